@@ -1,0 +1,65 @@
+"""dco: generative dynamic creative optimization with a human in the loop.
+
+Classify where a customer stands in the funnel, write copy fitted to that stage and to the
+channel's limits, check it against a brand's guidelines, review it, and learn from the review.
+
+>>> import dco
+>>> dco.classify("하프 마라톤 훈련 프로그램 가격").stage
+<FunnelStage.DECISION: 'decision'>
+>>> dco.measure("하프 마라톤", "google_width")
+11
+"""
+
+from dco.channels import Channel, FieldMeasure, channel_names, get_channel, load_catalog
+from dco.errors import ConfigError, DcoError, UnencodableTextError, UnknownNameError
+from dco.funnel import Classifier, Lexicon, classify, classify_many, load_lexicon
+from dco.models import (
+    Brief,
+    Copy,
+    Decision,
+    Event,
+    FieldLength,
+    Finding,
+    FunnelStage,
+    Provenance,
+    Signals,
+    Span,
+    StagePolicy,
+    StageResult,
+    Variant,
+)
+from dco.text import measure
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Brief",
+    "Channel",
+    "Classifier",
+    "ConfigError",
+    "Copy",
+    "DcoError",
+    "Decision",
+    "Event",
+    "FieldLength",
+    "FieldMeasure",
+    "Finding",
+    "FunnelStage",
+    "Lexicon",
+    "Provenance",
+    "Signals",
+    "Span",
+    "StagePolicy",
+    "StageResult",
+    "UnencodableTextError",
+    "UnknownNameError",
+    "Variant",
+    "__version__",
+    "channel_names",
+    "classify",
+    "classify_many",
+    "get_channel",
+    "load_catalog",
+    "load_lexicon",
+    "measure",
+]

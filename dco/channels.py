@@ -1,0 +1,152 @@
+"""The channel catalog (`dco/data/channels.yaml`): each channel's fields, limits and counting units."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from dco import resources, text, yamlfile
+from dco.errors import UnencodableTextError, unknown_name
+from dco.models import Copy, CopyField, DcoModel, Unit
+
+
+class ChannelField(DcoModel):
+    """One text field of a channel and the limit the channel puts on it."""
+
+    label: str
+    limit: int = Field(ge=1)
+    unit: Unit | None = None
+    """Counting unit when it differs from the channel's."""
+    kind: Literal["hard", "recommended"] = "hard"
+    copy_fields: tuple[CopyField, ...] = Field(default=(), alias="copy")
+    """Copy fields that are each an asset of this field, measured alone."""
+    compose: tuple[CopyField, ...] = ()
+    """Copy fields sent together as this field's text, joined by `separator`."""
+    separator: str = "\n"
+
+    @model_validator(mode="after")
+    def _one_mapping(self) -> ChannelField:
+        if self.copy_fields and self.compose:
+            raise ValueError("a field takes either 'copy' or 'compose', not both")
+        return self
+
+
+class Channel(DcoModel):
+    """A place copy runs (an ad format, a message type), with the limits of its fields."""
+
+    id: str = ""
+    name: str
+    unit: Unit
+    source: str = Field(min_length=1)
+    notes: str = ""
+    fields: dict[str, ChannelField] = Field(min_length=1)
+
+    def unit_of(self, field: str) -> Unit:
+        """The unit `field` is counted in."""
+        return self.fields[field].unit or self.unit
+
+    def measure(self, copy: Copy) -> list[FieldMeasure]:
+        """Measure `copy` against every field of this channel that bounds part of it."""
+        texts = copy.fields()
+        measures: list[FieldMeasure] = []
+        for name, spec in self.fields.items():
+            unit = self.unit_of(name)
+            if spec.compose:
+                parts = [texts[f] for f in spec.compose if texts[f].strip()]
+                measures.append(_measure(name, spec, unit, spec.compose, spec.separator.join(parts)))
+            for copy_field in spec.copy_fields:
+                measures.append(_measure(name, spec, unit, (copy_field,), texts[copy_field]))
+        return measures
+
+    def limit_for(self, copy_field: CopyField) -> tuple[int, Unit] | None:
+        """The tightest limit on `copy_field` alone, with its unit; None when nothing bounds it."""
+        limits = [
+            (spec.limit, self.unit_of(name))
+            for name, spec in self.fields.items()
+            if copy_field in spec.copy_fields or copy_field in spec.compose
+        ]
+        return min(limits) if limits else None
+
+
+class FieldMeasure(DcoModel):
+    """How long a piece of copy is in one channel field, against that field's limit."""
+
+    field: str
+    label: str
+    copy_fields: tuple[CopyField, ...]
+    text: str
+    length: int | None
+    """None when the text cannot be counted in the unit (see `problem`)."""
+    limit: int
+    unit: Unit
+    kind: Literal["hard", "recommended"]
+    problem: str | None = None
+
+    @property
+    def over(self) -> bool:
+        """True when the text exceeds the limit or cannot be sent in the channel's encoding."""
+        return self.length is None or self.length > self.limit
+
+
+def _measure(
+    name: str, spec: ChannelField, unit: Unit, fields: tuple[CopyField, ...], value: str
+) -> FieldMeasure:
+    length: int | None
+    problem: str | None = None
+    try:
+        length = text.measure(value, unit)
+    except UnencodableTextError as e:
+        length, problem = None, str(e)
+    return FieldMeasure(
+        field=name,
+        label=spec.label,
+        copy_fields=fields,
+        text=value,
+        length=length,
+        limit=spec.limit,
+        unit=unit,
+        kind=spec.kind,
+        problem=problem,
+    )
+
+
+class Catalog(DcoModel):
+    """The whole channel catalog file."""
+
+    version: int = 1
+    channels: dict[str, Channel] = Field(min_length=1)
+
+
+def load_catalog(path: str | Path | None = None) -> dict[str, Channel]:
+    """The built-in catalog, with the channels of the catalog file at `path` added or replacing."""
+    channels = dict(_builtin_catalog())
+    if path is not None:
+        channels.update(_read_catalog(yamlfile.load(path)))
+    return channels
+
+
+@functools.cache
+def _builtin_catalog() -> dict[str, Channel]:
+    return _read_catalog(resources.load_data("channels.yaml"))
+
+
+def _read_catalog(document: yamlfile.Document) -> dict[str, Channel]:
+    catalog = document.validate(Catalog, what="channel catalog")
+    return {key: channel.model_copy(update={"id": key}) for key, channel in catalog.channels.items()}
+
+
+def get_channel(name: str) -> Channel:
+    """The built-in channel called `name`; an unknown name raises, listing the known ones."""
+    channels = _builtin_catalog()
+    try:
+        return channels[name]
+    except KeyError:
+        raise unknown_name("channel", name, list(channels)) from None
+
+
+def channel_names() -> list[str]:
+    """The names of the built-in channels, in catalog order."""
+    return list(_builtin_catalog())

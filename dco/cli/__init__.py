@@ -1,0 +1,68 @@
+"""The `dco` command: thin click commands that parse, call the library and print."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+import pydantic
+
+import dco
+from dco.cli import channels, classify, demo, measure
+from dco.cli.output import error_console
+from dco.errors import DcoError
+
+DEBUG_VARIABLE = "DCO_DEBUG"
+
+
+class DcoGroup(click.Group):
+    """Turns dco's own errors into one line on stderr and exit status 2, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (DcoError, pydantic.ValidationError) as e:
+            if os.environ.get(DEBUG_VARIABLE):
+                raise
+            error_console().print(f"[bold red]dco: error:[/] {_one_line(e)}", highlight=False)
+            error_console().print(
+                f"[dim](set {DEBUG_VARIABLE}=1 to see the traceback)[/]", highlight=False
+            )
+            sys.exit(2)
+
+
+def _one_line(error: Exception) -> str:
+    if isinstance(error, pydantic.ValidationError):
+        problem = error.errors(include_url=False)[0]
+        where = ".".join(str(k) for k in problem["loc"])
+        message = problem["msg"].removeprefix("Value error, ")
+        return f"{error.title}: {where + ': ' if where else ''}{message}"
+    return " ".join(str(error).split())
+
+
+@click.group(cls=DcoGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(dco.__version__, "-V", "--version", prog_name="dco")
+def cli() -> None:
+    """Funnel-aware marketing copy with a human in the loop.
+
+    \b
+    Start here:
+      dco demo                         the loop on built-in examples, offline
+      dco classify "러닝화 최저가"      where a customer stands in the funnel
+      dco channels                     each channel's limits and how it counts
+      dco measure "하프 마라톤"         a text's length in every counting unit
+
+    Every command takes --help; commands that print data take --json.
+    """
+
+
+cli.add_command(demo.demo)
+cli.add_command(classify.classify)
+cli.add_command(channels.channels)
+cli.add_command(measure.measure)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="dco")

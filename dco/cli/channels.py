@@ -1,0 +1,71 @@
+"""`dco channels`: the channel catalog and its counting units."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from dco.channels import Channel, load_catalog
+from dco.cli.output import console, print_json
+from dco.errors import unknown_name
+
+
+@click.command()
+@click.argument("name", required=False)
+@click.option(
+    "--catalog",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A channel catalog file of your own, added to (or replacing) the built-in channels.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the catalog as JSON.")
+def channels(name: str | None, catalog: Path | None, as_json: bool) -> None:
+    """List channels with each field's limit and the unit it is counted in.
+
+    \b
+    Units:
+      chars         code points after NFC normalisation
+      google_width  Google Ads: Hangul, CJK, full-width and emoji count 2
+      cp949_bytes   Korean SMS/LMS bytes (Hangul 2, ASCII 1; no emoji)
+      graphemes     user-perceived characters
+
+    Give a NAME (e.g. sms) to see one channel with its source and notes.
+    """
+    known = load_catalog(catalog)
+    if name and name not in known:
+        raise unknown_name("channel", name, list(known))
+    selected = [known[name]] if name else list(known.values())
+    if as_json:
+        print_json({c.id: c.model_dump(mode="json", by_alias=True, exclude={"id"}) for c in selected})
+        return
+    table = Table(title="Channels", title_justify="left", show_lines=bool(name))
+    table.add_column("channel", style="bold")
+    table.add_column("field")
+    table.add_column("limit", justify="right")
+    table.add_column("unit")
+    table.add_column("bounds copy")
+    for channel in selected:
+        _add_rows(table, channel)
+    console().print(table)
+    if name:
+        channel = selected[0]
+        console().print(f"[bold]{channel.name}[/]\n[dim]source:[/] {channel.source}")
+        if channel.notes:
+            console().print(f"[dim]notes:[/] {channel.notes}")
+
+
+def _add_rows(table: Table, channel: Channel) -> None:
+    for index, (field_name, spec) in enumerate(channel.fields.items()):
+        if spec.compose:
+            bounds = " + ".join(spec.compose) + " (together)"
+        else:
+            bounds = ", ".join(spec.copy_fields) or "—"
+        limit = f"{spec.limit:,}" + ("" if spec.kind == "hard" else " [dim](rec.)[/]")
+        table.add_row(
+            channel.id if index == 0 else "",
+            f"{field_name} [dim]{spec.label}[/]" if spec.label != field_name else field_name,
+            limit,
+            channel.unit_of(field_name),
+            bounds,
+        )

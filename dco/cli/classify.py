@@ -1,0 +1,196 @@
+"""`dco classify`: where a customer stands in the funnel, and how well the classifier scores."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from dco.cli.output import console, print_json, stage_label
+from dco.errors import ConfigError
+from dco.events import vocabulary
+from dco.evaluation import Evaluation, evaluate, labelled_signals, read_labelled
+from dco.funnel import Classifier, load_lexicon
+from dco.models import STAGES, Signals, StageResult
+
+_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@click.command()
+@click.argument("text", required=False)
+@click.option(
+    "--event",
+    "-e",
+    "events",
+    multiple=True,
+    metavar="EVENT",
+    help="A behavioural event, repeatable: add_to_cart, return_visit*3, page_view:pricing@2h.",
+)
+@click.option("--locale", help="The customer's locale, e.g. ko-KR or en-US.")
+@click.option(
+    "--lexicon", type=_FILE, help="A brand's lexicon override (same shape as funnel.yaml)."
+)
+@click.option(
+    "--eval",
+    "eval_file",
+    type=_FILE,
+    help='Score the classifier on labelled JSONL rows {"text", "events"?, "stage"}.',
+)
+@click.option(
+    "--show-errors",
+    default=10,
+    show_default=True,
+    metavar="N",
+    help="With --eval: how many misclassified rows to list.",
+)
+@click.option("--list-events", is_flag=True, help="List the known events and what they mean.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def classify(
+    text: str | None,
+    events: tuple[str, ...],
+    locale: str | None,
+    lexicon: Path | None,
+    eval_file: Path | None,
+    show_errors: int,
+    list_events: bool,
+    as_json: bool,
+) -> None:
+    """Say where a customer stands in the funnel: awareness, consideration or decision.
+
+    TEXT is their search or intent text, in Korean or English. Give "-" to classify one customer
+    per line of standard input (plain text, or a JSON object with text/events/locale/context).
+
+    \b
+    Examples:
+      dco classify "하프 마라톤 목표 설정 방법" --event page_view:blog
+      dco classify "best half marathon training plan" --json
+      dco classify --event add_to_cart --event return_visit*3
+      dco classify --eval tests/data/funnel_dev.jsonl
+
+    `dco classify --list-events` prints the event vocabulary.
+    """
+    if list_events:
+        _print_events(as_json)
+        return
+    classifier = Classifier(load_lexicon(lexicon))
+    if eval_file is not None:
+        if text or events:
+            raise click.UsageError("--eval scores a file; give no TEXT or --event with it")
+        _run_eval(classifier, eval_file, show_errors, as_json)
+        return
+    if text == "-":
+        _run_stream(classifier, as_json)
+        return
+    if not text and not events:
+        raise click.UsageError("give a TEXT, one or more --event, '-' for stdin, or --eval FILE")
+    signals = Signals(text=text or "", events=events, locale=locale)
+    result = classifier.classify(signals)
+    if as_json:
+        print_json(result.model_dump(mode="json"))
+    else:
+        _print_result(signals, result)
+
+
+def _print_events(as_json: bool) -> None:
+    known = vocabulary()
+    if as_json:
+        print_json(known)
+        return
+    table = Table(title="Events (write NAME, NAME*COUNT, NAME@AGE: add_to_cart, return_visit*3@2d)")
+    table.add_column("event", style="bold")
+    table.add_column("meaning")
+    for name, meaning in known.items():
+        table.add_row(name, meaning)
+    console().print(table)
+
+
+def _print_result(signals: Signals, result: StageResult) -> None:
+    out = console()
+    out.print(f"{stage_label(result.stage)}  confidence {result.confidence:.2f}")
+    scores = "  ".join(f"{stage.value} {result.scores[stage]:.2f}" for stage in STAGES)
+    out.print(f"[dim]{scores}[/]")
+    for reason in result.reasons:
+        out.print(f"  • {reason}")
+
+
+def _run_stream(classifier: Classifier, as_json: bool) -> None:
+    table = None if as_json else _stream_table()
+    for number, line in enumerate(sys.stdin, start=1):
+        line = line.strip()
+        if not line:
+            continue
+        signals = _signals_from_line(line, number)
+        result = classifier.classify(signals)
+        if table is None:
+            record = {"text": signals.text, "events": [str(e) for e in signals.events]}
+            print(json.dumps(record | result.model_dump(mode="json"), ensure_ascii=False))
+        else:
+            table.add_row(
+                signals.text, stage_label(result.stage), f"{result.confidence:.2f}",
+                result.reasons[0] if result.reasons else "",
+            )
+    if table is not None:
+        console().print(table)
+
+
+def _stream_table() -> Table:
+    table = Table()
+    table.add_column("text")
+    table.add_column("stage")
+    table.add_column("conf.", justify="right")
+    table.add_column("first reason")
+    return table
+
+
+def _signals_from_line(line: str, number: int) -> Signals:
+    if not line.startswith("{"):
+        return Signals(text=line)
+    try:
+        return Signals.model_validate_json(line)
+    except ValueError as e:
+        raise ConfigError(f"<stdin>:{number}: {' '.join(str(e).split())}") from e
+
+
+def _run_eval(classifier: Classifier, path: Path, show_errors: int, as_json: bool) -> None:
+    rows = read_labelled(path)
+    predictions = [r.stage for r in classifier.classify_many(labelled_signals(rows))]
+    result = evaluate(rows, predictions)
+    if as_json:
+        print_json(result.to_dict())
+        return
+    _print_evaluation(result, path, show_errors)
+
+
+def _print_evaluation(result: Evaluation, path: Path, show_errors: int) -> None:
+    out = console()
+    out.print(
+        f"[bold]{path}[/]: {result.total} rows  accuracy [bold]{result.accuracy:.3f}[/]  "
+        f"macro-F1 [bold]{result.macro_f1:.3f}[/]"
+    )
+    per_class = Table(title="per class", title_justify="left")
+    for column in ("stage", "precision", "recall", "F1", "support"):
+        per_class.add_column(column, justify="left" if column == "stage" else "right")
+    for stage, scores in result.per_class.items():
+        per_class.add_row(
+            stage_label(stage), f"{scores.precision:.3f}", f"{scores.recall:.3f}",
+            f"{scores.f1:.3f}", str(scores.support),
+        )
+    out.print(per_class)
+    confusion = Table(title="confusion (rows: true, columns: predicted)", title_justify="left")
+    confusion.add_column("")
+    for stage in STAGES:
+        confusion.add_column(stage.value, justify="right")
+    for true_stage, row in result.confusion.items():
+        confusion.add_row(stage_label(true_stage), *(str(row[s]) for s in STAGES))
+    out.print(confusion)
+    if result.errors and show_errors > 0:
+        out.print(f"misclassified ({len(result.errors)}; first {min(show_errors, len(result.errors))}):")
+        for row, predicted in result.errors[:show_errors]:
+            events = " ".join(str(e) for e in row.signals.events)
+            out.print(
+                f"  line {row.line}: {row.signals.text!r} {events} — expected "
+                f"{stage_label(row.stage)}, got {stage_label(predicted)}"
+            )

@@ -1,0 +1,39 @@
+"""Printing for the command line: rich consoles, JSON, and stage colours."""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import Any
+
+from rich.console import Console
+
+from dco.models import FunnelStage
+
+STAGE_STYLE = {
+    FunnelStage.AWARENESS: "cyan",
+    FunnelStage.CONSIDERATION: "yellow",
+    FunnelStage.DECISION: "green",
+}
+
+
+@functools.cache
+def console() -> Console:
+    """The console for results (stdout)."""
+    return Console(highlight=False)
+
+
+@functools.cache
+def error_console() -> Console:
+    """The console for errors and notes (stderr), so piped output stays clean."""
+    return Console(stderr=True, highlight=False)
+
+
+def print_json(data: Any) -> None:
+    """Print `data` as JSON on stdout, keeping Korean readable (no \\u escapes)."""
+    console().out(json.dumps(data, ensure_ascii=False, indent=2), highlight=False)
+
+
+def stage_label(stage: FunnelStage) -> str:
+    """The stage name in its colour, as rich markup."""
+    return f"[{STAGE_STYLE[stage]}]{stage.value}[/]"

@@ -1,0 +1,149 @@
+"""Finding lexicon terms in Korean and English text, tolerant of particles and spacing.
+
+A lexicon writes each term once, as a person would:
+
+- A **Korean** term matches inside compounds and with particles or endings attached, since Korean
+  attaches them to the word (노트북추천 holds 추천; 최저가로 holds 최저가). A term written with a
+  space matches with or without it, and with a particle between its parts: ``가격 비교`` matches
+  가격비교, 가격 비교 and 가격을 비교.
+- An **English** term matches whole words only, case-insensitively, with an optional plural
+  ``s``/``es``; a trailing ``*`` matches any ending (``compar*``: compare, comparison, comparing).
+- A term given as ``re:PATTERN`` is a regular expression over the folded text.
+- **Exceptions** are words, matched as plain text, in which a term does not count: 비교적 holds
+  비교 but means "relatively"; 따뜻 holds 뜻 but means "warm".
+
+Matching happens on folded text (NFKC + casefold), so full-width Ｂｅｓｔ and half-width best are
+the same. Where literal terms overlap, the one starting first wins, and of those the longest; a
+regular expression counts only where no literal term matched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from dco.errors import ConfigError
+from dco.text import fold
+
+# Particles that may sit between the parts of a multi-word Korean term (가격을 비교, 가격과 비교).
+PARTICLES = ("을", "를", "이", "가", "은", "는", "의", "와", "과", "도", "로", "으로", "에", "에서", "만")
+_JOIN = "(?:" + "|".join(sorted(PARTICLES, key=len, reverse=True)) + r")?\s*"
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
+_WORD_CHAR = "a-z0-9"  # English words end where ASCII letters and digits end; Hangul may follow
+_REGEX_PREFIX = "re:"
+
+
+@dataclass(frozen=True, slots=True)
+class TermMatch:
+    """One occurrence of a term: which term (its index in the lexicon) and where, in folded text."""
+
+    term: int
+    start: int
+    end: int
+    text: str
+
+
+class TermMatcher:
+    """Compiled lexicon: finds the non-overlapping term occurrences in a text.
+
+    Literal terms are indexed by their first character, so a scan tries at each position only the
+    few terms that can start there (the lexicon can grow without slowing every position down);
+    regular-expression terms are searched separately and take what the literal terms left.
+    """
+
+    def __init__(self, terms: Sequence[str], exceptions: Sequence[str] = ()) -> None:
+        self.terms = tuple(terms)
+        by_first: dict[str, list[tuple[int, int, re.Pattern[str]]]] = {}
+        expressions: list[str] = []
+        for index, term in enumerate(self.terms):
+            pattern = term_pattern(term)
+            if term.startswith(_REGEX_PREFIX):
+                expressions.append(f"(?P<t{index}>{pattern})")
+            else:
+                literal = fold(term).strip()
+                by_first.setdefault(literal[0], []).append((-len(literal), index, re.compile(pattern)))
+        # Longest first, so 가격비교 is tried before 가격 at the same position.
+        self._by_first = {
+            char: tuple((i, p) for _, i, p in sorted(entries))
+            for char, entries in by_first.items()
+        }
+        # One pass finds every regular-expression term; `lastgroup` says which matched.
+        self._expressions = re.compile("|".join(expressions)) if expressions else None
+        words = sorted({fold(e).strip() for e in exceptions if e.strip()}, key=len, reverse=True)
+        self._exceptions = re.compile("|".join(map(re.escape, words))) if words else None
+
+    def finditer(self, folded: str) -> Iterator[TermMatch]:
+        """Occurrences of terms in `folded` (already passed through `dco.text.fold`), in order."""
+        blocked = self._blocked(folded)
+        taken: list[TermMatch] = []
+        by_first = self._by_first
+        position, length = 0, len(folded)
+        while position < length:
+            candidates = by_first.get(folded[position])
+            if candidates:
+                for index, pattern in candidates:
+                    match = pattern.match(folded, position)
+                    if match and not _overlaps(blocked, position, match.end()):
+                        taken.append(TermMatch(index, position, match.end(), match.group()))
+                        position = match.end()
+                        break
+                else:
+                    position += 1
+            else:
+                position += 1
+        if self._expressions is not None:
+            literal_spans = [(t.start, t.end) for t in taken]
+            for match in self._expressions.finditer(folded):
+                start, end = match.span()
+                if start == end or _overlaps(blocked, start, end):
+                    continue
+                if not _overlaps(literal_spans, start, end):
+                    index = int(match.lastgroup[1:])  # type: ignore[index]
+                    taken.append(TermMatch(index, start, end, match.group()))
+            taken.sort(key=lambda t: t.start)
+        return iter(taken)
+
+    def find(self, text: str) -> list[TermMatch]:
+        """Occurrences of terms in raw `text` (folded here)."""
+        return list(self.finditer(fold(text)))
+
+    def _blocked(self, folded: str) -> list[tuple[int, int]]:
+        if self._exceptions is None:
+            return []
+        return [match.span() for match in self._exceptions.finditer(folded)]
+
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
+def term_pattern(term: str) -> str:
+    """The regular expression one lexicon term compiles to (see the module docstring)."""
+    if term.startswith(_REGEX_PREFIX):
+        pattern = term[len(_REGEX_PREFIX) :]
+        try:
+            re.compile(pattern)
+        except re.error as e:
+            raise ConfigError(f"lexicon term {term!r} is not a valid regular expression: {e}") from e
+        return pattern
+    folded = fold(term).strip()
+    if not folded:
+        raise ConfigError(f"empty lexicon term {term!r}")
+    if _HANGUL.search(folded):
+        return _JOIN.join(re.escape(part) for part in folded.split())
+    prefix = folded.endswith("*")
+    words = folded.rstrip("*").split()
+    body = r"[\s-]+".join(re.escape(word) for word in words)
+    ending = f"[{_WORD_CHAR}]*" if prefix else "(?:s|es)?"
+    if not words[-1][-1:].isalnum():
+        ending = ""  # "no.1", "1+1": punctuation ends the term, no plural
+    start = f"(?<![{_WORD_CHAR}])" if words[0][:1].isalnum() else ""
+    return f"{start}{body}{ending}(?![{_WORD_CHAR}])"
+
+
+def _sort_key(term: str) -> tuple[int, int]:
+    # Literal terms first, longest first, so 가격비교 is tried before 가격 at the same position;
+    # regular expressions last, so a literal term wins over a pattern that starts in the same place.
+    is_regex = term.startswith(_REGEX_PREFIX)
+    return (1 if is_regex else 0, -len(term.replace(" ", "")))

@@ -1,0 +1,128 @@
+"""Loading YAML data files into validated models, with errors that name file, line, column and key."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pydantic
+import yaml
+
+from dco.errors import ConfigError, did_you_mean
+
+M = TypeVar("M", bound=pydantic.BaseModel)
+
+KeyPath = tuple[str | int, ...]
+
+
+class Document:
+    """A parsed YAML document: its plain data plus where each key and value sits in the file."""
+
+    def __init__(self, path: Path, data: Any, marks: dict[KeyPath, tuple[int, int]]) -> None:
+        self.path = path
+        self.data = data
+        self._marks = marks
+
+    def where(self, keys: KeyPath) -> str:
+        """`file:line:col` of the deepest known node on `keys` (1-based line and column)."""
+        for depth in range(len(keys), -1, -1):
+            mark = self._marks.get(tuple(keys[:depth]))
+            if mark is not None:
+                return f"{self.path}:{mark[0]}:{mark[1]}"
+        return str(self.path)
+
+    def validate(self, model: type[M], *, what: str = "") -> M:
+        """Validate the document against `model`, turning the first problem into a `ConfigError`."""
+        try:
+            return model.model_validate(self.data)
+        except pydantic.ValidationError as e:
+            raise self.error_from(e, what=what) from e
+
+    def error_from(self, error: pydantic.ValidationError, *, what: str = "") -> ConfigError:
+        """A one-line `ConfigError` for the first problem pydantic found, located in the file."""
+        problem = error.errors(include_url=False)[0]
+        keys: KeyPath = tuple(k for k in problem["loc"] if isinstance(k, str | int))
+        if problem["type"] == "unknown_key":
+            keys = (*keys, problem["ctx"]["key"])
+        # pydantic names union members in the path; keep the keys that are in the data, plus a
+        # missing required key, which is reported at its parent but named in full.
+        located = _existing_prefix(self.data, keys)
+        named = located + keys[len(located) :][-1:]
+        dotted = ".".join(str(k) for k in named) or "(top level)"
+        prefix = f"{what}: " if what else ""
+        return ConfigError(f"{self.where(located)}: {prefix}key '{dotted}': {problem['msg']}")
+
+
+def load(path: str | Path) -> Document:
+    """Read and parse a YAML file; a syntax error becomes a `ConfigError` with its position."""
+    path = Path(path)
+    try:
+        source = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: cannot read the file ({e})") from e
+    return parse(source, path)
+
+
+def parse(source: str, path: str | Path = "<string>") -> Document:
+    """Parse YAML text, recording the position of every mapping key and sequence item."""
+    path = Path(path)
+    try:
+        node = yaml.compose(source, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        raise ConfigError(f"{where}: invalid YAML: {e.problem or e}") from e
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{path}: invalid YAML: {e}") from e
+    marks: dict[KeyPath, tuple[int, int]] = {}
+    if node is None:
+        return Document(path, None, marks)
+    data = _Builder(path, marks).build(node, ())
+    return Document(path, data, marks)
+
+
+class _Builder:
+    """Turns composed YAML nodes into plain data, noting where each key and item starts."""
+
+    def __init__(self, path: Path, marks: dict[KeyPath, tuple[int, int]]) -> None:
+        self.path = path
+        self.marks = marks
+        self.scalars = yaml.constructor.SafeConstructor()
+
+    def build(self, node: yaml.Node, keys: KeyPath) -> Any:
+        self.marks[keys] = _position(node)
+        if isinstance(node, yaml.MappingNode):
+            result: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = self.scalars.construct_object(key_node, deep=True)
+                if key in result:
+                    line, col = _position(key_node)
+                    raise ConfigError(f"{self.path}:{line}:{col}: duplicate key {key!r}")
+                child = (*keys, key)
+                result[key] = self.build(value_node, child)
+                # A key's own position is more useful than its value's when pointing at it.
+                self.marks[child] = _position(key_node)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*keys, i)) for i, item in enumerate(node.value)]
+        return self.scalars.construct_object(node, deep=True)
+
+
+def _position(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _existing_prefix(data: Any, keys: KeyPath) -> KeyPath:
+    found: list[str | int] = []
+    for key in keys:
+        if isinstance(data, Mapping) and key in data:
+            data = data[key]
+        elif isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data):
+            data = data[key]
+        else:
+            break
+        found.append(key)
+    return tuple(found)
