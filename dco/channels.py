@@ -1,4 +1,4 @@
-"""The channel catalog (`dco/data/channels.yaml`): each channel's fields, limits and counting units."""
+"""The channel catalog (`dco/data/channels.yaml`): each channel's fields, limits and units."""
 
 from __future__ import annotations
 
@@ -56,7 +56,9 @@ class Channel(DcoModel):
             unit = self.unit_of(name)
             if spec.compose:
                 parts = [texts[f] for f in spec.compose if texts[f].strip()]
-                measures.append(_measure(name, spec, unit, spec.compose, spec.separator.join(parts)))
+                measures.append(
+                    _measure(name, spec, unit, spec.compose, spec.separator.join(parts))
+                )
             for copy_field in spec.copy_fields:
                 measures.append(_measure(name, spec, unit, (copy_field,), texts[copy_field]))
         return measures
@@ -135,7 +137,9 @@ def _builtin_catalog() -> dict[str, Channel]:
 
 def _read_catalog(document: yamlfile.Document) -> dict[str, Channel]:
     catalog = document.validate(Catalog, what="channel catalog")
-    return {key: channel.model_copy(update={"id": key}) for key, channel in catalog.channels.items()}
+    return {
+        key: channel.model_copy(update={"id": key}) for key, channel in catalog.channels.items()
+    }
 
 
 def get_channel(name: str) -> Channel:

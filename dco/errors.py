@@ -20,7 +20,7 @@ class UnknownNameError(DcoError, ValueError):
 
 
 class UnencodableTextError(DcoError, ValueError):
-    """Text holds a character that the channel's encoding (e.g. cp949 for Korean SMS) cannot carry."""
+    """Text holds a character the channel's encoding (cp949 for Korean SMS) cannot carry."""
 
     def __init__(self, message: str, *, character: str, index: int, unit: str) -> None:
         super().__init__(message)

@@ -63,9 +63,13 @@ class Evaluation:
                 t.value: {p.value: n for p, n in row.items()} for t, row in self.confusion.items()
             },
             "errors": [
-                {"line": row.line, "text": row.signals.text,
-                 "events": [str(e) for e in row.signals.events],
-                 "expected": row.stage.value, "predicted": predicted.value}
+                {
+                    "line": row.line,
+                    "text": row.signals.text,
+                    "events": [str(e) for e in row.signals.events],
+                    "expected": row.stage.value,
+                    "predicted": predicted.value,
+                }
                 for row, predicted in self.errors
             ],
         }
@@ -77,7 +81,7 @@ def evaluate(rows: Sequence[LabelledRow], predicted: Sequence[FunnelStage]) -> E
         raise ValueError(f"{len(rows)} rows but {len(predicted)} predictions")
     confusion = {t: dict.fromkeys(STAGES, 0) for t in STAGES}
     errors = []
-    for row, guess in zip(rows, predicted):
+    for row, guess in zip(rows, predicted, strict=True):
         confusion[row.stage][guess] += 1
         if guess != row.stage:
             errors.append((row, guess))
@@ -104,7 +108,7 @@ def evaluate(rows: Sequence[LabelledRow], predicted: Sequence[FunnelStage]) -> E
 
 
 def read_labelled(path: str | Path) -> list[LabelledRow]:
-    """Read JSONL rows `{"text", "events"?, "locale"?, "context"?, "stage"}`; blank lines skipped."""
+    """Read JSONL rows `{"text", "events"?, "locale"?, "context"?, "stage"}`, skipping blanks."""
     path = Path(path)
     try:
         lines = path.read_text(encoding="utf-8").splitlines()

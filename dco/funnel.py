@@ -11,10 +11,10 @@ import math
 import unicodedata
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import pydantic
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field, field_validator
 
 from dco import events as event_vocabulary
 from dco import resources, text, yamlfile
@@ -32,19 +32,15 @@ class Cue(DcoModel):
     label: str | None = None
 
 
+EventName = Annotated[str, AfterValidator(event_vocabulary.check_name)]
+
+
 class EventWeights(DcoModel):
     """How events count: per-stage weights, recency half-life and the cap on repetition."""
 
     half_life_hours: float = Field(default=168, gt=0)
     max_repeat_factor: float = Field(default=3.0, ge=1)
-    weights: dict[str, dict[FunnelStage, float]] = Field(default_factory=dict)
-
-    @field_validator("weights")
-    @classmethod
-    def _known_events(cls, weights: dict[str, dict[FunnelStage, float]]) -> dict:
-        for name in weights:
-            event_vocabulary.check_name(name)
-        return weights
+    weights: dict[EventName, dict[FunnelStage, float]] = Field(default_factory=dict)
 
 
 class Lexicon(DcoModel):
@@ -68,7 +64,10 @@ class Lexicon(DcoModel):
             return cues
         return {
             stage: (
-                {term: {"weight": v} if isinstance(v, int | float) else v for term, v in terms.items()}
+                {
+                    term: {"weight": v} if isinstance(v, int | float) else v
+                    for term, v in terms.items()
+                }
                 if isinstance(terms, Mapping)
                 else terms
             )
@@ -163,7 +162,8 @@ class Classifier:
         text_weight = self.lexicon.text_weight
         for match in self._matcher.finditer(folded):
             if match.term in seen:
-                continue  # a cue repeated counts once: "할인 할인 할인" is not three times the intent
+                # A repeated cue counts once: "할인 할인 할인" is not three times the intent.
+                continue
             seen.add(match.term)
             stage, weight, label = self._cue_info[match.term]
             weight *= text_weight
@@ -201,7 +201,9 @@ class Classifier:
                 defaulted=True,
             )
         top = max(raw.values())
-        exps = {stage: math.exp((score - top) / lexicon.temperature) for stage, score in raw.items()}
+        exps = {
+            stage: math.exp((score - top) / lexicon.temperature) for stage, score in raw.items()
+        }
         total = sum(exps.values())
         probabilities = {stage: value / total for stage, value in exps.items()}
         # Ties go to the earliest stage (see funnel.yaml): STAGES is in funnel order.

@@ -1,4 +1,4 @@
-"""The values dco passes between its steps: signals, stages, briefs, copy, variants, findings, decisions.
+"""The values dco passes between its steps: signals, stages, briefs, copy, variants, decisions.
 
 All are pydantic v2 models that reject unknown fields (naming them, with the nearest valid one),
 are immutable where they are values, and round-trip through JSON unchanged.
@@ -193,7 +193,7 @@ class Brief(DcoModel):
 
 
 class Copy(DcoModel):
-    """One piece of copy: headline, body and call to action (a field a channel lacks may be empty)."""
+    """One piece of copy: headline, body and call to action (a field may be empty)."""
 
     headline: str = ""
     body: str = ""
@@ -255,7 +255,7 @@ with warnings.catch_warnings():
 
 
 class Variant(_VariantBase):
-    """A generated piece of copy with everything that explains it. Its id derives from its content."""
+    """Generated copy with everything that explains it; its id derives from its content."""
 
     id: str = ""
     brief: Brief

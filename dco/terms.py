@@ -27,7 +27,23 @@ from dco.errors import ConfigError
 from dco.text import fold
 
 # Particles that may sit between the parts of a multi-word Korean term (가격을 비교, 가격과 비교).
-PARTICLES = ("을", "를", "이", "가", "은", "는", "의", "와", "과", "도", "로", "으로", "에", "에서", "만")
+PARTICLES = (
+    "을",
+    "를",
+    "이",
+    "가",
+    "은",
+    "는",
+    "의",
+    "와",
+    "과",
+    "도",
+    "로",
+    "으로",
+    "에",
+    "에서",
+    "만",
+)
 _JOIN = "(?:" + "|".join(sorted(PARTICLES, key=len, reverse=True)) + r")?\s*"
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 _WORD_CHAR = "a-z0-9"  # English words end where ASCII letters and digits end; Hangul may follow
@@ -62,11 +78,12 @@ class TermMatcher:
                 expressions.append(f"(?P<t{index}>{pattern})")
             else:
                 literal = fold(term).strip()
-                by_first.setdefault(literal[0], []).append((-len(literal), index, re.compile(pattern)))
+                by_first.setdefault(literal[0], []).append(
+                    (-len(literal), index, re.compile(pattern))
+                )
         # Longest first, so 가격비교 is tried before 가격 at the same position.
         self._by_first = {
-            char: tuple((i, p) for _, i, p in sorted(entries))
-            for char, entries in by_first.items()
+            char: tuple((i, p) for _, i, p in sorted(entries)) for char, entries in by_first.items()
         }
         # One pass finds every regular-expression term; `lastgroup` says which matched.
         self._expressions = re.compile("|".join(expressions)) if expressions else None
@@ -125,7 +142,9 @@ def term_pattern(term: str) -> str:
         try:
             re.compile(pattern)
         except re.error as e:
-            raise ConfigError(f"lexicon term {term!r} is not a valid regular expression: {e}") from e
+            raise ConfigError(
+                f"lexicon term {term!r} is not a valid regular expression: {e}"
+            ) from e
         return pattern
     folded = fold(term).strip()
     if not folded:

@@ -29,6 +29,7 @@ import regex
 
 from dco.errors import UnencodableTextError, unknown_name
 from dco.models import Unit
+
 UNITS: Final[tuple[str, ...]] = get_args(Unit)
 
 _GRAPHEME = regex.compile(r"\X")
@@ -240,4 +241,3 @@ def truncate(text: str, limit: int) -> str:
     if space >= limit - max(1, limit // 10):
         head = head[:space]
     return head
-

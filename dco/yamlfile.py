@@ -1,4 +1,4 @@
-"""Loading YAML data files into validated models, with errors that name file, line, column and key."""
+"""Loading YAML data files into validated models, with errors naming file, line, column and key."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import pydantic
 import yaml
 
-from dco.errors import ConfigError, did_you_mean
+from dco.errors import ConfigError
 
 M = TypeVar("M", bound=pydantic.BaseModel)
 
@@ -42,7 +42,10 @@ class Document:
     def error_from(self, error: pydantic.ValidationError, *, what: str = "") -> ConfigError:
         """A one-line `ConfigError` for the first problem pydantic found, located in the file."""
         problem = error.errors(include_url=False)[0]
-        keys: KeyPath = tuple(k for k in problem["loc"] if isinstance(k, str | int))
+        # "[key]" marks a problem with a mapping key itself: the key is the one before it.
+        keys: KeyPath = tuple(
+            k for k in problem["loc"] if isinstance(k, str | int) and k != "[key]"
+        )
         if problem["type"] == "unknown_key":
             keys = (*keys, problem["ctx"]["key"])
         # pydantic names union members in the path; keep the keys that are in the data, plus a
@@ -51,7 +54,8 @@ class Document:
         named = located + keys[len(located) :][-1:]
         dotted = ".".join(str(k) for k in named) or "(top level)"
         prefix = f"{what}: " if what else ""
-        return ConfigError(f"{self.where(located)}: {prefix}key '{dotted}': {problem['msg']}")
+        message = problem["msg"].removeprefix("Value error, ")
+        return ConfigError(f"{self.where(located)}: {prefix}key '{dotted}': {message}")
 
 
 def load(path: str | Path) -> Document:
@@ -118,9 +122,9 @@ def _position(node: yaml.Node) -> tuple[int, int]:
 def _existing_prefix(data: Any, keys: KeyPath) -> KeyPath:
     found: list[str | int] = []
     for key in keys:
-        if isinstance(data, Mapping) and key in data:
-            data = data[key]
-        elif isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data):
+        in_mapping = isinstance(data, Mapping) and key in data
+        in_list = isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data)
+        if in_mapping or in_list:
             data = data[key]
         else:
             break

@@ -7,6 +7,7 @@ import sys
 
 import click
 import pydantic
+from rich.markup import escape
 
 import dco
 from dco.cli import channels, classify, demo, measure
@@ -25,7 +26,9 @@ class DcoGroup(click.Group):
         except (DcoError, pydantic.ValidationError) as e:
             if os.environ.get(DEBUG_VARIABLE):
                 raise
-            error_console().print(f"[bold red]dco: error:[/] {_one_line(e)}", highlight=False)
+            error_console().print(
+                f"[bold red]dco: error:[/] {escape(_one_line(e))}", highlight=False, soft_wrap=True
+            )
             error_console().print(
                 f"[dim](set {DEBUG_VARIABLE}=1 to see the traceback)[/]", highlight=False
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from dco.channels import Channel, load_catalog
@@ -37,7 +38,9 @@ def channels(name: str | None, catalog: Path | None, as_json: bool) -> None:
         raise unknown_name("channel", name, list(known))
     selected = [known[name]] if name else list(known.values())
     if as_json:
-        print_json({c.id: c.model_dump(mode="json", by_alias=True, exclude={"id"}) for c in selected})
+        print_json(
+            {c.id: c.model_dump(mode="json", by_alias=True, exclude={"id"}) for c in selected}
+        )
         return
     table = Table(title="Channels", title_justify="left", show_lines=bool(name))
     table.add_column("channel", style="bold")
@@ -50,9 +53,11 @@ def channels(name: str | None, catalog: Path | None, as_json: bool) -> None:
     console().print(table)
     if name:
         channel = selected[0]
-        console().print(f"[bold]{channel.name}[/]\n[dim]source:[/] {channel.source}")
+        console().print(
+            f"[bold]{escape(channel.name)}[/]\n[dim]source:[/] {escape(channel.source)}"
+        )
         if channel.notes:
-            console().print(f"[dim]notes:[/] {channel.notes}")
+            console().print(f"[dim]notes:[/] {escape(channel.notes)}")
 
 
 def _add_rows(table: Table, channel: Channel) -> None:
@@ -64,7 +69,9 @@ def _add_rows(table: Table, channel: Channel) -> None:
         limit = f"{spec.limit:,}" + ("" if spec.kind == "hard" else " [dim](rec.)[/]")
         table.add_row(
             channel.id if index == 0 else "",
-            f"{field_name} [dim]{spec.label}[/]" if spec.label != field_name else field_name,
+            f"{field_name} [dim]{escape(spec.label)}[/]"
+            if spec.label != field_name
+            else field_name,
             limit,
             channel.unit_of(field_name),
             bounds,

@@ -7,12 +7,13 @@ import sys
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from dco.cli.output import console, print_json, stage_label
 from dco.errors import ConfigError
-from dco.events import vocabulary
 from dco.evaluation import Evaluation, evaluate, labelled_signals, read_labelled
+from dco.events import vocabulary
 from dco.funnel import Classifier, load_lexicon
 from dco.models import STAGES, Signals, StageResult
 
@@ -103,7 +104,7 @@ def _print_events(as_json: bool) -> None:
     table.add_column("event", style="bold")
     table.add_column("meaning")
     for name, meaning in known.items():
-        table.add_row(name, meaning)
+        table.add_row(name, escape(meaning))
     console().print(table)
 
 
@@ -113,7 +114,7 @@ def _print_result(signals: Signals, result: StageResult) -> None:
     scores = "  ".join(f"{stage.value} {result.scores[stage]:.2f}" for stage in STAGES)
     out.print(f"[dim]{scores}[/]")
     for reason in result.reasons:
-        out.print(f"  • {reason}")
+        out.print(f"  • {escape(reason)}")
 
 
 def _run_stream(classifier: Classifier, as_json: bool) -> None:
@@ -129,8 +130,10 @@ def _run_stream(classifier: Classifier, as_json: bool) -> None:
             print(json.dumps(record | result.model_dump(mode="json"), ensure_ascii=False))
         else:
             table.add_row(
-                signals.text, stage_label(result.stage), f"{result.confidence:.2f}",
-                result.reasons[0] if result.reasons else "",
+                escape(signals.text),
+                stage_label(result.stage),
+                f"{result.confidence:.2f}",
+                escape(result.reasons[0]) if result.reasons else "",
             )
     if table is not None:
         console().print(table)
@@ -175,8 +178,11 @@ def _print_evaluation(result: Evaluation, path: Path, show_errors: int) -> None:
         per_class.add_column(column, justify="left" if column == "stage" else "right")
     for stage, scores in result.per_class.items():
         per_class.add_row(
-            stage_label(stage), f"{scores.precision:.3f}", f"{scores.recall:.3f}",
-            f"{scores.f1:.3f}", str(scores.support),
+            stage_label(stage),
+            f"{scores.precision:.3f}",
+            f"{scores.recall:.3f}",
+            f"{scores.f1:.3f}",
+            str(scores.support),
         )
     out.print(per_class)
     confusion = Table(title="confusion (rows: true, columns: predicted)", title_justify="left")
@@ -187,10 +193,12 @@ def _print_evaluation(result: Evaluation, path: Path, show_errors: int) -> None:
         confusion.add_row(stage_label(true_stage), *(str(row[s]) for s in STAGES))
     out.print(confusion)
     if result.errors and show_errors > 0:
-        out.print(f"misclassified ({len(result.errors)}; first {min(show_errors, len(result.errors))}):")
+        out.print(
+            f"misclassified ({len(result.errors)}; first {min(show_errors, len(result.errors))}):"
+        )
         for row, predicted in result.errors[:show_errors]:
             events = " ".join(str(e) for e in row.signals.events)
             out.print(
-                f"  line {row.line}: {row.signals.text!r} {events} — expected "
+                f"  line {row.line}: {escape(repr(row.signals.text))} {events} — expected "
                 f"{stage_label(row.stage)}, got {stage_label(predicted)}"
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from pydantic import Field
+from rich.markup import escape
 from rich.table import Table
 
 from dco import resources
@@ -42,11 +43,14 @@ def demo(as_json: bool) -> None:
             {
                 "customers": [
                     {"signals": s.model_dump(mode="json"), "result": r.model_dump(mode="json")}
-                    for s, r in zip(script.customers, results)
+                    for s, r in zip(script.customers, results, strict=True)
                 ],
                 "measures": [
-                    {"copy": c.model_dump(), "channel": ch,
-                     "fields": [m.model_dump(mode="json") | {"over": m.over} for m in ms]}
+                    {
+                        "copy": c.model_dump(),
+                        "channel": ch,
+                        "fields": [m.model_dump(mode="json") | {"over": m.over} for m in ms],
+                    }
                     for c, ch, ms in measured
                 ],
             }
@@ -58,26 +62,31 @@ def demo(as_json: bool) -> None:
     table.add_column("stage")
     table.add_column("conf.", justify="right")
     table.add_column("why")
-    for signals, result in zip(script.customers, results):
-        shown = signals.text or "[dim](no text)[/]"
+    for signals, result in zip(script.customers, results, strict=True):
+        shown = escape(signals.text) if signals.text else "[dim](no text)[/]"
         if signals.events:
             shown += "\n[dim]" + " ".join(str(e) for e in signals.events) + "[/]"
         table.add_row(
-            shown, stage_label(result.stage), f"{result.confidence:.2f}", "\n".join(result.reasons)
+            shown,
+            stage_label(result.stage),
+            f"{result.confidence:.2f}",
+            escape("\n".join(result.reasons)),
         )
     out.print(table)
     out.print("[bold]2. The same copy counted the way each channel counts[/]")
     for copy in script.copy_examples:
         _print_copy_measures(copy, [(ch, ms) for c, ch, ms in measured if c is copy])
     out.print(
-        "[dim]Try your own:[/] dco classify \"러닝화 최저가\" --event add_to_cart   "
-        "[dim]·[/] dco channels   [dim]·[/] dco measure \"하프 마라톤\""
+        '[dim]Try your own:[/] dco classify "러닝화 최저가" --event add_to_cart   '
+        '[dim]·[/] dco channels   [dim]·[/] dco measure "하프 마라톤"'
     )
 
 
 def _print_copy_measures(copy: Copy, measured: list[tuple[str, list[FieldMeasure]]]) -> None:
     table = Table(
-        title=f"{copy.headline} / {copy.body} / {copy.cta}", title_justify="left", title_style=""
+        title=escape(f"{copy.headline} / {copy.body} / {copy.cta}"),
+        title_justify="left",
+        title_style="",
     )
     for column in ("channel", "field", "from", "length / limit"):
         table.add_column(column)

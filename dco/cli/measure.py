@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from dco import text as text_units
@@ -61,7 +62,7 @@ def measure(text: str, unit: str | None, channel: str | None, as_json: bool) -> 
         table.add_row(name, "[red]cannot encode[/]" if length is None else str(length))
     console().print(table)
     for name, problem in problems.items():
-        console().print(f"[red]{name}:[/] {problem}")
+        console().print(f"[red]{name}:[/] {escape(problem)}")
 
 
 def _against_channel(text: str, channel_name: str, as_json: bool) -> None:
@@ -75,5 +76,5 @@ def _against_channel(text: str, channel_name: str, as_json: bool) -> None:
         shown = "?" if m.length is None else str(m.length)
         console().print(
             f"{channel.id} {m.field}: [{colour}]{shown}[/] / {m.limit} {m.unit}"
-            + (f"  [red]{m.problem}[/]" if m.problem else "")
+            + (f"  [red]{escape(m.problem)}[/]" if m.problem else "")
         )

@@ -1,0 +1,25 @@
+import json
+
+from tests.conftest import run_dco
+
+
+def test_demo_runs_offline_and_classifies_korean_and_english():
+    result = run_dco("demo")
+    assert result.returncode == 0, result.stderr
+    assert "하프 마라톤 목표 설정" in result.stdout and "how to train" in result.stdout
+    for stage in ("awareness", "consideration", "decision"):
+        assert stage in result.stdout
+
+
+def test_demo_json_holds_results_and_channel_measures():
+    data = json.loads(run_dco("demo", "--json").stdout)
+    stages = {c["result"]["stage"] for c in data["customers"]}
+    assert stages == {"awareness", "consideration", "decision"}
+    sms = [m for m in data["measures"] if m["channel"] == "sms"]
+    assert sms and all(f["unit"] == "cp949_bytes" for m in sms for f in m["fields"])
+
+
+def test_help_teaches_the_commands():
+    result = run_dco("--help")
+    for command in ("demo", "classify", "channels", "measure"):
+        assert command in result.stdout

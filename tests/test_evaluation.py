@@ -1,0 +1,46 @@
+import pytest
+
+from dco.errors import ConfigError
+from dco.evaluation import LabelledRow, evaluate, read_labelled
+from dco.models import FunnelStage, Signals
+
+A, C, D = FunnelStage.AWARENESS, FunnelStage.CONSIDERATION, FunnelStage.DECISION
+
+
+def rows(*stages):
+    return [LabelledRow(Signals(text=str(i)), stage, i + 1) for i, stage in enumerate(stages)]
+
+
+def test_figures_match_a_hand_computed_example():
+    truth = rows(A, A, C, C, D, D)
+    predicted = [A, C, C, C, D, A]
+    result = evaluate(truth, predicted)
+    assert result.accuracy == pytest.approx(4 / 6)
+    # awareness: P 1/2 R 1/2; consideration: P 2/3 R 1; decision: P 1 R 1/2
+    assert result.per_class[A].f1 == pytest.approx(0.5)
+    assert result.per_class[C].f1 == pytest.approx(0.8)
+    assert result.per_class[D].f1 == pytest.approx(2 / 3)
+    assert result.macro_f1 == pytest.approx((0.5 + 0.8 + 2 / 3) / 3)
+    assert result.confusion[D][A] == 1
+    assert [(row.line, guess) for row, guess in result.errors] == [(2, C), (6, A)]
+
+
+def test_read_labelled_reports_the_line_of_a_bad_stage(tmp_path):
+    path = tmp_path / "set.jsonl"
+    path.write_text('{"text": "a", "stage": "awareness"}\n{"text": "b", "stage": "buy"}\n')
+    with pytest.raises(ConfigError, match=r"set\.jsonl:2: key 'stage': 'buy' is not one of"):
+        read_labelled(path)
+
+
+def test_read_labelled_reports_invalid_json_with_its_position(tmp_path):
+    path = tmp_path / "set.jsonl"
+    path.write_text('{"text": "a", "stage": "awareness"}\n{"text": \n')
+    with pytest.raises(ConfigError, match=r"set\.jsonl:2:\d+: invalid JSON"):
+        read_labelled(path)
+
+
+def test_read_labelled_reports_an_unknown_event_with_its_line(tmp_path):
+    path = tmp_path / "set.jsonl"
+    path.write_text('\n{"text": "a", "events": ["add_to_kart"], "stage": "decision"}\n')
+    with pytest.raises(ConfigError, match=r"set\.jsonl:2: key 'events\.0\.name': .*add_to_kart"):
+        read_labelled(path)
