@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from dco.errors import ConfigError
 from dco.text import fold
@@ -63,28 +64,24 @@ class TermMatch:
 class TermMatcher:
     """Compiled lexicon: finds the non-overlapping term occurrences in a text.
 
-    Literal terms are indexed by their first character, so a scan tries at each position only the
-    few terms that can start there (the lexicon can grow without slowing every position down);
+    Literal terms are indexed by their first two characters, so a scan tries at each position only
+    the few terms that can start there (the lexicon can grow without slowing every position down);
     regular-expression terms are searched separately and take what the literal terms left.
     """
 
     def __init__(self, terms: Sequence[str], exceptions: Sequence[str] = ()) -> None:
         self.terms = tuple(terms)
-        by_first: dict[str, list[tuple[int, int, re.Pattern[str]]]] = {}
+        literals: list[_Literal] = []
         expressions: list[str] = []
         for index, term in enumerate(self.terms):
             pattern = term_pattern(term)
             if term.startswith(_REGEX_PREFIX):
                 expressions.append(f"(?P<t{index}>{pattern})")
             else:
-                literal = fold(term).strip()
-                by_first.setdefault(literal[0], []).append(
-                    (-len(literal), index, re.compile(pattern))
-                )
-        # Longest first, so 가격비교 is tried before 가격 at the same position.
-        self._by_first = {
-            char: tuple((i, p) for _, i, p in sorted(entries)) for char, entries in by_first.items()
-        }
+                folded = fold(term).strip()
+                head = folded.split()[0].rstrip("*")
+                literals.append(_Literal(-len(folded), index, head, re.compile(pattern)))
+        self._by_pair, self._by_char = _index(literals)
         # One pass finds every regular-expression term; `lastgroup` says which matched.
         self._expressions = re.compile("|".join(expressions)) if expressions else None
         words = sorted({fold(e).strip() for e in exceptions if e.strip()}, key=len, reverse=True)
@@ -94,19 +91,20 @@ class TermMatcher:
         """Occurrences of terms in `folded` (already passed through `dco.text.fold`), in order."""
         blocked = self._blocked(folded)
         taken: list[TermMatch] = []
-        by_first = self._by_first
+        by_pair, by_char = self._by_pair, self._by_char
         position, length = 0, len(folded)
         while position < length:
-            candidates = by_first.get(folded[position])
-            if candidates:
-                for index, pattern in candidates:
-                    match = pattern.match(folded, position)
-                    if match and not _overlaps(blocked, position, match.end()):
-                        taken.append(TermMatch(index, position, match.end(), match.group()))
-                        position = match.end()
-                        break
-                else:
-                    position += 1
+            candidates = by_pair.get(folded[position : position + 2]) or by_char.get(
+                folded[position], ()
+            )
+            for literal in candidates:
+                if not folded.startswith(literal.head, position):
+                    continue
+                match = literal.pattern.match(folded, position)
+                if match and not _overlaps(blocked, position, match.end()):
+                    taken.append(TermMatch(literal.term, position, match.end(), match.group()))
+                    position = match.end()
+                    break
             else:
                 position += 1
         if self._expressions is not None:
@@ -129,6 +127,36 @@ class TermMatcher:
         if self._exceptions is None:
             return []
         return [match.span() for match in self._exceptions.finditer(folded)]
+
+
+class _Literal(NamedTuple):
+    order: int  # minus the term's length: sorting puts the longest first
+    term: int
+    head: str  # the term's first word, which the text must start with for the pattern to match
+    pattern: re.Pattern[str]
+
+
+def _index(
+    literals: list[_Literal],
+) -> tuple[dict[str, tuple[_Literal, ...]], dict[str, tuple[_Literal, ...]]]:
+    """Index terms by the first two characters of their head, or by the first for one-letter heads.
+
+    Each two-character entry also holds the one-letter terms it could start, so a scan needs one
+    lookup per position; longest terms come first, so 가격비교 is tried before 가격.
+    """
+    by_char: dict[str, list[_Literal]] = {}
+    by_pair: dict[str, list[_Literal]] = {}
+    for literal in literals:
+        if len(literal.head) >= 2:
+            by_pair.setdefault(literal.head[:2], []).append(literal)
+        else:
+            by_char.setdefault(literal.head[:1], []).append(literal)
+    for pair, entries in by_pair.items():
+        entries.extend(by_char.get(pair[0], ()))
+    return (
+        {key: tuple(sorted(entries)) for key, entries in by_pair.items()},
+        {key: tuple(sorted(entries)) for key, entries in by_char.items()},
+    )
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:

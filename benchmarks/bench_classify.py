@@ -1,0 +1,95 @@
+"""Classifier and measurer throughput on one core.
+
+Prints classifications per second over mixed Korean/English signals (the labelled sets: search
+texts, event mixes, both) and `dco.measure` calls per second on short strings, per unit.
+
+    python benchmarks/bench_classify.py [--seconds 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import dco
+from dco.evaluation import read_labelled
+from dco.funnel import default_classifier
+
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+
+SHORT_STRINGS = [
+    "하프 마라톤 10주 완성 프로그램",
+    "Your first half marathon in 10 weeks",
+    "첫 주 무료 코칭",
+    "Start your free week",
+    "(광고) 러닝 코칭 20% 할인",
+    "코치가 짜 주는 주 3회 훈련",
+    "Coach-built plans, 3 runs a week",
+    "지금 신청하세요",
+]
+
+
+def rate(label: str, items: list, call: Callable, seconds: float, rounds: int = 5) -> float:
+    """Calls per second of `call(item)` over `items`: the best and the median of `rounds` rounds.
+
+    The best round is the figure to compare (other load on the machine only ever slows a round
+    down); the median shows how steady the figure was.
+    """
+    for item in items:  # warm caches (compiled tables, lexicon) outside the timing
+        call(item)
+    rates = []
+    for _ in range(rounds):
+        done, start = 0, time.perf_counter()
+        while (elapsed := time.perf_counter() - start) < seconds / rounds:
+            for item in items:
+                call(item)
+            done += len(items)
+        rates.append(done / elapsed)
+    best, median = max(rates), statistics.median(rates)
+    print(f"{label:<55} best {best:>11,.0f} /s   median {median:>11,.0f} /s")
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=3.0, help="time per measurement")
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
+    rows = read_labelled(DATA / "funnel_dev.jsonl") + read_labelled(DATA / "funnel_holdout.jsonl")
+    signals = [row.signals for row in rows]
+    texts = [s.text for s in signals if s.text]
+    raw_rows = [json.loads(line) for line in (DATA / "funnel_dev.jsonl").read_text().splitlines()]
+    for row in raw_rows:
+        row.pop("stage")
+    classifier = default_classifier()
+
+    print(f"dco {dco.__version__}, Python {platform.python_version()}, one core")
+    print(f"{len(signals)} signals ({len(texts)} with text), {len(SHORT_STRINGS)} short strings\n")
+    rate("classify(Signals)  [target >= 20,000/s]", signals, classifier.classify, args.seconds)
+    rate("classify(str)", texts, classifier.classify, args.seconds)
+    rate(
+        "classify(Signals.model_validate(dict))  incl. parsing",
+        raw_rows,
+        lambda row: classifier.classify(dco.Signals.model_validate(row)),
+        args.seconds,
+    )
+    print()
+    for unit in ("google_width", "chars", "graphemes", "cp949_bytes"):
+        target = "  [target >= 500,000/s]" if unit == "google_width" else ""
+        rate(
+            f"measure(short, {unit!r}){target}",
+            SHORT_STRINGS,
+            lambda s, u=unit: dco.measure(s, u),
+            args.seconds,
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+"""The examples in the README and in docstrings run and print what they say."""
+
+import doctest
+
+import pytest
+
+import dco
+import dco.funnel
+import dco.text
+from tests.conftest import REPO
+
+
+def test_readme_examples():
+    failures, tried = doctest.testfile(
+        str(REPO / "README.md"), module_relative=False, optionflags=doctest.ELLIPSIS
+    )
+    assert tried > 0
+    assert failures == 0
+
+
+@pytest.mark.parametrize("module", [dco, dco.text, dco.funnel], ids=lambda m: m.__name__)
+def test_docstring_examples(module):
+    failures, tried = doctest.testmod(module)
+    assert tried > 0
+    assert failures == 0
