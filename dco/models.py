@@ -243,7 +243,11 @@ class Provenance(DcoModel):
     usage: dict[str, int] = Field(default_factory=dict)
     latency_ms: float | None = Field(default=None, ge=0)
     attempts: int = Field(default=1, ge=1)
+    """Generation rounds it took: 1 when the first reply was fine, more after repairs."""
+    retries: int = Field(default=0, ge=0)
+    """Provider calls retried after rate limits, timeouts or server errors."""
     redactions: int = Field(default=0, ge=0)
+    """How many pieces of personal data were replaced by placeholders before prompting."""
 
 
 with warnings.catch_warnings():

@@ -1,0 +1,611 @@
+"""The generation pipeline: brief + stage → N checked variants (render, call, check, repair).
+
+The pipeline is written once, as a generator that yields the chat requests it needs answered and
+receives the results; `generate` answers them with blocking calls and `agenerate` with awaited
+ones, so the sync and async twins cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import pydantic
+
+from dco.channels import Channel, get_channel
+from dco.checks import Checker, bigrams, copy_key, is_near_duplicate, length_findings
+from dco.errors import DcoError
+from dco.funnel import default_classifier
+from dco.models import (
+    COPY_FIELDS,
+    Brief,
+    Copy,
+    Finding,
+    FunnelStage,
+    Provenance,
+    Signals,
+    StagePolicy,
+    StageResult,
+    Variant,
+)
+from dco.policy import policy_for
+from dco.prompts import PromptSet, default_prompts
+from dco.providers import get_provider
+from dco.providers.base import ChatRequest, ChatResult, Message, Provider
+from dco.providers.retry import (
+    DEFAULT_POLICY,
+    RetryPolicy,
+    acomplete_with_retries,
+    complete_with_retries,
+)
+from dco.redact import redact
+
+VARIANTS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "variants": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {name: {"type": "string"} for name in COPY_FIELDS},
+                "required": list(COPY_FIELDS),
+                "additionalProperties": False,
+            },
+        }
+    },
+    "required": ["variants"],
+    "additionalProperties": False,
+}
+
+NEAR_DUPLICATE = 0.85
+"""Two variants sharing this share of their character bigrams are one variant written twice."""
+
+_LANGUAGES = {"ko": "Korean (한국어)", "en": "English"}
+_UNIT_HELP = {
+    "chars": "characters (spaces included)",
+    "google_width": "Google Ads width: Hangul, CJK and full-width characters count 2, others 1",
+    "cp949_bytes": "cp949 bytes for Korean SMS: Hangul 2, ASCII 1; emoji cannot be sent",
+    "graphemes": "user-perceived characters",
+}
+
+
+@dataclass(frozen=True)
+class Discarded:
+    """A variant that still broke a rule when the repair rounds ran out, and why."""
+
+    copy: Copy
+    findings: tuple[Finding, ...]
+    reason: str
+
+
+class GenerationResult(list[Variant]):
+    """The variants (a list, as `generate` promises) plus what was discarded and why."""
+
+    def __init__(
+        self,
+        variants: Iterable[Variant],
+        *,
+        discarded: Sequence[Discarded] = (),
+        shortfall: int = 0,
+        stage_result: StageResult | None = None,
+        policy: StagePolicy | None = None,
+        prompt_version: str = "",
+    ) -> None:
+        super().__init__(variants)
+        self.discarded = list(discarded)
+        self.shortfall = shortfall
+        """How many of the N asked for could not be produced."""
+        self.stage_result = stage_result
+        self.policy = policy
+        self.prompt_version = prompt_version
+
+
+@dataclass
+class _Plan:
+    """Everything fixed before the first call."""
+
+    brief: Brief
+    channel: Channel
+    stage: FunnelStage
+    stage_result: StageResult | None
+    policy: StagePolicy
+    prompts: PromptSet
+    prompt_version: str
+    n: int
+    temperature: float
+    seed: int | None
+    max_tokens: int | None
+    max_repairs: int
+    checker: Checker | None
+    redactions: int
+    customer: dict[str, Any] | None
+    brand_name: str | None
+    voice: str | None
+    provider_name: str
+    model: str
+
+    def task(self, n: int, avoid: Sequence[str] = ()) -> dict[str, Any]:
+        return {
+            "n": n,
+            "language": self.brief.locale.split("-")[0],
+            "stage": self.stage.value,
+            "limits": {f: [length.limit, length.unit] for f, length in self.policy.lengths.items()},
+            "avoid": sorted(set(avoid)),
+        }
+
+    def first_messages(self) -> list[Message]:
+        language = self.brief.locale.split("-")[0]
+        context = {
+            "policy": self.policy,
+            "brand_name": self.brand_name,
+            "voice": self.voice,
+            "language_name": _LANGUAGES.get(language, self.brief.locale),
+        }
+        system = self.prompts.render("generate.system.j2", **context)
+        units = {length.unit for length in self.policy.lengths.values()}
+        user = self.prompts.render(
+            "generate.user.j2",
+            n=self.n,
+            policy=self.policy,
+            channel=self.channel,
+            stage_confidence=self.stage_result.confidence if self.stage_result else None,
+            unit_help="; ".join(f"{u} = {_UNIT_HELP[u]}" for u in sorted(units)) or "characters",
+            brief=self.brief.model_dump(mode="json", exclude_none=True),
+            customer=self.customer,
+            policy_data=self.policy.model_dump(mode="json", exclude_none=True),
+            task=self.task(self.n),
+        )
+        return [Message("system", system), Message("user", user)]
+
+    def request(self, messages: Sequence[Message]) -> ChatRequest:
+        return ChatRequest(
+            messages=tuple(messages),
+            json_schema=VARIANTS_SCHEMA,
+            schema_name="variants",
+            temperature=self.temperature,
+            seed=self.seed,
+            max_tokens=self.max_tokens,
+        )
+
+    def check(self, copy: Copy) -> list[Finding]:
+        findings = length_findings(copy, self.channel)
+        if self.checker is not None:
+            findings += self.checker.check(copy, channel=self.channel.id, stage=self.stage)
+        return findings
+
+
+@dataclass
+class _Tally:
+    """Accounting across the calls of one generation."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    latency_ms: float = 0.0
+    retries: int = 0
+    model: str = ""
+
+    def add(self, result: ChatResult) -> None:
+        self.prompt_tokens += result.usage.prompt_tokens
+        self.completion_tokens += result.usage.completion_tokens
+        self.latency_ms += result.latency_ms
+        self.retries += result.attempts - 1
+        self.model = result.model or self.model
+
+
+@dataclass
+class _Accepted:
+    copy: Copy
+    findings: list[Finding]
+    rounds: int
+    key: str = ""
+    grams: frozenset[str] = field(default_factory=frozenset)
+
+
+def _pipeline(plan: _Plan) -> Generator[ChatRequest, ChatResult, GenerationResult]:
+    """Ask, check, and re-ask with the problems until N clean variants or the rounds run out."""
+    messages = plan.first_messages()
+    accepted: list[_Accepted] = []
+    tally = _Tally()
+    wanted = plan.n
+    for round_number in range(1, plan.max_repairs + 2):
+        result = yield plan.request(messages)
+        tally.add(result)
+        items, reply_problem = _parse_reply(result)
+        failing: list[tuple[Copy, list[Finding]]] = []
+        for item in items:
+            copy, item_problem = _read_copy(item)
+            if copy is None:
+                reply_problem = reply_problem or item_problem
+                continue
+            key = copy_key(copy)
+            grams = bigrams(key)
+            seen = [(a.key, a.grams) for a in accepted]
+            if is_near_duplicate(key, grams, seen, NEAR_DUPLICATE):
+                continue
+            findings = plan.check(copy)
+            if any(f.level == "error" for f in findings):
+                failing.append((copy, findings))
+            elif len(accepted) < plan.n:
+                accepted.append(_Accepted(copy, findings, round_number, key, grams))
+        missing = plan.n - len(accepted) - len(failing)
+        if (not failing and missing <= 0) or round_number > plan.max_repairs:
+            break
+        wanted = len(failing) + max(missing, 0)
+        messages += [
+            Message("assistant", result.text),
+            Message(
+                "user", _repair_prompt(plan, failing, accepted, missing, reply_problem, wanted)
+            ),
+        ]
+    discarded = [
+        Discarded(
+            copy, tuple(findings), f"still broke a rule after {plan.max_repairs} repair rounds"
+        )
+        for copy, findings in failing
+    ]
+    variants = [_variant(plan, a, tally) for a in accepted]
+    return GenerationResult(
+        variants,
+        discarded=discarded,
+        shortfall=plan.n - len(variants),
+        stage_result=plan.stage_result,
+        policy=plan.policy,
+        prompt_version=plan.prompt_version,
+    )
+
+
+def _parse_reply(result: ChatResult) -> tuple[list[Any], str | None]:
+    data = result.data
+    if data is None:
+        text = result.text.strip()
+        if text.startswith("```"):  # a fenced reply from a server without JSON mode
+            text = text.strip("`").removeprefix("json").strip()
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as e:
+            return [], f"it was not valid JSON ({e.msg} at character {e.pos})"
+    if not isinstance(data, Mapping) or not isinstance(data.get("variants"), list):
+        return [], 'it was not a JSON object with a "variants" list'
+    return list(data["variants"]), None
+
+
+def _read_copy(item: Any) -> tuple[Copy | None, str | None]:
+    if not isinstance(item, Mapping):
+        return None, "a variant was not a JSON object"
+    missing = [name for name in COPY_FIELDS if not isinstance(item.get(name), str)]
+    if missing:
+        return None, f"a variant had no {', '.join(missing)} (every variant needs all three)"
+    try:
+        return Copy(**{name: item[name].strip() for name in COPY_FIELDS}), None
+    except pydantic.ValidationError:
+        return None, "a variant was empty"
+
+
+def _repair_prompt(
+    plan: _Plan,
+    failing: list[tuple[Copy, list[Finding]]],
+    accepted: list[_Accepted],
+    missing: int,
+    reply_problem: str | None,
+    wanted: int,
+) -> str:
+    problems = [
+        {
+            "copy": copy.model_dump(),
+            "problems": [_describe(f) for f in findings if f.level == "error"],
+        }
+        for copy, findings in failing
+    ]
+    avoid = [f.match for _, findings in failing for f in findings if f.match and not f.replacement]
+    return plan.prompts.render(
+        "repair.user.j2",
+        problems=problems,
+        keep=[a.copy.model_dump() for a in accepted],
+        missing=max(missing, 0),
+        reply_problem=reply_problem,
+        task=plan.task(wanted, avoid),
+    )
+
+
+def _describe(finding: Finding) -> str:
+    text = f"{finding.field}: {finding.message}" if finding.field else finding.message
+    if finding.replacement:
+        text += f" (use {finding.replacement!r})"
+    return f"{text} [{finding.rule}]"
+
+
+def _variant(plan: _Plan, accepted: _Accepted, tally: _Tally) -> Variant:
+    return Variant(
+        copy=accepted.copy,
+        brief=plan.brief,
+        stage=plan.stage,
+        stage_result=plan.stage_result,
+        policy=plan.policy,
+        channel=plan.channel.id,
+        locale=plan.brief.locale,
+        provenance=Provenance(
+            provider=plan.provider_name,
+            model=tally.model or plan.model,
+            prompt_version=plan.prompt_version,
+            parameters={
+                "temperature": plan.temperature,
+                "max_tokens": plan.max_tokens,
+                "n": plan.n,
+            },
+            seed=plan.seed,
+            usage={
+                "prompt_tokens": tally.prompt_tokens,
+                "completion_tokens": tally.completion_tokens,
+            },
+            latency_ms=round(tally.latency_ms, 3),
+            attempts=accepted.rounds,
+            retries=tally.retries,
+            redactions=plan.redactions,
+        ),
+        findings=tuple(accepted.findings),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Planning: everything decided before the first call
+
+
+def _plan(
+    brief: Brief,
+    *,
+    signals: Signals | str | None,
+    stage: FunnelStage | str | None,
+    brand: Any,
+    n: int,
+    channel: str | None,
+    provider: Provider,
+    prompts: PromptSet | None,
+    temperature: float,
+    seed: int | None,
+    max_tokens: int | None,
+    max_repairs: int,
+) -> _Plan:
+    if not 1 <= n <= 50:
+        raise DcoError(f"n must be between 1 and 50, not {n}")
+    if max_repairs < 0:
+        raise DcoError(f"max_repairs must be 0 or more, not {max_repairs}")
+    if isinstance(signals, str):
+        signals = Signals(text=signals)
+    stage_result = default_classifier().classify(signals) if signals is not None else None
+    if stage is not None:
+        resolved = FunnelStage(stage)
+    elif stage_result is not None:
+        resolved = stage_result.stage
+    else:
+        raise DcoError("give the customer's signals or a stage to write for")
+    spec = get_channel(channel or brief.channel)
+    prompts = prompts or default_prompts()
+    policy = policy_for(
+        resolved,
+        spec,
+        prompts.policies,
+        locale=brief.locale,
+        formality=getattr(brand, "formality", None),
+    )
+    safe_brief, redactions = _redact_brief(brief)
+    customer = None
+    if signals is not None:
+        text = redact(signals.text)
+        redactions += text.total
+        customer = {
+            "search_text": text.text,
+            "events": [str(e) for e in signals.events],
+            "context": signals.context,
+        }
+    brand_name = getattr(brand, "name", None)
+    voice = getattr(brand, "voice", None)
+    version = prompts.version(policy.model_dump(mode="json"), brand_name, voice)
+    return _Plan(
+        brief=safe_brief.model_copy(update={"channel": spec.id}),
+        channel=spec,
+        stage=resolved,
+        stage_result=stage_result,
+        policy=policy,
+        prompts=prompts,
+        prompt_version=version,
+        n=n,
+        temperature=temperature,
+        seed=seed,
+        max_tokens=max_tokens,
+        max_repairs=max_repairs,
+        checker=brand if brand is not None and hasattr(brand, "check") else None,
+        redactions=redactions,
+        customer=customer,
+        brand_name=brand_name,
+        voice=voice,
+        provider_name=provider.name,
+        model=provider.model,
+    )
+
+
+def _redact_brief(brief: Brief) -> tuple[Brief, int]:
+    total = 0
+    updates: dict[str, Any] = {}
+    for name in ("product", "audience", "offer", "notes"):
+        value = getattr(brief, name)
+        if value:
+            redaction = redact(value)
+            total += redaction.total
+            updates[name] = redaction.text
+    benefits = [redact(b) for b in brief.benefits]
+    total += sum(r.total for r in benefits)
+    updates["benefits"] = tuple(r.text for r in benefits)
+    return brief.model_copy(update=updates), total
+
+
+# ---------------------------------------------------------------------------------------------
+# The public entry points
+
+
+def generate(
+    brief: Brief,
+    *,
+    signals: Signals | str | None = None,
+    stage: FunnelStage | str | None = None,
+    brand: Any = None,
+    n: int = 5,
+    channel: str | None = None,
+    provider: Provider | str | None = None,
+    prompts: PromptSet | None = None,
+    temperature: float = 0.8,
+    seed: int | None = None,
+    max_tokens: int | None = None,
+    max_repairs: int = 2,
+    retry: RetryPolicy = DEFAULT_POLICY,
+) -> GenerationResult:
+    """Write `n` variants of copy for `brief`, fitted to the customer's stage and the channel.
+
+    Give the customer's `signals` (classified here) or a `stage`. `brand` is anything with a
+    `check(copy, channel=, stage=)` method (a `dco.Brand`); its `name`, `voice` and `formality`
+    shape the prompt when present. Variants that break a channel limit or an error-level rule are
+    sent back with the problems, at most `max_repairs` times, and discarded if still wrong: the
+    result lists them in `.discarded`. `provider` defaults to the OpenAI provider when
+    `OPENAI_API_KEY` is set and to the offline fake otherwise.
+    """
+    provider = _provider(provider)
+    plan = _plan(
+        brief, signals=signals, stage=stage, brand=brand, n=n, channel=channel,
+        provider=provider, prompts=prompts, temperature=temperature, seed=seed,
+        max_tokens=max_tokens, max_repairs=max_repairs,
+    )  # fmt: skip
+    steps = _pipeline(plan)
+    request = next(steps)
+    while True:
+        result = complete_with_retries(provider.complete, request, retry)
+        try:
+            request = steps.send(result)
+        except StopIteration as done:
+            return done.value
+
+
+async def agenerate(
+    brief: Brief,
+    *,
+    signals: Signals | str | None = None,
+    stage: FunnelStage | str | None = None,
+    brand: Any = None,
+    n: int = 5,
+    channel: str | None = None,
+    provider: Provider | str | None = None,
+    prompts: PromptSet | None = None,
+    temperature: float = 0.8,
+    seed: int | None = None,
+    max_tokens: int | None = None,
+    max_repairs: int = 2,
+    retry: RetryPolicy = DEFAULT_POLICY,
+) -> GenerationResult:
+    """The async twin of `generate`, with the same arguments and result."""
+    provider = _provider(provider)
+    plan = _plan(
+        brief, signals=signals, stage=stage, brand=brand, n=n, channel=channel,
+        provider=provider, prompts=prompts, temperature=temperature, seed=seed,
+        max_tokens=max_tokens, max_repairs=max_repairs,
+    )  # fmt: skip
+    steps = _pipeline(plan)
+    request = next(steps)
+    while True:
+        result = await acomplete_with_retries(provider.acomplete, request, retry)
+        try:
+            request = steps.send(result)
+        except StopIteration as done:
+            return done.value
+
+
+def _provider(provider: Provider | str | None) -> Provider:
+    if provider is None or isinstance(provider, str):
+        return get_provider(provider)
+    return provider
+
+
+# ---------------------------------------------------------------------------------------------
+# Batches
+
+
+@dataclass(frozen=True)
+class BatchFailure:
+    """One brief of a batch that failed, and why."""
+
+    index: int
+    brief: Brief
+    error: str
+
+
+@dataclass
+class BatchResult:
+    """A batch's outcome: a result per brief (None where it failed) and the failures."""
+
+    results: list[GenerationResult | None]
+    failures: list[BatchFailure]
+
+    @property
+    def variants(self) -> list[Variant]:
+        """Every variant of every brief that succeeded, in brief order."""
+        return [v for result in self.results if result for v in result]
+
+
+def generate_many(
+    briefs: Sequence[Brief],
+    *,
+    concurrency: int = 4,
+    on_progress: Callable[[int, int], None] | None = None,
+    **options: Any,
+) -> BatchResult:
+    """`generate` for each brief, `concurrency` at a time; a failed brief does not stop the rest."""
+    options["provider"] = _provider(options.get("provider"))
+    results: list[GenerationResult | None] = [None] * len(briefs)
+    failures: list[BatchFailure] = []
+    done = 0
+
+    def one(index: int) -> None:
+        nonlocal done
+        try:
+            results[index] = generate(briefs[index], **options)
+        except DcoError as e:
+            failures.append(BatchFailure(index, briefs[index], str(e)))
+        done += 1
+        if on_progress:
+            on_progress(done, len(briefs))
+
+    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        list(pool.map(one, range(len(briefs))))
+    failures.sort(key=lambda f: f.index)
+    return BatchResult(results, failures)
+
+
+async def agenerate_many(
+    briefs: Sequence[Brief],
+    *,
+    concurrency: int = 8,
+    on_progress: Callable[[int, int], None] | None = None,
+    **options: Any,
+) -> BatchResult:
+    """The async twin of `generate_many`: at most `concurrency` briefs in flight at once."""
+    options["provider"] = _provider(options.get("provider"))
+    results: list[GenerationResult | None] = [None] * len(briefs)
+    failures: list[BatchFailure] = []
+    gate = asyncio.Semaphore(max(1, concurrency))
+    done = 0
+
+    async def one(index: int) -> None:
+        nonlocal done
+        async with gate:
+            try:
+                results[index] = await agenerate(briefs[index], **options)
+            except DcoError as e:
+                failures.append(BatchFailure(index, briefs[index], str(e)))
+        done += 1
+        if on_progress:
+            on_progress(done, len(briefs))
+
+    await asyncio.gather(*(one(i) for i in range(len(briefs))))
+    failures.sort(key=lambda f: f.index)
+    return BatchResult(results, failures)

@@ -1,0 +1,100 @@
+"""The prompt templates: a sandboxed Jinja2 environment, rendering, and prompt version hashes.
+
+Templates come from the built-in `prompts/` folder; a user's own folder overrides them template
+by template. User-supplied strings (the brief, the customer's signals) only ever enter a template
+as variables, serialised with `tojson` inside tags, so `{{ ... }}` or "ignore previous
+instructions" in a brief is inert text: Jinja never renders a variable's content as template code.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from dco import resources, yamlfile
+from dco.errors import ConfigError
+from dco.policy import PolicyTable
+
+TEMPLATES = ("generate.system.j2", "generate.user.j2", "repair.user.j2")
+
+
+class PromptSet:
+    """The templates and stage policies used to talk to a model, from one or two folders."""
+
+    def __init__(self, folder: str | Path | None = None) -> None:
+        builtin = resources.bundled_dir("prompts")
+        folders = [Path(folder), builtin] if folder is not None else [builtin]
+        for path in folders:
+            if not path.is_dir():
+                raise ConfigError(f"prompts folder {path} does not exist")
+        self.folders = tuple(folders)
+        self.env = ImmutableSandboxedEnvironment(
+            loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(p)) for p in folders]),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        # Korean stays readable to the model; tojson still escapes <, >, & and ' so data cannot
+        # close the tag it sits in.
+        self.env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
+        self._templates = {name: self._load(name) for name in TEMPLATES}
+        self.policies = yamlfile.load(self._policy_file()).validate(PolicyTable, what="policies")
+        self.version_seed = self._hash_sources()
+
+    def render(self, name: str, **context: Any) -> str:
+        """Render template `name` with `context`; a missing variable is an error, not blank text."""
+        try:
+            return self._templates[name].render(**context).strip()
+        except jinja2.UndefinedError as e:
+            raise ConfigError(f"prompt template {name}: {e.message}") from e
+        except jinja2.TemplateError as e:
+            raise ConfigError(f"prompt template {name}: {e}") from e
+
+    def version(self, *parts: Any) -> str:
+        """The prompt version: a hash of the templates, the policies and any further `parts`.
+
+        `parts` are the inputs that shape the prompt beyond the templates (the resolved stage
+        policy, a tuning profile); the same templates and parts always give the same version.
+        """
+        digest = hashlib.sha256(self.version_seed.encode())
+        for part in parts:
+            digest.update(
+                json.dumps(part, sort_keys=True, ensure_ascii=False, default=str).encode()
+            )
+        return "p_" + digest.hexdigest()[:12]
+
+    def _load(self, name: str) -> jinja2.Template:
+        try:
+            return self.env.get_template(name)
+        except jinja2.TemplateSyntaxError as e:
+            raise ConfigError(f"{e.filename}:{e.lineno}: template syntax error: {e.message}") from e
+        except jinja2.TemplateNotFound as e:
+            raise ConfigError(f"prompt template {name} not found in {self.folders}") from e
+
+    def _policy_file(self) -> Path:
+        for folder in self.folders:
+            if (folder / "policies.yaml").is_file():
+                return folder / "policies.yaml"
+        raise ConfigError(f"policies.yaml not found in {self.folders}")
+
+    def _hash_sources(self) -> str:
+        digest = hashlib.sha256()
+        for name in TEMPLATES:
+            source, _, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
+            digest.update(name.encode() + b"\0" + source.encode() + b"\0")
+        digest.update(self.policies.model_dump_json().encode())
+        return digest.hexdigest()
+
+
+@functools.cache
+def default_prompts() -> PromptSet:
+    """The built-in prompts, loaded once per process."""
+    return PromptSet()

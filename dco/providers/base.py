@@ -1,0 +1,130 @@
+"""The provider interface: a chat request in, a result out, and the errors a provider may raise."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from dco.errors import DcoError
+
+Role = Literal["system", "user", "assistant"]
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One chat message."""
+
+    role: Role
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRequest:
+    """What dco asks of a model: messages, the JSON schema the reply must follow, and sampling."""
+
+    messages: tuple[Message, ...]
+    json_schema: Mapping[str, Any] | None = None
+    """When given, the reply must be a JSON object following this schema."""
+    schema_name: str = "reply"
+    temperature: float = 0.8
+    seed: int | None = None
+    max_tokens: int | None = None
+    request_id: str | None = None
+    model: str | None = None
+    """Overrides the provider's default model for this request."""
+
+    def cache_key(self) -> dict[str, Any]:
+        """Everything that determines the reply, as plain data (the request id does not)."""
+        return {
+            "messages": [[m.role, m.content] for m in self.messages],
+            "json_schema": self.json_schema,
+            "schema_name": self.schema_name,
+            "temperature": self.temperature,
+            "seed": self.seed,
+            "max_tokens": self.max_tokens,
+            "model": self.model,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Tokens spent on one call."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+@dataclass(frozen=True, slots=True)
+class ChatResult:
+    """A model's reply: its text, its JSON when a schema was asked for, and the accounting."""
+
+    text: str
+    data: Any = None
+    """The reply parsed as JSON when the request had a schema and the reply parsed; else None."""
+    model: str = ""
+    finish_reason: str | None = None
+    usage: Usage = field(default_factory=Usage)
+    latency_ms: float = 0.0
+    attempts: int = 1
+
+
+@runtime_checkable
+class Provider(Protocol):
+    """Anything that answers chat requests, synchronously and asynchronously."""
+
+    name: str
+    model: str
+
+    def complete(self, request: ChatRequest) -> ChatResult:
+        """Answer `request`, blocking."""
+        ...
+
+    async def acomplete(self, request: ChatRequest) -> ChatResult:
+        """Answer `request` without blocking the event loop."""
+        ...
+
+
+class ProviderError(DcoError):
+    """A provider call failed. `retriable` errors are retried with backoff; the others are final."""
+
+    retriable = False
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.attempts = 1
+
+
+class RateLimitError(ProviderError):
+    """The provider said 429: too many requests. `retry_after` is its hint, in seconds."""
+
+    retriable = True
+
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, status: int | None = 429
+    ) -> None:
+        super().__init__(message, status=status)
+        self.retry_after = retry_after
+
+
+class TransientError(ProviderError):
+    """A server error (5xx, 408, 409), a timeout or a dropped connection: worth another try."""
+
+    retriable = True
+
+
+class AuthenticationError(ProviderError):
+    """The provider refused the credentials (401) or the permission (403)."""
+
+
+class InvalidRequestError(ProviderError):
+    """The provider rejected the request itself (400, 404, 422): retrying will not help."""
+
+
+class InvalidReplyError(ProviderError):
+    """The provider answered, but not with what was asked (e.g. not JSON)."""

@@ -1,0 +1,312 @@
+"""A deterministic provider for tests and offline use: writes plausible copy and misbehaves on cue.
+
+It reads what a model would read — the brief in the `<brief>` tag and the task in the last
+`<task>` tag of the prompt — and writes copy in the request's language from phrase lists
+(`dco/data/fake_copy.yaml`), keeping each field within the limit it was given. The same request
+and seed always give the same reply. Every call is recorded in `calls`; behaviours queued with the
+`then_*` methods apply to the following calls, one each, in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import hashlib
+import json
+import random
+import re
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from dco import resources
+from dco.errors import UnencodableTextError
+from dco.providers.base import (
+    ChatRequest,
+    ChatResult,
+    ProviderError,
+    RateLimitError,
+    TransientError,
+    Usage,
+)
+from dco.text import measure
+
+_FIELDS = ("headline", "body", "cta")
+_TAG = re.compile(r"<(?P<tag>brief|task)>\s*(?P<body>.*?)\s*</(?P=tag)>", re.DOTALL)
+_SLOT = re.compile(r"\{(product|benefit|offer|audience)(?::(을|를|이|가|은|는|와|과|으로|로))?\}")
+# Particle pairs: (after a final consonant, after a vowel).
+_PARTICLE_PAIRS = [("을", "를"), ("이", "가"), ("은", "는"), ("과", "와"), ("으로", "로")]
+_PARTICLE_PAIR = {particle: pair for pair in _PARTICLE_PAIRS for particle in pair}
+_DEFAULTS = {
+    "ko": {
+        "product": "이 프로그램",
+        "benefit": "목표 달성",
+        "offer": "첫 주 무료",
+        "audience": "누구나",
+    },
+    "en": {
+        "product": "this program",
+        "benefit": "your goal",
+        "offer": "first week free",
+        "audience": "everyone",
+    },
+}
+
+Behaviour = Callable[[ChatRequest, dict[str, Any]], str]
+
+
+class FakeProvider:
+    """A scriptable, deterministic stand-in for a language model."""
+
+    name = "fake"
+
+    def __init__(self, *, model: str = "fake-copywriter", latency_s: float = 0.0) -> None:
+        self.model = model
+        self.latency_s = latency_s
+        self.calls: list[ChatRequest] = []
+        self._script: deque[Behaviour] = deque()
+
+    def __repr__(self) -> str:
+        return f"FakeProvider(model={self.model!r}, calls={len(self.calls)})"
+
+    # -- scripting ------------------------------------------------------------------------------
+
+    def then_reply(self, reply: str | dict[str, Any]) -> FakeProvider:
+        """The next call returns `reply` (a dict is sent as JSON)."""
+        text = reply if isinstance(reply, str) else json.dumps(reply, ensure_ascii=False)
+        self._script.append(lambda request, reply_data: text)
+        return self
+
+    def then_raise(self, error: Exception) -> FakeProvider:
+        """The next call raises `error`."""
+
+        def behaviour(request: ChatRequest, reply_data: dict[str, Any]) -> str:
+            raise error
+
+        self._script.append(behaviour)
+        return self
+
+    def then_rate_limit(self, retry_after: float | None = 0.0) -> FakeProvider:
+        """The next call fails as a 429 with the given Retry-After."""
+        return self.then_raise(RateLimitError("rate limited (fake)", retry_after=retry_after))
+
+    def then_timeout(self) -> FakeProvider:
+        """The next call times out."""
+        return self.then_raise(TransientError("request timed out (fake)"))
+
+    def then_invalid_json(self) -> FakeProvider:
+        """The next reply is chatty text that is not JSON."""
+        self._script.append(lambda request, data: "Sure! Here are your variants: {variants: [")
+        return self
+
+    def then_missing_fields(self, field: str = "cta") -> FakeProvider:
+        """The next reply leaves `field` out of every variant."""
+
+        def behaviour(request: ChatRequest, data: dict[str, Any]) -> str:
+            for variant in data["variants"]:
+                variant.pop(field, None)
+            return json.dumps(data, ensure_ascii=False)
+
+        self._script.append(behaviour)
+        return self
+
+    def then_overlong(self, field: str = "headline", index: int = 0) -> FakeProvider:
+        """The next reply makes one variant's `field` four times too long."""
+
+        def behaviour(request: ChatRequest, data: dict[str, Any]) -> str:
+            variant = data["variants"][index % len(data["variants"])]
+            variant[field] = " ".join([variant[field] or "copy"] * 4)
+            return json.dumps(data, ensure_ascii=False)
+
+        self._script.append(behaviour)
+        return self
+
+    def then_banned_word(self, word: str, field: str = "headline", index: int = 0) -> FakeProvider:
+        """The next reply puts `word` into one variant's `field`."""
+
+        def behaviour(request: ChatRequest, data: dict[str, Any]) -> str:
+            variant = data["variants"][index % len(data["variants"])]
+            variant[field] = f"{word} {variant[field]}"
+            return json.dumps(data, ensure_ascii=False)
+
+        self._script.append(behaviour)
+        return self
+
+    # -- the provider interface -----------------------------------------------------------------
+
+    def complete(self, request: ChatRequest) -> ChatResult:
+        if self.latency_s:
+            time.sleep(self.latency_s)
+        return self._answer(request)
+
+    async def acomplete(self, request: ChatRequest) -> ChatResult:
+        if self.latency_s:
+            await asyncio.sleep(self.latency_s)
+        return self._answer(request)
+
+    def _answer(self, request: ChatRequest) -> ChatResult:
+        self.calls.append(request)
+        data = write_reply(request)
+        behaviour = self._script.popleft() if self._script else None
+        text = behaviour(request, data) if behaviour else json.dumps(data, ensure_ascii=False)
+        try:
+            parsed = json.loads(text) if request.json_schema is not None else None
+        except json.JSONDecodeError:
+            parsed = None
+        prompt_chars = sum(len(m.content) for m in request.messages)
+        return ChatResult(
+            text=text,
+            data=parsed,
+            model=request.model or self.model,
+            finish_reason="stop",
+            usage=Usage(prompt_tokens=prompt_chars // 3, completion_tokens=len(text) // 3),
+        )
+
+
+def write_reply(request: ChatRequest) -> dict[str, Any]:
+    """The reply the fake writes for `request` when nothing is scripted: `{"variants": [...]}`."""
+    brief, task = _read_prompt(request)
+    language = "ko" if str(task.get("language", "ko")).startswith("ko") else "en"
+    stage = task.get("stage", "awareness")
+    limits = task.get("limits", {})
+    avoid = [w.casefold() for w in task.get("avoid", [])]
+    n = max(0, int(task.get("n", 1)))
+    phrases = _phrases()[language].get(stage) or _phrases()[language]["awareness"]
+    slots = _slots(brief, language)
+    rng = random.Random(_digest(request))
+    offset = rng.randrange(1 << 16)
+    # Like a model told to write "unlike any so far", avoid repeating earlier lines.
+    used: dict[str, set[str]] = {field: set() for field in _FIELDS}
+    for earlier in _earlier_variants(request):
+        for field in _FIELDS:
+            used[field].add(str(earlier.get(field, "")))
+    variants = []
+    for index in range(n):
+        variant = {}
+        for number, field in enumerate(_FIELDS):
+            limit, unit = limits.get(field, (10_000, "chars"))
+            start = offset + index + 3 * number
+            text = _pick(phrases[field], start, slots, index, limit, unit, avoid, used[field])
+            used[field].add(text)
+            if language == "en":
+                text = text[:1].upper() + text[1:]
+            variant[field] = text
+        variants.append(variant)
+    return {"variants": variants}
+
+
+def _earlier_variants(request: ChatRequest) -> list[dict[str, Any]]:
+    earlier = []
+    for message in request.messages:
+        if message.role != "assistant":
+            continue
+        try:
+            reply = json.loads(message.content)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(reply, dict) and isinstance(reply.get("variants"), list):
+            earlier += [v for v in reply["variants"] if isinstance(v, dict)]
+    return earlier
+
+
+def _read_prompt(request: ChatRequest) -> tuple[dict[str, Any], dict[str, Any]]:
+    brief: dict[str, Any] = {}
+    task: dict[str, Any] = {}
+    for message in request.messages:
+        if message.role != "user":
+            continue
+        for match in _TAG.finditer(message.content):
+            try:
+                value = json.loads(match["body"])
+            except json.JSONDecodeError:
+                continue
+            if match["tag"] == "brief":
+                brief = value
+            else:
+                task = value  # the last task wins: a repair request restates it
+    return brief, task
+
+
+def _slots(brief: dict[str, Any], language: str) -> dict[str, list[str]]:
+    defaults = _DEFAULTS[language]
+    benefits = [b for b in brief.get("benefits") or [] if b] or [defaults["benefit"]]
+    return {
+        "product": [brief.get("product") or defaults["product"]],
+        "benefit": benefits,
+        "offer": [brief.get("offer") or defaults["offer"]],
+        "audience": [brief.get("audience") or defaults["audience"]],
+    }
+
+
+def _pick(
+    templates: list[str],
+    start: int,
+    slots: dict[str, list[str]],
+    index: int,
+    limit: int,
+    unit: str,
+    avoid: list[str],
+    used: set[str],
+) -> str:
+    filled, fitting = [], []
+    for step in range(len(templates)):
+        template = templates[(start + step) % len(templates)]
+        text = _SLOT.sub(lambda m, at=index + step: _fill(slots, m, at), template)
+        if any(word in text.casefold() for word in avoid):
+            continue
+        filled.append(text)
+        if _fits(text, limit, unit):
+            if text not in used:
+                return text
+            fitting.append(text)
+    if fitting:
+        return fitting[0]
+    # Nothing fits: drop words from the end of the shortest phrase, as a model squeezing copy would.
+    words = min(filled or templates, key=len).split()
+    while len(words) > 1 and not _fits(" ".join(words), limit, unit):
+        words.pop()
+    text = " ".join(words)
+    while text and not _fits(text, limit, unit):
+        text = text[:-1].rstrip()
+    return text
+
+
+def _fill(slots: dict[str, list[str]], match: re.Match[str], index: int) -> str:
+    values = slots[match.group(1)]
+    word = values[index % len(values)]
+    particle = match.group(2)
+    return word + _particle(word, particle) if particle else word
+
+
+def _particle(word: str, particle: str) -> str:
+    """The form of `particle` that follows `word`: 을 after a final consonant, 를 after a vowel."""
+    after_consonant, after_vowel = _PARTICLE_PAIR[particle]
+    last = word.rstrip()[-1:] or " "
+    if not "가" <= last <= "힣":
+        return particle  # not Hangul: keep what the phrase wrote
+    final = (ord(last) - 0xAC00) % 28
+    if after_consonant == "으로" and final == 8:  # ㄹ takes 로: 서울로
+        return after_vowel
+    return after_consonant if final else after_vowel
+
+
+def _fits(text: str, limit: int, unit: str) -> bool:
+    try:
+        return measure(text, unit) <= limit
+    except UnencodableTextError:
+        return False
+
+
+def _digest(request: ChatRequest) -> int:
+    key = json.dumps(request.cache_key(), sort_keys=True, ensure_ascii=False)
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big")
+
+
+@functools.cache
+def _phrases() -> dict[str, Any]:
+    document = resources.load_data("fake_copy.yaml")
+    return {k: v for k, v in document.data.items() if k != "version"}
+
+
+__all__ = ["FakeProvider", "ProviderError", "write_reply"]

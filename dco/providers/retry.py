@@ -1,0 +1,122 @@
+"""The one retry layer: tenacity, with jittered backoff and Retry-After, within a deadline."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_before_delay,
+    wait_random_exponential,
+)
+
+from dco.providers.base import ChatRequest, ChatResult, ProviderError
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try: attempts, a total deadline, and the backoff between attempts."""
+
+    max_attempts: int = 6
+    deadline_s: float = 120.0
+    """No attempt starts once waiting for it would pass this many seconds since the first."""
+    initial_backoff_s: float = 0.5
+    max_backoff_s: float = 20.0
+    max_retry_after_s: float = 60.0
+    """A server's Retry-After is honoured up to this many seconds."""
+
+
+DEFAULT_POLICY = RetryPolicy()
+
+
+def _retriable(error: BaseException) -> bool:
+    return isinstance(error, ProviderError) and error.retriable
+
+
+def _wait(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
+    backoff = wait_random_exponential(multiplier=policy.initial_backoff_s, max=policy.max_backoff_s)
+
+    def wait(state: RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome else None
+        hint = getattr(error, "retry_after", None)
+        if hint is not None:
+            return min(max(float(hint), 0.0), policy.max_retry_after_s)
+        return backoff(state)
+
+    return wait
+
+
+def _settings(policy: RetryPolicy) -> dict:
+    return {
+        "stop": stop_after_attempt(policy.max_attempts) | stop_before_delay(policy.deadline_s),
+        "wait": _wait(policy),
+        "retry": retry_if_exception(_retriable),
+        "reraise": True,
+    }
+
+
+def complete_with_retries(
+    call: Callable[[ChatRequest], ChatResult],
+    request: ChatRequest,
+    policy: RetryPolicy = DEFAULT_POLICY,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+) -> ChatResult:
+    """`call(request)`, retried on retriable provider errors; the result counts the attempts."""
+    attempts = 0
+    started = time.perf_counter()
+
+    def attempt() -> ChatResult:
+        nonlocal attempts
+        attempts += 1
+        return call(request)
+
+    try:
+        result = Retrying(sleep=sleep, **_settings(policy))(attempt)
+    except ProviderError as e:
+        _note_attempts(e, attempts)
+        raise
+    return _accounted(result, attempts, started)
+
+
+async def acomplete_with_retries(
+    call: Callable[[ChatRequest], Awaitable[ChatResult]],
+    request: ChatRequest,
+    policy: RetryPolicy = DEFAULT_POLICY,
+    *,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> ChatResult:
+    """The async twin of `complete_with_retries`."""
+    attempts = 0
+    started = time.perf_counter()
+
+    async def attempt() -> ChatResult:
+        nonlocal attempts
+        attempts += 1
+        return await call(request)
+
+    try:
+        result = await AsyncRetrying(sleep=sleep, **_settings(policy))(attempt)
+    except ProviderError as e:
+        _note_attempts(e, attempts)
+        raise
+    return _accounted(result, attempts, started)
+
+
+def _accounted(result: ChatResult, attempts: int, started: float) -> ChatResult:
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    return dataclasses.replace(result, attempts=attempts, latency_ms=elapsed_ms)
+
+
+def _note_attempts(error: ProviderError, attempts: int) -> None:
+    error.attempts = attempts
+    if attempts > 1:
+        error.args = (f"{error.args[0]} (gave up after {attempts} attempts)", *error.args[1:])

@@ -1,0 +1,244 @@
+"""The OpenAI provider against the real `openai` client over a mock HTTP transport (no network)."""
+
+import asyncio
+import json
+
+import httpx2
+import pytest
+
+from dco.providers import get_provider
+from dco.providers.base import (
+    AuthenticationError,
+    ChatRequest,
+    InvalidRequestError,
+    Message,
+    RateLimitError,
+    TransientError,
+)
+from dco.providers.openai import OpenAIProvider
+from dco.providers.retry import RetryPolicy, acomplete_with_retries, complete_with_retries
+
+KEY = "sk-test-SECRET-0123456789"
+SCHEMA = {"type": "object", "properties": {"x": {"type": "string"}}, "required": ["x"]}
+REQUEST = ChatRequest(
+    messages=(Message("system", "be brief"), Message("user", "write")),
+    json_schema=SCHEMA,
+    schema_name="variants",
+    temperature=0.5,
+    seed=7,
+    max_tokens=300,
+)
+
+
+def completion(content: str = '{"x": "ok"}', model: str = "gpt-test") -> dict:
+    return {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": 0,
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "stop",
+                "message": {"role": "assistant", "content": content},
+            }
+        ],
+        "usage": {"prompt_tokens": 11, "completion_tokens": 5, "total_tokens": 16},
+    }
+
+
+class Server:
+    """Scripted responses; records every request body it receives."""
+
+    def __init__(self, *responses):
+        self.responses = list(responses)
+        self.bodies: list[dict] = []
+        self.headers: list[httpx2.Headers] = []
+
+    def __call__(self, request: httpx2.Request) -> httpx2.Response:
+        self.bodies.append(json.loads(request.content))
+        self.headers.append(request.headers)
+        response = self.responses.pop(0)
+        if isinstance(response, Exception):
+            raise response
+        return response
+
+
+def ok(content='{"x": "ok"}'):
+    return httpx2.Response(200, json=completion(content))
+
+
+def error(status, message="nope", headers=None):
+    return httpx2.Response(status, json={"error": {"message": message}}, headers=headers or {})
+
+
+def provider(server, **options):
+    client = httpx2.Client(transport=httpx2.MockTransport(server))
+    return OpenAIProvider(
+        model="gpt-test", api_key=KEY, base_url="http://llm.test/v1", http_client=client, **options
+    )
+
+
+NO_WAIT = RetryPolicy(max_attempts=4, initial_backoff_s=0, max_backoff_s=0)
+
+
+def test_success_sends_model_messages_schema_and_seed():
+    server = Server(ok())
+    result = provider(server).complete(REQUEST)
+    assert result.data == {"x": "ok"}
+    assert result.model == "gpt-test"
+    assert (result.usage.prompt_tokens, result.usage.completion_tokens) == (11, 5)
+    body = server.bodies[0]
+    assert body["model"] == "gpt-test"
+    assert body["messages"] == [
+        {"role": "system", "content": "be brief"},
+        {"role": "user", "content": "write"},
+    ]
+    assert body["response_format"] == {
+        "type": "json_schema",
+        "json_schema": {"name": "variants", "schema": SCHEMA, "strict": True},
+    }
+    assert (body["seed"], body["temperature"], body["max_tokens"]) == (7, 0.5, 300)
+    assert server.headers[0]["authorization"] == f"Bearer {KEY}"
+
+
+def test_429_with_retry_after_is_retried_after_the_servers_delay():
+    server = Server(error(429, "slow down", {"retry-after": "2"}), ok())
+    slept = []
+    result = complete_with_retries(provider(server).complete, REQUEST, NO_WAIT, sleep=slept.append)
+    assert result.data == {"x": "ok"}
+    assert result.attempts == 2
+    assert slept == [2.0]
+
+
+def test_retry_after_ms_is_honoured():
+    server = Server(error(429, headers={"retry-after-ms": "250"}), ok())
+    slept = []
+    complete_with_retries(provider(server).complete, REQUEST, NO_WAIT, sleep=slept.append)
+    assert slept == [0.25]
+
+
+def test_500_then_success():
+    server = Server(error(500, "boom"), error(503), ok())
+    result = complete_with_retries(
+        provider(server).complete, REQUEST, NO_WAIT, sleep=lambda s: None
+    )
+    assert result.attempts == 3
+
+
+def test_timeout_is_retried():
+    server = Server(httpx2.ReadTimeout("slow"), ok())
+    result = complete_with_retries(
+        provider(server).complete, REQUEST, NO_WAIT, sleep=lambda s: None
+    )
+    assert result.attempts == 2
+
+
+def test_timeout_alone_is_a_transient_error():
+    with pytest.raises(TransientError, match="timed out"):
+        provider(Server(httpx2.ReadTimeout("slow"))).complete(REQUEST)
+
+
+def test_retries_stop_at_the_attempt_limit():
+    server = Server(*[error(500)] * 4)
+    with pytest.raises(TransientError, match="gave up after 4 attempts"):
+        complete_with_retries(provider(server).complete, REQUEST, NO_WAIT, sleep=lambda s: None)
+    assert len(server.bodies) == 4
+
+
+def test_401_fails_at_once_saying_what_to_do_without_the_key():
+    server = Server(error(401, f"Incorrect API key provided: {KEY}"), ok())
+    with pytest.raises(AuthenticationError) as caught:
+        complete_with_retries(provider(server).complete, REQUEST, NO_WAIT, sleep=lambda s: None)
+    assert "set OPENAI_API_KEY" in str(caught.value)
+    assert KEY not in str(caught.value)
+    assert len(server.bodies) == 1
+
+
+def test_404_names_the_model():
+    with pytest.raises(InvalidRequestError, match=r"no model 'gpt-test'.*DCO_MODEL"):
+        provider(Server(error(404))).complete(REQUEST)
+
+
+def test_server_messages_have_the_key_scrubbed():
+    with pytest.raises(InvalidRequestError) as caught:
+        provider(Server(error(400, f"bad value near {KEY}"))).complete(REQUEST)
+    assert KEY not in str(caught.value) and "[API key]" in str(caught.value)
+
+
+def test_schema_rejection_falls_back_to_json_mode_and_remembers():
+    server = Server(
+        error(400, "response_format json_schema is not supported by this model"), ok(), ok()
+    )
+    llm = provider(server)
+    assert llm.complete(REQUEST).data == {"x": "ok"}
+    assert llm.complete(REQUEST).data == {"x": "ok"}
+    formats = [body.get("response_format", {}).get("type") for body in server.bodies]
+    assert formats == ["json_schema", "json_object", "json_object"]
+
+
+def test_json_mode_rejection_falls_back_to_the_prompt_alone():
+    server = Server(
+        error(400, "response_format json_schema unsupported"),
+        error(400, "response_format json_object unsupported"),
+        ok(),
+    )
+    assert provider(server).complete(REQUEST).data == {"x": "ok"}
+    assert "response_format" not in server.bodies[-1]
+
+
+def test_invalid_json_content_comes_back_as_text_without_data():
+    result = provider(Server(ok("Sure! {not json"))).complete(REQUEST)
+    assert result.data is None
+    assert result.text == "Sure! {not json"
+
+
+def test_key_never_appears_in_repr():
+    llm = provider(Server())
+    assert KEY not in repr(llm)
+    assert "gpt-test" in repr(llm)
+
+
+def test_missing_key_says_how_to_set_it(monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    with pytest.raises(AuthenticationError, match="set OPENAI_API_KEY"):
+        OpenAIProvider()
+
+
+def test_environment_configures_model_and_server(monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://vllm.local:8000/v1")
+    monkeypatch.setenv("DCO_MODEL", "qwen-7b")
+    llm = get_provider("openai")
+    assert (llm.model, llm.base_url) == ("qwen-7b", "http://vllm.local:8000/v1")
+    assert get_provider("openai/gpt-x").model == "gpt-x"
+
+
+def test_async_twin_uses_the_same_translation():
+    server = Server(error(429, headers={"retry-after": "0"}), ok())
+
+    async def run():
+        client = httpx2.AsyncClient(transport=httpx2.MockTransport(server))
+        llm = OpenAIProvider(
+            model="gpt-test",
+            api_key=KEY,
+            base_url="http://llm.test/v1",
+            async_http_client=client,
+        )
+        slept = []
+
+        async def sleep(seconds):
+            slept.append(seconds)
+
+        result = await acomplete_with_retries(llm.acomplete, REQUEST, NO_WAIT, sleep=sleep)
+        return result, slept
+
+    result, slept = asyncio.run(run())
+    assert result.data == {"x": "ok"} and result.attempts == 2
+    assert slept == [0.0]
+
+
+def test_rate_limit_error_carries_retry_after():
+    with pytest.raises(RateLimitError) as caught:
+        provider(Server(error(429, headers={"retry-after": "3"}))).complete(REQUEST)
+    assert caught.value.retry_after == 3.0
