@@ -13,6 +13,14 @@ channel's limits, check it against a brand's guidelines, review it, and learn fr
 from dco.channels import Channel, FieldMeasure, channel_names, get_channel, load_catalog
 from dco.errors import ConfigError, DcoError, UnencodableTextError, UnknownNameError
 from dco.funnel import Classifier, Lexicon, classify, classify_many, load_lexicon
+from dco.generate import (
+    BatchResult,
+    GenerationResult,
+    agenerate,
+    agenerate_many,
+    generate,
+    generate_many,
+)
 from dco.models import (
     Brief,
     Copy,
@@ -28,11 +36,14 @@ from dco.models import (
     StageResult,
     Variant,
 )
+from dco.prompts import PromptSet
+from dco.providers import Provider, ProviderError, get_provider
 from dco.text import measure
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BatchResult",
     "Brief",
     "Channel",
     "Classifier",
@@ -45,8 +56,12 @@ __all__ = [
     "FieldMeasure",
     "Finding",
     "FunnelStage",
+    "GenerationResult",
     "Lexicon",
+    "PromptSet",
     "Provenance",
+    "Provider",
+    "ProviderError",
     "Signals",
     "Span",
     "StagePolicy",
@@ -55,10 +70,15 @@ __all__ = [
     "UnknownNameError",
     "Variant",
     "__version__",
+    "agenerate",
+    "agenerate_many",
     "channel_names",
     "classify",
     "classify_many",
+    "generate",
+    "generate_many",
     "get_channel",
+    "get_provider",
     "load_catalog",
     "load_lexicon",
     "measure",

@@ -295,7 +295,7 @@ def _repair_prompt(
 ) -> str:
     problems = [
         {
-            "copy": copy.model_dump(),
+            "variant": copy.model_dump(),
             "problems": [_describe(f) for f in findings if f.level == "error"],
         }
         for copy, findings in failing
@@ -312,7 +312,9 @@ def _repair_prompt(
 
 
 def _describe(finding: Finding) -> str:
-    text = f"{finding.field}: {finding.message}" if finding.field else finding.message
+    text = finding.message
+    if finding.field and not text.startswith(finding.field):
+        text = f"{finding.field}: {text}"
     if finding.replacement:
         text += f" (use {finding.replacement!r})"
     return f"{text} [{finding.rule}]"

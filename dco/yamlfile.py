@@ -39,11 +39,16 @@ class Document:
         except pydantic.ValidationError as e:
             raise self.error_from(e, what=what) from e
 
-    def error_from(self, error: pydantic.ValidationError, *, what: str = "") -> ConfigError:
-        """A one-line `ConfigError` for the first problem pydantic found, located in the file."""
+    def error_from(
+        self, error: pydantic.ValidationError, *, what: str = "", at: KeyPath = ()
+    ) -> ConfigError:
+        """A one-line `ConfigError` for the first problem pydantic found, located in the file.
+
+        `at` is where the validated value sits in the document, when it is not the whole of it.
+        """
         problem = error.errors(include_url=False)[0]
         # "[key]" marks a problem with a mapping key itself: the key is the one before it.
-        keys: KeyPath = tuple(
+        keys: KeyPath = at + tuple(
             k for k in problem["loc"] if isinstance(k, str | int) and k != "[key]"
         )
         if problem["type"] == "unknown_key":

@@ -10,8 +10,16 @@ from rich.table import Table
 from dco import resources
 from dco.channels import FieldMeasure, get_channel
 from dco.cli.output import console, print_json, stage_label
+from dco.cli.variants import print_result, provider_note
 from dco.funnel import classify_many
-from dco.models import Copy, DcoModel, Signals
+from dco.generate import generate
+from dco.models import Brief, Copy, DcoModel, Signals
+from dco.providers import get_provider
+
+
+class _DemoBrief(DcoModel):
+    signals: Signals
+    brief: Brief
 
 
 class _DemoScript(DcoModel):
@@ -21,17 +29,30 @@ class _DemoScript(DcoModel):
     customers: tuple[Signals, ...]
     copy_examples: tuple[Copy, ...] = Field(default=(), alias="copy")
     channels: tuple[str, ...] = ()
+    briefs: tuple[_DemoBrief, ...] = ()
 
 
 @click.command()
+@click.option(
+    "--provider",
+    metavar="NAME",
+    help="fake or openai/<model>. Default: openai when OPENAI_API_KEY is set, else fake.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
-def demo(as_json: bool) -> None:
-    """Run dco on built-in examples: no API key, no network, no set-up.
+def demo(provider: str | None, as_json: bool) -> None:
+    """Run dco on built-in examples: no set-up, and offline unless OPENAI_API_KEY is set.
 
-    Classifies Korean and English customers into funnel stages with the reasons, then measures
-    example copy against channel limits in each channel's own unit.
+    Classifies Korean and English customers into funnel stages with the reasons, measures copy
+    against channel limits in each channel's own unit, and writes variants for a Korean and an
+    English brief.
     """
     script = _load_script()
+    llm = get_provider(provider)
+    provider_note(llm)
+    generated = [
+        (item.brief, generate(item.brief, signals=item.signals, n=3, provider=llm, seed=7))
+        for item in script.briefs
+    ]
     results = classify_many(script.customers)
     measured = [
         (copy, channel, get_channel(channel).measure(copy))
@@ -44,6 +65,10 @@ def demo(as_json: bool) -> None:
                 "customers": [
                     {"signals": s.model_dump(mode="json"), "result": r.model_dump(mode="json")}
                     for s, r in zip(script.customers, results, strict=True)
+                ],
+                "generated": [
+                    [v.model_dump(mode="json", by_alias=True) for v in result]
+                    for _, result in generated
                 ],
                 "measures": [
                     {
@@ -76,9 +101,12 @@ def demo(as_json: bool) -> None:
     out.print("[bold]2. The same copy counted the way each channel counts[/]")
     for copy in script.copy_examples:
         _print_copy_measures(copy, [(ch, ms) for c, ch, ms in measured if c is copy])
+    out.print("[bold]3. Variants written for each customer's stage, within the channel limits[/]")
+    for brief, result in generated:
+        print_result(brief, result)
     out.print(
-        '[dim]Try your own:[/] dco classify "러닝화 최저가" --event add_to_cart   '
-        '[dim]·[/] dco channels   [dim]·[/] dco measure "하프 마라톤"'
+        "[dim]Try your own:[/] dco generate --brief examples/brief.yaml --query '러닝 코칭 가격'"
+        "   [dim]·[/] dco classify '러닝화 최저가' --event add_to_cart   [dim]·[/] dco channels"
     )
 
 

@@ -1,0 +1,86 @@
+import json
+
+from tests.conftest import REPO, run_dco
+
+BRIEF = str(REPO / "examples" / "brief.yaml")
+OFFLINE = {"OPENAI_API_KEY": ""}
+
+
+def test_generate_writes_variants_offline_and_says_so():
+    result = run_dco(
+        "generate", "--brief", BRIEF, "--query", "하프 마라톤 코칭 가격", "--n", "3", env=OFFLINE
+    )
+    assert result.returncode == 0, result.stderr
+    assert "provider: fake" in result.stderr and "OPENAI_API_KEY" in result.stderr
+    assert "google_rsa" in result.stdout and "decision" in result.stdout
+
+
+def test_generate_json_and_jsonl_out(tmp_path):
+    out = tmp_path / "variants.jsonl"
+    result = run_dco(
+        "generate",
+        "--brief",
+        BRIEF,
+        "--stage",
+        "awareness",
+        "--n",
+        "2",
+        "--out",
+        str(out),
+        "--json",
+        env=OFFLINE,
+    )
+    assert result.returncode == 0, result.stderr
+    printed = json.loads(result.stdout)
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(printed) == len(lines) == 2
+    assert lines[0]["copy"]["headline"] and lines[0]["provenance"]["prompt_version"]
+    assert lines[0]["stage"] == "awareness"
+
+
+def test_a_list_of_briefs_in_json(tmp_path):
+    briefs = tmp_path / "briefs.json"
+    briefs.write_text(
+        json.dumps(
+            [
+                {"product": "러닝 코칭", "offer": "첫 주 무료", "channel": "sms"},
+                {"product": "Running coach", "locale": "en-US", "channel": "google_rsa"},
+            ],
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    result = run_dco(
+        "generate", "--brief", str(briefs), "--stage", "decision", "--n", "2", "--json", env=OFFLINE
+    )
+    variants = json.loads(result.stdout)
+    assert {v["channel"] for v in variants} == {"sms", "google_rsa"}
+
+
+def test_a_bad_brief_names_file_line_and_key(tmp_path):
+    brief = tmp_path / "brief.yaml"
+    brief.write_text("product: 코칭\nofer: 첫 주 무료\n", encoding="utf-8")
+    result = run_dco("generate", "--brief", str(brief), "--stage", "decision", env=OFFLINE)
+    assert result.returncode == 2
+    assert f"{brief}:2:1: brief: key 'ofer'" in result.stderr
+    assert "Did you mean 'offer'?" in result.stderr
+
+
+def test_stage_or_signals_are_required():
+    result = run_dco("generate", "--brief", BRIEF, env=OFFLINE)
+    assert result.returncode == 2
+    assert "--stage" in result.stderr
+
+
+def test_openai_without_a_key_is_one_clear_line():
+    result = run_dco(
+        "generate", "--brief", BRIEF, "--stage", "decision", "--provider", "openai", env=OFFLINE
+    )
+    assert result.returncode == 2
+    assert "set OPENAI_API_KEY" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_unknown_provider_lists_the_known_ones():
+    result = run_dco("generate", "--brief", BRIEF, "--stage", "decision", "--provider", "anthropic")
+    assert result.returncode == 2
+    assert "unknown provider 'anthropic'" in result.stderr and "fake" in result.stderr

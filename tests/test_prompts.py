@@ -1,0 +1,55 @@
+import pytest
+
+from dco.channels import get_channel
+from dco.errors import ConfigError
+from dco.models import FunnelStage
+from dco.policy import field_limits, policy_for
+from dco.prompts import PromptSet, default_prompts
+
+
+def test_stage_policies_differ_in_tone_and_length():
+    table = default_prompts().policies
+    rsa = get_channel("google_rsa")
+    awareness = policy_for(FunnelStage.AWARENESS, rsa, table)
+    decision = policy_for(FunnelStage.DECISION, rsa, table)
+    assert awareness.tone != decision.tone
+    assert awareness.lengths["body"].target > decision.lengths["body"].target
+    assert awareness.lengths["headline"].limit == decision.lengths["headline"].limit == 30
+
+
+def test_korean_defaults_to_haeyo_and_a_brand_can_override():
+    table = default_prompts().policies
+    rsa = get_channel("google_rsa")
+    assert policy_for(FunnelStage.DECISION, rsa, table).formality == "haeyo"
+    assert policy_for(FunnelStage.DECISION, rsa, table, formality="hamnida").formality == "hamnida"
+    assert policy_for(FunnelStage.DECISION, rsa, table, locale="en-US").formality is None
+
+
+def test_sms_shares_its_bytes_between_the_fields():
+    limits = field_limits(get_channel("sms"), {"headline": 0.3, "body": 0.5, "cta": 0.2})
+    assert sum(limit for limit, _ in limits.values()) <= 90 - 2  # two newlines between three
+    assert {unit for _, unit in limits.values()} == {"cp949_bytes"}
+
+
+def test_missing_template_variable_is_an_error_not_blank_text(tmp_path):
+    (tmp_path / "generate.system.j2").write_text("Hello {{ nobody }}", encoding="utf-8")
+    prompts = PromptSet(tmp_path)
+    with pytest.raises(ConfigError, match="'nobody' is undefined"):
+        prompts.render("generate.system.j2", policy=None)
+
+
+def test_template_syntax_errors_name_file_and_line(tmp_path):
+    (tmp_path / "generate.user.j2").write_text("ok\n{% if %}", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"generate\.user\.j2:2: template syntax error"):
+        PromptSet(tmp_path)
+
+
+def test_sandbox_refuses_unsafe_attribute_access(tmp_path):
+    (tmp_path / "generate.system.j2").write_text("{{ policy.__class__.__mro__ }}", encoding="utf-8")
+    with pytest.raises(ConfigError, match="unsafe"):
+        PromptSet(tmp_path).render("generate.system.j2", policy=object())
+
+
+def test_version_depends_on_the_parts():
+    prompts = default_prompts()
+    assert prompts.version({"a": 1}) == prompts.version({"a": 1}) != prompts.version({"a": 2})
