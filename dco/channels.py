@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -73,8 +74,12 @@ class Channel(DcoModel):
         return min(limits) if limits else None
 
 
-class FieldMeasure(DcoModel):
-    """How long a piece of copy is in one channel field, against that field's limit."""
+@dataclass(frozen=True, slots=True)
+class FieldMeasure:
+    """How long a piece of copy is in one channel field, against that field's limit.
+
+    A plain dataclass, not a validated model: dco computes it, many times per variant.
+    """
 
     field: str
     label: str
@@ -91,6 +96,10 @@ class FieldMeasure(DcoModel):
     def over(self) -> bool:
         """True when the text exceeds the limit or cannot be sent in the channel's encoding."""
         return self.length is None or self.length > self.limit
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data, with `over`, for JSON output."""
+        return {**asdict(self), "copy_fields": list(self.copy_fields), "over": self.over}
 
 
 def _measure(

@@ -31,6 +31,7 @@ from dco.models import (
     StagePolicy,
     StageResult,
     Variant,
+    content_id,
 )
 from dco.policy import policy_for
 from dco.prompts import PromptSet, default_prompts
@@ -127,6 +128,11 @@ class _Plan:
     voice: str | None
     provider_name: str
     model: str
+    brief_data: dict[str, Any] = field(default_factory=dict)
+    """The brief as JSON-mode data, computed once: it goes into every prompt and variant id."""
+
+    def __post_init__(self) -> None:
+        self.brief_data = self.brief.model_dump(mode="json")
 
     def task(self, n: int, avoid: Sequence[str] = ()) -> dict[str, Any]:
         return {
@@ -145,7 +151,9 @@ class _Plan:
             "voice": self.voice,
             "language_name": _LANGUAGES.get(language, self.brief.locale),
         }
-        system = self.prompts.render("generate.system.j2", **context)
+        system = self.prompts.render_once(
+            "generate.system.j2", (self.prompt_version, language), **context
+        )
         units = {length.unit for length in self.policy.lengths.values()}
         user = self.prompts.render(
             "generate.user.j2",
@@ -154,7 +162,7 @@ class _Plan:
             channel=self.channel,
             stage_confidence=self.stage_result.confidence if self.stage_result else None,
             unit_help="; ".join(f"{u} = {_UNIT_HELP[u]}" for u in sorted(units)) or "characters",
-            brief=self.brief.model_dump(mode="json", exclude_none=True),
+            brief={k: v for k, v in self.brief_data.items() if v is not None},
             customer=self.customer,
             policy_data=self.policy.model_dump(mode="json", exclude_none=True),
             task=self.task(self.n),
@@ -321,7 +329,16 @@ def _describe(finding: Finding) -> str:
 
 
 def _variant(plan: _Plan, accepted: _Accepted, tally: _Tally) -> Variant:
+    identity = content_id(
+        accepted.copy,
+        plan.brief_data,
+        plan.stage,
+        plan.channel.id,
+        plan.brief.locale,
+        plan.prompt_version,
+    )
     return Variant(
+        id=identity,
         copy=accepted.copy,
         brief=plan.brief,
         stage=plan.stage,

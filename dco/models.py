@@ -38,26 +38,31 @@ class DcoModel(BaseModel):
     @classmethod
     def _reject_unknown_fields(cls, data: Any) -> Any:
         if isinstance(data, Mapping):
-            known = cls._known_names()
-            for key in data:
-                if key not in known:
-                    raise PydanticCustomError(
-                        "unknown_key",
-                        "unknown field '{key}' for {model}.{hint} Known fields: {known}.",
-                        {
-                            "key": key,
-                            "model": cls.__name__,
-                            "hint": did_you_mean(str(key), sorted(cls.model_fields)),
-                            "known": ", ".join(cls.model_fields),
-                        },
-                    )
+            unknown = data.keys() - cls._known_names()
+            if unknown:
+                key = sorted(map(str, unknown))[0]
+                raise PydanticCustomError(
+                    "unknown_key",
+                    "unknown field '{key}' for {model}.{hint} Known fields: {known}.",
+                    {
+                        "key": key,
+                        "model": cls.__name__,
+                        "hint": did_you_mean(key, sorted(cls.model_fields)),
+                        "known": ", ".join(cls.model_fields),
+                    },
+                )
         return data
 
     @classmethod
-    def _known_names(cls) -> set[str]:
-        names = set(cls.model_fields)
-        names.update(f.alias for f in cls.model_fields.values() if f.alias)
-        return names
+    def _known_names(cls) -> frozenset[str]:
+        # Computed once per class: this check runs on every model built.
+        known = cls.__dict__.get("_dco_known_names")
+        if known is None:
+            names = set(cls.model_fields)
+            names.update(f.alias for f in cls.model_fields.values() if f.alias)
+            known = frozenset(names)
+            type.__setattr__(cls, "_dco_known_names", known)
+        return known
 
 
 class FunnelStage(str, Enum):
@@ -282,16 +287,35 @@ class Variant(_VariantBase):
 
     def content_id(self) -> str:
         """A stable id from what the variant says and for whom, so the same copy is stored once."""
-        identity = {
-            "copy": self.copy.model_dump(),
-            "brief": self.brief.model_dump(mode="json"),
-            "stage": self.stage.value,
-            "channel": self.channel,
-            "locale": self.locale,
-            "prompt_version": self.provenance.prompt_version if self.provenance else None,
-        }
-        canonical = json.dumps(identity, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return "v_" + hashlib.sha256(canonical.encode()).hexdigest()[:16]
+        return content_id(
+            self.copy,
+            self.brief.model_dump(mode="json"),
+            self.stage,
+            self.channel,
+            self.locale,
+            self.provenance.prompt_version if self.provenance else None,
+        )
+
+
+def content_id(
+    copy: Copy,
+    brief: Mapping[str, Any],
+    stage: FunnelStage,
+    channel: str,
+    locale: str,
+    prompt_version: str | None,
+) -> str:
+    """The id of a variant with this content (`brief` as JSON-mode data): "v_" + 16 hex digits."""
+    identity = {
+        "copy": {"headline": copy.headline, "body": copy.body, "cta": copy.cta},
+        "brief": brief,
+        "stage": stage.value,
+        "channel": channel,
+        "locale": locale,
+        "prompt_version": prompt_version,
+    }
+    canonical = json.dumps(identity, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return "v_" + hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
 DecisionAction = Literal["approve", "edit", "reject", "skip", "undo"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,7 @@ class PromptSet:
         self._templates = {name: self._load(name) for name in TEMPLATES}
         self.policies = yamlfile.load(self._policy_file()).validate(PolicyTable, what="policies")
         self.version_seed = self._hash_sources()
+        self._rendered: dict[tuple[str, Hashable], str] = {}
 
     def render(self, name: str, **context: Any) -> str:
         """Render template `name` with `context`; a missing variable is an error, not blank text."""
@@ -57,6 +59,20 @@ class PromptSet:
             raise ConfigError(f"prompt template {name}: {e.message}") from e
         except jinja2.TemplateError as e:
             raise ConfigError(f"prompt template {name}: {e}") from e
+
+    def render_once(self, name: str, key: Hashable, **context: Any) -> str:
+        """`render`, remembered under `key`: for a template whose context `key` fully determines.
+
+        The system prompt depends only on the stage policy, brand and language (all in the prompt
+        version), so a batch renders it once instead of once per brief.
+        """
+        cache_key = (name, key)
+        text = self._rendered.get(cache_key)
+        if text is None:
+            if len(self._rendered) >= 256:
+                self._rendered.clear()
+            text = self._rendered[cache_key] = self.render(name, **context)
+        return text
 
     def version(self, *parts: Any) -> str:
         """The prompt version: a hash of the templates, the policies and any further `parts`.

@@ -74,7 +74,7 @@ def demo(provider: str | None, as_json: bool) -> None:
                     {
                         "copy": c.model_dump(),
                         "channel": ch,
-                        "fields": [m.model_dump(mode="json") | {"over": m.over} for m in ms],
+                        "fields": [m.to_dict() for m in ms],
                     }
                     for c, ch, ms in measured
                 ],

@@ -18,6 +18,7 @@ from dco.generate import generate_many
 from dco.models import Brief, FunnelStage, Signals
 from dco.prompts import PromptSet
 from dco.providers import get_provider
+from dco.providers.cache import CachedProvider
 
 
 @click.command("generate")
@@ -77,7 +78,8 @@ from dco.providers import get_provider
 def generate_command(
     brief_file: Path, query: str | None, events: tuple[str, ...], stage: str | None,
     channel: str | None, n: int, provider: str | None, seed: int | None, temperature: float,
-    prompts_dir: Path | None, concurrency: int, out: Path | None, as_json: bool,
+    prompts_dir: Path | None, concurrency: int, cache: Path | None, out: Path | None,
+    as_json: bool,
 ) -> None:  # fmt: skip
     """Write N headline / body / CTA variants for each brief, fitted to the customer's stage.
 
@@ -97,6 +99,8 @@ def generate_command(
         raise click.UsageError("give the customer's signals (--query/--event) or a --stage")
     llm = get_provider(provider)
     provider_note(llm)
+    if cache is not None:
+        llm = CachedProvider(llm, cache)
     options: dict[str, Any] = dict(
         signals=signals, stage=stage, n=n, provider=llm, seed=seed, temperature=temperature,
         prompts=PromptSet(prompts_dir) if prompts_dir else None,

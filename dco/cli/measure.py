@@ -69,7 +69,7 @@ def _against_channel(text: str, channel_name: str, as_json: bool) -> None:
     channel = get_channel(channel_name)
     measures = [m for m in channel.measure(Copy(headline=text)) if "headline" in m.copy_fields]
     if as_json:
-        print_json([m.model_dump(mode="json") | {"over": m.over} for m in measures])
+        print_json([m.to_dict() for m in measures])
         return
     for m in measures:
         colour = "red" if m.over else "green"

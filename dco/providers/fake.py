@@ -228,21 +228,24 @@ def _read_prompt(request: ChatRequest) -> tuple[dict[str, Any], dict[str, Any]]:
     return brief, task
 
 
-def _slots(brief: dict[str, Any], language: str) -> dict[str, list[str]]:
+Slots = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def _slots(brief: dict[str, Any], language: str) -> Slots:
     defaults = _DEFAULTS[language]
-    benefits = [b for b in brief.get("benefits") or [] if b] or [defaults["benefit"]]
-    return {
-        "product": [brief.get("product") or defaults["product"]],
-        "benefit": benefits,
-        "offer": [brief.get("offer") or defaults["offer"]],
-        "audience": [brief.get("audience") or defaults["audience"]],
-    }
+    benefits = tuple(str(b) for b in brief.get("benefits") or [] if b) or (defaults["benefit"],)
+    return (
+        ("product", (str(brief.get("product") or defaults["product"]),)),
+        ("benefit", benefits),
+        ("offer", (str(brief.get("offer") or defaults["offer"]),)),
+        ("audience", (str(brief.get("audience") or defaults["audience"]),)),
+    )
 
 
 def _pick(
     templates: list[str],
     start: int,
-    slots: dict[str, list[str]],
+    slots: Slots,
     index: int,
     limit: int,
     unit: str,
@@ -252,7 +255,7 @@ def _pick(
     filled, fitting = [], []
     for step in range(len(templates)):
         template = templates[(start + step) % len(templates)]
-        text = _SLOT.sub(lambda m, at=index + step: _fill(slots, m, at), template)
+        text = _filled(template, slots, index + step)
         if any(word in text.casefold() for word in avoid):
             continue
         filled.append(text)
@@ -272,7 +275,14 @@ def _pick(
     return text
 
 
-def _fill(slots: dict[str, list[str]], match: re.Match[str], index: int) -> str:
+@functools.lru_cache(maxsize=8192)
+def _filled(template: str, slots: Slots, index: int) -> str:
+    """`template` with its slots filled, the `index`-th value of each slot that has several."""
+    values = dict(slots)
+    return _SLOT.sub(lambda match: _fill(values, match, index), template)
+
+
+def _fill(slots: dict[str, tuple[str, ...]], match: re.Match[str], index: int) -> str:
     values = slots[match.group(1)]
     word = values[index % len(values)]
     particle = match.group(2)
@@ -291,6 +301,7 @@ def _particle(word: str, particle: str) -> str:
     return after_consonant if final else after_vowel
 
 
+@functools.lru_cache(maxsize=4096)
 def _fits(text: str, limit: int, unit: str) -> bool:
     try:
         return measure(text, unit) <= limit

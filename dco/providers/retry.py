@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -54,6 +55,7 @@ def _wait(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
     return wait
 
 
+@functools.lru_cache(maxsize=32)
 def _settings(policy: RetryPolicy) -> dict:
     return {
         "stop": stop_after_attempt(policy.max_attempts) | stop_before_delay(policy.deadline_s),
