@@ -70,6 +70,11 @@ from dco.providers.cache import CachedProvider
     help="Briefs generated at once.",
 )
 @click.option(
+    "--cache",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Reuse replies to identical requests from this SQLite file (created if new).",
+)
+@click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Append the variants to this JSONL file.",

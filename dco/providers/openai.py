@@ -110,6 +110,16 @@ class OpenAIProvider:
                 raise self._translate(e) from None
             return self._result(raw.http_response.content, request, started)
 
+    def close(self) -> None:
+        """Close the blocking client's connections."""
+        self._client.close()
+
+    async def aclose(self) -> None:
+        """Close the async client's connections (call from the loop that used it)."""
+        if self._async_client is not None:
+            await self._async_client.close()
+            self._async_client = None
+
     def _async(self) -> openai.AsyncOpenAI:
         # Built on first use: an async client belongs to the event loop that first uses it.
         if self._async_client is None:

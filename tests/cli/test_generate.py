@@ -84,3 +84,28 @@ def test_unknown_provider_lists_the_known_ones():
     result = run_dco("generate", "--brief", BRIEF, "--stage", "decision", "--provider", "anthropic")
     assert result.returncode == 2
     assert "unknown provider 'anthropic'" in result.stderr and "fake" in result.stderr
+
+
+def test_cache_file_is_filled_and_reused(tmp_path):
+    cache = tmp_path / "replies.db"
+    args = (
+        "generate",
+        "--brief",
+        BRIEF,
+        "--stage",
+        "decision",
+        "--n",
+        "2",
+        "--seed",
+        "4",
+        "--cache",
+        str(cache),
+        "--json",
+    )
+    first = run_dco(*args, env=OFFLINE)
+    second = run_dco(*args, env=OFFLINE)
+    assert first.returncode == 0, first.stderr
+    assert cache.exists()
+    assert [v["copy"] for v in json.loads(first.stdout)] == [
+        v["copy"] for v in json.loads(second.stdout)
+    ]

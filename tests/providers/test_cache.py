@@ -1,8 +1,9 @@
 import asyncio
+import contextlib
 
 from dco.generate import generate
 from dco.models import Brief
-from dco.providers.base import ChatRequest, Message
+from dco.providers.base import ChatRequest, Message, TransientError
 from dco.providers.cache import CachedProvider
 from dco.testing import FakeProvider
 
@@ -37,10 +38,8 @@ def test_a_different_seed_is_a_different_request(tmp_path):
 def test_failures_are_not_cached(tmp_path):
     fake = FakeProvider().then_timeout()
     cached = CachedProvider(fake, tmp_path / "cache.db")
-    try:
+    with contextlib.suppress(TransientError):
         cached.complete(REQUEST)
-    except Exception:
-        pass
     cached.complete(REQUEST)
     cached.complete(REQUEST)
     assert len(fake.calls) == 2
