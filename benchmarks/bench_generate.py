@@ -42,8 +42,16 @@ BRIEF = Brief(
 
 
 def one_core() -> None:
+    """Pin this process (the client) to the first core; the server gets the last one."""
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+
+def _server_core() -> None:
+    # Runs in the server's process before it starts: without it the server would inherit the
+    # client's single core and the two would take turns on it.
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {max(range(os.cpu_count() or 1))})
 
 
 # -- (a) --------------------------------------------------------------------------------------
@@ -74,7 +82,7 @@ class Server:
         self.process = subprocess.Popen(
             [sys.executable, str(HERE / "llm_server.py"), "--port", "0",
              "--latency-ms", str(latency_ms), "--fault-rate", str(fault_rate)],
-            stdout=subprocess.PIPE, text=True,
+            stdout=subprocess.PIPE, text=True, preexec_fn=_server_core,
         )  # fmt: skip
         line = self.process.stdout.readline()  # "listening on PORT"
         self.url = f"http://127.0.0.1:{int(line.split()[-1])}/v1"
@@ -90,7 +98,26 @@ class Server:
         self.process.wait()
 
 
-async def raw_openai(url: str, requests: int, concurrency: int, aiohttp: bool) -> int:
+def dco_request() -> dict:
+    """The messages and response format dco sends for BRIEF, so the raw client sends the same."""
+    fake = FakeProvider()
+    generate(BRIEF, stage="decision", n=5, provider=fake)
+    request = fake.calls[0]
+    return {
+        "messages": [{"role": m.role, "content": m.content} for m in request.messages],
+        "response_format": {
+            "type": "json_schema",
+            "json_schema": {"name": "variants", "schema": request.json_schema, "strict": True},
+        },
+    }
+
+
+async def raw_openai(
+    url: str, requests: int, concurrency: int, aiohttp: bool, payload: dict
+) -> int:
+    """The raw SDK as a user would call it: create(), then the reply's JSON content parsed."""
+    import json
+
     import openai
 
     http_client = openai.DefaultAioHttpClient() if aiohttp else None
@@ -103,10 +130,8 @@ async def raw_openai(url: str, requests: int, concurrency: int, aiohttp: bool) -
         nonlocal failures
         async with gate:
             try:
-                await client.chat.completions.create(
-                    model="bench", messages=[{"role": "user", "content": f"write {index}"}],
-                    response_format={"type": "json_object"},
-                )  # fmt: skip
+                completion = await client.chat.completions.create(model="bench", **payload)
+                json.loads(completion.choices[0].message.content)
             except openai.OpenAIError:
                 failures += 1
 
@@ -153,26 +178,48 @@ def part_b(requests: int, concurrency: int) -> None:
             figures = compare(server.url, requests, concurrency, ideal)
         finally:
             server.stop()
-        floor = min(figures["httpx2"]["cpu_ms"], figures["aiohttp"]["cpu_ms"])
-        print(f"    dco CPU / best raw CPU = {figures['dco']['cpu_ms'] / floor:.2f}  "
-              "[target <= 1.10]")  # fmt: skip
+        same = min(figures["httpx2"]["cpu_ms"], figures["aiohttp"]["cpu_ms"])
+        print(
+            f"    dco CPU / best raw CPU, same request = {figures['dco']['cpu_ms'] / same:.2f}"
+            f"  [target <= 1.10];  / one-line request = "
+            f"{figures['dco']['cpu_ms'] / figures['tiny']['cpu_ms']:.2f}"
+        )
 
 
-def compare(url: str, requests: int, concurrency: int, ideal: float) -> dict[str, dict]:
-    return {
-        "httpx2": measure(
-            "raw AsyncOpenAI (httpx2)",
-            lambda: raw_openai(url, requests, concurrency, aiohttp=False), requests, ideal,
-        ),
-        "aiohttp": measure(
-            "raw AsyncOpenAI (aiohttp)",
-            lambda: raw_openai(url, requests, concurrency, aiohttp=True), requests, ideal,
-        ),
-        "dco": measure(
-            "dco agenerate_many (n=5 each)",
-            lambda: dco_batch(url, requests, concurrency), requests, ideal,
-        ),
+def compare(
+    url: str, requests: int, concurrency: int, ideal: float, rounds: int = 3
+) -> dict[str, dict]:
+    """Each client `rounds` times, interleaved, keeping each one's least CPU per request.
+
+    A shared machine only ever adds CPU time to a run, so the least of several interleaved runs
+    is the fairest figure to compare.
+    """
+    same = dco_request()
+    tiny = {"messages": [{"role": "user", "content": "write"}],
+            "response_format": {"type": "json_object"}}  # fmt: skip
+    clients = {
+        "httpx2": ("raw httpx2, dco's request",
+                   lambda: raw_openai(url, requests, concurrency, False, same)),
+        "aiohttp": ("raw aiohttp, dco's request",
+                    lambda: raw_openai(url, requests, concurrency, True, same)),
+        "tiny": ("raw aiohttp, one-line request",
+                 lambda: raw_openai(url, requests, concurrency, True, tiny)),
+        "dco": ("dco agenerate_many (n=5 each)", lambda: dco_batch(url, requests, concurrency)),
     }  # fmt: skip
+    best: dict[str, dict] = {}
+    for round_number in range(1, rounds + 1):
+        print(f"    round {round_number}")
+        for key, (label, run) in clients.items():
+            figures = measure(label, run, requests, ideal)
+            if key not in best or figures["cpu_ms"] < best[key]["cpu_ms"]:
+                best[key] = figures
+    print("    least CPU per client:")
+    for key, (label, _) in clients.items():
+        wall, cpu_ms = best[key]["wall"], best[key]["cpu_ms"]
+        bound = max(ideal, requests * cpu_ms / 1000)
+        print(f"      {label:<30} CPU {cpu_ms:5.2f} ms/req  wall {wall:5.2f} s  "
+              f"wall/bound {wall / bound:4.2f}")  # fmt: skip
+    return best
 
 
 def part_c(requests: int, concurrency: int) -> None:

@@ -299,23 +299,34 @@ class Variant(_VariantBase):
 
 def content_id(
     copy: Copy,
-    brief: Mapping[str, Any],
+    brief: Mapping[str, Any] | str,
     stage: FunnelStage,
     channel: str,
     locale: str,
     prompt_version: str | None,
 ) -> str:
-    """The id of a variant with this content (`brief` as JSON-mode data): "v_" + 16 hex digits."""
-    identity = {
-        "copy": {"headline": copy.headline, "body": copy.body, "cta": copy.cta},
-        "brief": brief,
-        "stage": stage.value,
-        "channel": channel,
-        "locale": locale,
-        "prompt_version": prompt_version,
-    }
-    canonical = json.dumps(identity, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return "v_" + hashlib.sha256(canonical.encode()).hexdigest()[:16]
+    """The id of a variant with this content: "v_" + 16 hex digits.
+
+    `brief` is the brief as JSON-mode data, or `canonical_json` of it when computing many ids.
+    """
+    brief_json = brief if isinstance(brief, str) else canonical_json(brief)
+    identity = canonical_json(
+        {
+            "copy": {"headline": copy.headline, "body": copy.body, "cta": copy.cta},
+            "stage": stage.value,
+            "channel": channel,
+            "locale": locale,
+            "prompt_version": prompt_version,
+        }
+    )
+    digest = hashlib.sha256(brief_json.encode())
+    digest.update(b"\0" + identity.encode())
+    return "v_" + digest.hexdigest()[:16]
+
+
+def canonical_json(data: Any) -> str:
+    """`data` as compact JSON with sorted keys: the same data always gives the same text."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 DecisionAction = Literal["approve", "edit", "reject", "skip", "undo"]

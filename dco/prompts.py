@@ -11,16 +11,19 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
+import pydantic
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from dco import resources, yamlfile
 from dco.errors import ConfigError
 from dco.policy import PolicyTable
+
+T = TypeVar("T")
 
 TEMPLATES = ("generate.system.j2", "generate.user.j2", "repair.user.j2")
 
@@ -43,13 +46,12 @@ class PromptSet:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        # Korean stays readable to the model; tojson still escapes <, >, & and ' so data cannot
-        # close the tag it sits in.
-        self.env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
+        self.env.filters["tojson"] = data_json
         self._templates = {name: self._load(name) for name in TEMPLATES}
         self.policies = yamlfile.load(self._policy_file()).validate(PolicyTable, what="policies")
         self.version_seed = self._hash_sources()
         self._rendered: dict[tuple[str, Hashable], str] = {}
+        self._memo: dict[Hashable, Any] = {}
 
     def render(self, name: str, **context: Any) -> str:
         """Render template `name` with `context`; a missing variable is an error, not blank text."""
@@ -73,6 +75,20 @@ class PromptSet:
                 self._rendered.clear()
             text = self._rendered[cache_key] = self.render(name, **context)
         return text
+
+    def memo(self, key: Hashable, make: Callable[[], T]) -> T:
+        """`make()`, remembered under `key` for the life of this prompt set.
+
+        For values derived only from the templates, the policy table and `key` (a stage policy
+        and its prompt version), which a batch would otherwise rebuild for every brief.
+        """
+        try:
+            return self._memo[key]
+        except KeyError:
+            if len(self._memo) >= 1024:
+                self._memo.clear()
+            value = self._memo[key] = make()
+            return value
 
     def version(self, *parts: Any) -> str:
         """The prompt version: a hash of the templates, the policies and any further `parts`.
@@ -108,6 +124,24 @@ class PromptSet:
             digest.update(name.encode() + b"\0" + source.encode() + b"\0")
         digest.update(self.policies.model_dump_json().encode())
         return digest.hexdigest()
+
+
+_TAG_SAFE = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"))
+
+
+def data_json(value: Any) -> str:
+    """User data as JSON for a prompt: Korean kept readable, `<`, `>`, `&` and `'` escaped.
+
+    The escapes keep data from closing the tag it sits in (a brief holding "</brief>" stays
+    inside <brief>), as Jinja's own `tojson` does, without its cost on every render.
+    """
+    if isinstance(value, pydantic.BaseModel):
+        value = value.model_dump(mode="json")
+    text = json.dumps(value, ensure_ascii=False)
+    for char, escape in _TAG_SAFE:
+        if char in text:
+            text = text.replace(char, escape)
+    return text
 
 
 @functools.cache

@@ -23,6 +23,7 @@ _PHONE = re.compile(
     r"|\(\d{3}\)\s?\d{3}-\d{4}"  # North American (555) 123-4567
     r")(?!\d)"
 )
+_SEVEN_DIGITS = re.compile(r"(?:\d\D{0,4}){7}")  # the shortest number redacted has 7 digits
 _NOT_PERSONAL = re.compile(r"^\(?080")  # 080 toll-free numbers
 
 
@@ -40,8 +41,8 @@ class Redaction:
 
 def redact(text: str) -> Redaction:
     """Replace personal data in `text` with typed placeholders."""
-    if not text or not any(ch.isdigit() or ch == "@" for ch in text):
-        return Redaction(text)
+    if "@" not in text and not _SEVEN_DIGITS.search(text):
+        return Redaction(text)  # no address, and too few digits for any number below
     counts: Counter[str] = Counter()
 
     def replace(kind: str, keep=None):

@@ -73,11 +73,19 @@ def complete_with_retries(
     sleep: Callable[[float], None] = time.sleep,
 ) -> ChatResult:
     """`call(request)`, retried on retriable provider errors; the result counts the attempts."""
-    attempts = 0
     started = time.perf_counter()
+    # Most calls succeed at once: only a failure pays for tenacity's machinery.
+    try:
+        return _accounted(call(request), 1, started)
+    except ProviderError as error:
+        _give_up_unless_retriable(error, policy)
+        first_error: list[ProviderError] = [error]
+    attempts = 1
 
     def attempt() -> ChatResult:
         nonlocal attempts
+        if first_error:  # replay the first failure so tenacity waits and counts as it should
+            raise first_error.pop()
         attempts += 1
         return call(request)
 
@@ -97,11 +105,18 @@ async def acomplete_with_retries(
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> ChatResult:
     """The async twin of `complete_with_retries`."""
-    attempts = 0
     started = time.perf_counter()
+    try:
+        return _accounted(await call(request), 1, started)
+    except ProviderError as error:
+        _give_up_unless_retriable(error, policy)
+        first_error: list[ProviderError] = [error]
+    attempts = 1
 
     async def attempt() -> ChatResult:
         nonlocal attempts
+        if first_error:
+            raise first_error.pop()
         attempts += 1
         return await call(request)
 
@@ -111,6 +126,12 @@ async def acomplete_with_retries(
         _note_attempts(e, attempts)
         raise
     return _accounted(result, attempts, started)
+
+
+def _give_up_unless_retriable(error: ProviderError, policy: RetryPolicy) -> None:
+    if not error.retriable or policy.max_attempts <= 1:
+        _note_attempts(error, 1)
+        raise error
 
 
 def _accounted(result: ChatResult, attempts: int, started: float) -> ChatResult:

@@ -242,3 +242,27 @@ def test_rate_limit_error_carries_retry_after():
     with pytest.raises(RateLimitError) as caught:
         provider(Server(error(429, headers={"retry-after": "3"}))).complete(REQUEST)
     assert caught.value.retry_after == 3.0
+
+
+def test_generate_repairs_an_invalid_reply_from_a_real_client():
+    from dco.generate import generate
+    from dco.models import Brief
+
+    good = json.dumps(
+        {
+            "variants": [
+                {"headline": "첫 주 무료 신청", "body": "지금 신청하세요.", "cta": "신청하기"},
+            ]
+        },
+        ensure_ascii=False,
+    )
+    server = Server(ok("Sure! Here you go: {variants"), ok(good))
+    brief = Brief(product="러닝 코칭", offer="첫 주 무료", channel="google_rsa")
+    result = generate(brief, stage="decision", n=1, provider=provider(server), retry=NO_WAIT)
+    assert [v.copy.headline for v in result] == ["첫 주 무료 신청"]
+    assert len(server.bodies) == 2
+    repair = server.bodies[1]["messages"]
+    assert repair[-2] == {"role": "assistant", "content": "Sure! Here you go: {variants"}
+    assert "was not valid JSON" in repair[-1]["content"]
+    assert result[0].provenance.provider == "openai"
+    assert result[0].provenance.model == "gpt-test"
