@@ -5,8 +5,9 @@ This is the only module that imports `openai`. Settings come from arguments or t
 ``DCO_MODEL``. The SDK's own retries are off: dco retries in one place (`dco.providers.retry`),
 so this module only translates the SDK's errors into dco's, with the server's Retry-After.
 
-Replies are read from the raw HTTP response and parsed once, as plain JSON: the SDK's typed
-response models would cost CPU on every call for fields dco never reads.
+Requests go through the SDK's own client (its configuration, headers, transport and errors) by
+its documented `client.post`, with a plain-JSON body, and replies are parsed once as plain JSON:
+the typed `create` call would spend more CPU than the HTTP exchange on every request.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+import httpx2
 import openai
 
 from dco.providers.base import (
@@ -87,28 +89,28 @@ class OpenAIProvider:
         while True:
             started = time.perf_counter()
             try:
-                raw = self._client.chat.completions.with_raw_response.create(
-                    **self._arguments(request)
+                response = self._client.post(
+                    "/chat/completions", cast_to=httpx2.Response, **self._post(request)
                 )
             except openai.OpenAIError as e:
                 if self._drop_refused_format(e, request):
                     continue
                 raise self._translate(e) from None
-            return self._result(raw.http_response.content, request, started)
+            return self._result(response.content, request, started)
 
     async def acomplete(self, request: ChatRequest) -> ChatResult:
         client = self._async()
         while True:
             started = time.perf_counter()
             try:
-                raw = await client.chat.completions.with_raw_response.create(
-                    **self._arguments(request)
+                response = await client.post(
+                    "/chat/completions", cast_to=httpx2.Response, **self._post(request)
                 )
             except openai.OpenAIError as e:
                 if self._drop_refused_format(e, request):
                     continue
                 raise self._translate(e) from None
-            return self._result(raw.http_response.content, request, started)
+            return self._result(await response.aread(), request, started)
 
     def close(self) -> None:
         """Close the blocking client's connections."""
@@ -129,10 +131,23 @@ class OpenAIProvider:
             self._async_client = openai.AsyncOpenAI(**options)
         return self._async_client
 
-    def _arguments(self, request: ChatRequest) -> dict[str, Any]:
+    def _post(self, request: ChatRequest) -> dict[str, Any]:
+        """The SDK's `post` arguments for a chat completion.
+
+        dco posts the body itself through the SDK's documented `client.post(...,
+        cast_to=httpx2.Response)`: the typed `chat.completions.create` walks every parameter
+        recursively to transform it and builds a typed reply, which together cost more CPU than
+        the HTTP exchange, for a body that is plain JSON already and a reply dco reads once.
+        """
         body: dict[str, Any] = {
+            "model": request.model or self.model,
             "messages": [{"role": m.role, "content": m.content} for m in request.messages],
+            "temperature": request.temperature,
         }
+        if request.seed is not None:
+            body["seed"] = request.seed
+        if request.max_tokens is not None:
+            body["max_tokens"] = request.max_tokens
         if request.json_schema is not None:
             mode = self._formats[0]
             if mode == "json_schema":
@@ -146,22 +161,9 @@ class OpenAIProvider:
                 }
             elif mode == "json_object":
                 body["response_format"] = {"type": "json_object"}
-        body["temperature"] = request.temperature
-        if request.seed is not None:
-            body["seed"] = request.seed
-        if request.max_tokens is not None:
-            body["max_tokens"] = request.max_tokens
-        # The SDK walks every typed parameter recursively to transform it, which for long
-        # messages and a JSON schema costs more CPU than the whole HTTP exchange. The body is
-        # plain JSON already, so it travels in `extra_body`, which the SDK sends as given (it
-        # replaces the empty `messages` below).
-        arguments: dict[str, Any] = {
-            "model": request.model or self.model,
-            "messages": (),
-            "extra_body": body,
-        }
+        arguments: dict[str, Any] = {"body": body}
         if request.request_id:
-            arguments["extra_headers"] = {"X-Request-ID": request.request_id}
+            arguments["options"] = {"headers": {"X-Request-ID": request.request_id}}
         return arguments
 
     def _drop_refused_format(self, error: openai.OpenAIError, request: ChatRequest) -> bool:

@@ -266,3 +266,11 @@ def test_generate_repairs_an_invalid_reply_from_a_real_client():
     assert "was not valid JSON" in repair[-1]["content"]
     assert result[0].provenance.provider == "openai"
     assert result[0].provenance.model == "gpt-test"
+
+
+def test_request_id_travels_as_a_header():
+    server = Server(ok())
+    request = ChatRequest(messages=(Message("user", "x"),), request_id="req-42")
+    provider(server).complete(request)
+    assert server.headers[0]["x-request-id"] == "req-42"
+    assert "response_format" not in server.bodies[0]
