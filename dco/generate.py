@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any
 
 from dco.channels import Channel, get_channel
@@ -261,7 +262,8 @@ def _pipeline(plan: _Plan) -> Generator[ChatRequest, ChatResult, GenerationResul
         )
         for copy, findings in failing
     ]
-    variants = [_variant(plan, a, tally) for a in accepted]
+    now = datetime.now(timezone.utc)
+    variants = [_variant(plan, a, tally, now) for a in accepted]
     return GenerationResult(
         variants,
         discarded=discarded,
@@ -339,7 +341,7 @@ def _describe(finding: Finding) -> str:
     return f"{text} [{finding.rule}]"
 
 
-def _variant(plan: _Plan, accepted: _Accepted, tally: _Tally) -> Variant:
+def _variant(plan: _Plan, accepted: _Accepted, tally: _Tally, created_at: datetime) -> Variant:
     identity = content_id(
         accepted.copy,
         plan.brief_json,
@@ -374,6 +376,9 @@ def _variant(plan: _Plan, accepted: _Accepted, tally: _Tally) -> Variant:
         locale=plan.brief.locale,
         provenance=provenance,
         findings=tuple(accepted.findings),
+        tags=(),
+        # Every field given: pydantic would otherwise inspect each default factory's signature.
+        created_at=created_at,
     )
 
 
