@@ -508,12 +508,7 @@ def generate(
     `OPENAI_API_KEY` is set and to the offline fake otherwise.
     """
     provider = _provider(provider)
-    plan = _plan(
-        brief, signals=signals, stage=stage, brand=brand, n=n, channel=channel,
-        provider=provider, prompts=prompts, temperature=temperature, seed=seed,
-        max_tokens=max_tokens, max_repairs=max_repairs,
-    )  # fmt: skip
-    steps = _pipeline(plan)
+    steps = _pipeline(_plan(brief, provider=provider, **_options(locals())))
     request = next(steps)
     while True:
         result = complete_with_retries(provider.complete, request, retry)
@@ -541,12 +536,7 @@ async def agenerate(
 ) -> GenerationResult:
     """The async twin of `generate`, with the same arguments and result."""
     provider = _provider(provider)
-    plan = _plan(
-        brief, signals=signals, stage=stage, brand=brand, n=n, channel=channel,
-        provider=provider, prompts=prompts, temperature=temperature, seed=seed,
-        max_tokens=max_tokens, max_repairs=max_repairs,
-    )  # fmt: skip
-    steps = _pipeline(plan)
+    steps = _pipeline(_plan(brief, provider=provider, **_options(locals())))
     request = next(steps)
     while True:
         result = await acomplete_with_retries(provider.acomplete, request, retry)
@@ -554,6 +544,17 @@ async def agenerate(
             request = steps.send(result)
         except StopIteration as done:
             return done.value
+
+
+_PLAN_OPTIONS = (
+    "signals", "stage", "brand", "n", "channel", "prompts", "temperature", "seed", "max_tokens",
+    "max_repairs",
+)  # fmt: skip
+
+
+def _options(arguments: dict[str, Any]) -> dict[str, Any]:
+    """The planning options among `generate`'s or `agenerate`'s arguments (the twins share them)."""
+    return {name: arguments[name] for name in _PLAN_OPTIONS}
 
 
 def _provider(provider: Provider | str | None) -> Provider:

@@ -10,7 +10,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from dco.cli.output import console, print_json, stage_label
+from dco.cli.output import console, events_option, print_json, stage_label
 from dco.errors import ConfigError
 from dco.evaluation import Evaluation, evaluate, labelled_signals, read_labelled
 from dco.events import vocabulary
@@ -22,14 +22,7 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 @click.command()
 @click.argument("text", required=False)
-@click.option(
-    "--event",
-    "-e",
-    "events",
-    multiple=True,
-    metavar="EVENT",
-    help="A behavioural event, repeatable: add_to_cart, return_visit*3, page_view:pricing@2h.",
-)
+@events_option
 @click.option("--locale", help="The customer's locale, e.g. ko-KR or en-US.")
 @click.option(
     "--lexicon", type=_FILE, help="A brand's lexicon override (same shape as funnel.yaml)."

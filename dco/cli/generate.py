@@ -11,7 +11,7 @@ import pydantic
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from dco import yamlfile
-from dco.cli.output import error_console, print_json
+from dco.cli.output import error_console, events_option, print_json
 from dco.cli.variants import print_result, provider_note
 from dco.errors import ConfigError
 from dco.generate import generate_many
@@ -30,14 +30,7 @@ from dco.providers.cache import CachedProvider
     help="A brief in YAML or JSON: one mapping, or a list of them.",
 )
 @click.option("--query", help="The customer's search or intent text, to classify the stage.")
-@click.option(
-    "--event",
-    "-e",
-    "events",
-    multiple=True,
-    metavar="EVENT",
-    help="A behavioural event, repeatable (see `dco classify --list-events`).",
-)
+@events_option
 @click.option(
     "--stage",
     type=click.Choice([s.value for s in FunnelStage]),

@@ -6,6 +6,7 @@ import functools
 import json
 from typing import Any
 
+import click
 from rich.console import Console
 
 from dco.models import FunnelStage
@@ -37,3 +38,15 @@ def print_json(data: Any) -> None:
 def stage_label(stage: FunnelStage) -> str:
     """The stage name in its colour, as rich markup."""
     return f"[{STAGE_STYLE[stage]}]{stage.value}[/]"
+
+
+events_option = click.option(
+    "--event",
+    "-e",
+    "events",
+    multiple=True,
+    metavar="EVENT",
+    help="A behavioural event, repeatable: add_to_cart, return_visit*3, page_view:pricing@2h "
+    "(`dco classify --list-events` lists them).",
+)
+"""The `--event` option shared by the commands that take a customer's signals."""
