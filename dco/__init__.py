@@ -10,6 +10,7 @@ channel's limits, check it against a brand's guidelines, review it, and learn fr
 11
 """
 
+from dco.brand import Brand
 from dco.channels import Channel, FieldMeasure, channel_names, get_channel, load_catalog
 from dco.errors import ConfigError, DcoError, UnencodableTextError, UnknownNameError
 from dco.funnel import Classifier, Lexicon, classify, classify_many, load_lexicon
@@ -44,6 +45,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BatchResult",
+    "Brand",
     "Brief",
     "Channel",
     "Classifier",

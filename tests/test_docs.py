@@ -5,6 +5,7 @@ import doctest
 import pytest
 
 import dco
+import dco.brand
 import dco.funnel
 import dco.text
 from tests.conftest import REPO
@@ -18,7 +19,7 @@ def test_readme_examples():
     assert failures == 0
 
 
-@pytest.mark.parametrize("module", [dco, dco.text, dco.funnel], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [dco, dco.brand, dco.text, dco.funnel], ids=lambda m: m.__name__)
 def test_docstring_examples(module):
     failures, tried = doctest.testmod(module)
     assert tried > 0

@@ -10,7 +10,7 @@ import pydantic
 from rich.markup import escape
 
 import dco
-from dco.cli import channels, classify, demo, generate, measure
+from dco.cli import channels, classify, demo, generate, lint, measure
 from dco.cli.output import error_console
 from dco.errors import DcoError
 
@@ -54,6 +54,7 @@ def cli() -> None:
       dco demo                         the loop on built-in examples, offline
       dco classify "러닝화 최저가"      where a customer stands in the funnel
       dco generate --brief brief.yaml --query "러닝화 최저가"   copy variants for a brief
+      dco lint copy/ --brand runfit    brand-guideline findings, a CI gate
       dco channels                     each channel's limits and how it counts
       dco measure "하프 마라톤"         a text's length in every counting unit
 
@@ -64,6 +65,7 @@ def cli() -> None:
 cli.add_command(demo.demo)
 cli.add_command(classify.classify)
 cli.add_command(generate.generate_command)
+cli.add_command(lint.lint_command)
 cli.add_command(channels.channels)
 cli.add_command(measure.measure)
 

@@ -11,6 +11,7 @@ import pydantic
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from dco import yamlfile
+from dco.brand import Brand
 from dco.cli.output import error_console, events_option, print_json
 from dco.cli.variants import print_result, provider_note
 from dco.errors import ConfigError
@@ -63,6 +64,12 @@ from dco.providers.cache import CachedProvider
     help="Briefs generated at once.",
 )
 @click.option(
+    "--brand",
+    "brand_dir",
+    metavar="DIR",
+    help="Check (and repair) the variants against this brand folder, or a built-in brand's name.",
+)
+@click.option(
     "--cache",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Reuse replies to identical requests from this SQLite file (created if new).",
@@ -76,8 +83,8 @@ from dco.providers.cache import CachedProvider
 def generate_command(
     brief_file: Path, query: str | None, events: tuple[str, ...], stage: str | None,
     channel: str | None, n: int, provider: str | None, seed: int | None, temperature: float,
-    prompts_dir: Path | None, concurrency: int, cache: Path | None, out: Path | None,
-    as_json: bool,
+    prompts_dir: Path | None, concurrency: int, brand_dir: str | None, cache: Path | None,
+    out: Path | None, as_json: bool,
 ) -> None:  # fmt: skip
     """Write N headline / body / CTA variants for each brief, fitted to the customer's stage.
 
@@ -102,6 +109,7 @@ def generate_command(
     options: dict[str, Any] = dict(
         signals=signals, stage=stage, n=n, provider=llm, seed=seed, temperature=temperature,
         prompts=PromptSet(prompts_dir) if prompts_dir else None,
+        brand=Brand.load(brand_dir) if brand_dir else None,
     )  # fmt: skip
     with _ProgressBar(len(briefs)) as on_progress:
         batch = generate_many(briefs, concurrency=concurrency, on_progress=on_progress, **options)

@@ -1,0 +1,118 @@
+"""Brand guidelines: load a brand folder, check copy against its rules, apply the safe fixes.
+
+>>> brand = Brand.load(bundled_dir("brand_guidelines") / "runfit")
+>>> [f.rule for f in brand.check("업계 최고의 코칭")]
+['ko-ad-law.Superlatives']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from dco.brand.check import apply_fixes, check_fields
+from dco.brand.loader import (
+    PACKS_DIR,
+    BrandSpec,
+    available_packs,
+    load_rules,
+    load_spec,
+    style_name,
+    vocabulary_rules,
+)
+from dco.brand.rules import Context, Rule
+from dco.channels import Channel, get_channel
+from dco.errors import ConfigError
+from dco.models import Copy, Finding, FunnelStage
+from dco.resources import bundled_dir
+from dco.text import fold
+
+
+class Brand:
+    """A brand's guidelines: its spec (name, voice, formality, claims) and its rules."""
+
+    def __init__(self, spec: BrandSpec, rules: list[Rule], folder: Path | None = None) -> None:
+        self.spec = spec
+        self.rules = rules
+        self.folder = folder
+        self._claims = frozenset(fold(c.text) for c in spec.claims)
+
+    def __repr__(self) -> str:
+        return f"Brand({self.name!r}, rules={len(self.rules)})"
+
+    @classmethod
+    def load(cls, path: str | Path) -> Brand:
+        """Load the brand folder at `path` (or a built-in brand by name, e.g. "runfit")."""
+        folder = Path(path)
+        builtin = bundled_dir("brand_guidelines")
+        if not folder.exists():
+            if not (builtin / str(path)).is_dir():
+                known = sorted(p.name for p in builtin.iterdir() if (p / "brand.yaml").is_file())
+                raise ConfigError(
+                    f"no brand folder {str(path)!r} and no built-in brand of that name "
+                    f"(built-in: {', '.join(known)}); give the folder holding brand.yaml"
+                )
+            folder = builtin / str(path)
+        spec, _ = load_spec(folder)
+        style = style_name(spec.name)
+        rules = vocabulary_rules(spec, style)
+        for pack in spec.packs:
+            rules += load_rules(PACKS_DIR / pack, pack)
+        rules += load_rules(folder / "rules", style)
+        return cls(spec, rules, folder)
+
+    # The attributes the generator reads to shape its prompts.
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def voice(self) -> str:
+        return self.spec.voice
+
+    @property
+    def formality(self) -> str | None:
+        return self.spec.formality[0] if len(self.spec.formality) == 1 else None
+
+    def check(
+        self,
+        copy: Copy | Mapping[str, str] | str,
+        *,
+        channel: str | Channel | None = None,
+        stage: FunnelStage | str | None = None,
+    ) -> list[Finding]:
+        """Findings for `copy` (a Copy, a field → text mapping, or plain text)."""
+        fields = _fields(copy)
+        spec = get_channel(channel) if isinstance(channel, str) else channel
+        context = Context(
+            channel=spec, stage=stage, claims=self._claims, formality=tuple(self.spec.formality)
+        )
+        return check_fields(self.rules, fields, context)
+
+    def fix(
+        self,
+        copy: Copy | str,
+        *,
+        channel: str | Channel | None = None,
+        stage: FunnelStage | str | None = None,
+    ) -> tuple[Copy | str, int]:
+        """`copy` with the safe replacements applied (substitutions), and how many were made."""
+        findings = self.check(copy, channel=channel, stage=stage)
+        if isinstance(copy, str):
+            return apply_fixes(copy, [f for f in findings if f.field == "text"])
+        total, fixed = 0, {}
+        for name, text in copy.fields().items():
+            fixed[name], count = apply_fixes(text, [f for f in findings if f.field == name])
+            total += count
+        return Copy(**fixed), total
+
+
+def _fields(copy: Copy | Mapping[str, str] | str) -> dict[str, str]:
+    if isinstance(copy, Copy):
+        return copy.fields()
+    if isinstance(copy, str):
+        return {"text": copy}
+    return {str(k): str(v) for k, v in copy.items()}
+
+
+__all__ = ["Brand", "BrandSpec", "available_packs"]

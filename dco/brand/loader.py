@@ -1,0 +1,153 @@
+"""Loading a brand folder: `brand.yaml`, its `rules/` (Vale-style YAML), and the packs it enables.
+
+Every problem is a `ConfigError` naming the file, line, column and key: invalid YAML, an unknown
+key (with the nearest valid one), an unknown rule kind, a bad regular expression (with the rule
+id), a term both preferred and rejected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Literal
+
+import pydantic
+from pydantic import Field
+
+from dco import resources, yamlfile
+from dco.brand.marketing import MARKETING_KINDS
+from dco.brand.rules import VALE_KINDS, Existence, Rule, Substitution
+from dco.errors import ConfigError, did_you_mean
+from dco.models import DcoModel
+
+KINDS: dict[str, type[Rule]] = {**VALE_KINDS, **MARKETING_KINDS}
+PACKS_DIR = resources.DATA_DIR / "packs"
+RULE_SUFFIXES = (".yml", ".yaml")
+
+
+class ClaimSpec(DcoModel):
+    """A claim the brand can back up, with where the evidence is."""
+
+    text: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    date: dt.date | str | None = None
+
+
+class Vocabulary(DcoModel):
+    """Words the brand prefers (rejected → preferred) and words it never uses."""
+
+    prefer: dict[str, str] = Field(default_factory=dict)
+    reject: list[str] = Field(default_factory=list)
+
+
+class BrandSpec(DcoModel):
+    """The shape of `brand.yaml`."""
+
+    name: str = Field(min_length=1)
+    spellings: dict[str, list[str]] = Field(default_factory=dict)
+    """The right spelling of a name → the wrong ones seen in the wild."""
+    voice: str = ""
+    formality: list[Literal["haeyo", "hamnida", "banmal"]] = Field(default_factory=list)
+    vocabulary: Vocabulary = Field(default_factory=Vocabulary)
+    claims: list[ClaimSpec] = Field(default_factory=list)
+    channels: list[str] = Field(default_factory=list)
+    locales: list[str] = Field(default_factory=list)
+    packs: list[str] = Field(default_factory=list)
+
+
+def available_packs() -> list[str]:
+    """The built-in rule packs a brand can enable by name."""
+    return sorted(p.name for p in PACKS_DIR.iterdir() if p.is_dir())
+
+
+def load_spec(folder: Path) -> tuple[BrandSpec, yamlfile.Document]:
+    """Read and validate `folder/brand.yaml`."""
+    path = folder / "brand.yaml"
+    if not path.is_file():
+        raise ConfigError(f"{folder}: no brand.yaml (a brand folder holds brand.yaml and rules/)")
+    document = yamlfile.load(path)
+    spec = document.validate(BrandSpec, what="brand")
+    overlap = set(spec.vocabulary.prefer.values()) & set(spec.vocabulary.reject)
+    if overlap:
+        term = sorted(overlap)[0]
+        where = document.where(("vocabulary", "reject", spec.vocabulary.reject.index(term)))
+        raise ConfigError(
+            f"{where}: key 'vocabulary.reject': {term!r} is both preferred and rejected; "
+            "remove it from one of the lists"
+        )
+    for index, pack in enumerate(spec.packs):
+        if pack not in available_packs():
+            raise ConfigError(
+                f"{document.where(('packs', index))}: key 'packs.{index}': unknown pack "
+                f"{pack!r}.{did_you_mean(pack, available_packs())} "
+                f"Known packs: {', '.join(available_packs())}."
+            )
+    return spec, document
+
+
+def load_rules(folder: Path, style: str) -> list[Rule]:
+    """Every rule file in `folder`, as rules with ids `<style>.<FileName>`, in name order."""
+    if not folder.is_dir():
+        return []
+    return [
+        load_rule(path, f"{style}.{path.stem}")
+        for path in sorted(folder.iterdir())
+        if path.suffix in RULE_SUFFIXES and path.is_file()
+    ]
+
+
+def load_rule(path: Path, rule_id: str) -> Rule:
+    """One Vale-style rule file."""
+    document = yamlfile.load(path)
+    data = document.data
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: a rule file holds a mapping with 'extends' and its fields")
+    kind = data.get("extends")
+    if kind not in KINDS:
+        where = document.where(("extends",)) if "extends" in data else str(path)
+        hint = did_you_mean(str(kind), list(KINDS)) if kind else ""
+        raise ConfigError(
+            f"{where}: rule {rule_id}: key 'extends': unknown rule kind {kind!r}.{hint} "
+            f"Known kinds: {', '.join(KINDS)}."
+        )
+    try:
+        rule = KINDS[kind].model_validate(data)
+    except pydantic.ValidationError as e:
+        raise document.error_from(e, what=f"rule {rule_id}") from e
+    except re.error as e:
+        raise ConfigError(
+            f"{path}: rule {rule_id}: invalid regular expression {e.pattern!r}: {e.msg} "
+            f"(at position {e.pos})"
+        ) from e
+    rule.id = rule_id
+    return rule
+
+
+def vocabulary_rules(spec: BrandSpec, style: str) -> list[Rule]:
+    """The rules `brand.yaml` implies: spellings, preferred words and rejected ones."""
+    rules: list[Rule] = []
+    swap = {wrong: right for right, wrongs in spec.spellings.items() for wrong in wrongs}
+    if swap:
+        rules.append(Substitution(
+            extends="substitution", id=f"{style}.Spelling", level="error", swap=swap,
+            message=f"Write {spec.name}'s names as %s, not '%s'.",
+        ))  # fmt: skip
+    if spec.vocabulary.prefer:
+        rules.append(Substitution(
+            extends="substitution", id=f"{style}.Vocabulary", level="warning",
+            swap=dict(spec.vocabulary.prefer), ignorecase=True,
+            message="Prefer %s over '%s'.",
+        ))  # fmt: skip
+    if spec.vocabulary.reject:
+        rules.append(Existence(
+            extends="existence", id=f"{style}.Rejected", level="error",
+            tokens=list(spec.vocabulary.reject), ignorecase=True,
+            message=f"'%s' is not a word {spec.name} uses.",
+        ))  # fmt: skip
+    return rules
+
+
+def style_name(name: str) -> str:
+    """A brand's name as a rule-id prefix: Runfit Coaching → RunfitCoaching."""
+    return re.sub(r"[^0-9A-Za-z가-힣_]", "", name.title() if " " in name else name) or "Brand"

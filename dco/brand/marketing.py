@@ -1,0 +1,222 @@
+"""Marketing rule kinds of dco's own: length, required, claim, formality and conditional-offer.
+
+Their messages may use `%s` like Vale's, or named `{placeholders}` where a kind offers them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar, Literal
+
+from pydantic import Field, PrivateAttr, model_validator
+
+from dco.brand.matching import compile_exceptions, compile_tokens, excepted
+from dco.brand.rules import Context, Hit, Rule, sentences
+from dco.channels import get_channel
+from dco.errors import UnencodableTextError
+from dco.models import Unit
+from dco.text import fold, measure
+
+
+class Length(Rule):
+    """A field's length, in a channel's unit: the catalog's limit, or `max` in `unit`."""
+
+    kind: ClassVar[str] = "length"
+    field: Literal["headline", "body", "cta", "text"] = "text"
+    channel: str | None = None
+    max: int | None = None
+    unit: Unit = "chars"
+
+    @model_validator(mode="after")
+    def _limit_known(self) -> Length:
+        if self.max is None and self.channel is None:
+            raise ValueError("a length rule needs max (with unit) or a channel")
+        if self.channel is not None:
+            get_channel(self.channel)  # unknown channels fail at load time
+        return self
+
+    def check(self, text: str, context: Context) -> list[Hit]:
+        if self.field not in ("text", context.field):
+            return []
+        limit, unit = self.max, self.unit
+        channel = get_channel(self.channel) if self.channel else None
+        if (
+            channel is not None
+            and self.max is None
+            and context.field in ("headline", "body", "cta")
+        ):
+            bound = channel.limit_for(context.field)  # type: ignore[arg-type]
+            if bound is None:
+                return []
+            limit, unit = bound
+        if limit is None:
+            return []
+        try:
+            length = measure(text, unit)
+        except UnencodableTextError as e:
+            return [Hit(e.index, e.index + 1, str(e), e.character)]
+        if length <= limit:
+            return []
+        message = (self.message or "{field} is {length} {unit}; the limit is {limit}").format(
+            field=context.field, length=length, unit=unit, limit=limit
+        )
+        return [Hit(0, len(text), message, text)]
+
+
+class Required(Rule):
+    """Text that must appear: anywhere in the asset, or exactly at the start (or end) of a field."""
+
+    kind: ClassVar[str] = "required"
+    pattern: str
+    position: Literal["start", "end", "anywhere"] = "anywhere"
+    field: Literal["headline", "body", "cta", "text"] = "text"
+    channels: list[str] = Field(default_factory=list)
+    """Only for copy in these channels (all when empty); files linted without a channel count."""
+    literal: bool = False
+    _pattern: re.Pattern[str] | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _compile(self) -> Required:
+        body = re.escape(self.pattern) if self.literal else self.pattern
+        if self.position == "start":
+            body = rf"\A{body}"
+        elif self.position == "end":
+            body = rf"(?:{body})\s*\Z"
+        self._pattern = re.compile(body)
+        return self
+
+    def check(self, text: str, context: Context) -> list[Hit]:
+        channel_id = getattr(context.channel, "id", context.channel)
+        if self.channels and channel_id not in self.channels:
+            return []
+        if self.field == "text":
+            # The whole asset: check once, on its first non-empty field.
+            first = next((name for name, value in context.asset.items() if value.strip()), None)
+            if context.asset and context.field != first:
+                return []
+            haystack = "\n".join(v for v in context.asset.values() if v) or text
+        elif self.field != context.field:
+            return []
+        else:
+            haystack = text
+        assert self._pattern is not None
+        if self.position != "anywhere":
+            haystack = haystack.strip()
+        if self._pattern.search(haystack):
+            return []
+        return [Hit(0, min(len(text), 1), self.format(self.pattern), text[:1])]
+
+
+class Claim(Rule):
+    """Superlatives and absolutes, allowed only where the brand lists the claim as substantiated."""
+
+    kind: ClassVar[str] = "claim"
+    tokens: list[str]
+    ignorecase: bool = True
+    nonword: bool = False
+    exceptions: list[str] = Field(default_factory=list)
+    _pattern: re.Pattern[str] | None = PrivateAttr(default=None)
+    _exceptions: re.Pattern[str] | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _compile(self) -> Claim:
+        self._pattern = compile_tokens(
+            self.tokens, ignorecase=self.ignorecase, nonword=self.nonword
+        )
+        self._exceptions = compile_exceptions(self.exceptions, ignorecase=self.ignorecase)
+        return self
+
+    def check(self, text: str, context: Context) -> list[Hit]:
+        assert self._pattern is not None
+        hits = []
+        for match in self._pattern.finditer(text):
+            start, end = match.span()
+            if excepted(self._exceptions, text, start, end):
+                continue
+            if _substantiated(match.group(), text, context.claims):
+                continue
+            hits.append(Hit(start, end, self.format(match.group()), match.group()))
+        return hits
+
+
+def _substantiated(matched: str, text: str, claims: frozenset[str]) -> bool:
+    folded_text = fold(text)
+    return any(fold(matched) in claim and claim in folded_text for claim in claims)
+
+
+# Sentence endings of each Korean register.
+_REGISTERS: dict[str, re.Pattern[str]] = {
+    "hamnida": re.compile(r"(?:습니다|ㅂ니다|니다|십시오|습니까|니까)[.!?~]*$"),
+    "haeyo": re.compile(r"(?:요|세요|죠)[.!?~]*$"),
+    "banmal": re.compile(r"(?:[^요니]다|해|자|어|아|야|지|거든|잖아|했어|할게)[.!?~]*$"),
+}
+
+
+def register_of(sentence: str) -> str | None:
+    """The Korean register a sentence ends in (haeyo, hamnida or banmal), or None."""
+    sentence = sentence.strip().rstrip("\"'”’)")
+    if not re.search(r"[가-힣]", sentence[-4:] if sentence else ""):
+        return None
+    for name in ("hamnida", "haeyo", "banmal"):
+        if _REGISTERS[name].search(sentence):
+            return name
+    return None
+
+
+class Formality(Rule):
+    """One Korean register per asset: sentences in another register than `allowed` (or than the
+    asset's main one) are flagged."""
+
+    kind: ClassVar[str] = "formality"
+    allowed: list[Literal["haeyo", "hamnida", "banmal"]] = Field(default_factory=list)
+
+    def check(self, text: str, context: Context) -> list[Hit]:
+        allowed = set(self.allowed or context.formality)
+        spans = [(s, e, register_of(text[s:e])) for s, e in sentences(text)]
+        found = [(s, e, r) for s, e, r in spans if r]
+        if not found:
+            return []
+        if not allowed:
+            counts: dict[str, int] = {}
+            for *_, register in found:
+                counts[register] = counts.get(register, 0) + 1
+            allowed = {max(counts, key=lambda r: counts[r])}
+        names = {"haeyo": "해요체", "hamnida": "합니다체", "banmal": "반말"}
+        wanted = ", ".join(names[r] for r in sorted(allowed))
+        return [
+            Hit(s, e, self.format(names[r], wanted), text[s:e])
+            for s, e, r in found
+            if r not in allowed
+        ]
+
+
+class ConditionalOffer(Rule):
+    """An offer such as 무료 / free needs its conditions in the same asset."""
+
+    kind: ClassVar[str] = "conditional-offer"
+    tokens: list[str]
+    conditions: list[str]
+    ignorecase: bool = True
+    _pattern: re.Pattern[str] | None = PrivateAttr(default=None)
+    _conditions: re.Pattern[str] | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _compile(self) -> ConditionalOffer:
+        self._pattern = compile_tokens(self.tokens, ignorecase=self.ignorecase)
+        self._conditions = re.compile("|".join(f"(?:{c})" for c in self.conditions), re.IGNORECASE)
+        return self
+
+    def check(self, text: str, context: Context) -> list[Hit]:
+        assert self._pattern is not None and self._conditions is not None
+        whole = "\n".join(context.asset.values()) if context.asset else text
+        if self._conditions.search(whole):
+            return []
+        return [
+            Hit(m.start(), m.end(), self.format(m.group()), m.group())
+            for m in self._pattern.finditer(text)
+        ]
+
+
+MARKETING_KINDS: dict[str, type[Rule]] = {
+    kind.kind: kind for kind in (Length, Required, Claim, Formality, ConditionalOffer)
+}

@@ -1,0 +1,405 @@
+"""Rule kinds with Vale's field names and meanings: existence, substitution, occurrence, repetition,
+capitalization, conditional and consistency.
+
+A rule checks one piece of text (a copy field, or a whole file) and returns `Hit`s; the checker
+turns them into findings with lines and columns. Each kind is a pydantic model, so a rule file
+with an unknown key is rejected with the nearest valid key named.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from dataclasses import field as default
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field, PrivateAttr, model_validator
+
+from dco.brand.matching import compile_exceptions, compile_tokens, excepted, token_pattern
+from dco.models import DcoModel, Level
+
+Scope = Literal["text", "heading", "title", "headline", "body", "cta", "paragraph", "sentence"]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A rule's match: where (offsets into the text checked), what it says, and any fix."""
+
+    start: int
+    end: int
+    message: str
+    match: str
+    replacement: str | None = None
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a rule may know beyond the text: which field, the whole asset, channel, stage, brand."""
+
+    field: str = "text"
+    asset: dict[str, str] = default(default_factory=dict)
+    """Every field of the asset being checked, for rules that look across fields."""
+    channel: Any = None
+    stage: Any = None
+    claims: frozenset[str] = frozenset()
+    """Claims the brand has substantiated (folded), which `claim` rules then allow."""
+    formality: tuple[str, ...] = ()
+
+
+class Rule(DcoModel):
+    """The header every rule shares (Vale's), plus `id`, which the loader sets."""
+
+    model_config = DcoModel.model_config | {"frozen": False}
+
+    extends: str
+    message: str = ""
+    description: str = ""
+    level: Level = "suggestion"
+    scope: Scope | list[Scope] = "text"
+    link: str | None = None
+    limit: int | None = None
+    action: dict[str, Any] | None = None
+    vocab: bool = True
+    code: bool = False
+    id: str = ""
+
+    kind: ClassVar[str] = ""
+
+    def applies_to(self, field_name: str) -> bool:
+        """Whether this rule's scope covers the copy field `field_name`."""
+        scopes = self.scope if isinstance(self.scope, list) else [self.scope]
+        for scope in scopes:
+            if scope in ("text", "paragraph", "sentence"):
+                return True
+            if scope in ("heading", "title", "headline") and field_name == "headline":
+                return True
+            if scope == field_name:
+                return True
+        return False
+
+    def check(self, text: str, context: Context) -> list[Hit]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def format(self, *values: str) -> str:
+        """The message with Vale's `%s` placeholders filled in order."""
+        message = self.message or self.description or self.id
+        for value in values:
+            if "%s" not in message:
+                break
+            message = message.replace("%s", value, 1)
+        return message
+
+
+class Existence(Rule):
+    """Flags any of `tokens` (or the `raw` pattern) that appears."""
+
+    kind: ClassVar[str] = "existence"
+    tokens: list[str] = Field(default_factory=list)
+    raw: list[str] = Field(default_factory=list)
+    append: bool = False
+    ignorecase: bool = False
+    nonword: bool = False
+    exceptions: list[str] = Field(default_factory=list)
+    _pattern: re.Pattern[str] | None = PrivateAttr(default=None)
+    _exceptions: re.Pattern[str] | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _compile(self) -> Existence:
+        if self.append and self.raw:
+            # Vale's `append`: the raw pattern follows each token instead of standing alone.
+            tokens = [f"(?:{t}){''.join(self.raw)}" for t in self.tokens]
+            self._pattern = compile_tokens(tokens, ignorecase=self.ignorecase, nonword=True)
+        else:
+            self._pattern = compile_tokens(
+                self.tokens, ignorecase=self.ignorecase, nonword=self.nonword, raw=self.raw
+            )
+        self._exceptions = compile_exceptions(self.exceptions, ignorecase=self.ignorecase)
+        return self
+
+    def check(self, text: str, context: Context) -> list[Hit]:
+        if self._pattern is None:
+            return []
+        hits = []
+        for match in self._pattern.finditer(text):
+            start, end = match.span()
+            if start == end or excepted(self._exceptions, text, start, end):
+                continue
+            hits.append(Hit(start, end, self.format(match.group()), match.group()))
+        return hits
+
+
+class Substitution(Rule):
+    """Suggests the preferred form for each observed one in `swap` (observed: expected)."""
+
+    kind: ClassVar[str] = "substitution"
+    swap: dict[str, str]
+    ignorecase: bool = False
+    nonword: bool = False
+    capitalize: bool = False
+    exceptions: list[str] = Field(default_factory=list)
+    _pattern: re.Pattern[str] | None = PrivateAttr(default=None)
+    _expected: list[str] = PrivateAttr(default_factory=list)
+    _exceptions: re.Pattern[str] | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _compile(self) -> Substitution:
+        branches = []
+        group = 0  # each key sits in a group of ours: its own groups are numbered after it
+        for index, (observed, expected) in enumerate(self.swap.items()):
+            pattern = token_pattern(str(observed))
+            branches.append(f"(?P<s{index}>{pattern})")
+            base = group + 1
+            self._expected.append(
+                _DOLLAR_GROUP.sub(lambda m, b=base: f"\\g<{b + int(m.group(1))}>", str(expected))
+            )
+            group = base + re.compile(pattern).groups
+        alternatives = "|".join(branches)
+        flags = re.IGNORECASE if self.ignorecase else 0
+        if self.nonword:
+            self._pattern = re.compile(alternatives, flags)
+        else:
+            self._pattern = re.compile(
+                f"(?<![A-Za-z0-9_])(?:{alternatives})(?![A-Za-z0-9_])", flags
+            )
+        self._exceptions = compile_exceptions(self.exceptions, ignorecase=self.ignorecase)
+        return self
+
+    def check(self, text: str, context: Context) -> list[Hit]:
+        assert self._pattern is not None
+        hits = []
+        for match in self._pattern.finditer(text):
+            start, end = match.span()
+            observed = match.group()
+            if start == end or excepted(self._exceptions, text, start, end):
+                continue
+            name = match.lastgroup
+            assert name is not None
+            expected = match.expand(self._expected[int(name[1:])])
+            options = expected.split("|")
+            if observed in options:
+                continue  # already the preferred form
+            if self.capitalize and observed[:1].isupper():
+                options = [o[:1].upper() + o[1:] for o in options]
+            shown = " or ".join(f"'{o}'" for o in options) if len(options) > 1 else options[0]
+            message = self.format(shown, observed)
+            hits.append(Hit(start, end, message, observed, replacement=options[0]))
+        return hits
+
+
+_DOLLAR_GROUP = re.compile(r"\$(\d)")
+
+
+class Occurrence(Rule):
+    """Flags a scope (the field, or each sentence) where `token` occurs more than `max` or fewer
+    than `min` times."""
+
+    kind: ClassVar[str] = "occurrence"
+    token: str
+    max: int | None = None
+    min: int | None = None
+    ignorecase: bool = False
+    _pattern: re.Pattern[str] | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _compile(self) -> Occurrence:
+        if self.max is None and self.min is None:
+            raise ValueError("an occurrence rule needs max or min")
+        self._pattern = re.compile(self.token, re.IGNORECASE if self.ignorecase else 0)
+        return self
+
+    def check(self, text: str, context: Context) -> list[Hit]:
+        assert self._pattern is not None
+        units = sentences(text) if self.scope == "sentence" else [(0, len(text))]
+        hits = []
+        for start, end in units:
+            count = sum(1 for _ in self._pattern.finditer(text, start, end))
+            too_many = self.max is not None and count > self.max
+            too_few = self.min is not None and count < self.min and end > start
+            if too_many or too_few:
+                hits.append(Hit(start, end, self.format(str(count)), text[start:end]))
+        return hits
+
+
+class Repetition(Rule):
+    """Flags a token repeated back to back ("the the", "정말 정말")."""
+
+    kind: ClassVar[str] = "repetition"
+    tokens: list[str] = Field(default_factory=lambda: [r"[^\s]+"])
+    alpha: bool = False
+    ignorecase: bool = False
+    _pattern: re.Pattern[str] | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _compile(self) -> Repetition:
+        flags = re.IGNORECASE if self.ignorecase else 0
+        self._pattern = re.compile("|".join(f"(?:{t})" for t in self.tokens), flags)
+        return self
+
+    def check(self, text: str, context: Context) -> list[Hit]:
+        assert self._pattern is not None
+        hits, previous = [], None
+        for match in self._pattern.finditer(text):
+            word = match.group()
+            if self.alpha and not any(ch.isalpha() for ch in word):
+                previous = None
+                continue
+            key = word.casefold() if self.ignorecase else word
+            if previous and previous[0] == key and not text[previous[2] : match.start()].strip():
+                hits.append(Hit(previous[1], match.end(), self.format(word), word))
+            previous = (key, match.start(), match.end())
+        return hits
+
+
+SMALL_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "but",
+        "by",
+        "for",
+        "from",
+        "if",
+        "in",
+        "into",
+        "nor",
+        "of",
+        "on",
+        "or",
+        "over",
+        "per",
+        "the",
+        "to",
+        "up",
+        "via",
+        "vs",
+        "with",
+    ]
+)
+
+
+class Capitalization(Rule):
+    """Checks a field's case: `$title`, `$sentence`, `$lower`, `$upper`, or a regular expression."""
+
+    kind: ClassVar[str] = "capitalization"
+    match: str
+    style: Literal["AP", "Chicago"] = "AP"
+    exceptions: list[str] = Field(default_factory=list)
+    indicators: list[str] = Field(default_factory=lambda: [":"])
+    threshold: float = 0.8
+
+    def check(self, text: str, context: Context) -> list[Hit]:
+        words = [w for w in re.findall(r"[A-Za-z][A-Za-z'’-]*", text) if w not in self.exceptions]
+        if not words:
+            return []  # Korean text has no case
+        if _case_ok(self.match, words, text):
+            return []
+        return [Hit(0, len(text), self.format(text.strip()), text)]
+
+
+def _case_ok(match: str, words: list[str], text: str) -> bool:
+    if match == "$upper":
+        return all(w.upper() == w for w in words)
+    if match == "$lower":
+        return all(w.lower() == w for w in words)
+    if match == "$sentence":
+        first, rest = words[0], words[1:]
+        return first[:1].isupper() and all(not w[:1].isupper() or w.isupper() for w in rest)
+    if match == "$title":
+        for index, word in enumerate(words):
+            small = word.lower() in SMALL_WORDS and 0 < index < len(words) - 1
+            if not small and not word[:1].isupper():
+                return False
+        return True
+    return re.fullmatch(match, text.strip()) is not None
+
+
+class Conditional(Rule):
+    """If `first` matches (an acronym), `second` (its definition) must appear too."""
+
+    kind: ClassVar[str] = "conditional"
+    first: str
+    second: str
+    exceptions: list[str] = Field(default_factory=list)
+    ignorecase: bool = False
+
+    def check(self, text: str, context: Context) -> list[Hit]:
+        flags = re.IGNORECASE if self.ignorecase else 0
+        whole = " ".join(context.asset.values()) if context.asset else text
+        defined = {_group(m) for m in re.finditer(self.second, whole, flags)}
+        hits = []
+        for match in re.finditer(self.first, text, flags):
+            term = _group(match)
+            if term in defined or term in self.exceptions:
+                continue
+            hits.append(Hit(match.start(), match.end(), self.format(term), match.group()))
+        return hits
+
+
+def _group(match: re.Match[str]) -> str:
+    return match.group(1) if match.re.groups else match.group()
+
+
+class Consistency(Rule):
+    """Within one asset, only one of each pair in `either` may be used."""
+
+    kind: ClassVar[str] = "consistency"
+    either: dict[str, str]
+    ignorecase: bool = False
+    nonword: bool = False
+
+    def check(self, text: str, context: Context) -> list[Hit]:
+        hits = []
+        flags = re.IGNORECASE if self.ignorecase else 0
+        for one, other in self.either.items():
+            first = re.compile(_bounded(token_pattern(one), self.nonword), flags)
+            second = re.compile(_bounded(token_pattern(str(other)), self.nonword), flags)
+            a, b = list(first.finditer(text)), list(second.finditer(text))
+            if a and b:
+                later = b if b[0].start() > a[0].start() else a
+                for match in later:
+                    hits.append(Hit(match.start(), match.end(), self.format(match.group()),
+                                    match.group()))  # fmt: skip
+        return hits
+
+
+def _bounded(pattern: str, nonword: bool) -> str:
+    return pattern if nonword else f"(?<![A-Za-z0-9_])(?:{pattern})(?![A-Za-z0-9_])"
+
+
+_SENTENCE_END = re.compile(r"[.!?。！？]+[\"'”’)]*(?=\s|$)|\n+")
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentences of `text` (split at ., !, ? and line breaks), spaces trimmed."""
+    spans, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        spans.append((start, match.end()))
+        start = match.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    trimmed = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            trimmed.append((s, e))
+    return trimmed
+
+
+VALE_KINDS: dict[str, type[Rule]] = {
+    kind.kind: kind
+    for kind in (
+        Existence,
+        Substitution,
+        Occurrence,
+        Repetition,
+        Capitalization,
+        Conditional,
+        Consistency,
+    )
+}

@@ -1,0 +1,133 @@
+"""`dco lint`: the CI gate — brand-guideline findings in copy files, for people and for machines."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.markup import escape
+
+from dco.brand import Brand
+from dco.cli.output import console, error_console
+from dco.errors import ConfigError
+from dco.lint import LEVELS, LintResult, Located, lint
+from dco.report import to_github, to_json, to_junit, to_sarif
+
+_STYLE = {"error": "bold red", "warning": "yellow", "suggestion": "cyan"}
+_FORMATS = {"json": to_json, "sarif": to_sarif, "github": to_github, "junit": to_junit}
+
+
+@click.command("lint")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--brand",
+    "brand_dir",
+    required=True,
+    metavar="DIR",
+    help="The brand folder (brand.yaml + rules/), or a built-in brand's name.",
+)
+@click.option(
+    "--channel",
+    metavar="NAME",
+    help="The channel the copy runs in, for channel rules (records may name their own).",
+)
+@click.option(
+    "--format",
+    "output",
+    default="text",
+    show_default=True,
+    type=click.Choice(["text", *_FORMATS]),
+    help="How to print the findings.",
+)
+@click.option(
+    "--fail-level",
+    default="error",
+    show_default=True,
+    type=click.Choice(list(LEVELS)[::-1]),
+    help="Exit 1 when a finding at or above this level exists.",
+)
+@click.option(
+    "--column",
+    "columns",
+    multiple=True,
+    metavar="FIELD=NAME",
+    help="Read a copy field from another column of .csv/.json records, e.g. body=본문.",
+)
+@click.option("--fix", is_flag=True, help="Rewrite the files with the safe replacements.")
+def lint_command(
+    paths: tuple[Path, ...], brand_dir: str, channel: str | None, output: str, fail_level: str,
+    columns: tuple[str, ...], fix: bool,
+) -> None:  # fmt: skip
+    """Check copy files against a brand's guidelines: exit 0 clean, 1 findings, 2 bad setup.
+
+    PATHS are .txt (a piece of copy per line), .md (paragraphs; code, URLs and front matter are
+    skipped), .json/.jsonl/.csv records with headline/body/cta, or folders of them.
+
+    \b
+    Examples:
+      dco lint copy/ --brand brand_guidelines/runfit
+      dco lint ads.csv --brand runfit --channel google_rsa --format sarif > dco.sarif
+      dco lint sms.jsonl --brand runfit --channel sms --format github --fail-level warning
+
+    Silence a finding in Markdown with <!-- vale Rule.Id = NO --> ... <!-- vale Rule.Id = YES -->
+    or <!-- vale off --> ... <!-- vale on -->, and in a record with "lint_ignore": ["Rule.Id"].
+    """
+    brand = Brand.load(brand_dir)
+    mapping = dict(_column(c) for c in columns)
+    result = lint(list(paths), brand, channel=channel, columns=mapping, fix=fix)
+    if output == "text":
+        _print_text(result)
+    else:
+        sys.stdout.write(_FORMATS[output](result) + "\n")
+    if result.failed(fail_level):
+        sys.exit(1)
+
+
+def _column(mapping: str) -> tuple[str, str]:
+    field, _, name = mapping.partition("=")
+    if field not in ("headline", "body", "cta") or not name:
+        raise ConfigError(
+            f"--column {mapping!r}: write FIELD=NAME with FIELD headline, body or cta"
+        )
+    return field, name
+
+
+def _print_text(result: LintResult) -> None:
+    out = console()
+    for located in result.findings:
+        finding = located.finding
+        where = f"{located.path}:{located.line}:{located.column}"
+        if located.record:
+            where += f" ({located.record})"
+        out.print(
+            f"[bold]{escape(where)}[/] [{_STYLE[finding.level]}]{finding.level}[/] "
+            f"[dim]{escape(finding.rule)}[/] {escape(finding.message)}",
+            soft_wrap=True,
+        )
+        if located.excerpt:
+            out.print(_excerpt(located), highlight=False, soft_wrap=True)
+    counts = result.counts()
+    summary = (
+        f"{counts['error']} errors, {counts['warning']} warnings, {counts['suggestion']} "
+        f"suggestions in {result.assets} pieces of copy across {result.files} files"
+    )
+    if result.silenced:
+        summary += f"; {result.silenced} silenced"
+    if result.fixed:
+        summary += f"; {result.fixed} fixed"
+    error_console().print(("✔ " if not result.findings else "✖ ") + summary)
+
+
+def _excerpt(located: Located) -> str:
+    text = located.excerpt
+    finding = located.finding
+    if located.record is None:
+        start = located.column - 1
+        end = located.end_column - 1
+    elif finding.span is not None:
+        start, end = finding.span.start, finding.span.end
+    else:
+        start, end = 0, 0
+    start, end = max(0, min(start, len(text))), max(0, min(end, len(text)))
+    return f"    {escape(text[:start])}[reverse]{escape(text[start:end])}[/]{escape(text[end:])}"

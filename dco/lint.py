@@ -1,0 +1,325 @@
+"""Linting copy files against a brand: reading .txt, .md, .json, .jsonl and .csv into assets,
+checking each, and locating every finding in its file.
+
+- ``.txt``: every non-empty line is one piece of copy (field ``text``).
+- ``.md``: every paragraph is one piece of copy; headings are ``headline``. Front matter, code,
+  URLs and comments are not copy, and Vale's ``<!-- vale off -->`` comments silence checking.
+- ``.json`` (a list of records, or ``{"variants": [...]}``), ``.jsonl`` and ``.csv``: records
+  with ``headline`` / ``body`` / ``cta`` (or dco's own variants, whose copy is under ``copy``),
+  an optional ``channel`` and ``id``, and an optional ``lint_ignore`` list of rule ids (``"*"``
+  for all) that silences findings for that record. Other column names map with ``columns``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from bisect import bisect_right
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dco.brand import Brand
+from dco.brand.check import apply_fixes
+from dco.errors import ConfigError
+from dco.markdown import mask
+from dco.models import COPY_FIELDS, Finding
+
+SUFFIXES = (".txt", ".md", ".markdown", ".json", ".jsonl", ".csv")
+LEVELS = {"suggestion": 0, "warning": 1, "error": 2}
+
+
+@dataclass(frozen=True)
+class Located:
+    """A finding and where it is: file, 1-based line and column, and the record for data files."""
+
+    path: str
+    line: int
+    column: int
+    end_column: int
+    finding: Finding
+    record: str | None = None
+    excerpt: str = ""
+
+
+@dataclass
+class LintResult:
+    """Everything one lint run found."""
+
+    findings: list[Located] = field(default_factory=list)
+    silenced: int = 0
+    files: int = 0
+    assets: int = 0
+    fixed: int = 0
+
+    def counts(self) -> dict[str, int]:
+        """How many findings there are of each level."""
+        counts = dict.fromkeys(LEVELS, 0)
+        for located in self.findings:
+            counts[located.finding.level] += 1
+        return counts
+
+    def failed(self, fail_level: str) -> bool:
+        """True when a finding at or above `fail_level` exists."""
+        threshold = LEVELS[fail_level]
+        return any(LEVELS[f.finding.level] >= threshold for f in self.findings)
+
+
+@dataclass
+class _Asset:
+    fields: dict[str, str]
+    offsets: dict[str, int]
+    """Where each field starts in the file (text files) — absent for records."""
+    line: int = 1
+    record: str | None = None
+    channel: str | None = None
+    ignore: frozenset[str] = frozenset()
+
+
+def expand(paths: list[str | Path]) -> list[Path]:
+    """The copy files named, with folders searched for supported files."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+        elif path.is_file():
+            if path.suffix not in SUFFIXES:
+                raise ConfigError(
+                    f"{path}: cannot lint {path.suffix or 'files without a suffix'}; "
+                    f"give {', '.join(SUFFIXES)} files"
+                )
+            found.append(path)
+        else:
+            raise ConfigError(f"{path}: no such file or folder")
+    return found
+
+
+def lint(
+    paths: list[str | Path],
+    brand: Brand,
+    *,
+    channel: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    fix: bool = False,
+) -> LintResult:
+    """Check every copy file under `paths` against `brand`; with `fix`, rewrite safe fixes."""
+    result = LintResult()
+    for path in expand(paths):
+        result.files += 1
+        source = _read(path)
+        if path.suffix in (".txt", ".md", ".markdown"):
+            _lint_text(path, source, brand, channel, result, fix)
+        else:
+            _lint_records(path, source, brand, channel, columns or {}, result, fix)
+    return result
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path}: not UTF-8 text ({e.reason} at byte {e.start})") from e
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read ({e.strerror})") from e
+
+
+# -- text files ---------------------------------------------------------------------------------
+
+
+def _lint_text(path: Path, source: str, brand: Brand, channel, result: LintResult, fix: bool):
+    markdown = path.suffix in (".md", ".markdown")
+    masked = mask(source) if markdown else None
+    text = masked.text if masked else source
+    line_starts = _line_starts(source)
+    fixes: list[Finding] = []
+    for asset in _text_assets(text, markdown):
+        result.assets += 1
+        for finding in brand.check(asset.fields, channel=channel):
+            start = asset.offsets[finding.field or "text"] + (
+                finding.span.start if finding.span else 0
+            )
+            if masked and masked.silenced(finding.rule, start):
+                result.silenced += 1
+                continue
+            end = start + ((finding.span.end - finding.span.start) if finding.span else 0)
+            line, column = _position(line_starts, start)
+            located = Located(
+                str(path), line, column, column + max(1, end - start), finding,
+                excerpt=source[line_starts[line - 1] : _line_end(source, line_starts, line)],
+            )  # fmt: skip
+            result.findings.append(located)
+            if finding.replacement is not None and finding.span is not None:
+                fixes.append(finding.model_copy(update={"span": finding.span.model_copy(
+                    update={"start": start, "end": end})}))  # fmt: skip
+    if fix and fixes:
+        fixed, count = apply_fixes(source, fixes)
+        path.write_text(fixed, encoding="utf-8")
+        result.fixed += count
+
+
+def _text_assets(text: str, markdown: bool) -> Iterator[_Asset]:
+    if not markdown:
+        offset = 0
+        for line in text.splitlines(keepends=True):
+            body = line.rstrip("\r\n")
+            if body.strip():
+                yield _Asset({"text": body}, {"text": offset})
+            offset += len(line)
+        return
+    offset = 0
+    block: list[str] = []
+    block_start = 0
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            yield from _block(block, block_start)
+            block = []
+            hashes = len(stripped) - len(stripped.lstrip("#"))
+            heading_start = offset + line.index("#") + hashes
+            heading = line[line.index("#") + hashes :].rstrip("\r\n")
+            lead = len(heading) - len(heading.lstrip())
+            if heading.strip():
+                yield _Asset({"headline": heading.strip()}, {"headline": heading_start + lead})
+        elif not stripped:
+            yield from _block(block, block_start)
+            block = []
+        else:
+            if not block:
+                block_start = offset
+            block.append(line)
+        offset += len(line)
+    yield from _block(block, block_start)
+
+
+def _block(lines: list[str], start: int) -> Iterator[_Asset]:
+    text = "".join(lines).rstrip("\r\n")
+    if text.strip():
+        yield _Asset({"body": text}, {"body": start})
+
+
+def _line_starts(source: str) -> list[int]:
+    starts = [0]
+    index = source.find("\n")
+    while index != -1:
+        starts.append(index + 1)
+        index = source.find("\n", index + 1)
+    return starts
+
+
+def _position(line_starts: list[int], offset: int) -> tuple[int, int]:
+    line = bisect_right(line_starts, offset)
+    return line, offset - line_starts[line - 1] + 1
+
+
+def _line_end(source: str, line_starts: list[int], line: int) -> int:
+    end = line_starts[line] - 1 if line < len(line_starts) else len(source)
+    return end
+
+
+# -- record files -------------------------------------------------------------------------------
+
+
+def _lint_records(path, source, brand, channel, columns, result: LintResult, fix: bool) -> None:
+    records = list(_records(path, source))
+    changed = False
+    for index, (line, record) in enumerate(records, start=1):
+        asset = _record_asset(record, line, index, channel, columns)
+        if asset is None:
+            continue
+        result.assets += 1
+        findings = brand.check(asset.fields, channel=asset.channel)
+        kept = []
+        for finding in findings:
+            if "*" in asset.ignore or finding.rule in asset.ignore:
+                result.silenced += 1
+                continue
+            kept.append(finding)
+            column = finding.column
+            length = (finding.span.end - finding.span.start) if finding.span else 1
+            result.findings.append(Located(
+                str(path), line, column, column + max(1, length), finding,
+                record=f"{asset.record}.{finding.field}",
+                excerpt=asset.fields.get(finding.field or "", ""),
+            ))  # fmt: skip
+        if fix:
+            for name, text in asset.fields.items():
+                new, count = apply_fixes(text, [f for f in kept if f.field == name])
+                if count:
+                    _set_field(record, name, new, columns)
+                    result.fixed += count
+                    changed = True
+    if fix and changed:
+        _write_records(path, [r for _, r in records], source)
+
+
+def _records(path: Path, source: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    if path.suffix == ".jsonl":
+        for number, line in enumerate(source.splitlines(), start=1):
+            if line.strip():
+                yield number, _json(path, line, number)
+    elif path.suffix == ".json":
+        data = _json(path, source, None)
+        items = data.get("variants") if isinstance(data, dict) else data
+        if not isinstance(items, list):
+            raise ConfigError(f'{path}: expected a list of records or {{"variants": [...]}}')
+        for number, item in enumerate(items, start=1):
+            yield number, item
+    else:
+        reader = csv.DictReader(io.StringIO(source))
+        for row in reader:
+            yield reader.line_num, dict(row)
+
+
+def _json(path: Path, text: str, line: int | None) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        where = f"{path}:{line}:{e.colno}" if line else f"{path}:{e.lineno}:{e.colno}"
+        raise ConfigError(f"{where}: invalid JSON: {e.msg}") from e
+
+
+def _record_asset(record, line, index, channel, columns) -> _Asset | None:
+    if not isinstance(record, dict):
+        return None
+    source = record.get("copy") if isinstance(record.get("copy"), dict) else record
+    fields = {}
+    for name in COPY_FIELDS:
+        value = source.get(columns.get(name, name))
+        if isinstance(value, str) and value:
+            fields[name] = value
+    if not fields:
+        return None
+    ignore = record.get("lint_ignore") or []
+    return _Asset(
+        fields, {}, line,
+        record=str(record.get("id") or f"record {index}"),
+        channel=record.get("channel") or channel,
+        ignore=frozenset([ignore] if isinstance(ignore, str) else ignore),
+    )  # fmt: skip
+
+
+def _set_field(record: dict[str, Any], name: str, value: str, columns: Mapping[str, str]) -> None:
+    target = record["copy"] if isinstance(record.get("copy"), dict) else record
+    target[columns.get(name, name)] = value
+
+
+def _write_records(path: Path, records: list[dict[str, Any]], source: str) -> None:
+    if path.suffix == ".jsonl":
+        text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    elif path.suffix == ".json":
+        data = json.loads(source)
+        if isinstance(data, dict):
+            data["variants"] = records
+        else:
+            data = records
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    else:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(records[0]) if records else [])
+        writer.writeheader()
+        writer.writerows(records)
+        text = buffer.getvalue()
+    path.write_text(text, encoding="utf-8")

@@ -1,0 +1,171 @@
+"""Lint results as data for machines: JSON, SARIF 2.1.0, GitHub Actions annotations, JUnit XML."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+import dco
+from dco.lint import LintResult, Located
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_SARIF_LEVEL = {"error": "error", "warning": "warning", "suggestion": "note"}
+_GITHUB_LEVEL = {"error": "error", "warning": "warning", "suggestion": "notice"}
+
+
+def to_json(result: LintResult) -> str:
+    """Every finding with its location, and a summary."""
+    return json.dumps(
+        {
+            "findings": [_finding_data(located) for located in result.findings],
+            "summary": _summary(result),
+        },
+        ensure_ascii=False,
+        indent=2,
+    )
+
+
+def _finding_data(located: Located) -> dict[str, Any]:
+    finding = located.finding
+    return {
+        "path": located.path,
+        "record": located.record,
+        "line": located.line,
+        "column": located.column,
+        "end_column": located.end_column,
+        "rule": finding.rule,
+        "level": finding.level,
+        "message": finding.message,
+        "field": finding.field,
+        "match": finding.match,
+        "replacement": finding.replacement,
+        "link": finding.link,
+    }
+
+
+def _summary(result: LintResult) -> dict[str, Any]:
+    return {
+        "files": result.files,
+        "assets": result.assets,
+        **result.counts(),
+        "silenced": result.silenced,
+        "fixed": result.fixed,
+    }
+
+
+def to_sarif(result: LintResult) -> str:
+    """A SARIF 2.1.0 log, as GitHub code scanning accepts it."""
+    rules: dict[str, dict[str, Any]] = {}
+    results = []
+    for located in result.findings:
+        finding = located.finding
+        if finding.rule not in rules:
+            rule: dict[str, Any] = {
+                "id": finding.rule,
+                "shortDescription": {"text": finding.rule},
+                "defaultConfiguration": {"level": _SARIF_LEVEL[finding.level]},
+            }
+            if finding.link:
+                rule["helpUri"] = finding.link
+            rules[finding.rule] = rule
+        results.append(
+            {
+                "ruleId": finding.rule,
+                "ruleIndex": list(rules).index(finding.rule),
+                "level": _SARIF_LEVEL[finding.level],
+                "message": {"text": finding.message},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": Path(located.path).as_posix()},
+                            "region": {
+                                "startLine": located.line,
+                                "startColumn": located.column,
+                                "endColumn": max(located.end_column, located.column + 1),
+                            },
+                        }
+                    }
+                ],
+                **(
+                    {"properties": {"record": located.record}} if located.record is not None else {}
+                ),
+            }
+        )
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "dco",
+                        "version": dco.__version__,
+                        "informationUri": "https://pypi.org/project/dco/",
+                        "rules": list(rules.values()),
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, ensure_ascii=False, indent=2)
+
+
+def to_github(result: LintResult) -> str:
+    """GitHub Actions workflow commands: one `::error file=…,line=…,col=…::message` a finding."""
+    lines = []
+    for located in result.findings:
+        finding = located.finding
+        where = f"{located.record}: " if located.record else ""
+        properties = ",".join(
+            [
+                f"file={_property(located.path)}",
+                f"line={located.line}",
+                f"col={located.column}",
+                f"endColumn={located.end_column}",
+                f"title={_property(finding.rule)}",
+            ]
+        )
+        message = _data(f"{where}{finding.message}")
+        lines.append(f"::{_GITHUB_LEVEL[finding.level]} {properties}::{message}")
+    return "\n".join(lines)
+
+
+def _data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def to_junit(result: LintResult) -> str:
+    """JUnit XML: a suite per file, a failing test case per finding, or one passing case."""
+    by_file: dict[str, list[Located]] = defaultdict(list)
+    for located in result.findings:
+        by_file[located.path].append(located)
+    root = ElementTree.Element(
+        "testsuites", name="dco lint", tests=str(max(1, len(result.findings))),
+        failures=str(len(result.findings)),
+    )  # fmt: skip
+    if not by_file:
+        suite = ElementTree.SubElement(root, "testsuite", name="dco lint", tests="1", failures="0")
+        ElementTree.SubElement(suite, "testcase", classname="dco", name="brand guidelines")
+    for path, items in by_file.items():
+        suite = ElementTree.SubElement(
+            root, "testsuite", name=path, tests=str(len(items)), failures=str(len(items))
+        )
+        for located in items:
+            finding = located.finding
+            case = ElementTree.SubElement(
+                suite, "testcase", classname=finding.rule,
+                name=f"{path}:{located.line}:{located.column}",
+            )  # fmt: skip
+            failure = ElementTree.SubElement(
+                case, "failure", message=finding.message, type=finding.level
+            )
+            failure.text = f"{finding.rule} at {path}:{located.line}:{located.column}"
+    return ElementTree.tostring(root, encoding="unicode", xml_declaration=True)

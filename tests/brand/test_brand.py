@@ -1,0 +1,136 @@
+"""Loading brand folders, with located errors; checking and fixing copy; the example brand."""
+
+import shutil
+
+import pytest
+
+from dco.brand import Brand, available_packs
+from dco.errors import ConfigError
+from dco.generate import generate
+from dco.models import Brief, Copy
+from dco.resources import bundled_dir
+from dco.testing import FakeProvider
+
+RUNFIT = bundled_dir("brand_guidelines") / "runfit"
+
+
+@pytest.fixture
+def brand_dir(tmp_path):
+    folder = tmp_path / "acme"
+    (folder / "rules").mkdir(parents=True)
+    (folder / "brand.yaml").write_text("name: Acme\nformality: [haeyo]\n", encoding="utf-8")
+    return folder
+
+
+def test_the_example_brand_loads_with_its_packs():
+    brand = Brand.load(RUNFIT)
+    ids = {rule.id for rule in brand.rules}
+    assert {"Runfit.Spelling", "Runfit.Vocabulary", "Runfit.Rejected"} <= ids
+    assert {"ko-ad-law.Superlatives", "ko-ad-law.AdPrefix", "en-ftc-free.FreeConditions"} <= ids
+    assert brand.formality == "haeyo" and "coach" in brand.voice
+
+
+def test_a_built_in_brand_loads_by_name():
+    assert Brand.load("runfit").name == "Runfit"
+
+
+def test_every_pack_loads():
+    for pack in available_packs():
+        from dco.brand.loader import PACKS_DIR, load_rules
+
+        assert load_rules(PACKS_DIR / pack, pack)
+
+
+def test_rule_ids_are_brand_dot_file_name(brand_dir):
+    (brand_dir / "rules" / "NoHype.yml").write_text("extends: existence\ntokens: [대박]\n")
+    assert [r.id for r in Brand.load(brand_dir).rules] == ["Acme.NoHype"]
+
+
+def test_check_locates_findings_by_field_line_and_column():
+    brand = Brand.load(RUNFIT)
+    findings = brand.check(Copy(headline="하프 코칭", body="첫 줄\n업계 최고의 코칭이에요"))
+    (superlative,) = [f for f in findings if f.rule == "ko-ad-law.Superlatives"]
+    assert (superlative.field, superlative.line, superlative.column) == ("body", 2, 4)
+    assert (superlative.span.start, superlative.span.end) == (7, 9)
+
+
+def test_a_substantiated_claim_passes():
+    assert Brand.load(RUNFIT).check("완주율 1위 러닝 코칭이에요") == []
+
+
+def test_fix_applies_safe_replacements():
+    fixed, count = Brand.load(RUNFIT).fix("저렴한 코칭, RunFit과 함께해요")
+    assert (fixed, count) == ("합리적인 코칭, Runfit과 함께해요", 2)
+
+
+def test_fix_on_copy_keeps_fields_apart():
+    fixed, count = Brand.load(RUNFIT).fix(Copy(headline="RunFit 코칭", body="저렴한 가격이에요"))
+    assert fixed == Copy(headline="Runfit 코칭", body="합리적인 가격이에요") and count == 2
+
+
+def test_generate_repairs_what_the_brand_flags():
+    fake = FakeProvider().then_banned_word("대박")
+    brief = Brief(product="하프 마라톤 코칭", offer="첫 주 무료", channel="google_rsa")
+    result = generate(brief, stage="decision", n=3, provider=fake, brand=Brand.load(RUNFIT))
+    assert len(result) == 3 and all("대박" not in v.copy.headline for v in result)
+    assert "[Runfit.Rejected]" in fake.calls[1].messages[-1].content
+
+
+def test_invalid_yaml_names_file_and_line(brand_dir):
+    (brand_dir / "brand.yaml").write_text("name: Acme\nvoice: [unclosed\n")
+    with pytest.raises(ConfigError, match=r"brand\.yaml:3:1: invalid YAML"):
+        Brand.load(brand_dir)
+
+
+def test_unknown_key_suggests_the_nearest(brand_dir):
+    (brand_dir / "brand.yaml").write_text("name: Acme\nformalty: [haeyo]\n")
+    with pytest.raises(ConfigError, match=r"brand\.yaml:2:1: brand: key 'formalty'.*'formality'"):
+        Brand.load(brand_dir)
+
+
+def test_unknown_rule_key_names_file_line_and_rule(brand_dir):
+    (brand_dir / "rules" / "Hype.yml").write_text(
+        "extends: existence\ntokens: [a]\nignorcase: true\n"
+    )
+    with pytest.raises(ConfigError, match=r"Hype\.yml:3:1: rule Acme\.Hype: key 'ignorcase'.*"
+                                          r"'ignorecase'"):  # fmt: skip
+        Brand.load(brand_dir)
+
+
+def test_unknown_rule_kind_lists_the_kinds(brand_dir):
+    (brand_dir / "rules" / "X.yml").write_text("extends: existance\ntokens: [a]\n")
+    with pytest.raises(ConfigError, match=r"X\.yml:1:1: rule Acme\.X.*'existence'.*Known kinds"):
+        Brand.load(brand_dir)
+
+
+def test_a_bad_regex_names_the_rule(brand_dir):
+    (brand_dir / "rules" / "Broken.yml").write_text("extends: existence\nraw: ['(unclosed']\n")
+    with pytest.raises(ConfigError, match=r"rule Acme\.Broken: invalid regular expression"):
+        Brand.load(brand_dir)
+
+
+def test_a_term_both_preferred_and_rejected_is_an_error(brand_dir):
+    (brand_dir / "brand.yaml").write_text(
+        "name: Acme\nvocabulary:\n  prefer: {싼: 저렴한}\n  reject: [저렴한]\n", encoding="utf-8"
+    )
+    with pytest.raises(
+        ConfigError, match=r"brand\.yaml:4:12: .*'저렴한' is both preferred and rejected"
+    ):
+        Brand.load(brand_dir)
+
+
+def test_an_unknown_pack_lists_the_packs(brand_dir):
+    (brand_dir / "brand.yaml").write_text("name: Acme\npacks: [ko-ad-laws]\n")
+    with pytest.raises(ConfigError, match=r"unknown pack 'ko-ad-laws'.*'ko-ad-law'"):
+        Brand.load(brand_dir)
+
+
+def test_a_missing_brand_says_what_exists(tmp_path):
+    with pytest.raises(ConfigError, match=r"no brand folder.*built-in: runfit"):
+        Brand.load(tmp_path / "nope")
+
+
+def test_the_example_brand_is_a_template_that_copies(tmp_path):
+    copy = tmp_path / "mine"
+    shutil.copytree(RUNFIT, copy)
+    assert Brand.load(copy).name == "Runfit"

@@ -1,0 +1,136 @@
+"""Each rule kind, with Vale's field meanings, and the Korean-aware matching."""
+
+import pytest
+
+from dco.brand.loader import KINDS
+from dco.brand.rules import Context
+
+
+def rule(kind, **fields):
+    built = KINDS[kind].model_validate({"extends": kind, **fields})
+    built.id = f"Test.{kind.title()}"
+    return built
+
+
+def hits(kind, text, context=None, **fields):
+    return [h.match for h in rule(kind, **fields).check(text, context or Context())]
+
+
+def test_existence_is_word_bounded_like_vale():
+    assert hits("existence", "Try it free, carefree", tokens=["free"]) == ["free"]
+
+
+def test_existence_nonword_drops_the_boundaries():
+    assert hits("existence", "carefree", tokens=["free"], nonword=True) == ["free"]
+
+
+def test_existence_ignorecase_and_exceptions():
+    found = hits("existence", "FREE trial, free ride", tokens=["free"], ignorecase=True,
+                 exceptions=["free ride"])  # fmt: skip
+    assert found == ["FREE"]
+
+
+def test_existence_raw_is_used_as_written():
+    assert hits("existence", "a  b", raw=[r"\s{2,}"], message="double space") == ["  "]
+
+
+@pytest.mark.parametrize("text", ["최고의 코칭", "최고입니다", "업계최고"])
+def test_korean_token_matches_with_particles_and_in_compounds(text):
+    assert hits("existence", text, tokens=["최고"]) == ["최고"]
+
+
+@pytest.mark.parametrize("text", ["무료 배송", "무료배송", "무료로 배송"])
+def test_korean_token_matches_across_spacing_variants(text):
+    assert len(hits("existence", text, tokens=["무료 배송"])) == 1
+
+
+def test_korean_exception_is_not_the_term():
+    assert hits("existence", "비교적 쉬운 코스", tokens=["비교"], exceptions=["비교적"]) == []
+
+
+def test_substitution_message_fills_expected_then_observed():
+    found = rule("substitution", swap={"utilize": "use"}, message="Use '%s' instead of '%s'.")
+    (hit,) = found.check("Please utilize it", Context())
+    assert hit.message == "Use 'use' instead of 'utilize'."
+    assert hit.replacement == "use"
+
+
+def test_substitution_skips_text_already_in_the_preferred_form():
+    assert hits("substitution", "e-mail", swap={"e-?mail": "e-mail"}) == []
+
+
+def test_substitution_capitalize_matches_the_source_case():
+    (hit,) = rule(
+        "substitution", swap={"cheap": "affordable"}, capitalize=True, ignorecase=True
+    ).check("Cheap plans", Context())
+    assert hit.replacement == "Affordable"
+
+
+def test_substitution_multiple_suggestions():
+    (hit,) = rule("substitution", swap={"utilize": "use|apply"}, message="Use %s, not '%s'.").check(
+        "utilize", Context()
+    )
+    assert hit.message == "Use 'use' or 'apply', not 'utilize'."
+
+
+def test_substitution_capture_groups():
+    (hit,) = rule(
+        "substitution", swap={r"within the (\w+) directory": "in the $1 directory"}
+    ).check("within the docs directory", Context())
+    assert hit.replacement == "in the docs directory"
+
+
+def test_korean_substitution_tolerates_particles():
+    (hit,) = rule("substitution", swap={"저렴한": "합리적인"}).check("저렴한 가격", Context())
+    assert hit.replacement == "합리적인"
+
+
+def test_occurrence_max_per_text():
+    assert len(hits("occurrence", "Go! Now! Yes!", token="!", max=1)) == 1
+    assert hits("occurrence", "Go!", token="!", max=1) == []
+
+
+def test_occurrence_per_sentence_scope():
+    text = "One two three four. Five six."
+    found = rule("occurrence", token=r"\b\w+\b", max=3, scope="sentence").check(text, Context())
+    assert [h.match for h in found] == ["One two three four."]
+
+
+def test_occurrence_needs_max_or_min():
+    with pytest.raises(ValueError, match="needs max or min"):
+        rule("occurrence", token="x")
+
+
+def test_repetition_finds_words_written_twice():
+    assert hits("repetition", "the the plan", tokens=[r"\w+"]) == ["the"]
+    assert hits("repetition", "정말 정말 좋아요", tokens=[r"\S+"]) == ["정말"]
+
+
+@pytest.mark.parametrize(
+    ("match", "good", "bad"),
+    [
+        ("$sentence", "Train for your first half", "Train For Your First Half"),
+        ("$title", "Train for Your First Half", "Train for your first half"),
+        ("$upper", "RUN", "Run"),
+        ("$lower", "run", "Run"),
+    ],
+)
+def test_capitalization_styles(match, good, bad):
+    assert hits("capitalization", good, match=match) == []
+    assert hits("capitalization", bad, match=match) == [bad]
+
+
+def test_capitalization_ignores_korean():
+    assert hits("capitalization", "하프 마라톤", match="$title") == []
+
+
+def test_conditional_needs_the_definition():
+    fields = {"first": r"\b([A-Z]{3,5})\b", "second": r"(?:\b[A-Za-z][a-z]+ )+\(([A-Z]{3,5})\)"}
+    assert hits("conditional", "Run LSD weekly", **fields) == ["LSD"]
+    assert hits("conditional", "Long slow distance (LSD) then LSD", **fields) == []
+
+
+def test_consistency_flags_the_second_spelling():
+    found = hits("consistency", "Email us. Read the e-mail.", either={"e-mail": "email"},
+                 ignorecase=True)  # fmt: skip
+    assert found == ["e-mail"]

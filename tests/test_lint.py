@@ -1,0 +1,178 @@
+"""Linting files: every input format, locations, silencing, fixes and every output format."""
+
+import json
+from xml.etree import ElementTree
+
+import pytest
+
+from dco.brand import Brand
+from dco.errors import ConfigError
+from dco.lint import lint
+from dco.markdown import mask
+from dco.report import to_github, to_json, to_junit, to_sarif
+
+BRAND = Brand.load("runfit")
+
+
+def test_txt_lines_are_pieces_of_copy_located_in_the_file(tmp_path):
+    path = tmp_path / "ads.txt"
+    path.write_text("합리적인 코칭이에요\n\n업계 최고의 코칭이에요\n", encoding="utf-8")
+    result = lint([path], BRAND)
+    (located,) = result.findings
+    assert (located.line, located.column, located.end_column) == (3, 4, 6)
+    assert located.finding.rule == "ko-ad-law.Superlatives"
+    assert result.assets == 2 and result.failed("error")
+
+
+def test_markdown_skips_code_urls_and_front_matter(tmp_path):
+    path = tmp_path / "page.md"
+    path.write_text(
+        "---\ntitle: 최고\n---\n# 하프 코칭\n\n`최고` https://best.example.com/최고\n\n```\n최고\n```\n",
+        encoding="utf-8",
+    )
+    assert lint([path], BRAND).findings == []
+
+
+def test_markdown_headings_are_headlines(tmp_path):
+    path = tmp_path / "page.md"
+    path.write_text("# Train For Your First Half\n\nBody text here.\n", encoding="utf-8")
+    (located,) = lint([path], BRAND).findings
+    assert located.finding.rule == "Runfit.HeadlineCase" and located.finding.field == "headline"
+    assert (located.line, located.column) == (1, 3)
+
+
+def test_vale_comments_silence_and_are_counted(tmp_path):
+    path = tmp_path / "page.md"
+    path.write_text(
+        "<!-- vale off -->\n최고의 코칭\n<!-- vale on -->\n\n"
+        "<!-- vale ko-ad-law.Superlatives = NO -->\n최초의 코칭\n"
+        "<!-- vale ko-ad-law.Superlatives = YES -->\n\n유일한 코칭\n",
+        encoding="utf-8",
+    )
+    result = lint([path], BRAND)
+    assert [f.finding.match for f in result.findings] == ["유일"]
+    assert result.silenced == 2
+
+
+def test_records_name_record_and_field(tmp_path):
+    path = tmp_path / "ads.jsonl"
+    path.write_text(
+        json.dumps({"id": "a1", "headline": "하프 코칭", "body": "업계 최고예요", "cta": "신청"},
+                   ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    (located,) = lint([path], BRAND).findings
+    assert located.record == "a1.body" and located.line == 1 and located.column == 4
+
+
+def test_dco_variants_json_is_read_from_copy(tmp_path):
+    path = tmp_path / "variants.json"
+    copy = {"headline": "RunFit 코칭", "body": "함께 달려요", "cta": "신청"}
+    variant = {"id": "v_1", "channel": "google_rsa", "copy": copy}
+    path.write_text(json.dumps([variant], ensure_ascii=False), encoding="utf-8")
+    (located,) = lint([path], BRAND).findings
+    assert located.finding.rule == "Runfit.Spelling" and located.record == "v_1.headline"
+
+
+def test_csv_with_mapped_columns_and_a_per_record_silence(tmp_path):
+    path = tmp_path / "ads.csv"
+    path.write_text(
+        "제목,본문,lint_ignore\n"
+        "최고의 코칭,함께 달려요,\n"
+        "최초의 코칭,함께 달려요,ko-ad-law.Superlatives\n",
+        encoding="utf-8",
+    )
+    result = lint([path], BRAND, columns={"headline": "제목", "body": "본문"})
+    assert [(f.line, f.finding.match) for f in result.findings] == [(2, "최고")]
+    assert result.silenced == 1
+
+
+def test_channel_rules_follow_the_records_channel(tmp_path):
+    path = tmp_path / "sms.jsonl"
+    record = {"headline": "하프 코칭", "body": "함께 달려요", "cta": "신청", "channel": "sms"}
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    rules = {f.finding.rule for f in lint([path], BRAND).findings}
+    assert {"ko-ad-law.AdPrefix", "ko-ad-law.OptOut"} <= rules
+
+
+def test_fix_rewrites_text_files(tmp_path):
+    path = tmp_path / "ads.txt"
+    path.write_text("저렴한 코칭이에요\nRunFit과 달려요\n", encoding="utf-8")
+    result = lint([path], BRAND, fix=True)
+    assert result.fixed == 2
+    assert path.read_text(encoding="utf-8") == "합리적인 코칭이에요\nRunfit과 달려요\n"
+
+
+def test_fix_rewrites_jsonl_records(tmp_path):
+    path = tmp_path / "ads.jsonl"
+    path.write_text('{"headline": "저렴한 코칭", "body": "함께 달려요"}\n', encoding="utf-8")
+    lint([path], BRAND, fix=True)
+    assert json.loads(path.read_text(encoding="utf-8"))["headline"] == "합리적인 코칭"
+
+
+def test_unsupported_files_and_missing_paths_are_clear_errors(tmp_path):
+    (tmp_path / "ads.docx").write_text("x")
+    with pytest.raises(ConfigError, match=r"cannot lint \.docx"):
+        lint([tmp_path / "ads.docx"], BRAND)
+    with pytest.raises(ConfigError, match="no such file"):
+        lint([tmp_path / "nope.txt"], BRAND)
+
+
+def test_mask_keeps_offsets():
+    source = "a `code` b\nhttps://x.y/z c"
+    masked = mask(source)
+    assert len(masked.text) == len(source)
+    assert masked.text.index("b") == source.index("b") and "\n" in masked.text
+
+
+@pytest.fixture
+def result(tmp_path):
+    path = tmp_path / "ads.txt"
+    path.write_text("업계 최고의 코칭이에요\n저렴한 코칭, 100% 만족\n", encoding="utf-8")
+    return lint([path], BRAND)
+
+
+def test_json_output(result):
+    data = json.loads(to_json(result))
+    assert data["summary"]["error"] == 2 and data["summary"]["warning"] == 1
+    assert {f["rule"] for f in data["findings"]} == {"ko-ad-law.Superlatives", "Runfit.Vocabulary"}
+
+
+def test_sarif_output_has_the_required_structure(result):
+    log = json.loads(to_sarif(result))
+    assert log["version"] == "2.1.0" and log["$schema"].endswith("sarif-2.1.0.json")
+    run = log["runs"][0]
+    rules = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    assert run["tool"]["driver"]["name"] == "dco"
+    for item in run["results"]:
+        assert item["level"] in {"error", "warning", "note"}
+        assert rules[item["ruleIndex"]] == item["ruleId"]
+        region = item["locations"][0]["physicalLocation"]["region"]
+        assert region["startLine"] >= 1 and region["startColumn"] >= 1
+        assert item["message"]["text"]
+
+
+def test_github_annotations(result):
+    lines = to_github(result).splitlines()
+    assert lines[0].startswith("::error file=") and ",line=1,col=4," in lines[0]
+    assert any(line.startswith("::warning ") for line in lines)
+
+
+def test_github_annotations_escape_newlines_and_commas():
+    from dco.report import _data, _property
+
+    assert _data("a\nb%") == "a%0Ab%25"
+    assert _property("a,b:c") == "a%2Cb%3Ac"
+
+
+def test_junit_output_parses_with_a_failure_per_finding(result):
+    root = ElementTree.fromstring(to_junit(result).split("?>", 1)[1])
+    failures = root.findall(".//failure")
+    assert len(failures) == 3 and root.get("failures") == "3"
+
+
+def test_junit_output_for_clean_copy_has_one_passing_case(tmp_path):
+    path = tmp_path / "ok.txt"
+    path.write_text("함께 달려요\n", encoding="utf-8")
+    root = ElementTree.fromstring(to_junit(lint([path], BRAND)).split("?>", 1)[1])
+    assert root.get("failures") == "0" and len(root.findall(".//testcase")) == 1
