@@ -176,3 +176,13 @@ def test_junit_output_for_clean_copy_has_one_passing_case(tmp_path):
     path.write_text("함께 달려요\n", encoding="utf-8")
     root = ElementTree.fromstring(to_junit(lint([path], BRAND)).split("?>", 1)[1])
     assert root.get("failures") == "0" and len(root.findall(".//testcase")) == 1
+
+
+def test_sarif_output_validates_against_the_official_schema(result):
+    import jsonschema
+
+    from tests.conftest import DATA
+
+    schema = json.loads((DATA / "sarif-2.1.0-rtm.5.json").read_text(encoding="utf-8"))
+    jsonschema.validate(json.loads(to_sarif(result)), schema)
+    jsonschema.validate(json.loads(to_sarif(type(result)())), schema)  # an empty run too

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from dco.brand.check import apply_fixes, check_fields
+from dco.brand.check import RuleSet, apply_fixes
 from dco.brand.loader import (
     PACKS_DIR,
     BrandSpec,
@@ -34,7 +34,9 @@ class Brand:
     def __init__(self, spec: BrandSpec, rules: list[Rule], folder: Path | None = None) -> None:
         self.spec = spec
         self.rules = rules
+        """The brand's rules, in load order (read-only: they are prepared once, here)."""
         self.folder = folder
+        self._ruleset = RuleSet(rules)
         self._claims = frozenset(fold(c.text) for c in spec.claims)
 
     def __repr__(self) -> str:
@@ -87,7 +89,7 @@ class Brand:
         context = Context(
             channel=spec, stage=stage, claims=self._claims, formality=tuple(self.spec.formality)
         )
-        return check_fields(self.rules, fields, context)
+        return self._ruleset.check(fields, context)
 
     def fix(
         self,

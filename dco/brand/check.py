@@ -8,26 +8,68 @@ from dco.brand.rules import Context, Hit, Rule
 from dco.models import Finding, Span
 
 
-def check_fields(rules: Iterable[Rule], fields: Mapping[str, str], base: Context) -> list[Finding]:
-    """Findings of `rules` on each non-empty field, in field order then position."""
-    findings: list[Finding] = []
-    rules = list(rules)
-    asset = {name: text for name, text in fields.items()}
-    for name, text in fields.items():
-        if not text:
-            continue
-        context = Context(
-            field=name, asset=asset, channel=base.channel, stage=base.stage,
-            claims=base.claims, formality=base.formality,
-        )  # fmt: skip
-        for rule in rules:
-            if not rule.applies_to(name):
+class RuleSet:
+    """Rules prepared for checking: grouped by the fields they apply to, and by the text one of
+    which must be present for a rule to find anything (its anchors), so that most rules skip
+    most texts at the cost of one substring test per distinct anchor."""
+
+    def __init__(self, rules: Iterable[Rule]) -> None:
+        self.rules = list(rules)
+        self._anchors = {id(rule): rule.anchors() for rule in self.rules}
+        self._plans: dict[tuple[str, str | None], _FieldPlan] = {}
+
+    def plan(self, name: str, channel: str | None = None) -> _FieldPlan:
+        """The rules relevant to field `name` in `channel`: those that always run, and by anchor."""
+        plan = self._plans.get((name, channel))
+        if plan is None:
+            plan = self._plans[(name, channel)] = _FieldPlan()
+            for rule in self.rules:
+                if not rule.relevant(name, channel):
+                    continue
+                anchors = self._anchors[id(rule)]
+                if anchors is None:
+                    plan.always.append(rule)
+                for anchor in anchors or ():
+                    plan.anchored.setdefault(anchor, []).append(rule)
+            for anchor, rules in plan.anchored.items():
+                plan.by_first.setdefault(anchor[0], []).append((anchor, rules))
+        return plan
+
+    def check(self, fields: Mapping[str, str], base: Context) -> list[Finding]:
+        """Findings on each non-empty field, in field order then position."""
+        findings: list[Finding] = []
+        asset = dict(fields)
+        channel_id = getattr(base.channel, "id", base.channel)
+        for name, text in fields.items():
+            if not text:
                 continue
-            for hit in rule.check(text, context):
-                findings.append(finding(rule, hit, name, text))
-    findings.sort(key=lambda f: (list(fields).index(f.field) if f.field in fields else 0,
-                                 f.line, f.column))  # fmt: skip
-    return findings
+            context = Context(
+                field=name, asset=asset, channel=base.channel, stage=base.stage,
+                claims=base.claims, formality=base.formality,
+            )  # fmt: skip
+            plan = self.plan(name, channel_id)
+            due = list(plan.always)
+            folded = text.casefold()
+            by_first = plan.by_first
+            for char in set(folded):
+                for anchor, rules in by_first.get(char, ()):
+                    if anchor in folded:
+                        due += rules
+            # Keyed by id: a rule with several anchors present runs once, in load order.
+            for rule in {id(rule): rule for rule in due}.values():
+                for hit in rule.check(text, context):
+                    findings.append(finding(rule, hit, name, text))
+        order = {name: index for index, name in enumerate(fields)}
+        findings.sort(key=lambda f: (order.get(f.field, 0), f.line, f.column))
+        return findings
+
+
+class _FieldPlan:
+    def __init__(self) -> None:
+        self.always: list[Rule] = []
+        self.anchored: dict[str, list[Rule]] = {}
+        self.by_first: dict[str, list[tuple[str, list[Rule]]]] = {}
+        """Anchors by their first character: a text's distinct characters pick the few to test."""
 
 
 def finding(rule: Rule, hit: Hit, field: str, text: str) -> Finding:

@@ -17,11 +17,12 @@ from pydantic import Field
 
 from dco import resources, yamlfile
 from dco.brand.marketing import MARKETING_KINDS
+from dco.brand.metric import Metric
 from dco.brand.rules import VALE_KINDS, Existence, Rule, Substitution
 from dco.errors import ConfigError, did_you_mean
 from dco.models import DcoModel
 
-KINDS: dict[str, type[Rule]] = {**VALE_KINDS, **MARKETING_KINDS}
+KINDS: dict[str, type[Rule]] = {**VALE_KINDS, Metric.kind: Metric, **MARKETING_KINDS}
 PACKS_DIR = resources.DATA_DIR / "packs"
 RULE_SUFFIXES = (".yml", ".yaml")
 

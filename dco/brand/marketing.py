@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 from typing import ClassVar, Literal
 
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import Field, model_validator
 
 from dco.brand.matching import compile_exceptions, compile_tokens, excepted
-from dco.brand.rules import Context, Hit, Rule, sentences
+from dco.brand.rules import Compiled, Context, Hit, Rule, literal_anchors, sentences
 from dco.channels import get_channel
 from dco.errors import UnencodableTextError
 from dco.models import Unit
@@ -34,6 +34,9 @@ class Length(Rule):
         if self.channel is not None:
             get_channel(self.channel)  # unknown channels fail at load time
         return self
+
+    def relevant(self, field_name: str, channel: str | None) -> bool:
+        return self.field in ("text", field_name) and super().relevant(field_name, channel)
 
     def check(self, text: str, context: Context) -> list[Hit]:
         if self.field not in ("text", context.field):
@@ -73,17 +76,22 @@ class Required(Rule):
     channels: list[str] = Field(default_factory=list)
     """Only for copy in these channels (all when empty); files linted without a channel count."""
     literal: bool = False
-    _pattern: re.Pattern[str] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _compile(self) -> Required:
+        self.compiled = Compiled()
         body = re.escape(self.pattern) if self.literal else self.pattern
         if self.position == "start":
             body = rf"\A{body}"
         elif self.position == "end":
             body = rf"(?:{body})\s*\Z"
-        self._pattern = re.compile(body)
+        self.compiled.pattern = re.compile(body)
         return self
+
+    def relevant(self, field_name: str, channel: str | None) -> bool:
+        if self.channels and channel not in self.channels:
+            return False
+        return self.field in ("text", field_name) and super().relevant(field_name, channel)
 
     def check(self, text: str, context: Context) -> list[Hit]:
         channel_id = getattr(context.channel, "id", context.channel)
@@ -99,10 +107,10 @@ class Required(Rule):
             return []
         else:
             haystack = text
-        assert self._pattern is not None
+        assert self.compiled.pattern is not None
         if self.position != "anywhere":
             haystack = haystack.strip()
-        if self._pattern.search(haystack):
+        if self.compiled.pattern.search(haystack):
             return []
         return [Hit(0, min(len(text), 1), self.format(self.pattern), text[:1])]
 
@@ -115,23 +123,25 @@ class Claim(Rule):
     ignorecase: bool = True
     nonword: bool = False
     exceptions: list[str] = Field(default_factory=list)
-    _pattern: re.Pattern[str] | None = PrivateAttr(default=None)
-    _exceptions: re.Pattern[str] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _compile(self) -> Claim:
-        self._pattern = compile_tokens(
+        self.compiled = Compiled()
+        self.compiled.pattern = compile_tokens(
             self.tokens, ignorecase=self.ignorecase, nonword=self.nonword
         )
-        self._exceptions = compile_exceptions(self.exceptions, ignorecase=self.ignorecase)
+        self.compiled.exceptions = compile_exceptions(self.exceptions, ignorecase=self.ignorecase)
         return self
 
+    def anchors(self) -> tuple[str, ...] | None:
+        return literal_anchors(self.tokens)
+
     def check(self, text: str, context: Context) -> list[Hit]:
-        assert self._pattern is not None
+        assert self.compiled.pattern is not None
         hits = []
-        for match in self._pattern.finditer(text):
+        for match in self.compiled.pattern.finditer(text):
             start, end = match.span()
-            if excepted(self._exceptions, text, start, end):
+            if excepted(self.compiled.exceptions, text, start, end):
                 continue
             if _substantiated(match.group(), text, context.claims):
                 continue
@@ -143,6 +153,8 @@ def _substantiated(matched: str, text: str, claims: frozenset[str]) -> bool:
     folded_text = fold(text)
     return any(fold(matched) in claim and claim in folded_text for claim in claims)
 
+
+_HANGUL = re.compile(r"[가-힣]")
 
 # Sentence endings of each Korean register.
 _REGISTERS: dict[str, re.Pattern[str]] = {
@@ -171,6 +183,8 @@ class Formality(Rule):
     allowed: list[Literal["haeyo", "hamnida", "banmal"]] = Field(default_factory=list)
 
     def check(self, text: str, context: Context) -> list[Hit]:
+        if not _HANGUL.search(text):
+            return []  # registers are Korean
         allowed = set(self.allowed or context.formality)
         spans = [(s, e, register_of(text[s:e])) for s, e in sentences(text)]
         found = [(s, e, r) for s, e, r in spans if r]
@@ -197,23 +211,27 @@ class ConditionalOffer(Rule):
     tokens: list[str]
     conditions: list[str]
     ignorecase: bool = True
-    _pattern: re.Pattern[str] | None = PrivateAttr(default=None)
-    _conditions: re.Pattern[str] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _compile(self) -> ConditionalOffer:
-        self._pattern = compile_tokens(self.tokens, ignorecase=self.ignorecase)
-        self._conditions = re.compile("|".join(f"(?:{c})" for c in self.conditions), re.IGNORECASE)
+        self.compiled = Compiled()
+        self.compiled.pattern = compile_tokens(self.tokens, ignorecase=self.ignorecase)
+        self.compiled.conditions = re.compile(
+            "|".join(f"(?:{c})" for c in self.conditions), re.IGNORECASE
+        )
         return self
 
+    def anchors(self) -> tuple[str, ...] | None:
+        return literal_anchors(self.tokens)
+
     def check(self, text: str, context: Context) -> list[Hit]:
-        assert self._pattern is not None and self._conditions is not None
+        assert self.compiled.pattern is not None and self.compiled.conditions is not None
         whole = "\n".join(context.asset.values()) if context.asset else text
-        if self._conditions.search(whole):
+        if self.compiled.conditions.search(whole):
             return []
         return [
             Hit(m.start(), m.end(), self.format(m.group()), m.group())
-            for m in self._pattern.finditer(text)
+            for m in self.compiled.pattern.finditer(text)
         ]
 
 

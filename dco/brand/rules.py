@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from dataclasses import field as default
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import Field, model_validator
 
 from dco.brand.matching import compile_exceptions, compile_tokens, excepted, token_pattern
 from dco.models import DcoModel, Level
@@ -46,6 +46,19 @@ class Context:
     formality: tuple[str, ...] = ()
 
 
+class Compiled:
+    """A rule's compiled patterns. Plain attributes: pydantic's private attributes cost a
+    `__getattr__` call on every access, and rules run thousands of times a second."""
+
+    def __init__(self) -> None:
+        self.pattern: re.Pattern[str] | None = None
+        self.exceptions: re.Pattern[str] | None = None
+        self.expected: list[str] = []
+        self.conditions: re.Pattern[str] | None = None
+        self.tree: Any = None
+        self.pairs: list[tuple[re.Pattern[str], re.Pattern[str]]] = []
+
+
 class Rule(DcoModel):
     """The header every rule shares (Vale's), plus `id`, which the loader sets."""
 
@@ -62,6 +75,20 @@ class Rule(DcoModel):
     vocab: bool = True
     code: bool = False
     id: str = ""
+    compiled: Any = Field(default=None, exclude=True, repr=False)
+
+    @classmethod
+    def _known_names(cls) -> frozenset[str]:
+        return super()._known_names() - {"compiled"}
+
+    def anchors(self) -> tuple[str, ...] | None:
+        """Casefolded text one of which must be in a text for this rule to find anything there,
+        or None when the rule must always run (it looks for absence, or for any pattern)."""
+        return None
+
+    def relevant(self, field_name: str, channel: str | None) -> bool:
+        """Whether the rule can apply to `field_name` of copy for `channel` at all."""
+        return self.applies_to(field_name)
 
     kind: ClassVar[str] = ""
 
@@ -100,29 +127,33 @@ class Existence(Rule):
     ignorecase: bool = False
     nonword: bool = False
     exceptions: list[str] = Field(default_factory=list)
-    _pattern: re.Pattern[str] | None = PrivateAttr(default=None)
-    _exceptions: re.Pattern[str] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _compile(self) -> Existence:
+        self.compiled = Compiled()
         if self.append and self.raw:
             # Vale's `append`: the raw pattern follows each token instead of standing alone.
             tokens = [f"(?:{t}){''.join(self.raw)}" for t in self.tokens]
-            self._pattern = compile_tokens(tokens, ignorecase=self.ignorecase, nonword=True)
+            self.compiled.pattern = compile_tokens(tokens, ignorecase=self.ignorecase, nonword=True)
         else:
-            self._pattern = compile_tokens(
+            self.compiled.pattern = compile_tokens(
                 self.tokens, ignorecase=self.ignorecase, nonword=self.nonword, raw=self.raw
             )
-        self._exceptions = compile_exceptions(self.exceptions, ignorecase=self.ignorecase)
+        self.compiled.exceptions = compile_exceptions(self.exceptions, ignorecase=self.ignorecase)
         return self
 
+    def anchors(self) -> tuple[str, ...] | None:
+        if self.append:
+            return literal_anchors(self.tokens)
+        return literal_anchors([*self.tokens, "".join(self.raw)] if self.raw else self.tokens)
+
     def check(self, text: str, context: Context) -> list[Hit]:
-        if self._pattern is None:
+        if self.compiled.pattern is None:
             return []
         hits = []
-        for match in self._pattern.finditer(text):
+        for match in self.compiled.pattern.finditer(text):
             start, end = match.span()
-            if start == end or excepted(self._exceptions, text, start, end):
+            if start == end or excepted(self.compiled.exceptions, text, start, end):
                 continue
             hits.append(Hit(start, end, self.format(match.group()), match.group()))
         return hits
@@ -137,44 +168,45 @@ class Substitution(Rule):
     nonword: bool = False
     capitalize: bool = False
     exceptions: list[str] = Field(default_factory=list)
-    _pattern: re.Pattern[str] | None = PrivateAttr(default=None)
-    _expected: list[str] = PrivateAttr(default_factory=list)
-    _exceptions: re.Pattern[str] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _compile(self) -> Substitution:
+        self.compiled = Compiled()
         branches = []
         group = 0  # each key sits in a group of ours: its own groups are numbered after it
         for index, (observed, expected) in enumerate(self.swap.items()):
             pattern = token_pattern(str(observed))
             branches.append(f"(?P<s{index}>{pattern})")
             base = group + 1
-            self._expected.append(
+            self.compiled.expected.append(
                 _DOLLAR_GROUP.sub(lambda m, b=base: f"\\g<{b + int(m.group(1))}>", str(expected))
             )
             group = base + re.compile(pattern).groups
         alternatives = "|".join(branches)
         flags = re.IGNORECASE if self.ignorecase else 0
         if self.nonword:
-            self._pattern = re.compile(alternatives, flags)
+            self.compiled.pattern = re.compile(alternatives, flags)
         else:
-            self._pattern = re.compile(
+            self.compiled.pattern = re.compile(
                 f"(?<![A-Za-z0-9_])(?:{alternatives})(?![A-Za-z0-9_])", flags
             )
-        self._exceptions = compile_exceptions(self.exceptions, ignorecase=self.ignorecase)
+        self.compiled.exceptions = compile_exceptions(self.exceptions, ignorecase=self.ignorecase)
         return self
 
+    def anchors(self) -> tuple[str, ...] | None:
+        return literal_anchors(list(self.swap))
+
     def check(self, text: str, context: Context) -> list[Hit]:
-        assert self._pattern is not None
+        assert self.compiled.pattern is not None
         hits = []
-        for match in self._pattern.finditer(text):
+        for match in self.compiled.pattern.finditer(text):
             start, end = match.span()
             observed = match.group()
-            if start == end or excepted(self._exceptions, text, start, end):
+            if start == end or excepted(self.compiled.exceptions, text, start, end):
                 continue
             name = match.lastgroup
             assert name is not None
-            expected = match.expand(self._expected[int(name[1:])])
+            expected = match.expand(self.compiled.expected[int(name[1:])])
             options = expected.split("|")
             if observed in options:
                 continue  # already the preferred form
@@ -187,6 +219,135 @@ class Substitution(Rule):
 
 
 _DOLLAR_GROUP = re.compile(r"\$(\d)")
+_CLASS_ESCAPES = frozenset("sSdDwWbBAZzGnrtfv0123456789")
+
+
+def literal_anchors(tokens: list[str]) -> tuple[str, ...] | None:
+    """For each token, a casefolded piece of plain text any match of it must contain; None when
+    a token has no such piece (the rule must then always run on every text)."""
+    anchors: list[str] = []
+    for token in tokens:
+        texts = _required_texts(token)
+        if texts is None:
+            return None
+        anchors += texts
+    return tuple(dict.fromkeys(anchors)) or None
+
+
+def _required_texts(pattern: str) -> list[str] | None:
+    """Plain text one of which every match of `pattern` contains: one piece per top-level
+    alternative (a pattern wrapped whole in a group is unwrapped first), or None."""
+    pattern = _unwrap(pattern)
+    alternatives = _top_level_alternatives(pattern)
+    if len(alternatives) > 1:
+        found = [_required_texts(a) for a in alternatives]
+        if any(f is None for f in found):
+            return None
+        return [text for texts in found for text in texts or ()]
+    text = _required_text(pattern)
+    return [text] if text else None
+
+
+def _unwrap(pattern: str) -> str:
+    while (
+        pattern.startswith("(?:")
+        and pattern.endswith(")")
+        and _closing(pattern, 0) == len(pattern) - 1
+    ):
+        pattern = pattern[3:-1]
+    return pattern
+
+
+def _closing(pattern: str, start: int) -> int:
+    depth, i = 0, start
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":
+            close = pattern.find("]", i + 2)
+            i = close + 1 if close != -1 else len(pattern)
+            continue
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+def _top_level_alternatives(pattern: str) -> list[str]:
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":
+            close = pattern.find("]", i + 2)
+            i = close + 1 if close != -1 else len(pattern)
+            continue
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    parts.append(pattern[start:])
+    return parts
+
+
+def _required_text(pattern: str) -> str | None:
+    """The longest run of plain characters every match of `pattern` contains (no spaces), or
+    None. Alternation and optional pieces end a run."""
+    if "|" in pattern:
+        return None
+    runs, run, i = [], [], 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\" and i + 1 < len(pattern):
+            escaped = pattern[i + 1]
+            if escaped in _CLASS_ESCAPES:
+                runs.append(run)
+                run = []
+            else:
+                run.append(escaped)
+            i += 2
+            continue
+        if char in "?*{":
+            if run:
+                run.pop()  # the piece before an optional quantifier may be absent
+            runs.append(run)
+            run = []
+            if char == "{":
+                i = pattern.find("}", i) if "}" in pattern[i:] else len(pattern)
+        elif char == "[":
+            runs.append(run)
+            run = []
+            close = pattern.find("]", i + 2)
+            i = close if close != -1 else len(pattern)
+        elif char in "().^$+":
+            runs.append(run)
+            run = []
+            if char == "(" and pattern[i + 1 : i + 2] == "?":
+                i += 2  # (?: (?= (?! (?<= ... : the flag characters are not text
+                while i < len(pattern) and pattern[i] in ":=!<P":
+                    i += 1
+                continue
+        elif char.isspace():
+            runs.append(run)
+            run = []
+        else:
+            run.append(char)
+        i += 1
+    runs.append(run)
+    best = max(("".join(r) for r in runs), key=len, default="")
+    return best.casefold() or None
 
 
 class Occurrence(Rule):
@@ -198,21 +359,27 @@ class Occurrence(Rule):
     max: int | None = None
     min: int | None = None
     ignorecase: bool = False
-    _pattern: re.Pattern[str] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _compile(self) -> Occurrence:
+        self.compiled = Compiled()
         if self.max is None and self.min is None:
             raise ValueError("an occurrence rule needs max or min")
-        self._pattern = re.compile(self.token, re.IGNORECASE if self.ignorecase else 0)
+        self.compiled.pattern = re.compile(self.token, re.IGNORECASE if self.ignorecase else 0)
         return self
 
+    def anchors(self) -> tuple[str, ...] | None:
+        # Too many occurrences needs the token present; too few must be checked everywhere.
+        if self.min is not None:
+            return None
+        return literal_anchors([self.token])
+
     def check(self, text: str, context: Context) -> list[Hit]:
-        assert self._pattern is not None
+        assert self.compiled.pattern is not None
         units = sentences(text) if self.scope == "sentence" else [(0, len(text))]
         hits = []
         for start, end in units:
-            count = sum(1 for _ in self._pattern.finditer(text, start, end))
+            count = sum(1 for _ in self.compiled.pattern.finditer(text, start, end))
             too_many = self.max is not None and count > self.max
             too_few = self.min is not None and count < self.min and end > start
             if too_many or too_few:
@@ -227,26 +394,27 @@ class Repetition(Rule):
     tokens: list[str] = Field(default_factory=lambda: [r"[^\s]+"])
     alpha: bool = False
     ignorecase: bool = False
-    _pattern: re.Pattern[str] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _compile(self) -> Repetition:
+        self.compiled = Compiled()
         flags = re.IGNORECASE if self.ignorecase else 0
-        self._pattern = re.compile("|".join(f"(?:{t})" for t in self.tokens), flags)
+        tokens = "|".join(f"(?:{t})" for t in self.tokens)
+        # One search does the work: a token, whitespace, and the same token again (a
+        # backreference, which follows IGNORECASE), not glued to a longer word on either side.
+        self.compiled.pattern = re.compile(
+            rf"(?<![^\s])(?P<word>{tokens})\s+(?P=word)(?![^\s.,!?;:)\]\"'])", flags
+        )
         return self
 
     def check(self, text: str, context: Context) -> list[Hit]:
-        assert self._pattern is not None
-        hits, previous = [], None
-        for match in self._pattern.finditer(text):
-            word = match.group()
+        assert self.compiled.pattern is not None
+        hits = []
+        for match in self.compiled.pattern.finditer(text):
+            word = match.group("word")
             if self.alpha and not any(ch.isalpha() for ch in word):
-                previous = None
                 continue
-            key = word.casefold() if self.ignorecase else word
-            if previous and previous[0] == key and not text[previous[2] : match.start()].strip():
-                hits.append(Hit(previous[1], match.end(), self.format(word), word))
-            previous = (key, match.start(), match.end())
+            hits.append(Hit(match.start(), match.end(), self.format(word), word))
         return hits
 
 
@@ -325,12 +493,22 @@ class Conditional(Rule):
     exceptions: list[str] = Field(default_factory=list)
     ignorecase: bool = False
 
-    def check(self, text: str, context: Context) -> list[Hit]:
+    @model_validator(mode="after")
+    def _compile(self) -> Conditional:
+        self.compiled = Compiled()
         flags = re.IGNORECASE if self.ignorecase else 0
+        self.compiled.pattern = re.compile(self.first, flags)
+        self.compiled.conditions = re.compile(self.second, flags)
+        return self
+
+    def check(self, text: str, context: Context) -> list[Hit]:
+        used = list(self.compiled.pattern.finditer(text))
+        if not used:
+            return []
         whole = " ".join(context.asset.values()) if context.asset else text
-        defined = {_group(m) for m in re.finditer(self.second, whole, flags)}
+        defined = {_group(m) for m in self.compiled.conditions.finditer(whole)}
         hits = []
-        for match in re.finditer(self.first, text, flags):
+        for match in used:
             term = _group(match)
             if term in defined or term in self.exceptions:
                 continue
@@ -350,12 +528,22 @@ class Consistency(Rule):
     ignorecase: bool = False
     nonword: bool = False
 
-    def check(self, text: str, context: Context) -> list[Hit]:
-        hits = []
+    @model_validator(mode="after")
+    def _compile(self) -> Consistency:
+        self.compiled = Compiled()
         flags = re.IGNORECASE if self.ignorecase else 0
         for one, other in self.either.items():
             first = re.compile(_bounded(token_pattern(one), self.nonword), flags)
             second = re.compile(_bounded(token_pattern(str(other)), self.nonword), flags)
+            self.compiled.pairs.append((first, second))
+        return self
+
+    def anchors(self) -> tuple[str, ...] | None:
+        return literal_anchors([str(k) for pair in self.either.items() for k in pair])
+
+    def check(self, text: str, context: Context) -> list[Hit]:
+        hits = []
+        for first, second in self.compiled.pairs:
             a, b = list(first.finditer(text)), list(second.finditer(text))
             if a and b:
                 later = b if b[0].start() > a[0].start() else a

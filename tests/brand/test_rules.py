@@ -134,3 +134,30 @@ def test_consistency_flags_the_second_spelling():
     found = hits("consistency", "Email us. Read the e-mail.", either={"e-mail": "email"},
                  ignorecase=True)  # fmt: skip
     assert found == ["e-mail"]
+
+
+FLESCH_KINCAID = "(0.39 * (words / sentences)) + (11.8 * (syllables / words)) - 15.59"
+
+
+def test_metric_flags_text_above_the_grade():
+    hard = ("Comprehensive individualized periodization methodologies accommodate "
+            "heterogeneous physiological characteristics.")  # fmt: skip
+    assert hits("metric", hard, formula=FLESCH_KINCAID, condition="> 8") == [hard]
+    assert hits("metric", "Run with us. It is fun.", formula=FLESCH_KINCAID, condition="> 8") == []
+
+
+def test_metric_counts_english_and_skips_korean():
+    from dco.brand.metric import counts
+
+    assert counts("Run with us today.")["syllables"] == 5
+    assert counts("함께 달려요.")["words"] == 0
+    assert hits("metric", "최초의 코칭", formula=FLESCH_KINCAID, condition="> 8") == []
+
+
+def test_metric_formulas_are_arithmetic_only():
+    with pytest.raises(ValueError, match="numbers, the count variables"):
+        rule("metric", formula="__import__('os').system('x')", condition="> 1")
+    with pytest.raises(ValueError, match="unknown variable 'letters'"):
+        rule("metric", formula="letters / words", condition="> 1")
+    with pytest.raises(ValueError, match="should look like"):
+        rule("metric", formula="words", condition="big")
