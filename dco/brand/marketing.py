@@ -10,8 +10,9 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
+from dco.brand.anchors import literal_anchors
 from dco.brand.matching import compile_exceptions, compile_tokens, excepted
-from dco.brand.rules import Compiled, Context, Hit, Rule, literal_anchors, sentences
+from dco.brand.rules import Compiled, Context, Hit, Rule, sentences
 from dco.channels import get_channel
 from dco.errors import UnencodableTextError
 from dco.models import Unit

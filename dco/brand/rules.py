@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
+from dco.brand.anchors import literal_anchors
 from dco.brand.matching import compile_exceptions, compile_tokens, excepted, token_pattern
 from dco.models import DcoModel, Level
 
@@ -219,135 +220,6 @@ class Substitution(Rule):
 
 
 _DOLLAR_GROUP = re.compile(r"\$(\d)")
-_CLASS_ESCAPES = frozenset("sSdDwWbBAZzGnrtfv0123456789")
-
-
-def literal_anchors(tokens: list[str]) -> tuple[str, ...] | None:
-    """For each token, a casefolded piece of plain text any match of it must contain; None when
-    a token has no such piece (the rule must then always run on every text)."""
-    anchors: list[str] = []
-    for token in tokens:
-        texts = _required_texts(token)
-        if texts is None:
-            return None
-        anchors += texts
-    return tuple(dict.fromkeys(anchors)) or None
-
-
-def _required_texts(pattern: str) -> list[str] | None:
-    """Plain text one of which every match of `pattern` contains: one piece per top-level
-    alternative (a pattern wrapped whole in a group is unwrapped first), or None."""
-    pattern = _unwrap(pattern)
-    alternatives = _top_level_alternatives(pattern)
-    if len(alternatives) > 1:
-        found = [_required_texts(a) for a in alternatives]
-        if any(f is None for f in found):
-            return None
-        return [text for texts in found for text in texts or ()]
-    text = _required_text(pattern)
-    return [text] if text else None
-
-
-def _unwrap(pattern: str) -> str:
-    while (
-        pattern.startswith("(?:")
-        and pattern.endswith(")")
-        and _closing(pattern, 0) == len(pattern) - 1
-    ):
-        pattern = pattern[3:-1]
-    return pattern
-
-
-def _closing(pattern: str, start: int) -> int:
-    depth, i = 0, start
-    while i < len(pattern):
-        char = pattern[i]
-        if char == "\\":
-            i += 2
-            continue
-        if char == "[":
-            close = pattern.find("]", i + 2)
-            i = close + 1 if close != -1 else len(pattern)
-            continue
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return -1
-
-
-def _top_level_alternatives(pattern: str) -> list[str]:
-    parts, depth, start, i = [], 0, 0, 0
-    while i < len(pattern):
-        char = pattern[i]
-        if char == "\\":
-            i += 2
-            continue
-        if char == "[":
-            close = pattern.find("]", i + 2)
-            i = close + 1 if close != -1 else len(pattern)
-            continue
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            parts.append(pattern[start:i])
-            start = i + 1
-        i += 1
-    parts.append(pattern[start:])
-    return parts
-
-
-def _required_text(pattern: str) -> str | None:
-    """The longest run of plain characters every match of `pattern` contains (no spaces), or
-    None. Alternation and optional pieces end a run."""
-    if "|" in pattern:
-        return None
-    runs, run, i = [], [], 0
-    while i < len(pattern):
-        char = pattern[i]
-        if char == "\\" and i + 1 < len(pattern):
-            escaped = pattern[i + 1]
-            if escaped in _CLASS_ESCAPES:
-                runs.append(run)
-                run = []
-            else:
-                run.append(escaped)
-            i += 2
-            continue
-        if char in "?*{":
-            if run:
-                run.pop()  # the piece before an optional quantifier may be absent
-            runs.append(run)
-            run = []
-            if char == "{":
-                i = pattern.find("}", i) if "}" in pattern[i:] else len(pattern)
-        elif char == "[":
-            runs.append(run)
-            run = []
-            close = pattern.find("]", i + 2)
-            i = close if close != -1 else len(pattern)
-        elif char in "().^$+":
-            runs.append(run)
-            run = []
-            if char == "(" and pattern[i + 1 : i + 2] == "?":
-                i += 2  # (?: (?= (?! (?<= ... : the flag characters are not text
-                while i < len(pattern) and pattern[i] in ":=!<P":
-                    i += 1
-                continue
-        elif char.isspace():
-            runs.append(run)
-            run = []
-        else:
-            run.append(char)
-        i += 1
-    runs.append(run)
-    best = max(("".join(r) for r in runs), key=len, default="")
-    return best.casefold() or None
 
 
 class Occurrence(Rule):

@@ -1,0 +1,137 @@
+"""Anchors: plain text that every match of a rule's pattern must contain.
+
+A rule set tests a text for its rules' anchors (a substring test each) and runs only the rules
+whose anchor is present, so a brand of hundreds of rules costs little per text. Finding an
+anchor means reading a regular expression's structure just enough: escapes, character classes,
+groups, alternation and optional quantifiers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+_CLASS_ESCAPES = frozenset("sSdDwWbBAZzGnrtfv0123456789")
+
+
+def literal_anchors(tokens: list[str]) -> tuple[str, ...] | None:
+    """For each token, casefolded plain text one of which any match of it must contain; None
+    when a token has none (the rule must then run on every text)."""
+    anchors: list[str] = []
+    for token in tokens:
+        texts = required_texts(token)
+        if texts is None:
+            return None
+        anchors += texts
+    return tuple(dict.fromkeys(anchors)) or None
+
+
+def required_texts(pattern: str) -> list[str] | None:
+    """Plain text one of which every match of `pattern` contains: a piece per top-level
+    alternative (a pattern wrapped whole in a group is unwrapped first), or None."""
+    pattern = _unwrap(pattern)
+    alternatives = _top_level_alternatives(pattern)
+    if len(alternatives) > 1:
+        found = [required_texts(a) for a in alternatives]
+        if any(f is None for f in found):
+            return None
+        return [text for texts in found for text in texts or ()]
+    text = _required_text(pattern)
+    return [text] if text else None
+
+
+def _structure(pattern: str) -> Iterator[tuple[int, str, int]]:
+    """(index, character, group depth before it) for each character outside escapes and
+    character classes."""
+    depth, i = 0, 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":
+            close = pattern.find("]", i + 2)
+            i = close + 1 if close != -1 else len(pattern)
+            continue
+        yield i, char, depth
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        i += 1
+
+
+def _unwrap(pattern: str) -> str:
+    while pattern.startswith("(?:") and _closing(pattern) == len(pattern) - 1:
+        pattern = pattern[3:-1]
+    return pattern
+
+
+def _closing(pattern: str) -> int:
+    """Index of the parenthesis closing the group that opens `pattern`, or -1."""
+    for index, char, depth in _structure(pattern):
+        if char == ")" and depth == 1:
+            return index
+    return -1
+
+
+def _top_level_alternatives(pattern: str) -> list[str]:
+    parts, start = [], 0
+    for index, char, depth in _structure(pattern):
+        if char == "|" and depth == 0:
+            parts.append(pattern[start:index])
+            start = index + 1
+    parts.append(pattern[start:])
+    return parts
+
+
+def _required_text(pattern: str) -> str | None:
+    """The longest run of plain characters every match of `pattern` (without top-level
+    alternation) contains, or None. Only text outside groups counts: a group may be optional,
+    alternative or a lookaround. Spaces, classes and optional quantifiers end a run."""
+    runs: list[str] = []
+    run: list[str] = []
+    depth, i = 0, 0
+
+    def end_run() -> None:
+        nonlocal run
+        runs.append("".join(run))
+        run = []
+
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\" and i + 1 < len(pattern):
+            escaped = pattern[i + 1]
+            if depth or escaped in _CLASS_ESCAPES:
+                end_run()
+            else:
+                run.append(escaped)
+            i += 2
+            continue
+        if char == "[":
+            end_run()
+            close = pattern.find("]", i + 2)
+            i = close + 1 if close != -1 else len(pattern)
+            continue
+        if char == "(":
+            depth += 1
+            end_run()
+        elif char == ")":
+            depth -= 1
+        elif depth:
+            pass
+        elif char in "?*{":
+            if run:
+                run.pop()  # the character before an optional quantifier may be absent
+            end_run()
+            if char == "{":
+                close = pattern.find("}", i)
+                i = close if close != -1 else len(pattern)
+        elif char in ".^$+" or char.isspace():
+            end_run()
+        else:
+            run.append(char)
+        i += 1
+    end_run()
+    # Longest first; of equal length, letters and digits over punctuation (rarer in copy).
+    best = max(runs, key=lambda r: (len(r), any(c.isalnum() for c in r)), default="")
+    return best.casefold() or None
