@@ -8,6 +8,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from dco import resources
+from dco.brand import Brand
 from dco.channels import FieldMeasure, get_channel
 from dco.cli.output import console, print_json, stage_label
 from dco.cli.variants import print_result, provider_note
@@ -15,6 +16,8 @@ from dco.funnel import classify_many
 from dco.generate import generate
 from dco.models import Brief, Copy, DcoModel, Signals
 from dco.providers import get_provider
+
+_LEVEL_STYLE = {"error": "bold red", "warning": "yellow", "suggestion": "cyan"}
 
 
 class _DemoBrief(DcoModel):
@@ -30,6 +33,8 @@ class _DemoScript(DcoModel):
     copy_examples: tuple[Copy, ...] = Field(default=(), alias="copy")
     channels: tuple[str, ...] = ()
     briefs: tuple[_DemoBrief, ...] = ()
+    brand: str = "runfit"
+    checks: tuple[str, ...] = ()
 
 
 @click.command()
@@ -49,10 +54,15 @@ def demo(provider: str | None, as_json: bool) -> None:
     script = _load_script()
     llm = get_provider(provider)
     provider_note(llm)
+    brand = Brand.load(script.brand)
     generated = [
-        (item.brief, generate(item.brief, signals=item.signals, n=3, provider=llm, seed=7))
+        (
+            item.brief,
+            generate(item.brief, signals=item.signals, n=3, provider=llm, seed=7, brand=brand),
+        )
         for item in script.briefs
     ]
+    checked = [(text, brand.check(text)) for text in script.checks]
     results = classify_many(script.customers)
     measured = [
         (copy, channel, get_channel(channel).measure(copy))
@@ -65,6 +75,10 @@ def demo(provider: str | None, as_json: bool) -> None:
                 "customers": [
                     {"signals": s.model_dump(mode="json"), "result": r.model_dump(mode="json")}
                     for s, r in zip(script.customers, results, strict=True)
+                ],
+                "checks": [
+                    {"text": text, "findings": [f.model_dump(mode="json") for f in findings]}
+                    for text, findings in checked
                 ],
                 "generated": [
                     [v.model_dump(mode="json", by_alias=True) for v in result]
@@ -101,12 +115,25 @@ def demo(provider: str | None, as_json: bool) -> None:
     out.print("[bold]2. The same copy counted the way each channel counts[/]")
     for copy in script.copy_examples:
         _print_copy_measures(copy, [(ch, ms) for c, ch, ms in measured if c is copy])
-    out.print("[bold]3. Variants written for each customer's stage, within the channel limits[/]")
+    out.print(
+        f"[bold]3. Variants written for each customer's stage, within the channel limits, "
+        f"checked against the {escape(brand.name)} brand[/]"
+    )
     for brief, result in generated:
         print_result(brief, result)
+    out.print(f"[bold]4. Copy checked against {escape(brand.name)}'s guidelines[/]")
+    for text, findings in checked:
+        out.print(f"  {escape(text)}")
+        for finding in findings:
+            out.print(
+                f"    [{_LEVEL_STYLE[finding.level]}]{finding.level}[/] "
+                f"[dim]{escape(finding.rule)}[/] {escape(finding.message)}"
+            )
+        if not findings:
+            out.print("    [green]clean[/]")
     out.print(
         "[dim]Try your own:[/] dco generate --brief examples/brief.yaml --query '러닝 코칭 가격'"
-        "   [dim]·[/] dco classify '러닝화 최저가' --event add_to_cart   [dim]·[/] dco channels"
+        "   [dim]·[/] dco lint copy.txt --brand runfit   [dim]·[/] dco classify '러닝화 최저가'"
     )
 
 

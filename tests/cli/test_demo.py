@@ -23,3 +23,10 @@ def test_help_teaches_the_commands():
     result = run_dco("--help")
     for command in ("demo", "classify", "channels", "measure"):
         assert command in result.stdout
+
+
+def test_demo_checks_copy_against_the_example_brand():
+    data = json.loads(run_dco("demo", "--json").stdout)
+    rules = {f["rule"] for check in data["checks"] for f in check["findings"]}
+    assert "ko-ad-law.Superlatives" in rules
+    assert any(not check["findings"] for check in data["checks"])
