@@ -6,13 +6,14 @@ Their messages may use `%s` like Vale's, or named `{placeholders}` where a kind 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
 from dco.brand.anchors import literal_anchors
 from dco.brand.matching import compile_exceptions, compile_tokens, excepted
-from dco.brand.rules import Compiled, Context, Hit, Rule, sentences
+from dco.brand.rules import Compiled, Context, Hit, Rule
 from dco.channels import get_channel
 from dco.errors import UnencodableTextError
 from dco.models import Unit
@@ -157,23 +158,40 @@ def _substantiated(matched: str, text: str, claims: frozenset[str]) -> bool:
 
 _HANGUL = re.compile(r"[가-힣]")
 
-# Sentence endings of each Korean register.
-_REGISTERS: dict[str, re.Pattern[str]] = {
-    "hamnida": re.compile(r"(?:습니다|ㅂ니다|니다|십시오|습니까|니까)[.!?~]*$"),
-    "haeyo": re.compile(r"(?:요|세요|죠)[.!?~]*$"),
-    "banmal": re.compile(r"(?:[^요니]다|해|자|어|아|야|지|거든|잖아|했어|할게)[.!?~]*$"),
-}
+# A sentence's last predicate and the register its ending belongs to: one search finds them all.
+_CLOSE = r"[.!?~]+[\"'”’)]*(?=\s|$)|[\"'”’)]*$|[\"'”’)]*(?=\n)"
+_ENDING = re.compile(
+    r"(?:(?P<hamnida>습니다|ㅂ니다|니다|십시오|습니까|니까)"
+    r"|(?P<haeyo>요|세요|죠)"
+    r"|(?P<banmal>(?<![요니])다|해|자|어|아|야|지|거든|잖아|했어|할게))"
+    f"(?:{_CLOSE})",
+    re.MULTILINE,
+)
+_SENTENCE_BREAK = re.compile(r"[.!?~]+[\"'”’)]*(?=\s|$)|\n+")
+_REGISTERS = ("hamnida", "haeyo", "banmal")
 
 
 def register_of(sentence: str) -> str | None:
     """The Korean register a sentence ends in (haeyo, hamnida or banmal), or None."""
-    sentence = sentence.strip().rstrip("\"'”’)")
-    if not re.search(r"[가-힣]", sentence[-4:] if sentence else ""):
-        return None
-    for name in ("hamnida", "haeyo", "banmal"):
-        if _REGISTERS[name].search(sentence):
-            return name
-    return None
+    endings = registers(sentence.strip())
+    return endings[-1][2] if endings and endings[-1][1] == len(sentence.strip()) else None
+
+
+def registers(text: str) -> list[tuple[int, int, str]]:
+    """(sentence start, sentence end, register) for each sentence of `text` that ends in a
+    Korean predicate; other sentences are left out."""
+    found: list[tuple[int, int, str]] = []
+    breaks: list[int] | None = None
+    for match in _ENDING.finditer(text):
+        end = match.end()
+        if breaks is None:
+            breaks = [b.end() for b in _SENTENCE_BREAK.finditer(text)]
+        index = bisect_right(breaks, match.start())
+        start = breaks[index - 1] if index else 0
+        while start < end and text[start].isspace():
+            start += 1
+        found.append((start, end, match.lastgroup or ""))
+    return found
 
 
 class Formality(Rule):
@@ -186,11 +204,10 @@ class Formality(Rule):
     def check(self, text: str, context: Context) -> list[Hit]:
         if not _HANGUL.search(text):
             return []  # registers are Korean
-        allowed = set(self.allowed or context.formality)
-        spans = [(s, e, register_of(text[s:e])) for s, e in sentences(text)]
-        found = [(s, e, r) for s, e, r in spans if r]
+        found = registers(text)
         if not found:
             return []
+        allowed = set(self.allowed or context.formality)
         if not allowed:
             counts: dict[str, int] = {}
             for *_, register in found:

@@ -82,6 +82,8 @@ class Metric(Rule):
 
     def check(self, text: str, context: Context) -> list[Hit]:
         assert self.compiled.tree is not None
+        if not _WORD.search(text):
+            return []  # no English words: nothing these formulas can measure
         values = counts(text)
         if not values["words"]:
             return []
