@@ -25,7 +25,7 @@ from dco.channels import Channel, get_channel
 from dco.errors import ConfigError
 from dco.models import Copy, Finding, FunnelStage
 from dco.resources import bundled_dir
-from dco.text import fold
+from dco.text import fold, nfc
 
 
 class Brand:
@@ -111,10 +111,22 @@ class Brand:
 
 def _fields(copy: Copy | Mapping[str, str] | str) -> dict[str, str]:
     if isinstance(copy, Copy):
-        return copy.fields()
-    if isinstance(copy, str):
-        return {"text": copy}
-    return {str(k): str(v) for k, v in copy.items()}
+        fields = copy.fields()
+    elif isinstance(copy, str):
+        fields = {"text": copy}
+    else:
+        fields = {str(k): str(v) for k, v in copy.items()}
+    return {name: normalise(text) for name, text in fields.items()}
+
+
+# Full-width ASCII (Ｆｒｅｅ, ！) and the ideographic space fold to their half-width forms, one
+# character for one, so rules match them and every position still points at the same character.
+_HALF_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+def normalise(text: str) -> str:
+    """Text as rules see it: NFC (composed Hangul) with full-width ASCII folded to half-width."""
+    return nfc(text).translate(_HALF_WIDTH)
 
 
 __all__ = ["Brand", "BrandSpec", "available_packs"]

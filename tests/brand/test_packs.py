@@ -1,0 +1,64 @@
+"""Each built-in pack flags what its source forbids, and leaves compliant copy alone."""
+
+import unicodedata
+
+import pytest
+
+from dco.brand import Brand, BrandSpec
+from dco.brand.loader import PACKS_DIR, load_rules
+from dco.models import Copy
+
+
+def brand_with(pack: str) -> Brand:
+    return Brand(BrandSpec(name="Test", packs=[pack]), load_rules(PACKS_DIR / pack, pack))
+
+
+def rules_hit(brand: Brand, copy, channel=None) -> set[str]:
+    return {f.rule for f in brand.check(copy, channel=channel)}
+
+
+@pytest.mark.parametrize(
+    ("pack", "bad", "good"),
+    [
+        ("ko-food", "마시기만 해도 당뇨 예방", "아침을 든든하게 채워요"),
+        ("ko-cosmetics", "아토피 피부염 치료 크림", "촉촉하게 감싸는 보습 크림"),
+        ("ko-ad-law", "업계 최초 러닝 코칭", "함께 달리는 러닝 코칭"),
+        ("en-ftc-free", "Free coaching", "Free coaching for your first 7 days"),
+    ],
+)
+def test_pack_flags_the_bad_and_passes_the_good(pack, bad, good):
+    brand = brand_with(pack)
+    assert rules_hit(brand, bad)
+    assert not rules_hit(brand, good)
+
+
+def test_ko_ad_law_ad_sms_needs_the_prefix_and_the_opt_out():
+    brand = brand_with("ko-ad-law")
+    good = Copy(headline="(광고) 러닝 코칭", body="첫 주 무료예요", cta="무료수신거부 080-123-4567")
+    assert not rules_hit(brand, good, channel="sms")
+    bad = Copy(headline="[광고] 러닝 코칭", body="첫 주 무료예요", cta="신청하기")
+    assert rules_hit(brand, bad, channel="sms") == {
+        "ko-ad-law.AdPrefix", "ko-ad-law.AdPrefixForm", "ko-ad-law.OptOut"
+    }  # fmt: skip
+    assert not rules_hit(brand, bad, channel="google_rsa") - {"ko-ad-law.AdPrefixForm"}
+
+
+def test_en_can_spam_email_needs_unsubscribe_and_address():
+    brand = brand_with("en-can-spam")
+    bad = Copy(headline="Your plan is ready", body="Start today.")
+    assert rules_hit(brand, bad, channel="email") == {
+        "en-can-spam.Unsubscribe", "en-can-spam.PostalAddress"
+    }  # fmt: skip
+    good = Copy(
+        headline="Your plan is ready",
+        body="Start today. Unsubscribe any time. Runfit, 12 Main Street, Springfield",
+    )
+    assert not rules_hit(brand, good, channel="email")
+
+
+def test_full_width_and_decomposed_text_is_matched():
+    brand = brand_with("ko-ad-law")
+    assert rules_hit(brand, "ＢＥＳＴ coaching") == {"ko-ad-law.Superlatives"}
+    assert rules_hit(brand, unicodedata.normalize("NFD", "업계 최고 코칭")) == {
+        "ko-ad-law.Superlatives"
+    }
