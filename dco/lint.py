@@ -215,8 +215,7 @@ def _position(line_starts: list[int], offset: int) -> tuple[int, int]:
 
 
 def _line_end(source: str, line_starts: list[int], line: int) -> int:
-    end = line_starts[line] - 1 if line < len(line_starts) else len(source)
-    return end
+    return line_starts[line] - 1 if line < len(line_starts) else len(source)
 
 
 # -- record files -------------------------------------------------------------------------------

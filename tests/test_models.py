@@ -10,6 +10,7 @@ from dco.models import (
     Finding,
     FunnelStage,
     Signals,
+    Span,
     StagePolicy,
     StageResult,
     Variant,
@@ -150,3 +151,13 @@ def test_explicit_variant_id_is_kept():
 def test_models_round_trip_through_json(value):
     restored = type(value).model_validate_json(value.model_dump_json(by_alias=True))
     assert restored == value
+
+
+def test_trusted_construction_equals_validation():
+    values = dict(rule="R.Id", level="error", message="m", field="body", line=2, column=3,
+                  span=Span(start=4, end=6), match="최고", replacement=None, link=None)  # fmt: skip
+    trusted = Finding.trusted(**{**values, "span": Span.trusted(start=4, end=6)})
+    validated = Finding(**values)
+    assert trusted == validated
+    assert trusted.model_dump() == validated.model_dump()
+    assert Finding.model_validate_json(trusted.model_dump_json()) == validated

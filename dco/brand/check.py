@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 from dco.brand.rules import Context, Hit, Rule
@@ -31,8 +32,7 @@ class RuleSet:
                     plan.always.append(rule)
                 for anchor in anchors or ():
                     plan.anchored.setdefault(anchor, []).append(rule)
-            for anchor, rules in plan.anchored.items():
-                plan.by_first.setdefault(anchor[0], []).append((anchor, rules))
+            plan.prepare()
         return plan
 
     def check(self, fields: Mapping[str, str], base: Context) -> list[Finding]:
@@ -49,12 +49,10 @@ class RuleSet:
             )  # fmt: skip
             plan = self.plan(name, channel_id)
             due = list(plan.always)
-            folded = text.casefold()
-            by_first = plan.by_first
-            for char in set(folded):
-                for anchor, rules in by_first.get(char, ()):
-                    if anchor in folded:
-                        due += rules
+            if plan.finder is not None:
+                implied = plan.implied
+                for anchor in set(plan.finder.findall(text.casefold())):
+                    due += implied[anchor]
             # Keyed by id: a rule with several anchors present runs once, in load order.
             for rule in {id(rule): rule for rule in due}.values():
                 for hit in rule.check(text, context):
@@ -65,25 +63,49 @@ class RuleSet:
 
 
 class _FieldPlan:
+    """The rules for one field and channel: those that always run, and those behind anchors."""
+
     def __init__(self) -> None:
         self.always: list[Rule] = []
         self.anchored: dict[str, list[Rule]] = {}
-        self.by_first: dict[str, list[tuple[str, list[Rule]]]] = {}
-        """Anchors by their first character: a text's distinct characters pick the few to test."""
+        self.finder: re.Pattern[str] | None = None
+        self.implied: dict[str, list[Rule]] = {}
+
+    def prepare(self) -> None:
+        """Compile one search for every anchor at once.
+
+        The search looks ahead at each position, so it reports the longest anchor starting
+        there; the shorter anchors it contains are present too, so each anchor implies the
+        rules of every anchor inside it.
+        """
+        if not self.anchored:
+            return
+        by_first: dict[str, list[str]] = {}
+        for anchor in sorted(self.anchored, key=len, reverse=True):
+            by_first.setdefault(anchor[0], []).append(anchor)
+        alternatives = "|".join(
+            re.escape(first) + "(?:" + "|".join(re.escape(a[1:]) for a in group) + ")"
+            for first, group in by_first.items()
+        )
+        self.finder = re.compile(f"(?=({alternatives}))")
+        for anchor in self.anchored:
+            self.implied[anchor] = [
+                rule for inner, rules in self.anchored.items() if inner in anchor for rule in rules
+            ]
 
 
 def finding(rule: Rule, hit: Hit, field: str, text: str) -> Finding:
     """The finding for one hit, located by 1-based line and column (in characters)."""
     line = text.count("\n", 0, hit.start) + 1
     column = hit.start - (text.rfind("\n", 0, hit.start) + 1) + 1
-    return Finding.model_construct(
+    return Finding.trusted(
         rule=rule.id,
         level=rule.level,
         message=hit.message,
         field=field,
         line=line,
         column=column,
-        span=Span.model_construct(start=hit.start, end=hit.end),
+        span=Span.trusted(start=hit.start, end=hit.end),
         match=hit.match,
         replacement=hit.replacement,
         link=rule.link,
