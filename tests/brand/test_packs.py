@@ -24,6 +24,17 @@ def rules_hit(brand: Brand, copy, channel=None) -> set[str]:
         ("ko-cosmetics", "아토피 피부염 치료 크림", "촉촉하게 감싸는 보습 크림"),
         ("ko-ad-law", "업계 최초 러닝 코칭", "함께 달리는 러닝 코칭"),
         ("en-ftc-free", "Free coaching", "Free coaching for your first 7 days"),
+        (
+            "en-ftc-free",
+            "Start your free trial",
+            "Free trial for 7 days, then $9/month; cancel any time",
+        ),
+        ("ko-ad-law", "타사 대비 2배 빠른 완주", "함께 빨라지는 완주"),
+        ("ko-ad-law", "완주 효과 보장", "완주를 돕는 코칭"),
+        ("ko-food", "체지방 감소 도시락", "든든한 도시락"),
+        ("ko-cosmetics", "주름 개선 크림", "촉촉한 크림"),
+        ("en-ftc-claims", "Clinically proven plan", "A plan built by coaches"),
+        ("en-can-spam", "RE: your plan", "Your plan is ready"),
     ],
 )
 def test_pack_flags_the_bad_and_passes_the_good(pack, bad, good):
