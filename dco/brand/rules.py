@@ -64,6 +64,7 @@ class Rule(DcoModel):
     """The header every rule shares (Vale's), plus `id`, which the loader sets."""
 
     model_config = DcoModel.model_config | {"frozen": False}
+    kind: ClassVar[str] = ""
 
     extends: str
     message: str = ""
@@ -72,6 +73,7 @@ class Rule(DcoModel):
     scope: Scope | list[Scope] = "text"
     link: str | None = None
     limit: int | None = None
+    # Accepted so that Vale rule files load unchanged; dco does not act on these yet.
     action: dict[str, Any] | None = None
     vocab: bool = True
     code: bool = False
@@ -90,8 +92,6 @@ class Rule(DcoModel):
     def relevant(self, field_name: str, channel: str | None) -> bool:
         """Whether the rule can apply to `field_name` of copy for `channel` at all."""
         return self.applies_to(field_name)
-
-    kind: ClassVar[str] = ""
 
     def applies_to(self, field_name: str) -> bool:
         """Whether this rule's scope covers the copy field `field_name`."""
