@@ -39,6 +39,7 @@ from dco.models import (
 )
 from dco.prompts import PromptSet
 from dco.providers import Provider, ProviderError, get_provider
+from dco.review import ReviewQueue
 from dco.text import measure
 
 __version__ = "0.1.0"
@@ -64,6 +65,7 @@ __all__ = [
     "Provenance",
     "Provider",
     "ProviderError",
+    "ReviewQueue",
     "Signals",
     "Span",
     "StagePolicy",

@@ -1,0 +1,5 @@
+"""The review queue: a SQLite store of variants and reviewers' decisions, and its API."""
+
+from dco.review.queue import REASON_TAGS, Claimed, ReviewError, ReviewQueue
+
+__all__ = ["REASON_TAGS", "Claimed", "ReviewError", "ReviewQueue"]

@@ -1,0 +1,356 @@
+"""The review queue: submit variants, hand them to reviewers under leases, record their decisions.
+
+>>> queue = ReviewQueue(":memory:")
+>>> queue.stats()["pending"]
+0
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from dco.errors import DcoError
+from dco.models import Copy, Decision, Finding, Variant
+from dco.review.store import Store
+
+REASON_TAGS = (
+    "off-brand", "wrong-tone", "too-long", "inaccurate-claim", "compliance", "duplicate", "other",
+)  # fmt: skip
+FILTERS = ("campaign", "stage", "channel", "locale")
+_STATUS = {"approve": "approved", "edit": "edited", "reject": "rejected"}
+
+
+class ReviewError(DcoError):
+    """A decision that cannot be recorded as asked (someone else holds it, it is decided, ...)."""
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A variant handed to a reviewer, and until when it is theirs."""
+
+    variant: Variant
+    expires_at: float
+
+
+class ReviewQueue:
+    """Variants awaiting review and the append-only log of what reviewers decided.
+
+    `checker` (a `dco.Brand`, or anything with `check(copy, channel=, stage=)`) re-checks edited
+    copy: an edit that introduces an error-level finding raises unless `force=True`.
+    """
+
+    def __init__(
+        self,
+        path: str | Path = "dco-review.db",
+        *,
+        checker: Any = None,
+        reasons: Iterable[str] = REASON_TAGS,
+        lease_seconds: float = 600.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = Store(path)
+        self.checker = checker
+        self.reasons = tuple(reasons)
+        self.lease_seconds = lease_seconds
+        self.clock = clock
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> ReviewQueue:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- submitting and finding work ------------------------------------------------------------
+
+    def submit(self, variants: Iterable[Variant]) -> int:
+        """Store variants for review; one already stored (same id) is kept once. Returns how
+        many were new."""
+        rows = [
+            (
+                v.id, v.brief.campaign, v.stage.value, v.channel, v.locale,
+                v.provenance.prompt_version if v.provenance else None,
+                v.provenance.model if v.provenance else None,
+                v.model_dump_json(by_alias=True), self.clock(),
+            )
+            for v in variants
+        ]  # fmt: skip
+        with self.store.write() as db:
+            before = db.total_changes
+            db.executemany(
+                "INSERT OR IGNORE INTO variants (id, campaign, stage, channel, locale, "
+                "prompt_version, model, data, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            return db.total_changes - before
+
+    def pending(self, *, limit: int | None = None, **filters: str) -> list[Variant]:
+        """Variants no one has approved, edited or rejected yet, oldest first."""
+        where, parameters = _where(filters)
+        sql = f"SELECT data FROM variants WHERE status = 'pending'{where} ORDER BY submitted_at, id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [
+            Variant.model_validate_json(row["data"]) for row in self.store.read(sql, parameters)
+        ]
+
+    def get(self, variant_id: str) -> Variant:
+        """One stored variant."""
+        rows = self.store.read("SELECT data FROM variants WHERE id = ?", (variant_id,))
+        if not rows:
+            raise ReviewError(f"no variant {variant_id!r} in {self.store.path}")
+        return Variant.model_validate_json(rows[0]["data"])
+
+    def claim(self, reviewer: str, **filters: str) -> Claimed | None:
+        """The oldest pending variant nobody else holds, leased to `reviewer`; None when none.
+
+        A reviewer who already holds one gets that one back, so a restart resumes where it was.
+        """
+        now = self.clock()
+        where, parameters = _where(filters)
+        with self.store.write() as db:
+            held = db.execute(
+                "SELECT v.id, v.data FROM leases l JOIN variants v ON v.id = l.variant_id "
+                "WHERE l.reviewer = ? AND l.expires_at > ? AND v.status = 'pending' LIMIT 1",
+                (reviewer, now),
+            ).fetchone()
+            row = (
+                held
+                or db.execute(
+                    "SELECT id, data FROM variants v WHERE status = 'pending'"
+                    f"{where} AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.variant_id = v.id "
+                    "AND l.expires_at > :now AND l.reviewer != :reviewer) "
+                    "AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.variant_id = v.id "
+                    "AND d.reviewer = :reviewer AND d.action = 'skip' AND NOT EXISTS "
+                    "(SELECT 1 FROM decisions u WHERE u.undoes = d.seq)) "
+                    "ORDER BY submitted_at, id LIMIT 1",
+                    {**parameters, "now": now, "reviewer": reviewer},
+                ).fetchone()
+            )
+            if row is None:
+                return None
+            expires = now + self.lease_seconds
+            db.execute(
+                "INSERT OR REPLACE INTO leases (variant_id, reviewer, expires_at) VALUES (?, ?, ?)",
+                (row["id"], reviewer, expires),
+            )
+        return Claimed(Variant.model_validate_json(row["data"]), expires)
+
+    def release(self, variant_id: str, reviewer: str) -> None:
+        """Give back a lease before it expires."""
+        with self.store.write() as db:
+            db.execute(
+                "DELETE FROM leases WHERE variant_id = ? AND reviewer = ?", (variant_id, reviewer)
+            )
+
+    # -- decisions ------------------------------------------------------------------------------
+
+    def approve(self, variant_id: str, reviewer: str, *, override: bool = False) -> Decision:
+        """Approve the variant as written."""
+        return self._decide(Decision(variant_id=variant_id, action="approve", reviewer=reviewer,
+                                     at=self._now()), override)  # fmt: skip
+
+    def edit(
+        self,
+        variant_id: str,
+        reviewer: str,
+        copy: Copy | Mapping[str, str],
+        *,
+        note: str | None = None,
+        force: bool = False,
+        override: bool = False,
+    ) -> Decision:
+        """Approve the variant with `copy` in place of its own (re-checked against the brand)."""
+        edited = copy if isinstance(copy, Copy) else Copy(**dict(copy))
+        if self.checker is not None and not force:
+            variant = self.get(variant_id)
+            errors = [
+                f for f in self.checker.check(edited, channel=variant.channel, stage=variant.stage)
+                if f.level == "error"
+            ]  # fmt: skip
+            if errors:
+                raise ReviewError(_describe_errors(errors))
+        decision = Decision(variant_id=variant_id, action="edit", reviewer=reviewer,
+                            at=self._now(), edited=edited, note=note)  # fmt: skip
+        return self._decide(decision, override)
+
+    def reject(
+        self,
+        variant_id: str,
+        reviewer: str,
+        reasons: Iterable[str],
+        *,
+        note: str | None = None,
+        override: bool = False,
+    ) -> Decision:
+        """Reject the variant for one or more of the configured reasons."""
+        reasons = tuple(reasons)
+        unknown = [r for r in reasons if r not in self.reasons]
+        if unknown:
+            raise ReviewError(
+                f"unknown reason {unknown[0]!r}; use one of {', '.join(self.reasons)}"
+            )
+        decision = Decision(variant_id=variant_id, action="reject", reviewer=reviewer,
+                            at=self._now(), reasons=reasons, note=note)  # fmt: skip
+        return self._decide(decision, override)
+
+    def skip(self, variant_id: str, reviewer: str) -> Decision:
+        """Pass the variant over: it stays pending for others, and the lease is released."""
+        decision = Decision(variant_id=variant_id, action="skip", reviewer=reviewer,
+                            at=self._now())  # fmt: skip
+        return self._decide(decision, override=False)
+
+    def undo(self, reviewer: str) -> Decision | None:
+        """Reverse `reviewer`'s last decision not yet undone, by appending an `undo`."""
+        with self.store.write() as db:
+            last = db.execute(
+                "SELECT seq, variant_id FROM decisions d WHERE reviewer = ? AND action != 'undo' "
+                "AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.seq) "
+                "ORDER BY seq DESC LIMIT 1",
+                (reviewer,),
+            ).fetchone()
+            if last is None:
+                return None
+            decision = Decision(variant_id=last["variant_id"], action="undo", reviewer=reviewer,
+                                at=self._now())  # fmt: skip
+            _append(db, decision, undoes=last["seq"])
+            _refresh_status(db, last["variant_id"])
+        return decision
+
+    def history(self, variant_id: str) -> list[Decision]:
+        """Every decision on the variant, oldest first (undone ones included, with their undo)."""
+        rows = self.store.read(
+            "SELECT * FROM decisions WHERE variant_id = ? ORDER BY seq", (variant_id,)
+        )
+        return [_decision(row) for row in rows]
+
+    def status(self, variant_id: str) -> str:
+        """pending, approved, edited or rejected."""
+        rows = self.store.read("SELECT status FROM variants WHERE id = ?", (variant_id,))
+        if not rows:
+            raise ReviewError(f"no variant {variant_id!r} in {self.store.path}")
+        return rows[0]["status"]
+
+    def stats(self) -> dict[str, int]:
+        """How many variants are in each state, and how many decisions of each kind were made."""
+        counts = dict.fromkeys(("pending", "approved", "edited", "rejected"), 0)
+        for row in self.store.read("SELECT status, COUNT(*) AS n FROM variants GROUP BY status"):
+            counts[row["status"]] = row["n"]
+        for row in self.store.read("SELECT action, COUNT(*) AS n FROM decisions GROUP BY action"):
+            counts[f"decisions_{row['action']}"] = row["n"]
+        counts["total"] = sum(counts[s] for s in ("pending", "approved", "edited", "rejected"))
+        return counts
+
+    def approved(self, **filters: str) -> list[tuple[Variant, Copy, Decision]]:
+        """Approved and edited variants with their final copy and the deciding decision."""
+        where, parameters = _where(filters)
+        rows = self.store.read(
+            f"SELECT data, status FROM variants WHERE status IN ('approved', 'edited'){where} "
+            "ORDER BY submitted_at, id",
+            parameters,
+        )
+        result = []
+        for row in rows:
+            variant = Variant.model_validate_json(row["data"])
+            decision = self._final(variant.id)
+            final = decision.edited if decision.edited is not None else variant.copy
+            result.append((variant, final, decision))
+        return result
+
+    # -- internals --------------------------------------------------------------------------------
+
+    def _decide(self, decision: Decision, override: bool) -> Decision:
+        now = self.clock()
+        with self.store.write() as db:
+            row = db.execute(
+                "SELECT status FROM variants WHERE id = ?", (decision.variant_id,)
+            ).fetchone()
+            if row is None:
+                raise ReviewError(f"no variant {decision.variant_id!r} to decide on")
+            lease = db.execute(
+                "SELECT reviewer FROM leases WHERE variant_id = ? AND expires_at > ?",
+                (decision.variant_id, now),
+            ).fetchone()
+            if not override and lease is not None and lease["reviewer"] != decision.reviewer:
+                raise ReviewError(
+                    f"{decision.variant_id} is being reviewed by {lease['reviewer']}; wait for "
+                    "their lease to end, or pass override=True"
+                )
+            if not override and row["status"] != "pending" and decision.action != "skip":
+                raise ReviewError(
+                    f"{decision.variant_id} is already {row['status']}; undo that decision "
+                    "first, or pass override=True"
+                )
+            _append(db, decision)
+            _refresh_status(db, decision.variant_id)
+            db.execute("DELETE FROM leases WHERE variant_id = ?", (decision.variant_id,))
+        return decision
+
+    def _final(self, variant_id: str) -> Decision:
+        rows = self.store.read(
+            "SELECT * FROM decisions d WHERE variant_id = ? AND action IN ('approve', 'edit', "
+            "'reject') AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.seq) "
+            "ORDER BY seq DESC LIMIT 1",
+            (variant_id,),
+        )
+        return _decision(rows[0])
+
+    def _now(self) -> datetime:
+        return datetime.fromtimestamp(self.clock(), timezone.utc)
+
+
+def _append(db, decision: Decision, undoes: int | None = None) -> None:
+    db.execute(
+        "INSERT INTO decisions (variant_id, action, reviewer, at, edited, reasons, note, undoes) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            decision.variant_id, decision.action, decision.reviewer, decision.at.isoformat(),
+            decision.edited.model_dump_json() if decision.edited else None,
+            json.dumps(list(decision.reasons)) if decision.reasons else None,
+            decision.note, undoes,
+        ),
+    )  # fmt: skip
+
+
+def _refresh_status(db, variant_id: str) -> None:
+    row = db.execute(
+        "SELECT action FROM decisions d WHERE variant_id = ? AND action IN ('approve', 'edit', "
+        "'reject') AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.seq) "
+        "ORDER BY seq DESC LIMIT 1",
+        (variant_id,),
+    ).fetchone()
+    status = _STATUS[row["action"]] if row else "pending"
+    db.execute("UPDATE variants SET status = ? WHERE id = ?", (status, variant_id))
+
+
+def _decision(row) -> Decision:
+    return Decision(
+        variant_id=row["variant_id"],
+        action=row["action"],
+        reviewer=row["reviewer"],
+        at=datetime.fromisoformat(row["at"]),
+        edited=Copy.model_validate_json(row["edited"]) if row["edited"] else None,
+        reasons=tuple(json.loads(row["reasons"])) if row["reasons"] else (),
+        note=row["note"],
+    )
+
+
+def _where(filters: Mapping[str, str]) -> tuple[str, dict[str, str]]:
+    unknown = [k for k in filters if k not in FILTERS]
+    if unknown:
+        raise ReviewError(f"unknown filter {unknown[0]!r}; filter by {', '.join(FILTERS)}")
+    given = {k: str(v) for k, v in filters.items() if v is not None}
+    return "".join(f" AND {k} = :{k}" for k in given), given
+
+
+def _describe_errors(errors: list[Finding]) -> str:
+    shown = "; ".join(f"{f.field}: {f.message} [{f.rule}]" for f in errors[:3])
+    return f"the edit breaks the brand's rules ({shown}); fix it, or pass force=True"

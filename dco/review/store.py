@@ -1,0 +1,120 @@
+"""The review store: SQLite (WAL, foreign keys, busy timeout, versioned schema) — the only SQL.
+
+Variants keep their full provenance as JSON; decisions are an append-only log (an undo is a new
+row pointing at the one it reverses, never a deletion); leases say who is working on what until
+when. Every write is one transaction, committed before the call returns, so a crash loses no
+decision that was acknowledged.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from dco.errors import ConfigError
+
+SCHEMA_VERSION = 1
+
+# Each migration takes the database from the version before it to its own number.
+MIGRATIONS: dict[int, str] = {
+    1: """
+    CREATE TABLE variants (
+        id TEXT PRIMARY KEY,
+        campaign TEXT,
+        stage TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        locale TEXT NOT NULL,
+        prompt_version TEXT,
+        model TEXT,
+        data TEXT NOT NULL,
+        submitted_at REAL NOT NULL,
+        -- The state the decision log implies, kept beside it so finding pending work is one
+        -- indexed query. It changes only in the transaction that appends the decision.
+        status TEXT NOT NULL DEFAULT 'pending'
+            CHECK (status IN ('pending', 'approved', 'edited', 'rejected'))
+    );
+    CREATE INDEX variants_pending ON variants (status, campaign, stage, channel, locale);
+    CREATE TABLE decisions (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        variant_id TEXT NOT NULL REFERENCES variants (id),
+        action TEXT NOT NULL CHECK (action IN ('approve', 'edit', 'reject', 'skip', 'undo')),
+        reviewer TEXT NOT NULL,
+        at TEXT NOT NULL,
+        edited TEXT,
+        reasons TEXT,
+        note TEXT,
+        undoes INTEGER REFERENCES decisions (seq)
+    );
+    CREATE INDEX decisions_variant ON decisions (variant_id, seq);
+    CREATE INDEX decisions_reviewer ON decisions (reviewer, seq);
+    CREATE TABLE leases (
+        variant_id TEXT PRIMARY KEY REFERENCES variants (id),
+        reviewer TEXT NOT NULL,
+        expires_at REAL NOT NULL
+    );
+    """,
+}
+
+
+class Store:
+    """A connection to one review database, with its schema brought up to date."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        try:
+            self.db = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=10.0
+            )
+        except sqlite3.Error as e:
+            raise ConfigError(f"{self.path}: cannot open the review database ({e})") from e
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.execute("PRAGMA busy_timeout = 10000")
+        self.db.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: durable at each commit
+        self._migrate()
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, begun at once (IMMEDIATE) so two writers queue, not deadlock."""
+        with self._lock:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            else:
+                self.db.execute("COMMIT")
+
+    def read(self, sql: str, parameters: tuple | dict = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self.db.execute(sql, parameters).fetchall()
+
+    def _migrate(self) -> None:
+        with self.write() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            current = int(row["value"]) if row else 0
+            if current > SCHEMA_VERSION:
+                raise ConfigError(
+                    f"{self.path}: review database schema {current} is newer than this dco "
+                    f"understands ({SCHEMA_VERSION}); upgrade dco"
+                )
+            for version in range(current + 1, SCHEMA_VERSION + 1):
+                # Statements one by one, inside this transaction (executescript would commit
+                # first); a migration's SQL holds no semicolon but those ending statements.
+                for statement in MIGRATIONS[version].split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+            db.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
+                (str(SCHEMA_VERSION),),
+            )

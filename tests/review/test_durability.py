@@ -1,0 +1,63 @@
+"""Several reviewer processes at once, and a process killed mid-review, lose nothing."""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+
+from dco.models import Brief, Copy, FunnelStage, Variant
+from dco.review import ReviewQueue
+from tests.conftest import REPO
+
+
+def many_variants(count: int) -> list[Variant]:
+    brief = Brief(product="하프 마라톤 코칭", channel="google_rsa", campaign="load")
+    return [
+        Variant(copy=Copy(headline=f"헤드라인 {i}", body="본문", cta="신청"), brief=brief,
+                stage=FunnelStage.DECISION, channel="google_rsa")
+        for i in range(count)
+    ]  # fmt: skip
+
+
+def reviewer(path, name):
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.review.worker", str(path), name],
+        cwd=REPO, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def test_concurrent_reviewers_never_share_a_variant_and_lose_no_decision(tmp_path):
+    path = tmp_path / "review.db"
+    with ReviewQueue(path) as queue:
+        queue.submit(many_variants(200))
+    workers = [reviewer(path, f"reviewer-{i}") for i in range(4)]
+    acked = []
+    for worker in workers:
+        out, _ = worker.communicate(timeout=120)
+        assert worker.returncode == 0
+        acked += [line.split()[1] for line in out.splitlines()]
+    assert len(acked) == len(set(acked)) == 200
+    with ReviewQueue(path) as queue:
+        assert queue.stats()["approved"] == 200
+        assert all(len(queue.history(i)) == 1 for i in acked)
+
+
+def test_a_killed_process_leaves_every_acknowledged_decision(tmp_path):
+    path = tmp_path / "review.db"
+    with ReviewQueue(path) as queue:
+        queue.submit(many_variants(2000))
+    worker = reviewer(path, "minji")
+    acked = []
+    for line in worker.stdout:
+        acked.append(line.split()[1])
+        if len(acked) == 50:
+            os.kill(worker.pid, signal.SIGKILL)
+            break
+    worker.wait(timeout=30)
+    connection = sqlite3.connect(path)
+    assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    connection.close()
+    with ReviewQueue(path) as queue:
+        assert all(queue.status(variant_id) == "approved" for variant_id in acked)
+        assert queue.stats()["approved"] >= 50

@@ -1,0 +1,161 @@
+import pytest
+
+from dco.brand import Brand
+from dco.generate import generate
+from dco.models import Brief, Copy
+from dco.review import ReviewError, ReviewQueue
+from dco.testing import FakeProvider
+
+
+class Clock:
+    def __init__(self, now: float = 1_700_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def variants(n=3, campaign="spring", channel="google_rsa"):
+    brief = Brief(
+        product="하프 마라톤 코칭", offer="첫 주 무료", channel=channel, campaign=campaign
+    )
+    return list(generate(brief, stage="decision", n=n, provider=FakeProvider(), seed=1))
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def queue(tmp_path, clock):
+    with ReviewQueue(tmp_path / "review.db", clock=clock, lease_seconds=60) as q:
+        yield q
+
+
+def test_submitting_the_same_variant_twice_stores_it_once(queue):
+    batch = variants()
+    assert queue.submit(batch) == 3
+    assert queue.submit(batch) == 0
+    assert queue.stats()["total"] == 3
+
+
+def test_pending_filters_by_campaign_and_channel(queue):
+    queue.submit(variants(2, campaign="spring") + variants(2, campaign="fall", channel="sms"))
+    assert len(queue.pending(campaign="spring")) == 2
+    assert {v.channel for v in queue.pending(channel="sms")} == {"sms"}
+    with pytest.raises(ReviewError, match="unknown filter 'color'"):
+        queue.pending(color="red")
+
+
+def test_two_reviewers_never_get_the_same_variant(queue):
+    queue.submit(variants(2))
+    first = queue.claim("minji")
+    second = queue.claim("jun")
+    assert first.variant.id != second.variant.id
+    assert queue.claim("seo") is None
+
+
+def test_a_reviewer_gets_their_own_claim_back(queue):
+    queue.submit(variants(2))
+    assert queue.claim("minji").variant.id == queue.claim("minji").variant.id
+
+
+def test_an_expired_lease_frees_the_variant(queue, clock):
+    queue.submit(variants(1))
+    held = queue.claim("minji")
+    assert queue.claim("jun") is None
+    clock.now += 61
+    assert queue.claim("jun").variant.id == held.variant.id
+
+
+def test_deciding_on_a_variant_someone_else_holds_is_an_error(queue):
+    queue.submit(variants(1))
+    held = queue.claim("minji")
+    with pytest.raises(ReviewError, match="being reviewed by minji"):
+        queue.approve(held.variant.id, "jun")
+    queue.approve(held.variant.id, "jun", override=True)
+    assert queue.status(held.variant.id) == "approved"
+
+
+def test_every_decision_kind_and_the_status_it_leaves(queue):
+    a, b, c, d = variants(4)
+    queue.submit([a, b, c, d])
+    queue.approve(a.id, "minji")
+    queue.edit(b.id, "minji", Copy(headline="새 헤드라인", body="새 본문", cta="신청하기"))
+    queue.reject(c.id, "minji", ["too-long", "off-brand"], note="길어요")
+    queue.skip(d.id, "minji")
+    assert [queue.status(v.id) for v in (a, b, c, d)] == [
+        "approved",
+        "edited",
+        "rejected",
+        "pending",
+    ]
+    stats = queue.stats()
+    assert (stats["approved"], stats["edited"], stats["rejected"], stats["pending"]) == (1, 1, 1, 1)
+
+
+def test_a_decided_variant_is_not_silently_overwritten(queue):
+    (v,) = variants(1)
+    queue.submit([v])
+    queue.approve(v.id, "minji")
+    with pytest.raises(ReviewError, match="already approved"):
+        queue.reject(v.id, "jun", ["other"])
+
+
+def test_undo_appends_a_reversal_and_restores_pending(queue):
+    (v,) = variants(1)
+    queue.submit([v])
+    queue.reject(v.id, "minji", ["wrong-tone"])
+    undone = queue.undo("minji")
+    assert undone.action == "undo" and queue.status(v.id) == "pending"
+    assert [d.action for d in queue.history(v.id)] == ["reject", "undo"]
+    assert queue.undo("minji") is None  # nothing left to undo
+
+
+def test_skipped_variants_are_not_served_again_to_the_same_reviewer(queue):
+    queue.submit(variants(2))
+    first = queue.claim("minji").variant
+    queue.skip(first.id, "minji")
+    assert queue.claim("minji").variant.id != first.id
+    assert queue.claim("jun").variant.id == first.id
+
+
+def test_unknown_reason_tags_are_refused(queue):
+    (v,) = variants(1)
+    queue.submit([v])
+    with pytest.raises(ReviewError, match="unknown reason 'ugly'"):
+        queue.reject(v.id, "minji", ["ugly"])
+
+
+def test_an_edit_that_breaks_the_brand_needs_force(tmp_path):
+    with ReviewQueue(tmp_path / "r.db", checker=Brand.load("runfit")) as queue:
+        (v,) = variants(1)
+        queue.submit([v])
+        bad = Copy(headline="업계 최고의 코칭", body="함께 달려요", cta="신청")
+        with pytest.raises(ReviewError, match=r"ko-ad-law\.Superlatives"):
+            queue.edit(v.id, "minji", bad)
+        assert queue.status(v.id) == "pending"
+        queue.edit(v.id, "minji", bad, force=True)
+        assert queue.status(v.id) == "edited"
+
+
+def test_approved_gives_the_final_copy(queue):
+    a, b = variants(2)
+    queue.submit([a, b])
+    queue.approve(a.id, "minji")
+    edited = Copy(headline="고친 헤드라인", body="고친 본문", cta="신청")
+    queue.edit(b.id, "minji", edited)
+    finals = {variant.id: (copy, decision.action) for variant, copy, decision in queue.approved()}
+    assert finals == {a.id: (a.copy, "approve"), b.id: (edited, "edit")}
+
+
+def test_decisions_survive_reopening_the_file(tmp_path):
+    path = tmp_path / "review.db"
+    (v,) = variants(1)
+    with ReviewQueue(path) as queue:
+        queue.submit([v])
+        queue.approve(v.id, "minji")
+    with ReviewQueue(path) as queue:
+        assert queue.status(v.id) == "approved"
+        assert [d.reviewer for d in queue.history(v.id)] == ["minji"]
