@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from pydantic import Field
 from rich.markup import escape
@@ -16,6 +18,7 @@ from dco.funnel import classify_many
 from dco.generate import generate
 from dco.models import Brief, Copy, DcoModel, Signals
 from dco.providers import get_provider
+from dco.review import ReviewQueue
 
 _LEVEL_STYLE = {"error": "bold red", "warning": "yellow", "suggestion": "cyan"}
 
@@ -43,8 +46,16 @@ class _DemoScript(DcoModel):
     metavar="NAME",
     help="fake or openai/<model>. Default: openai when OPENAI_API_KEY is set, else fake.",
 )
+@click.option(
+    "--queue",
+    "queue_path",
+    default="dco-review.db",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The review queue the demo's variants are submitted to.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
-def demo(provider: str | None, as_json: bool) -> None:
+def demo(provider: str | None, queue_path: Path, as_json: bool) -> None:
     """Run dco on built-in examples: no set-up, and offline unless OPENAI_API_KEY is set.
 
     Classifies Korean and English customers into funnel stages with the reasons, measures copy
@@ -63,6 +74,9 @@ def demo(provider: str | None, as_json: bool) -> None:
         for item in script.briefs
     ]
     checked = [(text, brand.check(text)) for text in script.checks]
+    with ReviewQueue(queue_path, checker=brand) as queue:
+        queue.submit(v for _, result in generated for v in result)
+        waiting = queue.stats()["pending"]
     results = classify_many(script.customers)
     measured = [
         (copy, channel, get_channel(channel).measure(copy))
@@ -76,6 +90,7 @@ def demo(provider: str | None, as_json: bool) -> None:
                     {"signals": s.model_dump(mode="json"), "result": r.model_dump(mode="json")}
                     for s, r in zip(script.customers, results, strict=True)
                 ],
+                "queue": {"path": str(queue_path), "pending": waiting},
                 "checks": [
                     {"text": text, "findings": [f.model_dump(mode="json") for f in findings]}
                     for text, findings in checked
@@ -131,6 +146,10 @@ def demo(provider: str | None, as_json: bool) -> None:
             )
         if not findings:
             out.print("    [green]clean[/]")
+    out.print(
+        f"[bold]5. {waiting} variants wait for review in {escape(str(queue_path))}[/] "
+        "[dim](a SQLite file: decisions are kept there, one transaction each)[/]"
+    )
     out.print(
         "[dim]Try your own:[/] dco generate --brief examples/brief.yaml --query '러닝 코칭 가격'"
         "   [dim]·[/] dco lint copy.txt --brand runfit   [dim]·[/] dco classify '러닝화 최저가'"

@@ -20,6 +20,7 @@ from dco.models import Brief, FunnelStage, Signals
 from dco.prompts import PromptSet
 from dco.providers import get_provider
 from dco.providers.cache import CachedProvider
+from dco.review import ReviewQueue
 
 
 @click.command("generate")
@@ -70,6 +71,12 @@ from dco.providers.cache import CachedProvider
     help="Check (and repair) the variants against this brand folder, or a built-in brand's name.",
 )
 @click.option(
+    "--queue",
+    "queue_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Submit the variants to this review queue (a SQLite file, created if new).",
+)
+@click.option(
     "--cache",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Reuse replies to identical requests from this SQLite file (created if new).",
@@ -83,8 +90,8 @@ from dco.providers.cache import CachedProvider
 def generate_command(
     brief_file: Path, query: str | None, events: tuple[str, ...], stage: str | None,
     channel: str | None, n: int, provider: str | None, seed: int | None, temperature: float,
-    prompts_dir: Path | None, concurrency: int, brand_dir: str | None, cache: Path | None,
-    out: Path | None, as_json: bool,
+    prompts_dir: Path | None, concurrency: int, brand_dir: str | None, queue_path: Path | None,
+    cache: Path | None, out: Path | None, as_json: bool,
 ) -> None:  # fmt: skip
     """Write N headline / body / CTA variants for each brief, fitted to the customer's stage.
 
@@ -113,6 +120,13 @@ def generate_command(
     )  # fmt: skip
     with _ProgressBar(len(briefs)) as on_progress:
         batch = generate_many(briefs, concurrency=concurrency, on_progress=on_progress, **options)
+    if queue_path is not None:
+        with ReviewQueue(queue_path) as queue:
+            added = queue.submit(batch.variants)
+            waiting = queue.stats()["pending"]
+        error_console().print(
+            f"submitted {added} new variants to {queue_path} ({waiting} waiting for review)"
+        )
     if out is not None:
         with out.open("a", encoding="utf-8") as file:
             for variant in batch.variants:

@@ -3,16 +3,16 @@ import json
 from tests.conftest import run_dco
 
 
-def test_demo_runs_offline_and_classifies_korean_and_english():
-    result = run_dco("demo")
+def test_demo_runs_offline_and_classifies_korean_and_english(tmp_path):
+    result = run_dco("demo", "--queue", str(tmp_path / "review.db"))
     assert result.returncode == 0, result.stderr
     assert "하프 마라톤 목표 설정" in result.stdout and "how to train" in result.stdout
     for stage in ("awareness", "consideration", "decision"):
         assert stage in result.stdout
 
 
-def test_demo_json_holds_results_and_channel_measures():
-    data = json.loads(run_dco("demo", "--json").stdout)
+def test_demo_json_holds_results_and_channel_measures(tmp_path):
+    data = json.loads(run_dco("demo", "--json", "--queue", str(tmp_path / "review.db")).stdout)
     stages = {c["result"]["stage"] for c in data["customers"]}
     assert stages == {"awareness", "consideration", "decision"}
     sms = [m for m in data["measures"] if m["channel"] == "sms"]
@@ -25,8 +25,18 @@ def test_help_teaches_the_commands():
         assert command in result.stdout
 
 
-def test_demo_checks_copy_against_the_example_brand():
-    data = json.loads(run_dco("demo", "--json").stdout)
+def test_demo_checks_copy_against_the_example_brand(tmp_path):
+    data = json.loads(run_dco("demo", "--json", "--queue", str(tmp_path / "review.db")).stdout)
     rules = {f["rule"] for check in data["checks"] for f in check["findings"]}
     assert "ko-ad-law.Superlatives" in rules
     assert any(not check["findings"] for check in data["checks"])
+
+
+def test_demo_fills_the_review_queue(tmp_path):
+    from dco.review import ReviewQueue
+
+    path = tmp_path / "review.db"
+    data = json.loads(run_dco("demo", "--json", "--queue", str(path)).stdout)
+    assert data["queue"]["pending"] >= 1
+    with ReviewQueue(path) as queue:
+        assert queue.stats()["pending"] == data["queue"]["pending"]

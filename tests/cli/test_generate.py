@@ -109,3 +109,16 @@ def test_cache_file_is_filled_and_reused(tmp_path):
     assert [v["copy"] for v in json.loads(first.stdout)] == [
         v["copy"] for v in json.loads(second.stdout)
     ]
+
+
+def test_generate_submits_to_a_review_queue(tmp_path):
+    from dco.review import ReviewQueue
+
+    path = tmp_path / "review.db"
+    args = ("generate", "--brief", BRIEF, "--stage", "decision", "--n", "2", "--queue", str(path))
+    first = run_dco(*args, env=OFFLINE)
+    second = run_dco(*args, env=OFFLINE)
+    assert "submitted 2 new variants" in first.stderr
+    assert "submitted 0 new variants" in second.stderr  # the same variants are stored once
+    with ReviewQueue(path) as queue:
+        assert queue.stats()["pending"] == 2
