@@ -1,0 +1,86 @@
+"""`dco export`: approved copy from a review queue, as CSV or JSONL ready for upload."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from dco.brand import Brand
+from dco.cli.output import error_console
+from dco.errors import ConfigError
+from dco.review import ReviewQueue
+from dco.review.export import ExportRow, to_csv, to_google_ads_rsa, to_jsonl
+
+
+@click.command("export")
+@click.argument("db", default="dco-review.db", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "output",
+    default="csv",
+    show_default=True,
+    type=click.Choice(["csv", "jsonl"]),
+    help="Plain rows, one per approved variant.",
+)
+@click.option(
+    "--channel",
+    metavar="NAME",
+    help="Only this channel; google_rsa also writes Google Ads Editor's RSA columns.",
+)
+@click.option("--campaign", help="Only this campaign.")
+@click.option(
+    "--brand",
+    "brand_dir",
+    metavar="DIR",
+    help="Leave out copy that breaks this brand's error-level rules (see --force).",
+)
+@click.option("--force", is_flag=True, help="Export copy even if it breaks error-level rules.")
+@click.option("--final-url", default="", help="The Final URL column of Google Ads rows.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write here instead of standard output (the Google Ads file goes beside it).",
+)
+def export_command(
+    db: Path, output: str, channel: str | None, campaign: str | None, brand_dir: str | None,
+    force: bool, final_url: str, out: Path | None,
+) -> None:  # fmt: skip
+    """Write the approved and edited copy in DB as CSV (default) or JSONL.
+
+    \b
+    Examples:
+      dco export review.db --brand runfit --out approved.csv
+      dco export review.db --channel google_rsa --brand runfit --out ads.csv
+    """
+    if not db.exists():
+        raise ConfigError(f"{db}: no review database here (dco generate --queue {db} makes one)")
+    brand = Brand.load(brand_dir) if brand_dir else None
+    with ReviewQueue(db) as queue:
+        approved = queue.approved(channel=channel, campaign=campaign)
+    rows, held_back = [], 0
+    for variant, copy, decision in approved:
+        if brand is not None and not force:
+            findings = brand.check(copy, channel=variant.channel, stage=variant.stage)
+            if any(f.level == "error" for f in findings):
+                held_back += 1
+                continue
+        rows.append(ExportRow(variant, copy, decision))
+    text = to_csv(rows) if output == "csv" else to_jsonl(rows)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8-sig" if output == "csv" else "utf-8")
+        if channel == "google_rsa":
+            ads = out.with_name(out.stem + ".google-ads.csv")
+            ads.write_text(to_google_ads_rsa(rows, final_url=final_url), encoding="utf-8-sig")
+            error_console().print(f"wrote Google Ads Editor rows to {ads}")
+        error_console().print(f"wrote {len(rows)} approved variants to {out}")
+    if held_back:
+        error_console().print(
+            f"[yellow]{held_back} approved variants break {brand.name}'s error-level rules and "
+            "were left out (fix them, or pass --force)[/]"
+        )
+    if brand is None and not force:
+        error_console().print("[dim]not checked against a brand: give --brand DIR[/]")

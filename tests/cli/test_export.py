@@ -1,0 +1,61 @@
+import csv
+import io
+import json
+
+from dco.generate import generate
+from dco.models import Brief, Copy
+from dco.review import ReviewQueue
+from dco.testing import FakeProvider
+from tests.conftest import run_dco
+
+
+def filled(tmp_path):
+    path = tmp_path / "review.db"
+    brief = Brief(product="하프 마라톤 코칭", offer="첫 주 무료", channel="google_rsa",
+                  campaign="spring")  # fmt: skip
+    a, b, c = generate(brief, stage="decision", n=3, provider=FakeProvider(), seed=2)
+    with ReviewQueue(path) as queue:
+        queue.submit([a, b, c])
+        queue.approve(a.id, "minji")
+        queue.edit(b.id, "minji", Copy(headline="업계 최고의 코칭", body="함께 달려요", cta="신청"))
+        queue.reject(c.id, "minji", ["off-brand"])
+    return path, a, b
+
+
+def test_export_writes_approved_and_edited_rows(tmp_path):
+    path, a, b = filled(tmp_path)
+    result = run_dco("export", str(path))
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert {r["variant_id"]: r["decision"] for r in rows} == {a.id: "approve", b.id: "edit"}
+    edited = next(r for r in rows if r["variant_id"] == b.id)
+    assert edited["headline"] == "업계 최고의 코칭" and edited["campaign"] == "spring"
+    assert "not checked against a brand" in result.stderr
+
+
+def test_export_leaves_out_copy_that_breaks_the_brand_unless_forced(tmp_path):
+    path, a, _b = filled(tmp_path)
+    checked = run_dco("export", str(path), "--brand", "runfit", "--format", "jsonl")
+    assert [json.loads(line)["variant_id"] for line in checked.stdout.splitlines()] == [a.id]
+    assert "1 approved variants break Runfit's error-level rules" in checked.stderr
+    forced = run_dco("export", str(path), "--brand", "runfit", "--format", "jsonl", "--force")
+    assert len(forced.stdout.splitlines()) == 2
+
+
+def test_google_ads_editor_rows_group_headlines_and_descriptions(tmp_path):
+    path, a, _b = filled(tmp_path)
+    out = tmp_path / "ads.csv"
+    run_dco("export", str(path), "--channel", "google_rsa", "--out", str(out),
+            "--final-url", "https://runfit.example/half")  # fmt: skip
+    ads = list(
+        csv.DictReader(io.StringIO((tmp_path / "ads.google-ads.csv").read_text("utf-8-sig")))
+    )
+    (ad,) = ads
+    assert ad["Campaign"] == "spring" and ad["Ad group"] == "spring - decision"
+    assert ad["Ad type"] == "Responsive search ad"
+    assert ad["Headline 1"] == a.copy.headline and ad["Description 1"] == a.copy.body
+    assert ad["Final URL"] == "https://runfit.example/half"
+
+
+def test_export_of_a_missing_database_says_how_to_make_one(tmp_path):
+    result = run_dco("export", str(tmp_path / "none.db"))
+    assert result.returncode == 2 and "dco generate --queue" in result.stderr
