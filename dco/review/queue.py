@@ -74,12 +74,13 @@ class ReviewQueue:
     def submit(self, variants: Iterable[Variant]) -> int:
         """Store variants for review; one already stored (same id) is kept once. Returns how
         many were new."""
+        now = self.clock()
         rows = [
             (
                 v.id, v.brief.campaign, v.stage.value, v.channel, v.locale,
                 v.provenance.prompt_version if v.provenance else None,
                 v.provenance.model if v.provenance else None,
-                v.model_dump_json(by_alias=True), self.clock(),
+                v.model_dump_json(by_alias=True), now,
             )
             for v in variants
         ]  # fmt: skip
@@ -95,7 +96,10 @@ class ReviewQueue:
     def pending(self, *, limit: int | None = None, **filters: str) -> list[Variant]:
         """Variants no one has approved, edited or rejected yet, oldest first."""
         where, parameters = _where(filters)
-        sql = f"SELECT data FROM variants WHERE status = 'pending'{where} ORDER BY submitted_at, id"
+        sql = (
+            f"SELECT data FROM variants WHERE status = 'pending'{where} "
+            "ORDER BY submitted_at, rowid"
+        )
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         return [
@@ -118,20 +122,24 @@ class ReviewQueue:
         where, parameters = _where(filters)
         with self.store.write() as db:
             held = db.execute(
-                "SELECT v.id, v.data FROM leases l JOIN variants v ON v.id = l.variant_id "
+                # CROSS JOIN: start from the (few) leases, then fetch their variants by key.
+                "SELECT v.id, v.data FROM leases l CROSS JOIN variants v ON v.id = l.variant_id "
                 "WHERE l.reviewer = ? AND l.expires_at > ? AND v.status = 'pending' LIMIT 1",
                 (reviewer, now),
             ).fetchone()
             row = (
                 held
                 or db.execute(
-                    "SELECT id, data FROM variants v WHERE status = 'pending'"
-                    f"{where} AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.variant_id = v.id "
-                    "AND l.expires_at > :now AND l.reviewer != :reviewer) "
-                    "AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.variant_id = v.id "
-                    "AND d.reviewer = :reviewer AND d.action = 'skip' AND NOT EXISTS "
-                    "(SELECT 1 FROM decisions u WHERE u.undoes = d.seq)) "
-                    "ORDER BY submitted_at, id LIMIT 1",
+                    # INDEXED BY keeps the plan fixed as the tables grow: walk pending variants
+                    # in submission order, looking up only each one's own leases and decisions.
+                    "SELECT id, data FROM variants v INDEXED BY variants_pending "
+                    f"WHERE status = 'pending'{where} AND NOT EXISTS (SELECT 1 FROM leases l "
+                    "WHERE l.variant_id = v.id AND l.expires_at > :now "
+                    "AND l.reviewer != :reviewer) "
+                    "AND NOT EXISTS (SELECT 1 FROM decisions d INDEXED BY decisions_variant "
+                    "WHERE d.variant_id = v.id AND d.reviewer = :reviewer AND d.action = 'skip' "
+                    "AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.seq)) "
+                    "ORDER BY submitted_at, rowid LIMIT 1",
                     {**parameters, "now": now, "reviewer": reviewer},
                 ).fetchone()
             )
@@ -254,7 +262,7 @@ class ReviewQueue:
         where, parameters = _where(filters)
         rows = self.store.read(
             f"SELECT data, status FROM variants WHERE status IN ('approved', 'edited'){where} "
-            "ORDER BY submitted_at, id",
+            "ORDER BY submitted_at, rowid",
             parameters,
         )
         result = []

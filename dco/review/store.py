@@ -32,11 +32,13 @@ MIGRATIONS: dict[int, str] = {
         data TEXT NOT NULL,
         submitted_at REAL NOT NULL,
         -- The state the decision log implies, kept beside it so finding pending work is one
-        -- indexed query. It changes only in the transaction that appends the decision.
+        -- indexed query; it changes only in the transaction that appends the decision.
         status TEXT NOT NULL DEFAULT 'pending'
             CHECK (status IN ('pending', 'approved', 'edited', 'rejected'))
     );
-    CREATE INDEX variants_pending ON variants (status, campaign, stage, channel, locale);
+    -- Pending work in submission order; filters (campaign, stage, ...) are checked on the way,
+    -- which costs less than keeping a second index up to date on every insert.
+    CREATE INDEX variants_pending ON variants (status, submitted_at);
     CREATE TABLE decisions (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
         variant_id TEXT NOT NULL REFERENCES variants (id),
@@ -50,11 +52,13 @@ MIGRATIONS: dict[int, str] = {
     );
     CREATE INDEX decisions_variant ON decisions (variant_id, seq);
     CREATE INDEX decisions_reviewer ON decisions (reviewer, seq);
+    CREATE INDEX decisions_undoes ON decisions (undoes) WHERE undoes IS NOT NULL;
     CREATE TABLE leases (
         variant_id TEXT PRIMARY KEY REFERENCES variants (id),
         reviewer TEXT NOT NULL,
         expires_at REAL NOT NULL
     );
+    CREATE INDEX leases_reviewer ON leases (reviewer);
     """,
 }
 
@@ -67,14 +71,14 @@ class Store:
         self._lock = threading.RLock()
         try:
             self.db = sqlite3.connect(
-                self.path, isolation_level=None, check_same_thread=False, timeout=10.0
+                self.path, isolation_level=None, check_same_thread=False, timeout=30.0
             )
         except sqlite3.Error as e:
             raise ConfigError(f"{self.path}: cannot open the review database ({e})") from e
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode = WAL")
         self.db.execute("PRAGMA foreign_keys = ON")
-        self.db.execute("PRAGMA busy_timeout = 10000")
+        self.db.execute("PRAGMA busy_timeout = 30000")
         self.db.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: durable at each commit
         self._migrate()
 
@@ -94,11 +98,20 @@ class Store:
             else:
                 self.db.execute("COMMIT")
 
+    def _version(self) -> int:
+        try:
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except sqlite3.OperationalError:
+            return 0  # a new file: no meta table yet
+        return int(row["value"]) if row else 0
+
     def read(self, sql: str, parameters: tuple | dict = ()) -> list[sqlite3.Row]:
         with self._lock:
             return self.db.execute(sql, parameters).fetchall()
 
     def _migrate(self) -> None:
+        if self._version() == SCHEMA_VERSION:
+            return  # the common case: no write lock needed just to open the file
         with self.write() as db:
             db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
             row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
@@ -109,12 +122,25 @@ class Store:
                     f"understands ({SCHEMA_VERSION}); upgrade dco"
                 )
             for version in range(current + 1, SCHEMA_VERSION + 1):
-                # Statements one by one, inside this transaction (executescript would commit
-                # first); a migration's SQL holds no semicolon but those ending statements.
-                for statement in MIGRATIONS[version].split(";"):
-                    if statement.strip():
-                        db.execute(statement)
+                # Statement by statement inside this transaction (executescript would commit
+                # first), split where SQLite itself sees a statement end.
+                for statement in _statements(MIGRATIONS[version]):
+                    db.execute(statement)
             db.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
                 (str(SCHEMA_VERSION),),
             )
+
+
+def _statements(script: str) -> list[str]:
+    """The complete SQL statements of `script`, as SQLite splits them (comments and strings
+    may hold semicolons)."""
+    statements, pending = [], ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statements.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        statements.append(pending.strip())
+    return statements
