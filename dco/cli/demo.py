@@ -147,8 +147,8 @@ def demo(provider: str | None, queue_path: Path, as_json: bool) -> None:
         if not findings:
             out.print("    [green]clean[/]")
     out.print(
-        f"[bold]5. {waiting} variants wait for review in {escape(str(queue_path))}[/] "
-        "[dim](a SQLite file: decisions are kept there, one transaction each)[/]"
+        f"[bold]5. {waiting} variants wait for review in {escape(str(queue_path))}[/]: "
+        f"dco review {escape(str(queue_path))} --brand {escape(script.brand)}"
     )
     out.print(
         "[dim]Try your own:[/] dco generate --brief examples/brief.yaml --query '러닝 코칭 가격'"

@@ -152,6 +152,22 @@ class ReviewQueue:
             )
         return Claimed(Variant.model_validate_json(row["data"]), expires)
 
+    def hold(self, variant_id: str, reviewer: str) -> str | None:
+        """Lease `variant_id` to `reviewer` if no one else holds it; returns the other holder."""
+        now = self.clock()
+        with self.store.write() as db:
+            lease = db.execute(
+                "SELECT reviewer FROM leases WHERE variant_id = ? AND expires_at > ?",
+                (variant_id, now),
+            ).fetchone()
+            if lease is not None and lease["reviewer"] != reviewer:
+                return lease["reviewer"]
+            db.execute(
+                "INSERT OR REPLACE INTO leases (variant_id, reviewer, expires_at) VALUES (?, ?, ?)",
+                (variant_id, reviewer, now + self.lease_seconds),
+            )
+        return None
+
     def release(self, variant_id: str, reviewer: str) -> None:
         """Give back a lease before it expires."""
         with self.store.write() as db:

@@ -1,0 +1,210 @@
+"""The review app: a list of pending variants and the detail of the highlighted one.
+
+Every decision is written to the queue (one transaction) the moment the key is pressed, so
+quitting or crashing loses nothing. `create_app` is the one way to build it: the `dco review`
+command and the tests both use it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import DataTable, Footer, Header, Static
+
+from dco.models import Copy, Variant
+from dco.review.app.edit_screen import EditScreen
+from dco.review.app.reject_screen import RejectScreen
+from dco.review.app.render import detail
+from dco.review.app.small_screens import FilterScreen, HelpScreen
+from dco.review.queue import ReviewError, ReviewQueue
+
+LIST_LIMIT = 5000
+"""Pending variants loaded at once; the rest follow as these are decided."""
+
+
+class ReviewApp(App[None]):
+    """Work a review queue by keyboard."""
+
+    TITLE = "dco review"
+    BINDINGS = [
+        Binding("a", "approve", "approve"),
+        Binding("e", "edit", "edit"),
+        Binding("r", "reject", "reject"),
+        Binding("s", "skip", "skip"),
+        Binding("u", "undo", "undo"),
+        Binding("j", "down", "down", show=False),
+        Binding("k", "up", "up", show=False),
+        Binding("slash", "filter", "filter"),
+        Binding("question_mark", "help", "help"),
+        Binding("q", "quit", "quit"),
+    ]
+    DEFAULT_CSS = """
+    #list { width: 45%; }
+    #detail-scroll { width: 55%; border-left: solid $primary; padding: 0 1; }
+    """
+
+    def __init__(
+        self, queue: ReviewQueue, reviewer: str, *, checker: Any = None,
+        filters: dict[str, str] | None = None,
+    ) -> None:  # fmt: skip
+        super().__init__()
+        self.queue = queue
+        self.reviewer = reviewer
+        self.checker = checker
+        self.filters = dict(filters or {})
+        self.variants: list[Variant] = []
+        self.reviewed = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal():
+            yield DataTable(id="list", cursor_type="row", zebra_stripes=True)
+            with VerticalScroll(id="detail-scroll"):
+                yield Static(id="detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("stage", "channel", "headline")
+        self.reload()
+        table.focus()
+
+    # -- the list --------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Load pending variants (with the filters) into the list."""
+        table = self.query_one(DataTable)
+        table.clear()
+        self.variants = self.queue.pending(limit=LIST_LIMIT, **self.filters)
+        for variant in self.variants:
+            table.add_row(variant.stage.value, variant.channel, variant.copy.headline,
+                          key=variant.id)  # fmt: skip
+        self.show_current()
+
+    @property
+    def current(self) -> Variant | None:
+        table = self.query_one(DataTable)
+        if not self.variants or table.cursor_row >= len(self.variants):
+            return None
+        return self.variants[table.cursor_row]
+
+    def on_data_table_row_highlighted(self) -> None:
+        self.show_current()
+
+    def show_current(self) -> None:
+        self.update_title()
+        variant = self.current
+        panel = self.query_one("#detail", Static)
+        if variant is None:
+            panel.update("Nothing to review here. / to change the filter, q to quit.")
+            return
+        held_by = self.queue.hold(variant.id, self.reviewer)
+        findings = self.checker.check(variant.copy, channel=variant.channel,
+                                      stage=variant.stage) if self.checker else []  # fmt: skip
+        panel.update(detail(variant, list(findings), held_by))
+
+    def update_title(self) -> None:
+        filters = " ".join(f"{k}={v}" for k, v in self.filters.items())
+        self.sub_title = (
+            f"{self.reviewer} · reviewed {self.reviewed} · remaining {len(self.variants)}"
+            + (f" · {filters}" if filters else "")
+        )
+
+    def remove_current(self) -> None:
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        variant = self.variants.pop(row)
+        table.remove_row(variant.id)
+        self.reviewed += 1
+        if self.variants:
+            table.move_cursor(row=min(row, len(self.variants) - 1))
+        self.show_current()
+
+    # -- decisions -------------------------------------------------------------------------------
+
+    def decide(self, record) -> bool:
+        """Run a queue call; a refusal becomes a notice, not a crash."""
+        try:
+            record()
+        except ReviewError as e:
+            self.notify(str(e), severity="error", timeout=8)
+            return False
+        return True
+
+    def action_approve(self) -> None:
+        if (variant := self.current) and self.decide(
+            lambda: self.queue.approve(variant.id, self.reviewer)
+        ):
+            self.remove_current()
+
+    def action_skip(self) -> None:
+        if (variant := self.current) and self.decide(
+            lambda: self.queue.skip(variant.id, self.reviewer)
+        ):
+            self.remove_current()
+
+    def action_edit(self) -> None:
+        variant = self.current
+        if variant is None:
+            return
+
+        def done(result: tuple[Copy, bool] | None) -> None:
+            if result is None:
+                return
+            copy, forced = result
+            if self.decide(lambda: self.queue.edit(variant.id, self.reviewer, copy, force=forced)):
+                self.remove_current()
+
+        self.push_screen(EditScreen(variant, self.checker), done)
+
+    def action_reject(self) -> None:
+        variant = self.current
+        if variant is None:
+            return
+
+        def done(result: tuple[list[str], str | None] | None) -> None:
+            if result is None:
+                return
+            reasons, note = result
+            if self.decide(lambda: self.queue.reject(variant.id, self.reviewer, reasons,
+                                                     note=note)):  # fmt: skip
+                self.remove_current()
+
+        self.push_screen(RejectScreen(self.queue.reasons), done)
+
+    def action_undo(self) -> None:
+        undone = self.queue.undo(self.reviewer)
+        if undone is None:
+            self.notify("Nothing to undo.")
+            return
+        self.reviewed = max(0, self.reviewed - 1)
+        self.reload()
+        self.notify(f"Undid your last decision on {undone.variant_id}.")
+
+    def action_down(self) -> None:
+        self.query_one(DataTable).action_cursor_down()
+
+    def action_up(self) -> None:
+        self.query_one(DataTable).action_cursor_up()
+
+    def action_filter(self) -> None:
+        def done(filters: dict[str, str] | None) -> None:
+            if filters is not None:
+                self.filters = filters
+                self.reload()
+
+        self.push_screen(FilterScreen(self.filters), done)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+
+def create_app(
+    queue: ReviewQueue, reviewer: str, *, checker: Any = None,
+    filters: dict[str, str] | None = None,
+) -> ReviewApp:  # fmt: skip
+    """The review app over `queue` for `reviewer`, re-checking edits with `checker`."""
+    return ReviewApp(queue, reviewer, checker=checker, filters=filters)

@@ -1,0 +1,87 @@
+"""The edit dialog: each field in an input, re-measured and re-checked as the reviewer types."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from dco.models import Copy, Variant
+from dco.review.app.render import LEVEL_STYLE, meters
+
+
+class EditScreen(ModalScreen[tuple[Copy, bool] | None]):
+    """Returns (edited copy, forced) on save, None on cancel. Saving copy with an error-level
+    finding asks once more: the second save is forced."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "save"),
+        Binding("escape", "cancel", "cancel"),
+    ]
+    DEFAULT_CSS = """
+    EditScreen { align: center middle; }
+    EditScreen > Vertical { width: 90%; height: auto; border: round $accent; padding: 0 1; }
+    EditScreen Input { margin: 0; }
+    """
+
+    def __init__(self, variant: Variant, checker: Any = None) -> None:
+        super().__init__()
+        self.variant = variant
+        self.checker = checker
+        self.confirming = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Edit — ctrl+s save, esc cancel")
+            for name, value in self.variant.copy.fields().items():
+                yield Input(value=value, placeholder=name, id=name)
+            yield Static(id="meters")
+            yield Static(id="findings")
+
+    def on_mount(self) -> None:
+        self.refresh_checks()
+
+    def on_input_changed(self) -> None:
+        self.confirming = False
+        self.refresh_checks()
+
+    def current(self) -> Copy | None:
+        values = {
+            name: self.query_one(f"#{name}", Input).value for name in ("headline", "body", "cta")
+        }
+        return Copy(**values) if any(v.strip() for v in values.values()) else None
+
+    def errors(self, copy: Copy) -> list:
+        if self.checker is None:
+            return []
+        return self.checker.check(copy, channel=self.variant.channel, stage=self.variant.stage)
+
+    def refresh_checks(self) -> None:
+        copy = self.current()
+        if copy is None:
+            self.query_one("#findings", Static).update("copy needs text in at least one field")
+            return
+        self.query_one("#meters", Static).update(meters(copy, self.variant.channel))
+        lines = [
+            f"[{LEVEL_STYLE[f.level]}]{f.level}[/] {f.field}: {f.message}"
+            for f in self.errors(copy)
+        ]
+        self.query_one("#findings", Static).update("\n".join(lines) or "[green]no findings[/]")
+
+    def action_save(self) -> None:
+        copy = self.current()
+        if copy is None:
+            return
+        if any(f.level == "error" for f in self.errors(copy)) and not self.confirming:
+            self.confirming = True
+            self.notify("This edit breaks an error-level rule: ctrl+s again to save anyway.",
+                        severity="warning")  # fmt: skip
+            return
+        self.dismiss((copy, self.confirming))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

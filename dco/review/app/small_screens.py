@@ -1,0 +1,67 @@
+"""The help overlay and the filter prompt."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from dco.review.queue import FILTERS
+
+HELP = """\
+a  approve            e  edit (live re-check)     r  reject with reasons
+s  skip               u  undo your last decision  /  filter
+j/k or ↑/↓  move      ?  this help                q  quit (every decision is already saved)
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    """The keys, on any key closed."""
+
+    BINDINGS = [Binding("escape,question_mark,q", "close", "close")]
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > Vertical { width: 84; height: auto; border: round $accent; padding: 0 1; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(HELP)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class FilterScreen(ModalScreen[dict[str, str] | None]):
+    """Asks for filters as `campaign=spring stage=decision`; empty clears them."""
+
+    BINDINGS = [Binding("escape", "cancel", "cancel")]
+    DEFAULT_CSS = """
+    FilterScreen { align: center middle; }
+    FilterScreen > Vertical { width: 70; height: auto; border: round $accent; padding: 0 1; }
+    """
+
+    def __init__(self, current: dict[str, str]) -> None:
+        super().__init__()
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(f"Filter by {', '.join(FILTERS)} — e.g. stage=decision channel=sms")
+            yield Input(value=" ".join(f"{k}={v}" for k, v in self.current.items()), id="filter")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        filters = {}
+        for part in event.value.split():
+            key, _, value = part.partition("=")
+            if key not in FILTERS or not value:
+                self.notify(f"'{part}': write one of {', '.join(FILTERS)} as key=value",
+                            severity="error")  # fmt: skip
+                return
+            filters[key] = value
+        self.dismiss(filters)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

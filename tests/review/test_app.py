@@ -1,0 +1,134 @@
+"""The review app driven by Textual's Pilot, asserting what lands in the store."""
+
+import asyncio
+
+import pytest
+
+from dco.brand import Brand
+from dco.generate import generate
+from dco.models import Brief
+from dco.review import ReviewQueue
+from dco.review.app import create_app
+from dco.testing import FakeProvider
+
+
+@pytest.fixture
+def queue(tmp_path):
+    brief = Brief(
+        product="하프 마라톤 코칭", offer="첫 주 무료", channel="google_rsa", campaign="spring"
+    )
+    sms = brief.model_copy(update={"channel": "sms", "campaign": "fall"})
+    with ReviewQueue(tmp_path / "review.db") as q:
+        q.submit(generate(brief, stage="decision", n=3, provider=FakeProvider(), seed=1))
+        q.submit(generate(sms, stage="awareness", n=1, provider=FakeProvider(), seed=1))
+        yield q
+
+
+def drive(queue, *keys, checker=None, size=(80, 24)):
+    """Run the app, press `keys`, return it (after it stopped)."""
+    app = create_app(queue, "minji", checker=checker)
+
+    async def run():
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            for key in keys:
+                await pilot.press(key)
+                await pilot.pause()
+            return app
+
+    return asyncio.run(run())
+
+
+def first_pending(queue):
+    return queue.pending()[0]
+
+
+def test_approve_records_the_decision(queue):
+    target = first_pending(queue)
+    drive(queue, "a")
+    assert queue.status(target.id) == "approved"
+    assert queue.history(target.id)[0].reviewer == "minji"
+
+
+def test_move_then_approve_the_second(queue):
+    first, second = queue.pending()[:2]
+    drive(queue, "j", "a")
+    assert queue.status(second.id) == "approved" and queue.status(first.id) == "pending"
+
+
+def test_reject_with_a_reason_and_a_note(queue):
+    target = first_pending(queue)
+    drive(queue, "r", "space", "tab", *"too much", "ctrl+s")
+    (decision,) = queue.history(target.id)
+    assert decision.action == "reject" and decision.reasons == ("off-brand",)
+    assert decision.note == "too much"
+
+
+def test_reject_without_a_reason_is_refused(queue):
+    target = first_pending(queue)
+    drive(queue, "r", "ctrl+s", "escape")
+    assert queue.status(target.id) == "pending"
+
+
+def test_edit_shows_a_live_finding_and_saves_only_when_confirmed(queue):
+    target = first_pending(queue)
+    brand = Brand.load("runfit")
+    app = create_app(queue, "minji", checker=brand)
+
+    async def run():
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("e")
+            await pilot.pause()
+            headline = app.screen.query_one("#headline")
+            headline.value = "업계 최고의 코칭"
+            await pilot.pause()
+            findings = str(app.screen.query_one("#findings").render())
+            assert "Superlatives" in findings or "absolute claim" in findings
+            await pilot.press("ctrl+s")  # refused once: an error-level finding
+            await pilot.pause()
+            assert queue.status(target.id) == "pending"
+            await pilot.press("ctrl+s")  # confirmed
+            await pilot.pause()
+
+    asyncio.run(run())
+    (decision,) = queue.history(target.id)
+    assert decision.action == "edit" and decision.edited.headline == "업계 최고의 코칭"
+
+
+def test_undo_puts_the_variant_back(queue):
+    target = first_pending(queue)
+    drive(queue, "a", "u")
+    assert queue.status(target.id) == "pending"
+    assert [d.action for d in queue.history(target.id)] == ["approve", "undo"]
+
+
+def test_filter_narrows_the_list(queue):
+    app = drive(queue, "slash", *"channel=sms", "enter")
+    assert app.filters == {"channel": "sms"}
+    assert [v.channel for v in app.variants] == ["sms"]
+
+
+def test_quitting_mid_queue_keeps_every_decision(queue):
+    first, second = queue.pending()[:2]
+    drive(queue, "a", "a", "q")
+    assert queue.status(first.id) == "approved" and queue.status(second.id) == "approved"
+    assert queue.stats()["pending"] == 2
+
+
+def test_header_shows_progress_and_reviewer(queue):
+    app = drive(queue, "a")
+    assert "minji" in app.sub_title and "reviewed 1" in app.sub_title
+    assert "remaining 3" in app.sub_title
+
+
+def test_help_opens_and_closes(queue):
+    app = create_app(queue, "minji")
+
+    async def run():
+        async with app.run_test() as pilot:
+            await pilot.press("question_mark")
+            assert type(app.screen).__name__ == "HelpScreen"
+            await pilot.press("escape")
+            assert len(app.screen_stack) == 1
+
+    asyncio.run(run())
