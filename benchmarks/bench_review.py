@@ -44,6 +44,7 @@ def main() -> None:
     parser.add_argument("--variants", type=int, default=100_000)
     parser.add_argument("--decisions", type=int, default=10_000)
     parser.add_argument("--processes", type=int, default=4)
+    parser.add_argument("--app-variants", type=int, default=10_000)
     args = parser.parse_args()
     print(f"dco {dco.__version__}\n")
     with tempfile.TemporaryDirectory() as temp:
@@ -78,6 +79,50 @@ def main() -> None:
         print(f"{counter.value:,} decisions (claim + approve) from {args.processes} processes  "
               f"[target >= 1,000/s]: {counter.value / elapsed:,.0f}/s ({elapsed:.2f} s); "
               f"recorded {stats['approved']:,}, lost {lost}")  # fmt: skip
+    app_keypress(args.app_variants)
+
+
+def app_keypress(count: int) -> None:
+    """Open the review app on a queue of `count` variants and time keypresses (move, approve).
+
+    Driven headless by Textual's Pilot, whose own cost per key (press, wait for idle) is measured
+    with a key the app does not bind and subtracted: what remains is the app's work for the key,
+    from the key event to the repainted screen.
+    """
+    import asyncio
+    import statistics as stats
+
+    from dco.review.app import create_app
+
+    with tempfile.TemporaryDirectory() as temp, ReviewQueue(Path(temp) / "app.db") as queue:
+        queue.submit(make_variants(count, "app"))
+        app = create_app(queue, "bench")
+
+        async def timed(pilot, key: str, times: int = 30) -> float:
+            samples = []
+            for _ in range(times):
+                begin = time.perf_counter()
+                await pilot.press(key)
+                await pilot.pause()
+                samples.append(time.perf_counter() - begin)
+            return stats.median(samples) * 1000
+
+        async def run() -> tuple[float, float, float, float]:
+            started = time.perf_counter()
+            async with app.run_test(size=(120, 40)) as pilot:
+                await pilot.pause()
+                opened = time.perf_counter() - started
+                baseline = await timed(pilot, "x")  # not bound: Pilot's own cost
+                move = await timed(pilot, "j")
+                approve = await timed(pilot, "a")
+                return opened, baseline, move, approve
+
+        opened, baseline, move, approve = asyncio.run(run())
+    print(
+        f"app on a {count:,}-variant queue: opened in {opened:.2f} s; per key, beyond Pilot's "
+        f"own {baseline:.0f} ms  [target < 50 ms]: move {move - baseline:.1f} ms, "
+        f"approve {approve - baseline:.1f} ms (medians of 30)"
+    )
 
 
 if __name__ == "__main__":

@@ -106,6 +106,14 @@ class ReviewQueue:
             Variant.model_validate_json(row["data"]) for row in self.store.read(sql, parameters)
         ]
 
+    def pending_count(self, **filters: str) -> int:
+        """How many variants are pending (with the filters)."""
+        where, parameters = _where(filters)
+        rows = self.store.read(
+            f"SELECT COUNT(*) AS n FROM variants WHERE status = 'pending'{where}", parameters
+        )
+        return rows[0]["n"]
+
     def get(self, variant_id: str) -> Variant:
         """One stored variant."""
         rows = self.store.read("SELECT data FROM variants WHERE id = ?", (variant_id,))

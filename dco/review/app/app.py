@@ -21,8 +21,10 @@ from dco.review.app.render import detail
 from dco.review.app.small_screens import FilterScreen, HelpScreen
 from dco.review.queue import ReviewError, ReviewQueue
 
-LIST_LIMIT = 5000
-"""Pending variants loaded at once; the rest follow as these are decided."""
+MARKS = {"approve": "✓", "edit": "✎", "reject": "✗", "skip": "»"}
+PAGE = 200
+"""Pending variants shown at once: a short list keeps every keypress cheap however long the
+queue; the next ones load as these are decided."""
 
 
 class ReviewApp(App[None]):
@@ -57,6 +59,7 @@ class ReviewApp(App[None]):
         self.filters = dict(filters or {})
         self.variants: list[Variant] = []
         self.reviewed = 0
+        self.remaining = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -68,7 +71,7 @@ class ReviewApp(App[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("stage", "channel", "headline")
+        self.state_column, *_ = table.add_columns("", "stage", "channel", "headline")
         self.reload()
         table.focus()
 
@@ -78,9 +81,10 @@ class ReviewApp(App[None]):
         """Load pending variants (with the filters) into the list."""
         table = self.query_one(DataTable)
         table.clear()
-        self.variants = self.queue.pending(limit=LIST_LIMIT, **self.filters)
+        self.variants = self.queue.pending(limit=PAGE, **self.filters)
+        self.remaining = self.queue.pending_count(**self.filters)
         for variant in self.variants:
-            table.add_row(variant.stage.value, variant.channel, variant.copy.headline,
+            table.add_row("·", variant.stage.value, variant.channel, variant.copy.headline,
                           key=variant.id)  # fmt: skip
         self.show_current()
 
@@ -109,19 +113,24 @@ class ReviewApp(App[None]):
     def update_title(self) -> None:
         filters = " ".join(f"{k}={v}" for k, v in self.filters.items())
         self.sub_title = (
-            f"{self.reviewer} · reviewed {self.reviewed} · remaining {len(self.variants)}"
+            f"{self.reviewer} · reviewed {self.reviewed} · remaining {self.remaining}"
             + (f" · {filters}" if filters else "")
         )
 
-    def remove_current(self) -> None:
+    def mark_current(self, action: str) -> None:
+        """Show the decision on the row and move on. Rows stay in place (a decided row is marked,
+        not removed) so the table never re-lays out under the reviewer's cursor."""
         table = self.query_one(DataTable)
-        row = table.cursor_row
-        variant = self.variants.pop(row)
-        table.remove_row(variant.id)
+        variant = self.current
+        assert variant is not None
+        table.update_cell(variant.id, self.state_column, MARKS[action])
         self.reviewed += 1
-        if self.variants:
-            table.move_cursor(row=min(row, len(self.variants) - 1))
-        self.show_current()
+        if action != "skip":  # a skipped variant stays pending for others
+            self.remaining -= 1
+        if table.cursor_row >= len(self.variants) - 1:
+            self.reload()  # the page is done: load the next pending ones
+            return
+        table.move_cursor(row=table.cursor_row + 1)
 
     # -- decisions -------------------------------------------------------------------------------
 
@@ -138,13 +147,13 @@ class ReviewApp(App[None]):
         if (variant := self.current) and self.decide(
             lambda: self.queue.approve(variant.id, self.reviewer)
         ):
-            self.remove_current()
+            self.mark_current("approve")
 
     def action_skip(self) -> None:
         if (variant := self.current) and self.decide(
             lambda: self.queue.skip(variant.id, self.reviewer)
         ):
-            self.remove_current()
+            self.mark_current("skip")
 
     def action_edit(self) -> None:
         variant = self.current
@@ -156,7 +165,7 @@ class ReviewApp(App[None]):
                 return
             copy, forced = result
             if self.decide(lambda: self.queue.edit(variant.id, self.reviewer, copy, force=forced)):
-                self.remove_current()
+                self.mark_current("edit")
 
         self.push_screen(EditScreen(variant, self.checker), done)
 
@@ -171,7 +180,7 @@ class ReviewApp(App[None]):
             reasons, note = result
             if self.decide(lambda: self.queue.reject(variant.id, self.reviewer, reasons,
                                                      note=note)):  # fmt: skip
-                self.remove_current()
+                self.mark_current("reject")
 
         self.push_screen(RejectScreen(self.queue.reasons), done)
 
