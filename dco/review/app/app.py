@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
 
 from dco.models import Copy, Variant
 from dco.review.app.edit_screen import EditScreen
@@ -64,38 +66,35 @@ class ReviewApp(App[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal():
-            yield DataTable(id="list", cursor_type="row", zebra_stripes=True)
+            yield OptionList(id="list")
             with VerticalScroll(id="detail-scroll"):
                 yield Static(id="detail")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        self.state_column, *_ = table.add_columns("", "stage", "channel", "headline")
         self.reload()
-        table.focus()
+        self.query_one(OptionList).focus()
 
     # -- the list --------------------------------------------------------------------------------
 
     def reload(self) -> None:
         """Load pending variants (with the filters) into the list."""
-        table = self.query_one(DataTable)
-        table.clear()
+        listing = self.query_one(OptionList)
         self.variants = self.queue.pending(limit=PAGE, **self.filters)
         self.remaining = self.queue.pending_count(**self.filters)
-        for variant in self.variants:
-            table.add_row("·", variant.stage.value, variant.channel, variant.copy.headline,
-                          key=variant.id)  # fmt: skip
+        listing.set_options(Option(_row("·", v), id=v.id) for v in self.variants)
+        if self.variants:
+            listing.highlighted = 0
         self.show_current()
 
     @property
     def current(self) -> Variant | None:
-        table = self.query_one(DataTable)
-        if not self.variants or table.cursor_row >= len(self.variants):
+        index = self.query_one(OptionList).highlighted
+        if index is None or index >= len(self.variants):
             return None
-        return self.variants[table.cursor_row]
+        return self.variants[index]
 
-    def on_data_table_row_highlighted(self) -> None:
+    def on_option_list_option_highlighted(self) -> None:
         self.show_current()
 
     def show_current(self) -> None:
@@ -119,18 +118,18 @@ class ReviewApp(App[None]):
 
     def mark_current(self, action: str) -> None:
         """Show the decision on the row and move on. Rows stay in place (a decided row is marked,
-        not removed) so the table never re-lays out under the reviewer's cursor."""
-        table = self.query_one(DataTable)
+        not removed) so the list never re-lays out under the reviewer's cursor."""
+        listing = self.query_one(OptionList)
         variant = self.current
-        assert variant is not None
-        table.update_cell(variant.id, self.state_column, MARKS[action])
+        assert variant is not None and listing.highlighted is not None
+        listing.replace_option_prompt(variant.id, _row(MARKS[action], variant))
         self.reviewed += 1
         if action != "skip":  # a skipped variant stays pending for others
             self.remaining -= 1
-        if table.cursor_row >= len(self.variants) - 1:
+        if listing.highlighted >= len(self.variants) - 1:
             self.reload()  # the page is done: load the next pending ones
             return
-        table.move_cursor(row=table.cursor_row + 1)
+        listing.highlighted += 1
 
     # -- decisions -------------------------------------------------------------------------------
 
@@ -194,10 +193,10 @@ class ReviewApp(App[None]):
         self.notify(f"Undid your last decision on {undone.variant_id}.")
 
     def action_down(self) -> None:
-        self.query_one(DataTable).action_cursor_down()
+        self.query_one(OptionList).action_cursor_down()
 
     def action_up(self) -> None:
-        self.query_one(DataTable).action_cursor_up()
+        self.query_one(OptionList).action_cursor_up()
 
     def action_filter(self) -> None:
         def done(filters: dict[str, str] | None) -> None:
@@ -209,6 +208,13 @@ class ReviewApp(App[None]):
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
+
+
+def _row(mark: str, variant: Variant) -> Text:
+    text = Text(f"{mark} ", style="bold")
+    text.append(f"{variant.stage.value[:5]:<5} {variant.channel:<15} ", style="dim")
+    text.append(variant.copy.headline)
+    return text
 
 
 def create_app(
