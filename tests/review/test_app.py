@@ -132,3 +132,22 @@ def test_help_opens_and_closes(queue):
             assert len(app.screen_stack) == 1
 
     asyncio.run(run())
+
+
+def test_leaving_the_app_gives_back_the_lease(queue):
+    target = first_pending(queue)
+    drive(queue, "q")
+    assert queue.hold(target.id, "someone-else") is None  # free again
+
+
+def test_another_reviewers_variant_is_marked_in_the_detail(queue):
+    target = first_pending(queue)
+    queue.hold(target.id, "jun")
+    app = create_app(queue, "minji")
+
+    async def run():
+        async with app.run_test() as pilot:
+            await pilot.pause()
+            assert "being reviewed by jun" in str(app.query_one("#detail").render())
+
+    asyncio.run(run())

@@ -62,6 +62,8 @@ class ReviewApp(App[None]):
         self.variants: list[Variant] = []
         self.reviewed = 0
         self.remaining = 0
+        self.holding: str | None = None
+        """The variant this reviewer leases: the highlighted one, given back on leaving it."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -104,7 +106,10 @@ class ReviewApp(App[None]):
         if variant is None:
             panel.update("Nothing to review here. / to change the filter, q to quit.")
             return
+        if self.holding not in (None, variant.id):
+            self.queue.release(self.holding, self.reviewer)
         held_by = self.queue.hold(variant.id, self.reviewer)
+        self.holding = None if held_by else variant.id
         findings = self.checker.check(variant.copy, channel=variant.channel,
                                       stage=variant.stage) if self.checker else []  # fmt: skip
         panel.update(detail(variant, list(findings), held_by))
@@ -130,6 +135,10 @@ class ReviewApp(App[None]):
             self.reload()  # the page is done: load the next pending ones
             return
         listing.highlighted += 1
+
+    def on_unmount(self) -> None:
+        if self.holding is not None:
+            self.queue.release(self.holding, self.reviewer)
 
     # -- decisions -------------------------------------------------------------------------------
 
@@ -211,7 +220,8 @@ class ReviewApp(App[None]):
 
 
 def _row(mark: str, variant: Variant) -> Text:
-    text = Text(f"{mark} ", style="bold")
+    # One line per variant, cut with an ellipsis: a reviewer scans the list, the detail reads.
+    text = Text(f"{mark} ", style="bold", no_wrap=True, overflow="ellipsis")
     text.append(f"{variant.stage.value[:5]:<5} {variant.channel:<15} ", style="dim")
     text.append(variant.copy.headline)
     return text
