@@ -160,14 +160,23 @@ class ReviewQueue:
             )
         return Claimed(Variant.model_validate_json(row["data"]), expires)
 
-    def hold(self, variant_id: str, reviewer: str) -> str | None:
-        """Lease `variant_id` to `reviewer` if no one else holds it; returns the other holder."""
+    def hold(self, variant_id: str, reviewer: str, *, only: bool = False) -> str | None:
+        """Lease `variant_id` to `reviewer` if no one else holds it; returns the other holder.
+
+        With `only`, the reviewer's other leases are given back in the same transaction (the
+        review app holds just the variant on screen).
+        """
         now = self.clock()
         with self.store.write() as db:
             lease = db.execute(
                 "SELECT reviewer FROM leases WHERE variant_id = ? AND expires_at > ?",
                 (variant_id, now),
             ).fetchone()
+            if only:
+                db.execute(
+                    "DELETE FROM leases WHERE reviewer = ? AND variant_id != ?",
+                    (reviewer, variant_id),
+                )
             if lease is not None and lease["reviewer"] != reviewer:
                 return lease["reviewer"]
             db.execute(

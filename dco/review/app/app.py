@@ -106,9 +106,7 @@ class ReviewApp(App[None]):
         if variant is None:
             panel.update("Nothing to review here. / to change the filter, q to quit.")
             return
-        if self.holding not in (None, variant.id):
-            self.queue.release(self.holding, self.reviewer)
-        held_by = self.queue.hold(variant.id, self.reviewer)
+        held_by = self.queue.hold(variant.id, self.reviewer, only=True)
         self.holding = None if held_by else variant.id
         findings = self.checker.check(variant.copy, channel=variant.channel,
                                       stage=variant.stage) if self.checker else []  # fmt: skip
