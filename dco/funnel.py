@@ -214,7 +214,7 @@ class Classifier:
             reasons.append(f"low confidence: the signals disagree or are weak ({rivals})")
         # Built from values computed above, which are valid by construction: skipping validation
         # here is a third of the classifier's time.
-        return StageResult.model_construct(
+        return StageResult.trusted(
             stage=stage,
             confidence=round(confidence, 4),
             scores={s: round(p, 4) for s, p in probabilities.items()},

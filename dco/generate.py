@@ -303,7 +303,7 @@ def _read_copy(item: Any) -> tuple[Copy | None, str | None]:
     if not any(fields.values()):
         return None, "a variant was empty"
     # The checks above are all Copy's validation does; building it unchecked saves a third.
-    return Copy.model_construct(**fields), None
+    return Copy.trusted(**fields), None
 
 
 def _repair_prompt(
@@ -353,7 +353,7 @@ def _variant(plan: _Plan, accepted: _Accepted, tally: _Tally, created_at: dateti
     # Every value below is already validated (the copy, brief, policy and stage result are
     # models; the rest dco computed), so the models are built without validating them again:
     # a third of the pipeline's CPU went to re-checking what was known to be valid.
-    provenance = Provenance.model_construct(
+    provenance = Provenance.trusted(
         provider=plan.provider_name,
         model=tally.model or plan.model,
         prompt_version=plan.prompt_version,
@@ -365,7 +365,7 @@ def _variant(plan: _Plan, accepted: _Accepted, tally: _Tally, created_at: dateti
         retries=tally.retries,
         redactions=plan.redactions,
     )
-    return Variant.model_construct(
+    return Variant.trusted(
         id=identity,
         copy=accepted.copy,
         brief=plan.brief,
@@ -377,7 +377,7 @@ def _variant(plan: _Plan, accepted: _Accepted, tally: _Tally, created_at: dateti
         provenance=provenance,
         findings=tuple(accepted.findings),
         tags=(),
-        # Every field given: pydantic would otherwise inspect each default factory's signature.
+        # `trusted` takes every field as given: none is filled from a default.
         created_at=created_at,
     )
 

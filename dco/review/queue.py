@@ -336,13 +336,7 @@ class ReviewQueue:
         return decision
 
     def _final(self, variant_id: str) -> Decision:
-        rows = self.store.read(
-            "SELECT * FROM decisions d WHERE variant_id = ? AND action IN ('approve', 'edit', "
-            "'reject') AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.seq) "
-            "ORDER BY seq DESC LIMIT 1",
-            (variant_id,),
-        )
-        return _decision(rows[0])
+        return _decision(self.store.read(_STANDING_DECISION, (variant_id,))[0])
 
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), timezone.utc)
@@ -361,13 +355,15 @@ def _append(db, decision: Decision, undoes: int | None = None) -> None:
     )  # fmt: skip
 
 
+_STANDING_DECISION = (
+    "SELECT * FROM decisions d WHERE variant_id = ? AND action IN ('approve', 'edit', 'reject') "
+    "AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.seq) ORDER BY seq DESC LIMIT 1"
+)
+"""The decision that stands for a variant: its latest approve, edit or reject not undone."""
+
+
 def _refresh_status(db, variant_id: str) -> None:
-    row = db.execute(
-        "SELECT action FROM decisions d WHERE variant_id = ? AND action IN ('approve', 'edit', "
-        "'reject') AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.seq) "
-        "ORDER BY seq DESC LIMIT 1",
-        (variant_id,),
-    ).fetchone()
+    row = db.execute(_STANDING_DECISION, (variant_id,)).fetchone()
     status = _STATUS[row["action"]] if row else "pending"
     db.execute("UPDATE variants SET status = ? WHERE id = ?", (status, variant_id))
 
