@@ -6,6 +6,7 @@ import pytest
 
 import dco
 import dco.brand
+import dco.editdistance
 import dco.funnel
 import dco.text
 from tests.conftest import REPO
@@ -19,7 +20,10 @@ def test_readme_examples():
     assert failures == 0
 
 
-@pytest.mark.parametrize("module", [dco, dco.brand, dco.text, dco.funnel], ids=lambda m: m.__name__)
+MODULES = [dco, dco.brand, dco.text, dco.funnel, dco.editdistance]
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
 def test_docstring_examples(module):
     failures, tried = doctest.testmod(module)
     assert tried > 0

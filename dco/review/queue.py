@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from dco.editdistance import copy_distance
 from dco.errors import DcoError
 from dco.models import Copy, Decision, Finding, Variant
 from dco.review.store import Store
@@ -28,6 +29,34 @@ _STATUS = {"approve": "approved", "edit": "edited", "reject": "rejected"}
 
 class ReviewError(DcoError):
     """A decision that cannot be recorded as asked (someone else holds it, it is decided, ...)."""
+
+
+@dataclass(frozen=True)
+class Reviewed:
+    """A decided variant and the decision standing for it, as statistics and tuning read them."""
+
+    variant_id: str
+    campaign: str | None
+    stage: str
+    channel: str
+    locale: str
+    prompt_version: str | None
+    model: str | None
+    copy: dict[str, str]
+    seq: int
+    """The decision's place in the log: later decisions have larger numbers."""
+    action: str
+    reviewer: str
+    at: str
+    edited: dict[str, str] | None
+    reasons: tuple[str, ...]
+    distance: float
+    """How far an edit moved the copy (0 … 1); 0 for approvals and rejections."""
+
+    @property
+    def final(self) -> dict[str, str]:
+        """The copy that stands: the edited version of an edit, else the variant's own."""
+        return self.edited if self.edited is not None else self.copy
 
 
 @dataclass(frozen=True)
@@ -292,19 +321,46 @@ class ReviewQueue:
 
     def approved(self, **filters: str) -> list[tuple[Variant, Copy, Decision]]:
         """Approved and edited variants with their final copy and the deciding decision."""
-        where, parameters = _where(filters)
+        where, parameters = _where(filters, prefix="v.")
         rows = self.store.read(
-            f"SELECT data, status FROM variants WHERE status IN ('approved', 'edited'){where} "
-            "ORDER BY submitted_at, rowid",
+            "SELECT v.data, d.* FROM variants v JOIN decisions d ON d.seq = v.decision_seq "
+            f"WHERE v.status IN ('approved', 'edited'){where} ORDER BY v.submitted_at, v.rowid",
             parameters,
         )
         result = []
         for row in rows:
             variant = Variant.model_validate_json(row["data"])
-            decision = self._final(variant.id)
+            decision = _decision(row)
             final = decision.edited if decision.edited is not None else variant.copy
             result.append((variant, final, decision))
         return result
+
+    def decided(self, **filters: str) -> list[Reviewed]:
+        """Every decided variant with the decision that stands for it, in decision order.
+
+        The light view statistics and tuning read: plain dicts and strings, no model parsing,
+        so a log of a hundred thousand decisions reads in well under a second.
+        """
+        where, parameters = _where(filters, prefix="v.")
+        rows = self.store.read(
+            "SELECT v.id, v.campaign, v.stage, v.channel, v.locale, v.prompt_version, v.model, "
+            "json_extract(v.data, '$.copy') AS copy, d.seq, d.action, d.reviewer, d.at, "
+            "d.edited, d.reasons, d.distance FROM variants v "
+            f"JOIN decisions d ON d.seq = v.decision_seq WHERE 1{where} ORDER BY d.seq",
+            parameters,
+        )
+        loads = json.loads
+        return [
+            Reviewed(
+                variant_id=row[0], campaign=row[1], stage=row[2], channel=row[3], locale=row[4],
+                prompt_version=row[5], model=row[6], copy=loads(row[7]), seq=row[8],
+                action=row[9], reviewer=row[10], at=row[11],
+                edited=loads(row[12]) if row[12] else None,
+                reasons=tuple(loads(row[13])) if row[13] else (),
+                distance=row[14] if row[14] is not None else 0.0,
+            )
+            for row in rows
+        ]  # fmt: skip
 
     # -- internals --------------------------------------------------------------------------------
 
@@ -312,7 +368,7 @@ class ReviewQueue:
         now = self.clock()
         with self.store.write() as db:
             row = db.execute(
-                "SELECT status FROM variants WHERE id = ?", (decision.variant_id,)
+                "SELECT status, data FROM variants WHERE id = ?", (decision.variant_id,)
             ).fetchone()
             if row is None:
                 raise ReviewError(f"no variant {decision.variant_id!r} to decide on")
@@ -330,27 +386,30 @@ class ReviewQueue:
                     f"{decision.variant_id} is already {row['status']}; undo that decision "
                     "first, or pass override=True"
                 )
-            _append(db, decision)
+            distance = None
+            if decision.edited is not None:
+                original = json.loads(row["data"])["copy"]
+                distance = copy_distance(original, decision.edited.fields())
+            _append(db, decision, distance=distance)
             _refresh_status(db, decision.variant_id)
             db.execute("DELETE FROM leases WHERE variant_id = ?", (decision.variant_id,))
         return decision
-
-    def _final(self, variant_id: str) -> Decision:
-        return _decision(self.store.read(_STANDING_DECISION, (variant_id,))[0])
 
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), timezone.utc)
 
 
-def _append(db, decision: Decision, undoes: int | None = None) -> None:
+def _append(
+    db, decision: Decision, undoes: int | None = None, distance: float | None = None
+) -> None:
     db.execute(
-        "INSERT INTO decisions (variant_id, action, reviewer, at, edited, reasons, note, undoes) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO decisions (variant_id, action, reviewer, at, edited, reasons, note, undoes, "
+        "distance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             decision.variant_id, decision.action, decision.reviewer, decision.at.isoformat(),
             decision.edited.model_dump_json() if decision.edited else None,
             json.dumps(list(decision.reasons)) if decision.reasons else None,
-            decision.note, undoes,
+            decision.note, undoes, distance,
         ),
     )  # fmt: skip
 
@@ -365,7 +424,10 @@ _STANDING_DECISION = (
 def _refresh_status(db, variant_id: str) -> None:
     row = db.execute(_STANDING_DECISION, (variant_id,)).fetchone()
     status = _STATUS[row["action"]] if row else "pending"
-    db.execute("UPDATE variants SET status = ? WHERE id = ?", (status, variant_id))
+    db.execute(
+        "UPDATE variants SET status = ?, decision_seq = ? WHERE id = ?",
+        (status, row["seq"] if row else None, variant_id),
+    )
 
 
 def _decision(row) -> Decision:
@@ -380,12 +442,12 @@ def _decision(row) -> Decision:
     )
 
 
-def _where(filters: Mapping[str, str]) -> tuple[str, dict[str, str]]:
+def _where(filters: Mapping[str, str], prefix: str = "") -> tuple[str, dict[str, str]]:
     unknown = [k for k in filters if k not in FILTERS]
     if unknown:
         raise ReviewError(f"unknown filter {unknown[0]!r}; filter by {', '.join(FILTERS)}")
     given = {k: str(v) for k, v in filters.items() if v is not None}
-    return "".join(f" AND {k} = :{k}" for k in given), given
+    return "".join(f" AND {prefix}{k} = :{k}" for k in given), given
 
 
 def _describe_errors(errors: list[Finding]) -> str:

@@ -1,0 +1,72 @@
+import sqlite3
+
+import pytest
+
+from dco.review import ReviewQueue
+from dco.review.store import MIGRATIONS, _statements
+from tests.review.test_queue import variants
+
+
+def make_version_1(path, batch):
+    """A database as dco wrote it before schema 2, with one edit and one undone approval."""
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+    for statement in _statements(MIGRATIONS[1]):
+        db.execute(statement)
+    db.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    for v in batch:
+        db.execute(
+            "INSERT INTO variants (id, campaign, stage, channel, locale, data, submitted_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, 0)",
+            (v.id, v.brief.campaign, v.stage.value, v.channel, v.locale, v.model_dump_json()),
+        )
+    edited = batch[0].copy.model_copy(update={"headline": batch[0].copy.headline + "!"})
+    db.execute(
+        "INSERT INTO decisions (variant_id, action, reviewer, at, edited) "
+        "VALUES (?, 'edit', 'kim', '2026-01-01T00:00:00+00:00', ?)",
+        (batch[0].id, edited.model_dump_json()),
+    )
+    db.execute("UPDATE variants SET status = 'edited' WHERE id = ?", (batch[0].id,))
+    db.execute(
+        "INSERT INTO decisions (variant_id, action, reviewer, at) VALUES (?, 'approve', 'kim', "
+        "'2026-01-01T00:00:01+00:00')",
+        (batch[1].id,),
+    )
+    db.execute(
+        "INSERT INTO decisions (variant_id, action, reviewer, at, undoes) "
+        "VALUES (?, 'undo', 'kim', '2026-01-01T00:00:02+00:00', 2)",
+        (batch[1].id,),
+    )
+    db.close()
+
+
+def test_opening_a_version_1_database_migrates_it_and_backfills_what_version_2_keeps(tmp_path):
+    batch = variants(3)
+    make_version_1(tmp_path / "old.db", batch)
+    with ReviewQueue(tmp_path / "old.db") as queue:
+        decided = queue.decided()
+        assert [r.variant_id for r in decided] == [batch[0].id]  # the undone approval is pending
+        headline = len(batch[0].copy.headline)
+        assert decided[0].distance == pytest.approx(1 / (headline + 1 + len(batch[0].copy.body)
+                                                         + len(batch[0].copy.cta)))  # fmt: skip
+        assert queue.status(batch[1].id) == "pending"
+        version = queue.store.read("SELECT value FROM meta WHERE key = 'schema_version'")[0][0]
+        assert version == "2"
+
+
+def test_decided_lists_the_standing_decision_with_the_edit_size_and_reasons(tmp_path):
+    batch = variants(3)
+    with ReviewQueue(tmp_path / "review.db") as queue:
+        queue.submit(batch)
+        queue.approve(batch[0].id, "kim")
+        queue.reject(batch[1].id, "kim", ["too-long", "wrong-tone"])
+        queue.edit(batch[2].id, "lee", batch[2].copy.model_copy(update={"cta": "지금 시작"}))
+        queue.undo("kim")  # the rejection no longer stands
+        decided = {r.variant_id: r for r in queue.decided()}
+        assert set(decided) == {batch[0].id, batch[2].id}
+        assert decided[batch[0].id].action == "approve" and decided[batch[0].id].distance == 0
+        edit = decided[batch[2].id]
+        assert edit.final["cta"] == "지금 시작" and edit.copy["cta"] == batch[2].copy.cta
+        assert 0 < edit.distance < 1
+        queue.reject(batch[1].id, "kim", ["too-long"])
+        assert queue.decided(stage="decision")[-1].reasons == ("too-long",)
