@@ -8,6 +8,7 @@ import dco
 import dco.brand
 import dco.editdistance
 import dco.funnel
+import dco.stats
 import dco.text
 from tests.conftest import REPO
 
@@ -20,7 +21,7 @@ def test_readme_examples():
     assert failures == 0
 
 
-MODULES = [dco, dco.brand, dco.text, dco.funnel, dco.editdistance]
+MODULES = [dco, dco.brand, dco.text, dco.funnel, dco.editdistance, dco.stats]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)

@@ -10,7 +10,7 @@ import pydantic
 from rich.markup import escape
 
 import dco
-from dco.cli import channels, classify, demo, export, generate, lint, measure, review
+from dco.cli import channels, classify, demo, export, generate, lint, measure, review, stats
 from dco.cli.output import error_console
 from dco.errors import DcoError
 
@@ -68,6 +68,7 @@ cli.add_command(generate.generate_command)
 cli.add_command(lint.lint_command)
 cli.add_command(review.review_command)
 cli.add_command(export.export_command)
+cli.add_command(stats.stats_command)
 cli.add_command(channels.channels)
 cli.add_command(measure.measure)
 

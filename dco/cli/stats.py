@@ -1,0 +1,108 @@
+"""`dco stats`: how reviewers decided, by stage, channel, locale, prompt version and model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from dco.cli.output import console, print_json
+from dco.errors import ConfigError
+from dco.review import ReviewQueue
+from dco.stats import DIMENSIONS, Group, compare, summarise
+
+DEFAULT_DIMENSIONS = ("stage", "channel", "locale", "prompt_version", "model")
+
+
+@click.command("stats")
+@click.argument("db", default="dco-review.db", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--by",
+    "dimensions",
+    multiple=True,
+    type=click.Choice(DIMENSIONS),
+    help="Group by this, repeatable (default: a table each for stage, channel, locale, prompt "
+    "version and model).",
+)
+@click.option(
+    "--compare",
+    "versions",
+    nargs=2,
+    metavar="VERSION_A VERSION_B",
+    help="Whether B's approval rate differs from A's beyond chance (two-proportion z-test).",
+)
+@click.option("--campaign", help="Only this campaign's variants.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+def stats_command(
+    db: Path,
+    dimensions: tuple[str, ...],
+    versions: tuple[str, str] | None,
+    campaign: str | None,
+    as_json: bool,
+) -> None:
+    """Approval, edit and rejection rates in DB, with Wilson 95 % intervals (dim, in %).
+
+    Rates are shares of decided variants: approved as written, edited, rejected. The edit
+    distance is the mean share of characters reviewers changed in the copy they edited.
+
+    \b
+    Examples:
+      dco stats review.db
+      dco stats review.db --by prompt_version --json
+      dco stats review.db --compare p_1a2b3c4d5e6f p_9f8e7d6c5b4a
+    """
+    if not db.exists():
+        raise ConfigError(f"{db}: no review database here (dco generate --queue {db} makes one)")
+    with ReviewQueue(db) as queue:
+        records = queue.decided(campaign=campaign)
+    if versions:
+        result = compare(records, *versions)
+        if as_json:
+            print_json(result.to_dict())
+        else:
+            _print_groups("prompt version", [result.a, result.b])
+            console().print(result.verdict)
+        return
+    overall = summarise(records)
+    dimensions = dimensions or DEFAULT_DIMENSIONS
+    tables = {d: summarise(records, (d,)) for d in dimensions}
+    if as_json:
+        print_json(
+            {
+                "overall": overall[0].to_dict() if overall else None,
+                "by": {d: [g.to_dict() for g in groups] for d, groups in tables.items()},
+            }
+        )
+        return
+    if not overall:
+        console().print(f"no decisions in {db} yet: open it with `dco review {db}`")
+        return
+    _print_groups("all", overall)
+    for dimension, groups in tables.items():
+        _print_groups(dimension.replace("_", " "), groups, dimension)
+
+
+def _print_groups(title: str, groups: list[Group], dimension: str | None = None) -> None:
+    table = Table(title=f"by {title}" if dimension else title, title_justify="left")
+    if dimension or title == "prompt version":
+        table.add_column(title, no_wrap=True)
+    table.add_column("decided", justify="right")
+    for column in ("approved", "edited", "rejected"):
+        table.add_column(column, justify="right", no_wrap=True)
+    table.add_column("edit dist.", justify="right")
+    table.add_column("rejection reasons")
+    for group in groups:
+        cells = [str(next(iter(group.key.values()), None) or "—")] if group.key else []
+        cells.append(str(group.decided))
+        cells += [_rate(rate) for rate in (group.approval, group.edit, group.rejection)]
+        distance = group.edit_distance
+        cells.append("—" if distance is None else f"{distance:.2f}")
+        cells.append(", ".join(f"{r} {n}" for r, n in group.reasons.most_common(3)) or "—")
+        table.add_row(*cells)
+    console().print(table)
+
+
+def _rate(rate) -> str:
+    low, high = rate.interval
+    return f"{rate.value:.0%} [dim]{low * 100:.0f}–{high * 100:.0f}[/]"

@@ -1,0 +1,194 @@
+"""Review statistics: approval, edit and rejection rates with Wilson intervals, and A/B comparison.
+
+Rates are shares of *decided* variants (pending ones are not counted): approved as written,
+edited (approved with changes), rejected. Each comes with a Wilson 95 % interval, which stays
+honest for small counts and rates near 0 or 1, where the textbook normal interval does not.
+
+>>> low, high = wilson(8, 10)
+>>> f"{low:.3f}…{high:.3f}"
+'0.490…0.943'
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from dco.errors import DcoError
+
+DIMENSIONS = ("stage", "channel", "locale", "prompt_version", "model", "campaign", "reviewer")
+Z95 = 1.959963984540054
+"""The standard normal quantile for a two-sided 95 % interval."""
+
+MIN_SAMPLE = 5
+"""Fewest successes *and* failures each side needs before the two-proportion test's normal
+approximation is trusted (the usual rule of thumb)."""
+
+
+class StatsError(DcoError):
+    """Statistics asked for something the log cannot answer (an unknown dimension, ...)."""
+
+
+def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """The Wilson score interval for a proportion: (low, high); (0, 1) when n is 0."""
+    if n == 0:
+        return 0.0, 1.0
+    p = successes / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A share of decided variants, with its count and Wilson 95 % interval."""
+
+    count: int
+    n: int
+
+    @property
+    def value(self) -> float:
+        return self.count / self.n if self.n else 0.0
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        return wilson(self.count, self.n)
+
+    def to_dict(self) -> dict[str, Any]:
+        low, high = self.interval
+        return {"rate": self.value, "count": self.count, "low": low, "high": high}
+
+
+@dataclass
+class Group:
+    """The decisions of one group (all of them, or one stage, one prompt version, ...)."""
+
+    key: dict[str, str | None]
+    decided: int = 0
+    approved: int = 0
+    edited: int = 0
+    rejected: int = 0
+    distance_sum: float = 0.0
+    reasons: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def approval(self) -> Rate:
+        """Approved as written."""
+        return Rate(self.approved, self.decided)
+
+    @property
+    def edit(self) -> Rate:
+        return Rate(self.edited, self.decided)
+
+    @property
+    def rejection(self) -> Rate:
+        return Rate(self.rejected, self.decided)
+
+    @property
+    def edit_distance(self) -> float | None:
+        """The mean normalised edit distance of the edits (0 untouched … 1 rewritten)."""
+        return self.distance_sum / self.edited if self.edited else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.key,
+            "decided": self.decided,
+            "approval": self.approval.to_dict(),
+            "edit": self.edit.to_dict(),
+            "rejection": self.rejection.to_dict(),
+            "edit_distance": self.edit_distance,
+            "reasons": dict(self.reasons.most_common()),
+        }
+
+
+def summarise(records: Iterable[Any], by: Sequence[str] = ()) -> list[Group]:
+    """Groups of `records` (`ReviewQueue.decided()` rows) by the dimensions in `by`, largest
+    first; with no dimensions, one group of everything."""
+    unknown = [d for d in by if d not in DIMENSIONS]
+    if unknown:
+        raise StatsError(f"cannot group by {unknown[0]!r}; use {', '.join(DIMENSIONS)}")
+    groups: dict[tuple, Group] = {}
+    for record in records:
+        values = tuple(getattr(record, d) for d in by)
+        group = groups.get(values)
+        if group is None:
+            group = groups[values] = Group(dict(zip(by, values, strict=True)))
+        group.decided += 1
+        action = record.action
+        if action == "approve":
+            group.approved += 1
+        elif action == "edit":
+            group.edited += 1
+            group.distance_sum += record.distance
+        else:
+            group.rejected += 1
+            group.reasons.update(record.reasons)
+    return sorted(groups.values(), key=lambda g: (-g.decided, [str(v) for v in g.key.values()]))
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Whether prompt version B's approval rate differs from A's beyond chance."""
+
+    a: Group
+    b: Group
+    z: float | None
+    p_value: float | None
+    enough_data: bool
+    verdict: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "a": self.a.to_dict(),
+            "b": self.b.to_dict(),
+            "difference": self.b.approval.value - self.a.approval.value,
+            "z": self.z,
+            "p_value": self.p_value,
+            "enough_data": self.enough_data,
+            "verdict": self.verdict,
+        }
+
+
+def two_proportion_test(x1: int, n1: int, x2: int, n2: int) -> tuple[float, float]:
+    """The pooled two-proportion z-test: (z, two-sided p-value) for p2 − p1."""
+    pooled = (x1 + x2) / (n1 + n2)
+    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    if se == 0:
+        return 0.0, 1.0  # both all-approved or all-not: no difference to see
+    z = (x2 / n2 - x1 / n1) / se
+    return z, math.erfc(abs(z) / math.sqrt(2))
+
+
+def compare(
+    records: Iterable[Any], version_a: str, version_b: str, alpha: float = 0.05
+) -> Comparison:
+    """Compare the approval rates of two prompt versions with a two-proportion z-test."""
+    groups = {g.key["prompt_version"]: g for g in summarise(records, ("prompt_version",))}
+    missing = [v for v in (version_a, version_b) if v not in groups]
+    if missing:
+        known = ", ".join(str(v) for v in groups) or "none yet"
+        raise StatsError(f"no decided variants for prompt version {missing[0]!r} (known: {known})")
+    a, b = groups[version_a], groups[version_b]
+    sides = (a.approved, a.decided - a.approved, b.approved, b.decided - b.approved)
+    if min(sides) < MIN_SAMPLE:
+        needed = (
+            f"each version needs at least {MIN_SAMPLE} approvals and {MIN_SAMPLE} non-approvals; "
+            f"A has {a.approved} and {a.decided - a.approved}, B {b.approved} and "
+            f"{b.decided - b.approved}"
+        )
+        return Comparison(a, b, None, None, False, f"not enough data yet: {needed}")
+    z, p = two_proportion_test(a.approved, a.decided, b.approved, b.decided)
+    direction = "higher" if z > 0 else "lower"
+    figures = (
+        f"A {a.approval.value:.1%} of {a.decided}, B {b.approval.value:.1%} of {b.decided}; "
+        f"z = {z:.2f}, p = {p:.3g}"
+    )
+    if p < alpha:
+        verdict = f"B's approval rate is {direction} than A's beyond chance ({figures})"
+    else:
+        verdict = f"no difference beyond chance at the {1 - alpha:.0%} level ({figures})"
+    return Comparison(a, b, z, p, True, verdict)

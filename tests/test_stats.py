@@ -1,0 +1,98 @@
+import json
+from types import SimpleNamespace
+
+import pytest
+
+from dco.stats import StatsError, compare, summarise, two_proportion_test, wilson
+from tests.conftest import run_dco
+
+
+def record(action, version="p_a", stage="decision", distance=0.0, reasons=()):
+    return SimpleNamespace(
+        action=action, prompt_version=version, stage=stage, channel="sms", locale="ko-KR",
+        model="fake", campaign=None, reviewer="kim", distance=distance, reasons=reasons,
+    )  # fmt: skip
+
+
+def test_wilson_interval_matches_the_hand_computed_one():
+    # p = 0.8, n = 10, z = 1.96: centre 0.7167, half-width 0.2266.
+    low, high = wilson(8, 10)
+    assert low == pytest.approx(0.4902, abs=1e-4)
+    assert high == pytest.approx(0.9433, abs=1e-4)
+
+
+def test_wilson_interval_stays_inside_zero_and_one_at_the_extremes():
+    assert wilson(0, 5)[0] == 0.0 and 0 < wilson(0, 5)[1] < 1
+    assert wilson(5, 5)[1] == 1.0 and wilson(0, 0) == (0.0, 1.0)
+
+
+def test_two_proportion_test_matches_the_hand_computed_one():
+    # 40/100 vs 60/100: pooled 0.5, se = sqrt(0.25 * 0.02) = 0.07071, z = 2.828, p = erfc(2).
+    z, p = two_proportion_test(40, 100, 60, 100)
+    assert z == pytest.approx(2.8284, abs=1e-4)
+    assert p == pytest.approx(0.004678, abs=1e-6)
+
+
+def test_summarise_counts_rates_mean_edit_distance_and_reasons_per_group():
+    records = [
+        record("approve"), record("edit", distance=0.2), record("edit", distance=0.4),
+        record("reject", reasons=("too-long", "wrong-tone")),
+        record("reject", reasons=("too-long",)),
+        record("approve", stage="awareness"),
+    ]  # fmt: skip
+    groups = {g.key["stage"]: g for g in summarise(records, ("stage",))}
+    decision = groups["decision"]
+    assert (decision.decided, decision.approved, decision.edited, decision.rejected) == (5, 1, 2, 2)
+    assert decision.approval.value == pytest.approx(0.2)
+    assert decision.edit_distance == pytest.approx(0.3)
+    assert decision.reasons == {"too-long": 2, "wrong-tone": 1}
+    assert groups["awareness"].edit_distance is None
+    with pytest.raises(StatsError, match="cannot group by 'colour'"):
+        summarise(records, ("colour",))
+
+
+def test_compare_reports_a_difference_beyond_chance_with_its_figures():
+    log = [record("approve", "p_a")] * 40 + [record("reject", "p_a", reasons=("other",))] * 60
+    log += [record("approve", "p_b")] * 60 + [record("edit", "p_b", distance=0.1)] * 40
+    result = compare(log, "p_a", "p_b")
+    assert result.enough_data and result.p_value == pytest.approx(0.004678, abs=1e-6)
+    assert result.verdict.startswith("B's approval rate is higher than A's beyond chance")
+
+
+def test_compare_says_when_there_is_not_enough_data_yet():
+    log = [record("approve", "p_a")] * 3 + [record("approve", "p_b")] * 2
+    result = compare(log, "p_a", "p_b")
+    assert not result.enough_data and result.p_value is None
+    assert result.verdict.startswith("not enough data yet")
+    with pytest.raises(StatsError, match="no decided variants for prompt version 'p_c'"):
+        compare(log, "p_a", "p_c")
+
+
+@pytest.fixture
+def reviewed_db(tmp_path):
+    from dco.review import ReviewQueue
+    from tests.review.test_queue import variants
+
+    path = tmp_path / "review.db"
+    with ReviewQueue(path) as queue:
+        batch = variants(4)
+        queue.submit(batch)
+        queue.approve(batch[0].id, "kim")
+        queue.approve(batch[1].id, "kim")
+        queue.reject(batch[2].id, "lee", ["too-long"])
+    return path
+
+
+def test_stats_command_prints_json_rates_per_stage(reviewed_db):
+    done = run_dco("stats", str(reviewed_db), "--by", "stage", "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["overall"]["decided"] == 3
+    assert report["overall"]["approval"]["count"] == 2
+    assert report["by"]["stage"][0]["reasons"] == {"too-long": 1}
+
+
+def test_stats_command_says_how_to_make_a_database_when_there_is_none(tmp_path):
+    done = run_dco("stats", str(tmp_path / "none.db"))
+    assert done.returncode == 2
+    assert "dco generate --queue" in done.stderr
