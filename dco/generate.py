@@ -13,6 +13,7 @@ from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from dco.channels import Channel, get_channel
@@ -44,6 +45,7 @@ from dco.providers.retry import (
     complete_with_retries,
 )
 from dco.redact import redact
+from dco.tuning.profile import Guidance, TuningProfile
 
 VARIANTS_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -128,6 +130,8 @@ class _Plan:
     voice: str | None
     provider_name: str
     model: str
+    guidance: Guidance | None = None
+    """What reviewers taught for this stage, channel and locale (a tuning profile's section)."""
     brief_data: dict[str, Any] = field(default_factory=dict)
     """The brief as JSON-mode data, computed once: it goes into every prompt and variant id."""
     brief_json: str = ""
@@ -137,27 +141,45 @@ class _Plan:
         self.brief_json = canonical_json(self.brief_data)
 
     def task(self, n: int, avoid: Sequence[str] = ()) -> dict[str, Any]:
+        learned = self.guidance.avoid if self.guidance else ()
         return {
             "n": n,
             "language": self.brief.locale.split("-")[0],
             "stage": self.stage.value,
-            "limits": {f: [length.limit, length.unit] for f, length in self.policy.lengths.items()},
-            "avoid": sorted(set(avoid)),
+            "limits": {f: [limit, unit] for f, _, limit, unit in self.lengths()},
+            "avoid": sorted({*avoid, *learned}),
         }
+
+    def lengths(self) -> list[tuple[str, int, int, str]]:
+        """(field, target, limit, unit) as the prompt states them: the policy's, tightened to
+        the share of the limit reviewers accepted where they found copy too long. The checks
+        still hold copy to the channel's own limits."""
+        shares = self.guidance.lengths if self.guidance else {}
+        rows = []
+        for name, length in self.policy.lengths.items():
+            share = shares.get(name)
+            if share is None:
+                rows.append((name, length.target, length.limit, length.unit))
+            else:
+                limit = max(1, int(length.limit * share))
+                rows.append((name, min(length.target, limit), limit, length.unit))
+        return rows
 
     def first_messages(self) -> list[Message]:
         language = self.brief.locale.split("-")[0]
+        guidance = self.guidance
         context = {
             "policy": self.policy,
             "brand_name": self.brand_name,
             "voice": self.voice,
             "language_name": _LANGUAGES.get(language, self.brief.locale),
+            "tuning_notes": guidance.notes if guidance else [],
+            "tuned": guidance is not None and not guidance.empty,
         }
         system = self.prompts.render_once(
             "generate.system.j2", (self.prompt_version, language), **context
         )
         units = frozenset(length.unit for length in self.policy.lengths.values())
-        lengths = self.policy.lengths
         user = self.prompts.render(
             "generate.user.j2",
             n=self.n,
@@ -166,9 +188,10 @@ class _Plan:
             channel_id=self.channel.id,
             stage_confidence=self.stage_result.confidence if self.stage_result else None,
             unit_help=self.prompts.memo(("unit_help", *sorted(units)), lambda: _unit_help(units)),
-            lengths=[(f, x.target, x.limit, x.unit) for f, x in lengths.items()],
+            lengths=self.lengths(),
             brief={k: v for k, v in self.brief_data.items() if v is not None},
             customer=self.customer,
+            reviewers=guidance.prompt_data() if guidance and not guidance.empty else None,
             policy_data=self.prompts.memo(
                 ("policy_data", self.prompt_version), lambda: self.policy.model_dump(mode="json")
             ),
@@ -400,6 +423,7 @@ def _plan(
     seed: int | None,
     max_tokens: int | None,
     max_repairs: int,
+    profile: TuningProfile | str | Path | None,
 ) -> _Plan:
     if not 1 <= n <= 50:
         raise DcoError(f"n must be between 1 and 50, not {n}")
@@ -430,6 +454,15 @@ def _plan(
     policy, version = prompts.memo(
         ("policy", resolved, spec.id, language, formality, brand_name, voice), make_policy
     )
+    guidance = None
+    if profile is not None:
+        if not isinstance(profile, TuningProfile):
+            profile = TuningProfile.load(profile)
+        guidance = profile.section(resolved.value, spec.id, brief.locale)
+        if not guidance.empty:
+            # What the profile adds to this prompt is part of its version: a new profile that
+            # changes the prompt is a new version whose approval rate is tracked on its own.
+            version = prompts.version(version, guidance.digest)
     safe_brief, redactions = _redact_brief(brief)
     customer = None
     if signals is not None:
@@ -460,6 +493,7 @@ def _plan(
         voice=voice,
         provider_name=provider.name,
         model=provider.model,
+        guidance=guidance,
     )
 
 
@@ -497,6 +531,7 @@ def generate(
     max_tokens: int | None = None,
     max_repairs: int = 2,
     retry: RetryPolicy = DEFAULT_POLICY,
+    profile: TuningProfile | str | Path | None = None,
 ) -> GenerationResult:
     """Write `n` variants of copy for `brief`, fitted to the customer's stage and the channel.
 
@@ -504,8 +539,9 @@ def generate(
     `check(copy, channel=, stage=)` method (a `dco.Brand`); its `name`, `voice` and `formality`
     shape the prompt when present. Variants that break a channel limit or an error-level rule are
     sent back with the problems, at most `max_repairs` times, and discarded if still wrong: the
-    result lists them in `.discarded`. `provider` defaults to the OpenAI provider when
-    `OPENAI_API_KEY` is set and to the offline fake otherwise.
+    result lists them in `.discarded`. `profile` (a `dco.tuning.TuningProfile` or its file)
+    adds what reviewers taught for this stage, channel and locale. `provider` defaults to the
+    OpenAI provider when `OPENAI_API_KEY` is set and to the offline fake otherwise.
     """
     provider = _provider(provider)
     steps = _pipeline(_plan(brief, provider=provider, **_options(locals())))
@@ -533,6 +569,7 @@ async def agenerate(
     max_tokens: int | None = None,
     max_repairs: int = 2,
     retry: RetryPolicy = DEFAULT_POLICY,
+    profile: TuningProfile | str | Path | None = None,
 ) -> GenerationResult:
     """The async twin of `generate`, with the same arguments and result."""
     provider = _provider(provider)
@@ -548,7 +585,7 @@ async def agenerate(
 
 _PLAN_OPTIONS = (
     "signals", "stage", "brand", "n", "channel", "prompts", "temperature", "seed", "max_tokens",
-    "max_repairs",
+    "max_repairs", "profile",
 )  # fmt: skip
 
 

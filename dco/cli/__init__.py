@@ -10,7 +10,7 @@ import pydantic
 from rich.markup import escape
 
 import dco
-from dco.cli import channels, classify, demo, export, generate, lint, measure, review, stats
+from dco.cli import channels, classify, demo, export, generate, lint, measure, review, stats, tune
 from dco.cli.output import error_console
 from dco.errors import DcoError
 
@@ -69,6 +69,7 @@ cli.add_command(lint.lint_command)
 cli.add_command(review.review_command)
 cli.add_command(export.export_command)
 cli.add_command(stats.stats_command)
+cli.add_command(tune.tune_command)
 cli.add_command(channels.channels)
 cli.add_command(measure.measure)
 

@@ -1,10 +1,13 @@
 """A deterministic provider for tests and offline use: writes plausible copy and misbehaves on cue.
 
-It reads what a model would read — the brief in the `<brief>` tag and the task in the last
-`<task>` tag of the prompt — and writes copy in the request's language from phrase lists
-(`dco/data/fake_copy.yaml`), keeping each field within the limit it was given. The same request
-and seed always give the same reply. Every call is recorded in `calls`; behaviours queued with the
-`then_*` methods apply to the following calls, one each, in order.
+It reads what a model would read — the brief in the `<brief>` tag, what reviewers taught in the
+`<reviewers>` tag, and the task in the last `<task>` tag of the prompt — and writes copy in the
+request's language from phrase lists (`dco/data/fake_copy.yaml`), keeping each field within the
+limit it was given. It honours what a model would honour: words it is told to avoid, preferred
+wordings (written in place of what they replace) and approved examples (whose phrasing joins its
+own phrases as models to follow). The same request and seed always give the same reply. Every
+call is recorded in `calls`; behaviours queued with the `then_*` methods apply to the following
+calls, one each, in order.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from dco.providers.base import (
 from dco.text import measure
 
 _FIELDS = ("headline", "body", "cta")
-_TAG = re.compile(r"<(?P<tag>brief|task)>\s*(?P<body>.*?)\s*</(?P=tag)>", re.DOTALL)
+_TAG = re.compile(r"<(?P<tag>brief|task|reviewers)>\s*(?P<body>.*?)\s*</(?P=tag)>", re.DOTALL)
 _SLOT = re.compile(r"\{(product|benefit|offer|audience)(?::(을|를|이|가|은|는|와|과|으로|로))?\}")
 # Particle pairs: (after a final consonant, after a vowel).
 _PARTICLE_PAIRS = [("을", "를"), ("이", "가"), ("은", "는"), ("과", "와"), ("으로", "로")]
@@ -166,13 +169,19 @@ class FakeProvider:
 
 def write_reply(request: ChatRequest) -> dict[str, Any]:
     """The reply the fake writes for `request` when nothing is scripted: `{"variants": [...]}`."""
-    brief, task = _read_prompt(request)
+    brief, task, reviewers = _read_prompt(request)
     language = "ko" if str(task.get("language", "ko")).startswith("ko") else "en"
     stage = task.get("stage", "awareness")
     limits = task.get("limits", {})
     avoid = [w.casefold() for w in task.get("avoid", [])]
     n = max(0, int(task.get("n", 1)))
     phrases = _phrases()[language].get(stage) or _phrases()[language]["awareness"]
+    examples = [e for e in reviewers.get("examples", []) if isinstance(e, dict)]
+    preferred = [
+        (str(p["instead_of"]), str(p["use"]))
+        for p in reviewers.get("prefer", [])
+        if isinstance(p, dict) and p.get("instead_of") and p.get("use")
+    ]
     slots = _slots(brief, language)
     rng = random.Random(_digest(request))
     offset = rng.randrange(1 << 16)
@@ -187,7 +196,9 @@ def write_reply(request: ChatRequest) -> dict[str, Any]:
         for number, field in enumerate(_FIELDS):
             limit, unit = limits.get(field, (10_000, "chars"))
             start = offset + index + 3 * number
-            text = _pick(phrases[field], start, slots, index, limit, unit, avoid, used[field])
+            models = [str(e[field]) for e in examples if e.get(field)] + phrases[field]
+            text = _pick(models, start, slots, index, limit, unit, avoid, used[field])
+            text = _prefer(text, preferred, limit, unit)
             used[field].add(text)
             if language == "en":
                 text = text[:1].upper() + text[1:]
@@ -210,9 +221,22 @@ def _earlier_variants(request: ChatRequest) -> list[dict[str, Any]]:
     return earlier
 
 
-def _read_prompt(request: ChatRequest) -> tuple[dict[str, Any], dict[str, Any]]:
+def _prefer(text: str, preferred: list[tuple[str, str]], limit: int, unit: str) -> str:
+    """`text` with each preferred wording in place of the one it replaces, if it still fits."""
+    for avoid, use in preferred:
+        pattern = re.compile(re.escape(avoid), re.IGNORECASE if avoid.isascii() else 0)
+        replaced = pattern.sub(lambda _, use=use: use, text)
+        if replaced != text and _fits(replaced, limit, unit):
+            text = replaced
+    return text
+
+
+def _read_prompt(
+    request: ChatRequest,
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     brief: dict[str, Any] = {}
     task: dict[str, Any] = {}
+    reviewers: dict[str, Any] = {}
     for message in request.messages:
         if message.role != "user":
             continue
@@ -223,9 +247,11 @@ def _read_prompt(request: ChatRequest) -> tuple[dict[str, Any], dict[str, Any]]:
                 continue
             if match["tag"] == "brief":
                 brief = value
+            elif match["tag"] == "reviewers":
+                reviewers = value if isinstance(value, dict) else {}
             else:
                 task = value  # the last task wins: a repair request restates it
-    return brief, task
+    return brief, task, reviewers
 
 
 Slots = tuple[tuple[str, tuple[str, ...]], ...]

@@ -1,0 +1,111 @@
+"""`dco tune`: learn from a review queue's decisions; write the profile the prompts render."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from dco.brand import Brand
+from dco.cli.output import console, error_console, print_json
+from dco.errors import ConfigError
+from dco.review import ReviewQueue
+from dco.tuning import TuningProfile, tune
+from dco.tuning.changes import changes
+from dco.tuning.proposals import propose_rules
+
+PROFILE_NAME = "tuning.yaml"
+
+
+@click.command("tune")
+@click.argument("db", default="dco-review.db", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--brand",
+    "brand_dir",
+    metavar="DIR",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The brand: examples that break its error-level rules are left out, and the profile "
+    f"is written beside it as DIR/{PROFILE_NAME}.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=f"Write the profile here (default: DIR/{PROFILE_NAME} with --brand, "
+    f"else ./dco-{PROFILE_NAME}).",
+)
+@click.option(
+    "--min-support",
+    default=2,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Decisions a preference, an avoided word or a rejection note needs.",
+)
+@click.option(
+    "--max-examples",
+    default=3,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Few-shot examples per stage × channel × locale.",
+)
+@click.option("--campaign", help="Learn only from this campaign's decisions.")
+@click.option(
+    "--propose-rules",
+    "proposals",
+    metavar="DIR",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write each learned preference as a Vale-style substitution rule into DIR, for a "
+    "human to move into the brand's rules/ folder.",
+)
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+def tune_command(
+    db: Path, brand_dir: Path | None, out: Path | None, min_support: int, max_examples: int,
+    campaign: str | None, proposals: Path | None, dry_run: bool, as_json: bool,
+) -> None:  # fmt: skip
+    """Learn from the decisions in DB: examples, preferences, notes.
+
+    Approved and edited copy becomes few-shot examples; replacements reviewers made in at
+    least --min-support edits become "prefer X over Y"; frequent rejection reasons become
+    notes. The profile is a readable YAML file; `dco generate` renders it (its hash is part of
+    every prompt version) and this command prints what changed since the last one.
+
+    \b
+    Examples:
+      dco tune review.db --brand brand_guidelines/runfit
+      dco tune review.db --brand brand_guidelines/runfit --propose-rules proposals/
+      dco tune review.db --dry-run --json
+    """
+    if not db.exists():
+        raise ConfigError(f"{db}: no review database here (dco generate --queue {db} makes one)")
+    brand = Brand.load(brand_dir) if brand_dir else None
+    out = out or (brand_dir / PROFILE_NAME if brand_dir else Path(f"dco-{PROFILE_NAME}"))
+    previous = TuningProfile.load(out) if out.exists() else None
+    with ReviewQueue(db) as queue:
+        profile = tune(
+            queue, brand=brand, min_support=min_support, max_examples=max_examples,
+            campaign=campaign,
+        )  # fmt: skip
+    found = changes(previous, profile)
+    if as_json:
+        print_json({"profile": str(out), "changes": [c.to_dict() for c in found]})
+    elif found:
+        for change in found:
+            colour = "green" if change.sign == "+" else "red"
+            console().print(f"[{colour}]{change}[/]", markup=True, highlight=False)
+    else:
+        console().print("no changes since the last profile")
+    if dry_run:
+        error_console().print("[dim]dry run: nothing written[/]")
+        return
+    profile.save(out)
+    error_console().print(
+        f"learned from {profile.decisions} decisions; wrote {out} "
+        f"({sum(len(s.examples) for s in profile.sections)} examples, "
+        f"{sum(len(x.preferences) for x in profile.locales.values())} preferences)"
+    )
+    if proposals is not None:
+        written = propose_rules(profile, proposals)
+        error_console().print(
+            f"wrote {len(written)} proposed rules to {proposals}; move the ones you accept into "
+            "your brand's rules/ folder"
+        )

@@ -1,0 +1,49 @@
+"""Choosing few-shot examples: recent, diverse, approved, and still within the brand's rules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from dco.checks import bigrams, copy_key, is_near_duplicate
+from dco.models import Copy
+from dco.tuning.profile import Example
+
+NEAR_DUPLICATE = 0.6
+"""Examples sharing this share of their character bigrams teach the same thing twice; a looser
+bar than the generator's duplicate test, since examples should show different angles."""
+
+
+def pick_examples(
+    accepted: Sequence, rejected_keys: set[str], *, limit: int, passes: Callable[[Copy], bool]
+) -> list[Example]:
+    """Up to `limit` examples from `accepted` records (approved or edited), newest first.
+
+    Left out: copy that was also rejected (the same words, folded), copy that `passes` now
+    refuses (an error-level brand rule added since it was approved), and copy too close to an
+    example already chosen.
+    """
+    chosen: list[Example] = []
+    seen: list[tuple[str, frozenset[str]]] = []
+    for record in sorted(accepted, key=lambda r: r.seq, reverse=True):
+        if len(chosen) >= limit:
+            break
+        final = record.final
+        copy = Copy.trusted(
+            headline=final.get("headline", ""), body=final.get("body", ""), cta=final.get("cta", "")
+        )
+        key = copy_key(copy)
+        if key in rejected_keys:
+            continue
+        grams = bigrams(key)
+        if is_near_duplicate(key, grams, seen, NEAR_DUPLICATE):
+            continue
+        if not passes(copy):
+            continue
+        seen.append((key, grams))
+        chosen.append(
+            Example(
+                **copy.fields(), variant_id=record.variant_id, edited=record.action == "edit",
+                seq=record.seq,
+            )
+        )  # fmt: skip
+    return chosen

@@ -1,0 +1,144 @@
+"""Mining reviewers' edits for word preferences, and their tone rejections for words to avoid.
+
+An edit is compared word by word (어절 by 어절 in Korean): a run of at most three words replaced by
+another becomes a candidate pair. In Korean a particle or ending both words share is set aside,
+so 가격을 → 비용을 and 가격이 → 비용이 both teach 가격 → 비용. A pair becomes a preference only
+with enough support: one reviewer's one-off change is taste, the same change twice is a pattern.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from dco import resources
+from dco.tuning.profile import Preference
+
+MAX_PHRASE_WORDS = 3
+MAX_EXAMPLES = 3
+
+
+@functools.cache
+def _lexicon() -> dict:
+    return resources.load_data("tuning.yaml").data
+
+
+def words(text: str) -> list[str]:
+    """The words of `text` with punctuation trimmed from their ends (empty words dropped)."""
+    strip = _lexicon()["punctuation"]
+    return [w for w in (token.strip(strip) for token in text.split()) if w]
+
+
+def _stem_pair(before: str, after: str) -> tuple[str, str]:
+    """`before` and `after` without the longest Korean particle or ending both end in."""
+    best = ""
+    for suffix in _lexicon()["korean_suffixes"]:
+        if (
+            len(suffix) > len(best)
+            and before.endswith(suffix)
+            and after.endswith(suffix)
+            and len(before) > len(suffix)
+            and len(after) > len(suffix)
+        ):
+            best = suffix
+    if best:
+        return before[: -len(best)], after[: -len(best)]
+    return before, after
+
+
+def replacements(before: str, after: str) -> list[tuple[str, str]]:
+    """The (old, new) word runs an edit of `before` into `after` replaced."""
+    old, new = words(before), words(after)
+    if old == new:
+        return []
+    folded_old, folded_new = [w.casefold() for w in old], [w.casefold() for w in new]
+    matcher = SequenceMatcher(None, folded_old, folded_new, autojunk=False)
+    pairs = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op != "replace" or i2 - i1 > MAX_PHRASE_WORDS or j2 - j1 > MAX_PHRASE_WORDS:
+            continue
+        if i2 - i1 == j2 - j1:
+            # As many words out as in: a word-for-word change (cheap workout → affordable
+            # training is two preferences, not one phrase).
+            runs = [(old[i], new[j]) for i, j in zip(range(i1, i2), range(j1, j2), strict=True)]
+        else:
+            runs = [(" ".join(old[i1:i2]), " ".join(new[j1:j2]))]
+        for removed, added in runs:
+            if " " not in removed and " " not in added:
+                removed, added = _stem_pair(removed, added)
+            folded = (removed.casefold(), added.casefold())
+            if folded[0] != folded[1] and not set(folded) <= _function_words():
+                pairs.append((removed, added))
+    return pairs
+
+
+@functools.cache
+def _function_words() -> frozenset[str]:
+    return frozenset(w.casefold() for w in _lexicon()["function_words"])
+
+
+@dataclass
+class _Tally:
+    decisions: set[int] = field(default_factory=set)
+    reviewers: set[str] = field(default_factory=set)
+    examples: list[str] = field(default_factory=list)
+    last_seq: int = 0
+
+
+def mine_preferences(edits: Iterable, *, min_support: int = 2) -> list[Preference]:
+    """Preferences from edit records (`.seq`, `.reviewer`, `.copy`, `.edited`), most supported
+    first. A pair reviewers made both ways keeps the direction made more often (neither on a
+    tie: the reviewers disagree)."""
+    tallies: dict[tuple[str, str], _Tally] = defaultdict(_Tally)
+    spelled: dict[tuple[str, str], tuple[str, str]] = {}
+    for edit in edits:
+        for name, before in edit.copy.items():
+            after = edit.edited.get(name, "")
+            for removed, added in replacements(before, after):
+                key = (removed.casefold(), added.casefold())
+                spelled.setdefault(key, (removed, added))
+                tally = tallies[key]
+                tally.decisions.add(edit.seq)
+                tally.reviewers.add(edit.reviewer)
+                tally.last_seq = max(tally.last_seq, edit.seq)
+                if len(tally.examples) < MAX_EXAMPLES:
+                    tally.examples.append(f"{before} → {after}")
+    preferences = []
+    for key, tally in tallies.items():
+        support = len(tally.decisions)
+        if support < min_support:
+            continue
+        reverse = tallies.get((key[1], key[0]))
+        if reverse is not None and len(reverse.decisions) >= support:
+            continue
+        removed, added = spelled[key]
+        preferences.append(
+            Preference(
+                prefer=added, avoid=removed, support=support, reviewers=len(tally.reviewers),
+                examples=list(tally.examples),
+            )
+        )  # fmt: skip
+    preferences.sort(key=lambda p: (-p.support, -p.reviewers, p.avoid.casefold()))
+    return preferences
+
+
+def mine_avoided_words(
+    rejected: Sequence[dict[str, str]], accepted: Sequence[dict[str, str]], *, min_support: int = 2
+) -> list[str]:
+    """Words in at least `min_support` pieces of copy rejected for tone that no accepted copy
+    uses, most frequent first."""
+    used = {w.casefold() for copy in accepted for text in copy.values() for w in words(text)}
+    counts: dict[str, int] = defaultdict(int)
+    spelled: dict[str, str] = {}
+    for copy in rejected:
+        seen = {w.casefold(): w for text in copy.values() for w in words(text)}
+        for folded, word in seen.items():
+            if folded not in used:
+                counts[folded] += 1
+                spelled.setdefault(folded, word)
+    frequent = [w for w, n in counts.items() if n >= min_support]
+    frequent.sort(key=lambda w: (-counts[w], w))
+    return [spelled[w] for w in frequent]

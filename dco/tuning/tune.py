@@ -1,0 +1,168 @@
+"""`tune`: a pure function from a decision log to a tuning profile (same log, same profile)."""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections import Counter, defaultdict
+from typing import Any
+
+from dco import resources
+from dco.channels import get_channel
+from dco.checks import copy_key, length_findings
+from dco.errors import DcoError, UnencodableTextError
+from dco.models import Copy
+from dco.text import measure
+from dco.tuning.examples import pick_examples
+from dco.tuning.mining import mine_avoided_words, mine_preferences
+from dco.tuning.profile import LocaleLessons, Section, TuningProfile
+
+ACCEPTED = ("approve", "edit")
+
+
+def tune(
+    log: Any,
+    *,
+    brand: Any = None,
+    min_support: int = 2,
+    max_examples: int = 3,
+    note_share: float = 0.1,
+    campaign: str | None = None,
+) -> TuningProfile:
+    """What reviewers' decisions teach the prompts, per stage × channel × locale.
+
+    `log` is a `ReviewQueue` (its standing decisions are read) or those records themselves.
+    `brand` (a `dco.Brand`) keeps examples that now break an error-level rule out, and gives
+    the voice that tone notes quote. A preference or an avoided word needs `min_support`
+    decisions; a rejection reason becomes a note when it has that support and at least
+    `note_share` of a section's decisions.
+    """
+    if min_support < 1 or max_examples < 0 or not 0 <= note_share <= 1:
+        raise DcoError("min_support must be ≥ 1, max_examples ≥ 0 and note_share in 0…1")
+    records = list(log.decided(campaign=campaign) if hasattr(log, "decided") else log)
+    records.sort(key=lambda r: r.seq)
+    voice = getattr(brand, "voice", None) or "as in the approved examples"
+    passes = _passes(brand)
+
+    by_section: dict[tuple[str, str, str], list] = defaultdict(list)
+    by_locale: dict[str, list] = defaultdict(list)
+    for record in records:
+        by_section[(record.stage, record.channel, record.locale)].append(record)
+        by_locale[record.locale].append(record)
+
+    sections = []
+    for (stage, channel, locale), group in sorted(by_section.items()):
+        accepted = [r for r in group if r.action in ACCEPTED]
+        rejected = [r for r in group if r.action == "reject"]
+        reasons = Counter(reason for r in rejected for reason in r.reasons)
+        notes = _notes(reasons, len(group), voice, min_support, note_share)
+        too_long = [r for r in rejected if "too-long" in r.reasons]
+        lengths = _length_fractions(accepted, too_long, channel) if "too-long" in notes else {}
+        rejected_keys = {_key(r.copy) for r in rejected}
+        examples = pick_examples(
+            accepted, rejected_keys, limit=max_examples,
+            passes=functools.partial(passes, channel=channel, stage=stage),
+        )  # fmt: skip
+        sections.append(
+            Section(
+                stage=stage, channel=channel, locale=locale, decided=len(group),
+                examples=examples, notes=list(notes.values()), reasons=dict(reasons.most_common()),
+                lengths=lengths,
+            )
+        )  # fmt: skip
+
+    tone_reasons = set(_data()["tone_reasons"])
+    locales = {}
+    for locale, group in sorted(by_locale.items()):
+        edits = [r for r in group if r.action == "edit"]
+        off_tone = [r.copy for r in group if r.action == "reject" and tone_reasons & set(r.reasons)]
+        accepted_copy = [r.final for r in group if r.action in ACCEPTED]
+        lessons = LocaleLessons(
+            preferences=mine_preferences(edits, min_support=min_support),
+            avoid=mine_avoided_words(off_tone, accepted_copy, min_support=min_support),
+        )
+        if lessons.preferences or lessons.avoid:
+            locales[locale] = lessons
+    return TuningProfile(
+        brand=getattr(brand, "name", None),
+        decisions=len(records),
+        last_seq=records[-1].seq if records else 0,
+        settings={
+            "min_support": min_support,
+            "max_examples": max_examples,
+            "note_share": note_share,
+            **({"campaign": campaign} if campaign else {}),
+        },
+        locales=locales,
+        sections=sections,
+    )
+
+
+@functools.cache
+def _data() -> dict[str, Any]:
+    return resources.load_data("tuning.yaml").data
+
+
+def _key(fields: dict[str, str]) -> str:
+    return copy_key(Copy.trusted(**{k: fields.get(k, "") for k in ("headline", "body", "cta")}))
+
+
+def _notes(
+    reasons: Counter[str], decided: int, voice: str, min_support: int, share: float
+) -> dict[str, str]:
+    templates = _data()["notes"]
+    notes = {}
+    for reason, count in reasons.most_common():
+        if reason in templates and count >= min_support and count / decided >= share:
+            notes[reason] = " ".join(
+                templates[reason]
+                .format(count=count, decided=decided, share=f"{count / decided:.0%}", voice=voice)
+                .split()
+            )
+    return notes
+
+
+def _length_fractions(accepted: list, too_long: list, channel_id: str) -> dict[str, float]:
+    """For each field that ran longer in copy rejected as too long than in any accepted copy, the
+    largest share of its limit accepted copy filled (rounded down to 5 %): what reviewers showed
+    they accept, where they showed they do not accept more."""
+    try:
+        channel = get_channel(channel_id)
+    except DcoError:
+        return {}
+    fractions = {}
+    for name in ("headline", "body", "cta"):
+        bound = channel.limit_for(name)  # type: ignore[arg-type]
+        if bound is None:
+            continue
+        accepted_fills = _fills(accepted, name, *bound)
+        rejected_fills = _fills(too_long, name, *bound)
+        if accepted_fills and rejected_fills and max(rejected_fills) > max(accepted_fills):
+            fractions[name] = max(0.05, math.floor(min(max(accepted_fills), 1.0) * 20) / 20)
+    return fractions
+
+
+def _fills(records: list, name: str, limit: int, unit: str) -> list[float]:
+    fills = []
+    for record in records:
+        try:
+            fills.append(measure(record.final.get(name, ""), unit) / limit)
+        except UnencodableTextError:
+            continue
+    return fills
+
+
+def _passes(brand: Any):
+    """A test that copy still passes the channel's limits and the brand's error-level rules."""
+
+    def passes(copy: Copy, *, channel: str, stage: str) -> bool:
+        try:
+            spec = get_channel(channel)
+        except DcoError:
+            spec = None
+        findings = length_findings(copy, spec) if spec is not None else []
+        if brand is not None:
+            findings += brand.check(copy, channel=channel, stage=stage)
+        return not any(f.level == "error" for f in findings)
+
+    return passes
