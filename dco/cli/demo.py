@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import click
 from pydantic import Field
+from rich import box
 from rich.markup import escape
 from rich.table import Table
 
@@ -19,6 +21,7 @@ from dco.generate import generate
 from dco.models import Brief, Copy, DcoModel, Signals
 from dco.providers import get_provider
 from dco.review import ReviewQueue
+from dco.simulation import simulate
 
 _LEVEL_STYLE = {"error": "bold red", "warning": "yellow", "suggestion": "cyan"}
 
@@ -49,19 +52,41 @@ class _DemoScript(DcoModel):
 @click.option(
     "--queue",
     "queue_path",
-    default="dco-review.db",
-    show_default=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="The review queue the demo's variants are submitted to.",
+    help="The review queue the variants are submitted to [default: dco-review.db; with "
+    "--rounds, a temporary one].",
+)
+@click.option(
+    "--rounds",
+    type=click.IntRange(1, 20),
+    help="Instead: simulate N rounds of generate → review → tune with the fake provider and a "
+    "rule-following reviewer, printing the approval rate and edit distance per round.",
+)
+@click.option(
+    "--locale",
+    type=click.Choice(["ko", "en"]),
+    default="ko",
+    show_default=True,
+    help="With --rounds: the Korean or the English scenario.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
-def demo(provider: str | None, queue_path: Path, as_json: bool) -> None:
+def demo(
+    provider: str | None, queue_path: Path | None, rounds: int | None, locale: str, as_json: bool
+) -> None:
     """Run dco on built-in examples: no set-up, and offline unless OPENAI_API_KEY is set.
 
     Classifies Korean and English customers into funnel stages with the reasons, measures copy
     against channel limits in each channel's own unit, and writes variants for a Korean and an
     English brief.
+
+    With --rounds N, shows the feedback loop instead: each round generates copy, a simulated
+    reviewer (its policy is in dco/data/simulation.yaml) approves, edits or rejects it, and
+    `dco tune` learns from the decisions for the next round.
     """
+    if rounds is not None:
+        run_rounds(rounds, locale, queue_path, as_json)
+        return
+    queue_path = queue_path or Path("dco-review.db")
     script = _load_script()
     llm = get_provider(provider)
     provider_note(llm)
@@ -154,6 +179,43 @@ def demo(provider: str | None, queue_path: Path, as_json: bool) -> None:
         "[dim]Try your own:[/] dco generate --brief examples/brief.yaml --query '러닝 코칭 가격'"
         "   [dim]·[/] dco lint copy.txt --brand runfit   [dim]·[/] dco classify '러닝화 최저가'"
     )
+
+
+def run_rounds(rounds: int, locale: str, queue_path: Path | None, as_json: bool) -> None:
+    """The closed-loop simulation, printed round by round."""
+    brand = Brand.load(_load_script().brand)
+    table = Table(
+        title=f"The feedback loop, simulated ({locale}): generate → review → tune",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+    )
+    for column in ("round", "approved", "edited", "rejected", "edit dist."):
+        table.add_column(column, justify="right", no_wrap=True)
+    table.add_column("the round's prompt learned from")
+    with tempfile.TemporaryDirectory() as temp:
+        path = queue_path or Path(temp) / "simulation.db"
+        with ReviewQueue(path, checker=brand) as queue:
+            results = simulate(queue, rounds=rounds, brand=brand, locale=locale)
+    if as_json:
+        print_json([r.to_dict() for r in results])
+        return
+    for r in results:
+        learned = r.learned
+        table.add_row(
+            str(r.round), f"{r.approval_rate:.0%} [dim]{r.approved}/{r.decided}[/]",
+            str(r.edited), str(r.rejected), f"{r.edit_distance:.3f}",
+            "nothing yet" if not any(learned.values()) else
+            f"{learned['examples']} examples, {learned['preferences']} preferences, "
+            f"{learned['avoid']} words to avoid, {learned['notes']} notes",
+        )  # fmt: skip
+    console().print(table)
+    console().print(
+        "[dim]The fake provider does what its prompt says, so this proves the decisions reach "
+        "the prompt and are used. With a real model and real reviewers, measure the gain with "
+        "`dco stats --compare`.[/]"
+    )
+    if queue_path is not None:
+        console().print(f"decisions kept in {escape(str(queue_path))}: dco stats {queue_path}")
 
 
 def _print_copy_measures(copy: Copy, measured: list[tuple[str, list[FieldMeasure]]]) -> None:

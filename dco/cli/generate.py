@@ -21,6 +21,7 @@ from dco.prompts import PromptSet
 from dco.providers import get_provider
 from dco.providers.cache import CachedProvider
 from dco.review import ReviewQueue
+from dco.tuning import PROFILE_NAME, TuningProfile
 
 
 @click.command("generate")
@@ -71,6 +72,11 @@ from dco.review import ReviewQueue
     help="Check (and repair) the variants against this brand folder, or a built-in brand's name.",
 )
 @click.option(
+    "--profile",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A tuning profile from `dco tune` [default: the brand folder's tuning.yaml, if any].",
+)
+@click.option(
     "--queue",
     "queue_path",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -90,8 +96,8 @@ from dco.review import ReviewQueue
 def generate_command(
     brief_file: Path, query: str | None, events: tuple[str, ...], stage: str | None,
     channel: str | None, n: int, provider: str | None, seed: int | None, temperature: float,
-    prompts_dir: Path | None, concurrency: int, brand_dir: str | None, queue_path: Path | None,
-    cache: Path | None, out: Path | None, as_json: bool,
+    prompts_dir: Path | None, concurrency: int, brand_dir: str | None, profile: Path | None,
+    queue_path: Path | None, cache: Path | None, out: Path | None, as_json: bool,
 ) -> None:  # fmt: skip
     """Write N headline / body / CTA variants for each brief, fitted to the customer's stage.
 
@@ -113,10 +119,14 @@ def generate_command(
     provider_note(llm)
     if cache is not None:
         llm = CachedProvider(llm, cache)
+    brand = Brand.load(brand_dir) if brand_dir else None
+    if profile is None and brand is not None and (brand.folder / PROFILE_NAME).is_file():
+        profile = brand.folder / PROFILE_NAME
+        error_console().print(f"[dim]prompts tuned by {profile} (--profile to choose another)[/]")
     options: dict[str, Any] = dict(
         signals=signals, stage=stage, n=n, provider=llm, seed=seed, temperature=temperature,
-        prompts=PromptSet(prompts_dir) if prompts_dir else None,
-        brand=Brand.load(brand_dir) if brand_dir else None,
+        prompts=PromptSet(prompts_dir) if prompts_dir else None, brand=brand,
+        profile=TuningProfile.load(profile) if profile else None,
     )  # fmt: skip
     with _ProgressBar(len(briefs)) as on_progress:
         batch = generate_many(briefs, concurrency=concurrency, on_progress=on_progress, **options)

@@ -5,16 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from rich.markup import escape
 
 from dco.brand import Brand
 from dco.cli.output import console, error_console, print_json
 from dco.errors import ConfigError
 from dco.review import ReviewQueue
-from dco.tuning import TuningProfile, tune
+from dco.tuning import PROFILE_NAME, TuningProfile, tune
 from dco.tuning.changes import changes
 from dco.tuning.proposals import propose_rules
-
-PROFILE_NAME = "tuning.yaml"
 
 
 @click.command("tune")
@@ -91,21 +90,27 @@ def tune_command(
     elif found:
         for change in found:
             colour = "green" if change.sign == "+" else "red"
-            console().print(f"[{colour}]{change}[/]", markup=True, highlight=False)
+            console().print(f"[{colour}]{escape(str(change))}[/]", highlight=False)
     else:
         console().print("no changes since the last profile")
     if dry_run:
         error_console().print("[dim]dry run: nothing written[/]")
         return
     profile.save(out)
+    examples = sum(len(s.examples) for s in profile.sections)
+    preferences = sum(len(x.preferences) for x in profile.locales.values())
     error_console().print(
-        f"learned from {profile.decisions} decisions; wrote {out} "
-        f"({sum(len(s.examples) for s in profile.sections)} examples, "
-        f"{sum(len(x.preferences) for x in profile.locales.values())} preferences)"
+        f"learned from {_count(profile.decisions, 'decision')}; wrote {out} "
+        f"({_count(examples, 'example')}, {_count(preferences, 'preference')})"
     )
     if proposals is not None:
         written = propose_rules(profile, proposals)
         error_console().print(
-            f"wrote {len(written)} proposed rules to {proposals}; move the ones you accept into "
+            f"wrote {_count(len(written), 'proposed rule')} to {proposals}; move the ones you "
+            "accept into "
             "your brand's rules/ folder"
         )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"

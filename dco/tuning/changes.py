@@ -17,7 +17,7 @@ class Change:
     text: str
 
     def __str__(self) -> str:
-        return f"{self.sign} {self.kind:<10} {self.where:<32} {self.text}"
+        return f"{self.sign} {self.kind} [{self.where}] {self.text}"
 
     def to_dict(self) -> dict[str, str]:
         return asdict(self)
@@ -45,7 +45,8 @@ def changes(old: TuningProfile | None, new: TuningProfile) -> list[Change]:
 
 def _preferences(lessons: LocaleLessons | None) -> dict[str, str]:
     return {
-        f"{p.prefer} over {p.avoid}": f"({p.support} edits, {p.reviewers} reviewers)"
+        f"{p.prefer} over {p.avoid}": f"({p.support} edits by {p.reviewers} "
+        f"reviewer{'' if p.reviewers == 1 else 's'})"
         for p in (lessons.preferences if lessons else [])
     }
 

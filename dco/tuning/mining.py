@@ -126,19 +126,36 @@ def mine_preferences(edits: Iterable, *, min_support: int = 2) -> list[Preferenc
 
 
 def mine_avoided_words(
-    rejected: Sequence[dict[str, str]], accepted: Sequence[dict[str, str]], *, min_support: int = 2
+    off_tone: Sequence[dict[str, str]],
+    other_rejected: Sequence[dict[str, str]],
+    accepted: Sequence[dict[str, str]],
+    *,
+    min_support: int = 2,
+    exclude: Iterable[str] = (),
 ) -> list[str]:
-    """Words in at least `min_support` pieces of copy rejected for tone that no accepted copy
-    uses, most frequent first."""
-    used = {w.casefold() for copy in accepted for text in copy.values() for w in words(text)}
-    counts: dict[str, int] = defaultdict(int)
-    spelled: dict[str, str] = {}
-    for copy in rejected:
-        seen = {w.casefold(): w for text in copy.values() for w in words(text)}
-        for folded, word in seen.items():
-            if folded not in used:
-                counts[folded] += 1
-                spelled.setdefault(folded, word)
-    frequent = [w for w, n in counts.items() if n >= min_support]
-    frequent.sort(key=lambda w: (-counts[w], w))
+    """Words that mark copy rejected for its tone, most frequent first.
+
+    A word qualifies when at least `min_support` pieces of `off_tone` copy use it, no
+    `accepted` copy does, and it is commoner in copy rejected for tone than in copy rejected for
+    anything else — words that merely travel with the offending one (the rest of its sentence)
+    show up in other rejections too. Function words and the `exclude`d (words a preference
+    already replaces) never qualify.
+    """
+    barred = {w.casefold() for w in exclude} | _function_words()
+    barred |= {w.casefold() for copy in accepted for text in copy.values() for w in words(text)}
+    tone, other = _document_counts(off_tone), _document_counts(other_rejected)
+    spelled = {w.casefold(): w for copy in off_tone for text in copy.values() for w in words(text)}
+    frequent = [
+        w for w, n in tone.items() if n >= min_support and w not in barred and n > other.get(w, 0)
+    ]
+    frequent.sort(key=lambda w: (-tone[w], w))
     return [spelled[w] for w in frequent]
+
+
+def _document_counts(copies: Sequence[dict[str, str]]) -> dict[str, int]:
+    """In how many pieces of copy each (folded) word appears."""
+    counts: dict[str, int] = defaultdict(int)
+    for copy in copies:
+        for word in {w.casefold() for text in copy.values() for w in words(text)}:
+            counts[word] += 1
+    return counts

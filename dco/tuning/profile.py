@@ -21,6 +21,9 @@ from dco.errors import ConfigError
 from dco.models import DcoModel
 
 FORMAT_VERSION = 1
+PROFILE_NAME = "tuning.yaml"
+"""The profile's file name beside a brand's brand.yaml, where `dco tune` writes it and
+`dco generate --brand` finds it."""
 
 
 class Example(DcoModel):

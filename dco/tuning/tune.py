@@ -35,7 +35,7 @@ def tune(
     `brand` (a `dco.Brand`) keeps examples that now break an error-level rule out, and gives
     the voice that tone notes quote. A preference or an avoided word needs `min_support`
     decisions; a rejection reason becomes a note when it has that support and at least
-    `note_share` of a section's decisions.
+    `note_share` of a section's rejections.
     """
     if min_support < 1 or max_examples < 0 or not 0 <= note_share <= 1:
         raise DcoError("min_support must be ≥ 1, max_examples ≥ 0 and note_share in 0…1")
@@ -55,7 +55,7 @@ def tune(
         accepted = [r for r in group if r.action in ACCEPTED]
         rejected = [r for r in group if r.action == "reject"]
         reasons = Counter(reason for r in rejected for reason in r.reasons)
-        notes = _notes(reasons, len(group), voice, min_support, note_share)
+        notes = _notes(reasons, len(group), len(rejected), voice, min_support, note_share)
         too_long = [r for r in rejected if "too-long" in r.reasons]
         lengths = _length_fractions(accepted, too_long, channel) if "too-long" in notes else {}
         rejected_keys = {_key(r.copy) for r in rejected}
@@ -75,12 +75,18 @@ def tune(
     locales = {}
     for locale, group in sorted(by_locale.items()):
         edits = [r for r in group if r.action == "edit"]
-        off_tone = [r.copy for r in group if r.action == "reject" and tone_reasons & set(r.reasons)]
+        rejected = [r for r in group if r.action == "reject"]
+        off_tone = [r.copy for r in rejected if tone_reasons & set(r.reasons)]
+        other = [r.copy for r in rejected if not tone_reasons & set(r.reasons)]
         accepted_copy = [r.final for r in group if r.action in ACCEPTED]
+        preferences = mine_preferences(edits, min_support=min_support)
         lessons = LocaleLessons(
-            preferences=mine_preferences(edits, min_support=min_support),
-            avoid=mine_avoided_words(off_tone, accepted_copy, min_support=min_support),
-        )
+            preferences=preferences,
+            avoid=mine_avoided_words(
+                off_tone, other, accepted_copy, min_support=min_support,
+                exclude=[p.avoid for p in preferences],
+            ),
+        )  # fmt: skip
         if lessons.preferences or lessons.avoid:
             locales[locale] = lessons
     return TuningProfile(
@@ -108,12 +114,14 @@ def _key(fields: dict[str, str]) -> str:
 
 
 def _notes(
-    reasons: Counter[str], decided: int, voice: str, min_support: int, share: float
+    reasons: Counter[str], decided: int, rejected: int, voice: str, min_support: int, share: float
 ) -> dict[str, str]:
+    # The share is of rejections, not of all decisions: a lesson stays while its evidence does,
+    # instead of fading as the copy it improved piles up approvals (and the fault returning).
     templates = _data()["notes"]
     notes = {}
     for reason, count in reasons.most_common():
-        if reason in templates and count >= min_support and count / decided >= share:
+        if reason in templates and count >= min_support and count / rejected >= share:
             notes[reason] = " ".join(
                 templates[reason]
                 .format(count=count, decided=decided, share=f"{count / decided:.0%}", voice=voice)
