@@ -106,8 +106,12 @@ class Group:
 
 
 def summarise(records: Iterable[Any], by: Sequence[str] = ()) -> list[Group]:
-    """Groups of `records` (`ReviewQueue.decided()` rows) by the dimensions in `by`, largest
-    first; with no dimensions, one group of everything."""
+    """Groups of `records` by the dimensions in `by`, largest first; with no dimensions, one
+    group of everything.
+
+    Records are `ReviewQueue.decision_counts()` rows (a `count` of decisions and the summed
+    `distance` of their edits) or `ReviewQueue.decided()` rows (one decision each).
+    """
     unknown = [d for d in by if d not in DIMENSIONS]
     if unknown:
         raise StatsError(f"cannot group by {unknown[0]!r}; use {', '.join(DIMENSIONS)}")
@@ -117,16 +121,18 @@ def summarise(records: Iterable[Any], by: Sequence[str] = ()) -> list[Group]:
         group = groups.get(values)
         if group is None:
             group = groups[values] = Group(dict(zip(by, values, strict=True)))
-        group.decided += 1
+        count = record.count
+        group.decided += count
         action = record.action
         if action == "approve":
-            group.approved += 1
+            group.approved += count
         elif action == "edit":
-            group.edited += 1
+            group.edited += count
             group.distance_sum += record.distance
         else:
-            group.rejected += 1
-            group.reasons.update(record.reasons)
+            group.rejected += count
+            for reason in record.reasons:
+                group.reasons[reason] += count
     return sorted(groups.values(), key=lambda g: (-g.decided, [str(v) for v in g.key.values()]))
 
 

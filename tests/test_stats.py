@@ -10,7 +10,7 @@ from tests.conftest import run_dco
 def record(action, version="p_a", stage="decision", distance=0.0, reasons=()):
     return SimpleNamespace(
         action=action, prompt_version=version, stage=stage, channel="sms", locale="ko-KR",
-        model="fake", campaign=None, reviewer="kim", distance=distance, reasons=reasons,
+        model="fake", campaign=None, reviewer="kim", distance=distance, reasons=reasons, count=1,
     )  # fmt: skip
 
 
@@ -96,3 +96,12 @@ def test_stats_command_says_how_to_make_a_database_when_there_is_none(tmp_path):
     done = run_dco("stats", str(tmp_path / "none.db"))
     assert done.returncode == 2
     assert "dco generate --queue" in done.stderr
+
+
+def test_counted_rows_from_the_database_summarise_the_same_as_the_records(reviewed_db):
+    from dco.review import ReviewQueue
+
+    with ReviewQueue(reviewed_db) as queue:
+        for by in ((), ("stage",), ("reviewer",)):
+            counted = [g.to_dict() for g in summarise(queue.decision_counts(), by)]
+            assert counted == [g.to_dict() for g in summarise(queue.decided(), by)]

@@ -55,7 +55,7 @@ def stats_command(
     if not db.exists():
         raise ConfigError(f"{db}: no review database here (dco generate --queue {db} makes one)")
     with ReviewQueue(db) as queue:
-        records = queue.decided(campaign=campaign)
+        records = queue.decision_counts(campaign=campaign)
     if versions:
         result = compare(records, *versions)
         if as_json:

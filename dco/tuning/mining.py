@@ -9,6 +9,7 @@ with enough support: one reviewer's one-off change is taste, the same change twi
 from __future__ import annotations
 
 import functools
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -32,33 +33,38 @@ def words(text: str) -> list[str]:
     return [w for w in (token.strip(strip) for token in text.split()) if w]
 
 
+@functools.cache
+def _suffixes() -> tuple[frozenset[str], tuple[int, ...]]:
+    suffixes = frozenset(_lexicon()["korean_suffixes"])
+    return suffixes, tuple(sorted({len(s) for s in suffixes}, reverse=True))
+
+
 def _stem_pair(before: str, after: str) -> tuple[str, str]:
     """`before` and `after` without the longest Korean particle or ending both end in."""
-    best = ""
-    for suffix in _lexicon()["korean_suffixes"]:
+    suffixes, lengths = _suffixes()
+    for size in lengths:
+        ending = before[-size:]
         if (
-            len(suffix) > len(best)
-            and before.endswith(suffix)
-            and after.endswith(suffix)
-            and len(before) > len(suffix)
-            and len(after) > len(suffix)
+            len(before) > size
+            and len(after) > size
+            and ending in suffixes
+            and after.endswith(ending)
         ):
-            best = suffix
-    if best:
-        return before[: -len(best)], after[: -len(best)]
+            return before[:-size], after[:-size]
     return before, after
 
 
 def replacements(before: str, after: str) -> list[tuple[str, str]]:
     """The (old, new) word runs an edit of `before` into `after` replaced."""
+    if before == after:
+        return []  # most edits change one field of three
     old, new = words(before), words(after)
     if old == new:
         return []
     folded_old, folded_new = [w.casefold() for w in old], [w.casefold() for w in new]
-    matcher = SequenceMatcher(None, folded_old, folded_new, autojunk=False)
     pairs = []
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op != "replace" or i2 - i1 > MAX_PHRASE_WORDS or j2 - j1 > MAX_PHRASE_WORDS:
+    for i1, i2, j1, j2 in _replaced_runs(folded_old, folded_new):
+        if i2 - i1 > MAX_PHRASE_WORDS or j2 - j1 > MAX_PHRASE_WORDS:
             continue
         if i2 - i1 == j2 - j1:
             # As many words out as in: a word-for-word change (cheap workout → affordable
@@ -73,6 +79,24 @@ def replacements(before: str, after: str) -> list[tuple[str, str]]:
             if folded[0] != folded[1] and not set(folded) <= _function_words():
                 pairs.append((removed, added))
     return pairs
+
+
+def _replaced_runs(old: list[str], new: list[str]) -> list[tuple[int, int, int, int]]:
+    """(i1, i2, j1, j2) for each run of words `old[i1:i2]` replaced by `new[j1:j2]`."""
+    if len(old) == len(new):
+        # As many words as before (the usual edit): the runs are where they differ, no diff needed.
+        runs, start = [], None
+        for index, (a, b) in enumerate(zip(old, new, strict=True)):
+            if a != b and start is None:
+                start = index
+            elif a == b and start is not None:
+                runs.append((start, index, start, index))
+                start = None
+        if start is not None:
+            runs.append((start, len(old), start, len(new)))
+        return runs
+    matcher = SequenceMatcher(None, old, new, autojunk=False)
+    return [(i1, i2, j1, j2) for op, i1, i2, j1, j2 in matcher.get_opcodes() if op == "replace"]
 
 
 @functools.cache
@@ -142,14 +166,24 @@ def mine_avoided_words(
     already replaces) never qualify.
     """
     barred = {w.casefold() for w in exclude} | _function_words()
-    barred |= {w.casefold() for copy in accepted for text in copy.values() for w in words(text)}
     tone, other = _document_counts(off_tone), _document_counts(other_rejected)
     spelled = {w.casefold(): w for copy in off_tone for text in copy.values() for w in words(text)}
-    frequent = [
+    candidates = [
         w for w, n in tone.items() if n >= min_support and w not in barred and n > other.get(w, 0)
     ]
-    frequent.sort(key=lambda w: (-tone[w], w))
-    return [spelled[w] for w in frequent]
+    # Only the few candidates are looked for in the accepted copy, which may be most of the log.
+    if candidates:
+        accepted_text = "\n".join(t for copy in accepted for t in copy.values()).casefold()
+        candidates = [w for w in candidates if not _uses(accepted_text, w)]
+    candidates.sort(key=lambda w: (-tone[w], w))
+    return [spelled[w] for w in candidates]
+
+
+def _uses(text: str, word: str) -> bool:
+    """Whether `word` is one of the words of `text` (as `words` would split and trim it)."""
+    edge = re.escape(_lexicon()["punctuation"])
+    pattern = rf"(?<!\S)[{edge}]*{re.escape(word)}[{edge}]*(?!\S)"
+    return re.search(pattern, text) is not None
 
 
 def _document_counts(copies: Sequence[dict[str, str]]) -> dict[str, int]:

@@ -18,6 +18,9 @@ from dco.tuning.mining import mine_avoided_words, mine_preferences
 from dco.tuning.profile import LocaleLessons, Section, TuningProfile
 
 ACCEPTED = ("approve", "edit")
+RECENT = 1000
+"""Decisions per section that examples and length shares are drawn from, newest first: what
+reviewers accept now, not what they accepted a thousand decisions ago."""
 
 
 def tune(
@@ -35,7 +38,8 @@ def tune(
     `brand` (a `dco.Brand`) keeps examples that now break an error-level rule out, and gives
     the voice that tone notes quote. A preference or an avoided word needs `min_support`
     decisions; a rejection reason becomes a note when it has that support and at least
-    `note_share` of a section's rejections.
+    `note_share` of a section's rejections. Examples and length shares come from each section's
+    latest `RECENT` decisions.
     """
     if min_support < 1 or max_examples < 0 or not 0 <= note_share <= 1:
         raise DcoError("min_support must be ≥ 1, max_examples ≥ 0 and note_share in 0…1")
@@ -52,15 +56,18 @@ def tune(
 
     sections = []
     for (stage, channel, locale), group in sorted(by_section.items()):
-        accepted = [r for r in group if r.action in ACCEPTED]
         rejected = [r for r in group if r.action == "reject"]
+        recent = group[-RECENT:]
         reasons = Counter(reason for r in rejected for reason in r.reasons)
         notes = _notes(reasons, len(group), len(rejected), voice, min_support, note_share)
-        too_long = [r for r in rejected if "too-long" in r.reasons]
-        lengths = _length_fractions(accepted, too_long, channel) if "too-long" in notes else {}
+        lengths = {}
+        if "too-long" in notes:
+            recent_too_long = [r for r in recent if "too-long" in r.reasons]
+            recent_accepted = [r for r in recent if r.action in ACCEPTED]
+            lengths = _length_fractions(recent_accepted, recent_too_long, channel)
         rejected_keys = {_key(r.copy) for r in rejected}
         examples = pick_examples(
-            accepted, rejected_keys, limit=max_examples,
+            [r for r in recent if r.action in ACCEPTED], rejected_keys, limit=max_examples,
             passes=functools.partial(passes, channel=channel, stage=stage),
         )  # fmt: skip
         sections.append(
@@ -161,9 +168,20 @@ def _fills(records: list, name: str, limit: int, unit: str) -> list[float]:
 
 
 def _passes(brand: Any):
-    """A test that copy still passes the channel's limits and the brand's error-level rules."""
+    """A test that copy still passes the channel's limits and the brand's error-level rules.
+
+    Verdicts are remembered for the call: the same approved copy recurs across campaigns and
+    rounds, and checking it once per channel and stage is enough.
+    """
+    verdicts: dict[tuple[Copy, str, str], bool] = {}
 
     def passes(copy: Copy, *, channel: str, stage: str) -> bool:
+        key = (copy, channel, stage)
+        if key not in verdicts:
+            verdicts[key] = _check(copy, channel, stage)
+        return verdicts[key]
+
+    def _check(copy: Copy, channel: str, stage: str) -> bool:
         try:
             spec = get_channel(channel)
         except DcoError:

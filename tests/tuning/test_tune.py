@@ -45,6 +45,14 @@ def test_an_english_edit_pairs_word_for_word_and_ignores_article_agreement():
     assert pairs == [("cheap", "affordable"), ("workout", "training")]
 
 
+def test_separate_changes_in_one_field_are_separate_pairs():
+    before, after = "10주 코칭을 저렴한 가격에", "12주 코칭을 합리적인 가격에"
+    assert replacements(before, after) == [("10주", "12주"), ("저렴한", "합리적인")]
+    assert replacements("Start the cheap plan", "Start the affordable training plan") == [
+        ("cheap", "affordable training"),
+    ]
+
+
 def test_a_one_off_edit_does_not_become_a_preference():
     log = [
         edit(1, "저렴한 가격에 시작해요", "합리적인 가격에 시작해요"),
