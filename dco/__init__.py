@@ -41,6 +41,7 @@ from dco.prompts import PromptSet
 from dco.providers import Provider, ProviderError, get_provider
 from dco.review import ReviewQueue
 from dco.text import measure
+from dco.tuning import TuningProfile, tune
 
 __version__ = "0.1.0"
 
@@ -70,6 +71,7 @@ __all__ = [
     "Span",
     "StagePolicy",
     "StageResult",
+    "TuningProfile",
     "UnencodableTextError",
     "UnknownNameError",
     "Variant",
@@ -86,4 +88,5 @@ __all__ = [
     "load_catalog",
     "load_lexicon",
     "measure",
+    "tune",
 ]

@@ -23,9 +23,9 @@ DIMENSIONS = ("stage", "channel", "locale", "prompt_version", "model", "campaign
 Z95 = 1.959963984540054
 """The standard normal quantile for a two-sided 95 % interval."""
 
-MIN_SAMPLE = 5
-"""Fewest successes *and* failures each side needs before the two-proportion test's normal
-approximation is trusted (the usual rule of thumb)."""
+MIN_EXPECTED = 5
+"""Fewest approvals and non-approvals each side must expect under the pooled rate before the
+two-proportion test's normal approximation is trusted (the usual rule, as for chi-square)."""
 
 
 class StatsError(DcoError):
@@ -179,12 +179,13 @@ def compare(
         known = ", ".join(str(v) for v in groups) or "none yet"
         raise StatsError(f"no decided variants for prompt version {missing[0]!r} (known: {known})")
     a, b = groups[version_a], groups[version_b]
-    sides = (a.approved, a.decided - a.approved, b.approved, b.decided - b.approved)
-    if min(sides) < MIN_SAMPLE:
+    pooled = (a.approved + b.approved) / (a.decided + b.decided)
+    expected = min(n * share for n in (a.decided, b.decided) for share in (pooled, 1 - pooled))
+    if expected < MIN_EXPECTED:
         needed = (
-            f"each version needs at least {MIN_SAMPLE} approvals and {MIN_SAMPLE} non-approvals; "
-            f"A has {a.approved} and {a.decided - a.approved}, B {b.approved} and "
-            f"{b.decided - b.approved}"
+            f"at the pooled approval rate of {pooled:.0%}, each version should expect at least "
+            f"{MIN_EXPECTED} approvals and {MIN_EXPECTED} non-approvals; with {a.decided} (A) "
+            f"and {b.decided} (B) decided, the fewest expected is {expected:.1f}"
         )
         return Comparison(a, b, None, None, False, f"not enough data yet: {needed}")
     z, p = two_proportion_test(a.approved, a.decided, b.approved, b.decided)

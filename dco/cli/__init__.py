@@ -55,6 +55,10 @@ def cli() -> None:
       dco classify "러닝화 최저가"      where a customer stands in the funnel
       dco generate --brief brief.yaml --query "러닝화 최저가"   copy variants for a brief
       dco lint copy/ --brand runfit    brand-guideline findings, a CI gate
+      dco review review.db             approve, edit and reject in the terminal
+      dco tune review.db --brand DIR   learn from reviewers' decisions for the next prompts
+      dco stats review.db              approval rates by stage, channel and prompt version
+      dco demo --rounds 3              the feedback loop, simulated offline
       dco channels                     each channel's limits and how it counts
       dco measure "하프 마라톤"         a text's length in every counting unit
 
