@@ -18,6 +18,7 @@ from typing import Any
 
 from dco.channels import Channel, get_channel
 from dco.checks import Checker, bigrams, copy_key, is_near_duplicate, length_findings
+from dco.context import ContextRules
 from dco.errors import DcoError
 from dco.funnel import default_classifier
 from dco.models import (
@@ -132,6 +133,8 @@ class _Plan:
     model: str
     guidance: Guidance | None = None
     """What reviewers taught for this stage, channel and locale (a tuning profile's section)."""
+    tags: tuple[str, ...] = ()
+    """The tags of the context rules the customer's situation matched, carried by each variant."""
     brief_data: dict[str, Any] = field(default_factory=dict)
     """The brief as JSON-mode data, computed once: it goes into every prompt and variant id."""
     brief_json: str = ""
@@ -399,7 +402,7 @@ def _variant(plan: _Plan, accepted: _Accepted, tally: _Tally, created_at: dateti
         locale=plan.brief.locale,
         provenance=provenance,
         findings=tuple(accepted.findings),
-        tags=(),
+        tags=plan.tags,
         # `trusted` takes every field as given: none is filled from a default.
         created_at=created_at,
     )
@@ -424,6 +427,7 @@ def _plan(
     max_tokens: int | None,
     max_repairs: int,
     profile: TuningProfile | str | Path | None,
+    context_rules: ContextRules | None,
 ) -> _Plan:
     if not 1 <= n <= 50:
         raise DcoError(f"n must be between 1 and 50, not {n}")
@@ -465,6 +469,8 @@ def _plan(
             version = prompts.version(version, guidance.digest)
     safe_brief, redactions = _redact_brief(brief)
     customer = None
+    tags: tuple[str, ...] = ()
+    context_rules = context_rules or getattr(brand, "context_rules", None)
     if signals is not None:
         text = redact(signals.text)
         redactions += text.total
@@ -473,6 +479,12 @@ def _plan(
             "events": [str(e) for e in signals.events],
             "context": signals.context,
         }
+        if context_rules is not None:
+            matched = context_rules.match(signals.context)
+            tags = tuple(dict.fromkeys(t for rule in matched for t in rule.tags))
+            angles = [rule.angle for rule in matched if rule.angle]
+            if angles:
+                customer["angles"] = angles
     return _Plan(
         brief=safe_brief.model_copy(update={"channel": spec.id}),
         channel=spec,
@@ -494,6 +506,7 @@ def _plan(
         provider_name=provider.name,
         model=provider.model,
         guidance=guidance,
+        tags=tags,
     )
 
 
@@ -532,6 +545,7 @@ def generate(
     max_repairs: int = 2,
     retry: RetryPolicy = DEFAULT_POLICY,
     profile: TuningProfile | str | Path | None = None,
+    context_rules: ContextRules | None = None,
 ) -> GenerationResult:
     """Write `n` variants of copy for `brief`, fitted to the customer's stage and the channel.
 
@@ -540,7 +554,9 @@ def generate(
     shape the prompt when present. Variants that break a channel limit or an error-level rule are
     sent back with the problems, at most `max_repairs` times, and discarded if still wrong: the
     result lists them in `.discarded`. `profile` (a `dco.tuning.TuningProfile` or its file)
-    adds what reviewers taught for this stage, channel and locale. `provider` defaults to the
+    adds what reviewers taught for this stage, channel and locale. The `context_rules` (default:
+    the brand's) that the signals' context matches add their angles to the prompt and their tags
+    to every variant. `provider` defaults to the
     OpenAI provider when `OPENAI_API_KEY` is set and to the offline fake otherwise.
     """
     provider = _provider(provider)
@@ -570,6 +586,7 @@ async def agenerate(
     max_repairs: int = 2,
     retry: RetryPolicy = DEFAULT_POLICY,
     profile: TuningProfile | str | Path | None = None,
+    context_rules: ContextRules | None = None,
 ) -> GenerationResult:
     """The async twin of `generate`, with the same arguments and result."""
     provider = _provider(provider)
@@ -585,7 +602,7 @@ async def agenerate(
 
 _PLAN_OPTIONS = (
     "signals", "stage", "brand", "n", "channel", "prompts", "temperature", "seed", "max_tokens",
-    "max_repairs", "profile",
+    "max_repairs", "profile", "context_rules",
 )  # fmt: skip
 
 

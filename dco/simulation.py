@@ -109,7 +109,7 @@ def simulate(
     brand: Any = None,
     locale: str = "ko",
     n: int = 5,
-    batches: int = 6,
+    batches: int = 10,
     seed: int = 7,
     reviewer: SimulatedReviewer | None = None,
     on_round: Callable[[Round], None] | None = None,

@@ -6,6 +6,7 @@ import pytest
 
 import dco
 import dco.brand
+import dco.context
 import dco.editdistance
 import dco.funnel
 import dco.stats
@@ -21,7 +22,7 @@ def test_readme_examples():
     assert failures == 0
 
 
-MODULES = [dco, dco.brand, dco.text, dco.funnel, dco.editdistance, dco.stats]
+MODULES = [dco, dco.brand, dco.text, dco.funnel, dco.editdistance, dco.stats, dco.context]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)

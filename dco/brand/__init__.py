@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -22,10 +23,13 @@ from dco.brand.loader import (
 )
 from dco.brand.rules import Context, Rule
 from dco.channels import Channel, get_channel
+from dco.context import ContextRules
 from dco.errors import ConfigError
 from dco.models import Copy, Finding, FunnelStage
 from dco.resources import bundled_dir
 from dco.text import fold, nfc
+
+CONTEXT_FILE = "context.yaml"
 
 
 class Brand:
@@ -62,6 +66,12 @@ class Brand:
             rules += load_rules(PACKS_DIR / pack, pack)
         rules += load_rules(folder / "rules", style)
         return cls(spec, rules, folder)
+
+    @functools.cached_property
+    def context_rules(self) -> ContextRules | None:
+        """The brand's context rules (`context.yaml` beside brand.yaml), or None."""
+        path = self.folder / CONTEXT_FILE if self.folder is not None else None
+        return ContextRules.load(path) if path is not None and path.is_file() else None
 
     # The attributes the generator reads to shape its prompts.
     @property
