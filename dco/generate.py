@@ -135,6 +135,8 @@ class _Plan:
     """What reviewers taught for this stage, channel and locale (a tuning profile's section)."""
     tags: tuple[str, ...] = ()
     """The tags of the context rules the customer's situation matched, carried by each variant."""
+    required: list[dict[str, str]] = field(default_factory=list)
+    """Text the brand's rules require word for word in this channel (e.g. the "(광고)" prefix)."""
     brief_data: dict[str, Any] = field(default_factory=dict)
     """The brief as JSON-mode data, computed once: it goes into every prompt and variant id."""
     brief_json: str = ""
@@ -151,6 +153,7 @@ class _Plan:
             "stage": self.stage.value,
             "limits": {f: [limit, unit] for f, _, limit, unit in self.lengths()},
             "avoid": sorted({*avoid, *learned}),
+            **({"required": self.required} if self.required else {}),
         }
 
     def lengths(self) -> list[tuple[str, int, int, str]]:
@@ -507,6 +510,7 @@ def _plan(
         model=provider.model,
         guidance=guidance,
         tags=tags,
+        required=brand.requirements(spec.id) if hasattr(brand, "requirements") else [],
     )
 
 

@@ -91,8 +91,9 @@ def test_rain_today_makes_generation_write_for_the_indoor_session_and_tag_it():
     )
     brief = Brief(product="하프 마라톤 10주 코칭", channel="kakao_friendtalk")
     result = generate(brief, signals=signals, brand=brand, n=2, provider=fake, seed=1)
+    assert len(result) == 2
     assert all(v.tags == ("indoor", "rainy-day", "commute") for v in result)
     assert "indoor strength-and-cardio" in fake.calls[0].messages[1].content
     dry = generate(brief, signals=signals.model_copy(update={"context": {}}), brand=brand, n=2,
                    provider=fake, seed=1)  # fmt: skip
-    assert all(v.tags == () for v in dry)
+    assert len(dry) == 2 and all(v.tags == () for v in dry)

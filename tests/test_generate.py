@@ -253,3 +253,17 @@ def test_async_batch_with_bounded_concurrency():
 def test_copy_is_plain_data():
     variant = generate(BRIEF, stage="decision", n=1, provider=FakeProvider())[0]
     assert isinstance(variant.copy, Copy)
+
+
+def test_text_the_brand_requires_word_for_word_is_asked_for_up_front():
+    from dco.brand import Brand
+
+    fake = FakeProvider()
+    brief = Brief(product="하프 마라톤 코칭", offer="첫 주 무료", channel="kakao_friendtalk")
+    result = generate(brief, stage="decision", n=3, brand=Brand.load("runfit"), provider=fake,
+                      seed=3)  # fmt: skip
+    assert len(result) == 3 and len(fake.calls) == 1  # no repair round needed
+    assert all(v.copy.headline.startswith("(광고) ") for v in result)
+    assert '"required": [{"field": "headline", "text": "(광고)", "position": "start"}]' in (
+        fake.calls[0].messages[1].content
+    )

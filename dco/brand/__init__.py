@@ -21,6 +21,7 @@ from dco.brand.loader import (
     style_name,
     vocabulary_rules,
 )
+from dco.brand.marketing import Required
 from dco.brand.rules import Context, Rule
 from dco.channels import Channel, get_channel
 from dco.context import ContextRules
@@ -66,6 +67,19 @@ class Brand:
             rules += load_rules(PACKS_DIR / pack, pack)
         rules += load_rules(folder / "rules", style)
         return cls(spec, rules, folder)
+
+    def requirements(self, channel: str | None) -> list[dict[str, str]]:
+        """What copy for `channel` must say word for word: the literal text of error-level
+        `required` rules ({"field", "text", "position"}), for the prompt to ask for up front
+        rather than the repair loop to discover."""
+        return [
+            {"field": rule.field, "text": rule.pattern, "position": rule.position}
+            for rule in self.rules
+            if isinstance(rule, Required)
+            and rule.literal
+            and rule.level == "error"
+            and (not rule.channels or channel in rule.channels)
+        ]
 
     @functools.cached_property
     def context_rules(self) -> ContextRules | None:

@@ -10,7 +10,20 @@ import pydantic
 from rich.markup import escape
 
 import dco
-from dco.cli import channels, classify, demo, export, generate, lint, measure, review, stats, tune
+from dco.cli import (
+    channels,
+    classify,
+    demo,
+    export,
+    generate,
+    lint,
+    measure,
+    outcomes,
+    review,
+    select,
+    stats,
+    tune,
+)
 from dco.cli.output import error_console
 from dco.errors import DcoError
 
@@ -59,6 +72,8 @@ def cli() -> None:
       dco tune review.db --brand DIR   learn from reviewers' decisions for the next prompts
       dco stats review.db              approval rates by stage, channel and prompt version
       dco demo --rounds 3              the feedback loop, simulated offline
+      dco outcomes import report.csv   ad platforms' figures for the copy served
+      dco select review.db -q "..." --channel C   the approved variant to serve, and why
       dco channels                     each channel's limits and how it counts
       dco measure "하프 마라톤"         a text's length in every counting unit
 
@@ -74,6 +89,8 @@ cli.add_command(review.review_command)
 cli.add_command(export.export_command)
 cli.add_command(stats.stats_command)
 cli.add_command(tune.tune_command)
+cli.add_command(outcomes.outcomes)
+cli.add_command(select.select_command)
 cli.add_command(channels.channels)
 cli.add_command(measure.measure)
 

@@ -177,6 +177,13 @@ def write_reply(request: ChatRequest) -> dict[str, Any]:
     n = max(0, int(task.get("n", 1)))
     phrases = _phrases()[language].get(stage) or _phrases()[language]["awareness"]
     examples = [e for e in reviewers.get("examples", []) if isinstance(e, dict)]
+    required: dict[str, list[tuple[str, str]]] = {}
+    for item in task.get("required", []):
+        if isinstance(item, dict) and item.get("text"):
+            # Text the whole asset must carry ("text") goes into its body.
+            field = "body" if item.get("field") == "text" else str(item.get("field"))
+            position = str(item.get("position", "anywhere"))
+            required.setdefault(field, []).append((str(item["text"]), position))
     preferred = [
         (str(p["instead_of"]), str(p["use"]))
         for p in reviewers.get("prefer", [])
@@ -197,8 +204,11 @@ def write_reply(request: ChatRequest) -> dict[str, Any]:
             limit, unit = limits.get(field, (10_000, "chars"))
             start = offset + index + 3 * number
             models = [str(e[field]) for e in examples if e.get(field)] + phrases[field]
-            text = _pick(models, start, slots, index, limit, unit, avoid, used[field])
-            text = _prefer(text, preferred, limit, unit)
+            musts = required.get(field, [])
+            room = limit - sum(_length(f"{must} ", unit) for must, _ in musts)
+            text = _pick(models, start, slots, index, room, unit, avoid, used[field])
+            text = _prefer(text, preferred, room, unit)
+            text = _with_required(text, musts)
             used[field].add(text)
             if language == "en":
                 text = text[:1].upper() + text[1:]
@@ -219,6 +229,23 @@ def _earlier_variants(request: ChatRequest) -> list[dict[str, Any]]:
         if isinstance(reply, dict) and isinstance(reply.get("variants"), list):
             earlier += [v for v in reply["variants"] if isinstance(v, dict)]
     return earlier
+
+
+def _with_required(text: str, musts: list[tuple[str, str]]) -> str:
+    """`text` carrying each required text where it must be, as a model told so would write."""
+    for must, position in musts:
+        if position == "start" and not text.startswith(must):
+            text = f"{must} {text}"
+        elif position != "start" and must not in text:
+            text = f"{text} {must}"
+    return text
+
+
+def _length(text: str, unit: str) -> int:
+    try:
+        return measure(text, unit)
+    except UnencodableTextError:
+        return len(text) * 2
 
 
 def _prefer(text: str, preferred: list[tuple[str, str]], limit: int, unit: str) -> str:

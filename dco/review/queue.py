@@ -11,13 +11,14 @@ import json
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from dco.editdistance import copy_distance
 from dco.errors import DcoError
 from dco.models import Copy, Decision, Finding, Variant
+from dco.review.outcomes import ALL_SEGMENTS, Outcome, Totals, period_of, upsert
 from dco.review.store import Store
 
 REASON_TAGS = (
@@ -398,6 +399,68 @@ class ReviewQueue:
             )
             for row in rows
         ]  # fmt: skip
+
+    # -- outcomes ---------------------------------------------------------------------------------
+
+    def record_outcome(
+        self,
+        variant_id: str,
+        *,
+        impressions: int,
+        clicks: int = 0,
+        conversions: int = 0,
+        segment: str = ALL_SEGMENTS,
+        at: date | datetime | str | None = None,
+    ) -> Outcome:
+        """Record how a variant performed in `segment` on the day of `at` (default today).
+
+        Idempotent: recording the same variant, segment and day again replaces the figures, so
+        re-importing a report does not count it twice.
+        """
+        outcome = Outcome(
+            variant_id, impressions, clicks, conversions, segment,
+            period_of(at, self._now().date()),
+        ).check()  # fmt: skip
+        self.record_outcomes([outcome])
+        return outcome
+
+    def record_outcomes(self, outcomes: Iterable[Outcome]) -> int:
+        """Record checked outcomes in one transaction; every variant must be in the queue."""
+        outcomes = list(outcomes)
+        # Variants are never deleted, so checking before the write transaction is enough.
+        known = self.known_variants(o.variant_id for o in outcomes)
+        missing = sorted({o.variant_id for o in outcomes} - known)
+        if missing:
+            raise ReviewError(f"no variant {missing[0]!r} in {self.store.path}")
+        with self.store.write() as db:
+            return upsert(db, outcomes, self.clock())
+
+    def known_variants(self, ids: Iterable[str]) -> set[str]:
+        """Which of `ids` are variants in this queue."""
+        ids = sorted(set(ids))
+        known: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self.store.read(f"SELECT id FROM variants WHERE id IN ({marks})", tuple(chunk))
+            known |= {row[0] for row in rows}
+        return known
+
+    def outcome_totals(self) -> dict[str, dict[str, Totals]]:
+        """Each variant's figures summed over days, per segment (and under "all" for the sum
+        over every segment, or the figures recorded without one)."""
+        totals: dict[str, dict[str, Totals]] = {}
+        rows = self.store.read(
+            "SELECT variant_id, segment, SUM(impressions), SUM(clicks), SUM(conversions) "
+            "FROM outcomes GROUP BY variant_id, segment"
+        )
+        for variant_id, segment, impressions, clicks, conversions in rows:
+            figures = Totals(impressions, clicks, conversions)
+            by_segment = totals.setdefault(variant_id, {})
+            by_segment[segment] = by_segment.get(segment, Totals()) + figures
+            if segment != ALL_SEGMENTS:
+                by_segment[ALL_SEGMENTS] = by_segment.get(ALL_SEGMENTS, Totals()) + figures
+        return totals
 
     # -- internals --------------------------------------------------------------------------------
 

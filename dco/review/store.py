@@ -18,7 +18,7 @@ from pathlib import Path
 from dco.editdistance import copy_distance
 from dco.errors import ConfigError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Each migration takes the database from the version before it to its own number.
 MIGRATIONS: dict[int, str] = {
@@ -82,6 +82,20 @@ MIGRATIONS: dict[int, str] = {
         AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.seq)
         ORDER BY d.seq DESC LIMIT 1
     ) WHERE status != 'pending';
+    """,
+    # Version 3: how served copy performed, per variant, audience segment and day. The key makes
+    # re-importing a report replace its figures instead of adding them twice.
+    3: """
+    CREATE TABLE outcomes (
+        variant_id TEXT NOT NULL REFERENCES variants (id),
+        segment TEXT NOT NULL,
+        period TEXT NOT NULL,
+        impressions INTEGER NOT NULL CHECK (impressions >= 0),
+        clicks INTEGER NOT NULL CHECK (clicks >= 0 AND clicks <= impressions),
+        conversions INTEGER NOT NULL CHECK (conversions >= 0 AND conversions <= clicks),
+        recorded_at REAL NOT NULL,
+        PRIMARY KEY (variant_id, segment, period)
+    ) WITHOUT ROWID;
     """,
 }
 

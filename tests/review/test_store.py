@@ -3,7 +3,7 @@ import sqlite3
 import pytest
 
 from dco.review import ReviewQueue
-from dco.review.store import MIGRATIONS, _statements
+from dco.review.store import MIGRATIONS, SCHEMA_VERSION, _statements
 from tests.review.test_queue import variants
 
 
@@ -51,7 +51,7 @@ def test_opening_a_version_1_database_migrates_it_and_backfills_what_version_2_k
                                                          + len(batch[0].copy.cta)))  # fmt: skip
         assert queue.status(batch[1].id) == "pending"
         version = queue.store.read("SELECT value FROM meta WHERE key = 'schema_version'")[0][0]
-        assert version == "2"
+        assert version == str(SCHEMA_VERSION)
 
 
 def test_decided_lists_the_standing_decision_with_the_edit_size_and_reasons(tmp_path):

@@ -1,0 +1,79 @@
+"""`dco outcomes import`: performance reports from ad platforms into the review database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.markup import escape
+
+from dco.cli.output import console, error_console, print_json
+from dco.errors import ConfigError
+from dco.review import ReviewQueue
+from dco.review.reports import COLUMNS, read_report
+
+
+@click.group("outcomes")
+def outcomes() -> None:
+    """How served copy performed: impressions, clicks and conversions per variant."""
+
+
+@outcomes.command("import")
+@click.argument("report", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("db", default="dco-review.db", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--column",
+    "mapping",
+    multiple=True,
+    metavar="NAME=HEADER",
+    help=f"Read dco's NAME ({', '.join(COLUMNS)}) from your column HEADER; repeatable.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def import_command(report: Path, db: Path, mapping: tuple[str, ...], as_json: bool) -> None:
+    """Import REPORT (CSV) into DB; importing the same report again changes nothing.
+
+    Columns: variant_id, date, impressions, clicks, and optionally conversions and segment.
+    Each (variant, segment, day) is kept once, so a re-imported or overlapping report replaces
+    its figures instead of adding them twice. Bad rows are listed with their line numbers; the
+    good rows still land (exit status 1 when any row was bad).
+
+    \b
+    Examples:
+      dco outcomes import report.csv review.db
+      dco outcomes import naver.csv review.db --column variant_id="소재 ID" --column date=날짜 \\
+          --column impressions=노출수 --column clicks=클릭수 --column conversions=전환수
+    """
+    if not db.exists():
+        raise ConfigError(f"{db}: no review database here (dco generate --queue {db} makes one)")
+    columns = {}
+    for item in mapping:
+        name, separator, header = item.partition("=")
+        if not separator or not header:
+            raise click.BadParameter(f"{item!r} is not NAME=HEADER", param_hint="--column")
+        columns[name.strip()] = header.strip()
+    read = read_report(report, columns)
+    with ReviewQueue(db) as queue:
+        known = queue.known_variants(o.variant_id for o in read.outcomes)
+        good = [(line, o) for line, o in read.rows if o.variant_id in known]
+        problems = read.problems + [
+            (line, f"no variant {o.variant_id!r} in {db}")
+            for line, o in read.rows
+            if o.variant_id not in known
+        ]
+        queue.record_outcomes(o for _, o in good)
+    problems.sort()
+    if as_json:
+        print_json(
+            {
+                "imported": len(good),
+                "problems": [{"line": line, "problem": text} for line, text in problems],
+            }
+        )
+    else:
+        console().print(f"imported {len(good)} rows from {escape(str(report))} into {db}")
+        for line, text in problems:
+            error_console().print(f"[red]{escape(str(report))}:{line}:[/] {escape(text)}")
+        if problems:
+            error_console().print(f"{len(problems)} rows were not imported; fix them and re-import")
+    if problems:
+        raise SystemExit(1)

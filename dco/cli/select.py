@@ -1,0 +1,115 @@
+"""`dco select`: which approved variant to serve to a customer, and why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from dco.brand import Brand
+from dco.cli.output import console, events_option, print_json, stage_label
+from dco.context import ContextRules
+from dco.errors import ConfigError
+from dco.models import Signals
+from dco.review import ReviewQueue
+from dco.selection import select
+
+
+@click.command("select")
+@click.argument("db", default="dco-review.db", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--query", "-q", default="", help="The customer's search or intent text.")
+@events_option
+@click.option(
+    "--context",
+    "-c",
+    "pairs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="The customer's situation, repeatable: weather=rain, time=2026-11-23T08:10+09:00, "
+    "timezone=Asia/Seoul, region=KR-11, device=mobile, source=kakao.",
+)
+@click.option("--channel", required=True, help="The channel to serve in.")
+@click.option("--locale", default="ko-KR", show_default=True)
+@click.option("--campaign", help="Only this campaign's variants.")
+@click.option(
+    "--objective",
+    type=click.Choice(["ctr", "cvr"]),
+    default="ctr",
+    show_default=True,
+    help="Clicks per impression, or conversions per click.",
+)
+@click.option("--segment", help="The customer's audience segment, as outcomes record it.")
+@click.option(
+    "--brand",
+    "brand_dir",
+    metavar="DIR",
+    help="Use this brand's context rules (DIR/context.yaml).",
+)
+@click.option(
+    "--rules",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A context rules file (instead of the brand's).",
+)
+@click.option("--seed", type=int, help="Make the draw reproducible.")
+@click.option("--json", "as_json", is_flag=True, help="Print the selection as JSON.")
+def select_command(
+    db: Path, query: str, events: tuple[str, ...], pairs: tuple[str, ...], channel: str,
+    locale: str, campaign: str | None, objective: str, segment: str | None,
+    brand_dir: str | None, rules: Path | None, seed: int | None, as_json: bool,
+) -> None:  # fmt: skip
+    """Choose the approved variant in DB to serve to one customer, and say why.
+
+    The customer's signals give the stage; the context rules give tags that narrow the
+    candidates; Thompson sampling on each candidate's outcomes (`dco outcomes import`) picks the
+    winner, exploring new copy now and then.
+
+    \b
+    Examples:
+      dco select review.db --query "하프 마라톤 코칭 가격" --channel google_rsa
+      dco select review.db -q "주 3회 러닝" -c weather=rain -c time=2026-11-23T08:10+09:00 \\
+          --channel kakao_friendtalk --brand runfit --seed 1
+    """
+    if not db.exists():
+        raise ConfigError(f"{db}: no review database here (dco generate --queue {db} makes one)")
+    context = {}
+    for pair in pairs:
+        key, separator, value = pair.partition("=")
+        if not separator:
+            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--context")
+        context[key.strip()] = value.strip()
+    context_rules = ContextRules.load(rules) if rules else None
+    if context_rules is None and brand_dir:
+        context_rules = Brand.load(brand_dir).context_rules
+    signals = Signals(text=query, events=events, context=context)
+    with ReviewQueue(db) as queue:
+        selection = select(
+            signals, queue, channel=channel, locale=locale, campaign=campaign,
+            objective=objective, segment=segment, context_rules=context_rules, seed=seed,
+        )  # fmt: skip
+    if as_json:
+        print_json(selection.to_dict())
+        return
+    out = console()
+    copy = selection.winner.copy
+    out.print(f"[bold]{escape(copy.headline)}[/]\n{escape(copy.body)}\n[cyan]{escape(copy.cta)}[/]")
+    out.print(f"[dim]{selection.variant_id}[/] — {escape(selection.reason)}")
+    out.print(
+        f"stage {stage_label(selection.stage.stage)} ({selection.stage.confidence:.2f}): "
+        + escape("; ".join(selection.stage.reasons) or "no cue; the default stage")
+    )
+    if selection.rules:
+        out.print(f"context rules: {', '.join(selection.rules)} → tags {', '.join(selection.tags)}")
+    table = Table(title="candidates", title_justify="left")
+    for column in ("variant", "headline", "trials", "mean", "95 %", "draw"):
+        table.add_column(
+            column, justify="right" if column in ("trials", "mean", "draw") else "left"
+        )
+    for candidate in selection.candidates[:10]:
+        low, high = candidate.interval
+        table.add_row(
+            candidate.variant_id, escape(candidate.copy.headline), f"{candidate.trials:,}",
+            f"{candidate.mean:.2%}", f"{low:.2%}–{high:.2%}", f"{candidate.draw:.2%}",
+        )  # fmt: skip
+    out.print(table)

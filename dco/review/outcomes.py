@@ -1,0 +1,105 @@
+"""Performance outcomes of served copy: impressions, clicks and conversions per variant, audience
+segment and day — recorded idempotently, and totalled for selection and statistics."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from dco.errors import DcoError
+
+ALL_SEGMENTS = "all"
+"""The segment of figures not broken down by audience."""
+
+
+class OutcomeError(DcoError):
+    """Outcome figures that cannot be recorded as given."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One variant's figures for one segment and one day."""
+
+    variant_id: str
+    impressions: int
+    clicks: int = 0
+    conversions: int = 0
+    segment: str = ALL_SEGMENTS
+    period: str = ""
+    """The day the figures cover, YYYY-MM-DD."""
+
+    def check(self) -> Outcome:
+        """This outcome, or an error saying what is wrong with its figures."""
+        for name in ("impressions", "clicks", "conversions"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise OutcomeError(f"{name} must be a whole number ≥ 0, not {value!r}")
+        if self.clicks > self.impressions:
+            raise OutcomeError(f"clicks ({self.clicks}) exceed impressions ({self.impressions})")
+        if self.conversions > self.clicks:
+            raise OutcomeError(
+                f"conversions ({self.conversions}) exceed clicks ({self.clicks}); count the "
+                "clicks that converted, once each"
+            )
+        if not self.segment:
+            raise OutcomeError("the segment is empty; use 'all' for figures not broken down")
+        return self
+
+
+def period_of(at: date | datetime | str | None, today: date) -> str:
+    """The day `at` falls on, as YYYY-MM-DD (None: `today`). Accepts 2026-11-23, 2026/11/23
+    and 2026.11.23 (as Korean ad reports write dates), or a datetime."""
+    if at is None:
+        return today.isoformat()
+    if isinstance(at, datetime):
+        return at.date().isoformat()
+    if isinstance(at, date):
+        return at.isoformat()
+    text = str(at).strip().rstrip(".")
+    for separator in ("/", "."):
+        text = text.replace(separator, "-")
+    try:
+        return datetime.fromisoformat(text).date().isoformat()
+    except ValueError:
+        parts = text.split("-")
+        if len(parts) == 3 and all(p.strip().isdigit() for p in parts):
+            year, month, day = (int(p) for p in parts)
+            try:
+                return date(year, month, day).isoformat()
+            except ValueError:
+                pass
+    raise OutcomeError(f"date {at!r} is not a day such as 2026-11-23")
+
+
+def upsert(db: Any, outcomes: Iterable[Outcome], now: float) -> int:
+    """Write outcomes, replacing the figures of any (variant, segment, day) already there."""
+    rows = [
+        (o.variant_id, o.segment, o.period, o.impressions, o.clicks, o.conversions, now)
+        for o in outcomes
+    ]
+    db.executemany(
+        "INSERT INTO outcomes (variant_id, segment, period, impressions, clicks, conversions, "
+        "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (variant_id, segment, period) "
+        "DO UPDATE SET impressions = excluded.impressions, clicks = excluded.clicks, "
+        "conversions = excluded.conversions, recorded_at = excluded.recorded_at",
+        rows,
+    )
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class Totals:
+    """A variant's figures summed over days: per segment, and over all segments."""
+
+    impressions: int = 0
+    clicks: int = 0
+    conversions: int = 0
+
+    def __add__(self, other: Totals) -> Totals:
+        return Totals(
+            self.impressions + other.impressions,
+            self.clicks + other.clicks,
+            self.conversions + other.conversions,
+        )

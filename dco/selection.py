@@ -1,0 +1,335 @@
+"""Choosing the approved variant to serve: context rules, then Thompson sampling on outcomes.
+
+`select(signals, queue, ...)` answers one request; a `Selector` answers many, having read the
+queue's approved variants and their outcomes once (what serving at request rate needs):
+
+1. classify the customer's signals into a funnel stage;
+2. keep the approved (and edited) variants for that stage, channel, locale and campaign;
+3. prefer those whose tags share the most with the tags the context rules give this customer;
+4. draw once from each one's Beta posterior of the objective (CTR: clicks per impression; CVR:
+   conversions per click) and serve the largest draw. A variant's own segment's figures are used
+   once they reach `segment_min` trials, the variant's pooled figures until then; the prior is the
+   pool's rate worth `prior_strength` trials. With probability `explore`, a variant with fewer than
+   `min_trials` trials is served instead, so new copy always gets a chance.
+
+The `Selection` explains itself: stage and reasons, the rules matched, every candidate's
+posterior mean and 95 % interval, and why the winner won. A seed makes it reproducible.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+import numpy as np
+
+from dco.bandit import beta_interval, beta_mean, pooled_prior
+from dco.context import ContextRules
+from dco.errors import DcoError
+from dco.funnel import default_classifier
+from dco.models import Copy, FunnelStage, Signals, StageResult
+from dco.review.outcomes import ALL_SEGMENTS, Totals
+
+Objective = Literal["ctr", "cvr"]
+
+
+class SelectionError(DcoError):
+    """Nothing can be selected (no approved variant for the stage, ...)."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One variant considered, with the posterior it was drawn from."""
+
+    variant_id: str
+    copy: Copy
+    tags: tuple[str, ...]
+    successes: int
+    trials: int
+    segment: str
+    """Whose figures were used: the request's segment, or "all" (pooled)."""
+    alpha: float
+    beta: float
+    draw: float
+
+    @property
+    def mean(self) -> float:
+        return beta_mean(self.alpha, self.beta)
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        return beta_interval(self.alpha, self.beta)
+
+    def to_dict(self) -> dict[str, Any]:
+        low, high = self.interval
+        return {
+            "variant_id": self.variant_id, "copy": self.copy.model_dump(), "tags": list(self.tags),
+            "successes": self.successes, "trials": self.trials, "segment": self.segment,
+            "posterior_mean": self.mean, "low": low, "high": high, "draw": self.draw,
+        }  # fmt: skip
+
+
+class Selection:
+    """The variant chosen for one customer, and everything that explains the choice."""
+
+    def __init__(
+        self,
+        *,
+        stage: StageResult,
+        rules: tuple[str, ...],
+        tags: tuple[str, ...],
+        objective: Objective,
+        explored: bool,
+        pool: int,
+        considered: int,
+        candidate: Callable[[int], Candidate],
+        order: Callable[[], list[int]],
+        winner: int,
+        untried: bool = False,
+    ) -> None:
+        self.stage = stage
+        self.rules = rules
+        self.tags = tags
+        self.objective: Objective = objective
+        self.explored = explored
+        self.pool = pool
+        """How many approved variants the stage, channel, locale and campaign had."""
+        self.considered = considered
+        """How many of them were drawn for (those sharing the most tags with the context)."""
+        self.untried = untried
+        """True when none of the candidates has any trials yet."""
+        self._candidate = candidate
+        self._order = order
+        self.winner = candidate(winner)
+
+    @functools.cached_property
+    def candidates(self) -> tuple[Candidate, ...]:
+        """Those considered, the winner first, then by draw (built on first use: serving
+        needs only the winner)."""
+        rest = [i for i in self._order() if self._candidate(i).variant_id != self.variant_id]
+        return (self.winner, *(self._candidate(i) for i in rest))
+
+    @property
+    def variant_id(self) -> str:
+        return self.winner.variant_id
+
+    @property
+    def reason(self) -> str:
+        """Why the winner won, in a sentence."""
+        w = self.winner
+        low, high = w.interval
+        figures = (
+            f"{self.objective.upper()} posterior mean {w.mean:.2%} (95 % {low:.2%}–{high:.2%}) "
+            f"from {w.successes:,} of {w.trials:,} ({w.segment})"
+        )
+        if self.explored:
+            return f"explored: a variant with few trials yet, picked at random; {figures}"
+        if self.untried:
+            return (
+                f"no outcomes recorded yet, so a random pick among {self.considered} "
+                "(record some with `dco outcomes import`)"
+            )
+        matched = f" among the {self.considered} tagged {', '.join(self.tags)}" if (
+            self.tags and self.considered < self.pool
+        ) else f" among {self.considered}"  # fmt: skip
+        return f"largest Thompson draw ({w.draw:.2%}){matched}; {figures}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "variant_id": self.variant_id,
+            "copy": self.winner.copy.model_dump(),
+            "stage": self.stage.model_dump(mode="json"),
+            "rules": list(self.rules),
+            "tags": list(self.tags),
+            "objective": self.objective,
+            "explored": self.explored,
+            "reason": self.reason,
+            "candidates": [c.to_dict() for c in self.candidates],
+        }
+
+
+class _Pool:
+    """The approved variants of one stage, as arrays for fast drawing."""
+
+    def __init__(self, variants: list[tuple[str, Copy, tuple[str, ...]]]) -> None:
+        self.ids = [v[0] for v in variants]
+        self.copies = [v[1] for v in variants]
+        self.tags = [v[2] for v in variants]
+        self.by_tags: dict[frozenset[str], np.ndarray] = {}
+        self.figures: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    def preferred(self, wanted: frozenset[str]) -> np.ndarray:
+        """Indices of the variants sharing the most tags with `wanted` (all when none do)."""
+        indices = self.by_tags.get(wanted)
+        if indices is None:
+            overlap = np.array([len(wanted & set(tags)) for tags in self.tags])
+            best = overlap.max() if len(overlap) else 0
+            chosen = np.flatnonzero(overlap == best) if best > 0 else np.arange(len(self.ids))
+            indices = self.by_tags[wanted] = chosen
+        return indices
+
+
+class Selector:
+    """Selection over one queue's approved variants for a channel, locale and campaign."""
+
+    def __init__(
+        self,
+        queue: Any,
+        *,
+        channel: str,
+        locale: str,
+        campaign: str | None = None,
+        objective: Objective = "ctr",
+        context_rules: ContextRules | None = None,
+        prior_strength: float = 20.0,
+        explore: float = 0.05,
+        min_trials: int = 100,
+        segment_min: int = 100,
+        seed: int | None = None,
+    ) -> None:
+        if objective not in ("ctr", "cvr"):
+            raise SelectionError(f"objective must be 'ctr' or 'cvr', not {objective!r}")
+        self.channel, self.locale, self.campaign = channel, locale, campaign
+        self.objective: Objective = objective
+        self.context_rules = context_rules
+        self.prior_strength = prior_strength
+        self.explore = explore
+        self.min_trials = min_trials
+        self.segment_min = segment_min
+        self.rng = np.random.default_rng(seed)
+        self.totals: dict[str, dict[str, Totals]] = queue.outcome_totals()
+        by_stage: dict[FunnelStage, list] = {stage: [] for stage in FunnelStage}
+        for variant, copy, _ in queue.approved(channel=channel, locale=locale, campaign=campaign):
+            by_stage[variant.stage].append((variant.id, copy, variant.tags))
+        self.pools = {stage: _Pool(items) for stage, items in by_stage.items()}
+        self.priors = {stage: self._prior(pool) for stage, pool in self.pools.items()}
+        self._where = {
+            variant_id: (stage, index)
+            for stage, pool in self.pools.items()
+            for index, variant_id in enumerate(pool.ids)
+        }
+
+    def observe(
+        self,
+        variant_id: str,
+        *,
+        impressions: int = 0,
+        clicks: int = 0,
+        conversions: int = 0,
+        segment: str = ALL_SEGMENTS,
+    ) -> None:
+        """Count what happened after serving `variant_id`, so the next draws learn from it.
+
+        In memory only: record the same figures to the queue (`record_outcome`) to keep them.
+        """
+        if variant_id not in self._where:
+            raise SelectionError(f"{variant_id!r} is not one of this selector's variants")
+        added = Totals(impressions, clicks, conversions)
+        by_segment = self.totals.setdefault(variant_id, {})
+        by_segment[segment] = by_segment.get(segment, Totals()) + added
+        if segment != ALL_SEGMENTS:
+            by_segment[ALL_SEGMENTS] = by_segment.get(ALL_SEGMENTS, Totals()) + added
+        stage, index = self._where[variant_id]
+        pool = self.pools[stage]
+        for wanted, (successes, trials, used) in pool.figures.items():
+            successes[index], trials[index], used[index] = self._entry(variant_id, wanted)
+        self.priors[stage] = self._prior(pool)
+
+    def select(
+        self, signals: Signals | str, *, segment: str | None = None, now: datetime | None = None
+    ) -> Selection:
+        """The variant to serve to the customer with these signals (and audience `segment`)."""
+        if isinstance(signals, str):
+            signals = Signals(text=signals)
+        stage = default_classifier().classify(signals)
+        pool = self.pools[stage.stage]
+        if not pool.ids:
+            raise SelectionError(
+                f"no approved {stage.stage.value} variant for {self.channel} in {self.locale}"
+                + (f", campaign {self.campaign}" if self.campaign else "")
+                + ": approve some in `dco review` first"
+            )
+        matched = self.context_rules.match(signals.context, now=now) if self.context_rules else []
+        tags = tuple(dict.fromkeys(t for rule in matched for t in rule.tags))
+        indices = pool.preferred(frozenset(tags))
+        successes, trials, used = self._figures(pool, segment or ALL_SEGMENTS)
+        prior = self.priors[stage.stage]
+        alphas = prior[0] + successes[indices]
+        betas = prior[1] + trials[indices] - successes[indices]
+        draws = self.rng.beta(alphas, betas)
+        fresh = np.flatnonzero(trials[indices] < self.min_trials)
+        explored = bool(len(fresh)) and self.rng.random() < self.explore
+        winner = int(self.rng.choice(fresh)) if explored else int(np.argmax(draws))
+
+        def candidate(i: int) -> Candidate:
+            at = indices[i]
+            return Candidate(
+                variant_id=pool.ids[at], copy=pool.copies[at], tags=pool.tags[at],
+                successes=int(successes[at]), trials=int(trials[at]), segment=used[at],
+                alpha=float(alphas[i]), beta=float(betas[i]), draw=float(draws[i]),
+            )  # fmt: skip
+
+        return Selection(
+            stage=stage, rules=tuple(r.name for r in matched), tags=tags,
+            objective=self.objective, explored=explored, pool=len(pool.ids),
+            considered=len(indices), candidate=candidate,
+            order=lambda: np.argsort(-draws, kind="stable").tolist(), winner=winner,
+            untried=not trials[indices].any(),
+        )  # fmt: skip
+
+    def _counts(self, figures: Totals) -> tuple[int, int]:
+        if self.objective == "ctr":
+            return figures.clicks, figures.impressions
+        return figures.conversions, figures.clicks
+
+    def _figures(self, pool: _Pool, segment: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """Successes, trials and whose figures they are, per variant of `pool`, for `segment`:
+        the segment's own once it has `segment_min` trials, the pooled figures until then."""
+        cached = pool.figures.get(segment)
+        if cached is None:
+            entries = [self._entry(variant_id, segment) for variant_id in pool.ids]
+            cached = pool.figures[segment] = (
+                np.array([e[0] for e in entries], dtype=np.int64),
+                np.array([e[1] for e in entries], dtype=np.int64),
+                [e[2] for e in entries],
+            )
+        return cached
+
+    def _entry(self, variant_id: str, segment: str) -> tuple[int, int, str]:
+        by_segment = self.totals.get(variant_id, {})
+        own = self._counts(by_segment.get(segment, Totals()))
+        if segment != ALL_SEGMENTS and own[1] >= self.segment_min:
+            return own[0], own[1], segment
+        pooled = self._counts(by_segment.get(ALL_SEGMENTS, Totals()))
+        return pooled[0], pooled[1], ALL_SEGMENTS
+
+    def _prior(self, pool: _Pool) -> tuple[float, float]:
+        successes, trials, _ = self._figures(pool, ALL_SEGMENTS)
+        return pooled_prior(int(successes.sum()), int(trials.sum()), self.prior_strength)
+
+
+def select(
+    signals: Signals | str,
+    queue: Any,
+    *,
+    channel: str,
+    locale: str,
+    campaign: str | None = None,
+    objective: Objective = "ctr",
+    segment: str | None = None,
+    context_rules: ContextRules | None = None,
+    seed: int | None = None,
+    now: datetime | None = None,
+) -> Selection:
+    """The approved variant to serve to a customer; see the module docs for how it is chosen.
+
+    Reads the queue on every call: to serve many requests, build a `Selector` once.
+    """
+    selector = Selector(
+        queue, channel=channel, locale=locale, campaign=campaign, objective=objective,
+        context_rules=context_rules, seed=seed,
+    )  # fmt: skip
+    return selector.select(signals, segment=segment, now=now)

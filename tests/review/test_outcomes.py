@@ -1,0 +1,86 @@
+import json
+
+import pytest
+
+from dco.review import ReviewError, ReviewQueue
+from dco.review.outcomes import OutcomeError, Totals
+from dco.review.reports import read_report
+from tests.conftest import run_dco
+from tests.review.test_queue import variants
+
+
+@pytest.fixture
+def queue(tmp_path):
+    with ReviewQueue(tmp_path / "review.db") as q:
+        q.submit(variants(3))
+        yield q
+
+
+def ids(queue):
+    return [v.id for v in queue.pending()]
+
+
+def test_recording_the_same_variant_segment_and_day_again_replaces_the_figures(queue):
+    first, second, _ = ids(queue)
+    queue.record_outcome(first, impressions=100, clicks=5, at="2026-11-23")
+    queue.record_outcome(first, impressions=120, clicks=6, at="2026-11-23T18:00:00+09:00")
+    queue.record_outcome(first, impressions=50, clicks=1, conversions=1, at="2026.11.24")
+    queue.record_outcome(second, impressions=80, clicks=4, segment="mobile", at="2026-11-23")
+    queue.record_outcome(second, impressions=20, clicks=0, segment="desktop", at="2026-11-23")
+    totals = queue.outcome_totals()
+    assert totals[first] == {"all": Totals(170, 7, 1)}
+    assert totals[second] == {"mobile": Totals(80, 4, 0), "desktop": Totals(20, 0, 0),
+                              "all": Totals(100, 4, 0)}  # fmt: skip
+
+
+def test_impossible_figures_and_unknown_variants_are_refused_with_the_reason(queue):
+    first = ids(queue)[0]
+    with pytest.raises(OutcomeError, match=r"clicks \(11\) exceed impressions \(10\)"):
+        queue.record_outcome(first, impressions=10, clicks=11)
+    with pytest.raises(OutcomeError, match="conversions"):
+        queue.record_outcome(first, impressions=10, clicks=1, conversions=2)
+    with pytest.raises(OutcomeError, match="not a day"):
+        queue.record_outcome(first, impressions=10, at="yesterday")
+    with pytest.raises(ReviewError, match="no variant 'v_nope'"):
+        queue.record_outcome("v_nope", impressions=10)
+    assert queue.outcome_totals() == {}
+
+
+REPORT = """variant_id,date,impressions,clicks,conversions,segment
+{a},2026-11-23,"1,200",36,3,mobile
+{a},2026-11-23,800,12,0,desktop
+{b},2026/11/23,500,five,0,
+{b},2026-11-24,500,20,1,
+v_unknown,2026-11-24,10,1,0,
+{c},,10,1,0,
+"""
+
+
+def test_importing_a_report_twice_counts_it_once_and_lists_bad_rows_by_line(queue, tmp_path):
+    a, b, c = ids(queue)
+    report = tmp_path / "report.csv"
+    report.write_text(REPORT.format(a=a, b=b, c=c), encoding="utf-8")
+    for _ in range(2):
+        done = run_dco("outcomes", "import", str(report), str(queue.store.path), "--json")
+        assert done.returncode == 1  # some rows were bad
+        result = json.loads(done.stdout)
+        assert result["imported"] == 3
+        assert result["problems"] == [
+            {"line": 4, "problem": "clicks 'five' is not a whole number"},
+            {"line": 6, "problem": f"no variant 'v_unknown' in {queue.store.path}"},
+            {"line": 7, "problem": "no date"},
+        ]
+    totals = queue.outcome_totals()
+    assert totals[a]["all"] == Totals(2000, 48, 3)
+    assert totals[b] == {"all": Totals(500, 20, 1)}
+
+
+def test_a_korean_report_in_cp949_with_its_own_headers_is_read_through_a_mapping(queue, tmp_path):
+    a = ids(queue)[0]
+    report = tmp_path / "naver.csv"
+    report.write_bytes(f"소재 ID,날짜,노출수,클릭수\n{a},2026.11.23,300,9\n".encode("cp949"))
+    read = read_report(report, {"variant_id": "소재 ID", "date": "날짜",
+                                "impressions": "노출수", "clicks": "클릭수"})  # fmt: skip
+    assert read.problems == [] and read.outcomes[0].impressions == 300
+    done = run_dco("outcomes", "import", str(report), str(queue.store.path))
+    assert done.returncode == 2 and "--column variant_id=HEADER" in done.stderr
