@@ -159,7 +159,8 @@ class _Pool:
         self.copies = [v[1] for v in variants]
         self.tags = [v[2] for v in variants]
         self.by_tags: dict[frozenset[str], np.ndarray] = {}
-        self.figures: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self.figures: dict[str, tuple[np.ndarray, np.ndarray, list[str]]] = {}
+        self.arms: dict[tuple[frozenset[str], str], _Arms] = {}
 
     def preferred(self, wanted: frozenset[str]) -> np.ndarray:
         """Indices of the variants sharing the most tags with `wanted` (all when none do)."""
@@ -170,6 +171,19 @@ class _Pool:
             chosen = np.flatnonzero(overlap == best) if best > 0 else np.arange(len(self.ids))
             indices = self.by_tags[wanted] = chosen
         return indices
+
+
+@dataclass(frozen=True)
+class _Arms:
+    """What one kind of request draws from: the candidates' indices in the pool and their
+    figures, cut once per (tags, segment) and reused until the figures change."""
+
+    indices: np.ndarray
+    successes: np.ndarray
+    failures: np.ndarray
+    fresh: np.ndarray
+    """Positions (in `indices`) of candidates with too few trials yet: the exploration floor's."""
+    untried: bool
 
 
 class Selector:
@@ -236,6 +250,7 @@ class Selector:
         pool = self.pools[stage]
         for wanted, (successes, trials, used) in pool.figures.items():
             successes[index], trials[index], used[index] = self._entry(variant_id, wanted)
+        pool.arms.clear()
         self.priors[stage] = self._prior(pool)
 
     def select(
@@ -254,13 +269,15 @@ class Selector:
             )
         matched = self.context_rules.match(signals.context, now=now) if self.context_rules else []
         tags = tuple(dict.fromkeys(t for rule in matched for t in rule.tags))
-        indices = pool.preferred(frozenset(tags))
-        successes, trials, used = self._figures(pool, segment or ALL_SEGMENTS)
+        segment = segment or ALL_SEGMENTS
+        arms = self._arms(pool, frozenset(tags), segment)
+        indices = arms.indices
+        successes, trials, used = self._figures(pool, segment)
         prior = self.priors[stage.stage]
-        alphas = prior[0] + successes[indices]
-        betas = prior[1] + trials[indices] - successes[indices]
+        alphas = prior[0] + arms.successes
+        betas = prior[1] + arms.failures
         draws = self.rng.beta(alphas, betas)
-        fresh = np.flatnonzero(trials[indices] < self.min_trials)
+        fresh = arms.fresh
         explored = bool(len(fresh)) and self.rng.random() < self.explore
         winner = int(self.rng.choice(fresh)) if explored else int(np.argmax(draws))
 
@@ -277,8 +294,20 @@ class Selector:
             objective=self.objective, explored=explored, pool=len(pool.ids),
             considered=len(indices), candidate=candidate,
             order=lambda: np.argsort(-draws, kind="stable").tolist(), winner=winner,
-            untried=not trials[indices].any(),
+            untried=arms.untried,
         )  # fmt: skip
+
+    def _arms(self, pool: _Pool, tags: frozenset[str], segment: str) -> _Arms:
+        arms = pool.arms.get((tags, segment))
+        if arms is None:
+            indices = pool.preferred(tags)
+            successes, trials, _ = self._figures(pool, segment)
+            chosen, tried = successes[indices], trials[indices]
+            arms = pool.arms[(tags, segment)] = _Arms(
+                indices=indices, successes=chosen, failures=tried - chosen,
+                fresh=np.flatnonzero(tried < self.min_trials), untried=not tried.any(),
+            )  # fmt: skip
+        return arms
 
     def _counts(self, figures: Totals) -> tuple[int, int]:
         if self.objective == "ctr":
