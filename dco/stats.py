@@ -199,3 +199,60 @@ def compare(
     else:
         verdict = f"no difference beyond chance at the {1 - alpha:.0%} level ({figures})"
     return Comparison(a, b, z, p, True, verdict)
+
+
+OUTCOME_DIMENSIONS = ("stage", "channel", "locale", "prompt_version", "model", "campaign", "tag")
+
+
+@dataclass
+class Performance:
+    """How one group's served copy performed: CTR and CVR with Wilson intervals."""
+
+    key: dict[str, str | None]
+    variants: int = 0
+    impressions: int = 0
+    clicks: int = 0
+    conversions: int = 0
+
+    @property
+    def ctr(self) -> Rate:
+        return Rate(self.clicks, self.impressions)
+
+    @property
+    def cvr(self) -> Rate:
+        """Conversions per click."""
+        return Rate(self.conversions, self.clicks)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.key, "variants": self.variants, "impressions": self.impressions,
+            "clicks": self.clicks, "conversions": self.conversions,
+            "ctr": self.ctr.to_dict(), "cvr": self.cvr.to_dict(),
+        }  # fmt: skip
+
+
+def summarise_outcomes(rows: Iterable[Any], by: Sequence[str] = ()) -> list[Performance]:
+    """Performance of `ReviewQueue.outcome_rows()` grouped by `by`, most impressions first.
+    By "tag", a variant counts once under each of its tags ("(untagged)" when it has none)."""
+    unknown = [d for d in by if d not in OUTCOME_DIMENSIONS]
+    if unknown:
+        raise StatsError(
+            f"cannot group outcomes by {unknown[0]!r}; use {', '.join(OUTCOME_DIMENSIONS)}"
+        )
+    groups: dict[tuple, Performance] = {}
+    for row in rows:
+        keys = [()]
+        for dimension in by:
+            values = (
+                (row.tags or ("(untagged)",)) if dimension == "tag" else (getattr(row, dimension),)
+            )
+            keys = [(*key, value) for key in keys for value in values]
+        for key in keys:
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = Performance(dict(zip(by, key, strict=True)))
+            group.variants += 1
+            group.impressions += row.impressions
+            group.clicks += row.clicks
+            group.conversions += row.conversions
+    return sorted(groups.values(), key=lambda g: (-g.impressions, [str(v) for v in g.key.values()]))

@@ -105,3 +105,33 @@ def test_counted_rows_from_the_database_summarise_the_same_as_the_records(review
         for by in ((), ("stage",), ("reviewer",)):
             counted = [g.to_dict() for g in summarise(queue.decision_counts(), by)]
             assert counted == [g.to_dict() for g in summarise(queue.decided(), by)]
+
+
+def test_outcomes_summarise_ctr_and_cvr_counting_a_variant_under_each_of_its_tags():
+    from dco.review.queue import OutcomeRow
+    from dco.stats import summarise_outcomes
+
+    where = ("decision", "sms", "ko-KR")
+    rows = [
+        OutcomeRow(*where, "p_a", "m", None, ("indoor", "rainy-day"), 1000, 30, 3),
+        OutcomeRow(*where, "p_b", "m", None, (), 500, 5, 1),
+    ]
+    [overall] = summarise_outcomes(rows)
+    assert (overall.impressions, overall.clicks, overall.conversions) == (1500, 35, 4)
+    assert overall.ctr.value == pytest.approx(35 / 1500) and overall.cvr.value == pytest.approx(
+        4 / 35
+    )
+    by_tag = {g.key["tag"]: g for g in summarise_outcomes(rows, ("tag",))}
+    assert set(by_tag) == {"indoor", "rainy-day", "(untagged)"}
+    assert by_tag["indoor"].clicks == 30 and by_tag["(untagged)"].impressions == 500
+
+
+def test_stats_command_adds_ctr_once_outcomes_are_recorded(reviewed_db):
+    from dco.review import ReviewQueue
+
+    with ReviewQueue(reviewed_db) as queue:
+        for variant, _, _ in queue.approved():
+            queue.record_outcome(variant.id, impressions=200, clicks=8, at="2026-11-23")
+    report = json.loads(run_dco("stats", str(reviewed_db), "--json").stdout)
+    assert report["outcomes"]["overall"]["ctr"]["count"] == 16
+    assert report["outcomes"]["by"]["stage"][0]["impressions"] == 400

@@ -10,9 +10,10 @@ from rich.table import Table
 from dco.cli.output import console, print_json
 from dco.errors import ConfigError
 from dco.review import ReviewQueue
-from dco.stats import DIMENSIONS, Group, compare, summarise
+from dco.stats import DIMENSIONS, Group, Performance, Rate, compare, summarise, summarise_outcomes
 
 DEFAULT_DIMENSIONS = ("stage", "channel", "locale", "prompt_version", "model")
+OUTCOME_TABLES = ("stage", "prompt_version", "tag")
 
 
 @click.command("stats")
@@ -41,7 +42,8 @@ def stats_command(
     campaign: str | None,
     as_json: bool,
 ) -> None:
-    """Approval, edit and rejection rates in DB, with Wilson 95 % intervals (dim, in %).
+    """Approval, edit and rejection rates in DB, with Wilson 95 % intervals (dim, in %);
+    and, once outcomes are imported, CTR and CVR by stage, prompt version and tag.
 
     Rates are shares of decided variants: approved as written, edited, rejected. The edit
     distance is the mean share of characters reviewers changed in the copy they edited.
@@ -56,6 +58,7 @@ def stats_command(
         raise ConfigError(f"{db}: no review database here (dco generate --queue {db} makes one)")
     with ReviewQueue(db) as queue:
         records = queue.decision_counts(campaign=campaign)
+        served = [r for r in queue.outcome_rows() if campaign is None or r.campaign == campaign]
     if versions:
         result = compare(records, *versions)
         if as_json:
@@ -67,11 +70,16 @@ def stats_command(
     overall = summarise(records)
     dimensions = dimensions or DEFAULT_DIMENSIONS
     tables = {d: summarise(records, (d,)) for d in dimensions}
+    performance = {d: summarise_outcomes(served, (d,)) for d in OUTCOME_TABLES}
     if as_json:
         print_json(
             {
                 "overall": overall[0].to_dict() if overall else None,
                 "by": {d: [g.to_dict() for g in groups] for d, groups in tables.items()},
+                "outcomes": {
+                    "overall": next((g.to_dict() for g in summarise_outcomes(served)), None),
+                    "by": {d: [g.to_dict() for g in gs] for d, gs in performance.items()},
+                },
             }
         )
         return
@@ -81,6 +89,27 @@ def stats_command(
     _print_groups("all", overall)
     for dimension, groups in tables.items():
         _print_groups(dimension.replace("_", " "), groups, dimension)
+    if served:
+        for dimension, groups in performance.items():
+            _print_performance(dimension.replace("_", " "), groups)
+    else:
+        console().print(
+            "[dim]no outcomes yet: `dco outcomes import REPORT.csv` adds CTR and CVR[/]"
+        )
+
+
+def _print_performance(title: str, groups: list[Performance]) -> None:
+    table = Table(title=f"served copy by {title}", title_justify="left")
+    table.add_column(title, no_wrap=True)
+    for column in ("variants", "impressions", "clicks", "CTR", "conv.", "CVR"):
+        table.add_column(column, justify="right", no_wrap=True)
+    for group in groups:
+        table.add_row(
+            str(next(iter(group.key.values())) or "—"), str(group.variants),
+            f"{group.impressions:,}", f"{group.clicks:,}", _rate(group.ctr, 1),
+            f"{group.conversions:,}", _rate(group.cvr, 1),
+        )  # fmt: skip
+    console().print(table)
 
 
 def _print_groups(title: str, groups: list[Group], dimension: str | None = None) -> None:
@@ -103,6 +132,6 @@ def _print_groups(title: str, groups: list[Group], dimension: str | None = None)
     console().print(table)
 
 
-def _rate(rate) -> str:
+def _rate(rate: Rate, digits: int = 0) -> str:
     low, high = rate.interval
-    return f"{rate.value:.0%} [dim]{low * 100:.0f}–{high * 100:.0f}[/]"
+    return f"{rate.value:.{digits}%} [dim]{low * 100:.{digits}f}–{high * 100:.{digits}f}[/]"

@@ -81,6 +81,21 @@ class DecisionCount(NamedTuple):
     distance: float
 
 
+class OutcomeRow(NamedTuple):
+    """One variant's dimensions and tags with its outcome figures summed, for statistics."""
+
+    stage: str
+    channel: str
+    locale: str
+    prompt_version: str | None
+    model: str | None
+    campaign: str | None
+    tags: tuple[str, ...]
+    impressions: int
+    clicks: int
+    conversions: int
+
+
 @dataclass(frozen=True)
 class Claimed:
     """A variant handed to a reviewer, and until when it is theirs."""
@@ -461,6 +476,19 @@ class ReviewQueue:
             if segment != ALL_SEGMENTS:
                 by_segment[ALL_SEGMENTS] = by_segment.get(ALL_SEGMENTS, Totals()) + figures
         return totals
+
+    def outcome_rows(self) -> list[OutcomeRow]:
+        """Each variant with outcomes: its dimensions and tags, and its figures summed."""
+        rows = self.store.read(
+            "SELECT v.stage, v.channel, v.locale, v.prompt_version, v.model, v.campaign, "
+            "json_extract(v.data, '$.tags'), SUM(o.impressions), SUM(o.clicks), "
+            "SUM(o.conversions) FROM outcomes o JOIN variants v ON v.id = o.variant_id "
+            "GROUP BY v.id"
+        )
+        return [
+            OutcomeRow(*row[:6], tuple(json.loads(row[6])) if row[6] else (), *row[7:])
+            for row in rows
+        ]
 
     # -- internals --------------------------------------------------------------------------------
 

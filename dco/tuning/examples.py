@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from dco.checks import bigrams, copy_key, is_near_duplicate
 from dco.models import Copy
@@ -14,17 +14,30 @@ bar than the generator's duplicate test, since examples should show different an
 
 
 def pick_examples(
-    accepted: Sequence, rejected_keys: set[str], *, limit: int, passes: Callable[[Copy], bool]
+    accepted: Sequence,
+    rejected_keys: set[str],
+    *,
+    limit: int,
+    passes: Callable[[Copy], bool],
+    winners: Mapping[str, float] | None = None,
 ) -> list[Example]:
-    """Up to `limit` examples from `accepted` records (approved or edited), newest first.
+    """Up to `limit` examples from `accepted` records (approved or edited): the `winners`
+    (variant id → click-through rate, copy that served better than its peers) first, best
+    first, then the rest newest first.
 
     Left out: copy that was also rejected (the same words, folded), copy that `passes` now
     refuses (an error-level brand rule added since it was approved), and copy too close to an
     example already chosen.
     """
+    winners = winners or {}
     chosen: list[Example] = []
     seen: list[tuple[str, frozenset[str]]] = []
-    for record in sorted(accepted, key=lambda r: r.seq, reverse=True):
+    order = sorted(
+        accepted,
+        key=lambda r: (r.variant_id in winners, winners.get(r.variant_id, 0.0), r.seq),
+        reverse=True,
+    )
+    for record in order:
         if len(chosen) >= limit:
             break
         final = record.final
@@ -43,7 +56,7 @@ def pick_examples(
         chosen.append(
             Example(
                 **copy.fields(), variant_id=record.variant_id, edited=record.action == "edit",
-                seq=record.seq,
+                seq=record.seq, ctr=winners.get(record.variant_id),
             )
         )  # fmt: skip
     return chosen

@@ -35,6 +35,8 @@ class Example(DcoModel):
     variant_id: str
     edited: bool = False
     seq: int = Field(ge=0, description="The deciding decision's place in the log.")
+    ctr: float | None = None
+    """Its click-through rate (posterior mean) when it served better than its peers."""
 
     def fields(self) -> dict[str, str]:
         return {"headline": self.headline, "body": self.body, "cta": self.cta}

@@ -8,16 +8,20 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from dco import resources
+from dco.bandit import beta_mean, pooled_prior, posterior
 from dco.channels import get_channel
 from dco.checks import copy_key, length_findings
 from dco.errors import DcoError, UnencodableTextError
 from dco.models import Copy
+from dco.review.outcomes import ALL_SEGMENTS
 from dco.text import measure
 from dco.tuning.examples import pick_examples
 from dco.tuning.mining import mine_avoided_words, mine_preferences
 from dco.tuning.profile import LocaleLessons, Section, TuningProfile
 
 ACCEPTED = ("approve", "edit")
+WINNER_MIN_IMPRESSIONS = 100
+"""Impressions a variant needs before its click-through rate can make it a preferred example."""
 RECENT = 1000
 """Decisions per section that examples and length shares are drawn from, newest first: what
 reviewers accept now, not what they accepted a thousand decisions ago."""
@@ -44,6 +48,7 @@ def tune(
     if min_support < 1 or max_examples < 0 or not 0 <= note_share <= 1:
         raise DcoError("min_support must be ≥ 1, max_examples ≥ 0 and note_share in 0…1")
     records = list(log.decided(campaign=campaign) if hasattr(log, "decided") else log)
+    totals = log.outcome_totals() if hasattr(log, "outcome_totals") else {}
     records.sort(key=lambda r: r.seq)
     voice = getattr(brand, "voice", None) or "as in the approved examples"
     passes = _passes(brand)
@@ -58,16 +63,17 @@ def tune(
     for (stage, channel, locale), group in sorted(by_section.items()):
         rejected = [r for r in group if r.action == "reject"]
         recent = group[-RECENT:]
+        recent_accepted = [r for r in recent if r.action in ACCEPTED]
         reasons = Counter(reason for r in rejected for reason in r.reasons)
         notes = _notes(reasons, len(group), len(rejected), voice, min_support, note_share)
         lengths = {}
         if "too-long" in notes:
             recent_too_long = [r for r in recent if "too-long" in r.reasons]
-            recent_accepted = [r for r in recent if r.action in ACCEPTED]
             lengths = _length_fractions(recent_accepted, recent_too_long, channel)
         rejected_keys = {_key(r.copy) for r in rejected}
         examples = pick_examples(
-            [r for r in recent if r.action in ACCEPTED], rejected_keys, limit=max_examples,
+            recent_accepted, rejected_keys, limit=max_examples,
+            winners=_winners(recent_accepted, totals),
             passes=functools.partial(passes, channel=channel, stage=stage),
         )  # fmt: skip
         sections.append(
@@ -114,6 +120,25 @@ def tune(
 @functools.cache
 def _data() -> dict[str, Any]:
     return resources.load_data("tuning.yaml").data
+
+
+def _winners(accepted: list, totals: dict) -> dict[str, float]:
+    """The accepted variants whose click-through rate beats their section's pooled rate, with
+    that rate (the Beta posterior mean under the pooled prior, so a few lucky clicks do not
+    make a winner)."""
+    served = {}
+    for record in accepted:
+        figures = totals.get(record.variant_id, {}).get(ALL_SEGMENTS)
+        if figures is not None and figures.impressions >= WINNER_MIN_IMPRESSIONS:
+            served[record.variant_id] = (figures.clicks, figures.impressions)
+    if not served:
+        return {}
+    clicks = sum(c for c, _ in served.values())
+    impressions = sum(n for _, n in served.values())
+    prior = pooled_prior(clicks, impressions, strength=20.0)
+    pooled = clicks / impressions
+    rates = {v: beta_mean(*posterior(c, n, prior)) for v, (c, n) in served.items()}
+    return {v: rate for v, rate in rates.items() if rate > pooled}
 
 
 def _key(fields: dict[str, str]) -> str:

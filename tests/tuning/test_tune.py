@@ -155,3 +155,26 @@ def test_a_profile_file_with_an_unknown_key_names_file_line_and_key(tmp_path):
     path.write_text("version: 1\nsectons: []\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"tuning.yaml:2.*sectons.*sections"):
         TuningProfile.load(path)
+
+
+def test_copy_that_served_better_than_its_peers_comes_first_among_examples():
+    from dco.review.outcomes import Totals
+
+    copies = [copy("첫 주 무료로 시작해요", "오늘 신청하면 첫 주는 무료예요", "무료로 시작"),
+              copy("코치와 함께 완주해요", "매주 피드백으로 페이스를 잡아요", "코치 만나기"),
+              copy("10주면 충분해요", "하프 완주까지 열 번의 주말", "플랜 보기")]  # fmt: skip
+    log = [reviewed(i, "approve", c) for i, c in enumerate(copies, 1)]
+
+    class Log(list):
+        def outcome_totals(self):
+            return {
+                "v_1": {"all": Totals(2000, 120, 0)},  # 6 %: well above the pool
+                "v_2": {"all": Totals(2000, 20, 0)},  # 1 %
+                "v_3": {"all": Totals(50, 10, 0)},  # too few impressions to judge
+            }
+
+    [section] = tune(Log(log)).sections
+    assert [e.seq for e in section.examples] == [1, 3, 2]
+    # Pooled 140 / 4,000 = 3.5 %, worth 20 impressions: (0.7 + 120) / (20 + 2,000).
+    assert section.examples[0].ctr == pytest.approx(120.7 / 2020)
+    assert section.examples[1].ctr is None
