@@ -47,7 +47,9 @@ POOLS = [(campaign, channel, locale) for campaign in ("c1", "c2", "c3", "c4", "c
          for channel in ("google_rsa", "meta_feed") for locale in ("ko-KR", "en-US")]  # fmt: skip
 
 
-def fill(queue: ReviewQueue, count: int, rng: random.Random, pools: list) -> None:
+def fill(
+    queue: ReviewQueue, count: int, rng: random.Random, pools: list, outcomes: bool = True
+) -> None:
     provenance = Provenance(provider="fake", model="fake-copywriter", prompt_version="p_bench")
     stages = list(FunnelStage)
     variants = []
@@ -71,7 +73,9 @@ def fill(queue: ReviewQueue, count: int, rng: random.Random, pools: list) -> Non
     queue.submit(variants)
     for variant in variants:
         queue.approve(variant.id, "bench")
-    outcomes = []
+    if not outcomes:
+        return
+    recorded = []
     for variant in variants:
         if rng.random() < 0.1:
             continue  # new copy: no outcomes yet
@@ -80,9 +84,9 @@ def fill(queue: ReviewQueue, count: int, rng: random.Random, pools: list) -> Non
             for segment in ("mobile", "desktop") if rng.random() < 0.3 else ("all",):
                 impressions = rng.randint(50, 400)
                 clicks = min(impressions, round(impressions * ctr * rng.uniform(0.7, 1.3)))
-                outcomes.append(Outcome(variant.id, impressions, clicks, 0, segment,
+                recorded.append(Outcome(variant.id, impressions, clicks, 0, segment,
                                         f"2026-11-{day:02d}"))  # fmt: skip
-    queue.record_outcomes(outcomes)
+    queue.record_outcomes(recorded)
 
 
 def rate(selectors: list[Selector], selections: int) -> list[float]:
@@ -119,6 +123,28 @@ def run(label: str, pools: list, args: argparse.Namespace, rules) -> None:
           f"(rounds: {', '.join(f'{r:,.0f}' for r in rates)})")  # fmt: skip
 
 
+def bandit(rng_seed: int = 7) -> None:
+    """The seeded simulation the tests run: 5 variants with known CTRs, 10,000 impressions."""
+    true_ctrs = [0.02, 0.03, 0.05, 0.035, 0.01]
+    with tempfile.TemporaryDirectory() as temp, ReviewQueue(Path(temp) / "review.db") as queue:
+        fill(queue, 15, random.Random(1), [("sim", "google_rsa", "ko-KR")], outcomes=False)
+        selector = Selector(queue, channel="google_rsa", locale="ko-KR", seed=42)
+    ids = selector.pools[FunnelStage.DECISION].ids
+    ctr = dict(zip(ids, true_ctrs, strict=True))
+    best = max(ctr, key=ctr.get)
+    world = random.Random(rng_seed)
+    served, regret = [], 0.0
+    for _ in range(10_000):
+        chosen = selector.select("하프 마라톤 코칭 가격").variant_id
+        selector.observe(chosen, impressions=1, clicks=int(world.random() < ctr[chosen]))
+        served.append(chosen)
+        regret += ctr[best] - ctr[chosen]
+    share = served[-1000:].count(best) / 1000
+    print(f"seeded simulation, 5 variants with CTRs {true_ctrs}, 10,000 impressions: the best "
+          f"got {share:.1%} of the last 1,000 [target >= 90 %]; cumulative regret "
+          f"{regret:.1f} clicks")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variants", type=int, default=10_000)
@@ -130,6 +156,7 @@ def main() -> None:
     rules = Brand.load("runfit").context_rules
     run("campaigns", POOLS, args, rules)
     run("one pool", [("c1", "google_rsa", "ko-KR")], args, rules)
+    bandit()
 
 
 if __name__ == "__main__":
