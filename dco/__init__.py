@@ -12,6 +12,7 @@ channel's limits, check it against a brand's guidelines, review it, and learn fr
 
 from dco.brand import Brand
 from dco.channels import Channel, FieldMeasure, channel_names, get_channel, load_catalog
+from dco.context import ContextRules
 from dco.errors import ConfigError, DcoError, UnencodableTextError, UnknownNameError
 from dco.funnel import Classifier, Lexicon, classify, classify_many, load_lexicon
 from dco.generate import (
@@ -40,6 +41,7 @@ from dco.models import (
 from dco.prompts import PromptSet
 from dco.providers import Provider, ProviderError, get_provider
 from dco.review import ReviewQueue
+from dco.selection import Selection, Selector, select
 from dco.text import measure
 from dco.tuning import TuningProfile, tune
 
@@ -52,6 +54,7 @@ __all__ = [
     "Channel",
     "Classifier",
     "ConfigError",
+    "ContextRules",
     "Copy",
     "DcoError",
     "Decision",
@@ -67,6 +70,8 @@ __all__ = [
     "Provider",
     "ProviderError",
     "ReviewQueue",
+    "Selection",
+    "Selector",
     "Signals",
     "Span",
     "StagePolicy",
@@ -88,5 +93,6 @@ __all__ = [
     "load_catalog",
     "load_lexicon",
     "measure",
+    "select",
     "tune",
 ]
