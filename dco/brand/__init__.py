@@ -60,26 +60,49 @@ class Brand:
                     f"(built-in: {', '.join(known)}); give the folder holding brand.yaml"
                 )
             folder = builtin / str(path)
-        spec, _ = load_spec(folder)
+        spec, document = load_spec(folder)
         style = style_name(spec.name)
         rules = vocabulary_rules(spec, style)
         for pack in spec.packs:
             rules += load_rules(PACKS_DIR / pack, pack)
         rules += load_rules(folder / "rules", style)
+        for rule in rules:
+            line = getattr(spec.contact, getattr(rule, "supplied_by", None) or "", None)
+            if isinstance(rule, Required) and line and not rule.compiled.pattern.search(line):
+                key = f"contact.{rule.supplied_by}"
+                raise ConfigError(
+                    f"{document.where(('contact', rule.supplied_by))}: key '{key}': {line!r} "
+                    f"does not satisfy {rule.id} ({rule.format(rule.pattern)})"
+                )
         return cls(spec, rules, folder)
 
     def requirements(self, channel: str | None) -> list[dict[str, str]]:
-        """What copy for `channel` must say word for word: the literal text of error-level
-        `required` rules ({"field", "text", "position"}), for the prompt to ask for up front
-        rather than the repair loop to discover."""
-        return [
-            {"field": rule.field, "text": rule.pattern, "position": rule.position}
-            for rule in self.rules
-            if isinstance(rule, Required)
-            and rule.literal
-            and rule.level == "error"
-            and (not rule.channels or channel in rule.channels)
-        ]
+        """What copy for `channel` must say word for word ({"field", "text", "position"}), for
+        the prompt to ask for up front rather than the repair loop to discover: the literal
+        text of error-level `required` rules, and the brand's contact lines the others name.
+
+        A rule that needs a contact line the brand has not given is an error saying which.
+        """
+        needed = []
+        for rule in self.rules:
+            if not isinstance(rule, Required) or rule.level != "error":
+                continue
+            if rule.channels and channel not in rule.channels:
+                continue
+            if rule.literal:
+                text = rule.pattern
+            elif rule.supplied_by is not None:
+                text = getattr(self.spec.contact, rule.supplied_by)
+                if not text:
+                    raise ConfigError(
+                        f"copy for {channel} must carry {rule.supplied_by.replace('_', ' ')} "
+                        f"({rule.id}: {rule.format(rule.pattern)}); add contact."
+                        f"{rule.supplied_by} to {self.spec.name}'s brand.yaml"
+                    )
+            else:
+                continue  # a pattern only a writer can satisfy: the repair loop reports it
+            needed.append({"field": rule.field, "text": text, "position": rule.position})
+        return needed
 
     @functools.cached_property
     def context_rules(self) -> ContextRules | None:

@@ -42,6 +42,16 @@ class Vocabulary(DcoModel):
     reject: list[str] = Field(default_factory=list)
 
 
+class Contact(DcoModel):
+    """Lines the law makes ad messages carry, as this brand writes them; the generator adds
+    them where a pack's `required` rule names them (`supplied_by`)."""
+
+    opt_out: str | None = None
+    """A free opt-out for ad SMS/LMS, e.g. 무료수신거부 080-000-0000."""
+    postal_address: str | None = None
+    unsubscribe: str | None = None
+
+
 class BrandSpec(DcoModel):
     """The shape of `brand.yaml`."""
 
@@ -55,6 +65,7 @@ class BrandSpec(DcoModel):
     channels: list[str] = Field(default_factory=list)
     locales: list[str] = Field(default_factory=list)
     packs: list[str] = Field(default_factory=list)
+    contact: Contact = Field(default_factory=Contact)
 
 
 def available_packs() -> list[str]:

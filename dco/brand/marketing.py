@@ -78,6 +78,8 @@ class Required(Rule):
     channels: list[str] = Field(default_factory=list)
     """Only for copy in these channels (all when empty); files linted without a channel count."""
     literal: bool = False
+    supplied_by: Literal["opt_out", "postal_address", "unsubscribe"] | None = None
+    """The brand.yaml `contact` line that satisfies this rule, which the generator adds."""
 
     @model_validator(mode="after")
     def _compile(self) -> Required:

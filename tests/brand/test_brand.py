@@ -134,3 +134,35 @@ def test_the_example_brand_is_a_template_that_copies(tmp_path):
     copy = tmp_path / "mine"
     shutil.copytree(RUNFIT, copy)
     assert Brand.load(copy).name == "Runfit"
+
+
+@pytest.mark.parametrize("channel", ["sms", "lms", "kakao_friendtalk", "email"])
+def test_ad_messages_carry_the_lines_the_law_requires_without_a_repair_round(channel):
+    brand = Brand.load(RUNFIT)
+    fake = FakeProvider()
+    brief = Brief(product="하프 마라톤 코칭", offer="첫 주 무료", channel=channel)
+    result = generate(brief, stage="decision", n=3, brand=brand, provider=fake, seed=3)
+    assert len(result) == 3 and len(fake.calls) == 1
+    for variant in result:
+        assert variant.copy.headline.startswith("(광고) ")
+        assert not [f for f in variant.findings if f.level == "error"]
+    if channel in ("sms", "lms"):
+        assert all("무료수신거부 080-000-0000" in v.copy.body for v in result)
+
+
+def test_a_brand_without_the_contact_line_a_channel_needs_is_told_which_to_add(brand_dir):
+    (brand_dir / "brand.yaml").write_text("name: Acme\npacks: [ko-ad-law]\n", encoding="utf-8")
+    brief = Brief(product="러닝 코칭", channel="sms")
+    with pytest.raises(ConfigError, match=r"add contact\.opt_out to Acme's brand\.yaml"):
+        generate(brief, stage="decision", brand=Brand.load(brand_dir), provider=FakeProvider())
+
+
+def test_a_contact_line_that_would_not_satisfy_its_rule_is_refused_where_it_is_written(brand_dir):
+    (brand_dir / "brand.yaml").write_text(
+        "name: Acme\npacks: [ko-ad-law]\ncontact:\n  opt_out: 수신거부는 고객센터로\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        ConfigError, match=r"brand.yaml:4:3: key 'contact.opt_out'.*ko-ad-law.OptOut"
+    ):
+        Brand.load(brand_dir)
