@@ -41,7 +41,6 @@ from dco.models import (
 from dco.prompts import PromptSet
 from dco.providers import Provider, ProviderError, get_provider
 from dco.review import ReviewQueue
-from dco.selection import Selection, Selector, select
 from dco.text import measure
 from dco.tuning import TuningProfile, tune
 
@@ -96,3 +95,13 @@ __all__ = [
     "select",
     "tune",
 ]
+
+
+def __getattr__(name: str):
+    # Selection needs numpy; importing it only when asked keeps `import dco` (and every `dco`
+    # command's start-up) light.
+    if name in ("Selection", "Selector", "select"):
+        from dco import selection
+
+        return getattr(selection, name)
+    raise AttributeError(f"module 'dco' has no attribute {name!r}")

@@ -1,4 +1,4 @@
-"""Beta-Binomial arithmetic for choosing copy: posteriors, credible intervals, Thompson sampling.
+"""Beta-Binomial arithmetic for choosing copy: posteriors, priors and credible intervals.
 
 Each variant's rate (clicks per impression, or conversions per click) has a Beta posterior:
 the prior Beta(a, b) updated by s successes in n trials is Beta(a + s, b + n − s).
@@ -12,8 +12,6 @@ the prior Beta(a, b) updated by s successes in n trials is Beta(a + s, b + n −
 from __future__ import annotations
 
 import math
-
-import numpy as np
 
 
 def posterior(successes: int, trials: int, prior: tuple[float, float]) -> tuple[float, float]:
@@ -88,8 +86,3 @@ def _continued_fraction(x: float, a: float, b: float) -> float:
         if abs(c * d - 1.0) < 1e-12:
             break
     return result
-
-
-def thompson(alphas: np.ndarray, betas: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """One draw from each posterior; the largest draw wins."""
-    return rng.beta(alphas, betas)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 
@@ -10,28 +11,41 @@ import pydantic
 from rich.markup import escape
 
 import dco
-from dco.cli import (
-    channels,
-    classify,
-    demo,
-    export,
-    generate,
-    lint,
-    measure,
-    outcomes,
-    review,
-    select,
-    stats,
-    tune,
-)
 from dco.cli.output import error_console
 from dco.errors import DcoError
 
 DEBUG_VARIABLE = "DCO_DEBUG"
 
+COMMANDS = {
+    "demo": "demo:demo",
+    "classify": "classify:classify",
+    "generate": "generate:generate_command",
+    "lint": "lint:lint_command",
+    "review": "review:review_command",
+    "export": "export:export_command",
+    "stats": "stats:stats_command",
+    "tune": "tune:tune_command",
+    "outcomes": "outcomes:outcomes",
+    "select": "select:select_command",
+    "channels": "channels:channels",
+    "measure": "measure:measure",
+}
+"""Each command and where it lives: a command's module is imported only when it runs (or when
+--help lists them all), so `dco lint` in CI does not pay for the review app or numpy."""
+
 
 class DcoGroup(click.Group):
-    """Turns dco's own errors into one line on stderr and exit status 2, never a traceback."""
+    """Turns dco's own errors into one line on stderr and exit status 2, never a traceback;
+    loads each command's module on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attribute = COMMANDS[name].split(":")
+        return getattr(importlib.import_module(f"dco.cli.{module}"), attribute)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -79,20 +93,6 @@ def cli() -> None:
 
     Every command takes --help; commands that print data take --json.
     """
-
-
-cli.add_command(demo.demo)
-cli.add_command(classify.classify)
-cli.add_command(generate.generate_command)
-cli.add_command(lint.lint_command)
-cli.add_command(review.review_command)
-cli.add_command(export.export_command)
-cli.add_command(stats.stats_command)
-cli.add_command(tune.tune_command)
-cli.add_command(outcomes.outcomes)
-cli.add_command(select.select_command)
-cli.add_command(channels.channels)
-cli.add_command(measure.measure)
 
 
 def main() -> None:

@@ -177,7 +177,7 @@ def demo(
     )
     out.print(
         "[dim]Try your own:[/] dco generate --brief examples/brief.yaml --query '러닝 코칭 가격'"
-        "   [dim]·[/] dco lint copy.txt --brand runfit   [dim]·[/] dco classify '러닝화 최저가'"
+        "   [dim]·[/] dco lint copy.txt --brand runfit   [dim]·[/] dco demo --rounds 3"
     )
 
 

@@ -496,7 +496,7 @@ class ReviewQueue:
         now = self.clock()
         with self.store.write() as db:
             row = db.execute(
-                "SELECT status, data FROM variants WHERE id = ?", (decision.variant_id,)
+                "SELECT status, copy FROM variants WHERE id = ?", (decision.variant_id,)
             ).fetchone()
             if row is None:
                 raise ReviewError(f"no variant {decision.variant_id!r} to decide on")
@@ -516,7 +516,7 @@ class ReviewQueue:
                 )
             distance = None
             if decision.edited is not None:
-                original = json.loads(row["data"])["copy"]
+                original = json.loads(row["copy"])
                 distance = copy_distance(original, decision.edited.fields())
             _append(db, decision, distance=distance)
             _refresh_status(db, decision.variant_id)
