@@ -16,7 +16,7 @@ from typing import Any
 
 from dco import resources
 from dco.channels import get_channel
-from dco.errors import UnencodableTextError
+from dco.errors import DcoError, UnencodableTextError
 from dco.generate import generate
 from dco.models import Brief, Copy, Variant
 from dco.providers.fake import FakeProvider
@@ -115,7 +115,10 @@ def simulate(
     on_round: Callable[[Round], None] | None = None,
 ) -> list[Round]:
     """Run `rounds` of the loop on `queue` for the built-in `locale` scenario ("ko" or "en")."""
-    scenario = dict(_data()["scenarios"][locale])
+    scenarios = _data()["scenarios"]
+    if locale not in scenarios:
+        raise DcoError(f"no simulation scenario {locale!r}; use one of {', '.join(scenarios)}")
+    scenario = dict(scenarios[locale])
     stage = scenario.pop("stage")
     brief = Brief.model_validate(scenario)
     reviewer = reviewer or SimulatedReviewer.for_brand(brand)
