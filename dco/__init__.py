@@ -10,39 +10,48 @@ channel's limits, check it against a brand's guidelines, review it, and learn fr
 11
 """
 
-from dco.brand import Brand
-from dco.channels import Channel, FieldMeasure, channel_names, get_channel, load_catalog
-from dco.context import ContextRules
-from dco.errors import ConfigError, DcoError, UnencodableTextError, UnknownNameError
-from dco.funnel import Classifier, Lexicon, classify, classify_many, load_lexicon
-from dco.generate import (
-    BatchResult,
-    GenerationResult,
-    agenerate,
-    agenerate_many,
-    generate,
-    generate_many,
-)
-from dco.models import (
-    Brief,
-    Copy,
-    Decision,
-    Event,
-    FieldLength,
-    Finding,
-    FunnelStage,
-    Provenance,
-    Signals,
-    Span,
-    StagePolicy,
-    StageResult,
-    Variant,
-)
-from dco.prompts import PromptSet
-from dco.providers import Provider, ProviderError, get_provider
-from dco.review import ReviewQueue
-from dco.text import measure
-from dco.tuning import TuningProfile, tune
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the names below, for type checkers and editors
+    from dco.brand import Brand
+    from dco.channels import Channel, FieldMeasure, channel_names, get_channel, load_catalog
+    from dco.context import ContextRules
+    from dco.errors import ConfigError, DcoError, UnencodableTextError, UnknownNameError
+    from dco.funnel import Classifier, Lexicon, classify, classify_many, load_lexicon
+    from dco.generate import (
+        BatchResult,
+        GenerationResult,
+        agenerate,
+        agenerate_many,
+        generate,
+        generate_many,
+    )
+    from dco.models import (
+        Brief,
+        Copy,
+        Decision,
+        Event,
+        FieldLength,
+        Finding,
+        FunnelStage,
+        Provenance,
+        Signals,
+        Span,
+        StagePolicy,
+        StageResult,
+        Variant,
+    )
+    from dco.prompts import PromptSet
+    from dco.providers import Provider, ProviderError, get_provider
+    from dco.review import ReviewQueue
+    from dco.selection import Selection, Selector, select
+    from dco.text import measure
+    from dco.tuning import TuningProfile, tune
 
 __version__ = "0.1.0"
 
@@ -96,12 +105,80 @@ __all__ = [
     "tune",
 ]
 
+# Where each public name lives. Submodules load on first use, so a script (or a command such as
+# `dco lint`) that needs the brand checker does not pay for the generator, the review queue and
+# the provider clients at start-up.
+_LAZY = {
+    "BatchResult": "dco.generate",
+    "Brand": "dco.brand",
+    "Brief": "dco.models",
+    "Channel": "dco.channels",
+    "Classifier": "dco.funnel",
+    "ConfigError": "dco.errors",
+    "ContextRules": "dco.context",
+    "Copy": "dco.models",
+    "DcoError": "dco.errors",
+    "Decision": "dco.models",
+    "Event": "dco.models",
+    "FieldLength": "dco.models",
+    "FieldMeasure": "dco.channels",
+    "Finding": "dco.models",
+    "FunnelStage": "dco.models",
+    "GenerationResult": "dco.generate",
+    "Lexicon": "dco.funnel",
+    "PromptSet": "dco.prompts",
+    "Provenance": "dco.models",
+    "Provider": "dco.providers",
+    "ProviderError": "dco.providers",
+    "ReviewQueue": "dco.review",
+    "Selection": "dco.selection",
+    "Selector": "dco.selection",
+    "Signals": "dco.models",
+    "Span": "dco.models",
+    "StagePolicy": "dco.models",
+    "StageResult": "dco.models",
+    "TuningProfile": "dco.tuning",
+    "UnencodableTextError": "dco.errors",
+    "UnknownNameError": "dco.errors",
+    "Variant": "dco.models",
+    "agenerate": "dco.generate",
+    "agenerate_many": "dco.generate",
+    "channel_names": "dco.channels",
+    "classify": "dco.funnel",
+    "classify_many": "dco.funnel",
+    "generate": "dco.generate",
+    "generate_many": "dco.generate",
+    "get_channel": "dco.channels",
+    "get_provider": "dco.providers",
+    "load_catalog": "dco.channels",
+    "load_lexicon": "dco.funnel",
+    "measure": "dco.text",
+    "select": "dco.selection",
+    "tune": "dco.tuning",
+}
 
-def __getattr__(name: str):
-    # Selection needs numpy; importing it only when asked keeps `import dco` (and every `dco`
-    # command's start-up) light.
-    if name in ("Selection", "Selector", "select"):
-        from dco import selection
 
-        return getattr(selection, name)
-    raise AttributeError(f"module 'dco' has no attribute {name!r}")
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'dco' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
+
+class _Package(types.ModuleType):
+    """The `dco` module, keeping `dco.generate` the function when the `dco.generate` module is
+    imported: the import system would otherwise set the package attribute to the submodule."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and name in _LAZY:
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
