@@ -1,4 +1,5 @@
-"""`tune`: a pure function from a decision log to a tuning profile (same log, same profile)."""
+"""`tune`: a pure function from a decision log (and its outcomes) to a tuning profile: the same
+log gives the same profile."""
 
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ def tune(
 ) -> TuningProfile:
     """What reviewers' decisions teach the prompts, per stage × channel × locale.
 
-    `log` is a `ReviewQueue` (its standing decisions are read) or those records themselves.
+    `log` is a `ReviewQueue` (its standing decisions are read, and its outcomes, which put copy
+    that served well first among the examples) or those records themselves.
     `brand` (a `dco.Brand`) keeps examples that now break an error-level rule out, and gives
     the voice that tone notes quote. A preference or an avoided word needs `min_support`
     decisions; a rejection reason becomes a note when it has that support and at least
