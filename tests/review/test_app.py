@@ -151,3 +151,24 @@ def test_another_reviewers_variant_is_marked_in_the_detail(queue):
             assert "being reviewed by jun" in str(app.query_one("#detail").render())
 
     asyncio.run(run())
+
+
+def test_a_decided_row_shows_its_mark_and_the_others_keep_theirs(queue):
+    from dco.review.app.variant_list import VariantList
+
+    app = create_app(queue, "minji")
+
+    async def run():
+        async with app.run_test(size=(100, 24)) as pilot:
+            await pilot.pause()
+            for key in ("a", "r"):
+                await pilot.press(key)
+                await pilot.pause()
+            await pilot.press("space", "ctrl+s")  # the first reason tag, then save
+            await pilot.pause()
+            listing = app.query_one(VariantList)
+            return [listing.render_line(y).text.strip() for y in range(listing.size.height)]
+
+    lines = asyncio.run(run())
+    marks = [line[0] for line in lines if line and line[0] in "✓✗✎»·"]
+    assert marks == ["✓", "✗", "·", "·"]

@@ -21,6 +21,7 @@ from dco.review.app.edit_screen import EditScreen
 from dco.review.app.reject_screen import RejectScreen
 from dco.review.app.render import detail
 from dco.review.app.small_screens import FilterScreen, HelpScreen
+from dco.review.app.variant_list import VariantList
 from dco.review.queue import ReviewError, ReviewQueue
 
 MARKS = {"approve": "✓", "edit": "✎", "reject": "✗", "skip": "»"}
@@ -68,7 +69,7 @@ class ReviewApp(App[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal():
-            yield OptionList(id="list")
+            yield VariantList(id="list")
             with VerticalScroll(id="detail-scroll"):
                 yield Static(id="detail")
         yield Footer()
@@ -122,10 +123,10 @@ class ReviewApp(App[None]):
     def mark_current(self, action: str) -> None:
         """Show the decision on the row and move on. Rows stay in place (a decided row is marked,
         not removed) so the list never re-lays out under the reviewer's cursor."""
-        listing = self.query_one(OptionList)
+        listing = self.query_one(VariantList)
         variant = self.current
         assert variant is not None and listing.highlighted is not None
-        listing.replace_option_prompt(variant.id, _row(MARKS[action], variant))
+        listing.mark(listing.highlighted, _row(MARKS[action], variant))
         self.reviewed += 1
         if action != "skip":  # a skipped variant stays pending for others
             self.remaining -= 1
