@@ -11,6 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 _CLASS_ESCAPES = frozenset("sSdDwWbBAZzGnrtfv0123456789")
+_CODE_ESCAPES = {"x": 2, "u": 4, "U": 8}
+"""Escapes naming a character by its code, and how many hex digits follow."""
+_NAMED_ESCAPES = frozenset("NpP")
+"""Escapes followed by a name in braces: N{...} (a character by name), p{...} (a property)."""
 
 
 def literal_anchors(tokens: list[str]) -> tuple[str, ...] | None:
@@ -101,6 +105,16 @@ def _required_text(pattern: str) -> str | None:
         char = pattern[i]
         if char == "\\" and i + 1 < len(pattern):
             escaped = pattern[i + 1]
+            if escaped in _CODE_ESCAPES or escaped in _NAMED_ESCAPES:
+                # A character given by code or name (or a property): not plain text here, and
+                # it may be followed by a quantifier, so the run ends.
+                end_run()
+                if escaped in _CODE_ESCAPES:
+                    i += 2 + _CODE_ESCAPES[escaped]
+                else:
+                    close = pattern.find("}", i)
+                    i = close + 1 if close != -1 and pattern[i + 2 : i + 3] == "{" else i + 2
+                continue
             if depth or escaped in _CLASS_ESCAPES:
                 end_run()
             else:

@@ -75,8 +75,6 @@ class Required(Rule):
     pattern: str
     position: Literal["start", "end", "anywhere"] = "anywhere"
     field: Literal["headline", "body", "cta", "text"] = "text"
-    channels: list[str] = Field(default_factory=list)
-    """Only for copy in these channels (all when empty); files linted without a channel count."""
     literal: bool = False
     supplied_by: Literal["opt_out", "postal_address", "unsubscribe"] | None = None
     """The brand.yaml `contact` line that satisfies this rule, which the generator adds."""
@@ -93,8 +91,6 @@ class Required(Rule):
         return self
 
     def relevant(self, field_name: str, channel: str | None) -> bool:
-        if self.channels and channel not in self.channels:
-            return False
         return self.field in ("text", field_name) and super().relevant(field_name, channel)
 
     def check(self, text: str, context: Context) -> list[Hit]:

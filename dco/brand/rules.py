@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from dataclasses import field as default
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from dco.brand.anchors import literal_anchors
 from dco.brand.matching import compile_exceptions, compile_tokens, excepted, token_pattern
+from dco.channels import channel_names
+from dco.errors import did_you_mean
 from dco.models import DcoModel, Level
 
 Scope = Literal["text", "heading", "title", "headline", "body", "cta", "paragraph", "sentence"]
@@ -73,6 +75,10 @@ class Rule(DcoModel):
     scope: Scope | list[Scope] = "text"
     link: str | None = None
     limit: int | None = None
+    channels: list[str] = Field(default_factory=list)
+    """dco's own: only for copy in these channels (every channel when empty). A platform's
+    editorial rule (no "!" in a Google Ads headline) names its channels; copy checked without
+    a channel is not held to it."""
     # Accepted so that Vale rule files load unchanged; dco does not act on these yet.
     action: dict[str, Any] | None = None
     vocab: bool = True
@@ -84,6 +90,18 @@ class Rule(DcoModel):
     def _known_names(cls) -> frozenset[str]:
         return super()._known_names() - {"compiled"}
 
+    @field_validator("channels")
+    @classmethod
+    def _known_channels(cls, channels: list[str]) -> list[str]:
+        known = channel_names()
+        for name in channels:
+            if name not in known:
+                raise ValueError(
+                    f"unknown channel {name!r}.{did_you_mean(name, known)} "
+                    f"Channels: {', '.join(known)}."
+                )
+        return channels
+
     def anchors(self) -> tuple[str, ...] | None:
         """Casefolded text one of which must be in a text for this rule to find anything there,
         or None when the rule must always run (it looks for absence, or for any pattern)."""
@@ -91,6 +109,8 @@ class Rule(DcoModel):
 
     def relevant(self, field_name: str, channel: str | None) -> bool:
         """Whether the rule can apply to `field_name` of copy for `channel` at all."""
+        if self.channels and channel not in self.channels:
+            return False
         return self.applies_to(field_name)
 
     def applies_to(self, field_name: str) -> bool:

@@ -22,6 +22,11 @@ from dco.brand.rules import Context
         ("free|gratis", ("free", "gratis")),
         ("[A-Z]{3}", None),
         ("a|[0-9]+", None),
+        # A character named by code or name is not the letters of its escape.
+        (r"[\U0001F000-\U0001FAFF]\uFE0F?", None),
+        (r"caf\u00e9 latte", ("latte",)),
+        (r"\N{BULLET} sale", ("sale",)),
+        (r"\x41BC", ("bc",)),
     ],
 )
 def test_anchor_of_a_token(token, anchors):

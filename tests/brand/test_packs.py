@@ -73,3 +73,37 @@ def test_full_width_and_decomposed_text_is_matched():
     assert rules_hit(brand, unicodedata.normalize("NFD", "업계 최고 코칭")) == {
         "ko-ad-law.Superlatives"
     }
+
+
+@pytest.mark.parametrize(
+    ("rule", "headline", "body"),
+    [
+        ("HeadlineExclamation", "Start today!", "Plans built around your week."),
+        ("RepeatedPunctuation", "Free first week", "Start today!!"),
+        ("Emoji", "Coaching for runners 🏃", "Plans built around your week."),
+        ("Symbols", "★ Coaching for runners", "Plans built around your week."),
+        ("Symbols", "Coaching, *really*", "Plans built around your week."),
+        ("GimmickySpacing", "F.R.E.E. first week", "Plans built around your week."),
+        ("PhoneNumber", "러닝 코칭", "상담 문의 1588-1234"),
+        ("PhoneNumber", "Call (212) 555-0100", "Plans built around your week."),
+        ("Capitalization", "FREE coaching", "Plans built around your week."),
+    ],
+)  # fmt: skip
+def test_google_ads_editorial_flags_what_google_disapproves_in_google_ads_only(
+    rule, headline, body
+):
+    brand = brand_with("google-ads-editorial")
+    copy = Copy(headline=headline, body=body, cta="Start now")
+    assert f"google-ads-editorial.{rule}" in rules_hit(brand, copy, channel="google_rsa")
+    assert rules_hit(brand, copy, channel="kakao_friendtalk") == set()
+    assert rules_hit(brand, copy) == set()  # copy checked without a channel
+
+
+def test_google_ads_editorial_leaves_plain_copy_and_accepted_uses_alone():
+    brand = brand_with("google-ads-editorial")
+    for copy in [
+        Copy(headline="하프 마라톤 10주 완성", body="첫 주 무료, 오늘 시작해요.", cta="시작하기"),
+        Copy(headline="A 5* rated running coach", body="Plans for the U.S.A. and more. Go!",
+             cta="Start now"),
+    ]:  # fmt: skip
+        assert rules_hit(brand, copy, channel="google_rsa") == set()
