@@ -170,7 +170,8 @@ def test_a_contact_line_that_would_not_satisfy_its_rule_is_refused_where_it_is_w
 
 def test_a_rule_for_an_unknown_channel_is_refused_with_the_nearest_name(brand_dir):
     (brand_dir / "rules" / "Bang.yml").write_text(
-        "extends: existence\nmessage: Bang\ntokens: ['!']\nchannels: [google_rs]\n", encoding="utf-8"
+        "extends: existence\nmessage: Bang\ntokens: ['!']\nchannels: [google_rs]\n",
+        encoding="utf-8",
     )
     with pytest.raises(ConfigError, match=r"Bang.yml:4.*unknown channel 'google_rs'.*google_rsa"):
         Brand.load(brand_dir)

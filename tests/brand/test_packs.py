@@ -107,3 +107,15 @@ def test_google_ads_editorial_leaves_plain_copy_and_accepted_uses_alone():
              cta="Start now"),
     ]:  # fmt: skip
         assert rules_hit(brand, copy, channel="google_rsa") == set()
+
+
+def test_naver_search_ad_flags_absolutes_in_naver_ads_only():
+    brand = brand_with("naver-search-ad")
+    for text in ("치질 100% 완치", "혼인 성사율 무조건 100%!", "통증 및 후유증 절대 없음",
+                 "합격률 100% 보장 코칭"):  # fmt: skip
+        copy = Copy(headline="러닝 코칭", body=text, cta="상담 신청")
+        assert "naver-search-ad.Exaggeration" in rules_hit(brand, copy, channel="naver_powerlink")
+        assert rules_hit(brand, copy, channel="google_rsa") == set()
+    fine = Copy(headline="러닝 코칭", body="10주 동안 주 3회, 코치와 함께 완주를 준비해요.",
+                cta="상담 신청")  # fmt: skip
+    assert rules_hit(brand, fine, channel="naver_powerlink") == set()
