@@ -8,14 +8,14 @@ from pathlib import Path
 import click
 
 from dco.brand import Brand
+from dco.cli.common import db_argument, require_db
 from dco.cli.output import error_console
-from dco.errors import ConfigError
 from dco.review import ReviewQueue
 from dco.review.export import ExportRow, to_csv, to_google_ads_rsa, to_jsonl
 
 
 @click.command("export")
-@click.argument("db", default="dco-review.db", type=click.Path(dir_okay=False, path_type=Path))
+@db_argument
 @click.option(
     "--format",
     "output",
@@ -54,8 +54,7 @@ def export_command(
       dco export review.db --brand runfit --out approved.csv
       dco export review.db --channel google_rsa --brand runfit --out ads.csv
     """
-    if not db.exists():
-        raise ConfigError(f"{db}: no review database here (dco generate --queue {db} makes one)")
+    require_db(db)
     brand = Brand.load(brand_dir) if brand_dir else None
     with ReviewQueue(db) as queue:
         approved = queue.approved(channel=channel, campaign=campaign)

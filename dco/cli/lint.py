@@ -9,8 +9,8 @@ import click
 from rich.markup import escape
 
 from dco.brand import Brand
+from dco.cli.common import key_values
 from dco.cli.output import console, error_console
-from dco.errors import ConfigError
 from dco.lint import LEVELS, LintResult, Located, lint
 from dco.report import to_github, to_json, to_junit, to_sarif
 
@@ -74,7 +74,7 @@ def lint_command(
     or <!-- vale off --> ... <!-- vale on -->, and in a record with "lint_ignore": ["Rule.Id"].
     """
     brand = Brand.load(brand_dir)
-    mapping = dict(_column(c) for c in columns)
+    mapping = key_values(columns, "--column", shape="FIELD=NAME", keys=("headline", "body", "cta"))
     result = lint(list(paths), brand, channel=channel, columns=mapping, fix=fix)
     if output == "text":
         _print_text(result)
@@ -82,15 +82,6 @@ def lint_command(
         sys.stdout.write(_FORMATS[output](result) + "\n")
     if result.failed(fail_level):
         sys.exit(1)
-
-
-def _column(mapping: str) -> tuple[str, str]:
-    field, _, name = mapping.partition("=")
-    if field not in ("headline", "body", "cta") or not name:
-        raise ConfigError(
-            f"--column {mapping!r}: write FIELD=NAME with FIELD headline, body or cta"
-        )
-    return field, name
 
 
 def _print_text(result: LintResult) -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
+from dco.cli.common import db_argument, key_values, require_db
 from dco.cli.output import console, error_console, print_json
-from dco.errors import ConfigError
 from dco.review import ReviewQueue
 from dco.review.reports import COLUMNS, read_report
 
@@ -20,7 +20,7 @@ def outcomes() -> None:
 
 @outcomes.command("import")
 @click.argument("report", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("db", default="dco-review.db", type=click.Path(dir_okay=False, path_type=Path))
+@db_argument
 @click.option(
     "--column",
     "mapping",
@@ -43,15 +43,8 @@ def import_command(report: Path, db: Path, mapping: tuple[str, ...], as_json: bo
       dco outcomes import naver.csv review.db --column variant_id="소재 ID" --column date=날짜 \\
           --column impressions=노출수 --column clicks=클릭수 --column conversions=전환수
     """
-    if not db.exists():
-        raise ConfigError(f"{db}: no review database here (dco generate --queue {db} makes one)")
-    columns = {}
-    for item in mapping:
-        name, separator, header = item.partition("=")
-        if not separator or not header:
-            raise click.BadParameter(f"{item!r} is not NAME=HEADER", param_hint="--column")
-        columns[name.strip()] = header.strip()
-    read = read_report(report, columns)
+    require_db(db)
+    read = read_report(report, key_values(mapping, "--column", shape="NAME=HEADER"))
     with ReviewQueue(db) as queue:
         known = queue.known_variants(o.variant_id for o in read.outcomes)
         good = [(line, o) for line, o in read.rows if o.variant_id in known]

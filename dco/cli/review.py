@@ -8,14 +8,14 @@ from pathlib import Path
 import click
 
 from dco.brand import Brand
-from dco.errors import ConfigError
+from dco.cli.common import db_argument, key_values, require_db
 from dco.review import ReviewQueue
 from dco.review.app import create_app
 from dco.review.queue import FILTERS
 
 
 @click.command("review")
-@click.argument("db", default="dco-review.db", type=click.Path(dir_okay=False, path_type=Path))
+@db_argument
 @click.option(
     "--reviewer",
     default=lambda: getpass.getuser(),
@@ -40,16 +40,8 @@ def review_command(
 ) -> None:
     """Review the variants in DB by keyboard: a approve, e edit, r reject, s skip, u undo,
     j/k move, / filter, ? help, q quit. Every decision is saved the moment it is made."""
-    if not db.exists():
-        raise ConfigError(f"{db}: no review database here (dco generate --queue {db} makes one)")
-    parsed = {}
-    for item in filters:
-        key, _, value = item.partition("=")
-        if key not in FILTERS or not value:
-            raise ConfigError(
-                f"--filter {item!r}: write KEY=VALUE with KEY one of {', '.join(FILTERS)}"
-            )
-        parsed[key] = value
+    require_db(db)
+    parsed = key_values(filters, "--filter", keys=FILTERS)
     checker = Brand.load(brand_dir) if brand_dir else None
     with ReviewQueue(db, checker=checker) as queue:
         create_app(queue, reviewer, checker=checker, filters=parsed).run()

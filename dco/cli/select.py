@@ -9,16 +9,16 @@ from rich.markup import escape
 from rich.table import Table
 
 from dco.brand import Brand
+from dco.cli.common import db_argument, key_values, require_db
 from dco.cli.output import console, events_option, print_json, stage_label
 from dco.context import ContextRules
-from dco.errors import ConfigError
 from dco.models import Signals
 from dco.review import ReviewQueue
 from dco.selection import select
 
 
 @click.command("select")
-@click.argument("db", default="dco-review.db", type=click.Path(dir_okay=False, path_type=Path))
+@db_argument
 @click.option("--query", "-q", default="", help="The customer's search or intent text.")
 @events_option
 @click.option(
@@ -71,14 +71,8 @@ def select_command(
       dco select review.db -q "주 3회 러닝" -c weather=rain -c time=2026-11-23T08:10+09:00 \\
           --channel kakao_friendtalk --brand runfit --seed 1
     """
-    if not db.exists():
-        raise ConfigError(f"{db}: no review database here (dco generate --queue {db} makes one)")
-    context = {}
-    for pair in pairs:
-        key, separator, value = pair.partition("=")
-        if not separator:
-            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--context")
-        context[key.strip()] = value.strip()
+    require_db(db)
+    context = key_values(pairs, "--context")
     context_rules = ContextRules.load(rules) if rules else None
     if context_rules is None and brand_dir:
         context_rules = Brand.load(brand_dir).context_rules

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 from rich.table import Table
 
+from dco.cli.common import db_argument, require_db
 from dco.cli.output import console, print_json
-from dco.errors import ConfigError
 from dco.review import ReviewQueue
 from dco.stats import DIMENSIONS, Group, Performance, Rate, compare, summarise, summarise_outcomes
 
@@ -17,7 +17,7 @@ OUTCOME_TABLES = ("stage", "prompt_version", "tag")
 
 
 @click.command("stats")
-@click.argument("db", default="dco-review.db", type=click.Path(dir_okay=False, path_type=Path))
+@db_argument
 @click.option(
     "--by",
     "dimensions",
@@ -54,8 +54,7 @@ def stats_command(
       dco stats review.db --by prompt_version --json
       dco stats review.db --compare p_1a2b3c4d5e6f p_9f8e7d6c5b4a
     """
-    if not db.exists():
-        raise ConfigError(f"{db}: no review database here (dco generate --queue {db} makes one)")
+    require_db(db)
     with ReviewQueue(db) as queue:
         records = queue.decision_counts(campaign=campaign)
         served = [r for r in queue.outcome_rows() if campaign is None or r.campaign == campaign]

@@ -8,8 +8,8 @@ import click
 from rich.markup import escape
 
 from dco.brand import Brand
+from dco.cli.common import db_argument, require_db
 from dco.cli.output import console, error_console, print_json
-from dco.errors import ConfigError
 from dco.review import ReviewQueue
 from dco.tuning import PROFILE_NAME, TuningProfile, tune
 from dco.tuning.changes import changes
@@ -17,7 +17,7 @@ from dco.tuning.proposals import propose_rules
 
 
 @click.command("tune")
-@click.argument("db", default="dco-review.db", type=click.Path(dir_okay=False, path_type=Path))
+@db_argument
 @click.option(
     "--brand",
     "brand_dir",
@@ -74,8 +74,7 @@ def tune_command(
       dco tune review.db --brand brand_guidelines/runfit --propose-rules proposals/
       dco tune review.db --dry-run --json
     """
-    if not db.exists():
-        raise ConfigError(f"{db}: no review database here (dco generate --queue {db} makes one)")
+    require_db(db)
     brand = Brand.load(brand_dir) if brand_dir else None
     out = out or (brand_dir / PROFILE_NAME if brand_dir else Path(f"dco-{PROFILE_NAME}"))
     previous = TuningProfile.load(out) if out.exists() else None

@@ -1,0 +1,44 @@
+"""Arguments and checks the commands share: the review database, and KEY=VALUE options."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import click
+
+from dco.errors import ConfigError
+
+db_argument = click.argument(
+    "db", default="dco-review.db", type=click.Path(dir_okay=False, path_type=Path)
+)
+"""The review database a command reads (default ./dco-review.db, which `dco demo` fills)."""
+
+
+def require_db(db: Path) -> Path:
+    """`db`, or an error saying how to make one when there is none."""
+    if not db.exists():
+        raise ConfigError(f"{db}: no review database here (dco generate --queue {db} makes one)")
+    return db
+
+
+def key_values(
+    items: Iterable[str],
+    option: str,
+    *,
+    shape: str = "KEY=VALUE",
+    keys: Iterable[str] | None = None,
+) -> dict[str, str]:
+    """`option`'s repeated KEY=VALUE items as a mapping; an item without both halves (or with a
+    key not among `keys`) is an error naming the option and the shape it wants."""
+    allowed = tuple(keys) if keys is not None else None
+    parsed = {}
+    for item in items:
+        key, separator, value = item.partition("=")
+        key, value = key.strip(), value.strip()
+        if not separator or not key or not value or (allowed and key not in allowed):
+            name = shape.split("=")[0]
+            among = f" with {name} one of {', '.join(allowed)}" if allowed else ""
+            raise ConfigError(f"{option} {item!r}: write {shape}{among}")
+        parsed[key] = value
+    return parsed
