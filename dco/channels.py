@@ -73,6 +73,15 @@ class Channel(DcoModel):
         ]
         return min(limits) if limits else None
 
+    def fill(self, copy_field: CopyField, value: str) -> float | None:
+        """The share of `copy_field`'s tightest limit that `value` fills (1.0 = at the limit);
+        None when nothing bounds the field. Text the unit cannot encode raises, as `measure`."""
+        bound = self.limit_for(copy_field)
+        if bound is None:
+            return None
+        limit, unit = bound
+        return text.measure(value, unit) / limit
+
 
 @dataclass(frozen=True, slots=True)
 class FieldMeasure:

@@ -21,7 +21,6 @@ from dco.generate import generate
 from dco.models import Brief, Copy, Variant
 from dco.providers.fake import FakeProvider
 from dco.review.queue import ReviewQueue
-from dco.text import measure
 from dco.tuning import TuningProfile, tune
 
 
@@ -62,14 +61,11 @@ class SimulatedReviewer:
     def _too_long(self, variant: Variant) -> bool:
         channel = get_channel(variant.channel)
         for name, text in variant.copy.fields().items():
-            bound = channel.limit_for(name)  # type: ignore[arg-type]
-            if bound is None:
-                continue
-            limit, unit = bound
             try:
-                if measure(text, unit) > self.max_fill * limit:
-                    return True
+                share = channel.fill(name, text)  # type: ignore[arg-type]
             except UnencodableTextError:
+                return True
+            if share is not None and share > self.max_fill:
                 return True
         return False
 

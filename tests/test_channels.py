@@ -114,3 +114,11 @@ def test_a_bad_user_catalog_names_file_line_and_key(tmp_path):
     assert f"{path}:7:" in message
     assert "channels.kiosk.fields.title.limt" in message
     assert "Did you mean 'limit'?" in message
+
+
+def test_fill_is_the_share_of_the_fields_tightest_limit_counted_in_its_unit():
+    google = get_channel("google_rsa")
+    assert google.fill("headline", "하프 마라톤") == pytest.approx(11 / 30)  # Hangul counts 2
+    sms = get_channel("sms")  # cp949 bytes: Hangul 2, the rest 1
+    assert sms.fill("headline", "(광고) 첫 주 무료") == pytest.approx(17 / 90)
+    assert get_channel("email").fill("body", "no limit on an e-mail's body") is None

@@ -42,6 +42,8 @@ class Brand:
         """The brand's rules, in load order (read-only: they are prepared once, here)."""
         self.folder = folder
         self._ruleset = RuleSet(rules)
+        # The few rules `requirements` reads, found once: generation asks for every brief.
+        self._required = [r for r in rules if isinstance(r, Required) and r.level == "error"]
         self._claims = frozenset(fold(c.text) for c in spec.claims)
 
     def __repr__(self) -> str:
@@ -84,10 +86,8 @@ class Brand:
         A rule that needs a contact line the brand has not given is an error saying which.
         """
         needed = []
-        for rule in self.rules:
-            if not isinstance(rule, Required) or rule.level != "error":
-                continue
-            if rule.channels and channel not in rule.channels:
+        for rule in self._required:
+            if not rule.holds_in(channel):
                 continue
             if rule.literal:
                 text = rule.pattern

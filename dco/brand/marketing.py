@@ -94,8 +94,7 @@ class Required(Rule):
         return self.field in ("text", field_name) and super().relevant(field_name, channel)
 
     def check(self, text: str, context: Context) -> list[Hit]:
-        channel_id = getattr(context.channel, "id", context.channel)
-        if self.channels and channel_id not in self.channels:
+        if not self.holds_in(getattr(context.channel, "id", context.channel)):
             return []
         if self.field == "text":
             # The whole asset: check once, on its first non-empty field.

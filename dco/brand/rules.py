@@ -109,9 +109,12 @@ class Rule(DcoModel):
 
     def relevant(self, field_name: str, channel: str | None) -> bool:
         """Whether the rule can apply to `field_name` of copy for `channel` at all."""
-        if self.channels and channel not in self.channels:
-            return False
-        return self.applies_to(field_name)
+        return self.holds_in(channel) and self.applies_to(field_name)
+
+    def holds_in(self, channel: str | None) -> bool:
+        """Whether copy for `channel` is held to this rule (copy without a channel is held
+        only to rules that name no channels)."""
+        return not self.channels or channel in self.channels
 
     def applies_to(self, field_name: str) -> bool:
         """Whether this rule's scope covers the copy field `field_name`."""

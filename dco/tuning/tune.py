@@ -10,12 +10,11 @@ from typing import Any
 
 from dco import resources
 from dco.bandit import beta_mean, pooled_prior, posterior
-from dco.channels import get_channel
+from dco.channels import Channel, get_channel
 from dco.checks import copy_key, length_findings
 from dco.errors import DcoError, UnencodableTextError
 from dco.models import Copy
 from dco.review.outcomes import ALL_SEGMENTS
-from dco.text import measure
 from dco.tuning.examples import pick_examples
 from dco.tuning.mining import mine_avoided_words, mine_preferences
 from dco.tuning.profile import LocaleLessons, Section, TuningProfile
@@ -174,21 +173,20 @@ def _length_fractions(accepted: list, too_long: list, channel_id: str) -> dict[s
         return {}
     fractions = {}
     for name in ("headline", "body", "cta"):
-        bound = channel.limit_for(name)  # type: ignore[arg-type]
-        if bound is None:
+        if channel.limit_for(name) is None:  # type: ignore[arg-type]
             continue
-        accepted_fills = _fills(accepted, name, *bound)
-        rejected_fills = _fills(too_long, name, *bound)
+        accepted_fills = _fills(accepted, name, channel)
+        rejected_fills = _fills(too_long, name, channel)
         if accepted_fills and rejected_fills and max(rejected_fills) > max(accepted_fills):
             fractions[name] = max(0.05, math.floor(min(max(accepted_fills), 1.0) * 20) / 20)
     return fractions
 
 
-def _fills(records: list, name: str, limit: int, unit: str) -> list[float]:
+def _fills(records: list, name: str, channel: Channel) -> list[float]:
     fills = []
     for record in records:
         try:
-            fills.append(measure(record.final.get(name, ""), unit) / limit)
+            fills.append(channel.fill(name, record.final.get(name, "")))  # type: ignore[arg-type]
         except UnencodableTextError:
             continue
     return fills
