@@ -241,13 +241,29 @@ def test_batch_reports_failures_and_keeps_the_rest():
     assert sorted(progress)[-1] == (3, 3)
 
 
-def test_async_batch_with_bounded_concurrency():
+def test_async_batch_keeps_at_most_concurrency_requests_in_flight():
+    class CountsInFlight(FakeProvider):
+        def __init__(self) -> None:
+            super().__init__(latency_s=0.01)
+            self.in_flight = self.most_in_flight = 0
+
+        async def acomplete(self, request):
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+            try:
+                return await super().acomplete(request)
+            finally:
+                self.in_flight -= 1
+
+    provider = CountsInFlight()
+    briefs = [BRIEF.model_copy(update={"campaign": f"c{i}"}) for i in range(9)]
     batch = asyncio.run(
-        agenerate_many(
-            [BRIEF] * 6, stage="decision", n=1, concurrency=2, provider=FakeProvider(latency_s=0.01)
-        )
+        agenerate_many(briefs, stage="decision", n=1, concurrency=2, provider=provider)
     )
-    assert len(batch.variants) == 6 and not batch.failures
+    assert provider.most_in_flight == 2
+    assert [r[0].brief.campaign for r in batch.results] == [f"c{i}" for i in range(9)]
+    assert {v.provenance.provider for v in batch.variants} == {provider.name}
+    assert not batch.failures
 
 
 def test_copy_is_plain_data():
