@@ -6,9 +6,11 @@ import pytest
 
 from dco.brand import Brand
 from dco.generate import generate
-from dco.models import Brief
+from dco.models import Brief, Copy, FunnelStage, Variant
 from dco.review import ReviewQueue
 from dco.review.app import create_app
+from dco.review.app.detail_pane import DetailPane
+from dco.review.app.progress_header import ProgressHeader
 from dco.testing import FakeProvider
 
 
@@ -116,9 +118,44 @@ def test_quitting_mid_queue_keeps_every_decision(queue):
 
 
 def test_header_shows_progress_and_reviewer(queue):
-    app = drive(queue, "a")
-    assert "minji" in app.sub_title and "reviewed 1" in app.sub_title
-    assert "remaining 3" in app.sub_title
+    app = create_app(queue, "minji")
+
+    async def header_after_approving():
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("a")
+            await pilot.pause()
+            return str(app.query_one(ProgressHeader).render())
+
+    header = asyncio.run(header_after_approving())
+    assert "dco review" in header and "minji" in header
+    assert "reviewed 1" in header and "remaining 3" in header
+
+
+def test_detail_pane_takes_the_height_each_variant_needs(tmp_path):
+    brief = Brief(product="하프 마라톤 코칭", channel="sms")
+    long_body = " ".join(["코치가 짜 주는 맞춤 훈련으로 첫 하프를 완주해요."] * 12)
+    short, long_ = (
+        Variant(copy=Copy(headline="첫 하프", body=body, cta="신청"), brief=brief,
+                stage=FunnelStage.DECISION, channel="sms")
+        for body in ("짧아요.", long_body)
+    )  # fmt: skip
+    with ReviewQueue(tmp_path / "review.db") as q:
+        q.submit([short, long_])
+        app = create_app(q, "minji")
+
+        async def heights():
+            async with app.run_test(size=(80, 24)) as pilot:
+                await pilot.pause()
+                seen = []
+                for key in ("j", "k"):
+                    seen.append(app.query_one(DetailPane).size.height)
+                    await pilot.press(key)
+                    await pilot.pause()
+                return [*seen, app.query_one(DetailPane).size.height]
+
+        first, second, back = asyncio.run(heights())
+    assert second > first + 3 and back == first
 
 
 def test_help_opens_and_closes(queue):

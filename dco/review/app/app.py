@@ -13,11 +13,13 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Footer, OptionList
 from textual.widgets.option_list import Option
 
 from dco.models import Copy, Variant
+from dco.review.app.detail_pane import DetailPane
 from dco.review.app.edit_screen import EditScreen
+from dco.review.app.progress_header import ProgressHeader
 from dco.review.app.reject_screen import RejectScreen
 from dco.review.app.render import detail
 from dco.review.app.small_screens import FilterScreen, HelpScreen
@@ -67,11 +69,11 @@ class ReviewApp(App[None]):
         """The variant this reviewer leases: the highlighted one, given back on leaving it."""
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ProgressHeader()
         with Horizontal():
             yield VariantList(id="list")
             with VerticalScroll(id="detail-scroll"):
-                yield Static(id="detail")
+                yield DetailPane(id="detail")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -103,15 +105,15 @@ class ReviewApp(App[None]):
     def show_current(self) -> None:
         self.update_title()
         variant = self.current
-        panel = self.query_one("#detail", Static)
+        panel = self.query_one(DetailPane)
         if variant is None:
-            panel.update("Nothing to review here. / to change the filter, q to quit.")
+            panel.show("Nothing to review here. / to change the filter, q to quit.")
             return
         held_by = self.queue.hold(variant.id, self.reviewer, only=True)
         self.holding = None if held_by else variant.id
         findings = self.checker.check(variant.copy, channel=variant.channel,
                                       stage=variant.stage) if self.checker else []  # fmt: skip
-        panel.update(detail(variant, list(findings), held_by))
+        panel.show(detail(variant, list(findings), held_by))
 
     def update_title(self) -> None:
         filters = " ".join(f"{k}={v}" for k, v in self.filters.items())
@@ -119,6 +121,7 @@ class ReviewApp(App[None]):
             f"{self.reviewer} · reviewed {self.reviewed} · remaining {self.remaining}"
             + (f" · {filters}" if filters else "")
         )
+        self.query_one(ProgressHeader).show(self.title, self.sub_title)
 
     def mark_current(self, action: str) -> None:
         """Show the decision on the row and move on. Rows stay in place (a decided row is marked,
