@@ -134,7 +134,14 @@ class Store:
         self.db.execute("PRAGMA journal_mode = WAL")
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.execute("PRAGMA busy_timeout = 30000")
-        self.db.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: durable at each commit
+        # WAL + NORMAL: a commit survives the process being killed; only a power cut can take
+        # back the last few, and the file stays consistent either way.
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        # Checkpoints (the only fsyncs in this mode) every 32 MiB of log rather than SQLite's
+        # 4 MiB: a batch of a thousand variants writes about 1 MiB, and at the default every
+        # fourth batch paid for a sync. The log is cut back to 64 MiB after a checkpoint.
+        self.db.execute("PRAGMA wal_autocheckpoint = 8192")
+        self.db.execute("PRAGMA journal_size_limit = 67108864")
         self._migrate()
 
     def close(self) -> None:
