@@ -23,16 +23,8 @@ class RuleSet:
         """The rules relevant to field `name` in `channel`: those that always run, and by anchor."""
         plan = self._plans.get((name, channel))
         if plan is None:
-            plan = self._plans[(name, channel)] = _FieldPlan()
-            for rule in self.rules:
-                if not rule.relevant(name, channel):
-                    continue
-                anchors = self._anchors[id(rule)]
-                if anchors is None:
-                    plan.always.append(rule)
-                for anchor in anchors or ():
-                    plan.anchored.setdefault(anchor, []).append(rule)
-            plan.prepare()
+            relevant = [rule for rule in self.rules if rule.relevant(name, channel)]
+            plan = self._plans[(name, channel)] = _FieldPlan(relevant, self._anchors)
         return plan
 
     def check(self, fields: Mapping[str, str], base: Context) -> list[Finding]:
@@ -40,21 +32,19 @@ class RuleSet:
         findings: list[Finding] = []
         asset = dict(fields)
         channel_id = getattr(base.channel, "id", base.channel)
+        # Rules that judge the asset as a whole run once, with its first non-empty field.
+        first = next((name for name, text in fields.items() if text.strip()), None)
         for name, text in fields.items():
             if not text:
                 continue
             context = Context(
-                field=name, asset=asset, channel=base.channel, stage=base.stage,
-                claims=base.claims, formality=base.formality,
+                name, asset, base.channel, base.stage, base.claims, base.formality
             )  # fmt: skip
-            plan = self.plan(name, channel_id)
-            due = list(plan.always)
-            if plan.finder is not None:
-                implied = plan.implied
-                for anchor in set(plan.finder.findall(text.casefold())):
-                    due += implied[anchor]
-            # Keyed by id: a rule with several anchors present runs once, in load order.
-            for rule in {id(rule): rule for rule in due}.values():
+            plan = self._plans.get((name, channel_id)) or self.plan(name, channel_id)
+            due = plan.first_field if name == first else plan.other_fields
+            if plan.finder is not None and (found := plan.finder.findall(text.casefold())):
+                due = plan.with_anchors(due, found)
+            for rule in due:
                 for hit in rule.check(text, context):
                     findings.append(finding(rule, hit, name, text))
         order = {name: index for index, name in enumerate(fields)}
@@ -65,13 +55,30 @@ class RuleSet:
 class _FieldPlan:
     """The rules for one field and channel: those that always run, and those behind anchors."""
 
-    def __init__(self) -> None:
-        self.always: list[Rule] = []
+    def __init__(self, rules: list[Rule], anchors: dict[int, tuple[str, ...] | None]) -> None:
+        self.order = {id(rule): index for index, rule in enumerate(rules)}
+        always = [rule for rule in rules if anchors[id(rule)] is None]
+        self.first_field = always
+        """The rules that run on the asset's first non-empty field: every unanchored one."""
+        self.other_fields = [rule for rule in always if not rule.per_asset()]
+        """... and on its other fields: the same less those that judge the asset as a whole."""
         self.anchored: dict[str, list[Rule]] = {}
+        for rule in rules:
+            for anchor in anchors[id(rule)] or ():
+                self.anchored.setdefault(anchor, []).append(rule)
         self.finder: re.Pattern[str] | None = None
         self.implied: dict[str, list[Rule]] = {}
+        self._prepare()
 
-    def prepare(self) -> None:
+    def with_anchors(self, due: list[Rule], found: list[str]) -> list[Rule]:
+        """`due` and the rules of the anchors `found`, each once, in load order."""
+        rules = {id(rule): rule for rule in due}
+        for anchor in found:
+            for rule in self.implied[anchor]:
+                rules[id(rule)] = rule
+        return sorted(rules.values(), key=lambda rule: self.order[id(rule)])
+
+    def _prepare(self) -> None:
         """Compile one search for every anchor at once.
 
         The search looks ahead at each position, so it reports the longest anchor starting

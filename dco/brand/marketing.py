@@ -93,6 +93,9 @@ class Required(Rule):
     def relevant(self, field_name: str, channel: str | None) -> bool:
         return self.field in ("text", field_name) and super().relevant(field_name, channel)
 
+    def per_asset(self) -> bool:
+        return self.field == "text"
+
     def check(self, text: str, context: Context) -> list[Hit]:
         if not self.holds_in(getattr(context.channel, "id", context.channel)):
             return []

@@ -35,9 +35,13 @@ class Hit:
     replacement: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Context:
-    """What a rule may know beyond the text: which field, the whole asset, channel, stage, brand."""
+    """What a rule may know beyond the text: which field, the whole asset, channel, stage, brand.
+
+    Rules read it and never change it. (Not frozen: a frozen dataclass costs twice as much to
+    build, and the checker builds one per field of every asset it checks.)
+    """
 
     field: str = "text"
     asset: dict[str, str] = default(default_factory=dict)
@@ -110,6 +114,11 @@ class Rule(DcoModel):
     def relevant(self, field_name: str, channel: str | None) -> bool:
         """Whether the rule can apply to `field_name` of copy for `channel` at all."""
         return self.holds_in(channel) and self.applies_to(field_name)
+
+    def per_asset(self) -> bool:
+        """Whether the rule judges the asset as a whole, so that checking it once, with the
+        first non-empty field as `text`, is enough (the checker then skips the other fields)."""
+        return False
 
     def holds_in(self, channel: str | None) -> bool:
         """Whether copy for `channel` is held to this rule (copy without a channel is held
