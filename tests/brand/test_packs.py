@@ -54,6 +54,13 @@ def test_ko_ad_law_ad_sms_needs_the_prefix_and_the_opt_out():
     assert not rules_hit(brand, bad, channel="google_rsa") - {"ko-ad-law.AdPrefixForm"}
 
 
+def test_a_line_the_whole_asset_lacks_is_reported_once_on_its_first_non_empty_field():
+    brand = brand_with("ko-ad-law")
+    bad = Copy(headline="", body="(광고) 첫 주 무료예요", cta="신청하기")
+    (opt_out,) = [f for f in brand.check(bad, channel="sms") if f.rule == "ko-ad-law.OptOut"]
+    assert (opt_out.field, opt_out.line, opt_out.column) == ("body", 1, 1)
+
+
 def test_en_can_spam_email_needs_unsubscribe_and_address():
     brand = brand_with("en-can-spam")
     bad = Copy(headline="Your plan is ready", body="Start today.")
