@@ -126,3 +126,54 @@ def test_naver_search_ad_flags_absolutes_in_naver_ads_only():
     fine = Copy(headline="러닝 코칭", body="10주 동안 주 3회, 코치와 함께 완주를 준비해요.",
                 cta="상담 신청")  # fmt: skip
     assert rules_hit(brand, fine, channel="naver_powerlink") == set()
+
+
+@pytest.mark.parametrize(
+    ("rule", "bad", "good"),
+    [
+        ("en-ftc-green.GeneralBenefit", "Eco-friendly running shoes",
+         "Running shoes with soles made of 30% recycled rubber"),
+        ("en-ftc-green.Degradable", "A biodegradable bottle", "A refillable bottle"),
+        ("en-ftc-green.Compostable", "Compostable packaging", "Packaging you can reuse"),
+        ("en-ftc-green.Recyclable", "A recyclable cup", "A cup you can reuse"),
+        ("en-ftc-green.RecycledContent", "Made with recycled plastic", "Made to last"),
+        ("en-ftc-green.CarbonClaims", "A carbon-neutral delivery", "A delivery by bike"),
+        ("en-ftc-green.NonToxic", "Non-toxic paint", "Paint in twelve colours"),
+        ("en-ftc-green.FreeOf", "Chemical-free cleaner", "Cleaner in a glass bottle"),
+        ("en-ftc-green.RenewableEnergy", "Made with renewable energy", "Made in small batches"),
+        ("en-ftc-claims.GuaranteeTerms", "Money-back guarantee",
+         "Money-back guarantee: full refund within 30 days"),
+        ("en-ftc-claims.LifetimeGuarantee", "Lifetime warranty", "Two-year warranty"),
+        ("en-ftc-claims.TypicalResults", "I ran a sub-2 half! Results not typical.",
+         "I ran a sub-2 half; most runners take 5 minutes off"),
+        ("en-ftc-claims.FdaApproved", "FDA-approved face cream", "A face cream for dry skin"),
+        ("ko-cosmetics.ProfessionalEndorsement", "피부과 의사 추천 크림", "매일 쓰는 보습 크림"),
+        ("ko-cosmetics.TechnicalTieUp", "프랑스 기술 제휴 에센스", "가볍게 스며드는 에센스"),
+        ("ko-cosmetics.BeyondCosmetics", "바르기만 해도 셀룰라이트가 쏙", "바르면 촉촉한 바디로션"),
+        ("ko-cosmetics.HairGrowth", "발모 효과 샴푸", "두피를 시원하게 씻는 샴푸"),
+        ("ko-cosmetics.StemCell", "줄기세포 크림", "줄기세포 배양액을 담은 크림"),
+        ("ko-cosmetics.FreeFrom", "무파라벤 로션", "순한 로션"),
+        ("ko-cosmetics.Antibacterial", "항균 핸드크림", "순한 핸드크림"),
+        ("ko-food.ProfessionalEndorsement", "한의사가 추천하는 홍삼", "매일 챙기는 홍삼"),
+        ("ko-food.UnfairComparison", "시중 제품보다 두 배 진한 두유", "진하게 끓인 두유"),
+        ("ko-food.FreeFromAdditives", "무방부제 김치", "국산 배추로 담근 김치"),
+        ("ko-food.WeightLoss", "먹기만 해도 살 빠지는 차", "식후에 마시는 차"),
+        ("ko-ad-law.EcoClaims", "친환경 러닝화", "재생 고무 30%로 만든 밑창"),
+        ("ko-ad-law.UndisclosedEndorsement", "내돈내산 러닝 코칭 후기", "코칭 후기"),
+        ("ko-ad-law.FalseUrgency", "오늘만 이 가격", "3월 31일까지 이 가격"),
+    ],
+)  # fmt: skip
+def test_rule_flags_what_its_source_forbids_and_not_the_compliant_version(rule, bad, good):
+    pack = rule.split(".")[0]
+    brand = brand_with(pack)
+    assert rule in rules_hit(brand, bad)
+    assert rule not in rules_hit(brand, good)
+
+
+def test_alimtalk_may_not_carry_offers_but_may_say_a_coupon_expires():
+    brand = brand_with("kakao-bizmessage")
+    offer = Copy(headline="주말 특가", body="러닝화 30% 할인", cta="보러 가기")
+    notice = Copy(headline="쿠폰 소멸 안내", body="적립 쿠폰이 3일 뒤 소멸돼요.", cta="확인")
+    assert "kakao-bizmessage.AlimtalkNoAds" in rules_hit(brand, offer, channel="kakao_alimtalk")
+    assert not rules_hit(brand, notice, channel="kakao_alimtalk")
+    assert not rules_hit(brand, offer, channel="kakao_friendtalk")
