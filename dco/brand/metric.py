@@ -11,7 +11,8 @@ import ast
 import math
 import operator
 import re
-from typing import ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from pydantic import model_validator
 
@@ -43,21 +44,26 @@ def syllables(word: str) -> int:
     return max(1, count)
 
 
-def counts(text: str) -> dict[str, float]:
-    """The variables a formula may use, counted in `text`."""
+def counts(text: str, needed: frozenset[str] = frozenset(VARIABLES)) -> dict[str, float]:
+    """The variables a formula may use, counted in `text` (only those `needed`)."""
     words = _WORD.findall(text)
-    per_word = [syllables(w) for w in words]
-    complex_words = sum(1 for s in per_word if s >= 3)
-    return {
-        "words": len(words),
-        "sentences": max(1, len(sentences(text))),
-        "syllables": sum(per_word),
-        "characters": sum(len(w) for w in words),
-        "complex_words": complex_words,
-        "polysyllabic_words": complex_words,
-        "long_words": sum(1 for w in words if len(w) >= 7),
-        "paragraphs": max(1, len([p for p in re.split(r"\n\s*\n", text) if p.strip()])),
-    }
+    values: dict[str, float] = {"words": len(words)}
+    if needed & {"syllables", "complex_words", "polysyllabic_words"}:
+        per_word = [syllables(w) for w in words]
+        values["syllables"] = sum(per_word)
+        values["complex_words"] = values["polysyllabic_words"] = sum(1 for s in per_word if s >= 3)
+    if "sentences" in needed:
+        values["sentences"] = max(1, len(sentences(text)))
+    if "characters" in needed:
+        values["characters"] = sum(len(w) for w in words)
+    if "long_words" in needed:
+        values["long_words"] = sum(1 for w in words if len(w) >= 7)
+    if "paragraphs" in needed:
+        values["paragraphs"] = max(1, len([p for p in _PARAGRAPH_BREAK.split(text) if p.strip()]))
+    return values
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
 class Metric(Rule):
@@ -69,33 +75,50 @@ class Metric(Rule):
 
     @model_validator(mode="after")
     def _compile(self) -> Metric:
-        self.compiled = Compiled()
+        self.compiled = _CompiledFormula()
         try:
             tree = ast.parse(self.formula.strip(), mode="eval")
         except SyntaxError as e:
             raise ValueError(f"formula is not an arithmetic expression: {e.msg}") from None
         _check(tree.body)
-        if not _CONDITION.match(self.condition):
+        condition = _CONDITION.match(self.condition)
+        if not condition:
             raise ValueError(f"condition {self.condition!r} should look like '> 8' or '<= 60'")
-        self.compiled.tree = tree
+        # Safe to compile and evaluate: _check admitted numbers, the count variables,
+        # arithmetic and sqrt() only, and evaluation sees no builtins.
+        self.compiled.code = compile(tree, "<formula>", "eval")
+        self.compiled.variables = frozenset(
+            node.id for node in ast.walk(tree) if isinstance(node, ast.Name)
+        )
+        self.compiled.compare = _COMPARE[condition.group(1)]
+        self.compiled.bound = float(condition.group(2))
         return self
 
     def check(self, text: str, context: Context) -> list[Hit]:
-        assert self.compiled.tree is not None
+        compiled = self.compiled
         if not _WORD.search(text):
             return []  # no English words: nothing these formulas can measure
-        values = counts(text)
+        values = counts(text, compiled.variables)
         if not values["words"]:
             return []
         try:
-            score = _evaluate(self.compiled.tree.body, values)
+            score = eval(compiled.code, {"__builtins__": {}, "sqrt": math.sqrt}, values)
         except ZeroDivisionError:
             return []
-        match = _CONDITION.match(self.condition)
-        assert match is not None
-        if _COMPARE[match.group(1)](score, float(match.group(2))):
+        if compiled.compare(score, compiled.bound):
             return [Hit(0, len(text), self.format(f"{score:.2f}"), text)]
         return []
+
+
+class _CompiledFormula(Compiled):
+    """A metric rule's formula compiled once: its code, the counts it reads, its condition."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.code: Any = None
+        self.variables: frozenset[str] = frozenset()
+        self.compare: Callable[[float, float], bool] = operator.gt
+        self.bound = 0.0
 
 
 def _check(node: ast.AST) -> None:
@@ -116,17 +139,3 @@ def _check(node: ast.AST) -> None:
         _check(node.args[0])
     else:
         raise ValueError("formulas may use numbers, the count variables, + - * / ** and sqrt()")
-
-
-def _evaluate(node: ast.AST, values: dict[str, float]) -> float:
-    if isinstance(node, ast.BinOp):
-        return _BINARY[type(node.op)](_evaluate(node.left, values), _evaluate(node.right, values))
-    if isinstance(node, ast.UnaryOp):
-        value = _evaluate(node.operand, values)
-        return -value if isinstance(node.op, ast.USub) else value
-    if isinstance(node, ast.Constant):
-        return float(node.value)
-    if isinstance(node, ast.Name):
-        return values[node.id]
-    assert isinstance(node, ast.Call)
-    return math.sqrt(_evaluate(node.args[0], values))

@@ -154,6 +154,14 @@ def test_metric_counts_english_and_skips_korean():
     assert hits("metric", "최초의 코칭", formula=FLESCH_KINCAID, condition="> 8") == []
 
 
+def test_metric_formula_uses_sqrt_and_every_count_it_names():
+    text = "Run far.\n\nRecover well today."  # 5 words, 2 sentences, 2 paragraphs, 1 long word
+    formula = "sqrt(words * 5) + sentences + paragraphs + long_words - characters / words"
+    # sqrt(25) + 2 + 2 + 1 - 22 / 5 = 5.6 (22 letters in the five words)
+    assert hits("metric", text, formula=formula, condition="> 5.59") == [text]
+    assert hits("metric", text, formula=formula, condition="> 5.61") == []
+
+
 def test_metric_formulas_are_arithmetic_only():
     with pytest.raises(ValueError, match="numbers, the count variables"):
         rule("metric", formula="__import__('os').system('x')", condition="> 1")
