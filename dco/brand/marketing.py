@@ -207,19 +207,20 @@ class Formality(Rule):
         found = registers(text)
         if not found:
             return []
-        allowed = set(self.allowed or context.formality)
+        allowed = self.allowed or context.formality
         if not allowed:
             counts: dict[str, int] = {}
             for *_, register in found:
                 counts[register] = counts.get(register, 0) + 1
-            allowed = {max(counts, key=lambda r: counts[r])}
-        names = {"haeyo": "해요체", "hamnida": "합니다체", "banmal": "반말"}
-        wanted = ", ".join(names[r] for r in sorted(allowed))
-        return [
-            Hit(s, e, self.format(names[r], wanted), text[s:e])
-            for s, e, r in found
-            if r not in allowed
-        ]
+            allowed = [max(counts, key=lambda r: counts[r])]
+        astray = [(s, e, r) for s, e, r in found if r not in allowed]
+        if not astray:
+            return []
+        wanted = ", ".join(_REGISTER_NAMES[r] for r in sorted(set(allowed)))
+        return [Hit(s, e, self.format(_REGISTER_NAMES[r], wanted), text[s:e]) for s, e, r in astray]
+
+
+_REGISTER_NAMES = {"haeyo": "해요체", "hamnida": "합니다체", "banmal": "반말"}
 
 
 class ConditionalOffer(Rule):
