@@ -39,8 +39,47 @@ def required_texts(pattern: str) -> list[str] | None:
         if any(f is None for f in found):
             return None
         return [text for texts in found for text in texts or ()]
+    # Plain text outside groups, or the alternatives of a group every match passes through
+    # ("(?:의사|약사) 추천" → 추천; "(?:의사|약사)(?:가)? (?:추천|개발)" → 의사, 약사):
+    # whichever choice has the longest shortest anchor, as rarer text skips more rules.
     text = _required_text(pattern)
-    return [text] if text else None
+    choices = [[text]] if text else []
+    for group in _mandatory_groups(pattern):
+        inner = required_texts(group)
+        if inner:
+            choices.append(inner)
+    if not choices:
+        return None
+    return max(choices, key=lambda texts: (min(map(len, texts)), -len(texts)))
+
+
+_GROUP_PREFIXES = ("(?:", "(?P<", "(?i:", "(?a:", "(?u:", "(?s:", "(?m:", "(?x:")
+"""Groups whose content must match where the group does; lookarounds, comments,
+backreferences and conditionals are not among them."""
+
+
+def _mandatory_groups(pattern: str) -> list[str]:
+    """The contents of the top-level groups every match of `pattern` passes through: groups
+    not followed by ?, * or a {0,...} quantifier, and not lookarounds."""
+    groups, opened = [], -1
+    for index, char, depth in _structure(pattern):
+        if char == "(" and depth == 0:
+            opened = index
+        elif char == ")" and depth == 1 and opened >= 0:
+            following = pattern[index + 1 : index + 3]
+            if following[:1] in ("?", "*") or following in ("{0", "{,"):
+                continue
+            head = pattern[opened : opened + 4]
+            if head.startswith("(?") and not head.startswith(_GROUP_PREFIXES):
+                continue
+            if head.startswith("(?P<"):
+                start = pattern.index(">", opened) + 1
+            elif head.startswith("(?"):
+                start = pattern.index(":", opened) + 1
+            else:
+                start = opened + 1  # a plain capturing group
+            groups.append(pattern[start:index])
+    return groups
 
 
 def _structure(pattern: str) -> Iterator[tuple[int, str, int]]:

@@ -4,8 +4,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dco.brand import Brand
+from dco.brand import Brand, available_packs
 from dco.brand.anchors import literal_anchors
+from dco.brand.loader import PACKS_DIR, load_rules
 from dco.brand.rules import Context
 
 
@@ -27,6 +28,15 @@ from dco.brand.rules import Context
         (r"caf\u00e9 latte", ("latte",)),
         (r"\N{BULLET} sale", ("sale",)),
         (r"\x41BC", ("bc",)),
+        # With no plain text outside groups, a group every match passes through anchors it.
+        ("무(?:파라벤|색소)", ("파라벤", "색소")),
+        ("(?:의사|약사)(?:가)? (?:추천|개발)", ("의사", "약사")),
+        ("(?:doctor|dermatologist)[- ]recommended", ("recommended",)),
+        ("(foo|bar)+", ("foo", "bar")),
+        ("(?P<word>hello) x", ("hello",)),
+        # Optional groups and lookarounds are not passed through by every match.
+        ("(?:ab)?(?:cd){0,2}(?=ef)[0-9]", None),
+        ("(?:ab){,2}x", ("x",)),
     ],
 )
 def test_anchor_of_a_token(token, anchors):
@@ -34,10 +44,16 @@ def test_anchor_of_a_token(token, anchors):
 
 
 BRAND = Brand.load("runfit")
-ANCHORED = [rule for rule in BRAND.rules if rule.anchors() is not None]
+RULES = BRAND.rules + [
+    rule for pack in available_packs() for rule in load_rules(PACKS_DIR / pack, pack)
+]
+ANCHORED = [rule for rule in RULES if rule.anchors() is not None]
 PIECES = st.sampled_from(
     ["최고", "최초의", "RunFit", "Run Fit", "저렴한", "free", "FREE", "무료", "!", "대박", "No.1",
-     "#1", "100%", "e-mail", "email", "half marathon", " ", "요.", "a", "가"]
+     "#1", "100%", "e-mail", "email", "half marathon", " ", "요.", "a", "가", "의사", "피부과 ",
+     "가 ", "추천", "의사 추천", "무", "파라벤", "무파라벤", "doctor", "-", "recommended", "bio",
+     "degradable", "money", "back guarantee", "살 ", "빠지는", "줄기세포", "배양액", "carbon",
+     "neutral"]
 )  # fmt: skip
 
 
