@@ -41,10 +41,7 @@ class RuleSet:
                 name, asset, base.channel, base.stage, base.claims, base.formality
             )  # fmt: skip
             plan = self._plans.get((name, channel_id)) or self.plan(name, channel_id)
-            due = plan.first_field if name == first else plan.other_fields
-            if plan.finder is not None and (found := plan.finder.findall(text.casefold())):
-                due = plan.with_anchors(due, found)
-            for rule in due:
+            for rule in plan.due(text, first=name == first):
                 for hit in rule.check(text, context):
                     findings.append(finding(rule, hit, name, text))
         order = {name: index for index, name in enumerate(fields)}
@@ -53,30 +50,38 @@ class RuleSet:
 
 
 class _FieldPlan:
-    """The rules for one field and channel: those that always run, and those behind anchors."""
+    """The rules for one field and channel: those that always run, and those behind anchors.
+
+    Rules are kept by their position in load order, so the rules due on a text are found as a
+    set of numbers and sorted as such.
+    """
 
     def __init__(self, rules: list[Rule], anchors: dict[int, tuple[str, ...] | None]) -> None:
-        self.order = {id(rule): index for index, rule in enumerate(rules)}
-        always = [rule for rule in rules if anchors[id(rule)] is None]
-        self.first_field = always
-        """The rules that run on the asset's first non-empty field: every unanchored one."""
-        self.other_fields = [rule for rule in always if not rule.per_asset()]
-        """... and on its other fields: the same less those that judge the asset as a whole."""
-        self.anchored: dict[str, list[Rule]] = {}
-        for rule in rules:
+        self.rules = rules
+        self._always_first = [i for i, rule in enumerate(rules) if anchors[id(rule)] is None]
+        """Unanchored rules, run on the asset's first non-empty field ..."""
+        self._always_other = [i for i in self._always_first if not rules[i].per_asset()]
+        """... and on its other fields, less those that judge the asset as a whole."""
+        self._first = [rules[i] for i in self._always_first]
+        self._other = [rules[i] for i in self._always_other]
+        self.anchored: dict[str, list[int]] = {}
+        for index, rule in enumerate(rules):
             for anchor in anchors[id(rule)] or ():
-                self.anchored.setdefault(anchor, []).append(rule)
+                self.anchored.setdefault(anchor, []).append(index)
         self.finder: re.Pattern[str] | None = None
-        self.implied: dict[str, list[Rule]] = {}
+        self.implied: dict[str, list[int]] = {}
         self._prepare()
 
-    def with_anchors(self, due: list[Rule], found: list[str]) -> list[Rule]:
-        """`due` and the rules of the anchors `found`, each once, in load order."""
-        rules = {id(rule): rule for rule in due}
+    def due(self, text: str, *, first: bool) -> list[Rule]:
+        """The rules to run on `text`, in load order: the unanchored ones, and those whose
+        anchor it contains. `first`: whether it is the asset's first non-empty field."""
+        found = self.finder.findall(text.casefold()) if self.finder is not None else None
+        if not found:
+            return self._first if first else self._other
+        indices = set(self._always_first if first else self._always_other)
         for anchor in found:
-            for rule in self.implied[anchor]:
-                rules[id(rule)] = rule
-        return sorted(rules.values(), key=lambda rule: self.order[id(rule)])
+            indices.update(self.implied[anchor])
+        return [self.rules[index] for index in sorted(indices)]
 
     def _prepare(self) -> None:
         """Compile one search for every anchor at once.
@@ -97,7 +102,10 @@ class _FieldPlan:
         self.finder = re.compile(f"(?=({alternatives}))")
         for anchor in self.anchored:
             self.implied[anchor] = [
-                rule for inner, rules in self.anchored.items() if inner in anchor for rule in rules
+                index
+                for inner, indices in self.anchored.items()
+                if inner in anchor
+                for index in indices
             ]
 
 
