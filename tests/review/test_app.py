@@ -11,6 +11,7 @@ from dco.review import ReviewQueue
 from dco.review.app import create_app
 from dco.review.app.detail_pane import DetailPane
 from dco.review.app.progress_header import ProgressHeader
+from dco.review.app.variant_list import VariantList
 from dco.testing import FakeProvider
 
 
@@ -130,6 +131,18 @@ def test_header_shows_progress_and_reviewer(queue):
     header = asyncio.run(header_after_approving())
     assert "dco review" in header and "minji" in header
     assert "reviewed 1" in header and "remaining 3" in header
+
+
+def test_each_variant_takes_one_line_of_the_list_at_80_columns(queue):
+    app = create_app(queue, "minji")
+
+    async def list_height():
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            return app.query_one(VariantList).virtual_size.height, len(app.variants)
+
+    height, rows = asyncio.run(list_height())
+    assert rows == 4 and height == rows
 
 
 def test_detail_pane_takes_the_height_each_variant_needs(tmp_path):

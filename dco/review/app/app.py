@@ -222,8 +222,7 @@ class ReviewApp(App[None]):
 
 
 def _row(mark: str, variant: Variant) -> Text:
-    # One line per variant, cut with an ellipsis: a reviewer scans the list, the detail reads.
-    text = Text(f"{mark} ", style="bold", no_wrap=True, overflow="ellipsis")
+    text = Text(f"{mark} ", style="bold")
     text.append(f"{variant.stage.value[:5]:<5} {variant.channel:<15} ", style="dim")
     text.append(variant.copy.headline)
     return text

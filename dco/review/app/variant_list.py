@@ -10,6 +10,14 @@ from textual.widgets import OptionList
 class VariantList(OptionList):
     """One row per variant; a decision changes the mark on its row and nothing else."""
 
+    # One line per variant, cut with an ellipsis: a reviewer scans the list, the detail reads.
+    DEFAULT_CSS = """
+    VariantList {
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
+
     def mark(self, index: int, prompt: Any) -> None:
         """Show `prompt` on row `index`, repainting that row only.
 
