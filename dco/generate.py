@@ -683,52 +683,24 @@ async def agenerate_many(
     on_progress: Callable[[int, int], None] | None = None,
     **options: Any,
 ) -> BatchResult:
-    """The async twin of `generate_many`: at most `concurrency` requests to the provider at once.
-
-    As many briefs again are prepared meanwhile, so that a reply frees its slot for a request
-    that is ready to go instead of one still to be rendered, and the client's work on replies
-    overlaps the provider's latency rather than alternating with it.
-    """
-    provider = _provider(options.get("provider"))
-    options["provider"] = _RequestSlots(provider, max(1, concurrency))
+    """The async twin of `generate_many`: at most `concurrency` briefs in flight at once."""
+    options["provider"] = _provider(options.get("provider"))
     results: list[GenerationResult | None] = [None] * len(briefs)
     failures: list[BatchFailure] = []
-    queue = iter(range(len(briefs)))
+    gate = asyncio.Semaphore(max(1, concurrency))
     done = 0
 
-    async def worker() -> None:
+    async def one(index: int) -> None:
         nonlocal done
-        for index in queue:  # one iterator shared by the workers: each brief is taken once
+        async with gate:
             try:
                 results[index] = await agenerate(briefs[index], **options)
             except DcoError as e:
                 failures.append(BatchFailure(index, briefs[index], str(e)))
-            done += 1
-            if on_progress:
-                on_progress(done, len(briefs))
+        done += 1
+        if on_progress:
+            on_progress(done, len(briefs))
 
-    workers = min(len(briefs), 2 * max(1, concurrency))
-    await asyncio.gather(*(worker() for _ in range(workers)))
+    await asyncio.gather(*(one(i) for i in range(len(briefs))))
     failures.sort(key=lambda f: f.index)
     return BatchResult(results, failures)
-
-
-class _RequestSlots:
-    """A provider whose async calls share `slots` places: a batch's bound on requests in flight."""
-
-    def __init__(self, provider: Provider, slots: int) -> None:
-        self._provider = provider
-        self._slots = asyncio.Semaphore(slots)
-        self.name, self.model = provider.name, provider.model
-
-    def complete(self, request: ChatRequest) -> ChatResult:
-        return self._provider.complete(request)
-
-    async def acomplete(self, request: ChatRequest) -> ChatResult:
-        async with self._slots:
-            result = await self._provider.acomplete(request)
-        # The brief waiting for this slot was queued to run when it was freed; yielding lets
-        # it send its request now, before this reply's (slower) checking, so that a burst of
-        # replies does not hold every next request back until all of them are checked.
-        await asyncio.sleep(0)
-        return result
