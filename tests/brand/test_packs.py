@@ -177,3 +177,23 @@ def test_alimtalk_may_not_carry_offers_but_may_say_a_coupon_expires():
     assert "kakao-bizmessage.AlimtalkNoAds" in rules_hit(brand, offer, channel="kakao_alimtalk")
     assert not rules_hit(brand, notice, channel="kakao_alimtalk")
     assert not rules_hit(brand, offer, channel="kakao_friendtalk")
+
+
+@pytest.mark.parametrize(
+    ("rule", "bad", "good"),
+    [
+        ("meta-ads.PersonalAttributes", "Are you in debt? We can help.",
+         "Plan a budget you can keep, with a coach"),
+        ("meta-ads.PersonalAttributes", "Meet other Christian runners... Meet other Jewish singles",
+         "Meet runners who train on Sundays"),
+        ("meta-ads.PersonalAttributes", "뱃살 고민이신가요? 지금 시작하세요", "10주 동안 주 3회 달려요"),
+        ("meta-ads.NegativeSelfPerception", "Tired of being out of shape?",
+         "Three runs a week, planned by a coach"),
+        ("meta-ads.NegativeSelfPerception", "10주 비포 애프터 공개", "10주 훈련 일정 공개"),
+    ],
+)  # fmt: skip
+def test_meta_rejects_personal_attributes_and_self_image_in_its_feed(rule, bad, good):
+    brand = brand_with("meta-ads")
+    assert rule in rules_hit(brand, bad, channel="meta_feed")
+    assert rule not in rules_hit(brand, good, channel="meta_feed")
+    assert not rules_hit(brand, bad, channel="google_rsa")  # Meta's rules, Meta's feed
