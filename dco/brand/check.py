@@ -37,9 +37,7 @@ class RuleSet:
         for name, text in fields.items():
             if not text:
                 continue
-            context = Context(
-                name, asset, base.channel, base.stage, base.claims, base.formality
-            )  # fmt: skip
+            context = Context(name, asset, base.channel, base.stage, base.claims, base.formality)
             plan = self._plans.get((name, channel_id)) or self.plan(name, channel_id)
             for rule in plan.due(text, first=name == first):
                 for hit in rule.check(text, context):
