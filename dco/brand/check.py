@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from dco.brand.rules import Context, Hit, Rule
+from dco.brand.rules import Context, Hit, Rule, first_filled
 from dco.models import Finding, Span
 
 
@@ -33,11 +33,14 @@ class RuleSet:
         asset = dict(fields)
         channel_id = getattr(base.channel, "id", base.channel)
         # Rules that judge the asset as a whole run once, with its first non-empty field.
-        first = next((name for name, text in fields.items() if text.strip()), None)
+        first = first_filled(asset)
         for name, text in fields.items():
             if not text:
                 continue
-            context = Context(name, asset, base.channel, base.stage, base.claims, base.formality)
+            context = Context(
+                field=name, asset=asset, channel=base.channel, stage=base.stage,
+                claims=base.claims, formality=base.formality,
+            )  # fmt: skip
             plan = self._plans.get((name, channel_id)) or self.plan(name, channel_id)
             for rule in plan.due(text, first=name == first):
                 for hit in rule.check(text, context):

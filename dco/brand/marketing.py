@@ -13,7 +13,7 @@ from pydantic import Field, model_validator
 
 from dco.brand.anchors import literal_anchors
 from dco.brand.matching import compile_exceptions, compile_tokens, excepted
-from dco.brand.rules import Compiled, Context, Hit, Rule
+from dco.brand.rules import Compiled, Context, Hit, Rule, first_filled
 from dco.channels import get_channel
 from dco.errors import UnencodableTextError
 from dco.models import Unit
@@ -101,7 +101,7 @@ class Required(Rule):
             return []
         if self.field == "text":
             # The whole asset: check once, on its first non-empty field.
-            first = next((name for name, value in context.asset.items() if value.strip()), None)
+            first = first_filled(context.asset)
             if context.asset and context.field != first:
                 return []
             haystack = "\n".join(v for v in context.asset.values() if v) or text

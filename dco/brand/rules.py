@@ -53,6 +53,11 @@ class Context:
     formality: tuple[str, ...] = ()
 
 
+def first_filled(fields: dict[str, str]) -> str | None:
+    """The name of the first field with text in it: where a rule about the whole asset reports."""
+    return next((name for name, text in fields.items() if text.strip()), None)
+
+
 class Compiled:
     """A rule's compiled patterns. Plain attributes: pydantic's private attributes cost a
     `__getattr__` call on every access, and rules run thousands of times a second."""
