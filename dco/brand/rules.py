@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, field_validator, model_validator
 
 from dco.brand.anchors import literal_anchors
+from dco.brand.case import case_test
 from dco.brand.matching import compile_exceptions, compile_tokens, excepted, token_pattern
 from dco.channels import channel_names
 from dco.errors import did_you_mean
@@ -69,6 +70,7 @@ class Compiled:
         self.conditions: re.Pattern[str] | None = None
         self.tree: Any = None
         self.pairs: list[tuple[re.Pattern[str], re.Pattern[str]]] = []
+        self.test: Any = None
 
 
 class Rule(DcoModel):
@@ -327,70 +329,35 @@ class Repetition(Rule):
         return hits
 
 
-SMALL_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "as",
-        "at",
-        "but",
-        "by",
-        "for",
-        "from",
-        "if",
-        "in",
-        "into",
-        "nor",
-        "of",
-        "on",
-        "or",
-        "over",
-        "per",
-        "the",
-        "to",
-        "up",
-        "via",
-        "vs",
-        "with",
-    ]
-)
-
-
 class Capitalization(Rule):
-    """Checks a field's case: `$title`, `$sentence`, `$lower`, `$upper`, or a regular expression."""
+    """Checks a field's case: `$title`, `$sentence`, `$lower`, `$upper`, or a regular expression
+    (found anywhere in the text, as Vale finds it), passing text where the share of words in
+    the right case reaches `threshold` (see `dco.brand.case`)."""
 
     kind: ClassVar[str] = "capitalization"
     match: str
     style: Literal["AP", "Chicago"] = "AP"
     exceptions: list[str] = Field(default_factory=list)
     indicators: list[str] = Field(default_factory=lambda: [":"])
-    threshold: float = 0.8
+    threshold: float = Field(default=0.8, ge=0, le=1)
+    prefix: str | None = None
+    """A pattern for what may open the text and is not judged (a list marker such as "a. ")."""
+
+    @model_validator(mode="after")
+    def _compile(self) -> Capitalization:
+        self.compiled = Compiled()
+        self.compiled.pattern = re.compile(self.prefix) if self.prefix else None
+        self.compiled.test = case_test(
+            self.match, style=self.style, exceptions=self.exceptions,
+            indicators=self.indicators, threshold=self.threshold,
+        )  # fmt: skip
+        return self
 
     def check(self, text: str, context: Context) -> list[Hit]:
-        words = [w for w in re.findall(r"[A-Za-z][A-Za-z'’-]*", text) if w not in self.exceptions]
-        if not words:
-            return []  # Korean text has no case
-        if _case_ok(self.match, words, text):
+        opening = self.compiled.pattern.match(text) if self.compiled.pattern else None
+        if self.compiled.test(text[opening.end() :] if opening else text):
             return []
         return [Hit(0, len(text), self.format(text.strip()), text)]
-
-
-def _case_ok(match: str, words: list[str], text: str) -> bool:
-    if match == "$upper":
-        return all(w.upper() == w for w in words)
-    if match == "$lower":
-        return all(w.lower() == w for w in words)
-    if match == "$sentence":
-        first, rest = words[0], words[1:]
-        return first[:1].isupper() and all(not w[:1].isupper() or w.isupper() for w in rest)
-    if match == "$title":
-        for index, word in enumerate(words):
-            small = word.lower() in SMALL_WORDS and 0 < index < len(words) - 1
-            if not small and not word[:1].isupper():
-                return False
-        return True
-    return re.fullmatch(match, text.strip()) is not None
 
 
 class Conditional(Rule):

@@ -124,6 +124,71 @@ def test_capitalization_ignores_korean():
     assert hits("capitalization", "하프 마라톤", match="$title") == []
 
 
+# Vale's own capitalization fixtures (testdata/fixtures/checks/{SentenceCase,Capitalization}),
+# with the rules that judge them (demo.SentenceCase, demo.CustomCap).
+VALE_SENTENCE_CASE = {
+    "match": "$sentence",
+    "exceptions": ["Section", "Level", "Title", "Azure", "Axon", "Axon Framework", "Axon Server",
+                   "Axon Synapse"],
+    "indicators": [":"],
+    "prefix": r"^[a-z]\.\s",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("heading", "flagged"),
+    [
+        ("Use the `APPEND` operator", False),
+        ("Level 1 Section Title", False),  # every capitalised word is an exception
+        ("this isn't in sentence case", True),  # the first word must be capitalised
+        ("**** is in sentence case", False),  # "`this` is ...": Vale masks code with *
+        ("1 this also is in sentence case", False),
+        ("This Does Not Comply", True),
+        ("Find the thief: Introduction", False),  # a capital may follow an indicator
+        ("Axon Server connection", False),  # a phrase among the exceptions
+        ("a. An unimportant heading", False),  # the prefix is not judged
+        ("An unimportant Heading", True),  # 2 of 3 words right: below 0.8
+    ],
+)
+def test_capitalization_sentence_case_as_vale_judges_it(heading, flagged):
+    assert bool(hits("capitalization", heading, **VALE_SENTENCE_CASE)) is flagged
+
+
+def test_capitalization_threshold_allows_some_capitalised_words():
+    heading = "Train with the Seoul running club this spring"  # 7 of 8 words in sentence case
+    assert hits("capitalization", heading, match="$sentence") == []
+    assert hits("capitalization", heading, match="$sentence", threshold=0.9) == [heading]
+
+
+def test_capitalization_custom_cap_fixture():
+    # demo.CustomCap: $sentence at threshold 0.9; "MacBook" leaves 6 of 7 words right.
+    heading = "Section about the MacBook pro ultimate edition"
+    fields = {"match": "$sentence", "threshold": 0.9, "exceptions": ["ABC", "add"]}
+    assert hits("capitalization", heading, **fields) == [heading]
+    assert hits("capitalization", heading, **(fields | {"threshold": 0.8})) == []
+
+
+@pytest.mark.parametrize(
+    ("style", "heading", "flagged"),
+    [
+        ("AP", "A Plan for the Long Run", False),
+        ("AP", "A Plan For The Long Run", True),  # small words stay lower case mid-title
+        ("AP", "Running Through the Winter", False),  # AP capitalises long prepositions
+        ("Chicago", "Running through the Winter", False),  # Chicago lowers every preposition
+        ("Chicago", "Running Through The Winter", True),
+        ("AP", "What It Is About", False),  # the last word is capitalised whatever it is
+    ],
+)
+def test_capitalization_title_case_by_style(style, heading, flagged):
+    found = hits("capitalization", heading, match="$title", style=style, threshold=1)
+    assert bool(found) is flagged
+
+
+def test_capitalization_pattern_is_searched_like_vale():
+    assert hits("capitalization", "Run 10K", match="[0-9]+K") == []
+    assert hits("capitalization", "Run 10k", match="[0-9]+K") == ["Run 10k"]
+
+
 def test_conditional_needs_the_definition():
     fields = {"first": r"\b([A-Z]{3,5})\b", "second": r"(?:\b[A-Za-z][a-z]+ )+\(([A-Z]{3,5})\)"}
     assert hits("conditional", "Run LSD weekly", **fields) == ["LSD"]
