@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from dataclasses import field as default
+from itertools import pairwise
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -299,34 +300,65 @@ class Occurrence(Rule):
 
 
 class Repetition(Rule):
-    """Flags a token repeated back to back ("the the", "정말 정말")."""
+    """Flags a token matched twice in a row ("the the", "정말 정말"), as Vale finds it: the
+    tokens' matches are compared one with the next, and the pair is reported when it lies
+    within one sentence, contains no exception, and repeats beyond `max`."""
 
     kind: ClassVar[str] = "repetition"
     tokens: list[str] = Field(default_factory=lambda: [r"[^\s]+"])
+    max: int = 0
     alpha: bool = False
     ignorecase: bool = False
+    exceptions: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _compile(self) -> Repetition:
         self.compiled = Compiled()
         flags = re.IGNORECASE if self.ignorecase else 0
-        tokens = "|".join(f"(?:{t})" for t in self.tokens)
-        # One search does the work: a token, whitespace, and the same token again (a
-        # backreference, which follows IGNORECASE), not glued to a longer word on either side.
-        self.compiled.pattern = re.compile(
-            rf"(?<![^\s])(?P<word>{tokens})\s+(?P=word)(?![^\s.,!?;:)\]\"'])", flags
-        )
+        self.compiled.pattern = re.compile("|".join(f"(?:{t})" for t in self.tokens), flags)
+        self.compiled.exceptions = compile_exceptions(self.exceptions, ignorecase=self.ignorecase)
         return self
 
     def check(self, text: str, context: Context) -> list[Hit]:
-        assert self.compiled.pattern is not None
-        hits = []
-        for match in self.compiled.pattern.finditer(text):
-            word = match.group("word")
-            if self.alpha and not any(ch.isalpha() for ch in word):
-                continue
-            hits.append(Hit(match.start(), match.end(), self.format(word), word))
+        pattern = self.compiled.pattern
+        assert pattern is not None
+        if pattern.groups == 0 and not self._repeats(pattern.findall(text)):
+            return []  # the common case, decided on the matched strings alone
+        hits, count = [], 0
+        previous: re.Match[str] | None = None
+        for match in pattern.finditer(text):
+            if previous is not None and self._same(previous.group(), match.group()):
+                count += 1
+                start, end = previous.start(), match.end()
+                if count > self.max and self._reportable(text, start, end):
+                    word = match.group().strip()
+                    hits.append(Hit(start, end, self.format(word), text[start:end]))
+                    count = 0
+            previous = match
         return hits
+
+    def _repeats(self, found: list[str]) -> bool:
+        """Whether any two neighbours of `found` are the same (case aside if `ignorecase`)."""
+        words = [f.strip().casefold() if self.ignorecase else f.strip() for f in found]
+        return any(a == b and a for a, b in pairwise(words))
+
+    def _same(self, previous: str, current: str) -> bool:
+        current = current.strip()
+        if not current:
+            return False
+        previous = previous.strip()
+        same = previous.casefold() == current.casefold() if self.ignorecase else previous == current
+        return same and (not self.alpha or current.isalpha())
+
+    def _reportable(self, text: str, start: int, end: int) -> bool:
+        """Vale's guards: a pair across a sentence break ("about that. That is") is not a
+        slip, nor is one inside an exception."""
+        if len(sentences(text[start:end])) > 1:
+            return False
+        exceptions = self.compiled.exceptions
+        if exceptions is not None and exceptions.search(text, start, end):
+            return False
+        return not excepted(exceptions, text, start, end)
 
 
 class Capitalization(Rule):

@@ -102,8 +102,43 @@ def test_occurrence_needs_max_or_min():
 
 
 def test_repetition_finds_words_written_twice():
-    assert hits("repetition", "the the plan", tokens=[r"\w+"]) == ["the"]
-    assert hits("repetition", "정말 정말 좋아요", tokens=[r"\S+"]) == ["정말"]
+    assert hits("repetition", "the the plan", tokens=[r"\w+"]) == ["the the"]
+    assert hits("repetition", "정말 정말 좋아요", tokens=[r"\S+"]) == ["정말 정말"]
+
+
+# Vale.Repetition as Vale ships it, on a paragraph of Vale's own Repetition fixture, which
+# Vale passes: with [^\s]+ tokens, "plan plan." and "Redis. Redis" are different tokens.
+VALE_REPETITION = {"alpha": True, "tokens": [r"[^\s]+"], "message": "'%s' is repeated!"}
+VALE_FIXTURE = (
+    "All plans except a Personal plan can use Redis. Redis is available to Sandbox plans for "
+    "developmental purposes, but Redis will not be available going live on a Personal plan plan."
+)
+
+
+def test_repetition_compares_whole_tokens_like_vale():
+    assert hits("repetition", VALE_FIXTURE, **VALE_REPETITION) == []
+    assert hits("repetition", "on a Personal plan plan today", **VALE_REPETITION) == ["plan plan"]
+
+
+def test_repetition_message_names_the_word():
+    (found,) = rule("repetition", **VALE_REPETITION).check("it is is fine", Context())
+    assert found.message == "'is' is repeated!" and (found.start, found.end) == (3, 8)
+
+
+def test_repetition_skips_a_pair_across_sentences():
+    fields = {"tokens": [r"\w+"], "ignorecase": True}
+    assert hits("repetition", "I almost forgot about that. That is important.", **fields) == []
+    assert hits("repetition", "That that is important.", **fields) == ["That that"]
+
+
+def test_repetition_max_allows_that_many_repeats():
+    assert hits("repetition", "very very good", tokens=[r"\w+"], max=1) == []
+    assert hits("repetition", "very very very good", tokens=[r"\w+"], max=1) == ["very very"]
+
+
+def test_repetition_exceptions():
+    assert hits("repetition", "Say bye bye to plateaus", tokens=[r"\w+"],
+                exceptions=["bye bye"]) == []  # fmt: skip
 
 
 @pytest.mark.parametrize(
