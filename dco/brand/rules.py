@@ -16,14 +16,13 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from dco.brand import scopes
 from dco.brand.anchors import literal_anchors
 from dco.brand.case import case_test
 from dco.brand.matching import compile_exceptions, compile_tokens, excepted, token_pattern
 from dco.channels import channel_names
 from dco.errors import did_you_mean
 from dco.models import DcoModel, Level
-
-Scope = Literal["text", "heading", "title", "headline", "body", "cta", "paragraph", "sentence"]
 
 
 @dataclass(frozen=True)
@@ -84,7 +83,8 @@ class Rule(DcoModel):
     message: str = ""
     description: str = ""
     level: Level = "suggestion"
-    scope: Scope | list[Scope] = "text"
+    scope: str | list[str] = "text"
+    """Vale's scope (see `dco.brand.scopes`): which fields of the copy the rule reads."""
     link: str | None = None
     limit: int | None = None
     channels: list[str] = Field(default_factory=list)
@@ -101,6 +101,12 @@ class Rule(DcoModel):
     @classmethod
     def _known_names(cls) -> frozenset[str]:
         return super()._known_names() - {"compiled"}
+
+    @field_validator("scope")
+    @classmethod
+    def _known_scope(cls, scope: str | list[str]) -> str | list[str]:
+        scopes.parse(scope)
+        return scope
 
     @field_validator("channels")
     @classmethod
@@ -135,15 +141,7 @@ class Rule(DcoModel):
 
     def applies_to(self, field_name: str) -> bool:
         """Whether this rule's scope covers the copy field `field_name`."""
-        scopes = self.scope if isinstance(self.scope, list) else [self.scope]
-        for scope in scopes:
-            if scope in ("text", "paragraph", "sentence"):
-                return True
-            if scope in ("heading", "title", "headline") and field_name == "headline":
-                return True
-            if scope == field_name:
-                return True
-        return False
+        return scopes.covers(scopes.parse(self.scope), field_name)
 
     def check(self, text: str, context: Context) -> list[Hit]:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -264,7 +262,8 @@ _DOLLAR_GROUP = re.compile(r"\$(\d)")
 
 class Occurrence(Rule):
     """Flags a scope (the field, or each sentence) where `token` occurs more than `max` or fewer
-    than `min` times."""
+    than `min` times (0, as in Vale, sets no bound), at the first occurrence (or, when there
+    is none, the scope's start)."""
 
     kind: ClassVar[str] = "occurrence"
     token: str
@@ -282,7 +281,7 @@ class Occurrence(Rule):
 
     def anchors(self) -> tuple[str, ...] | None:
         # Too many occurrences needs the token present; too few must be checked everywhere.
-        if self.min is not None:
+        if self.min:
             return None
         return literal_anchors([self.token])
 
@@ -291,11 +290,13 @@ class Occurrence(Rule):
         units = sentences(text) if self.scope == "sentence" else [(0, len(text))]
         hits = []
         for start, end in units:
-            count = sum(1 for _ in self.compiled.pattern.finditer(text, start, end))
-            too_many = self.max is not None and count > self.max
-            too_few = self.min is not None and count < self.min and end > start
+            found = list(self.compiled.pattern.finditer(text, start, end))
+            too_many = self.max is not None and 0 < self.max < len(found)
+            too_few = self.min is not None and len(found) < self.min and end > start
             if too_many or too_few:
-                hits.append(Hit(start, end, self.format(str(count)), text[start:end]))
+                if found:
+                    start, end = found[0].span()
+                hits.append(Hit(start, end, self.format(str(len(found))), text[start:end]))
         return hits
 
 

@@ -85,15 +85,53 @@ def test_korean_substitution_tolerates_particles():
     assert hit.replacement == "합리적인"
 
 
-def test_occurrence_max_per_text():
-    assert len(hits("occurrence", "Go! Now! Yes!", token="!", max=1)) == 1
+def test_occurrence_max_per_text_reported_at_the_first_occurrence():
+    (found,) = rule("occurrence", token="!", max=1).check("Go! Now! Yes!", Context())
+    assert (found.start, found.end, found.match) == (2, 3, "!")
     assert hits("occurrence", "Go!", token="!", max=1) == []
 
 
 def test_occurrence_per_sentence_scope():
-    text = "One two three four. Five six."
+    text = "Five six. One two three four."
     found = rule("occurrence", token=r"\b\w+\b", max=3, scope="sentence").check(text, Context())
-    assert [h.match for h in found] == ["One two three four."]
+    assert [(h.start, h.match) for h in found] == [(10, "One")]
+
+
+def test_occurrence_min_vale_fixture():
+    # Vale's demo.MinCount on its Occurrence fixture test2.md: 3 words where 10 are wanted,
+    # reported at the first word (line 1, column 3, after "# ").
+    fields = {"token": r"\b(\w+)\b", "min": 10, "scope": "raw"}
+    (found,) = rule("occurrence", **fields).check("# Introduction\n\n## Second\n\n### Third\n",
+                                                  Context())  # fmt: skip
+    assert (found.start, found.match) == (2, "Introduction")
+
+
+def test_occurrence_zero_sets_no_bound_as_in_vale():
+    assert hits("occurrence", "Go! Now! Yes!", token="!", max=0, min=0) == []
+
+
+@pytest.mark.parametrize(
+    ("scope", "covered"),
+    [
+        ("text", {"headline", "body", "cta"}),
+        ("raw", {"headline", "body", "cta"}),
+        ("heading", {"headline"}),
+        (["heading", "cta"], {"headline", "cta"}),
+        ("heading & ~heading.h1", {"headline"}),  # Vale's demo.CharCount: a headline has no level
+        ("heading.h1", set()),
+        ("~heading", {"body", "cta"}),
+        ("table.cell", {"headline", "body", "cta"}),
+        ("code", set()),
+    ],
+)
+def test_vale_scopes_cover_copy_fields(scope, covered):
+    built = rule("existence", tokens=["x"], scope=scope)
+    assert {f for f in ("headline", "body", "cta") if built.applies_to(f)} == covered
+
+
+def test_unknown_scope_is_an_error_with_a_suggestion():
+    with pytest.raises(ValueError, match=r"unknown scope 'haeding'.*heading"):
+        rule("existence", tokens=["x"], scope="haeding")
 
 
 def test_occurrence_needs_max_or_min():
