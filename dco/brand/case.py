@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from dco.brand.matching import bounded
+from dco.brand.matching import found_in, word_exceptions
 
 CaseTest = Callable[[str], bool]
 """Whether a text passes a rule's case test."""
@@ -54,7 +54,7 @@ def case_test(
     threshold: float = 0.8,
 ) -> CaseTest:
     """The test a `capitalization` rule applies to a text, from the rule's fields."""
-    excepted = _exceptions(exceptions)
+    excepted = word_exceptions(exceptions)
     words = re.compile(f"{excepted.pattern}|{_WORDS}" if excepted else _WORDS)
     threshold = threshold or 0.8  # as in Vale: a threshold of 0 would never fail anything
     if match == "$sentence":
@@ -63,11 +63,11 @@ def case_test(
         small = AP_SMALL_WORDS if style != "Chicago" else AP_SMALL_WORDS | CHICAGO_PREPOSITIONS
         return lambda text: in_title_case(text, words, excepted, small, threshold)
     if match == "$lower":
-        return lambda text: text == text.lower() or _found(excepted, text)
+        return lambda text: text == text.lower() or found_in(excepted, text)
     if match == "$upper":
-        return lambda text: text == text.upper() or _found(excepted, text)
+        return lambda text: text == text.upper() or found_in(excepted, text)
     pattern = re.compile(match)
-    return lambda text: pattern.search(text) is not None or _found(excepted, text)
+    return lambda text: pattern.search(text) is not None or found_in(excepted, text)
 
 
 def in_sentence_case(
@@ -85,7 +85,7 @@ def in_sentence_case(
     for index, token in enumerate(tokens):
         word = _first_part(token)
         after_indicator = index > 0 and tokens[index - 1].endswith(indicators)
-        if word == word.upper() or after_indicator or _found(excepted, token):
+        if word == word.upper() or after_indicator or found_in(excepted, token):
             right += 1
         elif index == 0:
             if word != _go_title(word.lower()):
@@ -111,7 +111,7 @@ def in_title_case(
     right = 0
     for index, token in enumerate(tokens):
         as_expected = index >= len(expected) or token == expected[index]
-        if as_expected or token == token.upper() or _found(excepted, token):
+        if as_expected or token == token.upper() or found_in(excepted, token):
             right += 1
     return not tokens or right / len(tokens) >= threshold
 
@@ -160,13 +160,3 @@ def _go_title(word: str) -> str:
         else:
             after_separator = char.isspace()
     return "".join(out)
-
-
-def _exceptions(exceptions: Sequence[str]) -> re.Pattern[str] | None:
-    """Vale's exceptions: one word-bounded pattern, longest first so that phrases win."""
-    terms = sorted((e for e in exceptions if e), key=len, reverse=True)
-    return re.compile(bounded("|".join(terms), nonword=False)) if terms else None
-
-
-def _found(excepted: re.Pattern[str] | None, text: str) -> bool:
-    return excepted is not None and excepted.search(text) is not None

@@ -74,3 +74,15 @@ def excepted(exceptions: re.Pattern[str] | None, text: str, start: int, end: int
         if match.start() <= start and end <= match.end():
             return True
     return False
+
+
+def word_exceptions(exceptions: Iterable[str]) -> re.Pattern[str] | None:
+    """Exceptions as Vale compiles them for kinds that judge a whole word or match (case,
+    conditional): one word-bounded pattern, longest first so that phrases win."""
+    terms = sorted((e for e in exceptions if e), key=len, reverse=True)
+    return re.compile(bounded("|".join(terms), nonword=False)) if terms else None
+
+
+def found_in(exceptions: re.Pattern[str] | None, text: str) -> bool:
+    """Whether `text` holds a match of `exceptions` (Vale's test for these kinds)."""
+    return exceptions is not None and exceptions.search(text) is not None

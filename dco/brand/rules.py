@@ -19,7 +19,14 @@ from pydantic import Field, field_validator, model_validator
 from dco.brand import scopes
 from dco.brand.anchors import literal_anchors
 from dco.brand.case import case_test
-from dco.brand.matching import compile_exceptions, compile_tokens, excepted, token_pattern
+from dco.brand.matching import (
+    compile_exceptions,
+    compile_tokens,
+    excepted,
+    found_in,
+    token_pattern,
+    word_exceptions,
+)
 from dco.channels import channel_names
 from dco.errors import did_you_mean
 from dco.models import DcoModel, Level
@@ -394,7 +401,9 @@ class Capitalization(Rule):
 
 
 class Conditional(Rule):
-    """If `first` matches (an acronym), `second` (its definition) must appear too."""
+    """If `first` matches (an acronym), `second` (its definition) must appear too: a match of
+    `first` passes when a group of some match of `second` captured it, or, when `second` has
+    no groups, when `second` is anywhere in the asset."""
 
     kind: ClassVar[str] = "conditional"
     first: str
@@ -408,25 +417,28 @@ class Conditional(Rule):
         flags = re.IGNORECASE if self.ignorecase else 0
         self.compiled.pattern = re.compile(self.first, flags)
         self.compiled.conditions = re.compile(self.second, flags)
+        self.compiled.exceptions = word_exceptions(self.exceptions)
         return self
 
     def check(self, text: str, context: Context) -> list[Hit]:
         used = list(self.compiled.pattern.finditer(text))
         if not used:
             return []
-        whole = " ".join(context.asset.values()) if context.asset else text
-        defined = {_group(m) for m in self.compiled.conditions.finditer(whole)}
+        whole = "\n".join(v for v in context.asset.values() if v) if context.asset else text
+        conditions = self.compiled.conditions
+        defined: set[str] = set()
+        if conditions.groups == 0:
+            # Without a group to capture what it defines, `second` only has to be present.
+            if conditions.search(whole):
+                return []
+        else:
+            defined = {g for m in conditions.finditer(whole) for g in m.groups() if g}
         hits = []
         for match in used:
-            term = _group(match)
-            if term in defined or term in self.exceptions:
-                continue
-            hits.append(Hit(match.start(), match.end(), self.format(term), match.group()))
+            term = match.group()
+            if term not in defined and not found_in(self.compiled.exceptions, term):
+                hits.append(Hit(match.start(), match.end(), self.format(term), term))
         return hits
-
-
-def _group(match: re.Match[str]) -> str:
-    return match.group(1) if match.re.groups else match.group()
 
 
 class Consistency(Rule):

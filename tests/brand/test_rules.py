@@ -268,6 +268,25 @@ def test_conditional_needs_the_definition():
     assert hits("conditional", "Long slow distance (LSD) then LSD", **fields) == []
 
 
+def test_conditional_collects_every_group_of_second():
+    # Like Vale's MultiCapture fixture: a definition may put the acronym first or last.
+    second = r"(?:\b[A-Z][a-z]+ )+\(([A-Z]{3,5})\)|\b([A-Z]{3,5}) \((?:[A-Z][a-z]+ ?)+\)"
+    fields = {"first": r"\b[A-Z]{3,5}\b", "second": second}
+    text = "Long Slow Distance (LSD) and NFL (National Football League), then LSD, NFL, NBA."
+    assert hits("conditional", text, **fields) == ["NBA"]
+
+
+def test_conditional_without_groups_only_needs_second_present():
+    fields = {"first": r"\bfree\b", "second": r"terms apply"}
+    assert hits("conditional", "A free week, terms apply", **fields) == []
+    assert hits("conditional", "A free week", **fields) == ["free"]
+
+
+def test_conditional_exceptions_are_words_found_in_the_match():
+    fields = {"first": r"\b[A-Z]{2,5}\b", "second": r"\(([A-Z]{2,5})\)", "exceptions": ["OK"]}
+    assert hits("conditional", "OK, run the LSD", **fields) == ["LSD"]
+
+
 def test_consistency_flags_the_second_spelling():
     found = hits("consistency", "Email us. Read the e-mail.", either={"e-mail": "email"},
                  ignorecase=True)  # fmt: skip
