@@ -63,13 +63,15 @@ def compile_exceptions(
     if not exceptions:
         return None
     alternatives = "|".join(token_pattern(e) for e in sorted(exceptions, key=len, reverse=True))
-    return re.compile(f"(?:{alternatives})", re.IGNORECASE if ignorecase else 0)
+    return re.compile(bounded(alternatives, nonword=False), re.IGNORECASE if ignorecase else 0)
 
 
 def excepted(exceptions: re.Pattern[str] | None, text: str, start: int, end: int) -> bool:
-    """True when text[start:end] lies inside a match of `exceptions`."""
+    """True when text[start:end] holds an exception, or lies inside one, as Vale tests it."""
     if exceptions is None:
         return False
+    if exceptions.search(text[start:end].strip()):
+        return True
     for match in exceptions.finditer(text, max(0, start - 40), min(len(text), end + 40)):
         if match.start() <= start and end <= match.end():
             return True

@@ -253,15 +253,27 @@ class Substitution(Rule):
             name = match.lastgroup
             assert name is not None
             expected = match.expand(self.compiled.expected[int(name[1:])])
+            if self._preferred(expected, observed.strip()):
+                continue
             options = expected.split("|")
-            if observed in options:
-                continue  # already the preferred form
             if self.capitalize and observed[:1].isupper():
                 options = [o[:1].upper() + o[1:] for o in options]
             shown = " or ".join(f"'{o}'" for o in options) if len(options) > 1 else options[0]
             message = self.format(shown, observed)
             hits.append(Hit(start, end, message, observed, replacement=options[0]))
         return hits
+
+    def _preferred(self, expected: str, observed: str) -> bool:
+        """Whether `observed` is already the preferred form, as Vale decides: a plain word
+        must be written exactly so; anything else is a pattern `observed` must match whole
+        (ignoring case with `ignorecase`), such as "email|e-mail"."""
+        if expected.isalpha():
+            return observed == expected
+        try:
+            flags = re.IGNORECASE if self.ignorecase else 0
+            return re.fullmatch(expected, observed, flags) is not None
+        except re.error:
+            return observed == expected
 
 
 _DOLLAR_GROUP = re.compile(r"\$(\d)")

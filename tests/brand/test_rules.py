@@ -59,6 +59,23 @@ def test_substitution_skips_text_already_in_the_preferred_form():
     assert hits("substitution", "e-mail", swap={"e-?mail": "e-mail"}) == []
 
 
+def test_substitution_decides_preferred_forms_as_vale_does():
+    # A plain word must be written exactly so, even with ignorecase ...
+    word = {"swap": {"javascript": "JavaScript"}, "ignorecase": True}
+    assert hits("substitution", "Learn Javascript", **word) == ["Javascript"]
+    assert hits("substitution", "Learn JavaScript", **word) == []
+    # ... anything else is a pattern the observed text must match, with the rule's case.
+    phrase = {"swap": {"sign ?up": "sign up"}, "ignorecase": True}
+    assert hits("substitution", "Sign up today", **phrase) == []
+    assert hits("substitution", "Signup today", **phrase) == ["Signup"]
+
+
+def test_existence_exception_inside_the_match():
+    fields = {"tokens": [r"free \w+"], "exceptions": ["trial"]}
+    assert hits("existence", "a free trial", **fields) == []
+    assert hits("existence", "a free week", **fields) == ["free week"]
+
+
 def test_substitution_capitalize_matches_the_source_case():
     (hit,) = rule(
         "substitution", swap={"cheap": "affordable"}, capitalize=True, ignorecase=True
