@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -171,9 +172,15 @@ def _fields(copy: Copy | Mapping[str, str] | str) -> dict[str, str]:
 _HALF_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 
+_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
+
+
 def normalise(text: str) -> str:
     """Text as rules see it: NFC (composed Hangul) with full-width ASCII folded to half-width."""
-    return nfc(text).translate(_HALF_WIDTH)
+    if text.isascii():
+        return text  # already both: the cheap answer for English copy
+    text = nfc(text)
+    return text.translate(_HALF_WIDTH) if _FULL_WIDTH.search(text) else text
 
 
 __all__ = ["Brand", "BrandSpec", "available_packs"]

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 from dco.brand.rules import Context, Hit, Rule, first_filled
 from dco.models import Finding, Span
@@ -27,87 +26,89 @@ class RuleSet:
             plan = self._plans[(name, channel)] = _FieldPlan(relevant, self._anchors)
         return plan
 
-    def check(self, fields: Mapping[str, str], base: Context) -> list[Finding]:
-        """Findings on each non-empty field, in field order then position."""
+    def check(self, fields: dict[str, str], base: Context) -> list[Finding]:
+        """Findings on each non-empty field, in field order then position (then load order).
+
+        `fields` is the asset every rule sees as `context.asset`; rules only read it.
+        """
         findings: list[Finding] = []
-        asset = dict(fields)
         channel_id = getattr(base.channel, "id", base.channel)
         # Rules that judge the asset as a whole run once, with its first non-empty field.
-        first = first_filled(asset)
+        first = first_filled(fields)
         for name, text in fields.items():
             if not text:
                 continue
-            context = Context(
-                field=name, asset=asset, channel=base.channel, stage=base.stage,
-                claims=base.claims, formality=base.formality,
-            )  # fmt: skip
+            context = Context(name, fields, base.channel, base.stage, base.claims, base.formality)
             plan = self._plans.get((name, channel_id)) or self.plan(name, channel_id)
-            for rule in plan.due(text, first=name == first):
-                for hit in rule.check(text, context):
-                    findings.append(finding(rule, hit, name, text))
-        order = {name: index for index, name in enumerate(fields)}
-        findings.sort(key=lambda f: (order.get(f.field, 0), f.line, f.column))
+            hits = [
+                (hit, rule)
+                for rule in plan.due(text, first=name == first)
+                for hit in rule.check(text, context)
+            ]
+            if len(hits) > 1:
+                hits.sort(key=_start)  # stable: rules in load order where positions tie
+            findings += [finding(rule, hit, name, text) for hit, rule in hits]
         return findings
+
+
+def _start(pair: tuple[Hit, Rule]) -> int:
+    return pair[0].start
 
 
 class _FieldPlan:
     """The rules for one field and channel: those that always run, and those behind anchors.
 
-    Rules are kept by their position in load order, so the rules due on a text are found as a
-    set of numbers and sorted as such.
+    A set of rules is a number with one bit per rule in load order, so the rules due on a text
+    come from OR-ing the anchors' numbers, and the list for each number is built once.
     """
 
     def __init__(self, rules: list[Rule], anchors: dict[int, tuple[str, ...] | None]) -> None:
         self.rules = rules
-        self._always_first = [i for i, rule in enumerate(rules) if anchors[id(rule)] is None]
+        always = [i for i, rule in enumerate(rules) if not anchors[id(rule)]]
+        self._always_first = _bits_of(always)
         """Unanchored rules, run on the asset's first non-empty field ..."""
-        self._always_other = [i for i in self._always_first if not rules[i].per_asset()]
+        self._always_other = _bits_of(i for i in always if not rules[i].per_asset())
         """... and on its other fields, less those that judge the asset as a whole."""
-        self._first = [rules[i] for i in self._always_first]
-        self._other = [rules[i] for i in self._always_other]
-        self.anchored: dict[str, list[int]] = {}
+        anchored: dict[str, int] = {}
         for index, rule in enumerate(rules):
             for anchor in anchors[id(rule)] or ():
-                self.anchored.setdefault(anchor, []).append(index)
-        self.finder: re.Pattern[str] | None = None
-        self.implied: dict[str, list[int]] = {}
-        self._prepare()
+                anchored[anchor] = anchored.get(anchor, 0) | 1 << index
+        # Anchors by their first character: the text's characters pick the few worth a
+        # substring test (one C-level set intersection, then `in` on short strings).
+        self._by_initial: dict[str, list[tuple[str, int]]] = {}
+        for anchor, bits in anchored.items():
+            self._by_initial.setdefault(anchor[0], []).append((anchor, bits))
+        self._initials = frozenset(self._by_initial)
+        self._lists: dict[int, list[Rule]] = {}
 
     def due(self, text: str, *, first: bool) -> list[Rule]:
         """The rules to run on `text`, in load order: the unanchored ones, and those whose
         anchor it contains. `first`: whether it is the asset's first non-empty field."""
-        found = self.finder.findall(text.casefold()) if self.finder is not None else None
-        if not found:
-            return self._first if first else self._other
-        indices = set(self._always_first if first else self._always_other)
-        for anchor in found:
-            indices.update(self.implied[anchor])
-        return [self.rules[index] for index in sorted(indices)]
-
-    def _prepare(self) -> None:
-        """Compile one search for every anchor at once.
-
-        The search looks ahead at each position, so it reports the longest anchor starting
-        there; the shorter anchors it contains are present too, so each anchor implies the
-        rules of every anchor inside it.
-        """
-        if not self.anchored:
-            return
-        by_first: dict[str, list[str]] = {}
-        for anchor in sorted(self.anchored, key=len, reverse=True):
-            by_first.setdefault(anchor[0], []).append(anchor)
-        alternatives = "|".join(
-            re.escape(first) + "(?:" + "|".join(re.escape(a[1:]) for a in group) + ")"
-            for first, group in by_first.items()
-        )
-        self.finder = re.compile(f"(?=({alternatives}))")
-        for anchor in self.anchored:
-            self.implied[anchor] = [
-                index
-                for inner, indices in self.anchored.items()
-                if inner in anchor
-                for index in indices
+        due = self._always_first if first else self._always_other
+        folded = text.casefold()
+        for initial in self._initials.intersection(folded):
+            for anchor, bits in self._by_initial[initial]:
+                if anchor in folded:
+                    due |= bits
+        rules = self._lists.get(due)
+        if rules is None:
+            if len(self._lists) >= _MAX_LISTS:
+                self._lists.clear()
+            rules = self._lists[due] = [
+                self.rules[i] for i in range(due.bit_length()) if due >> i & 1
             ]
+        return rules
+
+
+_MAX_LISTS = 4096
+"""Distinct sets of due rules kept per plan; copy repeats a few anchor combinations."""
+
+
+def _bits_of(indices: Iterable[int]) -> int:
+    bits = 0
+    for index in indices:
+        bits |= 1 << index
+    return bits
 
 
 def finding(rule: Rule, hit: Hit, field: str, text: str) -> Finding:
@@ -121,11 +122,25 @@ def finding(rule: Rule, hit: Hit, field: str, text: str) -> Finding:
         field=field,
         line=line,
         column=column,
-        span=Span.trusted(start=hit.start, end=hit.end),
+        span=_span(hit.start, hit.end),
         match=hit.match,
         replacement=hit.replacement,
         link=rule.link,
     )
+
+
+_SPANS: dict[tuple[int, int], Span] = {}
+
+
+def _span(start: int, end: int) -> Span:
+    """The Span for (start, end): spans are immutable values, so one of each is made and
+    shared (copy is short and most findings sit at a few hundred distinct offsets)."""
+    span = _SPANS.get((start, end))
+    if span is None:
+        if len(_SPANS) >= 65_536:
+            _SPANS.clear()
+        span = _SPANS[start, end] = Span.trusted(start=start, end=end)
+    return span
 
 
 def apply_fixes(text: str, findings: Iterable[Finding]) -> tuple[str, int]:

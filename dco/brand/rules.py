@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from dataclasses import field as default
 from itertools import pairwise
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, NamedTuple
 
 from pydantic import Field, field_validator, model_validator
 
@@ -32,9 +32,11 @@ from dco.errors import did_you_mean
 from dco.models import DcoModel, Level
 
 
-@dataclass(frozen=True)
-class Hit:
-    """A rule's match: where (offsets into the text checked), what it says, and any fix."""
+class Hit(NamedTuple):
+    """A rule's match: where (offsets into the text checked), what it says, and any fix.
+
+    (A named tuple: rules make one per match, and a tuple is the cheapest immutable record.)
+    """
 
     start: int
     end: int
@@ -359,7 +361,11 @@ class Repetition(Rule):
 
     def _repeats(self, found: list[str]) -> bool:
         """Whether any two neighbours of `found` are the same (case aside if `ignorecase`)."""
-        words = [f.strip().casefold() if self.ignorecase else f.strip() for f in found]
+        words = list(map(str.strip, found))
+        if self.ignorecase:
+            words = list(map(str.casefold, words))
+        if len(set(words)) == len(words):
+            return False  # no word twice at all, the usual case: decided in C
         return any(a == b and a for a, b in pairwise(words))
 
     def _same(self, previous: str, current: str) -> bool:
