@@ -141,19 +141,17 @@ class Claim(Rule):
     def check(self, text: str, context: Context) -> list[Hit]:
         assert self.compiled.pattern is not None
         hits = []
+        # The substantiated claims this text makes, for its matches to be checked against.
+        folded = fold(text) if context.claims else ""
+        made = [claim for claim in context.claims if claim in folded]
         for match in self.compiled.pattern.finditer(text):
             start, end = match.span()
             if excepted(self.compiled.exceptions, text, start, end):
                 continue
-            if _substantiated(match.group(), text, context.claims):
-                continue
+            if made and any(fold(match.group()) in claim for claim in made):
+                continue  # part of a claim the brand has substantiated
             hits.append(Hit(start, end, self.format(match.group()), match.group()))
         return hits
-
-
-def _substantiated(matched: str, text: str, claims: frozenset[str]) -> bool:
-    folded_text = fold(text)
-    return any(fold(matched) in claim and claim in folded_text for claim in claims)
 
 
 _HANGUL = re.compile(r"[가-힣]")
