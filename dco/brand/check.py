@@ -64,14 +64,15 @@ class _FieldPlan:
 
     def __init__(self, rules: list[Rule], anchors: dict[int, tuple[str, ...] | None]) -> None:
         self.rules = rules
-        always = [i for i, rule in enumerate(rules) if not anchors[id(rule)]]
+        # A rule without anchors (or with an empty one, which every text contains) always runs.
+        always = [i for i, rule in enumerate(rules) if not all(anchors[id(rule)] or [""])]
         self._always_first = _bits_of(always)
         """Unanchored rules, run on the asset's first non-empty field ..."""
         self._always_other = _bits_of(i for i in always if not rules[i].per_asset())
         """... and on its other fields, less those that judge the asset as a whole."""
         anchored: dict[str, int] = {}
-        for index, rule in enumerate(rules):
-            for anchor in anchors[id(rule)] or ():
+        for index in set(range(len(rules))) - set(always):
+            for anchor in anchors[id(rules[index])] or ():
                 anchored[anchor] = anchored.get(anchor, 0) | 1 << index
         # Anchors by their first character: the text's characters pick the few worth a
         # substring test (one C-level set intersection, then `in` on short strings).

@@ -381,10 +381,7 @@ class Repetition(Rule):
         slip, nor is one inside an exception."""
         if len(sentences(text[start:end])) > 1:
             return False
-        exceptions = self.compiled.exceptions
-        if exceptions is not None and exceptions.search(text, start, end):
-            return False
-        return not excepted(exceptions, text, start, end)
+        return not excepted(self.compiled.exceptions, text, start, end)
 
 
 class Capitalization(Rule):
