@@ -2,7 +2,7 @@
 
 1. Variant checks per second on one core, with the example brand, every built-in pack, and extra
    rules (existence, substitution, occurrence, claim; Korean and English) bringing it to at
-   least 200 rules, as a brand with a full style guide would have.
+   least 200 rules, as a brand with a full style guide would have; 2,000 distinct assets.
 2. `dco lint` over a 10,000-line copy file, wall time including interpreter start-up.
 
     python benchmarks/bench_lint.py [--rules 200] [--lines 10000]
@@ -109,16 +109,28 @@ def build_brand(folder: Path, rules: int) -> Brand:
     return Brand.load(folder)
 
 
+def distinct_copies(count: int) -> list[Copy]:
+    """`count` different assets made from COPIES (a number worked into each), so that no
+    cache keyed on the text can make repeated checks look cheap."""
+    made = []
+    for index in range(count):
+        copy = COPIES[index % len(COPIES)]
+        body = f"{index}명이 함께한 {copy.body}" if index % 2 else f"{copy.body} ({index})"
+        made.append(Copy(headline=f"{copy.headline} {index}", body=body, cta=copy.cta))
+    return made
+
+
 def checks_per_second(brand: Brand, seconds: float = 5.0, rounds: int = 5) -> tuple[float, float]:
-    for copy in COPIES:
+    copies = distinct_copies(2_000)
+    for copy in copies[:50]:
         brand.check(copy, channel="sms")
     rates = []
     for _ in range(rounds):
         done, start = 0, time.perf_counter()
         while (elapsed := time.perf_counter() - start) < seconds / rounds:
-            for copy in COPIES:
+            for copy in copies[done % len(copies) :][:100]:
                 brand.check(copy, channel="sms")
-            done += len(COPIES)
+            done += 100
         rates.append(done / elapsed)
     return max(rates), statistics.median(rates)
 
