@@ -128,7 +128,8 @@ def checks_per_second(brand: Brand, seconds: float = 5.0, rounds: int = 5) -> tu
     for _ in range(rounds):
         done, start = 0, time.perf_counter()
         while (elapsed := time.perf_counter() - start) < seconds / rounds:
-            for copy in copies[done % len(copies) :][:100]:
+            start_at = done % len(copies)
+            for copy in copies[start_at : start_at + 100]:
                 brand.check(copy, channel="sms")
             done += 100
         rates.append(done / elapsed)

@@ -58,7 +58,8 @@ def case_test(
     words = re.compile(f"{excepted.pattern}|{_WORDS}" if excepted else _WORDS)
     threshold = threshold or 0.8  # as in Vale: a threshold of 0 would never fail anything
     if match == "$sentence":
-        return lambda text: in_sentence_case(text, words, excepted, tuple(indicators), threshold)
+        suffixes = tuple(indicators)
+        return lambda text: in_sentence_case(text, words, excepted, suffixes, threshold)
     if match == "$title":
         small = AP_SMALL_WORDS if style != "Chicago" else AP_SMALL_WORDS | CHICAGO_PREPOSITIONS
         return lambda text: in_title_case(text, words, excepted, small, threshold)

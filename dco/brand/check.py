@@ -71,9 +71,10 @@ class _FieldPlan:
         self._always_other = _bits_of(i for i in always if not rules[i].per_asset())
         """... and on its other fields, less those that judge the asset as a whole."""
         anchored: dict[str, int] = {}
-        for index in set(range(len(rules))) - set(always):
-            for anchor in anchors[id(rules[index])] or ():
-                anchored[anchor] = anchored.get(anchor, 0) | 1 << index
+        for index, rule in enumerate(rules):
+            if not self._always_first >> index & 1:
+                for anchor in anchors[id(rule)] or ():
+                    anchored[anchor] = anchored.get(anchor, 0) | 1 << index
         # Anchors by their first character: the text's characters pick the few worth a
         # substring test (one C-level set intersection, then `in` on short strings).
         self._by_initial: dict[str, list[tuple[str, int]]] = {}

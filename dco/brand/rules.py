@@ -360,7 +360,7 @@ class Repetition(Rule):
         return hits
 
     def _repeats(self, found: list[str]) -> bool:
-        """Whether any two neighbours of `found` are the same (case aside if `ignorecase`)."""
+        """Whether any two neighbours of `found` compare the same (see `_key`)."""
         words = list(map(str.strip, found))
         if self.ignorecase:
             words = list(map(str.casefold, words))
@@ -368,13 +368,17 @@ class Repetition(Rule):
             return False  # no word twice at all, the usual case: decided in C
         return any(a == b and a for a, b in pairwise(words))
 
+    def _key(self, match: str) -> str:
+        """What neighbouring matches are compared by: trimmed, and casefolded with ignorecase."""
+        return match.strip().casefold() if self.ignorecase else match.strip()
+
     def _same(self, previous: str, current: str) -> bool:
-        current = current.strip()
-        if not current:
-            return False
-        previous = previous.strip()
-        same = previous.casefold() == current.casefold() if self.ignorecase else previous == current
-        return same and (not self.alpha or current.isalpha())
+        key = self._key(current)
+        return (
+            bool(key)
+            and key == self._key(previous)
+            and (not self.alpha or current.strip().isalpha())
+        )
 
     def _reportable(self, text: str, start: int, end: int) -> bool:
         """Vale's guards: a pair across a sentence break ("about that. That is") is not a
