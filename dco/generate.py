@@ -8,8 +8,9 @@ ones, so the sync and async twins cannot drift apart.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
-from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -595,9 +596,18 @@ async def agenerate(
     """The async twin of `generate`, with the same arguments and result."""
     provider = _provider(provider)
     steps = _pipeline(_plan(brief, provider=provider, **_options(locals())))
+    return await _adrive(steps, provider.acomplete, retry)
+
+
+async def _adrive(
+    steps: Generator[ChatRequest, ChatResult, GenerationResult],
+    acomplete: Callable[[ChatRequest], Awaitable[ChatResult]],
+    retry: RetryPolicy,
+) -> GenerationResult:
+    """Run a generation's steps, answering each request it yields through `acomplete`."""
     request = next(steps)
     while True:
-        result = await acomplete_with_retries(provider.acomplete, request, retry)
+        result = await acomplete_with_retries(acomplete, request, retry)
         try:
             request = steps.send(result)
         except StopIteration as done:
@@ -683,18 +693,34 @@ async def agenerate_many(
     on_progress: Callable[[int, int], None] | None = None,
     **options: Any,
 ) -> BatchResult:
-    """The async twin of `generate_many`: at most `concurrency` briefs in flight at once."""
-    options["provider"] = _provider(options.get("provider"))
+    """The async twin of `generate_many`: at most `concurrency` requests in flight at once.
+
+    The bound is on provider calls, not on briefs: while `concurrency` requests wait on the
+    server, the next briefs are planned and rendered and the last replies checked, so the
+    client's own work fills the wait instead of adding to it. A brief backing off before a retry
+    holds no slot. At most twice `concurrency` briefs are under way, which bounds memory.
+    """
+    provider = _provider(options.pop("provider", None))
+    # Bound once for the batch as agenerate would bind them per brief: defaults, unknown names.
+    arguments = inspect.signature(agenerate).bind(None, provider=provider, **options)
+    arguments.apply_defaults()
+    plan_options, retry = _options(arguments.arguments), arguments.arguments["retry"]
     results: list[GenerationResult | None] = [None] * len(briefs)
     failures: list[BatchFailure] = []
-    gate = asyncio.Semaphore(max(1, concurrency))
+    in_flight = asyncio.Semaphore(max(1, concurrency))
+    underway = asyncio.Semaphore(2 * max(1, concurrency))
     done = 0
+
+    async def gated(request: ChatRequest) -> ChatResult:
+        async with in_flight:
+            return await provider.acomplete(request)
 
     async def one(index: int) -> None:
         nonlocal done
-        async with gate:
+        async with underway:
             try:
-                results[index] = await agenerate(briefs[index], **options)
+                steps = _pipeline(_plan(briefs[index], provider=provider, **plan_options))
+                results[index] = await _adrive(steps, gated, retry)
             except DcoError as e:
                 failures.append(BatchFailure(index, briefs[index], str(e)))
         done += 1

@@ -266,6 +266,26 @@ def test_async_batch_keeps_at_most_concurrency_requests_in_flight():
     assert not batch.failures
 
 
+def test_async_batch_lets_the_next_brief_call_while_one_backs_off():
+    provider = FakeProvider().then_rate_limit(retry_after=0.05)
+    briefs = [BRIEF.model_copy(update={"campaign": f"c{i}"}) for i in range(2)]
+    retry = RetryPolicy(max_attempts=2)
+    batch = asyncio.run(
+        agenerate_many(briefs, stage="decision", n=1, concurrency=1, provider=provider, retry=retry)
+    )
+    assert not batch.failures
+    # c0's first call was refused; c1 went to the server during c0's wait, then c0 again.
+    campaigns = ["c0" if "c0" in r.messages[-1].content else "c1" for r in provider.calls]
+    assert campaigns == ["c0", "c1", "c0"]
+
+
+def test_async_batch_refuses_an_unknown_option_before_calling_anyone():
+    provider = FakeProvider()
+    with pytest.raises(TypeError, match="stag"):
+        asyncio.run(agenerate_many([BRIEF], stag="decision", provider=provider))
+    assert provider.calls == []
+
+
 def test_copy_is_plain_data():
     variant = generate(BRIEF, stage="decision", n=1, provider=FakeProvider())[0]
     assert isinstance(variant.copy, Copy)
