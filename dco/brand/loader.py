@@ -17,12 +17,23 @@ from pydantic import Field
 
 from dco import resources, yamlfile
 from dco.brand.marketing import MARKETING_KINDS
-from dco.brand.metric import Metric
+from dco.brand.metric import Metric, Readability
 from dco.brand.rules import VALE_KINDS, Existence, Rule, Substitution
 from dco.errors import ConfigError, did_you_mean
 from dco.models import DcoModel
 
-KINDS: dict[str, type[Rule]] = {**VALE_KINDS, Metric.kind: Metric, **MARKETING_KINDS}
+KINDS: dict[str, type[Rule]] = {
+    **VALE_KINDS,
+    Metric.kind: Metric,
+    Readability.kind: Readability,
+    **MARKETING_KINDS,
+}
+UNSUPPORTED_KINDS = {
+    "spelling": "it needs Hunspell dictionaries",
+    "sequence": "it needs a part-of-speech tagger",
+    "script": "it runs Tengo scripts",
+}
+"""Vale's kinds that dco loads but does not run, and why."""
 PACKS_DIR = resources.DATA_DIR / "packs"
 RULE_SUFFIXES = (".yml", ".yaml")
 

@@ -1,5 +1,6 @@
-"""The `metric` rule kind: Vale's readability formulas over a text's word, sentence and syllable
-counts, evaluated safely (arithmetic and `sqrt` only), with a `condition` such as "> 8".
+"""The `metric` and `readability` rule kinds: Vale's readability formulas over a text's word,
+sentence and syllable counts, evaluated safely (arithmetic and `sqrt` only), against a
+`condition` such as "> 8" (metric) or a highest acceptable `grade` (readability).
 
 The formulas (Flesch-Kincaid, Gunning fog, SMOG, ...) are calibrated on English, so only English
 words are counted and text without any is skipped: Korean copy needs measures of its own.
@@ -12,9 +13,9 @@ import math
 import operator
 import re
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 from dco.brand.rules import Compiled, Context, Hit, Rule, sentences
 
@@ -75,39 +76,78 @@ class Metric(Rule):
 
     @model_validator(mode="after")
     def _compile(self) -> Metric:
-        self.compiled = _CompiledFormula()
-        try:
-            tree = ast.parse(self.formula.strip(), mode="eval")
-        except SyntaxError as e:
-            raise ValueError(f"formula is not an arithmetic expression: {e.msg}") from None
-        _check(tree.body)
         condition = _CONDITION.match(self.condition)
         if not condition:
             raise ValueError(f"condition {self.condition!r} should look like '> 8' or '<= 60'")
-        # Safe to compile and evaluate: _check admitted numbers, the count variables,
-        # arithmetic and sqrt() only, and evaluation sees no builtins.
-        self.compiled.code = compile(tree, "<formula>", "eval")
-        self.compiled.variables = frozenset(
-            node.id for node in ast.walk(tree) if isinstance(node, ast.Name)
-        )
-        self.compiled.compare = _COMPARE[condition.group(1)]
-        self.compiled.bound = float(condition.group(2))
+        self.compiled = _compile_formula(self.formula, condition.group(1), condition.group(2))
         return self
 
     def check(self, text: str, context: Context) -> list[Hit]:
-        compiled = self.compiled
-        if not _WORD.search(text):
-            return []  # no English words: nothing these formulas can measure
-        values = counts(text, compiled.variables)
-        if not values["words"]:
-            return []
-        try:
-            score = eval(compiled.code, {"__builtins__": {}, "sqrt": math.sqrt}, values)
-        except ZeroDivisionError:
-            return []
-        if compiled.compare(score, compiled.bound):
-            return [Hit(0, len(text), self.format(f"{score:.2f}"), text)]
+        return _judge(self, text)
+
+
+# Vale's `readability` metrics (as its text-summary library computes them), by their names.
+READABILITY_FORMULAS = {
+    "Flesch-Kincaid": "0.39 * words / sentences + 11.8 * syllables / words - 15.59",
+    "Gunning Fog": "0.4 * (words / sentences + 100 * complex_words / words)",
+    "Coleman-Liau": (
+        "0.0588 * (characters / words) * 100 - 0.296 * (sentences / words) * 100 - 15.8"
+    ),
+    "SMOG": "1.0430 * sqrt(polysyllabic_words * 30 / sentences) + 3.1291",
+    "Automated Readability": "4.71 * (characters / words) + 0.5 * (words / sentences) - 21.43",
+}
+
+
+class Readability(Rule):
+    """Vale's older readability kind: flags text whose average grade over `metrics` passes
+    `grade`. The same as a `metric` rule whose formula is that average and condition "> grade"."""
+
+    kind: ClassVar[str] = "readability"
+    metrics: list[Literal[tuple(READABILITY_FORMULAS)]] = Field(min_length=1)  # type: ignore[valid-type]
+    grade: float
+
+    @model_validator(mode="after")
+    def _compile(self) -> Readability:
+        terms = " + ".join(f"({READABILITY_FORMULAS[name]})" for name in self.metrics)
+        formula = f"({terms}) / {len(self.metrics)}"
+        self.compiled = _compile_formula(formula, ">", str(self.grade))
+        return self
+
+    def check(self, text: str, context: Context) -> list[Hit]:
+        return _judge(self, text)
+
+
+def _compile_formula(formula: str, comparison: str, bound: str) -> _CompiledFormula:
+    try:
+        tree = ast.parse(formula.strip(), mode="eval")
+    except SyntaxError as e:
+        raise ValueError(f"formula is not an arithmetic expression: {e.msg}") from None
+    _check(tree.body)
+    compiled = _CompiledFormula()
+    # Safe to compile and evaluate: _check admitted numbers, the count variables, arithmetic
+    # and sqrt() only, and evaluation sees no builtins.
+    compiled.code = compile(tree, "<formula>", "eval")
+    compiled.variables = frozenset(node.id for node in ast.walk(tree) if isinstance(node, ast.Name))
+    compiled.compare = _COMPARE[comparison]
+    compiled.bound = float(bound)
+    return compiled
+
+
+def _judge(rule: Metric | Readability, text: str) -> list[Hit]:
+    """The rule's hit when its formula's score on `text` meets its condition."""
+    compiled = rule.compiled
+    if not _WORD.search(text):
+        return []  # no English words: nothing these formulas can measure
+    values = counts(text, compiled.variables)
+    if not values["words"]:
         return []
+    try:
+        score = eval(compiled.code, {"__builtins__": {}, "sqrt": math.sqrt}, values)
+    except (ZeroDivisionError, ValueError):
+        return []  # e.g. sqrt of a negative count expression: no score to judge
+    if compiled.compare(score, compiled.bound):
+        return [Hit(0, len(text), rule.format(f"{score:.2f}"), text)]
+    return []
 
 
 class _CompiledFormula(Compiled):

@@ -336,6 +336,38 @@ def test_metric_formula_uses_sqrt_and_every_count_it_names():
     assert hits("metric", text, formula=formula, condition="> 5.61") == []
 
 
+def test_readability_is_the_metric_of_its_formula_against_the_grade():
+    # Vale's demo style: extends readability, metrics [Flesch-Kincaid], grade 7.
+    texts = [
+        "Comprehensive individualized periodization accommodates heterogeneous physiology.",
+        "Run with us. It is fun.",
+        "Training for a half marathon takes patience and consistent weekly mileage.",
+    ]
+    for text in texts:
+        assert hits("readability", text, metrics=["Flesch-Kincaid"], grade=7) == hits(
+            "metric", text, formula=FLESCH_KINCAID, condition="> 7"
+        )
+    assert hits("readability", texts[0], metrics=["Flesch-Kincaid"], grade=7) == [texts[0]]
+
+
+def test_readability_averages_its_metrics():
+    text = "Training for a half marathon takes patience and consistent weekly mileage."
+    both = rule("readability", metrics=["Flesch-Kincaid", "Gunning Fog"], grade=0,
+                message="%s")  # fmt: skip
+    fk = rule("metric", formula=FLESCH_KINCAID, condition="> 0", message="%s")
+    fog = rule("metric", formula="0.4 * (words / sentences + 100 * complex_words / words)",
+               condition="> 0", message="%s")  # fmt: skip
+    (average,) = both.check(text, Context())
+    (one,), (other,) = fk.check(text, Context()), fog.check(text, Context())
+    assert float(average.message) == pytest.approx((float(one.message) + float(other.message)) / 2,
+                                                   abs=0.01)  # fmt: skip
+
+
+def test_readability_names_the_metrics_it_knows():
+    with pytest.raises(ValueError, match="Coleman-Liau"):
+        rule("readability", metrics=["Flesh-Kincaid"], grade=8)
+
+
 def test_metric_formulas_are_arithmetic_only():
     with pytest.raises(ValueError, match="numbers, the count variables"):
         rule("metric", formula="__import__('os').system('x')", condition="> 1")
