@@ -53,6 +53,8 @@ class LintResult:
     files: int = 0
     assets: int = 0
     fixed: int = 0
+    skipped_rules: list[str] = field(default_factory=list)
+    """Ids of the brand's rules of kinds dco does not run (see `Brand.skipped`)."""
 
     def counts(self) -> dict[str, int]:
         """How many findings there are of each level."""
@@ -106,7 +108,7 @@ def lint(
     fix: bool = False,
 ) -> LintResult:
     """Check every copy file under `paths` against `brand`; with `fix`, rewrite safe fixes."""
-    result = LintResult()
+    result = LintResult(skipped_rules=[rule.id for rule in brand.skipped])
     for path in expand(paths):
         result.files += 1
         source = _read(path)

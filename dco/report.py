@@ -53,6 +53,7 @@ def _summary(result: LintResult) -> dict[str, Any]:
         **result.counts(),
         "silenced": result.silenced,
         "fixed": result.fixed,
+        "skipped_rules": result.skipped_rules,
     }
 
 

@@ -16,6 +16,7 @@ from dco.brand.check import RuleSet, apply_fixes
 from dco.brand.loader import (
     PACKS_DIR,
     BrandSpec,
+    SkippedRule,
     available_packs,
     load_rules,
     load_spec,
@@ -37,11 +38,19 @@ CONTEXT_FILE = "context.yaml"
 class Brand:
     """A brand's guidelines: its spec (name, voice, formality, claims) and its rules."""
 
-    def __init__(self, spec: BrandSpec, rules: list[Rule], folder: Path | None = None) -> None:
+    def __init__(
+        self,
+        spec: BrandSpec,
+        rules: list[Rule],
+        folder: Path | None = None,
+        skipped: list[SkippedRule] | None = None,
+    ) -> None:
         self.spec = spec
         self.rules = rules
         """The brand's rules, in load order (read-only: they are prepared once, here)."""
         self.folder = folder
+        self.skipped = list(skipped or [])
+        """Rule files of Vale kinds dco does not run (spelling, sequence, script), to report."""
         self._ruleset = RuleSet(rules)
         # The few rules `requirements` reads, found once: generation asks for every brief.
         self._required = [r for r in rules if isinstance(r, Required) and r.level == "error"]
@@ -65,10 +74,12 @@ class Brand:
             folder = builtin / str(path)
         spec, document = load_spec(folder)
         style = style_name(spec.name)
-        rules = vocabulary_rules(spec, style)
+        loaded = [*vocabulary_rules(spec, style)]
         for pack in spec.packs:
-            rules += load_rules(PACKS_DIR / pack, pack)
-        rules += load_rules(folder / "rules", style)
+            loaded += load_rules(PACKS_DIR / pack, pack)
+        loaded += load_rules(folder / "rules", style)
+        rules = [rule for rule in loaded if isinstance(rule, Rule)]
+        skipped = [rule for rule in loaded if isinstance(rule, SkippedRule)]
         for rule in rules:
             line = getattr(spec.contact, getattr(rule, "supplied_by", None) or "", None)
             if isinstance(rule, Required) and line and not rule.compiled.pattern.search(line):
@@ -77,7 +88,7 @@ class Brand:
                     f"{document.where(('contact', rule.supplied_by))}: key '{key}': {line!r} "
                     f"does not satisfy {rule.id} ({rule.format(rule.pattern)})"
                 )
-        return cls(spec, rules, folder)
+        return cls(spec, rules, folder, skipped)
 
     def requirements(self, channel: str | None) -> list[dict[str, str]]:
         """What copy for `channel` must say word for word ({"field", "text", "position"}), for
@@ -183,4 +194,4 @@ def normalise(text: str) -> str:
     return text.translate(_HALF_WIDTH) if _FULL_WIDTH.search(text) else text
 
 
-__all__ = ["Brand", "BrandSpec", "available_packs"]
+__all__ = ["Brand", "BrandSpec", "SkippedRule", "available_packs"]

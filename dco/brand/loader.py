@@ -2,13 +2,16 @@
 
 Every problem is a `ConfigError` naming the file, line, column and key: invalid YAML, an unknown
 key (with the nearest valid one), an unknown rule kind, a bad regular expression (with the rule
-id), a term both preferred and rejected.
+id), a term both preferred and rejected. A rule of a Vale kind dco does not run (`spelling`,
+`sequence`, `script`) is not an error, so that a Vale style folder loads unchanged: it is kept
+aside as a `SkippedRule`, for the caller to report.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -109,7 +112,24 @@ def load_spec(folder: Path) -> tuple[BrandSpec, yamlfile.Document]:
     return spec, document
 
 
-def load_rules(folder: Path, style: str) -> list[Rule]:
+@dataclass(frozen=True)
+class SkippedRule:
+    """A rule file of a Vale kind dco does not run: where it is and why it is not run."""
+
+    id: str
+    kind: str
+    where: str
+    """file:line:column of its `extends` key."""
+
+    @property
+    def reason(self) -> str:
+        return (
+            f"{self.where}: rule {self.id} is not run: dco does not implement Vale's "
+            f"{self.kind!r} kind ({UNSUPPORTED_KINDS[self.kind]})"
+        )
+
+
+def load_rules(folder: Path, style: str) -> list[Rule | SkippedRule]:
     """Every rule file in `folder`, as rules with ids `<style>.<FileName>`, in name order."""
     if not folder.is_dir():
         return []
@@ -120,13 +140,15 @@ def load_rules(folder: Path, style: str) -> list[Rule]:
     ]
 
 
-def load_rule(path: Path, rule_id: str) -> Rule:
-    """One Vale-style rule file."""
+def load_rule(path: Path, rule_id: str) -> Rule | SkippedRule:
+    """One Vale-style rule file (or, for a kind dco does not run, a note of it)."""
     document = yamlfile.load(path)
     data = document.data
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: a rule file holds a mapping with 'extends' and its fields")
     kind = data.get("extends")
+    if kind in UNSUPPORTED_KINDS:
+        return SkippedRule(rule_id, kind, document.where(("extends",)))
     if kind not in KINDS:
         where = document.where(("extends",)) if "extends" in data else str(path)
         hint = did_you_mean(str(kind), list(KINDS)) if kind else ""

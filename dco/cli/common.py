@@ -1,13 +1,19 @@
-"""Arguments and checks the commands share: the review database, and KEY=VALUE options."""
+"""Arguments and checks the commands share: the review database, KEY=VALUE options, brands."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+from rich.markup import escape
 
+from dco.cli.output import error_console
 from dco.errors import ConfigError
+
+if TYPE_CHECKING:
+    from dco.brand import Brand
 
 db_argument = click.argument(
     "db", default="dco-review.db", type=click.Path(dir_okay=False, path_type=Path)
@@ -42,3 +48,13 @@ def key_values(
             raise ConfigError(f"{option} {item!r}: write {shape}{among}")
         parsed[key] = value
     return parsed
+
+
+def load_brand(path: str | Path) -> Brand:
+    """The brand at `path`, with a note on stderr for each rule file dco does not run."""
+    from dco.brand import Brand  # on demand: most commands need no brand
+
+    brand = Brand.load(path)
+    for skipped in brand.skipped:
+        error_console().print(f"[yellow]note:[/] {escape(skipped.reason)}", soft_wrap=True)
+    return brand

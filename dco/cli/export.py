@@ -7,8 +7,7 @@ from pathlib import Path
 
 import click
 
-from dco.brand import Brand
-from dco.cli.common import db_argument, require_db
+from dco.cli.common import db_argument, load_brand, require_db
 from dco.cli.output import error_console
 from dco.review import ReviewQueue
 from dco.review.export import ExportRow, to_csv, to_google_ads_rsa, to_jsonl
@@ -55,7 +54,7 @@ def export_command(
       dco export review.db --channel google_rsa --brand runfit --out ads.csv
     """
     require_db(db)
-    brand = Brand.load(brand_dir) if brand_dir else None
+    brand = load_brand(brand_dir) if brand_dir else None
     with ReviewQueue(db) as queue:
         approved = queue.approved(channel=channel, campaign=campaign)
     rows, held_back = [], 0

@@ -11,7 +11,7 @@ import pydantic
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from dco import yamlfile
-from dco.brand import Brand
+from dco.cli.common import load_brand
 from dco.cli.output import error_console, events_option, print_json
 from dco.cli.variants import print_result, provider_note
 from dco.errors import ConfigError
@@ -119,7 +119,7 @@ def generate_command(
     provider_note(llm)
     if cache is not None:
         llm = CachedProvider(llm, cache)
-    brand = Brand.load(brand_dir) if brand_dir else None
+    brand = load_brand(brand_dir) if brand_dir else None
     if profile is None and brand is not None and (brand.folder / PROFILE_NAME).is_file():
         profile = brand.folder / PROFILE_NAME
         error_console().print(f"[dim]prompts tuned by {profile} (--profile to choose another)[/]")

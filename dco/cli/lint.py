@@ -8,8 +8,7 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from dco.brand import Brand
-from dco.cli.common import key_values
+from dco.cli.common import key_values, load_brand
 from dco.cli.output import console, error_console
 from dco.lint import LEVELS, LintResult, Located, lint
 from dco.report import to_github, to_json, to_junit, to_sarif
@@ -73,7 +72,7 @@ def lint_command(
     Silence a finding in Markdown with <!-- vale Rule.Id = NO --> ... <!-- vale Rule.Id = YES -->
     or <!-- vale off --> ... <!-- vale on -->, and in a record with "lint_ignore": ["Rule.Id"].
     """
-    brand = Brand.load(brand_dir)
+    brand = load_brand(brand_dir)
     mapping = key_values(columns, "--column", shape="FIELD=NAME", keys=("headline", "body", "cta"))
     result = lint(list(paths), brand, channel=channel, columns=mapping, fix=fix)
     if output == "text":
@@ -107,6 +106,8 @@ def _print_text(result: LintResult) -> None:
         summary += f"; {result.silenced} silenced"
     if result.fixed:
         summary += f"; {result.fixed} fixed"
+    if result.skipped_rules:
+        summary += f"; {len(result.skipped_rules)} rules not run (see the notes above)"
     error_console().print(("✔ " if not result.findings else "✖ ") + summary)
 
 

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import click
 
-from dco.brand import Brand
-from dco.cli.common import db_argument, key_values, require_db
+from dco.cli.common import db_argument, key_values, load_brand, require_db
 from dco.review import ReviewQueue
 from dco.review.app import create_app
 from dco.review.queue import FILTERS
@@ -42,6 +41,6 @@ def review_command(
     j/k move, / filter, ? help, q quit. Every decision is saved the moment it is made."""
     require_db(db)
     parsed = key_values(filters, "--filter", keys=FILTERS)
-    checker = Brand.load(brand_dir) if brand_dir else None
+    checker = load_brand(brand_dir) if brand_dir else None
     with ReviewQueue(db, checker=checker) as queue:
         create_app(queue, reviewer, checker=checker, filters=parsed).run()

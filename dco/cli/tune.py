@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from dco.brand import Brand
-from dco.cli.common import db_argument, require_db
+from dco.cli.common import db_argument, load_brand, require_db
 from dco.cli.output import console, error_console, print_json
 from dco.review import ReviewQueue
 from dco.tuning import PROFILE_NAME, TuningProfile, tune
@@ -75,7 +74,7 @@ def tune_command(
       dco tune review.db --dry-run --json
     """
     require_db(db)
-    brand = Brand.load(brand_dir) if brand_dir else None
+    brand = load_brand(brand_dir) if brand_dir else None
     out = out or (brand_dir / PROFILE_NAME if brand_dir else Path(f"dco-{PROFILE_NAME}"))
     previous = TuningProfile.load(out) if out.exists() else None
     with ReviewQueue(db) as queue:

@@ -103,6 +103,18 @@ def test_unknown_rule_kind_lists_the_kinds(brand_dir):
         Brand.load(brand_dir)
 
 
+@pytest.mark.parametrize("kind", ["spelling", "sequence", "script"])
+def test_a_vale_kind_dco_does_not_run_loads_and_is_reported(brand_dir, kind):
+    (brand_dir / "rules" / "Other.yml").write_text(f"message: x\nextends: {kind}\n")
+    (brand_dir / "rules" / "NoHype.yml").write_text("extends: existence\ntokens: [대박]\n")
+    brand = Brand.load(brand_dir)
+    assert [rule.id for rule in brand.rules] == ["Acme.NoHype"]
+    (skipped,) = brand.skipped
+    assert skipped.id == "Acme.Other" and skipped.kind == kind
+    assert skipped.reason.startswith(f"{brand_dir / 'rules' / 'Other.yml'}:2:1: rule Acme.Other")
+    assert f"Vale's '{kind}' kind" in skipped.reason
+
+
 def test_a_bad_regex_names_the_rule(brand_dir):
     (brand_dir / "rules" / "Broken.yml").write_text("extends: existence\nraw: ['(unclosed']\n")
     with pytest.raises(ConfigError, match=r"rule Acme\.Broken: invalid regular expression"):

@@ -54,3 +54,19 @@ def test_fix_flag_rewrites_and_reports(tmp_path):
     result = run_dco("lint", path, "--brand", "runfit", "--fix")
     assert "1 fixed" in result.stderr
     assert (tmp_path / "ads.txt").read_text(encoding="utf-8") == "합리적인 코칭이에요\n"
+
+
+def test_a_vale_style_with_a_spelling_rule_lints_and_says_the_rule_is_not_run(tmp_path):
+    brand = tmp_path / "acme"
+    (brand / "rules").mkdir(parents=True)
+    (brand / "brand.yaml").write_text("name: Acme\n", encoding="utf-8")
+    (brand / "rules" / "Spelling.yml").write_text(
+        "extends: spelling\nmessage: \"Did you really mean '%s'?\"\nlevel: error\n"
+    )
+    (brand / "rules" / "Hype.yml").write_text("extends: existence\nlevel: error\ntokens: [epic]\n")
+    path = write(tmp_path, "ads.txt", "An epic plan\n")
+    result = run_dco("lint", path, "--brand", str(brand), "--format", "json")
+    assert result.returncode == 1
+    assert [f["rule"] for f in json.loads(result.stdout)["findings"]] == ["Acme.Hype"]
+    assert json.loads(result.stdout)["summary"]["skipped_rules"] == ["Acme.Spelling"]
+    assert "rule Acme.Spelling is not run" in result.stderr
