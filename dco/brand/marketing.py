@@ -157,12 +157,22 @@ class Claim(Rule):
 _HANGUL = re.compile(r"[가-힣]")
 
 # A sentence's last predicate and the register its ending belongs to: one search finds them all.
+# Each alternative opens with a literal syllable, so the engine skips ahead in C to where an
+# ending could start; which register an ending belongs to is then a lookup.
 _CLOSE = r"[.!?~]+[\"'”’)]*(?=\s|$)|[\"'”’)]*$|[\"'”’)]*(?=\n)"
+_ENDINGS = {
+    **dict.fromkeys(["습니다", "ㅂ니다", "니다", "십시오", "습니까", "니까"], "hamnida"),
+    **dict.fromkeys(["요", "세요", "죠"], "haeyo"),
+    **dict.fromkeys(
+        ["다", "해", "자", "어", "아", "야", "지", "거든", "잖아", "했어", "할게"], "banmal"
+    ),
+}
+# Alternatives in the order above, which decides between endings that start at one place;
+# "다" is banmal unless it closes 요다 or 니다 (the latter is hamnida's).
 _ENDING = re.compile(
-    r"(?:(?P<hamnida>습니다|ㅂ니다|니다|십시오|습니까|니까)"
-    r"|(?P<haeyo>요|세요|죠)"
-    r"|(?P<banmal>(?<![요니])다|해|자|어|아|야|지|거든|잖아|했어|할게))"
-    f"(?:{_CLOSE})",
+    "("
+    + "|".join("다(?<![요니]다)" if ending == "다" else ending for ending in _ENDINGS)
+    + f")(?:{_CLOSE})",
     re.MULTILINE,
 )
 _SENTENCE_BREAK = re.compile(r"[.!?~]+[\"'”’)]*(?=\s|$)|\n+")
@@ -188,7 +198,7 @@ def registers(text: str) -> list[tuple[int, int, str]]:
         start = breaks[index - 1] if index else 0
         while start < end and text[start].isspace():
             start += 1
-        found.append((start, end, match.lastgroup or ""))
+        found.append((start, end, _ENDINGS[match.group(1)]))
     return found
 
 
