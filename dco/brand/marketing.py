@@ -175,7 +175,8 @@ _ENDING = re.compile(
     + f")(?:{_CLOSE})",
     re.MULTILINE,
 )
-_SENTENCE_BREAK = re.compile(r"[.!?~]+[\"'”’)]*(?=\s|$)|\n+")
+# [.!?~]+["')]*(?=\s|$) | \n+, opening with one character class for the engine to skip to.
+_SENTENCE_BREAK = re.compile(r"[.!?~\n](?:(?<=\n)\n*|(?<=[.!?~])[.!?~]*[\"'”’)]*(?=\s|$))")
 _REGISTERS = ("hamnida", "haeyo", "banmal")
 
 
