@@ -147,8 +147,10 @@ def _judge(rule: Metric | Readability, text: str) -> list[Hit]:
         return []
     try:
         score = eval(compiled.code, {"__builtins__": {}, "sqrt": math.sqrt}, values)
-    except (ZeroDivisionError, ValueError):
-        return []  # e.g. sqrt of a negative count expression: no score to judge
+    except (ArithmeticError, ValueError):
+        return []  # a division by zero, or sqrt of a negative expression: no score to judge
+    if isinstance(score, complex):
+        return []  # a negative number to a fractional power: no score either
     if compiled.compare(score, compiled.bound):
         return [Hit(0, len(text), rule.format(f"{score:.2f}"), text)]
     return []

@@ -336,6 +336,11 @@ def test_metric_formula_uses_sqrt_and_every_count_it_names():
     assert hits("metric", text, formula=formula, condition="> 5.61") == []
 
 
+@pytest.mark.parametrize("formula", ["sqrt(words - 100)", "(words - 100) ** 0.5", "10.0 ** 999"])
+def test_a_formula_without_a_real_score_finds_nothing(formula):
+    assert hits("metric", "Run with us today.", formula=formula, condition="> 1") == []
+
+
 def test_readability_is_the_metric_of_its_formula_against_the_grade():
     # Vale's demo style: extends readability, metrics [Flesch-Kincaid], grade 7.
     texts = [
