@@ -13,7 +13,7 @@ from pydantic import Field, model_validator
 
 from dco.brand.anchors import literal_anchors
 from dco.brand.matching import compile_exceptions, compile_tokens, excepted
-from dco.brand.rules import Compiled, Context, Hit, Rule, first_filled
+from dco.brand.rules import Compiled, Context, Hit, Rule, first_filled, sentence_breaks
 from dco.channels import get_channel
 from dco.errors import UnencodableTextError
 from dco.models import Unit
@@ -175,8 +175,7 @@ _ENDING = re.compile(
     + f")(?:{_CLOSE})",
     re.MULTILINE,
 )
-# [.!?~]+["')]*(?=\s|$) | \n+, opening with one character class for the engine to skip to.
-_SENTENCE_BREAK = re.compile(r"[.!?~\n](?:(?<=\n)\n*|(?<=[.!?~])[.!?~]*[\"'”’)]*(?=\s|$))")
+_SENTENCE_BREAK = sentence_breaks(".!?~")
 _REGISTERS = ("hamnida", "haeyo", "banmal")
 
 

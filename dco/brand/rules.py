@@ -497,12 +497,15 @@ def _bounded(pattern: str, nonword: bool) -> str:
     return pattern if nonword else f"(?<![A-Za-z0-9_])(?:{pattern})(?![A-Za-z0-9_])"
 
 
-# A sentence ends at ., !, ? (with closing quotes) before a space or the end, or at line breaks.
-# Written to open with one character class, so that the engine skips in C to where an end
-# could start: [.!?]+["')]*(?=\s|$) | \n+ in effect.
-_SENTENCE_END = re.compile(
-    r"[.!?。！？\n](?:(?<=\n)\n*|(?<=[.!?。！？])[.!?。！？]*[\"'”’)]*(?=\s|$))"
-)
+def sentence_breaks(marks: str) -> re.Pattern[str]:
+    """Where sentences end: a run of `marks` (with closing quotes) before a space or the end,
+    or line breaks — `[marks]+["')]*(?=\\s|$) | \\n+` in effect, written to open with one
+    character class so that the engine skips in C to where an end could start."""
+    m = re.escape(marks)
+    return re.compile(rf"[{m}\n](?:(?<=\n)\n*|(?<=[{m}])[{m}]*[\"'”’)]*(?=\s|$))")
+
+
+_SENTENCE_END = sentence_breaks(".!?。！？")
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
