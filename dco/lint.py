@@ -137,9 +137,11 @@ def _lint_text(path: Path, source: str, brand: Brand, channel, result: LintResul
     text = masked.text if masked else source
     line_starts = _line_starts(source)
     fixes: list[Finding] = []
-    for asset in _text_assets(text, markdown):
-        result.assets += 1
-        for finding in brand.check(asset.fields, channel=channel):
+    assets = list(_text_assets(text, markdown))
+    result.assets += len(assets)
+    checked = brand.check_many([asset.fields for asset in assets], channel=channel)
+    for asset, findings in zip(assets, checked, strict=True):
+        for finding in findings:
             start = asset.offsets[finding.field or "text"] + (
                 finding.span.start if finding.span else 0
             )
@@ -226,12 +228,14 @@ def _line_end(source: str, line_starts: list[int], line: int) -> int:
 def _lint_records(path, source, brand, channel, columns, result: LintResult, fix: bool) -> None:
     records = list(_records(path, source))
     changed = False
-    for index, (line, record) in enumerate(records, start=1):
-        asset = _record_asset(record, line, index, channel, columns)
-        if asset is None:
-            continue
-        result.assets += 1
-        findings = brand.check(asset.fields, channel=asset.channel)
+    assets = [
+        (record, asset)
+        for index, (line, record) in enumerate(records, start=1)
+        if (asset := _record_asset(record, line, index, channel, columns)) is not None
+    ]
+    result.assets += len(assets)
+    checked = _check_by_channel(brand, [asset for _, asset in assets])
+    for (record, asset), findings in zip(assets, checked, strict=True):
         kept = []
         for finding in findings:
             if "*" in asset.ignore or finding.rule in asset.ignore:
@@ -241,7 +245,7 @@ def _lint_records(path, source, brand, channel, columns, result: LintResult, fix
             column = finding.column
             length = (finding.span.end - finding.span.start) if finding.span else 1
             result.findings.append(Located(
-                str(path), line, column, column + max(1, length), finding,
+                str(path), asset.line, column, column + max(1, length), finding,
                 record=f"{asset.record}.{finding.field}",
                 excerpt=asset.fields.get(finding.field or "", ""),
             ))  # fmt: skip
@@ -280,6 +284,19 @@ def _json(path: Path, text: str, line: int | None) -> Any:
     except json.JSONDecodeError as e:
         where = f"{path}:{line}:{e.colno}" if line else f"{path}:{e.lineno}:{e.colno}"
         raise ConfigError(f"{where}: invalid JSON: {e.msg}") from e
+
+
+def _check_by_channel(brand: Brand, assets: list[_Asset]) -> list[list[Finding]]:
+    """`brand.check` for each asset, with its own channel: one batch per channel."""
+    checked: list[list[Finding]] = [[] for _ in assets]
+    by_channel: dict[str | None, list[int]] = {}
+    for index, asset in enumerate(assets):
+        by_channel.setdefault(asset.channel, []).append(index)
+    for channel, indices in by_channel.items():
+        batch = brand.check_many([assets[i].fields for i in indices], channel=channel)
+        for index, findings in zip(indices, batch, strict=True):
+            checked[index] = findings
+    return checked
 
 
 def _record_asset(record, line, index, channel, columns) -> _Asset | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from dco.brand.check import RuleSet, apply_fixes
@@ -143,12 +143,23 @@ class Brand:
         stage: FunnelStage | str | None = None,
     ) -> list[Finding]:
         """Findings for `copy` (a Copy, a field → text mapping, or plain text)."""
-        fields = _fields(copy)
+        return self.check_many([copy], channel=channel, stage=stage)[0]
+
+    def check_many(
+        self,
+        copies: Iterable[Copy | Mapping[str, str] | str],
+        *,
+        channel: str | Channel | None = None,
+        stage: FunnelStage | str | None = None,
+    ) -> list[list[Finding]]:
+        """`check` for each of `copies`: the same findings, in a list per copy, for less work
+        per copy than checking them one by one (for many copies, such as a file to lint)."""
+        assets = [_fields(copy) for copy in copies]
         spec = get_channel(channel) if isinstance(channel, str) else channel
         context = Context(
             channel=spec, stage=stage, claims=self._claims, formality=tuple(self.spec.formality)
         )
-        return self._ruleset.check(fields, context)
+        return self._ruleset.check_many(assets, context)
 
     def fix(
         self,
