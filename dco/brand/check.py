@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import ahocorasick
+
 from dco.brand.rules import Context, Hit, Rule, first_filled
 from dco.models import Finding, Span
 
@@ -11,7 +13,7 @@ from dco.models import Finding, Span
 class RuleSet:
     """Rules prepared for checking: grouped by the fields they apply to, and by the text one of
     which must be present for a rule to find anything (its anchors), so that most rules skip
-    most texts at the cost of one substring test per distinct anchor."""
+    most texts at the cost of one pass over the text that finds every anchor in it."""
 
     def __init__(self, rules: Iterable[Rule]) -> None:
         self.rules = list(rules)
@@ -110,12 +112,14 @@ class _FieldPlan:
             if not self._always_first >> index & 1:
                 for anchor in anchors[id(rule)] or ():
                     anchored[anchor] = anchored.get(anchor, 0) | 1 << index
-        # Anchors by their first character: the text's characters pick the few worth a
-        # substring test (one C-level set intersection, then `in` on short strings).
-        self._by_initial: dict[str, list[tuple[str, int]]] = {}
-        for anchor, bits in anchored.items():
-            self._by_initial.setdefault(anchor[0], []).append((anchor, bits))
-        self._initials = frozenset(self._by_initial)
+        # Every anchor at once: one pass of an Aho-Corasick automaton over the text reports
+        # each anchor it contains, with the rules behind it.
+        self._anchors: ahocorasick.Automaton | None = None
+        if anchored:
+            self._anchors = ahocorasick.Automaton()
+            for anchor, bits in anchored.items():
+                self._anchors.add_word(anchor, bits)
+            self._anchors.make_automaton()
         self._lists: dict[int, list[int]] = {}
 
     def due(self, text: str, *, first: bool) -> list[int]:
@@ -123,11 +127,9 @@ class _FieldPlan:
         unanchored ones, and those whose anchor it contains. `first`: whether it is the
         asset's first non-empty field."""
         due = self._always_first if first else self._always_other
-        folded = text.casefold()
-        for initial in self._initials.intersection(folded):
-            for anchor, bits in self._by_initial[initial]:
-                if anchor in folded:
-                    due |= bits
+        if self._anchors is not None:
+            for _, bits in self._anchors.iter(text.casefold()):
+                due |= bits
         positions = self._lists.get(due)
         if positions is None:
             if len(self._lists) >= _MAX_LISTS:
