@@ -85,15 +85,18 @@ def in_sentence_case(
     right = 0
     for index, token in enumerate(tokens):
         word = _first_part(token)
-        after_indicator = index > 0 and tokens[index - 1].endswith(indicators)
-        if word == word.upper() or after_indicator or found_in(excepted, token):
+        # A word counts as right when it is all capitals, follows an indicator, is written as
+        # its place asks (capitalised first, lower case after), or is an exception; the
+        # exception search, the costly test, comes last.
+        if (
+            word == word.upper()
+            or (index > 0 and tokens[index - 1].endswith(indicators))
+            or word == (_go_title(word.lower()) if index == 0 else word.lower())
+            or found_in(excepted, token)
+        ):
             right += 1
         elif index == 0:
-            if word != _go_title(word.lower()):
-                return False
-            right += 1
-        elif word == word.lower():
-            right += 1
+            return False
     return not tokens or right / len(tokens) >= threshold
 
 
