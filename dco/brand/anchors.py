@@ -8,7 +8,9 @@ groups, alternation and optional quantifiers.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from re import _constants, _parser  # the engine's own parser: what a pattern means, exactly
 
 _CLASS_ESCAPES = frozenset("sSdDwWbBAZzGnrtfv0123456789")
 _CODE_ESCAPES = {"x": 2, "u": 4, "U": 8}
@@ -188,3 +190,79 @@ def _required_text(pattern: str) -> str | None:
     # Longest first; of equal length, letters and digits over punctuation (rarer in copy).
     best = max(runs, key=lambda r: (len(r), any(c.isalnum() for c in r)), default="")
     return best.casefold() or None
+
+
+def first_characters(pattern: str, flags: int = 0) -> re.Pattern[str] | None:
+    """A pattern of one character class, one of whose characters every non-empty match of
+    `pattern` starts with (`\\b([A-Z]{3,5})\\b` → `[A-Z]`), or None when there is none to
+    tell (a match may start with any character, or be empty).
+
+    For rules with no plain text to anchor on: one search for the class (in C, without
+    backtracking) tells which texts the rule can skip.
+    """
+    try:
+        parsed = _parser.parse(pattern, flags)
+    except (re.error, RecursionError):
+        return None
+    items = _first_set(list(parsed))
+    if not items:
+        return None
+    # The pattern's flags, with those it sets itself ("(?i)..."): case and what \w means.
+    return re.compile(f"[{''.join(items)}]", parsed.state.flags & (re.IGNORECASE | re.ASCII))
+
+
+_ZERO_WIDTH = {_constants.AT, _constants.ASSERT, _constants.ASSERT_NOT}
+_REPEATS = {_constants.MAX_REPEAT, _constants.MIN_REPEAT, _constants.POSSESSIVE_REPEAT}
+_CATEGORIES = {
+    _constants.CATEGORY_DIGIT: r"\d", _constants.CATEGORY_NOT_DIGIT: r"\D",
+    _constants.CATEGORY_SPACE: r"\s", _constants.CATEGORY_NOT_SPACE: r"\S",
+    _constants.CATEGORY_WORD: r"\w", _constants.CATEGORY_NOT_WORD: r"\W",
+}  # fmt: skip
+
+
+def _first_set(sequence: list) -> list[str] | None:
+    """Class items (as pattern text) for the first character `sequence` consumes, or None."""
+    for op, value in sequence:
+        if op in _ZERO_WIDTH:
+            continue  # assertions consume nothing: the match starts at what follows
+        if op in _REPEATS:
+            low, _, item = value
+            if low == 0:
+                return None  # the item may be absent: the first character is anything after
+            return _first_set(list(item))
+        if op is _constants.SUBPATTERN:
+            _, add_flags, del_flags, inner = value
+            if add_flags or del_flags:
+                return None  # "(?i:...)": flags of its own for part of the pattern
+            return _first_set(list(inner))
+        if op is _constants.BRANCH:
+            found = [_first_set(list(alternative)) for alternative in value[1]]
+            if any(f is None for f in found):
+                return None
+            return [item for items in found for item in items or ()]
+        if op is _constants.LITERAL:
+            return [_class_char(value)]
+        if op is _constants.IN:
+            return _class_items(value)
+        return None  # any character, a negated literal, a backreference, a conditional
+    return None  # the pattern can match empty
+
+
+def _class_items(items: list) -> list[str] | None:
+    if items and items[0][0] is _constants.NEGATE:
+        return None  # "anything but": nearly every text has one
+    out = []
+    for op, value in items:
+        if op is _constants.LITERAL:
+            out.append(_class_char(value))
+        elif op is _constants.RANGE:
+            out.append(f"{_class_char(value[0])}-{_class_char(value[1])}")
+        elif op is _constants.CATEGORY and value in _CATEGORIES:
+            out.append(_CATEGORIES[value])
+        else:
+            return None
+    return out
+
+
+def _class_char(code: int) -> str:
+    return f"\\U{code:08x}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 import ahocorasick
@@ -13,11 +14,13 @@ from dco.models import Finding, Span
 class RuleSet:
     """Rules prepared for checking: grouped by the fields they apply to, and by the text one of
     which must be present for a rule to find anything (its anchors), so that most rules skip
-    most texts at the cost of one pass over the text that finds every anchor in it."""
+    most texts at the cost of one pass over the text that finds every anchor in it. A rule
+    with no anchor may still have a gate: a character class the text must hold."""
 
     def __init__(self, rules: Iterable[Rule]) -> None:
         self.rules = list(rules)
         self._anchors = {id(rule): rule.anchors() for rule in self.rules}
+        self._gates = {id(rule): rule.gate() for rule in self.rules}
         self._plans: dict[tuple[str, str | None], _FieldPlan] = {}
 
     def plan(self, name: str, channel: str | None = None) -> _FieldPlan:
@@ -29,7 +32,7 @@ class RuleSet:
                 for position, rule in enumerate(self.rules)
                 if rule.relevant(name, channel)
             ]
-            plan = self._plans[(name, channel)] = _FieldPlan(relevant, self._anchors)
+            plan = self._plans[(name, channel)] = _FieldPlan(relevant, self._anchors, self._gates)
         return plan
 
     def check(self, fields: dict[str, str], base: Context) -> list[Finding]:
@@ -96,20 +99,36 @@ class _FieldPlan:
     """
 
     def __init__(
-        self, relevant: list[tuple[int, Rule]], anchors: dict[int, tuple[str, ...] | None]
+        self,
+        relevant: list[tuple[int, Rule]],
+        anchors: dict[int, tuple[str, ...] | None],
+        gates: dict[int, re.Pattern[str] | None],
     ) -> None:
         self.positions = [position for position, _ in relevant]
         """Each relevant rule's position in the rule set's load order."""
         rules = [rule for _, rule in relevant]
-        # A rule without anchors (or with an empty one, which every text contains) always runs.
-        always = [i for i, rule in enumerate(rules) if not all(anchors[id(rule)] or [""])]
+        # A rule without anchors (or with an empty one, which every text contains) runs on
+        # every text its gate lets through, or on every text when it has none.
+        unanchored = {i for i, rule in enumerate(rules) if not all(anchors[id(rule)] or [""])}
+        gated: dict[tuple[str, int], tuple[re.Pattern[str], int]] = {}
+        for index in sorted(unanchored):
+            gate = gates[id(rules[index])]
+            if gate is not None and not rules[index].per_asset():
+                _, bits = gated.get((gate.pattern, gate.flags), (gate, 0))
+                gated[gate.pattern, gate.flags] = (gate, bits | 1 << index)
+        self._gates = list(gated.values())
+        """(character class, rules) for the unanchored rules a text without it cannot trip."""
+        gated_bits = 0
+        for _, bits in self._gates:
+            gated_bits |= bits
+        always = [i for i in sorted(unanchored) if not gated_bits >> i & 1]
         self._always_first = _bits_of(always)
         """Unanchored rules, run on the asset's first non-empty field ..."""
         self._always_other = _bits_of(i for i in always if not rules[i].per_asset())
         """... and on its other fields, less those that judge the asset as a whole."""
         anchored: dict[str, int] = {}
         for index, rule in enumerate(rules):
-            if not self._always_first >> index & 1:
+            if index not in unanchored:
                 for anchor in anchors[id(rule)] or ():
                     anchored[anchor] = anchored.get(anchor, 0) | 1 << index
         # Every anchor at once: one pass of an Aho-Corasick automaton over the text reports
@@ -130,18 +149,23 @@ class _FieldPlan:
         if self._anchors is not None:
             for _, bits in self._anchors.iter(text.casefold()):
                 due |= bits
+        for gate, bits in self._gates:
+            if gate.search(text):
+                due |= bits
         positions = self._lists.get(due)
         if positions is None:
             if len(self._lists) >= _MAX_LISTS:
                 self._lists.clear()
-            positions = self._lists[due] = [
-                self.positions[i] for i in range(due.bit_length()) if due >> i & 1
-            ]
+            positions = self._lists[due] = [self.positions[i] for i in _indices(due)]
         return positions
 
 
 _MAX_LISTS = 4096
 """Distinct sets of due rules kept per plan; copy repeats a few anchor combinations."""
+
+
+def _indices(bits: int) -> list[int]:
+    return [i for i in range(bits.bit_length()) if bits >> i & 1]
 
 
 def _bits_of(indices: Iterable[int]) -> int:

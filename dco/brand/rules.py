@@ -17,7 +17,7 @@ from typing import Any, ClassVar, Literal, NamedTuple
 from pydantic import Field, field_validator, model_validator
 
 from dco.brand import scopes
-from dco.brand.anchors import literal_anchors
+from dco.brand.anchors import first_characters, literal_anchors
 from dco.brand.case import case_test
 from dco.brand.matching import (
     compile_exceptions,
@@ -134,6 +134,11 @@ class Rule(DcoModel):
         or None when the rule must always run (it looks for absence, or for any pattern)."""
         return None
 
+    def gate(self) -> re.Pattern[str] | None:
+        """For a rule without anchors: a pattern of one character class, one of whose
+        characters a text must hold for the rule to find anything there, or None."""
+        return None
+
     def relevant(self, field_name: str, channel: str | None) -> bool:
         """Whether the rule can apply to `field_name` of copy for `channel` at all."""
         return self.holds_in(channel) and self.applies_to(field_name)
@@ -194,6 +199,10 @@ class Existence(Rule):
         if self.append:
             return literal_anchors(self.tokens)
         return literal_anchors([*self.tokens, "".join(self.raw)] if self.raw else self.tokens)
+
+    def gate(self) -> re.Pattern[str] | None:
+        pattern = self.compiled.pattern
+        return first_characters(pattern.pattern, pattern.flags) if pattern else None
 
     def check(self, text: str, context: Context) -> list[Hit]:
         if self.compiled.pattern is None:
@@ -438,6 +447,10 @@ class Conditional(Rule):
         self.compiled.conditions = re.compile(self.second, flags)
         self.compiled.exceptions = word_exceptions(self.exceptions)
         return self
+
+    def gate(self) -> re.Pattern[str] | None:
+        # Only a match of `first` is ever flagged.
+        return first_characters(self.compiled.pattern.pattern, self.compiled.pattern.flags)
 
     def check(self, text: str, context: Context) -> list[Hit]:
         used = list(self.compiled.pattern.finditer(text))

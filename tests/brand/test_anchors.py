@@ -1,11 +1,13 @@
 """Anchors are a prefilter: a rule may only be skipped when its match is impossible."""
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dco.brand import Brand, available_packs
-from dco.brand.anchors import literal_anchors
+from dco.brand.anchors import first_characters, literal_anchors
 from dco.brand.loader import PACKS_DIR, load_rules
 from dco.brand.rules import Context
 
@@ -64,3 +66,47 @@ def test_a_rule_with_a_match_always_has_an_anchor_in_the_text(text):
     for rule in ANCHORED:
         if rule.check(text, Context(field="body", asset={"body": text})):
             assert any(anchor in folded for anchor in rule.anchors()), rule.id
+
+
+@pytest.mark.parametrize(
+    ("pattern", "flags", "gate"),
+    [
+        # Vale's Acronyms rule: a match starts with a capital.
+        (r"\b([A-Z]{3,5})\b", 0, "[A-Z]"),
+        (r"(?<![A-Za-z0-9_])(?:ab|[xY]z|\d+%)(?![A-Za-z0-9_])", 0, "[axY\\d]"),
+        ("(?:ab)+|c", 0, "[ac]"),
+        ("(?i)nasa", 0, "(?i)[n]"),
+        ("nasa", re.IGNORECASE, "(?i)[n]"),
+        # The first character of a match may be anything, or absent: no gate.
+        ("a?b", 0, None),
+        (".x", 0, None),
+        ("[^a]b", 0, None),
+        ("a|", 0, None),
+        (r"\b", 0, None),
+        ("(?i:a)b", 0, None),
+    ],
+)
+def test_the_gate_of_a_pattern(pattern, flags, gate):
+    found = first_characters(pattern, flags)
+    if gate is None:
+        assert found is None
+    else:
+        expected = re.compile(gate.removeprefix("(?i)"), re.IGNORECASE if "(?i)" in gate else 0)
+        sample = "aAbcnNxyYz019%"
+        assert [c for c in sample if found.match(c)] == [c for c in sample if expected.match(c)]
+
+
+GATED = [rule for rule in RULES if rule.anchors() is None and rule.gate() is not None]
+
+
+def test_the_example_brands_acronym_rule_has_a_gate():
+    assert "Runfit.Acronyms" in [rule.id for rule in GATED]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PIECES | st.sampled_from(["NASA", "GPS", "LSD", "Long Slow Distance (LSD)"])
+                | st.text(max_size=3), max_size=8).map("".join))  # fmt: skip
+def test_a_rule_with_a_match_always_has_its_gate_in_the_text(text):
+    for rule in GATED:
+        if rule.check(text, Context(field="body", asset={"body": text})):
+            assert rule.gate().search(text), rule.id
