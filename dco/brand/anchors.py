@@ -1,9 +1,10 @@
-"""Anchors: plain text that every match of a rule's pattern must contain.
+"""Anchors: plain text that every match of a rule's pattern must contain; and gates, the
+character class every match starts with, for patterns with no such text.
 
-A rule set tests a text for its rules' anchors (a substring test each) and runs only the rules
-whose anchor is present, so a brand of hundreds of rules costs little per text. Finding an
-anchor means reading a regular expression's structure just enough: escapes, character classes,
-groups, alternation and optional quantifiers.
+A rule set looks for its rules' anchors in a text (all at once) and runs only the rules whose
+anchor is present, so a brand of hundreds of rules costs little per text. Finding an anchor
+means reading a regular expression's structure just enough: escapes, character classes,
+groups, alternation and optional quantifiers. A gate is read off the regex engine's own parse.
 """
 
 from __future__ import annotations
