@@ -20,7 +20,10 @@ class RuleSet:
     def __init__(self, rules: Iterable[Rule]) -> None:
         self.rules = list(rules)
         self._anchors = {id(rule): rule.anchors() for rule in self.rules}
-        self._gates = {id(rule): rule.gate() for rule in self.rules}
+        # Only a rule without anchors needs a gate, and reading one costs a regex parse.
+        self._gates = {
+            id(rule): rule.gate() for rule in self.rules if _unanchored(self._anchors[id(rule)])
+        }
         self._plans: dict[tuple[str, str | None], _FieldPlan] = {}
 
     def plan(self, name: str, channel: str | None = None) -> _FieldPlan:
@@ -107,9 +110,9 @@ class _FieldPlan:
         self.positions = [position for position, _ in relevant]
         """Each relevant rule's position in the rule set's load order."""
         rules = [rule for _, rule in relevant]
-        # A rule without anchors (or with an empty one, which every text contains) runs on
-        # every text its gate lets through, or on every text when it has none.
-        unanchored = {i for i, rule in enumerate(rules) if not all(anchors[id(rule)] or [""])}
+        # A rule without anchors runs on every text its gate lets through, or on every text
+        # when it has none.
+        unanchored = {i for i, rule in enumerate(rules) if _unanchored(anchors[id(rule)])}
         gated: dict[tuple[str, int], tuple[re.Pattern[str], int]] = {}
         for index in sorted(unanchored):
             gate = gates[id(rules[index])]
@@ -162,6 +165,12 @@ class _FieldPlan:
 
 _MAX_LISTS = 4096
 """Distinct sets of due rules kept per plan; copy repeats a few anchor combinations."""
+
+
+def _unanchored(anchors: tuple[str, ...] | None) -> bool:
+    """Whether a rule with these anchors must be tried on every text: it has none, or an
+    empty one, which every text contains."""
+    return not all(anchors or [""])
 
 
 def _indices(bits: int) -> list[int]:
