@@ -13,7 +13,8 @@ from pydantic import Field, model_validator
 
 from dco.brand.anchors import literal_anchors
 from dco.brand.matching import compile_exceptions, compile_tokens, excepted
-from dco.brand.rules import Compiled, Context, Hit, Rule, first_filled, sentence_breaks
+from dco.brand.rules import Compiled, Context, Hit, Rule, first_filled
+from dco.brand.sentences import sentence_breaks
 from dco.channels import get_channel
 from dco.errors import UnencodableTextError
 from dco.models import Unit

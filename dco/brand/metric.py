@@ -18,7 +18,8 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from dco.brand.rules import Compiled, Context, Hit, Rule, sentences
+from dco.brand.rules import Compiled, Context, Hit, Rule
+from dco.brand.sentences import sentences
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _VOWEL_GROUP = re.compile(r"[aeiouy]+")

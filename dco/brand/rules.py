@@ -27,6 +27,7 @@ from dco.brand.matching import (
     token_pattern,
     word_exceptions,
 )
+from dco.brand.sentences import sentences
 from dco.channels import channel_names
 from dco.errors import did_you_mean
 from dco.models import DcoModel, Level
@@ -508,36 +509,6 @@ class Consistency(Rule):
 
 def _bounded(pattern: str, nonword: bool) -> str:
     return pattern if nonword else f"(?<![A-Za-z0-9_])(?:{pattern})(?![A-Za-z0-9_])"
-
-
-def sentence_breaks(marks: str) -> re.Pattern[str]:
-    """Where sentences end: a run of `marks` (with closing quotes) before a space or the end,
-    or line breaks — `[marks]+["')]*(?=\\s|$) | \\n+` in effect, written to open with one
-    character class so that the engine skips in C to where an end could start."""
-    m = re.escape(marks)
-    return re.compile(rf"[{m}\n](?:(?<=\n)\n*|(?<=[{m}])[{m}]*[\"'”’)]*(?=\s|$))")
-
-
-_SENTENCE_END = sentence_breaks(".!?。！？")
-
-
-def sentences(text: str) -> list[tuple[int, int]]:
-    """Spans of the sentences of `text` (split at ., !, ? and line breaks), spaces trimmed."""
-    spans, start = [], 0
-    for match in _SENTENCE_END.finditer(text):
-        spans.append((start, match.end()))
-        start = match.end()
-    if start < len(text):
-        spans.append((start, len(text)))
-    trimmed = []
-    for s, e in spans:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            trimmed.append((s, e))
-    return trimmed
 
 
 VALE_KINDS: dict[str, type[Rule]] = {
