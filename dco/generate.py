@@ -713,7 +713,13 @@ async def agenerate_many(
 
     async def gated(request: ChatRequest) -> ChatResult:
         async with in_flight:
-            return await provider.acomplete(request)
+            result = await provider.acomplete(request)
+        # The requests waiting for slots go out before this reply is checked, so the server
+        # works on them meanwhile. Replies arrive in bursts: checking a whole burst before
+        # sending again would send the next requests late and together, and their replies
+        # would come back together too, leaving the client idle in between.
+        await _after_woken_tasks()
+        return result
 
     async def one(index: int) -> None:
         nonlocal done
@@ -730,3 +736,13 @@ async def agenerate_many(
     await asyncio.gather(*(one(i) for i in range(len(briefs))))
     failures.sort(key=lambda f: f.index)
     return BatchResult(results, failures)
+
+
+async def _after_woken_tasks() -> None:
+    """Return once every task woken during the event loop's current pass has run a step.
+
+    A task woken now, by this task or by any other in this pass (a semaphore's waiter, say),
+    runs in the loop's next pass; yielding twice resumes in the pass after that.
+    """
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)

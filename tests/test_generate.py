@@ -266,6 +266,39 @@ def test_async_batch_keeps_at_most_concurrency_requests_in_flight():
     assert not batch.failures
 
 
+def test_async_batch_sends_the_next_requests_before_checking_a_burst_of_replies():
+    events = []
+
+    class RepliesInPairs(FakeProvider):
+        """Holds each reply until a second call is out, then answers both at once."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.held: list[asyncio.Future] = []
+
+        async def acomplete(self, request):
+            campaign = next(f"c{i}" for i in range(4) if f"c{i}" in request.messages[-1].content)
+            events.append(f"call {campaign}")
+            loop = asyncio.get_running_loop()
+            reply = loop.create_future()
+            self.held.append(reply)
+            if len(self.held) == 2:
+                pair, self.held = self.held, []
+                loop.call_soon(lambda: [held.set_result(None) for held in pair])
+            await reply
+            return await super().acomplete(request)
+
+    briefs = [BRIEF.model_copy(update={"campaign": f"c{i}"}) for i in range(4)]
+    asyncio.run(
+        agenerate_many(
+            briefs, stage="decision", n=1, concurrency=2, provider=RepliesInPairs(),
+            on_progress=lambda done, total: events.append(f"checked {done}"),
+        )
+    )  # fmt: skip
+    # Both slots the first pair of replies frees are used before either reply is checked.
+    assert events[:6] == ["call c0", "call c1", "call c2", "call c3", "checked 1", "checked 2"]
+
+
 def test_async_batch_lets_the_next_brief_call_while_one_backs_off():
     provider = FakeProvider().then_rate_limit(retry_after=0.05)
     briefs = [BRIEF.model_copy(update={"campaign": f"c{i}"}) for i in range(2)]
