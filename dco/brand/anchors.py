@@ -10,8 +10,10 @@ groups, alternation and optional quantifiers. A gate is read off the regex engin
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from re import _constants, _parser  # the engine's own parser: what a pattern means, exactly
+
+import ahocorasick
 
 _CLASS_ESCAPES = frozenset("sSdDwWbBAZzGnrtfv0123456789")
 _CODE_ESCAPES = {"x": 2, "u": 4, "U": 8}
@@ -30,6 +32,27 @@ def literal_anchors(tokens: list[str]) -> tuple[str, ...] | None:
             return None
         anchors += texts
     return tuple(dict.fromkeys(anchors)) or None
+
+
+def anchor_test(patterns: Sequence[str]) -> Callable[[str], bool] | None:
+    """A quick test that a text may hold a match of one of `patterns` (case ignored): whether
+    it contains one of their anchors; None when some pattern has no anchor to test for.
+
+    A failing search through many alternatives costs the regex engine a try of each at every
+    position, while one automaton pass finds every anchor: texts without one skip the search.
+    """
+    anchors = literal_anchors(list(patterns))
+    if anchors is None:
+        return None
+    automaton = ahocorasick.Automaton()
+    for anchor in anchors:
+        automaton.add_word(anchor, anchor)
+    automaton.make_automaton()
+
+    def holds_an_anchor(text: str) -> bool:
+        return next(automaton.iter(text.casefold()), None) is not None
+
+    return holds_an_anchor
 
 
 def required_texts(pattern: str) -> list[str] | None:

@@ -11,7 +11,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from dco.brand.anchors import literal_anchors
+from dco.brand.anchors import anchor_test, literal_anchors
 from dco.brand.matching import compile_exceptions, compile_tokens, excepted
 from dco.brand.rules import Compiled, Context, Hit, Rule, first_filled
 from dco.brand.sentences import sentence_breaks
@@ -247,20 +247,29 @@ class ConditionalOffer(Rule):
         self.compiled.conditions = re.compile(
             "|".join(f"(?:{c})" for c in self.conditions), re.IGNORECASE
         )
+        self.compiled.conditions_possible = anchor_test(self.conditions)
         return self
 
     def anchors(self) -> tuple[str, ...] | None:
         return literal_anchors(self.tokens)
 
     def check(self, text: str, context: Context) -> list[Hit]:
-        assert self.compiled.pattern is not None and self.compiled.conditions is not None
-        whole = "\n".join(context.asset.values()) if context.asset else text
-        if self.compiled.conditions.search(whole):
+        assert self.compiled.pattern is not None
+        offers = list(self.compiled.pattern.finditer(text))
+        if not offers:
             return []
-        return [
-            Hit(m.start(), m.end(), self.format(m.group()), m.group())
-            for m in self.compiled.pattern.finditer(text)
-        ]
+        whole = "\n".join(context.asset.values()) if context.asset else text
+        if self.conditions_stated(whole):
+            return []
+        return [Hit(m.start(), m.end(), self.format(m.group()), m.group()) for m in offers]
+
+    def conditions_stated(self, text: str) -> bool:
+        """Whether `text` states one of the offer's conditions."""
+        compiled = self.compiled
+        assert compiled.conditions is not None
+        if compiled.conditions_possible is not None and not compiled.conditions_possible(text):
+            return False  # none of the conditions' anchors: the search would fail
+        return compiled.conditions.search(text) is not None
 
 
 MARKETING_KINDS: dict[str, type[Rule]] = {

@@ -9,6 +9,7 @@ with an unknown key is rejected with the nearest valid key named.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as default
 from itertools import pairwise
@@ -78,6 +79,8 @@ class Compiled:
         self.exceptions: re.Pattern[str] | None = None
         self.expected: list[str] = []
         self.conditions: re.Pattern[str] | None = None
+        self.conditions_possible: Callable[[str], bool] | None = None
+        """A quick test that `conditions` may match a text (see `anchors.anchor_test`)."""
         self.tree: Any = None
         self.pairs: list[tuple[re.Pattern[str], re.Pattern[str]]] = []
         self.test: Any = None

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dco.brand import Brand, available_packs
-from dco.brand.anchors import first_characters, literal_anchors
+from dco.brand.anchors import anchor_test, first_characters, literal_anchors
 from dco.brand.loader import PACKS_DIR, load_rules
 from dco.brand.rules import Context
 
@@ -110,3 +110,29 @@ def test_a_rule_with_a_match_always_has_its_gate_in_the_text(text):
     for rule in GATED:
         if rule.check(text, Context(field="body", asset={"body": text})):
             assert rule.gate().search(text), rule.id
+
+
+OFFERS = [rule for rule in RULES if rule.kind == "conditional-offer"]
+CONDITION_PIECES = st.sampled_from(
+    ["첫 주", "첫주", "3일", "2 개월", "신규 회원", "가입시", "구매 시", "5만원 이상",
+     "한정", "까지", "단,", "조건", "유의사항", "수신거부", "해지", "유료", "자동", "*",
+     "First month", "for 30 days", "TRIAL", "Terms", "new Customers", "when you", "with any",
+     "orders over", "until", "minimum", "cancel", "renews", "billed", "then", "for", "new"]
+)  # fmt: skip
+
+
+def test_every_conditional_offer_in_the_packs_has_a_quick_test_for_its_conditions():
+    assert OFFERS and all(rule.compiled.conditions_possible for rule in OFFERS)
+
+
+def test_a_pattern_without_an_anchor_has_no_quick_test():
+    assert anchor_test(["[0-9]+", "first"]) is None
+    assert anchor_test(["first", "free"])("FIRST come") is True
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(CONDITION_PIECES | PIECES | st.text(max_size=3), max_size=8).map("".join))
+def test_the_quick_test_passes_every_text_the_conditions_match(text):
+    for rule in OFFERS:
+        if rule.compiled.conditions.search(text):
+            assert rule.compiled.conditions_possible(text), rule.id
