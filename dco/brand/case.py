@@ -81,23 +81,39 @@ def in_sentence_case(
     """Whether the first word is capitalised and enough of the others are not."""
     if text == text.upper():
         return True  # no word has a lower-case letter (Korean, digits, capitals): all count
-    tokens = words.findall(text.rstrip("?!.:"))
-    right = 0
+    text = text.rstrip("?!.:")
+    first = words.search(text)
+    if first is None:
+        return True
+    if not _opens_right(first.group(), excepted):
+        return False
+    rest = text[first.end() :]
+    if rest == rest.lower():
+        return True  # every later word is in lower case, so right: the usual case
+    tokens = words.findall(text, first.end())
+    right = 1
     for index, token in enumerate(tokens):
         word = _first_part(token)
-        # A word counts as right when it is all capitals, follows an indicator, is written as
-        # its place asks (capitalised first, lower case after), or is an exception; the
-        # exception search, the costly test, comes last.
+        # A later word counts as right when it is in lower case, all capitals, follows an
+        # indicator, or is an exception; the exception search, the costly test, comes last.
         if (
-            word == word.upper()
-            or (index > 0 and tokens[index - 1].endswith(indicators))
-            or word == (_go_title(word.lower()) if index == 0 else word.lower())
+            word == word.lower()
+            or word == word.upper()
+            or (tokens[index - 1] if index else first.group()).endswith(indicators)
             or found_in(excepted, token)
         ):
             right += 1
-        elif index == 0:
-            return False
-    return not tokens or right / len(tokens) >= threshold
+    return right / (len(tokens) + 1) >= threshold
+
+
+def _opens_right(token: str, excepted: re.Pattern[str] | None) -> bool:
+    """Whether a sentence's first word is as sentence case asks: capitalised (or all
+    capitals), or an exception."""
+    word = _first_part(token)
+    lowered = word.lower()
+    # Without separators inside, Go's Title changes the first letter alone.
+    titled = lowered[:1].upper() + lowered[1:] if lowered.isalnum() else _go_title(lowered)
+    return word == word.upper() or word == titled or found_in(excepted, token)
 
 
 def in_title_case(

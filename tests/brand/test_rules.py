@@ -1,7 +1,12 @@
 """Each rule kind, with Vale's field meanings, and the Korean-aware matching."""
 
-import pytest
+import re
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dco.brand import case
 from dco.brand.loader import KINDS
 from dco.brand.rules import Context
 
@@ -256,6 +261,47 @@ def test_capitalization_custom_cap_fixture():
     fields = {"match": "$sentence", "threshold": 0.9, "exceptions": ["ABC", "add"]}
     assert hits("capitalization", heading, **fields) == [heading]
     assert hits("capitalization", heading, **(fields | {"threshold": 0.8})) == []
+
+
+def sentence_case_word_by_word(text, words, excepted, indicators, threshold):
+    """Vale's sentence-case test as it reads: every word judged in turn, none skipped."""
+    if text == text.upper():
+        return True
+    tokens = words.findall(text.rstrip("?!.:"))
+    right = 0
+    for index, token in enumerate(tokens):
+        word = case._first_part(token)
+        if (
+            word == word.upper()
+            or (index > 0 and tokens[index - 1].endswith(indicators))
+            or word == (case._go_title(word.lower()) if index == 0 else word.lower())
+            or case.found_in(excepted, token)
+        ):
+            right += 1
+        elif index == 0:
+            return False
+    return not tokens or right / len(tokens) >= threshold
+
+
+HEADING_WORDS = st.sampled_from(
+    ["Train", "Train:", "train", "TRAIN", "Seoul", "seoul", "Axon Server", "İstanbul", "ǅemal",
+     "Top-level", "top-Level", "Client's", "o'Neil", "MacBook", "the", "a", ":", "하프", "10",
+     "ß", "x", "!", "?", ".", "-", "*", "_"]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.tuples(HEADING_WORDS, st.sampled_from([" ", "", "  "])), max_size=8).map(
+        lambda pairs: "".join(word + gap for word, gap in pairs)
+    ),
+    st.sampled_from([0.5, 0.8, 0.9, 1.0]),
+)
+def test_sentence_case_judges_as_word_by_word(text, threshold):
+    excepted = case.word_exceptions(VALE_SENTENCE_CASE["exceptions"])
+    words = re.compile(f"{excepted.pattern}|{case._WORDS}")
+    expected = sentence_case_word_by_word(text, words, excepted, (":",), threshold)
+    assert case.in_sentence_case(text, words, excepted, (":",), threshold) is expected
 
 
 @pytest.mark.parametrize(
