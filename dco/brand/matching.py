@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from re import _constants, _parser  # the engine's own parser: what a pattern means, exactly
 
 from dco.terms import PARTICLES
 
@@ -88,3 +89,44 @@ def word_exceptions(exceptions: Iterable[str]) -> re.Pattern[str] | None:
 def found_in(exceptions: re.Pattern[str] | None, text: str) -> bool:
     """Whether `text` holds a match of `exceptions` (Vale's test for these kinds)."""
     return exceptions is not None and exceptions.search(text) is not None
+
+
+def split_separators(pattern: re.Pattern[str]) -> str | None:
+    """For a pattern matching runs of anything but whitespace and a few characters (`\\S+`,
+    `[^\\s]+`, `[^\\s.,!?]+`: Vale's usual repetition tokens), those characters: with each
+    replaced by a space, `str.split()` finds exactly the pattern's matches. None for any other
+    pattern.
+
+    `\\s` and `str.split` agree on what whitespace is (Unicode's), and splitting runs in C
+    without building a match object per token: about a third of the cost of `findall`.
+    """
+    try:
+        parsed = _parser.parse(pattern.pattern, pattern.flags)
+    except (re.error, RecursionError):
+        return None
+    if parsed.state.flags & re.ASCII or len(parsed) != 1:
+        return None  # an ASCII \s is narrower than str.split's whitespace
+    op, value = parsed[0]
+    if op is not _constants.MAX_REPEAT:
+        return None
+    low, high, body = value
+    if low != 1 or high is not _constants.MAXREPEAT or len(body) != 1:
+        return None
+    op, items = body[0]
+    if op is not _constants.IN:
+        return None
+    if items == [(_constants.CATEGORY, _constants.CATEGORY_NOT_SPACE)]:
+        return ""
+    space = (_constants.CATEGORY, _constants.CATEGORY_SPACE)
+    if items[:1] != [(_constants.NEGATE, None)] or space not in items:
+        return None
+    separators = ""
+    for op, code in items[1:]:
+        if (op, code) == space:
+            continue
+        if op is not _constants.LITERAL:
+            return None
+        if parsed.state.flags & re.IGNORECASE and chr(code).lower() != chr(code).upper():
+            return None  # a cased letter, whose other case separates too
+        separators += chr(code)
+    return separators

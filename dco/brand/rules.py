@@ -25,6 +25,7 @@ from dco.brand.matching import (
     compile_tokens,
     excepted,
     found_in,
+    split_separators,
     token_pattern,
     word_exceptions,
 )
@@ -84,6 +85,8 @@ class Compiled:
         self.tree: Any = None
         self.pairs: list[tuple[re.Pattern[str], re.Pattern[str]]] = []
         self.test: Any = None
+        self.separators: str | None = None
+        """For token patterns `str.split` can read (see `matching.split_separators`)."""
 
 
 class Rule(DcoModel):
@@ -352,12 +355,13 @@ class Repetition(Rule):
         flags = re.IGNORECASE if self.ignorecase else 0
         self.compiled.pattern = re.compile("|".join(f"(?:{t})" for t in self.tokens), flags)
         self.compiled.exceptions = compile_exceptions(self.exceptions, ignorecase=self.ignorecase)
+        self.compiled.separators = split_separators(self.compiled.pattern)
         return self
 
     def check(self, text: str, context: Context) -> list[Hit]:
         pattern = self.compiled.pattern
         assert pattern is not None
-        if pattern.groups == 0 and not self._repeats(pattern.findall(text)):
+        if pattern.groups == 0 and not self._repeats(self._words(text)):
             return []  # the common case, decided on the matched strings alone
         hits, count = [], 0
         previous: re.Match[str] | None = None
@@ -372,9 +376,17 @@ class Repetition(Rule):
             previous = match
         return hits
 
-    def _repeats(self, found: list[str]) -> bool:
-        """Whether any two neighbours of `found` compare the same (see `_key`)."""
-        words = list(map(str.strip, found))
+    def _words(self, text: str) -> list[str]:
+        """The tokens' matches in `text`, trimmed."""
+        separators = self.compiled.separators
+        if separators is not None:
+            for separator in separators:
+                text = text.replace(separator, " ")
+            return text.split()
+        return list(map(str.strip, self.compiled.pattern.findall(text)))
+
+    def _repeats(self, words: list[str]) -> bool:
+        """Whether any two neighbours of `words` compare the same (see `_key`)."""
         if self.ignorecase:
             words = list(map(str.casefold, words))
         if len(set(words)) == len(words):

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from dco.brand import case
 from dco.brand.loader import KINDS
+from dco.brand.matching import split_separators
 from dco.brand.rules import Context
 
 
@@ -199,6 +200,42 @@ def test_repetition_max_allows_that_many_repeats():
 def test_repetition_exceptions():
     assert hits("repetition", "Say bye bye to plateaus", tokens=[r"\w+"],
                 exceptions=["bye bye"]) == []  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("pattern", "flags", "separators"),
+    [
+        (r"[^\s.,!?]+", 0, ".,!?"),
+        (r"\S+", 0, ""),
+        (r"(?:[^\s]+)", 0, ""),
+        (r"[^\s.]+", re.IGNORECASE, "."),
+        # Anything else is read by the regex engine.
+        (r"\w+", 0, None),
+        (r"[^\sa-z]+", 0, None),
+        (r"[^\sA]+", re.IGNORECASE, None),
+        (r"(?a)\S+", 0, None),
+        (r"[^\s]*", 0, None),
+        (r"[^\s]+|x", 0, None),
+    ],
+)
+def test_token_patterns_str_split_can_read(pattern, flags, separators):
+    assert split_separators(re.compile(pattern, flags)) == separators
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(["the", "The", "정말", "a", ".", ",", "!", "?", " ", "\u3000", "\n",
+                              "\x1c", "x!", "word."]) | st.text(max_size=3), max_size=10),
+    st.sampled_from([r"[^\s.,!?]+", r"\S+"]),
+    st.booleans(),
+)  # fmt: skip
+def test_repetition_by_splitting_finds_what_the_regex_engine_finds(parts, tokens, ignorecase):
+    text = "".join(parts)
+    repeated = rule("repetition", tokens=[tokens], ignorecase=ignorecase)
+    assert repeated.compiled.separators is not None
+    by_splitting = repeated.check(text, Context())
+    repeated.compiled.separators = None
+    assert by_splitting == repeated.check(text, Context())
 
 
 @pytest.mark.parametrize(
