@@ -2,7 +2,8 @@
 character class every match starts with, for patterns with no such text.
 
 A rule set looks for its rules' anchors in a text (all at once) and runs only the rules whose
-anchor is present, so a brand of hundreds of rules costs little per text. Finding an anchor
+anchor is present, so a brand of hundreds of rules costs little per text; a rule may test a
+costly pattern of its own the same way before searching (`anchor_test`). Finding an anchor
 means reading a regular expression's structure just enough: escapes, character classes,
 groups, alternation and optional quantifiers. A gate is read off the regex engine's own parse.
 """
