@@ -13,7 +13,7 @@ from pydantic import Field, model_validator
 
 from dco.brand.anchors import anchor_test, literal_anchors
 from dco.brand.matching import compile_exceptions, compile_tokens, excepted
-from dco.brand.rules import Compiled, Context, Hit, Rule, first_filled
+from dco.brand.rules import Compiled, Context, Hit, Rule, asset_text, first_filled
 from dco.brand.sentences import sentence_breaks
 from dco.channels import get_channel
 from dco.errors import UnencodableTextError
@@ -105,7 +105,7 @@ class Required(Rule):
             first = first_filled(context.asset)
             if context.asset and context.field != first:
                 return []
-            haystack = "\n".join(v for v in context.asset.values() if v) or text
+            haystack = asset_text(context, text)
         elif self.field != context.field:
             return []
         else:
@@ -258,8 +258,7 @@ class ConditionalOffer(Rule):
         offers = list(self.compiled.pattern.finditer(text))
         if not offers:
             return []
-        whole = "\n".join(context.asset.values()) if context.asset else text
-        if self.conditions_stated(whole):
+        if self.conditions_stated(asset_text(context, text)):
             return []
         return [Hit(m.start(), m.end(), self.format(m.group()), m.group()) for m in offers]
 

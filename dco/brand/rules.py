@@ -71,6 +71,12 @@ def first_filled(fields: dict[str, str]) -> str | None:
     return next((name for name, text in fields.items() if text.strip()), None)
 
 
+def asset_text(context: Context, text: str) -> str:
+    """The whole asset a rule checking `text` sees, its non-empty fields a line each (`text`
+    alone when the context holds no asset): for rules that look across fields."""
+    return "\n".join(value for value in context.asset.values() if value) or text
+
+
 class Compiled:
     """A rule's compiled patterns. Plain attributes: pydantic's private attributes cost a
     `__getattr__` call on every access, and rules run thousands of times a second."""
@@ -472,7 +478,7 @@ class Conditional(Rule):
         used = list(self.compiled.pattern.finditer(text))
         if not used:
             return []
-        whole = "\n".join(v for v in context.asset.values() if v) if context.asset else text
+        whole = asset_text(context, text)
         conditions = self.compiled.conditions
         defined: set[str] = set()
         if conditions.groups == 0:
