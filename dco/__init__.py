@@ -105,57 +105,31 @@ __all__ = [
     "tune",
 ]
 
-# Where each public name lives. Submodules load on first use, so a script (or a command such as
-# `dco lint`) that needs the brand checker does not pay for the generator, the review queue and
-# the provider clients at start-up.
+# Where each public name lives, module by module as imported above. Submodules load on first
+# use, so a script (or a command such as `dco lint`) that needs the brand checker does not pay
+# for the generator, the review queue and the provider clients at start-up.
 _LAZY = {
-    "BatchResult": "dco.generate",
-    "Brand": "dco.brand",
-    "Brief": "dco.models",
-    "Channel": "dco.channels",
-    "Classifier": "dco.funnel",
-    "ConfigError": "dco.errors",
-    "ContextRules": "dco.context",
-    "Copy": "dco.models",
-    "DcoError": "dco.errors",
-    "Decision": "dco.models",
-    "Event": "dco.models",
-    "FieldLength": "dco.models",
-    "FieldMeasure": "dco.channels",
-    "Finding": "dco.models",
-    "FunnelStage": "dco.models",
-    "GenerationResult": "dco.generate",
-    "Lexicon": "dco.funnel",
-    "PromptSet": "dco.prompts",
-    "Provenance": "dco.models",
-    "Provider": "dco.providers",
-    "ProviderError": "dco.providers",
-    "ReviewQueue": "dco.review",
-    "Selection": "dco.selection",
-    "Selector": "dco.selection",
-    "Signals": "dco.models",
-    "Span": "dco.models",
-    "StagePolicy": "dco.models",
-    "StageResult": "dco.models",
-    "TuningProfile": "dco.tuning",
-    "UnencodableTextError": "dco.errors",
-    "UnknownNameError": "dco.errors",
-    "Variant": "dco.models",
-    "agenerate": "dco.generate",
-    "agenerate_many": "dco.generate",
-    "channel_names": "dco.channels",
-    "classify": "dco.funnel",
-    "classify_many": "dco.funnel",
-    "generate": "dco.generate",
-    "generate_many": "dco.generate",
-    "get_channel": "dco.channels",
-    "get_provider": "dco.providers",
-    "load_catalog": "dco.channels",
-    "load_lexicon": "dco.funnel",
-    "measure": "dco.text",
-    "select": "dco.selection",
-    "tune": "dco.tuning",
-}
+    name: module
+    for module, names in {
+        "dco.brand": ["Brand"],
+        "dco.channels": ["Channel", "FieldMeasure", "channel_names", "get_channel", "load_catalog"],
+        "dco.context": ["ContextRules"],
+        "dco.errors": ["ConfigError", "DcoError", "UnencodableTextError", "UnknownNameError"],
+        "dco.funnel": ["Classifier", "Lexicon", "classify", "classify_many", "load_lexicon"],
+        "dco.generate": ["BatchResult", "GenerationResult", "agenerate", "agenerate_many",
+                         "generate", "generate_many"],
+        "dco.models": ["Brief", "Copy", "Decision", "Event", "FieldLength", "Finding",
+                       "FunnelStage", "Provenance", "Signals", "Span", "StagePolicy",
+                       "StageResult", "Variant"],
+        "dco.prompts": ["PromptSet"],
+        "dco.providers": ["Provider", "ProviderError", "get_provider"],
+        "dco.review": ["ReviewQueue"],
+        "dco.selection": ["Selection", "Selector", "select"],
+        "dco.text": ["measure"],
+        "dco.tuning": ["TuningProfile", "tune"],
+    }.items()
+    for name in names
+}  # fmt: skip
 
 
 def __getattr__(name: str) -> Any:
