@@ -276,7 +276,10 @@ class Substitution(Rule):
                 continue
             name = match.lastgroup
             assert name is not None
-            expected = match.expand(self.compiled.expected[int(name[1:])])
+            template = self.compiled.expected[int(name[1:])]
+            # Parsing a template costs more than the rest of a hit; most replacements are
+            # plain words, with no group reference or escape to expand.
+            expected = match.expand(template) if "\\" in template else template
             if self._preferred(expected, observed.strip()):
                 continue
             options = expected.split("|")
