@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from re import _constants, _parser  # the engine's own parser: what a pattern means, exactly
 
-import ahocorasick
+from ahocorasick_rs import AhoCorasick
 
 _CLASS_ESCAPES = frozenset("sSdDwWbBAZzGnrtfv0123456789")
 _CODE_ESCAPES = {"x": 2, "u": 4, "U": 8}
@@ -43,15 +43,12 @@ def anchor_test(patterns: Sequence[str]) -> Callable[[str], bool] | None:
     position, while one automaton pass finds every anchor: texts without one skip the search.
     """
     anchors = literal_anchors(list(patterns))
-    if anchors is None:
-        return None
-    automaton = ahocorasick.Automaton()
-    for anchor in anchors:
-        automaton.add_word(anchor, anchor)
-    automaton.make_automaton()
+    if anchors is None or not all(anchors):
+        return None  # no anchor, or an empty one, which every text holds
+    find_anchors = AhoCorasick(anchors).find_matches_as_indexes
 
     def holds_an_anchor(text: str) -> bool:
-        return next(automaton.iter(text.casefold()), None) is not None
+        return bool(find_anchors(text.casefold()))
 
     return holds_an_anchor
 

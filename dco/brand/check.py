@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-import ahocorasick
+from ahocorasick_rs import AhoCorasick
 
 from dco.brand.rules import Context, Hit, Rule, first_filled
 from dco.models import Finding, Span
@@ -135,13 +135,12 @@ class _FieldPlan:
                 for anchor in anchors[id(rule)] or ():
                     anchored[anchor] = anchored.get(anchor, 0) | 1 << index
         # Every anchor at once: one pass of an Aho-Corasick automaton over the text reports
-        # each anchor it contains, with the rules behind it.
-        self._anchors: ahocorasick.Automaton | None = None
-        if anchored:
-            self._anchors = ahocorasick.Automaton()
-            for anchor, bits in anchored.items():
-                self._anchors.add_word(anchor, bits)
-            self._anchors.make_automaton()
+        # each anchor it contains (overlapping ones too), by its index in `_anchor_bits`.
+        self._find_anchors = (
+            AhoCorasick(list(anchored)).find_matches_as_indexes if anchored else None
+        )
+        self._anchor_bits = list(anchored.values())
+        """The rules behind each anchor."""
         self._lists: dict[int, list[int]] = {}
 
     def due(self, text: str, *, first: bool) -> list[int]:
@@ -149,9 +148,10 @@ class _FieldPlan:
         unanchored ones, and those whose anchor it contains. `first`: whether it is the
         asset's first non-empty field."""
         due = self._always_first if first else self._always_other
-        if self._anchors is not None:
-            for _, bits in self._anchors.iter(text.casefold()):
-                due |= bits
+        if self._find_anchors is not None:
+            anchor_bits = self._anchor_bits
+            for anchor, _, _ in self._find_anchors(text.casefold(), overlapping=True):
+                due |= anchor_bits[anchor]
         for gate, bits in self._gates:
             if gate.search(text):
                 due |= bits
