@@ -23,9 +23,22 @@ _NAMED_ESCAPES = frozenset("NpP")
 """Escapes followed by a name in braces: N{...} (a character by name), p{...} (a property)."""
 
 
+def fold_case(text: str) -> str:
+    """`text` with case folded as anchors are compared: casefolded, with the Turkish İ and ı
+    read as i. The regex engine ignoring case takes either for an i while `str.casefold`
+    keeps them apart; of all Unicode, these are the only characters on which the two differ.
+    """
+    if not text.isascii() and ("ı" in text or "İ" in text):
+        text = text.translate(_DOTTED_AND_DOTLESS_I)
+    return text.casefold()
+
+
+_DOTTED_AND_DOTLESS_I = str.maketrans({"ı": "i", "İ": "i"})
+
+
 def literal_anchors(tokens: list[str]) -> tuple[str, ...] | None:
-    """For each token, casefolded plain text one of which any match of it must contain; None
-    when a token has none (the rule must then run on every text)."""
+    """For each token, plain text (case folded by `fold_case`) one of which any match of it
+    must contain; None when a token has none (the rule must then run on every text)."""
     anchors: list[str] = []
     for token in tokens:
         texts = required_texts(token)
@@ -48,7 +61,7 @@ def anchor_test(patterns: Sequence[str]) -> Callable[[str], bool] | None:
     find_anchors = AhoCorasick(anchors).find_matches_as_indexes
 
     def holds_an_anchor(text: str) -> bool:
-        return bool(find_anchors(text.casefold()))
+        return bool(find_anchors(fold_case(text)))
 
     return holds_an_anchor
 
@@ -211,7 +224,7 @@ def _required_text(pattern: str) -> str | None:
     end_run()
     # Longest first; of equal length, letters and digits over punctuation (rarer in copy).
     best = max(runs, key=lambda r: (len(r), any(c.isalnum() for c in r)), default="")
-    return best.casefold() or None
+    return fold_case(best) or None
 
 
 def first_characters(pattern: str, flags: int = 0) -> re.Pattern[str] | None:

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from ahocorasick_rs import AhoCorasick
 
+from dco.brand.anchors import fold_case
 from dco.brand.rules import Context, Hit, Rule, first_filled
 from dco.models import Finding, Span
 
@@ -150,7 +151,7 @@ class _FieldPlan:
         due = self._always_first if first else self._always_other
         if self._find_anchors is not None:
             anchor_bits = self._anchor_bits
-            for anchor, _, _ in self._find_anchors(text.casefold(), overlapping=True):
+            for anchor, _, _ in self._find_anchors(fold_case(text), overlapping=True):
                 due |= anchor_bits[anchor]
         for gate, bits in self._gates:
             if gate.search(text):

@@ -5,13 +5,14 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dco.brand import Brand, available_packs
-from dco.brand.check import finding
-from dco.brand.rules import Context
+from dco.brand.check import RuleSet, finding
+from dco.brand.rules import Context, Existence
 from dco.channels import get_channel
 from dco.models import Copy
 from dco.resources import bundled_dir
@@ -79,3 +80,11 @@ def test_check_many_keeps_each_copys_findings_apart():
     batch = BRAND.check_many([clean, flagged, clean])
     assert batch[0] == batch[2] == BRAND.check(clean)
     assert [f.rule for f in batch[1]] == [f.rule for f in BRAND.check(flagged)] != []
+
+
+@pytest.mark.parametrize("text", ["an İNCREDİBLE run", "an ıncredıble run"])
+def test_a_rule_is_not_skipped_for_a_turkish_i_its_pattern_matches(text):
+    hype = Existence(extends="existence", id="Test.Hype", level="warning", message="'%s'",
+                     tokens=["incredible"], ignorecase=True)  # fmt: skip
+    assert hype.check(text, Context()) != []
+    assert [f.match for f in RuleSet([hype]).check({"text": text}, Context())] == [text[3:-4]]
