@@ -23,6 +23,9 @@ _NAMED_ESCAPES = frozenset("NpP")
 """Escapes followed by a name in braces: N{...} (a character by name), p{...} (a property)."""
 
 
+_DOTTED_AND_DOTLESS_I = str.maketrans({"ı": "i", "İ": "i"})
+
+
 def fold_case(text: str) -> str:
     """`text` with case folded as anchors are compared: casefolded, with the Turkish İ and ı
     read as i. The regex engine ignoring case takes either for an i while `str.casefold`
@@ -31,9 +34,6 @@ def fold_case(text: str) -> str:
     if not text.isascii() and ("ı" in text or "İ" in text):
         text = text.translate(_DOTTED_AND_DOTLESS_I)
     return text.casefold()
-
-
-_DOTTED_AND_DOTLESS_I = str.maketrans({"ı": "i", "İ": "i"})
 
 
 def literal_anchors(tokens: list[str]) -> tuple[str, ...] | None:
