@@ -21,6 +21,7 @@ from dco.brand import scopes
 from dco.brand.anchors import first_characters, literal_anchors
 from dco.brand.case import case_test
 from dco.brand.matching import (
+    bounded,
     compile_exceptions,
     compile_tokens,
     excepted,
@@ -252,14 +253,8 @@ class Substitution(Rule):
                 _DOLLAR_GROUP.sub(lambda m, b=base: f"\\g<{b + int(m.group(1))}>", str(expected))
             )
             group = base + re.compile(pattern).groups
-        alternatives = "|".join(branches)
         flags = re.IGNORECASE if self.ignorecase else 0
-        if self.nonword:
-            self.compiled.pattern = re.compile(alternatives, flags)
-        else:
-            self.compiled.pattern = re.compile(
-                f"(?<![A-Za-z0-9_])(?:{alternatives})(?![A-Za-z0-9_])", flags
-            )
+        self.compiled.pattern = re.compile(bounded("|".join(branches), nonword=self.nonword), flags)
         self.compiled.exceptions = compile_exceptions(self.exceptions, ignorecase=self.ignorecase)
         return self
 
@@ -511,8 +506,8 @@ class Consistency(Rule):
         self.compiled = Compiled()
         flags = re.IGNORECASE if self.ignorecase else 0
         for one, other in self.either.items():
-            first = re.compile(_bounded(token_pattern(one), self.nonword), flags)
-            second = re.compile(_bounded(token_pattern(str(other)), self.nonword), flags)
+            first = re.compile(bounded(token_pattern(one), nonword=self.nonword), flags)
+            second = re.compile(bounded(token_pattern(str(other)), nonword=self.nonword), flags)
             self.compiled.pairs.append((first, second))
         return self
 
@@ -529,10 +524,6 @@ class Consistency(Rule):
                     hits.append(Hit(match.start(), match.end(), self.format(match.group()),
                                     match.group()))  # fmt: skip
         return hits
-
-
-def _bounded(pattern: str, nonword: bool) -> str:
-    return pattern if nonword else f"(?<![A-Za-z0-9_])(?:{pattern})(?![A-Za-z0-9_])"
 
 
 VALE_KINDS: dict[str, type[Rule]] = {
