@@ -62,11 +62,12 @@ class RuleSet:
         for index, fields in enumerate(assets):
             # Rules that judge the asset as a whole run once, with its first non-empty field.
             first = first_filled(fields)
+            whole = "\n".join(text for text in fields.values() if text)
             for name, text in fields.items():
                 if not text:
                     continue
                 context = Context(name, fields, base.channel, base.stage, base.claims,
-                                  base.formality)  # fmt: skip
+                                  base.formality, whole)  # fmt: skip
                 plan = self._plans.get((name, channel_id)) or self.plan(name, channel_id)
                 work = (len(slots), text, context)
                 slots.append((index, name, text))

@@ -65,6 +65,9 @@ class Context:
     claims: frozenset[str] = frozenset()
     """Claims the brand has substantiated (folded), which `claim` rules then allow."""
     formality: tuple[str, ...] = ()
+    whole: str = ""
+    """The asset's non-empty fields, a line each, when the checker has joined them already
+    (several rules read the whole asset; see `asset_text`)."""
 
 
 def first_filled(fields: dict[str, str]) -> str | None:
@@ -75,7 +78,7 @@ def first_filled(fields: dict[str, str]) -> str | None:
 def asset_text(context: Context, text: str) -> str:
     """The whole asset a rule checking `text` sees, its non-empty fields a line each (`text`
     alone when the context holds no asset): for rules that look across fields."""
-    return "\n".join(value for value in context.asset.values() if value) or text
+    return context.whole or "\n".join(value for value in context.asset.values() if value) or text
 
 
 class Compiled:
