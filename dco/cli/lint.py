@@ -83,6 +83,11 @@ def lint_command(
         sys.exit(1)
 
 
+def _count(number: int, noun: str, plural: str | None = None) -> str:
+    """ "1 error", "2 errors": a count with its noun in the right number."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
 def _print_text(result: LintResult) -> None:
     out = console()
     for located in result.findings:
@@ -99,8 +104,9 @@ def _print_text(result: LintResult) -> None:
             out.print(_excerpt(located), highlight=False, soft_wrap=True)
     counts = result.counts()
     summary = (
-        f"{counts['error']} errors, {counts['warning']} warnings, {counts['suggestion']} "
-        f"suggestions in {result.assets} pieces of copy across {result.files} files"
+        f"{_count(counts['error'], 'error')}, {_count(counts['warning'], 'warning')}, "
+        f"{_count(counts['suggestion'], 'suggestion')} in "
+        f"{_count(result.assets, 'piece', 'pieces')} of copy across {_count(result.files, 'file')}"
     )
     if result.silenced:
         summary += f"; {result.silenced} silenced"

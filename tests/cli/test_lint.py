@@ -24,6 +24,12 @@ def test_an_error_finding_exits_1_with_location_and_excerpt(tmp_path):
     assert "업계 최고의 코칭이에요" in result.stdout
 
 
+def test_the_summary_counts_in_the_right_number(tmp_path):
+    path = write(tmp_path, "ads.txt", "업계 최고의 코칭이에요\n")
+    summary = run_dco("lint", path, "--brand", "runfit").stderr
+    assert "1 error, 0 warnings, 0 suggestions in 1 piece of copy across 1 file" in summary
+
+
 def test_fail_level_decides_what_fails(tmp_path):
     path = write(tmp_path, "ads.txt", "저렴한 코칭이에요\n")  # a warning only
     assert run_dco("lint", path, "--brand", "runfit").returncode == 0
