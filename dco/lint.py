@@ -2,8 +2,9 @@
 checking each, and locating every finding in its file.
 
 - ``.txt``: every non-empty line is one piece of copy (field ``text``).
-- ``.md``: every paragraph is one piece of copy; headings are ``headline``. Front matter, code,
-  URLs and comments are not copy, and Vale's ``<!-- vale off -->`` comments silence checking.
+- ``.md``: every paragraph is one piece of copy; ATX headings (``# ...``) are ``headline``.
+  What Vale does not read is not copy (see `dco.markdown`), and Vale's ``<!-- vale off -->``
+  comments silence checking.
 - ``.json`` (a list of records, or ``{"variants": [...]}``), ``.jsonl`` and ``.csv``: records
   with ``headline`` / ``body`` / ``cta`` (or dco's own variants, whose copy is under ``copy``),
   an optional ``channel`` and ``id``, and an optional ``lint_ignore`` list of rule ids (``"*"``
@@ -24,7 +25,7 @@ from typing import Any
 from dco.brand import Brand
 from dco.brand.check import apply_fixes
 from dco.errors import ConfigError
-from dco.markdown import mask
+from dco.markdown import HEADING, mask
 from dco.models import COPY_FIELDS, Finding
 
 SUFFIXES = (".txt", ".md", ".markdown", ".json", ".jsonl", ".csv")
@@ -178,15 +179,16 @@ def _text_assets(text: str, markdown: bool) -> Iterator[_Asset]:
     block_start = 0
     for line in text.splitlines(keepends=True):
         stripped = line.strip()
-        if stripped.startswith("#"):
+        heading = HEADING.match(line)
+        if heading:
             yield from _block(block, block_start)
             block = []
-            hashes = len(stripped) - len(stripped.lstrip("#"))
-            heading_start = offset + line.index("#") + hashes
-            heading = line[line.index("#") + hashes :].rstrip("\r\n")
-            lead = len(heading) - len(heading.lstrip())
-            if heading.strip():
-                yield _Asset({"headline": heading.strip()}, {"headline": heading_start + lead})
+            title = line[heading.end() :].rstrip()
+            lead = len(title) - len(title.lstrip())  # blanked markup: `# **Free** week`
+            if title.strip():
+                yield _Asset(
+                    {"headline": title.strip()}, {"headline": offset + heading.end() + lead}
+                )
         elif not stripped:
             yield from _block(block, block_start)
             block = []

@@ -1,21 +1,36 @@
-"""Markdown as Vale reads it: front matter, code blocks, code spans, URLs and comments are not copy.
+"""Markdown as Vale reads it: only the rendered text is copy, so markup and code are not.
 
-`mask` blanks them out with spaces (keeping every newline), so positions in the masked text are
-positions in the file. Vale's comments switch checking off and on: `<!-- vale off -->`,
-`<!-- vale on -->`, and `<!-- vale Style.Rule = NO -->` / `= YES` for one rule.
+`mask` blanks out with spaces (keeping every newline) what Vale never sees: front matter, code
+blocks (fenced and indented), code spans, URLs, HTML tags and comments, the backslash of an
+escape, and the `*` / `_` delimiters of emphasis. Positions in the masked text are therefore
+positions in the file. (A word emphasised in part, `**무료**로`, reads as two words with spaces
+between, where Vale sees one.)
+
+Vale's comments switch checking off and on: `<!-- vale off -->`, `<!-- vale on -->`, and
+`<!-- vale Style.Rule = NO -->` / `= YES` for one rule.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 _FRONT_MATTER = re.compile(r"\A---\r?\n.*?\r?\n---\r?\n", re.DOTALL)
 _FENCE = re.compile(r"^(```|~~~)[^\n]*\n.*?^\1[ \t]*$", re.DOTALL | re.MULTILINE)
 _CODE_SPAN = re.compile(r"(`+)[^`\n].*?\1")
 _URL = re.compile(r"\]\([^)\s]*\)|<https?://[^>\s]+>|https?://[^\s)>\]]+")
+_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+_ESCAPE = re.compile(r"\\[!-/:-@\[-`{-~]")
+"""A backslash and the ASCII punctuation it makes literal (`\\\\` is one, a literal backslash)."""
+HEADING = re.compile(r" {0,3}#{1,6}(?:[ \t]+|(?=[\r\n]|$))")
+"""An ATX heading's marker and the space after it, at the start of a line ("#hashtag" is not)."""
+_LIST_ITEM = re.compile(r" {0,3}(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)")
 _COMMENT = re.compile(r"<!--(.*?)-->", re.DOTALL)
 _SWITCH = re.compile(r"^\s*vale\s+(?:(off|on)|([\w.-]+)\s*=\s*(NO|YES))\s*$", re.IGNORECASE)
+
+Blank = Callable[[int, int], None]
 
 
 @dataclass
@@ -47,13 +62,162 @@ def mask(source: str) -> Masked:
     for pattern in (_FRONT_MATTER, _FENCE, _CODE_SPAN, _URL):
         for match in pattern.finditer(source):
             blank(*match.span())
+    for start, end in _indented_code(source):
+        blank(start, end)
+    # Each pass reads what the passes before it left: a tag or a `*` inside code is not markup.
+    for match in _HTML_TAG.finditer("".join(chars)):
+        blank(*match.span())
+    text = "".join(chars)
+    escaped = [match.start() for match in _ESCAPE.finditer(text)]
+    for position in _emphasis_delimiters(text, {p + 1 for p in escaped}):
+        chars[position] = " "
+    for position in escaped:
+        chars[position] = " "
     masked = Masked("".join(chars))
     _switches(source, masked, blank)
     masked.text = "".join(chars)
     return masked
 
 
-def _switches(source: str, masked: Masked, blank) -> None:
+def _indented_code(source: str) -> Iterator[tuple[int, int]]:
+    """Spans of indented code blocks: lines indented four spaces (or a tab) that do not
+    continue a paragraph or a list item."""
+    offset, previous_blank, in_list, in_code = 0, True, False, False
+    for line in source.splitlines(keepends=True):
+        content = line.rstrip("\r\n")
+        indented = content.startswith(("    ", "\t"))
+        if not content.strip():
+            previous_blank = True
+        elif indented and (in_code or (previous_blank and not in_list)):
+            in_code = True
+            yield offset, offset + len(content)
+        else:
+            in_code = previous_blank = False
+            if _LIST_ITEM.match(content):
+                in_list = True
+            elif not content.startswith((" ", "\t")):
+                in_list = False  # a paragraph at the margin ends the list
+        offset += len(line)
+
+
+def _emphasis_delimiters(text: str, escaped: set[int]) -> list[int]:
+    """Positions of the `*` and `_` that open or close emphasis (CommonMark's rules, block by
+    block); a lone `*`, as a footnote mark, is text."""
+    positions: list[int] = []
+    for start, end in _blocks(text):
+        positions += _pair_delimiters(_delimiter_runs(text, start, end, escaped))
+    return positions
+
+
+def _blocks(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each run of non-blank lines, a heading line being a block of its own:
+    emphasis never spans two blocks."""
+    start, offset = None, 0
+    for line in text.splitlines(keepends=True):
+        blank_line = not line.strip()
+        heading = HEADING.match(line) is not None
+        if (blank_line or heading) and start is not None:
+            yield start, offset
+            start = None
+        if heading:
+            yield offset, offset + len(line)
+        elif not blank_line and start is None:
+            start = offset
+        offset += len(line)
+    if start is not None:
+        yield start, offset
+
+
+@dataclass
+class _Run:
+    """A run of one delimiter character; [lo, hi) is the part not yet matched (a closer is
+    matched from its start, an opener from its end, as CommonMark does)."""
+
+    char: str
+    length: int
+    can_open: bool
+    can_close: bool
+    lo: int
+    hi: int
+
+
+_RUN = re.compile(r"\*+|_+")
+
+
+def _delimiter_runs(text: str, start: int, end: int, escaped: set[int]) -> list[_Run]:
+    runs = []
+    for match in _RUN.finditer(text, start, end):
+        run_start, run_end = match.span()
+        while run_start in escaped and run_start < run_end:
+            run_start += 1  # `\*` is a literal asterisk, not a delimiter
+        if run_start == run_end:
+            continue
+        before = text[run_start - 1] if run_start > start else " "
+        after = text[run_end] if run_end < end else " "
+        left_flanking = not after.isspace() and (
+            not _punctuation(after) or before.isspace() or _punctuation(before)
+        )
+        right_flanking = not before.isspace() and (
+            not _punctuation(before) or after.isspace() or _punctuation(after)
+        )
+        char = match.group()[0]
+        if char == "_":  # `_` never opens or closes inside a word (snake_case)
+            can_open = left_flanking and (not right_flanking or _punctuation(before))
+            can_close = right_flanking and (not left_flanking or _punctuation(after))
+        else:
+            can_open, can_close = left_flanking, right_flanking
+        runs.append(_Run(char, run_end - run_start, can_open, can_close, run_start, run_end))
+    return runs
+
+
+def _pair_delimiters(runs: list[_Run]) -> list[int]:
+    """The positions of delimiters that pair up, matching each closer with the nearest
+    opener of its character as CommonMark's "process emphasis" does."""
+    used: list[int] = []
+    openers: list[_Run] = []
+    # Where the search for an opener may stop, by the kind of closer: openers below it were
+    # already passed over by such a closer, and only ever the top of the stack is removed.
+    bottom: dict[tuple[str, int, bool], int] = {}
+    for closer in runs:
+        kind = (closer.char, closer.length % 3, closer.can_open)
+        while closer.can_close and closer.lo < closer.hi:
+            floor = min(bottom.get(kind, 0), len(openers))
+            found = (
+                i for i in range(len(openers) - 1, floor - 1, -1) if _pairs(openers[i], closer)
+            )
+            index = next(found, None)
+            if index is None:
+                bottom[kind] = len(openers)
+                break
+            opener = openers[index]
+            take = 2 if opener.hi - opener.lo >= 2 and closer.hi - closer.lo >= 2 else 1
+            used += range(opener.hi - take, opener.hi)
+            used += range(closer.lo, closer.lo + take)
+            opener.hi -= take
+            closer.lo += take
+            # Openers between the pair can no longer be matched; a spent opener is gone.
+            del openers[index + (opener.lo < opener.hi) :]
+            for passed in bottom:
+                bottom[passed] = min(bottom[passed], len(openers))
+        if closer.can_open and closer.lo < closer.hi:
+            openers.append(closer)
+    return used
+
+
+def _pairs(opener: _Run, closer: _Run) -> bool:
+    if opener.char != closer.char:
+        return False
+    # CommonMark's rule of three: `*foo**bar*` keeps its inner `**` as text.
+    either_way = opener.can_close or closer.can_open
+    total = opener.length + closer.length
+    return not (either_way and total % 3 == 0 and (opener.length % 3 or closer.length % 3))
+
+
+def _punctuation(char: str) -> bool:
+    return unicodedata.category(char)[0] in "PS"
+
+
+def _switches(source: str, masked: Masked, blank: Blank) -> None:
     off_at: int | None = None
     rule_off: dict[str, int] = {}
     for match in _COMMENT.finditer(source):

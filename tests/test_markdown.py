@@ -1,0 +1,94 @@
+"""Markdown masking: what Vale does not read is blanked, in place, and everything else is kept."""
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+
+from dco.brand import Brand
+from dco.lint import lint
+from dco.markdown import mask
+
+BRAND = Brand.load("runfit")
+
+
+@pytest.mark.parametrize(
+    ("source", "masked"),
+    [
+        ("Our plan is **free**.", "Our plan is   free  ."),
+        ("_free_ for a week", " free  for a week"),
+        ("***strong emphasis***", "   strong emphasis   "),
+        ("**무료**로 시작", "  무료  로 시작"),
+        ("- **Free** coaching\n- Sign up", "-   Free   coaching\n- Sign up"),
+        # Not emphasis, so text: list markers, lone marks, arithmetic, snake_case, the rule of 3.
+        ("* item one\n* item two", "* item one\n* item two"),
+        ("무료 체험*", "무료 체험*"),
+        ("5 * 3 = 15", "5 * 3 = 15"),
+        ("snake_case_name", "snake_case_name"),
+        ("*foo**bar*", " foo**bar "),
+        # Emphasis does not reach across paragraphs.
+        ("*무료\n\n체험*", "*무료\n\n체험*"),
+    ],
+)
+def test_emphasis_delimiters_are_blanked_and_other_asterisks_kept(source, masked):
+    assert mask(source).text == masked
+
+
+def test_an_escaped_asterisk_is_text_and_its_backslash_is_not():
+    assert mask("\\*첫 달 한정 *무료*").text == " *첫 달 한정  무료 "
+
+
+def test_html_tags_are_blanked_and_their_text_kept():
+    assert mask('<b>free</b> <span class="free">gift</span>').text == (
+        "   free                        gift       "
+    )
+
+
+def test_an_indented_code_block_is_blanked_but_an_indented_list_paragraph_is_not():
+    code = "Intro.\n\n    최고 = 1\n\nOutro."
+    assert mask(code).text == "Intro.\n\n          \n\nOutro."
+    listed = "- 첫 항목\n\n    최고의 코칭\n"
+    assert mask(listed).text == listed
+
+
+def _commonmark_text(paragraph: str) -> str:
+    """The text a CommonMark parser (markdown-it, the reference's port) reads in `paragraph`."""
+    tokens = MarkdownIt("commonmark").parseInline(paragraph)[0].children or []
+    return "".join({"text": t.content, "softbreak": "\n"}.get(t.type, "") for t in tokens)
+
+
+@given(st.text(alphabet="**__ \\ab가.!\n", max_size=24))
+@example("..*_*. _!_.")  # an opener pushed after the stack shrank below a failed search
+@example("\\\\_a_")  # an escaped backslash escapes nothing after it
+def test_emphasis_and_escapes_are_read_as_commonmark_reads_them(text):
+    # One paragraph: no blank line, and no hard break (a backslash or spaces ending a line).
+    lines = (line.rstrip("\\ ") for line in text.split("\n"))
+    paragraph = "\n".join(line for line in lines if line.strip())
+    kept = "".join(c for c, m in zip(paragraph, mask(paragraph).text, strict=True) if c == m)
+    trimmed = [line.strip() for line in kept.split("\n")]
+    assert trimmed == [line.strip() for line in _commonmark_text(paragraph).split("\n")]
+
+
+@given(st.text(alphabet="*_\\`<>#-  \nab가1", max_size=60))
+def test_masking_keeps_every_position_and_newline(source):
+    masked = mask(source).text
+    assert len(masked) == len(source)
+    assert [i for i, c in enumerate(masked) if c == "\n"] == [
+        i for i, c in enumerate(source) if c == "\n"
+    ]
+
+
+def test_bold_markers_do_not_count_as_an_offers_footnote_mark(tmp_path):
+    # `\*` is one of a free offer's conditions (a footnote mark); `**` around the word is not.
+    path = tmp_path / "page.md"
+    path.write_text("지금 **무료**로 시작하세요.\n\n무료* 체험\n", encoding="utf-8")
+    found = [(f.line, f.finding.rule) for f in lint([path], BRAND).findings]
+    assert (1, "en-ftc-free.FreeConditions") in found
+    assert (3, "en-ftc-free.FreeConditions") not in found
+
+
+def test_a_hashtag_at_the_start_of_a_line_is_copy_not_a_heading(tmp_path):
+    path = tmp_path / "page.md"
+    path.write_text("#러닝 #하프마라톤 최고의 코칭\n", encoding="utf-8")
+    (located,) = lint([path], BRAND).findings
+    assert located.finding.field == "body" and located.column == 12
