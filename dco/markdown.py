@@ -1,10 +1,10 @@
 """Markdown as Vale reads it: only the rendered text is copy, so markup and code are not.
 
 `mask` blanks out with spaces (keeping every newline) what Vale never sees: front matter, code
-blocks (fenced and indented), code spans, URLs, HTML tags and comments, the backslash of an
-escape, and the `*` / `_` delimiters of emphasis. Positions in the masked text are therefore
-positions in the file. (A word emphasised in part, `**무료**로`, reads as two words with spaces
-between, where Vale sees one.)
+blocks (fenced and indented), code spans, URLs, the brackets of links and images, HTML tags and
+comments, the backslash of an escape, and the `*` / `_` delimiters of emphasis. Positions in the
+masked text are therefore positions in the file. (A word emphasised in part, `**무료**로`, reads
+as two words with spaces between, where Vale sees one.)
 
 Vale's comments switch checking off and on: `<!-- vale off -->`, `<!-- vale on -->`, and
 `<!-- vale Style.Rule = NO -->` / `= YES` for one rule.
@@ -21,6 +21,12 @@ _FRONT_MATTER = re.compile(r"\A---\r?\n.*?\r?\n---\r?\n", re.DOTALL)
 _FENCE = re.compile(r"^(```|~~~)[^\n]*\n.*?^\1[ \t]*$", re.DOTALL | re.MULTILINE)
 _CODE_SPAN = re.compile(r"(`+)[^`\n].*?\1")
 _URL = re.compile(r"\]\([^)\s]*\)|<https?://[^>\s]+>|https?://[^\s)>\]]+")
+_LINK_MARKUP = re.compile(
+    r"!?\[(?=[^\[\]\n]*\][(\[])"  # the opening of a link's or image's text: `[`, `![`
+    r"|\]\[[^\]\n]*\]"  # a reference link's label: `][label]`
+    r"|^ {0,3}\[[^\]\n]+\]:[^\n]*",  # a link reference definition, the whole line
+    re.MULTILINE,
+)
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 _ESCAPE = re.compile(r"\\[!-/:-@\[-`{-~]")
 """A backslash and the ASCII punctuation it makes literal (`\\\\` is one, a literal backslash)."""
@@ -59,7 +65,7 @@ def mask(source: str) -> Masked:
             if chars[i] != "\n":
                 chars[i] = " "
 
-    for pattern in (_FRONT_MATTER, _FENCE, _CODE_SPAN, _URL):
+    for pattern in (_FRONT_MATTER, _FENCE, _CODE_SPAN, _URL, _LINK_MARKUP):
         for match in pattern.finditer(source):
             blank(*match.span())
     for start, end in _indented_code(source):

@@ -38,6 +38,35 @@ def test_an_escaped_asterisk_is_text_and_its_backslash_is_not():
     assert mask("\\*첫 달 한정 *무료*").text == " *첫 달 한정  무료 "
 
 
+def _blank(markup: str) -> str:
+    return " " * len(markup)
+
+
+@pytest.mark.parametrize(
+    ("source", "masked"),
+    [
+        (
+            "![러닝 코치](coach.png) 함께 달려요!",
+            f"  러닝 코치{_blank('](coach.png)')} 함께 달려요!",
+        ),
+        ("[무료 체험](https://runfit.kr) 신청", f" 무료 체험{_blank('](https://runfit.kr)')} 신청"),
+        (
+            "[무료 체험][trial] 신청\n\n[trial]: https://runfit.kr",
+            f" 무료 체험{_blank('][trial]')} 신청\n\n{_blank('[trial]: https://runfit.kr')}",
+        ),
+        ("[광고] 첫 주 무료", "[광고] 첫 주 무료"),
+    ],
+)
+def test_link_and_image_markup_is_blanked_and_their_text_kept(source, masked):
+    assert mask(source).text == masked
+
+
+def test_an_image_does_not_count_as_an_exclamation_mark(tmp_path):
+    path = tmp_path / "page.md"
+    path.write_text("![러닝](coach.png) 함께 달려요!\n", encoding="utf-8")
+    assert [f.finding.rule for f in lint([path], BRAND).findings] == []
+
+
 def test_html_tags_are_blanked_and_their_text_kept():
     assert mask('<b>free</b> <span class="free">gift</span>').text == (
         "   free                        gift       "
