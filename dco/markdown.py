@@ -187,7 +187,7 @@ def _pair_delimiters(runs: list[_Run]) -> list[int]:
     for closer in runs:
         kind = (closer.char, closer.length % 3, closer.can_open)
         while closer.can_close and closer.lo < closer.hi:
-            floor = min(bottom.get(kind, 0), len(openers))
+            floor = bottom.get(kind, 0)
             found = (
                 i for i in range(len(openers) - 1, floor - 1, -1) if _pairs(openers[i], closer)
             )

@@ -84,7 +84,7 @@ def lint_command(
 
 
 def _count(number: int, noun: str, plural: str | None = None) -> str:
-    """ "1 error", "2 errors": a count with its noun in the right number."""
+    """A count with its noun in the right number: "1 error", "2 errors"."""
     return f"{number} {noun if number == 1 else plural or noun + 's'}"
 
 
