@@ -81,7 +81,7 @@ def test_an_indented_code_block_is_blanked_but_an_indented_list_paragraph_is_not
 
 
 def _commonmark_text(paragraph: str) -> str:
-    """The text a CommonMark parser (markdown-it, the reference's port) reads in `paragraph`."""
+    """The text a CommonMark-compliant parser (markdown-it) reads in `paragraph`."""
     tokens = MarkdownIt("commonmark").parseInline(paragraph)[0].children or []
     return "".join({"text": t.content, "softbreak": "\n"}.get(t.type, "") for t in tokens)
 
