@@ -25,7 +25,7 @@ from typing import Any
 from dco.brand import Brand
 from dco.brand.check import apply_fixes
 from dco.errors import ConfigError
-from dco.markdown import HEADING, mask
+from dco.markdown import HEADING, blocks, mask
 from dco.models import COPY_FIELDS, Finding
 
 SUFFIXES = (".txt", ".md", ".markdown", ".json", ".jsonl", ".csv")
@@ -174,36 +174,15 @@ def _text_assets(text: str, markdown: bool) -> Iterator[_Asset]:
                 yield _Asset({"text": body}, {"text": offset})
             offset += len(line)
         return
-    offset = 0
-    block: list[str] = []
-    block_start = 0
-    for line in text.splitlines(keepends=True):
-        stripped = line.strip()
-        heading = HEADING.match(line)
-        if heading:
-            yield from _block(block, block_start)
-            block = []
-            title = line[heading.end() :].rstrip()
-            lead = len(title) - len(title.lstrip())  # blanked markup: `# **Free** week`
-            if title.strip():
-                yield _Asset(
-                    {"headline": title.strip()}, {"headline": offset + heading.end() + lead}
-                )
-        elif not stripped:
-            yield from _block(block, block_start)
-            block = []
-        else:
-            if not block:
-                block_start = offset
-            block.append(line)
-        offset += len(line)
-    yield from _block(block, block_start)
-
-
-def _block(lines: list[str], start: int) -> Iterator[_Asset]:
-    text = "".join(lines).rstrip("\r\n")
-    if text.strip():
-        yield _Asset({"body": text}, {"body": start})
+    for start, end in blocks(text):
+        heading = HEADING.match(text, start)
+        if heading is None:
+            yield _Asset({"body": text[start:end].rstrip("\r\n")}, {"body": start})
+            continue
+        title = text[heading.end() : end].rstrip()
+        lead = len(title) - len(title.lstrip())  # blanked markup: `# **Free** week`
+        if title.strip():
+            yield _Asset({"headline": title.strip()}, {"headline": heading.end() + lead})
 
 
 def _line_starts(source: str) -> list[int]:

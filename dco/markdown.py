@@ -110,14 +110,14 @@ def _emphasis_delimiters(text: str, escaped: set[int]) -> list[int]:
     """Positions of the `*` and `_` that open or close emphasis (CommonMark's rules, block by
     block); a lone `*`, as a footnote mark, is text."""
     positions: list[int] = []
-    for start, end in _blocks(text):
+    for start, end in blocks(text):
         positions += _pair_delimiters(_delimiter_runs(text, start, end, escaped))
     return positions
 
 
-def _blocks(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of each run of non-blank lines, a heading line being a block of its own:
-    emphasis never spans two blocks."""
+def blocks(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each block of `text`: a heading line, or a run of non-blank lines (a
+    paragraph, a list). Emphasis never spans two blocks, and each is one piece of copy."""
     start, offset = None, 0
     for line in text.splitlines(keepends=True):
         blank_line = not line.strip()
