@@ -26,6 +26,10 @@ class RuleSet:
             id(rule): rule.gate() for rule in self.rules if _unanchored(self._anchors[id(rule)])
         }
         self._plans: dict[tuple[str, str | None], _FieldPlan] = {}
+        self._findings: dict[tuple[int, Hit, str, int, int], Finding] = {}
+        """Findings made, by (rule position, hit, field, line, column), to be handed out
+        again: they are immutable values, and the assets of one campaign share many (the
+        same "(광고)" missing from every variant), each costing more to build than to find."""
 
     def plan(self, name: str, channel: str | None = None) -> _FieldPlan:
         """The rules relevant to field `name` in `channel`: those that always run, and by anchor."""
@@ -76,24 +80,44 @@ class RuleSet:
                         due_on[position].append(work)
                     else:
                         due_on[position] = [work]
-        hits: list[list[tuple[Hit, Rule]]] = [[] for _ in slots]
+        found_by: list[list[tuple[list[Hit], int]]] = [[] for _ in slots]
+        """Each slot's hits, as the rules that found any returned them, by the rule's position
+        (in load order)."""
         for position in sorted(due_on):
             rule = self.rules[position]
             check = rule.check
             for slot, text, context in due_on[position]:
                 found = check(text, context)
                 if found:
-                    hits[slot] += [(hit, rule) for hit in found]
+                    found_by[slot].append((found, position))
         findings: list[list[Finding]] = [[] for _ in assets]
-        for (index, name, text), pairs in zip(slots, hits, strict=True):
+        for (index, name, text), results in zip(slots, found_by, strict=True):
+            if not results:
+                continue  # most fields pass most rules
+            pairs = [(hit, position) for found, position in results for hit in found]
             if len(pairs) > 1:
                 pairs.sort(key=_start)  # stable: rules in load order where positions tie
-            findings[index] += [finding(rule, hit, name, text) for hit, rule in pairs]
+            findings[index] += [self._finding(position, hit, name, text) for hit, position in pairs]
         return findings
 
+    def _finding(self, position: int, hit: Hit, field: str, text: str) -> Finding:
+        """`finding` for the rule at `position`, made once for each place and message."""
+        line, column = _line_and_column(text, hit.start)
+        key = (position, hit, field, line, column)
+        made = self._findings.get(key)
+        if made is None:
+            if len(self._findings) >= _MAX_FINDINGS:
+                self._findings.clear()
+            made = self._findings[key] = _located(self.rules[position], hit, field, line, column)
+        return made
 
-def _start(pair: tuple[Hit, Rule]) -> int:
+
+def _start(pair: tuple[Hit, int]) -> int:
     return pair[0].start
+
+
+_MAX_FINDINGS = 65_536
+"""Findings kept for reuse per rule set: a few megabytes at most."""
 
 
 class _FieldPlan:
@@ -188,8 +212,16 @@ def _bits_of(indices: Iterable[int]) -> int:
 
 def finding(rule: Rule, hit: Hit, field: str, text: str) -> Finding:
     """The finding for one hit, located by 1-based line and column (in characters)."""
-    line = text.count("\n", 0, hit.start) + 1
-    column = hit.start - (text.rfind("\n", 0, hit.start) + 1) + 1
+    return _located(rule, hit, field, *_line_and_column(text, hit.start))
+
+
+def _line_and_column(text: str, offset: int) -> tuple[int, int]:
+    """The 1-based line and column (in characters) of `offset` in `text`."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, line_start) + 1, offset - line_start + 1
+
+
+def _located(rule: Rule, hit: Hit, field: str, line: int, column: int) -> Finding:
     return Finding.trusted(
         rule=rule.id,
         level=rule.level,
