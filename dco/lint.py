@@ -2,7 +2,8 @@
 checking each, and locating every finding in its file.
 
 - ``.txt``: every non-empty line is one piece of copy (field ``text``).
-- ``.md``: every paragraph is one piece of copy; ATX headings (``# ...``) are ``headline``.
+- ``.md``: every paragraph is one piece of copy; headings (``# ...``, or a line over ``===`` or
+  ``---``) are ``headline``.
   What Vale does not read is not copy (see `dco.markdown`), and Vale's ``<!-- vale off -->``
   comments silence checking.
 - ``.json`` (a list of records, or ``{"variants": [...]}``), ``.jsonl`` and ``.csv``: records
@@ -25,7 +26,7 @@ from typing import Any
 from dco.brand import Brand
 from dco.brand.check import apply_fixes
 from dco.errors import ConfigError
-from dco.markdown import HEADING, blocks, mask
+from dco.markdown import Block, mask
 from dco.models import COPY_FIELDS, Finding
 
 SUFFIXES = (".txt", ".md", ".markdown", ".json", ".jsonl", ".csv")
@@ -138,7 +139,7 @@ def _lint_text(path: Path, source: str, brand: Brand, channel, result: LintResul
     text = masked.text if masked else source
     line_starts = _line_starts(source)
     fixes: list[Finding] = []
-    assets = list(_text_assets(text, markdown))
+    assets = list(_text_assets(text, masked.blocks if masked else None))
     result.assets += len(assets)
     checked = brand.check_many([asset.fields for asset in assets], channel=channel)
     for asset, findings in zip(assets, checked, strict=True):
@@ -165,8 +166,9 @@ def _lint_text(path: Path, source: str, brand: Brand, channel, result: LintResul
         result.fixed += count
 
 
-def _text_assets(text: str, markdown: bool) -> Iterator[_Asset]:
-    if not markdown:
+def _text_assets(text: str, blocks: list[Block] | None) -> Iterator[_Asset]:
+    """A Markdown file's headings and paragraphs (`blocks`), or a text file's lines."""
+    if blocks is None:
         offset = 0
         for line in text.splitlines(keepends=True):
             body = line.rstrip("\r\n")
@@ -174,15 +176,14 @@ def _text_assets(text: str, markdown: bool) -> Iterator[_Asset]:
                 yield _Asset({"text": body}, {"text": offset})
             offset += len(line)
         return
-    for start, end in blocks(text):
-        heading = HEADING.match(text, start)
-        if heading is None:
-            yield _Asset({"body": text[start:end].rstrip("\r\n")}, {"body": start})
+    for start, end, heading in blocks:
+        piece = text[start:end]
+        if not heading:
+            yield _Asset({"body": piece.rstrip("\r\n")}, {"body": start})
             continue
-        title = text[heading.end() : end].rstrip()
-        lead = len(title) - len(title.lstrip())  # blanked markup: `# **Free** week`
-        if title.strip():
-            yield _Asset({"headline": title.strip()}, {"headline": heading.end() + lead})
+        lead = len(piece) - len(piece.lstrip())  # blanked markup: `# **Free** week`
+        if piece.strip():
+            yield _Asset({"headline": piece.strip()}, {"headline": start + lead})
 
 
 def _line_starts(source: str) -> list[int]:

@@ -2,9 +2,11 @@
 
 `mask` blanks out with spaces (keeping every newline) what Vale never sees: front matter, code
 blocks (fenced and indented), code spans, URLs, the brackets of links and images, HTML tags and
-comments, the backslash of an escape, and the `*` / `_` delimiters of emphasis. Positions in the
-masked text are therefore positions in the file. (A word emphasised in part, `**무료**로`, reads
-as two words with spaces between, where Vale sees one.)
+comments, the backslash of an escape, the `*` / `_` delimiters of emphasis, thematic breaks
+(`***`), setext underlines and the closing `#`s of a heading. Positions in the masked text are
+therefore positions in the file. (A word emphasised in part, `**무료**로`, reads as two words with
+spaces between, where Vale sees one.) It also reads the blocks of copy: headings, ATX
+(`# 제목`) or setext (`제목` over `===`), and paragraphs.
 
 Vale's comments switch checking off and on: `<!-- vale off -->`, `<!-- vale on -->`, and
 `<!-- vale Style.Rule = NO -->` / `= YES` for one rule.
@@ -16,6 +18,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 _FRONT_MATTER = re.compile(r"\A---\r?\n.*?\r?\n---\r?\n", re.DOTALL)
 _FENCE = re.compile(r"^(```|~~~)[^\n]*\n.*?^\1[ \t]*$", re.DOTALL | re.MULTILINE)
@@ -30,8 +33,15 @@ _LINK_MARKUP = re.compile(
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 _ESCAPE = re.compile(r"\\[!-/:-@\[-`{-~]")
 """A backslash and the ASCII punctuation it makes literal (`\\\\` is one, a literal backslash)."""
-HEADING = re.compile(r" {0,3}#{1,6}(?:[ \t]+|(?=[\r\n]|$))")
+_HEADING = re.compile(r" {0,3}#{1,6}(?:[ \t]+|(?=[\r\n]|$))")
 """An ATX heading's marker and the space after it, at the start of a line ("#hashtag" is not)."""
+_ATX_CLOSING = re.compile(r"(?<![^ \t])#+[ \t]*$")
+"""An ATX heading's optional closing `#`s (`# Title ##`): after a space, or the whole text."""
+_SETEXT_UNDERLINE = re.compile(r" {0,3}(?:=+|-+)[ \t]*$")
+"""The line under a setext heading's text: `=====` or `-----`."""
+_THEMATIC_BREAK = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+"""A rule between blocks: `***`, `- - -`, `___`."""
+_QUOTE = re.compile(r" {0,3}>")
 _LIST_ITEM = re.compile(r" {0,3}(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)")
 _COMMENT = re.compile(r"<!--(.*?)-->", re.DOTALL)
 _SWITCH = re.compile(r"^\s*vale\s+(?:(off|on)|([\w.-]+)\s*=\s*(NO|YES))\s*$", re.IGNORECASE)
@@ -39,11 +49,21 @@ _SWITCH = re.compile(r"^\s*vale\s+(?:(off|on)|([\w.-]+)\s*=\s*(NO|YES))\s*$", re
 Blank = Callable[[int, int], None]
 
 
+class Block(NamedTuple):
+    """A block of copy, [start, end) in the text: a heading's text (without its marker), or a
+    paragraph (a run of non-blank lines, such as a list). Emphasis never spans two blocks."""
+
+    start: int
+    end: int
+    heading: bool
+
+
 @dataclass
 class Masked:
-    """Markdown with its non-copy parts blanked, and where checking is switched off."""
+    """Markdown with its non-copy parts blanked, its blocks, and where checking is off."""
 
     text: str
+    blocks: list[Block] = field(default_factory=list)
     off: list[tuple[int, int]] = field(default_factory=list)
     """Spans where no rule applies (between `vale off` and `vale on`)."""
     rules_off: list[tuple[str, int, int]] = field(default_factory=list)
@@ -73,13 +93,16 @@ def mask(source: str) -> Masked:
     # Each pass reads what the passes before it left: a tag or a `*` inside code is not markup.
     for match in _HTML_TAG.finditer("".join(chars)):
         blank(*match.span())
+    structure, markup = _blocks("".join(chars))
+    for start, end in markup:
+        blank(start, end)
     text = "".join(chars)
     escaped = [match.start() for match in _ESCAPE.finditer(text)]
-    for position in _emphasis_delimiters(text, {p + 1 for p in escaped}):
+    for position in _emphasis_delimiters(text, structure, {p + 1 for p in escaped}):
         chars[position] = " "
     for position in escaped:
         chars[position] = " "
-    masked = Masked("".join(chars))
+    masked = Masked("".join(chars), structure)
     _switches(source, masked, blank)
     masked.text = "".join(chars)
     return masked
@@ -106,32 +129,55 @@ def _indented_code(source: str) -> Iterator[tuple[int, int]]:
         offset += len(line)
 
 
-def _emphasis_delimiters(text: str, escaped: set[int]) -> list[int]:
+def _emphasis_delimiters(text: str, structure: list[Block], escaped: set[int]) -> list[int]:
     """Positions of the `*` and `_` that open or close emphasis (CommonMark's rules, block by
     block); a lone `*`, as a footnote mark, is text."""
     positions: list[int] = []
-    for start, end in blocks(text):
+    for start, end, _ in structure:
         positions += _pair_delimiters(_delimiter_runs(text, start, end, escaped))
     return positions
 
 
-def blocks(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of each block of `text`: a heading line, or a run of non-blank lines (a
-    paragraph, a list). Emphasis never spans two blocks, and each is one piece of copy."""
-    start, offset = None, 0
+def _blocks(text: str) -> tuple[list[Block], list[tuple[int, int]]]:
+    """The blocks of `text`, and the spans of block markup that is not copy: thematic breaks,
+    setext underlines and ATX closing sequences (CommonMark's block rules, for copy: no
+    nesting beyond telling a list or quote from a paragraph)."""
+    found: list[Block] = []
+    markup: list[tuple[int, int]] = []
+    start: int | None = None
+    """Where the open paragraph starts."""
+    underlined = False
+    """Whether a setext underline may close the open paragraph: not one of a list or quote,
+    under which `---` is a thematic break and `===` more text."""
+    offset = 0
     for line in text.splitlines(keepends=True):
-        blank_line = not line.strip()
-        heading = HEADING.match(line) is not None
-        if (blank_line or heading) and start is not None:
-            yield start, offset
+        content = line.rstrip("\r\n")
+        line_end = offset + len(content)
+        heading = _HEADING.match(content)
+        if start is not None and underlined and _SETEXT_UNDERLINE.match(content):
+            found.append(Block(start, offset, True))
+            markup.append((offset, line_end))
             start = None
-        if heading:
-            yield offset, offset + len(line)
-        elif not blank_line and start is None:
+        elif not content.strip() or heading or _THEMATIC_BREAK.match(content):
+            if start is not None:
+                found.append(Block(start, offset, False))
+                start = None
+            if heading:
+                closing = _ATX_CLOSING.search(content, heading.end())
+                text_end = line_end
+                if closing:
+                    text_end = offset + closing.start()
+                    markup.append((text_end, line_end))
+                found.append(Block(offset + heading.end(), text_end, True))
+            elif content.strip():
+                markup.append((offset, line_end))  # a thematic break
+        elif start is None:
             start = offset
+            underlined = not (_LIST_ITEM.match(content) or _QUOTE.match(content))
         offset += len(line)
     if start is not None:
-        yield start, offset
+        found.append(Block(start, offset, False))
+    return found, markup
 
 
 @dataclass

@@ -1,13 +1,13 @@
 """Markdown masking: what Vale does not read is blanked, in place, and everything else is kept."""
 
 import pytest
-from hypothesis import example, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from dco.brand import Brand
 from dco.lint import lint
-from dco.markdown import mask
+from dco.markdown import Block, mask
 
 BRAND = Brand.load("runfit")
 
@@ -80,19 +80,27 @@ def test_an_indented_code_block_is_blanked_but_an_indented_list_paragraph_is_not
     assert mask(listed).text == listed
 
 
+COMMONMARK = MarkdownIt("commonmark")
+
+
 def _commonmark_text(paragraph: str) -> str:
     """The text a CommonMark-compliant parser (markdown-it) reads in `paragraph`."""
-    tokens = MarkdownIt("commonmark").parseInline(paragraph)[0].children or []
+    tokens = COMMONMARK.parseInline(paragraph)[0].children or []
     return "".join({"text": t.content, "softbreak": "\n"}.get(t.type, "") for t in tokens)
+
+
+def _thematic_break(line: str) -> bool:
+    return [token.type for token in COMMONMARK.parse(line)] == ["hr"]
 
 
 @given(st.text(alphabet="**__ \\ab가.!\n", max_size=24))
 @example("..*_*. _!_.")  # an opener pushed after the stack shrank below a failed search
 @example("\\\\_a_")  # an escaped backslash escapes nothing after it
 def test_emphasis_and_escapes_are_read_as_commonmark_reads_them(text):
-    # One paragraph: no blank line, and no hard break (a backslash or spaces ending a line).
+    # One paragraph: no blank line, no hard break (a backslash or spaces ending a line), and no
+    # thematic break (`***`, which ends a paragraph).
     lines = (line.rstrip("\\ ") for line in text.split("\n"))
-    paragraph = "\n".join(line for line in lines if line.strip())
+    paragraph = "\n".join(line for line in lines if line.strip() and not _thematic_break(line))
     kept = "".join(c for c, m in zip(paragraph, mask(paragraph).text, strict=True) if c == m)
     trimmed = [line.strip() for line in kept.split("\n")]
     assert trimmed == [line.strip() for line in _commonmark_text(paragraph).split("\n")]
@@ -121,3 +129,49 @@ def test_a_hashtag_at_the_start_of_a_line_is_copy_not_a_heading(tmp_path):
     path.write_text("#러닝 #하프마라톤 최고의 코칭\n", encoding="utf-8")
     (located,) = lint([path], BRAND).findings
     assert located.finding.field == "body" and located.column == 12
+
+
+# Lines that open, continue, underline or break blocks; no list items or quotes, whose markers
+# dco reads as copy, and none indented as code.
+LINES = st.sampled_from([
+    "", "러닝 *코칭*", "Free week", "===", "---", "  ---  ", "***", "* * *", "___", "--", "=",
+    "= =", "# 제목", "## Title ##", "# #", "#", "### Run \\###", "#러닝",
+])  # fmt: skip
+
+
+def _commonmark_blocks(source: str) -> list[tuple[bool, str]]:
+    """(heading?, text without spaces) of each heading and paragraph CommonMark reads."""
+    read, heading = [], False
+    for token in COMMONMARK.parse(source):
+        if token.type in ("heading_open", "paragraph_open"):
+            heading = token.type == "heading_open"
+        elif token.type == "inline":
+            text = "".join(c.content for c in token.children or [] if c.type == "text")
+            read.append((heading, "".join(text.split())))
+    return read
+
+
+@given(st.lists(LINES, max_size=8).map("\n".join))
+@example("Free week\n===\n***\n러닝\n---")
+def test_headings_and_paragraphs_are_the_blocks_commonmark_reads(source):
+    assume(not source.startswith("---"))  # front matter, which Vale reads and CommonMark not
+    masked = mask(source)
+    ours = [
+        (heading, "".join(masked.text[start:end].split())) for start, end, heading in masked.blocks
+    ]
+    assert [block for block in ours if block[1]] == [
+        block for block in _commonmark_blocks(source) if block[1]
+    ]
+
+
+def test_setext_headings_are_headlines(tmp_path):
+    path = tmp_path / "page.md"
+    path.write_text("최고의 코칭\n=====\n\n***\n\nThe best coach ##\n-----\n", encoding="utf-8")
+    found = [(f.line, f.finding.field, f.finding.match) for f in lint([path], BRAND).findings]
+    assert found == [(1, "headline", "최고"), (6, "headline", "best")]
+
+
+def test_breaks_underlines_and_closing_hashes_are_blanked():
+    masked = mask("제목\n===\n\n* * *\n\n# 제목 ##\n")
+    assert masked.text == "제목\n   \n\n     \n\n# 제목   \n"
+    assert masked.blocks == [Block(0, 3, True), Block(17, 20, True)]
