@@ -60,8 +60,9 @@ def lint_command(
 ) -> None:  # fmt: skip
     """Check copy files against a brand's guidelines: exit 0 clean, 1 findings, 2 bad setup.
 
-    PATHS are .txt (a piece of copy per line), .md (paragraphs; code, URLs and front matter are
-    skipped), .json/.jsonl/.csv records with headline/body/cta, or folders of them.
+    PATHS are .txt (a piece of copy per line), .md (headings are headlines, paragraphs bodies;
+    code, URLs, markup and front matter are skipped), .json/.jsonl/.csv records with
+    headline/body/cta, or folders of them.
 
     \b
     Examples:
