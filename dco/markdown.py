@@ -2,11 +2,11 @@
 
 `mask` blanks out with spaces (keeping every newline) what Vale never sees: front matter, code
 blocks (fenced and indented), code spans, URLs, the brackets of links and images, HTML tags and
-comments, the backslash of an escape, the `*` / `_` delimiters of emphasis, thematic breaks
-(`***`), setext underlines and the closing `#`s of a heading. Positions in the masked text are
-therefore positions in the file. (A word emphasised in part, `**무료**로`, reads as two words with
-spaces between, where Vale sees one.) It also reads the blocks of copy: headings, ATX
-(`# 제목`) or setext (`제목` over `===`), and paragraphs.
+comments, the backslash of an escape or of a hard line break, the `*` / `_` delimiters of
+emphasis, thematic breaks (`***`), setext underlines and the closing `#`s of a heading.
+Positions in the masked text are therefore positions in the file. (A word emphasised in part,
+`**무료**로`, reads as two words with spaces between, where Vale sees one.) It also reads the
+blocks of copy: headings, ATX (`# 제목`) or setext (`제목` over `===`), and paragraphs.
 
 Vale's comments switch checking off and on: `<!-- vale off -->`, `<!-- vale on -->`, and
 `<!-- vale Style.Rule = NO -->` / `= YES` for one rule.
@@ -42,6 +42,7 @@ _SETEXT_UNDERLINE = re.compile(r" {0,3}(?:=+|-+)[ \t]*$")
 _THEMATIC_BREAK = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 """A rule between blocks: `***`, `- - -`, `___`."""
 _QUOTE = re.compile(r" {0,3}>")
+_BACKSLASH_AT_LINE_END = re.compile(r"\\(?=\r?\n)")
 _LIST_ITEM = re.compile(r" {0,3}(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)")
 _COMMENT = re.compile(r"<!--(.*?)-->", re.DOTALL)
 _SWITCH = re.compile(r"^\s*vale\s+(?:(off|on)|([\w.-]+)\s*=\s*(NO|YES))\s*$", re.IGNORECASE)
@@ -98,9 +99,10 @@ def mask(source: str) -> Masked:
         blank(start, end)
     text = "".join(chars)
     escaped = [match.start() for match in _ESCAPE.finditer(text)]
-    for position in _emphasis_delimiters(text, structure, {p + 1 for p in escaped}):
+    literal = {p + 1 for p in escaped}
+    for position in _emphasis_delimiters(text, structure, literal):
         chars[position] = " "
-    for position in escaped:
+    for position in [*escaped, *_hard_breaks(text, structure, literal)]:
         chars[position] = " "
     masked = Masked("".join(chars), structure)
     _switches(source, masked, blank)
@@ -136,6 +138,15 @@ def _emphasis_delimiters(text: str, structure: list[Block], escaped: set[int]) -
     for start, end, _ in structure:
         positions += _pair_delimiters(_delimiter_runs(text, start, end, escaped))
     return positions
+
+
+def _hard_breaks(text: str, structure: list[Block], literal: set[int]) -> Iterator[int]:
+    """Positions of the backslashes that break a line: at a line's end, not escaped, and not
+    on the last line of its block (there a backslash is text)."""
+    for start, end, _ in structure:
+        for match in _BACKSLASH_AT_LINE_END.finditer(text, start, end):
+            if match.start() not in literal and text.index("\n", match.end()) + 1 < end:
+                yield match.start()
 
 
 def _blocks(text: str) -> tuple[list[Block], list[tuple[int, int]]]:

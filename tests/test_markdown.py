@@ -86,7 +86,8 @@ COMMONMARK = MarkdownIt("commonmark")
 def _commonmark_text(paragraph: str) -> str:
     """The text a CommonMark-compliant parser (markdown-it) reads in `paragraph`."""
     tokens = COMMONMARK.parseInline(paragraph)[0].children or []
-    return "".join({"text": t.content, "softbreak": "\n"}.get(t.type, "") for t in tokens)
+    newline = {"softbreak": "\n", "hardbreak": "\n"}
+    return "".join(t.content if t.type == "text" else newline.get(t.type, "") for t in tokens)
 
 
 def _thematic_break(line: str) -> bool:
@@ -96,10 +97,10 @@ def _thematic_break(line: str) -> bool:
 @given(st.text(alphabet="**__ \\ab가.!\n", max_size=24))
 @example("..*_*. _!_.")  # an opener pushed after the stack shrank below a failed search
 @example("\\\\_a_")  # an escaped backslash escapes nothing after it
+@example("a\\\nb\\\\\nc\\")  # a hard break; an escaped backslash and one at the end are text
 def test_emphasis_and_escapes_are_read_as_commonmark_reads_them(text):
-    # One paragraph: no blank line, no hard break (a backslash or spaces ending a line), and no
-    # thematic break (`***`, which ends a paragraph).
-    lines = (line.rstrip("\\ ") for line in text.split("\n"))
+    # One paragraph: no blank line, and no thematic break (`***`, which ends a paragraph).
+    lines = text.split("\n")
     paragraph = "\n".join(line for line in lines if line.strip() and not _thematic_break(line))
     kept = "".join(c for c, m in zip(paragraph, mask(paragraph).text, strict=True) if c == m)
     trimmed = [line.strip() for line in kept.split("\n")]
