@@ -116,8 +116,9 @@ def _start(pair: tuple[Hit, int]) -> int:
     return pair[0].start
 
 
-_MAX_FINDINGS = 65_536
-"""Findings kept for reuse per rule set: a few megabytes at most."""
+_MAX_FINDINGS = 4096
+"""Findings kept for reuse per rule set (then forgotten, all at once): enough for the
+repeats within a batch, and a bound on what a long-running process holds on to."""
 
 
 class _FieldPlan:
