@@ -5,7 +5,7 @@
 (b) over HTTP: a local OpenAI-compatible server (benchmarks/llm_server.py, its own process) with
     0 ms and 100 ms latency; 1,000 requests at concurrency 50; wall time, requests/s and client CPU
     per request for dco and, in the same run, for the raw openai.AsyncOpenAI client with its
-    default (httpx2) and aiohttp transports.
+    default (httpx2) and aiohttp transports (printed as SDK+httpx2 and SDK+aiohttp).
 (c) faults: the server answers 10 % of requests with 429 (Retry-After) or 500; every request must
     still succeed; extra attempts and added wall time are printed.
 
@@ -198,11 +198,11 @@ def compare(
     tiny = {"messages": [{"role": "user", "content": "write"}],
             "response_format": {"type": "json_object"}}  # fmt: skip
     clients = {
-        "httpx2": ("raw httpx2, dco's request",
+        "httpx2": ("SDK+httpx2, dco's request",
                    lambda: raw_openai(url, requests, concurrency, False, same)),
-        "aiohttp": ("raw aiohttp, dco's request",
+        "aiohttp": ("SDK+aiohttp, dco's request",
                     lambda: raw_openai(url, requests, concurrency, True, same)),
-        "tiny": ("raw aiohttp, one-line request",
+        "tiny": ("SDK+aiohttp, one-line request",
                  lambda: raw_openai(url, requests, concurrency, True, tiny)),
         "dco": ("dco agenerate_many (n=5 each)", lambda: dco_batch(url, requests, concurrency)),
     }  # fmt: skip
