@@ -177,7 +177,6 @@ _ENDING = re.compile(
     re.MULTILINE,
 )
 _SENTENCE_BREAK = sentence_breaks(".!?~")
-_REGISTERS = ("hamnida", "haeyo", "banmal")
 
 
 def register_of(sentence: str) -> str | None:

@@ -114,7 +114,7 @@ def _print_text(result: LintResult) -> None:
     if result.fixed:
         summary += f"; {result.fixed} fixed"
     if result.skipped_rules:
-        summary += f"; {len(result.skipped_rules)} rules not run (see the notes above)"
+        summary += f"; {_count(len(result.skipped_rules), 'rule')} not run (see the notes above)"
     error_console().print(("✔ " if not result.findings else "✖ ") + summary)
 
 
