@@ -75,7 +75,10 @@ class OpenAIProvider:
             "max_retries": 0,
         }
         self._secret = key
-        self._client = openai.OpenAI(**options, http_client=http_client)
+        # Each client is built on first use: building one loads the system's certificates
+        # (about 20 ms), and most programs only ever use one of the two.
+        self._options = options | {"http_client": http_client}
+        self._client: openai.OpenAI | None = None
         self._async_options = options | {"http_client": async_http_client}
         self._async_client: openai.AsyncOpenAI | None = None
         self._formats = ["json_schema", "json_object", "none"]
@@ -89,7 +92,7 @@ class OpenAIProvider:
         while True:
             started = time.perf_counter()
             try:
-                response = self._client.post(
+                response = self._sync().post(
                     "/chat/completions", cast_to=httpx2.Response, **self._post(request)
                 )
             except openai.OpenAIError as e:
@@ -114,13 +117,20 @@ class OpenAIProvider:
 
     def close(self) -> None:
         """Close the blocking client's connections."""
-        self._client.close()
+        if self._client is not None:
+            self._client.close()
+            self._client = None
 
     async def aclose(self) -> None:
         """Close the async client's connections (call from the loop that used it)."""
         if self._async_client is not None:
             await self._async_client.close()
             self._async_client = None
+
+    def _sync(self) -> openai.OpenAI:
+        if self._client is None:
+            self._client = openai.OpenAI(**self._options)
+        return self._client
 
     def _async(self) -> openai.AsyncOpenAI:
         # Built on first use: an async client belongs to the event loop that first uses it.

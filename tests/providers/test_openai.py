@@ -199,6 +199,17 @@ def test_key_never_appears_in_repr():
     assert "gpt-test" in repr(llm)
 
 
+def test_closing_a_provider_that_never_called_is_harmless():
+    llm = provider(Server())
+    llm.close()
+    asyncio.run(llm.aclose())
+    # and it still works afterwards
+    server = Server(ok())
+    llm = provider(server)
+    llm.close()
+    assert llm.complete(REQUEST).data == {"x": "ok"}
+
+
 def test_missing_key_says_how_to_set_it(monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     with pytest.raises(AuthenticationError, match="set OPENAI_API_KEY"):
