@@ -698,7 +698,8 @@ async def agenerate_many(
     The bound is on provider calls, not on briefs: while `concurrency` requests wait on the
     server, the next briefs are planned and rendered and the last replies checked, so the
     client's own work fills the wait instead of adding to it. A brief backing off before a retry
-    holds no slot. At most twice `concurrency` briefs are under way, which bounds memory.
+    holds no slot. Twice `concurrency` workers take the briefs in order, so at most that many are
+    under way, which bounds memory however long the batch.
     """
     provider = _provider(options.pop("provider", None))
     # Bound once for the batch as agenerate would bind them per brief: defaults, unknown names.
@@ -708,7 +709,7 @@ async def agenerate_many(
     results: list[GenerationResult | None] = [None] * len(briefs)
     failures: list[BatchFailure] = []
     in_flight = asyncio.Semaphore(max(1, concurrency))
-    underway = asyncio.Semaphore(2 * max(1, concurrency))
+    next_brief = iter(range(len(briefs)))
     done = 0
 
     async def gated(request: ChatRequest) -> ChatResult:
@@ -721,19 +722,34 @@ async def agenerate_many(
         await _after_woken_tasks()
         return result
 
-    async def one(index: int) -> None:
+    # A few long-lived workers rather than a task per brief, so a batch of a million briefs
+    # costs no more memory than one of a hundred. They start one per pass of the event loop:
+    # started together, every worker would plan its brief before the first request could
+    # leave, and the whole first wave would reach the server late.
+    loop = asyncio.get_running_loop()
+    workers = min(len(briefs), 2 * max(1, concurrency))
+    turns = [loop.create_future() for _ in range(workers)]
+    if turns:
+        turns[0].set_result(None)
+
+    async def worker(number: int) -> None:
         nonlocal done
-        async with underway:
+        await turns[number]
+        if number + 1 < workers:
+            # Through call_soon: the next worker's first step may still be due in this pass,
+            # and would find its turn already come.
+            loop.call_soon(turns[number + 1].set_result, None)
+        for index in next_brief:
             try:
                 steps = _pipeline(_plan(briefs[index], provider=provider, **plan_options))
                 results[index] = await _adrive(steps, gated, retry)
             except DcoError as e:
                 failures.append(BatchFailure(index, briefs[index], str(e)))
-        done += 1
-        if on_progress:
-            on_progress(done, len(briefs))
+            done += 1
+            if on_progress:
+                on_progress(done, len(briefs))
 
-    await asyncio.gather(*(one(i) for i in range(len(briefs))))
+    await asyncio.gather(*(worker(number) for number in range(workers)))
     failures.sort(key=lambda f: f.index)
     return BatchResult(results, failures)
 

@@ -1,4 +1,5 @@
 import asyncio
+import importlib
 
 import pytest
 
@@ -297,6 +298,30 @@ def test_async_batch_sends_the_next_requests_before_checking_a_burst_of_replies(
     )  # fmt: skip
     # Both slots the first pair of replies frees are used before either reply is checked.
     assert events[:6] == ["call c0", "call c1", "call c2", "call c3", "checked 1", "checked 2"]
+
+
+def test_async_batch_sends_its_first_request_before_planning_the_other_briefs(monkeypatch):
+    # importlib, because the package's `dco.generate` attribute is the function
+    generation = importlib.import_module("dco.generate")
+    events = []
+    plan = generation._plan
+
+    def recording_plan(brief, **options):
+        events.append(f"plan {brief.campaign}")
+        return plan(brief, **options)
+
+    class SendsAfterConnecting(FakeProvider):
+        async def acomplete(self, request):
+            await asyncio.sleep(0)  # as a real client waits for its connection
+            events.append("sent")
+            return await super().acomplete(request)
+
+    monkeypatch.setattr(generation, "_plan", recording_plan)
+    briefs = [BRIEF.model_copy(update={"campaign": f"c{i}"}) for i in range(4)]
+    provider = SendsAfterConnecting()
+    asyncio.run(agenerate_many(briefs, stage="decision", n=1, concurrency=2, provider=provider))
+    assert events[:3] == ["plan c0", "sent", "plan c1"]
+    assert sorted(e for e in events if e.startswith("plan")) == [f"plan c{i}" for i in range(4)]
 
 
 def test_async_batch_lets_the_next_brief_call_while_one_backs_off():
