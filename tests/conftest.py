@@ -1,4 +1,4 @@
-"""Shared test helpers: running the real `dco` command as a user would."""
+"""Shared test helpers: running the real `dco` command as a user would, and fixed moments."""
 
 from __future__ import annotations
 
@@ -11,6 +11,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
+WEDNESDAY_NOON_SEOUL = "2026-10-14T12:00+09:00"
+"""A moment none of the example brand's context rules names. A context without a time is read
+at the current time, which on a weekday morning or in winter matches the commute or winter rule,
+so tests that expect no time-based tag give this one."""
 
 
 def run_dco(*args: str, stdin: str | None = None, env: dict[str, str] | None = None):

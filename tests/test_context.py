@@ -8,6 +8,7 @@ from dco.errors import ConfigError
 from dco.generate import generate
 from dco.models import Brief, Signals
 from dco.testing import FakeProvider
+from tests.conftest import WEDNESDAY_NOON_SEOUL
 
 MONDAY_8AM_SEOUL = "2026-11-23T08:10+09:00"
 
@@ -94,6 +95,7 @@ def test_rain_today_makes_generation_write_for_the_indoor_session_and_tag_it():
     assert len(result) == 2
     assert all(v.tags == ("indoor", "rainy-day", "commute") for v in result)
     assert "indoor strength-and-cardio" in fake.calls[0].messages[1].content
-    dry = generate(brief, signals=signals.model_copy(update={"context": {}}), brand=brand, n=2,
-                   provider=fake, seed=1)  # fmt: skip
+    quiet = {"time": WEDNESDAY_NOON_SEOUL}
+    dry = generate(brief, signals=signals.model_copy(update={"context": quiet}), brand=brand,
+                   n=2, provider=fake, seed=1)  # fmt: skip
     assert len(dry) == 2 and all(v.tags == () for v in dry)

@@ -10,7 +10,7 @@ from dco.models import Brief, Signals
 from dco.review import ReviewQueue
 from dco.selection import SelectionError, Selector, select
 from dco.testing import FakeProvider
-from tests.conftest import run_dco
+from tests.conftest import WEDNESDAY_NOON_SEOUL, run_dco
 
 DECISION = "하프 마라톤 코칭 가격"
 
@@ -75,10 +75,10 @@ def test_the_same_seed_gives_the_same_selection(queue):
 
 def test_variants_tagged_for_the_customers_situation_are_preferred(queue):
     brand = Brand.load("runfit")
-    rainy = {"weather": "rain"}
+    rainy = {"weather": "rain", "time": WEDNESDAY_NOON_SEOUL}
     indoor = {v.id for v in approved(queue, channel="kakao_friendtalk", context=rainy, brand=brand)}
-    outdoor = approved(queue, channel="kakao_friendtalk", context={"weather": "clear"},
-                       brand=brand, seed=4)  # fmt: skip
+    outdoor = approved(queue, channel="kakao_friendtalk", brand=brand, seed=4,
+                       context={"weather": "clear", "time": WEDNESDAY_NOON_SEOUL})  # fmt: skip
     assert all(v.tags == ("outdoor",) for v in outdoor)
     selector = Selector(queue, channel="kakao_friendtalk", locale="ko-KR",
                         context_rules=brand.context_rules, seed=1)  # fmt: skip
@@ -87,8 +87,8 @@ def test_variants_tagged_for_the_customers_situation_are_preferred(queue):
         assert selection.variant_id in indoor
     assert selection.rules == ("rainy-day",) and selection.tags == ("indoor", "rainy-day")
     assert selection.considered == len(indoor) < selection.pool
-    no_context = selector.select(Signals(text=DECISION))
-    assert no_context.considered == no_context.pool  # no tags wanted: every variant competes
+    no_rule = selector.select(Signals(text=DECISION, context={"time": WEDNESDAY_NOON_SEOUL}))
+    assert no_rule.considered == no_rule.pool  # no tags wanted: every variant competes
 
 
 def test_a_segment_uses_its_own_figures_once_it_has_enough_and_the_pool_until_then(queue):
@@ -134,7 +134,8 @@ def test_no_approved_variant_for_the_stage_is_a_clear_error(queue):
 def test_dco_select_prints_the_choice_as_json(queue):
     approved(queue, n=3)
     done = run_dco("select", str(queue.store.path), "-q", DECISION, "--channel", "google_rsa",
-                   "-c", "weather=rain", "--brand", "runfit", "--seed", "2", "--json")  # fmt: skip
+                   "-c", "weather=rain", "-c", f"time={WEDNESDAY_NOON_SEOUL}", "--brand", "runfit",
+                   "--seed", "2", "--json")  # fmt: skip
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert data["rules"] == ["rainy-day"] and data["stage"]["stage"] == "decision"
