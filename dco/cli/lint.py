@@ -9,7 +9,7 @@ import click
 from rich.markup import escape
 
 from dco.cli.common import key_values, load_brand
-from dco.cli.output import console, error_console
+from dco.cli.output import console, counted, error_console
 from dco.lint import LEVELS, LintResult, Located, lint
 from dco.report import to_github, to_json, to_junit, to_sarif
 
@@ -84,11 +84,6 @@ def lint_command(
         sys.exit(1)
 
 
-def _count(number: int, noun: str, plural: str | None = None) -> str:
-    """A count with its noun in the right number: "1 error", "2 errors"."""
-    return f"{number} {noun if number == 1 else plural or noun + 's'}"
-
-
 def _print_text(result: LintResult) -> None:
     out = console()
     for located in result.findings:
@@ -105,16 +100,16 @@ def _print_text(result: LintResult) -> None:
             out.print(_excerpt(located), highlight=False, soft_wrap=True)
     counts = result.counts()
     summary = (
-        f"{_count(counts['error'], 'error')}, {_count(counts['warning'], 'warning')}, "
-        f"{_count(counts['suggestion'], 'suggestion')} in "
-        f"{_count(result.assets, 'piece', 'pieces')} of copy across {_count(result.files, 'file')}"
+        f"{counted(counts['error'], 'error')}, {counted(counts['warning'], 'warning')}, "
+        f"{counted(counts['suggestion'], 'suggestion')} in "
+        f"{counted(result.assets, 'piece')} of copy across {counted(result.files, 'file')}"
     )
     if result.silenced:
         summary += f"; {result.silenced} silenced"
     if result.fixed:
         summary += f"; {result.fixed} fixed"
     if result.skipped_rules:
-        summary += f"; {_count(len(result.skipped_rules), 'rule')} not run (see the notes above)"
+        summary += f"; {counted(len(result.skipped_rules), 'rule')} not run (see the notes above)"
     error_console().print(("✔ " if not result.findings else "✖ ") + summary)
 
 

@@ -35,6 +35,11 @@ def print_json(data: Any) -> None:
     console().out(json.dumps(data, ensure_ascii=False, indent=2), highlight=False)
 
 
+def counted(number: int, noun: str) -> str:
+    """A count with its noun in the right number: "1 error", "2 errors"."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def stage_label(stage: FunnelStage) -> str:
     """The stage name in its colour, as rich markup."""
     return f"[{STAGE_STYLE[stage]}]{stage.value}[/]"

@@ -8,7 +8,7 @@ import click
 from rich.markup import escape
 
 from dco.cli.common import db_argument, load_brand, require_db
-from dco.cli.output import console, error_console, print_json
+from dco.cli.output import console, counted, error_console, print_json
 from dco.review import ReviewQueue
 from dco.tuning import PROFILE_NAME, TuningProfile, tune
 from dco.tuning.changes import changes
@@ -98,17 +98,13 @@ def tune_command(
     examples = sum(len(s.examples) for s in profile.sections)
     preferences = sum(len(x.preferences) for x in profile.locales.values())
     error_console().print(
-        f"learned from {_count(profile.decisions, 'decision')}; wrote {out} "
-        f"({_count(examples, 'example')}, {_count(preferences, 'preference')})"
+        f"learned from {counted(profile.decisions, 'decision')}; wrote {out} "
+        f"({counted(examples, 'example')}, {counted(preferences, 'preference')})"
     )
     if proposals is not None:
         written = propose_rules(profile, proposals)
         error_console().print(
-            f"wrote {_count(len(written), 'proposed rule')} to {proposals}; move the ones you "
+            f"wrote {counted(len(written), 'proposed rule')} to {proposals}; move the ones you "
             "accept into "
             "your brand's rules/ folder"
         )
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
