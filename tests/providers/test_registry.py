@@ -57,3 +57,13 @@ def test_the_deadline_stops_retries_that_would_wait_past_it():
         complete_with_retries(fake.complete, request, policy, sleep=slept.append)
     assert slept == []
     assert len(fake.calls) == 1
+
+
+def test_built_in_providers_are_found_without_reading_plugin_metadata(monkeypatch):
+    def no_scan(**_):
+        raise AssertionError("entry points read for a built-in provider")
+
+    monkeypatch.setattr("dco.providers.entry_points", no_scan)
+    assert get_provider("fake").name == "fake"
+    with pytest.raises(AssertionError, match="entry points read"):
+        get_provider("acme")
