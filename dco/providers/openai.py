@@ -13,8 +13,10 @@ the typed `create` call would spend more CPU than the HTTP exchange on every req
 from __future__ import annotations
 
 import email.utils
+import functools
 import json
 import os
+import ssl
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -129,7 +131,10 @@ class OpenAIProvider:
 
     def _sync(self) -> openai.OpenAI:
         if self._client is None:
-            self._client = openai.OpenAI(**self._options)
+            options = dict(self._options)
+            if options["http_client"] is None:
+                options["http_client"] = openai.DefaultHttpxClient(verify=tls_context())
+            self._client = openai.OpenAI(**options)
         return self._client
 
     def _async(self) -> openai.AsyncOpenAI:
@@ -294,8 +299,24 @@ def _fastest_async_http_client() -> Any:
     try:
         import aiohttp  # noqa: F401
     except ImportError:
-        return None
-    return openai.DefaultAioHttpClient()
+        return openai.DefaultAsyncHttpxClient(verify=tls_context())
+    return openai.DefaultAioHttpClient(verify=tls_context())
+
+
+def tls_context() -> ssl.SSLContext:
+    """The certificate-verifying TLS context dco's SDK clients share, as httpx2 makes it.
+
+    Left to itself, every SDK client loads the system's certificates into a context of its
+    own, about 25 ms of CPU before its first request; a program that makes a provider per
+    batch would pay that each time. A context is safe to share, and stays the same one
+    while the environment that chooses the certificates does.
+    """
+    return _tls_context(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+
+
+@functools.cache
+def _tls_context(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
+    return httpx2.create_ssl_context()  # reads SSL_CERT_FILE / SSL_CERT_DIR itself
 
 
 __all__ = ["DEFAULT_MODEL", "OpenAIProvider"]

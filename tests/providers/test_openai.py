@@ -2,8 +2,10 @@
 
 import asyncio
 import json
+import ssl
 
 import httpx2
+import openai
 import pytest
 
 from dco.providers import get_provider
@@ -208,6 +210,28 @@ def test_closing_a_provider_that_never_called_is_harmless():
     llm = provider(server)
     llm.close()
     assert llm.complete(REQUEST).data == {"x": "ok"}
+
+
+def test_clients_dco_builds_share_one_certificate_verifying_tls_context(monkeypatch):
+    made = []
+
+    def recording(client_type):
+        def build(**options):
+            made.append(options["verify"])
+            return client_type(**options)
+
+        return build
+
+    monkeypatch.setattr("openai.DefaultHttpxClient", recording(openai.DefaultHttpxClient))
+    monkeypatch.setattr("openai.DefaultAioHttpClient", recording(openai.DefaultAioHttpClient))
+    monkeypatch.setattr("openai.DefaultAsyncHttpxClient", recording(openai.DefaultAsyncHttpxClient))
+    first = OpenAIProvider(api_key=KEY, base_url="http://llm.test/v1")
+    second = OpenAIProvider(api_key=KEY, base_url="http://llm.test/v1")
+    first._sync(), second._sync(), first._async(), second._async()
+    first.close(), second.close()
+    asyncio.run(first.aclose()), asyncio.run(second.aclose())
+    assert len(made) == 4 and all(context is made[0] for context in made)
+    assert made[0].verify_mode is ssl.CERT_REQUIRED and made[0].check_hostname
 
 
 def test_missing_key_says_how_to_set_it(monkeypatch):
