@@ -25,6 +25,7 @@ from dco.funnel import default_classifier
 from dco.models import (
     COPY_FIELDS,
     Brief,
+    ContentIds,
     Copy,
     Finding,
     FunnelStage,
@@ -33,8 +34,6 @@ from dco.models import (
     StagePolicy,
     StageResult,
     Variant,
-    canonical_json,
-    content_id,
 )
 from dco.policy import policy_for
 from dco.prompts import PromptSet, default_prompts
@@ -140,11 +139,14 @@ class _Plan:
     """Text the brand's rules require word for word in this channel (e.g. the "(광고)" prefix)."""
     brief_data: dict[str, Any] = field(default_factory=dict)
     """The brief as JSON-mode data, computed once: it goes into every prompt and variant id."""
-    brief_json: str = ""
+    variant_id: ContentIds = field(init=False)
+    """The id of each variant this plan yields (see `ContentIds`)."""
 
     def __post_init__(self) -> None:
         self.brief_data = self.brief.model_dump(mode="json")
-        self.brief_json = canonical_json(self.brief_data)
+        self.variant_id = ContentIds(
+            self.brief_data, self.stage, self.channel.id, self.brief.locale, self.prompt_version
+        )
 
     def task(self, n: int, avoid: Sequence[str] = ()) -> dict[str, Any]:
         learned = self.guidance.avoid if self.guidance else ()
@@ -372,14 +374,7 @@ def _describe(finding: Finding) -> str:
 
 
 def _variant(plan: _Plan, accepted: _Accepted, tally: _Tally, created_at: datetime) -> Variant:
-    identity = content_id(
-        accepted.copy,
-        plan.brief_json,
-        plan.stage,
-        plan.channel.id,
-        plan.brief.locale,
-        plan.prompt_version,
-    )
+    identity = plan.variant_id(accepted.copy)
     # Every value below is already validated (the copy, brief, policy and stage result are
     # models; the rest dco computed), so the models are built without validating them again:
     # a third of the pipeline's CPU went to re-checking what was known to be valid.

@@ -1,8 +1,13 @@
+import hashlib
+
 import pydantic
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dco.models import (
     Brief,
+    ContentIds,
     Copy,
     Decision,
     Event,
@@ -14,6 +19,8 @@ from dco.models import (
     StagePolicy,
     StageResult,
     Variant,
+    canonical_json,
+    content_id,
 )
 
 
@@ -161,3 +168,36 @@ def test_trusted_construction_equals_validation():
     assert trusted == validated
     assert trusted.model_dump() == validated.model_dump()
     assert Finding.model_validate_json(trusted.model_dump_json()) == validated
+
+
+def test_variant_ids_stay_what_they_were_so_stored_queues_still_match():
+    copy = Copy(headline='첫 하프 "완주"', body="Back\\slash\nnew line\ttab ✓ 🏃", cta="지금 신청")
+    brief = {"product": "하프 마라톤", "offer": None}
+    assert content_id(copy, brief, FunnelStage.DECISION, "google_rsa", "ko-KR", None) == (
+        "v_27adf1a92df66227"
+    )
+    assert content_id(copy, '{"a":1}', FunnelStage.AWARENESS, "sms", "en-US", "p1") == (
+        "v_db7dffcdf7390c49"
+    )
+
+
+_TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=30)
+
+
+@settings(max_examples=200, deadline=None)
+@given(headline=_TEXT, body=_TEXT, cta=_TEXT, channel=_TEXT, locale=_TEXT, version=_TEXT)
+def test_ids_for_many_copies_hash_the_canonical_json_of_each(
+    headline, body, cta, channel, locale, version
+):
+    copy = Copy.trusted(headline=headline, body=body, cta=cta)
+    identity = {
+        "copy": {"headline": headline, "body": body, "cta": cta},
+        "stage": "consideration",
+        "channel": channel,
+        "locale": locale,
+        "prompt_version": version or None,
+    }
+    digest = hashlib.sha256(canonical_json({"p": body}).encode())
+    digest.update(b"\0" + canonical_json(identity).encode())
+    ids = ContentIds({"p": body}, FunnelStage.CONSIDERATION, channel, locale, version or None)
+    assert ids(copy) == "v_" + digest.hexdigest()[:16]
