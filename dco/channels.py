@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -51,18 +52,37 @@ class Channel(DcoModel):
 
     def measure(self, copy: Copy) -> list[FieldMeasure]:
         """Measure `copy` against every field of this channel that bounds part of it."""
+        return [
+            _measure(name, spec, unit, fields, value)
+            for name, spec, unit, fields, value in self._pieces(copy)
+        ]
+
+    def overflows(self, copy: Copy) -> list[FieldMeasure]:
+        """The measures of `measure` that are `over`: what a check of every variant needs,
+        without building a measure for each field that fits (most of them)."""
+        found = []
+        for name, spec, unit, fields, value in self._pieces(copy):
+            try:
+                fits = text.measure(value, unit) <= spec.limit
+            except UnencodableTextError:
+                fits = False
+            if not fits:
+                found.append(_measure(name, spec, unit, fields, value))
+        return found
+
+    def _pieces(
+        self, copy: Copy
+    ) -> Iterator[tuple[str, ChannelField, Unit, tuple[CopyField, ...], str]]:
+        """(channel field, its spec, unit, the copy fields in it, their text) for each piece
+        of `copy` this channel bounds: a composed field's joined text, or a copy field alone."""
         texts = copy.fields()
-        measures: list[FieldMeasure] = []
         for name, spec in self.fields.items():
             unit = self.unit_of(name)
             if spec.compose:
                 parts = [texts[f] for f in spec.compose if texts[f].strip()]
-                measures.append(
-                    _measure(name, spec, unit, spec.compose, spec.separator.join(parts))
-                )
+                yield name, spec, unit, spec.compose, spec.separator.join(parts)
             for copy_field in spec.copy_fields:
-                measures.append(_measure(name, spec, unit, (copy_field,), texts[copy_field]))
-        return measures
+                yield name, spec, unit, (copy_field,), texts[copy_field]
 
     def limit_for(self, copy_field: CopyField) -> tuple[int, Unit] | None:
         """The tightest limit on `copy_field` alone, with its unit; None when nothing bounds it."""

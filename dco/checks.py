@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from itertools import pairwise
 from typing import Protocol
 
 from dco.channels import Channel
@@ -27,9 +28,7 @@ class Checker(Protocol):
 def length_findings(copy: Copy, channel: Channel) -> list[Finding]:
     """A finding for each channel field the copy overflows or cannot be encoded in."""
     findings = []
-    for m in channel.measure(copy):
-        if not m.over:
-            continue
+    for m in channel.overflows(copy):
         field = m.copy_fields[0] if len(m.copy_fields) == 1 else "+".join(m.copy_fields)
         if m.length is None:
             findings.append(
@@ -59,19 +58,25 @@ def copy_key(copy: Copy) -> str:
     return _NOT_WORD.sub("", fold(f"{copy.headline} {copy.body} {copy.cta}"))
 
 
-def bigrams(key: str) -> frozenset[str]:
+Bigrams = frozenset[tuple[str, str] | str]
+"""A copy key's character bigrams (the key itself when it is shorter than two characters)."""
+
+
+def bigrams(key: str) -> Bigrams:
     """Character bigrams of a copy key."""
-    return frozenset(key[i : i + 2] for i in range(len(key) - 1)) or frozenset({key})
+    # Pairs of characters rather than two-character strings: pairwise builds them in C.
+    return frozenset(pairwise(key)) or frozenset({key})
 
 
 def is_near_duplicate(
-    key: str, grams: frozenset[str], seen: Iterable[tuple[str, frozenset[str]]], threshold: float
+    key: str, grams: Bigrams, seen: Iterable[tuple[str, Bigrams]], threshold: float
 ) -> bool:
     """True when `key` equals a seen key or shares `threshold` of its bigrams with one (Jaccard)."""
     for other_key, other_grams in seen:
         if key == other_key:
             return True
-        union = len(grams | other_grams)
-        if union and len(grams & other_grams) / union >= threshold:
+        shared = len(grams & other_grams)
+        union = len(grams) + len(other_grams) - shared
+        if union and shared / union >= threshold:
             return True
     return False

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from dco.channels import Channel, get_channel
-from dco.checks import Checker, bigrams, copy_key, is_near_duplicate, length_findings
+from dco.checks import Bigrams, Checker, bigrams, copy_key, is_near_duplicate, length_findings
 from dco.context import ContextRules
 from dco.errors import DcoError
 from dco.funnel import default_classifier
@@ -249,7 +249,7 @@ class _Accepted:
     findings: list[Finding]
     rounds: int
     key: str = ""
-    grams: frozenset[str] = field(default_factory=frozenset)
+    grams: Bigrams = field(default_factory=frozenset)
 
 
 def _pipeline(plan: _Plan) -> Generator[ChatRequest, ChatResult, GenerationResult]:

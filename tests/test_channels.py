@@ -122,3 +122,17 @@ def test_fill_is_the_share_of_the_fields_tightest_limit_counted_in_its_unit():
     sms = get_channel("sms")  # cp949 bytes: Hangul 2, the rest 1
     assert sms.fill("headline", "(광고) 첫 주 무료") == pytest.approx(17 / 90)
     assert get_channel("email").fill("body", "no limit on an e-mail's body") is None
+
+
+@pytest.mark.parametrize(
+    "channel, copy",
+    [
+        ("google_rsa", Copy(headline="하프 마라톤 10주 완성 코칭 프로그램", body="짧게")),
+        ("google_rsa", Copy(headline="Run", body="A short body", cta="Go")),
+        ("sms", Copy(headline="(광고) 러닝", body="첫 주 무료 🏃", cta="신청")),
+        ("sms", Copy(headline="러닝 " * 30, body="코칭 " * 20, cta="신청")),
+    ],
+)
+def test_overflows_are_the_measures_over_their_limit(channel, copy):
+    spec = get_channel(channel)
+    assert spec.overflows(copy) == [m for m in spec.measure(copy) if m.over]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from dco.checks import bigrams, copy_key, is_near_duplicate
+from dco.checks import Bigrams, bigrams, copy_key, is_near_duplicate
 from dco.models import Copy
 from dco.tuning.profile import Example
 
@@ -31,7 +31,7 @@ def pick_examples(
     """
     winners = winners or {}
     chosen: list[Example] = []
-    seen: list[tuple[str, frozenset[str]]] = []
+    seen: list[tuple[str, Bigrams]] = []
     order = sorted(
         accepted,
         key=lambda r: (r.variant_id in winners, winners.get(r.variant_id, 0.0), r.seq),
