@@ -18,7 +18,7 @@ import json
 import os
 import ssl
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx2
@@ -77,8 +77,8 @@ class OpenAIProvider:
             "max_retries": 0,
         }
         self._secret = key
-        # Each client is built on first use: building one loads the system's certificates
-        # (about 20 ms), and most programs only ever use one of the two.
+        # Each client is built on first use: most programs only ever use one of the two, and
+        # the first one built loads the system's certificates (see `tls_context`).
         self._options = options | {"http_client": http_client}
         self._client: openai.OpenAI | None = None
         self._async_options = options | {"http_client": async_http_client}
@@ -131,18 +131,13 @@ class OpenAIProvider:
 
     def _sync(self) -> openai.OpenAI:
         if self._client is None:
-            options = dict(self._options)
-            if options["http_client"] is None:
-                options["http_client"] = openai.DefaultHttpxClient(verify=tls_context())
-            self._client = openai.OpenAI(**options)
+            self._client = openai.OpenAI(**_with_http_client(self._options, _http_client))
         return self._client
 
     def _async(self) -> openai.AsyncOpenAI:
         # Built on first use: an async client belongs to the event loop that first uses it.
         if self._async_client is None:
-            options = dict(self._async_options)
-            if options["http_client"] is None:
-                options["http_client"] = _fastest_async_http_client()
+            options = _with_http_client(self._async_options, _fastest_async_http_client)
             self._async_client = openai.AsyncOpenAI(**options)
         return self._async_client
 
@@ -292,6 +287,18 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
         if parsed is None:
             return None
         return max(0.0, parsed.timestamp() - time.time())
+
+
+def _with_http_client(options: dict[str, Any], default: Callable[[], Any]) -> dict[str, Any]:
+    """The client `options`, with `default()` as the HTTP client where the caller gave none."""
+    if options["http_client"] is not None:
+        return options
+    return options | {"http_client": default()}
+
+
+def _http_client() -> Any:
+    """The SDK's own blocking HTTP client, on the shared TLS context."""
+    return openai.DefaultHttpxClient(verify=tls_context())
 
 
 def _fastest_async_http_client() -> Any:
