@@ -19,7 +19,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, model_validator
 
 from dco.brand.rules import Compiled, Context, Hit, Rule
-from dco.brand.sentences import sentences
+from dco.brand.sentences import sentence_count
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _VOWEL_GROUP = re.compile(r"[aeiouy]+")
@@ -54,20 +54,25 @@ def counts(text: str, needed: frozenset[str] = frozenset(VARIABLES)) -> dict[str
     """The variables a formula may use, counted in `text` (only those `needed`)."""
     words = _WORD.findall(text)
     values: dict[str, float] = {"words": len(words)}
-    if needed & {"syllables", "complex_words", "polysyllabic_words"}:
+    if not needed.isdisjoint(_BY_SYLLABLES):
         per_word = list(map(syllables, words))
-        values["syllables"] = sum(per_word)
-        values["complex_words"] = values["polysyllabic_words"] = sum(1 for s in per_word if s >= 3)
+        if "syllables" in needed:
+            values["syllables"] = sum(per_word)
+        if "complex_words" in needed or "polysyllabic_words" in needed:
+            many = len(per_word) - per_word.count(1) - per_word.count(2)
+            values["complex_words"] = values["polysyllabic_words"] = many
     if "sentences" in needed:
-        values["sentences"] = max(1, len(sentences(text)))
+        values["sentences"] = max(1, sentence_count(text))
     if "characters" in needed:
-        values["characters"] = sum(len(w) for w in words)
+        values["characters"] = sum(map(len, words))
     if "long_words" in needed:
         values["long_words"] = sum(1 for w in words if len(w) >= 7)
     if "paragraphs" in needed:
         values["paragraphs"] = max(1, len([p for p in _PARAGRAPH_BREAK.split(text) if p.strip()]))
     return values
 
+
+_BY_SYLLABLES = frozenset({"syllables", "complex_words", "polysyllabic_words"})
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
@@ -76,6 +81,7 @@ class Metric(Rule):
     """Flags text whose `formula` meets `condition` (e.g. a grade level "> 8")."""
 
     kind: ClassVar[str] = "metric"
+    reads_text_alone: ClassVar[bool] = True
     formula: str
     condition: str
 
@@ -108,6 +114,7 @@ class Readability(Rule):
     `grade`. The same as a `metric` rule whose formula is that average and condition "> grade"."""
 
     kind: ClassVar[str] = "readability"
+    reads_text_alone: ClassVar[bool] = True
     metrics: list[Literal[tuple(READABILITY_FORMULAS)]] = Field(min_length=1)  # type: ignore[valid-type]
     grade: float
 
@@ -147,7 +154,7 @@ def _judge(rule: Metric | Readability, text: str) -> list[Hit]:
     if not values["words"]:
         return []
     try:
-        score = eval(compiled.code, {"__builtins__": {}, "sqrt": math.sqrt}, values)
+        score = eval(compiled.code, _FORMULA_GLOBALS, values)
     except (ArithmeticError, ValueError):
         return []  # a division by zero, or sqrt of a negative expression: no score to judge
     if isinstance(score, complex):
@@ -155,6 +162,10 @@ def _judge(rule: Metric | Readability, text: str) -> list[Hit]:
     if compiled.compare(score, compiled.bound):
         return [Hit(0, len(text), rule.format(f"{score:.2f}"), text)]
     return []
+
+
+_FORMULA_GLOBALS = {"__builtins__": {}, "sqrt": math.sqrt}
+"""All a formula sees beside its counts (an expression: it cannot change them)."""
 
 
 class _CompiledFormula(Compiled):

@@ -33,3 +33,15 @@ def sentences(text: str) -> list[tuple[int, int]]:
         if e > s:
             trimmed.append((s, e))
     return trimmed
+
+
+def sentence_count(text: str) -> int:
+    """How many sentences `sentences(text)` finds, without building their spans."""
+    count, start = 0, 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.end()
+        # A piece ends in its break, so it is never empty: it counts unless all space.
+        if not text[start:end].isspace():
+            count += 1
+        start = end
+    return count + (not text[start:].isspace() and start < len(text))

@@ -463,3 +463,11 @@ def test_metric_formulas_are_arithmetic_only():
         rule("metric", formula="letters / words", condition="> 1")
     with pytest.raises(ValueError, match="should look like"):
         rule("metric", formula="words", condition="big")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab 가.!?。\n\t\"')~")), max_size=30))
+def test_sentence_count_counts_the_sentences_found(text):
+    from dco.brand.sentences import sentence_count, sentences
+
+    assert sentence_count(text) == len(sentences(text))
