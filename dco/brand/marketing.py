@@ -7,13 +7,25 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Sequence
+from itertools import accumulate
 from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
 from dco.brand.anchors import anchor_test, literal_anchors
+from dco.brand.joined import finditer_each, separator_for
 from dco.brand.matching import compile_exceptions, compile_tokens, excepted
-from dco.brand.rules import Compiled, Context, Hit, Rule, asset_text, first_filled
+from dco.brand.rules import (
+    Compiled,
+    Context,
+    Hit,
+    Rule,
+    add_hit,
+    asset_text,
+    first_filled,
+    only_text,
+)
 from dco.brand.sentences import sentence_breaks
 from dco.channels import get_channel
 from dco.errors import UnencodableTextError
@@ -25,6 +37,7 @@ class Length(Rule):
     """A field's length, in a channel's unit: the catalog's limit, or `max` in `unit`."""
 
     kind: ClassVar[str] = "length"
+    reads_text_alone: ClassVar[bool] = True
     field: Literal["headline", "body", "cta", "text"] = "text"
     channel: str | None = None
     max: int | None = None
@@ -97,12 +110,15 @@ class Required(Rule):
     def per_asset(self) -> bool:
         return self.field == "text"
 
+    def text_alone(self) -> bool:
+        return self.field != "text"  # the whole asset is read when no field is named
+
     def check(self, text: str, context: Context) -> list[Hit]:
         if not self.holds_in(getattr(context.channel, "id", context.channel)):
             return []
         if self.field == "text":
             # The whole asset: check once, on its first non-empty field.
-            first = first_filled(context.asset)
+            first = context.first or first_filled(context.asset)
             if context.asset and context.field != first:
                 return []
             haystack = asset_text(context, text)
@@ -122,6 +138,7 @@ class Claim(Rule):
     """Superlatives and absolutes, allowed only where the brand lists the claim as substantiated."""
 
     kind: ClassVar[str] = "claim"
+    reads_text_alone: ClassVar[bool] = True
     tokens: list[str]
     ignorecase: bool = True
     nonword: bool = False
@@ -134,25 +151,43 @@ class Claim(Rule):
             self.tokens, ignorecase=self.ignorecase, nonword=self.nonword
         )
         self.compiled.exceptions = compile_exceptions(self.exceptions, ignorecase=self.ignorecase)
+        self.compiled.separator = separator_for(self.compiled.pattern)
         return self
 
     def anchors(self) -> tuple[str, ...] | None:
         return literal_anchors(self.tokens)
 
     def check(self, text: str, context: Context) -> list[Hit]:
+        return only_text(self.check_each([text], [context]))
+
+    def check_each(
+        self, texts: Sequence[str], contexts: Sequence[Context]
+    ) -> list[tuple[int, list[Hit]]]:
         assert self.compiled.pattern is not None
-        hits = []
-        # The substantiated claims this text makes, for its matches to be checked against.
-        folded = fold(text) if context.claims else ""
-        made = [claim for claim in context.claims if claim in folded]
-        for match in self.compiled.pattern.finditer(text):
-            start, end = match.span()
-            if excepted(self.compiled.exceptions, text, start, end):
+        exceptions, checked = self.compiled.exceptions, []
+        made: list[str] = []
+        """The substantiated claims the text at hand makes, for its matches to be checked
+        against (found with the text's first match: most texts make none)."""
+        for index, offset, match in finditer_each(
+            self.compiled.pattern, texts, self.compiled.separator
+        ):
+            text = texts[index]
+            start, end = match.start() - offset, match.end() - offset
+            if excepted(exceptions, text, start, end):
                 continue
+            fresh = not checked or checked[-1][0] != index
+            if fresh:
+                claims = contexts[index].claims
+                folded = fold(text) if claims else ""
+                made = [claim for claim in claims if claim in folded]
             if made and any(fold(match.group()) in claim for claim in made):
                 continue  # part of a claim the brand has substantiated
-            hits.append(Hit(start, end, self.format(match.group()), match.group()))
-        return hits
+            hit = Hit(start, end, self.format(match.group()), match.group())
+            if fresh:
+                checked.append((index, [hit]))
+            else:
+                checked[-1][1].append(hit)
+        return checked
 
 
 _HANGUL = re.compile(r"[가-힣]")
@@ -188,17 +223,44 @@ def register_of(sentence: str) -> str | None:
 def registers(text: str) -> list[tuple[int, int, str]]:
     """(sentence start, sentence end, register) for each sentence of `text` that ends in a
     Korean predicate; other sentences are left out."""
-    found: list[tuple[int, int, str]] = []
-    breaks: list[int] | None = None
-    for match in _ENDING.finditer(text):
-        end = match.end()
-        if breaks is None:
-            breaks = [b.end() for b in _SENTENCE_BREAK.finditer(text)]
-        index = bisect_right(breaks, match.start())
+    return _sentences_ending(
+        text, [(m.start(), m.end(), m.group(1)) for m in _ENDING.finditer(text)]
+    )
+
+
+def _sentences_ending(text: str, endings: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """`registers` of `text`, given the (start, end, ending) of each predicate found in it."""
+    if not endings:
+        return []
+    breaks = [b.end() for b in _SENTENCE_BREAK.finditer(text)]
+    found = []
+    for ending_start, end, ending in endings:
+        index = bisect_right(breaks, ending_start)
         start = breaks[index - 1] if index else 0
         while start < end and text[start].isspace():
             start += 1
-        found.append((start, end, _ENDINGS[match.group(1)]))
+        found.append((start, end, _ENDINGS[ending]))
+    return found
+
+
+def _endings_by_text(texts: Sequence[str]) -> dict[int, list[tuple[int, int, str]]]:
+    """The (start, end, ending) of the predicates in each of `texts` that has any, by index.
+
+    One search over the texts joined by line breaks finds what a search of each finds: an
+    ending is Hangul closed by punctuation, a line's end or the text's end, none of which
+    reaches across a line break; and a line break before an ending reads as a text's start.
+    """
+    joined = "\n".join(texts)
+    starts = list(accumulate((len(text) + 1 for text in texts[:-1]), initial=0))
+    found: dict[int, list[tuple[int, int, str]]] = {}
+    for match in _ENDING.finditer(joined):
+        start, end = match.span()
+        index = bisect_right(starts, start) - 1
+        offset = starts[index]
+        if index in found:
+            found[index].append((start - offset, end - offset, match.group(1)))
+        else:
+            found[index] = [(start - offset, end - offset, match.group(1))]
     return found
 
 
@@ -207,12 +269,26 @@ class Formality(Rule):
     asset's main one) are flagged."""
 
     kind: ClassVar[str] = "formality"
+    reads_text_alone: ClassVar[bool] = True
     allowed: list[Literal["haeyo", "hamnida", "banmal"]] = Field(default_factory=list)
 
     def check(self, text: str, context: Context) -> list[Hit]:
         if not _HANGUL.search(text):
             return []  # registers are Korean
-        found = registers(text)
+        return self._judge(text, context, registers(text))
+
+    def check_each(
+        self, texts: Sequence[str], contexts: Sequence[Context]
+    ) -> list[tuple[int, list[Hit]]]:
+        checked = []
+        for index, endings in _endings_by_text(texts).items():
+            text = texts[index]
+            if found := self._judge(text, contexts[index], _sentences_ending(text, endings)):
+                checked.append((index, found))
+        return checked
+
+    def _judge(self, text: str, context: Context, found: list[tuple[int, int, str]]) -> list[Hit]:
+        """Hits on the sentences of `text` (`found`: their registers) in a register astray."""
         if not found:
             return []
         allowed = self.allowed or context.formality
@@ -247,19 +323,33 @@ class ConditionalOffer(Rule):
             "|".join(f"(?:{c})" for c in self.conditions), re.IGNORECASE
         )
         self.compiled.conditions_possible = anchor_test(self.conditions)
+        self.compiled.separator = separator_for(self.compiled.pattern)
         return self
 
     def anchors(self) -> tuple[str, ...] | None:
         return literal_anchors(self.tokens)
 
     def check(self, text: str, context: Context) -> list[Hit]:
+        return only_text(self.check_each([text], [context]))
+
+    def check_each(
+        self, texts: Sequence[str], contexts: Sequence[Context]
+    ) -> list[tuple[int, list[Hit]]]:
         assert self.compiled.pattern is not None
-        offers = list(self.compiled.pattern.finditer(text))
-        if not offers:
-            return []
-        if self.conditions_stated(asset_text(context, text)):
-            return []
-        return [Hit(m.start(), m.end(), self.format(m.group()), m.group()) for m in offers]
+        checked: list[tuple[int, list[Hit]]] = []
+        stated: dict[str, bool] = {}
+        """Whether each asset met states the conditions (an offer may sit in two fields)."""
+        for index, offset, match in finditer_each(
+            self.compiled.pattern, texts, self.compiled.separator
+        ):
+            whole = asset_text(contexts[index], texts[index])
+            if whole not in stated:
+                stated[whole] = self.conditions_stated(whole)
+            if not stated[whole]:
+                start = match.start() - offset
+                offer = match.group()
+                add_hit(checked, index, Hit(start, start + len(offer), self.format(offer), offer))
+        return checked
 
     def conditions_stated(self, text: str) -> bool:
         """Whether `text` states one of the offer's conditions."""

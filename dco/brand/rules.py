@@ -8,11 +8,13 @@ with an unknown key is rejected with the nearest valid key named.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as default
-from itertools import pairwise
+from itertools import groupby, pairwise
+from operator import itemgetter
 from typing import Any, ClassVar, Literal, NamedTuple
 
 from pydantic import Field, field_validator, model_validator
@@ -20,6 +22,7 @@ from pydantic import Field, field_validator, model_validator
 from dco.brand import scopes
 from dco.brand.anchors import first_characters, literal_anchors
 from dco.brand.case import case_test
+from dco.brand.joined import finditer_each, separator_for
 from dco.brand.matching import (
     bounded,
     compile_exceptions,
@@ -67,7 +70,23 @@ class Context:
     formality: tuple[str, ...] = ()
     whole: str = ""
     """The asset's non-empty fields, a line each, when the checker has joined them already
-    (several rules read the whole asset; see `asset_text`)."""
+    (several rules read the whole asset; see `asset_text`) ..."""
+    first: str | None = None
+    """... and the name of its first non-empty field, when the checker has found it."""
+
+
+def only_text(checked: list[tuple[int, list[Hit]]]) -> list[Hit]:
+    """The hits `check_each` found in the one text it was given: for kinds whose `check` is
+    their `check_each` on one text."""
+    return checked[0][1] if checked else []
+
+
+def add_hit(checked: list[tuple[int, list[Hit]]], index: int, hit: Hit) -> None:
+    """Add `hit` on the text at `index` to what `check_each` returns (hits come text by text)."""
+    if checked and checked[-1][0] == index:
+        checked[-1][1].append(hit)
+    else:
+        checked.append((index, [hit]))
 
 
 def first_filled(fields: dict[str, str]) -> str | None:
@@ -99,6 +118,9 @@ class Compiled:
         self.tree: Any = None
         self.pairs: list[tuple[re.Pattern[str], re.Pattern[str]]] = []
         self.test: Any = None
+        self.separator: str | None = None
+        """What texts may be joined by to search them for `pattern` at once, if anything
+        (see `joined.separator_for`)."""
         self.separators: str | None = None
         """For token patterns `str.split` can read (see `matching.split_separators`)."""
 
@@ -108,6 +130,8 @@ class Rule(DcoModel):
 
     model_config = DcoModel.model_config | {"frozen": False}
     kind: ClassVar[str] = ""
+    reads_text_alone: ClassVar[bool] = False
+    """See `text_alone`; kinds that look across fields keep the default."""
 
     extends: str
     message: str = ""
@@ -169,6 +193,12 @@ class Rule(DcoModel):
         first non-empty field as `text`, is enough (the checker then skips the other fields)."""
         return False
 
+    def text_alone(self) -> bool:
+        """Whether the rule's hits on a text follow from the text, its field's name and what
+        every asset of a check shares (channel, stage, the brand) alone, not from the rest of
+        the asset: a text repeated across assets then needs judging once."""
+        return self.reads_text_alone
+
     def holds_in(self, channel: str | None) -> bool:
         """Whether copy for `channel` is held to this rule (copy without a channel is held
         only to rules that name no channels)."""
@@ -181,20 +211,36 @@ class Rule(DcoModel):
     def check(self, text: str, context: Context) -> list[Hit]:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def check_each(
+        self, texts: Sequence[str], contexts: Sequence[Context]
+    ) -> list[tuple[int, list[Hit]]]:
+        """`check` on each of `texts` with its context: (index, hits) for each text with hits,
+        in order. Kinds that can judge many texts in one pass override it (a pass per text
+        costs as much again in setting up each search as in searching)."""
+        check = self.check
+        return [(i, found) for i, text in enumerate(texts) if (found := check(text, contexts[i]))]
+
     def format(self, *values: str) -> str:
         """The message with Vale's `%s` placeholders filled in order."""
-        message = self.message or self.description or self.id
-        for value in values:
-            if "%s" not in message:
-                break
-            message = message.replace("%s", value, 1)
-        return message
+        return _filled(self.message or self.description or self.id, values)
+
+
+@functools.lru_cache(maxsize=4096)
+def _filled(message: str, values: tuple[str, ...]) -> str:
+    """`message` with its `%s` placeholders filled in order. Cached: a brand's copy trips the
+    same rules on the same words again and again."""
+    for value in values:
+        if "%s" not in message:
+            break
+        message = message.replace("%s", value, 1)
+    return message
 
 
 class Existence(Rule):
     """Flags any of `tokens` (or the `raw` pattern) that appears."""
 
     kind: ClassVar[str] = "existence"
+    reads_text_alone: ClassVar[bool] = True
     tokens: list[str] = Field(default_factory=list)
     raw: list[str] = Field(default_factory=list)
     append: bool = False
@@ -214,6 +260,7 @@ class Existence(Rule):
                 self.tokens, ignorecase=self.ignorecase, nonword=self.nonword, raw=self.raw
             )
         self.compiled.exceptions = compile_exceptions(self.exceptions, ignorecase=self.ignorecase)
+        self.compiled.separator = separator_for(self.compiled.pattern)
         return self
 
     def anchors(self) -> tuple[str, ...] | None:
@@ -226,21 +273,29 @@ class Existence(Rule):
         return first_characters(pattern.pattern, pattern.flags) if pattern else None
 
     def check(self, text: str, context: Context) -> list[Hit]:
+        return only_text(self.check_each([text], [context]))
+
+    def check_each(
+        self, texts: Sequence[str], contexts: Sequence[Context]
+    ) -> list[tuple[int, list[Hit]]]:
         if self.compiled.pattern is None:
             return []
-        hits = []
-        for match in self.compiled.pattern.finditer(text):
-            start, end = match.span()
-            if start == end or excepted(self.compiled.exceptions, text, start, end):
+        exceptions, checked = self.compiled.exceptions, []
+        for index, offset, match in finditer_each(
+            self.compiled.pattern, texts, self.compiled.separator
+        ):
+            start, end = match.start() - offset, match.end() - offset
+            if start == end or excepted(exceptions, texts[index], start, end):
                 continue
-            hits.append(Hit(start, end, self.format(match.group()), match.group()))
-        return hits
+            add_hit(checked, index, Hit(start, end, self.format(match.group()), match.group()))
+        return checked
 
 
 class Substitution(Rule):
     """Suggests the preferred form for each observed one in `swap` (observed: expected)."""
 
     kind: ClassVar[str] = "substitution"
+    reads_text_alone: ClassVar[bool] = True
     swap: dict[str, str]
     ignorecase: bool = False
     nonword: bool = False
@@ -262,6 +317,7 @@ class Substitution(Rule):
             group = base + re.compile(pattern).groups
         flags = re.IGNORECASE if self.ignorecase else 0
         self.compiled.pattern = re.compile(bounded("|".join(branches), nonword=self.nonword), flags)
+        self.compiled.separator = separator_for(self.compiled.pattern)
         self.compiled.exceptions = compile_exceptions(self.exceptions, ignorecase=self.ignorecase)
         return self
 
@@ -269,12 +325,19 @@ class Substitution(Rule):
         return literal_anchors(list(self.swap))
 
     def check(self, text: str, context: Context) -> list[Hit]:
+        return only_text(self.check_each([text], [context]))
+
+    def check_each(
+        self, texts: Sequence[str], contexts: Sequence[Context]
+    ) -> list[tuple[int, list[Hit]]]:
         assert self.compiled.pattern is not None
-        hits = []
-        for match in self.compiled.pattern.finditer(text):
-            start, end = match.span()
+        exceptions, checked = self.compiled.exceptions, []
+        for index, offset, match in finditer_each(
+            self.compiled.pattern, texts, self.compiled.separator
+        ):
+            start, end = match.start() - offset, match.end() - offset
             observed = match.group()
-            if start == end or excepted(self.compiled.exceptions, text, start, end):
+            if start == end or excepted(exceptions, texts[index], start, end):
                 continue
             name = match.lastgroup
             assert name is not None
@@ -289,8 +352,8 @@ class Substitution(Rule):
                 options = [o[:1].upper() + o[1:] for o in options]
             shown = " or ".join(f"'{o}'" for o in options) if len(options) > 1 else options[0]
             message = self.format(shown, observed)
-            hits.append(Hit(start, end, message, observed, replacement=options[0]))
-        return hits
+            add_hit(checked, index, Hit(start, end, message, observed, replacement=options[0]))
+        return checked
 
     def _preferred(self, expected: str, observed: str) -> bool:
         """Whether `observed` is already the preferred form, as Vale decides: a plain word
@@ -314,6 +377,7 @@ class Occurrence(Rule):
     is none, the scope's start)."""
 
     kind: ClassVar[str] = "occurrence"
+    reads_text_alone: ClassVar[bool] = True
     token: str
     max: int | None = None
     min: int | None = None
@@ -354,6 +418,7 @@ class Repetition(Rule):
     within one sentence, contains no exception, and repeats beyond `max`."""
 
     kind: ClassVar[str] = "repetition"
+    reads_text_alone: ClassVar[bool] = True
     tokens: list[str] = Field(default_factory=lambda: [r"[^\s]+"])
     max: int = 0
     alpha: bool = False
@@ -386,6 +451,31 @@ class Repetition(Rule):
                     count = 0
             previous = match
         return hits
+
+    def check_each(
+        self, texts: Sequence[str], contexts: Sequence[Context]
+    ) -> list[tuple[int, list[Hit]]]:
+        separators = self.compiled.separators
+        if self.compiled.pattern.groups or separators is None or len(texts) < 2:
+            return super().check_each(texts, contexts)
+        # Words are runs between separators and spaces: make every separator a space in all
+        # the texts at once, then split each; only a text with a word twice needs the search.
+        joined = "\x00".join(texts)
+        for separator in separators:
+            joined = joined.replace(separator, " ")
+        pieces = joined.split("\x00")
+        if len(pieces) != len(texts):
+            return super().check_each(texts, contexts)  # a text holds a NUL of its own
+        checked = []
+        for index, piece in enumerate(pieces):
+            words = piece.split()
+            if self.ignorecase:
+                words = [word.casefold() for word in words]
+            if len(set(words)) != len(words) and (
+                found := self.check(texts[index], contexts[index])
+            ):
+                checked.append((index, found))
+        return checked
 
     def _words(self, text: str) -> list[str]:
         """The tokens' matches in `text`, trimmed."""
@@ -430,6 +520,7 @@ class Capitalization(Rule):
     the right case reaches `threshold` (see `dco.brand.case`)."""
 
     kind: ClassVar[str] = "capitalization"
+    reads_text_alone: ClassVar[bool] = True
     match: str
     style: Literal["AP", "Chicago"] = "AP"
     exceptions: list[str] = Field(default_factory=list)
@@ -473,6 +564,7 @@ class Conditional(Rule):
         self.compiled.pattern = re.compile(self.first, flags)
         self.compiled.conditions = re.compile(self.second, flags)
         self.compiled.exceptions = word_exceptions(self.exceptions)
+        self.compiled.separator = separator_for(self.compiled.pattern)
         return self
 
     def gate(self) -> re.Pattern[str] | None:
@@ -480,9 +572,24 @@ class Conditional(Rule):
         return first_characters(self.compiled.pattern.pattern, self.compiled.pattern.flags)
 
     def check(self, text: str, context: Context) -> list[Hit]:
-        used = list(self.compiled.pattern.finditer(text))
-        if not used:
-            return []
+        return only_text(self.check_each([text], [context]))
+
+    def check_each(
+        self, texts: Sequence[str], contexts: Sequence[Context]
+    ) -> list[tuple[int, list[Hit]]]:
+        found = finditer_each(self.compiled.pattern, texts, self.compiled.separator)
+        checked = []
+        for index, uses in groupby(found, key=itemgetter(0)):
+            hits = self._undefined(texts[index], contexts[index], uses)
+            if hits:
+                checked.append((index, hits))
+        return checked
+
+    def _undefined(
+        self, text: str, context: Context, uses: Iterable[tuple[int, int, re.Match[str]]]
+    ) -> list[Hit]:
+        """Hits on the `uses` of `first` in `text` (index, offset, match) the asset does not
+        define."""
         whole = asset_text(context, text)
         conditions = self.compiled.conditions
         defined: set[str] = set()
@@ -493,10 +600,11 @@ class Conditional(Rule):
         else:
             defined = {g for m in conditions.finditer(whole) for g in m.groups() if g}
         hits = []
-        for match in used:
+        for _, offset, match in uses:
             term = match.group()
             if term not in defined and not found_in(self.compiled.exceptions, term):
-                hits.append(Hit(match.start(), match.end(), self.format(term), term))
+                start = match.start() - offset
+                hits.append(Hit(start, start + len(term), self.format(term), term))
         return hits
 
 
@@ -504,6 +612,7 @@ class Consistency(Rule):
     """Within one asset, only one of each pair in `either` may be used."""
 
     kind: ClassVar[str] = "consistency"
+    reads_text_alone: ClassVar[bool] = True
     either: dict[str, str]
     ignorecase: bool = False
     nonword: bool = False

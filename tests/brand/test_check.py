@@ -82,9 +82,46 @@ def test_check_many_keeps_each_copys_findings_apart():
     assert [f.rule for f in batch[1]] == [f.rule for f in BRAND.check(flagged)] != []
 
 
+def test_a_text_shared_by_assets_is_judged_with_each_assets_other_fields():
+    """The rules reading only the text judge a shared call to action once for the batch; those
+    reading the whole asset (conditions of a free offer) still judge it asset by asset."""
+    cta = "무료 상담 신청하기!!"
+    with_terms = Copy(headline="첫 주 체험", body="러닝 코칭을 시작해요.", cta=cta)
+    without = Copy(headline="러닝 코칭", body="러닝 코칭을 시작해요.", cta=cta)
+    batch = BRAND.check_many([with_terms, without, with_terms])
+    assert batch == [BRAND.check(with_terms), BRAND.check(without), BRAND.check(with_terms)]
+    on_cta = [{f.rule for f in findings if f.field == "cta"} for findings in batch]
+    assert "en-ftc-free.FreeConditions" in on_cta[1] - on_cta[0]
+    assert on_cta[0] & on_cta[1]  # the rules about the text itself flag it in both
+
+
 @pytest.mark.parametrize("text", ["an İNCREDİBLE run", "an ıncredıble run"])
 def test_a_rule_is_not_skipped_for_a_turkish_i_its_pattern_matches(text):
     hype = Existence(extends="existence", id="Test.Hype", level="warning", message="'%s'",
                      tokens=["incredible"], ignorecase=True)  # fmt: skip
     assert hype.check(text, Context()) != []
     assert [f.match for f in RuleSet([hype]).check({"text": text}, Context())] == [text[3:-4]]
+
+
+# Field texts as above, and with what joining texts could confuse: line breaks, NULs, spaces.
+ODD_FIELD = st.lists(
+    WORDS | st.sampled_from(["\n", "\x00", " ", "\n\n", ".", "a"]), max_size=8
+).map("".join)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["headline", "body", "cta"]), ODD_FIELD), max_size=6))
+def test_each_rule_judges_texts_together_as_it_judges_each_alone(fields):
+    """`check_each`, which may search many texts in one pass, against `check` on each."""
+    texts = [text for _, text in fields]
+    contexts = [
+        Context(
+            name, {name: text}, get_channel("sms"), None, BRAND._claims, tuple(BRAND.spec.formality)
+        )
+        for name, text in fields
+    ]
+    for rule in BRAND.rules:
+        alone = [
+            (i, hits) for i, text in enumerate(texts) if (hits := rule.check(text, contexts[i]))
+        ]
+        assert rule.check_each(texts, contexts) == alone, rule.id
