@@ -75,9 +75,14 @@ class RuleSet:
         """... and the context its rules see."""
         earlier: dict[tuple[str, str], tuple[int, bool, list[int]]] = {}
         """The first slot of each (field name, text), whether it was its asset's first field,
-        and the rules due on it."""
+        and the rules due on it ..."""
+        readers: dict[int, list[int]] = {}
+        """... of which these read more than the text (by that first slot)."""
         repeats: list[tuple[int, int]] = []
         """(slot, earlier slot with the same field and text) for the texts seen before."""
+        sharing: dict[int, tuple[list[int], list[int]]] = {}
+        """(rules, slots) by the rules' identity: texts due the same rules (most of a field's
+        texts are) join the rules' lists together, not one at a time."""
         many = len(assets) > 1  # the fields of one asset have a text each
         for index, fields in enumerate(assets):
             # Rules that judge the asset as a whole run once, with its first non-empty field.
@@ -94,17 +99,24 @@ class RuleSet:
                 seen = earlier.get((name, text)) if many else None
                 if seen is not None and seen[1] == (name == first):
                     repeats.append((slot, seen[0]))
-                    positions = [position for position in seen[2] if not text_alone[position]]
+                    positions = readers.get(seen[0])
+                    if positions is None:
+                        positions = [p for p in seen[2] if not text_alone[p]]
+                        readers[seen[0]] = positions
                 else:
                     plan = self._plans.get((name, channel_id)) or self.plan(name, channel_id)
                     positions = plan.due(text, first=name == first)
                     if seen is None and many:
                         earlier[name, text] = (slot, name == first, positions)
-                for position in positions:
-                    if position in due_on:
-                        due_on[position].append(slot)
-                    else:
-                        due_on[position] = [slot]
+                # The lists live as long as `sharing` holds them, so no id is reused meanwhile.
+                group = sharing.get(id(positions))
+                if group is None:
+                    sharing[id(positions)] = (positions, [slot])
+                else:
+                    group[1].append(slot)
+        for positions, group in sharing.values():
+            for position in positions:
+                due_on.setdefault(position, []).extend(group)
         found_by: list[list[tuple[list[Hit], int]]] = [[] for _ in slots]
         """Each slot's hits, as the rules that found any returned them, by the rule's position
         (in load order)."""
