@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import accumulate, repeat
 from re import _constants, _parser  # the engine's own parser: what a pattern means, exactly
 
@@ -53,27 +53,24 @@ def separator_for(pattern: re.Pattern[str] | None) -> str | None:
 
 
 def finditer_each(
-    pattern: re.Pattern[str], texts: Sequence[str], separator: str | None
+    find: Callable[[str], Iterable[re.Match[str]]], texts: Sequence[str], separator: str | None
 ) -> Iterable[tuple[int, int, re.Match[str]]]:
-    """(index of the text, offset of the text, match) for each match of `pattern` in each of
-    `texts`, in order: the match's `start() - offset` is where it starts in its text.
+    """(index of the text, offset of the text, match) for each match `find` finds (a pattern's
+    `finditer`, or what finds the same) in each of `texts`, in order: the match's
+    `start() - offset` is where it starts in its text.
 
     `separator`: what `separator_for(pattern)` gives (rules keep it with their pattern)."""
     if not texts:
         return []
     if len(texts) == 1:
         # In C, without a frame of its own: the common check of one text.
-        return zip(_ZERO, _ZERO, pattern.finditer(texts[0]), strict=False)
+        return zip(_ZERO, _ZERO, find(texts[0]), strict=False)
     if separator is None:
-        return [
-            (index, 0, match)
-            for index, text in enumerate(texts)
-            for match in pattern.finditer(text)
-        ]
+        return [(index, 0, match) for index, text in enumerate(texts) for match in find(text)]
     starts = list(accumulate((len(text) + 1 for text in texts[:-1]), initial=0))
     return [
         (index := bisect_right(starts, match.start()) - 1, starts[index], match)
-        for match in pattern.finditer(separator.join(texts))
+        for match in find(separator.join(texts))
     ]
 
 

@@ -15,7 +15,7 @@ from pydantic import Field, model_validator
 
 from dco.brand.anchors import anchor_test, literal_anchors
 from dco.brand.joined import finditer_each, separator_for
-from dco.brand.matching import compile_exceptions, compile_tokens, excepted
+from dco.brand.matching import compile_exceptions, compile_tokens, excepted, finder
 from dco.brand.rules import (
     Compiled,
     Context,
@@ -152,6 +152,7 @@ class Claim(Rule):
         )
         self.compiled.exceptions = compile_exceptions(self.exceptions, ignorecase=self.ignorecase)
         self.compiled.separator = separator_for(self.compiled.pattern)
+        self.compiled.find = finder(self.compiled.pattern)
         return self
 
     def anchors(self) -> tuple[str, ...] | None:
@@ -169,7 +170,7 @@ class Claim(Rule):
         """The substantiated claims the text at hand makes, for its matches to be checked
         against (found with the text's first match: most texts make none)."""
         for index, offset, match in finditer_each(
-            self.compiled.pattern, texts, self.compiled.separator
+            self.compiled.find, texts, self.compiled.separator
         ):
             text = texts[index]
             start, end = match.start() - offset, match.end() - offset
@@ -324,6 +325,7 @@ class ConditionalOffer(Rule):
         )
         self.compiled.conditions_possible = anchor_test(self.conditions)
         self.compiled.separator = separator_for(self.compiled.pattern)
+        self.compiled.find = finder(self.compiled.pattern)
         return self
 
     def anchors(self) -> tuple[str, ...] | None:
@@ -340,7 +342,7 @@ class ConditionalOffer(Rule):
         stated: dict[str, bool] = {}
         """Whether each asset met states the conditions (an offer may sit in two fields)."""
         for index, offset, match in finditer_each(
-            self.compiled.pattern, texts, self.compiled.separator
+            self.compiled.find, texts, self.compiled.separator
         ):
             whole = asset_text(contexts[index], texts[index])
             if whole not in stated:

@@ -11,7 +11,7 @@ expressions too: a match lying inside an exception's match does not count.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from re import _constants, _parser  # the engine's own parser: what a pattern means, exactly
 
 from dco.terms import PARTICLES
@@ -54,6 +54,74 @@ def compile_tokens(
         return None
     flags = re.IGNORECASE if ignorecase else 0
     return re.compile("|".join(parts), flags)
+
+
+Finder = Callable[[str], Iterator[re.Match[str]]]
+"""What finds a pattern's matches in a text, in order (a `re.Pattern.finditer`, or faster)."""
+
+_BEFORE = f"(?<![{_WORD}])"
+"""How `bounded` opens: the boundary before a token."""
+
+
+def finder(pattern: re.Pattern[str]) -> Finder:
+    """`pattern.finditer`, or for a pattern that opens with `bounded`'s boundary before
+    tokens which all start with a character of their own, the same matches found faster.
+
+    The regex engine skips ahead in C to where a match can start only when a pattern starts
+    with text it knows (a character, or one of the first characters of its alternatives);
+    a boundary first makes it try the whole pattern at every position instead, which costs a
+    failing search of a Korean field about four times as much. Searching without the boundary,
+    then testing the character before each match, finds the same matches: where the boundary
+    fails no match can start, and where it holds the engine matches as it would with it. An
+    English token ignoring case gives the engine no such start, and keeps the boundary first.
+    """
+    if not pattern.pattern.startswith(_BEFORE):
+        return pattern.finditer
+    try:
+        parsed = _parser.parse(pattern.pattern, pattern.flags)
+    except (re.error, RecursionError):
+        return pattern.finditer
+    if len(parsed) < 2 or parsed[0][0] is not _constants.ASSERT_NOT:
+        return pattern.finditer  # the boundary is one branch of an alternation, not the start
+    rest = _parser.SubPattern(parsed.state, list(parsed)[1:])
+    flags = parsed.state.flags
+    if rest.getwidth()[0] == 0 or not _opens_known(list(rest), flags):
+        return pattern.finditer
+    search = re.compile(pattern.pattern[len(_BEFORE) :], pattern.flags).search
+    in_word = re.compile(f"[{_WORD}]", pattern.flags).match
+
+    def find(text: str) -> Iterator[re.Match[str]]:
+        position = 0
+        while (match := search(text, position)) is not None:
+            start = match.start()
+            if start and in_word(text, start - 1):
+                position = start + 1  # no token starts here: the one before is a word
+            else:
+                yield match
+                position = match.end()  # never empty: the tokens' least width is above 0
+
+    return find
+
+
+def _opens_known(items: list, flags: int) -> bool:
+    """Whether the parsed pattern `items` starts with a character the engine can scan for:
+    a literal, or a literal opening each alternative (ignoring case, only uncased ones)."""
+    while items and items[0][0] is _constants.SUBPATTERN and not any(items[0][1][1:3]):
+        items = list(items[0][1][3])  # a group without flags of its own: look inside
+    if not items:
+        return False
+    op, value = items[0]
+    if op is _constants.BRANCH:
+        return all(branch and _known_literal(branch[0], flags) for branch in value[1])
+    return _known_literal((op, value), flags)
+
+
+def _known_literal(item: tuple, flags: int) -> bool:
+    op, value = item
+    if op is not _constants.LITERAL:
+        return False
+    char = chr(value)
+    return not flags & re.IGNORECASE or char.lower() == char == char.upper()
 
 
 def compile_exceptions(

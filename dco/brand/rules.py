@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from dataclasses import field as default
 from itertools import groupby, pairwise
@@ -24,10 +24,12 @@ from dco.brand.anchors import first_characters, literal_anchors
 from dco.brand.case import case_test
 from dco.brand.joined import finditer_each, separator_for
 from dco.brand.matching import (
+    Finder,
     bounded,
     compile_exceptions,
     compile_tokens,
     excepted,
+    finder,
     found_in,
     split_separators,
     token_pattern,
@@ -104,6 +106,10 @@ def asset_text(context: Context, text: str) -> str:
     return context.whole or "\n".join(value for value in context.asset.values() if value) or text
 
 
+def _nothing(text: str) -> Iterator[re.Match[str]]:
+    return iter(())
+
+
 class Compiled:
     """A rule's compiled patterns. Plain attributes: pydantic's private attributes cost a
     `__getattr__` call on every access, and rules run thousands of times a second."""
@@ -118,6 +124,8 @@ class Compiled:
         self.tree: Any = None
         self.pairs: list[tuple[re.Pattern[str], re.Pattern[str]]] = []
         self.test: Any = None
+        self.find: Finder = _nothing
+        """What finds `pattern`'s matches in a text (see `matching.finder`)."""
         self.separator: str | None = None
         """What texts may be joined by to search them for `pattern` at once, if anything
         (see `joined.separator_for`)."""
@@ -261,6 +269,8 @@ class Existence(Rule):
             )
         self.compiled.exceptions = compile_exceptions(self.exceptions, ignorecase=self.ignorecase)
         self.compiled.separator = separator_for(self.compiled.pattern)
+        if self.compiled.pattern is not None:
+            self.compiled.find = finder(self.compiled.pattern)
         return self
 
     def anchors(self) -> tuple[str, ...] | None:
@@ -282,7 +292,7 @@ class Existence(Rule):
             return []
         exceptions, checked = self.compiled.exceptions, []
         for index, offset, match in finditer_each(
-            self.compiled.pattern, texts, self.compiled.separator
+            self.compiled.find, texts, self.compiled.separator
         ):
             start, end = match.start() - offset, match.end() - offset
             if start == end or excepted(exceptions, texts[index], start, end):
@@ -318,6 +328,7 @@ class Substitution(Rule):
         flags = re.IGNORECASE if self.ignorecase else 0
         self.compiled.pattern = re.compile(bounded("|".join(branches), nonword=self.nonword), flags)
         self.compiled.separator = separator_for(self.compiled.pattern)
+        self.compiled.find = finder(self.compiled.pattern)
         self.compiled.exceptions = compile_exceptions(self.exceptions, ignorecase=self.ignorecase)
         return self
 
@@ -333,7 +344,7 @@ class Substitution(Rule):
         assert self.compiled.pattern is not None
         exceptions, checked = self.compiled.exceptions, []
         for index, offset, match in finditer_each(
-            self.compiled.pattern, texts, self.compiled.separator
+            self.compiled.find, texts, self.compiled.separator
         ):
             start, end = match.start() - offset, match.end() - offset
             observed = match.group()
@@ -565,6 +576,7 @@ class Conditional(Rule):
         self.compiled.conditions = re.compile(self.second, flags)
         self.compiled.exceptions = word_exceptions(self.exceptions)
         self.compiled.separator = separator_for(self.compiled.pattern)
+        self.compiled.find = finder(self.compiled.pattern)
         return self
 
     def gate(self) -> re.Pattern[str] | None:
@@ -577,7 +589,7 @@ class Conditional(Rule):
     def check_each(
         self, texts: Sequence[str], contexts: Sequence[Context]
     ) -> list[tuple[int, list[Hit]]]:
-        found = finditer_each(self.compiled.pattern, texts, self.compiled.separator)
+        found = finditer_each(self.compiled.find, texts, self.compiled.separator)
         checked = []
         for index, uses in groupby(found, key=itemgetter(0)):
             hits = self._undefined(texts[index], contexts[index], uses)

@@ -31,7 +31,7 @@ def test_joined_search_finds_each_texts_matches_in_order(texts):
         pattern = re.compile(source)
         found = [
             (i, (m.start() - offset, m.end() - offset), m.group())
-            for i, offset, m in finditer_each(pattern, texts, separator_for(pattern))
+            for i, offset, m in finditer_each(pattern.finditer, texts, separator_for(pattern))
         ]
         assert found == each(pattern, texts), source
 
