@@ -163,6 +163,8 @@ def title_case(text: str, small_words: frozenset[str]) -> str:
 
 def _first_part(token: str) -> str:
     """What Vale judges of a compound: Top-level by "Top", Client's by "Client"."""
+    if token.isalnum():
+        return token  # a plain word, as most are
     for separator in "-'’":
         if separator in token:
             return token.split(separator, 1)[0]

@@ -75,19 +75,10 @@ def finder(pattern: re.Pattern[str]) -> Finder:
     fails no match can start, and where it holds the engine matches as it would with it. An
     English token ignoring case gives the engine no such start, and keeps the boundary first.
     """
-    if not pattern.pattern.startswith(_BEFORE):
+    unbounded = _unbounded(pattern)
+    if unbounded is None:
         return pattern.finditer
-    try:
-        parsed = _parser.parse(pattern.pattern, pattern.flags)
-    except (re.error, RecursionError):
-        return pattern.finditer
-    if len(parsed) < 2 or parsed[0][0] is not _constants.ASSERT_NOT:
-        return pattern.finditer  # the boundary is one branch of an alternation, not the start
-    rest = _parser.SubPattern(parsed.state, list(parsed)[1:])
-    flags = parsed.state.flags
-    if rest.getwidth()[0] == 0 or not _opens_known(list(rest), flags):
-        return pattern.finditer
-    search = re.compile(pattern.pattern[len(_BEFORE) :], pattern.flags).search
+    search = unbounded.search
     in_word = re.compile(f"[{_WORD}]", pattern.flags).match
 
     def find(text: str) -> Iterator[re.Match[str]]:
@@ -101,6 +92,23 @@ def finder(pattern: re.Pattern[str]) -> Finder:
                 position = match.end()  # never empty: the tokens' least width is above 0
 
     return find
+
+
+def _unbounded(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """`pattern` without the boundary `bounded` opens it with, when that lets the engine
+    scan ahead (see `finder`) and the rest cannot match empty; else None."""
+    if not pattern.pattern.startswith(_BEFORE):
+        return None
+    try:
+        parsed = _parser.parse(pattern.pattern, pattern.flags)
+    except (re.error, RecursionError):
+        return None
+    if len(parsed) < 2 or parsed[0][0] is not _constants.ASSERT_NOT:
+        return None  # the boundary is one branch of an alternation, not the start
+    rest = _parser.SubPattern(parsed.state, list(parsed)[1:])
+    if rest.getwidth()[0] == 0 or not _opens_known(list(rest), parsed.state.flags):
+        return None
+    return re.compile(pattern.pattern[len(_BEFORE) :], pattern.flags)
 
 
 def _opens_known(items: list, flags: int) -> bool:
@@ -124,27 +132,44 @@ def _known_literal(item: tuple, flags: int) -> bool:
     return not flags & re.IGNORECASE or char.lower() == char == char.upper()
 
 
-def compile_exceptions(
-    exceptions: Iterable[str], *, ignorecase: bool = False
-) -> re.Pattern[str] | None:
-    """A pattern for a rule's exceptions, or None when it has none."""
+class Exceptions:
+    """A rule's exceptions: their pattern, and what screens texts for them first."""
+
+    __slots__ = ("_screen", "pattern")
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        self._screen = _unbounded(pattern) or pattern
+        """A pattern matching wherever `pattern` does (and maybe elsewhere), found faster:
+        most text near a rule's match holds no exception at all."""
+
+    def cover(self, text: str, start: int, end: int) -> bool:
+        """True when text[start:end] holds an exception, or lies inside one, as Vale tests it."""
+        matched = text[start:end].strip()
+        if self._screen.search(matched) and self.pattern.search(matched):
+            return True
+        low, high = max(0, start - 40), min(len(text), end + 40)
+        if not self._screen.search(text, low, high):
+            return False
+        for match in self.pattern.finditer(text, low, high):
+            if match.start() <= start and end <= match.end():
+                return True
+        return False
+
+
+def compile_exceptions(exceptions: Iterable[str], *, ignorecase: bool = False) -> Exceptions | None:
+    """A rule's exceptions, or None when it has none."""
     exceptions = [e for e in exceptions if e]
     if not exceptions:
         return None
     alternatives = "|".join(token_pattern(e) for e in sorted(exceptions, key=len, reverse=True))
-    return re.compile(bounded(alternatives, nonword=False), re.IGNORECASE if ignorecase else 0)
+    flags = re.IGNORECASE if ignorecase else 0
+    return Exceptions(re.compile(bounded(alternatives, nonword=False), flags))
 
 
-def excepted(exceptions: re.Pattern[str] | None, text: str, start: int, end: int) -> bool:
+def excepted(exceptions: Exceptions | None, text: str, start: int, end: int) -> bool:
     """True when text[start:end] holds an exception, or lies inside one, as Vale tests it."""
-    if exceptions is None:
-        return False
-    if exceptions.search(text[start:end].strip()):
-        return True
-    for match in exceptions.finditer(text, max(0, start - 40), min(len(text), end + 40)):
-        if match.start() <= start and end <= match.end():
-            return True
-    return False
+    return exceptions is not None and exceptions.cover(text, start, end)
 
 
 def word_exceptions(exceptions: Iterable[str]) -> re.Pattern[str] | None:

@@ -24,6 +24,7 @@ from dco.brand.anchors import first_characters, literal_anchors
 from dco.brand.case import case_test
 from dco.brand.joined import finditer_each, separator_for
 from dco.brand.matching import (
+    Exceptions,
     Finder,
     bounded,
     compile_exceptions,
@@ -116,7 +117,8 @@ class Compiled:
 
     def __init__(self) -> None:
         self.pattern: re.Pattern[str] | None = None
-        self.exceptions: re.Pattern[str] | None = None
+        self.exceptions: Exceptions | re.Pattern[str] | None = None
+        """`matching.Exceptions`, or for kinds judging whole words, `word_exceptions`."""
         self.expected: list[str] = []
         self.conditions: re.Pattern[str] | None = None
         self.conditions_possible: Callable[[str], bool] | None = None
