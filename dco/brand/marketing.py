@@ -131,7 +131,13 @@ class Required(Rule):
             haystack = haystack.strip()
         if self.compiled.pattern.search(haystack):
             return []
-        return [Hit(0, min(len(text), 1), self.format(self.pattern), text[:1])]
+        first = text[:1]
+        hit = self.compiled.missing.get(first)
+        if hit is None:
+            hit = self.compiled.missing[first] = Hit(
+                0, len(first), self.format(self.pattern), first
+            )
+        return [hit]
 
 
 class Claim(Rule):

@@ -132,6 +132,9 @@ class Compiled:
         """What texts may be joined by to search them for `pattern` at once, if anything
         (see `joined.separator_for`)."""
         self.separators: str | None = None
+        self.missing: dict[str, Hit] = {}
+        """For a `required` rule: its hit on a text that lacks the required text, by the
+        text's first character (where it reports), made once."""
         """For token patterns `str.split` can read (see `matching.split_separators`)."""
 
 
