@@ -87,7 +87,7 @@ class RuleSet:
         for index, fields in enumerate(assets):
             # Rules that judge the asset as a whole run once, with its first non-empty field.
             first = first_filled(fields)
-            whole = "\n".join(text for text in fields.values() if text)
+            whole = "\n".join([text for text in fields.values() if text])
             for name, text in fields.items():
                 if not text:
                     continue
