@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from dataclasses import field as default
 
 from ahocorasick_rs import AhoCorasick
 
@@ -63,23 +65,48 @@ class RuleSet:
         A text that fills the same field in several assets (a campaign's variants share a few
         calls to action) is judged once by the rules that read nothing but the text.
         """
+        batch = self._schedule(assets, base)
+        found_by: list[list[tuple[list[Hit], int]]] = [[] for _ in batch.slots]
+        """Each slot's hits, as the rules that found any returned them, by the rule's position
+        (in load order)."""
+        texts, contexts = batch.texts, batch.contexts
+        for position in sorted(batch.due_on):
+            due, rule = batch.due_on[position], self.rules[position]
+            if len(due) == 1:  # a batch of one asset, or a rule for a text only one holds
+                slot = due[0]
+                if found := rule.check(texts[slot], contexts[slot]):
+                    found_by[slot].append((found, position))
+                continue
+            checked = rule.check_each(
+                [texts[slot] for slot in due], [contexts[slot] for slot in due]
+            )
+            for index, found in checked:
+                found_by[due[index]].append((found, position))
+        for slot, seen in batch.repeats:
+            shared = [result for result in found_by[seen] if self._text_alone[result[1]]]
+            if shared:
+                found_by[slot] = sorted(shared + found_by[slot], key=_position)
+        findings: list[list[Finding]] = [[] for _ in assets]
+        for (index, name), text, results in zip(batch.slots, texts, found_by, strict=True):
+            if not results:
+                continue  # most fields pass most rules
+            pairs = [(hit, position) for found, position in results for hit in found]
+            if len(pairs) > 1:
+                pairs.sort(key=_start)  # stable: rules in load order where positions tie
+            findings[index] += [self._finding(position, hit, name, text) for hit, position in pairs]
+        return findings
+
+    def _schedule(self, assets: Sequence[dict[str, str]], base: Context) -> _Batch:
+        """Each non-empty field of `assets` as a slot, with the rules due on it: the rules
+        its plan selects, or for a text an earlier asset has in the same field, those of them
+        that read more than the text (the rest are judged once, on the earlier one)."""
         channel_id = getattr(base.channel, "id", base.channel)
-        text_alone = self._text_alone
-        due_on: dict[int, list[int]] = {}
-        """The texts (by slot) each rule is due on, by the rule's position in load order."""
-        slots: list[tuple[int, str]] = []
-        """(asset, field name) of each non-empty field, in asset then field order ..."""
-        texts: list[str] = []
-        """... its text ..."""
-        contexts: list[Context] = []
-        """... and the context its rules see."""
+        batch = _Batch()
         earlier: dict[tuple[str, str], tuple[int, bool, list[int]]] = {}
         """The first slot of each (field name, text), whether it was its asset's first field,
         and the rules due on it ..."""
         readers: dict[int, list[int]] = {}
         """... of which these read more than the text (by that first slot)."""
-        repeats: list[tuple[int, int]] = []
-        """(slot, earlier slot with the same field and text) for the texts seen before."""
         sharing: dict[int, tuple[list[int], list[int]]] = {}
         """(rules, slots) by the rules' identity: texts due the same rules (most of a field's
         texts are) join the rules' lists together, not one at a time."""
@@ -91,17 +118,26 @@ class RuleSet:
             for name, text in fields.items():
                 if not text:
                     continue
-                slot = len(slots)
-                slots.append((index, name))
-                texts.append(text)
-                contexts.append(Context(name, fields, base.channel, base.stage, base.claims,
-                                        base.formality, whole, first))  # fmt: skip
+                slot = len(batch.slots)
+                batch.slots.append((index, name))
+                batch.texts.append(text)
+                context = Context(
+                    name,
+                    fields,
+                    base.channel,
+                    base.stage,
+                    base.claims,
+                    base.formality,
+                    whole,
+                    first,
+                )
+                batch.contexts.append(context)
                 seen = earlier.get((name, text)) if many else None
                 if seen is not None and seen[1] == (name == first):
-                    repeats.append((slot, seen[0]))
+                    batch.repeats.append((slot, seen[0]))
                     positions = readers.get(seen[0])
                     if positions is None:
-                        positions = [p for p in seen[2] if not text_alone[p]]
+                        positions = [p for p in seen[2] if not self._text_alone[p]]
                         readers[seen[0]] = positions
                 else:
                     plan = self._plans.get((name, channel_id)) or self.plan(name, channel_id)
@@ -116,35 +152,8 @@ class RuleSet:
                     group[1].append(slot)
         for positions, group in sharing.values():
             for position in positions:
-                due_on.setdefault(position, []).extend(group)
-        found_by: list[list[tuple[list[Hit], int]]] = [[] for _ in slots]
-        """Each slot's hits, as the rules that found any returned them, by the rule's position
-        (in load order)."""
-        for position in sorted(due_on):
-            due, rule = due_on[position], self.rules[position]
-            if len(due) == 1:  # a batch of one asset, or a rule for a text only one holds
-                slot = due[0]
-                if found := rule.check(texts[slot], contexts[slot]):
-                    found_by[slot].append((found, position))
-                continue
-            checked = rule.check_each(
-                [texts[slot] for slot in due], [contexts[slot] for slot in due]
-            )
-            for index, found in checked:
-                found_by[due[index]].append((found, position))
-        for slot, seen in repeats:
-            shared = [result for result in found_by[seen] if text_alone[result[1]]]
-            if shared:
-                found_by[slot] = sorted(shared + found_by[slot], key=_position)
-        findings: list[list[Finding]] = [[] for _ in assets]
-        for (index, name), text, results in zip(slots, texts, found_by, strict=True):
-            if not results:
-                continue  # most fields pass most rules
-            pairs = [(hit, position) for found, position in results for hit in found]
-            if len(pairs) > 1:
-                pairs.sort(key=_start)  # stable: rules in load order where positions tie
-            findings[index] += [self._finding(position, hit, name, text) for hit, position in pairs]
-        return findings
+                batch.due_on.setdefault(position, []).extend(group)
+        return batch
 
     def _finding(self, position: int, hit: Hit, field: str, text: str) -> Finding:
         """`finding` for the rule at `position`, made once for each place and message."""
@@ -159,6 +168,23 @@ class RuleSet:
                 self._findings.clear()
             made = self._findings[key] = _located(self.rules[position], hit, field, line, column)
         return made
+
+
+@dataclass(slots=True)
+class _Batch:
+    """The assets of one `check_many` call, laid out for checking rule by rule."""
+
+    slots: list[tuple[int, str]] = default(default_factory=list)
+    """(asset, field name) of each non-empty field, in asset then field order ..."""
+    texts: list[str] = default(default_factory=list)
+    """... its text ..."""
+    contexts: list[Context] = default(default_factory=list)
+    """... and the context its rules see."""
+    due_on: dict[int, list[int]] = default(default_factory=dict)
+    """The slots each rule is due on, by the rule's position in load order."""
+    repeats: list[tuple[int, int]] = default(default_factory=list)
+    """(slot, earlier slot with the same field and text): the earlier one's hits from the
+    rules that read only the text are the slot's too."""
 
 
 def _start(pair: tuple[Hit, int]) -> int:

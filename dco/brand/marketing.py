@@ -354,9 +354,8 @@ class ConditionalOffer(Rule):
             if whole not in stated:
                 stated[whole] = self.conditions_stated(whole)
             if not stated[whole]:
-                start = match.start() - offset
-                offer = match.group()
-                add_hit(checked, index, Hit(start, start + len(offer), self.format(offer), offer))
+                start, end, offer = match.start() - offset, match.end() - offset, match.group()
+                add_hit(checked, index, Hit(start, end, self.format(offer), offer))
         return checked
 
     def conditions_stated(self, text: str) -> bool:

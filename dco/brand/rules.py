@@ -127,15 +127,16 @@ class Compiled:
         self.pairs: list[tuple[re.Pattern[str], re.Pattern[str]]] = []
         self.test: Any = None
         self.find: Finder = _nothing
-        """What finds `pattern`'s matches in a text (see `matching.finder`)."""
+        """What finds `pattern`'s matches in a text (see `matching.finder`); nothing until
+        the kind sets it."""
         self.separator: str | None = None
         """What texts may be joined by to search them for `pattern` at once, if anything
         (see `joined.separator_for`)."""
         self.separators: str | None = None
+        """For token patterns `str.split` can read (see `matching.split_separators`)."""
         self.missing: dict[str, Hit] = {}
         """For a `required` rule: its hit on a text that lacks the required text, by the
         text's first character (where it reports), made once."""
-        """For token patterns `str.split` can read (see `matching.split_separators`)."""
 
 
 class Rule(DcoModel):
@@ -620,8 +621,8 @@ class Conditional(Rule):
         for _, offset, match in uses:
             term = match.group()
             if term not in defined and not found_in(self.compiled.exceptions, term):
-                start = match.start() - offset
-                hits.append(Hit(start, start + len(term), self.format(term), term))
+                start, end = match.start() - offset, match.end() - offset
+                hits.append(Hit(start, end, self.format(term), term))
         return hits
 
 
