@@ -53,7 +53,7 @@ class Channel(DcoModel):
     def measure(self, copy: Copy) -> list[FieldMeasure]:
         """Measure `copy` against every field of this channel that bounds part of it."""
         return [
-            _measure(name, spec, unit, fields, value)
+            _measure(name, spec, unit, fields, value, *_length(value, unit))
             for name, spec, unit, fields, value in self._pieces(copy)
         ]
 
@@ -62,12 +62,9 @@ class Channel(DcoModel):
         without building a measure for each field that fits (most of them)."""
         found = []
         for name, spec, unit, fields, value in self._pieces(copy):
-            try:
-                fits = text.measure(value, unit) <= spec.limit
-            except UnencodableTextError:
-                fits = False
-            if not fits:
-                found.append(_measure(name, spec, unit, fields, value))
+            length, problem = _length(value, unit)
+            if _exceeds(length, spec.limit):
+                found.append(_measure(name, spec, unit, fields, value, length, problem))
         return found
 
     def _pieces(
@@ -124,22 +121,35 @@ class FieldMeasure:
     @property
     def over(self) -> bool:
         """True when the text exceeds the limit or cannot be sent in the channel's encoding."""
-        return self.length is None or self.length > self.limit
+        return _exceeds(self.length, self.limit)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data, with `over`, for JSON output."""
         return {**asdict(self), "copy_fields": list(self.copy_fields), "over": self.over}
 
 
-def _measure(
-    name: str, spec: ChannelField, unit: Unit, fields: tuple[CopyField, ...], value: str
-) -> FieldMeasure:
-    length: int | None
-    problem: str | None = None
+def _length(value: str, unit: Unit) -> tuple[int | None, str | None]:
+    """`value`'s length in `unit`, or None and why it cannot be counted (or sent) in it."""
     try:
-        length = text.measure(value, unit)
+        return text.measure(value, unit), None
     except UnencodableTextError as e:
-        length, problem = None, str(e)
+        return None, str(e)
+
+
+def _exceeds(length: int | None, limit: int) -> bool:
+    """Whether a length (None: not countable in the unit) breaks `limit`."""
+    return length is None or length > limit
+
+
+def _measure(
+    name: str,
+    spec: ChannelField,
+    unit: Unit,
+    fields: tuple[CopyField, ...],
+    value: str,
+    length: int | None,
+    problem: str | None,
+) -> FieldMeasure:
     return FieldMeasure(
         field=name,
         label=spec.label,

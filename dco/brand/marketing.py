@@ -173,8 +173,9 @@ class Claim(Rule):
         assert self.compiled.pattern is not None
         exceptions, checked = self.compiled.exceptions, []
         made: list[str] = []
-        """The substantiated claims the text at hand makes, for its matches to be checked
-        against (found with the text's first match: most texts make none)."""
+        """The substantiated claims the text `made_in` makes, for its matches to be checked
+        against (found at the text's first match: most texts have none)."""
+        made_in = -1
         for index, offset, match in finditer_each(
             self.compiled.find, texts, self.compiled.separator
         ):
@@ -182,18 +183,13 @@ class Claim(Rule):
             start, end = match.start() - offset, match.end() - offset
             if excepted(exceptions, text, start, end):
                 continue
-            fresh = not checked or checked[-1][0] != index
-            if fresh:
-                claims = contexts[index].claims
+            if made_in != index:
+                claims, made_in = contexts[index].claims, index
                 folded = fold(text) if claims else ""
                 made = [claim for claim in claims if claim in folded]
             if made and any(fold(match.group()) in claim for claim in made):
                 continue  # part of a claim the brand has substantiated
-            hit = Hit(start, end, self.format(match.group()), match.group())
-            if fresh:
-                checked.append((index, [hit]))
-            else:
-                checked[-1][1].append(hit)
+            add_hit(checked, index, Hit(start, end, self.format(match.group()), match.group()))
         return checked
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as default
 from itertools import groupby, pairwise
@@ -107,10 +107,6 @@ def asset_text(context: Context, text: str) -> str:
     return context.whole or "\n".join(value for value in context.asset.values() if value) or text
 
 
-def _nothing(text: str) -> Iterator[re.Match[str]]:
-    return iter(())
-
-
 class Compiled:
     """A rule's compiled patterns. Plain attributes: pydantic's private attributes cost a
     `__getattr__` call on every access, and rules run thousands of times a second."""
@@ -126,9 +122,8 @@ class Compiled:
         self.tree: Any = None
         self.pairs: list[tuple[re.Pattern[str], re.Pattern[str]]] = []
         self.test: Any = None
-        self.find: Finder = _nothing
-        """What finds `pattern`'s matches in a text (see `matching.finder`); nothing until
-        the kind sets it."""
+        self.find: Finder | None = None
+        """What finds `pattern`'s matches in a text (see `matching.finder`)."""
         self.separator: str | None = None
         """What texts may be joined by to search them for `pattern` at once, if anything
         (see `joined.separator_for`)."""
@@ -476,7 +471,7 @@ class Repetition(Rule):
         if self.compiled.pattern.groups or separators is None or len(texts) < 2:
             return super().check_each(texts, contexts)
         # Words are runs between separators and spaces: make every separator a space in all
-        # the texts at once, then split each; only a text with a word twice needs the search.
+        # the texts at once, then split each; only a text with a word next to itself is searched.
         joined = "\x00".join(texts)
         for separator in separators:
             joined = joined.replace(separator, " ")
@@ -485,10 +480,7 @@ class Repetition(Rule):
             return super().check_each(texts, contexts)  # a text holds a NUL of its own
         checked = []
         for index, piece in enumerate(pieces):
-            words = piece.split()
-            if self.ignorecase:
-                words = [word.casefold() for word in words]
-            if len(set(words)) != len(words) and (
+            if self._repeats(piece.split()) and (
                 found := self.check(texts[index], contexts[index])
             ):
                 checked.append((index, found))
