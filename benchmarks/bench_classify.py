@@ -18,8 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import dco
-from dco.evaluation import read_labelled
 from dco.funnel import default_classifier
+from dco.funnel.evaluation import read_labelled
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 import dco
-from dco.generate import agenerate_many, generate
+from dco.generation import agenerate_many, generate
 from dco.models import Brief
 from dco.providers.retry import RetryPolicy
 from dco.testing import FakeProvider

@@ -28,9 +28,9 @@ from pathlib import Path
 import dco
 from dco.brand import Brand
 from dco.models import Brief, Copy, FunnelStage, Provenance, Signals, Variant
+from dco.outcomes.values import Outcome
 from dco.review import ReviewQueue
-from dco.review.outcomes import Outcome
-from dco.selection import Selector
+from dco.serving.selection import Selector
 
 TAGS = [("indoor", "rainy-day"), ("outdoor",), ("commute",), ("weekend", "long-run"), ()]
 CUSTOMERS = [

@@ -23,13 +23,13 @@ from pathlib import Path
 
 import dco
 from dco.brand import Brand
-from dco.editdistance import copy_distance
-from dco.generate import generate
+from dco.generation import generate
 from dco.models import Brief, FunnelStage, Variant
 from dco.review import ReviewQueue
-from dco.stats import summarise
 from dco.testing import FakeProvider
+from dco.text.distance import copy_distance
 from dco.tuning import tune
+from dco.tuning.stats import summarise
 
 CHANNELS = ("google_rsa", "naver_powerlink", "meta_feed", "kakao_friendtalk")
 BRIEFS = {

@@ -13,17 +13,14 @@ channel's limits, check it against a brand's guidelines, review it, and learn fr
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the names below, for type checkers and editors
     from dco.brand import Brand
     from dco.channels import Channel, FieldMeasure, channel_names, get_channel, load_catalog
-    from dco.context import ContextRules
     from dco.errors import ConfigError, DcoError, UnencodableTextError, UnknownNameError
     from dco.funnel import Classifier, Lexicon, classify, classify_many, load_lexicon
-    from dco.generate import (
+    from dco.generation import (
         BatchResult,
         GenerationResult,
         agenerate,
@@ -49,11 +46,11 @@ if TYPE_CHECKING:  # the names below, for type checkers and editors
     from dco.prompts import PromptSet
     from dco.providers import Provider, ProviderError, get_provider
     from dco.review import ReviewQueue
-    from dco.selection import Selection, Selector, select
+    from dco.serving import ContextRules, Selection, Selector, select
     from dco.text import measure
     from dco.tuning import TuningProfile, tune
 
-__version__ = "0.1.0"
+from dco._version import __version__
 
 __all__ = [
     "BatchResult",
@@ -113,10 +110,9 @@ _LAZY = {
     for module, names in {
         "dco.brand": ["Brand"],
         "dco.channels": ["Channel", "FieldMeasure", "channel_names", "get_channel", "load_catalog"],
-        "dco.context": ["ContextRules"],
         "dco.errors": ["ConfigError", "DcoError", "UnencodableTextError", "UnknownNameError"],
         "dco.funnel": ["Classifier", "Lexicon", "classify", "classify_many", "load_lexicon"],
-        "dco.generate": ["BatchResult", "GenerationResult", "agenerate", "agenerate_many",
+        "dco.generation": ["BatchResult", "GenerationResult", "agenerate", "agenerate_many",
                          "generate", "generate_many"],
         "dco.models": ["Brief", "Copy", "Decision", "Event", "FieldLength", "Finding",
                        "FunnelStage", "Provenance", "Signals", "Span", "StagePolicy",
@@ -124,7 +120,7 @@ _LAZY = {
         "dco.prompts": ["PromptSet"],
         "dco.providers": ["Provider", "ProviderError", "get_provider"],
         "dco.review": ["ReviewQueue"],
-        "dco.selection": ["Selection", "Selector", "select"],
+        "dco.serving": ["ContextRules", "Selection", "Selector", "select"],
         "dco.text": ["measure"],
         "dco.tuning": ["TuningProfile", "tune"],
     }.items()
@@ -143,16 +139,3 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *_LAZY})
-
-
-class _Package(types.ModuleType):
-    """The `dco` module, keeping `dco.generate` the function when the `dco.generate` module is
-    imported: the import system would otherwise set the package attribute to the submodule."""
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if isinstance(value, types.ModuleType) and name in _LAZY:
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package

@@ -15,9 +15,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from dco import resources
-from dco.channels import get_channel
+from dco.channels.catalog import get_channel
 from dco.errors import DcoError, UnencodableTextError
-from dco.generate import generate
+from dco.generation import generate
 from dco.models import Brief, Copy, Variant
 from dco.providers.fake import FakeProvider
 from dco.review.queue import ReviewQueue

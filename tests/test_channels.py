@@ -1,6 +1,6 @@
 import pytest
 
-from dco.channels import channel_names, get_channel, load_catalog
+from dco.channels.catalog import channel_names, get_channel, load_catalog
 from dco.errors import ConfigError, UnknownNameError
 from dco.models import Copy
 

@@ -3,10 +3,10 @@ from datetime import datetime, timezone
 import pytest
 
 from dco.brand import Brand
-from dco.context import Condition, ContextRule, ContextRules
 from dco.errors import ConfigError
-from dco.generate import generate
+from dco.generation import generate
 from dco.models import Brief, Signals
+from dco.serving.context import Condition, ContextRule, ContextRules
 from dco.testing import FakeProvider
 from tests.conftest import WEDNESDAY_NOON_SEOUL
 

@@ -6,11 +6,11 @@ import pytest
 
 import dco
 import dco.brand
-import dco.context
-import dco.editdistance
-import dco.funnel
-import dco.stats
-import dco.text
+import dco.funnel.classifier
+import dco.serving.context
+import dco.text.distance
+import dco.text.units
+import dco.tuning.stats
 from tests.conftest import REPO
 
 
@@ -22,7 +22,15 @@ def test_readme_examples():
     assert failures == 0
 
 
-MODULES = [dco, dco.brand, dco.text, dco.funnel, dco.editdistance, dco.stats, dco.context]
+MODULES = [
+    dco,
+    dco.brand,
+    dco.text.units,
+    dco.funnel.classifier,
+    dco.text.distance,
+    dco.tuning.stats,
+    dco.serving.context,
+]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)

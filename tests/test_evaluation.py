@@ -1,7 +1,7 @@
 import pytest
 
 from dco.errors import ConfigError
-from dco.evaluation import LabelledRow, evaluate, read_labelled
+from dco.funnel.evaluation import LabelledRow, evaluate, read_labelled
 from dco.models import FunnelStage, Signals
 
 A, C, D = FunnelStage.AWARENESS, FunnelStage.CONSIDERATION, FunnelStage.DECISION

@@ -5,8 +5,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dco.errors import ConfigError
-from dco.evaluation import evaluate, read_labelled
-from dco.funnel import Classifier, classify, classify_many, default_classifier, load_lexicon
+from dco.funnel import (
+    Classifier,
+    classify,
+    classify_many,
+    default_classifier,
+    load_lexicon,
+)
+from dco.funnel.evaluation import evaluate, read_labelled
 from dco.models import FunnelStage, Signals
 
 from .conftest import DATA

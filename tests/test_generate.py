@@ -1,12 +1,11 @@
 import asyncio
-import importlib
 
 import pytest
 
 from dco.errors import DcoError
-from dco.generate import agenerate, agenerate_many, generate, generate_many
+from dco.generation import agenerate, agenerate_many, batch, generate, generate_many
 from dco.models import Brief, Copy, Finding, FunnelStage
-from dco.prompts import PromptSet
+from dco.prompts.templates import PromptSet
 from dco.providers.base import AuthenticationError
 from dco.providers.retry import RetryPolicy
 from dco.testing import FakeProvider
@@ -301,10 +300,8 @@ def test_async_batch_sends_the_next_requests_before_checking_a_burst_of_replies(
 
 
 def test_async_batch_sends_its_first_request_before_planning_the_other_briefs(monkeypatch):
-    # importlib, because the package's `dco.generate` attribute is the function
-    generation = importlib.import_module("dco.generate")
     events = []
-    plan = generation._plan
+    plan = batch.make_plan
 
     def recording_plan(brief, **options):
         events.append(f"plan {brief.campaign}")
@@ -316,7 +313,7 @@ def test_async_batch_sends_its_first_request_before_planning_the_other_briefs(mo
             events.append("sent")
             return await super().acomplete(request)
 
-    monkeypatch.setattr(generation, "_plan", recording_plan)
+    monkeypatch.setattr(batch, "make_plan", recording_plan)
     briefs = [BRIEF.model_copy(update={"campaign": f"c{i}"}) for i in range(4)]
     provider = SendsAfterConnecting()
     asyncio.run(agenerate_many(briefs, stage="decision", n=1, concurrency=2, provider=provider))

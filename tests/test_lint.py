@@ -7,9 +7,9 @@ import pytest
 
 from dco.brand import Brand
 from dco.errors import ConfigError
-from dco.lint import lint
-from dco.markdown import mask
-from dco.report import to_github, to_json, to_junit, to_sarif
+from dco.lint.files import lint
+from dco.lint.formats import to_github, to_json, to_junit, to_sarif
+from dco.lint.markdown import mask
 
 BRAND = Brand.load("runfit")
 
@@ -160,7 +160,7 @@ def test_github_annotations(result):
 
 
 def test_github_annotations_escape_newlines_and_commas():
-    from dco.report import _data, _property
+    from dco.lint.formats import _data, _property
 
     assert _data("a\nb%") == "a%0Ab%25"
     assert _property("a,b:c") == "a%2Cb%3Ac"

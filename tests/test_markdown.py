@@ -6,8 +6,8 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from dco.brand import Brand
-from dco.lint import lint
-from dco.markdown import Block, mask
+from dco.lint.files import lint
+from dco.lint.markdown import Block, mask
 
 BRAND = Brand.load("runfit")
 

@@ -1,10 +1,10 @@
 import pytest
 
-from dco.channels import get_channel
+from dco.channels.catalog import get_channel
 from dco.errors import ConfigError
 from dco.models import FunnelStage
-from dco.policy import field_limits, policy_for
-from dco.prompts import PromptSet, default_prompts
+from dco.prompts.policy import field_limits, policy_for
+from dco.prompts.templates import PromptSet, default_prompts
 
 
 def test_stage_policies_differ_in_tone_and_length():

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dco.redact import redact
+from dco.generation.redact import redact
 
 
 @pytest.mark.parametrize(

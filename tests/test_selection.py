@@ -3,12 +3,12 @@ import json
 import numpy as np
 import pytest
 
-from dco.bandit import beta_interval, beta_mean, pooled_prior, posterior, regularized_beta
 from dco.brand import Brand
-from dco.generate import generate
+from dco.generation import generate
 from dco.models import Brief, Signals
+from dco.outcomes.bandit import beta_interval, beta_mean, pooled_prior, posterior, regularized_beta
 from dco.review import ReviewQueue
-from dco.selection import SelectionError, Selector, select
+from dco.serving.selection import SelectionError, Selector, select
 from dco.testing import FakeProvider
 from tests.conftest import WEDNESDAY_NOON_SEOUL, run_dco
 

@@ -1,6 +1,6 @@
 import pytest
 
-from dco.terms import TermMatcher
+from dco.funnel.terms import TermMatcher
 
 
 def matched(terms, text, exceptions=()):

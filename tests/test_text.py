@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dco.errors import DcoError, UnencodableTextError, UnknownNameError
-from dco.text import UNITS, cp949_unencodable, fold, graphemes, measure, truncate
+from dco.text.units import UNITS, cp949_unencodable, fold, graphemes, measure, truncate
 
 
 @pytest.mark.parametrize(

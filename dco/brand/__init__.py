@@ -25,12 +25,12 @@ from dco.brand.loader import (
 )
 from dco.brand.marketing import Required
 from dco.brand.rules import Context, Rule
-from dco.channels import Channel, get_channel
-from dco.context import ContextRules
+from dco.channels.catalog import Channel, get_channel
 from dco.errors import ConfigError
 from dco.models import Copy, Finding, FunnelStage
 from dco.resources import bundled_dir
-from dco.text import fold, nfc
+from dco.serving.context import ContextRules
+from dco.text.units import fold, nfc
 
 CONTEXT_FILE = "context.yaml"
 

@@ -27,10 +27,10 @@ from dco.brand.rules import (
     only_text,
 )
 from dco.brand.sentences import sentence_breaks
-from dco.channels import get_channel
+from dco.channels.catalog import get_channel
 from dco.errors import UnencodableTextError
 from dco.models import Unit
-from dco.text import fold, measure
+from dco.text.units import fold, measure
 
 
 class Length(Rule):

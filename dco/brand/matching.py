@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from re import _constants, _parser  # the engine's own parser: what a pattern means, exactly
 
-from dco.terms import PARTICLES
+from dco.funnel.terms import PARTICLES
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 _REGEX_SYNTAX = re.compile(r"[\\^$.|?*+()\[\]{}]")

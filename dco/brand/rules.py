@@ -37,7 +37,7 @@ from dco.brand.matching import (
     word_exceptions,
 )
 from dco.brand.sentences import sentences
-from dco.channels import channel_names
+from dco.channels.catalog import channel_names
 from dco.errors import did_you_mean
 from dco.models import DcoModel, Level
 

@@ -10,9 +10,10 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from dco import resources, text, yamlfile
+from dco import resources, yamlfile
 from dco.errors import UnencodableTextError, unknown_name
 from dco.models import Copy, CopyField, DcoModel, Unit
+from dco.text import units as text
 
 
 class ChannelField(DcoModel):

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from itertools import pairwise
 from typing import Protocol
 
-from dco.channels import Channel
+from dco.channels.catalog import Channel
 from dco.models import Copy, Finding, FunnelStage
-from dco.text import fold
+from dco.text.units import fold
 
 LENGTH_RULE = "dco.Length"
 ENCODING_RULE = "dco.Encoding"

@@ -8,7 +8,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from dco.channels import Channel, load_catalog
+from dco.channels.catalog import Channel, load_catalog
 from dco.cli.output import console, print_json
 from dco.errors import unknown_name
 

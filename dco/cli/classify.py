@@ -12,10 +12,10 @@ from rich.table import Table
 
 from dco.cli.output import console, events_option, print_json, stage_label
 from dco.errors import ConfigError
-from dco.evaluation import Evaluation, evaluate, labelled_signals, read_labelled
-from dco.events import vocabulary
 from dco.funnel import Classifier, load_lexicon
+from dco.funnel.evaluation import Evaluation, evaluate, labelled_signals, read_labelled
 from dco.models import STAGES, Signals, StageResult
+from dco.models.events import vocabulary
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 

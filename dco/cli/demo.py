@@ -13,11 +13,11 @@ from rich.table import Table
 
 from dco import resources
 from dco.brand import Brand
-from dco.channels import FieldMeasure, get_channel
+from dco.channels.catalog import FieldMeasure, get_channel
 from dco.cli.output import console, print_json, stage_label
 from dco.cli.variants import print_result, provider_note
 from dco.funnel import classify_many
-from dco.generate import generate
+from dco.generation import generate
 from dco.models import Brief, Copy, DcoModel, Signals
 from dco.providers import get_provider
 from dco.review import ReviewQueue

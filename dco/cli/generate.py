@@ -15,9 +15,9 @@ from dco.cli.common import load_brand
 from dco.cli.output import error_console, events_option, print_json
 from dco.cli.variants import print_result, provider_note
 from dco.errors import ConfigError
-from dco.generate import generate_many
+from dco.generation import generate_many
 from dco.models import Brief, FunnelStage, Signals
-from dco.prompts import PromptSet
+from dco.prompts.templates import PromptSet
 from dco.providers import get_provider
 from dco.providers.cache import CachedProvider
 from dco.review import ReviewQueue

@@ -6,11 +6,11 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from dco import text as text_units
-from dco.channels import get_channel
+from dco.channels.catalog import get_channel
 from dco.cli.output import console, print_json
 from dco.errors import UnencodableTextError
 from dco.models import Copy
+from dco.text import units as text_units
 
 
 @click.command()

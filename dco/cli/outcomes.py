@@ -9,8 +9,8 @@ from rich.markup import escape
 
 from dco.cli.common import db_argument, key_values, require_db
 from dco.cli.output import console, error_console, print_json
+from dco.outcomes.reports import COLUMNS, read_report
 from dco.review import ReviewQueue
-from dco.review.reports import COLUMNS, read_report
 
 
 @click.group("outcomes")

@@ -11,10 +11,10 @@ from rich.table import Table
 from dco.brand import Brand
 from dco.cli.common import db_argument, key_values, require_db
 from dco.cli.output import console, events_option, print_json, stage_label
-from dco.context import ContextRules
 from dco.models import Signals
 from dco.review import ReviewQueue
-from dco.selection import select
+from dco.serving.context import ContextRules
+from dco.serving.selection import select
 
 
 @click.command("select")

@@ -10,7 +10,15 @@ from rich.table import Table
 from dco.cli.common import db_argument, require_db
 from dco.cli.output import console, print_json
 from dco.review import ReviewQueue
-from dco.stats import DIMENSIONS, Group, Performance, Rate, compare, summarise, summarise_outcomes
+from dco.tuning.stats import (
+    DIMENSIONS,
+    Group,
+    Performance,
+    Rate,
+    compare,
+    summarise,
+    summarise_outcomes,
+)
 
 DEFAULT_DIMENSIONS = ("stage", "channel", "locale", "prompt_version", "model")
 OUTCOME_TABLES = ("stage", "prompt_version", "tag")

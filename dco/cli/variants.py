@@ -5,9 +5,9 @@ from __future__ import annotations
 from rich.markup import escape
 from rich.table import Table
 
-from dco.channels import get_channel
+from dco.channels.catalog import get_channel
 from dco.cli.output import console, error_console, stage_label
-from dco.generate import GenerationResult
+from dco.generation import GenerationResult
 from dco.models import Brief
 from dco.providers import Provider, default_name
 

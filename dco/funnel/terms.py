@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from dco.errors import ConfigError
-from dco.text import fold
+from dco.text.units import fold
 
 # Particles that may sit between the parts of a multi-word Korean term (가격을 비교, 가격과 비교).
 PARTICLES = (

@@ -4,7 +4,7 @@ checking each, and locating every finding in its file.
 - ``.txt``: every non-empty line is one piece of copy (field ``text``).
 - ``.md``: every paragraph is one piece of copy; headings (``# ...``, or a line over ``===`` or
   ``---``) are ``headline``.
-  What Vale does not read is not copy (see `dco.markdown`), and Vale's ``<!-- vale off -->``
+  What Vale does not read is not copy (see `dco.lint.markdown`), and Vale's ``<!-- vale off -->``
   comments silence checking.
 - ``.json`` (a list of records, or ``{"variants": [...]}``), ``.jsonl`` and ``.csv``: records
   with ``headline`` / ``body`` / ``cta`` (or dco's own variants, whose copy is under ``copy``),
@@ -26,7 +26,7 @@ from typing import Any
 from dco.brand import Brand
 from dco.brand.check import apply_fixes
 from dco.errors import ConfigError
-from dco.markdown import Block, mask
+from dco.lint.markdown import Block, mask
 from dco.models import COPY_FIELDS, Finding
 
 SUFFIXES = (".txt", ".md", ".markdown", ".json", ".jsonl", ".csv")

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-import dco
-from dco.lint import LintResult, Located
+from dco._version import __version__
+from dco.lint.files import LintResult, Located
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "suggestion": "note"}
@@ -103,7 +103,7 @@ def to_sarif(result: LintResult) -> str:
                 "tool": {
                     "driver": {
                         "name": "dco",
-                        "version": dco.__version__,
+                        "version": __version__,
                         "informationUri": "https://pypi.org/project/dco/",
                         "rules": list(rules.values()),
                     }

@@ -6,8 +6,6 @@ are immutable where they are values, and round-trip through JSON unchanged.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 import warnings
 from collections.abc import Mapping
@@ -25,8 +23,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from dco import events as _events
 from dco.errors import did_you_mean
+from dco.models import events as _events
+from dco.models.ids import content_id
 
 # What `DcoModel.trusted` writes, looked up once: BaseModel's slots, set through their
 # descriptors, cost a third less than object.__setattr__ by name on every finding built.
@@ -320,65 +319,6 @@ class Variant(_VariantBase):
             self.locale,
             self.provenance.prompt_version if self.provenance else None,
         )
-
-
-def content_id(
-    copy: Copy,
-    brief: Mapping[str, Any] | str,
-    stage: FunnelStage,
-    channel: str,
-    locale: str,
-    prompt_version: str | None,
-) -> str:
-    """The id of a variant with this content: "v_" + 16 hex digits.
-
-    `brief` is the brief as JSON-mode data, or `canonical_json` of it.
-    """
-    return ContentIds(brief, stage, channel, locale, prompt_version)(copy)
-
-
-class ContentIds:
-    """`content_id` for many copies of one brief, stage, channel, locale and prompt version.
-
-    The id hashes the brief's canonical JSON, a NUL, then the canonical JSON of the copy and
-    the rest. What the copies share is encoded and hashed once here; each copy's JSON is then
-    assembled around its three fields, exactly as `canonical_json` writes it (keys sorted).
-    """
-
-    def __init__(
-        self,
-        brief: Mapping[str, Any] | str,
-        stage: FunnelStage,
-        channel: str,
-        locale: str,
-        prompt_version: str | None,
-    ) -> None:
-        brief_json = brief if isinstance(brief, str) else canonical_json(brief)
-        self._brief = hashlib.sha256(brief_json.encode() + b"\0")
-        self._head = f'{{"channel":{canonical_json(channel)},"copy":{{"body":'
-        self._tail = (
-            f'}},"locale":{canonical_json(locale)},'
-            f'"prompt_version":{canonical_json(prompt_version)},'
-            f'"stage":{canonical_json(stage.value)}}}'
-        )
-
-    def __call__(self, copy: Copy) -> str:
-        identity = "".join(
-            (self._head, _json_string(copy.body), ',"cta":', _json_string(copy.cta),
-             ',"headline":', _json_string(copy.headline), self._tail)
-        )  # fmt: skip
-        digest = self._brief.copy()
-        digest.update(identity.encode())
-        return "v_" + digest.hexdigest()[:16]
-
-
-_json_string = json.encoder.encode_basestring  # type: ignore[attr-defined]
-"""A string as JSON writes it with ensure_ascii=False (json's own C function)."""
-
-
-def canonical_json(data: Any) -> str:
-    """`data` as compact JSON with sorted keys: the same data always gives the same text."""
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 DecisionAction = Literal["approve", "edit", "reject", "skip", "undo"]

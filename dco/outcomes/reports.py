@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 
 from dco.errors import ConfigError, DcoError
-from dco.review.outcomes import ALL_SEGMENTS, Outcome, period_of
+from dco.outcomes.values import ALL_SEGMENTS, Outcome, period_of
 
 COLUMNS = ("variant_id", "date", "impressions", "clicks", "conversions", "segment")
 REQUIRED = ("variant_id", "date", "impressions", "clicks")

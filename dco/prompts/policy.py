@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from dco.channels import Channel
+from dco.channels.catalog import Channel
 from dco.models import (
     COPY_FIELDS,
     CopyField,

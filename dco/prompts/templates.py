@@ -21,7 +21,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from dco import resources, yamlfile
 from dco.errors import ConfigError
-from dco.policy import PolicyTable
+from dco.prompts.policy import PolicyTable
 
 T = TypeVar("T")
 

@@ -33,7 +33,7 @@ from dco.providers.base import (
     TransientError,
     Usage,
 )
-from dco.text import measure
+from dco.text.units import measure
 
 _FIELDS = ("headline", "body", "cta")
 _TAG = re.compile(r"<(?P<tag>brief|task|reviewers)>\s*(?P<body>.*?)\s*</(?P=tag)>", re.DOTALL)

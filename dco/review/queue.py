@@ -15,11 +15,11 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from dco.editdistance import copy_distance
 from dco.errors import DcoError
 from dco.models import Copy, Decision, Finding, Variant
-from dco.review.outcomes import ALL_SEGMENTS, Outcome, Totals, period_of, upsert
+from dco.outcomes.values import ALL_SEGMENTS, Outcome, Totals, period_of, upsert
 from dco.review.store import Store
+from dco.text.distance import copy_distance
 
 REASON_TAGS = (
     "off-brand", "wrong-tone", "too-long", "inaccurate-claim", "compliance", "duplicate", "other",

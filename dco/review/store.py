@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from dco.editdistance import copy_distance
 from dco.errors import ConfigError
+from dco.text.distance import copy_distance
 
 SCHEMA_VERSION = 3
 

@@ -26,12 +26,12 @@ from typing import Any, Literal
 
 import numpy as np
 
-from dco.bandit import beta_interval, beta_mean, pooled_prior
-from dco.context import ContextRules
 from dco.errors import DcoError
 from dco.funnel import default_classifier
 from dco.models import Copy, FunnelStage, Signals, StageResult
-from dco.review.outcomes import ALL_SEGMENTS, Totals
+from dco.outcomes.bandit import beta_interval, beta_mean, pooled_prior
+from dco.outcomes.values import ALL_SEGMENTS, Totals
+from dco.serving.context import ContextRules
 
 Objective = Literal["ctr", "cvr"]
 

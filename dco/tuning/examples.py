@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from dco.checks import Bigrams, bigrams, copy_key, is_near_duplicate
+from dco.channels.limits import Bigrams, bigrams, copy_key, is_near_duplicate
 from dco.models import Copy
 from dco.tuning.profile import Example
 

@@ -9,12 +9,12 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from dco import resources
-from dco.bandit import beta_mean, pooled_prior, posterior
-from dco.channels import Channel, get_channel
-from dco.checks import copy_key, length_findings
+from dco.channels.catalog import Channel, get_channel
+from dco.channels.limits import copy_key, length_findings
 from dco.errors import DcoError, UnencodableTextError
 from dco.models import Copy
-from dco.review.outcomes import ALL_SEGMENTS
+from dco.outcomes.bandit import beta_mean, pooled_prior, posterior
+from dco.outcomes.values import ALL_SEGMENTS
 from dco.tuning.examples import pick_examples
 from dco.tuning.mining import mine_avoided_words, mine_preferences
 from dco.tuning.profile import LocaleLessons, Section, TuningProfile

@@ -6,7 +6,7 @@ import pytest
 
 from dco.brand import Brand, available_packs
 from dco.errors import ConfigError
-from dco.generate import generate
+from dco.generation import generate
 from dco.models import Brief, Copy
 from dco.resources import bundled_dir
 from dco.testing import FakeProvider

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from dco.brand import Brand, available_packs
 from dco.brand.check import RuleSet, finding
 from dco.brand.rules import Context, Existence
-from dco.channels import get_channel
+from dco.channels.catalog import get_channel
 from dco.models import Copy
 from dco.resources import bundled_dir
 

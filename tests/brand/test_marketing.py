@@ -3,7 +3,7 @@
 from dco.brand.loader import KINDS
 from dco.brand.marketing import register_of
 from dco.brand.rules import Context
-from dco.channels import get_channel
+from dco.channels.catalog import get_channel
 
 
 def rule(kind, **fields):

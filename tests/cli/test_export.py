@@ -2,7 +2,7 @@ import csv
 import io
 import json
 
-from dco.generate import generate
+from dco.generation import generate
 from dco.models import Brief, Copy
 from dco.review import ReviewQueue
 from dco.testing import FakeProvider

@@ -1,7 +1,7 @@
 import asyncio
 import contextlib
 
-from dco.generate import generate
+from dco.generation import generate
 from dco.models import Brief
 from dco.providers.base import ChatRequest, Message, TransientError
 from dco.providers.cache import CachedProvider
@@ -56,6 +56,6 @@ def test_generating_twice_pays_once(tmp_path):
 
 
 async def _agenerate(brief, provider):
-    from dco.generate import agenerate
+    from dco.generation import agenerate
 
     return await agenerate(brief, stage="decision", provider=provider, seed=1)

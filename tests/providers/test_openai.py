@@ -280,7 +280,7 @@ def test_rate_limit_error_carries_retry_after():
 
 
 def test_generate_repairs_an_invalid_reply_from_a_real_client():
-    from dco.generate import generate
+    from dco.generation import generate
     from dco.models import Brief
 
     good = json.dumps(

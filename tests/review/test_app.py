@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from dco.brand import Brand
-from dco.generate import generate
+from dco.generation import generate
 from dco.models import Brief, Copy, FunnelStage, Variant
 from dco.review import ReviewQueue
 from dco.review.app import create_app

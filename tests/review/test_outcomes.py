@@ -2,9 +2,9 @@ import json
 
 import pytest
 
+from dco.outcomes.reports import read_report
+from dco.outcomes.values import OutcomeError, Totals
 from dco.review import ReviewError, ReviewQueue
-from dco.review.outcomes import OutcomeError, Totals
-from dco.review.reports import read_report
 from tests.conftest import run_dco
 from tests.review.test_queue import variants
 

@@ -1,7 +1,7 @@
 import pytest
 
 from dco.brand import Brand
-from dco.generate import generate
+from dco.generation import generate
 from dco.models import Brief, Copy
 from dco.review import ReviewError, ReviewQueue
 from dco.testing import FakeProvider

@@ -1,7 +1,7 @@
-from dco.generate import generate
+from dco.generation import generate
 from dco.models import Brief
 from dco.testing import FakeProvider
-from dco.text import measure
+from dco.text.units import measure
 from dco.tuning import TuningProfile
 from dco.tuning.profile import Example, LocaleLessons, Preference, Section
 

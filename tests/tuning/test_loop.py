@@ -4,7 +4,7 @@ import shutil
 import pytest
 
 from dco.brand import Brand
-from dco.generate import generate
+from dco.generation import generate
 from dco.models import Brief, Copy
 from dco.review import ReviewQueue
 from dco.simulation import SimulatedReviewer, simulate

@@ -158,7 +158,7 @@ def test_a_profile_file_with_an_unknown_key_names_file_line_and_key(tmp_path):
 
 
 def test_copy_that_served_better_than_its_peers_comes_first_among_examples():
-    from dco.review.outcomes import Totals
+    from dco.outcomes.values import Totals
 
     copies = [copy("첫 주 무료로 시작해요", "오늘 신청하면 첫 주는 무료예요", "무료로 시작"),
               copy("코치와 함께 완주해요", "매주 피드백으로 페이스를 잡아요", "코치 만나기"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from dco.channels import get_channel
+from dco.channels.catalog import get_channel
 from dco.errors import UnknownNameError
 from dco.models import Copy, Finding, Variant
 

@@ -1,0 +1,152 @@
+"""Generating for many briefs: `generate_many` on threads, `agenerate_many` on one event loop.
+
+A failed brief does not stop the rest: each failure is kept with the brief it belongs to.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from dco.errors import DcoError
+from dco.generation.pipeline import GenerationResult, pipeline
+from dco.generation.plan import make_plan
+from dco.generation.run import adrive, agenerate, generate, plan_options, resolve_provider
+from dco.models.values import (
+    Brief,
+    Variant,
+)
+from dco.providers.base import ChatRequest, ChatResult
+
+
+@dataclass(frozen=True)
+class BatchFailure:
+    """One brief of a batch that failed, and why."""
+
+    index: int
+    brief: Brief
+    error: str
+
+
+@dataclass
+class BatchResult:
+    """A batch's outcome: a result per brief (None where it failed) and the failures."""
+
+    results: list[GenerationResult | None]
+    failures: list[BatchFailure]
+
+    @property
+    def variants(self) -> list[Variant]:
+        """Every variant of every brief that succeeded, in brief order."""
+        return [v for result in self.results if result for v in result]
+
+
+def generate_many(
+    briefs: Sequence[Brief],
+    *,
+    concurrency: int = 4,
+    on_progress: Callable[[int, int], None] | None = None,
+    **options: Any,
+) -> BatchResult:
+    """`generate` for each brief, `concurrency` at a time; a failed brief does not stop the rest."""
+    options["provider"] = resolve_provider(options.get("provider"))
+    results: list[GenerationResult | None] = [None] * len(briefs)
+    failures: list[BatchFailure] = []
+    done = 0
+
+    def one(index: int) -> None:
+        nonlocal done
+        try:
+            results[index] = generate(briefs[index], **options)
+        except DcoError as e:
+            failures.append(BatchFailure(index, briefs[index], str(e)))
+        done += 1
+        if on_progress:
+            on_progress(done, len(briefs))
+
+    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        list(pool.map(one, range(len(briefs))))
+    failures.sort(key=lambda f: f.index)
+    return BatchResult(results, failures)
+
+
+async def agenerate_many(
+    briefs: Sequence[Brief],
+    *,
+    concurrency: int = 8,
+    on_progress: Callable[[int, int], None] | None = None,
+    **options: Any,
+) -> BatchResult:
+    """The async twin of `generate_many`: at most `concurrency` requests in flight at once.
+
+    The bound is on provider calls, not on briefs: while `concurrency` requests wait on the
+    server, the next briefs are planned and rendered and the last replies checked, so the
+    client's own work fills the wait instead of adding to it. A brief backing off before a retry
+    holds no slot. Twice `concurrency` workers take the briefs in order, so at most that many are
+    under way, which bounds memory however long the batch.
+    """
+    provider = resolve_provider(options.pop("provider", None))
+    # Bound once for the batch as agenerate would bind them per brief: defaults, unknown names.
+    arguments = inspect.signature(agenerate).bind(None, provider=provider, **options)
+    arguments.apply_defaults()
+    planning, retry = plan_options(arguments.arguments), arguments.arguments["retry"]
+    results: list[GenerationResult | None] = [None] * len(briefs)
+    failures: list[BatchFailure] = []
+    in_flight = asyncio.Semaphore(max(1, concurrency))
+    next_brief = iter(range(len(briefs)))
+    done = 0
+
+    async def gated(request: ChatRequest) -> ChatResult:
+        async with in_flight:
+            result = await provider.acomplete(request)
+        # The requests waiting for slots go out before this reply is checked, so the server
+        # works on them meanwhile. Replies arrive in bursts: checking a whole burst before
+        # sending again would send the next requests late and together, and their replies
+        # would come back together too, leaving the client idle in between.
+        await _after_woken_tasks()
+        return result
+
+    # A few long-lived workers rather than a task per brief, so a batch of a million briefs
+    # costs no more memory than one of a hundred. They start one per pass of the event loop:
+    # started together, every worker would plan its brief before the first request could
+    # leave, and the whole first wave would reach the server late.
+    loop = asyncio.get_running_loop()
+    workers = min(len(briefs), 2 * max(1, concurrency))
+    turns = [loop.create_future() for _ in range(workers)]
+    if turns:
+        turns[0].set_result(None)
+
+    async def worker(number: int) -> None:
+        nonlocal done
+        await turns[number]
+        if number + 1 < workers:
+            # Through call_soon: the next worker's first step may still be due in this pass,
+            # and would find its turn already come.
+            loop.call_soon(turns[number + 1].set_result, None)
+        for index in next_brief:
+            try:
+                steps = pipeline(make_plan(briefs[index], provider=provider, **planning))
+                results[index] = await adrive(steps, gated, retry)
+            except DcoError as e:
+                failures.append(BatchFailure(index, briefs[index], str(e)))
+            done += 1
+            if on_progress:
+                on_progress(done, len(briefs))
+
+    await asyncio.gather(*(worker(number) for number in range(workers)))
+    failures.sort(key=lambda f: f.index)
+    return BatchResult(results, failures)
+
+
+async def _after_woken_tasks() -> None:
+    """Return once every task woken during the event loop's current pass has run a step.
+
+    A task woken now, by this task or by any other in this pass (a semaphore's waiter, say),
+    runs in the loop's next pass; yielding twice resumes in the pass after that.
+    """
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)

@@ -1,0 +1,299 @@
+"""Planning a generation: everything fixed before the first call.
+
+The stage (given, or classified from the customer's signals), the channel, the stage policy and
+the prompt version it hashes to, what reviewers taught (a tuning profile's section), the brief and
+the customer with personal data redacted, and the context rules the customer's situation matched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dco.channels.catalog import Channel, get_channel
+from dco.channels.limits import (
+    Checker,
+    length_findings,
+)
+from dco.errors import DcoError
+from dco.funnel import default_classifier
+from dco.generation.redact import redact
+from dco.models.ids import ContentIds
+from dco.models.values import (
+    COPY_FIELDS,
+    Brief,
+    Copy,
+    Finding,
+    FunnelStage,
+    Signals,
+    StagePolicy,
+    StageResult,
+)
+from dco.prompts.policy import policy_for
+from dco.prompts.templates import PromptSet, default_prompts
+from dco.providers.base import ChatRequest, Message, Provider
+from dco.serving.context import ContextRules
+from dco.tuning.profile import Guidance, TuningProfile
+
+VARIANTS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "variants": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {name: {"type": "string"} for name in COPY_FIELDS},
+                "required": list(COPY_FIELDS),
+                "additionalProperties": False,
+            },
+        }
+    },
+    "required": ["variants"],
+    "additionalProperties": False,
+}
+
+_LANGUAGES = {"ko": "Korean (한국어)", "en": "English"}
+_UNIT_HELP = {
+    "chars": "characters (spaces included)",
+    "google_width": "Google Ads width: Hangul, CJK and full-width characters count 2, others 1",
+    "cp949_bytes": "cp949 bytes for Korean SMS: Hangul 2, ASCII 1; emoji cannot be sent",
+    "graphemes": "user-perceived characters",
+}
+
+
+@dataclass
+class Plan:
+    """Everything fixed before the first call."""
+
+    brief: Brief
+    channel: Channel
+    stage: FunnelStage
+    stage_result: StageResult | None
+    policy: StagePolicy
+    prompts: PromptSet
+    prompt_version: str
+    n: int
+    temperature: float
+    seed: int | None
+    max_tokens: int | None
+    max_repairs: int
+    checker: Checker | None
+    redactions: int
+    customer: dict[str, Any] | None
+    brand_name: str | None
+    voice: str | None
+    provider_name: str
+    model: str
+    guidance: Guidance | None = None
+    """What reviewers taught for this stage, channel and locale (a tuning profile's section)."""
+    tags: tuple[str, ...] = ()
+    """The tags of the context rules the customer's situation matched, carried by each variant."""
+    required: list[dict[str, str]] = field(default_factory=list)
+    """Text the brand's rules require word for word in this channel (e.g. the "(광고)" prefix)."""
+    brief_data: dict[str, Any] = field(default_factory=dict)
+    """The brief as JSON-mode data, computed once: it goes into every prompt and variant id."""
+    variant_id: ContentIds = field(init=False)
+    """The id of each variant this plan yields (see `ContentIds`)."""
+
+    def __post_init__(self) -> None:
+        self.brief_data = self.brief.model_dump(mode="json")
+        self.variant_id = ContentIds(
+            self.brief_data, self.stage, self.channel.id, self.brief.locale, self.prompt_version
+        )
+
+    def task(self, n: int, avoid: Sequence[str] = ()) -> dict[str, Any]:
+        learned = self.guidance.avoid if self.guidance else ()
+        return {
+            "n": n,
+            "language": self.brief.locale.split("-")[0],
+            "stage": self.stage.value,
+            "limits": {f: [limit, unit] for f, _, limit, unit in self.lengths()},
+            "avoid": sorted({*avoid, *learned}),
+            **({"required": self.required} if self.required else {}),
+        }
+
+    def lengths(self) -> list[tuple[str, int, int, str]]:
+        """(field, target, limit, unit) as the prompt states them: the policy's, tightened to
+        the share of the limit reviewers accepted where they found copy too long. The checks
+        still hold copy to the channel's own limits."""
+        shares = self.guidance.lengths if self.guidance else {}
+        rows = []
+        for name, length in self.policy.lengths.items():
+            share = shares.get(name)
+            if share is None:
+                rows.append((name, length.target, length.limit, length.unit))
+            else:
+                limit = max(1, int(length.limit * share))
+                rows.append((name, min(length.target, limit), limit, length.unit))
+        return rows
+
+    def first_messages(self) -> list[Message]:
+        language = self.brief.locale.split("-")[0]
+        guidance = self.guidance
+        context = {
+            "policy": self.policy,
+            "brand_name": self.brand_name,
+            "voice": self.voice,
+            "language_name": _LANGUAGES.get(language, self.brief.locale),
+            "tuning_notes": guidance.notes if guidance else [],
+            "tuned": guidance is not None and not guidance.empty,
+        }
+        system = self.prompts.render_once(
+            "generate.system.j2", (self.prompt_version, language), **context
+        )
+        units = frozenset(length.unit for length in self.policy.lengths.values())
+        user = self.prompts.render(
+            "generate.user.j2",
+            n=self.n,
+            stage=self.stage.value,
+            channel_name=self.channel.name,
+            channel_id=self.channel.id,
+            stage_confidence=self.stage_result.confidence if self.stage_result else None,
+            unit_help=self.prompts.memo(("unit_help", *sorted(units)), lambda: _unit_help(units)),
+            lengths=self.lengths(),
+            brief={k: v for k, v in self.brief_data.items() if v is not None},
+            customer=self.customer,
+            reviewers=guidance.prompt_data() if guidance and not guidance.empty else None,
+            policy_data=self.prompts.memo(
+                ("policy_data", self.prompt_version), lambda: self.policy.model_dump(mode="json")
+            ),
+            task=self.task(self.n),
+        )
+        return [Message("system", system), Message("user", user)]
+
+    def request(self, messages: Sequence[Message]) -> ChatRequest:
+        return ChatRequest(
+            messages=tuple(messages),
+            json_schema=VARIANTS_SCHEMA,
+            schema_name="variants",
+            temperature=self.temperature,
+            seed=self.seed,
+            max_tokens=self.max_tokens,
+        )
+
+    def check(self, copy: Copy) -> list[Finding]:
+        findings = length_findings(copy, self.channel)
+        if self.checker is not None:
+            findings += self.checker.check(copy, channel=self.channel.id, stage=self.stage)
+        return findings
+
+
+def _unit_help(units: frozenset[str]) -> str:
+    return "; ".join(f"{u} = {_UNIT_HELP[u]}" for u in sorted(units)) or "characters"
+
+
+# ---
+def make_plan(
+    brief: Brief,
+    *,
+    signals: Signals | str | None,
+    stage: FunnelStage | str | None,
+    brand: Any,
+    n: int,
+    channel: str | None,
+    provider: Provider,
+    prompts: PromptSet | None,
+    temperature: float,
+    seed: int | None,
+    max_tokens: int | None,
+    max_repairs: int,
+    profile: TuningProfile | str | Path | None,
+    context_rules: ContextRules | None,
+) -> Plan:
+    if not 1 <= n <= 50:
+        raise DcoError(f"n must be between 1 and 50, not {n}")
+    if max_repairs < 0:
+        raise DcoError(f"max_repairs must be 0 or more, not {max_repairs}")
+    if isinstance(signals, str):
+        signals = Signals(text=signals)
+    stage_result = default_classifier().classify(signals) if signals is not None else None
+    if stage is not None:
+        resolved = FunnelStage(stage)
+    elif stage_result is not None:
+        resolved = stage_result.stage
+    else:
+        raise DcoError("give the customer's signals or a stage to write for")
+    spec = get_channel(channel or brief.channel)
+    prompts = prompts or default_prompts()
+    brand_name = getattr(brand, "name", None)
+    voice = getattr(brand, "voice", None)
+    formality = getattr(brand, "formality", None)
+    language = brief.locale.split("-")[0]
+
+    def make_policy() -> tuple[StagePolicy, str]:
+        policy = policy_for(
+            resolved, spec, prompts.policies, locale=brief.locale, formality=formality
+        )
+        return policy, prompts.version(policy.model_dump(mode="json"), brand_name, voice)
+
+    policy, version = prompts.memo(
+        ("policy", resolved, spec.id, language, formality, brand_name, voice), make_policy
+    )
+    guidance = None
+    if profile is not None:
+        if not isinstance(profile, TuningProfile):
+            profile = TuningProfile.load(profile)
+        guidance = profile.section(resolved.value, spec.id, brief.locale)
+        if not guidance.empty:
+            # What the profile adds to this prompt is part of its version: a new profile that
+            # changes the prompt is a new version whose approval rate is tracked on its own.
+            version = prompts.version(version, guidance.digest)
+    safe_brief, redactions = _redact_brief(brief)
+    customer = None
+    tags: tuple[str, ...] = ()
+    context_rules = context_rules or getattr(brand, "context_rules", None)
+    if signals is not None:
+        text = redact(signals.text)
+        redactions += text.total
+        customer = {
+            "search_text": text.text,
+            "events": [str(e) for e in signals.events],
+            "context": signals.context,
+        }
+        if context_rules is not None:
+            matched = context_rules.match(signals.context)
+            tags = tuple(dict.fromkeys(t for rule in matched for t in rule.tags))
+            angles = [rule.angle for rule in matched if rule.angle]
+            if angles:
+                customer["angles"] = angles
+    return Plan(
+        brief=safe_brief.model_copy(update={"channel": spec.id}),
+        channel=spec,
+        stage=resolved,
+        stage_result=stage_result,
+        policy=policy,
+        prompts=prompts,
+        prompt_version=version,
+        n=n,
+        temperature=temperature,
+        seed=seed,
+        max_tokens=max_tokens,
+        max_repairs=max_repairs,
+        checker=brand if brand is not None and hasattr(brand, "check") else None,
+        redactions=redactions,
+        customer=customer,
+        brand_name=brand_name,
+        voice=voice,
+        provider_name=provider.name,
+        model=provider.model,
+        guidance=guidance,
+        tags=tags,
+        required=brand.requirements(spec.id) if hasattr(brand, "requirements") else [],
+    )
+
+
+def _redact_brief(brief: Brief) -> tuple[Brief, int]:
+    total = 0
+    updates: dict[str, Any] = {}
+    for name in ("product", "audience", "offer", "notes"):
+        value = getattr(brief, name)
+        if value:
+            redaction = redact(value)
+            total += redaction.total
+            updates[name] = redaction.text
+    benefits = [redact(b) for b in brief.benefits]
+    total += sum(r.total for r in benefits)
+    updates["benefits"] = tuple(r.text for r in benefits)
+    return brief.model_copy(update=updates), total

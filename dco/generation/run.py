@@ -1,0 +1,127 @@
+"""`generate` and `agenerate`: plan, then drive the pipeline's requests through a provider.
+
+The pipeline is a generator that yields the chat requests it needs answered; `generate` answers
+them with blocking calls and `agenerate` with awaited ones, so the twins cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Generator
+from pathlib import Path
+from typing import Any
+
+from dco.generation.pipeline import GenerationResult, pipeline
+from dco.generation.plan import make_plan
+from dco.models.values import (
+    Brief,
+    FunnelStage,
+    Signals,
+)
+from dco.prompts.templates import PromptSet
+from dco.providers import get_provider
+from dco.providers.base import ChatRequest, ChatResult, Provider
+from dco.providers.retry import (
+    DEFAULT_POLICY,
+    RetryPolicy,
+    acomplete_with_retries,
+    complete_with_retries,
+)
+from dco.serving.context import ContextRules
+from dco.tuning.profile import TuningProfile
+
+
+def generate(
+    brief: Brief,
+    *,
+    signals: Signals | str | None = None,
+    stage: FunnelStage | str | None = None,
+    brand: Any = None,
+    n: int = 5,
+    channel: str | None = None,
+    provider: Provider | str | None = None,
+    prompts: PromptSet | None = None,
+    temperature: float = 0.8,
+    seed: int | None = None,
+    max_tokens: int | None = None,
+    max_repairs: int = 2,
+    retry: RetryPolicy = DEFAULT_POLICY,
+    profile: TuningProfile | str | Path | None = None,
+    context_rules: ContextRules | None = None,
+) -> GenerationResult:
+    """Write `n` variants of copy for `brief`, fitted to the customer's stage and the channel.
+
+    Give the customer's `signals` (classified here) or a `stage`. `brand` is anything with a
+    `check(copy, channel=, stage=)` method (a `dco.Brand`); its `name`, `voice` and `formality`
+    shape the prompt when present. Variants that break a channel limit or an error-level rule are
+    sent back with the problems, at most `max_repairs` times, and discarded if still wrong: the
+    result lists them in `.discarded`. `profile` (a `dco.tuning.TuningProfile` or its file)
+    adds what reviewers taught for this stage, channel and locale. The `context_rules` (default:
+    the brand's) that the signals' context matches add their angles to the prompt and their tags
+    to every variant. `provider` defaults to the
+    OpenAI provider when `OPENAI_API_KEY` is set and to the offline fake otherwise.
+    """
+    provider = resolve_provider(provider)
+    steps = pipeline(make_plan(brief, provider=provider, **plan_options(locals())))
+    request = next(steps)
+    while True:
+        result = complete_with_retries(provider.complete, request, retry)
+        try:
+            request = steps.send(result)
+        except StopIteration as done:
+            return done.value
+
+
+async def agenerate(
+    brief: Brief,
+    *,
+    signals: Signals | str | None = None,
+    stage: FunnelStage | str | None = None,
+    brand: Any = None,
+    n: int = 5,
+    channel: str | None = None,
+    provider: Provider | str | None = None,
+    prompts: PromptSet | None = None,
+    temperature: float = 0.8,
+    seed: int | None = None,
+    max_tokens: int | None = None,
+    max_repairs: int = 2,
+    retry: RetryPolicy = DEFAULT_POLICY,
+    profile: TuningProfile | str | Path | None = None,
+    context_rules: ContextRules | None = None,
+) -> GenerationResult:
+    """The async twin of `generate`, with the same arguments and result."""
+    provider = resolve_provider(provider)
+    steps = pipeline(make_plan(brief, provider=provider, **plan_options(locals())))
+    return await adrive(steps, provider.acomplete, retry)
+
+
+async def adrive(
+    steps: Generator[ChatRequest, ChatResult, GenerationResult],
+    acomplete: Callable[[ChatRequest], Awaitable[ChatResult]],
+    retry: RetryPolicy,
+) -> GenerationResult:
+    """Run a generation's steps, answering each request it yields through `acomplete`."""
+    request = next(steps)
+    while True:
+        result = await acomplete_with_retries(acomplete, request, retry)
+        try:
+            request = steps.send(result)
+        except StopIteration as done:
+            return done.value
+
+
+_PLAN_OPTIONS = (
+    "signals", "stage", "brand", "n", "channel", "prompts", "temperature", "seed", "max_tokens",
+    "max_repairs", "profile", "context_rules",
+)  # fmt: skip
+
+
+def plan_options(arguments: dict[str, Any]) -> dict[str, Any]:
+    """The planning options among `generate`'s or `agenerate`'s arguments (the twins share them)."""
+    return {name: arguments[name] for name in _PLAN_OPTIONS}
+
+
+def resolve_provider(provider: Provider | str | None) -> Provider:
+    if provider is None or isinstance(provider, str):
+        return get_provider(provider)
+    return provider

@@ -1,0 +1,70 @@
+"""Content ids: a variant's id derives from what it says and for whom, so the same copy is stored once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dco.models.values import Copy, FunnelStage
+
+
+def content_id(
+    copy: Copy,
+    brief: Mapping[str, Any] | str,
+    stage: FunnelStage,
+    channel: str,
+    locale: str,
+    prompt_version: str | None,
+) -> str:
+    """The id of a variant with this content: "v_" + 16 hex digits.
+
+    `brief` is the brief as JSON-mode data, or `canonical_json` of it.
+    """
+    return ContentIds(brief, stage, channel, locale, prompt_version)(copy)
+
+
+class ContentIds:
+    """`content_id` for many copies of one brief, stage, channel, locale and prompt version.
+
+    The id hashes the brief's canonical JSON, a NUL, then the canonical JSON of the copy and
+    the rest. What the copies share is encoded and hashed once here; each copy's JSON is then
+    assembled around its three fields, exactly as `canonical_json` writes it (keys sorted).
+    """
+
+    def __init__(
+        self,
+        brief: Mapping[str, Any] | str,
+        stage: FunnelStage,
+        channel: str,
+        locale: str,
+        prompt_version: str | None,
+    ) -> None:
+        brief_json = brief if isinstance(brief, str) else canonical_json(brief)
+        self._brief = hashlib.sha256(brief_json.encode() + b"\0")
+        self._head = f'{{"channel":{canonical_json(channel)},"copy":{{"body":'
+        self._tail = (
+            f'}},"locale":{canonical_json(locale)},'
+            f'"prompt_version":{canonical_json(prompt_version)},'
+            f'"stage":{canonical_json(stage.value)}}}'
+        )
+
+    def __call__(self, copy: Copy) -> str:
+        identity = "".join(
+            (self._head, _json_string(copy.body), ',"cta":', _json_string(copy.cta),
+             ',"headline":', _json_string(copy.headline), self._tail)
+        )  # fmt: skip
+        digest = self._brief.copy()
+        digest.update(identity.encode())
+        return "v_" + digest.hexdigest()[:16]
+
+
+_json_string = json.encoder.encode_basestring  # type: ignore[attr-defined]
+"""A string as JSON writes it with ensure_ascii=False (json's own C function)."""
+
+
+def canonical_json(data: Any) -> str:
+    """`data` as compact JSON with sorted keys: the same data always gives the same text."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
