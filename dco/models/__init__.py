@@ -1,4 +1,4 @@
-"""The values every step of the loop passes on: signals, stages, briefs, copy, variants, decisions."""
+"""The values every step of the loop passes on: signals, stages, briefs, copy, variants."""
 
 from dco.models.ids import ContentIds, canonical_json, content_id
 from dco.models.values import (

@@ -1,4 +1,4 @@
-"""Content ids: a variant's id derives from what it says and for whom, so the same copy is stored once."""
+"""Content ids: a variant's id derives from what it says and for whom, so copy is stored once."""
 
 from __future__ import annotations
 
