@@ -18,7 +18,23 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # the names below, for type checkers and editors
     from dco.brand import Brand
     from dco.channels import Channel, FieldMeasure, channel_names, get_channel, load_catalog
-    from dco.errors import ConfigError, DcoError, UnencodableTextError, UnknownNameError
+    from dco.errors import (
+        AuthenticationError,
+        ConfigError,
+        DcoError,
+        InvalidReplyError,
+        InvalidRequestError,
+        OptionError,
+        OutcomeError,
+        ProviderError,
+        RateLimitError,
+        ReviewError,
+        SelectionError,
+        StatsError,
+        TransientError,
+        UnencodableTextError,
+        UnknownNameError,
+    )
     from dco.funnel import Classifier, Lexicon, classify, classify_many, load_lexicon
     from dco.generation import (
         BatchResult,
@@ -44,7 +60,7 @@ if TYPE_CHECKING:  # the names below, for type checkers and editors
         Variant,
     )
     from dco.prompts import PromptSet
-    from dco.providers import Provider, ProviderError, get_provider
+    from dco.providers import Provider, get_provider
     from dco.review import ReviewQueue
     from dco.serving import ContextRules, Selection, Selector, select
     from dco.text import measure
@@ -53,6 +69,7 @@ if TYPE_CHECKING:  # the names below, for type checkers and editors
 from dco._version import __version__
 
 __all__ = [
+    "AuthenticationError",
     "BatchResult",
     "Brand",
     "Brief",
@@ -69,18 +86,27 @@ __all__ = [
     "Finding",
     "FunnelStage",
     "GenerationResult",
+    "InvalidReplyError",
+    "InvalidRequestError",
     "Lexicon",
+    "OptionError",
+    "OutcomeError",
     "PromptSet",
     "Provenance",
     "Provider",
     "ProviderError",
+    "RateLimitError",
+    "ReviewError",
     "ReviewQueue",
     "Selection",
+    "SelectionError",
     "Selector",
     "Signals",
     "Span",
     "StagePolicy",
     "StageResult",
+    "StatsError",
+    "TransientError",
     "TuningProfile",
     "UnencodableTextError",
     "UnknownNameError",
@@ -110,7 +136,10 @@ _LAZY = {
     for module, names in {
         "dco.brand": ["Brand"],
         "dco.channels": ["Channel", "FieldMeasure", "channel_names", "get_channel", "load_catalog"],
-        "dco.errors": ["ConfigError", "DcoError", "UnencodableTextError", "UnknownNameError"],
+        "dco.errors": ["AuthenticationError", "ConfigError", "DcoError", "InvalidReplyError",
+                       "InvalidRequestError", "OptionError", "OutcomeError", "ProviderError",
+                       "RateLimitError", "ReviewError", "SelectionError", "StatsError",
+                       "TransientError", "UnencodableTextError", "UnknownNameError"],
         "dco.funnel": ["Classifier", "Lexicon", "classify", "classify_many", "load_lexicon"],
         "dco.generation": ["BatchResult", "GenerationResult", "agenerate", "agenerate_many",
                          "generate", "generate_many"],
@@ -118,7 +147,7 @@ _LAZY = {
                        "FunnelStage", "Provenance", "Signals", "Span", "StagePolicy",
                        "StageResult", "Variant"],
         "dco.prompts": ["PromptSet"],
-        "dco.providers": ["Provider", "ProviderError", "get_provider"],
+        "dco.providers": ["Provider", "get_provider"],
         "dco.review": ["ReviewQueue"],
         "dco.serving": ["ContextRules", "Selection", "Selector", "select"],
         "dco.text": ["measure"],

@@ -1,4 +1,24 @@
-"""The `DcoError` tree: every error dco raises on purpose, each saying what to do next."""
+"""The `DcoError` tree: every error dco raises on purpose, each saying what to do next.
+
+    DcoError                      one line a user can act on; the CLI prints it and exits 2
+    ├── ConfigError               a data or configuration file is missing, malformed or invalid
+    ├── OptionError               an argument's value is out of range, or a needed one is missing
+    ├── UnknownNameError          a channel, unit, event, provider, scenario … dco does not know
+    ├── UnencodableTextError      a character the channel's encoding (cp949 for SMS) cannot carry
+    ├── ProviderError             a language-model call failed
+    │   ├── RateLimitError        429: retried after the server's Retry-After
+    │   ├── TransientError        5xx, 408, 409, a timeout or a dropped connection: retried
+    │   ├── AuthenticationError   401/403: final
+    │   ├── InvalidRequestError   400/404/422: final
+    │   └── InvalidReplyError     an answer that is not what was asked for
+    ├── ReviewError               a decision that cannot be recorded as asked
+    ├── OutcomeError              outcome figures that cannot be recorded as given
+    ├── StatsError                statistics the decision log cannot answer
+    └── SelectionError            nothing can be selected to serve
+
+`UnknownNameError`, `UnencodableTextError` and `OptionError` are also `ValueError`s, so code
+that already catches a bad value keeps working.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +35,10 @@ class ConfigError(DcoError):
     """A data or configuration file (YAML, JSON, JSONL) is missing, malformed or invalid."""
 
 
+class OptionError(DcoError, ValueError):
+    """An argument's value is out of range (n, max_repairs, …), or a needed one is missing."""
+
+
 class UnknownNameError(DcoError, ValueError):
     """A name (channel, unit, event, provider, ...) is not one dco knows."""
 
@@ -27,6 +51,72 @@ class UnencodableTextError(DcoError, ValueError):
         self.character = character
         self.index = index
         self.unit = unit
+
+
+# -- providers --------------------------------------------------------------------------------
+
+
+class ProviderError(DcoError):
+    """A provider call failed. `retriable` errors are retried with backoff; the others are final."""
+
+    retriable = False
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.attempts = 1
+
+
+class RateLimitError(ProviderError):
+    """The provider said 429: too many requests. `retry_after` is its hint, in seconds."""
+
+    retriable = True
+
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, status: int | None = 429
+    ) -> None:
+        super().__init__(message, status=status)
+        self.retry_after = retry_after
+
+
+class TransientError(ProviderError):
+    """A server error (5xx, 408, 409), a timeout or a dropped connection: worth another try."""
+
+    retriable = True
+
+
+class AuthenticationError(ProviderError):
+    """The provider refused the credentials (401) or the permission (403)."""
+
+
+class InvalidRequestError(ProviderError):
+    """The provider rejected the request itself (400, 404, 422): retrying will not help."""
+
+
+class InvalidReplyError(ProviderError):
+    """The provider answered, but not with what was asked (e.g. not JSON)."""
+
+
+# -- review, outcomes, statistics and serving -------------------------------------------------
+
+
+class ReviewError(DcoError):
+    """A decision that cannot be recorded as asked (someone else holds it, it is decided, ...)."""
+
+
+class OutcomeError(DcoError):
+    """Outcome figures that cannot be recorded as given."""
+
+
+class StatsError(DcoError):
+    """Statistics asked for something the log cannot answer (an unknown dimension, ...)."""
+
+
+class SelectionError(DcoError):
+    """Nothing can be selected (no approved variant for the stage, ...)."""
+
+
+# -- building messages ------------------------------------------------------------------------
 
 
 def did_you_mean(name: str, known: list[str] | tuple[str, ...]) -> str:

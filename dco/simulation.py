@@ -15,8 +15,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from dco import resources
+from dco.brand import Brand
 from dco.channels.catalog import get_channel
-from dco.errors import DcoError, UnencodableTextError
+from dco.errors import UnencodableTextError, UnknownNameError
 from dco.generation import generate
 from dco.models import Brief, Copy, Variant
 from dco.providers.fake import FakeProvider
@@ -40,7 +41,7 @@ class SimulatedReviewer:
     """Rejected word → preferred word: what this reviewer edits."""
 
     @classmethod
-    def for_brand(cls, brand: Any = None) -> SimulatedReviewer:
+    def for_brand(cls, brand: Brand | None = None) -> SimulatedReviewer:
         """The documented reviewer, editing `brand`'s rejected vocabulary to its preferred terms."""
         policy = _data()["reviewer"]
         prefer = dict(brand.spec.vocabulary.prefer) if brand is not None else {}
@@ -102,7 +103,7 @@ def simulate(
     queue: ReviewQueue,
     *,
     rounds: int = 3,
-    brand: Any = None,
+    brand: Brand | None = None,
     locale: str = "ko",
     n: int = 5,
     batches: int = 10,
@@ -113,7 +114,9 @@ def simulate(
     """Run `rounds` of the loop on `queue` for the built-in `locale` scenario ("ko" or "en")."""
     scenarios = _data()["scenarios"]
     if locale not in scenarios:
-        raise DcoError(f"no simulation scenario {locale!r}; use one of {', '.join(scenarios)}")
+        raise UnknownNameError(
+            f"no simulation scenario {locale!r}; use one of {', '.join(scenarios)}"
+        )
     scenario = dict(scenarios[locale])
     stage = scenario.pop("stage")
     brief = Brief.model_validate(scenario)

@@ -2,11 +2,10 @@ import asyncio
 
 import pytest
 
-from dco.errors import DcoError
+from dco.errors import AuthenticationError, DcoError
 from dco.generation import agenerate, agenerate_many, batch, generate, generate_many
 from dco.models import Brief, Copy, Finding, FunnelStage
 from dco.prompts.templates import PromptSet
-from dco.providers.base import AuthenticationError
 from dco.providers.retry import RetryPolicy
 from dco.testing import FakeProvider
 
@@ -101,6 +100,10 @@ class BannedWords:
     name = "Runfit"
     voice = "warm, expert, never pushy"
     formality = "haeyo"
+    context_rules = None
+
+    def requirements(self, channel):
+        return []
 
     def check(self, copy, *, channel=None, stage=None):
         return [

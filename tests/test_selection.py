@@ -4,11 +4,12 @@ import numpy as np
 import pytest
 
 from dco.brand import Brand
+from dco.errors import SelectionError
 from dco.generation import generate
 from dco.models import Brief, Signals
 from dco.outcomes.bandit import beta_interval, beta_mean, pooled_prior, posterior, regularized_beta
 from dco.review import ReviewQueue
-from dco.serving.selection import SelectionError, Selector, select
+from dco.serving.selection import Selector, select
 from dco.testing import FakeProvider
 from tests.conftest import WEDNESDAY_NOON_SEOUL, run_dco
 

@@ -3,7 +3,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from dco.tuning.stats import StatsError, compare, summarise, two_proportion_test, wilson
+from dco.errors import StatsError
+from dco.tuning.stats import compare, summarise, two_proportion_test, wilson
 from tests.conftest import run_dco
 
 
@@ -108,7 +109,7 @@ def test_counted_rows_from_the_database_summarise_the_same_as_the_records(review
 
 
 def test_outcomes_summarise_ctr_and_cvr_counting_a_variant_under_each_of_its_tags():
-    from dco.review.queue import OutcomeRow
+    from dco.models.records import OutcomeRow
     from dco.tuning.stats import summarise_outcomes
 
     where = ("decision", "sms", "ko-KR")

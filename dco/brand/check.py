@@ -100,7 +100,7 @@ class RuleSet:
         """Each non-empty field of `assets` as a slot, with the rules due on it: the rules
         its plan selects, or for a text an earlier asset has in the same field, those of them
         that read more than the text (the rest are judged once, on the earlier one)."""
-        channel_id = getattr(base.channel, "id", base.channel)
+        channel_id = base.channel.id if base.channel is not None else None
         batch = _Batch()
         earlier: dict[tuple[str, str], tuple[int, bool, list[int]]] = {}
         """The first slot of each (field name, text), whether it was its asset's first field,

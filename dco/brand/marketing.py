@@ -114,7 +114,7 @@ class Required(Rule):
         return self.field != "text"  # the whole asset is read when no field is named
 
     def check(self, text: str, context: Context) -> list[Hit]:
-        if self.channels and getattr(context.channel, "id", context.channel) not in self.channels:
+        if self.channels and (context.channel.id if context.channel else None) not in self.channels:
             return []  # as `holds_in` decides, without the call: this runs for every asset
         if self.field == "text":
             # The whole asset: check once, on its first non-empty field.

@@ -37,9 +37,9 @@ from dco.brand.matching import (
     word_exceptions,
 )
 from dco.brand.sentences import sentences
-from dco.channels.catalog import channel_names
+from dco.channels.catalog import Channel, channel_names
 from dco.errors import did_you_mean
-from dco.models import DcoModel, Level
+from dco.models import DcoModel, FunnelStage, Level
 
 
 class Hit(NamedTuple):
@@ -66,8 +66,8 @@ class Context:
     field: str = "text"
     asset: dict[str, str] = default(default_factory=dict)
     """Every field of the asset being checked, for rules that look across fields."""
-    channel: Any = None
-    stage: Any = None
+    channel: Channel | None = None
+    stage: FunnelStage | str | None = None
     claims: frozenset[str] = frozenset()
     """Claims the brand has substantiated (folded), which `claim` rules then allow."""
     formality: tuple[str, ...] = ()

@@ -13,12 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from dco.channels.limits import (
-    Bigrams,
-    bigrams,
-    copy_key,
-    is_near_duplicate,
-)
 from dco.generation.plan import Plan
 from dco.models.values import (
     COPY_FIELDS,
@@ -30,6 +24,7 @@ from dco.models.values import (
     Variant,
 )
 from dco.providers.base import ChatRequest, ChatResult, Message
+from dco.text.duplicates import Bigrams, bigrams, copy_key, is_near_duplicate
 
 NEAR_DUPLICATE = 0.85
 """Two variants sharing this share of their character bigrams are one variant written twice."""

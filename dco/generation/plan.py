@@ -13,11 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from dco.channels.catalog import Channel, get_channel
-from dco.channels.limits import (
-    Checker,
-    length_findings,
-)
-from dco.errors import DcoError
+from dco.channels.limits import length_findings
+from dco.errors import OptionError
 from dco.funnel import default_classifier
 from dco.generation.redact import redact
 from dco.models.ids import ContentIds
@@ -33,6 +30,7 @@ from dco.models.values import (
 )
 from dco.prompts.policy import policy_for
 from dco.prompts.templates import PromptSet, default_prompts
+from dco.protocols import BrandLike, Checker
 from dco.providers.base import ChatRequest, Message, Provider
 from dco.serving.context import ContextRules
 from dco.tuning.profile import Guidance, TuningProfile
@@ -190,7 +188,7 @@ def make_plan(
     *,
     signals: Signals | str | None,
     stage: FunnelStage | str | None,
-    brand: Any,
+    brand: BrandLike | None,
     n: int,
     channel: str | None,
     provider: Provider,
@@ -202,62 +200,22 @@ def make_plan(
     profile: TuningProfile | str | Path | None,
     context_rules: ContextRules | None,
 ) -> Plan:
-    if not 1 <= n <= 50:
-        raise DcoError(f"n must be between 1 and 50, not {n}")
-    if max_repairs < 0:
-        raise DcoError(f"max_repairs must be 0 or more, not {max_repairs}")
+    _check_counts(n, max_repairs)
     if isinstance(signals, str):
         signals = Signals(text=signals)
-    stage_result = default_classifier().classify(signals) if signals is not None else None
-    if stage is not None:
-        resolved = FunnelStage(stage)
-    elif stage_result is not None:
-        resolved = stage_result.stage
-    else:
-        raise DcoError("give the customer's signals or a stage to write for")
+    resolved, stage_result = _stage(signals, stage)
     spec = get_channel(channel or brief.channel)
     prompts = prompts or default_prompts()
-    brand_name = getattr(brand, "name", None)
-    voice = getattr(brand, "voice", None)
-    formality = getattr(brand, "formality", None)
-    language = brief.locale.split("-")[0]
-
-    def make_policy() -> tuple[StagePolicy, str]:
-        policy = policy_for(
-            resolved, spec, prompts.policies, locale=brief.locale, formality=formality
-        )
-        return policy, prompts.version(policy.model_dump(mode="json"), brand_name, voice)
-
-    policy, version = prompts.memo(
-        ("policy", resolved, spec.id, language, formality, brand_name, voice), make_policy
-    )
+    policy, version = _policy(prompts, resolved, spec, brief.locale, brand)
     guidance = None
     if profile is not None:
-        if not isinstance(profile, TuningProfile):
-            profile = TuningProfile.load(profile)
-        guidance = profile.section(resolved.value, spec.id, brief.locale)
-        if not guidance.empty:
-            # What the profile adds to this prompt is part of its version: a new profile that
-            # changes the prompt is a new version whose approval rate is tracked on its own.
-            version = prompts.version(version, guidance.digest)
+        guidance, version = _guidance(profile, prompts, version, resolved, spec, brief.locale)
     safe_brief, redactions = _redact_brief(brief)
-    customer = None
-    tags: tuple[str, ...] = ()
-    context_rules = context_rules or getattr(brand, "context_rules", None)
+    customer, tags = None, ()
     if signals is not None:
-        text = redact(signals.text)
-        redactions += text.total
-        customer = {
-            "search_text": text.text,
-            "events": [str(e) for e in signals.events],
-            "context": signals.context,
-        }
-        if context_rules is not None:
-            matched = context_rules.match(signals.context)
-            tags = tuple(dict.fromkeys(t for rule in matched for t in rule.tags))
-            angles = [rule.angle for rule in matched if rule.angle]
-            if angles:
-                customer["angles"] = angles
+        rules = context_rules or (brand.context_rules if brand is not None else None)
+        customer, tags, found = _customer(signals, rules)
+        redactions += found
     return Plan(
         brief=safe_brief.model_copy(update={"channel": spec.id}),
         channel=spec,
@@ -271,17 +229,97 @@ def make_plan(
         seed=seed,
         max_tokens=max_tokens,
         max_repairs=max_repairs,
-        checker=brand if brand is not None and hasattr(brand, "check") else None,
+        checker=brand,
         redactions=redactions,
         customer=customer,
-        brand_name=brand_name,
-        voice=voice,
+        brand_name=brand.name if brand is not None else None,
+        voice=brand.voice if brand is not None else None,
         provider_name=provider.name,
         model=provider.model,
         guidance=guidance,
         tags=tags,
-        required=brand.requirements(spec.id) if hasattr(brand, "requirements") else [],
+        required=brand.requirements(spec.id) if brand is not None else [],
     )
+
+
+def _check_counts(n: int, max_repairs: int) -> None:
+    if not 1 <= n <= 50:
+        raise OptionError(f"n must be between 1 and 50, not {n}")
+    if max_repairs < 0:
+        raise OptionError(f"max_repairs must be 0 or more, not {max_repairs}")
+
+
+def _stage(
+    signals: Signals | None, stage: FunnelStage | str | None
+) -> tuple[FunnelStage, StageResult | None]:
+    """The stage to write for: the one given, else the one the signals are classified at."""
+    stage_result = default_classifier().classify(signals) if signals is not None else None
+    if stage is not None:
+        return FunnelStage(stage), stage_result
+    if stage_result is not None:
+        return stage_result.stage, stage_result
+    raise OptionError("give the customer's signals or a stage to write for")
+
+
+def _policy(
+    prompts: PromptSet,
+    stage: FunnelStage,
+    channel: Channel,
+    locale: str,
+    brand: BrandLike | None,
+) -> tuple[StagePolicy, str]:
+    """The stage policy for this channel and brand, and the prompt version it hashes to."""
+    brand_name = brand.name if brand is not None else None
+    voice = brand.voice if brand is not None else None
+    formality = brand.formality if brand is not None else None
+
+    def make_policy() -> tuple[StagePolicy, str]:
+        policy = policy_for(stage, channel, prompts.policies, locale=locale, formality=formality)
+        return policy, prompts.version(policy.model_dump(mode="json"), brand_name, voice)
+
+    language = locale.split("-")[0]
+    key = ("policy", stage, channel.id, language, formality, brand_name, voice)
+    return prompts.memo(key, make_policy)
+
+
+def _guidance(
+    profile: TuningProfile | str | Path,
+    prompts: PromptSet,
+    version: str,
+    stage: FunnelStage,
+    channel: Channel,
+    locale: str,
+) -> tuple[Guidance, str]:
+    """What reviewers taught for this stage, channel and locale, and the version it makes."""
+    if not isinstance(profile, TuningProfile):
+        profile = TuningProfile.load(profile)
+    guidance = profile.section(stage.value, channel.id, locale)
+    if not guidance.empty:
+        # What the profile adds to this prompt is part of its version: a new profile that
+        # changes the prompt is a new version whose approval rate is tracked on its own.
+        version = prompts.version(version, guidance.digest)
+    return guidance, version
+
+
+def _customer(
+    signals: Signals, context_rules: ContextRules | None
+) -> tuple[dict[str, Any], tuple[str, ...], int]:
+    """The customer as the prompt shows them (redacted), the context rules' tags, and how many
+    pieces of personal data were redacted."""
+    text = redact(signals.text)
+    customer: dict[str, Any] = {
+        "search_text": text.text,
+        "events": [str(e) for e in signals.events],
+        "context": signals.context,
+    }
+    tags: tuple[str, ...] = ()
+    if context_rules is not None:
+        matched = context_rules.match(signals.context)
+        tags = tuple(dict.fromkeys(t for rule in matched for t in rule.tags))
+        angles = [rule.angle for rule in matched if rule.angle]
+        if angles:
+            customer["angles"] = angles
+    return customer, tags, text.total
 
 
 def _redact_brief(brief: Brief) -> tuple[Brief, int]:

@@ -18,6 +18,7 @@ from dco.models.values import (
     Signals,
 )
 from dco.prompts.templates import PromptSet
+from dco.protocols import BrandLike
 from dco.providers import get_provider
 from dco.providers.base import ChatRequest, ChatResult, Provider
 from dco.providers.retry import (
@@ -35,7 +36,7 @@ def generate(
     *,
     signals: Signals | str | None = None,
     stage: FunnelStage | str | None = None,
-    brand: Any = None,
+    brand: BrandLike | None = None,
     n: int = 5,
     channel: str | None = None,
     provider: Provider | str | None = None,
@@ -50,9 +51,9 @@ def generate(
 ) -> GenerationResult:
     """Write `n` variants of copy for `brief`, fitted to the customer's stage and the channel.
 
-    Give the customer's `signals` (classified here) or a `stage`. `brand` is anything with a
-    `check(copy, channel=, stage=)` method (a `dco.Brand`); its `name`, `voice` and `formality`
-    shape the prompt when present. Variants that break a channel limit or an error-level rule are
+    Give the customer's `signals` (classified here) or a `stage`. `brand` is a `dco.Brand` (or
+    any `dco.protocols.BrandLike`): its `name`, `voice` and `formality` shape the prompt, and its
+    rules check every variant. Variants that break a channel limit or an error-level rule are
     sent back with the problems, at most `max_repairs` times, and discarded if still wrong: the
     result lists them in `.discarded`. `profile` (a `dco.tuning.TuningProfile` or its file)
     adds what reviewers taught for this stage, channel and locale. The `context_rules` (default:
@@ -76,7 +77,7 @@ async def agenerate(
     *,
     signals: Signals | str | None = None,
     stage: FunnelStage | str | None = None,
-    brand: Any = None,
+    brand: BrandLike | None = None,
     n: int = 5,
     channel: str | None = None,
     provider: Provider | str | None = None,

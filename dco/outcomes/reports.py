@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from dco.errors import ConfigError, DcoError
+from dco.errors import ConfigError, DcoError, OutcomeError
 from dco.outcomes.values import ALL_SEGMENTS, Outcome, period_of
 
 COLUMNS = ("variant_id", "date", "impressions", "clicks", "conversions", "segment")
@@ -89,9 +89,9 @@ def _outcome(row: dict, headers: dict[str, str], present: set[str], today: date)
 
     variant_id, day = value("variant_id"), value("date")
     if not variant_id:
-        raise DcoError("no variant id")
+        raise OutcomeError("no variant id")
     if not day:
-        raise DcoError("no date")
+        raise OutcomeError("no date")
     return Outcome(
         variant_id=variant_id,
         impressions=_count(value("impressions"), "impressions"),
@@ -107,5 +107,5 @@ def _count(text: str, name: str) -> int:
     if cleaned.endswith(".0"):
         cleaned = cleaned[:-2]
     if not cleaned.isdigit():
-        raise DcoError(f"{name} {text!r} is not a whole number")
+        raise OutcomeError(f"{name} {text!r} is not a whole number")
     return int(cleaned)

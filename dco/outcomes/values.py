@@ -8,14 +8,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from dco.errors import DcoError
+from dco.errors import OutcomeError
 
 ALL_SEGMENTS = "all"
 """The segment of figures not broken down by audience."""
-
-
-class OutcomeError(DcoError):
-    """Outcome figures that cannot be recorded as given."""
 
 
 @dataclass(frozen=True)

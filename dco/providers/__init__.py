@@ -13,20 +13,16 @@ from collections.abc import Callable
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
-from dco.errors import unknown_name
-from dco.providers.base import (
+from dco.errors import (
     AuthenticationError,
-    ChatRequest,
-    ChatResult,
     InvalidReplyError,
     InvalidRequestError,
-    Message,
-    Provider,
     ProviderError,
     RateLimitError,
     TransientError,
-    Usage,
+    unknown_name,
 )
+from dco.providers.base import ChatRequest, ChatResult, Message, Provider, Usage
 
 ENTRY_POINT_GROUP = "dco.providers"
 

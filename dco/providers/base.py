@@ -6,8 +6,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from dco.errors import DcoError
-
 Role = Literal["system", "user", "assistant"]
 
 
@@ -87,44 +85,3 @@ class Provider(Protocol):
     async def acomplete(self, request: ChatRequest) -> ChatResult:
         """Answer `request` without blocking the event loop."""
         ...
-
-
-class ProviderError(DcoError):
-    """A provider call failed. `retriable` errors are retried with backoff; the others are final."""
-
-    retriable = False
-
-    def __init__(self, message: str, *, status: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.attempts = 1
-
-
-class RateLimitError(ProviderError):
-    """The provider said 429: too many requests. `retry_after` is its hint, in seconds."""
-
-    retriable = True
-
-    def __init__(
-        self, message: str, *, retry_after: float | None = None, status: int | None = 429
-    ) -> None:
-        super().__init__(message, status=status)
-        self.retry_after = retry_after
-
-
-class TransientError(ProviderError):
-    """A server error (5xx, 408, 409), a timeout or a dropped connection: worth another try."""
-
-    retriable = True
-
-
-class AuthenticationError(ProviderError):
-    """The provider refused the credentials (401) or the permission (403)."""
-
-
-class InvalidRequestError(ProviderError):
-    """The provider rejected the request itself (400, 404, 422): retrying will not help."""
-
-
-class InvalidReplyError(ProviderError):
-    """The provider answered, but not with what was asked (e.g. not JSON)."""

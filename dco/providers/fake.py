@@ -24,15 +24,8 @@ from collections.abc import Callable
 from typing import Any
 
 from dco import resources
-from dco.errors import UnencodableTextError
-from dco.providers.base import (
-    ChatRequest,
-    ChatResult,
-    ProviderError,
-    RateLimitError,
-    TransientError,
-    Usage,
-)
+from dco.errors import ProviderError, RateLimitError, TransientError, UnencodableTextError
+from dco.providers.base import ChatRequest, ChatResult, Usage
 from dco.text.units import measure
 
 _FIELDS = ("headline", "body", "cta")

@@ -24,17 +24,15 @@ from typing import Any
 import httpx2
 import openai
 
-from dco.providers.base import (
+from dco.errors import (
     AuthenticationError,
-    ChatRequest,
-    ChatResult,
     InvalidReplyError,
     InvalidRequestError,
     ProviderError,
     RateLimitError,
     TransientError,
-    Usage,
 )
+from dco.providers.base import ChatRequest, ChatResult, Usage
 
 DEFAULT_MODEL = "gpt-4o-mini"
 _SCHEMA_HINTS = ("response_format", "json_schema", "structured output", "strict")

@@ -19,7 +19,8 @@ from tenacity import (
     wait_random_exponential,
 )
 
-from dco.providers.base import ChatRequest, ChatResult, ProviderError
+from dco.errors import ProviderError
+from dco.providers.base import ChatRequest, ChatResult
 
 
 @dataclass(frozen=True)

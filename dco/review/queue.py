@@ -13,11 +13,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, NamedTuple
 
-from dco.errors import DcoError
+from dco.errors import ReviewError
 from dco.models import Copy, Decision, Finding, Variant
+from dco.models.records import DecisionCount, OutcomeRow, Reviewed
 from dco.outcomes.values import ALL_SEGMENTS, Outcome, Totals, period_of, upsert
+from dco.protocols import Checker
 from dco.review.store import Store
 from dco.text.distance import copy_distance
 
@@ -26,74 +27,6 @@ REASON_TAGS = (
 )  # fmt: skip
 FILTERS = ("campaign", "stage", "channel", "locale")
 _STATUS = {"approve": "approved", "edit": "edited", "reject": "rejected"}
-
-
-class ReviewError(DcoError):
-    """A decision that cannot be recorded as asked (someone else holds it, it is decided, ...)."""
-
-
-class Reviewed(NamedTuple):
-    """A decided variant and the decision standing for it, as statistics and tuning read them.
-
-    A named tuple, not a model: a log of a hundred thousand is read in one go.
-    """
-
-    variant_id: str
-    campaign: str | None
-    stage: str
-    channel: str
-    locale: str
-    prompt_version: str | None
-    model: str | None
-    copy: dict[str, str]
-    seq: int
-    """The decision's place in the log: later decisions have larger numbers."""
-    action: str
-    reviewer: str
-    at: str
-    edited: dict[str, str] | None
-    reasons: tuple[str, ...]
-    distance: float
-    """How far an edit moved the copy (0 … 1); 0 for approvals and rejections."""
-
-    # One decision: statistics read rows of counts, in which a single record counts once.
-    count = 1
-
-    @property
-    def final(self) -> dict[str, str]:
-        """The copy that stands: the edited version of an edit, else the variant's own."""
-        return self.edited if self.edited is not None else self.copy
-
-
-class DecisionCount(NamedTuple):
-    """How many standing decisions share every dimension, and their edits' summed distance."""
-
-    stage: str
-    channel: str
-    locale: str
-    prompt_version: str | None
-    model: str | None
-    campaign: str | None
-    reviewer: str
-    action: str
-    reasons: tuple[str, ...]
-    count: int
-    distance: float
-
-
-class OutcomeRow(NamedTuple):
-    """One variant's dimensions and tags with its outcome figures summed, for statistics."""
-
-    stage: str
-    channel: str
-    locale: str
-    prompt_version: str | None
-    model: str | None
-    campaign: str | None
-    tags: tuple[str, ...]
-    impressions: int
-    clicks: int
-    conversions: int
 
 
 @dataclass(frozen=True)
@@ -115,7 +48,7 @@ class ReviewQueue:
         self,
         path: str | Path = "dco-review.db",
         *,
-        checker: Any = None,
+        checker: Checker | None = None,
         reasons: Iterable[str] = REASON_TAGS,
         lease_seconds: float = 600.0,
         clock: Callable[[], float] = time.time,
@@ -160,7 +93,7 @@ class ReviewQueue:
             )
             return db.total_changes - before
 
-    def pending(self, *, limit: int | None = None, **filters: str) -> list[Variant]:
+    def pending(self, *, limit: int | None = None, **filters: str | None) -> list[Variant]:
         """Variants no one has approved, edited or rejected yet, oldest first."""
         where, parameters = _where(filters)
         sql = (
@@ -173,7 +106,7 @@ class ReviewQueue:
             Variant.model_validate_json(row["data"]) for row in self.store.read(sql, parameters)
         ]
 
-    def pending_count(self, **filters: str) -> int:
+    def pending_count(self, **filters: str | None) -> int:
         """How many variants are pending (with the filters)."""
         where, parameters = _where(filters)
         rows = self.store.read(
@@ -188,7 +121,7 @@ class ReviewQueue:
             raise ReviewError(f"no variant {variant_id!r} in {self.store.path}")
         return Variant.model_validate_json(rows[0]["data"])
 
-    def claim(self, reviewer: str, **filters: str) -> Claimed | None:
+    def claim(self, reviewer: str, **filters: str | None) -> Claimed | None:
         """The oldest pending variant nobody else holds, leased to `reviewer`; None when none.
 
         A reviewer who already holds one gets that one back, so a restart resumes where it was.
@@ -357,7 +290,7 @@ class ReviewQueue:
         counts["total"] = sum(counts[s] for s in ("pending", "approved", "edited", "rejected"))
         return counts
 
-    def decision_counts(self, **filters: str) -> list[DecisionCount]:
+    def decision_counts(self, **filters: str | None) -> list[DecisionCount]:
         """The standing decisions counted by every dimension statistics group by, in one query:
         a few hundred rows however long the log, which `dco.stats.summarise` rolls up."""
         where, parameters = _where(filters, prefix="v.")
@@ -375,7 +308,7 @@ class ReviewQueue:
             for row in rows
         ]
 
-    def approved(self, **filters: str) -> list[tuple[Variant, Copy, Decision]]:
+    def approved(self, **filters: str | None) -> list[tuple[Variant, Copy, Decision]]:
         """Approved and edited variants with their final copy and the deciding decision."""
         where, parameters = _where(filters, prefix="v.")
         rows = self.store.read(
@@ -391,7 +324,7 @@ class ReviewQueue:
             result.append((variant, final, decision))
         return result
 
-    def decided(self, **filters: str) -> list[Reviewed]:
+    def decided(self, **filters: str | None) -> list[Reviewed]:
         """Every decided variant with the decision that stands for it, in decision order.
 
         The light view statistics and tuning read: plain dicts and strings, no model parsing,

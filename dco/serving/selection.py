@@ -26,18 +26,15 @@ from typing import Any, Literal
 
 import numpy as np
 
-from dco.errors import DcoError
+from dco.errors import SelectionError
 from dco.funnel import default_classifier
 from dco.models import Copy, FunnelStage, Signals, StageResult
 from dco.outcomes.bandit import beta_interval, beta_mean, pooled_prior
 from dco.outcomes.values import ALL_SEGMENTS, Totals
+from dco.protocols import ApprovedLog
 from dco.serving.context import ContextRules
 
 Objective = Literal["ctr", "cvr"]
-
-
-class SelectionError(DcoError):
-    """Nothing can be selected (no approved variant for the stage, ...)."""
 
 
 @dataclass(frozen=True)
@@ -191,7 +188,7 @@ class Selector:
 
     def __init__(
         self,
-        queue: Any,
+        queue: ApprovedLog,
         *,
         channel: str,
         locale: str,
@@ -342,7 +339,7 @@ class Selector:
 
 def select(
     signals: Signals | str,
-    queue: Any,
+    queue: ApprovedLog,
     *,
     channel: str,
     locale: str,

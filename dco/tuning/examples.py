@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from dco.channels.limits import Bigrams, bigrams, copy_key, is_near_duplicate
 from dco.models import Copy
+from dco.text.duplicates import Bigrams, bigrams, copy_key, is_near_duplicate
 from dco.tuning.profile import Example
 
 NEAR_DUPLICATE = 0.6

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from dco.errors import DcoError
+from dco.errors import StatsError
 
 DIMENSIONS = ("stage", "channel", "locale", "prompt_version", "model", "campaign", "reviewer")
 Z95 = 1.959963984540054
@@ -26,10 +26,6 @@ Z95 = 1.959963984540054
 MIN_EXPECTED = 5
 """Fewest approvals and non-approvals each side must expect under the pooled rate before the
 two-proportion test's normal approximation is trusted (the usual rule, as for chi-square)."""
-
-
-class StatsError(DcoError):
-    """Statistics asked for something the log cannot answer (an unknown dimension, ...)."""
 
 
 def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:

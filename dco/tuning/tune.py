@@ -6,15 +6,19 @@ from __future__ import annotations
 import functools
 import math
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from dco import resources
 from dco.channels.catalog import Channel, get_channel
-from dco.channels.limits import copy_key, length_findings
-from dco.errors import DcoError, UnencodableTextError
+from dco.channels.limits import length_findings
+from dco.errors import DcoError, OptionError, UnencodableTextError
 from dco.models import Copy
+from dco.models.records import Reviewed
 from dco.outcomes.bandit import beta_mean, pooled_prior, posterior
 from dco.outcomes.values import ALL_SEGMENTS
+from dco.protocols import BrandLike, Checker, DecisionLog
+from dco.text.duplicates import copy_key
 from dco.tuning.examples import pick_examples
 from dco.tuning.mining import mine_avoided_words, mine_preferences
 from dco.tuning.profile import LocaleLessons, Section, TuningProfile
@@ -28,9 +32,9 @@ reviewers accept now, not what they accepted a thousand decisions ago."""
 
 
 def tune(
-    log: Any,
+    log: DecisionLog | Iterable[Reviewed],
     *,
-    brand: Any = None,
+    brand: BrandLike | None = None,
     min_support: int = 2,
     max_examples: int = 3,
     note_share: float = 0.1,
@@ -47,11 +51,14 @@ def tune(
     latest `RECENT` decisions.
     """
     if min_support < 1 or max_examples < 0 or not 0 <= note_share <= 1:
-        raise DcoError("min_support must be ≥ 1, max_examples ≥ 0 and note_share in 0…1")
-    records = list(log.decided(campaign=campaign) if hasattr(log, "decided") else log)
-    totals = log.outcome_totals() if hasattr(log, "outcome_totals") else {}
+        raise OptionError("min_support must be ≥ 1, max_examples ≥ 0 and note_share in 0…1")
+    if isinstance(log, DecisionLog):
+        records = list(log.decided(campaign=campaign))
+        totals = log.outcome_totals()
+    else:
+        records, totals = list(log), {}
     records.sort(key=lambda r: r.seq)
-    voice = getattr(brand, "voice", None) or "as in the approved examples"
+    voice = (brand.voice if brand is not None else None) or "as in the approved examples"
     passes = _passes(brand)
 
     by_section: dict[tuple[str, str, str], list] = defaultdict(list)
@@ -104,7 +111,7 @@ def tune(
         if lessons.preferences or lessons.avoid:
             locales[locale] = lessons
     return TuningProfile(
-        brand=getattr(brand, "name", None),
+        brand=brand.name if brand is not None else None,
         decisions=len(records),
         last_seq=records[-1].seq if records else 0,
         settings={
@@ -192,7 +199,7 @@ def _fills(records: list, name: str, channel: Channel) -> list[float]:
     return fills
 
 
-def _passes(brand: Any):
+def _passes(brand: Checker | None) -> Callable[..., bool]:
     """A test that copy still passes the channel's limits and the brand's error-level rules.
 
     Verdicts are remembered for the call: the same approved copy recurs across campaigns and

@@ -1,9 +1,10 @@
 import asyncio
 import contextlib
 
+from dco.errors import TransientError
 from dco.generation import generate
 from dco.models import Brief
-from dco.providers.base import ChatRequest, Message, TransientError
+from dco.providers.base import ChatRequest, Message
 from dco.providers.cache import CachedProvider
 from dco.testing import FakeProvider
 

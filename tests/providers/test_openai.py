@@ -8,15 +8,9 @@ import httpx2
 import openai
 import pytest
 
+from dco.errors import AuthenticationError, InvalidRequestError, RateLimitError, TransientError
 from dco.providers import get_provider
-from dco.providers.base import (
-    AuthenticationError,
-    ChatRequest,
-    InvalidRequestError,
-    Message,
-    RateLimitError,
-    TransientError,
-)
+from dco.providers.base import ChatRequest, Message
 from dco.providers.openai import OpenAIProvider
 from dco.providers.retry import RetryPolicy, acomplete_with_retries, complete_with_retries
 

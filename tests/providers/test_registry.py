@@ -3,9 +3,9 @@ import textwrap
 
 import pytest
 
-from dco.errors import UnknownNameError
+from dco.errors import RateLimitError, UnknownNameError
 from dco.providers import available, get_provider
-from dco.providers.base import ChatRequest, Message, RateLimitError
+from dco.providers.base import ChatRequest, Message
 from dco.providers.retry import RetryPolicy, complete_with_retries
 from dco.testing import FakeProvider
 

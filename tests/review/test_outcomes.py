@@ -2,9 +2,10 @@ import json
 
 import pytest
 
+from dco.errors import OutcomeError, ReviewError
 from dco.outcomes.reports import read_report
-from dco.outcomes.values import OutcomeError, Totals
-from dco.review import ReviewError, ReviewQueue
+from dco.outcomes.values import Totals
+from dco.review import ReviewQueue
 from tests.conftest import run_dco
 from tests.review.test_queue import variants
 

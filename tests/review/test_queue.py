@@ -1,9 +1,10 @@
 import pytest
 
 from dco.brand import Brand
+from dco.errors import ReviewError
 from dco.generation import generate
 from dco.models import Brief, Copy
-from dco.review import ReviewError, ReviewQueue
+from dco.review import ReviewQueue
 from dco.testing import FakeProvider
 
 

@@ -2,7 +2,7 @@ import pytest
 
 from dco.brand import Brand
 from dco.errors import ConfigError
-from dco.review.queue import Reviewed
+from dco.models.records import Reviewed
 from dco.tuning import TuningProfile, tune
 from dco.tuning.mining import mine_preferences, replacements
 
@@ -165,7 +165,13 @@ def test_copy_that_served_better_than_its_peers_comes_first_among_examples():
               copy("10주면 충분해요", "하프 완주까지 열 번의 주말", "플랜 보기")]  # fmt: skip
     log = [reviewed(i, "approve", c) for i, c in enumerate(copies, 1)]
 
-    class Log(list):
+    class Log:
+        def __init__(self, records):
+            self.records = records
+
+        def decided(self, **filters):
+            return self.records
+
         def outcome_totals(self):
             return {
                 "v_1": {"all": Totals(2000, 120, 0)},  # 6 %: well above the pool

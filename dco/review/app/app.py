@@ -7,8 +7,6 @@ command and the tests both use it.
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -16,7 +14,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, OptionList
 from textual.widgets.option_list import Option
 
+from dco.errors import ReviewError
 from dco.models import Copy, Variant
+from dco.protocols import Checker
 from dco.review.app.detail_pane import DetailPane
 from dco.review.app.edit_screen import EditScreen
 from dco.review.app.progress_header import ProgressHeader
@@ -24,7 +24,7 @@ from dco.review.app.reject_screen import RejectScreen
 from dco.review.app.render import detail
 from dco.review.app.small_screens import FilterScreen, HelpScreen
 from dco.review.app.variant_list import VariantList
-from dco.review.queue import ReviewError, ReviewQueue
+from dco.review.queue import ReviewQueue
 
 MARKS = {"approve": "✓", "edit": "✎", "reject": "✗", "skip": "»"}
 PAGE = 200
@@ -54,7 +54,7 @@ class ReviewApp(App[None]):
     """
 
     def __init__(
-        self, queue: ReviewQueue, reviewer: str, *, checker: Any = None,
+        self, queue: ReviewQueue, reviewer: str, *, checker: Checker | None = None,
         filters: dict[str, str] | None = None,
     ) -> None:  # fmt: skip
         super().__init__()
@@ -229,7 +229,7 @@ def _row(mark: str, variant: Variant) -> Text:
 
 
 def create_app(
-    queue: ReviewQueue, reviewer: str, *, checker: Any = None,
+    queue: ReviewQueue, reviewer: str, *, checker: Checker | None = None,
     filters: dict[str, str] | None = None,
 ) -> ReviewApp:  # fmt: skip
     """The review app over `queue` for `reviewer`, re-checking edits with `checker`."""

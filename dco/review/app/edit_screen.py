@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -11,6 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from dco.models import Copy, Variant
+from dco.protocols import Checker
 from dco.review.app.render import LEVEL_STYLE, meters
 
 
@@ -28,7 +27,7 @@ class EditScreen(ModalScreen[tuple[Copy, bool] | None]):
     EditScreen Input { margin: 0; }
     """
 
-    def __init__(self, variant: Variant, checker: Any = None) -> None:
+    def __init__(self, variant: Variant, checker: Checker | None = None) -> None:
         super().__init__()
         self.variant = variant
         self.checker = checker

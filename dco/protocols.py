@@ -1,0 +1,83 @@
+"""The seams between the loop's stages, named: what one stage needs of another, and no more.
+
+    generation ──▶ BrandLike        name, voice, formality, context rules, requirements, check
+    review app ──▶ Checker          findings for copy in a channel at a stage
+    tuning     ──▶ DecisionLog      the standing decisions, and outcomes per variant
+    serving    ──▶ ApprovedLog      the approved copy, and outcomes per variant
+
+`dco.Brand` is a `BrandLike` (and so a `Checker`); `dco.ReviewQueue` is both logs. A script or
+a test may hand in anything of the same shape: a stand-in brand, or a list of decision records.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from dco.models import Copy, Decision, Finding, FunnelStage, Variant
+    from dco.models.records import Reviewed
+    from dco.outcomes.values import Totals
+    from dco.serving.context import ContextRules
+
+
+class Checker(Protocol):
+    """Anything that finds problems in copy, such as a brand's guidelines."""
+
+    def check(
+        self, copy: Copy, *, channel: str | None = None, stage: FunnelStage | None = None
+    ) -> list[Finding]:
+        """Findings for `copy` in `channel` at `stage`."""
+        ...
+
+
+class BrandLike(Checker, Protocol):
+    """The brand as generation and tuning see it (a `dco.Brand`, or a stand-in)."""
+
+    @property
+    def name(self) -> str:
+        """The brand's name, as the prompt gives it."""
+        ...
+
+    @property
+    def voice(self) -> str | None:
+        """How the brand sounds, in a few words for the prompt."""
+        ...
+
+    @property
+    def formality(self) -> str | None:
+        """The one Korean register copy must keep, or None when any will do."""
+        ...
+
+    @property
+    def context_rules(self) -> ContextRules | None:
+        """The rules mapping a customer's situation to tags and an angle."""
+        ...
+
+    def requirements(self, channel: str | None) -> list[dict[str, str]]:
+        """Text the brand's rules require word for word in `channel` (the "(광고)" prefix)."""
+        ...
+
+
+@runtime_checkable
+class DecisionLog(Protocol):
+    """The decision log as tuning reads it: standing decisions, and outcomes per variant."""
+
+    def decided(self, **filters: str | None) -> list[Reviewed]:
+        """Every decided variant with the decision standing for it, in decision order."""
+        ...
+
+    def outcome_totals(self) -> dict[str, dict[str, Totals]]:
+        """Each variant's figures summed over days, per segment."""
+        ...
+
+
+class ApprovedLog(Protocol):
+    """The decision log as selection reads it: approved copy, and outcomes per variant."""
+
+    def approved(self, **filters: str | None) -> list[tuple[Variant, Copy, Decision]]:
+        """Approved and edited variants with their final copy and the deciding decision."""
+        ...
+
+    def outcome_totals(self) -> dict[str, dict[str, Totals]]:
+        """Each variant's figures summed over days, per segment."""
+        ...
