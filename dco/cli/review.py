@@ -10,7 +10,7 @@ import click
 from dco.cli.common import db_argument, key_values, load_brand, require_db
 from dco.review import ReviewQueue
 from dco.review.app import create_app
-from dco.review.queue import FILTERS
+from dco.review.rows import FILTERS
 
 
 @click.command("review")

@@ -3,10 +3,8 @@ segment and day — recorded idempotently, and totalled for selection and statis
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from dco.errors import OutcomeError
 
@@ -67,22 +65,6 @@ def period_of(at: date | datetime | str | None, today: date) -> str:
             except ValueError:
                 pass
     raise OutcomeError(f"date {at!r} is not a day such as 2026-11-23")
-
-
-def upsert(db: Any, outcomes: Iterable[Outcome], now: float) -> int:
-    """Write outcomes, replacing the figures of any (variant, segment, day) already there."""
-    rows = [
-        (o.variant_id, o.segment, o.period, o.impressions, o.clicks, o.conversions, now)
-        for o in outcomes
-    ]
-    db.executemany(
-        "INSERT INTO outcomes (variant_id, segment, period, impressions, clicks, conversions, "
-        "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (variant_id, segment, period) "
-        "DO UPDATE SET impressions = excluded.impressions, clicks = excluded.clicks, "
-        "conversions = excluded.conversions, recorded_at = excluded.recorded_at",
-        rows,
-    )
-    return len(rows)
 
 
 @dataclass(frozen=True)

@@ -11,21 +11,22 @@ import json
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 from dco.errors import ReviewError
 from dco.models import Copy, Decision, Finding, Variant
-from dco.models.records import DecisionCount, OutcomeRow, Reviewed
-from dco.outcomes.values import ALL_SEGMENTS, Outcome, Totals, period_of, upsert
 from dco.protocols import Checker
+from dco.review.log import LogReaders
+from dco.review.outcome_tables import OutcomeTables
+from dco.review.rows import conditions
 from dco.review.store import Store
 from dco.text.distance import copy_distance
 
 REASON_TAGS = (
     "off-brand", "wrong-tone", "too-long", "inaccurate-claim", "compliance", "duplicate", "other",
 )  # fmt: skip
-FILTERS = ("campaign", "stage", "channel", "locale")
+
 _STATUS = {"approve": "approved", "edit": "edited", "reject": "rejected"}
 
 
@@ -37,8 +38,12 @@ class Claimed:
     expires_at: float
 
 
-class ReviewQueue:
+class ReviewQueue(LogReaders, OutcomeTables):
     """Variants awaiting review and the append-only log of what reviewers decided.
+
+    The workflow is here: submitting, claiming under leases, deciding and undoing. Reading the
+    log (`LogReaders`: history, counts, approved and decided copy) and recording outcomes
+    (`OutcomeTables`) come from the classes it is built of, over the same store.
 
     `checker` (a `dco.Brand`, or anything with `check(copy, channel=, stage=)`) re-checks edited
     copy: an edit that introduces an error-level finding raises unless `force=True`.
@@ -95,7 +100,7 @@ class ReviewQueue:
 
     def pending(self, *, limit: int | None = None, **filters: str | None) -> list[Variant]:
         """Variants no one has approved, edited or rejected yet, oldest first."""
-        where, parameters = _where(filters)
+        where, parameters = conditions(filters)
         sql = (
             f"SELECT data FROM variants WHERE status = 'pending'{where} "
             "ORDER BY submitted_at, rowid"
@@ -108,7 +113,7 @@ class ReviewQueue:
 
     def pending_count(self, **filters: str | None) -> int:
         """How many variants are pending (with the filters)."""
-        where, parameters = _where(filters)
+        where, parameters = conditions(filters)
         rows = self.store.read(
             f"SELECT COUNT(*) AS n FROM variants WHERE status = 'pending'{where}", parameters
         )
@@ -127,7 +132,7 @@ class ReviewQueue:
         A reviewer who already holds one gets that one back, so a restart resumes where it was.
         """
         now = self.clock()
-        where, parameters = _where(filters)
+        where, parameters = conditions(filters)
         with self.store.write() as db:
             held = db.execute(
                 # CROSS JOIN: start from the (few) leases, then fetch their variants by key.
@@ -266,163 +271,6 @@ class ReviewQueue:
             _refresh_status(db, last["variant_id"])
         return decision
 
-    def history(self, variant_id: str) -> list[Decision]:
-        """Every decision on the variant, oldest first (undone ones included, with their undo)."""
-        rows = self.store.read(
-            "SELECT * FROM decisions WHERE variant_id = ? ORDER BY seq", (variant_id,)
-        )
-        return [_decision(row) for row in rows]
-
-    def status(self, variant_id: str) -> str:
-        """pending, approved, edited or rejected."""
-        rows = self.store.read("SELECT status FROM variants WHERE id = ?", (variant_id,))
-        if not rows:
-            raise ReviewError(f"no variant {variant_id!r} in {self.store.path}")
-        return rows[0]["status"]
-
-    def stats(self) -> dict[str, int]:
-        """How many variants are in each state, and how many decisions of each kind were made."""
-        counts = dict.fromkeys(("pending", "approved", "edited", "rejected"), 0)
-        for row in self.store.read("SELECT status, COUNT(*) AS n FROM variants GROUP BY status"):
-            counts[row["status"]] = row["n"]
-        for row in self.store.read("SELECT action, COUNT(*) AS n FROM decisions GROUP BY action"):
-            counts[f"decisions_{row['action']}"] = row["n"]
-        counts["total"] = sum(counts[s] for s in ("pending", "approved", "edited", "rejected"))
-        return counts
-
-    def decision_counts(self, **filters: str | None) -> list[DecisionCount]:
-        """The standing decisions counted by every dimension statistics group by, in one query:
-        a few hundred rows however long the log, which `dco.stats.summarise` rolls up."""
-        where, parameters = _where(filters, prefix="v.")
-        rows = self.store.read(
-            "SELECT v.stage, v.channel, v.locale, v.prompt_version, v.model, v.campaign, "
-            "d.reviewer, d.action, d.reasons, COUNT(*), TOTAL(d.distance) "
-            "FROM variants v INDEXED BY variants_decided "
-            "JOIN decisions d ON d.seq = v.decision_seq "
-            f"WHERE v.decision_seq IS NOT NULL{where} "
-            "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9",
-            parameters,
-        )
-        return [
-            DecisionCount(*row[:8], tuple(json.loads(row[8])) if row[8] else (), row[9], row[10])
-            for row in rows
-        ]
-
-    def approved(self, **filters: str | None) -> list[tuple[Variant, Copy, Decision]]:
-        """Approved and edited variants with their final copy and the deciding decision."""
-        where, parameters = _where(filters, prefix="v.")
-        rows = self.store.read(
-            "SELECT v.data, d.* FROM variants v JOIN decisions d ON d.seq = v.decision_seq "
-            f"WHERE v.status IN ('approved', 'edited'){where} ORDER BY v.submitted_at, v.rowid",
-            parameters,
-        )
-        result = []
-        for row in rows:
-            variant = Variant.model_validate_json(row["data"])
-            decision = _decision(row)
-            final = decision.edited if decision.edited is not None else variant.copy
-            result.append((variant, final, decision))
-        return result
-
-    def decided(self, **filters: str | None) -> list[Reviewed]:
-        """Every decided variant with the decision that stands for it, in decision order.
-
-        The light view statistics and tuning read: plain dicts and strings, no model parsing,
-        so a log of a hundred thousand decisions reads in well under a second.
-        """
-        where, parameters = _where(filters, prefix="v.")
-        rows = self.store.read(
-            "SELECT v.id, v.campaign, v.stage, v.channel, v.locale, v.prompt_version, v.model, "
-            "v.copy, d.seq, d.action, d.reviewer, d.at, "
-            "d.edited, d.reasons, d.distance FROM variants v INDEXED BY variants_decided "
-            f"JOIN decisions d ON d.seq = v.decision_seq WHERE v.decision_seq IS NOT NULL{where} "
-            "ORDER BY v.decision_seq",
-            parameters,
-        )
-        loads = json.loads
-        return [
-            Reviewed(
-                *row[:7], loads(row[7]), *row[8:12], loads(row[12]) if row[12] else None,
-                tuple(loads(row[13])) if row[13] else (), row[14] or 0.0,
-            )
-            for row in rows
-        ]  # fmt: skip
-
-    # -- outcomes ---------------------------------------------------------------------------------
-
-    def record_outcome(
-        self,
-        variant_id: str,
-        *,
-        impressions: int,
-        clicks: int = 0,
-        conversions: int = 0,
-        segment: str = ALL_SEGMENTS,
-        at: date | datetime | str | None = None,
-    ) -> Outcome:
-        """Record how a variant performed in `segment` on the day of `at` (default today).
-
-        Idempotent: recording the same variant, segment and day again replaces the figures, so
-        re-importing a report does not count it twice.
-        """
-        outcome = Outcome(
-            variant_id, impressions, clicks, conversions, segment,
-            period_of(at, self._now().date()),
-        ).check()  # fmt: skip
-        self.record_outcomes([outcome])
-        return outcome
-
-    def record_outcomes(self, outcomes: Iterable[Outcome]) -> int:
-        """Record checked outcomes in one transaction; every variant must be in the queue."""
-        outcomes = list(outcomes)
-        # Variants are never deleted, so checking before the write transaction is enough.
-        known = self.known_variants(o.variant_id for o in outcomes)
-        missing = sorted({o.variant_id for o in outcomes} - known)
-        if missing:
-            raise ReviewError(f"no variant {missing[0]!r} in {self.store.path}")
-        with self.store.write() as db:
-            return upsert(db, outcomes, self.clock())
-
-    def known_variants(self, ids: Iterable[str]) -> set[str]:
-        """Which of `ids` are variants in this queue."""
-        ids = sorted(set(ids))
-        known: set[str] = set()
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ", ".join("?" * len(chunk))
-            rows = self.store.read(f"SELECT id FROM variants WHERE id IN ({marks})", tuple(chunk))
-            known |= {row[0] for row in rows}
-        return known
-
-    def outcome_totals(self) -> dict[str, dict[str, Totals]]:
-        """Each variant's figures summed over days, per segment (and under "all" for the sum
-        over every segment, or the figures recorded without one)."""
-        totals: dict[str, dict[str, Totals]] = {}
-        rows = self.store.read(
-            "SELECT variant_id, segment, SUM(impressions), SUM(clicks), SUM(conversions) "
-            "FROM outcomes GROUP BY variant_id, segment"
-        )
-        for variant_id, segment, impressions, clicks, conversions in rows:
-            figures = Totals(impressions, clicks, conversions)
-            by_segment = totals.setdefault(variant_id, {})
-            by_segment[segment] = by_segment.get(segment, Totals()) + figures
-            if segment != ALL_SEGMENTS:
-                by_segment[ALL_SEGMENTS] = by_segment.get(ALL_SEGMENTS, Totals()) + figures
-        return totals
-
-    def outcome_rows(self) -> list[OutcomeRow]:
-        """Each variant with outcomes: its dimensions and tags, and its figures summed."""
-        rows = self.store.read(
-            "SELECT v.stage, v.channel, v.locale, v.prompt_version, v.model, v.campaign, "
-            "json_extract(v.data, '$.tags'), SUM(o.impressions), SUM(o.clicks), "
-            "SUM(o.conversions) FROM outcomes o JOIN variants v ON v.id = o.variant_id "
-            "GROUP BY v.id"
-        )
-        return [
-            OutcomeRow(*row[:6], tuple(json.loads(row[6])) if row[6] else (), *row[7:])
-            for row in rows
-        ]
-
     # -- internals --------------------------------------------------------------------------------
 
     def _decide(self, decision: Decision, override: bool) -> Decision:
@@ -489,26 +337,6 @@ def _refresh_status(db, variant_id: str) -> None:
         "UPDATE variants SET status = ?, decision_seq = ? WHERE id = ?",
         (status, row["seq"] if row else None, variant_id),
     )
-
-
-def _decision(row) -> Decision:
-    return Decision(
-        variant_id=row["variant_id"],
-        action=row["action"],
-        reviewer=row["reviewer"],
-        at=datetime.fromisoformat(row["at"]),
-        edited=Copy.model_validate_json(row["edited"]) if row["edited"] else None,
-        reasons=tuple(json.loads(row["reasons"])) if row["reasons"] else (),
-        note=row["note"],
-    )
-
-
-def _where(filters: Mapping[str, str], prefix: str = "") -> tuple[str, dict[str, str]]:
-    unknown = [k for k in filters if k not in FILTERS]
-    if unknown:
-        raise ReviewError(f"unknown filter {unknown[0]!r}; filter by {', '.join(FILTERS)}")
-    given = {k: str(v) for k, v in filters.items() if v is not None}
-    return "".join(f" AND {prefix}{k} = :{k}" for k in given), given
 
 
 def _describe_errors(errors: list[Finding]) -> str:

@@ -1,4 +1,4 @@
-"""The review store: SQLite (WAL, foreign keys, busy timeout, versioned schema) — the only SQL.
+"""The review store: SQLite (WAL, foreign keys, busy timeout), its schema and its migrations.
 
 Variants keep their full provenance as JSON; decisions are an append-only log (an undo is a new
 row pointing at the one it reverses, never a deletion); leases say who is working on what until

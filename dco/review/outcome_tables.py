@@ -1,0 +1,112 @@
+"""Outcome tables: performance figures per variant, segment and day, written idempotently.
+
+Plain outcome values and their arithmetic live in `dco.outcomes`; this is their storage.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, timezone
+
+from dco.errors import ReviewError
+from dco.models.records import OutcomeRow
+from dco.outcomes.values import ALL_SEGMENTS, Outcome, Totals, period_of
+from dco.review.store import Store
+
+
+class OutcomeTables:
+    """Recording and totalling outcomes, for `ReviewQueue`."""
+
+    store: Store
+    clock: Callable[[], float]
+
+    def record_outcome(
+        self,
+        variant_id: str,
+        *,
+        impressions: int,
+        clicks: int = 0,
+        conversions: int = 0,
+        segment: str = ALL_SEGMENTS,
+        at: date | datetime | str | None = None,
+    ) -> Outcome:
+        """Record how a variant performed in `segment` on the day of `at` (default today).
+
+        Idempotent: recording the same variant, segment and day again replaces the figures, so
+        re-importing a report does not count it twice.
+        """
+        outcome = Outcome(
+            variant_id, impressions, clicks, conversions, segment,
+            period_of(at, datetime.fromtimestamp(self.clock(), timezone.utc).date()),
+        ).check()  # fmt: skip
+        self.record_outcomes([outcome])
+        return outcome
+
+    def record_outcomes(self, outcomes: Iterable[Outcome]) -> int:
+        """Record checked outcomes in one transaction; every variant must be in the queue."""
+        outcomes = list(outcomes)
+        # Variants are never deleted, so checking before the write transaction is enough.
+        known = self.known_variants(o.variant_id for o in outcomes)
+        missing = sorted({o.variant_id for o in outcomes} - known)
+        if missing:
+            raise ReviewError(f"no variant {missing[0]!r} in {self.store.path}")
+        with self.store.write() as db:
+            return upsert(db, outcomes, self.clock())
+
+    def known_variants(self, ids: Iterable[str]) -> set[str]:
+        """Which of `ids` are variants in this queue."""
+        ids = sorted(set(ids))
+        known: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self.store.read(f"SELECT id FROM variants WHERE id IN ({marks})", tuple(chunk))
+            known |= {row[0] for row in rows}
+        return known
+
+    def outcome_totals(self) -> dict[str, dict[str, Totals]]:
+        """Each variant's figures summed over days, per segment (and under "all" for the sum
+        over every segment, or the figures recorded without one)."""
+        totals: dict[str, dict[str, Totals]] = {}
+        rows = self.store.read(
+            "SELECT variant_id, segment, SUM(impressions), SUM(clicks), SUM(conversions) "
+            "FROM outcomes GROUP BY variant_id, segment"
+        )
+        for variant_id, segment, impressions, clicks, conversions in rows:
+            figures = Totals(impressions, clicks, conversions)
+            by_segment = totals.setdefault(variant_id, {})
+            by_segment[segment] = by_segment.get(segment, Totals()) + figures
+            if segment != ALL_SEGMENTS:
+                by_segment[ALL_SEGMENTS] = by_segment.get(ALL_SEGMENTS, Totals()) + figures
+        return totals
+
+    def outcome_rows(self) -> list[OutcomeRow]:
+        """Each variant with outcomes: its dimensions and tags, and its figures summed."""
+        rows = self.store.read(
+            "SELECT v.stage, v.channel, v.locale, v.prompt_version, v.model, v.campaign, "
+            "json_extract(v.data, '$.tags'), SUM(o.impressions), SUM(o.clicks), "
+            "SUM(o.conversions) FROM outcomes o JOIN variants v ON v.id = o.variant_id "
+            "GROUP BY v.id"
+        )
+        return [
+            OutcomeRow(*row[:6], tuple(json.loads(row[6])) if row[6] else (), *row[7:])
+            for row in rows
+        ]
+
+
+def upsert(db: sqlite3.Connection, outcomes: Iterable[Outcome], now: float) -> int:
+    """Write outcomes, replacing the figures of any (variant, segment, day) already there."""
+    rows = [
+        (o.variant_id, o.segment, o.period, o.impressions, o.clicks, o.conversions, now)
+        for o in outcomes
+    ]
+    db.executemany(
+        "INSERT INTO outcomes (variant_id, segment, period, impressions, clicks, conversions, "
+        "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (variant_id, segment, period) "
+        "DO UPDATE SET impressions = excluded.impressions, clicks = excluded.clicks, "
+        "conversions = excluded.conversions, recorded_at = excluded.recorded_at",
+        rows,
+    )
+    return len(rows)
