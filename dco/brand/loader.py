@@ -21,7 +21,8 @@ from pydantic import Field
 from dco import resources, yamlfile
 from dco.brand.marketing import MARKETING_KINDS
 from dco.brand.metric import Metric, Readability
-from dco.brand.rules import VALE_KINDS, Existence, Rule, Substitution
+from dco.brand.rules import Rule
+from dco.brand.vale import VALE_KINDS, Existence, Substitution
 from dco.errors import ConfigError, did_you_mean
 from dco.models import DcoModel
 

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from dco.brand import Brand, available_packs
 from dco.brand.check import RuleSet, finding
-from dco.brand.rules import Context, Existence
+from dco.brand.rules import Context
+from dco.brand.vale import Existence
 from dco.channels.catalog import get_channel
 from dco.models import Copy
 from dco.resources import bundled_dir

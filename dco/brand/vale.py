@@ -1,0 +1,254 @@
+"""Vale's rule kinds with its field names and meanings: existence, substitution, occurrence and
+capitalization here, repetition, conditional and consistency in `dco.brand.relations`.
+
+Each judges as Vale does (see the README for where dco's reading differs, and why); the shared
+rule base is `dco.brand.rules`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import ClassVar, Literal
+
+from pydantic import Field, model_validator
+
+from dco.brand.anchors import first_characters, literal_anchors
+from dco.brand.case import case_test
+from dco.brand.joined import finditer_each, separator_for
+from dco.brand.matching import (
+    bounded,
+    compile_exceptions,
+    compile_tokens,
+    excepted,
+    finder,
+    token_pattern,
+)
+from dco.brand.relations import Conditional, Consistency, Repetition
+from dco.brand.rules import Compiled, Context, Hit, Rule, add_hit, only_text
+from dco.brand.sentences import sentences
+
+
+class Existence(Rule):
+    """Flags any of `tokens` (or the `raw` pattern) that appears."""
+
+    kind: ClassVar[str] = "existence"
+    reads_text_alone: ClassVar[bool] = True
+    tokens: list[str] = Field(default_factory=list)
+    raw: list[str] = Field(default_factory=list)
+    append: bool = False
+    ignorecase: bool = False
+    nonword: bool = False
+    exceptions: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _compile(self) -> Existence:
+        self.compiled = Compiled()
+        if self.append and self.raw:
+            # Vale's `append`: the raw pattern follows each token instead of standing alone.
+            tokens = [f"(?:{t}){''.join(self.raw)}" for t in self.tokens]
+            self.compiled.pattern = compile_tokens(tokens, ignorecase=self.ignorecase, nonword=True)
+        else:
+            self.compiled.pattern = compile_tokens(
+                self.tokens, ignorecase=self.ignorecase, nonword=self.nonword, raw=self.raw
+            )
+        self.compiled.exceptions = compile_exceptions(self.exceptions, ignorecase=self.ignorecase)
+        self.compiled.separator = separator_for(self.compiled.pattern)
+        if self.compiled.pattern is not None:
+            self.compiled.find = finder(self.compiled.pattern)
+        return self
+
+    def anchors(self) -> tuple[str, ...] | None:
+        if self.append:
+            return literal_anchors(self.tokens)
+        return literal_anchors([*self.tokens, "".join(self.raw)] if self.raw else self.tokens)
+
+    def gate(self) -> re.Pattern[str] | None:
+        pattern = self.compiled.pattern
+        return first_characters(pattern.pattern, pattern.flags) if pattern else None
+
+    def check(self, text: str, context: Context) -> list[Hit]:
+        return only_text(self.check_each([text], [context]))
+
+    def check_each(
+        self, texts: Sequence[str], contexts: Sequence[Context]
+    ) -> list[tuple[int, list[Hit]]]:
+        if self.compiled.pattern is None:
+            return []
+        exceptions, checked = self.compiled.exceptions, []
+        for index, offset, match in finditer_each(
+            self.compiled.find, texts, self.compiled.separator
+        ):
+            start, end = match.start() - offset, match.end() - offset
+            if start == end or excepted(exceptions, texts[index], start, end):
+                continue
+            add_hit(checked, index, Hit(start, end, self.format(match.group()), match.group()))
+        return checked
+
+
+class Substitution(Rule):
+    """Suggests the preferred form for each observed one in `swap` (observed: expected)."""
+
+    kind: ClassVar[str] = "substitution"
+    reads_text_alone: ClassVar[bool] = True
+    swap: dict[str, str]
+    ignorecase: bool = False
+    nonword: bool = False
+    capitalize: bool = False
+    exceptions: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _compile(self) -> Substitution:
+        self.compiled = Compiled()
+        branches = []
+        group = 0  # each key sits in a group of ours: its own groups are numbered after it
+        for index, (observed, expected) in enumerate(self.swap.items()):
+            pattern = token_pattern(str(observed))
+            branches.append(f"(?P<s{index}>{pattern})")
+            base = group + 1
+            self.compiled.expected.append(
+                _DOLLAR_GROUP.sub(lambda m, b=base: f"\\g<{b + int(m.group(1))}>", str(expected))
+            )
+            group = base + re.compile(pattern).groups
+        flags = re.IGNORECASE if self.ignorecase else 0
+        self.compiled.pattern = re.compile(bounded("|".join(branches), nonword=self.nonword), flags)
+        self.compiled.separator = separator_for(self.compiled.pattern)
+        self.compiled.find = finder(self.compiled.pattern)
+        self.compiled.exceptions = compile_exceptions(self.exceptions, ignorecase=self.ignorecase)
+        return self
+
+    def anchors(self) -> tuple[str, ...] | None:
+        return literal_anchors(list(self.swap))
+
+    def check(self, text: str, context: Context) -> list[Hit]:
+        return only_text(self.check_each([text], [context]))
+
+    def check_each(
+        self, texts: Sequence[str], contexts: Sequence[Context]
+    ) -> list[tuple[int, list[Hit]]]:
+        assert self.compiled.pattern is not None
+        exceptions, checked = self.compiled.exceptions, []
+        for index, offset, match in finditer_each(
+            self.compiled.find, texts, self.compiled.separator
+        ):
+            start, end = match.start() - offset, match.end() - offset
+            observed = match.group()
+            if start == end or excepted(exceptions, texts[index], start, end):
+                continue
+            name = match.lastgroup
+            assert name is not None
+            template = self.compiled.expected[int(name[1:])]
+            # Parsing a template costs more than the rest of a hit; most replacements are
+            # plain words, with no group reference or escape to expand.
+            expected = match.expand(template) if "\\" in template else template
+            if self._preferred(expected, observed.strip()):
+                continue
+            options = expected.split("|")
+            if self.capitalize and observed[:1].isupper():
+                options = [o[:1].upper() + o[1:] for o in options]
+            shown = " or ".join(f"'{o}'" for o in options) if len(options) > 1 else options[0]
+            message = self.format(shown, observed)
+            add_hit(checked, index, Hit(start, end, message, observed, replacement=options[0]))
+        return checked
+
+    def _preferred(self, expected: str, observed: str) -> bool:
+        """Whether `observed` is already the preferred form, as Vale decides: a plain word
+        must be written exactly so; anything else is a pattern `observed` must match whole
+        (ignoring case with `ignorecase`), such as "email|e-mail"."""
+        if expected.isalpha():
+            return observed == expected
+        try:
+            flags = re.IGNORECASE if self.ignorecase else 0
+            return re.fullmatch(expected, observed, flags) is not None
+        except re.error:
+            return observed == expected
+
+
+_DOLLAR_GROUP = re.compile(r"\$(\d)")
+
+
+class Occurrence(Rule):
+    """Flags a scope (the field, or each sentence) where `token` occurs more than `max` or fewer
+    than `min` times (0, as in Vale, sets no bound), at the first occurrence (or, when there
+    is none, the scope's start)."""
+
+    kind: ClassVar[str] = "occurrence"
+    reads_text_alone: ClassVar[bool] = True
+    token: str
+    max: int | None = None
+    min: int | None = None
+    ignorecase: bool = False
+
+    @model_validator(mode="after")
+    def _compile(self) -> Occurrence:
+        self.compiled = Compiled()
+        if self.max is None and self.min is None:
+            raise ValueError("an occurrence rule needs max or min")
+        self.compiled.pattern = re.compile(self.token, re.IGNORECASE if self.ignorecase else 0)
+        return self
+
+    def anchors(self) -> tuple[str, ...] | None:
+        # Too many occurrences needs the token present; too few must be checked everywhere.
+        if self.min:
+            return None
+        return literal_anchors([self.token])
+
+    def check(self, text: str, context: Context) -> list[Hit]:
+        assert self.compiled.pattern is not None
+        units = sentences(text) if self.scope == "sentence" else [(0, len(text))]
+        hits = []
+        for start, end in units:
+            found = list(self.compiled.pattern.finditer(text, start, end))
+            too_many = self.max is not None and 0 < self.max < len(found)
+            too_few = self.min is not None and len(found) < self.min and end > start
+            if too_many or too_few:
+                if found:
+                    start, end = found[0].span()
+                hits.append(Hit(start, end, self.format(str(len(found))), text[start:end]))
+        return hits
+
+
+class Capitalization(Rule):
+    """Checks a field's case: `$title`, `$sentence`, `$lower`, `$upper`, or a regular expression
+    (found anywhere in the text, as Vale finds it), passing text where the share of words in
+    the right case reaches `threshold` (see `dco.brand.case`)."""
+
+    kind: ClassVar[str] = "capitalization"
+    reads_text_alone: ClassVar[bool] = True
+    match: str
+    style: Literal["AP", "Chicago"] = "AP"
+    exceptions: list[str] = Field(default_factory=list)
+    indicators: list[str] = Field(default_factory=lambda: [":"])
+    threshold: float = Field(default=0.8, ge=0, le=1)
+    prefix: str | None = None
+    """A pattern for what may open the text and is not judged (a list marker such as "a. ")."""
+
+    @model_validator(mode="after")
+    def _compile(self) -> Capitalization:
+        self.compiled = Compiled()
+        self.compiled.pattern = re.compile(self.prefix) if self.prefix else None
+        self.compiled.test = case_test(
+            self.match, style=self.style, exceptions=self.exceptions,
+            indicators=self.indicators, threshold=self.threshold,
+        )  # fmt: skip
+        return self
+
+    def check(self, text: str, context: Context) -> list[Hit]:
+        opening = self.compiled.pattern.match(text) if self.compiled.pattern else None
+        if self.compiled.test(text[opening.end() :] if opening else text):
+            return []
+        return [Hit(0, len(text), self.format(text.strip()), text)]
+
+
+VALE_KINDS: dict[str, type[Rule]] = {
+    kind.kind: kind
+    for kind in (
+        Existence,
+        Substitution,
+        Occurrence,
+        Repetition,
+        Capitalization,
+        Conditional,
+        Consistency,
+    )
+}
