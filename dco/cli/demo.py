@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 from pydantic import Field
@@ -17,8 +20,8 @@ from dco.channels.catalog import FieldMeasure, get_channel
 from dco.cli.output import console, print_json, stage_label
 from dco.cli.variants import print_result, provider_note
 from dco.funnel import classify_many
-from dco.generation import generate
-from dco.models import Brief, Copy, DcoModel, Signals
+from dco.generation import GenerationResult, generate
+from dco.models import Brief, Copy, DcoModel, Finding, Signals, StageResult
 from dco.providers import get_provider
 from dco.review import ReviewQueue
 from dco.simulation import simulate
@@ -86,7 +89,49 @@ def demo(
     if rounds is not None:
         run_rounds(rounds, locale, queue_path, as_json)
         return
-    queue_path = queue_path or Path("dco-review.db")
+    run = _run(provider, queue_path or Path("dco-review.db"))
+    if as_json:
+        print_json(run.to_dict())
+    else:
+        _print_run(run)
+
+
+@dataclass
+class _DemoRun:
+    """What the demo did: the customers classified, copy measured, written and checked."""
+
+    script: _DemoScript
+    brand: Brand
+    queue_path: Path
+    waiting: int
+    results: list[StageResult]
+    measured: list[tuple[Copy, str, list[FieldMeasure]]]
+    generated: list[tuple[Brief, GenerationResult]]
+    checked: list[tuple[str, list[Finding]]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "customers": [
+                {"signals": s.model_dump(mode="json"), "result": r.model_dump(mode="json")}
+                for s, r in zip(self.script.customers, self.results, strict=True)
+            ],
+            "queue": {"path": str(self.queue_path), "pending": self.waiting},
+            "checks": [
+                {"text": text, "findings": [f.model_dump(mode="json") for f in findings]}
+                for text, findings in self.checked
+            ],
+            "generated": [
+                [v.model_dump(mode="json", by_alias=True) for v in result]
+                for _, result in self.generated
+            ],
+            "measures": [
+                {"copy": c.model_dump(), "channel": ch, "fields": [m.to_dict() for m in ms]}
+                for c, ch, ms in self.measured
+            ],
+        }
+
+
+def _run(provider: str | None, queue_path: Path) -> _DemoRun:
     script = _load_script()
     llm = get_provider(provider)
     provider_note(llm)
@@ -108,40 +153,49 @@ def demo(
         for copy in script.copy_examples
         for channel in script.channels
     ]
-    if as_json:
-        print_json(
-            {
-                "customers": [
-                    {"signals": s.model_dump(mode="json"), "result": r.model_dump(mode="json")}
-                    for s, r in zip(script.customers, results, strict=True)
-                ],
-                "queue": {"path": str(queue_path), "pending": waiting},
-                "checks": [
-                    {"text": text, "findings": [f.model_dump(mode="json") for f in findings]}
-                    for text, findings in checked
-                ],
-                "generated": [
-                    [v.model_dump(mode="json", by_alias=True) for v in result]
-                    for _, result in generated
-                ],
-                "measures": [
-                    {
-                        "copy": c.model_dump(),
-                        "channel": ch,
-                        "fields": [m.to_dict() for m in ms],
-                    }
-                    for c, ch, ms in measured
-                ],
-            }
-        )
-        return
+    return _DemoRun(script, brand, queue_path, waiting, results, measured, generated, checked)
+
+
+def _print_run(run: _DemoRun) -> None:
     out = console()
+    _print_customers(run.script.customers, run.results)
+    out.print("[bold]2. The same copy counted the way each channel counts[/]")
+    for copy in run.script.copy_examples:
+        _print_copy_measures(copy, [(ch, ms) for c, ch, ms in run.measured if c is copy])
+    out.print(
+        f"[bold]3. Variants written for each customer's stage, within the channel limits, "
+        f"checked against the {escape(run.brand.name)} brand[/]"
+    )
+    for brief, result in run.generated:
+        print_result(brief, result)
+    out.print(f"[bold]4. Copy checked against {escape(run.brand.name)}'s guidelines[/]")
+    for text, findings in run.checked:
+        out.print(f"  {escape(text)}")
+        for finding in findings:
+            out.print(
+                f"    [{_LEVEL_STYLE[finding.level]}]{finding.level}[/] "
+                f"[dim]{escape(finding.rule)}[/] {escape(finding.message)}"
+            )
+        if not findings:
+            out.print("    [green]clean[/]")
+    path = escape(str(run.queue_path))
+    out.print(
+        f"[bold]5. {run.waiting} variants wait for review in {path}[/]: "
+        f"dco review {path} --brand {escape(run.script.brand)}"
+    )
+    out.print(
+        "[dim]Try your own:[/] dco generate --brief examples/brief.yaml --query '러닝 코칭 가격'"
+        "   [dim]·[/] dco lint copy.txt --brand runfit   [dim]·[/] dco demo --rounds 3"
+    )
+
+
+def _print_customers(customers: Sequence[Signals], results: Sequence[StageResult]) -> None:
     table = Table(title="1. Where each customer stands in the funnel", title_justify="left")
     table.add_column("signals")
     table.add_column("stage")
     table.add_column("conf.", justify="right")
     table.add_column("why")
-    for signals, result in zip(script.customers, results, strict=True):
+    for signals, result in zip(customers, results, strict=True):
         shown = escape(signals.text) if signals.text else "[dim](no text)[/]"
         if signals.events:
             shown += "\n[dim]" + " ".join(str(e) for e in signals.events) + "[/]"
@@ -151,34 +205,7 @@ def demo(
             f"{result.confidence:.2f}",
             escape("\n".join(result.reasons)),
         )
-    out.print(table)
-    out.print("[bold]2. The same copy counted the way each channel counts[/]")
-    for copy in script.copy_examples:
-        _print_copy_measures(copy, [(ch, ms) for c, ch, ms in measured if c is copy])
-    out.print(
-        f"[bold]3. Variants written for each customer's stage, within the channel limits, "
-        f"checked against the {escape(brand.name)} brand[/]"
-    )
-    for brief, result in generated:
-        print_result(brief, result)
-    out.print(f"[bold]4. Copy checked against {escape(brand.name)}'s guidelines[/]")
-    for text, findings in checked:
-        out.print(f"  {escape(text)}")
-        for finding in findings:
-            out.print(
-                f"    [{_LEVEL_STYLE[finding.level]}]{finding.level}[/] "
-                f"[dim]{escape(finding.rule)}[/] {escape(finding.message)}"
-            )
-        if not findings:
-            out.print("    [green]clean[/]")
-    out.print(
-        f"[bold]5. {waiting} variants wait for review in {escape(str(queue_path))}[/]: "
-        f"dco review {escape(str(queue_path))} --brand {escape(script.brand)}"
-    )
-    out.print(
-        "[dim]Try your own:[/] dco generate --brief examples/brief.yaml --query '러닝 코칭 가격'"
-        "   [dim]·[/] dco lint copy.txt --brand runfit   [dim]·[/] dco demo --rounds 3"
-    )
+    console().print(table)
 
 
 def run_rounds(rounds: int, locale: str, queue_path: Path | None, as_json: bool) -> None:

@@ -89,6 +89,9 @@ async def agenerate_many(
     holds no slot. Twice `concurrency` workers take the briefs in order, so at most that many are
     under way, which bounds memory however long the batch.
     """
+    # One function, not several: the gate, the workers and their turns share the batch's
+    # state (results, failures, the slot semaphore, the brief iterator), and the comments
+    # below explain the order of their steps, which is the point of this function.
     provider = resolve_provider(options.pop("provider", None))
     # Bound once for the batch as agenerate would bind them per brief: defaults, unknown names.
     arguments = inspect.signature(agenerate).bind(None, provider=provider, **options)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from dco import resources
@@ -16,7 +16,7 @@ from dco.errors import DcoError, OptionError, UnencodableTextError
 from dco.models import Copy
 from dco.models.records import Reviewed
 from dco.outcomes.bandit import beta_mean, pooled_prior, posterior
-from dco.outcomes.values import ALL_SEGMENTS
+from dco.outcomes.values import ALL_SEGMENTS, Totals
 from dco.protocols import BrandLike, Checker, DecisionLog
 from dco.text.duplicates import copy_key
 from dco.tuning.examples import pick_examples
@@ -59,55 +59,20 @@ def tune(
         records, totals = list(log), {}
     records.sort(key=lambda r: r.seq)
     voice = (brand.voice if brand is not None else None) or "as in the approved examples"
-    passes = _passes(brand)
 
-    by_section: dict[tuple[str, str, str], list] = defaultdict(list)
-    by_locale: dict[str, list] = defaultdict(list)
+    by_section: dict[tuple[str, str, str], list[Reviewed]] = defaultdict(list)
+    by_locale: dict[str, list[Reviewed]] = defaultdict(list)
     for record in records:
         by_section[(record.stage, record.channel, record.locale)].append(record)
         by_locale[record.locale].append(record)
-
-    sections = []
-    for (stage, channel, locale), group in sorted(by_section.items()):
-        rejected = [r for r in group if r.action == "reject"]
-        recent = group[-RECENT:]
-        recent_accepted = [r for r in recent if r.action in ACCEPTED]
-        reasons = Counter(reason for r in rejected for reason in r.reasons)
-        notes = _notes(reasons, len(group), len(rejected), voice, min_support, note_share)
-        lengths = {}
-        if "too-long" in notes:
-            recent_too_long = [r for r in recent if "too-long" in r.reasons]
-            lengths = _length_fractions(recent_accepted, recent_too_long, channel)
-        rejected_keys = {_key(r.copy) for r in rejected}
-        examples = pick_examples(
-            recent_accepted, rejected_keys, limit=max_examples,
-            winners=_winners(recent_accepted, totals),
-            passes=functools.partial(passes, channel=channel, stage=stage),
-        )  # fmt: skip
-        sections.append(
-            Section(
-                stage=stage, channel=channel, locale=locale, decided=len(group),
-                examples=examples, notes=list(notes.values()), reasons=dict(reasons.most_common()),
-                lengths=lengths,
-            )
-        )  # fmt: skip
-
-    tone_reasons = set(_data()["tone_reasons"])
+    learn = functools.partial(
+        _section, totals=totals, passes=_passes(brand), voice=voice, min_support=min_support,
+        max_examples=max_examples, note_share=note_share,
+    )  # fmt: skip
+    sections = [learn(key, group) for key, group in sorted(by_section.items())]
     locales = {}
     for locale, group in sorted(by_locale.items()):
-        edits = [r for r in group if r.action == "edit"]
-        rejected = [r for r in group if r.action == "reject"]
-        off_tone = [r.copy for r in rejected if tone_reasons & set(r.reasons)]
-        other = [r.copy for r in rejected if not tone_reasons & set(r.reasons)]
-        accepted_copy = [r.final for r in group if r.action in ACCEPTED]
-        preferences = mine_preferences(edits, min_support=min_support)
-        lessons = LocaleLessons(
-            preferences=preferences,
-            avoid=mine_avoided_words(
-                off_tone, other, accepted_copy, min_support=min_support,
-                exclude=[p.avoid for p in preferences],
-            ),
-        )  # fmt: skip
+        lessons = _locale_lessons(group, min_support)
         if lessons.preferences or lessons.avoid:
             locales[locale] = lessons
     return TuningProfile(
@@ -123,6 +88,58 @@ def tune(
         locales=locales,
         sections=sections,
     )
+
+
+def _section(
+    key: tuple[str, str, str],
+    group: list[Reviewed],
+    *,
+    totals: Mapping[str, Mapping[str, Totals]],
+    passes: Callable[..., bool],
+    voice: str,
+    min_support: int,
+    max_examples: int,
+    note_share: float,
+) -> Section:
+    """What one stage × channel × locale's decisions teach: examples, notes, length shares."""
+    stage, channel, locale = key
+    rejected = [r for r in group if r.action == "reject"]
+    recent = group[-RECENT:]
+    recent_accepted = [r for r in recent if r.action in ACCEPTED]
+    reasons = Counter(reason for r in rejected for reason in r.reasons)
+    notes = _notes(reasons, len(group), len(rejected), voice, min_support, note_share)
+    lengths = {}
+    if "too-long" in notes:
+        recent_too_long = [r for r in recent if "too-long" in r.reasons]
+        lengths = _length_fractions(recent_accepted, recent_too_long, channel)
+    rejected_keys = {_key(r.copy) for r in rejected}
+    examples = pick_examples(
+        recent_accepted, rejected_keys, limit=max_examples,
+        winners=_winners(recent_accepted, totals),
+        passes=functools.partial(passes, channel=channel, stage=stage),
+    )  # fmt: skip
+    return Section(
+        stage=stage, channel=channel, locale=locale, decided=len(group), examples=examples,
+        notes=list(notes.values()), reasons=dict(reasons.most_common()), lengths=lengths,
+    )  # fmt: skip
+
+
+def _locale_lessons(group: list[Reviewed], min_support: int) -> LocaleLessons:
+    """What one locale's edits and tone rejections teach: preferred wordings, words to avoid."""
+    tone_reasons = set(_data()["tone_reasons"])
+    edits = [r for r in group if r.action == "edit"]
+    rejected = [r for r in group if r.action == "reject"]
+    off_tone = [r.copy for r in rejected if tone_reasons & set(r.reasons)]
+    other = [r.copy for r in rejected if not tone_reasons & set(r.reasons)]
+    accepted_copy = [r.final for r in group if r.action in ACCEPTED]
+    preferences = mine_preferences(edits, min_support=min_support)
+    return LocaleLessons(
+        preferences=preferences,
+        avoid=mine_avoided_words(
+            off_tone, other, accepted_copy, min_support=min_support,
+            exclude=[p.avoid for p in preferences],
+        ),
+    )  # fmt: skip
 
 
 @functools.cache
