@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from dco.models import Copy, Decision, Finding, FunnelStage, Variant
+    from dco.models import Copy, Decision, Finding, Formality, FunnelStage, Variant
     from dco.models.records import Reviewed
     from dco.outcomes.values import Totals
     from dco.serving.context import ContextRules
@@ -24,7 +24,7 @@ class Checker(Protocol):
     """Anything that finds problems in copy, such as a brand's guidelines."""
 
     def check(
-        self, copy: Copy, *, channel: str | None = None, stage: FunnelStage | None = None
+        self, copy: Copy, *, channel: str | None = None, stage: FunnelStage | str | None = None
     ) -> list[Finding]:
         """Findings for `copy` in `channel` at `stage`."""
         ...
@@ -44,7 +44,7 @@ class BrandLike(Checker, Protocol):
         ...
 
     @property
-    def formality(self) -> str | None:
+    def formality(self) -> Formality | None:
         """The one Korean register copy must keep, or None when any will do."""
         ...
 

@@ -63,7 +63,7 @@ class SimulatedReviewer:
         channel = get_channel(variant.channel)
         for name, text in variant.copy.fields().items():
             try:
-                share = channel.fill(name, text)  # type: ignore[arg-type]
+                share = channel.fill(name, text)
             except UnencodableTextError:
                 return True
             if share is not None and share > self.max_fill:

@@ -27,7 +27,7 @@ from dco.brand.marketing import Required
 from dco.brand.rules import Context, Rule
 from dco.channels.catalog import Channel, get_channel
 from dco.errors import ConfigError
-from dco.models import Copy, Finding, FunnelStage
+from dco.models import Copy, Finding, Formality, FunnelStage
 from dco.resources import bundled_dir
 from dco.serving.context import ContextRules
 from dco.text.units import fold, nfc
@@ -74,15 +74,17 @@ class Brand:
             folder = builtin / str(path)
         spec, document = load_spec(folder)
         style = style_name(spec.name)
-        loaded = [*vocabulary_rules(spec, style)]
+        loaded: list[Rule | SkippedRule] = [*vocabulary_rules(spec, style)]
         for pack in spec.packs:
             loaded += load_rules(PACKS_DIR / pack, pack)
         loaded += load_rules(folder / "rules", style)
         rules = [rule for rule in loaded if isinstance(rule, Rule)]
         skipped = [rule for rule in loaded if isinstance(rule, SkippedRule)]
         for rule in rules:
-            line = getattr(spec.contact, getattr(rule, "supplied_by", None) or "", None)
-            if isinstance(rule, Required) and line and not rule.compiled.pattern.search(line):
+            if not isinstance(rule, Required) or rule.supplied_by is None:
+                continue
+            line = getattr(spec.contact, rule.supplied_by)
+            if line and not rule.compiled.pattern.search(line):
                 key = f"contact.{rule.supplied_by}"
                 raise ConfigError(
                     f"{document.where(('contact', rule.supplied_by))}: key '{key}': {line!r} "
@@ -132,7 +134,7 @@ class Brand:
         return self.spec.voice
 
     @property
-    def formality(self) -> str | None:
+    def formality(self) -> Formality | None:
         return self.spec.formality[0] if len(self.spec.formality) == 1 else None
 
     def check(
@@ -180,8 +182,9 @@ class Brand:
 
 
 def _fields(copy: Copy | Mapping[str, str] | str) -> dict[str, str]:
+    fields: dict[str, str]
     if isinstance(copy, Copy):
-        fields = copy.fields()
+        fields = {"headline": copy.headline, "body": copy.body, "cta": copy.cta}
     elif isinstance(copy, str):
         fields = {"text": copy}
     else:

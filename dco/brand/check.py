@@ -145,11 +145,11 @@ class RuleSet:
                     if seen is None and many:
                         earlier[name, text] = (slot, name == first, positions)
                 # The lists live as long as `sharing` holds them, so no id is reused meanwhile.
-                group = sharing.get(id(positions))
-                if group is None:
+                shared = sharing.get(id(positions))
+                if shared is None:
                     sharing[id(positions)] = (positions, [slot])
                 else:
-                    group[1].append(slot)
+                    shared[1].append(slot)
         for positions, group in sharing.values():
             for position in positions:
                 batch.due_on.setdefault(position, []).extend(group)

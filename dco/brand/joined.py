@@ -15,7 +15,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from itertools import accumulate, repeat
-from re import _constants, _parser  # the engine's own parser: what a pattern means, exactly
+from re import _constants, _parser  # type: ignore[attr-defined]  # no stubs for the engine's own modules  # the engine's own parser: what a pattern means, exactly
 
 SEPARATORS = ("\n", "\x00")
 """Candidates, in order of preference: a line break keeps `^` and `$` (multiline) meaning a

@@ -13,7 +13,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import pydantic
 from pydantic import Field
@@ -24,7 +23,7 @@ from dco.brand.metric import Metric, Readability
 from dco.brand.rules import Rule
 from dco.brand.vale import VALE_KINDS, Existence, Substitution
 from dco.errors import ConfigError, did_you_mean
-from dco.models import DcoModel
+from dco.models import DcoModel, Formality
 
 KINDS: dict[str, type[Rule]] = {
     **VALE_KINDS,
@@ -74,7 +73,7 @@ class BrandSpec(DcoModel):
     spellings: dict[str, list[str]] = Field(default_factory=dict)
     """The right spelling of a name → the wrong ones seen in the wild."""
     voice: str = ""
-    formality: list[Literal["haeyo", "hamnida", "banmal"]] = Field(default_factory=list)
+    formality: list[Formality] = Field(default_factory=list)
     vocabulary: Vocabulary = Field(default_factory=Vocabulary)
     claims: list[ClaimSpec] = Field(default_factory=list)
     channels: list[str] = Field(default_factory=list)

@@ -29,6 +29,7 @@ from dco.brand.rules import (
 from dco.brand.sentences import sentence_breaks
 from dco.channels.catalog import get_channel
 from dco.errors import UnencodableTextError
+from dco.models import Formality as Register
 from dco.models import Unit
 from dco.text.units import fold, measure
 
@@ -171,7 +172,8 @@ class Claim(Rule):
         self, texts: Sequence[str], contexts: Sequence[Context]
     ) -> list[tuple[int, list[Hit]]]:
         assert self.compiled.pattern is not None
-        exceptions, checked = self.compiled.exceptions, []
+        exceptions = self.compiled.exceptions
+        checked: list[tuple[int, list[Hit]]] = []
         made: list[str] = []
         """The substantiated claims the text `made_in` makes, for its matches to be checked
         against (found at the text's first match: most texts have none)."""
@@ -273,7 +275,7 @@ class Formality(Rule):
 
     kind: ClassVar[str] = "formality"
     reads_text_alone: ClassVar[bool] = True
-    allowed: list[Literal["haeyo", "hamnida", "banmal"]] = Field(default_factory=list)
+    allowed: list[Register] = Field(default_factory=list)
 
     def check(self, text: str, context: Context) -> list[Hit]:
         if not _HANGUL.search(text):
@@ -283,7 +285,7 @@ class Formality(Rule):
     def check_each(
         self, texts: Sequence[str], contexts: Sequence[Context]
     ) -> list[tuple[int, list[Hit]]]:
-        checked = []
+        checked: list[tuple[int, list[Hit]]] = []
         for index, endings in _endings_by_text(texts).items():
             text = texts[index]
             if found := self._judge(text, contexts[index], _sentences_ending(text, endings)):
@@ -294,7 +296,7 @@ class Formality(Rule):
         """Hits on the sentences of `text` (`found`: their registers) in a register astray."""
         if not found:
             return []
-        allowed = self.allowed or context.formality
+        allowed: Sequence[str] = self.allowed or context.formality
         if not allowed:
             counts: dict[str, int] = {}
             for *_, register in found:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from re import _constants, _parser  # the engine's own parser: what a pattern means, exactly
+from re import _constants, _parser  # type: ignore[attr-defined]  # no stubs for the engine's own modules  # the engine's own parser: what a pattern means, exactly
 
 from dco.funnel.terms import PARTICLES
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from dataclasses import field as default
 from typing import Any, ClassVar, NamedTuple
 
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from dco.brand import scopes
 from dco.brand.matching import (
@@ -122,7 +122,7 @@ class Compiled:
 class Rule(DcoModel):
     """The header every rule shares (Vale's), plus `id`, which the loader sets."""
 
-    model_config = DcoModel.model_config | {"frozen": False}
+    model_config = ConfigDict(extra="forbid", frozen=False, populate_by_name=True)
     kind: ClassVar[str] = ""
     reads_text_alone: ClassVar[bool] = False
     """See `text_alone`; kinds that look across fields keep the default."""

@@ -7,6 +7,7 @@ rule base is `dco.brand.rules`.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from typing import ClassVar, Literal
@@ -75,7 +76,8 @@ class Existence(Rule):
     ) -> list[tuple[int, list[Hit]]]:
         if self.compiled.pattern is None:
             return []
-        exceptions, checked = self.compiled.exceptions, []
+        exceptions = self.compiled.exceptions
+        checked: list[tuple[int, list[Hit]]] = []
         for index, offset, match in finditer_each(
             self.compiled.find, texts, self.compiled.separator
         ):
@@ -107,7 +109,7 @@ class Substitution(Rule):
             branches.append(f"(?P<s{index}>{pattern})")
             base = group + 1
             self.compiled.expected.append(
-                _DOLLAR_GROUP.sub(lambda m, b=base: f"\\g<{b + int(m.group(1))}>", str(expected))
+                _DOLLAR_GROUP.sub(functools.partial(_shifted_group, base), str(expected))
             )
             group = base + re.compile(pattern).groups
         flags = re.IGNORECASE if self.ignorecase else 0
@@ -127,7 +129,8 @@ class Substitution(Rule):
         self, texts: Sequence[str], contexts: Sequence[Context]
     ) -> list[tuple[int, list[Hit]]]:
         assert self.compiled.pattern is not None
-        exceptions, checked = self.compiled.exceptions, []
+        exceptions = self.compiled.exceptions
+        checked: list[tuple[int, list[Hit]]] = []
         for index, offset, match in finditer_each(
             self.compiled.find, texts, self.compiled.separator
         ):
@@ -165,6 +168,11 @@ class Substitution(Rule):
 
 
 _DOLLAR_GROUP = re.compile(r"\$(\d)")
+
+
+def _shifted_group(base: int, match: re.Match[str]) -> str:
+    """A swap's `$n` as a reference to the n-th group after `base` in the joined pattern."""
+    return f"\\g<{base + int(match.group(1))}>"
 
 
 class Occurrence(Rule):

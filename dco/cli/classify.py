@@ -182,8 +182,8 @@ def _print_evaluation(result: Evaluation, path: Path, show_errors: int) -> None:
     confusion.add_column("")
     for stage in STAGES:
         confusion.add_column(stage.value, justify="right")
-    for true_stage, row in result.confusion.items():
-        confusion.add_row(stage_label(true_stage), *(str(row[s]) for s in STAGES))
+    for true_stage, counts in result.confusion.items():
+        confusion.add_row(stage_label(true_stage), *(str(counts[s]) for s in STAGES))
     out.print(confusion)
     if result.errors and show_errors > 0:
         out.print(

@@ -75,7 +75,7 @@ def export_command(
             ads.write_text(to_google_ads_rsa(rows, final_url=final_url), encoding="utf-8-sig")
             error_console().print(f"wrote Google Ads Editor rows to {ads}")
         error_console().print(f"wrote {len(rows)} approved variants to {out}")
-    if held_back:
+    if held_back and brand is not None:
         error_console().print(
             f"[yellow]{held_back} approved variants break {brand.name}'s error-level rules and "
             "were left out (fix them, or pass --force)[/]"

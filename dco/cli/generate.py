@@ -120,7 +120,10 @@ def generate_command(
     if cache is not None:
         llm = CachedProvider(llm, cache)
     brand = load_brand(brand_dir) if brand_dir else None
-    if profile is None and brand is not None and (brand.folder / PROFILE_NAME).is_file():
+    if (
+        profile is None and brand is not None and brand.folder is not None
+        and (brand.folder / PROFILE_NAME).is_file()
+    ):  # fmt: skip
         profile = brand.folder / PROFILE_NAME
         error_console().print(f"[dim]prompts tuned by {profile} (--profile to choose another)[/]")
     options: dict[str, Any] = dict(

@@ -36,7 +36,7 @@ def measure(text: str, unit: str | None, channel: str | None, as_json: bool) -> 
       dco measure "하프 마라톤 10주 완성 프로그램" --channel google_rsa
     """
     if unit:
-        length = text_units.measure(text, unit)
+        length: int | None = text_units.measure(text, unit)
         if as_json:
             print_json({unit: length})
         else:

@@ -14,7 +14,7 @@ from dco.cli.output import console, events_option, print_json, stage_label
 from dco.models import Signals
 from dco.review import ReviewQueue
 from dco.serving.context import ContextRules
-from dco.serving.selection import select
+from dco.serving.selection import Objective, select
 
 
 @click.command("select")
@@ -56,7 +56,7 @@ from dco.serving.selection import select
 @click.option("--json", "as_json", is_flag=True, help="Print the selection as JSON.")
 def select_command(
     db: Path, query: str, events: tuple[str, ...], pairs: tuple[str, ...], channel: str,
-    locale: str, campaign: str | None, objective: str, segment: str | None,
+    locale: str, campaign: str | None, objective: Objective, segment: str | None,
     brand_dir: str | None, rules: Path | None, seed: int | None, as_json: bool,
 ) -> None:  # fmt: skip
     """Choose the approved variant in DB to serve to one customer, and say why.

@@ -97,8 +97,8 @@ def stats_command(
     for dimension, groups in tables.items():
         _print_groups(dimension.replace("_", " "), groups, dimension)
     if served:
-        for dimension, groups in performance.items():
-            _print_performance(dimension.replace("_", " "), groups)
+        for dimension, performances in performance.items():
+            _print_performance(dimension.replace("_", " "), performances)
     else:
         console().print(
             "[dim]no outcomes yet: `dco outcomes import REPORT.csv` adds CTR and CVR[/]"

@@ -112,15 +112,15 @@ class Plan:
             **({"required": self.required} if self.required else {}),
         }
 
-    def lengths(self) -> list[tuple[str, int, int, str]]:
+    def lengths(self) -> list[tuple[str, int, int | None, str]]:
         """(field, target, limit, unit) as the prompt states them: the policy's, tightened to
         the share of the limit reviewers accepted where they found copy too long. The checks
         still hold copy to the channel's own limits."""
         shares = self.guidance.lengths if self.guidance else {}
-        rows = []
+        rows: list[tuple[str, int, int | None, str]] = []
         for name, length in self.policy.lengths.items():
             share = shares.get(name)
-            if share is None:
+            if share is None or length.limit is None:
                 rows.append((name, length.target, length.limit, length.unit))
             else:
                 limit = max(1, int(length.limit * share))
@@ -211,7 +211,8 @@ def make_plan(
     if profile is not None:
         guidance, version = _guidance(profile, prompts, version, resolved, spec, brief.locale)
     safe_brief, redactions = _redact_brief(brief)
-    customer, tags = None, ()
+    customer: dict[str, Any] | None = None
+    tags: tuple[str, ...] = ()
     if signals is not None:
         rules = context_rules or (brand.context_rules if brand is not None else None)
         customer, tags, found = _customer(signals, rules)

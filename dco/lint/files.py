@@ -284,8 +284,9 @@ def _check_by_channel(brand: Brand, assets: list[_Asset]) -> list[list[Finding]]
 def _record_asset(record, line, index, channel, columns) -> _Asset | None:
     if not isinstance(record, dict):
         return None
-    source = record.get("copy") if isinstance(record.get("copy"), dict) else record
-    fields = {}
+    nested = record.get("copy")
+    source = nested if isinstance(nested, dict) else record
+    fields: dict[str, str] = {}
     for name in COPY_FIELDS:
         value = source.get(columns.get(name, name))
         if isinstance(value, str) and value:

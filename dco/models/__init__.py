@@ -13,6 +13,7 @@ from dco.models.values import (
     Event,
     FieldLength,
     Finding,
+    Formality,
     FunnelStage,
     Level,
     Locale,
@@ -28,7 +29,7 @@ from dco.models.values import (
 
 __all__ = [
     "COPY_FIELDS", "STAGES", "Brief", "ContentIds", "Copy", "CopyField", "DcoModel", "Decision",
-    "DecisionAction", "Event", "FieldLength", "Finding", "FunnelStage", "Level", "Locale",
-    "Provenance", "Signals", "Span", "StagePolicy", "StageResult", "Unit", "Variant",
+    "DecisionAction", "Event", "FieldLength", "Finding", "Formality", "FunnelStage", "Level",
+    "Locale", "Provenance", "Signals", "Span", "StagePolicy", "StageResult", "Unit", "Variant",
     "canonical_json", "content_id", "normalise_locale",
 ]  # fmt: skip

@@ -61,7 +61,7 @@ class ContentIds:
         return "v_" + digest.hexdigest()[:16]
 
 
-_json_string = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_json_string = json.encoder.encode_basestring
 """A string as JSON writes it with ensure_ascii=False (json's own C function)."""
 
 

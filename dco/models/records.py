@@ -33,7 +33,9 @@ class Reviewed(NamedTuple):
     """How far an edit moved the copy (0 … 1); 0 for approvals and rejections."""
 
     # One decision: statistics read rows of counts, in which a single record counts once.
-    count = 1
+    # (A class attribute in a NamedTuple is not a field, which mypy does not allow for; it
+    # shadows tuple.count, which no reader of a record calls.)
+    count = 1  # type: ignore[misc]
 
     @property
     def final(self) -> dict[str, str]:
@@ -53,7 +55,7 @@ class DecisionCount(NamedTuple):
     reviewer: str
     action: str
     reasons: tuple[str, ...]
-    count: int
+    count: int  # type: ignore[assignment]  # a field, though tuple has a method of the name
     distance: float
 
 

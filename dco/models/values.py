@@ -31,9 +31,10 @@ from dco.models.ids import content_id
 # descriptors, cost a third less than object.__setattr__ by name on every finding built.
 _new_object = object.__new__
 _set_attribute = object.__setattr__
+# (The stubs type these as the instance attributes they hold; on the class they are slots.)
 _set_fields_set = BaseModel.__pydantic_fields_set__.__set__  # type: ignore[attr-defined]
-_set_extra = BaseModel.__pydantic_extra__.__set__  # type: ignore[attr-defined]
-_set_private = BaseModel.__pydantic_private__.__set__  # type: ignore[attr-defined]
+_set_extra = BaseModel.__pydantic_extra__.__set__  # type: ignore[union-attr]
+_set_private = BaseModel.__pydantic_private__.__set__  # type: ignore[union-attr]
 
 M = TypeVar("M", bound="DcoModel")
 
@@ -105,6 +106,8 @@ STAGES: tuple[FunnelStage, ...] = tuple(FunnelStage)
 Level = Literal["suggestion", "warning", "error"]
 Unit = Literal["chars", "google_width", "cp949_bytes", "graphemes"]
 CopyField = Literal["headline", "body", "cta"]
+Formality = Literal["haeyo", "hamnida", "banmal"]
+"""The Korean registers: 해요체, 합니다체 and 반말."""
 COPY_FIELDS: tuple[CopyField, ...] = ("headline", "body", "cta")
 
 _LOCALE = re.compile(r"^(?P<lang>[A-Za-z]{2,3})(?:[-_](?P<region>[A-Za-z]{2}|\d{3}))?$")
@@ -198,7 +201,7 @@ class StagePolicy(DcoModel):
     channel: str = "generic"
     tone: str
     cta_style: str
-    formality: Literal["haeyo", "hamnida", "banmal"] | None = None
+    formality: Formality | None = None
     lengths: dict[CopyField, FieldLength] = Field(default_factory=dict)
     notes: tuple[str, ...] = ()
 
@@ -284,7 +287,7 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message='Field name "copy"', category=UserWarning)
 
     class _VariantBase(DcoModel):
-        copy: Copy
+        copy: Copy  # type: ignore[assignment]  # a field named as pydantic's old method
 
 
 class Variant(_VariantBase):

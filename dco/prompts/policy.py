@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from typing import Literal
 
 from pydantic import Field, model_validator
 
@@ -13,12 +12,11 @@ from dco.models import (
     CopyField,
     DcoModel,
     FieldLength,
+    Formality,
     FunnelStage,
     StagePolicy,
     Unit,
 )
-
-Formality = Literal["haeyo", "hamnida", "banmal"]
 
 
 class StageSpec(DcoModel):
@@ -37,15 +35,17 @@ class StageSpec(DcoModel):
         return self
 
 
+_SHARES: dict[CopyField, float] = {"headline": 0.3, "body": 0.5, "cta": 0.2}
+"""How a limit on several fields together is shared among them, unless the table says."""
+
+
 class PolicyTable(DcoModel):
     """The stage policy table."""
 
     version: int = 1
     stages: dict[FunnelStage, StageSpec]
     formality: dict[str, Formality] = Field(default_factory=dict)
-    compose_shares: dict[CopyField, float] = Field(
-        default_factory=lambda: {"headline": 0.3, "body": 0.5, "cta": 0.2}
-    )
+    compose_shares: dict[CopyField, float] = Field(default_factory=lambda: dict(_SHARES))
 
     @model_validator(mode="after")
     def _every_stage(self) -> PolicyTable:

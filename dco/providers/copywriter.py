@@ -131,7 +131,7 @@ def _prefer(text: str, preferred: list[tuple[str, str]], limit: int, unit: str) 
     """`text` with each preferred wording in place of the one it replaces, if it still fits."""
     for avoid, use in preferred:
         pattern = re.compile(re.escape(avoid), re.IGNORECASE if avoid.isascii() else 0)
-        replaced = pattern.sub(lambda _, use=use: use, text)
+        replaced = pattern.sub(use.replace("\\", "\\\\"), text)
         if replaced != text and _fits(replaced, limit, unit):
             text = replaced
     return text

@@ -122,7 +122,7 @@ async def acomplete_with_retries(
         return await call(request)
 
     try:
-        result = await AsyncRetrying(sleep=sleep, **_settings(policy))(attempt)
+        result: ChatResult = await AsyncRetrying(sleep=sleep, **_settings(policy))(attempt)
     except ProviderError as e:
         _note_attempts(e, attempts)
         raise

@@ -57,7 +57,9 @@ class LogReaders:
             parameters,
         )
         return [
-            DecisionCount(*row[:8], tuple(json.loads(row[8])) if row[8] else (), row[9], row[10])
+            DecisionCount._make(
+                (*row[:8], tuple(json.loads(row[8])) if row[8] else (), row[9], row[10])
+            )
             for row in rows
         ]
 
@@ -94,9 +96,9 @@ class LogReaders:
         )
         loads = json.loads
         return [
-            Reviewed(
+            Reviewed._make((
                 *row[:7], loads(row[7]), *row[8:12], loads(row[12]) if row[12] else None,
                 tuple(loads(row[13])) if row[13] else (), row[14] or 0.0,
-            )
+            ))
             for row in rows
         ]  # fmt: skip

@@ -91,7 +91,7 @@ class OutcomeTables:
             "GROUP BY v.id"
         )
         return [
-            OutcomeRow(*row[:6], tuple(json.loads(row[6])) if row[6] else (), *row[7:])
+            OutcomeRow._make((*row[:6], tuple(json.loads(row[6])) if row[6] else (), *row[7:]))
             for row in rows
         ]
 

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 
 def levenshtein(a: str, b: str) -> int:
@@ -39,8 +40,11 @@ def levenshtein(a: str, b: str) -> int:
     return previous[-1]
 
 
-def copy_distance(original: Mapping[str, str], edited: Mapping[str, str]) -> float:
-    """The edit's size over every field: total distance / total length of the longer versions."""
+def copy_distance(original: Mapping[Any, str], edited: Mapping[Any, str]) -> float:
+    """The edit's size over every field: total distance / total length of the longer versions.
+
+    Both are field → text mappings (a `Copy.fields()`, or copy read back from JSON).
+    """
     distance = longest = 0
     for name in original.keys() | edited.keys():
         before, after = original.get(name, ""), edited.get(name, "")

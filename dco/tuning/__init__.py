@@ -1,5 +1,6 @@
 """Prompt tuning from reviewers' decisions: examples, learned preferences and avoid-notes."""
 
+from dco.tuning.learn import tune
 from dco.tuning.profile import (
     PROFILE_NAME,
     Example,
@@ -9,7 +10,6 @@ from dco.tuning.profile import (
     Section,
     TuningProfile,
 )
-from dco.tuning.tune import tune
 
 __all__ = [
     "PROFILE_NAME", "Example", "Guidance", "LocaleLessons", "Preference", "Section",

@@ -36,10 +36,10 @@ def changes(old: TuningProfile | None, new: TuningProfile) -> list[Change]:
     new_sections = {s.key: s for s in new.sections}
     for key in sorted(old_sections.keys() | new_sections.keys()):
         where = "/".join(key)
-        before, after = old_sections.get(key), new_sections.get(key)
-        found += _compare("example", where, _examples(before), _examples(after))
-        found += _compare("note", where, _notes(before), _notes(after))
-        found += _compare("length", where, _lengths(before), _lengths(after))
+        was, now = old_sections.get(key), new_sections.get(key)
+        found += _compare("example", where, _examples(was), _examples(now))
+        found += _compare("note", where, _notes(was), _notes(now))
+        found += _compare("length", where, _lengths(was), _lengths(now))
     return found
 
 

@@ -237,7 +237,7 @@ def summarise_outcomes(rows: Iterable[Any], by: Sequence[str] = ()) -> list[Perf
         )
     groups: dict[tuple, Performance] = {}
     for row in rows:
-        keys = [()]
+        keys: list[tuple[Any, ...]] = [()]
         for dimension in by:
             values = (
                 (row.tags or ("(untagged)",)) if dimension == "tag" else (getattr(row, dimension),)

@@ -1,5 +1,5 @@
-"""`tune`: a pure function from a decision log (and its outcomes) to a tuning profile: the same
-log gives the same profile."""
+"""Learning from the decision log: `tune`, a pure function from the log (and its outcomes) to a
+tuning profile. The same log gives the same profile."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from dco import resources
 from dco.channels.catalog import Channel, get_channel
 from dco.channels.limits import length_findings
 from dco.errors import DcoError, OptionError, UnencodableTextError
-from dco.models import Copy
+from dco.models import COPY_FIELDS, Copy, CopyField
 from dco.models.records import Reviewed
 from dco.outcomes.bandit import beta_mean, pooled_prior, posterior
 from dco.outcomes.values import ALL_SEGMENTS, Totals
@@ -147,7 +147,9 @@ def _data() -> dict[str, Any]:
     return resources.load_data("tuning.yaml").data
 
 
-def _winners(accepted: list, totals: dict) -> dict[str, float]:
+def _winners(
+    accepted: list[Reviewed], totals: Mapping[str, Mapping[str, Totals]]
+) -> dict[str, float]:
     """The accepted variants whose click-through rate beats their section's pooled rate, with
     that rate (the Beta posterior mean under the pooled prior, so a few lucky clicks do not
     make a winner)."""
@@ -195,9 +197,9 @@ def _length_fractions(accepted: list, too_long: list, channel_id: str) -> dict[s
         channel = get_channel(channel_id)
     except DcoError:
         return {}
-    fractions = {}
-    for name in ("headline", "body", "cta"):
-        if channel.limit_for(name) is None:  # type: ignore[arg-type]
+    fractions: dict[str, float] = {}
+    for name in COPY_FIELDS:
+        if channel.limit_for(name) is None:
             continue
         accepted_fills = _fills(accepted, name, channel)
         rejected_fills = _fills(too_long, name, channel)
@@ -206,13 +208,15 @@ def _length_fractions(accepted: list, too_long: list, channel_id: str) -> dict[s
     return fractions
 
 
-def _fills(records: list, name: str, channel: Channel) -> list[float]:
+def _fills(records: list[Reviewed], name: CopyField, channel: Channel) -> list[float]:
     fills = []
     for record in records:
         try:
-            fills.append(channel.fill(name, record.final.get(name, "")))  # type: ignore[arg-type]
+            fill = channel.fill(name, record.final.get(name, ""))
         except UnencodableTextError:
             continue
+        if fill is not None:
+            fills.append(fill)
     return fills
 
 
