@@ -1,6 +1,7 @@
 """The seams between the loop's stages, named: what one stage needs of another, and no more.
 
     generation ──▶ BrandLike        name, voice, formality, context rules, requirements, check
+               ──▶ SituationRules   the context rules a customer's situation matches
     review app ──▶ Checker          findings for copy in a channel at a stage
     tuning     ──▶ DecisionLog      the standing decisions, and outcomes per variant
     serving    ──▶ ApprovedLog      the approved copy, and outcomes per variant
@@ -11,13 +12,14 @@ a test may hand in anything of the same shape: a stand-in brand, or a list of de
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from dco.models import Copy, Decision, Finding, Formality, FunnelStage, Variant
     from dco.models.records import Reviewed
     from dco.outcomes.values import Totals
-    from dco.serving.context import ContextRules
 
 
 class Checker(Protocol):
@@ -27,6 +29,30 @@ class Checker(Protocol):
         self, copy: Copy, *, channel: str | None = None, stage: FunnelStage | str | None = None
     ) -> list[Finding]:
         """Findings for `copy` in `channel` at `stage`."""
+        ...
+
+
+class SituationRule(Protocol):
+    """A context rule the customer's situation matched, as generation reads it."""
+
+    @property
+    def tags(self) -> Sequence[str]:
+        """The tags every variant written for the situation carries."""
+        ...
+
+    @property
+    def angle(self) -> str:
+        """The creative angle for the situation, or "" for none."""
+        ...
+
+
+class SituationRules(Protocol):
+    """Context rules as generation reads them (`dco.ContextRules`)."""
+
+    def match(
+        self, context: Mapping[str, Any], *, now: datetime | None = None
+    ) -> Sequence[SituationRule]:
+        """The rules whose every condition holds for `context`."""
         ...
 
 
@@ -49,7 +75,7 @@ class BrandLike(Checker, Protocol):
         ...
 
     @property
-    def context_rules(self) -> ContextRules | None:
+    def context_rules(self) -> SituationRules | None:
         """The rules mapping a customer's situation to tags and an angle."""
         ...
 

@@ -30,9 +30,8 @@ from dco.models.values import (
 )
 from dco.prompts.policy import policy_for
 from dco.prompts.templates import PromptSet, default_prompts
-from dco.protocols import BrandLike, Checker
+from dco.protocols import BrandLike, Checker, SituationRules
 from dco.providers.base import ChatRequest, Message, Provider
-from dco.serving.context import ContextRules
 from dco.tuning.profile import Guidance, TuningProfile
 
 VARIANTS_SCHEMA: dict[str, Any] = {
@@ -198,7 +197,7 @@ def make_plan(
     max_tokens: int | None,
     max_repairs: int,
     profile: TuningProfile | str | Path | None,
-    context_rules: ContextRules | None,
+    context_rules: SituationRules | None,
 ) -> Plan:
     _check_counts(n, max_repairs)
     if isinstance(signals, str):
@@ -303,7 +302,7 @@ def _guidance(
 
 
 def _customer(
-    signals: Signals, context_rules: ContextRules | None
+    signals: Signals, context_rules: SituationRules | None
 ) -> tuple[dict[str, Any], tuple[str, ...], int]:
     """The customer as the prompt shows them (redacted), the context rules' tags, and how many
     pieces of personal data were redacted."""

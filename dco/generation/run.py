@@ -18,7 +18,7 @@ from dco.models.values import (
     Signals,
 )
 from dco.prompts.templates import PromptSet
-from dco.protocols import BrandLike
+from dco.protocols import BrandLike, SituationRules
 from dco.providers import get_provider
 from dco.providers.base import ChatRequest, ChatResult, Provider
 from dco.providers.retry import (
@@ -27,7 +27,6 @@ from dco.providers.retry import (
     acomplete_with_retries,
     complete_with_retries,
 )
-from dco.serving.context import ContextRules
 from dco.tuning.profile import TuningProfile
 
 
@@ -47,7 +46,7 @@ def generate(
     max_repairs: int = 2,
     retry: RetryPolicy = DEFAULT_POLICY,
     profile: TuningProfile | str | Path | None = None,
-    context_rules: ContextRules | None = None,
+    context_rules: SituationRules | None = None,
 ) -> GenerationResult:
     """Write `n` variants of copy for `brief`, fitted to the customer's stage and the channel.
 
@@ -88,7 +87,7 @@ async def agenerate(
     max_repairs: int = 2,
     retry: RetryPolicy = DEFAULT_POLICY,
     profile: TuningProfile | str | Path | None = None,
-    context_rules: ContextRules | None = None,
+    context_rules: SituationRules | None = None,
 ) -> GenerationResult:
     """The async twin of `generate`, with the same arguments and result."""
     provider = resolve_provider(provider)
