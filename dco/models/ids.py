@@ -5,16 +5,34 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from dco.models.values import Copy, FunnelStage
+# What an id reads of the copy and the stage, named here rather than imported: the values
+# module builds ids from this one, so this one does not import it back.
+
+
+class CopyText(Protocol):
+    """Copy as an id reads it: its three fields (a `dco.Copy`)."""
+
+    @property
+    def headline(self) -> str: ...
+    @property
+    def body(self) -> str: ...
+    @property
+    def cta(self) -> str: ...
+
+
+class StageValue(Protocol):
+    """A stage as an id reads it: its value (a `dco.FunnelStage`)."""
+
+    @property
+    def value(self) -> str: ...
 
 
 def content_id(
-    copy: Copy,
+    copy: CopyText,
     brief: Mapping[str, Any] | str,
-    stage: FunnelStage,
+    stage: StageValue,
     channel: str,
     locale: str,
     prompt_version: str | None,
@@ -37,7 +55,7 @@ class ContentIds:
     def __init__(
         self,
         brief: Mapping[str, Any] | str,
-        stage: FunnelStage,
+        stage: StageValue,
         channel: str,
         locale: str,
         prompt_version: str | None,
@@ -51,7 +69,7 @@ class ContentIds:
             f'"stage":{canonical_json(stage.value)}}}'
         )
 
-    def __call__(self, copy: Copy) -> str:
+    def __call__(self, copy: CopyText) -> str:
         identity = "".join(
             (self._head, _json_string(copy.body), ',"cta":', _json_string(copy.cta),
              ',"headline":', _json_string(copy.headline), self._tail)

@@ -1,4 +1,4 @@
-"""The review queue: a SQLite store of variants and reviewers' decisions, and its API."""
+"""Review: the queue of variants and reviewers' decisions (SQLite), and the terminal app."""
 
 from dco.errors import ReviewError
 from dco.review.queue import REASON_TAGS, Claimed, ReviewQueue

@@ -1,4 +1,4 @@
-"""Prompt tuning from reviewers' decisions: examples, learned preferences and avoid-notes."""
+"""Learn: what reviewers' decisions teach the prompts, and statistics of how they decided."""
 
 from dco.tuning.learn import tune
 from dco.tuning.profile import (
