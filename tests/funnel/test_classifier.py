@@ -14,8 +14,7 @@ from dco.funnel import (
 )
 from dco.funnel.evaluation import evaluate, read_labelled
 from dco.models import FunnelStage, Signals
-
-from .conftest import DATA
+from tests.conftest import DATA
 
 A, C, D = FunnelStage.AWARENESS, FunnelStage.CONSIDERATION, FunnelStage.DECISION
 
