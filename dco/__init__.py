@@ -12,8 +12,7 @@ channel's limits, check it against a brand's guidelines, review it, and learn fr
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the names below, for type checkers and editors
     from dco.brand import Brand
@@ -66,6 +65,7 @@ if TYPE_CHECKING:  # the names below, for type checkers and editors
     from dco.text import measure
     from dco.tuning import TuningProfile, tune
 
+from dco._lazy import lazy_face
 from dco._version import __version__
 
 __all__ = [
@@ -131,40 +131,24 @@ __all__ = [
 # Where each public name lives, module by module as imported above. Submodules load on first
 # use, so a script (or a command such as `dco lint`) that needs the brand checker does not pay
 # for the generator, the review queue and the provider clients at start-up.
-_LAZY = {
-    name: module
-    for module, names in {
-        "dco.brand": ["Brand"],
-        "dco.channels": ["Channel", "FieldMeasure", "channel_names", "get_channel", "load_catalog"],
-        "dco.errors": ["AuthenticationError", "ConfigError", "DcoError", "InvalidReplyError",
-                       "InvalidRequestError", "OptionError", "OutcomeError", "ProviderError",
-                       "RateLimitError", "ReviewError", "SelectionError", "StatsError",
-                       "TransientError", "UnencodableTextError", "UnknownNameError"],
-        "dco.funnel": ["Classifier", "Lexicon", "classify", "classify_many", "load_lexicon"],
-        "dco.generation": ["BatchResult", "GenerationResult", "agenerate", "agenerate_many",
-                         "generate", "generate_many"],
-        "dco.models": ["Brief", "Copy", "Decision", "Event", "FieldLength", "Finding",
-                       "FunnelStage", "Provenance", "Signals", "Span", "StagePolicy",
-                       "StageResult", "Variant"],
-        "dco.prompts": ["PromptSet"],
-        "dco.providers": ["Provider", "get_provider"],
-        "dco.review": ["ReviewQueue"],
-        "dco.serving": ["ContextRules", "Selection", "Selector", "select"],
-        "dco.text": ["measure"],
-        "dco.tuning": ["TuningProfile", "tune"],
-    }.items()
-    for name in names
+_WHERE = {
+    "dco.brand": ["Brand"],
+    "dco.channels": ["Channel", "FieldMeasure", "channel_names", "get_channel", "load_catalog"],
+    "dco.errors": ["AuthenticationError", "ConfigError", "DcoError", "InvalidReplyError",
+                   "InvalidRequestError", "OptionError", "OutcomeError", "ProviderError",
+                   "RateLimitError", "ReviewError", "SelectionError", "StatsError",
+                   "TransientError", "UnencodableTextError", "UnknownNameError"],
+    "dco.funnel": ["Classifier", "Lexicon", "classify", "classify_many", "load_lexicon"],
+    "dco.generation": ["BatchResult", "GenerationResult", "agenerate", "agenerate_many",
+                       "generate", "generate_many"],
+    "dco.models": ["Brief", "Copy", "Decision", "Event", "FieldLength", "Finding",
+                   "FunnelStage", "Provenance", "Signals", "Span", "StagePolicy",
+                   "StageResult", "Variant"],
+    "dco.prompts": ["PromptSet"],
+    "dco.providers": ["Provider", "get_provider"],
+    "dco.review": ["ReviewQueue"],
+    "dco.serving": ["ContextRules", "Selection", "Selector", "select"],
+    "dco.text": ["measure"],
+    "dco.tuning": ["TuningProfile", "tune"],
 }  # fmt: skip
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'dco' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+__getattr__, __dir__ = lazy_face(__name__, _WHERE)
