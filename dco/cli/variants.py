@@ -14,7 +14,7 @@ from dco.providers import Provider, default_name
 
 def provider_note(provider: Provider | str | None) -> None:
     """Say on stderr which provider writes, and how to switch when it is the offline fake."""
-    name = provider if isinstance(provider, str) else getattr(provider, "name", None)
+    name = provider if provider is None or isinstance(provider, str) else provider.name
     name = name or default_name()
     if name.split("/")[0] == "fake":
         error_console().print(

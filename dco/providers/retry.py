@@ -19,7 +19,7 @@ from tenacity import (
     wait_random_exponential,
 )
 
-from dco.errors import ProviderError
+from dco.errors import ProviderError, RateLimitError
 from dco.providers.base import ChatRequest, ChatResult
 
 
@@ -48,9 +48,8 @@ def _wait(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
 
     def wait(state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
-        hint = getattr(error, "retry_after", None)
-        if hint is not None:
-            return min(max(float(hint), 0.0), policy.max_retry_after_s)
+        if isinstance(error, RateLimitError) and error.retry_after is not None:
+            return min(max(float(error.retry_after), 0.0), policy.max_retry_after_s)
         return backoff(state)
 
     return wait
