@@ -45,7 +45,7 @@ class LogReaders:
 
     def decision_counts(self, **filters: str | None) -> list[DecisionCount]:
         """The standing decisions counted by every dimension statistics group by, in one query:
-        a few hundred rows however long the log, which `dco.stats.summarise` rolls up."""
+        a few hundred rows however long the log, which `dco.tuning.stats.summarise` rolls up."""
         where, parameters = conditions(filters, prefix="v.")
         rows = self.store.read(
             "SELECT v.stage, v.channel, v.locale, v.prompt_version, v.model, v.campaign, "
