@@ -16,7 +16,7 @@ from dco.errors import DcoError
 from dco.generation.pipeline import GenerationResult, pipeline
 from dco.generation.plan import make_plan
 from dco.generation.run import adrive, agenerate, generate, plan_options, resolve_provider
-from dco.models.values import (
+from dco.models import (
     Brief,
     Variant,
 )

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from dco.generation.plan import Plan
-from dco.models.values import (
+from dco.models import (
     COPY_FIELDS,
     Copy,
     Finding,

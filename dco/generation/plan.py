@@ -17,8 +17,7 @@ from dco.channels.limits import length_findings
 from dco.errors import OptionError
 from dco.funnel import default_classifier
 from dco.generation.redact import redact
-from dco.models.ids import ContentIds
-from dco.models.values import (
+from dco.models import (
     COPY_FIELDS,
     Brief,
     Copy,
@@ -28,6 +27,7 @@ from dco.models.values import (
     StagePolicy,
     StageResult,
 )
+from dco.models.ids import ContentIds
 from dco.prompts.policy import policy_for
 from dco.prompts.templates import PromptSet, default_prompts
 from dco.protocols import BrandLike, Checker, SituationRules

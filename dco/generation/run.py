@@ -12,7 +12,7 @@ from typing import Any
 
 from dco.generation.pipeline import GenerationResult, pipeline
 from dco.generation.plan import make_plan
-from dco.models.values import (
+from dco.models import (
     Brief,
     FunnelStage,
     Signals,
