@@ -53,7 +53,10 @@ class Length(Rule):
         return self
 
     def relevant(self, field_name: str, channel: str | None) -> bool:
-        return self.field in ("text", field_name) and super().relevant(field_name, channel)
+        # Plain text (a line of a .txt file) is a whole message: what must open its headline
+        # must open it, and what must close its body must close it.
+        wanted = self.field in ("text", field_name) or field_name == "text"
+        return wanted and super().relevant(field_name, channel)
 
     def check(self, text: str, context: Context) -> list[Hit]:
         if self.field not in ("text", context.field):
@@ -106,7 +109,10 @@ class Required(Rule):
         return self
 
     def relevant(self, field_name: str, channel: str | None) -> bool:
-        return self.field in ("text", field_name) and super().relevant(field_name, channel)
+        # Plain text (a line of a .txt file) is a whole message: what must open its headline
+        # must open it, and what must close its body must close it.
+        wanted = self.field in ("text", field_name) or field_name == "text"
+        return wanted and super().relevant(field_name, channel)
 
     def per_asset(self) -> bool:
         return self.field == "text"
@@ -123,7 +129,7 @@ class Required(Rule):
             if context.asset and context.field != first:
                 return []
             haystack = asset_text(context, text)
-        elif self.field != context.field:
+        elif self.field != context.field and context.field != "text":
             return []
         else:
             haystack = text

@@ -25,9 +25,13 @@ from typing import Any
 
 from dco.brand import Brand
 from dco.brand.check import apply_fixes
+from dco.channels.catalog import Channel, get_channel
+from dco.channels.limits import length_findings
 from dco.errors import ConfigError
+from dco.lint.columns import guess_columns
 from dco.lint.markdown import Block, mask
-from dco.models import COPY_FIELDS, Finding
+from dco.lint.sources import Source, read_source, write_source
+from dco.models import COPY_FIELDS, Copy, Finding
 
 SUFFIXES = (".txt", ".md", ".markdown", ".json", ".jsonl", ".csv")
 LEVELS = {"suggestion": 0, "warning": 1, "error": 2}
@@ -78,7 +82,7 @@ class _Asset:
     """Where each field starts in the file (text files) — absent for records."""
     line: int = 1
     record: str | None = None
-    channel: str | None = None
+    channel: Channel | None = None
     ignore: frozenset[str] = frozenset()
 
 
@@ -88,7 +92,13 @@ def expand(paths: list[str | Path]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found += sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+            inside = sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+            if not inside:
+                raise ConfigError(
+                    f"{path}: no copy file in it (dco lint reads {', '.join(SUFFIXES)} files); "
+                    "name the files or the folder that holds them"
+                )
+            found += inside
         elif path.is_file():
             if path.suffix not in SUFFIXES:
                 raise ConfigError(
@@ -108,41 +118,66 @@ def lint(
     channel: str | None = None,
     columns: Mapping[str, str] | None = None,
     fix: bool = False,
+    encoding: str | None = None,
 ) -> LintResult:
-    """Check every copy file under `paths` against `brand`; with `fix`, rewrite safe fixes."""
+    """Check every copy file under `paths` against `brand`; with `fix`, rewrite safe fixes.
+
+    A file that holds no copy to check (empty, or records with no copy field) is an error,
+    not a pass. Files are read as UTF-8 or cp949 unless `encoding` is given, and a fixed file
+    keeps its encoding, BOM and line endings; what is reported is what remains after fixing.
+    """
     result = LintResult(skipped_rules=[rule.id for rule in brand.skipped])
+    spec = get_channel(channel) if channel else None
     for path in expand(paths):
         result.files += 1
-        source = _read(path)
-        if path.suffix in (".txt", ".md", ".markdown"):
-            _lint_text(path, source, brand, channel, result, fix)
-        else:
-            _lint_records(path, source, brand, channel, columns or {}, result, fix)
+        source = read_source(path, encoding)
+        mark = (len(result.findings), result.silenced, result.assets)
+        if _lint_file(path, source, brand, spec, columns or {}, result, fix):
+            # Report what the fixes left: the file as it now is, checked again.
+            del result.findings[mark[0] :]
+            result.silenced, result.assets = mark[1], mark[2]
+            _lint_file(path, read_source(path, encoding), brand, spec, columns or {}, result)
     return result
 
 
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise ConfigError(f"{path}: not UTF-8 text ({e.reason} at byte {e.start})") from e
-    except OSError as e:
-        raise ConfigError(f"{path}: cannot read ({e.strerror})") from e
+def _lint_file(
+    path: Path,
+    source: Source,
+    brand: Brand,
+    channel: Channel | None,
+    columns: Mapping[str, str],
+    result: LintResult,
+    fix: bool = False,
+) -> bool:
+    """Check one file into `result`; True when `fix` rewrote it."""
+    if path.suffix in (".txt", ".md", ".markdown"):
+        return _lint_text(path, source, brand, channel, result, fix)
+    return _lint_records(path, source, brand, channel, columns, result, fix)
 
 
 # -- text files ---------------------------------------------------------------------------------
 
 
-def _lint_text(path: Path, source: str, brand: Brand, channel, result: LintResult, fix: bool):
+def _lint_text(
+    path: Path, file: Source, brand: Brand, channel: Channel | None, result: LintResult, fix: bool
+) -> bool:
+    source = file.text
     markdown = path.suffix in (".md", ".markdown")
     masked = mask(source) if markdown else None
     text = masked.text if masked else source
     line_starts = _line_starts(source)
     fixes: list[Finding] = []
     assets = list(_text_assets(text, masked.blocks if masked else None))
+    if not assets:
+        what = "no paragraph or heading outside code and markup" if markdown else "no copy"
+        raise ConfigError(
+            f"{path}: {what} to check ({'an empty file' if not source.strip() else 'nothing read'})"
+            "; give files with copy in them, or leave this one out"
+        )
     result.assets += len(assets)
     checked = brand.check_many([asset.fields for asset in assets], channel=channel)
     for asset, findings in zip(assets, checked, strict=True):
+        findings = findings + _channel_findings(asset, channel)
         for finding in findings:
             start = asset.offsets[finding.field or "text"] + (
                 finding.span.start if finding.span else 0
@@ -162,8 +197,11 @@ def _lint_text(path: Path, source: str, brand: Brand, channel, result: LintResul
                     update={"start": start, "end": end})}))  # fmt: skip
     if fix and fixes:
         fixed, count = apply_fixes(source, fixes)
-        path.write_text(fixed, encoding="utf-8")
-        result.fixed += count
+        if count:
+            write_source(path, file, fixed)
+            result.fixed += count
+            return True
+    return False
 
 
 def _text_assets(text: str, blocks: list[Block] | None) -> Iterator[_Asset]:
@@ -207,17 +245,28 @@ def _line_end(source: str, line_starts: list[int], line: int) -> int:
 # -- record files -------------------------------------------------------------------------------
 
 
-def _lint_records(path, source, brand, channel, columns, result: LintResult, fix: bool) -> None:
-    records = list(_records(path, source))
+def _lint_records(
+    path: Path,
+    file: Source,
+    brand: Brand,
+    channel: Channel | None,
+    columns: Mapping[str, str],
+    result: LintResult,
+    fix: bool,
+) -> bool:
+    records = list(_records(path, file.text))
     changed = False
     assets = [
         (record, asset)
         for index, (line, record) in enumerate(records, start=1)
         if (asset := _record_asset(record, line, index, channel, columns)) is not None
     ]
+    if not assets:
+        raise ConfigError(_no_copy(path, file.text, records, columns))
     result.assets += len(assets)
     checked = _check_by_channel(brand, [asset for _, asset in assets])
     for (record, asset), findings in zip(assets, checked, strict=True):
+        findings = findings + _channel_findings(asset, asset.channel)
         kept = []
         for finding in findings:
             if "*" in asset.ignore or finding.rule in asset.ignore:
@@ -239,7 +288,8 @@ def _lint_records(path, source, brand, channel, columns, result: LintResult, fix
                     result.fixed += count
                     changed = True
     if fix and changed:
-        _write_records(path, [r for _, r in records], source)
+        _write_records(path, [r for _, r in records], file)
+    return changed
 
 
 def _records(path: Path, source: str) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -268,13 +318,60 @@ def _json(path: Path, text: str, line: int | None) -> Any:
         raise ConfigError(f"{where}: invalid JSON: {e.msg}") from e
 
 
+def _channel_findings(asset: _Asset, channel: Channel | None) -> list[Finding]:
+    """The copy's fields held to the channel's limits, in the channel's unit (the same check
+    every generated variant gets). A line of a text file is a whole message: a body."""
+    if channel is None:
+        return []
+    fields = asset.fields
+    copy = Copy.trusted(
+        headline=fields.get("headline", ""),
+        body=fields.get("body", fields.get("text", "")),
+        cta=fields.get("cta", ""),
+    )
+    located = []
+    for finding in length_findings(copy, channel):
+        # A field the channel composes of several ("headline+body+cta" in an SMS) is reported
+        # at the first of them the asset has; a line of a text file, under its own name.
+        parts = (finding.field or "").split("+")
+        present = ["text"] if "text" in fields else [p for p in parts if p in fields]
+        if present:
+            located.append(finding.model_copy(update={"field": present[0]}))
+    return located
+
+
+def _no_copy(
+    path: Path, text: str, records: list[tuple[int, Any]], columns: Mapping[str, str]
+) -> str:
+    """What to say of a records file in which no record has a copy field."""
+    if not records:
+        return f"{path}: no records in it; give a file with a record per line or row"
+    wanted = "/".join(columns.get(name, name) for name in COPY_FIELDS)
+    if path.suffix == ".csv":
+        found = next(csv.reader(io.StringIO(text)), [])
+    else:
+        found = sorted(
+            {str(k) for _, record in records if isinstance(record, dict) for k in record}
+        )
+    suggestion = (
+        " ".join(f"--column {field}={name}" for field, name in guess_columns(found).items())
+        or "--column headline=NAME"
+    )
+    shown = ", ".join(found[:8]) + (", …" if len(found) > 8 else "")
+    return (
+        f"{path}: no {wanted} {'column' if path.suffix == '.csv' else 'field'} with copy "
+        f"(found {shown or 'nothing'}); map yours with {suggestion}"
+    )
+
+
 def _check_by_channel(brand: Brand, assets: list[_Asset]) -> list[list[Finding]]:
     """`brand.check` for each asset, with its own channel: one batch per channel."""
     checked: list[list[Finding]] = [[] for _ in assets]
     by_channel: dict[str | None, list[int]] = {}
     for index, asset in enumerate(assets):
-        by_channel.setdefault(asset.channel, []).append(index)
-    for channel, indices in by_channel.items():
+        by_channel.setdefault(asset.channel.id if asset.channel else None, []).append(index)
+    for indices in by_channel.values():
+        channel = assets[indices[0]].channel
         batch = brand.check_many([assets[i].fields for i in indices], channel=channel)
         for index, findings in zip(indices, batch, strict=True):
             checked[index] = findings
@@ -297,7 +394,7 @@ def _record_asset(record, line, index, channel, columns) -> _Asset | None:
     return _Asset(
         fields, {}, line,
         record=str(record.get("id") or f"record {index}"),
-        channel=record.get("channel") or channel,
+        channel=get_channel(record["channel"]) if record.get("channel") else channel,
         ignore=frozenset([ignore] if isinstance(ignore, str) else ignore),
     )  # fmt: skip
 
@@ -307,11 +404,11 @@ def _set_field(record: dict[str, Any], name: str, value: str, columns: Mapping[s
     target[columns.get(name, name)] = value
 
 
-def _write_records(path: Path, records: list[dict[str, Any]], source: str) -> None:
+def _write_records(path: Path, records: list[dict[str, Any]], file: Source) -> None:
     if path.suffix == ".jsonl":
         text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
     elif path.suffix == ".json":
-        data = json.loads(source)
+        data = json.loads(file.text)
         if isinstance(data, dict):
             data["variants"] = records
         else:
@@ -319,8 +416,9 @@ def _write_records(path: Path, records: list[dict[str, Any]], source: str) -> No
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     else:
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(records[0]) if records else [])
+        fields = list(records[0]) if records else []
+        writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
         writer.writerows(records)
         text = buffer.getvalue()
-    path.write_text(text, encoding="utf-8")
+    write_source(path, file, text)

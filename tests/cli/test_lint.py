@@ -76,3 +76,86 @@ def test_a_vale_style_with_a_spelling_rule_lints_and_says_the_rule_is_not_run(tm
     assert [f["rule"] for f in json.loads(result.stdout)["findings"]] == ["Acme.Hype"]
     assert json.loads(result.stdout)["summary"]["skipped_rules"] == ["Acme.Spelling"]
     assert "rule Acme.Spelling is not run" in result.stderr
+
+
+# -- never green on input that was not read ------------------------------------------------------
+
+
+def test_an_empty_file_is_an_error_not_a_pass(tmp_path):
+    path = write(tmp_path, "empty.txt", "\n\n")
+    result = run_dco("lint", path, "--brand", "runfit")
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"dco: error: {path}: no copy to check")
+
+
+def test_csv_headers_naming_no_copy_field_get_a_mapping_to_use(tmp_path):
+    path = write(tmp_path, "ko_headers.csv", "제목,본문,버튼\n봄맞이 할인,지금 신청하세요,신청\n")
+    result = run_dco("lint", path, "--brand", "runfit")
+    assert result.returncode == 2
+    assert "no headline/body/cta column with copy (found 제목, 본문, 버튼)" in result.stderr
+    assert "--column headline=제목 --column body=본문 --column cta=버튼" in result.stderr
+    mapped = run_dco("lint", path, "--brand", "runfit", "--column", "headline=제목",
+                     "--column", "body=본문", "--column", "cta=버튼")  # fmt: skip
+    assert mapped.returncode == 0, mapped.stderr
+
+
+def test_a_folder_without_copy_files_is_an_error(tmp_path):
+    (tmp_path / "copy").mkdir()
+    (tmp_path / "copy" / "brief.docx").write_bytes(b"PK")
+    result = run_dco("lint", str(tmp_path / "copy"), "--brand", "runfit")
+    assert result.returncode == 2
+    assert "no copy file in it" in result.stderr
+
+
+def test_a_cp949_csv_from_excel_is_read(tmp_path):
+    path = tmp_path / "ads.csv"
+    path.write_bytes("headline,body,cta\r\n업계 최고의 코칭,함께 달려요,신청\r\n".encode("cp949"))
+    result = run_dco("lint", str(path), "--brand", "runfit")
+    assert result.returncode == 1
+    assert "ko-ad-law.Superlatives" in result.stdout
+
+
+def test_fix_keeps_the_encoding_and_line_endings_and_reports_what_remains(tmp_path):
+    path = tmp_path / "ads.csv"
+    original = "headline,body,cta\r\n업계 최고의 코칭,저렴한 가격이에요,신청\r\n"
+    path.write_bytes(original.encode("cp949"))
+    result = run_dco("lint", str(path), "--brand", "runfit", "--fix")
+    assert path.read_bytes().decode("cp949") == (
+        "headline,body,cta\r\n업계 최고의 코칭,합리적인 가격이에요,신청\r\n"
+    )
+    assert "Vocabulary" not in result.stdout  # fixed, so no longer reported
+    assert "1 error, 0 warnings" in result.stderr and "1 fixed" in result.stderr
+
+
+# -- channel limits are part of the gate ---------------------------------------------------------
+
+
+def test_fields_over_a_channels_hard_limit_are_errors_in_its_unit(tmp_path):
+    description = "매주 맞춤 피드백과 페이스 가이드로 하프 마라톤을 완주해요. " * 3
+    rows = [
+        "headline,body,cta,channel",
+        f"하프 마라톤 10주 완성,{description.strip()},시작하기,google_rsa",
+        "하프 마라톤 10주 완성 코칭 프로그램 지금 시작,완주해요,신청,naver_powerlink",
+    ]
+    path = write(tmp_path, "over.csv", "\n".join(rows) + "\n")
+    result = run_dco("lint", path, "--brand", "runfit", "--format", "json")
+    assert result.returncode == 1
+    lengths = [f for f in json.loads(result.stdout)["findings"] if f["rule"] == "dco.Length"]
+    assert [(f["line"], f["field"], f["level"]) for f in lengths] == [
+        (2, "body", "error"),
+        (3, "headline", "error"),
+    ]
+    assert "google_width" in lengths[0]["message"] and "limit is 90" in lengths[0]["message"]
+
+
+def test_a_text_line_linted_as_sms_is_the_whole_message(tmp_path):
+    lines = "봄맞이 20% 할인! 무료수신거부 080-123-4567\n지금 달려요 🏃\n"
+    path = write(tmp_path, "sms.txt", lines)
+    result = run_dco("lint", path, "--brand", "runfit", "--channel", "sms", "--format", "json")
+    found = {(f["line"], f["rule"]) for f in json.loads(result.stdout)["findings"]}
+    assert (1, "ko-ad-law.AdPrefix") in found  # the "(광고)" that must open the message
+    assert (2, "dco.Encoding") in found  # an emoji cannot be sent in cp949
+    long = "(광고) " + "가" * 60 + " 무료수신거부 080-123-4567\n"
+    over = run_dco("lint", write(tmp_path, "long.txt", long), "--brand", "runfit",
+                   "--channel", "sms", "--format", "json")  # fmt: skip
+    assert [f["rule"] for f in json.loads(over.stdout)["findings"]] == ["dco.Length"]

@@ -1,0 +1,98 @@
+"""Copy files as text, and back: the encoding (UTF-8 with or without a BOM, or cp949 — what
+Excel writes in Korea), and the line endings, read from the file and kept when it is rewritten.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+from pathlib import Path
+
+from dco.errors import ConfigError
+
+FALLBACK = "cp949"
+"""Tried when a file is not UTF-8: Korean Windows and Excel save CSV and text in it."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """A copy file's text and how it was written, so a rewrite keeps the file as it was."""
+
+    text: str
+    """The text, its line endings read as "\\n" (as Python reads text files)."""
+    encoding: str
+    bom: bool = False
+    newline: str = "\n"
+    """The file's line ending: "\\r\\n" when its first line ends so, else "\\n"."""
+
+    def encode(self, text: str) -> bytes:
+        """`text` (its lines ending in "\\n") as the file's bytes."""
+        if self.newline != "\n":
+            text = text.replace("\n", self.newline)
+        data = text.encode(self.encoding)
+        return codecs.BOM_UTF8 + data if self.bom else data
+
+
+def read_source(path: Path, encoding: str | None = None) -> Source:
+    """The text of `path`: in `encoding` when given, else UTF-8 (BOM or none) or cp949."""
+    source = _read(path, encoding)
+    if source.newline == "\r\n":
+        return Source(source.text.replace("\r\n", "\n"), source.encoding, source.bom, "\r\n")
+    return source
+
+
+def _read(path: Path, encoding: str | None) -> Source:
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read ({e.strerror})") from e
+    if encoding is not None:
+        text = _decode(path, data, encoding, f"not {encoding} text")
+        bom = False
+        if text.startswith("\ufeff"):
+            text, bom = text[1:], True
+        return Source(text, encoding, bom, _newline(text))
+    if data.startswith(codecs.BOM_UTF8):
+        text = _decode(path, data[len(codecs.BOM_UTF8) :], "utf-8", "not UTF-8 text after its BOM")
+        return Source(text, "utf-8", True, _newline(text))
+    try:
+        text = data.decode("utf-8")
+        return Source(text, "utf-8", False, _newline(text))
+    except UnicodeDecodeError as e:
+        utf8_error = e
+    try:
+        text = data.decode(FALLBACK)
+    except UnicodeDecodeError:
+        raise ConfigError(
+            f"{path}: neither UTF-8 nor cp949 text ({utf8_error.reason} at byte "
+            f"{utf8_error.start}); give its encoding with --encoding, e.g. --encoding euc-kr"
+        ) from utf8_error
+    return Source(text, FALLBACK, False, _newline(text))
+
+
+def write_source(path: Path, source: Source, text: str) -> None:
+    """Write `text` to `path` as `source` was written: same encoding, BOM and line endings."""
+    try:
+        data = source.encode(text)
+    except UnicodeEncodeError as e:
+        raise ConfigError(
+            f"{path}: the fixed text has {e.object[e.start : e.end]!r}, which {source.encoding} "
+            "cannot hold; fix it by hand or save the file as UTF-8"
+        ) from e
+    path.write_bytes(data)
+
+
+def _decode(path: Path, data: bytes, encoding: str, problem: str) -> str:
+    try:
+        return data.decode(encoding)
+    except LookupError as e:
+        raise ConfigError(
+            f"unknown encoding {encoding!r}; give one Python knows, e.g. utf-8, cp949 or euc-kr"
+        ) from e
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path}: {problem} ({e.reason} at byte {e.start})") from e
+
+
+def _newline(text: str) -> str:
+    end = text.find("\n")
+    return "\r\n" if end > 0 and text[end - 1] == "\r" else "\n"

@@ -1,0 +1,59 @@
+import codecs
+
+import pytest
+
+from dco.errors import ConfigError
+from dco.lint.sources import read_source, write_source
+
+
+def test_cp949_is_read_when_a_file_is_not_utf8(tmp_path):
+    path = tmp_path / "소재.csv"
+    path.write_bytes("제목\r\n봄맞이 할인\r\n".encode("cp949"))
+    source = read_source(path)
+    assert source.text == "제목\n봄맞이 할인\n"
+    assert (source.encoding, source.newline) == ("cp949", "\r\n")
+
+
+def test_a_rewrite_keeps_the_bom_and_the_line_endings(tmp_path):
+    path = tmp_path / "copy.txt"
+    path.write_bytes(codecs.BOM_UTF8 + "저렴한 코칭\r\n좋아요\r\n".encode())
+    source = read_source(path)
+    write_source(path, source, source.text.replace("저렴한", "합리적인"))
+    assert path.read_bytes() == codecs.BOM_UTF8 + "합리적인 코칭\r\n좋아요\r\n".encode()
+
+
+def test_a_rewrite_keeps_cp949(tmp_path):
+    path = tmp_path / "copy.csv"
+    path.write_bytes("headline\n저렴한 코칭\n".encode("cp949"))
+    source = read_source(path)
+    write_source(path, source, source.text.replace("저렴한", "합리적인"))
+    assert path.read_bytes().decode("cp949") == "headline\n합리적인 코칭\n"
+
+
+def test_text_the_files_encoding_cannot_hold_is_refused_before_writing(tmp_path):
+    path = tmp_path / "copy.txt"
+    path.write_bytes("코칭\n".encode("cp949"))
+    source = read_source(path)
+    with pytest.raises(ConfigError, match="cp949 cannot hold"):
+        write_source(path, source, "코칭 🏃\n")
+    assert path.read_bytes() == "코칭\n".encode("cp949")
+
+
+def test_a_given_encoding_is_used(tmp_path):
+    path = tmp_path / "copy.txt"
+    path.write_bytes("할인".encode("euc-kr"))
+    assert read_source(path, "euc-kr").text == "할인"
+
+
+def test_an_unknown_encoding_is_named(tmp_path):
+    path = tmp_path / "copy.txt"
+    path.write_text("x")
+    with pytest.raises(ConfigError, match="unknown encoding 'klingon'"):
+        read_source(path, "klingon")
+
+
+def test_bytes_that_are_neither_utf8_nor_cp949_say_what_to_do(tmp_path):
+    path = tmp_path / "copy.txt"
+    path.write_bytes(b"\xff\xfe\xfa\x80")
+    with pytest.raises(ConfigError, match=r"neither UTF-8 nor cp949 .* with --encoding"):
+        read_source(path)
