@@ -78,35 +78,62 @@ def load(path: str | Path) -> Document:
 def parse(source: str, path: str | Path = "<string>") -> Document:
     """Parse YAML text, recording the position of every mapping key and sequence item."""
     path = Path(path)
+    marks: dict[KeyPath, tuple[int, int]] = {}
     try:
         node = yaml.compose(source, Loader=yaml.SafeLoader)
+        if node is None:
+            return Document(path, None, marks)
+        data = _Builder(path, marks, budget=_BUDGET_PER_CHAR * len(source) + 10_000).build(node, ())
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
         raise ConfigError(f"{where}: invalid YAML: {e.problem or e}") from e
     except yaml.YAMLError as e:
         raise ConfigError(f"{path}: invalid YAML: {e}") from e
-    marks: dict[KeyPath, tuple[int, int]] = {}
-    if node is None:
-        return Document(path, None, marks)
-    data = _Builder(path, marks).build(node, ())
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deeply to be a dco file") from None
     return Document(path, data, marks)
+
+
+_BUDGET_PER_CHAR = 20
+"""Values a file may expand to per character of its text. Aliases let a few lines stand for
+billions of values (the "billion laughs"); a real data file is nowhere near this."""
+
+_MERGE = "tag:yaml.org,2002:merge"
 
 
 class _Builder:
     """Turns composed YAML nodes into plain data, noting where each key and item starts."""
 
-    def __init__(self, path: Path, marks: dict[KeyPath, tuple[int, int]]) -> None:
+    def __init__(self, path: Path, marks: dict[KeyPath, tuple[int, int]], budget: int) -> None:
         self.path = path
         self.marks = marks
         self.scalars = yaml.constructor.SafeConstructor()
+        self.budget = budget
 
     def build(self, node: yaml.Node, keys: KeyPath) -> Any:
+        self.budget -= 1
+        if self.budget < 0:
+            line, col = _position(node)
+            raise ConfigError(
+                f"{self.path}:{line}:{col}: expands to far more values than it has text "
+                "(aliases of aliases?); write the values out"
+            )
         self.marks[keys] = _position(node)
         if isinstance(node, yaml.MappingNode):
             result: dict[Any, Any] = {}
+            merges = []
             for key_node, value_node in node.value:
+                if key_node.tag == _MERGE:  # `<<: *defaults`: keys not given here come from there
+                    merges.append(value_node)
+                    continue
                 key = self.scalars.construct_object(key_node, deep=True)
+                if isinstance(key, list | dict | set):
+                    line, col = _position(key_node)
+                    raise ConfigError(
+                        f"{self.path}:{line}:{col}: a key must be a plain value, not a list or "
+                        "mapping"
+                    )
                 if key in result:
                     line, col = _position(key_node)
                     raise ConfigError(f"{self.path}:{line}:{col}: duplicate key {key!r}")
@@ -114,10 +141,21 @@ class _Builder:
                 result[key] = self.build(value_node, child)
                 # A key's own position is more useful than its value's when pointing at it.
                 self.marks[child] = _position(key_node)
+            for merged in merges:
+                self._merge(result, merged, keys)
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*keys, i)) for i, item in enumerate(node.value)]
         return self.scalars.construct_object(node, deep=True)
+
+    def _merge(self, result: dict[Any, Any], node: yaml.Node, keys: KeyPath) -> None:
+        merged = self.build(node, keys)
+        for mapping in merged if isinstance(merged, list) else [merged]:
+            if not isinstance(mapping, dict):
+                line, col = _position(node)
+                raise ConfigError(f"{self.path}:{line}:{col}: '<<' merges mappings only")
+            for key, value in mapping.items():
+                result.setdefault(key, value)
 
 
 def _position(node: yaml.Node) -> tuple[int, int]:

@@ -1,8 +1,11 @@
+import re
+
 import pytest
 
 from dco import yamlfile
 from dco.errors import ConfigError
 from dco.models import DcoModel
+from dco.yamlfile import parse
 
 
 class Settings(DcoModel):
@@ -41,3 +44,32 @@ def test_missing_key_is_named_in_full():
 def test_missing_file_says_so(tmp_path):
     with pytest.raises(ConfigError, match="file not found"):
         yamlfile.load(tmp_path / "nope.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("? [a, b]\n: c\n", "a key must be a plain value"),
+        ("name: !!python/object:os.system x\n", "invalid YAML"),
+        ("name: !custom x\n", "invalid YAML"),
+        ("a: " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
+        ("base: &b {x: 1}\nother:\n  <<: [*b, 2]\n", "'<<' merges mappings only"),
+    ],
+)
+def test_malformed_yaml_is_one_located_error(text, problem):
+    with pytest.raises(ConfigError, match=re.escape(problem)):
+        parse(text, "brand.yaml")
+
+
+def test_aliases_that_expand_without_bound_are_refused_quickly():
+    laughs = "a: &a [x, x, x, x, x, x, x, x, x]\n"
+    for level in "bcdefghij":
+        previous = chr(ord(level) - 1)
+        laughs += f"{level}: &{level} [{', '.join(['*' + previous] * 9)}]\n"
+    with pytest.raises(ConfigError, match="expands to far more values than it has text"):
+        parse(laughs, "rules/Laughs.yml")
+
+
+def test_merge_keys_fill_in_what_a_mapping_does_not_say():
+    data = parse("base: &b {level: error, message: m}\nrule:\n  <<: *b\n  level: warning\n").data
+    assert data["rule"] == {"level": "warning", "message": "m"}

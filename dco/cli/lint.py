@@ -14,6 +14,8 @@ from dco.lint.files import LEVELS, LintResult, Located, lint
 from dco.lint.formats import to_github, to_json, to_junit, to_sarif
 
 _STYLE = {"error": "bold red", "warning": "yellow", "suggestion": "cyan"}
+_AROUND = 40
+"""Characters of context shown on each side of a match in the text format."""
 _FORMATS = {"json": to_json, "sarif": to_sarif, "github": to_github, "junit": to_junit}
 
 
@@ -139,4 +141,11 @@ def _excerpt(located: Located) -> str:
     else:
         start, end = 0, 0
     start, end = max(0, min(start, len(text))), max(0, min(end, len(text)))
-    return f"    {escape(text[:start])}[reverse]{escape(text[start:end])}[/]{escape(text[end:])}"
+    # Around the match only: a finding on a long line (a paragraph, a CSV cell) shows its
+    # neighbourhood, so the output grows with the findings, not with findings × line length.
+    before = text[max(0, start - _AROUND) : start]
+    match = text[start:end] if end - start <= 2 * _AROUND else f"{text[start : start + _AROUND]}…"
+    after = text[end : end + _AROUND]
+    lead = "…" if start > _AROUND else ""
+    trail = "…" if end + _AROUND < len(text) else ""
+    return f"    {lead}{escape(before)}[reverse]{escape(match)}[/]{escape(after)}{trail}"

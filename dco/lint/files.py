@@ -34,6 +34,7 @@ from dco.lint.sources import Source, read_source, write_source
 from dco.models import COPY_FIELDS, Copy, Finding
 
 SUFFIXES = (".txt", ".md", ".markdown", ".json", ".jsonl", ".csv")
+csv.field_size_limit(64 * 1024 * 1024)  # a cell of long copy is copy, not an error (default 128 KB)
 LEVELS = {"suggestion": 0, "warning": 1, "error": 2}
 
 
@@ -306,13 +307,18 @@ def _records(path: Path, source: str) -> Iterator[tuple[int, dict[str, Any]]]:
             yield number, item
     else:
         reader = csv.DictReader(io.StringIO(source))
-        for row in reader:
-            yield reader.line_num, dict(row)
+        try:
+            for row in reader:
+                yield reader.line_num, dict(row)
+        except csv.Error as e:
+            raise ConfigError(f"{path}:{reader.line_num}: not a CSV row dco can read ({e})") from e
 
 
 def _json(path: Path, text: str, line: int | None) -> Any:
     try:
         return json.loads(text)
+    except RecursionError:
+        raise ConfigError(f"{path}{f':{line}' if line else ''}: JSON nested too deeply") from None
     except json.JSONDecodeError as e:
         where = f"{path}:{line}:{e.colno}" if line else f"{path}:{e.lineno}:{e.colno}"
         raise ConfigError(f"{where}: invalid JSON: {e.msg}") from e
@@ -387,7 +393,8 @@ def _record_asset(record, line, index, channel, columns) -> _Asset | None:
     for name in COPY_FIELDS:
         value = source.get(columns.get(name, name))
         if isinstance(value, str) and value:
-            fields[name] = value
+            # Half an emoji escaped alone in JSON ("\\ud83d") is no character: print it as one.
+            fields[name] = value.encode("utf-8", "replace").decode("utf-8")
     if not fields:
         return None
     ignore = record.get("lint_ignore") or []

@@ -59,3 +59,9 @@ def test_vale_style_contractions_keep_their_case_with_capitalize():
 def test_vale_existence_ignorecase_false_is_case_sensitive():
     found = vale("existence", "Obviously fine, obviously", tokens=["obviously"], message="%s")
     assert found == [("obviously", "obviously")]
+
+
+def test_a_lone_surrogate_is_checked_as_a_replacement_character_not_a_crash():
+    # "\ud83d" is half of an emoji, as a JSON escape can leave it
+    findings = BRAND.check("업계 최고 \ud83d 코칭")
+    assert [(f.rule, f.column) for f in findings] == [("ko-ad-law.Superlatives", 4)]

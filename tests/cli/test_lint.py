@@ -159,3 +159,34 @@ def test_a_text_line_linted_as_sms_is_the_whole_message(tmp_path):
     over = run_dco("lint", write(tmp_path, "long.txt", long), "--brand", "runfit",
                    "--channel", "sms", "--format", "json")  # fmt: skip
     assert [f["rule"] for f in json.loads(over.stdout)["findings"]] == ["dco.Length"]
+
+
+# -- bounded, and no traceback on any input ------------------------------------------------------
+
+
+def test_a_csv_cell_over_128_kb_is_read(tmp_path):
+    path = write(
+        tmp_path, "long.csv", "headline,body\n업계 최고의 코칭," + "달려요 " * 40_000 + "\n"
+    )
+    result = run_dco("lint", path, "--brand", "runfit")
+    assert result.returncode == 1 and "ko-ad-law.Superlatives" in result.stdout
+
+
+def test_json_nested_without_end_is_one_error(tmp_path):
+    path = write(tmp_path, "deep.json", "[" * 100_000 + "]" * 100_000)
+    result = run_dco("lint", path, "--brand", "runfit")
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"dco: error: {path}: JSON nested too deeply")
+
+
+def test_half_an_emoji_escaped_in_jsonl_is_reported_not_a_crash(tmp_path):
+    path = write(tmp_path, "half.jsonl", '{"headline": "\\ud83d 업계 최고"}\n')
+    result = run_dco("lint", path, "--brand", "runfit")
+    assert result.returncode == 1 and "ko-ad-law.Superlatives" in result.stdout
+
+
+def test_the_text_format_shows_a_match_in_its_neighbourhood_not_its_whole_line(tmp_path):
+    path = write(tmp_path, "long.txt", "가" * 5_000 + " 업계 최고의 코칭 " + "나" * 5_000 + "\n")
+    result = run_dco("lint", path, "--brand", "runfit")
+    excerpt = result.stdout.splitlines()[1]
+    assert "최고" in excerpt and len(excerpt) < 120
