@@ -1,4 +1,4 @@
-"""The wheel carries dco's data files and the built-in prompts and brand guidelines."""
+"""The wheel: named dco-loop, it carries the dco package with its data files, prompts and brands."""
 
 import subprocess
 import sys
@@ -24,7 +24,7 @@ def test_wheel_ships_data_prompts_and_brand_guidelines(tmp_path):
         check=True,
         capture_output=True,
     )
-    (wheel,) = tmp_path.glob("dco-*.whl")
+    (wheel,) = tmp_path.glob("dco_loop-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in (
         "dco/data/channels.yaml",
@@ -35,3 +35,10 @@ def test_wheel_ships_data_prompts_and_brand_guidelines(tmp_path):
         "dco/_bundled/brand_guidelines/README.md",
     ):
         assert required in names
+    # Published as dco-loop (`dco` on PyPI is another project); imported and run as dco.
+    metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("/METADATA")))
+    assert "\nName: dco-loop\n" in metadata.decode()
+    entry_points = zipfile.ZipFile(wheel).read(
+        next(n for n in names if n.endswith("/entry_points.txt"))
+    )
+    assert "dco = dco.cli:main" in entry_points.decode()

@@ -104,7 +104,7 @@ def to_sarif(result: LintResult) -> str:
                     "driver": {
                         "name": "dco",
                         "version": __version__,
-                        "informationUri": "https://pypi.org/project/dco/",
+                        "informationUri": "https://pypi.org/project/dco-loop/",
                         "rules": list(rules.values()),
                     }
                 },
