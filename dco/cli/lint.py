@@ -96,7 +96,9 @@ def lint_command(
     if output == "text":
         _print_text(result)
     else:
-        sys.stdout.write(_FORMATS[output](result) + "\n")
+        write = _FORMATS[output]
+        text = to_junit(result, fail_level) if write is to_junit else write(result)
+        sys.stdout.write(text + "\n")
     if result.failed(fail_level):
         sys.exit(1)
 

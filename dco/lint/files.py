@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 from bisect import bisect_right
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from typing import Any
 from dco.brand import Brand
 from dco.brand.check import apply_fixes
 from dco.channels.catalog import Channel, get_channel
-from dco.channels.limits import length_findings
+from dco.channels.limits import ENCODING_RULE, LENGTH_RULE, length_findings
 from dco.errors import ConfigError
 from dco.lint.columns import guess_columns
 from dco.lint.markdown import Block, mask
@@ -36,6 +37,10 @@ from dco.models import COPY_FIELDS, Copy, Finding
 SUFFIXES = (".txt", ".md", ".markdown", ".json", ".jsonl", ".csv")
 csv.field_size_limit(64 * 1024 * 1024)  # a cell of long copy is copy, not an error (default 128 KB)
 LEVELS = {"suggestion": 0, "warning": 1, "error": 2}
+CHANNEL_RULES = {
+    LENGTH_RULE: "A field is longer than the channel allows, counted in the channel's unit.",
+    ENCODING_RULE: "A field holds a character the channel cannot send (emoji in a cp949 SMS).",
+}
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,10 @@ class LintResult:
     fixed: int = 0
     skipped_rules: list[str] = field(default_factory=list)
     """Ids of the brand's rules of kinds dco does not run (see `Brand.skipped`)."""
+    seconds: dict[str, float] = field(default_factory=dict)
+    """How long each file took to check, by path (for JUnit's time attributes)."""
+    descriptions: dict[str, str] = field(default_factory=dict)
+    """What each rule checks, by id: its description, else its message (for SARIF)."""
 
     def counts(self) -> dict[str, int]:
         """How many findings there are of each level."""
@@ -127,9 +136,16 @@ def lint(
     not a pass. Files are read as UTF-8 or cp949 unless `encoding` is given, and a fixed file
     keeps its encoding, BOM and line endings; what is reported is what remains after fixing.
     """
-    result = LintResult(skipped_rules=[rule.id for rule in brand.skipped])
+    result = LintResult(
+        skipped_rules=[rule.id for rule in brand.skipped],
+        descriptions={
+            **CHANNEL_RULES,
+            **{r.id: r.description or r.message for r in brand.rules if r.description or r.message},
+        },
+    )
     spec = get_channel(channel) if channel else None
     for path in expand(paths):
+        started = time.perf_counter()
         result.files += 1
         source = read_source(path, encoding)
         mark = (len(result.findings), result.silenced, result.assets)
@@ -138,6 +154,7 @@ def lint(
             del result.findings[mark[0] :]
             result.silenced, result.assets = mark[1], mark[2]
             _lint_file(path, read_source(path, encoding), brand, spec, columns or {}, result)
+        result.seconds[str(path)] = time.perf_counter() - started
     return result
 
 

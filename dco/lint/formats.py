@@ -6,10 +6,11 @@ import json
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from xml.etree import ElementTree
 
 from dco._version import __version__
-from dco.lint.files import LintResult, Located
+from dco.lint.files import LEVELS, LintResult, Located
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "suggestion": "note"}
@@ -64,13 +65,14 @@ def to_sarif(result: LintResult) -> str:
     for located in result.findings:
         finding = located.finding
         if finding.rule not in rules:
+            described = result.descriptions.get(finding.rule) or finding.message
             rule: dict[str, Any] = {
                 "id": finding.rule,
-                "shortDescription": {"text": finding.rule},
+                "shortDescription": {"text": described},
                 "defaultConfiguration": {"level": _SARIF_LEVEL[finding.level]},
             }
             if finding.link:
-                rule["helpUri"] = finding.link
+                rule["helpUri"] = _uri(finding.link)
             rules[finding.rule] = rule
         results.append(
             {
@@ -81,7 +83,7 @@ def to_sarif(result: LintResult) -> str:
                 "locations": [
                     {
                         "physicalLocation": {
-                            "artifactLocation": {"uri": Path(located.path).as_posix()},
+                            "artifactLocation": {"uri": _uri(Path(located.path).as_posix())},
                             "region": {
                                 "startLine": located.line,
                                 "startColumn": located.column,
@@ -109,10 +111,18 @@ def to_sarif(result: LintResult) -> str:
                     }
                 },
                 "results": results,
+                # Columns count characters (code points), as dco counts them, not UTF-16 units.
+                "columnKind": "unicodeCodePoints",
             }
         ],
     }
     return json.dumps(log, ensure_ascii=False, indent=2)
+
+
+def _uri(text: str) -> str:
+    """`text` as a URI reference: Korean paths and law.go.kr links percent-encoded (UTF-8),
+    what is already a URI left as it is."""
+    return quote(text, safe=":/?#[]@!$&'()*+,;=%~")
 
 
 def to_github(result: LintResult) -> str:
@@ -143,30 +153,49 @@ def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def to_junit(result: LintResult) -> str:
-    """JUnit XML: a suite per file, a failing test case per finding, or one passing case."""
+def to_junit(result: LintResult, fail_level: str = "error") -> str:
+    """JUnit XML: a suite per file and a test case per finding, failing when the finding is at
+    or above `fail_level` (a job that passes shows no red test), else passing with the finding
+    in its output; a clean run is one passing case."""
+    threshold = LEVELS[fail_level]
     by_file: dict[str, list[Located]] = defaultdict(list)
     for located in result.findings:
         by_file[located.path].append(located)
+    failing = sum(LEVELS[f.finding.level] >= threshold for f in result.findings)
     root = ElementTree.Element(
         "testsuites", name="dco lint", tests=str(max(1, len(result.findings))),
-        failures=str(len(result.findings)),
+        failures=str(failing), errors="0", time=_seconds(sum(result.seconds.values())),
     )  # fmt: skip
     if not by_file:
-        suite = ElementTree.SubElement(root, "testsuite", name="dco lint", tests="1", failures="0")
-        ElementTree.SubElement(suite, "testcase", classname="dco", name="brand guidelines")
-    for path, items in by_file.items():
         suite = ElementTree.SubElement(
-            root, "testsuite", name=path, tests=str(len(items)), failures=str(len(items))
+            root, "testsuite", name="dco lint", tests="1", failures="0", errors="0",
+            skipped="0", time=_seconds(sum(result.seconds.values())),
+        )  # fmt: skip
+        ElementTree.SubElement(
+            suite, "testcase", classname="dco", name="brand guidelines", time="0"
         )
-        for located in items:
+    for path, items in by_file.items():
+        fails = [LEVELS[located.finding.level] >= threshold for located in items]
+        suite = ElementTree.SubElement(
+            root, "testsuite", name=path, tests=str(len(items)), failures=str(sum(fails)),
+            errors="0", skipped="0", time=_seconds(result.seconds.get(path, 0.0)),
+        )  # fmt: skip
+        for located, fails_job in zip(items, fails, strict=True):
             finding = located.finding
             case = ElementTree.SubElement(
                 suite, "testcase", classname=finding.rule,
-                name=f"{path}:{located.line}:{located.column}",
+                name=f"{path}:{located.line}:{located.column}", time="0",
             )  # fmt: skip
-            failure = ElementTree.SubElement(
-                case, "failure", message=finding.message, type=finding.level
-            )
-            failure.text = f"{finding.rule} at {path}:{located.line}:{located.column}"
+            where = f"{finding.rule} ({finding.level}) at {path}:{located.line}:{located.column}"
+            if fails_job:
+                failure = ElementTree.SubElement(
+                    case, "failure", message=finding.message, type=finding.level
+                )
+                failure.text = where
+            else:
+                ElementTree.SubElement(case, "system-out").text = f"{where}: {finding.message}"
     return ElementTree.tostring(root, encoding="unicode", xml_declaration=True)
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.3f}"

@@ -7,7 +7,7 @@ import pytest
 
 from dco.brand import Brand
 from dco.errors import ConfigError
-from dco.lint.files import lint
+from dco.lint.files import LintResult, lint
 from dco.lint.formats import to_github, to_json, to_junit, to_sarif
 from dco.lint.markdown import mask
 
@@ -166,10 +166,17 @@ def test_github_annotations_escape_newlines_and_commas():
     assert _property("a,b:c") == "a%2Cb%3Ac"
 
 
-def test_junit_output_parses_with_a_failure_per_finding(result):
-    root = ElementTree.fromstring(to_junit(result).split("?>", 1)[1])
-    failures = root.findall(".//failure")
-    assert len(failures) == 3 and root.get("failures") == "3"
+def test_junit_fails_a_case_per_finding_at_or_above_the_fail_level(result):
+    root = ElementTree.fromstring(to_junit(result, "warning").split("?>", 1)[1])
+    assert len(root.findall(".//failure")) == 3 and root.get("failures") == "3"
+
+
+def test_junit_findings_below_the_fail_level_pass_with_the_finding_as_output(result):
+    root = ElementTree.fromstring(to_junit(result).split("?>", 1)[1])  # fails on errors only
+    assert len(root.findall(".//failure")) == 2 and root.get("failures") == "2"
+    (passing,) = [c for c in root.iter("testcase") if c.find("failure") is None]
+    assert "Runfit.Vocabulary (warning)" in passing.findtext("system-out")
+    assert root.get("errors") == "0" and float(root.get("time")) >= 0
 
 
 def test_junit_output_for_clean_copy_has_one_passing_case(tmp_path):
@@ -179,11 +186,28 @@ def test_junit_output_for_clean_copy_has_one_passing_case(tmp_path):
     assert root.get("failures") == "0" and len(root.findall(".//testcase")) == 1
 
 
-def test_sarif_output_validates_against_the_official_schema(result):
+def test_sarif_output_validates_against_the_official_schema_formats_included(tmp_path):
     import jsonschema
 
     from tests.conftest import DATA
 
+    # A Korean path and a law.go.kr link with Korean in it: both must be percent-encoded URIs.
+    path = tmp_path / "광고 문구.txt"
+    path.write_text("업계 최고의 코칭이에요\n(광고 봄맞이 할인\n", encoding="utf-8")
+    log = json.loads(to_sarif(lint([path], BRAND, channel="sms")))
     schema = json.loads((DATA / "sarif-2.1.0-rtm.5.json").read_text(encoding="utf-8"))
-    jsonschema.validate(json.loads(to_sarif(result)), schema)
-    jsonschema.validate(json.loads(to_sarif(type(result)())), schema)  # an empty run too
+    checker = jsonschema.Draft7Validator.FORMAT_CHECKER
+    assert checker.conforms("https://www.law.go.kr/법령/x", "uri") is False  # the check is on
+    jsonschema.validate(log, schema, format_checker=checker)
+    jsonschema.validate(json.loads(to_sarif(LintResult())), schema, format_checker=checker)
+    run = log["runs"][0]
+    assert run["columnKind"] == "unicodeCodePoints"
+    assert any("%EB%B2%95%EB%A0%B9" in r.get("helpUri", "") for r in run["tool"]["driver"]["rules"])
+    uri = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert "%EA%B4%91%EA%B3%A0%20" in uri  # "광고 "
+
+
+def test_sarif_rules_are_described_by_their_messages(result):
+    rules = {r["id"]: r for r in json.loads(to_sarif(result))["runs"][0]["tool"]["driver"]["rules"]}
+    described = rules["ko-ad-law.Superlatives"]["shortDescription"]["text"]
+    assert described != "ko-ad-law.Superlatives" and "absolute" in described
