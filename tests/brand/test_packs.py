@@ -74,6 +74,17 @@ def test_en_can_spam_email_needs_unsubscribe_and_address():
     assert not rules_hit(brand, good, channel="email")
 
 
+@pytest.mark.parametrize(
+    "address",
+    ["Runfit, 12 Example Street, Gangnam-gu, Seoul", "PO Box 123, Springfield",
+     "1600 Pennsylvania Avenue", "서울시 강남구 테헤란로 123", "강남구 역삼로 4"],
+)  # fmt: skip
+def test_en_can_spam_knows_a_postal_address_in_english_and_korean(address):
+    brand = brand_with("en-can-spam")
+    copy = Copy(headline="Your plan", body=f"Start today. Unsubscribe any time. {address}")
+    assert "en-can-spam.PostalAddress" not in rules_hit(brand, copy, channel="email")
+
+
 def test_full_width_and_decomposed_text_is_matched():
     brand = brand_with("ko-ad-law")
     assert rules_hit(brand, "ＢＥＳＴ coaching") == {"ko-ad-law.Superlatives"}
@@ -161,6 +172,9 @@ def test_naver_search_ad_flags_absolutes_in_naver_ads_only():
         ("ko-ad-law.EcoClaims", "친환경 러닝화", "재생 고무 30%로 만든 밑창"),
         ("ko-ad-law.UndisclosedEndorsement", "내돈내산 러닝 코칭 후기", "코칭 후기"),
         ("ko-ad-law.FalseUrgency", "오늘만 이 가격", "3월 31일까지 이 가격"),
+        ("ko-ad-law.Guarantees", "최저가 보장 코칭", "보장 내용은 약관을 확인하세요"),
+        ("ko-ad-law.Guarantees", "완주 결과를 보장합니다", "완주까지 코치가 함께해요"),
+        ("ko-ad-law.Guarantees", "합격 100% 보장", "지난해 합격생 42명"),
     ],
 )  # fmt: skip
 def test_rule_flags_what_its_source_forbids_and_not_the_compliant_version(rule, bad, good):
