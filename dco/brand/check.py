@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as default
@@ -93,7 +94,13 @@ class RuleSet:
             pairs = [(hit, position) for found, position in results for hit in found]
             if len(pairs) > 1:
                 pairs.sort(key=_start)  # stable: rules in load order where positions tie
-            findings[index] += [self._finding(position, hit, name, text) for hit, position in pairs]
+            # Where the text's lines start, found once for all its hits (None: a single line,
+            # as most fields are): per hit, a long text with many hits would be read again
+            # for each one.
+            starts = _line_starts(text) if "\n" in text else None
+            findings[index] += [
+                self._finding(position, hit, name, starts) for hit, position in pairs
+            ]
         return findings
 
     def _schedule(self, assets: Sequence[dict[str, str]], base: Context) -> _Batch:
@@ -155,10 +162,14 @@ class RuleSet:
                 batch.due_on.setdefault(position, []).extend(group)
         return batch
 
-    def _finding(self, position: int, hit: Hit, field: str, text: str) -> Finding:
-        """`finding` for the rule at `position`, made once for each place and message."""
-        if "\n" in text:
-            line, column = _line_and_column(text, hit.start)
+    def _finding(
+        self, position: int, hit: Hit, field: str, line_starts: list[int] | None
+    ) -> Finding:
+        """`finding` for the rule at `position`, made once for each place and message;
+        `line_starts` are the offsets at which the text's lines start (None for one line)."""
+        if line_starts is not None:
+            line = bisect_right(line_starts, hit.start)
+            column = hit.start - line_starts[line - 1] + 1
         else:
             line, column = 1, hit.start + 1  # a field of one line, as most are
         key = (position, hit, field, line, column)
@@ -293,6 +304,16 @@ def _bits_of(indices: Iterable[int]) -> int:
 def finding(rule: Rule, hit: Hit, field: str, text: str) -> Finding:
     """The finding for one hit, located by 1-based line and column (in characters)."""
     return _located(rule, hit, field, *_line_and_column(text, hit.start))
+
+
+def _line_starts(text: str) -> list[int]:
+    """The offset at which each line of `text` starts."""
+    starts = [0]
+    index = text.find("\n")
+    while index != -1:
+        starts.append(index + 1)
+        index = text.find("\n", index + 1)
+    return starts
 
 
 def _line_and_column(text: str, offset: int) -> tuple[int, int]:

@@ -10,12 +10,10 @@ from rich.markup import escape
 
 from dco.cli.common import key_values, load_brand
 from dco.cli.output import console, counted, error_console
-from dco.lint.files import LEVELS, LintResult, Located, lint
+from dco.lint.files import LEVELS, MAX_SHOWN_PER_ASSET, LintResult, Located, lint
 from dco.lint.formats import to_github, to_json, to_junit, to_sarif
 
 _STYLE = {"error": "bold red", "warning": "yellow", "suggestion": "cyan"}
-_AROUND = 40
-"""Characters of context shown on each side of a match in the text format."""
 _FORMATS = {"json": to_json, "sarif": to_sarif, "github": to_github, "junit": to_junit}
 
 
@@ -115,7 +113,7 @@ def _print_text(result: LintResult) -> None:
             f"[dim]{escape(finding.rule)}[/] {escape(finding.message)}",
             soft_wrap=True,
         )
-        if located.excerpt:
+        if located.snippet is not None and located.snippet.text:
             out.print(_excerpt(located), highlight=False, soft_wrap=True)
     counts = result.counts()
     summary = (
@@ -123,6 +121,9 @@ def _print_text(result: LintResult) -> None:
         f"{counted(counts['suggestion'], 'suggestion')} in "
         f"{counted(result.assets, 'piece')} of copy across {counted(result.files, 'file')}"
     )
+    hidden = sum(result.not_shown.values())
+    if hidden:
+        summary += f"; {hidden} not listed (over {MAX_SHOWN_PER_ASSET} in one piece of copy)"
     if result.silenced:
         summary += f"; {result.silenced} silenced"
     if result.fixed:
@@ -133,21 +134,10 @@ def _print_text(result: LintResult) -> None:
 
 
 def _excerpt(located: Located) -> str:
-    text = located.excerpt
-    finding = located.finding
-    if located.record is None:
-        start = located.column - 1
-        end = located.end_column - 1
-    elif finding.span is not None:
-        start, end = finding.span.start, finding.span.end
-    else:
-        start, end = 0, 0
-    start, end = max(0, min(start, len(text))), max(0, min(end, len(text)))
-    # Around the match only: a finding on a long line (a paragraph, a CSV cell) shows its
-    # neighbourhood, so the output grows with the findings, not with findings × line length.
-    before = text[max(0, start - _AROUND) : start]
-    match = text[start:end] if end - start <= 2 * _AROUND else f"{text[start : start + _AROUND]}…"
-    after = text[end : end + _AROUND]
-    lead = "…" if start > _AROUND else ""
-    trail = "…" if end + _AROUND < len(text) else ""
-    return f"    {lead}{escape(before)}[reverse]{escape(match)}[/]{escape(after)}{trail}"
+    around = located.snippet
+    assert around is not None
+    text, start, end = around.text, around.start, around.end
+    return (
+        f"    {'…' if around.lead else ''}{escape(text[:start])}[reverse]{escape(text[start:end])}"
+        f"[/]{escape(text[end:])}{'…' if around.trail else ''}"
+    )

@@ -37,10 +37,34 @@ from dco.models import COPY_FIELDS, Copy, Finding
 SUFFIXES = (".txt", ".md", ".markdown", ".json", ".jsonl", ".csv")
 csv.field_size_limit(64 * 1024 * 1024)  # a cell of long copy is copy, not an error (default 128 KB)
 LEVELS = {"suggestion": 0, "warning": 1, "error": 2}
+MAX_SHOWN_PER_ASSET = 100
+"""Findings listed for one piece of copy; the rest are counted (a pasted page of banned words
+would otherwise list thousands, and hold them all in memory)."""
 CHANNEL_RULES = {
     LENGTH_RULE: "A field is longer than the channel allows, counted in the channel's unit.",
     ENCODING_RULE: "A field holds a character the channel cannot send (emoji in a cp949 SMS).",
 }
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """The text around a finding, clipped: the match lies at `start`…`end` of `text`, and
+    `lead`/`trail` say whether the line or field goes on before or after what is shown."""
+
+    text: str
+    start: int
+    end: int
+    lead: bool = False
+    trail: bool = False
+
+
+def snippet(text: str, start: int, end: int, around: int = 40) -> Snippet:
+    """`around` characters each side of `text[start:end]` (and at most `2 * around` of the
+    match): what a finding shows, so output grows with the findings, not the line's length."""
+    start, end = max(0, min(start, len(text))), max(0, min(end, len(text)))
+    end = max(start, min(end, start + 2 * around))
+    low, high = max(0, start - around), min(len(text), end + around)
+    return Snippet(text[low:high], start - low, end - low, low > 0, high < len(text))
 
 
 @dataclass(frozen=True)
@@ -53,7 +77,7 @@ class Located:
     end_column: int
     finding: Finding
     record: str | None = None
-    excerpt: str = ""
+    snippet: Snippet | None = None
 
 
 @dataclass
@@ -69,20 +93,22 @@ class LintResult:
     """Ids of the brand's rules of kinds dco does not run (see `Brand.skipped`)."""
     seconds: dict[str, float] = field(default_factory=dict)
     """How long each file took to check, by path (for JUnit's time attributes)."""
+    not_shown: dict[str, int] = field(default_factory=lambda: dict.fromkeys(LEVELS, 0))
+    """Findings past `MAX_SHOWN_PER_ASSET` in one piece of copy, by level: counted, not listed."""
     descriptions: dict[str, str] = field(default_factory=dict)
     """What each rule checks, by id: its description, else its message (for SARIF)."""
 
     def counts(self) -> dict[str, int]:
-        """How many findings there are of each level."""
-        counts = dict.fromkeys(LEVELS, 0)
+        """How many findings there are of each level, those not shown included."""
+        counts = dict(self.not_shown)
         for located in self.findings:
             counts[located.finding.level] += 1
         return counts
 
     def failed(self, fail_level: str) -> bool:
-        """True when a finding at or above `fail_level` exists."""
+        """True when a finding at or above `fail_level` exists (shown or not)."""
         threshold = LEVELS[fail_level]
-        return any(LEVELS[f.finding.level] >= threshold for f in self.findings)
+        return any(n for level, n in self.counts().items() if LEVELS[level] >= threshold)
 
 
 @dataclass
@@ -148,11 +174,11 @@ def lint(
         started = time.perf_counter()
         result.files += 1
         source = read_source(path, encoding)
-        mark = (len(result.findings), result.silenced, result.assets)
+        mark = (len(result.findings), result.silenced, result.assets, dict(result.not_shown))
         if _lint_file(path, source, brand, spec, columns or {}, result, fix):
             # Report what the fixes left: the file as it now is, checked again.
             del result.findings[mark[0] :]
-            result.silenced, result.assets = mark[1], mark[2]
+            result.silenced, result.assets, result.not_shown = mark[1], mark[2], mark[3]
             _lint_file(path, read_source(path, encoding), brand, spec, columns or {}, result)
         result.seconds[str(path)] = time.perf_counter() - started
     return result
@@ -196,6 +222,7 @@ def _lint_text(
     checked = brand.check_many([asset.fields for asset in assets], channel=channel)
     for asset, findings in zip(assets, checked, strict=True):
         findings = findings + _channel_findings(asset, channel)
+        shown = 0
         for finding in findings:
             start = asset.offsets[finding.field or "text"] + (
                 finding.span.start if finding.span else 0
@@ -204,11 +231,19 @@ def _lint_text(
                 result.silenced += 1
                 continue
             end = start + ((finding.span.end - finding.span.start) if finding.span else 0)
+            if shown == MAX_SHOWN_PER_ASSET:
+                result.not_shown[finding.level] += 1
+                continue
+            shown += 1
             line, column = _position(line_starts, start)
-            located = Located(
-                str(path), line, column, column + max(1, end - start), finding,
-                excerpt=source[line_starts[line - 1] : _line_end(source, line_starts, line)],
+            line_start = line_starts[line - 1]
+            around = snippet(
+                source[line_start : _line_end(source, line_starts, line)],
+                start - line_start, end - line_start,
             )  # fmt: skip
+            located = Located(
+                str(path), line, column, column + max(1, end - start), finding, snippet=around
+            )
             result.findings.append(located)
             if finding.replacement is not None and finding.span is not None:
                 fixes.append(finding.model_copy(update={"span": finding.span.model_copy(
@@ -291,12 +326,17 @@ def _lint_records(
                 result.silenced += 1
                 continue
             kept.append(finding)
+            if len(kept) > MAX_SHOWN_PER_ASSET:
+                result.not_shown[finding.level] += 1
+                continue
             column = finding.column
-            length = (finding.span.end - finding.span.start) if finding.span else 1
+            span = finding.span
+            length = (span.end - span.start) if span else 1
+            text = asset.fields.get(finding.field or "", "")
             result.findings.append(Located(
                 str(path), asset.line, column, column + max(1, length), finding,
                 record=f"{asset.record}.{finding.field}",
-                excerpt=asset.fields.get(finding.field or "", ""),
+                snippet=snippet(text, span.start, span.end) if span else snippet(text, 0, 0),
             ))  # fmt: skip
         if fix:
             for name, text in asset.fields.items():

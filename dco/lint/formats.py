@@ -52,6 +52,7 @@ def _summary(result: LintResult) -> dict[str, Any]:
         "files": result.files,
         "assets": result.assets,
         **result.counts(),
+        "not_listed": sum(result.not_shown.values()),
         "silenced": result.silenced,
         "fixed": result.fixed,
         "skipped_rules": result.skipped_rules,

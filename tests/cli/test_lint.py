@@ -190,3 +190,13 @@ def test_the_text_format_shows_a_match_in_its_neighbourhood_not_its_whole_line(t
     result = run_dco("lint", path, "--brand", "runfit")
     excerpt = result.stdout.splitlines()[1]
     assert "최고" in excerpt and len(excerpt) < 120
+
+
+def test_findings_past_the_cap_in_one_piece_of_copy_are_counted_not_listed(tmp_path):
+    path = write(tmp_path, "paste.txt", "업계 최고 " * 150 + "\n")
+    result = run_dco("lint", path, "--brand", "runfit", "--format", "json")
+    data = json.loads(result.stdout)
+    superlatives = [f for f in data["findings"] if f["rule"] == "ko-ad-law.Superlatives"]
+    assert len(data["findings"]) == 100 and len(superlatives) == 100
+    assert data["summary"]["error"] == 150 and data["summary"]["not_listed"] == 50
+    assert result.returncode == 1

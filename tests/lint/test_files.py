@@ -211,3 +211,14 @@ def test_sarif_rules_are_described_by_their_messages(result):
     rules = {r["id"]: r for r in json.loads(to_sarif(result))["runs"][0]["tool"]["driver"]["rules"]}
     described = rules["ko-ad-law.Superlatives"]["shortDescription"]["text"]
     assert described != "ko-ad-law.Superlatives" and "absolute" in described
+
+
+def test_a_snippet_is_the_match_and_its_neighbourhood():
+    from dco.lint.files import snippet
+
+    text = "가" * 100 + "최고" + "나" * 100
+    around = snippet(text, 100, 102, around=5)
+    assert around.text == "가" * 5 + "최고" + "나" * 5
+    assert (around.start, around.end, around.lead, around.trail) == (5, 7, True, True)
+    assert snippet("최고", 0, 2) == snippet("최고", 0, 2, around=40)  # short text: all of it
+    assert snippet("최고", 0, 2).lead is False and snippet("최고", 0, 2).trail is False
