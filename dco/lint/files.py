@@ -19,7 +19,7 @@ import io
 import json
 import time
 from bisect import bisect_right
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from dco.channels.limits import ENCODING_RULE, LENGTH_RULE, length_findings
 from dco.errors import ConfigError
 from dco.lint.columns import guess_columns
 from dco.lint.markdown import Block, mask
+from dco.lint.positions import Cell, csv_rows, json_string
 from dco.lint.sources import Source, read_source, write_source
 from dco.models import COPY_FIELDS, Copy, Finding
 
@@ -314,6 +315,8 @@ def _lint_records(
         for index, (line, record) in enumerate(records, start=1)
         if (asset := _record_asset(record, line, index, channel, columns)) is not None
     ]
+    where = _locators(path, file.text, records)
+    line_starts = _line_starts(file.text)
     if not assets:
         raise ConfigError(_no_copy(path, file.text, records, columns))
     result.assets += len(assets)
@@ -329,12 +332,16 @@ def _lint_records(
             if len(kept) > MAX_SHOWN_PER_ASSET:
                 result.not_shown[finding.level] += 1
                 continue
-            column = finding.column
             span = finding.span
             length = (span.end - span.start) if span else 1
             text = asset.fields.get(finding.field or "", "")
+            cell = where(asset.line, columns.get(finding.field or "", finding.field or ""))
+            if cell is not None:  # the file's own line and column of the match
+                line, column = _position(line_starts, cell.offset(span.start if span else 0))
+            else:
+                line, column = asset.line, finding.column
             result.findings.append(Located(
-                str(path), asset.line, column, column + max(1, length), finding,
+                str(path), line, column, column + max(1, length), finding,
                 record=f"{asset.record}.{finding.field}",
                 snippet=snippet(text, span.start, span.end) if span else snippet(text, 0, 0),
             ))  # fmt: skip
@@ -369,6 +376,31 @@ def _records(path: Path, source: str) -> Iterator[tuple[int, dict[str, Any]]]:
                 yield reader.line_num, dict(row)
         except csv.Error as e:
             raise ConfigError(f"{path}:{reader.line_num}: not a CSV row dco can read ({e})") from e
+
+
+def _locators(
+    path: Path, source: str, records: list[tuple[int, Any]]
+) -> Callable[[int, str], Cell | None]:
+    """For a record (by the line `_records` gave it) and a column or key, where its value is in
+    the file; None where that cannot be told (a .json file, a row the scan reads otherwise)."""
+    if path.suffix == ".csv":
+        rows = list(csv_rows(source))
+        names = next(csv.reader(io.StringIO(source)), [])
+        if not rows or len(rows) - 1 != len(records) or len(rows[0]) != len(names):
+            return lambda line, key: None
+        by_line = {line: dict(zip(names, cells, strict=False)) for (line, _), cells in
+                   zip(records, rows[1:], strict=True)}  # fmt: skip
+        return lambda line, key: by_line.get(line, {}).get(key)
+    if path.suffix == ".jsonl":
+        starts = _line_starts(source)
+
+        def in_line(line: int, key: str) -> Cell | None:
+            cell = json_string(source, key, starts[line - 1])
+            ends = _line_end(source, starts, line)
+            return cell if cell is not None and cell.start <= ends else None
+
+        return in_line
+    return lambda line, key: None
 
 
 def _json(path: Path, text: str, line: int | None) -> Any:

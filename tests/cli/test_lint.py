@@ -200,3 +200,19 @@ def test_findings_past_the_cap_in_one_piece_of_copy_are_counted_not_listed(tmp_p
     assert len(data["findings"]) == 100 and len(superlatives) == 100
     assert data["summary"]["error"] == 150 and data["summary"]["not_listed"] == 50
     assert result.returncode == 1
+
+
+def test_findings_in_records_point_at_the_files_own_line_and_column(tmp_path):
+    rows = (
+        'id,headline,body\n1,"좋은 ""코칭"", 업계 최고",함께 달려요\n'
+        '2,"여러 줄\n업계 최고의 코칭",합리적\n'
+    )
+    path = write(tmp_path, "ads.csv", rows)
+    found = json.loads(run_dco("lint", path, "--brand", "runfit", "--format", "json").stdout)
+    lines = rows.split("\n")
+    expected = [(2, lines[1].index("최고") + 1), (4, lines[3].index("최고") + 1)]
+    assert [(f["line"], f["column"]) for f in found["findings"]] == expected
+    jsonl = '{"id": 1, "headline": "\\ud83c\\udfc3 \\"달려\\" 업계 최고"}\n'
+    found = json.loads(run_dco("lint", write(tmp_path, "ads.jsonl", jsonl), "--brand", "runfit",
+                               "--format", "json").stdout)  # fmt: skip
+    assert [(f["line"], f["column"]) for f in found["findings"]] == [(1, jsonl.index("최고") + 1)]
