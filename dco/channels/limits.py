@@ -1,9 +1,14 @@
-"""Copy held to a channel: a field over its limit, or not encodable in the channel, as a finding."""
+"""Copy held to a channel: a field over its limit, or not encodable in the channel, as a finding.
+
+`copy_findings` is the one check of copy in a channel that generation, the review queue and
+app, export and lint share: the channel's limits, then the brand's rules.
+"""
 
 from __future__ import annotations
 
-from dco.channels.catalog import Channel
-from dco.models import Copy, Finding
+from dco.channels.catalog import Channel, get_channel
+from dco.models import Copy, Finding, FunnelStage
+from dco.protocols import Checker
 
 LENGTH_RULE = "dco.Length"
 ENCODING_RULE = "dco.Encoding"
@@ -31,4 +36,19 @@ def length_findings(copy: Copy, channel: Channel) -> list[Finding]:
                 ),
             )
         )
+    return findings
+
+
+def copy_findings(
+    copy: Copy,
+    channel: Channel | str | None,
+    checker: Checker | None = None,
+    stage: FunnelStage | str | None = None,
+) -> list[Finding]:
+    """What holds `copy` back in `channel`: each field over the channel's limits (in its unit)
+    or not encodable in it, then `checker`'s findings (a brand's rules), if one is given."""
+    spec = get_channel(channel) if isinstance(channel, str) else channel
+    findings = length_findings(copy, spec) if spec is not None else []
+    if checker is not None:
+        findings += checker.check(copy, channel=spec.id if spec else None, stage=stage)
     return findings

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
+from dco.channels.limits import copy_findings
 from dco.cli.common import db_argument, load_brand, require_db
-from dco.cli.output import error_console
+from dco.cli.output import counted, error_console
 from dco.review import ReviewQueue
 from dco.review.export import ExportRow, to_csv, to_google_ads_rsa, to_jsonl
 
@@ -59,8 +60,8 @@ def export_command(
         approved = queue.approved(channel=channel, campaign=campaign)
     rows, held_back = [], 0
     for variant, copy, decision in approved:
-        if brand is not None and not force:
-            findings = brand.check(copy, channel=variant.channel, stage=variant.stage)
+        if not force:
+            findings = copy_findings(copy, variant.channel, brand, variant.stage)
             if any(f.level == "error" for f in findings):
                 held_back += 1
                 continue
@@ -75,10 +76,13 @@ def export_command(
             ads.write_text(to_google_ads_rsa(rows, final_url=final_url), encoding="utf-8-sig")
             error_console().print(f"wrote Google Ads Editor rows to {ads}")
         error_console().print(f"wrote {len(rows)} approved variants to {out}")
-    if held_back and brand is not None:
+    if held_back:
+        broken = "over its channel's limits" + (
+            f" or breaking {brand.name}'s error-level rules" if brand is not None else ""
+        )
         error_console().print(
-            f"[yellow]{held_back} approved variants break {brand.name}'s error-level rules and "
-            "were left out (fix them, or pass --force)[/]"
+            f"[yellow]left out {counted(held_back, 'approved variant')} {broken} (fix them, or "
+            "pass --force)[/]"
         )
     if brand is None and not force:
         error_console().print("[dim]not checked against a brand: give --brand DIR[/]")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from dco.channels.catalog import Channel, get_channel
-from dco.channels.limits import length_findings
+from dco.channels.limits import copy_findings
 from dco.errors import OptionError
 from dco.funnel import default_classifier
 from dco.generation.redact import redact
@@ -171,10 +171,7 @@ class Plan:
         )
 
     def check(self, copy: Copy) -> list[Finding]:
-        findings = length_findings(copy, self.channel)
-        if self.checker is not None:
-            findings += self.checker.check(copy, channel=self.channel.id, stage=self.stage)
-        return findings
+        return copy_findings(copy, self.channel, self.checker, self.stage)
 
 
 def _unit_help(units: frozenset[str]) -> str:

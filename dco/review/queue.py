@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from dco.channels.limits import copy_findings
 from dco.errors import ReviewError
 from dco.models import Copy, Decision, Finding, Variant
 from dco.protocols import Checker
@@ -214,14 +215,13 @@ class ReviewQueue(LogReaders, OutcomeTables):
         force: bool = False,
         override: bool = False,
     ) -> Decision:
-        """Approve the variant with `copy` in place of its own (re-checked against the brand)."""
+        """Approve the variant with `copy` in place of its own, re-checked as generated copy is:
+        against the channel's limits and the brand's rules (`force` records it regardless)."""
         edited = copy if isinstance(copy, Copy) else Copy(**dict(copy))
-        if self.checker is not None and not force:
+        if not force:
             variant = self.get(variant_id)
-            errors = [
-                f for f in self.checker.check(edited, channel=variant.channel, stage=variant.stage)
-                if f.level == "error"
-            ]  # fmt: skip
+            found = copy_findings(edited, variant.channel, self.checker, variant.stage)
+            errors = [f for f in found if f.level == "error"]
             if errors:
                 raise ReviewError(_describe_errors(errors))
         decision = Decision(variant_id=variant_id, action="edit", reviewer=reviewer,

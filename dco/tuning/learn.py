@@ -11,7 +11,7 @@ from typing import Any
 
 from dco import resources
 from dco.channels.catalog import Channel, get_channel
-from dco.channels.limits import length_findings
+from dco.channels.limits import copy_findings
 from dco.errors import DcoError, OptionError, UnencodableTextError
 from dco.models import COPY_FIELDS, Copy, CopyField
 from dco.models.records import Reviewed
@@ -238,10 +238,10 @@ def _passes(brand: Checker | None) -> Callable[..., bool]:
         try:
             spec = get_channel(channel)
         except DcoError:
-            spec = None
-        findings = length_findings(copy, spec) if spec is not None else []
-        if brand is not None:
-            findings += brand.check(copy, channel=channel, stage=stage)
+            spec = None  # a channel this dco does not know: its limits cannot be checked
+        findings = copy_findings(copy, spec, brand, stage)
+        if spec is None and brand is not None:
+            findings = brand.check(copy, channel=channel, stage=stage)
         return not any(f.level == "error" for f in findings)
 
     return passes

@@ -36,9 +36,24 @@ def test_export_leaves_out_copy_that_breaks_the_brand_unless_forced(tmp_path):
     path, a, _b = filled(tmp_path)
     checked = run_dco("export", str(path), "--brand", "runfit", "--format", "jsonl")
     assert [json.loads(line)["variant_id"] for line in checked.stdout.splitlines()] == [a.id]
-    assert "1 approved variants break Runfit's error-level rules" in checked.stderr
+    assert "left out 1 approved variant" in checked.stderr
+    assert "Runfit's error-level rules" in checked.stderr
     forced = run_dco("export", str(path), "--brand", "runfit", "--format", "jsonl", "--force")
     assert len(forced.stdout.splitlines()) == 2
+
+
+def test_export_leaves_out_copy_over_its_channels_limit_even_without_a_brand(tmp_path):
+    path, a, b = filled(tmp_path)
+    with ReviewQueue(path) as queue:
+        queue.undo("minji")  # the rejection
+        queue.undo("minji")  # the edit of b
+        long = Copy(
+            headline="하프 마라톤 완주를 위한 열 주짜리 코칭 프로그램", body="함께", cta="신청"
+        )
+        queue.edit(b.id, "minji", long, force=True)  # 48 google_width units; the limit is 30
+    result = run_dco("export", str(path), "--format", "jsonl")
+    assert [json.loads(line)["variant_id"] for line in result.stdout.splitlines()] == [a.id]
+    assert "left out 1 approved variant over its channel's limits" in result.stderr
 
 
 def test_google_ads_editor_rows_group_headlines_and_descriptions(tmp_path):

@@ -160,3 +160,13 @@ def test_decisions_survive_reopening_the_file(tmp_path):
     with ReviewQueue(path) as queue:
         assert queue.status(v.id) == "approved"
         assert [d.reviewer for d in queue.history(v.id)] == ["minji"]
+
+
+def test_an_edit_over_the_channels_limit_is_refused_unless_forced(tmp_path):
+    queue = ReviewQueue(tmp_path / "q.db")
+    (variant,) = variants(1)
+    queue.submit([variant])
+    long = Copy(headline="가" * 200, body=variant.copy.body, cta=variant.copy.cta)
+    with pytest.raises(ReviewError, match=r"dco\.Length"):
+        queue.edit(variant.id, "minji", long)
+    assert queue.edit(variant.id, "minji", long, force=True).action == "edit"

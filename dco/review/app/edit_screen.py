@@ -8,7 +8,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from dco.models import Copy, Variant
+from dco.channels.limits import copy_findings
+from dco.models import Copy, Finding, Variant
 from dco.protocols import Checker
 from dco.review.app.render import LEVEL_STYLE, meters
 
@@ -54,10 +55,8 @@ class EditScreen(ModalScreen[tuple[Copy, bool] | None]):
         }
         return Copy(**values) if any(v.strip() for v in values.values()) else None
 
-    def errors(self, copy: Copy) -> list:
-        if self.checker is None:
-            return []
-        return self.checker.check(copy, channel=self.variant.channel, stage=self.variant.stage)
+    def errors(self, copy: Copy) -> list[Finding]:
+        return copy_findings(copy, self.variant.channel, self.checker, self.variant.stage)
 
     def refresh_checks(self) -> None:
         copy = self.current()
