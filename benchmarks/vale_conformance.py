@@ -27,7 +27,8 @@ from dco.brand import Brand, BrandSpec
 from dco.brand.loader import SkippedRule, load_rule, load_rules
 from dco.brand.rules import Rule
 from dco.errors import DcoError
-from dco.lint.files import LEVELS, lint
+from dco.lint.files import lint
+from dco.lint.results import LEVELS
 
 IN_SCOPE = (".md", ".txt")
 _STEPS = (

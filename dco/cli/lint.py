@@ -10,8 +10,9 @@ from rich.markup import escape
 
 from dco.cli.common import key_values, load_brand
 from dco.cli.output import console, counted, error_console
-from dco.lint.files import LEVELS, MAX_SHOWN_PER_ASSET, LintResult, Located, lint
+from dco.lint.files import lint
 from dco.lint.formats import to_github, to_json, to_junit, to_sarif
+from dco.lint.results import LEVELS, MAX_SHOWN_PER_ASSET, LintResult, Located
 
 _STYLE = {"error": "bold red", "warning": "yellow", "suggestion": "cyan"}
 _FORMATS = {"json": to_json, "sarif": to_sarif, "github": to_github, "junit": to_junit}

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from xml.etree import ElementTree
 
 from dco._version import __version__
-from dco.lint.files import LEVELS, LintResult, Located
+from dco.lint.results import LEVELS, LintResult, Located
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "suggestion": "note"}

@@ -7,9 +7,10 @@ import pytest
 
 from dco.brand import Brand
 from dco.errors import ConfigError
-from dco.lint.files import LintResult, lint
+from dco.lint.files import lint
 from dco.lint.formats import to_github, to_json, to_junit, to_sarif
 from dco.lint.markdown import mask
+from dco.lint.results import LintResult
 
 BRAND = Brand.load("runfit")
 
@@ -214,7 +215,7 @@ def test_sarif_rules_are_described_by_their_messages(result):
 
 
 def test_a_snippet_is_the_match_and_its_neighbourhood():
-    from dco.lint.files import snippet
+    from dco.lint.results import snippet
 
     text = "가" * 100 + "최고" + "나" * 100
     around = snippet(text, 100, 102, around=5)

@@ -1,0 +1,232 @@
+"""Record files (.json, .jsonl, .csv): each record's copy fields checked, located in the file,
+and fixed in place."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from dco.brand import Brand
+from dco.brand.check import apply_fixes
+from dco.channels.catalog import Channel, get_channel
+from dco.errors import ConfigError
+from dco.lint.columns import guess_columns
+from dco.lint.positions import Cell, csv_rows, json_string
+from dco.lint.results import (
+    MAX_SHOWN_PER_ASSET,
+    Asset,
+    LintResult,
+    Located,
+    channel_findings,
+    line_end,
+    line_offsets,
+    position,
+    snippet,
+)
+from dco.lint.sources import Source, write_source
+from dco.models import COPY_FIELDS, Finding
+
+csv.field_size_limit(64 * 1024 * 1024)  # a cell of long copy is copy, not an error (default 128 KB)
+
+
+def lint_records(
+    path: Path,
+    file: Source,
+    brand: Brand,
+    channel: Channel | None,
+    columns: Mapping[str, str],
+    result: LintResult,
+    fix: bool,
+) -> bool:
+    records = list(_records(path, file.text))
+    changed = False
+    assets = [
+        (record, asset)
+        for index, (line, record) in enumerate(records, start=1)
+        if (asset := _record_asset(record, line, index, channel, columns)) is not None
+    ]
+    where = _locators(path, file.text, records)
+    line_starts = line_offsets(file.text)
+    if not assets:
+        raise ConfigError(_no_copy(path, file.text, records, columns))
+    result.assets += len(assets)
+    checked = _check_by_channel(brand, [asset for _, asset in assets])
+    for (record, asset), findings in zip(assets, checked, strict=True):
+        findings = findings + channel_findings(asset, asset.channel)
+        kept = []
+        for finding in findings:
+            if "*" in asset.ignore or finding.rule in asset.ignore:
+                result.silenced += 1
+                continue
+            kept.append(finding)
+            if len(kept) > MAX_SHOWN_PER_ASSET:
+                result.not_shown[finding.level] += 1
+                continue
+            span = finding.span
+            length = (span.end - span.start) if span else 1
+            text = asset.fields.get(finding.field or "", "")
+            cell = where(asset.line, columns.get(finding.field or "", finding.field or ""))
+            if cell is not None:  # the file's own line and column of the match
+                line, column = position(line_starts, cell.offset(span.start if span else 0))
+            else:
+                line, column = asset.line, finding.column
+            result.findings.append(Located(
+                str(path), line, column, column + max(1, length), finding,
+                record=f"{asset.record}.{finding.field}",
+                snippet=snippet(text, span.start, span.end) if span else snippet(text, 0, 0),
+            ))  # fmt: skip
+        if fix:
+            for name, text in asset.fields.items():
+                new, count = apply_fixes(text, [f for f in kept if f.field == name])
+                if count:
+                    _set_field(record, name, new, columns)
+                    result.fixed += count
+                    changed = True
+    if fix and changed:
+        _write_records(path, [r for _, r in records], file)
+    return changed
+
+
+def _records(path: Path, source: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    if path.suffix == ".jsonl":
+        for number, line in enumerate(source.splitlines(), start=1):
+            if line.strip():
+                yield number, _json(path, line, number)
+    elif path.suffix == ".json":
+        data = _json(path, source, None)
+        items = data.get("variants") if isinstance(data, dict) else data
+        if not isinstance(items, list):
+            raise ConfigError(f'{path}: expected a list of records or {{"variants": [...]}}')
+        for number, item in enumerate(items, start=1):
+            yield number, item
+    else:
+        reader = csv.DictReader(io.StringIO(source))
+        try:
+            for row in reader:
+                yield reader.line_num, dict(row)
+        except csv.Error as e:
+            raise ConfigError(f"{path}:{reader.line_num}: not a CSV row dco can read ({e})") from e
+
+
+def _locators(
+    path: Path, source: str, records: list[tuple[int, Any]]
+) -> Callable[[int, str], Cell | None]:
+    """For a record (by the line `_records` gave it) and a column or key, where its value is in
+    the file; None where that cannot be told (a .json file, a row the scan reads otherwise)."""
+    if path.suffix == ".csv":
+        rows = list(csv_rows(source))
+        names = next(csv.reader(io.StringIO(source)), [])
+        if not rows or len(rows) - 1 != len(records) or len(rows[0]) != len(names):
+            return lambda line, key: None
+        by_line = {line: dict(zip(names, cells, strict=False)) for (line, _), cells in
+                   zip(records, rows[1:], strict=True)}  # fmt: skip
+        return lambda line, key: by_line.get(line, {}).get(key)
+    if path.suffix == ".jsonl":
+        starts = line_offsets(source)
+
+        def in_line(line: int, key: str) -> Cell | None:
+            cell = json_string(source, key, starts[line - 1])
+            ends = line_end(source, starts, line)
+            return cell if cell is not None and cell.start <= ends else None
+
+        return in_line
+    return lambda line, key: None
+
+
+def _json(path: Path, text: str, line: int | None) -> Any:
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ConfigError(f"{path}{f':{line}' if line else ''}: JSON nested too deeply") from None
+    except json.JSONDecodeError as e:
+        where = f"{path}:{line}:{e.colno}" if line else f"{path}:{e.lineno}:{e.colno}"
+        raise ConfigError(f"{where}: invalid JSON: {e.msg}") from e
+
+
+def _no_copy(
+    path: Path, text: str, records: list[tuple[int, Any]], columns: Mapping[str, str]
+) -> str:
+    """What to say of a records file in which no record has a copy field."""
+    if not records:
+        return f"{path}: no records in it; give a file with a record per line or row"
+    wanted = "/".join(columns.get(name, name) for name in COPY_FIELDS)
+    if path.suffix == ".csv":
+        found = next(csv.reader(io.StringIO(text)), [])
+    else:
+        found = sorted(
+            {str(k) for _, record in records if isinstance(record, dict) for k in record}
+        )
+    suggestion = (
+        " ".join(f"--column {field}={name}" for field, name in guess_columns(found).items())
+        or "--column headline=NAME"
+    )
+    shown = ", ".join(found[:8]) + (", …" if len(found) > 8 else "")
+    return (
+        f"{path}: no {wanted} {'column' if path.suffix == '.csv' else 'field'} with copy "
+        f"(found {shown or 'nothing'}); map yours with {suggestion}"
+    )
+
+
+def _check_by_channel(brand: Brand, assets: list[Asset]) -> list[list[Finding]]:
+    """`brand.check` for each asset, with its own channel: one batch per channel."""
+    checked: list[list[Finding]] = [[] for _ in assets]
+    by_channel: dict[str | None, list[int]] = {}
+    for index, asset in enumerate(assets):
+        by_channel.setdefault(asset.channel.id if asset.channel else None, []).append(index)
+    for indices in by_channel.values():
+        channel = assets[indices[0]].channel
+        batch = brand.check_many([assets[i].fields for i in indices], channel=channel)
+        for index, findings in zip(indices, batch, strict=True):
+            checked[index] = findings
+    return checked
+
+
+def _record_asset(record, line, index, channel, columns) -> Asset | None:
+    if not isinstance(record, dict):
+        return None
+    nested = record.get("copy")
+    source = nested if isinstance(nested, dict) else record
+    fields: dict[str, str] = {}
+    for name in COPY_FIELDS:
+        value = source.get(columns.get(name, name))
+        if isinstance(value, str) and value:
+            # Half an emoji escaped alone in JSON ("\\ud83d") is no character: print it as one.
+            fields[name] = value.encode("utf-8", "replace").decode("utf-8")
+    if not fields:
+        return None
+    ignore = record.get("lint_ignore") or []
+    return Asset(
+        fields, {}, line,
+        record=str(record.get("id") or f"record {index}"),
+        channel=get_channel(record["channel"]) if record.get("channel") else channel,
+        ignore=frozenset([ignore] if isinstance(ignore, str) else ignore),
+    )  # fmt: skip
+
+
+def _set_field(record: dict[str, Any], name: str, value: str, columns: Mapping[str, str]) -> None:
+    target = record["copy"] if isinstance(record.get("copy"), dict) else record
+    target[columns.get(name, name)] = value
+
+
+def _write_records(path: Path, records: list[dict[str, Any]], file: Source) -> None:
+    if path.suffix == ".jsonl":
+        text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    elif path.suffix == ".json":
+        data = json.loads(file.text)
+        if isinstance(data, dict):
+            data["variants"] = records
+        else:
+            data = records
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    else:
+        buffer = io.StringIO()
+        fields = list(records[0]) if records else []
+        writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(records)
+        text = buffer.getvalue()
+    write_source(path, file, text)
