@@ -11,6 +11,7 @@ import pydantic
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from dco import yamlfile
+from dco.brand import Brand
 from dco.cli.common import load_brand
 from dco.cli.output import error_console, events_option, print_json
 from dco.cli.variants import print_result, provider_note
@@ -120,12 +121,7 @@ def generate_command(
     if cache is not None:
         llm = CachedProvider(llm, cache)
     brand = load_brand(brand_dir) if brand_dir else None
-    if (
-        profile is None and brand is not None and brand.folder is not None
-        and (brand.folder / PROFILE_NAME).is_file()
-    ):  # fmt: skip
-        profile = brand.folder / PROFILE_NAME
-        error_console().print(f"[dim]prompts tuned by {profile} (--profile to choose another)[/]")
+    profile = profile or _brand_profile(brand)
     options: dict[str, Any] = dict(
         signals=signals, stage=stage, n=n, provider=llm, seed=seed, temperature=temperature,
         prompts=PromptSet(prompts_dir) if prompts_dir else None, brand=brand,
@@ -203,3 +199,12 @@ def _read_briefs(path: Path) -> list[Brief]:
     if not briefs:
         raise ConfigError(f"{path}: no briefs in the file")
     return briefs
+
+
+def _brand_profile(brand: Brand | None) -> Path | None:
+    """The tuning profile in the brand's folder, said on stderr, if it has one."""
+    if brand is None or brand.folder is None or not (brand.folder / PROFILE_NAME).is_file():
+        return None
+    profile = brand.folder / PROFILE_NAME
+    error_console().print(f"[dim]prompts tuned by {profile} (--profile to choose another)[/]")
+    return profile
