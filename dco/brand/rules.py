@@ -130,7 +130,7 @@ class Rule(DcoModel):
     extends: str
     message: str = ""
     description: str = ""
-    level: Level = "suggestion"
+    level: Level = "warning"  # as in Vale, for a rule that names no level
     scope: str | list[str] = "text"
     """Vale's scope (see `dco.brand.scopes`): which fields of the copy the rule reads."""
     link: str | None = None

@@ -471,3 +471,8 @@ def test_sentence_count_counts_the_sentences_found(text):
     from dco.brand.sentences import sentence_count, sentences
 
     assert sentence_count(text) == len(sentences(text))
+
+
+def test_a_rule_that_names_no_level_is_a_warning_as_in_vale():
+    assert rule("existence", tokens=["free"]).level == "warning"
+    assert rule("existence", tokens=["free"], level="error").level == "error"
