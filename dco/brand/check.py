@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as default
@@ -13,6 +12,7 @@ from ahocorasick_rs import AhoCorasick
 from dco.brand.anchors import fold_case
 from dco.brand.rules import Context, Hit, Rule, first_filled
 from dco.models import Finding, Span
+from dco.text.lines import line_and_column, line_offsets
 
 
 class RuleSet:
@@ -97,7 +97,7 @@ class RuleSet:
             # Where the text's lines start, found once for all its hits (None: a single line,
             # as most fields are): per hit, a long text with many hits would be read again
             # for each one.
-            starts = _line_starts(text) if "\n" in text else None
+            starts = line_offsets(text) if "\n" in text else None
             findings[index] += [
                 self._finding(position, hit, name, starts) for hit, position in pairs
             ]
@@ -168,8 +168,7 @@ class RuleSet:
         """`finding` for the rule at `position`, made once for each place and message;
         `line_starts` are the offsets at which the text's lines start (None for one line)."""
         if line_starts is not None:
-            line = bisect_right(line_starts, hit.start)
-            column = hit.start - line_starts[line - 1] + 1
+            line, column = line_and_column(line_starts, hit.start)
         else:
             line, column = 1, hit.start + 1  # a field of one line, as most are
         key = (position, hit, field, line, column)
@@ -303,23 +302,7 @@ def _bits_of(indices: Iterable[int]) -> int:
 
 def finding(rule: Rule, hit: Hit, field: str, text: str) -> Finding:
     """The finding for one hit, located by 1-based line and column (in characters)."""
-    return _located(rule, hit, field, *_line_and_column(text, hit.start))
-
-
-def _line_starts(text: str) -> list[int]:
-    """The offset at which each line of `text` starts."""
-    starts = [0]
-    index = text.find("\n")
-    while index != -1:
-        starts.append(index + 1)
-        index = text.find("\n", index + 1)
-    return starts
-
-
-def _line_and_column(text: str, offset: int) -> tuple[int, int]:
-    """The 1-based line and column (in characters) of `offset` in `text`."""
-    line_start = text.rfind("\n", 0, offset) + 1
-    return text.count("\n", 0, line_start) + 1, offset - line_start + 1
+    return _located(rule, hit, field, *line_and_column(line_offsets(text), hit.start))
 
 
 def _located(rule: Rule, hit: Hit, field: str, line: int, column: int) -> Finding:

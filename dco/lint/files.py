@@ -31,13 +31,11 @@ from dco.lint.results import (
     LintResult,
     Located,
     channel_findings,
-    line_end,
-    line_offsets,
-    position,
     snippet,
 )
 from dco.lint.sources import Source, read_source, write_source
 from dco.models import Finding
+from dco.text.lines import line_and_column, line_end, line_offsets
 
 SUFFIXES = (".txt", ".md", ".markdown", ".json", ".jsonl", ".csv")
 
@@ -155,7 +153,7 @@ def _lint_text(
                 result.not_shown[finding.level] += 1
                 continue
             shown += 1
-            line, column = position(line_starts, start)
+            line, column = line_and_column(line_starts, start)
             line_start = line_starts[line - 1]
             around = snippet(
                 source[line_start : line_end(source, line_starts, line)],

@@ -3,6 +3,7 @@ back to its offset in the file, so that a finding points at the file's own line 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -80,7 +81,7 @@ def json_string(source: str, key: str, start: int = 0) -> Cell | None:
     An escape is one character of the value: `\\n` two characters of the file, `\\u00e9` six,
     and a surrogate pair (`\\ud83c\\udfc3`, one emoji) twelve.
     """
-    match = re.compile(rf'"{re.escape(key)}"\s*:\s*"').search(source, start)
+    match = _key_pattern(key).search(source, start)
     if match is None:
         return None
     cell = Cell(match.end())
@@ -96,6 +97,12 @@ def json_string(source: str, key: str, start: int = 0) -> Cell | None:
             cursor += 1
         index += 1
     return cell
+
+
+@functools.lru_cache(maxsize=64)
+def _key_pattern(key: str) -> re.Pattern[str]:
+    """`"key": "`, compiled once per key: it is looked for once per finding."""
+    return re.compile(rf'"{re.escape(key)}"\s*:\s*"')
 
 
 _HIGH = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}")

@@ -22,13 +22,11 @@ from dco.lint.results import (
     LintResult,
     Located,
     channel_findings,
-    line_end,
-    line_offsets,
-    position,
     snippet,
 )
 from dco.lint.sources import Source, write_source
 from dco.models import COPY_FIELDS, Finding
+from dco.text.lines import line_and_column, line_end, line_offsets
 
 csv.field_size_limit(64 * 1024 * 1024)  # a cell of long copy is copy, not an error (default 128 KB)
 
@@ -71,7 +69,7 @@ def lint_records(
             text = asset.fields.get(finding.field or "", "")
             cell = where(asset.line, columns.get(finding.field or "", finding.field or ""))
             if cell is not None:  # the file's own line and column of the match
-                line, column = position(line_starts, cell.offset(span.start if span else 0))
+                line, column = line_and_column(line_starts, cell.offset(span.start if span else 0))
             else:
                 line, column = asset.line, finding.column
             result.findings.append(Located(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from dco.channels.catalog import Channel
@@ -115,21 +114,3 @@ def channel_findings(asset: Asset, channel: Channel | None) -> list[Finding]:
         if present:
             located.append(finding.model_copy(update={"field": present[0]}))
     return located
-
-
-def line_offsets(source: str) -> list[int]:
-    starts = [0]
-    index = source.find("\n")
-    while index != -1:
-        starts.append(index + 1)
-        index = source.find("\n", index + 1)
-    return starts
-
-
-def position(line_starts: list[int], offset: int) -> tuple[int, int]:
-    line = bisect_right(line_starts, offset)
-    return line, offset - line_starts[line - 1] + 1
-
-
-def line_end(source: str, line_starts: list[int], line: int) -> int:
-    return line_starts[line] - 1 if line < len(line_starts) else len(source)

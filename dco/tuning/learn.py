@@ -237,11 +237,10 @@ def _passes(brand: Checker | None) -> Callable[..., bool]:
     def _check(copy: Copy, channel: str, stage: str) -> bool:
         try:
             spec = get_channel(channel)
-        except DcoError:
-            spec = None  # a channel this dco does not know: its limits cannot be checked
-        findings = copy_findings(copy, spec, brand, stage)
-        if spec is None and brand is not None:
-            findings = brand.check(copy, channel=channel, stage=stage)
+        except DcoError:  # a channel this dco does not know: its limits cannot be checked
+            findings = brand.check(copy, channel=channel, stage=stage) if brand else []
+        else:
+            findings = copy_findings(copy, spec, brand, stage)
         return not any(f.level == "error" for f in findings)
 
     return passes
