@@ -91,7 +91,8 @@ def lint_records(
 
 def _records(path: Path, source: str) -> Iterator[tuple[int, dict[str, Any]]]:
     if path.suffix == ".jsonl":
-        for number, line in enumerate(source.splitlines(), start=1):
+        # Lines end at LF (CRLF) only: a JSON string may hold U+2028, which splitlines() splits.
+        for number, line in enumerate(source.split("\n"), start=1):
             if line.strip():
                 yield number, _json(path, line, number)
     elif path.suffix == ".json":
