@@ -25,6 +25,7 @@ from dco.brand.loader import (
 )
 from dco.brand.marketing import Required
 from dco.brand.rules import Context, Rule
+from dco.brand.vale import accepting
 from dco.channels.catalog import Channel, get_channel
 from dco.errors import ConfigError
 from dco.models import Copy, Finding, Formality, FunnelStage
@@ -46,14 +47,16 @@ class Brand:
         skipped: list[SkippedRule] | None = None,
     ) -> None:
         self.spec = spec
-        self.rules = rules
-        """The brand's rules, in load order (read-only: they are prepared once, here)."""
+        accepted = spec.vocabulary.accept
+        self.rules = [accepting(rule, accepted) for rule in rules] if accepted else rules
+        """The brand's rules, in load order (read-only: they are prepared once, here), with
+        the words the brand accepts excepted."""
         self.folder = folder
         self.skipped = list(skipped or [])
         """Rule files of Vale kinds dco does not run (spelling, sequence, script), to report."""
-        self._ruleset = RuleSet(rules)
+        self._ruleset = RuleSet(self.rules)
         # The few rules `requirements` reads, found once: generation asks for every brief.
-        self._required = [r for r in rules if isinstance(r, Required) and r.level == "error"]
+        self._required = [r for r in self.rules if isinstance(r, Required) and r.level == "error"]
         self._claims = frozenset(fold(c.text) for c in spec.claims)
 
     def __repr__(self) -> str:

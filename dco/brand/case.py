@@ -71,6 +71,9 @@ def case_test(
     return lambda text: pattern.search(text) is not None or found_in(excepted, text)
 
 
+_NUMBERING = re.compile(r"\d+[.)]")
+
+
 def in_sentence_case(
     text: str,
     words: re.Pattern[str],
@@ -83,6 +86,10 @@ def in_sentence_case(
         return True  # no word has a lower-case letter (Korean, digits, capitals): all count
     text = text.rstrip("?!.:")
     first = words.search(text)
+    # Numbering ("1.", "2)") opens a heading or item without being its first word (a bare
+    # number, "1 this", is one, as in Vale).
+    if first is not None and _NUMBERING.fullmatch(first.group()):
+        first = words.search(text, first.end())
     if first is None:
         return True
     if not _opens_right(first.group(), excepted):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pydantic
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from dco import resources, yamlfile
 from dco.brand.marketing import MARKETING_KINDS
@@ -50,10 +50,41 @@ class ClaimSpec(DcoModel):
 
 
 class Vocabulary(DcoModel):
-    """Words the brand prefers (rejected → preferred) and words it never uses."""
+    """Words the brand prefers (rejected → preferred), words it never uses, and words it
+    accepts whatever a style's rules say of them (Vale's vocabulary `accept.txt`)."""
 
     prefer: dict[str, str] = Field(default_factory=dict)
     reject: list[str] = Field(default_factory=list)
+    accept: list[str] = Field(default_factory=list)
+    """Exceptions to every existence and substitution rule that reads the vocabulary (`vocab`,
+    the default), as Vale adds its accepted terms; a term may be a regular expression."""
+
+
+class MarkdownReading(DcoModel):
+    """How `dco lint` reads Markdown, under the names of Vale's settings that do the same."""
+
+    skipped_scopes: list[str] = Field(
+        default_factory=lambda: ["script", "style", "pre", "figure", "noscript", "iframe"]
+    )
+    """Blocks not read at all, by HTML tag: `blockquote`, `table`, `ul`, `h1`, ..."""
+    ignored_scopes: list[str] = Field(default_factory=lambda: ["tt", "code", "kbd"])
+    """Inline markup read as `*`s, by HTML tag: `code`, `strong`, `em`, `a`, ..."""
+    ignored_classes: list[str] = Field(default_factory=list)
+    """Inline HTML whose `class` names one of these is read as `*`s."""
+    token_ignores: list[str] = Field(default_factory=list)
+    """Regular expressions for inline spans read as `*`s (`\\$[^$\\n]+\\$`: TeX math)."""
+    block_ignores: list[str] = Field(default_factory=list)
+    """Regular expressions for whole blocks not read (a shortcode's body, say)."""
+
+    @field_validator("token_ignores", "block_ignores")
+    @classmethod
+    def _patterns_compile(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as e:
+                raise ValueError(f"{pattern!r} is not a regular expression: {e}") from None
+        return patterns
 
 
 class Contact(DcoModel):
@@ -80,6 +111,7 @@ class BrandSpec(DcoModel):
     locales: list[str] = Field(default_factory=list)
     packs: list[str] = Field(default_factory=list)
     contact: Contact = Field(default_factory=Contact)
+    markdown: MarkdownReading = Field(default_factory=MarkdownReading)
 
 
 def available_packs() -> list[str]:

@@ -13,6 +13,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
+from dco.brand import scopes
 from dco.brand.anchors import anchor_test, literal_anchors
 from dco.brand.joined import finditer_each, separator_for
 from dco.brand.matching import compile_exceptions, compile_tokens, excepted, finder
@@ -55,20 +56,18 @@ class Length(Rule):
     def relevant(self, field_name: str, channel: str | None) -> bool:
         # Plain text (a line of a .txt file) is a whole message: what must open its headline
         # must open it, and what must close its body must close it.
-        wanted = self.field in ("text", field_name) or field_name == "text"
+        copy = scopes.copy_field(field_name)
+        wanted = self.field in ("text", copy) or copy == "text"
         return wanted and super().relevant(field_name, channel)
 
     def check(self, text: str, context: Context) -> list[Hit]:
-        if self.field not in ("text", context.field):
+        field = scopes.copy_field(context.field)
+        if self.field not in ("text", field):
             return []
         limit, unit = self.max, self.unit
         channel = get_channel(self.channel) if self.channel else None
-        if (
-            channel is not None
-            and self.max is None
-            and context.field in ("headline", "body", "cta")
-        ):
-            bound = channel.limit_for(context.field)  # type: ignore[arg-type]
+        if channel is not None and self.max is None and field in ("headline", "body", "cta"):
+            bound = channel.limit_for(field)  # type: ignore[arg-type]
             if bound is None:
                 return []
             limit, unit = bound
@@ -81,7 +80,7 @@ class Length(Rule):
         if length <= limit:
             return []
         message = (self.message or "{field} is {length} {unit}; the limit is {limit}").format(
-            field=context.field, length=length, unit=unit, limit=limit
+            field=field, length=length, unit=unit, limit=limit
         )
         return [Hit(0, len(text), message, text)]
 
@@ -111,7 +110,8 @@ class Required(Rule):
     def relevant(self, field_name: str, channel: str | None) -> bool:
         # Plain text (a line of a .txt file) is a whole message: what must open its headline
         # must open it, and what must close its body must close it.
-        wanted = self.field in ("text", field_name) or field_name == "text"
+        copy = scopes.copy_field(field_name)
+        wanted = self.field in ("text", copy) or copy == "text"
         return wanted and super().relevant(field_name, channel)
 
     def per_asset(self) -> bool:
@@ -129,7 +129,7 @@ class Required(Rule):
             if context.asset and context.field != first:
                 return []
             haystack = asset_text(context, text)
-        elif self.field != context.field and context.field != "text":
+        elif self.field != scopes.copy_field(context.field) and context.field != "text":
             return []
         else:
             haystack = text

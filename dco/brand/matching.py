@@ -42,18 +42,20 @@ def compile_tokens(
     ignorecase: bool = False,
     nonword: bool = False,
     raw: Sequence[str] = (),
+    append: bool = False,
 ) -> re.Pattern[str] | None:
-    """One pattern for `tokens` (each bounded) and `raw` fragments (used as written)."""
-    parts = []
-    if tokens:
-        alternatives = "|".join(token_pattern(t) for t in sorted(tokens, key=len, reverse=True))
-        parts.append(bounded(alternatives, nonword=nonword))
-    if raw:
-        parts.append("".join(raw))
-    if not parts:
-        return None
-    flags = re.IGNORECASE if ignorecase else 0
-    return re.compile("|".join(parts), flags)
+    """One pattern for `tokens` (any of them, bounded as words unless `nonword`) and the `raw`
+    fragments joined as written, as Vale joins them: the raw pattern, then a token (or with
+    `append`, a token, then the raw pattern); the raw pattern alone when there are no tokens."""
+    joined_raw = "".join(raw)
+    if not tokens:
+        return re.compile(joined_raw, re.IGNORECASE if ignorecase else 0) if joined_raw else None
+    alternatives = "|".join(token_pattern(t) for t in sorted(tokens, key=len, reverse=True))
+    pattern = bounded(alternatives, nonword=nonword)
+    if joined_raw:
+        pattern = f"{pattern}{joined_raw}" if append else f"{joined_raw}{pattern}"
+    # Multiline, as Vale compiles every token pattern: `^` and `$` hold at each line.
+    return re.compile(pattern, re.MULTILINE | (re.IGNORECASE if ignorecase else 0))
 
 
 Finder = Callable[[str], Iterator[re.Match[str]]]

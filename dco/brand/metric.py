@@ -82,6 +82,8 @@ class Metric(Rule):
 
     kind: ClassVar[str] = "metric"
     reads_text_alone: ClassVar[bool] = True
+    scope: str | list[str] = "summary"
+    """As in Vale: the document's prose as a whole (a field of copy, in a record)."""
     formula: str
     condition: str
 
@@ -115,6 +117,8 @@ class Readability(Rule):
 
     kind: ClassVar[str] = "readability"
     reads_text_alone: ClassVar[bool] = True
+    scope: str | list[str] = "summary"
+    """As in Vale: the document's prose as a whole (a field of copy, in a record)."""
     metrics: list[Literal[tuple(READABILITY_FORMULAS)]] = Field(min_length=1)  # type: ignore[valid-type]
     grade: float
 

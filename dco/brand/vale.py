@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import ClassVar, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from dco.brand.anchors import first_characters, literal_anchors
 from dco.brand.case import case_test
@@ -42,17 +42,22 @@ class Existence(Rule):
     nonword: bool = False
     exceptions: list[str] = Field(default_factory=list)
 
+    @field_validator("tokens", "raw", mode="before")
+    @classmethod
+    def _one_is_a_list(cls, value: object) -> object:
+        """Vale reads `raw: ^.*$` as a list of one."""
+        return [value] if isinstance(value, str) else value
+
     @model_validator(mode="after")
     def _compile(self) -> Existence:
         self.compiled = Compiled()
-        if self.append and self.raw:
-            # Vale's `append`: the raw pattern follows each token instead of standing alone.
-            tokens = [f"(?:{t}){''.join(self.raw)}" for t in self.tokens]
-            self.compiled.pattern = compile_tokens(tokens, ignorecase=self.ignorecase, nonword=True)
-        else:
-            self.compiled.pattern = compile_tokens(
-                self.tokens, ignorecase=self.ignorecase, nonword=self.nonword, raw=self.raw
-            )
+        self.compiled.pattern = compile_tokens(
+            self.tokens,
+            ignorecase=self.ignorecase,
+            nonword=self.nonword,
+            raw=self.raw,
+            append=self.append,
+        )
         self.compiled.exceptions = compile_exceptions(self.exceptions, ignorecase=self.ignorecase)
         self.compiled.separator = separator_for(self.compiled.pattern)
         if self.compiled.pattern is not None:
@@ -60,9 +65,8 @@ class Existence(Rule):
         return self
 
     def anchors(self) -> tuple[str, ...] | None:
-        if self.append:
-            return literal_anchors(self.tokens)
-        return literal_anchors([*self.tokens, "".join(self.raw)] if self.raw else self.tokens)
+        # A match holds a token whenever there are tokens (the raw pattern only extends it).
+        return literal_anchors(self.tokens if self.tokens else ["".join(self.raw)])
 
     def gate(self) -> re.Pattern[str] | None:
         pattern = self.compiled.pattern
@@ -260,3 +264,19 @@ VALE_KINDS: dict[str, type[Rule]] = {
         Consistency,
     )
 }
+
+
+def accepting(rule: Rule, terms: Sequence[str]) -> Rule:
+    """`rule` with the brand's accepted `terms` among its exceptions, as Vale adds the terms of
+    its vocabulary: to existence, substitution and capitalization rules that read it
+    (`vocab`, the default), and of existence rules only to those about words (a `nonword`
+    pattern's match may merely contain a term, and would be silenced by it)."""
+    if not terms or not rule.vocab:
+        return rule
+    if isinstance(rule, Substitution | Capitalization) or (
+        isinstance(rule, Existence) and not rule.nonword
+    ):
+        data = rule.model_dump(exclude={"compiled"})
+        data["exceptions"] = [*rule.exceptions, *terms]
+        return type(rule).model_validate(data)
+    return rule

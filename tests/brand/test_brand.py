@@ -187,3 +187,31 @@ def test_a_rule_for_an_unknown_channel_is_refused_with_the_nearest_name(brand_di
     )
     with pytest.raises(ConfigError, match=r"Bang.yml:4.*unknown channel 'google_rs'.*google_rsa"):
         Brand.load(brand_dir)
+
+
+def _with_rule(folder, yaml_text, rule_text):
+    (folder / "brand.yaml").write_text(yaml_text, encoding="utf-8")
+    (folder / "rules" / "Weasel.yml").write_text(rule_text, encoding="utf-8")
+    return Brand.load(folder)
+
+
+WEASEL = "extends: existence\nmessage: \"'%s' is a weasel word\"\ntokens: [very, really]\n"
+
+
+def test_words_the_brand_accepts_are_exceptions_to_its_style_rules(brand_dir):
+    brand = _with_rule(brand_dir, "name: Acme\nvocabulary:\n  accept: [very]\n", WEASEL)
+    assert [f.match for f in brand.check("a very, really good run")] == ["really"]
+
+
+def test_a_rule_that_does_not_read_the_vocabulary_keeps_its_matches(brand_dir):
+    rule = WEASEL + "vocab: false\n"
+    brand = _with_rule(brand_dir, "name: Acme\nvocabulary:\n  accept: [very]\n", rule)
+    assert [f.match for f in brand.check("a very good run")] == ["very"]
+
+
+def test_a_markdown_ignore_pattern_that_is_not_a_regular_expression_is_located(brand_dir):
+    (brand_dir / "brand.yaml").write_text(
+        "name: Acme\nmarkdown:\n  token_ignores: ['(unclosed']\n", encoding="utf-8"
+    )
+    with pytest.raises(ConfigError, match=r"brand\.yaml:3.*token_ignores.*not a regular"):
+        Brand.load(brand_dir)

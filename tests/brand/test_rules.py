@@ -40,6 +40,28 @@ def test_existence_raw_is_used_as_written():
     assert hits("existence", "a  b", raw=[r"\s{2,}"], message="double space") == ["  "]
 
 
+def test_existence_raw_then_a_token_is_one_pattern_as_vale_joins_them():
+    # write-good.Passive: a form of "be", then a word ending in -ed; neither alone.
+    fields = {"raw": [r"\b(am|is|was)\b\s*"], "tokens": [r"[\w]+ed"], "ignorecase": True}
+    assert hits("existence", "It is a good sentence.", **fields) == []
+    assert hits("existence", "It was tested.", **fields) == ["was tested"]
+
+
+def test_existence_append_puts_the_raw_pattern_after_the_token():
+    fields = {"raw": [r"\s+now"], "tokens": ["buy"], "append": True}
+    assert hits("existence", "buy it now, buy now", **fields) == ["buy now"]
+
+
+def test_existence_reads_a_single_raw_pattern_as_a_list_of_one():
+    assert rule("existence", raw=r"^.*$", scope="sentence").raw == [r"^.*$"]
+
+
+def test_existence_patterns_are_multiline_as_in_vale():
+    assert hits("existence", "Intro\n## *Heading*", tokens=[r"^#+.*\*.*"], nonword=True) == [
+        "## *Heading*"
+    ]
+
+
 @pytest.mark.parametrize("text", ["최고의 코칭", "최고입니다", "업계최고"])
 def test_korean_token_matches_with_particles_and_in_compounds(text):
     assert hits("existence", text, tokens=["최고"]) == ["최고"]
@@ -150,6 +172,39 @@ def test_occurrence_zero_sets_no_bound_as_in_vale():
 def test_vale_scopes_cover_copy_fields(scope, covered):
     built = rule("existence", tokens=["x"], scope=scope)
     assert {f for f in ("headline", "body", "cta") if built.applies_to(f)} == covered
+
+
+@pytest.mark.parametrize(
+    ("scope", "covered"),
+    [
+        ("text", {"heading.h2", "paragraph", "list", "table.cell", "alt"}),
+        ("heading", {"heading.h2"}),
+        ("heading.h1", set()),
+        ("paragraph", {"paragraph"}),
+        ("list", {"list"}),
+        ("strong", {"strong in paragraph", "strong in heading.h2"}),
+        ("raw", {"raw"}),
+        ("summary", {"summary"}),
+        # Negated, a scope covers what is outside the block it names, markup included, and
+        # never the document as a whole.
+        ("~heading.h2", {"paragraph", "list", "table.cell", "alt", "strong in paragraph",
+                         "sentence"}),
+        ("~blockquote & ~heading", {"paragraph", "list", "table.cell", "alt",
+                                    "strong in paragraph", "sentence"}),
+        ("heading & ~heading.h1", {"heading.h2"}),
+    ],
+)  # fmt: skip
+def test_vale_scopes_cover_the_pieces_of_a_document_as_vale_selects_blocks(scope, covered):
+    pieces = ["heading.h2", "paragraph", "list", "table.cell", "alt", "strong in paragraph",
+              "strong in heading.h2", "sentence", "raw", "summary"]  # fmt: skip
+    built = rule("existence", tokens=["x"], scope=scope)
+    assert {piece for piece in pieces if built.applies_to(piece)} == covered
+
+
+def test_readability_reads_the_documents_summary_by_default():
+    built = rule("readability", metrics=["Flesch-Kincaid"], grade=8)
+    assert built.applies_to("summary") and not built.applies_to("paragraph")
+    assert built.applies_to("body")  # a record's copy field: judged field by field
 
 
 def test_unknown_scope_is_an_error_with_a_suggestion():
@@ -275,6 +330,8 @@ VALE_SENTENCE_CASE = {
         ("this isn't in sentence case", True),  # the first word must be capitalised
         ("**** is in sentence case", False),  # "`this` is ...": Vale masks code with *
         ("1 this also is in sentence case", False),
+        ("1. An important heading", False),  # numbering is not the first word
+        ("B. An unimportant heading", True),  # a letter is
         ("This Does Not Comply", True),
         ("Find the thief: Introduction", False),  # a capital may follow an indicator
         ("Axon Server connection", False),  # a phrase among the exceptions
@@ -301,10 +358,13 @@ def test_capitalization_custom_cap_fixture():
 
 
 def sentence_case_word_by_word(text, words, excepted, indicators, threshold):
-    """Vale's sentence-case test as it reads: every word judged in turn, none skipped."""
+    """Vale's sentence-case test as it reads: every word judged in turn, none skipped but a
+    numbering that opens the text ("1.")."""
     if text == text.upper():
         return True
     tokens = words.findall(text.rstrip("?!.:"))
+    if tokens and re.fullmatch(r"\d+[.)]", tokens[0]):
+        tokens = tokens[1:]
     right = 0
     for index, token in enumerate(tokens):
         word = case._first_part(token)
