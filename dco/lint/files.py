@@ -22,7 +22,7 @@ from dco.brand import Brand
 from dco.brand.check import apply_fixes
 from dco.channels.catalog import Channel, get_channel
 from dco.errors import ConfigError
-from dco.lint.markdown import Block, mask
+from dco.lint.markdown import Document, read
 from dco.lint.records import lint_records
 from dco.lint.results import (
     CHANNEL_RULES,
@@ -124,31 +124,33 @@ def _lint_text(
     path: Path, file: Source, brand: Brand, channel: Channel | None, result: LintResult, fix: bool
 ) -> bool:
     source = file.text
-    markdown = path.suffix in (".md", ".markdown")
-    masked = mask(source) if markdown else None
-    text = masked.text if masked else source
-    line_starts = line_offsets(source)
-    fixes: list[Finding] = []
-    assets = list(_text_assets(text, masked.blocks if masked else None))
-    if not assets:
-        what = "no paragraph or heading outside code and markup" if markdown else "no copy"
+    document = read_markdown(source, brand) if path.suffix in MARKDOWN else None
+    assets = _markdown_assets(document) if document else list(_line_assets(source))
+    if not any(asset.fields.keys() - _WHOLE_FILE for asset in assets):
+        what = "no paragraph or heading outside code and markup" if document else "no copy"
         raise ConfigError(
             f"{path}: {what} to check ({'an empty file' if not source.strip() else 'nothing read'})"
             "; give files with copy in them, or leave this one out"
         )
-    result.assets += len(assets)
+    line_starts = line_offsets(source)
+    fixes: list[Finding] = []
+    result.assets += sum(1 for asset in assets if asset.fields.keys() - _WHOLE_FILE)
     checked = brand.check_many([asset.fields for asset in assets], channel=channel)
+    seen: set[tuple[str, int, int, str]] = set()
+    """A rule that reads a sentence and its paragraph finds a match twice: it is one finding."""
     for asset, findings in zip(assets, checked, strict=True):
         findings = findings + channel_findings(asset, channel)
         shown = 0
         for finding in findings:
-            start = asset.offsets[finding.field or "text"] + (
-                finding.span.start if finding.span else 0
-            )
-            if masked and masked.silenced(finding.rule, start):
+            start, end = _file_span(asset, finding)
+            if document:
+                key = (finding.rule, start, end, finding.message)
+                if key in seen:
+                    continue
+                seen.add(key)
+            if document and document.silenced(finding.rule, start):
                 result.silenced += 1
                 continue
-            end = start + ((finding.span.end - finding.span.start) if finding.span else 0)
             if shown == MAX_SHOWN_PER_ASSET:
                 result.not_shown[finding.level] += 1
                 continue
@@ -175,21 +177,43 @@ def _lint_text(
     return False
 
 
-def _text_assets(text: str, blocks: list[Block] | None) -> Iterator[Asset]:
-    """A Markdown file's headings and paragraphs (`blocks`), or a text file's lines."""
-    if blocks is None:
-        offset = 0
-        for line in text.splitlines(keepends=True):
-            body = line.rstrip("\r\n")
-            if body.strip():
-                yield Asset({"text": body}, {"text": offset})
-            offset += len(line)
-        return
-    for start, end, heading in blocks:
-        piece = text[start:end]
-        if not heading:
-            yield Asset({"body": piece.rstrip("\r\n")}, {"body": start})
-            continue
-        lead = len(piece) - len(piece.lstrip())  # blanked markup: `# **Free** week`
-        if piece.strip():
-            yield Asset({"headline": piece.strip()}, {"headline": start + lead})
+MARKDOWN = (".md", ".markdown")
+_WHOLE_FILE = {"raw", "summary"}
+"""Pieces that are the file as a whole, not copy of their own: they do not count as assets."""
+_OPTIONAL_PIECES = ("strong", "emphasis", "link", "code", "alt", "sentence", "raw", "summary")
+"""Pieces read only when a rule of the brand reads them."""
+
+
+def read_markdown(source: str, brand: Brand) -> Document:
+    """`source` read as Vale reads Markdown, with the pieces the brand's rules read."""
+    wanted = {name for name in _OPTIONAL_PIECES if any(r.applies_to(name) for r in brand.rules)}
+    return read(
+        source,
+        brand.spec.markdown,
+        inline=not wanted.isdisjoint(("strong", "emphasis", "link", "code", "alt")),
+        sentences="sentence" in wanted,
+        raw="raw" in wanted,
+        summary="summary" in wanted,
+    )
+
+
+def _markdown_assets(document: Document) -> list[Asset]:
+    return [Asset({p.scope: p.text}, {p.scope: p.positions}) for p in document.pieces]
+
+
+def _line_assets(source: str) -> Iterator[Asset]:
+    """A text file's lines, each a piece of copy (field `text`)."""
+    starts = line_offsets(source)
+    for number, start in enumerate(starts, 1):
+        body = source[start : line_end(source, starts, number)]
+        if body.strip():
+            yield Asset({"text": body}, {"text": start})
+
+
+def _file_span(asset: Asset, finding: Finding) -> tuple[int, int]:
+    """Where `finding` on one of `asset`'s fields sits in the file: [start, end) offsets."""
+    placed = asset.offsets[finding.field or "text"]
+    start, end = (finding.span.start, finding.span.end) if finding.span else (0, 0)
+    if isinstance(placed, int):
+        return placed + start, placed + end
+    return placed.span(start, end)

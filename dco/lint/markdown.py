@@ -1,70 +1,142 @@
-"""Markdown as Vale reads it: only the rendered text is copy, so markup and code are not.
+"""Markdown as Vale reads it: the rendered text of each block, its scope, and where it sits.
 
-`mask` blanks out with spaces (keeping every newline) what Vale never sees: front matter, code
-blocks (fenced and indented), code spans, URLs, the brackets of links and images, HTML tags and
-comments, the backslash of an escape or of a hard line break, the `*` / `_` delimiters of
-emphasis, thematic breaks (`***`), setext underlines and the closing `#`s of a heading.
-Positions in the masked text are therefore positions in the file. (A word emphasised in part,
-`**무료**로`, reads as two words with spaces between, where Vale sees one.) It also reads the
-blocks of copy: headings, ATX (`# 제목`) or setext (`제목` over `===`), and paragraphs.
+Vale renders Markdown (CommonMark with GitHub's tables and strikethrough) and checks the text
+of each block under a scope: a heading's under `heading.h1` … `heading.h6`, a list item's under
+`list`, a quote's under `blockquote`, a table cell's under `table.header` / `table.cell`, any
+other paragraph under `paragraph` (and its sentences under `sentence`). The text of bold,
+italic and link text, and of code spans, is checked a second time under `strong`, `emphasis`,
+`link` and `code`; an image's description under `alt`; the whole file under `raw`; and the
+prose of the document together under `summary`, where readability is judged.
 
-Vale's comments switch checking off and on: `<!-- vale off -->`, `<!-- vale on -->`, and
-`<!-- vale Style.Rule = NO -->` / `= YES` for one rule.
+What is rendered is what a reader sees: markup is gone (no runs of spaces where `**` stood),
+escapes and entities are the characters they stand for, and a code span reads as `*`s of its
+length, so that prose rules do not judge code. Front matter, code blocks and HTML are not
+copy. Each character of a piece keeps its position in the file, so a finding points at the
+file's own line and column.
+
+As in Vale, only the first paragraph of a list item or quote is read under `list` or
+`blockquote` (the rest are paragraphs), and Vale's comments switch checking off and on:
+`<!-- vale off -->`, `<!-- vale on -->`, and `<!-- vale Style.Rule = NO -->` / `= YES`.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Callable, Iterator
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
-_FRONT_MATTER = re.compile(r"\A---\r?\n.*?\r?\n---\r?\n", re.DOTALL)
-_FENCE = re.compile(r"^(```|~~~)[^\n]*\n.*?^\1[ \t]*$", re.DOTALL | re.MULTILINE)
-_CODE_SPAN = re.compile(r"(`+)[^`\n].*?\1")
-_URL = re.compile(r"\]\([^)\s]*\)|<https?://[^>\s]+>|https?://[^\s)>\]]+")
-_LINK_MARKUP = re.compile(
-    r"!?\[(?=[^\[\]\n]*\][(\[])"  # the opening of a link's or image's text: `[`, `![`
-    r"|\]\[[^\]\n]*\]"  # a reference link's label: `][label]`
-    r"|^ {0,3}\[[^\]\n]+\]:[^\n]*",  # a link reference definition, the whole line
-    re.MULTILINE,
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from dco.brand.loader import MarkdownReading
+from dco.brand.sentences import sentences as sentence_spans
+from dco.text.lines import line_offsets
+
+_PARSER = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+# Keep escapes and entities apart from the text around them: their source is longer than
+# what they render, and each needs placing on its own.
+_PARSER.disable("text_join")
+
+_FRONT_MATTER = re.compile(
+    r"\A(?:---|\+\+\+)\r?\n.*?\r?\n(?:---|\+\+\+)[ \t]*(?=\r?\n|\Z)", re.DOTALL
 )
-_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
-_ESCAPE = re.compile(r"\\[!-/:-@\[-`{-~]")
-"""A backslash and the ASCII punctuation it makes literal (`\\\\` is one, a literal backslash)."""
-_HEADING = re.compile(r" {0,3}#{1,6}(?:[ \t]+|(?=[\r\n]|$))")
-"""An ATX heading's marker and the space after it, at the start of a line ("#hashtag" is not)."""
-_ATX_CLOSING = re.compile(r"(?<![^ \t])#+[ \t]*$")
-"""An ATX heading's optional closing `#`s (`# Title ##`): after a space, or the whole text."""
-_SETEXT_UNDERLINE = re.compile(r" {0,3}(?:=+|-+)[ \t]*$")
-"""The line under a setext heading's text: `=====` or `-----`."""
-_THEMATIC_BREAK = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
-"""A rule between blocks: `***`, `- - -`, `___`."""
-_QUOTE = re.compile(r" {0,3}>")
-_BACKSLASH_AT_LINE_END = re.compile(r"\\(?=\r?\n)")
-_LIST_ITEM = re.compile(r" {0,3}(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)")
 _COMMENT = re.compile(r"<!--(.*?)-->", re.DOTALL)
 _SWITCH = re.compile(r"^\s*vale\s+(?:(off|on)|([\w.-]+)\s*=\s*(NO|YES))\s*$", re.IGNORECASE)
 
-Blank = Callable[[int, int], None]
+_CONTAINERS = {"li": "list", "blockquote": "blockquote", "th": "table.header", "td": "table.cell"}
+"""Blocks whose first paragraph Vale reads under a scope of their own."""
+_INLINE = {"strong_open": "strong", "em_open": "emphasis", "link_open": "link"}
+"""Inline markup whose text Vale reads again under a scope of its own."""
+_PROSE = ("paragraph", "list", "blockquote")
+"""The pieces that make up the document's summary."""
+_PLACEHOLDER = "\ufffc"
+"""Stands in the parsed text for each character of a span the brand ignores (read as `*`)."""
+_HTML_TAG = re.compile(r"<(/?)([A-Za-z][\w-]*)([^>]*)>")
+_CLASS = re.compile(r"""\bclass\s*=\s*["']([^"']*)["']""")
+_BARE_URL = re.compile(r"https?://[^\s<]*[^\s<?!.,:*_~'\")\]]")
+"""A URL GitHub's Markdown links by itself; Vale reads a link whose text is its URL as `*`s."""
+_SPACE = re.compile(r"[ \t\r\n]")
+_SEARCH_WINDOW = 256
+"""How far past the last placed character a rendered character that is not found verbatim
+(a line's container markers, an entity) is looked for: placing stays linear in the file."""
 
 
-class Block(NamedTuple):
-    """A block of copy, [start, end) in the text: a heading's text (without its marker), or a
-    paragraph (a run of non-blank lines, such as a list). Emphasis never spans two blocks."""
+class Positions:
+    """Where each character of a rendered text sits in the file, kept as runs of characters
+    that sit one after another (most of a block is one run), so that memory grows with the
+    markup, not with the text."""
 
-    start: int
-    end: int
-    heading: bool
+    __slots__ = ("length", "origins", "starts")
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        """The index in the text where each run starts ..."""
+        self.origins: list[int] = []
+        """... and the file offset of its first character."""
+        self.length = 0
+
+    def add(self, origin: int, count: int = 1) -> None:
+        """The next `count` characters sit one after another from file offset `origin`."""
+        if count <= 0:
+            return
+        if not self.starts or self.origins[-1] + self.length - self.starts[-1] != origin:
+            self.starts.append(self.length)
+            self.origins.append(origin)
+        self.length += count
+
+    def extend(self, other: Positions) -> None:
+        """The characters `other` places come next."""
+        if not other.starts:
+            return
+        ends = [*other.starts[1:], other.length]
+        for start, end, origin in zip(other.starts, ends, other.origins, strict=True):
+            self.add(origin, end - start)
+
+    def at(self, index: int) -> int:
+        """The file offset of the character at `index`."""
+        run = bisect_right(self.starts, index) - 1
+        return self.origins[run] + index - self.starts[run]
+
+    def last(self) -> int:
+        return self.at(self.length - 1) if self.length else 0
+
+    def sliced(self, start: int, end: int) -> Positions:
+        """The positions of the characters [start, end)."""
+        part = Positions()
+        run = max(0, bisect_right(self.starts, start) - 1)
+        while start < end and run < len(self.starts):
+            run_end = self.starts[run + 1] if run + 1 < len(self.starts) else self.length
+            stop = min(end, run_end)
+            part.add(self.origins[run] + start - self.starts[run], stop - start)
+            start, run = stop, run + 1
+        return part
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The file offsets [start, end) of the rendered characters [start, end)."""
+        if not self.length:
+            return 0, 0
+        first = self.at(min(start, self.length - 1))
+        if end <= start:
+            return first, first
+        return first, self.at(min(end, self.length) - 1) + 1
+
+
+@dataclass(slots=True)
+class Piece:
+    """A stretch of copy as Vale reads it: its scope, its rendered text, and where each of its
+    characters sits in the file."""
+
+    scope: str
+    text: str
+    positions: Positions
 
 
 @dataclass
-class Masked:
-    """Markdown with its non-copy parts blanked, its blocks, and where checking is off."""
+class Document:
+    """A Markdown file read as Vale reads it: its pieces, and where checking is off."""
 
-    text: str
-    blocks: list[Block] = field(default_factory=list)
+    pieces: list[Piece] = field(default_factory=list)
     off: list[tuple[int, int]] = field(default_factory=list)
     """Spans where no rule applies (between `vale off` and `vale on`)."""
     rules_off: list[tuple[str, int, int]] = field(default_factory=list)
@@ -76,215 +148,252 @@ class Masked:
             return True
         return any(r == rule and start <= position < end for r, start, end in self.rules_off)
 
-
-def mask(source: str) -> Masked:
-    """Blank out the parts of Markdown `source` that are not copy."""
-    chars = list(source)
-
-    def blank(start: int, end: int) -> None:
-        for i in range(start, end):
-            if chars[i] != "\n":
-                chars[i] = " "
-
-    for pattern in (_FRONT_MATTER, _FENCE, _CODE_SPAN, _URL, _LINK_MARKUP):
-        for match in pattern.finditer(source):
-            blank(*match.span())
-    for start, end in _indented_code(source):
-        blank(start, end)
-    # Each pass reads what the passes before it left: a tag or a `*` inside code is not markup.
-    for match in _HTML_TAG.finditer("".join(chars)):
-        blank(*match.span())
-    structure, markup = _blocks("".join(chars))
-    for start, end in markup:
-        blank(start, end)
-    text = "".join(chars)
-    escaped = [match.start() for match in _ESCAPE.finditer(text)]
-    literal = {p + 1 for p in escaped}
-    for position in _emphasis_delimiters(text, structure, literal):
-        chars[position] = " "
-    for position in [*escaped, *_hard_breaks(text, structure, literal)]:
-        chars[position] = " "
-    masked = Masked("".join(chars), structure)
-    _switches(source, masked, blank)
-    masked.text = "".join(chars)
-    return masked
+    def summary(self) -> Piece:
+        """The document's prose (paragraphs, list items, quotes) as one piece, a blank line
+        between blocks: what Vale judges readability on. A judgement on the whole of it is
+        reported, as Vale reports it, at the file's start."""
+        texts: list[str] = []
+        joined = Positions()
+        for piece in self.pieces:
+            if piece.scope in _PROSE:
+                if texts:
+                    texts.append("\n\n")
+                    joined.add(joined.last())
+                    joined.add(joined.last())
+                texts.append(piece.text)
+                joined.extend(piece.positions)
+        positions = Positions()
+        if joined.length:
+            positions.add(0)  # where a judgement on the whole is reported
+            positions.extend(joined.sliced(1, joined.length))
+        return Piece("summary", "".join(texts), positions)
 
 
-def _indented_code(source: str) -> Iterator[tuple[int, int]]:
-    """Spans of indented code blocks: lines indented four spaces (or a tab) that do not
-    continue a paragraph or a list item."""
-    offset, previous_blank, in_list, in_code = 0, True, False, False
-    for line in source.splitlines(keepends=True):
-        content = line.rstrip("\r\n")
-        indented = content.startswith(("    ", "\t"))
-        if not content.strip():
-            previous_blank = True
-        elif indented and (in_code or (previous_blank and not in_list)):
-            in_code = True
-            yield offset, offset + len(content)
-        else:
-            in_code = previous_blank = False
-            if _LIST_ITEM.match(content):
-                in_list = True
-            elif not content.startswith((" ", "\t")):
-                in_list = False  # a paragraph at the margin ends the list
-        offset += len(line)
-
-
-def _emphasis_delimiters(text: str, structure: list[Block], escaped: set[int]) -> list[int]:
-    """Positions of the `*` and `_` that open or close emphasis (CommonMark's rules, block by
-    block); a lone `*`, as a footnote mark, is text."""
-    positions: list[int] = []
-    for start, end, _ in structure:
-        positions += _pair_delimiters(_delimiter_runs(text, start, end, escaped))
-    return positions
-
-
-def _hard_breaks(text: str, structure: list[Block], literal: set[int]) -> Iterator[int]:
-    """Positions of the backslashes that break a line: at a line's end, not escaped, and not
-    on the last line of its block (there a backslash is text)."""
-    for start, end, _ in structure:
-        for match in _BACKSLASH_AT_LINE_END.finditer(text, start, end):
-            if match.start() not in literal and text.index("\n", match.end()) + 1 < end:
-                yield match.start()
-
-
-def _blocks(text: str) -> tuple[list[Block], list[tuple[int, int]]]:
-    """The blocks of `text`, and the spans of block markup that is not copy: thematic breaks,
-    setext underlines and ATX closing sequences (CommonMark's block rules, for copy: no
-    nesting beyond telling a list or quote from a paragraph)."""
-    found: list[Block] = []
-    markup: list[tuple[int, int]] = []
-    start: int | None = None
-    """Where the open paragraph starts."""
-    underlined = False
-    """Whether a setext underline may close the open paragraph: not one of a list or quote,
-    under which `---` is a thematic break and `===` more text."""
-    offset = 0
-    for line in text.splitlines(keepends=True):
-        content = line.rstrip("\r\n")
-        line_end = offset + len(content)
-        heading = _HEADING.match(content)
-        if start is not None and underlined and _SETEXT_UNDERLINE.match(content):
-            found.append(Block(start, offset, True))
-            markup.append((offset, line_end))
-            start = None
-        elif not content.strip() or heading or _THEMATIC_BREAK.match(content):
-            if start is not None:
-                found.append(Block(start, offset, False))
-                start = None
-            if heading:
-                closing = _ATX_CLOSING.search(content, heading.end())
-                text_end = line_end
-                if closing:
-                    text_end = offset + closing.start()
-                    markup.append((text_end, line_end))
-                found.append(Block(offset + heading.end(), text_end, True))
-            elif content.strip():
-                markup.append((offset, line_end))  # a thematic break
-        elif start is None:
-            start = offset
-            underlined = not (_LIST_ITEM.match(content) or _QUOTE.match(content))
-        offset += len(line)
-    if start is not None:
-        found.append(Block(start, offset, False))
-    return found, markup
-
-
-@dataclass
-class _Run:
-    """A run of one delimiter character; [lo, hi) is the part not yet matched (a closer is
-    matched from its start, an opener from its end, as CommonMark does)."""
-
-    char: str
-    length: int
-    can_open: bool
-    can_close: bool
-    lo: int
-    hi: int
-
-
-_RUN = re.compile(r"\*+|_+")
-
-
-def _delimiter_runs(text: str, start: int, end: int, escaped: set[int]) -> list[_Run]:
-    runs = []
-    for match in _RUN.finditer(text, start, end):
-        run_start, run_end = match.span()
-        while run_start in escaped and run_start < run_end:
-            run_start += 1  # `\*` is a literal asterisk, not a delimiter
-        if run_start == run_end:
+def read(
+    source: str,
+    reading: MarkdownReading | None = None,
+    *,
+    inline: bool = True,
+    sentences: bool = False,
+    raw: bool = False,
+    summary: bool = False,
+) -> Document:
+    """The pieces of Markdown `source`, read with the brand's `reading` settings: its blocks;
+    with `inline` the text of its bold, italic, link and code markup and image descriptions;
+    with `sentences`, each paragraph's sentences; with `raw`, the whole file; with `summary`,
+    the document's prose as one."""
+    reading = reading or MarkdownReading()
+    document = Document()
+    _switches(source, document)
+    parsed = _prepared(source, reading)
+    placer = _Placer(parsed)
+    skipped = frozenset(reading.skipped_scopes)
+    ignored = _Ignored(frozenset(reading.ignored_scopes), frozenset(reading.ignored_classes))
+    pending: list[str] = []
+    """Containers opened since the last block was read (Vale's tag history)."""
+    heading: str | None = None
+    skipping = 0
+    """How deep inside a block of a skipped scope the walk is (0: outside any)."""
+    for token in _PARSER.parse(parsed):
+        if skipping or (token.nesting == 1 and token.tag in skipped):
+            skipping += token.nesting
             continue
-        before = text[run_start - 1] if run_start > start else " "
-        after = text[run_end] if run_end < end else " "
-        left_flanking = not after.isspace() and (
-            not _punctuation(after) or before.isspace() or _punctuation(before)
-        )
-        right_flanking = not before.isspace() and (
-            not _punctuation(before) or after.isspace() or _punctuation(after)
-        )
-        char = match.group()[0]
-        if char == "_":  # `_` never opens or closes inside a word (snake_case)
-            can_open = left_flanking and (not right_flanking or _punctuation(before))
-            can_close = right_flanking and (not left_flanking or _punctuation(after))
-        else:
-            can_open, can_close = left_flanking, right_flanking
-        runs.append(_Run(char, run_end - run_start, can_open, can_close, run_start, run_end))
-    return runs
+        if token.nesting == 1 and token.tag in _CONTAINERS:
+            pending.append(_CONTAINERS[token.tag])
+        elif token.type == "heading_open":
+            heading = f"heading.{token.tag}"
+        elif token.type == "heading_close":
+            heading = None
+        elif token.type == "inline" and token.map is not None:
+            placer.start_line(token.map[0], token.map[1])
+            scope = pending[0] if pending else heading or "paragraph"
+            pending.clear()
+            block, extra = _render(token.children or [], placer, ignored, inline, scope)
+            if block.text.strip():
+                document.pieces.append(_trimmed(Piece(scope, block.text, block.positions)))
+            document.pieces += extra
+    if sentences:
+        document.pieces += list(_sentences(document.pieces))
+    if summary:
+        document.pieces.append(document.summary())
+    if raw:
+        whole = Positions()
+        whole.add(0, len(source))
+        document.pieces.append(Piece("raw", source, whole))
+    return document
 
 
-def _pair_delimiters(runs: list[_Run]) -> list[int]:
-    """The positions of delimiters that pair up, matching each closer with the nearest
-    opener of its character as CommonMark's "process emphasis" does."""
-    used: list[int] = []
-    openers: list[_Run] = []
-    # Where the search for an opener may stop, by the kind of closer: openers below it were
-    # already passed over by such a closer, and only ever the top of the stack is removed.
-    bottom: dict[tuple[str, int, bool], int] = {}
-    for closer in runs:
-        kind = (closer.char, closer.length % 3, closer.can_open)
-        while closer.can_close and closer.lo < closer.hi:
-            floor = bottom.get(kind, 0)
-            found = (
-                i for i in range(len(openers) - 1, floor - 1, -1) if _pairs(openers[i], closer)
-            )
-            index = next(found, None)
-            if index is None:
-                bottom[kind] = len(openers)
-                break
-            opener = openers[index]
-            take = 2 if opener.hi - opener.lo >= 2 and closer.hi - closer.lo >= 2 else 1
-            used += range(opener.hi - take, opener.hi)
-            used += range(closer.lo, closer.lo + take)
-            opener.hi -= take
-            closer.lo += take
-            # Openers between the pair can no longer be matched; a spent opener is gone.
-            del openers[index + (opener.lo < opener.hi) :]
-            for passed in bottom:
-                bottom[passed] = min(bottom[passed], len(openers))
-        if closer.can_open and closer.lo < closer.hi:
-            openers.append(closer)
-    return used
+def _trimmed(piece: Piece) -> Piece:
+    """`piece` without the spaces that markup left at its ends (an image's, a tag's)."""
+    start = len(piece.text) - len(piece.text.lstrip())
+    end = len(piece.text.rstrip())
+    if start == 0 and end == len(piece.text):
+        return piece
+    return Piece(piece.scope, piece.text[start:end], piece.positions.sliced(start, end))
 
 
-def _pairs(opener: _Run, closer: _Run) -> bool:
-    if opener.char != closer.char:
-        return False
-    # CommonMark's rule of three: `*foo**bar*` keeps its inner `**` as text.
-    either_way = opener.can_close or closer.can_open
-    total = opener.length + closer.length
-    return not (either_way and total % 3 == 0 and (opener.length % 3 or closer.length % 3))
+def _prepared(source: str, reading: MarkdownReading) -> str:
+    """`source` as the parser reads it, every character where it was: front matter and the
+    brand's ignored blocks blanked (line breaks kept), its ignored spans made placeholders."""
+    parsed = source
+    front = _FRONT_MATTER.match(source)
+    if front:
+        parsed = _blank(front.group()) + source[front.end() :]
+    for pattern in reading.block_ignores:
+        parsed = re.sub(pattern, lambda m: _blank(m.group()), parsed)
+    for pattern in reading.token_ignores:
+        parsed = re.sub(pattern, lambda m: _PLACEHOLDER * len(m.group()), parsed)
+    return parsed
 
 
-def _punctuation(char: str) -> bool:
-    return unicodedata.category(char)[0] in "PS"
+def _blank(text: str) -> str:
+    return re.sub(r"[^\r\n]", " ", text)
 
 
-def _switches(source: str, masked: Masked, blank: Blank) -> None:
+@dataclass(frozen=True, slots=True)
+class _Ignored:
+    """Inline markup read as `*`s: by HTML tag, and for inline HTML by class."""
+
+    tags: frozenset[str]
+    classes: frozenset[str]
+
+    def opens(self, html: str) -> str | None:
+        """The tag an inline HTML opening tag starts ignoring, if it does."""
+        tag = _HTML_TAG.match(html)
+        if tag is None or tag.group(1):
+            return None
+        name = tag.group(2).lower()
+        classes = _CLASS.search(tag.group(3) or "")
+        if name in self.tags or (classes and not self.classes.isdisjoint(classes.group(1).split())):
+            return name
+        return None
+
+
+@dataclass(slots=True)
+class _Rendered:
+    text: str = ""
+    positions: Positions = field(default_factory=Positions)
+
+
+class _Placer:
+    """Finds where rendered text sits in the file, moving forward only."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.lines = line_offsets(source)
+        self.cursor = 0
+        self.limit = len(source)
+
+    def start_line(self, first: int, last: int) -> None:
+        """Place what follows within lines [first, last) of the file (0-based)."""
+        self.cursor = max(self.cursor, self.lines[min(first, len(self.lines) - 1)])
+        self.limit = self.lines[last] if last < len(self.lines) else len(self.source)
+
+    def place(self, text: str, source_text: str | None = None) -> Positions:
+        """Where the characters of `text` sit, found at or after the cursor (as `source_text`,
+        when the file spells it otherwise: an escape, an entity)."""
+        positions = Positions()
+        if source_text == text:
+            source_text = None  # a backslash before a letter: text as written
+        wanted = source_text if source_text is not None else text
+        found = self.source.find(wanted, self.cursor, self.limit) if wanted else -1
+        if found >= 0:
+            self.cursor = found + len(wanted)
+            if source_text is None:
+                positions.add(found, len(text))
+            else:  # an escape stands at its character, an entity at its start
+                at = found + len(wanted) - 1 if wanted.startswith("\\") else found
+                for _ in text:
+                    positions.add(at)
+            return positions
+        for char in text:  # a character at a time: past container markers and line breaks
+            end = min(self.limit, self.cursor + _SEARCH_WINDOW)
+            if char == " ":  # in a code span, a line break reads as a space
+                space = _SPACE.search(self.source, self.cursor, end)
+                at = space.start() if space else -1
+            else:
+                at = self.source.find(char, self.cursor, end)
+            if at < 0:
+                at = min(self.cursor, max(0, len(self.source) - 1))
+            else:
+                self.cursor = at + 1
+            positions.add(at)
+        return positions
+
+
+def _render(
+    children: list[Token], placer: _Placer, ignored: _Ignored, inline: bool, scope: str
+) -> tuple[_Rendered, list[Piece]]:
+    """A block's text with where each character sits, and the pieces of its markup (named
+    `strong in paragraph`: a scope that excludes a block excludes the markup in it)."""
+    block = _Rendered()
+    extra: list[Piece] = []
+    inline_scope: str | None = None
+    """The scope of the markup just opened: Vale reads the text right after it again."""
+    open_tags: list[str] = []
+    html_ignoring: list[str] = []
+    """Inline HTML tags open that the brand ignores (by tag or class)."""
+    autolink = False
+    for child in children:
+        kind = child.type
+        if kind.endswith("_open"):
+            inline_scope = _INLINE.get(kind)
+            autolink = child.markup == "autolink"
+            open_tags.append(child.tag)
+        elif kind in ("text", "text_special"):
+            source_text = child.markup if kind == "text_special" and child.markup else None
+            positions = placer.place(child.content, source_text)
+            text = child.content.replace(_PLACEHOLDER, "*")
+            if autolink or html_ignoring or not ignored.tags.isdisjoint(open_tags):
+                text = "*" * len(text)  # a bare URL, or markup the brand ignores, is not prose
+            else:
+                text = _BARE_URL.sub(lambda m: "*" * len(m.group()), text)
+            if inline and inline_scope and text.strip():
+                extra.append(Piece(f"{inline_scope} in {scope}", child.content, positions))
+            inline_scope = None
+            block.text += text
+            block.positions.extend(positions)
+        elif kind in ("softbreak", "hardbreak"):
+            block.text += "\n"
+            block.positions.extend(placer.place("\n"))
+        elif kind == "code_inline":
+            positions = placer.place(child.content)
+            if inline:
+                extra.append(Piece(f"code in {scope}", child.content, positions))
+            code = "code" in ignored.tags or html_ignoring
+            block.text += "*" * len(child.content) if code else child.content
+            block.positions.extend(positions)
+        elif kind == "image":
+            alt = child.content
+            if alt.strip():
+                positions = placer.place(alt)
+                if inline:
+                    extra.append(Piece("alt", alt, positions))
+        elif kind == "html_inline":
+            placer.place(child.content)
+            if (name := ignored.opens(child.content)) is not None:
+                html_ignoring.append(name)
+            elif html_ignoring and child.content.lower().startswith(f"</{html_ignoring[-1]}"):
+                html_ignoring.pop()
+        elif kind.endswith("_close"):
+            inline_scope = None
+            autolink = False
+            if open_tags:
+                open_tags.pop()
+    return block, extra
+
+
+def _sentences(pieces: Iterable[Piece]) -> Iterator[Piece]:
+    """Each sentence of the document's paragraphs, as a piece of its own."""
+    for piece in [p for p in pieces if p.scope == "paragraph"]:
+        for start, end in sentence_spans(piece.text):
+            yield Piece("sentence", piece.text[start:end], piece.positions.sliced(start, end))
+
+
+def _switches(source: str, document: Document) -> None:
     off_at: int | None = None
     rule_off: dict[str, int] = {}
     for match in _COMMENT.finditer(source):
-        blank(*match.span())
         switch = _SWITCH.match(match.group(1))
         if not switch:
             continue
@@ -292,13 +401,14 @@ def _switches(source: str, masked: Masked, blank: Blank) -> None:
             if switch.group(1).lower() == "off" and off_at is None:
                 off_at = match.end()
             elif switch.group(1).lower() == "on" and off_at is not None:
-                masked.off.append((off_at, match.start()))
+                document.off.append((off_at, match.start()))
                 off_at = None
         elif switch.group(3).upper() == "NO":
             rule_off.setdefault(switch.group(2), match.end())
         elif switch.group(2) in rule_off:
-            masked.rules_off.append((switch.group(2), rule_off.pop(switch.group(2)), match.start()))
+            rule = switch.group(2)
+            document.rules_off.append((rule, rule_off.pop(rule), match.start()))
     end = len(source)
     if off_at is not None:
-        masked.off.append((off_at, end))
-    masked.rules_off += [(rule, start, end) for rule, start in rule_off.items()]
+        document.off.append((off_at, end))
+    document.rules_off += [(rule, start, end) for rule, start in rule_off.items()]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from dco.brand.scopes import copy_field
 from dco.channels.catalog import Channel
 from dco.channels.limits import ENCODING_RULE, LENGTH_RULE, length_findings
+from dco.lint.markdown import Positions
 from dco.models import Copy, Finding
 
 LEVELS = {"suggestion": 0, "warning": 1, "error": 2}
@@ -86,8 +88,9 @@ class LintResult:
 @dataclass
 class Asset:
     fields: dict[str, str]
-    offsets: dict[str, int]
-    """Where each field starts in the file (text files) — absent for records."""
+    offsets: dict[str, int | Positions]
+    """Where each field sits in the file (text files; absent for records): the offset it
+    starts at, or the offset of each of its characters (a piece of Markdown)."""
     line: int = 1
     record: str | None = None
     channel: Channel | None = None
@@ -99,7 +102,7 @@ def channel_findings(asset: Asset, channel: Channel | None) -> list[Finding]:
     every generated variant gets). A line of a text file is a whole message: a body."""
     if channel is None:
         return []
-    fields = asset.fields
+    fields = {copy_field(name): text for name, text in asset.fields.items()}
     copy = Copy.trusted(
         headline=fields.get("headline", ""),
         body=fields.get("body", fields.get("text", "")),
@@ -112,5 +115,6 @@ def channel_findings(asset: Asset, channel: Channel | None) -> list[Finding]:
         parts = (finding.field or "").split("+")
         present = ["text"] if "text" in fields else [p for p in parts if p in fields]
         if present:
-            located.append(finding.model_copy(update={"field": present[0]}))
+            named = next(n for n in asset.fields if copy_field(n) == present[0])
+            located.append(finding.model_copy(update={"field": named}))
     return located

@@ -1,118 +1,161 @@
-"""Markdown masking: what Vale does not read is blanked, in place, and everything else is kept."""
+"""Reading Markdown as Vale does: rendered text, the scope of each block, and file positions."""
+
+import html
 
 import pytest
-from hypothesis import assume, example, given
+from hypothesis import example, given
 from hypothesis import strategies as st
-from markdown_it import MarkdownIt
 
-from dco.brand import Brand
+from dco.brand import Brand, BrandSpec
+from dco.brand.loader import MarkdownReading
+from dco.brand.vale import Existence
 from dco.lint.files import lint
-from dco.lint.markdown import Block, mask
+from dco.lint.markdown import Positions, read
 
 BRAND = Brand.load("runfit")
 
 
+def _pieces(source: str, reading: MarkdownReading | None = None, **options) -> list[tuple]:
+    return [(p.scope, p.text) for p in read(source, reading, **options).pieces]
+
+
+def _located(source: str, piece) -> str:
+    start, end = piece.positions.span(0, len(piece.text))
+    return source[start:end]
+
+
 @pytest.mark.parametrize(
-    ("source", "masked"),
+    ("source", "text"),
     [
-        ("Our plan is **free**.", "Our plan is   free  ."),
-        ("_free_ for a week", " free  for a week"),
-        ("***strong emphasis***", "   strong emphasis   "),
-        ("**무료**로 시작", "  무료  로 시작"),
-        ("- **Free** coaching\n- Sign up", "-   Free   coaching\n- Sign up"),
-        # Not emphasis, so text: list markers, lone marks, arithmetic, snake_case, the rule of 3.
-        ("* item one\n* item two", "* item one\n* item two"),
-        ("무료 체험*", "무료 체험*"),
+        ("In the **Project name** field.", "In the Project name field."),
+        ("_free_ for a week", "free for a week"),
+        ("**무료**로 시작", "무료로 시작"),  # one word, as the reader sees it
+        ("\\*첫 달 한정 *무료*", "*첫 달 한정 무료"),
+        ("[무료 체험](https://runfit.kr) 신청", "무료 체험 신청"),
+        ("Tom &amp; Jerry", "Tom & Jerry"),
         ("5 * 3 = 15", "5 * 3 = 15"),
-        ("snake_case_name", "snake_case_name"),
-        ("*foo**bar*", " foo**bar "),
-        # Emphasis does not reach across paragraphs.
-        ("*무료\n\n체험*", "*무료\n\n체험*"),
     ],
 )
-def test_emphasis_delimiters_are_blanked_and_other_asterisks_kept(source, masked):
-    assert mask(source).text == masked
+def test_markup_is_removed_without_leaving_spaces(source, text):
+    assert _pieces(source, inline=False) == [("paragraph", text)]
 
 
-def test_an_escaped_asterisk_is_text_and_its_backslash_is_not():
-    assert mask("\\*첫 달 한정 *무료*").text == " *첫 달 한정  무료 "
+def test_code_spans_read_as_stars_of_their_length_and_code_blocks_not_at_all():
+    source = "Enter `animals` here.\n\n```python\n최고 = 1\n```\n\n    최저가 = 2\n"
+    assert _pieces(source, inline=False) == [("paragraph", "Enter ******* here.")]
 
 
-def _blank(markup: str) -> str:
-    return " " * len(markup)
-
-
-@pytest.mark.parametrize(
-    ("source", "masked"),
-    [
-        (
-            "![러닝 코치](coach.png) 함께 달려요!",
-            f"  러닝 코치{_blank('](coach.png)')} 함께 달려요!",
-        ),
-        ("[무료 체험](https://runfit.kr) 신청", f" 무료 체험{_blank('](https://runfit.kr)')} 신청"),
-        (
-            "[무료 체험][trial] 신청\n\n[trial]: https://runfit.kr",
-            f" 무료 체험{_blank('][trial]')} 신청\n\n{_blank('[trial]: https://runfit.kr')}",
-        ),
-        ("[광고] 첫 주 무료", "[광고] 첫 주 무료"),
-    ],
-)
-def test_link_and_image_markup_is_blanked_and_their_text_kept(source, masked):
-    assert mask(source).text == masked
-
-
-def test_an_image_does_not_count_as_an_exclamation_mark(tmp_path):
-    path = tmp_path / "page.md"
-    path.write_text("![러닝](coach.png) 함께 달려요!\n", encoding="utf-8")
-    assert [f.finding.rule for f in lint([path], BRAND).findings] == []
-
-
-def test_html_tags_are_blanked_and_their_text_kept():
-    assert mask('<b>free</b> <span class="free">gift</span>').text == (
-        "   free                        gift       "
+def test_each_block_is_read_under_its_scope():
+    source = (
+        "# Title\n\n## Sub\n\nPlain.\n\n- item one\n- item two\n\n> quoted\n>\n> second\n\n"
+        "| Head |\n|------|\n| cell |\n"
     )
+    assert _pieces(source, inline=False) == [
+        ("heading.h1", "Title"),
+        ("heading.h2", "Sub"),
+        ("paragraph", "Plain."),
+        ("list", "item one"),
+        ("list", "item two"),
+        ("blockquote", "quoted"),
+        ("paragraph", "second"),  # as in Vale, only a quote's first paragraph is the quote's
+        ("table.header", "Head"),
+        ("table.cell", "cell"),
+    ]
 
 
-def test_an_indented_code_block_is_blanked_but_an_indented_list_paragraph_is_not():
-    code = "Intro.\n\n    최고 = 1\n\nOutro."
-    assert mask(code).text == "Intro.\n\n          \n\nOutro."
-    listed = "- 첫 항목\n\n    최고의 코칭\n"
-    assert mask(listed).text == listed
+def test_markup_text_is_read_again_under_its_own_scope_within_its_block():
+    source = "## A **bold** [link](x.md) `code` ![a runner](r.png)\n"
+    assert _pieces(source) == [
+        ("heading.h2", "A bold link ****"),
+        ("strong in heading.h2", "bold"),
+        ("link in heading.h2", "link"),
+        ("code in heading.h2", "code"),
+        ("alt", "a runner"),
+    ]
 
 
-COMMONMARK = MarkdownIt("commonmark")
+def test_a_bare_url_is_not_prose():
+    assert _pieces("See https://abc.com/term now", inline=False) == [
+        ("paragraph", "See " + "*" * len("https://abc.com/term") + " now")
+    ]
 
 
-def _commonmark_text(paragraph: str) -> str:
-    """The text a CommonMark-compliant parser (markdown-it) reads in `paragraph`."""
-    tokens = COMMONMARK.parseInline(paragraph)[0].children or []
-    newline = {"softbreak": "\n", "hardbreak": "\n"}
-    return "".join(t.content if t.type == "text" else newline.get(t.type, "") for t in tokens)
+def test_front_matter_is_not_read():
+    assert _pieces("---\ntitle: 최고\n---\n\n본문\n", inline=False) == [("paragraph", "본문")]
 
 
-def _thematic_break(line: str) -> bool:
-    return [token.type for token in COMMONMARK.parse(line)] == ["hr"]
+def test_the_whole_file_and_the_summary_are_pieces_when_asked_for():
+    source = "# 제목\n\nOne.\n\n- Two.\n"
+    pieces = {p.scope: p for p in read(source, raw=True, summary=True).pieces}
+    assert pieces["raw"].text == source and pieces["raw"].positions.span(0, 3) == (0, 3)
+    assert pieces["summary"].text == "One.\n\nTwo."
+    # A judgement on the whole summary is reported where Vale reports it: the file's start.
+    assert pieces["summary"].positions.at(0) == 0
 
 
-@given(st.text(alphabet="**__ \\ab가.!\n", max_size=24))
-@example("..*_*. _!_.")  # an opener pushed after the stack shrank below a failed search
-@example("\\\\_a_")  # an escaped backslash escapes nothing after it
-@example("a\\\nb\\\\\nc\\")  # a hard break; an escaped backslash and one at the end are text
-def test_emphasis_and_escapes_are_read_as_commonmark_reads_them(text):
-    # One paragraph: no blank line, and no thematic break (`***`, which ends a paragraph).
-    lines = text.split("\n")
-    paragraph = "\n".join(line for line in lines if line.strip() and not _thematic_break(line))
-    kept = "".join(c for c, m in zip(paragraph, mask(paragraph).text, strict=True) if c == m)
-    trimmed = [line.strip() for line in kept.split("\n")]
-    assert trimmed == [line.strip() for line in _commonmark_text(paragraph).split("\n")]
+def test_sentences_are_pieces_when_asked_for():
+    source = "First one. Second one.\n"
+    assert [p for p in _pieces(source, sentences=True) if p[0] == "sentence"] == [
+        ("sentence", "First one."),
+        ("sentence", "Second one."),
+    ]
 
 
-@given(st.text(alphabet="*_\\`<>#-  \nab가1", max_size=60))
-def test_masking_keeps_every_position_and_newline(source):
-    masked = mask(source).text
-    assert len(masked) == len(source)
-    assert [i for i, c in enumerate(masked) if c == "\n"] == [
-        i for i, c in enumerate(source) if c == "\n"
+@given(st.text(alphabet="*_`\\&;#>-| \nab가1.![]()<>", max_size=60))
+@example("a &amp; b")
+@example("> a\nb")
+@example("- a\n  b\n\n  c")
+@example("a\\*b\\\nc")
+def test_every_rendered_character_sits_where_the_file_has_it(source):
+    for piece in read(source, raw=False).pieces:
+        for index, char in enumerate(piece.text):
+            found = source[piece.positions.at(index)]
+            assert (
+                found == char
+                or char == "*"  # code, read as stars
+                or (char in "\n " and found in "\r\n")  # in code, a line break is a space
+                or found == "&"  # an entity: placed at its start
+                or html.unescape(found) == char
+            ), (source, piece, index)
+
+
+def test_a_plain_paragraph_is_placed_as_one_run():
+    (piece,) = read("A long plain paragraph of copy.\n").pieces
+    assert piece.positions.starts == [0] and piece.positions.origins == [0]
+
+
+def test_positions_slice_and_extend_by_runs():
+    positions = Positions()
+    positions.add(10, 3)
+    positions.add(20, 2)
+    assert [positions.at(i) for i in range(5)] == [10, 11, 12, 20, 21]
+    part = positions.sliced(2, 4)
+    assert [part.at(i) for i in range(2)] == [12, 20]
+    assert positions.span(1, 4) == (11, 21)
+
+
+def test_lone_cr_line_endings_are_lines(tmp_path):
+    path = tmp_path / "page.md"
+    path.write_bytes("# 제목\r\r러닝 코치 최고의 코칭\r".encode())
+    (located,) = lint([path], BRAND).findings
+    assert (located.line, located.column) == (3, 7)
+
+
+def test_the_brands_reading_skips_and_ignores_what_it_names():
+    reading = MarkdownReading(
+        skipped_scopes=["blockquote"],
+        ignored_scopes=["code", "strong"],
+        ignored_classes=["nop"],
+        token_ignores=[r"\$[^$\n]+\$"],
+        block_ignores=[r"(?s)\{\{< file >\}\}.*?\{\{< /file >\}\}"],
+    )
+    source = (
+        'A **bold** $x^2$ and <span class="nop">TODO</span> end.\n\n> skipped\n\n'
+        "{{< file >}}\nhidden\n{{< /file >}}\n\nLast.\n"
+    )
+    assert _pieces(source, reading, inline=False) == [
+        ("paragraph", "A **** ***** and **** end."),
+        ("paragraph", "Last."),
     ]
 
 
@@ -125,54 +168,29 @@ def test_bold_markers_do_not_count_as_an_offers_footnote_mark(tmp_path):
     assert (3, "en-ftc-free.FreeConditions") not in found
 
 
+def test_an_image_does_not_count_as_an_exclamation_mark(tmp_path):
+    path = tmp_path / "page.md"
+    path.write_text("![러닝](coach.png) 함께 달려요!\n", encoding="utf-8")
+    assert [f.finding.rule for f in lint([path], BRAND).findings] == []
+
+
 def test_a_hashtag_at_the_start_of_a_line_is_copy_not_a_heading(tmp_path):
     path = tmp_path / "page.md"
     path.write_text("#러닝 #하프마라톤 최고의 코칭\n", encoding="utf-8")
     (located,) = lint([path], BRAND).findings
-    assert located.finding.field == "body" and located.column == 12
-
-
-# Lines that open, continue, underline or break blocks; no list items or quotes, whose markers
-# dco reads as copy, and none indented as code.
-LINES = st.sampled_from([
-    "", "러닝 *코칭*", "Free week", "===", "---", "  ---  ", "***", "* * *", "___", "--", "=",
-    "= =", "# 제목", "## Title ##", "# #", "#", "### Run \\###", "#러닝",
-])  # fmt: skip
-
-
-def _commonmark_blocks(source: str) -> list[tuple[bool, str]]:
-    """(heading?, text without spaces) of each heading and paragraph CommonMark reads."""
-    read, heading = [], False
-    for token in COMMONMARK.parse(source):
-        if token.type in ("heading_open", "paragraph_open"):
-            heading = token.type == "heading_open"
-        elif token.type == "inline":
-            text = "".join(c.content for c in token.children or [] if c.type == "text")
-            read.append((heading, "".join(text.split())))
-    return read
-
-
-@given(st.lists(LINES, max_size=8).map("\n".join))
-@example("Free week\n===\n***\n러닝\n---")
-def test_headings_and_paragraphs_are_the_blocks_commonmark_reads(source):
-    assume(not source.startswith("---"))  # front matter, which Vale reads and CommonMark not
-    masked = mask(source)
-    ours = [
-        (heading, "".join(masked.text[start:end].split())) for start, end, heading in masked.blocks
-    ]
-    assert [block for block in ours if block[1]] == [
-        block for block in _commonmark_blocks(source) if block[1]
-    ]
+    assert located.finding.field == "paragraph" and located.column == 12
 
 
 def test_setext_headings_are_headlines(tmp_path):
     path = tmp_path / "page.md"
     path.write_text("최고의 코칭\n=====\n\n***\n\nThe best coach ##\n-----\n", encoding="utf-8")
     found = [(f.line, f.finding.field, f.finding.match) for f in lint([path], BRAND).findings]
-    assert found == [(1, "headline", "최고"), (6, "headline", "best")]
+    assert found == [(1, "heading.h1", "최고"), (6, "heading.h2", "best")]
 
 
-def test_breaks_underlines_and_closing_hashes_are_blanked():
-    masked = mask("제목\n===\n\n* * *\n\n# 제목 ##\n")
-    assert masked.text == "제목\n   \n\n     \n\n# 제목   \n"
-    assert masked.blocks == [Block(0, 3, True), Block(17, 20, True)]
+def test_a_rule_reading_a_sentence_and_its_paragraph_reports_a_match_once(tmp_path):
+    negated = Existence(extends="existence", id="T.Todo", tokens=["TODO"], scope="~blockquote")
+    path = tmp_path / "page.md"
+    path.write_text("One TODO here. Two.\n\n> TODO quoted\n", encoding="utf-8")
+    found = lint([path], Brand(BrandSpec(name="t"), [negated])).findings
+    assert [(f.line, f.column) for f in found] == [(1, 5)]
