@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dco.brand import Brand, BrandSpec
-from dco.brand.loader import SkippedRule, load_rule, load_rules
+from dco.brand.loader import MarkdownReading, SkippedRule, Vocabulary, load_rule, load_rules
 from dco.brand.rules import Rule
 from dco.errors import DcoError
 from dco.lint.files import lint
@@ -32,14 +32,16 @@ from dco.lint.results import LEVELS
 
 IN_SCOPE = (".md", ".txt")
 _STEPS = (
-    # (step, the fixture folder, its config file, which of its files)
-    (re.compile(r'^\s*When I test "(?P<arg>[^"]+)"\s*$'), "{arg}", ".vale.ini", "*"),
-    (re.compile(r'^\s*When I test scope "(?P<arg>[^"]+)"\s*$'), "scopes/{arg}", "_vale", "*"),
-    (re.compile(r'^\s*When I test patterns for "(?P<arg>[^"]+)"\s*$'), "patterns", "_vale",
-     "{arg}"),
-    (re.compile(r'^\s*When I test comments for "(?P<arg>[^"]+)"\s*$'), "comments", "_vale",
-     "*{arg}"),
+    # (step, the fixture folder, which of its files)
+    (re.compile(r'^\s*When I test "(?P<arg>[^"]+)"\s*$'), "{arg}", "*"),
+    (re.compile(r'^\s*When I test scope "(?P<arg>[^"]+)"\s*$'), "scopes/{arg}", "*"),
+    (re.compile(r'^\s*When I test patterns for "(?P<arg>[^"]+)"\s*$'), "patterns", "{arg}"),
+    (re.compile(r'^\s*When I test comments for "(?P<arg>[^"]+)"\s*$'), "comments", "*{arg}"),
+    (re.compile(r'^\s*When I apply style "(?P<arg>[^"]+)"\s*$'), "styles/{arg}", "*"),
+    (re.compile(r'^\s*When I lint "(?P<arg>[^"]+)"\s*$'), "formats", "{arg}"),
 )  # fmt: skip
+_CONFIG_NAMES = (".vale.ini", "_vale.ini", ".vale", "_vale")
+"""Where Vale looks for a folder's configuration, in its order."""
 _EXPECTED = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<col>\d+):(?P<rule>[^:]+):")
 
 
@@ -47,8 +49,8 @@ _EXPECTED = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<col>\d+):(?P<rule>[^
 class Scenario:
     name: str
     fixture: str
-    config: str = ".vale.ini"
-    files: str = "*"
+    files: list[str] = field(default_factory=lambda: ["*"])
+    """Which of the fixture's files the step names (space-separated in `When I lint`)."""
     expected: list[str] = field(default_factory=list)
 
 
@@ -77,30 +79,94 @@ def scenarios(features: Path) -> list[Scenario]:
     return found
 
 
-def _step(line: str) -> tuple[str, str, str] | None:
-    for pattern, folder, config, files in _STEPS:
+def _step(line: str) -> tuple[str, list[str]] | None:
+    for pattern, folder, files in _STEPS:
         if match := pattern.match(line):
             arg = match["arg"]
-            return folder.format(arg=arg), config, files.format(arg=arg)
+            return folder.format(arg=arg), files.format(arg=arg).split()
     return None
+
+
+def _named(scenario: Scenario, name: str) -> bool:
+    return any(fnmatch.fnmatch(name, pattern) for pattern in scenario.files)
 
 
 @dataclass
 class Config:
     styles: Path
-    min_level: str = "suggestion"
+    min_level: str = "warning"
+    """Vale's own default (its code sets warning, whatever its docs say)."""
     sections: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    top: dict[str, str] = field(default_factory=dict)
+
+    def accepted(self) -> list[str]:
+        """The terms of the vocabularies named by `Vocab`."""
+        terms: list[str] = []
+        for name in _listed(self.top.get("Vocab", "")):
+            for folder in ("config/vocabularies", "Vocab"):
+                path = self.styles / folder / name / "accept.txt"
+                if path.is_file():
+                    lines = path.read_text(encoding="utf-8").splitlines()
+                    terms += [t.strip() for t in lines if t.strip() and not t.startswith("# ")]
+        return terms
+
+    def reading(self, name: str) -> MarkdownReading:
+        """How Vale reads Markdown file `name`: the scopes and classes it skips or ignores,
+        and the token and block patterns of the sections whose glob matches it."""
+        values: dict[str, list[str]] = {}
+        keys = {"SkippedScopes": "skipped_scopes", "IgnoredScopes": "ignored_scopes",
+                "IgnoredClasses": "ignored_classes"}  # fmt: skip
+        for key, field_name in keys.items():
+            if key in self.top:
+                values[field_name] = _listed(self.top[key])
+        for settings in self._matching(name):
+            for key, field_name in (("TokenIgnores", "token_ignores"),
+                                    ("BlockIgnores", "block_ignores"),
+                                    ("IgnorePatterns", "block_ignores")):  # fmt: skip
+                if key in settings:
+                    values[field_name] = _patterns(settings[key])
+        return MarkdownReading(**values)
+
+    def _matching(self, name: str) -> list[dict[str, str]]:
+        """The settings of the sections whose glob matches file `name`, in order."""
+        return [
+            values
+            for section, values in self.sections
+            if section != "formats" and any(fnmatch.fnmatch(name, g) for g in _globs(section))
+        ]
 
 
-def read_config(fixture: Path, name: str) -> Config:
-    text = (fixture / name).read_text(encoding="utf-8")
+def _listed(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _patterns(value: str) -> list[str]:
+    """Vale's comma-separated patterns: a comma inside parentheses or brackets is the pattern's."""
+    patterns, depth, current = [], 0, ""
+    for char in value:
+        if char == "," and depth == 0:
+            patterns.append(current.strip())
+            current = ""
+            continue
+        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(char, 0)
+        current += char
+    return [p for p in [*patterns, current.strip()] if p]
+
+
+def find_config(fixture: Path) -> Path | None:
+    return next((fixture / n for n in _CONFIG_NAMES if (fixture / n).is_file()), None)
+
+
+def read_config(fixture: Path, path: Path) -> Config:
+    text = path.read_text(encoding="utf-8")
     parser = configparser.ConfigParser(interpolation=None, strict=False)
     parser.optionxform = str  # type: ignore[assignment,method-assign]  # keys keep their case
     parser.read_string("[*global*]\n" + text)
     top = dict(parser["*global*"])
     config = Config((fixture / top.get("StylesPath", "styles")).resolve())
-    config.min_level = top.get("MinAlertLevel", "suggestion").lower()
+    config.min_level = top.get("MinAlertLevel", config.min_level).lower()
     config.sections = [(name, dict(parser[name])) for name in parser.sections()]
+    config.top = top
     return config
 
 
@@ -163,12 +229,13 @@ def run(testdata: Path, verbose: bool) -> tuple[int, int, int]:
     totals = Counter[str]()
     for scenario in scenarios(testdata / "features"):
         fixture = (testdata / "fixtures" / scenario.fixture.strip("/")).resolve()
-        if not (fixture / scenario.config).is_file():
+        config_path = find_config(fixture)
+        if config_path is None:
             continue
-        config = read_config(fixture, scenario.config)
+        config = read_config(fixture, config_path)
         alerts = [
             e for e in map(_key, scenario.expected)
-            if e and e[0].endswith(IN_SCOPE) and fnmatch.fnmatch(e[0], scenario.files)
+            if e and e[0].endswith(IN_SCOPE) and _named(scenario, e[0])
         ]  # fmt: skip
         expected = Counter(e for e in alerts if _runs(config, e[3]))
         out_of_scope = len(alerts) - sum(expected.values())
@@ -177,11 +244,16 @@ def run(testdata: Path, verbose: bool) -> tuple[int, int, int]:
         for path in sorted(fixture.iterdir()):
             if path.suffix not in IN_SCOPE or not path.is_file():
                 continue
-            if not fnmatch.fnmatch(path.name, scenario.files):
+            if not _named(scenario, path.name):
                 continue
             rules, failed = rules_for(config, path.name)
             problems += failed
-            brand = Brand(BrandSpec(name="vale"), rules)
+            spec = BrandSpec(
+                name="vale",
+                vocabulary=Vocabulary(accept=config.accepted()),
+                markdown=config.reading(path.name),
+            )
+            brand = Brand(spec, rules)
             try:
                 result = lint([path], brand)
             except DcoError as e:
