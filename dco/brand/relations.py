@@ -191,7 +191,7 @@ class Conditional(Rule):
 
 
 class Consistency(Rule):
-    """Within one asset, only one of each pair in `either` may be used."""
+    """Within one text, only one of each pair in `either` may be used."""
 
     kind: ClassVar[str] = "consistency"
     reads_text_alone: ClassVar[bool] = True
@@ -213,12 +213,14 @@ class Consistency(Rule):
         return literal_anchors([str(k) for pair in self.either.items() for k in pair])
 
     def check(self, text: str, context: Context) -> list[Hit]:
+        # As Vale reports it: once per pair, naming the spelling used last, at its first use
+        # (so that mixed quotes in a paragraph are one finding, not one per quote).
         hits = []
         for first, second in self.compiled.pairs:
-            a, b = list(first.finditer(text)), list(second.finditer(text))
-            if a and b:
-                later = b if b[0].start() > a[0].start() else a
-                for match in later:
-                    hits.append(Hit(match.start(), match.end(), self.format(match.group()),
-                                    match.group()))  # fmt: skip
+            a, b = first.search(text), second.search(text)
+            if a is None or b is None:
+                continue
+            last = max((*first.finditer(text), *second.finditer(text)), key=lambda m: m.start())
+            at = text.index(last.group())
+            hits.append(Hit(at, at + len(last.group()), self.format(last.group()), last.group()))
         return hits

@@ -215,7 +215,9 @@ class Occurrence(Rule):
             too_few = self.min is not None and len(found) < self.min and end > start
             if too_many or too_few:
                 if found:
-                    start, end = found[0].span()
+                    # At the first match outside code (which reads as `*`s), as Vale reports.
+                    shown = next((m for m in found if m.group().strip("*`")), found[0])
+                    start, end = shown.span()
                 hits.append(Hit(start, end, self.format(str(len(found))), text[start:end]))
         return hits
 

@@ -148,7 +148,9 @@ def _lint_text(
                 if key in seen:
                     continue
                 seen.add(key)
-            if document and document.silenced(finding.rule, start):
+            # As in Vale, comments switch off rules in the copy, not in the file as a whole.
+            whole = (finding.field or "") in _WHOLE_FILE
+            if document and not whole and document.silenced(finding.rule, start):
                 result.silenced += 1
                 continue
             if shown == MAX_SHOWN_PER_ASSET:

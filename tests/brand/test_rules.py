@@ -151,6 +151,13 @@ def test_occurrence_min_vale_fixture():
     assert (found.start, found.match) == (2, "Introduction")
 
 
+def test_occurrence_reports_at_the_first_match_outside_code():
+    # A heading opening with a code span, which reads as `*`s: too long, reported after it.
+    fields = {"token": ".", "max": 10, "scope": "heading"}
+    (found,) = rule("occurrence", **fields).check("******, but neither fails", Context())
+    assert (found.start, found.match) == (6, ",")
+
+
 def test_occurrence_zero_sets_no_bound_as_in_vale():
     assert hits("occurrence", "Go! Now! Yes!", token="!", max=0, min=0) == []
 
@@ -451,6 +458,12 @@ def test_consistency_flags_the_second_spelling():
     found = hits("consistency", "Email us. Read the e-mail.", either={"e-mail": "email"},
                  ignorecase=True)  # fmt: skip
     assert found == ["e-mail"]
+
+
+def test_consistency_reports_a_mix_once_at_the_first_use_of_the_last_spelling():
+    text = 'Straight "dumb" quotes, “smart” ones, then "dumb" again.'
+    (hit,) = rule("consistency", either={'"': "[”“]"}, nonword=True).check(text, Context())
+    assert (hit.start, hit.match) == (text.index('"'), '"')
 
 
 FLESCH_KINCAID = "(0.39 * (words / sentences)) + (11.8 * (syllables / words)) - 15.59"

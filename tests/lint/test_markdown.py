@@ -194,3 +194,15 @@ def test_a_rule_reading_a_sentence_and_its_paragraph_reports_a_match_once(tmp_pa
     path.write_text("One TODO here. Two.\n\n> TODO quoted\n", encoding="utf-8")
     found = lint([path], Brand(BrandSpec(name="t"), [negated])).findings
     assert [(f.line, f.column) for f in found] == [(1, 5)]
+
+
+def test_comments_switch_rules_off_in_the_copy_but_not_over_the_whole_file(tmp_path):
+    raw = Existence(extends="existence", id="T.Html", raw=[r"\]\([\w/.]+\.html\)"], scope="raw")
+    prose = Existence(extends="existence", id="T.Todo", tokens=["TODO"])
+    path = tmp_path / "page.md"
+    path.write_text(
+        "<!-- vale T.Html = NO -->\n<!-- vale T.Todo = NO -->\n\nTODO [see](a.html)\n",
+        encoding="utf-8",
+    )
+    found = lint([path], Brand(BrandSpec(name="t"), [raw, prose])).findings
+    assert [(f.finding.rule, f.line, f.column) for f in found] == [("T.Html", 4, 10)]
