@@ -80,7 +80,7 @@ def parse(source: str, path: str | Path = "<string>") -> Document:
     path = Path(path)
     marks: dict[KeyPath, tuple[int, int]] = {}
     try:
-        node = yaml.compose(source, Loader=yaml.SafeLoader)
+        node = _compose(source)
         if node is None:
             return Document(path, None, marks)
         data = _Builder(path, marks, budget=_BUDGET_PER_CHAR * len(source) + 10_000).build(node, ())
@@ -94,6 +94,24 @@ def parse(source: str, path: str | Path = "<string>") -> Document:
         raise ConfigError(f"{path}: nested too deeply to be a dco file") from None
     return Document(path, data, marks)
 
+
+def _compose(source: str) -> yaml.Node | None:
+    """The YAML node tree of `source`. A `\\'` in a double-quoted string, which YAML does not
+    define but Vale's parser reads as `'` (published styles have it), is read as `'` too."""
+    for _ in range(_MAX_ESCAPE_REPAIRS):
+        try:
+            return yaml.compose(source, Loader=yaml.SafeLoader)
+        except yaml.MarkedYAMLError as e:
+            mark = e.problem_mark
+            at = mark.index if mark is not None else -1
+            if 'unknown escape character "\'"' not in str(e.problem) or source[at : at + 1] != "'":
+                raise
+            source = source[: at - 1] + source[at:]  # drop the backslash before the quote
+    return yaml.compose(source, Loader=yaml.SafeLoader)
+
+
+_MAX_ESCAPE_REPAIRS = 100
+"""How many `\\'` escapes a file may have repaired before its error is reported."""
 
 _BUDGET_PER_CHAR = 20
 """Values a file may expand to per character of its text. Aliases let a few lines stand for
@@ -134,11 +152,17 @@ class _Builder:
                         f"{self.path}:{line}:{col}: a key must be a plain value, not a list or "
                         "mapping"
                     )
-                if key in result:
-                    line, col = _position(key_node)
-                    raise ConfigError(f"{self.path}:{line}:{col}: duplicate key {key!r}")
                 child = (*keys, key)
-                result[key] = self.build(value_node, child)
+                value = self.build(value_node, child)
+                # A key given twice with one value (as published style packages have) is
+                # harmless; with two, which one was meant cannot be known.
+                if key in result and result[key] != value:
+                    line, col = _position(key_node)
+                    raise ConfigError(
+                        f"{self.path}:{line}:{col}: duplicate key {key!r} with another value "
+                        f"({result[key]!r}, then {value!r}); keep one"
+                    )
+                result[key] = value
                 # A key's own position is more useful than its value's when pointing at it.
                 self.marks[child] = _position(key_node)
             for merged in merges:

@@ -20,11 +20,28 @@ def test_syntax_error_names_file_line_and_column(tmp_path):
         yamlfile.load(path)
 
 
-def test_duplicate_keys_are_an_error(tmp_path):
+def test_duplicate_keys_with_two_values_are_an_error(tmp_path):
     path = tmp_path / "dup.yaml"
     path.write_text("name: a\nname: b\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"dup\.yaml:2:1: duplicate key 'name'"):
+    with pytest.raises(ConfigError, match=r"dup\.yaml:2:1: duplicate key 'name' with another"):
         yamlfile.load(path)
+
+
+def test_a_key_repeated_with_its_value_is_read_once():
+    # Published Vale styles repeat swap entries (proselint's Diacritical: Bronte twice).
+    assert yamlfile.parse("swap:\n  Bronte: Brontë\n  Bronte: Brontë\n").data == {
+        "swap": {"Bronte": "Brontë"}
+    }
+
+
+def test_an_escaped_single_quote_in_double_quotes_is_a_quote_as_vale_reads_it():
+    text = 'description: "you\\\'re only looking"\nlevel: error\n'
+    assert yamlfile.parse(text).data == {"description": "you're only looking", "level": "error"}
+
+
+def test_other_unknown_escapes_stay_errors():
+    with pytest.raises(ConfigError, match=r"<string>:1:\d+: invalid YAML: found unknown escape"):
+        yamlfile.parse('a: "bad \\q"\n')
 
 
 def test_wrong_type_names_the_key_and_its_line():

@@ -156,13 +156,20 @@ class Brand:
         *,
         channel: str | Channel | None = None,
         stage: FunnelStage | str | None = None,
+        structure: Mapping[str, int] | None = None,
     ) -> list[list[Finding]]:
         """`check` for each of `copies`: the same findings, in a list per copy, for less work
-        per copy than checking them one by one (for many copies, such as a file to lint)."""
+        per copy than checking them one by one (for many copies, such as a file to lint).
+        When the copies are the pieces of one document, `structure` counts its blocks by kind
+        for `metric` rules (`heading.h2`, `list`, ...)."""
         assets = [_fields(copy) for copy in copies]
         spec = get_channel(channel) if isinstance(channel, str) else channel
         context = Context(
-            channel=spec, stage=stage, claims=self._claims, formality=tuple(self.spec.formality)
+            channel=spec,
+            stage=stage,
+            claims=self._claims,
+            formality=tuple(self.spec.formality),
+            structure=structure or {},
         )
         return self._ruleset.check_many(assets, context)
 

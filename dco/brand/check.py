@@ -137,6 +137,7 @@ class RuleSet:
                     base.formality,
                     whole,
                     first,
+                    base.structure,
                 )
                 batch.contexts.append(context)
                 seen = earlier.get((name, text)) if many else None

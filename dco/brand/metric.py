@@ -36,6 +36,14 @@ VARIABLES = (
     "words", "sentences", "syllables", "characters", "complex_words", "polysyllabic_words",
     "long_words", "paragraphs",
 )  # fmt: skip
+STRUCTURE = (
+    *(f"heading.h{level}" for level in range(1, 7)), "list", "blockquote", "table.header",
+    "table.cell", "pre",
+)  # fmt: skip
+"""Counts of a document's blocks a formula may use too (a code block counts as `pre`), as Vale
+names them; outside a document, each is 0."""
+_IDENTIFIERS = {name.replace(".", "__"): name for name in STRUCTURE}
+_DOTTED = re.compile(r"(?<![\w.])[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
 
 
 @functools.lru_cache(maxsize=65_536)
@@ -72,6 +80,8 @@ def counts(text: str, needed: frozenset[str] = frozenset(VARIABLES)) -> dict[str
     return values
 
 
+_MATH_PREFIX = re.compile(r"\bmath\.(?=sqrt\b)")
+
 _BY_SYLLABLES = frozenset({"syllables", "complex_words", "polysyllabic_words"})
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
@@ -96,7 +106,7 @@ class Metric(Rule):
         return self
 
     def check(self, text: str, context: Context) -> list[Hit]:
-        return _judge(self, text)
+        return _judge(self, text, context)
 
 
 # Vale's `readability` metrics (as its text-summary library computes them), by their names.
@@ -130,12 +140,16 @@ class Readability(Rule):
         return self
 
     def check(self, text: str, context: Context) -> list[Hit]:
-        return _judge(self, text)
+        return _judge(self, text, context)
 
 
 def _compile_formula(formula: str, comparison: str, bound: str) -> _CompiledFormula:
+    # `math.sqrt` is how Vale's formulas (govaluate) write it: the same function. A block count
+    # (`heading.h2`) becomes a name Python reads (`heading__h2`).
+    written = _MATH_PREFIX.sub("", formula.strip())
+    written = _DOTTED.sub(lambda m: m.group().replace(".", "__"), written)
     try:
-        tree = ast.parse(formula.strip(), mode="eval")
+        tree = ast.parse(written, mode="eval")
     except SyntaxError as e:
         raise ValueError(f"formula is not an arithmetic expression: {e.msg}") from None
     _check(tree.body)
@@ -143,20 +157,28 @@ def _compile_formula(formula: str, comparison: str, bound: str) -> _CompiledForm
     # Safe to compile and evaluate: _check admitted numbers, the count variables, arithmetic
     # and sqrt() only, and evaluation sees no builtins.
     compiled.code = compile(tree, "<formula>", "eval")
-    compiled.variables = frozenset(node.id for node in ast.walk(tree) if isinstance(node, ast.Name))
+    names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    compiled.variables = frozenset(names - _FORMULA_GLOBALS.keys())
+    compiled.reads_text = not compiled.variables <= _IDENTIFIERS.keys()
     compiled.compare = _COMPARE[comparison]
     compiled.bound = float(bound)
     return compiled
 
 
-def _judge(rule: Metric | Readability, text: str) -> list[Hit]:
-    """The rule's hit when its formula's score on `text` meets its condition."""
+def _judge(rule: Metric | Readability, text: str, context: Context | None = None) -> list[Hit]:
+    """The rule's hit when its formula's score on `text` (and the document's blocks, in
+    `context`) meets its condition."""
     compiled = rule.compiled
-    if not _WORD.search(text):
-        return []  # no English words: nothing these formulas can measure
-    values = counts(text, compiled.variables)
-    if not values["words"]:
-        return []
+    values: dict[str, float] = {}
+    if compiled.reads_text:
+        if not _WORD.search(text):
+            return []  # no English words: nothing these formulas can measure
+        values = counts(text, compiled.variables)
+        if not values["words"]:
+            return []
+    structure = context.structure if context is not None else {}
+    for identifier in compiled.variables & _IDENTIFIERS.keys():
+        values[identifier] = structure.get(_IDENTIFIERS[identifier], 0)
     try:
         score = eval(compiled.code, _FORMULA_GLOBALS, values)
     except (ArithmeticError, ValueError):
@@ -179,6 +201,8 @@ class _CompiledFormula(Compiled):
         super().__init__()
         self.code: Any = None
         self.variables: frozenset[str] = frozenset()
+        self.reads_text = True
+        """Whether the formula counts the text (words, sentences, ...), not blocks alone."""
         self.compare: Callable[[float, float], bool] = operator.gt
         self.bound = 0.0
 
@@ -192,8 +216,10 @@ def _check(node: ast.AST) -> None:
     elif isinstance(node, ast.Constant) and isinstance(node.value, int | float):
         pass
     elif isinstance(node, ast.Name):
-        if node.id not in VARIABLES:
-            raise ValueError(f"unknown variable {node.id!r}; formulas use {', '.join(VARIABLES)}")
+        if node.id not in VARIABLES and node.id not in _IDENTIFIERS:
+            name = node.id.replace("__", ".")
+            known = ", ".join((*VARIABLES, *STRUCTURE))
+            raise ValueError(f"unknown variable {name!r}; formulas use {known}")
     elif (
         isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
         and node.func.id == "sqrt" and len(node.args) == 1

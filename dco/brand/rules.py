@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as default
 from typing import Any, ClassVar, NamedTuple
@@ -61,6 +61,9 @@ class Context:
     (several rules read the whole asset; see `asset_text`) ..."""
     first: str | None = None
     """... and the name of its first non-empty field, when the checker has found it."""
+    structure: Mapping[str, int] = default(default_factory=dict)
+    """How many blocks of each kind the document holds (`heading.h1`, `list`, `pre`, ...),
+    when the text checked is part of one: what `metric` formulas may count besides words."""
 
 
 def only_text(checked: list[tuple[int, list[Hit]]]) -> list[Hit]:

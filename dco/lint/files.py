@@ -135,7 +135,11 @@ def _lint_text(
     line_starts = line_offsets(source)
     fixes: list[Finding] = []
     result.assets += sum(1 for asset in assets if asset.fields.keys() - _WHOLE_FILE)
-    checked = brand.check_many([asset.fields for asset in assets], channel=channel)
+    checked = brand.check_many(
+        [asset.fields for asset in assets],
+        channel=channel,
+        structure=document.structure if document else None,
+    )
     seen: set[tuple[str, int, int, str]] = set()
     """A rule that reads a sentence and its paragraph finds a match twice: it is one finding."""
     for asset, findings in zip(assets, checked, strict=True):

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -141,6 +142,8 @@ class Document:
     """Spans where no rule applies (between `vale off` and `vale on`)."""
     rules_off: list[tuple[str, int, int]] = field(default_factory=list)
     """(rule id, start, end) spans where one rule is switched off."""
+    structure: Counter[str] = field(default_factory=Counter)
+    """How many blocks of each scope the document holds, code blocks as `pre`."""
 
     def silenced(self, rule: str, position: int) -> bool:
         """Whether a finding of `rule` at `position` is switched off by a comment."""
@@ -204,6 +207,8 @@ def read(
             heading = f"heading.{token.tag}"
         elif token.type == "heading_close":
             heading = None
+        elif token.type in ("fence", "code_block"):
+            document.structure["pre"] += 1
         elif token.type == "inline" and token.map is not None:
             placer.start_line(token.map[0], token.map[1])
             scope = pending[0] if pending else heading or "paragraph"
@@ -211,6 +216,7 @@ def read(
             block, extra = _render(token.children or [], placer, ignored, inline, scope)
             if block.text.strip():
                 document.pieces.append(_trimmed(Piece(scope, block.text, block.positions)))
+                document.structure[scope] += 1
             document.pieces += extra
     if sentences:
         document.pieces += list(_sentences(document.pieces))

@@ -466,6 +466,25 @@ def test_consistency_reports_a_mix_once_at_the_first_use_of_the_last_spelling():
     assert (hit.start, hit.match) == (text.index('"'), '"')
 
 
+def test_metric_reads_math_sqrt_as_vale_writes_it():
+    smog = "1.0430 * math.sqrt((polysyllabic_words * 30.0) / sentences) + 3.1291"
+    assert rule("metric", formula=smog, condition="> 10").compiled.variables == {
+        "polysyllabic_words", "sentences"
+    }  # fmt: skip
+
+
+def test_metric_counts_the_documents_blocks_by_scope():
+    built = rule("metric", formula="heading.h1 + list", condition="> 0", message="%s blocks")
+    (hit,) = built.check("Some prose.", Context(structure={"heading.h1": 1}))
+    assert hit.message == "1.00 blocks"
+    assert built.check("Some prose.", Context()) == []  # outside a document: no blocks
+
+
+def test_metric_names_an_unknown_block_count():
+    with pytest.raises(ValueError, match=r"unknown variable 'heading\.h7'"):
+        rule("metric", formula="heading.h7", condition="> 0")
+
+
 FLESCH_KINCAID = "(0.39 * (words / sentences)) + (11.8 * (syllables / words)) - 15.59"
 
 
