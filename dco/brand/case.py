@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from dco.brand.matching import found_in, word_exceptions
+from dco.brand.patterns import compile_pattern
 
 CaseTest = Callable[[str], bool]
 """Whether a text passes a rule's case test."""
@@ -55,7 +56,7 @@ def case_test(
 ) -> CaseTest:
     """The test a `capitalization` rule applies to a text, from the rule's fields."""
     excepted = word_exceptions(exceptions)
-    words = re.compile(f"{excepted.pattern}|{_WORDS}" if excepted else _WORDS)
+    words = compile_pattern(f"{excepted.pattern}|{_WORDS}" if excepted else _WORDS)
     threshold = threshold or 0.8  # as in Vale: a threshold of 0 would never fail anything
     if match == "$sentence":
         suffixes = tuple(indicators)
@@ -67,7 +68,7 @@ def case_test(
         return lambda text: text == text.lower() or found_in(excepted, text)
     if match == "$upper":
         return lambda text: text == text.upper() or found_in(excepted, text)
-    pattern = re.compile(match)
+    pattern = compile_pattern(match)
     return lambda text: pattern.search(text) is not None or found_in(excepted, text)
 
 

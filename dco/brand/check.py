@@ -10,6 +10,7 @@ from dataclasses import field as default
 from ahocorasick_rs import AhoCorasick
 
 from dco.brand.anchors import fold_case
+from dco.brand.patterns import BUDGET_SECONDS
 from dco.brand.rules import Context, Hit, Rule, first_filled
 from dco.models import Finding, Span
 from dco.text.lines import line_and_column, line_offsets
@@ -71,16 +72,31 @@ class RuleSet:
         """Each slot's hits, as the rules that found any returned them, by the rule's position
         (in load order)."""
         texts, contexts = batch.texts, batch.contexts
+        gave_up: list[tuple[int, Finding]] = []
+        """(slot, finding) where a rule's pattern ran past its time budget on the slot's text."""
         for position in sorted(batch.due_on):
             due, rule = batch.due_on[position], self.rules[position]
-            if len(due) == 1:  # a batch of one asset, or a rule for a text only one holds
-                slot = due[0]
-                if found := rule.check(texts[slot], contexts[slot]):
-                    found_by[slot].append((found, position))
-                continue
-            checked = rule.check_each(
-                [texts[slot] for slot in due], [contexts[slot] for slot in due]
-            )
+            try:
+                if len(due) == 1:  # a batch of one asset, or a rule for a text only one holds
+                    slot = due[0]
+                    if found := rule.check(texts[slot], contexts[slot]):
+                        found_by[slot].append((found, position))
+                    continue
+                checked = rule.check_each(
+                    [texts[slot] for slot in due], [contexts[slot] for slot in due]
+                )
+            except TimeoutError:
+                if len(due) == 1:
+                    gave_up.append((due[0], _gave_up(rule, batch.slots[due[0]][1])))
+                    continue
+                # Which text ran away is not known from a batch: judge them one by one.
+                checked = []
+                for index, slot in enumerate(due):
+                    try:
+                        if found := rule.check(texts[slot], contexts[slot]):
+                            checked.append((index, found))
+                    except TimeoutError:
+                        gave_up.append((slot, _gave_up(rule, batch.slots[slot][1])))
             for index, found in checked:
                 found_by[due[index]].append((found, position))
         for slot, seen in batch.repeats:
@@ -101,6 +117,8 @@ class RuleSet:
             findings[index] += [
                 self._finding(position, hit, name, starts) for hit, position in pairs
             ]
+        for slot, made in gave_up:
+            findings[batch.slots[slot][0]].append(made)
         return findings
 
     def _schedule(self, assets: Sequence[dict[str, str]], base: Context) -> _Batch:
@@ -299,6 +317,27 @@ def _bits_of(indices: Iterable[int]) -> int:
     for index in indices:
         bits |= 1 << index
     return bits
+
+
+def _gave_up(rule: Rule, field: str) -> Finding:
+    """The error that stands for a rule's check of a text that ran past its time budget: the
+    text is not known to pass, so the gate must not be green."""
+    return Finding.trusted(
+        rule=rule.id,
+        level="error",
+        message=(
+            f"{rule.id} gave up: its pattern ran past {BUDGET_SECONDS:g} s on this text, as a "
+            "pattern that can backtrack without bound does (a repeat inside a repeat, such as "
+            "(a+)+); rewrite the pattern"
+        ),
+        field=field,
+        line=1,
+        column=1,
+        span=None,
+        match="",
+        replacement=None,
+        link=rule.link,
+    )
 
 
 def finding(rule: Rule, hit: Hit, field: str, text: str) -> Finding:

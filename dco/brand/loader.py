@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pydantic
 from pydantic import Field, field_validator
@@ -20,6 +21,7 @@ from pydantic import Field, field_validator
 from dco import resources, yamlfile
 from dco.brand.marketing import MARKETING_KINDS
 from dco.brand.metric import Metric, Readability
+from dco.brand.patterns import compile_pattern
 from dco.brand.rules import Rule
 from dco.brand.vale import VALE_KINDS, Existence, Substitution
 from dco.errors import ConfigError, did_you_mean
@@ -193,12 +195,44 @@ def load_rule(path: Path, rule_id: str) -> Rule | SkippedRule:
     except pydantic.ValidationError as e:
         raise document.error_from(e, what=f"rule {rule_id}") from e
     except re.error as e:
+        key, culprit, error = _bad_pattern(data) or ((), str(e.pattern), e)
+        where = document.where(key) if key else str(path)
+        named = f"key '{'.'.join(map(str, key))}': " if key else ""
         raise ConfigError(
-            f"{path}: rule {rule_id}: invalid regular expression {e.pattern!r}: {e.msg} "
-            f"(at position {e.pos})"
+            f"{where}: rule {rule_id}: {named}invalid regular expression {culprit!r}: "
+            f"{error.msg} (at position {error.pos}); fix the pattern"
         ) from e
     rule.id = rule_id
     return rule
+
+
+_PATTERN_LISTS = ("tokens", "exceptions", "conditions")
+_PATTERN_SCALARS = ("token", "first", "second", "pattern", "prefix", "match")
+
+
+def _bad_pattern(data: dict[str, Any]) -> tuple[tuple[str | int, ...], str, re.error] | None:
+    """Which of a rule file's patterns does not compile, by its key: the pattern a rule joins
+    from them hides which one it was (Vale joins `raw` fragments, so they are tried joined)."""
+    candidates: list[tuple[tuple[str | int, ...], str]] = []
+    for key in _PATTERN_LISTS:
+        values = data.get(key)
+        if isinstance(values, list):
+            candidates += [((key, i), str(v)) for i, v in enumerate(values)]
+    raw = data.get("raw")
+    if isinstance(raw, list | str):
+        candidates.append((("raw",), "".join(map(str, raw)) if isinstance(raw, list) else raw))
+    for key in _PATTERN_SCALARS:
+        if isinstance(data.get(key), str) and not str(data[key]).startswith("$"):
+            candidates.append(((key,), data[key]))
+    for key in ("swap", "either"):
+        if isinstance(data.get(key), dict):
+            candidates += [((key, k), str(k)) for k in data[key]]
+    for where, pattern in candidates:
+        try:
+            compile_pattern(pattern)
+        except re.error as e:
+            return where, pattern, e
+    return None
 
 
 def vocabulary_rules(spec: BrandSpec, style: str) -> list[Rule]:

@@ -17,6 +17,7 @@ from dco.brand import scopes
 from dco.brand.anchors import anchor_test, literal_anchors
 from dco.brand.joined import finditer_each, separator_for
 from dco.brand.matching import compile_exceptions, compile_tokens, excepted, finder
+from dco.brand.patterns import compile_pattern
 from dco.brand.rules import (
     Compiled,
     Context,
@@ -104,7 +105,7 @@ class Required(Rule):
             body = rf"\A{body}"
         elif self.position == "end":
             body = rf"(?:{body})\s*\Z"
-        self.compiled.pattern = re.compile(body)
+        self.compiled.pattern = compile_pattern(body)
         return self
 
     def relevant(self, field_name: str, channel: str | None) -> bool:
@@ -330,7 +331,7 @@ class ConditionalOffer(Rule):
     def _compile(self) -> ConditionalOffer:
         self.compiled = Compiled()
         self.compiled.pattern = compile_tokens(self.tokens, ignorecase=self.ignorecase)
-        self.compiled.conditions = re.compile(
+        self.compiled.conditions = compile_pattern(
             "|".join(f"(?:{c})" for c in self.conditions), re.IGNORECASE
         )
         self.compiled.conditions_possible = anchor_test(self.conditions)

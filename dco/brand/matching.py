@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from re import _constants, _parser  # type: ignore[attr-defined]  # no stubs for the engine's own modules  # the engine's own parser: what a pattern means, exactly
 
+from dco.brand.patterns import TimedPattern, compile_pattern
 from dco.funnel.terms import PARTICLES
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
@@ -48,14 +49,15 @@ def compile_tokens(
     fragments joined as written, as Vale joins them: the raw pattern, then a token (or with
     `append`, a token, then the raw pattern); the raw pattern alone when there are no tokens."""
     joined_raw = "".join(raw)
+    # Multiline, as Vale compiles every pattern of tokens: `^` and `$` hold at each line.
+    flags = re.MULTILINE | (re.IGNORECASE if ignorecase else 0)
     if not tokens:
-        return re.compile(joined_raw, re.IGNORECASE if ignorecase else 0) if joined_raw else None
+        return compile_pattern(joined_raw, flags) if joined_raw else None
     alternatives = "|".join(token_pattern(t) for t in sorted(tokens, key=len, reverse=True))
     pattern = bounded(alternatives, nonword=nonword)
     if joined_raw:
         pattern = f"{pattern}{joined_raw}" if append else f"{joined_raw}{pattern}"
-    # Multiline, as Vale compiles every token pattern: `^` and `$` hold at each line.
-    return re.compile(pattern, re.MULTILINE | (re.IGNORECASE if ignorecase else 0))
+    return compile_pattern(pattern, flags)
 
 
 Finder = Callable[[str], Iterator[re.Match[str]]]
@@ -77,6 +79,8 @@ def finder(pattern: re.Pattern[str]) -> Finder:
     fails no match can start, and where it holds the engine matches as it would with it. An
     English token ignoring case gives the engine no such start, and keeps the boundary first.
     """
+    if isinstance(pattern, TimedPattern):
+        return pattern.finditer  # no faster search: it would run without the time budget
     unbounded = _unbounded(pattern)
     if unbounded is None:
         return pattern.finditer
@@ -166,7 +170,7 @@ def compile_exceptions(exceptions: Iterable[str], *, ignorecase: bool = False) -
         return None
     alternatives = "|".join(token_pattern(e) for e in sorted(exceptions, key=len, reverse=True))
     flags = re.IGNORECASE if ignorecase else 0
-    return Exceptions(re.compile(bounded(alternatives, nonword=False), flags))
+    return Exceptions(compile_pattern(bounded(alternatives, nonword=False), flags))
 
 
 def excepted(exceptions: Exceptions | None, text: str, start: int, end: int) -> bool:
@@ -178,7 +182,7 @@ def word_exceptions(exceptions: Iterable[str]) -> re.Pattern[str] | None:
     """Exceptions as Vale compiles them for kinds that judge a whole word or match (case,
     conditional): one word-bounded pattern, longest first so that phrases win."""
     terms = sorted((e for e in exceptions if e), key=len, reverse=True)
-    return re.compile(bounded("|".join(terms), nonword=False)) if terms else None
+    return compile_pattern(bounded("|".join(terms), nonword=False)) if terms else None
 
 
 def found_in(exceptions: re.Pattern[str] | None, text: str) -> bool:

@@ -24,6 +24,7 @@ from dco.brand.matching import (
     token_pattern,
     word_exceptions,
 )
+from dco.brand.patterns import compile_pattern
 from dco.brand.rules import Compiled, Context, Hit, Rule, asset_text, only_text
 from dco.brand.sentences import sentences
 
@@ -45,7 +46,7 @@ class Repetition(Rule):
     def _compile(self) -> Repetition:
         self.compiled = Compiled()
         flags = re.IGNORECASE if self.ignorecase else 0
-        self.compiled.pattern = re.compile("|".join(f"(?:{t})" for t in self.tokens), flags)
+        self.compiled.pattern = compile_pattern("|".join(f"(?:{t})" for t in self.tokens), flags)
         self.compiled.exceptions = compile_exceptions(self.exceptions, ignorecase=self.ignorecase)
         self.compiled.separators = split_separators(self.compiled.pattern)
         return self
@@ -142,8 +143,8 @@ class Conditional(Rule):
     def _compile(self) -> Conditional:
         self.compiled = Compiled()
         flags = re.IGNORECASE if self.ignorecase else 0
-        self.compiled.pattern = re.compile(self.first, flags)
-        self.compiled.conditions = re.compile(self.second, flags)
+        self.compiled.pattern = compile_pattern(self.first, flags)
+        self.compiled.conditions = compile_pattern(self.second, flags)
         self.compiled.exceptions = word_exceptions(self.exceptions)
         self.compiled.separator = separator_for(self.compiled.pattern)
         self.compiled.find = finder(self.compiled.pattern)
@@ -204,8 +205,10 @@ class Consistency(Rule):
         self.compiled = Compiled()
         flags = re.IGNORECASE if self.ignorecase else 0
         for one, other in self.either.items():
-            first = re.compile(bounded(token_pattern(one), nonword=self.nonword), flags)
-            second = re.compile(bounded(token_pattern(str(other)), nonword=self.nonword), flags)
+            first = compile_pattern(bounded(token_pattern(one), nonword=self.nonword), flags)
+            second = compile_pattern(
+                bounded(token_pattern(str(other)), nonword=self.nonword), flags
+            )
             self.compiled.pairs.append((first, second))
         return self
 

@@ -25,6 +25,7 @@ from dco.brand.matching import (
     finder,
     token_pattern,
 )
+from dco.brand.patterns import compile_pattern
 from dco.brand.relations import Conditional, Consistency, Repetition
 from dco.brand.rules import Compiled, Context, Hit, Rule, add_hit, only_text
 from dco.brand.sentences import sentences
@@ -115,9 +116,11 @@ class Substitution(Rule):
             self.compiled.expected.append(
                 _DOLLAR_GROUP.sub(functools.partial(_shifted_group, base), str(expected))
             )
-            group = base + re.compile(pattern).groups
+            group = base + compile_pattern(pattern).groups
         flags = re.IGNORECASE if self.ignorecase else 0
-        self.compiled.pattern = re.compile(bounded("|".join(branches), nonword=self.nonword), flags)
+        self.compiled.pattern = compile_pattern(
+            bounded("|".join(branches), nonword=self.nonword), flags
+        )
         self.compiled.separator = separator_for(self.compiled.pattern)
         self.compiled.find = finder(self.compiled.pattern)
         self.compiled.exceptions = compile_exceptions(self.exceptions, ignorecase=self.ignorecase)
@@ -196,7 +199,7 @@ class Occurrence(Rule):
         self.compiled = Compiled()
         if self.max is None and self.min is None:
             raise ValueError("an occurrence rule needs max or min")
-        self.compiled.pattern = re.compile(self.token, re.IGNORECASE if self.ignorecase else 0)
+        self.compiled.pattern = compile_pattern(self.token, re.IGNORECASE if self.ignorecase else 0)
         return self
 
     def anchors(self) -> tuple[str, ...] | None:
@@ -240,7 +243,7 @@ class Capitalization(Rule):
     @model_validator(mode="after")
     def _compile(self) -> Capitalization:
         self.compiled = Compiled()
-        self.compiled.pattern = re.compile(self.prefix) if self.prefix else None
+        self.compiled.pattern = compile_pattern(self.prefix) if self.prefix else None
         self.compiled.test = case_test(
             self.match, style=self.style, exceptions=self.exceptions,
             indicators=self.indicators, threshold=self.threshold,

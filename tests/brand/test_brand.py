@@ -117,7 +117,9 @@ def test_a_vale_kind_dco_does_not_run_loads_and_is_reported(brand_dir, kind):
 
 def test_a_bad_regex_names_the_rule(brand_dir):
     (brand_dir / "rules" / "Broken.yml").write_text("extends: existence\nraw: ['(unclosed']\n")
-    with pytest.raises(ConfigError, match=r"rule Acme\.Broken: invalid regular expression"):
+    with pytest.raises(
+        ConfigError, match=r"rule Acme\.Broken: key .raw.: invalid regular expression"
+    ):
         Brand.load(brand_dir)
 
 
@@ -214,4 +216,12 @@ def test_a_markdown_ignore_pattern_that_is_not_a_regular_expression_is_located(b
         "name: Acme\nmarkdown:\n  token_ignores: ['(unclosed']\n", encoding="utf-8"
     )
     with pytest.raises(ConfigError, match=r"brand\.yaml:3.*token_ignores.*not a regular"):
+        Brand.load(brand_dir)
+
+
+def test_a_bad_pattern_is_reported_at_its_key_not_as_the_joined_pattern(brand_dir):
+    (brand_dir / "rules" / "Bad.yml").write_text(
+        'extends: existence\nmessage: x\ntokens:\n  - fine\n  - "(unclosed"\n', encoding="utf-8"
+    )
+    with pytest.raises(ConfigError, match=r"Bad\.yml:5:5: .*key 'tokens\.1'.*'\(unclosed'"):
         Brand.load(brand_dir)
