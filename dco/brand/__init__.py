@@ -202,24 +202,18 @@ def _fields(copy: Copy | Mapping[str, str] | str) -> dict[str, str]:
     return {name: normalise(text) for name, text in fields.items()}
 
 
-# Full-width ASCII (Ｆｒｅｅ, ！) and the ideographic space fold to their half-width forms, one
-# character for one, so rules match them and every position still points at the same character.
-_HALF_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
-
-
-_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def normalise(text: str) -> str:
-    """Text as rules see it: NFC (composed Hangul) with full-width ASCII folded to half-width,
-    and a lone surrogate (from a "\\ud83d" escape, half an emoji) as U+FFFD, which is no text."""
+    """Text as rules see it: NFC (composed Hangul), and a lone surrogate (from a "\\ud83d"
+    escape, half an emoji) as U+FFFD, which is no text. (Full-width characters are folded by
+    the checker, for the rules that do not look for them: see `dco.brand.check`.)"""
     if text.isascii():
         return text  # already both: the cheap answer for English copy
     if _SURROGATE.search(text):
         text = _SURROGATE.sub("\ufffd", text)
-    text = nfc(text)
-    return text.translate(_HALF_WIDTH) if _FULL_WIDTH.search(text) else text
+    return nfc(text)
 
 
 __all__ = ["Brand", "BrandSpec", "SkippedRule", "available_packs"]

@@ -14,6 +14,7 @@ from dco.brand.patterns import BUDGET_SECONDS
 from dco.brand.rules import Context, Hit, Rule, first_filled
 from dco.models import Finding, Span
 from dco.text.lines import line_and_column, line_offsets
+from dco.text.units import FULL_WIDTH, fold_width
 
 
 class RuleSet:
@@ -26,6 +27,13 @@ class RuleSet:
         self.rules = list(rules)
         self._text_alone = [rule.text_alone() for rule in self.rules]
         """Whether each rule's hits on a text follow from the text and its field alone."""
+        self._reads_full_width = [
+            bool(FULL_WIDTH.search(str(rule.model_dump(exclude={"compiled"}))))
+            for rule in self.rules
+        ]
+        """Whether each rule names a full-width character (！, ％): it reads text as written.
+        The others read it with full-width ASCII folded to half-width, so that a rule for
+        "FREE" finds "ＦＲＥＥ"."""
         self._anchors = {id(rule): rule.anchors() for rule in self.rules}
         # Only a rule without anchors needs a gate, and reading one costs a regex parse.
         self._gates = {
@@ -71,19 +79,20 @@ class RuleSet:
         found_by: list[list[tuple[list[Hit], int]]] = [[] for _ in batch.slots]
         """Each slot's hits, as the rules that found any returned them, by the rule's position
         (in load order)."""
-        texts, contexts = batch.texts, batch.contexts
+        texts, contexts, written = batch.texts, batch.contexts, batch.written
         gave_up: list[tuple[int, Finding]] = []
         """(slot, finding) where a rule's pattern ran past its time budget on the slot's text."""
         for position in sorted(batch.due_on):
             due, rule = batch.due_on[position], self.rules[position]
+            read = written if self._reads_full_width[position] else texts
             try:
                 if len(due) == 1:  # a batch of one asset, or a rule for a text only one holds
                     slot = due[0]
-                    if found := rule.check(texts[slot], contexts[slot]):
+                    if found := rule.check(read[slot], contexts[slot]):
                         found_by[slot].append((found, position))
                     continue
                 checked = rule.check_each(
-                    [texts[slot] for slot in due], [contexts[slot] for slot in due]
+                    [read[slot] for slot in due], [contexts[slot] for slot in due]
                 )
             except TimeoutError:
                 if len(due) == 1:
@@ -93,7 +102,7 @@ class RuleSet:
                 checked = []
                 for index, slot in enumerate(due):
                     try:
-                        if found := rule.check(texts[slot], contexts[slot]):
+                        if found := rule.check(read[slot], contexts[slot]):
                             checked.append((index, found))
                     except TimeoutError:
                         gave_up.append((slot, _gave_up(rule, batch.slots[slot][1])))
@@ -144,8 +153,10 @@ class RuleSet:
                 if not text:
                     continue
                 slot = len(batch.slots)
+                folded = fold_width(text)
                 batch.slots.append((index, name))
-                batch.texts.append(text)
+                batch.texts.append(folded)
+                batch.written.append(text)
                 context = Context(
                     name,
                     fields,
@@ -167,7 +178,9 @@ class RuleSet:
                         readers[seen[0]] = positions
                 else:
                     plan = self._plans.get((name, channel_id)) or self.plan(name, channel_id)
-                    positions = plan.due(text, first=name == first)
+                    positions = plan.due(
+                        folded, first=name == first, written=None if folded is text else text
+                    )
                     if seen is None and many:
                         earlier[name, text] = (slot, name == first, positions)
                 # The lists live as long as `sharing` holds them, so no id is reused meanwhile.
@@ -206,7 +219,9 @@ class _Batch:
     slots: list[tuple[int, str]] = default(default_factory=list)
     """(asset, field name) of each non-empty field, in asset then field order ..."""
     texts: list[str] = default(default_factory=list)
-    """... its text ..."""
+    """... its text, full-width ASCII folded to half-width ..."""
+    written: list[str] = default(default_factory=list)
+    """... and as written (the same object when it has no full-width character) ..."""
     contexts: list[Context] = default(default_factory=list)
     """... and the context its rules see."""
     due_on: dict[int, list[int]] = default(default_factory=dict)
@@ -268,6 +283,8 @@ class _FieldPlan:
         for index, rule in enumerate(rules):
             if index not in unanchored:
                 for anchor in anchors[id(rule)] or ():
+                    # Texts are searched for anchors with full-width ASCII folded (see `due`).
+                    anchor = fold_width(anchor)
                     anchored[anchor] = anchored.get(anchor, 0) | 1 << index
         # Every anchor at once: one pass of an Aho-Corasick automaton over the text reports
         # each anchor it contains (overlapping ones too), by its index in `_anchor_bits`.
@@ -278,17 +295,18 @@ class _FieldPlan:
         """The rules behind each anchor."""
         self._lists: dict[int, list[int]] = {}
 
-    def due(self, text: str, *, first: bool) -> list[int]:
-        """The positions (in the rule set) of the rules to run on `text`, in load order: the
-        unanchored ones, and those whose anchor it contains. `first`: whether it is the
-        asset's first non-empty field."""
+    def due(self, text: str, *, first: bool, written: str | None = None) -> list[int]:
+        """The positions (in the rule set) of the rules to run on `text` (full-width ASCII
+        folded; `written`, as written, when that differs), in load order: the unanchored
+        ones, and those whose anchor it contains. `first`: whether it is the asset's first
+        non-empty field."""
         due = self._always_first if first else self._always_other
         if self._find_anchors is not None:
             anchor_bits = self._anchor_bits
             for anchor, _, _ in self._find_anchors(fold_case(text), overlapping=True):
                 due |= anchor_bits[anchor]
         for gate, bits in self._gates:
-            if gate.search(text):
+            if gate.search(text) or (written is not None and gate.search(written)):
                 due |= bits
         positions = self._lists.get(due)
         if positions is None:

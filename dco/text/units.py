@@ -45,6 +45,17 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+_HALF_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
+"""Full-width ASCII (Ｆｒｅｅ, ！, ％) and the ideographic space."""
+
+
+def fold_width(text: str) -> str:
+    """`text` with full-width ASCII and the ideographic space as their half-width forms, one
+    character for one, so that every position still points at the same character."""
+    return text.translate(_HALF_WIDTH) if FULL_WIDTH.search(text) else text
+
+
 def fold(text: str) -> str:
     """Fold text for matching, never for measuring: NFKC (full-width → half-width) and casefold."""
     return unicodedata.normalize("NFKC", text).casefold()

@@ -10,7 +10,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dco.brand import Brand, available_packs
+from dco.brand import Brand, BrandSpec, available_packs
 from dco.brand.check import RuleSet, finding
 from dco.brand.rules import Context
 from dco.brand.vale import Existence
@@ -126,3 +126,27 @@ def test_each_rule_judges_texts_together_as_it_judges_each_alone(fields):
             (i, hits) for i, text in enumerate(texts) if (hits := rule.check(text, contexts[i]))
         ]
         assert rule.check_each(texts, contexts) == alone, rule.id
+
+
+def _brand_of(*rules):
+    return Brand(BrandSpec(name="t"), list(rules))
+
+
+def _existence(rule_id, **fields):
+    return Existence(extends="existence", id=rule_id, message="%s", **fields)
+
+
+def test_a_rule_for_a_full_width_character_finds_it_and_not_its_half_width_form():
+    brand = _brand_of(_existence("T.Bang", tokens=["！"], nonword=True))
+    assert [f.match for f in brand.check("대박！ 할인")] == ["！"]
+    assert brand.check("대박! 할인") == []
+
+
+def test_a_rule_in_half_width_finds_the_full_width_form_too():
+    brand = _brand_of(_existence("T.Free", tokens=["FREE"]))
+    assert [f.span.start for f in brand.check("ＦＲＥＥ trial")] == [0]
+
+
+def test_a_space_before_punctuation_is_not_normalised_away():
+    brand = _brand_of(_existence("T.Space", raw=[r" ,"]))
+    assert [f.match for f in brand.check("hello , world")] == [" ,"]
