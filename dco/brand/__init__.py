@@ -83,11 +83,13 @@ class Brand:
         loaded += load_rules(folder / "rules", style)
         rules = [rule for rule in loaded if isinstance(rule, Rule)]
         skipped = [rule for rule in loaded if isinstance(rule, SkippedRule)]
-        for rule in rules:
+        for index, rule in enumerate(rules):
             if not isinstance(rule, Required) or rule.supplied_by is None:
                 continue
             line = getattr(spec.contact, rule.supplied_by)
-            if line and not rule.compiled.pattern.search(line):
+            if line and rule.exact:
+                rules[index] = rule.for_line(line)
+            elif line and not _satisfies(rule, line):
                 key = f"contact.{rule.supplied_by}"
                 raise ConfigError(
                     f"{document.where(('contact', rule.supplied_by))}: key '{key}': {line!r} "
@@ -102,7 +104,8 @@ class Brand:
 
         A rule that needs a contact line the brand has not given is an error saying which.
         """
-        needed = []
+        needed: list[dict[str, str]] = []
+        following: list[tuple[Required, str]] = []
         for rule in self._required:
             if not rule.holds_in(channel):
                 continue
@@ -118,7 +121,22 @@ class Brand:
                     )
             else:
                 continue  # a pattern only a writer can satisfy: the repair loop reports it
-            needed.append({"field": rule.field, "text": text, "position": rule.position})
+            if rule.after is not None:
+                following.append((rule, text))
+            else:
+                needed.append({"field": rule.field, "text": text, "position": rule.position})
+        # Text that follows another ("(광고)", then the sender) is asked for as one opening, so
+        # that the writer never puts the prefix in twice.
+        for rule, text in following:
+            opening = f"{rule.after} {text}"
+            for item in needed:
+                if item["field"] == rule.field and item["position"] == "start" and (
+                    item["text"] == rule.after
+                ):
+                    item["text"] = opening
+                    break
+            else:
+                needed.append({"field": rule.field, "text": opening, "position": "start"})
         return needed
 
     @functools.cached_property
@@ -214,6 +232,12 @@ def normalise(text: str) -> str:
     if _SURROGATE.search(text):
         text = _SURROGATE.sub("\ufffd", text)
     return nfc(text)
+
+
+def _satisfies(rule: Required, line: str) -> bool:
+    """Whether the brand's contact `line` passes `rule` where the rule would read it."""
+    assert rule.compiled.pattern is not None
+    return rule.compiled.pattern.search(f"{rule.after} {line}" if rule.after else line) is not None
 
 
 __all__ = ["Brand", "BrandSpec", "SkippedRule", "available_packs"]

@@ -95,6 +95,9 @@ class Contact(DcoModel):
 
     opt_out: str | None = None
     """A free opt-out for ad SMS/LMS, e.g. 무료수신거부 080-000-0000."""
+    sender: str | None = None
+    """Who sends the brand's ads and how to reach them, written right after "(광고)" in an ad
+    message: 런핏 02-000-0000 (the number may be left out when it is the reply number)."""
     postal_address: str | None = None
     unsubscribe: str | None = None
 

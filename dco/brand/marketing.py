@@ -94,19 +94,32 @@ class Required(Rule):
     position: Literal["start", "end", "anywhere"] = "anywhere"
     field: Literal["headline", "body", "cta", "text"] = "text"
     literal: bool = False
-    supplied_by: Literal["opt_out", "postal_address", "unsubscribe"] | None = None
+    after: str | None = None
+    """Text (written as is) the required text must directly follow at the field's start: the
+    sender's name comes right after "(광고)"."""
+    supplied_by: Literal["opt_out", "postal_address", "unsubscribe", "sender"] | None = None
     """The brand.yaml `contact` line that satisfies this rule, which the generator adds."""
+    exact: bool = False
+    """With `supplied_by`: when the brand gives its line, copy must carry that line itself,
+    not just any text the pattern matches (a sender must be this brand)."""
 
     @model_validator(mode="after")
     def _compile(self) -> Required:
         self.compiled = Compiled()
         body = re.escape(self.pattern) if self.literal else self.pattern
-        if self.position == "start":
+        if self.after is not None:
+            body = rf"\A{re.escape(self.after)}\s*(?:{body})"
+        elif self.position == "start":
             body = rf"\A{body}"
         elif self.position == "end":
             body = rf"(?:{body})\s*\Z"
         self.compiled.pattern = compile_pattern(body)
         return self
+
+    def for_line(self, line: str) -> Required:
+        """This rule held to the brand's own contact `line` (see `exact`)."""
+        data = self.model_dump(exclude={"compiled"})
+        return type(self).model_validate({**data, "pattern": line, "literal": True, "id": self.id})
 
     def relevant(self, field_name: str, channel: str | None) -> bool:
         # Plain text (a line of a .txt file) is a whole message: what must open its headline
@@ -135,8 +148,10 @@ class Required(Rule):
         else:
             haystack = text
         assert self.compiled.pattern is not None
-        if self.position != "anywhere":
+        if self.position != "anywhere" or self.after is not None:
             haystack = haystack.strip()
+        if self.after is not None and not haystack.startswith(self.after):
+            return []  # what it follows is missing: the rule requiring that reports it
         if self.compiled.pattern.search(haystack):
             return []
         first = text[:1]

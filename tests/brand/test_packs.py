@@ -7,6 +7,7 @@ import pytest
 from dco.brand import Brand, BrandSpec
 from dco.brand.loader import PACKS_DIR, load_rules
 from dco.models import Copy
+from dco.resources import bundled_dir
 
 
 def brand_with(pack: str) -> Brand:
@@ -212,3 +213,36 @@ def test_meta_rejects_personal_attributes_and_self_image_in_its_feed(rule, bad, 
     assert rule in rules_hit(brand, bad, channel="meta_feed")
     assert rule not in rules_hit(brand, good, channel="meta_feed")
     assert not rules_hit(brand, bad, channel="google_rsa")  # Meta's rules, Meta's feed
+
+
+def test_ko_ad_law_sender_follows_the_prefix():
+    brand = brand_with("ko-ad-law")
+    named = Copy(headline="(광고) 런핏 02-000-0000 봄맞이 할인", body="첫 주 무료예요",
+                 cta="무료수신거부 080-123-4567")  # fmt: skip
+    assert not rules_hit(brand, named, channel="sms")
+    bare = named.model_copy(update={"headline": "(광고)"})
+    assert rules_hit(brand, bare, channel="sms") == {"ko-ad-law.Sender"}
+    # Without the prefix only the prefix is reported: the sender follows it.
+    unprefixed = named.model_copy(update={"headline": "런핏 봄맞이 할인"})
+    assert rules_hit(brand, unprefixed, channel="sms") == {"ko-ad-law.AdPrefix"}
+
+
+def test_with_the_brands_sender_line_copy_must_carry_that_line(tmp_path):
+    folder = tmp_path / "acme"
+    (folder / "rules").mkdir(parents=True)
+    (folder / "brand.yaml").write_text(
+        "name: Acme\npacks: [ko-ad-law]\ncontact:\n  sender: 런핏 02-000-0000\n", encoding="utf-8"
+    )
+    brand = Brand.load(folder)
+    other = Copy(headline="(광고) 남의회사 봄맞이 할인", body="무료수신거부 080-123-4567")
+    assert "ko-ad-law.Sender" in rules_hit(brand, other, channel="sms")
+    ours = other.model_copy(update={"headline": "(광고) 런핏 02-000-0000 봄맞이 할인"})
+    assert "ko-ad-law.Sender" not in rules_hit(brand, ours, channel="sms")
+
+
+def test_the_prefix_and_the_sender_are_asked_for_as_one_opening():
+    brand = Brand.load(bundled_dir("brand_guidelines") / "runfit")
+    openings = [r for r in brand.requirements("sms") if r["position"] == "start"]
+    assert openings == [
+        {"field": "headline", "text": "(광고) 런핏 02-000-0000", "position": "start"}
+    ]

@@ -155,7 +155,7 @@ def test_a_text_line_linted_as_sms_is_the_whole_message(tmp_path):
     found = {(f["line"], f["rule"]) for f in json.loads(result.stdout)["findings"]}
     assert (1, "ko-ad-law.AdPrefix") in found  # the "(광고)" that must open the message
     assert (2, "dco.Encoding") in found  # an emoji cannot be sent in cp949
-    long = "(광고) " + "가" * 60 + " 무료수신거부 080-123-4567\n"
+    long = "(광고) 런핏 02-000-0000 " + "가" * 60 + " 무료수신거부 080-123-4567\n"
     over = run_dco("lint", write(tmp_path, "long.txt", long), "--brand", "runfit",
                    "--channel", "sms", "--format", "json")  # fmt: skip
     assert [f["rule"] for f in json.loads(over.stdout)["findings"]] == ["dco.Length"]

@@ -357,7 +357,8 @@ def test_text_the_brand_requires_word_for_word_is_asked_for_up_front():
     result = generate(brief, stage="decision", n=3, brand=Brand.load("runfit"), provider=fake,
                       seed=3)  # fmt: skip
     assert len(result) == 3 and len(fake.calls) == 1  # no repair round needed
-    assert all(v.copy.headline.startswith("(광고) ") for v in result)
-    assert '"required": [{"field": "headline", "text": "(광고)", "position": "start"}]' in (
-        fake.calls[0].messages[1].content
-    )
+    # "(광고)" and the sender after it, asked for as one opening: the prefix comes once.
+    assert all(v.copy.headline.startswith("(광고) 런핏 02-000-0000 ") for v in result)
+    assert all(v.copy.headline.count("(광고)") == 1 for v in result)
+    opening = '{"field": "headline", "text": "(광고) 런핏 02-000-0000", "position": "start"}'
+    assert f'"required": [{opening}]' in fake.calls[0].messages[1].content
