@@ -179,6 +179,19 @@ def test_junit_output_for_clean_copy_has_one_passing_case(tmp_path):
     assert root.get("failures") == "0" and len(root.findall(".//testcase")) == 1
 
 
+@pytest.mark.parametrize("fail_level", ["error", "warning", "suggestion"])
+def test_junit_output_validates_against_the_jenkins_junit_schema(tmp_path, fail_level):
+    import xmlschema
+
+    from tests.conftest import DATA
+
+    path = tmp_path / "광고 <문구> & co.txt"
+    path.write_text("업계 최고의 코칭이에요\n저렴한 코칭, 100% 만족\n", encoding="utf-8")
+    schema = xmlschema.XMLSchema(DATA / "junit-10.xsd")
+    for result in (lint([path], BRAND, channel="sms"), LintResult()):
+        schema.validate(to_junit(result, fail_level).encode("utf-8"))
+
+
 def test_sarif_output_validates_against_the_official_schema_formats_included(tmp_path):
     import jsonschema
 
