@@ -130,8 +130,10 @@ class Brand:
         for rule, text in following:
             opening = f"{rule.after} {text}"
             for item in needed:
-                if item["field"] == rule.field and item["position"] == "start" and (
-                    item["text"] == rule.after
+                if (
+                    item["field"] == rule.field
+                    and item["position"] == "start"
+                    and (item["text"] == rule.after)
                 ):
                     item["text"] = opening
                     break

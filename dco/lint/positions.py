@@ -4,6 +4,7 @@ back to its offset in the file, so that a finding points at the file's own line 
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -97,6 +98,38 @@ def json_string(source: str, key: str, start: int = 0) -> Cell | None:
             cursor += 1
         index += 1
     return cell
+
+
+_VARIANTS = re.compile(r'\A\s*\{\s*"variants"\s*:\s*\[|\A\s*\[')
+
+
+def json_record_spans(source: str) -> list[tuple[int, int]]:
+    """[start, end) of each record of a .json file (a list of records, or `{"variants": [...]}`
+    with that key first), in order; [] when the file is shaped otherwise."""
+    opening = _VARIANTS.match(source)
+    if opening is None:
+        return []
+    decoder = json.JSONDecoder()
+    spans: list[tuple[int, int]] = []
+    position = opening.end()
+    while True:
+        position = _skip_space(source, position)
+        if position >= len(source) or source[position] == "]":
+            return spans
+        try:
+            _, end = decoder.raw_decode(source, position)
+        except (json.JSONDecodeError, RecursionError):
+            return []
+        spans.append((position, end))
+        position = _skip_space(source, end)
+        if source[position : position + 1] == ",":
+            position += 1
+
+
+def _skip_space(source: str, position: int) -> int:
+    while position < len(source) and source[position] in " \t\r\n":
+        position += 1
+    return position
 
 
 @functools.lru_cache(maxsize=64)

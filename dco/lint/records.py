@@ -15,7 +15,7 @@ from dco.brand.check import apply_fixes
 from dco.channels.catalog import Channel, get_channel
 from dco.errors import ConfigError
 from dco.lint.columns import guess_columns
-from dco.lint.positions import Cell, csv_rows, json_string
+from dco.lint.positions import Cell, csv_rows, json_record_spans, json_string
 from dco.lint.results import (
     MAX_SHOWN_PER_ASSET,
     Asset,
@@ -114,8 +114,9 @@ def _records(path: Path, source: str) -> Iterator[tuple[int, dict[str, Any]]]:
 def _locators(
     path: Path, source: str, records: list[tuple[int, Any]]
 ) -> Callable[[int, str], Cell | None]:
-    """For a record (by the line `_records` gave it) and a column or key, where its value is in
-    the file; None where that cannot be told (a .json file, a row the scan reads otherwise)."""
+    """For a record (by the line, or in a .json file the number, `_records` gave it) and a
+    column or key, where its value is in the file; None where that cannot be told (a row the
+    scan reads otherwise)."""
     if path.suffix == ".csv":
         rows = list(csv_rows(source))
         names = next(csv.reader(io.StringIO(source)), [])
@@ -133,7 +134,16 @@ def _locators(
             return cell if cell is not None and cell.start <= ends else None
 
         return in_line
-    return lambda line, key: None
+    spans = json_record_spans(source)
+    if len(spans) != len(records):
+        return lambda line, key: None
+
+    def in_record(index: int, key: str) -> Cell | None:
+        start, end = spans[index - 1]
+        cell = json_string(source, key, start)
+        return cell if cell is not None and cell.start < end else None
+
+    return in_record
 
 
 def _json(path: Path, text: str, line: int | None) -> Any:

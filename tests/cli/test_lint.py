@@ -216,3 +216,11 @@ def test_findings_in_records_point_at_the_files_own_line_and_column(tmp_path):
     found = json.loads(run_dco("lint", write(tmp_path, "ads.jsonl", jsonl), "--brand", "runfit",
                                "--format", "json").stdout)  # fmt: skip
     assert [(f["line"], f["column"]) for f in found["findings"]] == [(1, jsonl.index("최고") + 1)]
+    variants = (
+        '{"variants": [\n  {"id": "a", "copy": {"headline": "좋아요", "body": "함께 달려요"}},\n'
+        '  {"id": "b",\n   "copy": {"headline": "\\u003c 업계 최고", "body": "x"}}\n]}\n'
+    )
+    found = json.loads(run_dco("lint", write(tmp_path, "ads.json", variants), "--brand", "runfit",
+                               "--format", "json").stdout)  # fmt: skip
+    fourth = variants.split("\n")[3]
+    assert [(f["line"], f["column"]) for f in found["findings"]] == [(4, fourth.index("최고") + 1)]
