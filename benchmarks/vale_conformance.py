@@ -240,6 +240,8 @@ def run(testdata: Path, verbose: bool) -> tuple[int, int, int]:
         expected = Counter(e for e in alerts if _runs(config, e[3]))
         out_of_scope = len(alerts) - sum(expected.values())
         got: Counter[tuple[str, int, int, str]] = Counter()
+        said: dict[tuple[str, int, int, str], str] = {}
+        """Our message for each alert, to compare with Vale's where the alert matched."""
         problems: list[str] = []
         for path in sorted(fixture.iterdir()):
             if path.suffix not in IN_SCOPE or not path.is_file():
@@ -262,10 +264,15 @@ def run(testdata: Path, verbose: bool) -> tuple[int, int, int]:
             threshold = LEVELS.get(config.min_level, 0)
             for located in result.findings:
                 if LEVELS[located.finding.level] >= threshold:
-                    got[(path.name, located.line, located.column, located.finding.rule)] += 1
+                    key = (path.name, located.line, located.column, located.finding.rule)
+                    got[key] += 1
+                    said[key] = located.finding.message
         matched = sum((expected & got).values())
         missing, extra = expected - got, got - expected
+        worded = _messages(scenario.expected)
+        reworded = sorted(k for k in expected & got if said.get(k) != worded.get(k))
         totals.update(matched=matched, missing=sum(missing.values()), extra=sum(extra.values()))
+        totals.update(reworded=len(reworded))
         totals.update(out_of_scope=out_of_scope)
         if expected or got or out_of_scope:
             apart = f"  ({out_of_scope} of kinds dco does not run)" if out_of_scope else ""
@@ -276,10 +283,14 @@ def run(testdata: Path, verbose: bool) -> tuple[int, int, int]:
                     print(f"    missing {':'.join(map(str, key))}")
                 for key in sorted(extra):
                     print(f"    extra   {':'.join(map(str, key))}")
+                for key in reworded:
+                    print(f"    message {':'.join(map(str, key))}: Vale {worded.get(key)!r}")
+                    print(f"            {' ' * len(':'.join(map(str, key)))}  dco  {said[key]!r}")
                 for problem in sorted(set(problems)):
                     print(f"    not loaded: {problem}")
     print(f"\nnot in scope: {totals['out_of_scope']} expected alerts of rules dco does not run "
           "(spelling, sequence, script, and Vale's built-in style)")  # fmt: skip
+    print(f"messages: {totals['reworded']} matched alerts worded otherwise than Vale's")
     return totals["matched"], totals["missing"], totals["extra"]
 
 
@@ -293,6 +304,16 @@ def _runs(config: Config, rule_id: str) -> bool:
         return isinstance(load_rule(path, rule_id), Rule)
     except DcoError:
         return True  # a rule dco should load and does not: a gap, so it counts
+
+
+def _messages(lines: list[str]) -> dict[tuple[str, int, int, str], str]:
+    """Vale's message for each expected alert, by its key."""
+    worded = {}
+    for line in lines:
+        key = _key(line)
+        if key is not None:
+            worded[key] = line.split(":", 4)[4]
+    return worded
 
 
 def _key(line: str) -> tuple[str, int, int, str] | None:

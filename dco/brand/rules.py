@@ -117,6 +117,11 @@ class Compiled:
         (see `joined.separator_for`)."""
         self.separators: str | None = None
         """For token patterns `str.split` can read (see `matching.split_separators`)."""
+        self.message = ""
+        """The message a kind words its hits with when it rewords the rule's own."""
+        self.quotes_options = False
+        """For a substitution: whether its message quotes the options itself (see Vale's
+        `replace` action)."""
         self.missing: dict[str, Hit] = {}
         """For a `required` rule: its hit on a text that lacks the required text, by the
         text's first character (where it reports), made once."""
@@ -219,15 +224,16 @@ class Rule(DcoModel):
 
     def format(self, *values: str) -> str:
         """The message with Vale's `%s` placeholders filled in order."""
-        return _filled(self.message or self.description or self.id, values)
+        return filled(self.message or self.description or self.id, values)
 
 
 @functools.lru_cache(maxsize=4096)
-def _filled(message: str, values: tuple[str, ...]) -> str:
-    """`message` with its `%s` placeholders filled in order. Cached: a brand's copy trips the
-    same rules on the same words again and again."""
+def filled(message: str, values: tuple[str, ...]) -> str:
+    """`message` with its `%s` placeholders filled in order, a line break in a value read as
+    a space (a message is one line, as Vale prints it). Cached: a brand's copy trips the same
+    rules on the same words again and again."""
     for value in values:
         if "%s" not in message:
             break
-        message = message.replace("%s", value, 1)
+        message = message.replace("%s", value.replace("\n", " ") if "\n" in value else value, 1)
     return message

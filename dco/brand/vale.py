@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -27,7 +27,7 @@ from dco.brand.matching import (
 )
 from dco.brand.patterns import compile_pattern
 from dco.brand.relations import Conditional, Consistency, Repetition
-from dco.brand.rules import Compiled, Context, Hit, Rule, add_hit, only_text
+from dco.brand.rules import Compiled, Context, Hit, Rule, add_hit, filled, only_text
 from dco.brand.sentences import sentences
 
 
@@ -109,7 +109,9 @@ class Substitution(Rule):
         self.compiled = Compiled()
         branches = []
         group = 0  # each key sits in a group of ours: its own groups are numbered after it
-        for index, (observed, expected) in enumerate(self.swap.items()):
+        # The longest key first, so that 'MPL 2.0' is found whole where 'MPL' also matches.
+        swaps = sorted(self.swap.items(), key=lambda item: len(str(item[0])), reverse=True)
+        for index, (observed, expected) in enumerate(swaps):
             pattern = token_pattern(str(observed))
             branches.append(f"(?P<s{index}>{pattern})")
             base = group + 1
@@ -124,6 +126,9 @@ class Substitution(Rule):
         self.compiled.separator = separator_for(self.compiled.pattern)
         self.compiled.find = finder(self.compiled.pattern)
         self.compiled.exceptions = compile_exceptions(self.exceptions, ignorecase=self.ignorecase)
+        self.compiled.quotes_options = _replaces(self.action)
+        if self.compiled.quotes_options:
+            self.compiled.message = _quoted_once(self.message or self.description or self.id)
         return self
 
     def anchors(self) -> tuple[str, ...] | None:
@@ -156,25 +161,55 @@ class Substitution(Rule):
             options = expected.split("|")
             if self.capitalize and observed[:1].isupper():
                 options = [o[:1].upper() + o[1:] for o in options]
-            shown = " or ".join(f"'{o}'" for o in options) if len(options) > 1 else options[0]
-            message = self.format(shown, observed)
+            if self.compiled.quotes_options:  # as Vale words a `replace` action's options
+                message = filled(self.compiled.message, (_as_sentence(options), observed.strip()))
+            else:
+                shown = " or ".join(f"'{o}'" for o in options) if len(options) > 1 else options[0]
+                message = self.format(shown, observed.strip())
             add_hit(checked, index, Hit(start, end, message, observed, replacement=options[0]))
         return checked
 
     def _preferred(self, expected: str, observed: str) -> bool:
         """Whether `observed` is already the preferred form, as Vale decides: a plain word
         must be written exactly so; anything else is a pattern `observed` must match whole
-        (ignoring case with `ignorecase`), such as "email|e-mail"."""
+        ("email|e-mail"), in its case (Vale suggests "mutual TLS" for "Mutual TLS", and with
+        `ignorecase` "MPL 2.0" for "mpl 2.0"), but for the first letter under `ignorecase`,
+        which takes "Sign up" opening a sentence for "sign up"."""
         if expected.isalpha():
             return observed == expected
         try:
-            flags = re.IGNORECASE if self.ignorecase else 0
-            return re.fullmatch(expected, observed, flags) is not None
+            forms = [observed]
+            if self.ignorecase:
+                forms.append(observed[:1].swapcase() + observed[1:])
+            return any(re.fullmatch(expected, form) for form in forms)
         except re.error:
             return observed == expected
 
 
 _DOLLAR_GROUP = re.compile(r"\$(\d)")
+
+
+def _replaces(action: dict[str, Any] | None) -> bool:
+    """Whether a rule's `action` replaces the match with the swap's options (Vale then quotes
+    them in the message itself)."""
+    return action is not None and action.get("name") == "replace" and not action.get("params")
+
+
+def _quoted_once(message: str) -> str:
+    """`message` with the first of two quoted `%s` unquoted, as Vale rewrites it for options it
+    quotes itself ("Use '%s' instead of '%s'" → "Use %s instead of '%s'")."""
+    for quoted in ("'%s'", '"%s"'):
+        if message.count(quoted) == 2:
+            message = message.replace(quoted, "%s", 1)
+    return message
+
+
+def _as_sentence(options: list[str]) -> str:
+    """'a', 'a' or 'b', 'a', 'b' or 'c': options quoted and joined as Vale joins them."""
+    quoted = [f"'{option}'" for option in options]
+    if len(quoted) < 3:
+        return " or ".join(quoted)
+    return f"{', '.join(quoted[:-1])} or {quoted[-1]}"
 
 
 def _shifted_group(base: int, match: re.Match[str]) -> str:

@@ -94,8 +94,27 @@ def test_substitution_decides_preferred_forms_as_vale_does():
     assert hits("substitution", "Learn JavaScript", **word) == []
     # ... anything else is a pattern the observed text must match, with the rule's case.
     phrase = {"swap": {"sign ?up": "sign up"}, "ignorecase": True}
-    assert hits("substitution", "Sign up today", **phrase) == []
+    assert hits("substitution", "Sign up today", **phrase) == []  # a capital opening a sentence
     assert hits("substitution", "Signup today", **phrase) == ["Signup"]
+    # ... and in its case otherwise (Vale's Bugs.SameCase).
+    license = {"swap": {"MPL": "MPL", r"MPL[ -]?2(?:\.0)?": "MPL 2.0"}, "ignorecase": True}
+    assert hits("substitution", "under mpl 2.0 terms", **license) == ["mpl 2.0"]
+
+
+def test_substitution_words_a_replace_actions_options_as_vale_does():
+    fields = {"swap": {"cell ?phone": "phone|mobile phone"}, "action": {"name": "replace"},
+              "message": "Use '%s' instead of '%s'."}  # fmt: skip
+    (hit,) = rule("substitution", **fields).check("a cell phone here", Context())
+    assert hit.message == "Use 'phone' or 'mobile phone' instead of 'cell phone'."
+    keep = {"swap": {"VNIC": "vNIC"}, "action": {"name": "replace"}, "message": "Use %s, not %s."}
+    (hit,) = rule("substitution", **keep).check("the VNIC", Context())
+    assert hit.message == "Use 'vNIC', not VNIC."
+
+
+def test_substitution_reports_the_match_trimmed():
+    fields = {"swap": {r"\b(?:[Vv][Ss]\s)": "versus"}, "nonword": True, "message": "'%s' for '%s'"}
+    (hit,) = rule("substitution", **fields).check("apples vs oranges", Context())
+    assert hit.message == "'versus' for 'vs'"
 
 
 def test_existence_exception_inside_the_match():
