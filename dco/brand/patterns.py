@@ -18,13 +18,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from re import _compiler, _constants, _parser  # type: ignore[attr-defined]  # the engine's own
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import regex
+if TYPE_CHECKING:
+    import regex
 
 BUDGET_SECONDS = 1.0
 """How long one search of one text may run for a pattern on a budget."""
 
+_REPEATED_GROUP = re.compile(r"\)[*+{]")
+"""A group followed by a repeat, as written (a quick test before parsing the pattern)."""
 _REPEATS = (_constants.MAX_REPEAT, _constants.MIN_REPEAT, _constants.POSSESSIVE_REPEAT)
 _SINGLE = (
     _constants.LITERAL, _constants.NOT_LITERAL, _constants.IN, _constants.ANY,
@@ -39,12 +42,16 @@ def compile_pattern(source: str, flags: int = 0) -> re.Pattern[str]:
     try:
         compiled = re.compile(source, flags)
     except re.error as error:
+        import regex  # here: most brands never need it, and importing it costs a CLI run
+
         try:
             timed = regex.compile(source, _regex_flags(flags))
         except (regex.error, ValueError, OverflowError):
             raise error from None
         return cast(re.Pattern[str], TimedPattern(timed, source, flags))
     if runaway_risk(source, flags):
+        import regex
+
         return cast(re.Pattern[str], TimedPattern(regex.compile(source, _regex_flags(flags)),
                                                   source, flags))  # fmt: skip
     return compiled
@@ -54,6 +61,8 @@ def runaway_risk(source: str, flags: int = 0) -> bool:
     """Whether `source` has a shape that can make a search backtrack without bound: a repeat
     of more than one (`+`, `*`, `{2,}`) around another such repeat, an alternation, or a
     back-reference."""
+    if not _REPEATED_GROUP.search(source):
+        return False  # each of those shapes needs a group with a repeat after it
     try:
         parsed = _parser.parse(source, flags)
     except (re.error, RecursionError):
@@ -110,6 +119,8 @@ def _one_way(branches: list[Any]) -> bool:
 
 def _regex_flags(flags: int) -> int:
     """`re` flags as `regex` reads them, in `regex`'s compatibility mode (VERSION0)."""
+    import regex
+
     translated = regex.VERSION0
     for ours, theirs in (
         (re.IGNORECASE, regex.IGNORECASE), (re.MULTILINE, regex.MULTILINE),

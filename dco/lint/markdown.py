@@ -21,23 +21,34 @@ As in Vale, only the first paragraph of a list item or quote is read under `list
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+from typing import TYPE_CHECKING
 
 from dco.brand.loader import MarkdownReading
 from dco.brand.sentences import sentences as sentence_spans
 from dco.text.lines import line_offsets
 
-_PARSER = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
-# Keep escapes and entities apart from the text around them: their source is longer than
-# what they render, and each needs placing on its own.
-_PARSER.disable("text_join")
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
+
+@functools.cache
+def _parser() -> MarkdownIt:
+    """CommonMark with GitHub's tables and strikethrough, built on first use (a run that
+    reads no Markdown does not pay for importing the parser)."""
+    from markdown_it import MarkdownIt
+
+    parser = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    # Keep escapes and entities apart from the text around them: their source is longer than
+    # what they render, and each needs placing on its own.
+    return parser.disable("text_join")
+
 
 _FRONT_MATTER = re.compile(
     r"\A(?:---|\+\+\+)\r?\n.*?\r?\n(?:---|\+\+\+)[ \t]*(?=\r?\n|\Z)", re.DOTALL
@@ -197,7 +208,7 @@ def read(
     heading: str | None = None
     skipping = 0
     """How deep inside a block of a skipped scope the walk is (0: outside any)."""
-    for token in _PARSER.parse(parsed):
+    for token in _parser().parse(parsed):
         if skipping or (token.nesting == 1 and token.tag in skipped):
             skipping += token.nesting
             continue
