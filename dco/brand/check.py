@@ -153,7 +153,7 @@ class RuleSet:
                 if not text:
                     continue
                 slot = len(batch.slots)
-                folded = fold_width(text)
+                folded = text if text.isascii() else fold_width(text)
                 batch.slots.append((index, name))
                 batch.texts.append(folded)
                 batch.written.append(text)

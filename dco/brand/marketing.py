@@ -62,7 +62,7 @@ class Length(Rule):
         return wanted and super().relevant(field_name, channel)
 
     def check(self, text: str, context: Context) -> list[Hit]:
-        field = scopes.copy_field(context.field)
+        field = scopes.COPY_FIELD_OF.get(context.field, context.field)
         if self.field not in ("text", field):
             return []
         limit, unit = self.max, self.unit
@@ -143,7 +143,10 @@ class Required(Rule):
             if context.asset and context.field != first:
                 return []
             haystack = asset_text(context, text)
-        elif self.field != scopes.copy_field(context.field) and context.field != "text":
+        elif (
+            self.field != scopes.COPY_FIELD_OF.get(context.field, context.field)
+            and context.field != "text"
+        ):
             return []
         else:
             haystack = text
