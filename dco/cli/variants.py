@@ -25,8 +25,9 @@ def provider_note(provider: Provider | str | None) -> None:
         error_console().print(f"[dim]provider: {escape(name)}[/]")
 
 
-def print_result(brief: Brief, result: GenerationResult) -> None:
-    """A table of the variants with per-field lengths, then anything discarded and why."""
+def print_result(brief: Brief, result: GenerationResult, *, verbose: bool = False) -> None:
+    """A table of the variants with per-field lengths and their warnings, then a line on what
+    was discarded and why (with `verbose`, each discarded variant)."""
     channel = get_channel(brief.channel)
     stage = result.policy.stage if result.policy else None
     title = f"{escape(brief.product)} · {channel.id}"
@@ -34,25 +35,52 @@ def print_result(brief: Brief, result: GenerationResult) -> None:
         title += f" · {stage_label(stage)}"
     if result.stage_result is not None:
         title += f" [dim](confidence {result.stage_result.confidence:.2f})[/]"
-    table = Table(title=title, title_justify="left", show_lines=True)
-    table.add_column("#", justify="right")
-    table.add_column("copy")
-    table.add_column("length / limit")
-    for number, variant in enumerate(result, start=1):
-        copy = variant.copy
-        text = f"[bold]{escape(copy.headline)}[/]\n{escape(copy.body)}\n[cyan]{escape(copy.cta)}[/]"
-        lengths = []
-        for m in channel.measure(copy):
-            colour = "red" if m.over else "green"
-            shown = "—" if m.length is None else str(m.length)
-            lengths.append(f"{'+'.join(m.copy_fields)} [{colour}]{shown}[/]/{m.limit}")
-        table.add_row(str(number), text, "\n".join(lengths) + f"\n[dim]{channel.unit}[/]")
-    console().print(table)
+    if result:
+        table = Table(title=title, title_justify="left", show_lines=True)
+        table.add_column("#", justify="right")
+        table.add_column("copy")
+        table.add_column("length / limit")
+        for number, variant in enumerate(result, start=1):
+            copy = variant.copy
+            text = (
+                f"[bold]{escape(copy.headline)}[/]\n{escape(copy.body)}\n"
+                f"[cyan]{escape(copy.cta)}[/]"
+            )
+            for finding in variant.findings:  # what passed, but a reviewer should see
+                colour = "yellow" if finding.level == "warning" else "dim"
+                text += f"\n[{colour}]{finding.level}: {escape(finding.message)}[/]"
+            lengths = []
+            for m in channel.measure(copy):
+                colour = "red" if m.over else "green"
+                shown = "—" if m.length is None else str(m.length)
+                lengths.append(f"{'+'.join(m.copy_fields)} [{colour}]{shown}[/]/{m.limit}")
+            table.add_row(str(number), text, "\n".join(lengths) + f"\n[dim]{channel.unit}[/]")
+        console().print(table)
+    else:
+        console().print(f"[bold]{title}[/]")
+    summary = discard_summary(result)
+    if summary:
+        colour = "red" if not result else "yellow"
+        console().print(f"[{colour}]{escape(summary)}[/]")
+    if verbose:
+        for discarded in result.discarded:
+            what = escape(discarded.copy.headline) if discarded.copy else "(reply)"
+            console().print(f"  [dim]discarded:[/] {what} — {escape(discarded.reason)}")
+
+
+def discard_summary(result: GenerationResult) -> str:
+    """One line: how many variants of those asked for, and what was discarded, by reason."""
+    asked = len(result) + result.shortfall
+    if not result.discarded and not result.shortfall:
+        return ""
+    kinds: dict[str, int] = {}
     for discarded in result.discarded:
-        problems = "; ".join(f.message for f in discarded.findings if f.level == "error")
-        console().print(
-            f"[red]discarded:[/] {escape(discarded.copy.headline)} — {escape(discarded.reason)}: "
-            f"{escape(problems)}"
-        )
-    if result.shortfall:
-        console().print(f"[yellow]{result.shortfall} fewer variant(s) than asked for[/]")
+        kind = discarded.reason.split(":")[0].split(" of variant")[0]
+        kinds[kind] = kinds.get(kind, 0) + 1
+    reasons = ", ".join(f"{count} {kind}" for kind, count in kinds.items())
+    line = f"{len(result)} of {asked} variants"
+    if reasons:
+        line += f"; discarded {len(result.discarded)}: {reasons}"
+    if not result:
+        line += " (run with --verbose to see each)"
+    return line

@@ -7,13 +7,14 @@ ones, so the sync and async twins cannot drift apart.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from dco.generation.junk import junk_reason
 from dco.generation.plan import Plan
+from dco.generation.replies import excerpt, read_reply
 from dco.models import (
     COPY_FIELDS,
     Copy,
@@ -32,9 +33,11 @@ NEAR_DUPLICATE = 0.85
 
 @dataclass(frozen=True)
 class Discarded:
-    """A variant that still broke a rule when the repair rounds ran out, and why."""
+    """A variant (or a reply) that was not returned, and why: still breaking a rule when the
+    repair rounds ran out, a near-duplicate, junk, a variant missing a field, or a reply no
+    variant could be read from (then `copy` is None and the reason quotes the reply)."""
 
-    copy: Copy
+    copy: Copy | None
     findings: tuple[Finding, ...]
     reason: str
 
@@ -89,31 +92,44 @@ class _Accepted:
 
 
 def pipeline(plan: Plan) -> Generator[ChatRequest, ChatResult, GenerationResult]:
-    """Ask, check, and re-ask with the problems until N clean variants or the rounds run out."""
+    """Ask, check, and re-ask with the problems until N clean variants or the rounds run out.
+    Every variant not returned is in the result's `discarded`, with its reason."""
     messages = plan.first_messages()
     accepted: list[_Accepted] = []
+    discarded: list[Discarded] = []
     tally = _Tally()
     wanted = plan.n
+    failing: list[tuple[Copy, list[Finding]]] = []
     for round_number in range(1, plan.max_repairs + 2):
-        result = yield plan.request(messages)
+        result = yield plan.request(messages, wanted=wanted, round_number=round_number)
         tally.add(result)
-        items, reply_problem = parse_reply(result)
-        failing: list[tuple[Copy, list[Finding]]] = []
-        for item in items:
+        reply = read_reply(result)
+        reply_problem = reply.problem
+        if not reply.items:
+            discarded.append(Discarded(None, (), f"unreadable reply: {reply.problem}"))
+        failing = []
+        for item in reply.items:
             copy, item_problem = read_copy(item)
             if copy is None:
                 reply_problem = reply_problem or item_problem
+                discarded.append(Discarded(None, (), f"{item_problem} ({excerpt(str(item))})"))
+                continue
+            if junk := junk_reason(copy, locale=plan.brief.locale, hints=plan.hints):
+                discarded.append(Discarded(copy, (), f"junk: {junk}"))
                 continue
             key = copy_key(copy)
             grams = bigrams(key)
-            seen = [(a.key, a.grams) for a in accepted]
-            if is_near_duplicate(key, grams, seen, NEAR_DUPLICATE):
+            twin = _twin(key, grams, accepted)
+            if twin is not None:
+                discarded.append(Discarded(copy, (), f"a near-duplicate of variant {twin}"))
                 continue
             findings = plan.check(copy)
             if any(f.level == "error" for f in findings):
                 failing.append((copy, findings))
             elif len(accepted) < plan.n:
                 accepted.append(_Accepted(copy, findings, round_number, key, grams))
+            else:
+                discarded.append(Discarded(copy, tuple(findings), f"beyond the {plan.n} asked for"))
         missing = plan.n - len(accepted) - len(failing)
         if (not failing and missing <= 0) or round_number > plan.max_repairs:
             break
@@ -124,10 +140,8 @@ def pipeline(plan: Plan) -> Generator[ChatRequest, ChatResult, GenerationResult]
                 "user", _repair_prompt(plan, failing, accepted, missing, reply_problem, wanted)
             ),
         ]
-    discarded = [
-        Discarded(
-            copy, tuple(findings), f"still broke a rule after {plan.max_repairs} repair rounds"
-        )
+    discarded += [
+        Discarded(copy, tuple(findings), _still_failing(findings, plan.max_repairs))
         for copy, findings in failing
     ]
     now = datetime.now(timezone.utc)
@@ -142,19 +156,22 @@ def pipeline(plan: Plan) -> Generator[ChatRequest, ChatResult, GenerationResult]
     )
 
 
-def parse_reply(result: ChatResult) -> tuple[list[Any], str | None]:
-    data = result.data
-    if data is None:
-        text = result.text.strip()
-        if text.startswith("```"):  # a fenced reply from a server without JSON mode
-            text = text.strip("`").removeprefix("json").strip()
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as e:
-            return [], f"it was not valid JSON ({e.msg} at character {e.pos})"
-    if not isinstance(data, Mapping) or not isinstance(data.get("variants"), list):
-        return [], 'it was not a JSON object with a "variants" list'
-    return list(data["variants"]), None
+def _twin(key: str, grams: Bigrams, accepted: list[_Accepted]) -> int | None:
+    """The number (from 1) of the accepted variant that `key` nearly duplicates, if any."""
+    for number, earlier in enumerate(accepted, 1):
+        if is_near_duplicate(key, grams, [(earlier.key, earlier.grams)], NEAR_DUPLICATE):
+            return number
+    return None
+
+
+def _still_failing(findings: list[Finding], rounds: int) -> str:
+    """Why a variant was dropped when the repair rounds ran out: the errors it still had."""
+    errors = [f for f in findings if f.level == "error"]
+    named = "; ".join(_describe(f) for f in errors[:3])
+    more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
+    if rounds == 0:
+        return f"broke a rule: {named}{more}"
+    return f"still broke a rule after {rounds} repair rounds: {named}{more}"
 
 
 def read_copy(item: Any) -> tuple[Copy | None, str | None]:

@@ -160,18 +160,69 @@ class Plan:
         )
         return [Message("system", system), Message("user", user)]
 
-    def request(self, messages: Sequence[Message]) -> ChatRequest:
+    def request(
+        self, messages: Sequence[Message], *, wanted: int | None = None, round_number: int = 1
+    ) -> ChatRequest:
+        """The request for a round that wants `wanted` variants (N by default). Each repair
+        round has a seed of its own: a deterministic server asked again with the same seed
+        repeats the reply that needed repairing. The reply is bounded: at most `wanted`
+        variants, each field at most its limit, and `max_tokens` fitted to them."""
+        wanted = self.n if wanted is None else wanted
+        seed = self.seed
+        if round_number > 1:
+            seed = (self.seed or 0) + round_number - 1
         return ChatRequest(
             messages=tuple(messages),
-            json_schema=VARIANTS_SCHEMA,
+            json_schema=variants_schema(wanted, self.field_limits()),
             schema_name="variants",
             temperature=self.temperature,
-            seed=self.seed,
-            max_tokens=self.max_tokens,
+            seed=seed,
+            max_tokens=self.max_tokens or reply_budget(wanted, self.field_limits()),
         )
+
+    def field_limits(self) -> dict[str, int]:
+        """The most characters each copy field may hold (a limit in width or bytes is never
+        fewer characters), for bounding the reply."""
+        limits = {name: limit for name, _, limit, _ in self.lengths() if limit is not None}
+        return {name: limits.get(name, _UNBOUNDED_FIELD) for name in COPY_FIELDS}
+
+    @property
+    def hints(self) -> tuple[str, ...]:
+        """Text of the prompt a model may echo into copy, which copy never holds."""
+        name = _LANGUAGES.get(self.brief.locale.split("-")[0], "")
+        return (name,) if "(" in name else ()
 
     def check(self, copy: Copy) -> list[Finding]:
         return copy_findings(copy, self.channel, self.checker, self.stage)
+
+
+_UNBOUNDED_FIELD = 500
+"""A copy field's length where the channel sets none: no ad copy field runs longer."""
+_TOKENS_PER_VARIANT = 40
+"""The JSON around one variant's three fields, in tokens, with room to spare."""
+
+
+def variants_schema(wanted: int, limits: dict[str, int]) -> dict[str, Any]:
+    """`VARIANTS_SCHEMA` bounded: at most `wanted` variants, each field at most its limit in
+    characters. A server that refuses the bounds is asked with the plain schema (see the
+    OpenAI provider)."""
+    item = VARIANTS_SCHEMA["properties"]["variants"]["items"]
+    fields = {name: {"type": "string", "maxLength": limits[name]} for name in COPY_FIELDS}
+    variants = {
+        "type": "array",
+        "items": {**item, "properties": fields},
+        "minItems": 1,
+        "maxItems": max(1, wanted),
+    }
+    return {**VARIANTS_SCHEMA, "properties": {"variants": variants}}
+
+
+def reply_budget(wanted: int, limits: dict[str, int]) -> int:
+    """`max_tokens` for a reply of `wanted` variants: each field at its limit at a token per
+    character (Korean takes about that in small models' vocabularies), the JSON around them,
+    and half again as margin. Without it a looping model ran for minutes."""
+    per_variant = sum(limits.values()) + _TOKENS_PER_VARIANT
+    return int(max(1, wanted) * per_variant * 1.5) + 64
 
 
 def _unit_help(units: frozenset[str]) -> str:

@@ -32,6 +32,8 @@ class FakeProvider:
         self.latency_s = latency_s
         self.calls: list[ChatRequest] = []
         self._script: deque[Behaviour] = deque()
+        self._cut: set[int] = set()
+        """The requests whose reply a script cut off at the token limit."""
 
     def __repr__(self) -> str:
         return f"FakeProvider(model={self.model!r}, calls={len(self.calls)})"
@@ -88,6 +90,21 @@ class FakeProvider:
         self._script.append(behaviour)
         return self
 
+    def then_cut_off(self, complete: int = 1) -> FakeProvider:
+        """The next reply stops at the token limit inside variant `complete` + 1, as a server
+        does when `max_tokens` runs out (`finish_reason: length`)."""
+
+        def behaviour(request: ChatRequest, data: dict[str, Any]) -> str:
+            text = json.dumps(data, ensure_ascii=False)
+            variants = data["variants"]
+            kept = json.dumps({"variants": variants[:complete]}, ensure_ascii=False)[:-2]
+            nxt = json.dumps(variants[complete % len(variants)], ensure_ascii=False)
+            self._cut.add(id(request))
+            return f"{kept}, {nxt[: len(nxt) // 2]}" if complete < len(variants) else text[:-3]
+
+        self._script.append(behaviour)
+        return self
+
     def then_banned_word(self, word: str, field: str = "headline", index: int = 0) -> FakeProvider:
         """The next reply puts `word` into one variant's `field`."""
 
@@ -121,11 +138,13 @@ class FakeProvider:
         except json.JSONDecodeError:
             parsed = None
         prompt_chars = sum(len(m.content) for m in request.messages)
+        cut = id(request) in self._cut
+        self._cut.discard(id(request))
         return ChatResult(
             text=text,
             data=parsed,
             model=request.model or self.model,
-            finish_reason="stop",
+            finish_reason="length" if cut else "stop",
             usage=Usage(prompt_tokens=prompt_chars // 3, completion_tokens=len(text) // 3),
         )
 

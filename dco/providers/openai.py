@@ -16,16 +16,19 @@ import email.utils
 import functools
 import json
 import os
+import re
 import ssl
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx2
 import openai
 
 from dco.errors import (
     AuthenticationError,
+    ConfigError,
     InvalidReplyError,
     InvalidRequestError,
     ProviderError,
@@ -55,7 +58,7 @@ class OpenAIProvider:
         api_key: str | None = None,
         base_url: str | None = None,
         organization: str | None = None,
-        timeout: float = 60.0,
+        timeout: float | None = None,
         http_client: Any = None,
         async_http_client: Any = None,
     ) -> None:
@@ -66,12 +69,13 @@ class OpenAIProvider:
                 "no API key for the OpenAI provider: set OPENAI_API_KEY (or pass api_key=), "
                 "or use the offline provider with --provider fake"
             )
-        self.base_url = base_url or os.environ.get("OPENAI_BASE_URL") or None
+        self.base_url = _checked_base_url(base_url or os.environ.get("OPENAI_BASE_URL") or None)
+        self.timeout = _timeout(timeout)
         options: dict[str, Any] = {
             "api_key": key,
             "base_url": self.base_url,
             "organization": organization or os.environ.get("OPENAI_ORG_ID") or None,
-            "timeout": timeout,
+            "timeout": self.timeout,
             "max_retries": 0,
         }
         self._secret = key
@@ -81,12 +85,17 @@ class OpenAIProvider:
         self._client: openai.OpenAI | None = None
         self._async_options = options | {"http_client": async_http_client}
         self._async_client: openai.AsyncOpenAI | None = None
-        self._formats = ["json_schema", "json_object", "none"]
-        """Structured-output modes still to try, best first; refused ones are dropped."""
+        self._formats = ["json_schema", "json_schema_unbounded", "json_object", "none"]
+        """Structured-output modes still to try, best first; refused ones are dropped (a
+        strict schema mode may refuse the schema's length bounds, and take it without them)."""
 
     def __repr__(self) -> str:
-        server = self.base_url or "api.openai.com"
-        return f"OpenAIProvider(model={self.model!r}, server={server!r})"
+        return f"OpenAIProvider(model={self.model!r}, server={self.server!r})"
+
+    @property
+    def server(self) -> str:
+        """The server, as messages name it: its base URL without any credentials in it."""
+        return _URL_CREDENTIALS.sub(r"\1", self.base_url) if self.base_url else "api.openai.com"
 
     def complete(self, request: ChatRequest) -> ChatResult:
         while True:
@@ -158,12 +167,13 @@ class OpenAIProvider:
             body["max_tokens"] = request.max_tokens
         if request.json_schema is not None:
             mode = self._formats[0]
-            if mode == "json_schema":
+            if mode in ("json_schema", "json_schema_unbounded"):
+                schema = dict(request.json_schema)
                 body["response_format"] = {
                     "type": "json_schema",
                     "json_schema": {
                         "name": request.schema_name,
-                        "schema": dict(request.json_schema),
+                        "schema": schema if mode == "json_schema" else unbounded(schema),
                         "strict": True,
                     },
                 }
@@ -183,7 +193,9 @@ class OpenAIProvider:
         text = str(error).lower()
         if not any(hint in text for hint in _SCHEMA_HINTS):
             return False
-        self._formats.pop(0)
+        refused = self._formats.pop(0)
+        if refused == "json_schema" and not any(bound in text for bound in _BOUND_HINTS):
+            self._formats.remove("json_schema_unbounded")  # the mode, not its bounds, refused
         return True
 
     def _result(self, body: bytes, request: ChatRequest, started: float) -> ChatResult:
@@ -191,37 +203,46 @@ class OpenAIProvider:
         try:
             payload = json.loads(body)
             choice = payload["choices"][0]
-            text = choice["message"].get("content") or ""
+            content = choice["message"].get("content")
         except (ValueError, KeyError, IndexError, TypeError, AttributeError) as e:
             raise InvalidReplyError(
                 f"the server's reply is not a chat completion ({type(e).__name__}: {e})"
             ) from None
         data = None
-        if request.json_schema is not None:
-            try:
-                data = json.loads(text)
-            except ValueError:
-                data = None  # the generator re-asks, quoting the parse error
-        usage = payload.get("usage") or {}
+        if isinstance(content, dict | list):
+            # A server that returns the JSON itself rather than as text: read it as sent.
+            data, text = content, json.dumps(content, ensure_ascii=False)
+        else:
+            text = "" if content is None else _clean_text(str(content))
+            if request.json_schema is not None:
+                try:
+                    data = json.loads(text)
+                except ValueError:
+                    data = None  # the generator reads what it can, and re-asks
+        model = payload.get("model") if isinstance(payload, dict) else None
+        finish = choice.get("finish_reason") if isinstance(choice, dict) else None
         return ChatResult(
             text=text,
             data=data,
-            model=payload.get("model") or request.model or self.model,
-            finish_reason=choice.get("finish_reason"),
-            usage=Usage(
-                prompt_tokens=int(usage.get("prompt_tokens") or 0),
-                completion_tokens=int(usage.get("completion_tokens") or 0),
-            ),
+            model=model if isinstance(model, str) and model else request.model or self.model,
+            finish_reason=finish if isinstance(finish, str) else None,
+            usage=_usage(payload.get("usage")),
             latency_ms=latency_ms,
         )
 
     def _translate(self, error: openai.OpenAIError) -> ProviderError:
         """dco's error for an SDK error, retriable or not, with the API key scrubbed out."""
-        server = self.base_url or "api.openai.com"
+        server = self.server
         if isinstance(error, openai.APITimeoutError):
-            return TransientError(f"the request to {server} timed out")
+            return TransientError(
+                f"the request to {server} timed out after {self.timeout:g} s; a local server "
+                "may need longer: --timeout or DCO_TIMEOUT"
+            )
         if isinstance(error, openai.APIConnectionError):
-            return TransientError(f"could not connect to {server}: {self._scrub(error)}")
+            return TransientError(
+                f"could not connect to {server}: {self._scrub(error)}; check OPENAI_BASE_URL "
+                "(is the server running?), or use the offline provider with --provider fake"
+            )
         if not isinstance(error, openai.APIStatusError):
             return ProviderError(self._scrub(error))
         status = error.status_code
@@ -256,7 +277,8 @@ class OpenAIProvider:
 
     def _scrub(self, error: object) -> str:
         text = " ".join(str(error).split())
-        return text.replace(self._secret, "[API key]") if self._secret else text
+        text = text.replace(self._secret, "[API key]") if self._secret else text
+        return _URL_CREDENTIALS.sub(r"\1[credentials]@", text)
 
 
 def _server_message(error: openai.APIStatusError) -> str:
@@ -325,3 +347,79 @@ def _tls_context(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
 
 
 __all__ = ["DEFAULT_MODEL", "OpenAIProvider"]
+
+
+_BOUND_HINTS = ("maxlength", "minlength", "maxitems", "minitems")
+"""Words of a refusal that objects to a schema's bounds rather than to schemas."""
+_URL_CREDENTIALS = re.compile(r"(\b[a-z][a-z0-9+.-]*://)[^/\s@]+@", re.IGNORECASE)
+"""`user:secret@` in a URL: never shown in a message."""
+DEFAULT_TIMEOUT = 60.0
+
+
+def _checked_base_url(url: str | None) -> str | None:
+    """`url` when it can be a server's base URL; a `ConfigError` saying what is wrong (without
+    its credentials) when it cannot, before any request is tried."""
+    if url is None:
+        return None
+    shown = _URL_CREDENTIALS.sub(r"\1", url)
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"OPENAI_BASE_URL {shown!r} is not a server's URL: give one such as "
+            "http://127.0.0.1:8080/v1 (or unset it to use api.openai.com)"
+        )
+    try:
+        parts.port  # noqa: B018  # a port out of range raises here
+    except ValueError:
+        raise ConfigError(f"OPENAI_BASE_URL {shown!r} has no valid port") from None
+    return url
+
+
+def _timeout(timeout: float | None) -> float:
+    """Seconds to wait for a reply: `timeout`, else DCO_TIMEOUT, else a minute."""
+    if timeout is not None:
+        return float(timeout)
+    raw = os.environ.get("DCO_TIMEOUT")
+    if not raw:
+        return DEFAULT_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"DCO_TIMEOUT {raw!r} is not a number of seconds") from None
+    if value <= 0:
+        raise ConfigError(f"DCO_TIMEOUT must be above 0 seconds, not {raw}")
+    return value
+
+
+def unbounded(schema: Any) -> Any:
+    """`schema` without length and count bounds, which some strict schema modes refuse."""
+    if isinstance(schema, dict):
+        return {k: unbounded(v) for k, v in schema.items()
+                if k not in ("maxLength", "minLength", "maxItems", "minItems")}  # fmt: skip
+    if isinstance(schema, list):
+        return [unbounded(item) for item in schema]
+    return schema
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _clean_text(text: str) -> str:
+    """A reply's text with any lone surrogate (half an emoji, from a \\ud83d escape) made
+    U+FFFD: it cannot be written to a file or a terminal."""
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+
+
+def _usage(raw: Any) -> Usage:
+    """The token counts of a reply's `usage`, or zeros for what a server sent otherwise."""
+    if not isinstance(raw, dict):
+        return Usage()
+
+    def count(key: str) -> int:
+        value = raw.get(key)
+        try:
+            return max(0, int(value)) if value is not None else 0
+        except (TypeError, ValueError):
+            return 0
+
+    return Usage(prompt_tokens=count("prompt_tokens"), completion_tokens=count("completion_tokens"))

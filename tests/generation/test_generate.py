@@ -362,3 +362,37 @@ def test_text_the_brand_requires_word_for_word_is_asked_for_up_front():
     assert all(v.copy.headline.count("(광고)") == 1 for v in result)
     opening = '{"field": "headline", "text": "(광고) 런핏 02-000-0000", "position": "start"}'
     assert f'"required": [{opening}]' in fake.calls[0].messages[1].content
+
+
+def test_a_reply_cut_off_at_the_limit_keeps_its_complete_variants_and_asks_for_the_rest():
+    fake = FakeProvider().then_cut_off(complete=1)
+    result = generate(BRIEF, stage="decision", n=3, provider=fake, seed=1)
+    assert len(result) == 3
+    repair = fake.calls[1].messages[-1].content
+    assert "cut off at the token limit after 1 complete variant" in repair
+    assert "Also write 2 new variants" in repair
+
+
+def test_every_variant_not_returned_has_its_reason():
+    fake = FakeProvider().then_reply({"variants": [
+        {"headline": "...", "body": "...", "cta": "..."},  # the shape example's placeholders
+        {"headline": "첫 하프 완주", "body": "코치와 10주 훈련", "cta": "상담 신청"},
+        {"headline": "첫 하프 완주", "body": "코치와 10주 훈련", "cta": "상담 신청"},
+        {"headline": "첫 하프 완주해요"},
+    ]}).then_invalid_json().then_invalid_json()  # fmt: skip
+    result = generate(BRIEF, stage="decision", n=2, provider=fake, max_repairs=2)
+    reasons = [d.reason for d in result.discarded]
+    assert reasons[0] == "junk: headline is a placeholder ('...')"
+    assert reasons[1] == "a near-duplicate of variant 1"
+    assert reasons[2].startswith("a variant had no body, cta (every variant needs all three)")
+    assert sum(r.startswith("unreadable reply: it was not valid JSON") for r in reasons) == 2
+    assert len(result) == 1 and result.shortfall == 1
+
+
+def test_each_repair_round_asks_with_a_seed_of_its_own_and_a_bounded_reply():
+    fake = FakeProvider().then_invalid_json().then_invalid_json()
+    generate(BRIEF, stage="decision", n=3, provider=fake, seed=7, max_repairs=2)
+    assert [call.seed for call in fake.calls] == [7, 8, 9]
+    schema = fake.calls[0].json_schema["properties"]["variants"]
+    assert schema["maxItems"] == 3 and schema["items"]["properties"]["headline"]["maxLength"] > 0
+    assert all(call.max_tokens for call in fake.calls)  # a reply is always bounded

@@ -303,3 +303,77 @@ def test_request_id_travels_as_a_header():
     provider(server).complete(request)
     assert server.headers[0]["x-request-id"] == "req-42"
     assert "response_format" not in server.bodies[0]
+
+
+BOUNDED = ChatRequest(
+    messages=REQUEST.messages,
+    json_schema={"type": "object", "properties": {"v": {"type": "array", "maxItems": 3}}},
+)
+
+
+def test_a_refusal_of_the_schemas_bounds_asks_again_without_them_and_remembers():
+    server = Server(error(400, "response_format: 'maxItems' is not permitted"), ok(), ok())
+    llm = provider(server)
+    llm.complete(BOUNDED)
+    llm.complete(BOUNDED)
+    sent = [body["response_format"]["json_schema"]["schema"] for body in server.bodies]
+    assert sent[0]["properties"]["v"]["maxItems"] == 3
+    assert "maxItems" not in sent[1]["properties"]["v"] and sent[1] == sent[2]
+
+
+def reply(content, usage=None):
+    body = completion()
+    body["choices"][0]["message"]["content"] = content
+    body["usage"] = usage
+    # Escaped as a server sends it: a lone surrogate travels as "\ud83d".
+    raw = json.dumps(body, ensure_ascii=True).encode()
+    return httpx2.Response(200, content=raw, headers={"content-type": "application/json"})
+
+
+@pytest.mark.parametrize(
+    ("content", "text", "data"),
+    [
+        ({"x": "ok"}, '{"x": "ok"}', {"x": "ok"}),  # JSON sent as JSON, not as text
+        (42, "42", 42),
+        ("\ud83d 달려요", "\ufffd 달려요", None),  # half an emoji: no text a file can hold
+        (None, "", None),
+    ],
+)
+def test_a_reply_whose_content_is_not_text_is_read_as_sent(content, text, data):
+    result = provider(Server(reply(content, {"prompt_tokens": "x", "completion_tokens": [1]})))
+    got = result.complete(REQUEST)
+    assert (got.text, got.data) == (text, data)
+    assert (got.usage.prompt_tokens, got.usage.completion_tokens) == (0, 0)  # usage of no sense
+
+
+@pytest.mark.parametrize("url", ["llm.test/v1", "ftp://llm.test", "http://", "http://host:99999"])
+def test_a_malformed_base_url_is_a_configuration_error_at_once(url):
+    from dco.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="OPENAI_BASE_URL"):
+        OpenAIProvider(model="m", api_key=KEY, base_url=url)
+
+
+def test_credentials_in_the_base_url_never_appear_in_a_message():
+    def refuse(request):
+        raise httpx2.ConnectError("connection refused by user:hunter2@127.0.0.1")
+
+    llm = OpenAIProvider(
+        model="m", api_key=KEY, base_url="http://user:hunter2@127.0.0.1:9/v1",
+        http_client=httpx2.Client(transport=httpx2.MockTransport(refuse)),
+    )  # fmt: skip
+    with pytest.raises(TransientError) as raised:
+        llm.complete(REQUEST)
+    message = str(raised.value)
+    assert "hunter2" not in message and "hunter2" not in repr(llm)
+    assert "OPENAI_BASE_URL" in message and "--provider fake" in message
+
+
+def test_the_timeout_comes_from_dco_timeout_and_a_bad_one_is_refused(monkeypatch):
+    from dco.errors import ConfigError
+
+    monkeypatch.setenv("DCO_TIMEOUT", "300")
+    assert OpenAIProvider(model="m", api_key=KEY).timeout == 300
+    monkeypatch.setenv("DCO_TIMEOUT", "soon")
+    with pytest.raises(ConfigError, match="DCO_TIMEOUT"):
+        OpenAIProvider(model="m", api_key=KEY)

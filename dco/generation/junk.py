@@ -1,0 +1,63 @@
+"""Junk: a reply's variant that is well-formed but no copy a reviewer could use, and why.
+
+Small models echo the prompt: the shape example's placeholders, the same line in every field,
+a bare number from the length limits, the language's name, copy in the wrong script. Such a
+variant is discarded with its reason, never returned and never counted as a variant.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from dco.models import COPY_FIELDS, Copy
+
+_PLACEHOLDERS = frozenset(
+    {"headline", "body", "cta", "call to action", "string", "text", "title", "copy", "n/a",
+     "tbd", "todo", "placeholder", "lorem ipsum", "your headline", "your headline here",
+     "your body", "your body here", "your cta", "your cta here", "제목", "본문", "버튼",
+     "헤드라인", "문구"}
+)  # fmt: skip
+_WRAPPED = re.compile(r"^\s*(?:<[^<>]*>|\[[^\[\]]*\]|\{[^{}]*\})\s*$")
+"""A field that is all one bracketed slot: <headline>, [body], {cta}."""
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_LATIN = re.compile(r"[A-Za-z]")
+_WORDLESS = re.compile(r"^[\W_]*$")
+_NUMBER = re.compile(r"^[\d\s.,:%/+-]+$")
+
+
+def junk_reason(copy: Copy, *, locale: str, hints: Sequence[str] = ()) -> str | None:
+    """Why `copy` is junk, or None when it is copy. `hints`: text of the prompt a model may
+    echo (the language's name), which copy never holds."""
+    fields = {name: getattr(copy, name).strip() for name in COPY_FIELDS}
+    for name, text in fields.items():
+        if problem := _placeholder(text):
+            return f"{name} is {problem}"
+    filled = [(name, " ".join(text.casefold().split())) for name, text in fields.items() if text]
+    for index, (name, text) in enumerate(filled):
+        for other, other_text in filled[index + 1 :]:
+            if text == other_text:
+                return f"{name} and {other} are the same text"
+    for name, text in fields.items():
+        for hint in hints:
+            if hint and hint.casefold() in text.casefold():
+                return f"{name} repeats the prompt's {hint!r}"
+    prose = f"{fields['headline']} {fields['body']}"
+    language = locale.split("-")[0].lower()
+    if language == "ko" and not _HANGUL.search(prose):
+        return "no Korean in the headline or body of copy for a Korean brief"
+    if language == "en" and not _LATIN.search(prose):
+        return "no English in the headline or body of copy for an English brief"
+    return None
+
+
+def _placeholder(text: str) -> str | None:
+    if not text:
+        return None  # an empty field is the checks' to judge (a CTA may be optional)
+    if _WORDLESS.match(text):
+        return f"a placeholder ({text!r})"
+    if _NUMBER.match(text):
+        return f"only a number ({text!r})"
+    if _WRAPPED.match(text) or text.casefold().strip(" .:") in _PLACEHOLDERS:
+        return f"a placeholder ({text!r})"
+    return None

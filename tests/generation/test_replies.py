@@ -1,0 +1,83 @@
+"""Reading replies as real servers send them, and telling junk from copy."""
+
+import json
+
+import pytest
+
+from dco.generation.junk import junk_reason
+from dco.generation.replies import read_reply
+from dco.models import Copy
+from dco.providers.base import ChatResult
+
+ONE = {"headline": "첫 하프를 완주해요", "body": "코치와 10주", "cta": "상담 신청"}
+TWO = {"headline": "함께 달려요", "body": "주 3회 훈련", "cta": "시작하기"}
+OBJECT = json.dumps({"variants": [ONE, TWO]}, ensure_ascii=False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        OBJECT,
+        f"Sure! Here are your variants:\n{OBJECT}\nHope this helps.",
+        f"```JSON\n{OBJECT}\n```",
+        f"```\n{OBJECT}\n```<end_of_turn>",
+        f"<think>They want two. {{not json}}</think>\n{OBJECT}",
+        f"{OBJECT}<|im_end|>",
+    ],
+)
+def test_the_variants_are_found_in_what_real_servers_return(text):
+    reply = read_reply(ChatResult(text=text))
+    assert reply.items == [ONE, TWO] and reply.problem is None
+
+
+def test_a_reply_cut_off_at_the_limit_keeps_the_variants_it_finished():
+    cut = OBJECT[: OBJECT.index('"함께') + 4]
+    reply = read_reply(ChatResult(text=cut, finish_reason="length"))
+    assert reply.items == [ONE] and reply.truncated
+    assert "cut off at the token limit after 1 complete variant" in reply.problem
+
+
+def test_an_unreadable_reply_says_why_and_quotes_a_clipped_excerpt():
+    reply = read_reply(ChatResult(text="{variants: [" + "x" * 500))
+    assert reply.items == []
+    assert reply.problem.startswith("it was not valid JSON (Expecting property name")
+    assert "reply: '{variants: [xxx" in reply.problem and len(reply.problem) < 300
+
+
+def test_a_reply_without_any_json_says_so():
+    assert "held no JSON object" in read_reply(ChatResult(text="I cannot help with that.")).problem
+
+
+def copy(headline, body="코치와 함께 10주 훈련해요", cta="상담 신청"):
+    return Copy(headline=headline, body=body, cta=cta)
+
+
+@pytest.mark.parametrize(
+    ("variant", "locale", "reason"),
+    [
+        (copy("..."), "ko-KR", "headline is a placeholder"),
+        (copy("…"), "ko-KR", "headline is a placeholder"),
+        (copy("<headline>"), "ko-KR", "headline is a placeholder"),
+        (copy("Headline"), "en-US", "headline is a placeholder"),
+        (copy("30"), "ko-KR", "headline is only a number"),
+        (copy("하프 마라톤", body="하프 마라톤"), "ko-KR", "headline and body are the same"),
+        (copy("Run your first half", body="A coach-built plan"), "ko-KR", "no Korean"),
+        (copy("첫 하프 Korean (한국어)"), "ko-KR", "repeats the prompt's 'Korean (한국어)'"),
+        (copy("첫 하프", body="코치와 10주", cta="..."), "ko-KR", "cta is a placeholder"),
+    ],
+)
+def test_junk_is_named(variant, locale, reason):
+    found = junk_reason(variant, locale=locale, hints=("Korean (한국어)",))
+    assert found is not None and reason in found
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        copy("첫 하프를 10주 만에"),
+        copy("Run 10K", body="러닝 코칭 10주"),
+        copy("무료 체험", cta=""),
+    ],
+)
+def test_copy_is_not_junk(variant):
+    assert junk_reason(variant, locale="ko-KR", hints=("Korean (한국어)",)) is None
