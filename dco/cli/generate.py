@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 import pydantic
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from dco import yamlfile
@@ -16,8 +17,10 @@ from dco.cli.common import load_brand
 from dco.cli.output import error_console, events_option, print_json
 from dco.cli.variants import print_result, provider_note
 from dco.errors import ConfigError
-from dco.generation import generate_many
+from dco.generation import BatchResult, Discarded, GenerationResult, generate_many
+from dco.generation.plan import sent_brief
 from dco.models import Brief, FunnelStage, Signals
+from dco.models.ids import canonical_json
 from dco.prompts.templates import PromptSet
 from dco.providers import get_provider
 from dco.providers.cache import CachedProvider
@@ -93,12 +96,30 @@ from dco.tuning import PROFILE_NAME, TuningProfile
     type=click.Path(dir_okay=False, path_type=Path),
     help="Append the variants to this JSONL file.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the variants as JSON.")
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Skip the briefs whose variants --out already holds (after a crash or a stop).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds to wait for each reply [default: DCO_TIMEOUT, else 60]; a small local "
+    "model may need minutes.",
+)
+@click.option("--verbose", "-v", is_flag=True, help="List each discarded variant and why.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print a JSON report: each brief's variants, what was discarded and why, failures.",
+)
 def generate_command(
     brief_file: Path, query: str | None, events: tuple[str, ...], stage: str | None,
     channel: str | None, n: int, provider: str | None, seed: int | None, temperature: float,
     prompts_dir: Path | None, concurrency: int, brand_dir: str | None, profile: Path | None,
-    queue_path: Path | None, cache: Path | None, out: Path | None, as_json: bool,
+    queue_path: Path | None, cache: Path | None, out: Path | None, resume: bool,
+    timeout: float | None, verbose: bool, as_json: bool,
 ) -> None:  # fmt: skip
     """Write N headline / body / CTA variants for each brief, fitted to the customer's stage.
 
@@ -116,7 +137,9 @@ def generate_command(
     signals = Signals(text=query or "", events=events) if (query or events) else None
     if signals is None and stage is None:
         raise click.UsageError("give the customer's signals (--query/--event) or a --stage")
-    llm = get_provider(provider)
+    if resume and out is None:
+        raise click.UsageError("--resume needs --out: the file whose briefs are done")
+    llm = get_provider(provider, **({"timeout": timeout} if timeout else {}))
     provider_note(llm)
     if cache is not None:
         llm = CachedProvider(llm, cache)
@@ -127,32 +150,141 @@ def generate_command(
         prompts=PromptSet(prompts_dir) if prompts_dir else None, brand=brand,
         profile=TuningProfile.load(profile) if profile else None,
     )  # fmt: skip
-    with _ProgressBar(len(briefs)) as on_progress:
-        batch = generate_many(briefs, concurrency=concurrency, on_progress=on_progress, **options)
-    if queue_path is not None:
-        with ReviewQueue(queue_path) as queue:
-            added = queue.submit(batch.variants)
-            waiting = queue.stats()["pending"]
-        error_console().print(
-            f"submitted {added} new variants to {queue_path} ({waiting} waiting for review)"
-        )
-    if out is not None:
-        with out.open("a", encoding="utf-8") as file:
-            for variant in batch.variants:
-                file.write(variant.model_dump_json(by_alias=True) + "\n")
-        error_console().print(f"wrote {len(batch.variants)} variants to {out}")
+    todo = list(range(len(briefs)))
+    if resume and out is not None:
+        done = _briefs_done(out)
+        todo = [i for i in todo if _brief_key(sent_brief(briefs[i])) not in done]
+        if len(todo) < len(briefs):
+            error_console().print(
+                f"resuming: {len(briefs) - len(todo)} of {len(briefs)} briefs already in {out}"
+            )
+    # Where the variants go is opened, and checked, before any request is paid for; each
+    # brief's variants are written there as it completes, so a crash loses none of them.
+    with _Sinks(queue_path, out) as sinks:
+        with _ProgressBar(len(todo)) as on_progress:
+            batch = generate_many(
+                [briefs[i] for i in todo], concurrency=concurrency, on_progress=on_progress,
+                on_result=lambda index, result, failure: sinks.write(result),
+                **options,
+            )  # fmt: skip
+        sinks.report()
+    chosen = [briefs[i] for i in todo]
     if as_json:
-        print_json([v.model_dump(mode="json", by_alias=True) for v in batch.variants])
+        print_json(_report(chosen, batch))
     else:
-        for brief, result in zip(briefs, batch.results, strict=True):
+        for brief, result in zip(chosen, batch.results, strict=True):
             if result is not None:
-                print_result(brief, result)
+                print_result(brief, result, verbose=verbose)
     for failure in batch.failures:
+        number = todo[failure.index] + 1
         error_console().print(
-            f"[red]brief {failure.index + 1} ({failure.brief.product}) failed:[/] {failure.error}"
+            f"[red]brief {number} ({escape(failure.brief.product)}) failed:[/] "
+            f"{escape(failure.error)}"
         )
     if batch.failures:
         raise SystemExit(1)
+
+
+class _Sinks:
+    """The review queue and the JSONL file variants go to, opened before the batch starts."""
+
+    def __init__(self, queue_path: Path | None, out: Path | None) -> None:
+        self.queue_path, self.out = queue_path, out
+        self.queue: ReviewQueue | None = None
+        self.file: TextIO | None = None
+        self.written = self.added = 0
+
+    def __enter__(self) -> _Sinks:
+        if self.queue_path is not None:
+            self.queue = ReviewQueue(self.queue_path)
+        if self.out is not None:
+            try:
+                self.file = self.out.open("a", encoding="utf-8")
+            except OSError as e:
+                if self.queue is not None:
+                    self.queue.close()
+                raise ConfigError(f"{self.out}: cannot write variants there ({e.strerror})") from e
+        return self
+
+    def write(self, result: GenerationResult | None) -> None:
+        """One brief's variants, written and committed before the next brief's."""
+        if not result:
+            return
+        if self.file is not None:
+            self.file.writelines(v.model_dump_json(by_alias=True) + "\n" for v in result)
+            self.file.flush()
+            self.written += len(result)
+        if self.queue is not None:
+            self.added += self.queue.submit(list(result))
+
+    def report(self) -> None:
+        if self.queue is not None:
+            waiting = self.queue.stats()["pending"]
+            error_console().print(
+                f"submitted {self.added} new variants to {self.queue_path} ({waiting} waiting "
+                "for review)"
+            )
+        if self.file is not None:
+            error_console().print(f"wrote {self.written} variants to {self.out}")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.file is not None:
+            self.file.close()
+        if self.queue is not None:
+            self.queue.close()
+
+
+def _brief_key(brief: Brief) -> str:
+    return canonical_json(brief.model_dump(mode="json"))
+
+
+def _briefs_done(out: Path) -> set[str]:
+    """The briefs whose variants the JSONL file `out` holds (none when it does not exist)."""
+    if not out.is_file():
+        return set()
+    done = set()
+    with out.open(encoding="utf-8") as file:
+        for number, line in enumerate(file, 1):
+            if not line.strip():
+                continue
+            try:
+                brief = json.loads(line)["brief"]
+                done.add(_brief_key(Brief.model_validate(brief)))
+            except (ValueError, KeyError, TypeError, pydantic.ValidationError) as e:
+                raise ConfigError(
+                    f"{out}:{number}: not a variant dco wrote ({type(e).__name__}); give "
+                    "--out a file of dco's variants to resume from"
+                ) from e
+    return done
+
+
+def _report(briefs: list[Brief], batch: BatchResult) -> dict[str, Any]:
+    """The batch as JSON: each brief's variants and discards, and the failures."""
+    failed = {f.index: f.error for f in batch.failures}
+    rows: list[dict[str, Any]] = []
+    for index, (brief, result) in enumerate(zip(briefs, batch.results, strict=True)):
+        rows.append({
+            "brief": index + 1,
+            "product": brief.product,
+            "variants": [v.model_dump(mode="json", by_alias=True) for v in result or []],
+            "discarded": [_discarded(d) for d in (result.discarded if result else [])],
+            "shortfall": result.shortfall if result else None,
+            "error": failed.get(index),
+        })  # fmt: skip
+    return {
+        "ok": not batch.failures,
+        "briefs": rows,
+        "variants": len(batch.variants),
+        "failures": len(batch.failures),
+    }
+
+
+def _discarded(discarded: Discarded) -> dict[str, Any]:
+    return {
+        "reason": discarded.reason,
+        "copy": discarded.copy.model_dump(mode="json") if discarded.copy else None,
+        "findings": [f.model_dump(mode="json") for f in discarded.findings],
+    }
 
 
 class _ProgressBar:

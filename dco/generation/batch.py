@@ -1,6 +1,10 @@
 """Generating for many briefs: `generate_many` on threads, `agenerate_many` on one event loop.
 
-A failed brief does not stop the rest: each failure is kept with the brief it belongs to.
+A failed brief does not stop the rest: whatever one brief raises (a provider's error, a reply
+no code foresaw, a plugin's bug) is kept as that brief's failure, with the brief, and every
+other brief's variants are returned. A brief that ends with no variant at all is a failure
+too. `on_result` hears of each brief as it completes, so that a caller can write what was
+paid for before the batch ends.
 """
 
 from __future__ import annotations
@@ -8,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +36,27 @@ class BatchFailure:
     error: str
 
 
+OnResult = Callable[[int, "GenerationResult | None", "BatchFailure | None"], None]
+"""Told of each brief as it completes: its index, its result (None when it raised) and its
+failure (None when it has variants)."""
+
+
+def _outcome(
+    index: int, brief: Brief, attempt: Callable[[], GenerationResult]
+) -> tuple[GenerationResult | None, BatchFailure | None]:
+    """One brief's result and failure: what it raised, or that it ended with no variant."""
+    try:
+        result = attempt()
+    except DcoError as e:
+        return None, BatchFailure(index, brief, str(e))
+    except Exception as e:  # one brief's surprise must not lose the batch
+        return None, BatchFailure(index, brief, f"{type(e).__name__}: {e}")
+    if not result:
+        reasons = "; ".join(dict.fromkeys(d.reason for d in result.discarded)) or "none written"
+        return result, BatchFailure(index, brief, f"no variant came through ({reasons})")
+    return result, None
+
+
 @dataclass
 class BatchResult:
     """A batch's outcome: a result per brief (None where it failed) and the failures."""
@@ -50,26 +75,29 @@ def generate_many(
     *,
     concurrency: int = 4,
     on_progress: Callable[[int, int], None] | None = None,
+    on_result: OnResult | None = None,
     **options: Any,
 ) -> BatchResult:
-    """`generate` for each brief, `concurrency` at a time; a failed brief does not stop the rest."""
+    """`generate` for each brief, `concurrency` at a time; a failed brief does not stop the
+    rest. `on_result` is called in this thread as each brief completes."""
     options["provider"] = resolve_provider(options.get("provider"))
     results: list[GenerationResult | None] = [None] * len(briefs)
     failures: list[BatchFailure] = []
-    done = 0
 
-    def one(index: int) -> None:
-        nonlocal done
-        try:
-            results[index] = generate(briefs[index], **options)
-        except DcoError as e:
-            failures.append(BatchFailure(index, briefs[index], str(e)))
-        done += 1
-        if on_progress:
-            on_progress(done, len(briefs))
+    def one(index: int) -> tuple[GenerationResult | None, BatchFailure | None]:
+        return _outcome(index, briefs[index], lambda: generate(briefs[index], **options))
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-        list(pool.map(one, range(len(briefs))))
+        running = {pool.submit(one, index): index for index in range(len(briefs))}
+        for done, future in enumerate(as_completed(running), 1):
+            index = running[future]
+            results[index], failure = future.result()
+            if failure is not None:
+                failures.append(failure)
+            if on_result:
+                on_result(index, results[index], failure)
+            if on_progress:
+                on_progress(done, len(briefs))
     failures.sort(key=lambda f: f.index)
     return BatchResult(results, failures)
 
@@ -79,6 +107,7 @@ async def agenerate_many(
     *,
     concurrency: int = 8,
     on_progress: Callable[[int, int], None] | None = None,
+    on_result: OnResult | None = None,
     **options: Any,
 ) -> BatchResult:
     """The async twin of `generate_many`: at most `concurrency` requests in flight at once.
@@ -133,9 +162,16 @@ async def agenerate_many(
         for index in next_brief:
             try:
                 steps = pipeline(make_plan(briefs[index], provider=provider, **planning))
-                results[index] = await adrive(steps, gated, retry)
+                outcome = _outcome(index, briefs[index], _done(await adrive(steps, gated, retry)))
             except DcoError as e:
-                failures.append(BatchFailure(index, briefs[index], str(e)))
+                outcome = None, BatchFailure(index, briefs[index], str(e))
+            except Exception as e:  # one brief's surprise must not lose the batch
+                outcome = None, BatchFailure(index, briefs[index], f"{type(e).__name__}: {e}")
+            results[index], failure = outcome
+            if failure is not None:
+                failures.append(failure)
+            if on_result:
+                on_result(index, results[index], failure)
             done += 1
             if on_progress:
                 on_progress(done, len(briefs))
@@ -143,6 +179,10 @@ async def agenerate_many(
     await asyncio.gather(*(worker(number) for number in range(workers)))
     failures.sort(key=lambda f: f.index)
     return BatchResult(results, failures)
+
+
+def _done(result: GenerationResult) -> Callable[[], GenerationResult]:
+    return lambda: result
 
 
 async def _after_woken_tasks() -> None:

@@ -370,6 +370,13 @@ def _customer(
     return customer, tags, text.total
 
 
+def sent_brief(brief: Brief, channel: str | None = None) -> Brief:
+    """The brief as variants carry it: redacted, with the channel it was written for. (What
+    `dco generate --resume` compares a brief with to know it is done.)"""
+    safe, _ = _redact_brief(brief)
+    return safe.model_copy(update={"channel": get_channel(channel or brief.channel).id})
+
+
 def _redact_brief(brief: Brief) -> tuple[Brief, int]:
     total = 0
     updates: dict[str, Any] = {}

@@ -27,7 +27,14 @@ class FakeProvider:
 
     name = "fake"
 
-    def __init__(self, *, model: str = "fake-copywriter", latency_s: float = 0.0) -> None:
+    def __init__(
+        self,
+        *,
+        model: str = "fake-copywriter",
+        latency_s: float = 0.0,
+        timeout: float | None = None,
+    ) -> None:
+        """`timeout` is taken, as every provider takes it, and has nothing to wait for."""
         self.model = model
         self.latency_s = latency_s
         self.calls: list[ChatRequest] = []

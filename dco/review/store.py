@@ -131,6 +131,17 @@ class Store:
         except sqlite3.Error as e:
             raise ConfigError(f"{self.path}: cannot open the review database ({e})") from e
         self.db.row_factory = sqlite3.Row
+        try:
+            self._configure()
+            self._migrate()
+        except sqlite3.DatabaseError as e:
+            self.db.close()
+            raise ConfigError(
+                f"{self.path}: not a review queue dco can open ({e}); give a dco queue file, "
+                "or a new path to create one"
+            ) from e
+
+    def _configure(self) -> None:
         self.db.execute("PRAGMA journal_mode = WAL")
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.execute("PRAGMA busy_timeout = 30000")
@@ -142,7 +153,6 @@ class Store:
         # fourth batch paid for a sync. The log is cut back to 64 MiB after a checkpoint.
         self.db.execute("PRAGMA wal_autocheckpoint = 8192")
         self.db.execute("PRAGMA journal_size_limit = 67108864")
-        self._migrate()
 
     def close(self) -> None:
         self.db.close()

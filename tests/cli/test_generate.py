@@ -31,11 +31,16 @@ def test_generate_json_and_jsonl_out(tmp_path):
         env=OFFLINE,
     )
     assert result.returncode == 0, result.stderr
-    printed = json.loads(result.stdout)
+    printed = variants_of(result)
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(printed) == len(lines) == 2
     assert lines[0]["copy"]["headline"] and lines[0]["provenance"]["prompt_version"]
     assert lines[0]["stage"] == "awareness"
+
+
+def variants_of(result):
+    """Every variant of a `dco generate --json` report, in brief order."""
+    return [v for brief in json.loads(result.stdout)["briefs"] for v in brief["variants"]]
 
 
 def test_a_list_of_briefs_in_json(tmp_path):
@@ -53,7 +58,7 @@ def test_a_list_of_briefs_in_json(tmp_path):
     result = run_dco(
         "generate", "--brief", str(briefs), "--stage", "decision", "--n", "2", "--json", env=OFFLINE
     )
-    variants = json.loads(result.stdout)
+    variants = variants_of(result)
     assert {v["channel"] for v in variants} == {"sms", "google_rsa"}
 
 
@@ -106,9 +111,7 @@ def test_cache_file_is_filled_and_reused(tmp_path):
     second = run_dco(*args, env=OFFLINE)
     assert first.returncode == 0, first.stderr
     assert cache.exists()
-    assert [v["copy"] for v in json.loads(first.stdout)] == [
-        v["copy"] for v in json.loads(second.stdout)
-    ]
+    assert [v["copy"] for v in variants_of(first)] == [v["copy"] for v in variants_of(second)]
 
 
 def test_generate_submits_to_a_review_queue(tmp_path):
@@ -122,3 +125,43 @@ def test_generate_submits_to_a_review_queue(tmp_path):
     assert "submitted 0 new variants" in second.stderr  # the same variants are stored once
     with ReviewQueue(path) as queue:
         assert queue.stats()["pending"] == 2
+
+
+def test_resume_skips_the_briefs_already_written(tmp_path):
+    briefs = tmp_path / "briefs.json"
+    briefs.write_text(json.dumps([
+        {"product": "러닝 코칭", "offer": "첫 주 무료", "channel": "sms"},
+        {"product": "Running coach", "locale": "en-US", "channel": "google_rsa"},
+    ], ensure_ascii=False), encoding="utf-8")  # fmt: skip
+    out = tmp_path / "variants.jsonl"
+    # As if a first run stopped after the first brief: its variants are in the file.
+    one = tmp_path / "one.json"
+    one.write_text(json.dumps([json.loads(briefs.read_text())[0]], ensure_ascii=False))
+    args = ("--stage", "decision", "--n", "2", "--out", str(out))
+    assert run_dco("generate", "--brief", str(one), *args, env=OFFLINE).returncode == 0
+    resumed = run_dco("generate", "--brief", str(briefs), *args, "--resume", env=OFFLINE)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "resuming: 1 of 2 briefs already in" in resumed.stderr
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [v["channel"] for v in lines] == ["sms", "sms", "google_rsa", "google_rsa"]
+
+
+def test_a_queue_that_cannot_be_opened_stops_before_any_request(tmp_path):
+    not_a_db = tmp_path / "notes.db"
+    not_a_db.write_text("shopping list\n", encoding="utf-8")
+    out = tmp_path / "variants.jsonl"
+    result = run_dco(
+        "generate", "--brief", BRIEF, "--stage", "decision", "--queue", str(not_a_db),
+        "--out", str(out), env=OFFLINE,
+    )  # fmt: skip
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert not out.exists()  # nothing was generated, so nothing paid for is lost
+
+
+def test_json_report_carries_discards_and_says_ok():
+    result = run_dco("generate", "--brief", BRIEF, "--stage", "decision", "--n", "2", "--json",
+                     env=OFFLINE)  # fmt: skip
+    report = json.loads(result.stdout)
+    assert report["ok"] is True and report["failures"] == 0
+    (brief,) = report["briefs"]
+    assert set(brief) >= {"variants", "discarded", "shortfall", "error"}

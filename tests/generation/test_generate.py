@@ -244,6 +244,54 @@ def test_batch_reports_failures_and_keeps_the_rest():
     assert sorted(progress)[-1] == (3, 3)
 
 
+class Surprises(FakeProvider):
+    """A provider that goes wrong in ways no code foresaw, for one brief each."""
+
+    def complete(self, request):
+        prompt = request.messages[1].content
+        if "숫자 코칭" in prompt:  # a server whose content is a number: a plugin's bug
+            raise TypeError("'int' object has no attribute 'strip'")
+        if "빈 코칭" in prompt:  # nothing usable, round after round
+            return super().complete(request).__class__(text="", finish_reason="stop")
+        return super().complete(request)
+
+    async def acomplete(self, request):
+        return self.complete(request)
+
+
+SURPRISES = [
+    BRIEF,
+    BRIEF.model_copy(update={"product": "숫자 코칭"}),
+    BRIEF.model_copy(update={"product": "빈 코칭"}),
+    BRIEF.model_copy(update={"campaign": "last"}),
+]
+
+
+def _check_surprises(batch):
+    assert [r is not None and len(r) > 0 for r in batch.results] == [True, False, False, True]
+    failed = {f.index: f.error for f in batch.failures}
+    assert failed[1] == "TypeError: 'int' object has no attribute 'strip'"
+    assert failed[2].startswith("no variant came through (unreadable reply:")
+    assert len(batch.variants) == 4
+
+
+def test_one_briefs_surprise_never_loses_the_batch_and_no_variant_is_a_failure():
+    told = []
+    batch = generate_many(
+        SURPRISES, stage="decision", n=2, provider=Surprises(), max_repairs=1,
+        on_result=lambda index, result, failure: told.append((index, failure is None)),
+    )  # fmt: skip
+    _check_surprises(batch)
+    assert sorted(told) == [(0, True), (1, False), (2, False), (3, True)]
+
+
+def test_the_async_batch_keeps_the_rest_too():
+    batch = asyncio.run(
+        agenerate_many(SURPRISES, stage="decision", n=2, provider=Surprises(), max_repairs=1)
+    )
+    _check_surprises(batch)
+
+
 def test_async_batch_keeps_at_most_concurrency_requests_in_flight():
     class CountsInFlight(FakeProvider):
         def __init__(self) -> None:
