@@ -18,6 +18,7 @@ from dco.cli.output import error_console, events_option, print_json
 from dco.cli.variants import print_result, provider_note
 from dco.errors import ConfigError
 from dco.generation import BatchResult, Discarded, GenerationResult, generate_many
+from dco.generation.cost import spend_line
 from dco.generation.plan import sent_brief
 from dco.models import Brief, FunnelStage, Signals
 from dco.models.ids import canonical_json
@@ -168,6 +169,7 @@ def generate_command(
                 **options,
             )  # fmt: skip
         sinks.report()
+    error_console().print(f"[dim]{spend_line(batch.spend(), len(batch.variants), llm.model)}[/]")
     chosen = [briefs[i] for i in todo]
     if as_json:
         print_json(_report(chosen, batch))
@@ -267,8 +269,8 @@ def _report(briefs: list[Brief], batch: BatchResult) -> dict[str, Any]:
             "brief": index + 1,
             "product": brief.product,
             "variants": [v.model_dump(mode="json", by_alias=True) for v in result or []],
-            "discarded": [_discarded(d) for d in (result.discarded if result else [])],
-            "shortfall": result.shortfall if result else None,
+            "discarded": [_discarded(d) for d in result.discarded] if result is not None else [],
+            "shortfall": result.shortfall if result is not None else None,
             "error": failed.get(index),
         })  # fmt: skip
     return {

@@ -6,10 +6,17 @@ for many briefs at once.
 """
 
 from dco.generation.batch import BatchFailure, BatchResult, agenerate_many, generate_many
-from dco.generation.pipeline import Discarded, GenerationResult
+from dco.generation.pipeline import Discarded, GenerationResult, Spend
 from dco.generation.run import agenerate, generate
 
 __all__ = [
-    "BatchFailure", "BatchResult", "Discarded", "GenerationResult", "agenerate",
-    "agenerate_many", "generate", "generate_many",
+    "BatchFailure",
+    "BatchResult",
+    "Discarded",
+    "GenerationResult",
+    "Spend",
+    "agenerate",
+    "agenerate_many",
+    "generate",
+    "generate_many",
 ]  # fmt: skip

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dco.errors import DcoError
-from dco.generation.pipeline import GenerationResult, pipeline
+from dco.generation.pipeline import GenerationResult, Spend, pipeline
 from dco.generation.plan import make_plan
 from dco.generation.run import adrive, agenerate, generate, plan_options, resolve_provider
 from dco.models import (
@@ -68,6 +68,14 @@ class BatchResult:
     def variants(self) -> list[Variant]:
         """Every variant of every brief that succeeded, in brief order."""
         return [v for result in self.results if result for v in result]
+
+    def spend(self) -> Spend:
+        """What the batch cost, every brief's requests and tokens together."""
+        total = Spend()
+        for result in self.results:
+            if result is not None:
+                total += result.spend
+        return total
 
 
 def generate_many(

@@ -42,8 +42,36 @@ class Discarded:
     reason: str
 
 
+@dataclass
+class Spend:
+    """What one generation (or a batch) cost: requests, tokens, and repair rounds."""
+
+    requests: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    repairs: int = 0
+    """Requests after the first of a brief: rounds that re-asked for broken or missing copy."""
+    retries: int = 0
+    """Requests the provider sent again after a transient error (429, 5xx, timeout)."""
+    seconds: float = 0.0
+
+    def __iadd__(self, other: Spend) -> Spend:
+        self.requests += other.requests
+        self.prompt_tokens += other.prompt_tokens
+        self.completion_tokens += other.completion_tokens
+        self.repairs += other.repairs
+        self.retries += other.retries
+        self.seconds += other.seconds
+        return self
+
+    @property
+    def tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
 class GenerationResult(list[Variant]):
-    """The variants (a list, as `generate` promises) plus what was discarded and why."""
+    """The variants (a list, as `generate` promises) plus what was discarded and why, and
+    what it cost."""
 
     def __init__(
         self,
@@ -54,8 +82,10 @@ class GenerationResult(list[Variant]):
         stage_result: StageResult | None = None,
         policy: StagePolicy | None = None,
         prompt_version: str = "",
+        spend: Spend | None = None,
     ) -> None:
         super().__init__(variants)
+        self.spend = spend or Spend()
         self.discarded = list(discarded)
         self.shortfall = shortfall
         """How many of the N asked for could not be produced."""
@@ -72,6 +102,7 @@ class _Tally:
     completion_tokens: int = 0
     latency_ms: float = 0.0
     retries: int = 0
+    requests: int = 0
     model: str = ""
 
     def add(self, result: ChatResult) -> None:
@@ -79,7 +110,18 @@ class _Tally:
         self.completion_tokens += result.usage.completion_tokens
         self.latency_ms += result.latency_ms
         self.retries += result.attempts - 1
+        self.requests += 1
         self.model = result.model or self.model
+
+    def spend(self) -> Spend:
+        return Spend(
+            requests=self.requests,
+            prompt_tokens=self.prompt_tokens,
+            completion_tokens=self.completion_tokens,
+            repairs=max(0, self.requests - 1),
+            retries=self.retries,
+            seconds=self.latency_ms / 1000,
+        )
 
 
 @dataclass
@@ -153,6 +195,7 @@ def pipeline(plan: Plan) -> Generator[ChatRequest, ChatResult, GenerationResult]
         stage_result=plan.stage_result,
         policy=plan.policy,
         prompt_version=plan.prompt_version,
+        spend=tally.spend(),
     )
 
 

@@ -165,3 +165,17 @@ def test_json_report_carries_discards_and_says_ok():
     assert report["ok"] is True and report["failures"] == 0
     (brief,) = report["briefs"]
     assert set(brief) >= {"variants", "discarded", "shortfall", "error"}
+
+
+def test_the_report_of_a_brief_with_no_variant_keeps_its_discards():
+    from dco.cli.generate import _report
+    from dco.generation import BatchFailure, BatchResult, Discarded, GenerationResult
+    from dco.models import Brief
+
+    brief = Brief(product="코칭")
+    empty = GenerationResult([], discarded=[Discarded(None, (), "unreadable reply: …")],
+                             shortfall=3)  # fmt: skip
+    report = _report([brief], BatchResult([empty], [BatchFailure(0, brief, "no variant")]))
+    (row,) = report["briefs"]
+    assert report["ok"] is False and row["error"] == "no variant" and row["shortfall"] == 3
+    assert [d["reason"] for d in row["discarded"]] == ["unreadable reply: …"]

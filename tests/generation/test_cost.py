@@ -1,0 +1,29 @@
+"""What a run cost, priced from the editable price table."""
+
+from dco.generation import Spend, generate
+from dco.generation.cost import price_of, spend_line
+from dco.models import Brief
+from dco.testing import FakeProvider
+
+
+def test_a_dated_model_id_takes_its_familys_price_and_the_longest_name_wins():
+    assert price_of("gpt-4o-mini-2024-07-18") == price_of("gpt-4o-mini")
+    assert price_of("gpt-4o-mini") != price_of("gpt-4o")
+    assert price_of("someone-elses-model") is None
+
+
+def test_the_spend_line_counts_tokens_per_accepted_variant_and_prices_them():
+    spend = Spend(requests=3, prompt_tokens=2_000_000, completion_tokens=500_000, repairs=2)
+    line = spend_line(spend, accepted=5, model="gpt-4o-mini")
+    assert line.startswith("3 requests (2 repair rounds, 0 retried), 2,000,000 prompt")
+    assert "500,000 per accepted variant" in line and "$0.6000 at gpt-4o-mini's price" in line
+    assert "no price for mystery" in spend_line(spend, accepted=0, model="mystery")
+
+
+def test_a_generation_reports_what_it_spent_as_the_server_counted_it():
+    fake = FakeProvider().then_invalid_json()
+    result = generate(Brief(product="하프 마라톤 코칭"), stage="decision", n=2, provider=fake)
+    assert result.spend.requests == len(fake.calls) == 2 and result.spend.repairs == 1
+    assert result.spend.prompt_tokens == sum(
+        sum(len(m.content) for m in call.messages) // 3 for call in fake.calls
+    )
