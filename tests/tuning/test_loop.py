@@ -124,5 +124,10 @@ def test_generate_with_the_brand_finds_its_profile_and_versions_the_prompt_by_it
     tuned = run_dco(*args)
     assert tuned.returncode == 0, tuned.stderr
     assert "prompts tuned by" in tuned.stderr
-    version = json.loads(tuned.stdout)[0]["provenance"]["prompt_version"]
-    assert version != json.loads(plain.stdout)[0]["provenance"]["prompt_version"]
+    version = _first_variant(tuned)["provenance"]["prompt_version"]
+    assert version != _first_variant(plain)["provenance"]["prompt_version"]
+
+
+def _first_variant(result):
+    """The first variant of a `dco generate --json` report."""
+    return json.loads(result.stdout)["briefs"][0]["variants"][0]
