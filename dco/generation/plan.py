@@ -7,6 +7,7 @@ the customer with personal data redacted, and the context rules the customer's s
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -188,14 +189,23 @@ class Plan:
 
     @property
     def hints(self) -> tuple[str, ...]:
-        """Text of the prompt a model may echo into copy, which copy never holds."""
+        """Text of the prompt a model may echo into copy, which copy never holds: the
+        language's name, the policy's tone and CTA style (a phrase of either), its register."""
         name = _LANGUAGES.get(self.brief.locale.split("-")[0], "")
-        return (name,) if "(" in name else ()
+        phrases = [name] if "(" in name else []
+        for instruction in (self.policy.tone, self.policy.cta_style):
+            # A phrase long enough not to be copy by chance: "a soft invitation to learn more".
+            phrases += [p.strip() for p in _CLAUSES.split(instruction) if len(p.strip()) >= 16]
+        if self.policy.formality:
+            phrases.append(self.policy.formality)
+        return tuple(phrases)
 
     def check(self, copy: Copy) -> list[Finding]:
         return copy_findings(copy, self.channel, self.checker, self.stage)
 
 
+_CLAUSES = re.compile(r"[,;:()—]|\s-\s")
+"""Where an instruction's phrases part: a model echoes a phrase of it, not the whole."""
 _UNBOUNDED_FIELD = 500
 """A copy field's length where the channel sets none: no ad copy field runs longer."""
 _TOKENS_PER_VARIANT = 40

@@ -444,3 +444,14 @@ def test_each_repair_round_asks_with_a_seed_of_its_own_and_a_bounded_reply():
     schema = fake.calls[0].json_schema["properties"]["variants"]
     assert schema["maxItems"] == 3 and schema["items"]["properties"]["headline"]["maxLength"] > 0
     assert all(call.max_tokens for call in fake.calls)  # a reply is always bounded
+
+
+def test_copy_that_echoes_the_policy_is_junk():
+    echo = {"headline": "a soft invitation to learn more (알아보기", "body": "haeyo",
+            "cta": "알아보기"}  # fmt: skip
+    fake = FakeProvider().then_reply({"variants": [echo]})
+    result = generate(BRIEF.model_copy(update={"channel": "push"}), stage="awareness", n=1,
+                      provider=fake, max_repairs=1)  # fmt: skip
+    assert result.discarded[0].reason == (
+        "junk: headline repeats the prompt's 'a soft invitation to learn more'"
+    )
