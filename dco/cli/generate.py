@@ -14,16 +14,18 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from dco import yamlfile
 from dco.brand import Brand
 from dco.cli.common import load_brand
-from dco.cli.output import error_console, events_option, print_json
+from dco.cli.output import console, error_console, events_option, print_json
 from dco.cli.variants import print_result, provider_note
 from dco.errors import ConfigError
 from dco.generation import BatchResult, Discarded, GenerationResult, generate_many
 from dco.generation.cost import spend_line
 from dco.generation.plan import sent_brief
+from dco.generation.run import first_request
 from dco.models import Brief, FunnelStage, Signals
 from dco.models.ids import canonical_json
 from dco.prompts.templates import PromptSet
 from dco.providers import get_provider
+from dco.providers.base import ChatRequest
 from dco.providers.cache import CachedProvider
 from dco.review import ReviewQueue
 from dco.tuning import PROFILE_NAME, TuningProfile
@@ -110,6 +112,11 @@ from dco.tuning import PROFILE_NAME, TuningProfile
 )
 @click.option("--verbose", "-v", is_flag=True, help="List each discarded variant and why.")
 @click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print each brief's first request (prompts, schema, sampling) and send nothing.",
+)
+@click.option(
     "--json",
     "as_json",
     is_flag=True,
@@ -120,7 +127,7 @@ def generate_command(
     channel: str | None, n: int, provider: str | None, seed: int | None, temperature: float,
     prompts_dir: Path | None, concurrency: int, brand_dir: str | None, profile: Path | None,
     queue_path: Path | None, cache: Path | None, out: Path | None, resume: bool,
-    timeout: float | None, verbose: bool, as_json: bool,
+    timeout: float | None, verbose: bool, dry_run: bool, as_json: bool,
 ) -> None:  # fmt: skip
     """Write N headline / body / CTA variants for each brief, fitted to the customer's stage.
 
@@ -151,6 +158,9 @@ def generate_command(
         prompts=PromptSet(prompts_dir) if prompts_dir else None, brand=brand,
         profile=TuningProfile.load(profile) if profile else None,
     )  # fmt: skip
+    if dry_run:
+        _print_requests(briefs, options, as_json)
+        return
     todo = list(range(len(briefs)))
     if resume and out is not None:
         done = _briefs_done(out)
@@ -185,6 +195,31 @@ def generate_command(
         )
     if batch.failures:
         raise SystemExit(1)
+
+
+def _print_requests(briefs: list[Brief], options: dict[str, Any], as_json: bool) -> None:
+    """Each brief's first request, as it would be sent (nothing is)."""
+    requests = [first_request(brief, **options) for brief in briefs]
+    if as_json:
+        print_json([_request_data(request) for request in requests])
+        return
+    for number, request in enumerate(requests, 1):
+        console().rule(f"brief {number}: request (not sent)")
+        for message in request.messages:
+            console().print(f"[bold]{message.role}[/]")
+            console().print(escape(message.content))
+        settings = {k: v for k, v in _request_data(request).items() if k != "messages"}
+        console().print(f"[dim]{escape(json.dumps(settings, ensure_ascii=False))}[/]")
+
+
+def _request_data(request: ChatRequest) -> dict[str, Any]:
+    return {
+        "messages": [{"role": m.role, "content": m.content} for m in request.messages],
+        "json_schema": request.json_schema,
+        "temperature": request.temperature,
+        "seed": request.seed,
+        "max_tokens": request.max_tokens,
+    }
 
 
 class _Sinks:

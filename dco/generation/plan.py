@@ -8,7 +8,7 @@ the customer with personal data redacted, and the context rules the customer's s
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -365,10 +365,11 @@ def _customer(
     """The customer as the prompt shows them (redacted), the context rules' tags, and how many
     pieces of personal data were redacted."""
     text = redact(signals.text)
+    context, found = _redacted_values(signals.context)
     customer: dict[str, Any] = {
         "search_text": text.text,
         "events": [str(e) for e in signals.events],
-        "context": signals.context,
+        "context": context,
     }
     tags: tuple[str, ...] = ()
     if context_rules is not None:
@@ -377,7 +378,22 @@ def _customer(
         angles = [rule.angle for rule in matched if rule.angle]
         if angles:
             customer["angles"] = angles
-    return customer, tags, text.total
+    return customer, tags, text.total + found
+
+
+def _redacted_values(value: Any) -> tuple[Any, int]:
+    """`value` (a context: text, numbers, lists and mappings of them) with personal data in
+    every string redacted, and how many pieces were."""
+    if isinstance(value, str):
+        redaction = redact(value)
+        return redaction.text, redaction.total
+    if isinstance(value, Mapping):
+        pairs = [(key, _redacted_values(item)) for key, item in value.items()]
+        return {key: item for key, (item, _) in pairs}, sum(n for _, (_, n) in pairs)
+    if isinstance(value, list | tuple):
+        items = [_redacted_values(item) for item in value]
+        return [item for item, _ in items], sum(n for _, n in items)
+    return value, 0
 
 
 def sent_brief(brief: Brief, channel: str | None = None) -> Brief:
@@ -390,7 +406,7 @@ def sent_brief(brief: Brief, channel: str | None = None) -> Brief:
 def _redact_brief(brief: Brief) -> tuple[Brief, int]:
     total = 0
     updates: dict[str, Any] = {}
-    for name in ("product", "audience", "offer", "notes"):
+    for name in ("product", "audience", "offer", "notes", "campaign"):
         value = getattr(brief, name)
         if value:
             redaction = redact(value)

@@ -6,6 +6,7 @@ them with blocking calls and `agenerate` with awaited ones, so the twins cannot 
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable, Generator
 from pathlib import Path
 from typing import Any
@@ -108,6 +109,18 @@ async def adrive(
             request = steps.send(result)
         except StopIteration as done:
             return done.value
+
+
+def first_request(
+    brief: Brief, *, provider: Provider | str | None = None, **options: Any
+) -> ChatRequest:
+    """The request `generate` would send first for `brief` with these options, built but not
+    sent: the rendered prompts, the schema and the sampling (what `--dry-run` prints)."""
+    provider = resolve_provider(provider)
+    arguments = inspect.signature(generate).bind(brief, provider=provider, **options)
+    arguments.apply_defaults()
+    plan = make_plan(brief, provider=provider, **plan_options(arguments.arguments))
+    return next(pipeline(plan))
 
 
 _PLAN_OPTIONS = (

@@ -207,16 +207,19 @@ class StagePolicy(DcoModel):
 
 
 class Brief(DcoModel):
-    """What to write about: the product, for whom, its benefits and offer, where it will run."""
+    """What to write about: the product, for whom, its benefits and offer, where it will run.
 
-    product: str = Field(min_length=1)
-    audience: str = ""
-    benefits: tuple[str, ...] = ()
-    offer: str | None = None
+    Each field is bounded: a brief goes into every prompt and every repair round, so a pasted
+    document would be paid for again and again (a `notes` of a few pages is the most)."""
+
+    product: str = Field(min_length=1, max_length=300)
+    audience: str = Field(default="", max_length=1_000)
+    benefits: tuple[Annotated[str, Field(max_length=300)], ...] = Field(default=(), max_length=20)
+    offer: str | None = Field(default=None, max_length=500)
     channel: str = "generic"
     locale: str = "ko-KR"
-    campaign: str | None = None
-    notes: str | None = None
+    campaign: str | None = Field(default=None, max_length=200)
+    notes: str | None = Field(default=None, max_length=4_000)
 
     @field_validator("locale")
     @classmethod
