@@ -8,6 +8,7 @@ the customer with personal data redacted, and the context rules the customer's s
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -179,6 +180,9 @@ class Plan:
             temperature=self.temperature,
             seed=seed,
             max_tokens=self.max_tokens or reply_budget(wanted, self.field_limits()),
+            # The same id on every retry of this request (X-Request-ID), so that a server
+            # that deduplicates by it does not do, or bill, the work twice.
+            request_id=uuid.uuid4().hex,
         )
 
     def field_limits(self) -> dict[str, int]:
@@ -204,7 +208,7 @@ class Plan:
         return copy_findings(copy, self.channel, self.checker, self.stage)
 
 
-_CLAUSES = re.compile(r"[,;:()—]|\s-\s")
+_CLAUSES = re.compile(r"[,;:()/—]|\s-\s")
 """Where an instruction's phrases part: a model echoes a phrase of it, not the whole."""
 _UNBOUNDED_FIELD = 500
 """A copy field's length where the channel sets none: no ad copy field runs longer."""

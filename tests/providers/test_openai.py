@@ -377,3 +377,17 @@ def test_the_timeout_comes_from_dco_timeout_and_a_bad_one_is_refused(monkeypatch
     monkeypatch.setenv("DCO_TIMEOUT", "soon")
     with pytest.raises(ConfigError, match="DCO_TIMEOUT"):
         OpenAIProvider(model="m", api_key=KEY)
+
+
+def test_a_generated_request_keeps_its_id_across_retries():
+    from dco.generation import generate
+    from dco.models import Brief
+
+    server = Server(
+        error(500), ok('{"variants": []}'), ok('{"variants": []}'), ok('{"variants": []}')
+    )
+    generate(Brief(product="코칭"), stage="decision", n=1, provider=provider(server),
+             max_repairs=1, retry=NO_WAIT)  # fmt: skip
+    ids = [headers.get("X-Request-ID") for headers in server.headers]
+    assert ids[0] and ids[0] == ids[1]  # the retry of the first request
+    assert ids[2] != ids[1]  # the repair round is another request
