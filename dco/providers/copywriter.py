@@ -111,12 +111,14 @@ def _earlier_variants(request: ChatRequest) -> list[dict[str, Any]]:
 
 
 def _with_required(text: str, musts: list[tuple[str, str]]) -> str:
-    """`text` carrying each required text where it must be, as a model told so would write."""
+    """`text` carrying each required text where it must be, as a model told so would write:
+    an opening before it, anything else (an opt-out, an address) on a line of its own after
+    it, never run into its last sentence."""
     for must, position in musts:
         if position == "start" and not text.startswith(must):
             text = f"{must} {text}"
         elif position != "start" and must not in text:
-            text = f"{text} {must}"
+            text = f"{text.rstrip()}\n{must}" if text.strip() else must
     return text
 
 
