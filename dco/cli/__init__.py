@@ -29,6 +29,7 @@ COMMANDS = {
     "select": "select:select_command",
     "channels": "channels:channels",
     "measure": "measure:measure",
+    "doctor": "doctor:doctor",
 }
 """Each command and where it lives: a command's module is imported only when it runs (or when
 --help lists them all), so `dco lint` in CI does not pay for the review app or numpy."""
@@ -90,6 +91,7 @@ def cli() -> None:
       dco select review.db -q "..." --channel C   the approved variant to serve, and why
       dco channels                     each channel's limits and how it counts
       dco measure "하프 마라톤"         a text's length in every counting unit
+      dco doctor                       check the model provider's key, server and model
 
     Every command takes --help; commands that print data take --json.
     """

@@ -85,3 +85,19 @@ class Provider(Protocol):
     async def acomplete(self, request: ChatRequest) -> ChatResult:
         """Answer `request` without blocking the event loop."""
         ...
+
+
+@runtime_checkable
+class ServerProvider(Protocol):
+    """A provider that talks to a server, and can say where and how it holds replies to a
+    schema (what `dco doctor` reports; the fake and plugins need not)."""
+
+    @property
+    def server(self) -> str:
+        """The server's base URL, without credentials."""
+        ...
+
+    @property
+    def structured_output(self) -> str:
+        """The schema mode in use: json_schema, json_schema_unbounded, json_object or none."""
+        ...

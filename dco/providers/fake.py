@@ -137,7 +137,12 @@ class FakeProvider:
 
     def _answer(self, request: ChatRequest) -> ChatResult:
         self.calls.append(request)
-        data = write_reply(request)
+        schema = request.json_schema or {}
+        if schema and "variants" not in schema.get("properties", {}):
+            # Not a request for copy (a check, say): the schema's simplest true instance.
+            data: dict[str, Any] = _simplest(schema)
+        else:
+            data = write_reply(request)
         behaviour = self._script.popleft() if self._script else None
         text = behaviour(request, data) if behaviour else json.dumps(data, ensure_ascii=False)
         try:
@@ -154,6 +159,16 @@ class FakeProvider:
             finish_reason="length" if cut else "stop",
             usage=Usage(prompt_tokens=prompt_chars // 3, completion_tokens=len(text) // 3),
         )
+
+
+def _simplest(schema: Any) -> Any:
+    """The simplest instance of a JSON schema: true, 0, "", and objects and lists of them."""
+    kind = schema.get("type") if isinstance(schema, dict) else None
+    if kind == "object":
+        return {name: _simplest(sub) for name, sub in schema.get("properties", {}).items()}
+    if kind == "array":
+        return []
+    return {"boolean": True, "integer": 0, "number": 0, "string": ""}.get(str(kind))
 
 
 __all__ = ["FakeProvider", "ProviderError", "write_reply"]

@@ -93,6 +93,13 @@ class OpenAIProvider:
         return f"OpenAIProvider(model={self.model!r}, server={self.server!r})"
 
     @property
+    def structured_output(self) -> str:
+        """How replies are held to a schema with this server, as far as it has answered:
+        "json_schema" (strict), "json_schema_unbounded" (strict, without length bounds),
+        "json_object" (JSON mode) or "none" (the schema in the prompt alone)."""
+        return self._formats[0]
+
+    @property
     def server(self) -> str:
         """The server, as messages name it: its base URL without any credentials in it."""
         return _URL_CREDENTIALS.sub(r"\1", self.base_url) if self.base_url else "api.openai.com"
