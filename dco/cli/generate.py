@@ -70,7 +70,7 @@ from dco.tuning import PROFILE_NAME, TuningProfile
     default=4,
     show_default=True,
     type=click.IntRange(1, 64),
-    help="Briefs generated at once.",
+    help="Briefs generated at once (a local server that answers one request at a time wants 1).",
 )
 @click.option(
     "--brand",
@@ -179,7 +179,11 @@ def generate_command(
                 **options,
             )  # fmt: skip
         sinks.report()
-    error_console().print(f"[dim]{spend_line(batch.spend(), len(batch.variants), llm.model)}[/]")
+    line = spend_line(batch.spend(), len(batch.variants), llm.model)
+    shared = batch.shared_prefix()
+    if shared is not None:
+        line += f"; {shared:.0%} of a prompt is a prefix every brief shares"
+    error_console().print(f"[dim]{line}[/]")
     chosen = [briefs[i] for i in todo]
     if as_json:
         print_json(_report(chosen, batch))
@@ -192,6 +196,12 @@ def generate_command(
         error_console().print(
             f"[red]brief {number} ({escape(failure.brief.product)}) failed:[/] "
             f"{escape(failure.error)}"
+        )
+    if concurrency > 1 and any("timed out" in f.error for f in batch.failures):
+        # A server with one slot (llama.cpp, Ollama by default) queues the rest behind it.
+        error_console().print(
+            f"[yellow]requests timed out with {concurrency} at once: a local server often "
+            "answers one at a time; try --concurrency 1, or a longer --timeout[/]"
         )
     if batch.failures:
         raise SystemExit(1)

@@ -69,6 +69,14 @@ class BatchResult:
         """Every variant of every brief that succeeded, in brief order."""
         return [v for result in self.results if result for v in result]
 
+    def shared_prefix(self) -> float | None:
+        """The share of a first prompt's characters that every brief's first prompt opens with
+        (what a provider's prefix cache can reuse across the campaign); None below two briefs."""
+        prompts = [r.first_prompt for r in self.results if r is not None and r.first_prompt]
+        if len(prompts) < 2:
+            return None
+        return _common_prefix(prompts) / (sum(map(len, prompts)) / len(prompts))
+
     def spend(self) -> Spend:
         """What the batch cost, every brief's requests and tokens together."""
         total = Spend()
@@ -187,6 +195,16 @@ async def agenerate_many(
     await asyncio.gather(*(worker(number) for number in range(workers)))
     failures.sort(key=lambda f: f.index)
     return BatchResult(results, failures)
+
+
+def _common_prefix(texts: list[str]) -> int:
+    """How many characters every one of `texts` opens with (the shortest and the longest in
+    sort order share the prefix all do)."""
+    low, high = min(texts), max(texts)
+    for index, (a, b) in enumerate(zip(low, high, strict=False)):
+        if a != b:
+            return index
+    return len(low)
 
 
 def _done(result: GenerationResult) -> Callable[[], GenerationResult]:

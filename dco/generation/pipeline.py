@@ -83,9 +83,12 @@ class GenerationResult(list[Variant]):
         policy: StagePolicy | None = None,
         prompt_version: str = "",
         spend: Spend | None = None,
+        first_prompt: str = "",
     ) -> None:
         super().__init__(variants)
         self.spend = spend or Spend()
+        self.first_prompt = first_prompt
+        """The first request's messages, joined: what a provider's prefix cache compares."""
         self.discarded = list(discarded)
         self.shortfall = shortfall
         """How many of the N asked for could not be produced."""
@@ -137,6 +140,7 @@ def pipeline(plan: Plan) -> Generator[ChatRequest, ChatResult, GenerationResult]
     """Ask, check, and re-ask with the problems until N clean variants or the rounds run out.
     Every variant not returned is in the result's `discarded`, with its reason."""
     messages = plan.first_messages()
+    first_prompt = "".join(m.content for m in messages)
     accepted: list[_Accepted] = []
     discarded: list[Discarded] = []
     tally = _Tally()
@@ -196,6 +200,7 @@ def pipeline(plan: Plan) -> Generator[ChatRequest, ChatResult, GenerationResult]
         policy=plan.policy,
         prompt_version=plan.prompt_version,
         spend=tally.spend(),
+        first_prompt=first_prompt,
     )
 
 

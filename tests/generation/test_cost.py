@@ -27,3 +27,15 @@ def test_a_generation_reports_what_it_spent_as_the_server_counted_it():
     assert result.spend.prompt_tokens == sum(
         sum(len(m.content) for m in call.messages) // 3 for call in fake.calls
     )
+
+
+def test_a_campaign_reports_the_share_of_its_prompts_every_brief_shares():
+    from dco.generation import generate_many
+
+    briefs = [Brief(product="하프 마라톤 코칭"), Brief(product="10K 러닝 클래스")]
+    batch = generate_many(briefs, stage="decision", n=1, provider=FakeProvider())
+    first, second = (r.first_prompt for r in batch.results)
+    assert first != second and 0.5 < batch.shared_prefix() < 1
+    # What varies per brief comes last: the prompts part only inside the brief, after the policy.
+    shared = next(i for i, (a, b) in enumerate(zip(first, second, strict=False)) if a != b)
+    assert "</policy>" in first[:shared] and first[:shared].endswith('"product": "')
