@@ -116,7 +116,7 @@ def _with_required(text: str, musts: list[tuple[str, str]]) -> str:
     it, never run into its last sentence."""
     for must, position in musts:
         if position == "start" and not text.startswith(must):
-            text = f"{must} {text}"
+            text = f"{must} {text}".rstrip()
         elif position != "start" and must not in text:
             text = f"{text.rstrip()}\n{must}" if text.strip() else must
     return text
@@ -197,16 +197,24 @@ def _pick(
             if text not in used:
                 return text
             fitting.append(text)
+    # Nothing new fits whole: shorten a phrase not yet used by whole words from its end, as a
+    # model squeezing copy would (never cutting a word in two), before repeating one.
+    for text in sorted(filled, key=len):
+        shortened = _shortened(text, limit, unit)
+        if shortened and shortened not in used:
+            return shortened
     if fitting:
         return fitting[0]
-    # Nothing fits: drop words from the end of the shortest phrase, as a model squeezing copy would.
-    words = min(filled or templates, key=len).split()
-    while len(words) > 1 and not _fits(" ".join(words), limit, unit):
+    return _shortened(min(filled or templates, key=len), limit, unit)
+
+
+def _shortened(text: str, limit: int, unit: str) -> str:
+    """`text` less whole words from its end until it fits, never ending on a one-letter word
+    left without what it modified ("첫" of "첫 주 무료"); "" when not even its first fits."""
+    words = text.split()
+    while words and (not _fits(" ".join(words), limit, unit) or len(words[-1]) == 1):
         words.pop()
-    text = " ".join(words)
-    while text and not _fits(text, limit, unit):
-        text = text[:-1].rstrip()
-    return text
+    return " ".join(words)
 
 
 @functools.lru_cache(maxsize=8192)
