@@ -24,6 +24,10 @@ _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _LATIN = re.compile(r"[A-Za-z]")
 _WORDLESS = re.compile(r"^[\W_]*$")
 _NUMBER = re.compile(r"^[\d\s.,:%/+-]+$")
+_LIMIT = re.compile(
+    r"\b\d+\s*(?:chars?|characters|bytes|cp949_bytes|google_width|graphemes)\b", re.IGNORECASE
+)
+"""A length limit as the prompt states it ("14 chars"): never copy."""
 
 
 def junk_reason(copy: Copy, *, locale: str, hints: Sequence[str] = ()) -> str | None:
@@ -42,6 +46,8 @@ def junk_reason(copy: Copy, *, locale: str, hints: Sequence[str] = ()) -> str | 
         for hint in hints:
             if hint and hint.casefold() in text.casefold():
                 return f"{name} repeats the prompt's {hint!r}"
+        if _LIMIT.search(text):
+            return f"{name} repeats a length limit of the prompt ({text!r})"
     prose = f"{fields['headline']} {fields['body']}"
     language = locale.split("-")[0].lower()
     if language == "ko" and not _HANGUL.search(prose):

@@ -194,7 +194,8 @@ class Plan:
     @property
     def hints(self) -> tuple[str, ...]:
         """Text of the prompt a model may echo into copy, which copy never holds: the
-        language's name, the policy's tone and CTA style (a phrase of either), its register."""
+        language's name, the policy's tone and CTA style (a phrase of either), its register,
+        the channel's id."""
         name = _LANGUAGES.get(self.brief.locale.split("-")[0], "")
         phrases = [name] if "(" in name else []
         for instruction in (self.policy.tone, self.policy.cta_style):
@@ -202,6 +203,8 @@ class Plan:
             phrases += [p.strip() for p in _CLAUSES.split(instruction) if len(p.strip()) >= 16]
         if self.policy.formality:
             phrases.append(self.policy.formality)
+        if "_" in self.channel.id:  # google_rsa: an id no copy spells
+            phrases.append(self.channel.id)
         return tuple(phrases)
 
     def check(self, copy: Copy) -> list[Finding]:

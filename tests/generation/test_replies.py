@@ -64,10 +64,12 @@ def copy(headline, body="코치와 함께 10주 훈련해요", cta="상담 신�
         (copy("Run your first half", body="A coach-built plan"), "ko-KR", "no Korean"),
         (copy("첫 하프 Korean (한국어)"), "ko-KR", "repeats the prompt's 'Korean (한국어)'"),
         (copy("첫 하프", body="코치와 10주", cta="..."), "ko-KR", "cta is a placeholder"),
+        (copy("첫 하프", cta="14 chars"), "ko-KR", "cta repeats a length limit"),
+        (copy("첫 하프", cta="google_rsa"), "ko-KR", "cta repeats the prompt's 'google_rsa'"),
     ],
 )
 def test_junk_is_named(variant, locale, reason):
-    found = junk_reason(variant, locale=locale, hints=("Korean (한국어)",))
+    found = junk_reason(variant, locale=locale, hints=("Korean (한국어)", "google_rsa"))
     assert found is not None and reason in found
 
 
