@@ -286,9 +286,11 @@ def _brief_key(brief: Brief) -> str:
 
 
 def _briefs_done(out: Path) -> set[str]:
-    """The briefs whose variants the JSONL file `out` holds (none when it does not exist)."""
+    """The briefs whose variants the JSONL file `out` holds (none when it does not exist). A
+    last line cut short (a run stopped while writing it) is dropped from the file, said so."""
     if not out.is_file():
         return set()
+    _drop_cut_line(out)
     done = set()
     with out.open(encoding="utf-8") as file:
         for number, line in enumerate(file, 1):
@@ -303,6 +305,18 @@ def _briefs_done(out: Path) -> set[str]:
                     "--out a file of dco's variants to resume from"
                 ) from e
     return done
+
+
+def _drop_cut_line(out: Path) -> None:
+    data = out.read_bytes()
+    if not data or data.endswith(b"\n"):
+        return
+    keep = data.rfind(b"\n") + 1
+    with out.open("r+b") as file:
+        file.truncate(keep)
+    error_console().print(
+        f"[yellow]{out}: dropped its last line, cut short when a run stopped writing it[/]"
+    )
 
 
 def _report(briefs: list[Brief], batch: BatchResult) -> dict[str, Any]:
