@@ -48,6 +48,8 @@ def junk_reason(copy: Copy, *, locale: str, hints: Sequence[str] = ()) -> str | 
                 return f"{name} repeats the prompt's {hint!r}"
         if _LIMIT.search(text):
             return f"{name} repeats a length limit of the prompt ({text!r})"
+        if _looping(text):
+            return f"{name} repeats one piece over and over ({text[:40]!r})"
     prose = f"{fields['headline']} {fields['body']}"
     language = locale.split("-")[0].lower()
     if language == "ko" and not _HANGUL.search(prose):
@@ -55,6 +57,13 @@ def junk_reason(copy: Copy, *, locale: str, hints: Sequence[str] = ()) -> str | 
     if language == "en" and not _LATIN.search(prose):
         return "no English in the headline or body of copy for an English brief"
     return None
+
+
+def _looping(text: str) -> bool:
+    """Whether `text` is one short piece over and over ("B: B: B: B:"), as a model caught in
+    a loop writes: four pieces or more, at most a quarter of them distinct."""
+    pieces = [p for p in re.split(r"[\s:;,.|/]+", text.casefold()) if p]
+    return len(pieces) >= 4 and len(set(pieces)) * 4 <= len(pieces)
 
 
 def _placeholder(text: str) -> str | None:

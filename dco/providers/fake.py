@@ -87,11 +87,12 @@ class FakeProvider:
         return self
 
     def then_overlong(self, field: str = "headline", index: int = 0) -> FakeProvider:
-        """The next reply makes one variant's `field` four times too long."""
+        """The next reply makes one variant's `field` far too long."""
 
         def behaviour(request: ChatRequest, data: dict[str, Any]) -> str:
             variant = data["variants"][index % len(data["variants"])]
-            variant[field] = " ".join([variant[field] or "copy"] * 4)
+            # Long with distinct words, as a wordy model writes (a loop would be junk instead).
+            variant[field] = f"{variant[field] or 'copy'} {_WORDY}"
             return json.dumps(data, ensure_ascii=False)
 
         self._script.append(behaviour)
@@ -159,6 +160,12 @@ class FakeProvider:
             finish_reason="length" if cut else "stop",
             usage=Usage(prompt_tokens=prompt_chars // 3, completion_tokens=len(text) // 3),
         )
+
+
+_WORDY = (
+    "with a coach who plans every week, checks every run, adjusts your pace and stays with you "
+    "until the finish line and beyond"
+)
 
 
 def _simplest(schema: Any) -> Any:

@@ -66,6 +66,7 @@ def copy(headline, body="코치와 함께 10주 훈련해요", cta="상담 신�
         (copy("첫 하프", body="코치와 10주", cta="..."), "ko-KR", "cta is a placeholder"),
         (copy("첫 하프", cta="14 chars"), "ko-KR", "cta repeats a length limit"),
         (copy("첫 하프", cta="google_rsa"), "ko-KR", "cta repeats the prompt's 'google_rsa'"),
+        (copy("B: B: B: B: B: B:", body="러닝 코칭"), "en-US", "headline repeats one piece"),
     ],
 )
 def test_junk_is_named(variant, locale, reason):
