@@ -99,32 +99,20 @@ class GenerationResult(list[Variant]):
 
 @dataclass
 class _Tally:
-    """Accounting across the calls of one generation."""
+    """Accounting across the calls of one generation: its spend, and the model that answered."""
 
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    latency_ms: float = 0.0
-    retries: int = 0
-    requests: int = 0
+    spend: Spend = field(default_factory=Spend)
     model: str = ""
 
     def add(self, result: ChatResult) -> None:
-        self.prompt_tokens += result.usage.prompt_tokens
-        self.completion_tokens += result.usage.completion_tokens
-        self.latency_ms += result.latency_ms
-        self.retries += result.attempts - 1
-        self.requests += 1
+        spend = self.spend
+        spend.requests += 1
+        spend.repairs = spend.requests - 1
+        spend.prompt_tokens += result.usage.prompt_tokens
+        spend.completion_tokens += result.usage.completion_tokens
+        spend.retries += result.attempts - 1
+        spend.seconds += result.latency_ms / 1000
         self.model = result.model or self.model
-
-    def spend(self) -> Spend:
-        return Spend(
-            requests=self.requests,
-            prompt_tokens=self.prompt_tokens,
-            completion_tokens=self.completion_tokens,
-            repairs=max(0, self.requests - 1),
-            retries=self.retries,
-            seconds=self.latency_ms / 1000,
-        )
 
 
 @dataclass
@@ -199,7 +187,7 @@ def pipeline(plan: Plan) -> Generator[ChatRequest, ChatResult, GenerationResult]
         stage_result=plan.stage_result,
         policy=plan.policy,
         prompt_version=plan.prompt_version,
-        spend=tally.spend(),
+        spend=tally.spend,
         first_prompt=first_prompt,
     )
 
@@ -281,10 +269,13 @@ def _variant(plan: Plan, accepted: _Accepted, tally: _Tally, created_at: datetim
         prompt_version=plan.prompt_version,
         parameters={"temperature": plan.temperature, "max_tokens": plan.max_tokens, "n": plan.n},
         seed=plan.seed,
-        usage={"prompt_tokens": tally.prompt_tokens, "completion_tokens": tally.completion_tokens},
-        latency_ms=round(tally.latency_ms, 3),
+        usage={
+            "prompt_tokens": tally.spend.prompt_tokens,
+            "completion_tokens": tally.spend.completion_tokens,
+        },
+        latency_ms=round(tally.spend.seconds * 1000, 3),
         attempts=accepted.rounds,
-        retries=tally.retries,
+        retries=tally.spend.retries,
         redactions=plan.redactions,
     )
     return Variant.trusted(
