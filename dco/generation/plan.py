@@ -199,8 +199,14 @@ class Plan:
         name = _LANGUAGES.get(self.brief.locale.split("-")[0], "")
         phrases = [name] if "(" in name else []
         for instruction in (self.policy.tone, self.policy.cta_style):
-            # A phrase long enough not to be copy by chance: "a soft invitation to learn more".
-            phrases += [p.strip() for p in _CLAUSES.split(instruction) if len(p.strip()) >= 16]
+            # A phrase long enough not to be copy by chance: "a soft invitation to learn more",
+            # and its opening four words, which a model echoes with a new ending.
+            for phrase in (p.strip() for p in _CLAUSES.split(instruction)):
+                if len(phrase) >= 16:
+                    phrases.append(phrase)
+                    words = phrase.split()
+                    if len(words) >= 5 and len(" ".join(words[:4])) >= 16:
+                        phrases.append(" ".join(words[:4]))
         if self.policy.formality:
             phrases.append(self.policy.formality)
         if "_" in self.channel.id:  # google_rsa: an id no copy spells

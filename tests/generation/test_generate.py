@@ -446,6 +446,14 @@ def test_each_repair_round_asks_with_a_seed_of_its_own_and_a_bounded_reply():
     assert all(call.max_tokens for call in fake.calls)  # a reply is always bounded
 
 
+def test_copy_that_echoes_the_policy_with_a_new_ending_is_junk():
+    echo = {"headline": "하프 마라톤 10주 코칭", "body": "첫 주 무료",
+            "cta": "a soft invitation to learn how"}  # fmt: skip
+    fake = FakeProvider().then_reply({"variants": [echo]})
+    result = generate(BRIEF, stage="awareness", n=1, provider=fake, max_repairs=0)
+    assert result.discarded[0].reason == "junk: cta repeats the prompt's 'a soft invitation to'"
+
+
 def test_copy_that_echoes_the_policy_is_junk():
     echo = {"headline": "a soft invitation to learn more (알아보기", "body": "haeyo",
             "cta": "알아보기"}  # fmt: skip
