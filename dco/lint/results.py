@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from dco.brand.scopes import copy_field
 from dco.channels.catalog import Channel
@@ -20,10 +21,12 @@ CHANNEL_RULES = {
 }
 
 
-@dataclass(frozen=True)
-class Snippet:
+class Snippet(NamedTuple):
     """The text around a finding, clipped: the match lies at `start`…`end` of `text`, and
-    `lead`/`trail` say whether the line or field goes on before or after what is shown."""
+    `lead`/`trail` say whether the line or field goes on before or after what is shown.
+
+    (Named tuples, this and `Located`: a large file makes one of each per finding, and a
+    frozen dataclass costs several times as much to build.)"""
 
     text: str
     start: int
@@ -41,8 +44,7 @@ def snippet(text: str, start: int, end: int, around: int = 40) -> Snippet:
     return Snippet(text[low:high], start - low, end - low, low > 0, high < len(text))
 
 
-@dataclass(frozen=True)
-class Located:
+class Located(NamedTuple):
     """A finding and where it is: file, 1-based line and column, and the record for data files."""
 
     path: str
@@ -116,5 +118,6 @@ def channel_findings(asset: Asset, channel: Channel | None) -> list[Finding]:
         present = ["text"] if "text" in fields else [p for p in parts if p in fields]
         if present:
             named = next(n for n in asset.fields if copy_field(n) == present[0])
-            located.append(finding.model_copy(update={"field": named}))
+            # Built as is, but for its field: a copy through pydantic cost as much again.
+            located.append(Finding.trusted(**{**finding.__dict__, "field": named}))
     return located
