@@ -8,7 +8,7 @@ from typing import NamedTuple
 from dco.brand.scopes import copy_field
 from dco.channels.catalog import Channel
 from dco.channels.limits import ENCODING_RULE, LENGTH_RULE, length_findings
-from dco.lint.markdown import Positions
+from dco.lint.placing import Positions
 from dco.models import Copy, Finding
 
 LEVELS = {"suggestion": 0, "warning": 1, "error": 2}

@@ -10,7 +10,8 @@ from dco.brand import Brand, BrandSpec
 from dco.brand.loader import MarkdownReading
 from dco.brand.vale import Existence
 from dco.lint.files import lint
-from dco.lint.markdown import Positions, read
+from dco.lint.markdown import read
+from dco.lint.placing import Positions
 
 BRAND = Brand.load("runfit")
 
