@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import click
 import pydantic
@@ -15,19 +15,18 @@ from dco import yamlfile
 from dco.brand import Brand
 from dco.cli.common import load_brand
 from dco.cli.output import console, error_console, events_option, print_json
+from dco.cli.sinks import Sinks, brief_key, briefs_done
 from dco.cli.variants import print_result, provider_note
 from dco.errors import ConfigError
-from dco.generation import BatchResult, Discarded, GenerationResult, generate_many
+from dco.generation import BatchResult, Discarded, generate_many
 from dco.generation.cost import spend_line
 from dco.generation.plan import sent_brief
 from dco.generation.run import first_request
 from dco.models import Brief, FunnelStage, Signals
-from dco.models.ids import canonical_json
 from dco.prompts.templates import PromptSet
 from dco.providers import get_provider
 from dco.providers.base import ChatRequest
 from dco.providers.cache import CachedProvider
-from dco.review import ReviewQueue
 from dco.tuning import PROFILE_NAME, TuningProfile
 
 
@@ -163,15 +162,15 @@ def generate_command(
         return
     todo = list(range(len(briefs)))
     if resume and out is not None:
-        done = _briefs_done(out)
-        todo = [i for i in todo if _brief_key(sent_brief(briefs[i])) not in done]
+        done = briefs_done(out)
+        todo = [i for i in todo if brief_key(sent_brief(briefs[i])) not in done]
         if len(todo) < len(briefs):
             error_console().print(
                 f"resuming: {len(briefs) - len(todo)} of {len(briefs)} briefs already in {out}"
             )
     # Where the variants go is opened, and checked, before any request is paid for; each
     # brief's variants are written there as it completes, so a crash loses none of them.
-    with _Sinks(queue_path, out) as sinks:
+    with Sinks(queue_path, out) as sinks:
         with _ProgressBar(len(todo)) as on_progress:
             batch = generate_many(
                 [briefs[i] for i in todo], concurrency=concurrency, on_progress=on_progress,
@@ -230,93 +229,6 @@ def _request_data(request: ChatRequest) -> dict[str, Any]:
         "seed": request.seed,
         "max_tokens": request.max_tokens,
     }
-
-
-class _Sinks:
-    """The review queue and the JSONL file variants go to, opened before the batch starts."""
-
-    def __init__(self, queue_path: Path | None, out: Path | None) -> None:
-        self.queue_path, self.out = queue_path, out
-        self.queue: ReviewQueue | None = None
-        self.file: TextIO | None = None
-        self.written = self.added = 0
-
-    def __enter__(self) -> _Sinks:
-        if self.queue_path is not None:
-            self.queue = ReviewQueue(self.queue_path)
-        if self.out is not None:
-            try:
-                self.file = self.out.open("a", encoding="utf-8")
-            except OSError as e:
-                if self.queue is not None:
-                    self.queue.close()
-                raise ConfigError(f"{self.out}: cannot write variants there ({e.strerror})") from e
-        return self
-
-    def write(self, result: GenerationResult | None) -> None:
-        """One brief's variants, written and committed before the next brief's."""
-        if not result:
-            return
-        if self.file is not None:
-            self.file.writelines(v.model_dump_json(by_alias=True) + "\n" for v in result)
-            self.file.flush()
-            self.written += len(result)
-        if self.queue is not None:
-            self.added += self.queue.submit(list(result))
-
-    def report(self) -> None:
-        if self.queue is not None:
-            waiting = self.queue.stats()["pending"]
-            error_console().print(
-                f"submitted {self.added} new variants to {self.queue_path} ({waiting} waiting "
-                "for review)"
-            )
-        if self.file is not None:
-            error_console().print(f"wrote {self.written} variants to {self.out}")
-
-    def __exit__(self, *exc: object) -> None:
-        if self.file is not None:
-            self.file.close()
-        if self.queue is not None:
-            self.queue.close()
-
-
-def _brief_key(brief: Brief) -> str:
-    return canonical_json(brief.model_dump(mode="json"))
-
-
-def _briefs_done(out: Path) -> set[str]:
-    """The briefs whose variants the JSONL file `out` holds (none when it does not exist). A
-    last line cut short (a run stopped while writing it) is dropped from the file, said so."""
-    if not out.is_file():
-        return set()
-    _drop_cut_line(out)
-    done = set()
-    with out.open(encoding="utf-8") as file:
-        for number, line in enumerate(file, 1):
-            if not line.strip():
-                continue
-            try:
-                brief = json.loads(line)["brief"]
-                done.add(_brief_key(Brief.model_validate(brief)))
-            except (ValueError, KeyError, TypeError, pydantic.ValidationError) as e:
-                raise ConfigError(
-                    f"{out}:{number}: not a variant dco wrote ({type(e).__name__}); give "
-                    "--out a file of dco's variants to resume from"
-                ) from e
-    return done
-
-
-def _drop_cut_line(out: Path) -> None:
-    data = out.read_bytes()
-    if not data or data.endswith(b"\n"):
-        return
-    keep = data.rfind(b"\n") + 1
-    with out.open("r+b") as file:
-        file.truncate(keep)
-    error_console().print(
-        f"[yellow]{out}: dropped its last line, cut short when a run stopped writing it[/]"
-    )
 
 
 def _report(briefs: list[Brief], batch: BatchResult) -> dict[str, Any]:
