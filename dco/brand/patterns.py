@@ -38,23 +38,30 @@ _SINGLE = (
 
 def compile_pattern(source: str, flags: int = 0) -> re.Pattern[str]:
     """`source` compiled for checking copy: by `re`, or by `regex` on a time budget (see the
-    module's docstring). A pattern neither can compile raises `re.error` with `re`'s message."""
+    module's docstring). A pattern neither can compile raises `re.error` with `re`'s message.
+
+    A `TimedPattern` is typed as the `re.Pattern` it stands in for: the rules call only the
+    methods both have, and typing every rule's pattern as a union would say nothing more."""
     try:
         compiled = re.compile(source, flags)
     except re.error as error:
-        import regex  # here: most brands never need it, and importing it costs a CLI run
-
         try:
-            timed = regex.compile(source, _regex_flags(flags))
-        except (regex.error, ValueError, OverflowError):
+            return cast(re.Pattern[str], _timed(source, flags))
+        except (ValueError, OverflowError):  # regex cannot read it either
             raise error from None
-        return cast(re.Pattern[str], TimedPattern(timed, source, flags))
     if runaway_risk(source, flags):
-        import regex
-
-        return cast(re.Pattern[str], TimedPattern(regex.compile(source, _regex_flags(flags)),
-                                                  source, flags))  # fmt: skip
+        return cast(re.Pattern[str], _timed(source, flags))
     return compiled
+
+
+def _timed(source: str, flags: int) -> TimedPattern:
+    """`source` on the `regex` module; a ValueError when it cannot read it."""
+    import regex  # here: most brands never need it, and importing it costs every CLI run
+
+    try:
+        return TimedPattern(regex.compile(source, _regex_flags(flags)), source, flags)
+    except regex.error as e:
+        raise ValueError(str(e)) from e
 
 
 def runaway_risk(source: str, flags: int = 0) -> bool:
