@@ -171,9 +171,12 @@ def _lint_text(
                 str(path), line, column, column + max(1, end - start), finding, snippet=around
             )
             result.findings.append(located)
-            if finding.replacement is not None and finding.span is not None:
-                fixes.append(finding.model_copy(update={"span": finding.span.model_copy(
-                    update={"start": start, "end": end})}))  # fmt: skip
+            # A fix rewrites the file where the match is, only when the file spells it as it
+            # was read there (not across markup: `**저렴**한` is left for a person).
+            span = finding.span
+            if finding.replacement is not None and span and source[start:end] == finding.match:
+                moved = span.model_copy(update={"start": start, "end": end})
+                fixes.append(finding.model_copy(update={"span": moved}))
     if fix and fixes:
         fixed, count = apply_fixes(source, fixes)
         if count:

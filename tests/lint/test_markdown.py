@@ -207,3 +207,11 @@ def test_comments_switch_rules_off_in_the_copy_but_not_over_the_whole_file(tmp_p
     )
     found = lint([path], Brand(BrandSpec(name="t"), [raw, prose])).findings
     assert [(f.finding.rule, f.line, f.column) for f in found] == [("T.Html", 4, 10)]
+
+
+def test_fix_rewrites_a_match_only_where_the_file_spells_it(tmp_path):
+    path = tmp_path / "page.md"
+    path.write_text("저렴한 코칭\n\n**저렴**한 코칭\n", encoding="utf-8")
+    result = lint([path], BRAND, fix=True)
+    assert path.read_text(encoding="utf-8") == "합리적인 코칭\n\n**저렴**한 코칭\n"
+    assert [f.line for f in result.findings if f.finding.rule == "Runfit.Vocabulary"] == [3]
