@@ -42,6 +42,7 @@ _PIECE_SECTIONS = {
     "blockquote": ("text", "blockquote", "body"),
     "table.header": ("text", "table", "header", "body"),
     "table.cell": ("text", "table", "cell", "body"),
+    "table.caption": ("text", "table", "caption", "body"),
     "alt": ("text", "attr", "alt"),
     **{f"heading.h{n}": ("text", "heading", "title", "headline", f"h{n}") for n in range(1, 7)},
     **{name: (name,) for name in ("strong", "emphasis", "link", "code", "raw", "summary",

@@ -10,9 +10,10 @@ prose of the document together under `summary`, where readability is judged.
 
 What is rendered is what a reader sees: markup is gone (no runs of spaces where `**` stood),
 escapes and entities are the characters they stand for, and a code span reads as `*`s of its
-length, so that prose rules do not judge code. Front matter, code blocks and HTML are not
-copy. Each character of a piece keeps its position in the file, so a finding points at the
-file's own line and column.
+length, so that prose rules do not judge code. Front matter, code blocks and HTML tags are
+not copy; the text of an HTML block is, element by element (a table cell, a list item, ...),
+as Vale reads HTML (see `dco.lint.html_blocks`). Each character of a piece keeps its
+position in the file, so a finding points at the file's own line and column.
 
 As in Vale, only the first paragraph of a list item or quote is read under `list` or
 `blockquote` (the rest are paragraphs), and Vale's comments switch checking off and on:
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from dco.brand.loader import MarkdownReading
 from dco.brand.sentences import sentences as sentence_spans
+from dco.lint.html_blocks import html_pieces
 from dco.lint.placing import Placer, Positions
 
 if TYPE_CHECKING:
@@ -155,6 +157,14 @@ def read(
             heading = None
         elif token.type in ("fence", "code_block"):
             document.structure["pre"] += 1
+        elif token.type == "html_block" and token.map is not None:
+            placer.start_line(token.map[0], token.map[1])
+            pending.clear()
+            for scope, text, positions in html_pieces(
+                token.content, placer, skipped, ignored.classes
+            ):
+                document.pieces.append(Piece(scope, text, positions))
+                document.structure[scope] += 1
         elif token.type == "inline" and token.map is not None:
             placer.start_line(token.map[0], token.map[1])
             scope = pending[0] if pending else heading or "paragraph"

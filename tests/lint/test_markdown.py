@@ -215,3 +215,20 @@ def test_fix_rewrites_a_match_only_where_the_file_spells_it(tmp_path):
     result = lint([path], BRAND, fix=True)
     assert path.read_text(encoding="utf-8") == "합리적인 코칭\n\n**저렴**한 코칭\n"
     assert [f.line for f in result.findings if f.finding.rule == "Runfit.Vocabulary"] == [3]
+
+
+def test_an_html_blocks_text_is_read_element_by_element_where_it_stands():
+    source = (
+        "Intro.\n\n<table>\n  <caption>최고의 표</caption>\n  <tr><td>January</td>"
+        '<td>$100</td></tr>\n</table>\n\n<p class="nop">hidden</p>\n\n<script>x = 1</script>\n'
+    )
+    pieces = read(source, MarkdownReading(ignored_classes=["nop"]), inline=False).pieces
+    assert [(p.scope, p.text) for p in pieces] == [
+        ("paragraph", "Intro."),
+        ("table.caption", "최고의 표"),
+        ("table.cell", "January"),
+        ("table.cell", "$100"),
+    ]
+    caption = pieces[1]
+    start, end = caption.positions.span(0, len(caption.text))
+    assert source[start:end] == "최고의 표"
