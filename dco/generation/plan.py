@@ -7,6 +7,7 @@ the customer with personal data redacted, and the context rules the customer's s
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from collections.abc import Mapping, Sequence
@@ -175,23 +176,25 @@ class Plan:
             seed = (self.seed or 0) + round_number - 1
         return ChatRequest(
             messages=tuple(messages),
-            json_schema=variants_schema(wanted, self.field_limits()),
+            json_schema=variants_schema(wanted, self.field_limits),
             schema_name="variants",
             temperature=self.temperature,
             seed=seed,
-            max_tokens=self.max_tokens or reply_budget(wanted, self.field_limits()),
+            max_tokens=self.max_tokens or reply_budget(wanted, self.field_limits),
             # The same id on every retry of this request (X-Request-ID), so that a server
             # that deduplicates by it does not do, or bill, the work twice.
             request_id=uuid.uuid4().hex,
         )
 
+    @functools.cached_property
     def field_limits(self) -> dict[str, int]:
         """The most characters each copy field may hold (a limit in width or bytes is never
-        fewer characters), for bounding the reply."""
+        fewer characters), for bounding the reply. (Found once per plan, as `hints`: every
+        round's request and every variant read them.)"""
         limits = {name: limit for name, _, limit, _ in self.lengths() if limit is not None}
         return {name: limits.get(name, _UNBOUNDED_FIELD) for name in COPY_FIELDS}
 
-    @property
+    @functools.cached_property
     def hints(self) -> tuple[str, ...]:
         """Text of the prompt a model may echo into copy, which copy never holds: the
         language's name, the policy's tone and CTA style (a phrase of either), its register,

@@ -14,6 +14,7 @@ checking each, and locating every finding in its file.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -195,7 +196,7 @@ _OPTIONAL_PIECES = ("strong", "emphasis", "link", "code", "alt", "sentence", "ra
 
 def read_markdown(source: str, brand: Brand) -> Document:
     """`source` read as Vale reads Markdown, with the pieces the brand's rules read."""
-    wanted = {name for name in _OPTIONAL_PIECES if any(r.applies_to(name) for r in brand.rules)}
+    wanted = _pieces_read_by(brand)
     return read(
         source,
         brand.spec.markdown,
@@ -203,6 +204,15 @@ def read_markdown(source: str, brand: Brand) -> Document:
         sentences="sentence" in wanted,
         raw="raw" in wanted,
         summary="summary" in wanted,
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _pieces_read_by(brand: Brand) -> frozenset[str]:
+    """The optional pieces some rule of `brand` reads: found once per brand, not per file (a
+    folder of Markdown would otherwise ask every rule about every piece for each file)."""
+    return frozenset(
+        name for name in _OPTIONAL_PIECES if any(r.applies_to(name) for r in brand.rules)
     )
 
 

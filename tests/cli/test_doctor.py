@@ -1,52 +1,25 @@
 """`dco doctor` as a user types it, against a local OpenAI-compatible server."""
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import ClassVar
 
 import pytest
 
+from tests.chat_server import chat_server, completion
 from tests.conftest import run_dco
-
-
-class _Completions(BaseHTTPRequestHandler):
-    """Answers /v1/chat/completions with `reply` (or `status` with an error)."""
-
-    reply: ClassVar[dict] = {"ok": True}
-    status = 200
-
-    def do_POST(self):  # the name http.server calls
-        length = int(self.headers.get("Content-Length", 0))
-        self.rfile.read(length)
-        if self.status != 200:
-            body = {"error": {"message": "no such model"}}
-        else:
-            body = {
-                "model": "local-model",
-                "choices": [{"index": 0, "finish_reason": "stop",
-                             "message": {"role": "assistant", "content": json.dumps(self.reply)}}],
-                "usage": {"prompt_tokens": 30, "completion_tokens": 5},
-            }  # fmt: skip
-        data = json.dumps(body).encode()
-        self.send_response(self.status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture
 def server(request):
-    handler = type("Handler", (_Completions,), dict(getattr(request, "param", {})))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://user:secret@127.0.0.1:{httpd.server_address[1]}/v1"
-    httpd.shutdown()
+    """A server answering `{"ok": true}`, or with the status its parameter names."""
+    status = getattr(request, "param", {}).get("status", 200)
+
+    def answer(body):
+        if status != 200:
+            return status, {"error": {"message": "no such model"}}
+        return 200, completion(json.dumps({"ok": True}))
+
+    with chat_server(answer) as port:
+        yield f"http://user:secret@127.0.0.1:{port}/v1"
 
 
 def doctor(base_url):

@@ -6,12 +6,11 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from tests.chat_server import chat_server, completion
 from tests.conftest import run_dco
 
 BRIEFS = [
@@ -20,36 +19,19 @@ BRIEFS = [
 ]
 
 
-class _SlowCopywriter(BaseHTTPRequestHandler):
-    """Writes one variant per request, a fifth of a second later."""
-
-    def do_POST(self):  # the name http.server calls
-        request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        prompt = request["messages"][-1]["content"]
-        product = next(b["product"] for b in BRIEFS if f'"{b["product"]}"' in prompt)
-        time.sleep(0.2)
-        variant = {"headline": f"{product} 시작", "body": "코치와 함께 달려요.", "cta": "신청하기"}
-        body = json.dumps({
-            "model": "local", "usage": {"prompt_tokens": 10, "completion_tokens": 10},
-            "choices": [{"index": 0, "finish_reason": "stop", "message": {
-                "role": "assistant", "content": json.dumps({"variants": [variant]})}}],
-        }).encode()  # fmt: skip
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+def _slow_copywriter(body):
+    """One variant per request, for the brief the prompt names, a fifth of a second later."""
+    prompt = body["messages"][-1]["content"]
+    product = next(b["product"] for b in BRIEFS if f'"{b["product"]}"' in prompt)
+    time.sleep(0.2)
+    variant = {"headline": f"{product} 시작", "body": "코치와 함께 달려요.", "cta": "신청하기"}
+    return 200, completion(json.dumps({"variants": [variant]}))
 
 
 @pytest.fixture
 def base_url():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _SlowCopywriter)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/v1"
-    httpd.shutdown()
+    with chat_server(_slow_copywriter) as port:
+        yield f"http://127.0.0.1:{port}/v1"
 
 
 def _products(out):
