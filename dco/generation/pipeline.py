@@ -139,7 +139,7 @@ def pipeline(plan: Plan) -> Generator[ChatRequest, ChatResult, GenerationResult]
         tally.add(result)
         reply = read_reply(result)
         reply_problem = reply.problem
-        if not reply.items:
+        if reply.problem and not reply.items:  # an empty list is fewer variants, not a loss
             discarded.append(Discarded(None, (), f"unreadable reply: {reply.problem}"))
         failing = []
         for item in reply.items:

@@ -463,3 +463,9 @@ def test_copy_that_echoes_the_policy_is_junk():
     assert result.discarded[0].reason == (
         "junk: headline repeats the prompt's 'a soft invitation to learn more'"
     )
+
+
+def test_a_reply_with_no_variants_is_a_shortfall_not_an_unreadable_reply():
+    fake = FakeProvider().then_reply({"variants": []})
+    result = generate(BRIEF, stage="decision", n=2, provider=fake, max_repairs=0)
+    assert len(result) == 0 and result.shortfall == 2 and result.discarded == []
