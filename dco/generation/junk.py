@@ -28,6 +28,8 @@ _LIMIT = re.compile(
     r"\b\d+\s*(?:chars?|characters|bytes|cp949_bytes|google_width|graphemes)\b", re.IGNORECASE
 )
 """A length limit as the prompt states it ("14 chars"): never copy."""
+_MARKUP = re.compile(r"</?[A-Za-z][\w:-]*[^<>]*>|^\s*>")
+"""An HTML or XML tag, or a tag's broken end opening the field: a model's stray markup."""
 
 
 def junk_reason(copy: Copy, *, locale: str, hints: Sequence[str] = ()) -> str | None:
@@ -48,6 +50,8 @@ def junk_reason(copy: Copy, *, locale: str, hints: Sequence[str] = ()) -> str | 
                 return f"{name} repeats the prompt's {hint!r}"
         if _LIMIT.search(text):
             return f"{name} repeats a length limit of the prompt ({text!r})"
+        if _MARKUP.search(text):
+            return f"{name} holds markup ({text[:40]!r})"
         if _looping(text):
             return f"{name} repeats one piece over and over ({text[:40]!r})"
     prose = f"{fields['headline']} {fields['body']}"

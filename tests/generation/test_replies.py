@@ -67,6 +67,7 @@ def copy(headline, body="코치와 함께 10주 훈련해요", cta="상담 신�
         (copy("첫 하프", cta="14 chars"), "ko-KR", "cta repeats a length limit"),
         (copy("첫 하프", cta="google_rsa"), "ko-KR", "cta repeats the prompt's 'google_rsa'"),
         (copy("B: B: B: B: B: B:", body="러닝 코칭"), "en-US", "headline repeats one piece"),
+        (copy("><shortenDescription><p>The 10", body="Run"), "en-US", "headline holds markup"),
     ],
 )
 def test_junk_is_named(variant, locale, reason):
