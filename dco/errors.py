@@ -11,6 +11,7 @@
     │   ├── AuthenticationError   401/403: final
     │   ├── InvalidRequestError   400/404/422: final
     │   └── InvalidReplyError     an answer that is not what was asked for
+    ├── StoreError                a review database that cannot be opened, read or written
     ├── ReviewError               a decision that cannot be recorded as asked
     ├── OutcomeError              outcome figures that cannot be recorded as given
     ├── StatsError                statistics the decision log cannot answer
@@ -98,6 +99,12 @@ class InvalidReplyError(ProviderError):
 
 
 # -- review, outcomes, statistics and serving -------------------------------------------------
+
+
+class StoreError(DcoError):
+    """A review database cannot be used: not a database, another application's, read-only,
+    locked past the timeout, corrupt, or on a server that cannot be reached or refuses the login.
+    """
 
 
 class ReviewError(DcoError):

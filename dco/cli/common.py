@@ -15,17 +15,23 @@ from dco.errors import ConfigError
 if TYPE_CHECKING:
     from dco.brand import Brand
 
-db_argument = click.argument(
-    "db", default="dco-review.db", type=click.Path(dir_okay=False, path_type=Path)
-)
-"""The review database a command reads (default ./dco-review.db, which `dco demo` fills)."""
+db_argument = click.argument("db", required=False, metavar="[QUEUE]")
+"""The review queue a command reads: a SQLite file or a postgresql:// URL (default $DCO_QUEUE,
+else ./dco-review.db, which `dco demo` fills)."""
 
 
-def require_db(db: Path) -> Path:
-    """`db`, or an error saying how to make one when there is none."""
-    if not db.exists():
-        raise ConfigError(f"{db}: no review database here (dco generate --queue {db} makes one)")
-    return db
+def require_db(db: str | None) -> str:
+    """The queue's location (`db`, else the default), or an error saying how to make one when
+    a SQLite file is not there."""
+    from dco.review.stores import default_location, is_postgres_url
+
+    location = db or default_location()
+    if not is_postgres_url(location) and not Path(location).exists():
+        raise ConfigError(
+            f"{location}: no review queue here (dco generate --queue {location} makes one; "
+            "a team's queue is a postgresql:// URL, or set DCO_QUEUE)"
+        )
+    return location
 
 
 def key_values(

@@ -24,6 +24,7 @@ from dco.generation import GenerationResult, generate
 from dco.models import Brief, Copy, DcoModel, Finding, Signals, StageResult
 from dco.providers import get_provider
 from dco.review import ReviewQueue
+from dco.review.stores import default_location, describe
 from dco.simulation import simulate
 
 _LEVEL_STYLE = {"error": "bold red", "warning": "yellow", "suggestion": "cyan"}
@@ -55,9 +56,9 @@ class _DemoScript(DcoModel):
 @click.option(
     "--queue",
     "queue_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The review queue the variants are submitted to [default: dco-review.db; with "
-    "--rounds, a temporary one].",
+    metavar="QUEUE",
+    help="The review queue the variants are submitted to: a SQLite file or a postgresql:// URL "
+    "[default: $DCO_QUEUE, else dco-review.db; with --rounds, a temporary one].",
 )
 @click.option(
     "--rounds",
@@ -74,7 +75,7 @@ class _DemoScript(DcoModel):
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 def demo(
-    provider: str | None, queue_path: Path | None, rounds: int | None, locale: str, as_json: bool
+    provider: str | None, queue_path: str | None, rounds: int | None, locale: str, as_json: bool
 ) -> None:
     """Run dco on built-in examples: no set-up, and offline unless OPENAI_API_KEY is set.
 
@@ -89,7 +90,7 @@ def demo(
     if rounds is not None:
         run_rounds(rounds, locale, queue_path, as_json)
         return
-    run = _run(provider, queue_path or Path("dco-review.db"))
+    run = _run(provider, queue_path or default_location())
     if as_json:
         print_json(run.to_dict())
     else:
@@ -102,7 +103,7 @@ class _DemoRun:
 
     script: _DemoScript
     brand: Brand
-    queue_path: Path
+    queue_path: str
     waiting: int
     results: list[StageResult]
     measured: list[tuple[Copy, str, list[FieldMeasure]]]
@@ -115,7 +116,7 @@ class _DemoRun:
                 {"signals": s.model_dump(mode="json"), "result": r.model_dump(mode="json")}
                 for s, r in zip(self.script.customers, self.results, strict=True)
             ],
-            "queue": {"path": str(self.queue_path), "pending": self.waiting},
+            "queue": {"path": describe(self.queue_path), "pending": self.waiting},
             "checks": [
                 {"text": text, "findings": [f.model_dump(mode="json") for f in findings]}
                 for text, findings in self.checked
@@ -131,7 +132,7 @@ class _DemoRun:
         }
 
 
-def _run(provider: str | None, queue_path: Path) -> _DemoRun:
+def _run(provider: str | None, queue_path: str) -> _DemoRun:
     script = _load_script()
     llm = get_provider(provider)
     provider_note(llm)
@@ -178,7 +179,7 @@ def _print_run(run: _DemoRun) -> None:
             )
         if not findings:
             out.print("    [green]clean[/]")
-    path = escape(str(run.queue_path))
+    path = escape(describe(run.queue_path))
     out.print(
         f"[bold]5. {run.waiting} variants wait for review in {path}[/]: "
         f"dco review {path} --brand {escape(run.script.brand)}"
@@ -208,7 +209,7 @@ def _print_customers(customers: Sequence[Signals], results: Sequence[StageResult
     console().print(table)
 
 
-def run_rounds(rounds: int, locale: str, queue_path: Path | None, as_json: bool) -> None:
+def run_rounds(rounds: int, locale: str, queue_path: str | None, as_json: bool) -> None:
     """The closed-loop simulation, printed round by round."""
     brand = Brand.load(_load_script().brand)
     table = Table(
@@ -220,7 +221,7 @@ def run_rounds(rounds: int, locale: str, queue_path: Path | None, as_json: bool)
         table.add_column(column, justify="right", no_wrap=True)
     table.add_column("the round's prompt learned from")
     with tempfile.TemporaryDirectory() as temp:
-        path = queue_path or Path(temp) / "simulation.db"
+        path = queue_path or str(Path(temp) / "simulation.db")
         with ReviewQueue(path, checker=brand) as queue:
             results = simulate(queue, rounds=rounds, brand=brand, locale=locale)
     if as_json:
@@ -242,7 +243,8 @@ def run_rounds(rounds: int, locale: str, queue_path: Path | None, as_json: bool)
         "`dco stats --compare`.[/]"
     )
     if queue_path is not None:
-        console().print(f"decisions kept in {escape(str(queue_path))}: dco stats {queue_path}")
+        where = escape(describe(queue_path))
+        console().print(f"decisions kept in {where}: dco stats {where}")
 
 
 def _print_copy_measures(copy: Copy, measured: list[tuple[str, list[FieldMeasure]]]) -> None:

@@ -44,7 +44,7 @@ from dco.review.export import ExportRow, to_csv, to_google_ads_rsa, to_jsonl
     help="Write here instead of standard output (the Google Ads file goes beside it).",
 )
 def export_command(
-    db: Path, output: str, channel: str | None, campaign: str | None, brand_dir: str | None,
+    db: str | None, output: str, channel: str | None, campaign: str | None, brand_dir: str | None,
     force: bool, final_url: str, out: Path | None,
 ) -> None:  # fmt: skip
     """Write the approved and edited copy in DB as CSV (default) or JSONL.
@@ -54,7 +54,7 @@ def export_command(
       dco export review.db --brand runfit --out approved.csv
       dco export review.db --channel google_rsa --brand runfit --out ads.csv
     """
-    require_db(db)
+    db = require_db(db)
     brand = load_brand(brand_dir) if brand_dir else None
     with ReviewQueue(db) as queue:
         approved = queue.approved(channel=channel, campaign=campaign)

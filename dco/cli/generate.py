@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from dco.prompts.templates import PromptSet
 from dco.providers import get_provider
 from dco.providers.base import ChatRequest
 from dco.providers.cache import CachedProvider
+from dco.review.stores import QUEUE_VARIABLE
 from dco.tuning import PROFILE_NAME, TuningProfile
 
 
@@ -85,8 +87,14 @@ from dco.tuning import PROFILE_NAME, TuningProfile
 @click.option(
     "--queue",
     "queue_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Submit the variants to this review queue (a SQLite file, created if new).",
+    metavar="QUEUE",
+    help="Submit the variants to this review queue: a SQLite file (created if new) or a "
+    "postgresql:// URL [default: $DCO_QUEUE when set].",
+)
+@click.option(
+    "--init",
+    is_flag=True,
+    help="Let dco add its tables to a queue database that holds another application's tables.",
 )
 @click.option(
     "--cache",
@@ -125,7 +133,7 @@ def generate_command(
     brief_file: Path, query: str | None, events: tuple[str, ...], stage: str | None,
     channel: str | None, n: int, provider: str | None, seed: int | None, temperature: float,
     prompts_dir: Path | None, concurrency: int, brand_dir: str | None, profile: Path | None,
-    queue_path: Path | None, cache: Path | None, out: Path | None, resume: bool,
+    queue_path: str | None, init: bool, cache: Path | None, out: Path | None, resume: bool,
     timeout: float | None, verbose: bool, dry_run: bool, as_json: bool,
 ) -> None:  # fmt: skip
     """Write N headline / body / CTA variants for each brief, fitted to the customer's stage.
@@ -170,7 +178,8 @@ def generate_command(
             )
     # Where the variants go is opened, and checked, before any request is paid for; each
     # brief's variants are written there as it completes, so a crash loses none of them.
-    with Sinks(queue_path, out) as sinks:
+    queue_path = queue_path or os.environ.get(QUEUE_VARIABLE) or None
+    with Sinks(queue_path, out, init=init) as sinks:
         with _ProgressBar(len(todo)) as on_progress:
             batch = generate_many(
                 [briefs[i] for i in todo], concurrency=concurrency, on_progress=on_progress,

@@ -29,7 +29,7 @@ def outcomes() -> None:
     help=f"Read dco's NAME ({', '.join(COLUMNS)}) from your column HEADER; repeatable.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def import_command(report: Path, db: Path, mapping: tuple[str, ...], as_json: bool) -> None:
+def import_command(report: Path, db: str | None, mapping: tuple[str, ...], as_json: bool) -> None:
     """Import REPORT (CSV) into DB; importing the same report again changes nothing.
 
     Columns: variant_id, date, impressions, clicks, and optionally conversions and segment.
@@ -43,17 +43,18 @@ def import_command(report: Path, db: Path, mapping: tuple[str, ...], as_json: bo
       dco outcomes import naver.csv review.db --column variant_id="소재 ID" --column date=날짜 \\
           --column impressions=노출수 --column clicks=클릭수 --column conversions=전환수
     """
-    require_db(db)
+    db = require_db(db)
     read = read_report(report, key_values(mapping, "--column", shape="NAME=HEADER"))
     with ReviewQueue(db) as queue:
         known = queue.known_variants(o.variant_id for o in read.outcomes)
         good = [(line, o) for line, o in read.rows if o.variant_id in known]
         problems = read.problems + [
-            (line, f"no variant {o.variant_id!r} in {db}")
+            (line, f"no variant {o.variant_id!r} in {queue.store.location}")
             for line, o in read.rows
             if o.variant_id not in known
         ]
         queue.record_outcomes(o for _, o in good)
+        where = queue.store.location
     problems.sort()
     if as_json:
         print_json(
@@ -63,7 +64,9 @@ def import_command(report: Path, db: Path, mapping: tuple[str, ...], as_json: bo
             }
         )
     else:
-        console().print(f"imported {len(good)} rows from {escape(str(report))} into {db}")
+        console().print(
+            f"imported {len(good)} rows from {escape(str(report))} into {escape(where)}"
+        )
         for line, text in problems:
             error_console().print(f"[red]{escape(str(report))}:{line}:[/] {escape(text)}")
         if problems:

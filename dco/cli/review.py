@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import getpass
-from pathlib import Path
 
 import click
 
 from dco.cli.common import db_argument, key_values, load_brand, require_db
 from dco.review import ReviewQueue
 from dco.review.app import create_app
-from dco.review.rows import FILTERS
+from dco.review.stores.base import FILTERS
 
 
 @click.command("review")
@@ -35,11 +34,11 @@ from dco.review.rows import FILTERS
     help=f"Only variants with this {', '.join(FILTERS)}; repeatable.",
 )
 def review_command(
-    db: Path, reviewer: str, brand_dir: str | None, filters: tuple[str, ...]
+    db: str | None, reviewer: str, brand_dir: str | None, filters: tuple[str, ...]
 ) -> None:
     """Review the variants in DB by keyboard: a approve, e edit, r reject, s skip, u undo,
     j/k move, / filter, ? help, q quit. Every decision is saved the moment it is made."""
-    require_db(db)
+    db = require_db(db)
     parsed = key_values(filters, "--filter", keys=FILTERS)
     checker = load_brand(brand_dir) if brand_dir else None
     with ReviewQueue(db, checker=checker) as queue:

@@ -55,7 +55,7 @@ from dco.serving.selection import Objective, select
 @click.option("--seed", type=int, help="Make the draw reproducible.")
 @click.option("--json", "as_json", is_flag=True, help="Print the selection as JSON.")
 def select_command(
-    db: Path, query: str, events: tuple[str, ...], pairs: tuple[str, ...], channel: str,
+    db: str | None, query: str, events: tuple[str, ...], pairs: tuple[str, ...], channel: str,
     locale: str, campaign: str | None, objective: Objective, segment: str | None,
     brand_dir: str | None, rules: Path | None, seed: int | None, as_json: bool,
 ) -> None:  # fmt: skip
@@ -71,7 +71,7 @@ def select_command(
       dco select review.db -q "주 3회 러닝" -c weather=rain -c time=2026-11-23T08:10+09:00 \\
           --channel kakao_friendtalk --brand runfit --seed 1
     """
-    require_db(db)
+    db = require_db(db)
     context = key_values(pairs, "--context")
     context_rules = ContextRules.load(rules) if rules else None
     if context_rules is None and brand_dir:

@@ -20,15 +20,15 @@ from dco.review import ReviewQueue
 class Sinks:
     """The review queue and the JSONL file variants go to, opened before the batch starts."""
 
-    def __init__(self, queue_path: Path | None, out: Path | None) -> None:
-        self.queue_path, self.out = queue_path, out
+    def __init__(self, queue_path: str | None, out: Path | None, *, init: bool = False) -> None:
+        self.queue_path, self.out, self.init = queue_path, out, init
         self.queue: ReviewQueue | None = None
         self.file: TextIO | None = None
         self.written = self.added = 0
 
     def __enter__(self) -> Sinks:
         if self.queue_path is not None:
-            self.queue = ReviewQueue(self.queue_path)
+            self.queue = ReviewQueue(self.queue_path, init=self.init)
         if self.out is not None:
             try:
                 self.file = self.out.open("a", encoding="utf-8")
@@ -53,7 +53,8 @@ class Sinks:
         if self.queue is not None:
             waiting = self.queue.stats()["pending"]
             error_console().print(
-                f"submitted {self.added} new variants to {self.queue_path} ({waiting} waiting "
+                f"submitted {self.added} new variants to {self.queue.store.location} ({waiting} "
+                "waiting "
                 "for review)"
             )
         if self.file is not None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 from rich.table import Table
 
@@ -44,7 +42,7 @@ OUTCOME_TABLES = ("stage", "prompt_version", "tag")
 @click.option("--campaign", help="Only this campaign's variants.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 def stats_command(
-    db: Path,
+    db: str | None,
     dimensions: tuple[str, ...],
     versions: tuple[str, str] | None,
     campaign: str | None,
@@ -62,8 +60,9 @@ def stats_command(
       dco stats review.db --by prompt_version --json
       dco stats review.db --compare p_1a2b3c4d5e6f p_9f8e7d6c5b4a
     """
-    require_db(db)
+    db = require_db(db)
     with ReviewQueue(db) as queue:
+        where = queue.store.location
         records = queue.decision_counts(campaign=campaign)
         served = [r for r in queue.outcome_rows() if campaign is None or r.campaign == campaign]
     if versions:
@@ -91,7 +90,7 @@ def stats_command(
         )
         return
     if not overall:
-        console().print(f"no decisions in {db} yet: open it with `dco review {db}`")
+        console().print(f"no decisions in {where} yet: open it with `dco review {where}`")
         return
     _print_groups("all", overall)
     for dimension, groups in tables.items():

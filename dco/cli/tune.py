@@ -57,7 +57,7 @@ from dco.tuning.proposals import propose_rules
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
 def tune_command(
-    db: Path, brand_dir: Path | None, out: Path | None, min_support: int, max_examples: int,
+    db: str | None, brand_dir: Path | None, out: Path | None, min_support: int, max_examples: int,
     campaign: str | None, proposals: Path | None, dry_run: bool, as_json: bool,
 ) -> None:  # fmt: skip
     """Learn from the decisions in DB: examples, preferences, notes.
@@ -73,7 +73,7 @@ def tune_command(
       dco tune review.db --brand brand_guidelines/runfit --propose-rules proposals/
       dco tune review.db --dry-run --json
     """
-    require_db(db)
+    db = require_db(db)
     brand = load_brand(brand_dir) if brand_dir else None
     out = out or (brand_dir / PROFILE_NAME if brand_dir else Path(f"dco-{PROFILE_NAME}"))
     previous = TuningProfile.load(out) if out.exists() else None

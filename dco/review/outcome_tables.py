@@ -5,21 +5,19 @@ Plain outcome values and their arithmetic live in `dco.outcomes`; this is their 
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timezone
 
 from dco.errors import ReviewError
 from dco.models.records import OutcomeRow
 from dco.outcomes.values import ALL_SEGMENTS, Outcome, Totals, period_of
-from dco.review.store import Store
+from dco.review.stores import QueueStore
 
 
 class OutcomeTables:
     """Recording and totalling outcomes, for `ReviewQueue`."""
 
-    store: Store
+    store: QueueStore
     clock: Callable[[], float]
 
     def record_outcome(
@@ -51,29 +49,22 @@ class OutcomeTables:
         known = self.known_variants(o.variant_id for o in outcomes)
         missing = sorted({o.variant_id for o in outcomes} - known)
         if missing:
-            raise ReviewError(f"no variant {missing[0]!r} in {self.store.path}")
-        with self.store.write() as db:
-            return upsert(db, outcomes, self.clock())
+            raise ReviewError(f"no variant {missing[0]!r} in {self.store.location}")
+        rows = [
+            (o.variant_id, o.segment, o.period, o.impressions, o.clicks, o.conversions)
+            for o in outcomes
+        ]
+        return self.store.upsert_outcomes(rows, self.clock())
 
     def known_variants(self, ids: Iterable[str]) -> set[str]:
         """Which of `ids` are variants in this queue."""
-        ids = sorted(set(ids))
-        known: set[str] = set()
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ", ".join("?" * len(chunk))
-            rows = self.store.read(f"SELECT id FROM variants WHERE id IN ({marks})", tuple(chunk))
-            known |= {row[0] for row in rows}
-        return known
+        return self.store.known_variants(sorted(set(ids)))
 
     def outcome_totals(self) -> dict[str, dict[str, Totals]]:
         """Each variant's figures summed over days, per segment (and under "all" for the sum
         over every segment, or the figures recorded without one)."""
         totals: dict[str, dict[str, Totals]] = {}
-        rows = self.store.read(
-            "SELECT variant_id, segment, SUM(impressions), SUM(clicks), SUM(conversions) "
-            "FROM outcomes GROUP BY variant_id, segment"
-        )
+        rows = self.store.outcome_sums()
         for variant_id, segment, impressions, clicks, conversions in rows:
             figures = Totals(impressions, clicks, conversions)
             by_segment = totals.setdefault(variant_id, {})
@@ -84,29 +75,4 @@ class OutcomeTables:
 
     def outcome_rows(self) -> list[OutcomeRow]:
         """Each variant with outcomes: its dimensions and tags, and its figures summed."""
-        rows = self.store.read(
-            "SELECT v.stage, v.channel, v.locale, v.prompt_version, v.model, v.campaign, "
-            "json_extract(v.data, '$.tags'), SUM(o.impressions), SUM(o.clicks), "
-            "SUM(o.conversions) FROM outcomes o JOIN variants v ON v.id = o.variant_id "
-            "GROUP BY v.id"
-        )
-        return [
-            OutcomeRow._make((*row[:6], tuple(json.loads(row[6])) if row[6] else (), *row[7:]))
-            for row in rows
-        ]
-
-
-def upsert(db: sqlite3.Connection, outcomes: Iterable[Outcome], now: float) -> int:
-    """Write outcomes, replacing the figures of any (variant, segment, day) already there."""
-    rows = [
-        (o.variant_id, o.segment, o.period, o.impressions, o.clicks, o.conversions, now)
-        for o in outcomes
-    ]
-    db.executemany(
-        "INSERT INTO outcomes (variant_id, segment, period, impressions, clicks, conversions, "
-        "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (variant_id, segment, period) "
-        "DO UPDATE SET impressions = excluded.impressions, clicks = excluded.clicks, "
-        "conversions = excluded.conversions, recorded_at = excluded.recorded_at",
-        rows,
-    )
-    return len(rows)
+        return self.store.outcome_rows()

@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -20,15 +19,14 @@ from dco.models import Copy, Decision, Finding, Variant
 from dco.protocols import Checker
 from dco.review.log import LogReaders
 from dco.review.outcome_tables import OutcomeTables
-from dco.review.rows import conditions
-from dco.review.store import Store
+from dco.review.rows import decision_from_row
+from dco.review.stores import QueueStore, default_location, open_store
+from dco.review.stores.base import VariantRow, VariantState, check_filters
 from dco.text.distance import copy_distance
 
 REASON_TAGS = (
     "off-brand", "wrong-tone", "too-long", "inaccurate-claim", "compliance", "duplicate", "other",
 )  # fmt: skip
-
-_STATUS = {"approve": "approved", "edit": "edited", "reject": "rejected"}
 
 
 @dataclass(frozen=True)
@@ -46,20 +44,28 @@ class ReviewQueue(LogReaders, OutcomeTables):
     log (`LogReaders`: history, counts, approved and decided copy) and recording outcomes
     (`OutcomeTables`) come from the classes it is built of, over the same store.
 
+    `location` is a SQLite file (created if new) or a `postgresql://` URL; by default
+    `$DCO_QUEUE`, else ./dco-review.db. Both give the same guarantees. `init` lets dco add its
+    tables to a database that holds another application's.
+
     `checker` (a `dco.Brand`, or anything with `check(copy, channel=, stage=)`) re-checks edited
     copy: an edit that introduces an error-level finding raises unless `force=True`.
     """
 
     def __init__(
         self,
-        path: str | Path = "dco-review.db",
+        location: str | Path | None = None,
         *,
         checker: Checker | None = None,
         reasons: Iterable[str] = REASON_TAGS,
         lease_seconds: float = 600.0,
         clock: Callable[[], float] = time.time,
+        init: bool = False,
     ) -> None:
-        self.store = Store(path)
+        self.store: QueueStore = open_store(
+            location if location is not None else default_location(), init=init
+        )
+        self._recorded: list[tuple[str, int]] = []  # (reviewer, seq) recorded through this object
         self.checker = checker
         self.reasons = tuple(reasons)
         self.lease_seconds = lease_seconds
@@ -81,7 +87,7 @@ class ReviewQueue(LogReaders, OutcomeTables):
         many were new."""
         now = self.clock()
         rows = [
-            (
+            VariantRow(
                 v.id, v.brief.campaign, v.stage.value, v.channel, v.locale,
                 v.provenance.prompt_version if v.provenance else None,
                 v.provenance.model if v.provenance else None,
@@ -89,43 +95,23 @@ class ReviewQueue(LogReaders, OutcomeTables):
             )
             for v in variants
         ]  # fmt: skip
-        with self.store.write() as db:
-            before = db.total_changes
-            db.executemany(
-                "INSERT OR IGNORE INTO variants (id, campaign, stage, channel, locale, "
-                "prompt_version, model, data, copy, submitted_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
-            )
-            return db.total_changes - before
+        return self.store.add_variants(rows) if rows else 0
 
     def pending(self, *, limit: int | None = None, **filters: str | None) -> list[Variant]:
         """Variants no one has approved, edited or rejected yet, oldest first."""
-        where, parameters = conditions(filters)
-        sql = (
-            f"SELECT data FROM variants WHERE status = 'pending'{where} "
-            "ORDER BY submitted_at, rowid"
-        )
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        return [
-            Variant.model_validate_json(row["data"]) for row in self.store.read(sql, parameters)
-        ]
+        records = self.store.pending_records(check_filters(filters), limit)
+        return [Variant.model_validate_json(data) for data in records]
 
     def pending_count(self, **filters: str | None) -> int:
         """How many variants are pending (with the filters)."""
-        where, parameters = conditions(filters)
-        rows = self.store.read(
-            f"SELECT COUNT(*) AS n FROM variants WHERE status = 'pending'{where}", parameters
-        )
-        return rows[0]["n"]
+        return self.store.pending_count(check_filters(filters))
 
     def get(self, variant_id: str) -> Variant:
         """One stored variant."""
-        rows = self.store.read("SELECT data FROM variants WHERE id = ?", (variant_id,))
-        if not rows:
-            raise ReviewError(f"no variant {variant_id!r} in {self.store.path}")
-        return Variant.model_validate_json(rows[0]["data"])
+        data = self.store.variant_record(variant_id)
+        if data is None:
+            raise ReviewError(f"no variant {variant_id!r} in {self.store.location}")
+        return Variant.model_validate_json(data)
 
     def claim(self, reviewer: str, **filters: str | None) -> Claimed | None:
         """The oldest pending variant nobody else holds, leased to `reviewer`; None when none.
@@ -133,38 +119,9 @@ class ReviewQueue(LogReaders, OutcomeTables):
         A reviewer who already holds one gets that one back, so a restart resumes where it was.
         """
         now = self.clock()
-        where, parameters = conditions(filters)
-        with self.store.write() as db:
-            held = db.execute(
-                # CROSS JOIN: start from the (few) leases, then fetch their variants by key.
-                "SELECT v.id, v.data FROM leases l CROSS JOIN variants v ON v.id = l.variant_id "
-                "WHERE l.reviewer = ? AND l.expires_at > ? AND v.status = 'pending' LIMIT 1",
-                (reviewer, now),
-            ).fetchone()
-            row = (
-                held
-                or db.execute(
-                    # INDEXED BY keeps the plan fixed as the tables grow: walk pending variants
-                    # in submission order, looking up only each one's own leases and decisions.
-                    "SELECT id, data FROM variants v INDEXED BY variants_pending "
-                    f"WHERE status = 'pending'{where} AND NOT EXISTS (SELECT 1 FROM leases l "
-                    "WHERE l.variant_id = v.id AND l.expires_at > :now "
-                    "AND l.reviewer != :reviewer) "
-                    "AND NOT EXISTS (SELECT 1 FROM decisions d INDEXED BY decisions_variant "
-                    "WHERE d.variant_id = v.id AND d.reviewer = :reviewer AND d.action = 'skip' "
-                    "AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.seq)) "
-                    "ORDER BY submitted_at, rowid LIMIT 1",
-                    {**parameters, "now": now, "reviewer": reviewer},
-                ).fetchone()
-            )
-            if row is None:
-                return None
-            expires = now + self.lease_seconds
-            db.execute(
-                "INSERT OR REPLACE INTO leases (variant_id, reviewer, expires_at) VALUES (?, ?, ?)",
-                (row["id"], reviewer, expires),
-            )
-        return Claimed(Variant.model_validate_json(row["data"]), expires)
+        expires = now + self.lease_seconds
+        data = self.store.claim(reviewer, check_filters(filters), now, expires)
+        return Claimed(Variant.model_validate_json(data), expires) if data is not None else None
 
     def hold(self, variant_id: str, reviewer: str, *, only: bool = False) -> str | None:
         """Lease `variant_id` to `reviewer` if no one else holds it; returns the other holder.
@@ -173,30 +130,11 @@ class ReviewQueue(LogReaders, OutcomeTables):
         review app holds just the variant on screen).
         """
         now = self.clock()
-        with self.store.write() as db:
-            lease = db.execute(
-                "SELECT reviewer FROM leases WHERE variant_id = ? AND expires_at > ?",
-                (variant_id, now),
-            ).fetchone()
-            if only:
-                db.execute(
-                    "DELETE FROM leases WHERE reviewer = ? AND variant_id != ?",
-                    (reviewer, variant_id),
-                )
-            if lease is not None and lease["reviewer"] != reviewer:
-                return lease["reviewer"]
-            db.execute(
-                "INSERT OR REPLACE INTO leases (variant_id, reviewer, expires_at) VALUES (?, ?, ?)",
-                (variant_id, reviewer, now + self.lease_seconds),
-            )
-        return None
+        return self.store.hold(variant_id, reviewer, now, now + self.lease_seconds, only)
 
     def release(self, variant_id: str, reviewer: str) -> None:
         """Give back a lease before it expires."""
-        with self.store.write() as db:
-            db.execute(
-                "DELETE FROM leases WHERE variant_id = ? AND reviewer = ?", (variant_id, reviewer)
-            )
+        self.store.release(variant_id, reviewer)
 
     # -- decisions ------------------------------------------------------------------------------
 
@@ -254,89 +192,56 @@ class ReviewQueue(LogReaders, OutcomeTables):
                             at=self._now())  # fmt: skip
         return self._decide(decision, override=False)
 
-    def undo(self, reviewer: str) -> Decision | None:
-        """Reverse `reviewer`'s last decision not yet undone, by appending an `undo`."""
-        with self.store.write() as db:
-            last = db.execute(
-                "SELECT seq, variant_id FROM decisions d WHERE reviewer = ? AND action != 'undo' "
-                "AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.seq) "
-                "ORDER BY seq DESC LIMIT 1",
-                (reviewer,),
-            ).fetchone()
-            if last is None:
-                return None
-            decision = Decision(variant_id=last["variant_id"], action="undo", reviewer=reviewer,
-                                at=self._now())  # fmt: skip
-            _append(db, decision, undoes=last["seq"])
-            _refresh_status(db, last["variant_id"])
-        return decision
+    def undo(self, reviewer: str, *, made_here: bool = False) -> Decision | None:
+        """Reverse `reviewer`'s last decision not yet undone, by appending an `undo`.
+
+        With `made_here`, only a decision recorded through this queue object counts: a review
+        app undoes its own last decision, not one the same reviewer made in another window.
+        """
+        at = self._now()
+        if not made_here:
+            variant_id = self.store.undo(reviewer, at, None)
+        else:
+            variant_id = None
+            mine = [seq for who, seq in self._recorded if who == reviewer]
+            while mine and variant_id is None:
+                seq = mine.pop()
+                self._recorded.remove((reviewer, seq))
+                variant_id = self.store.undo(reviewer, at, seq)
+        if variant_id is None:
+            return None
+        return Decision(variant_id=variant_id, action="undo", reviewer=reviewer, at=at)
+
+    def decisions_since(self, seq: int) -> list[tuple[int, Decision]]:
+        """Decisions recorded after log position `seq` (by anyone, anywhere), with their
+        positions: how a review app learns what others decided since it last looked."""
+        return [(row.seq, decision_from_row(row)) for row in self.store.decisions_since(seq)]
 
     # -- internals --------------------------------------------------------------------------------
 
     def _decide(self, decision: Decision, override: bool) -> Decision:
-        now = self.clock()
-        with self.store.write() as db:
-            row = db.execute(
-                "SELECT status, copy FROM variants WHERE id = ?", (decision.variant_id,)
-            ).fetchone()
-            if row is None:
-                raise ReviewError(f"no variant {decision.variant_id!r} to decide on")
-            lease = db.execute(
-                "SELECT reviewer FROM leases WHERE variant_id = ? AND expires_at > ?",
-                (decision.variant_id, now),
-            ).fetchone()
-            if not override and lease is not None and lease["reviewer"] != decision.reviewer:
+        def check(state: VariantState) -> float | None:
+            holder = state.lease_holder
+            if not override and holder is not None and holder != decision.reviewer:
                 raise ReviewError(
-                    f"{decision.variant_id} is being reviewed by {lease['reviewer']}; wait for "
-                    "their lease to end, or pass override=True"
+                    f"{decision.variant_id} is being reviewed by {holder}; wait for their "
+                    "lease to end, or pass override=True"
                 )
-            if not override and row["status"] != "pending" and decision.action != "skip":
+            if not override and state.status != "pending" and decision.action != "skip":
                 raise ReviewError(
-                    f"{decision.variant_id} is already {row['status']}; undo that decision "
+                    f"{decision.variant_id} is already {state.status}; undo that decision "
                     "first, or pass override=True"
                 )
-            distance = None
-            if decision.edited is not None:
-                original = json.loads(row["copy"])
-                distance = copy_distance(original, decision.edited.fields())
-            _append(db, decision, distance=distance)
-            _refresh_status(db, decision.variant_id)
-            db.execute("DELETE FROM leases WHERE variant_id = ?", (decision.variant_id,))
+            if decision.edited is None:
+                return None
+            return copy_distance(state.copy, decision.edited.fields())
+
+        seq = self.store.decide(decision, self.clock(), check)
+        self._recorded.append((decision.reviewer, seq))
         return decision
 
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), timezone.utc)
-
-
-def _append(
-    db, decision: Decision, undoes: int | None = None, distance: float | None = None
-) -> None:
-    db.execute(
-        "INSERT INTO decisions (variant_id, action, reviewer, at, edited, reasons, note, undoes, "
-        "distance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            decision.variant_id, decision.action, decision.reviewer, decision.at.isoformat(),
-            decision.edited.model_dump_json() if decision.edited else None,
-            json.dumps(list(decision.reasons)) if decision.reasons else None,
-            decision.note, undoes, distance,
-        ),
-    )  # fmt: skip
-
-
-_STANDING_DECISION = (
-    "SELECT * FROM decisions d WHERE variant_id = ? AND action IN ('approve', 'edit', 'reject') "
-    "AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.seq) ORDER BY seq DESC LIMIT 1"
-)
-"""The decision that stands for a variant: its latest approve, edit or reject not undone."""
-
-
-def _refresh_status(db, variant_id: str) -> None:
-    row = db.execute(_STANDING_DECISION, (variant_id,)).fetchone()
-    status = _STATUS[row["action"]] if row else "pending"
-    db.execute(
-        "UPDATE variants SET status = ?, decision_seq = ? WHERE id = ?",
-        (status, row["seq"] if row else None, variant_id),
-    )
 
 
 def _describe_errors(errors: list[Finding]) -> str:

@@ -11,8 +11,8 @@ from tests.review.test_queue import variants
 
 
 @pytest.fixture
-def queue(tmp_path):
-    with ReviewQueue(tmp_path / "review.db") as q:
+def queue(queue_location):
+    with ReviewQueue(queue_location) as q:
         q.submit(variants(3))
         yield q
 
@@ -62,13 +62,13 @@ def test_importing_a_report_twice_counts_it_once_and_lists_bad_rows_by_line(queu
     report = tmp_path / "report.csv"
     report.write_text(REPORT.format(a=a, b=b, c=c), encoding="utf-8")
     for _ in range(2):
-        done = run_dco("outcomes", "import", str(report), str(queue.store.path), "--json")
+        done = run_dco("outcomes", "import", str(report), queue.store.location, "--json")
         assert done.returncode == 1  # some rows were bad
         result = json.loads(done.stdout)
         assert result["imported"] == 3
         assert result["problems"] == [
             {"line": 4, "problem": "clicks 'five' is not a whole number"},
-            {"line": 6, "problem": f"no variant 'v_unknown' in {queue.store.path}"},
+            {"line": 6, "problem": f"no variant 'v_unknown' in {queue.store.location}"},
             {"line": 7, "problem": "no date"},
         ]
     totals = queue.outcome_totals()
@@ -83,5 +83,5 @@ def test_a_korean_report_in_cp949_with_its_own_headers_is_read_through_a_mapping
     read = read_report(report, {"variant_id": "소재 ID", "date": "날짜",
                                 "impressions": "노출수", "clicks": "클릭수"})  # fmt: skip
     assert read.problems == [] and read.outcomes[0].impressions == 300
-    done = run_dco("outcomes", "import", str(report), str(queue.store.path))
+    done = run_dco("outcomes", "import", str(report), queue.store.location)
     assert done.returncode == 2 and "--column variant_id=HEADER" in done.stderr

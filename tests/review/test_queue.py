@@ -29,8 +29,9 @@ def clock():
 
 
 @pytest.fixture
-def queue(tmp_path, clock):
-    with ReviewQueue(tmp_path / "review.db", clock=clock, lease_seconds=60) as q:
+def queue(queue_location, clock):
+    """A queue in a SQLite file, and again on a PostgreSQL server: every test runs on both."""
+    with ReviewQueue(queue_location, clock=clock, lease_seconds=60) as q:
         yield q
 
 
@@ -129,8 +130,8 @@ def test_unknown_reason_tags_are_refused(queue):
         queue.reject(v.id, "minji", ["ugly"])
 
 
-def test_an_edit_that_breaks_the_brand_needs_force(tmp_path):
-    with ReviewQueue(tmp_path / "r.db", checker=Brand.load("runfit")) as queue:
+def test_an_edit_that_breaks_the_brand_needs_force(queue_location):
+    with ReviewQueue(queue_location, checker=Brand.load("runfit")) as queue:
         (v,) = variants(1)
         queue.submit([v])
         bad = Copy(headline="업계 최고의 코칭", body="함께 달려요", cta="신청")
@@ -151,8 +152,8 @@ def test_approved_gives_the_final_copy(queue):
     assert finals == {a.id: (a.copy, "approve"), b.id: (edited, "edit")}
 
 
-def test_decisions_survive_reopening_the_file(tmp_path):
-    path = tmp_path / "review.db"
+def test_decisions_survive_reopening_the_queue(queue_location):
+    path = queue_location
     (v,) = variants(1)
     with ReviewQueue(path) as queue:
         queue.submit([v])
@@ -162,8 +163,7 @@ def test_decisions_survive_reopening_the_file(tmp_path):
         assert [d.reviewer for d in queue.history(v.id)] == ["minji"]
 
 
-def test_an_edit_over_the_channels_limit_is_refused_unless_forced(tmp_path):
-    queue = ReviewQueue(tmp_path / "q.db")
+def test_an_edit_over_the_channels_limit_is_refused_unless_forced(queue):
     (variant,) = variants(1)
     queue.submit([variant])
     long = Copy(headline="가" * 200, body=variant.copy.body, cta=variant.copy.cta)

@@ -3,7 +3,8 @@ import sqlite3
 import pytest
 
 from dco.review import ReviewQueue
-from dco.review.store import MIGRATIONS, SCHEMA_VERSION, _statements
+from dco.review.stores.base import SCHEMA_VERSION
+from dco.review.stores.sqlite import MIGRATIONS, _statements
 from tests.review.test_queue import variants
 
 
@@ -50,8 +51,11 @@ def test_opening_a_version_1_database_migrates_it_and_backfills_what_version_2_k
         assert decided[0].distance == pytest.approx(1 / (headline + 1 + len(batch[0].copy.body)
                                                          + len(batch[0].copy.cta)))  # fmt: skip
         assert queue.status(batch[1].id) == "pending"
-        version = queue.store.read("SELECT value FROM meta WHERE key = 'schema_version'")[0][0]
-        assert version == str(SCHEMA_VERSION)
+    db = sqlite3.connect(tmp_path / "old.db")
+    assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (
+        str(SCHEMA_VERSION),
+    )
+    db.close()
 
 
 def test_decided_lists_the_standing_decision_with_the_edit_size_and_reasons(tmp_path):

@@ -134,7 +134,7 @@ def test_no_approved_variant_for_the_stage_is_a_clear_error(queue):
 
 def test_dco_select_prints_the_choice_as_json(queue):
     approved(queue, n=3)
-    done = run_dco("select", str(queue.store.path), "-q", DECISION, "--channel", "google_rsa",
+    done = run_dco("select", queue.store.location, "-q", DECISION, "--channel", "google_rsa",
                    "-c", "weather=rain", "-c", f"time={WEDNESDAY_NOON_SEOUL}", "--brand", "runfit",
                    "--seed", "2", "--json")  # fmt: skip
     assert done.returncode == 0, done.stderr

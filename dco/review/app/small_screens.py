@@ -8,7 +8,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from dco.review.rows import FILTERS
+from dco.review.stores.base import FILTERS
 
 HELP = """\
 a  approve            e  edit (live re-check)     r  reject with reasons

@@ -1,24 +1,22 @@
-"""The review store: SQLite (WAL, foreign keys, busy timeout), its schema and its migrations.
+"""The review store in a SQLite file (WAL, foreign keys, busy timeout): its schema and migrations.
 
-Variants keep their full provenance as JSON; decisions are an append-only log (an undo is a new
-row pointing at the one it reverses, never a deletion); leases say who is working on what until
-when. Every write is one transaction, committed before the call returns, so a crash loses no
-decision that was acknowledged.
+The embedded default: one file, no server. Variants keep their full provenance as JSON;
+decisions are an append-only log (an undo is a new row pointing at the one it reverses, never a
+deletion); leases say who is working on what until when. Every write is one transaction,
+committed before the call returns, so a crash loses no decision that was acknowledged.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from dco.errors import ConfigError
+from dco.errors import StoreError
+from dco.review.stores.base import SCHEMA_VERSION, SqlStore, Transaction, VariantRow, conditions
 from dco.text.distance import copy_distance
-
-SCHEMA_VERSION = 3
 
 # Each migration takes the database from the version before it to its own number.
 MIGRATIONS: dict[int, str] = {
@@ -106,11 +104,11 @@ def _backfill_distances(db: sqlite3.Connection) -> None:
         "SELECT d.seq, d.edited, v.data FROM decisions d JOIN variants v ON v.id = d.variant_id "
         "WHERE d.action = 'edit' AND d.distance IS NULL"
     ).fetchall()
-    for row in rows:
-        original = json.loads(row["data"])["copy"]
+    for seq, edited, data in rows:
+        original = json.loads(data)["copy"]
         db.execute(
             "UPDATE decisions SET distance = ? WHERE seq = ?",
-            (copy_distance(original, json.loads(row["edited"])), row["seq"]),
+            (copy_distance(original, json.loads(edited)), seq),
         )
 
 
@@ -118,33 +116,41 @@ BACKFILLS: dict[int, Callable[[sqlite3.Connection], None]] = {2: _backfill_dista
 """Python steps a migration needs after its SQL."""
 
 
-class Store:
-    """A connection to one review database, with its schema brought up to date."""
+BUSY_SECONDS = 30.0
+"""How long a write waits for another process's transaction before giving up."""
 
-    def __init__(self, path: str | Path) -> None:
+
+class SqliteStore(SqlStore):
+    """A review queue in one SQLite file, its schema brought up to date on opening.
+
+    A file that holds another application's tables is refused unless `init` is given: dco adds
+    its tables only to an empty database or one it made.
+    """
+
+    def __init__(self, path: str | Path, *, init: bool = False) -> None:
+        super().__init__()
         self.path = Path(path)
-        self._lock = threading.RLock()
+        self.location = str(path)
         try:
             self.db = sqlite3.connect(
-                self.path, isolation_level=None, check_same_thread=False, timeout=30.0
+                self.path, isolation_level=None, check_same_thread=False, timeout=BUSY_SECONDS
             )
         except sqlite3.Error as e:
-            raise ConfigError(f"{self.path}: cannot open the review database ({e})") from e
-        self.db.row_factory = sqlite3.Row
+            raise StoreError(f"{self.location}: cannot open the review database ({e})") from e
         try:
             self._configure()
-            self._migrate()
-        except sqlite3.DatabaseError as e:
+            self._migrate(init)
+        except sqlite3.Error as e:
             self.db.close()
-            raise ConfigError(
-                f"{self.path}: not a review queue dco can open ({e}); give a dco queue file, "
-                "or a new path to create one"
-            ) from e
+            raise self._explain(e) from e
+        except BaseException:
+            self.db.close()
+            raise
 
     def _configure(self) -> None:
+        self.db.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
         self.db.execute("PRAGMA journal_mode = WAL")
         self.db.execute("PRAGMA foreign_keys = ON")
-        self.db.execute("PRAGMA busy_timeout = 30000")
         # WAL + NORMAL: a commit survives the process being killed; only a power cut can take
         # back the last few, and the file stays consistent either way.
         self.db.execute("PRAGMA synchronous = NORMAL")
@@ -154,56 +160,179 @@ class Store:
         self.db.execute("PRAGMA wal_autocheckpoint = 8192")
         self.db.execute("PRAGMA journal_size_limit = 67108864")
 
+    def _explain(self, error: sqlite3.Error) -> StoreError:
+        """One line saying what is wrong with the file and what to do."""
+        text = str(error)
+        where = self.location
+        if "not a database" in text:
+            return StoreError(
+                f"{where}: not a SQLite database; give a dco queue file, or a new path to "
+                "create one"
+            )
+        if "malformed" in text or "corrupt" in text:
+            return StoreError(
+                f"{where}: the database file is corrupt ({text}); restore it from a backup, or "
+                f"rescue what is readable with: sqlite3 {where} .recover"
+            )
+        if "readonly" in text or "read-only" in text:
+            return StoreError(
+                f"{where}: the review database is read-only; dco records every decision in it, "
+                "so give a file you may write (check its permissions and its folder's)"
+            )
+        if "locked" in text or "busy" in text:
+            return StoreError(
+                f"{where}: another process has held the database for over "
+                f"{BUSY_SECONDS:.0f} s; let it finish (or stop it) and try again"
+            )
+        if "unable to open" in text:
+            return StoreError(
+                f"{where}: cannot open the review database ({text}); check that its folder "
+                "exists and may be written"
+            )
+        return StoreError(f"{where}: the review database failed ({text})")
+
     def close(self) -> None:
         self.db.close()
 
     @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self) -> Iterator[Transaction]:
         """One write transaction, begun at once (IMMEDIATE) so two writers queue, not deadlock."""
         with self._lock:
-            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as e:
+                raise self._explain(e) from e
             try:
                 yield self.db
+            except sqlite3.Error as e:
+                self.db.execute("ROLLBACK")
+                raise self._explain(e) from e
             except BaseException:
                 self.db.execute("ROLLBACK")
                 raise
             else:
-                self.db.execute("COMMIT")
+                try:
+                    self.db.execute("COMMIT")
+                except sqlite3.Error as e:
+                    self.db.execute("ROLLBACK")
+                    raise self._explain(e) from e
+
+    def _read(self, sql: str, parameters: Sequence | Mapping = ()) -> list[tuple]:
+        with self._lock:
+            try:
+                return self.db.execute(sql, parameters).fetchall()
+            except sqlite3.Error as e:
+                raise self._explain(e) from e
+
+    def _stream(self, sql: str) -> Iterator[tuple]:
+        # A cursor of its own: the rows come a page at a time while other reads go on.
+        cursor = self.db.execute(sql)
+        while page := cursor.fetchmany(5000):
+            yield from page
 
     def _version(self) -> int:
         try:
             row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         except sqlite3.OperationalError:
             return 0  # a new file: no meta table yet
-        return int(row["value"]) if row else 0
+        return int(row[0]) if row else 0
 
-    def read(self, sql: str, parameters: tuple | dict = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return self.db.execute(sql, parameters).fetchall()
-
-    def _migrate(self) -> None:
+    def _migrate(self, init: bool) -> None:
         if self._version() == SCHEMA_VERSION:
             return  # the common case: no write lock needed just to open the file
-        with self.write() as db:
+        with self._write() as db:
             db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
             row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            current = int(row["value"]) if row else 0
+            current = int(row[0]) if row else 0
             if current > SCHEMA_VERSION:
-                raise ConfigError(
-                    f"{self.path}: review database schema {current} is newer than this dco "
+                raise StoreError(
+                    f"{self.location}: review database schema {current} is newer than this dco "
                     f"understands ({SCHEMA_VERSION}); upgrade dco"
                 )
+            if current == 0 and not init:
+                others = [
+                    name for (name,) in db.execute(
+                        "SELECT name FROM sqlite_master WHERE type = 'table' "
+                        "AND name NOT IN ('meta') AND name NOT LIKE 'sqlite_%' ORDER BY name"
+                    )
+                ]  # fmt: skip
+                if others:
+                    raise StoreError(
+                        f"{self.location}: a database of another application (tables "
+                        f"{', '.join(others[:5])}); dco adds its tables only to an empty "
+                        "database: give another path, or pass --init to add them here"
+                    )
             for version in range(current + 1, SCHEMA_VERSION + 1):
                 # Statement by statement inside this transaction (executescript would commit
                 # first), split where SQLite itself sees a statement end.
                 for statement in _statements(MIGRATIONS[version]):
                     db.execute(statement)
                 if version in BACKFILLS:
-                    BACKFILLS[version](db)
+                    BACKFILLS[version](self.db)
             db.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
                 (str(SCHEMA_VERSION),),
             )
+
+    # -- where SQLite differs ----------------------------------------------------------------------
+
+    decided_index = " INDEXED BY variants_decided"
+
+    def _lock_variant(self, tx: Transaction, variant_id: str) -> tuple | None:
+        # A write transaction here already excludes every other writer.
+        return tx.execute(
+            "SELECT status, copy FROM variants WHERE id = ?", (variant_id,)
+        ).fetchone()
+
+    def _insert_decision(self, tx: Transaction, row: tuple) -> int:
+        cursor = tx.execute(
+            "INSERT INTO decisions (variant_id, action, reviewer, at, edited, reasons, note, "
+            "undoes, distance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            row,
+        )
+        return int(cursor.lastrowid)
+
+    def add_variants(self, rows: Sequence[VariantRow]) -> int:
+        with self._write() as tx:
+            before = self.db.total_changes
+            tx.executemany(  # type: ignore[attr-defined]
+                "INSERT OR IGNORE INTO variants (id, campaign, stage, channel, locale, "
+                "prompt_version, model, data, copy, submitted_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            return self.db.total_changes - before
+
+    def claim(
+        self, reviewer: str, filters: Mapping[str, str], now: float, expires: float
+    ) -> str | None:
+        with self._write() as tx:
+            held = tx.execute(
+                # CROSS JOIN: start from the (few) leases, then fetch their variants by key.
+                "SELECT v.id, v.data FROM leases l CROSS JOIN variants v ON v.id = l.variant_id "
+                "WHERE l.reviewer = ? AND l.expires_at > ? AND v.status = 'pending' LIMIT 1",
+                (reviewer, now),
+            ).fetchone()
+            row = (
+                held
+                or tx.execute(
+                    # INDEXED BY keeps the plan fixed as the tables grow: walk pending variants
+                    # in submission order, looking up only each one's own leases and skips.
+                    "SELECT id, data FROM variants v INDEXED BY variants_pending "
+                    f"WHERE status = 'pending'{conditions(filters)} AND NOT EXISTS (SELECT 1 "
+                    "FROM leases l WHERE l.variant_id = v.id AND l.expires_at > :now "
+                    "AND l.reviewer != :reviewer) "
+                    "AND NOT EXISTS (SELECT 1 FROM decisions d INDEXED BY decisions_variant "
+                    "WHERE d.variant_id = v.id AND d.reviewer = :reviewer AND d.action = 'skip' "
+                    "AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.seq)) "
+                    "ORDER BY submitted_at, rowid LIMIT 1",
+                    {**filters, "now": now, "reviewer": reviewer},
+                ).fetchone()
+            )
+            if row is None:
+                return None
+            self._put_lease(tx, row[0], reviewer, expires)
+        return str(row[1])
 
 
 def _statements(script: str) -> list[str]:

@@ -1,0 +1,510 @@
+"""The review store's seam: what the queue asks of a database, and the SQL both engines share.
+
+`QueueStore` is all the queue, statistics, tuning and selection need; `SqlStore` implements it
+in the SQL SQLite and PostgreSQL agree on, and each engine's store fills in where they differ
+(connecting, the schema, claiming under concurrency, bulk loading, reading JSON).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Any, NamedTuple, Protocol
+
+from dco.errors import ReviewError
+from dco.models import Decision
+from dco.models.records import DecisionCount, OutcomeRow, Reviewed
+
+SCHEMA_VERSION = 3
+"""The version of the tables every engine's migrations bring a database to."""
+
+FILTERS = ("campaign", "stage", "channel", "locale")
+"""The variant columns a reader may filter by."""
+
+STATUS_OF_ACTION = {"approve": "approved", "edit": "edited", "reject": "rejected"}
+
+TABLES: dict[str, tuple[str, ...]] = {
+    "variants": (
+        "id", "campaign", "stage", "channel", "locale", "prompt_version", "model", "data",
+        "submitted_at", "status", "decision_seq", "copy",
+    ),
+    "decisions": (
+        "seq", "variant_id", "action", "reviewer", "at", "edited", "reasons", "note", "undoes",
+        "distance",
+    ),
+    "outcomes": (
+        "variant_id", "segment", "period", "impressions", "clicks", "conversions", "recorded_at",
+    ),
+}  # fmt: skip
+"""The tables that hold a queue's record, with their columns in a fixed order: what `dco queue
+copy` moves and digests. (Leases are a moment's state, not record: they are not copied.)"""
+
+TABLE_KEYS = {"variants": "submitted_at, id", "decisions": "seq", "outcomes": "variant_id, "
+              "segment, period"}  # fmt: skip
+"""The order a table is read in for copying and digests, the same on every engine."""
+
+
+class VariantRow(NamedTuple):
+    """A variant as the `variants` table stores it."""
+
+    id: str
+    campaign: str | None
+    stage: str
+    channel: str
+    locale: str
+    prompt_version: str | None
+    model: str | None
+    data: str
+    copy: str
+    submitted_at: float
+
+
+class DecisionRow(NamedTuple):
+    """A row of the decision log."""
+
+    seq: int
+    variant_id: str
+    action: str
+    reviewer: str
+    at: str
+    edited: str | None
+    reasons: str | None
+    note: str | None
+    undoes: int | None
+    distance: float | None
+
+
+class VariantState(NamedTuple):
+    """What a decision is checked against, read inside its transaction."""
+
+    status: str
+    copy: dict[str, str]
+    lease_holder: str | None
+    """Who holds a live lease on the variant, if anyone."""
+
+
+DecisionCheck = Callable[[VariantState], "float | None"]
+"""Raises when a decision may not be recorded; otherwise returns the edit's distance (or None)."""
+
+
+class QueueStore(Protocol):
+    """A review database: the operations of the queue, each one transaction."""
+
+    location: str
+    """Where the database is, for messages (never with a password)."""
+
+    def close(self) -> None: ...
+
+    def add_variants(self, rows: Sequence[VariantRow]) -> int: ...
+    def pending_records(self, filters: Mapping[str, str], limit: int | None) -> list[str]: ...
+    def pending_count(self, filters: Mapping[str, str]) -> int: ...
+    def variant_record(self, variant_id: str) -> str | None: ...
+    def variant_status(self, variant_id: str) -> str | None: ...
+
+    def claim(
+        self, reviewer: str, filters: Mapping[str, str], now: float, expires: float
+    ) -> str | None: ...
+    def hold(
+        self, variant_id: str, reviewer: str, now: float, expires: float, only: bool
+    ) -> str | None: ...
+    def release(self, variant_id: str, reviewer: str) -> None: ...
+
+    def decide(self, decision: Decision, now: float, check: DecisionCheck) -> int: ...
+    def undo(self, reviewer: str, at: datetime, seq: int | None) -> str | None: ...
+    def decisions_since(self, seq: int) -> list[DecisionRow]: ...
+
+    def history(self, variant_id: str) -> list[DecisionRow]: ...
+    def counts(self) -> tuple[dict[str, int], dict[str, int]]: ...
+    def decision_counts(self, filters: Mapping[str, str]) -> list[DecisionCount]: ...
+    def approved(self, filters: Mapping[str, str]) -> list[tuple[str, DecisionRow]]: ...
+    def decided(self, filters: Mapping[str, str]) -> list[Reviewed]: ...
+
+    def known_variants(self, ids: Sequence[str]) -> set[str]: ...
+    def upsert_outcomes(self, rows: Sequence[tuple], now: float) -> int: ...
+    def outcome_sums(self) -> list[tuple[str, str, int, int, int]]: ...
+    def outcome_rows(self) -> list[OutcomeRow]: ...
+
+    def table_rows(self, table: str) -> Iterator[tuple]: ...
+    def load_rows(self, table: str, rows: Iterable[tuple]) -> int: ...
+    def is_empty(self) -> bool: ...
+
+
+def check_filters(filters: Mapping[str, str | None]) -> dict[str, str]:
+    """The filters given (None is no filter), each a column a reader may filter by."""
+    unknown = [k for k in filters if k not in FILTERS]
+    if unknown:
+        raise ReviewError(f"unknown filter {unknown[0]!r}; filter by {', '.join(FILTERS)}")
+    return {k: str(v) for k, v in filters.items() if v is not None}
+
+
+def conditions(filters: Mapping[str, str], prefix: str = "") -> str:
+    """` AND column = :column` for each (checked) filter."""
+    return "".join(f" AND {prefix}{k} = :{k}" for k in filters)
+
+
+class Transaction(Protocol):
+    """A cursor-like handle on one open transaction (sqlite3 and psycopg connections both are)."""
+
+    def execute(self, sql: str, parameters: Any = ..., /) -> Any: ...
+
+
+_NAMED = re.compile(r"(?<![:\w]):([a-z_]+)\b")
+
+
+class SqlStore:
+    """The operations in SQL both engines run; subclasses connect and say where they differ.
+
+    Statements are written with SQLite's `?` and `:name` parameters; `_sql` rewrites them once
+    for a driver that wants `%s` and `%(name)s`.
+    """
+
+    location: str
+    paramstyle = "qmark"
+    order = "rowid"
+    """The column that breaks ties in submission order."""
+    decided_index = ""
+    """An index hint for reading decided variants in log order, where the engine takes one."""
+    tags_of_data = "json_extract(v.data, '$.tags')"
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._translated: dict[str, str] = {}
+
+    # -- what each engine provides -----------------------------------------------------------------
+
+    def _write(self) -> AbstractContextManager[Transaction]:
+        raise NotImplementedError
+
+    def _read(self, sql: str, parameters: Sequence | Mapping = ()) -> list[tuple]:
+        raise NotImplementedError
+
+    def _stream(self, sql: str) -> Iterator[tuple]:
+        """The rows of a long read, fetched a page at a time rather than held whole."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def _lock_variant(self, tx: Transaction, variant_id: str) -> tuple | None:
+        """The variant's (status, copy), locked against other writers until the transaction ends."""
+        raise NotImplementedError
+
+    def _insert_decision(self, tx: Transaction, row: tuple) -> int:
+        """Append a decision (columns after `seq`) and return its number."""
+        raise NotImplementedError
+
+    def claim(
+        self, reviewer: str, filters: Mapping[str, str], now: float, expires: float
+    ) -> str | None:
+        raise NotImplementedError
+
+    def add_variants(self, rows: Sequence[VariantRow]) -> int:
+        raise NotImplementedError
+
+    def _sql(self, sql: str) -> str:
+        if self.paramstyle == "qmark":
+            return sql
+        translated = self._translated.get(sql)
+        if translated is None:
+            translated = _NAMED.sub(r"%(\1)s", sql.replace("%", "%%")).replace("?", "%s")
+            self._translated[sql] = translated
+        return translated
+
+    def _one(self, tx: Transaction, sql: str, parameters: Sequence | Mapping = ()) -> Any:
+        return tx.execute(self._sql(sql), parameters).fetchone()
+
+    def _run(self, tx: Transaction, sql: str, parameters: Sequence | Mapping = ()) -> int:
+        return tx.execute(self._sql(sql), parameters).rowcount
+
+    # -- variants ----------------------------------------------------------------------------------
+
+    def pending_records(self, filters: Mapping[str, str], limit: int | None) -> list[str]:
+        sql = (
+            f"SELECT data FROM variants WHERE status = 'pending'{conditions(filters)} "
+            f"ORDER BY submitted_at, {self.order}"
+        )
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [row[0] for row in self._read(sql, filters)]
+
+    def pending_count(self, filters: Mapping[str, str]) -> int:
+        sql = f"SELECT COUNT(*) FROM variants WHERE status = 'pending'{conditions(filters)}"
+        return int(self._read(sql, filters)[0][0])
+
+    def variant_record(self, variant_id: str) -> str | None:
+        rows = self._read("SELECT data FROM variants WHERE id = ?", (variant_id,))
+        return rows[0][0] if rows else None
+
+    def variant_status(self, variant_id: str) -> str | None:
+        rows = self._read("SELECT status FROM variants WHERE id = ?", (variant_id,))
+        return rows[0][0] if rows else None
+
+    def is_empty(self) -> bool:
+        return not self._read("SELECT 1 FROM variants LIMIT 1")
+
+    # -- leases ------------------------------------------------------------------------------------
+
+    def hold(
+        self, variant_id: str, reviewer: str, now: float, expires: float, only: bool
+    ) -> str | None:
+        with self._write() as tx:
+            self._lock_variant(tx, variant_id)
+            lease = self._one(
+                tx, "SELECT reviewer FROM leases WHERE variant_id = ? AND expires_at > ?",
+                (variant_id, now),
+            )  # fmt: skip
+            if only:
+                self._run(
+                    tx, "DELETE FROM leases WHERE reviewer = ? AND variant_id != ?",
+                    (reviewer, variant_id),
+                )  # fmt: skip
+            if lease is not None and lease[0] != reviewer:
+                return str(lease[0])
+            self._put_lease(tx, variant_id, reviewer, expires)
+        return None
+
+    def _put_lease(self, tx: Transaction, variant_id: str, reviewer: str, expires: float) -> None:
+        self._run(
+            tx,
+            "INSERT INTO leases (variant_id, reviewer, expires_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (variant_id) DO UPDATE SET reviewer = excluded.reviewer, "
+            "expires_at = excluded.expires_at",
+            (variant_id, reviewer, expires),
+        )
+
+    def release(self, variant_id: str, reviewer: str) -> None:
+        with self._write() as tx:
+            self._run(
+                tx, "DELETE FROM leases WHERE variant_id = ? AND reviewer = ?",
+                (variant_id, reviewer),
+            )  # fmt: skip
+
+    # -- decisions ---------------------------------------------------------------------------------
+
+    def decide(self, decision: Decision, now: float, check: DecisionCheck) -> int:
+        with self._write() as tx:
+            row = self._lock_variant(tx, decision.variant_id)
+            if row is None:
+                raise ReviewError(f"no variant {decision.variant_id!r} to decide on")
+            lease = self._one(
+                tx, "SELECT reviewer FROM leases WHERE variant_id = ? AND expires_at > ?",
+                (decision.variant_id, now),
+            )  # fmt: skip
+            distance = check(VariantState(row[0], json.loads(row[1]), lease and lease[0]))
+            seq = self._insert_decision(tx, decision_values(decision, None, distance))
+            self._refresh_status(tx, decision.variant_id)
+            self._run(tx, "DELETE FROM leases WHERE variant_id = ?", (decision.variant_id,))
+        return seq
+
+    def undo(self, reviewer: str, at: datetime, seq: int | None) -> str | None:
+        """Undo decision `seq` (or the reviewer's last one standing); returns its variant."""
+        with self._write() as tx:
+            mine = "seq = :seq" if seq is not None else "TRUE"
+            last = self._one(
+                tx,
+                f"SELECT seq, variant_id FROM decisions d WHERE reviewer = :reviewer AND {mine} "
+                "AND action != 'undo' AND NOT EXISTS (SELECT 1 FROM decisions u "
+                "WHERE u.undoes = d.seq) ORDER BY seq DESC LIMIT 1",
+                {"reviewer": reviewer, "seq": seq},
+            )
+            if last is None:
+                return None
+            variant_id = str(last[1])
+            self._lock_variant(tx, variant_id)
+            undo = Decision(variant_id=variant_id, action="undo", reviewer=reviewer, at=at)
+            self._insert_decision(tx, decision_values(undo, int(last[0]), None))
+            self._refresh_status(tx, variant_id)
+        return variant_id
+
+    def _refresh_status(self, tx: Transaction, variant_id: str) -> None:
+        """Set the variant's status from the decision that stands for it: its latest approve,
+        edit or reject not undone."""
+        row = self._one(
+            tx,
+            "SELECT action, seq FROM decisions d WHERE variant_id = ? "
+            "AND action IN ('approve', 'edit', 'reject') AND NOT EXISTS "
+            "(SELECT 1 FROM decisions u WHERE u.undoes = d.seq) ORDER BY seq DESC LIMIT 1",
+            (variant_id,),
+        )
+        status = STATUS_OF_ACTION[row[0]] if row else "pending"
+        self._run(
+            tx, "UPDATE variants SET status = ?, decision_seq = ? WHERE id = ?",
+            (status, row[1] if row else None, variant_id),
+        )  # fmt: skip
+
+    def decisions_since(self, seq: int) -> list[DecisionRow]:
+        rows = self._read(
+            f"SELECT {', '.join(TABLES['decisions'])} FROM decisions WHERE seq > ? ORDER BY seq",
+            (seq,),
+        )
+        return [DecisionRow._make(row) for row in rows]
+
+    # -- the log's read side -----------------------------------------------------------------------
+
+    def history(self, variant_id: str) -> list[DecisionRow]:
+        rows = self._read(
+            f"SELECT {', '.join(TABLES['decisions'])} FROM decisions WHERE variant_id = ? "
+            "ORDER BY seq",
+            (variant_id,),
+        )
+        return [DecisionRow._make(row) for row in rows]
+
+    def counts(self) -> tuple[dict[str, int], dict[str, int]]:
+        statuses = self._read("SELECT status, COUNT(*) FROM variants GROUP BY status")
+        actions = self._read("SELECT action, COUNT(*) FROM decisions GROUP BY action")
+        return {s: int(n) for s, n in statuses}, {a: int(n) for a, n in actions}
+
+    def decision_counts(self, filters: Mapping[str, str]) -> list[DecisionCount]:
+        rows = self._read(
+            "SELECT v.stage, v.channel, v.locale, v.prompt_version, v.model, v.campaign, "
+            "d.reviewer, d.action, d.reasons, COUNT(*), COALESCE(SUM(d.distance), 0.0) "
+            f"FROM variants v{self.decided_index} JOIN decisions d ON d.seq = v.decision_seq "
+            f"WHERE v.decision_seq IS NOT NULL{conditions(filters, 'v.')} "
+            "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9",
+            filters,
+        )
+        return [
+            DecisionCount._make((
+                *row[:8], tuple(json.loads(row[8])) if row[8] else (), int(row[9]),
+                float(row[10]),
+            ))
+            for row in rows
+        ]  # fmt: skip
+
+    def approved(self, filters: Mapping[str, str]) -> list[tuple[str, DecisionRow]]:
+        columns = ", ".join(f"d.{c}" for c in TABLES["decisions"])
+        rows = self._read(
+            f"SELECT v.data, {columns} FROM variants v JOIN decisions d ON d.seq = v.decision_seq "
+            f"WHERE v.status IN ('approved', 'edited'){conditions(filters, 'v.')} "
+            f"ORDER BY v.submitted_at, v.{self.order}",
+            filters,
+        )
+        return [(row[0], DecisionRow._make(row[1:])) for row in rows]
+
+    def decided(self, filters: Mapping[str, str]) -> list[Reviewed]:
+        rows = self._read(
+            "SELECT v.id, v.campaign, v.stage, v.channel, v.locale, v.prompt_version, v.model, "
+            "v.copy, d.seq, d.action, d.reviewer, d.at, d.edited, d.reasons, d.distance "
+            f"FROM variants v{self.decided_index} JOIN decisions d ON d.seq = v.decision_seq "
+            f"WHERE v.decision_seq IS NOT NULL{conditions(filters, 'v.')} "
+            "ORDER BY v.decision_seq",
+            filters,
+        )
+        loads = json.loads
+        return [
+            Reviewed._make((
+                *row[:7], loads(row[7]), *row[8:12], loads(row[12]) if row[12] else None,
+                tuple(loads(row[13])) if row[13] else (), row[14] or 0.0,
+            ))
+            for row in rows
+        ]  # fmt: skip
+
+    # -- outcomes ----------------------------------------------------------------------------------
+
+    def known_variants(self, ids: Sequence[str]) -> set[str]:
+        known: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self._read(f"SELECT id FROM variants WHERE id IN ({marks})", tuple(chunk))
+            known |= {row[0] for row in rows}
+        return known
+
+    def upsert_outcomes(self, rows: Sequence[tuple], now: float) -> int:
+        """Write outcome figures, replacing those of any (variant, segment, day) already there."""
+        with self._write() as tx:
+            tx.executemany(  # type: ignore[attr-defined]
+                self._sql(
+                    "INSERT INTO outcomes (variant_id, segment, period, impressions, clicks, "
+                    "conversions, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (variant_id, segment, period) DO UPDATE SET "
+                    "impressions = excluded.impressions, clicks = excluded.clicks, "
+                    "conversions = excluded.conversions, recorded_at = excluded.recorded_at"
+                ),
+                [(*row, now) for row in rows],
+            )
+        return len(rows)
+
+    def outcome_sums(self) -> list[tuple[str, str, int, int, int]]:
+        rows = self._read(
+            "SELECT variant_id, segment, SUM(impressions), SUM(clicks), SUM(conversions) "
+            "FROM outcomes GROUP BY variant_id, segment"
+        )
+        return [(r[0], r[1], int(r[2]), int(r[3]), int(r[4])) for r in rows]
+
+    def outcome_rows(self) -> list[OutcomeRow]:
+        rows = self._read(
+            "SELECT v.stage, v.channel, v.locale, v.prompt_version, v.model, v.campaign, "
+            f"{self.tags_of_data}, SUM(o.impressions), SUM(o.clicks), SUM(o.conversions) "
+            "FROM outcomes o JOIN variants v ON v.id = o.variant_id "
+            "GROUP BY v.id, v.stage, v.channel, v.locale, v.prompt_version, v.model, v.campaign, "
+            "v.data"
+        )
+        return [
+            OutcomeRow._make((
+                *row[:6], tuple(json.loads(row[6])) if row[6] else (),
+                *(int(n) for n in row[7:]),
+            ))
+            for row in rows
+        ]  # fmt: skip
+
+    # -- copying between engines -------------------------------------------------------------------
+
+    def table_rows(self, table: str) -> Iterator[tuple]:
+        """Every row of a record table, in the same order on every engine."""
+        columns = ", ".join(TABLES[table])
+        yield from self._stream(f"SELECT {columns} FROM {table} ORDER BY {TABLE_KEYS[table]}")
+
+    def load_rows(self, table: str, rows: Iterable[tuple]) -> int:
+        """Add copied rows to an empty table (variants first, then decisions, then outcomes)."""
+        columns = TABLES[table]
+        loaded = 0
+        batch: list[tuple] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) == 5000:
+                loaded += self._load_batch(table, columns, batch)
+                batch = []
+        if batch:
+            loaded += self._load_batch(table, columns, batch)
+        if table == "decisions":
+            with self._write() as tx:
+                self._run(
+                    tx,
+                    "UPDATE variants SET decision_seq = (SELECT d.seq FROM decisions d "
+                    "WHERE d.variant_id = variants.id AND d.action IN ('approve', 'edit', "
+                    "'reject') AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.seq) "
+                    "ORDER BY d.seq DESC LIMIT 1) WHERE status != 'pending'",
+                )
+                self._after_copying_decisions(tx)
+        return loaded
+
+    def _after_copying_decisions(self, tx: Transaction) -> None:
+        """Whatever the engine needs once decisions arrive with their numbers."""
+
+    def _load_batch(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> int:
+        if table == "variants":
+            # A variant's standing decision is set once the decisions are in (each table
+            # refers to the other).
+            index = columns.index("decision_seq")
+            rows = [(*row[:index], None, *row[index + 1 :]) for row in rows]
+        marks = ", ".join("?" * len(columns))
+        with self._write() as tx:
+            tx.executemany(  # type: ignore[attr-defined]
+                self._sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"), rows
+            )
+        return len(rows)
+
+
+def decision_values(decision: Decision, undoes: int | None, distance: float | None) -> tuple:
+    """A decision's columns after `seq`, as the log stores them."""
+    return (
+        decision.variant_id, decision.action, decision.reviewer, decision.at.isoformat(),
+        decision.edited.model_dump_json() if decision.edited else None,
+        json.dumps(list(decision.reasons)) if decision.reasons else None,
+        decision.note, undoes, distance,
+    )  # fmt: skip
