@@ -1,0 +1,159 @@
+"""A queue location dco cannot use gets one line saying why and what to do, on both engines."""
+
+import sqlite3
+
+import psycopg
+import pytest
+
+from dco.errors import StoreError
+from dco.review import ReviewQueue
+from dco.review.stores import postgres as postgres_store
+from dco.review.stores import sqlite as sqlite_store
+from tests.conftest import run_dco
+from tests.review.test_queue import variants
+
+
+def one_line(error: pytest.ExceptionInfo) -> str:
+    text = str(error.value)
+    assert "\n" not in text
+    return text
+
+
+def test_a_file_that_is_not_a_database_is_named_as_such(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_text("메모: 봄 캠페인 카피 정리\n" * 100, encoding="utf-8")
+    with pytest.raises(StoreError) as error:
+        ReviewQueue(path)
+    assert "not a SQLite database" in one_line(error)
+
+
+def test_another_applications_sqlite_file_gets_dcos_tables_only_with_init(tmp_path):
+    path = tmp_path / "crm.db"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
+    db.close()
+    with pytest.raises(StoreError) as error:
+        ReviewQueue(path)
+    assert "another application (tables customers)" in one_line(error)
+    assert "--init" in str(error.value)
+    db = sqlite3.connect(path)
+    assert [name for (name,) in db.execute("SELECT name FROM sqlite_master")] == ["customers"]
+    db.close()
+    with ReviewQueue(path, init=True) as queue:
+        assert queue.submit(variants(1)) == 1
+
+
+def test_another_applications_postgres_database_gets_dcos_tables_only_with_init(postgres_url):
+    with psycopg.connect(postgres_url, autocommit=True) as db:
+        db.execute("CREATE TABLE orders (id INT PRIMARY KEY)")
+    with pytest.raises(StoreError) as error:
+        ReviewQueue(postgres_url)
+    assert "another application (tables orders)" in one_line(error)
+    with ReviewQueue(postgres_url, init=True) as queue:
+        assert queue.submit(variants(1)) == 1
+
+
+def test_a_corrupt_file_is_named_with_a_way_to_rescue_it(tmp_path):
+    path = tmp_path / "review.db"
+    with ReviewQueue(path) as queue:
+        queue.submit(variants(30))
+    data = bytearray(path.read_bytes())
+    data[4096:8192] = b"\xff" * 4096  # the second page: part of a table's b-tree
+    path.write_bytes(bytes(data))
+    with pytest.raises(StoreError) as error, ReviewQueue(path) as queue:
+        queue.pending()
+    assert "corrupt" in one_line(error) and ".recover" in str(error.value)
+
+
+def test_a_sqlite_queue_locked_past_the_timeout_says_so(tmp_path, monkeypatch):
+    path = tmp_path / "review.db"
+    monkeypatch.setattr(sqlite_store, "BUSY_SECONDS", 0.2)
+    with ReviewQueue(path) as queue:
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN EXCLUSIVE")
+        with pytest.raises(StoreError) as error:
+            queue.submit(variants(1))
+        other.execute("ROLLBACK")
+        other.close()
+        assert "another process has held the database" in one_line(error)
+        assert queue.submit(variants(1)) == 1  # nothing was left half-done
+
+
+def test_a_postgres_queue_locked_past_the_timeout_says_so(postgres_url, monkeypatch):
+    monkeypatch.setattr(postgres_store, "LOCK_SECONDS", 1)
+    with ReviewQueue(postgres_url) as queue, psycopg.connect(postgres_url) as other:
+        other.execute("LOCK TABLE variants IN ACCESS EXCLUSIVE MODE")
+        with pytest.raises(StoreError) as error:
+            queue.submit(variants(1))
+        other.rollback()
+        assert "another session has held the rows" in one_line(error)
+        assert queue.submit(variants(1)) == 1
+
+
+def test_a_read_only_postgres_database_is_named_as_such(postgres_url):
+    with ReviewQueue(postgres_url):
+        pass  # the tables exist
+    database = postgres_url.split("/")[3].split("?")[0]
+    with psycopg.connect(postgres_url, autocommit=True) as db:
+        db.execute(f'ALTER DATABASE "{database}" SET default_transaction_read_only = on')
+    with pytest.raises(StoreError) as error, ReviewQueue(postgres_url) as queue:
+        queue.submit(variants(1))
+    assert "refuses writes" in one_line(error)
+
+
+def test_an_unreachable_server_is_named_with_what_to_check():
+    with pytest.raises(StoreError) as error:
+        ReviewQueue("postgresql://dco:s3cret-pw@127.0.0.1:9/queue")
+    text = one_line(error)
+    assert "cannot reach the PostgreSQL server" in text and "s3cret-pw" not in text
+    assert text.startswith("postgresql://dco@127.0.0.1:9/queue:")
+
+
+def test_a_wrong_password_is_refused_without_printing_it(postgres_server, postgres_url):
+    """The session's server trusts local logins; one role is made to need a password."""
+    hba = postgres_server.pgdata / "pg_hba.conf"
+    rules = hba.read_text()
+    with psycopg.connect(postgres_server.get_uri(), autocommit=True) as admin:
+        admin.execute("DROP ROLE IF EXISTS reviewer_pw")
+        admin.execute("CREATE ROLE reviewer_pw LOGIN PASSWORD 'right-one'")
+        hba.write_text("local all reviewer_pw scram-sha-256\n" + rules)
+        admin.execute("SELECT pg_reload_conf()")
+        try:
+            url = postgres_url.replace(
+                "postgresql://postgres@", "postgresql://reviewer_pw:w0ng-pw@"
+            )
+            with pytest.raises(StoreError) as error:
+                ReviewQueue(url)
+            done = run_dco("stats", url)
+        finally:
+            hba.write_text(rules)
+            admin.execute("SELECT pg_reload_conf()")
+    assert "refused the password" in one_line(error) and "w0ng-pw" not in str(error.value)
+    assert done.returncode == 2 and "w0ng-pw" not in done.stderr + done.stdout
+    assert "refused the password" in done.stderr.splitlines()[0]
+
+
+def test_a_database_from_a_newer_dco_is_refused(queue_location):
+    with ReviewQueue(queue_location):
+        pass
+    if queue_location.startswith("postgresql://"):
+        with psycopg.connect(queue_location, autocommit=True) as db:
+            db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    else:
+        db = sqlite3.connect(queue_location, isolation_level=None)
+        db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+        db.close()
+    with pytest.raises(StoreError) as error:
+        ReviewQueue(queue_location)
+    assert "schema 99 is newer than this dco understands" in one_line(error)
+
+
+def test_the_cli_gives_one_line_and_exit_2_for_a_queue_it_cannot_use(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_text("not a database", encoding="utf-8")
+    done = run_dco("stats", str(path))
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[0] == (
+        f"dco: error: {path}: not a SQLite database; give a dco queue file, or a new path to "
+        "create one"
+    )
