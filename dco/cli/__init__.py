@@ -27,6 +27,7 @@ COMMANDS = {
     "tune": "tune:tune_command",
     "outcomes": "outcomes:outcomes",
     "select": "select:select_command",
+    "queue": "queue:queue",
     "channels": "channels:channels",
     "measure": "measure:measure",
     "doctor": "doctor:doctor",

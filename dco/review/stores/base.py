@@ -43,9 +43,10 @@ TABLES: dict[str, tuple[str, ...]] = {
 """The tables that hold a queue's record, with their columns in a fixed order: what `dco queue
 copy` moves and digests. (Leases are a moment's state, not record: they are not copied.)"""
 
-TABLE_KEYS = {"variants": "submitted_at, id", "decisions": "seq", "outcomes": "variant_id, "
-              "segment, period"}  # fmt: skip
-"""The order a table is read in for copying and digests, the same on every engine."""
+TABLE_KEYS = {"variants": "submitted_at, {order}", "decisions": "seq",
+              "outcomes": "variant_id{c}, segment{c}, period{c}"}  # fmt: skip
+"""The order a table is read in for copying and digests: variants in submission order (which a
+copy keeps), the others by key, text compared byte by byte whatever the server's locale."""
 
 
 class VariantRow(NamedTuple):
@@ -169,6 +170,8 @@ class SqlStore:
     decided_index = ""
     """An index hint for reading decided variants in log order, where the engine takes one."""
     tags_of_data = "json_extract(v.data, '$.tags')"
+    bytewise = ""
+    """The collation that orders text by its bytes (SQLite's default)."""
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
@@ -457,7 +460,8 @@ class SqlStore:
     def table_rows(self, table: str) -> Iterator[tuple]:
         """Every row of a record table, in the same order on every engine."""
         columns = ", ".join(TABLES[table])
-        yield from self._stream(f"SELECT {columns} FROM {table} ORDER BY {TABLE_KEYS[table]}")
+        order = TABLE_KEYS[table].format(order=self.order, c=self.bytewise)
+        yield from self._stream(f"SELECT {columns} FROM {table} ORDER BY {order}")
 
     def load_rows(self, table: str, rows: Iterable[tuple]) -> int:
         """Add copied rows to an empty table (variants first, then decisions, then outcomes)."""

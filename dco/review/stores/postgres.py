@@ -113,6 +113,7 @@ class PostgresStore(SqlStore):
     paramstyle = "format"
     order = "n"
     tags_of_data = "(v.data::jsonb -> 'tags')::text"
+    bytewise = ' COLLATE "C"'
 
     def __init__(self, url: str, *, init: bool = False) -> None:
         super().__init__()

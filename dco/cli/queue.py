@@ -1,0 +1,58 @@
+"""`dco queue`: the review queue itself — moving it between a file and a server."""
+
+from __future__ import annotations
+
+import click
+from rich.markup import escape
+
+from dco.cli.common import require_db
+from dco.cli.output import console, error_console, print_json
+from dco.review.copying import copy_queue
+from dco.review.stores import open_store
+
+
+@click.group("queue")
+def queue() -> None:
+    """The review queue: a SQLite file, or a postgresql:// URL for a team's shared server."""
+
+
+@queue.command("copy")
+@click.argument("source", metavar="SRC")
+@click.argument("target", metavar="DST")
+@click.option(
+    "--init",
+    is_flag=True,
+    help="Let dco add its tables to DST even though it holds another application's tables.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the counts and digests as JSON.")
+def copy_command(source: str, target: str, init: bool, as_json: bool) -> None:
+    """Copy every variant, decision and outcome from SRC into a new, empty DST, then prove the
+    copy by counts and a digest of both sides. Leases are not copied: reviewers claim afresh.
+
+    \b
+    Examples:
+      dco queue copy dco-review.db postgresql://kim@db.internal/dco
+      DCO_QUEUE=postgresql://kim@db.internal/dco dco review --reviewer kim
+    """
+    source_store = open_store(require_db(source))
+    try:
+        target_store = open_store(target, init=init)
+        try:
+            report = copy_queue(
+                source_store, target_store,
+                on_table=lambda table, rows: error_console().print(
+                    f"copied {rows:,} {table}", highlight=False
+                ),
+            )  # fmt: skip
+        finally:
+            target_store.close()
+    finally:
+        source_store.close()
+    if as_json:
+        print_json(report.to_dict())
+        return
+    console().print(
+        f"{escape(target_store.location)} holds the same {report.counts['variants']:,} variants, "
+        f"{report.counts['decisions']:,} decisions and {report.counts['outcomes']:,} outcomes "
+        f"as {escape(source_store.location)} (digest {report.source_digest[:16]})"
+    )

@@ -1,0 +1,74 @@
+"""Moving a queue between stores (a SQLite file to a team's PostgreSQL server) with proof.
+
+Each record table is copied in a fixed order and digested on both sides; the copy is good when
+the counts and the digests agree. Leases are a moment's state and stay behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from dco.errors import StoreError
+from dco.review.stores import QueueStore
+from dco.review.stores.base import TABLES
+
+
+@dataclass
+class CopyReport:
+    """What was copied: rows per table, and each side's digest."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    source_digest: str = ""
+    target_digest: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.source_digest) and self.source_digest == self.target_digest
+
+    def to_dict(self) -> dict[str, object]:
+        return {"ok": self.ok, "counts": self.counts, "source_digest": self.source_digest,
+                "target_digest": self.target_digest}  # fmt: skip
+
+
+def digest(store: QueueStore) -> tuple[str, dict[str, int]]:
+    """A SHA-256 of every record row, in order, and the number of rows in each table."""
+    hasher = hashlib.sha256()
+    counts = {}
+    for table in TABLES:
+        counts[table] = 0
+        hasher.update(f"\x00{table}\x00".encode())
+        for row in store.table_rows(table):
+            hasher.update(json.dumps(row, ensure_ascii=False).encode())
+            hasher.update(b"\n")
+            counts[table] += 1
+    return hasher.hexdigest(), counts
+
+
+def copy_queue(
+    source: QueueStore,
+    target: QueueStore,
+    *,
+    on_table: Callable[[str, int], None] = lambda table, rows: None,
+) -> CopyReport:
+    """Copy every variant, decision and outcome from `source` into the empty `target`, then
+    compare the two by counts and digest. `on_table` hears of each table as it is done."""
+    if not target.is_empty():
+        raise StoreError(
+            f"{target.location} already holds variants; copy into a new, empty queue so nothing "
+            "is merged by accident"
+        )
+    report = CopyReport()
+    for table in TABLES:
+        report.counts[table] = target.load_rows(table, source.table_rows(table))
+        on_table(table, report.counts[table])
+    report.source_digest, source_counts = digest(source)
+    report.target_digest, target_counts = digest(target)
+    if source_counts != target_counts or not report.ok:
+        raise StoreError(
+            f"the copy in {target.location} differs from {source.location} "
+            f"({source_counts} rows vs {target_counts}); do not use it, and report this"
+        )
+    return report
