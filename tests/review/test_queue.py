@@ -170,3 +170,35 @@ def test_an_edit_over_the_channels_limit_is_refused_unless_forced(queue):
     with pytest.raises(ReviewError, match=r"dco\.Length"):
         queue.edit(variant.id, "minji", long)
     assert queue.edit(variant.id, "minji", long, force=True).action == "edit"
+
+
+def test_a_reviewer_who_skipped_many_is_served_the_oldest_they_did_not_skip(queue, clock):
+    batch = variants(8)
+    queue.submit(batch)
+    held = queue.claim("jun")  # batch[0], leased to someone else
+    for v in batch[1:6]:
+        queue.skip(v.id, "minji")
+    assert queue.claim("minji").variant.id == batch[6].id
+    queue.release(batch[6].id, "minji")
+    # What reopens behind the skips comes first again: the other reviewer's lease running out,
+    # an undone skip, a decision undone by someone else.
+    clock.now += 61
+    assert queue.claim("minji").variant.id == held.variant.id
+    queue.approve(held.variant.id, "minji")
+    queue.undo("minji")  # undoes the approval: batch[0] is pending again
+    queue.undo("minji")  # undoes the skip of batch[5]
+    assert queue.claim("minji").variant.id == batch[0].id
+    queue.reject(batch[0].id, "minji", ["other"])
+    assert queue.claim("minji").variant.id == batch[5].id
+
+
+def test_a_decision_undone_elsewhere_returns_its_variant_to_every_reviewer(queue):
+    batch = variants(4)
+    queue.submit(batch)
+    queue.approve(batch[0].id, "jun")
+    for v in batch[1:3]:
+        queue.skip(v.id, "minji")
+    assert queue.claim("minji").variant.id == batch[3].id
+    queue.release(batch[3].id, "minji")
+    queue.undo("jun")
+    assert queue.claim("minji").variant.id == batch[0].id

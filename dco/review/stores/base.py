@@ -19,7 +19,7 @@ from dco.errors import ReviewError
 from dco.models import Decision
 from dco.models.records import DecisionCount, OutcomeRow, Reviewed
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The version of the tables every engine's migrations bring a database to."""
 
 FILTERS = ("campaign", "stage", "channel", "locale")
@@ -43,7 +43,7 @@ TABLES: dict[str, tuple[str, ...]] = {
 """The tables that hold a queue's record, with their columns in a fixed order: what `dco queue
 copy` moves and digests. (Leases are a moment's state, not record: they are not copied.)"""
 
-TABLE_KEYS = {"variants": "submitted_at, {order}", "decisions": "seq",
+TABLE_KEYS = {"variants": "place", "decisions": "seq",
               "outcomes": "variant_id{c}, segment{c}, period{c}"}  # fmt: skip
 """The order a table is read in for copying and digests: variants in submission order (which a
 copy keeps), the others by key, text compared byte by byte whatever the server's locale."""
@@ -165,8 +165,9 @@ class SqlStore:
 
     location: str
     paramstyle = "qmark"
-    order = "rowid"
-    """The column that breaks ties in submission order."""
+    for_update = ""
+    """What locks a row read in a write transaction, where writers do not already exclude each
+    other."""
     decided_index = ""
     """An index hint for reading decided variants in log order, where the engine takes one."""
     tags_of_data = "json_extract(v.data, '$.tags')"
@@ -228,7 +229,7 @@ class SqlStore:
     def pending_records(self, filters: Mapping[str, str], limit: int | None) -> list[str]:
         sql = (
             f"SELECT data FROM variants WHERE status = 'pending'{conditions(filters)} "
-            f"ORDER BY submitted_at, {self.order}"
+            "ORDER BY place"
         )
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
@@ -301,6 +302,8 @@ class SqlStore:
             seq = self._insert_decision(tx, decision_values(decision, None, distance))
             self._refresh_status(tx, decision.variant_id)
             self._run(tx, "DELETE FROM leases WHERE variant_id = ?", (decision.variant_id,))
+            if decision.action == "skip":
+                self._advance_frontier(tx, decision.reviewer)
         return seq
 
     def undo(self, reviewer: str, at: datetime, seq: int | None) -> str | None:
@@ -321,7 +324,50 @@ class SqlStore:
             undo = Decision(variant_id=variant_id, action="undo", reviewer=reviewer, at=at)
             self._insert_decision(tx, decision_values(undo, int(last[0]), None))
             self._refresh_status(tx, variant_id)
+            # The variant may be open again, to everyone and to the reviewer who skipped it:
+            # no reviewer's frontier may stay past it.
+            self._run(
+                tx, "UPDATE frontiers SET place = (SELECT place FROM variants WHERE id = :id) "
+                "WHERE place > (SELECT place FROM variants WHERE id = :id)", {"id": variant_id},
+            )  # fmt: skip
         return variant_id
+
+    def _advance_frontier(self, tx: Transaction, reviewer: str) -> int:
+        """Move the reviewer's frontier past the pending variants they skipped; return it.
+
+        The frontier is a place in the queue before which every pending variant was skipped by
+        that reviewer, so their claims start there instead of walking past their skips each
+        time. It moves only over skips (never over a variant someone else holds, which may come
+        back), and an undo moves every frontier back to the variant it reopens. Submissions are
+        placed after everything already committed, so none lands behind a frontier.
+        """
+        row = self._one(
+            tx, f"SELECT place FROM frontiers WHERE reviewer = ?{self.for_update}", (reviewer,)
+        )
+        frontier = int(row[0]) if row else 0
+        first = self._one(
+            tx,
+            "SELECT place FROM variants v WHERE status = 'pending' AND place >= :frontier "
+            f"AND NOT {self._skipped_by_reviewer} ORDER BY place LIMIT 1",
+            {"frontier": frontier, "reviewer": reviewer},
+        )
+        if first is not None:
+            moved = int(first[0])
+        else:  # every pending variant from the frontier on was skipped by this reviewer
+            last = self._one(tx, "SELECT MAX(place) FROM variants WHERE status = 'pending'")
+            moved = int(last[0]) + 1 if last and last[0] is not None else frontier
+        if moved != frontier:
+            self._run(
+                tx, "INSERT INTO frontiers (reviewer, place) VALUES (?, ?) ON CONFLICT (reviewer) "
+                "DO UPDATE SET place = excluded.place", (reviewer, moved),
+            )  # fmt: skip
+        return moved
+
+    _skipped_by_reviewer = (
+        "EXISTS (SELECT 1 FROM decisions d WHERE d.variant_id = v.id AND d.reviewer = :reviewer "
+        "AND d.action = 'skip' AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.seq))"
+    )
+    """Whether variant `v` was passed over by the reviewer, and that skip not undone."""
 
     def _refresh_status(self, tx: Transaction, variant_id: str) -> None:
         """Set the variant's status from the decision that stands for it: its latest approve,
@@ -383,7 +429,7 @@ class SqlStore:
         rows = self._read(
             f"SELECT v.data, {columns} FROM variants v JOIN decisions d ON d.seq = v.decision_seq "
             f"WHERE v.status IN ('approved', 'edited'){conditions(filters, 'v.')} "
-            f"ORDER BY v.submitted_at, v.{self.order}",
+            "ORDER BY v.place",
             filters,
         )
         return [(row[0], DecisionRow._make(row[1:])) for row in rows]
@@ -460,7 +506,7 @@ class SqlStore:
     def table_rows(self, table: str) -> Iterator[tuple]:
         """Every row of a record table, in the same order on every engine."""
         columns = ", ".join(TABLES[table])
-        order = TABLE_KEYS[table].format(order=self.order, c=self.bytewise)
+        order = TABLE_KEYS[table].format(c=self.bytewise)
         yield from self._stream(f"SELECT {columns} FROM {table} ORDER BY {order}")
 
     def load_rows(self, table: str, rows: Iterable[tuple]) -> int:
@@ -491,17 +537,26 @@ class SqlStore:
         """Whatever the engine needs once decisions arrive with their numbers."""
 
     def _load_batch(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> int:
-        if table == "variants":
-            # A variant's standing decision is set once the decisions are in (each table
-            # refers to the other).
-            index = columns.index("decision_seq")
-            rows = [(*row[:index], None, *row[index + 1 :]) for row in rows]
-        marks = ", ".join("?" * len(columns))
         with self._write() as tx:
+            if table == "variants":
+                # A variant's standing decision is set once the decisions are in (each table
+                # refers to the other); its place follows those copied before it.
+                index = columns.index("decision_seq")
+                rows = [(*row[:index], None, *row[index + 1 :]) for row in rows]
+                places = self._places(tx, len(rows))
+                if places is not None:
+                    columns = (*columns, "place")
+                    rows = [(*row, place) for row, place in zip(rows, places)]
+            marks = ", ".join("?" * len(columns))
             tx.executemany(  # type: ignore[attr-defined]
                 self._sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"), rows
             )
         return len(rows)
+
+    def _places(self, tx: Transaction, count: int) -> range | None:
+        """Places for `count` new variants after every one committed, where the engine does not
+        number them itself."""
+        return None
 
 
 def decision_values(decision: Decision, undoes: int | None, distance: float | None) -> tuple:

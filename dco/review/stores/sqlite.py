@@ -95,6 +95,18 @@ MIGRATIONS: dict[int, str] = {
         PRIMARY KEY (variant_id, segment, period)
     ) WITHOUT ROWID;
     """,
+    # Version 4: each variant's place in the queue, numbered by dco (a rowid may change when the
+    # file is vacuumed), and each reviewer's frontier: the place before which every pending
+    # variant is one they skipped, so a claim starts there instead of walking past them.
+    4: """
+    ALTER TABLE variants ADD COLUMN place INTEGER;
+    UPDATE variants SET place = rowid;
+    CREATE INDEX variants_open ON variants (status, place);
+    DROP INDEX variants_pending;
+    CREATE TABLE frontiers (reviewer TEXT PRIMARY KEY, place INTEGER NOT NULL) WITHOUT ROWID;
+    INSERT OR REPLACE INTO meta (key, value)
+        SELECT 'next_place', COALESCE(MAX(place), 0) + 1 FROM variants;
+    """,
 }
 
 
@@ -277,6 +289,11 @@ class SqliteStore(SqlStore):
     # -- where SQLite differs ----------------------------------------------------------------------
 
     decided_index = " INDEXED BY variants_decided"
+    # Look a variant's skips up by the variant: by the reviewer, SQLite would read every
+    # decision they ever made for each variant it checks.
+    _skipped_by_reviewer = SqlStore._skipped_by_reviewer.replace(
+        "FROM decisions d WHERE", "FROM decisions d INDEXED BY decisions_variant WHERE"
+    )
 
     def _lock_variant(self, tx: Transaction, variant_id: str) -> tuple | None:
         # A write transaction here already excludes every other writer.
@@ -292,14 +309,20 @@ class SqliteStore(SqlStore):
         )
         return int(cursor.lastrowid)
 
+    def _places(self, tx: Transaction, count: int) -> range:
+        start = int(tx.execute("SELECT value FROM meta WHERE key = 'next_place'").fetchone()[0])
+        tx.execute("UPDATE meta SET value = ? WHERE key = 'next_place'", (start + count,))
+        return range(start, start + count)
+
     def add_variants(self, rows: Sequence[VariantRow]) -> int:
         with self._write() as tx:
+            places = self._places(tx, len(rows))
             before = self.db.total_changes
             tx.executemany(  # type: ignore[attr-defined]
                 "INSERT OR IGNORE INTO variants (id, campaign, stage, channel, locale, "
-                "prompt_version, model, data, copy, submitted_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
+                "prompt_version, model, data, copy, submitted_at, place) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(*row, place) for row, place in zip(rows, places)],
             )
             return self.db.total_changes - before
 
@@ -313,22 +336,20 @@ class SqliteStore(SqlStore):
                 "WHERE l.reviewer = ? AND l.expires_at > ? AND v.status = 'pending' LIMIT 1",
                 (reviewer, now),
             ).fetchone()
-            row = (
-                held
-                or tx.execute(
+            if held is None:
+                frontier = self._advance_frontier(tx, reviewer)
+                held = tx.execute(
                     # INDEXED BY keeps the plan fixed as the tables grow: walk pending variants
-                    # in submission order, looking up only each one's own leases and skips.
-                    "SELECT id, data FROM variants v INDEXED BY variants_pending "
-                    f"WHERE status = 'pending'{conditions(filters)} AND NOT EXISTS (SELECT 1 "
-                    "FROM leases l WHERE l.variant_id = v.id AND l.expires_at > :now "
-                    "AND l.reviewer != :reviewer) "
-                    "AND NOT EXISTS (SELECT 1 FROM decisions d INDEXED BY decisions_variant "
-                    "WHERE d.variant_id = v.id AND d.reviewer = :reviewer AND d.action = 'skip' "
-                    "AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.seq)) "
-                    "ORDER BY submitted_at, rowid LIMIT 1",
-                    {**filters, "now": now, "reviewer": reviewer},
+                    # in queue order from the reviewer's frontier, looking up only each one's
+                    # own leases and skips.
+                    "SELECT id, data FROM variants v INDEXED BY variants_open "
+                    f"WHERE status = 'pending' AND place >= :frontier{conditions(filters)} "
+                    "AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.variant_id = v.id "
+                    "AND l.expires_at > :now AND l.reviewer != :reviewer) "
+                    f"AND NOT {self._skipped_by_reviewer} ORDER BY place LIMIT 1",
+                    {**filters, "now": now, "reviewer": reviewer, "frontier": frontier},
                 ).fetchone()
-            )
+            row = held
             if row is None:
                 return None
             self._put_lease(tx, row[0], reviewer, expires)
