@@ -21,7 +21,7 @@ from dco.review.log import LogReaders
 from dco.review.outcome_tables import OutcomeTables
 from dco.review.rows import decision_from_row
 from dco.review.stores import QueueStore, default_location, open_store
-from dco.review.stores.base import VariantRow, VariantState, check_filters
+from dco.review.stores.base import Refused, VariantRow, check_filters
 from dco.text.distance import copy_distance
 
 REASON_TAGS = (
@@ -156,15 +156,18 @@ class ReviewQueue(LogReaders, OutcomeTables):
         """Approve the variant with `copy` in place of its own, re-checked as generated copy is:
         against the channel's limits and the brand's rules (`force` records it regardless)."""
         edited = copy if isinstance(copy, Copy) else Copy(**dict(copy))
+        variant = self.get(variant_id)
         if not force:
-            variant = self.get(variant_id)
             found = copy_findings(edited, variant.channel, self.checker, variant.stage)
             errors = [f for f in found if f.level == "error"]
             if errors:
                 raise ReviewError(_describe_errors(errors))
         decision = Decision(variant_id=variant_id, action="edit", reviewer=reviewer,
                             at=self._now(), edited=edited, note=note)  # fmt: skip
-        return self._decide(decision, override)
+        # A variant's own copy never changes once stored, so the edit's size can be measured
+        # before the transaction that records it.
+        distance = copy_distance(variant.copy.fields(), edited.fields())
+        return self._decide(decision, override, distance)
 
     def reject(
         self,
@@ -219,29 +222,30 @@ class ReviewQueue(LogReaders, OutcomeTables):
 
     # -- internals --------------------------------------------------------------------------------
 
-    def _decide(self, decision: Decision, override: bool) -> Decision:
-        def check(state: VariantState) -> float | None:
-            holder = state.lease_holder
-            if not override and holder is not None and holder != decision.reviewer:
-                raise ReviewError(
-                    f"{decision.variant_id} is being reviewed by {holder}; wait for their "
-                    "lease to end, or pass override=True"
-                )
-            if not override and state.status != "pending" and decision.action != "skip":
-                raise ReviewError(
-                    f"{decision.variant_id} is already {state.status}; undo that decision "
-                    "first, or pass override=True"
-                )
-            if decision.edited is None:
-                return None
-            return copy_distance(state.copy, decision.edited.fields())
-
-        seq = self.store.decide(decision, self.clock(), check)
-        self._recorded.append((decision.reviewer, seq))
+    def _decide(
+        self, decision: Decision, override: bool, distance: float | None = None
+    ) -> Decision:
+        recorded = self.store.decide(decision, self.clock(), distance, override)
+        if isinstance(recorded, Refused):
+            raise ReviewError(_refusal(decision.variant_id, recorded))
+        self._recorded.append((decision.reviewer, recorded))
         return decision
 
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), timezone.utc)
+
+
+def _refusal(variant_id: str, refused: Refused) -> str:
+    if refused.reason == "missing":
+        return f"no variant {variant_id!r} to decide on"
+    if refused.reason == "held":
+        return (
+            f"{variant_id} is being reviewed by {refused.detail}; wait for their lease to end, "
+            "or pass override=True"
+        )
+    return (
+        f"{variant_id} is already {refused.detail}; undo that decision first, or pass override=True"
+    )
 
 
 def _describe_errors(errors: list[Finding]) -> str:

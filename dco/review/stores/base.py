@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol
@@ -79,17 +79,12 @@ class DecisionRow(NamedTuple):
     distance: float | None
 
 
-class VariantState(NamedTuple):
-    """What a decision is checked against, read inside its transaction."""
+class Refused(NamedTuple):
+    """Why a store did not record a decision: no such variant (`missing`), another reviewer
+    holds it (`held`, `detail` naming them), or it is decided already (`decided`, its status)."""
 
-    status: str
-    copy: dict[str, str]
-    lease_holder: str | None
-    """Who holds a live lease on the variant, if anyone."""
-
-
-DecisionCheck = Callable[[VariantState], "float | None"]
-"""Raises when a decision may not be recorded; otherwise returns the edit's distance (or None)."""
+    reason: str
+    detail: str | None = None
 
 
 class QueueStore(Protocol):
@@ -114,7 +109,9 @@ class QueueStore(Protocol):
     ) -> str | None: ...
     def release(self, variant_id: str, reviewer: str) -> None: ...
 
-    def decide(self, decision: Decision, now: float, check: DecisionCheck) -> int: ...
+    def decide(
+        self, decision: Decision, now: float, distance: float | None, override: bool
+    ) -> int | Refused: ...
     def undo(self, reviewer: str, at: datetime, seq: int | None) -> str | None: ...
     def decisions_since(self, seq: int) -> list[DecisionRow]: ...
 
@@ -194,7 +191,7 @@ class SqlStore:
         raise NotImplementedError
 
     def _lock_variant(self, tx: Transaction, variant_id: str) -> tuple | None:
-        """The variant's (status, copy), locked against other writers until the transaction ends."""
+        """The variant's (status,), locked against other writers until the transaction ends."""
         raise NotImplementedError
 
     def _insert_decision(self, tx: Transaction, row: tuple) -> int:
@@ -289,16 +286,23 @@ class SqlStore:
 
     # -- decisions ---------------------------------------------------------------------------------
 
-    def decide(self, decision: Decision, now: float, check: DecisionCheck) -> int:
+    def decide(
+        self, decision: Decision, now: float, distance: float | None, override: bool
+    ) -> int | Refused:
+        """Append a decision in one transaction, unless another reviewer's live lease or a
+        standing decision forbids it (skips, and `override`, pass both)."""
         with self._write() as tx:
             row = self._lock_variant(tx, decision.variant_id)
             if row is None:
-                raise ReviewError(f"no variant {decision.variant_id!r} to decide on")
+                return Refused("missing")
             lease = self._one(
                 tx, "SELECT reviewer FROM leases WHERE variant_id = ? AND expires_at > ?",
                 (decision.variant_id, now),
             )  # fmt: skip
-            distance = check(VariantState(row[0], json.loads(row[1]), lease and lease[0]))
+            if not override and lease is not None and lease[0] != decision.reviewer:
+                return Refused("held", str(lease[0]))
+            if not override and row[0] != "pending" and decision.action != "skip":
+                return Refused("decided", str(row[0]))
             seq = self._insert_decision(tx, decision_values(decision, None, distance))
             self._refresh_status(tx, decision.variant_id)
             self._run(tx, "DELETE FROM leases WHERE variant_id = ?", (decision.variant_id,))
@@ -345,6 +349,17 @@ class SqlStore:
             tx, f"SELECT place FROM frontiers WHERE reviewer = ?{self.for_update}", (reviewer,)
         )
         frontier = int(row[0]) if row else 0
+        # Nothing to do (and nothing to write) unless the first pending variant from the
+        # frontier on is one the reviewer skipped.
+        at_frontier = self._one(
+            tx, "SELECT id FROM variants WHERE status = 'pending' AND place >= ? "
+            "ORDER BY place LIMIT 1", (frontier,),
+        )  # fmt: skip
+        if at_frontier is None or not self._one(
+            tx, f"SELECT {self._skipped_by_reviewer.replace('v.id', ':id')}",
+            {"id": at_frontier[0], "reviewer": reviewer},
+        )[0]:  # fmt: skip
+            return frontier
         first = self._one(
             tx,
             "SELECT place FROM variants v WHERE status = 'pending' AND place >= :frontier "
@@ -546,7 +561,7 @@ class SqlStore:
                 places = self._places(tx, len(rows))
                 if places is not None:
                     columns = (*columns, "place")
-                    rows = [(*row, place) for row, place in zip(rows, places)]
+                    rows = [(*row, place) for row, place in zip(rows, places, strict=True)]
             marks = ", ".join("?" * len(columns))
             tx.executemany(  # type: ignore[attr-defined]
                 self._sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"), rows

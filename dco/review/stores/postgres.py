@@ -13,7 +13,16 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from dco.errors import StoreError
-from dco.review.stores.base import SCHEMA_VERSION, SqlStore, Transaction, VariantRow, conditions
+from dco.models import Decision
+from dco.review.stores.base import (
+    FILTERS,
+    SCHEMA_VERSION,
+    Refused,
+    SqlStore,
+    Transaction,
+    VariantRow,
+    decision_values,
+)
 
 if TYPE_CHECKING:
     import psycopg
@@ -23,6 +32,141 @@ CHANNEL = "dco_decisions"
 
 LOCK_SECONDS = 30
 """How long a statement waits for another transaction's lock before giving up."""
+
+FUNCTIONS = """
+-- A claim and a decision each run on the server in one round trip: with a team deciding
+-- thousands of variants a minute, the statements between them are what costs. They do what
+-- SqlStore.claim/decide and _advance_frontier do on SQLite, statement for statement.
+
+CREATE FUNCTION dco_advance_frontier(p_reviewer TEXT) RETURNS BIGINT
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_frontier BIGINT;
+    v_moved BIGINT;
+BEGIN
+    SELECT place INTO v_frontier FROM frontiers WHERE reviewer = p_reviewer FOR UPDATE;
+    v_frontier := COALESCE(v_frontier, 0);
+    -- Nothing to do (and nothing to write) unless the first pending variant from the frontier
+    -- on is one the reviewer skipped.
+    IF NOT EXISTS (SELECT 1 FROM (SELECT id FROM variants WHERE status = 'pending'
+            AND place >= v_frontier ORDER BY place LIMIT 1) first
+            WHERE EXISTS (SELECT 1 FROM decisions d WHERE d.reviewer = p_reviewer
+            AND d.variant_id = first.id AND d.action = 'skip'
+            AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.seq))) THEN
+        RETURN v_frontier;
+    END IF;
+    SELECT place INTO v_moved FROM variants v WHERE status = 'pending' AND place >= v_frontier
+        AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.reviewer = p_reviewer
+            AND d.variant_id = v.id AND d.action = 'skip'
+            AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.seq))
+        ORDER BY place LIMIT 1;
+    IF v_moved IS NULL THEN
+        SELECT MAX(place) + 1 INTO v_moved FROM variants WHERE status = 'pending';
+        v_moved := COALESCE(v_moved, v_frontier);
+    END IF;
+    IF v_moved <> v_frontier THEN
+        INSERT INTO frontiers (reviewer, place) VALUES (p_reviewer, v_moved)
+            ON CONFLICT (reviewer) DO UPDATE SET place = excluded.place;
+    END IF;
+    RETURN v_moved;
+END $$;
+
+CREATE FUNCTION dco_claim(
+    p_reviewer TEXT, p_now DOUBLE PRECISION, p_expires DOUBLE PRECISION,
+    p_campaign TEXT, p_stage TEXT, p_channel TEXT, p_locale TEXT
+) RETURNS TEXT
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_id TEXT;
+    v_data TEXT;
+    v_frontier BIGINT;
+    v_passed TEXT[] := '{}';
+BEGIN
+    SELECT v.id, v.data INTO v_id, v_data FROM leases l JOIN variants v ON v.id = l.variant_id
+        WHERE l.reviewer = p_reviewer AND l.expires_at > p_now AND v.status = 'pending'
+        LIMIT 1 FOR UPDATE OF v;
+    IF v_id IS NULL THEN
+        v_frontier := dco_advance_frontier(p_reviewer);
+        LOOP
+            SELECT v.id, v.data INTO v_id, v_data FROM variants v
+                WHERE status = 'pending' AND place >= v_frontier
+                AND (p_campaign IS NULL OR campaign = p_campaign)
+                AND (p_stage IS NULL OR stage = p_stage)
+                AND (p_channel IS NULL OR channel = p_channel)
+                AND (p_locale IS NULL OR locale = p_locale)
+                AND NOT (id = ANY (v_passed))
+                AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.variant_id = v.id
+                    AND l.expires_at > p_now AND l.reviewer <> p_reviewer)
+                AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.reviewer = p_reviewer
+                    AND d.variant_id = v.id AND d.action = 'skip'
+                    AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.seq))
+                ORDER BY place LIMIT 1 FOR UPDATE SKIP LOCKED;
+            IF v_id IS NULL THEN
+                RETURN NULL;
+            END IF;
+            -- The search saw leases as they were when it began; the row is ours now, so look
+            -- again: a reviewer who claimed it just before has committed.
+            EXIT WHEN NOT EXISTS (SELECT 1 FROM leases WHERE variant_id = v_id
+                AND expires_at > p_now AND reviewer <> p_reviewer);
+            v_passed := v_passed || v_id;
+            v_id := NULL;
+        END LOOP;
+    END IF;
+    INSERT INTO leases (variant_id, reviewer, expires_at) VALUES (v_id, p_reviewer, p_expires)
+        ON CONFLICT (variant_id) DO UPDATE SET reviewer = excluded.reviewer,
+        expires_at = excluded.expires_at;
+    RETURN v_data;
+END $$;
+
+-- Returns the decision's number, or NULL with the refusal: ('missing' | 'held' | 'decided',
+-- detail).
+CREATE FUNCTION dco_decide(
+    p_variant TEXT, p_action TEXT, p_reviewer TEXT, p_at TEXT, p_edited TEXT, p_reasons TEXT,
+    p_note TEXT, p_distance DOUBLE PRECISION, p_now DOUBLE PRECISION, p_override BOOLEAN,
+    OUT seq BIGINT, OUT refused TEXT, OUT detail TEXT
+)
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_status TEXT;
+    v_holder TEXT;
+    v_standing RECORD;
+BEGIN
+    SELECT status INTO v_status FROM variants WHERE id = p_variant FOR UPDATE;
+    IF NOT FOUND THEN
+        refused := 'missing';
+        RETURN;
+    END IF;
+    SELECT reviewer INTO v_holder FROM leases WHERE variant_id = p_variant
+        AND expires_at > p_now;
+    IF NOT p_override AND v_holder IS NOT NULL AND v_holder <> p_reviewer THEN
+        refused := 'held';
+        detail := v_holder;
+        RETURN;
+    END IF;
+    IF NOT p_override AND v_status <> 'pending' AND p_action <> 'skip' THEN
+        refused := 'decided';
+        detail := v_status;
+        RETURN;
+    END IF;
+    INSERT INTO decisions (variant_id, action, reviewer, at, edited, reasons, note, distance)
+        VALUES (p_variant, p_action, p_reviewer, p_at, p_edited, p_reasons, p_note, p_distance)
+        RETURNING decisions.seq INTO seq;
+    SELECT d.action, d.seq AS number INTO v_standing FROM decisions d
+        WHERE d.variant_id = p_variant AND d.action IN ('approve', 'edit', 'reject')
+        AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.seq)
+        ORDER BY d.seq DESC LIMIT 1;
+    UPDATE variants SET
+        status = CASE v_standing.action WHEN 'approve' THEN 'approved'
+            WHEN 'edit' THEN 'edited' WHEN 'reject' THEN 'rejected' ELSE 'pending' END,
+        decision_seq = v_standing.number
+        WHERE id = p_variant;
+    DELETE FROM leases WHERE variant_id = p_variant;
+    IF p_action = 'skip' THEN
+        PERFORM dco_advance_frontier(p_reviewer);
+    END IF;
+    PERFORM pg_notify('dco_decisions', p_variant);
+END $$;
+"""
 
 MIGRATIONS: dict[int, str] = {
     # PostgreSQL support began at schema 4: a new database gets the whole schema at once.
@@ -83,7 +227,8 @@ MIGRATIONS: dict[int, str] = {
         recorded_at DOUBLE PRECISION NOT NULL,
         PRIMARY KEY (variant_id, segment, period)
     );
-    """,
+    """
+    + FUNCTIONS,
 }
 
 _MIGRATION_LOCK = 0x64636F  # 'dco': one process migrates while the others wait
@@ -252,7 +397,7 @@ class PostgresStore(SqlStore):
 
     def _lock_variant(self, tx: Transaction, variant_id: str) -> tuple | None:
         return tx.execute(
-            "SELECT status, copy FROM variants WHERE id = %s FOR UPDATE", (variant_id,)
+            "SELECT status FROM variants WHERE id = %s FOR UPDATE", (variant_id,)
         ).fetchone()
 
     def _insert_decision(self, tx: Transaction, row: tuple) -> int:
@@ -296,42 +441,29 @@ class PostgresStore(SqlStore):
     def claim(
         self, reviewer: str, filters: Mapping[str, str], now: float, expires: float
     ) -> str | None:
-        parameters: dict[str, Any] = {**filters, "now": now, "reviewer": reviewer, "passed": []}
-        with self._write() as tx:
-            row = tx.execute(
-                "SELECT v.id, v.data FROM leases l JOIN variants v ON v.id = l.variant_id "
-                "WHERE l.reviewer = %(reviewer)s AND l.expires_at > %(now)s "
-                "AND v.status = 'pending' LIMIT 1 FOR UPDATE OF v",
-                parameters,
-            ).fetchone()
-            if row is None:
-                parameters["frontier"] = self._advance_frontier(tx, reviewer)
-            while row is None:
-                row = tx.execute(
-                    self._sql(
-                        "SELECT id, data FROM variants v WHERE status = 'pending' "
-                        f"AND place >= :frontier{conditions(filters)} AND NOT (id = ANY(:passed)) "
-                        "AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.variant_id = v.id AND "
-                        "l.expires_at > :now AND l.reviewer != :reviewer) "
-                        f"AND NOT {self._skipped_by_reviewer} ORDER BY place LIMIT 1 "
-                        "FOR UPDATE SKIP LOCKED"
-                    ),
-                    parameters,
-                ).fetchone()
-                if row is None:
-                    return None
-                # The statement above saw leases as they were when it began; now that the row
-                # is ours, look again: a reviewer who claimed it just before has committed.
-                taken = tx.execute(
-                    "SELECT 1 FROM leases WHERE variant_id = %s AND expires_at > %s "
-                    "AND reviewer != %s",
-                    (row[0], now, reviewer),
-                ).fetchone()
-                if taken:
-                    parameters["passed"].append(row[0])
-                    row = None
-            self._put_lease(tx, row[0], reviewer, expires)
-        return str(row[1])
+        by = [filters.get(name) for name in FILTERS]
+        row = self._call("SELECT dco_claim(%s, %s, %s, %s, %s, %s, %s)",
+                         (reviewer, now, expires, *by))  # fmt: skip
+        return row[0] if row else None
+
+    def decide(
+        self, decision: Decision, now: float, distance: float | None, override: bool
+    ) -> int | Refused:
+        values = decision_values(decision, None, distance)
+        seq, refused, detail = self._call(
+            "SELECT * FROM dco_decide(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (*values[:7], distance, now, override),
+        )
+        return Refused(refused, detail) if refused else int(seq)
+
+    def _call(self, sql: str, parameters: Sequence) -> Any:
+        """One statement as its own transaction, committed when it returns: a function that
+        does a whole claim or decision needs no BEGIN and COMMIT round trips around it."""
+        with self._lock:
+            try:
+                return self.db.execute(sql, parameters).fetchone()
+            except self._psycopg.Error as e:
+                raise self._explain(e) from None
 
     def _after_copying_decisions(self, tx: Transaction) -> None:
         # Decisions arrive with their numbers; new ones must be numbered after them.

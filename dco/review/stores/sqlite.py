@@ -322,7 +322,7 @@ class SqliteStore(SqlStore):
                 "INSERT OR IGNORE INTO variants (id, campaign, stage, channel, locale, "
                 "prompt_version, model, data, copy, submitted_at, place) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(*row, place) for row, place in zip(rows, places)],
+                [(*row, place) for row, place in zip(rows, places, strict=True)],
             )
             return self.db.total_changes - before
 
