@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -214,6 +215,15 @@ class ReviewQueue(LogReaders, OutcomeTables):
         if variant_id is None:
             return None
         return Decision(variant_id=variant_id, action="undo", reviewer=reviewer, at=at)
+
+    def log_position(self) -> int:
+        """Where the decision log ends now: pass it to `decisions_since` later."""
+        return self.store.log_position()
+
+    def wait_for_decisions(self, timeout: float, stop: threading.Event | None = None) -> bool:
+        """Block up to `timeout` seconds, or until `stop` is set, until decisions may have been
+        made elsewhere (announced on PostgreSQL; on SQLite, after the wait)."""
+        return self.store.wait_for_decisions(timeout, stop)
 
     def decisions_since(self, seq: int) -> list[tuple[int, Decision]]:
         """Decisions recorded after log position `seq` (by anyone, anywhere), with their

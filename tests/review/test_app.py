@@ -222,3 +222,63 @@ def test_a_decided_row_shows_its_mark_and_the_others_keep_theirs(queue):
     lines = asyncio.run(run())
     marks = [line[0] for line in lines if line and line[0] in "✓✗✎»·"]
     assert marks == ["✓", "✗", "·", "·"]
+
+
+@pytest.fixture
+def shared(queue_location):
+    """A queue two reviewers open, each through their own connection: on a SQLite file and on
+    a PostgreSQL server."""
+    brief = Brief(product="하프 마라톤 코칭", offer="첫 주 무료", channel="google_rsa",
+                  campaign="spring")  # fmt: skip
+    with ReviewQueue(queue_location) as q:
+        q.submit(generate(brief, stage="decision", n=4, provider=FakeProvider(), seed=1))
+    with ReviewQueue(queue_location) as mine, ReviewQueue(queue_location) as theirs:
+        yield mine, theirs
+
+
+async def until(pilot, condition, seconds=10.0):
+    """Let the app run until `condition()` holds (or `seconds` pass)."""
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return True
+        await pilot.pause(0.05)
+    return condition()
+
+
+def test_a_variant_decided_by_another_reviewer_leaves_the_list(shared):
+    mine, theirs = shared
+    second = mine.pending()[1]
+    app = create_app(mine, "minji", refresh_seconds=0.05)
+
+    async def run():
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            assert app.remaining == 4 and second.id in [v.id for v in app.variants]
+            theirs.approve(second.id, "jun")
+            assert await until(pilot, lambda: second.id not in [v.id for v in app.variants])
+            assert app.remaining == 3
+            assert app.query_one(VariantList).option_count == 3
+            await pilot.press("j", "a")  # the row below the first is now the third variant
+            await pilot.pause()
+
+    asyncio.run(run())
+    assert mine.status(second.id) == "approved" and len(mine.pending()) == 2
+
+
+def test_undo_in_the_app_undoes_its_own_decision_not_another_windows(shared):
+    mine, theirs = shared
+    first, second = mine.pending()[:2]
+    app = create_app(mine, "minji", refresh_seconds=0.05)
+
+    async def run():
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            await pilot.press("a")  # approves the first, here
+            await pilot.pause()
+            theirs.approve(second.id, "minji")  # the same reviewer, in another window
+            await pilot.press("u")
+            await pilot.pause()
+
+    asyncio.run(run())
+    assert mine.status(first.id) == "pending"
+    assert mine.status(second.id) == "approved"

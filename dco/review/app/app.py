@@ -7,12 +7,16 @@ command and the tests both use it.
 
 from __future__ import annotations
 
+import threading
+
 from rich.text import Text
+from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, OptionList
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from dco.errors import ReviewError
 from dco.models import Copy, Variant
@@ -30,6 +34,9 @@ MARKS = {"approve": "✓", "edit": "✎", "reject": "✗", "skip": "»"}
 PAGE = 200
 """Pending variants shown at once: a short list keeps every keypress cheap however long the
 queue; the next ones load as these are decided."""
+REFRESH_SECONDS = 2.0
+"""How long the app waits for other reviewers' decisions between looks (on PostgreSQL it hears
+of them at once; this bounds how soon it notices quitting)."""
 
 
 class ReviewApp(App[None]):
@@ -55,10 +62,16 @@ class ReviewApp(App[None]):
 
     def __init__(
         self, queue: ReviewQueue, reviewer: str, *, checker: Checker | None = None,
-        filters: dict[str, str] | None = None,
+        filters: dict[str, str] | None = None, refresh_seconds: float = REFRESH_SECONDS,
     ) -> None:  # fmt: skip
         super().__init__()
         self.queue = queue
+        self.refresh_seconds = refresh_seconds
+        self.decided_here: set[str] = set()
+        """Variants this app recorded a decision on: their rows stay, marked."""
+        self.log_seen = 0
+        """The decision log's end when the app last looked at what others decided."""
+        self.stopping = threading.Event()
         self.reviewer = reviewer
         self.checker = checker
         self.filters = dict(filters or {})
@@ -77,14 +90,52 @@ class ReviewApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.log_seen = self.queue.log_position()
         self.reload()
         self.query_one(OptionList).focus()
+        self.watch_others()
+
+    # -- other reviewers ---------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="watch")
+    def watch_others(self) -> None:
+        """Wait for decisions made elsewhere (another reviewer, another window) and refresh."""
+        worker = get_current_worker()
+        while not (worker.is_cancelled or self.stopping.is_set()):
+            if self.queue.wait_for_decisions(self.refresh_seconds, self.stopping) and not (
+                worker.is_cancelled or self.stopping.is_set()
+            ):
+                self.call_from_thread(self.refresh_from_others)
+
+    def refresh_from_others(self) -> None:
+        """Take variants decided elsewhere out of the list, and count what remains afresh."""
+        changes = self.queue.decisions_since(self.log_seen)
+        if not changes:
+            return
+        self.log_seen = changes[-1][0]
+        listed = {v.id for v in self.variants}
+        touched = {d.variant_id for _, d in changes} & listed - self.decided_here
+        gone = [vid for vid in touched if self.queue.status(vid) != "pending"]
+        current = self.current
+        listing = self.query_one(VariantList)
+        for variant_id in gone:
+            listing.remove_option(variant_id)
+        self.variants = [v for v in self.variants if v.id not in gone]
+        self.remaining = self.queue.pending_count(**self.filters)
+        if current is not None and current.id in gone:
+            by = next(d.reviewer for _, d in reversed(changes) if d.variant_id == current.id)
+            self.notify(f"“{current.copy.headline}” was just decided by {by}; moved on.")
+        if not self.variants:
+            self.reload()
+            return
+        self.show_current()
 
     # -- the list --------------------------------------------------------------------------------
 
     def reload(self) -> None:
         """Load pending variants (with the filters) into the list."""
         listing = self.query_one(OptionList)
+        self.decided_here = set()  # rows marked so far leave the list now
         self.variants = self.queue.pending(limit=PAGE, **self.filters)
         self.remaining = self.queue.pending_count(**self.filters)
         listing.set_options(Option(_row("·", v), id=v.id) for v in self.variants)
@@ -130,6 +181,7 @@ class ReviewApp(App[None]):
         variant = self.current
         assert variant is not None and listing.highlighted is not None
         listing.mark(listing.highlighted, _row(MARKS[action], variant))
+        self.decided_here.add(variant.id)
         self.reviewed += 1
         if action != "skip":  # a skipped variant stays pending for others
             self.remaining -= 1
@@ -138,7 +190,12 @@ class ReviewApp(App[None]):
             return
         listing.highlighted += 1
 
+    async def action_quit(self) -> None:
+        self.stopping.set()  # the watcher stops waiting, so quitting is immediate
+        await super().action_quit()
+
     def on_unmount(self) -> None:
+        self.stopping.set()
         if self.holding is not None:
             self.queue.release(self.holding, self.reviewer)
 
@@ -195,7 +252,7 @@ class ReviewApp(App[None]):
         self.push_screen(RejectScreen(self.queue.reasons), done)
 
     def action_undo(self) -> None:
-        undone = self.queue.undo(self.reviewer)
+        undone = self.queue.undo(self.reviewer, made_here=True)
         if undone is None:
             self.notify("Nothing to undo.")
             return
@@ -230,7 +287,9 @@ def _row(mark: str, variant: Variant) -> Text:
 
 def create_app(
     queue: ReviewQueue, reviewer: str, *, checker: Checker | None = None,
-    filters: dict[str, str] | None = None,
+    filters: dict[str, str] | None = None, refresh_seconds: float = REFRESH_SECONDS,
 ) -> ReviewApp:  # fmt: skip
-    """The review app over `queue` for `reviewer`, re-checking edits with `checker`."""
-    return ReviewApp(queue, reviewer, checker=checker, filters=filters)
+    """The review app over `queue` for `reviewer`, re-checking edits with `checker`; it looks
+    for other reviewers' decisions every `refresh_seconds` (at once on PostgreSQL)."""
+    return ReviewApp(queue, reviewer, checker=checker, filters=filters,
+                     refresh_seconds=refresh_seconds)  # fmt: skip

@@ -114,6 +114,8 @@ class QueueStore(Protocol):
     ) -> int | Refused: ...
     def undo(self, reviewer: str, at: datetime, seq: int | None) -> str | None: ...
     def decisions_since(self, seq: int) -> list[DecisionRow]: ...
+    def log_position(self) -> int: ...
+    def wait_for_decisions(self, timeout: float, stop: threading.Event | None = None) -> bool: ...
 
     def history(self, variant_id: str) -> list[DecisionRow]: ...
     def counts(self) -> tuple[dict[str, int], dict[str, int]]: ...
@@ -399,6 +401,19 @@ class SqlStore:
             tx, "UPDATE variants SET status = ?, decision_seq = ? WHERE id = ?",
             (status, row[1] if row else None, variant_id),
         )  # fmt: skip
+
+    def log_position(self) -> int:
+        """The number of the latest decision (0 for an empty log)."""
+        return int(self._read("SELECT COALESCE(MAX(seq), 0) FROM decisions")[0][0])
+
+    def wait_for_decisions(self, timeout: float, stop: threading.Event | None = None) -> bool:
+        """Wait up to `timeout` seconds (or until `stop` is set) for decisions made elsewhere;
+        whether there may be some.
+
+        Here: wait, then say "look" (a look is one indexed read). A server that can announce
+        decisions says so only when one was made.
+        """
+        return not (stop or threading.Event()).wait(timeout)
 
     def decisions_since(self, seq: int) -> list[DecisionRow]:
         rows = self._read(

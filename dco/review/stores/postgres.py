@@ -8,6 +8,8 @@ notifies listeners (`LISTEN dco_decisions`) so other review apps drop it from th
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -276,6 +278,8 @@ class PostgresStore(SqlStore):
         self._psycopg = psycopg
         self.location = safe_location(url)
         self._secret = _password_of(url)
+        self._url = url
+        self._listener: psycopg.Connection[Any] | None = None
         try:
             self.db: psycopg.Connection[Any] = psycopg.connect(
                 url, autocommit=True, connect_timeout=10,
@@ -334,6 +338,28 @@ class PostgresStore(SqlStore):
 
     def close(self) -> None:
         self.db.close()
+        if self._listener is not None:
+            self._listener.close()
+
+    def wait_for_decisions(self, timeout: float, stop: threading.Event | None = None) -> bool:
+        """Wait up to `timeout` seconds for a decision to be announced (LISTEN), looking at
+        `stop` every tenth of a second."""
+        try:
+            if self._listener is None:
+                self._listener = self._psycopg.connect(
+                    self._url, autocommit=True, connect_timeout=10
+                )
+                self._listener.execute(f"LISTEN {CHANNEL}")
+            deadline = time.monotonic() + timeout
+            while not (stop is not None and stop.is_set()):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                if any(True for _ in self._listener.notifies(timeout=min(left, 0.1), stop_after=1)):
+                    return True
+            return False
+        except self._psycopg.Error as e:
+            raise self._explain(e) from None
 
     @contextmanager
     def _write(self) -> Iterator[Transaction]:
