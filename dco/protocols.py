@@ -5,9 +5,11 @@
     review app ──▶ Checker          findings for copy in a channel at a stage
     tuning     ──▶ DecisionLog      the standing decisions, and outcomes per variant
     serving    ──▶ ApprovedLog      the approved copy, and outcomes per variant
+    batch jobs ──▶ VariantSink      where collected variants go for review
 
-`dco.Brand` is a `BrandLike` (and so a `Checker`); `dco.ReviewQueue` is both logs. A script or
-a test may hand in anything of the same shape: a stand-in brand, or a list of decision records.
+`dco.Brand` is a `BrandLike` (and so a `Checker`); `dco.ReviewQueue` is both logs and a sink. A
+script or a test may hand in anything of the same shape: a stand-in brand, or a list of decision
+records.
 """
 
 from __future__ import annotations
@@ -107,3 +109,9 @@ class ApprovedLog(Protocol):
     def outcome_totals(self) -> dict[str, dict[str, Totals]]:
         """Each variant's figures summed over days, per segment."""
         ...
+
+
+class VariantSink(Protocol):
+    """Where generated variants go: `submit` stores them (each once) and says how many were new."""
+
+    def submit(self, variants: Sequence[Variant]) -> int: ...

@@ -28,6 +28,7 @@ COMMANDS = {
     "outcomes": "outcomes:outcomes",
     "select": "select:select_command",
     "queue": "queue:queue",
+    "batch": "batch:batch",
     "channels": "channels:channels",
     "measure": "measure:measure",
     "doctor": "doctor:doctor",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +22,14 @@ from dco.cli.sinks import Sinks, brief_key, briefs_done
 from dco.cli.variants import print_result, provider_note
 from dco.errors import ConfigError
 from dco.generation import BatchResult, Discarded, generate_many
+from dco.generation.batch_jobs import JOBS_FOLDER
 from dco.generation.cost import spend_line
 from dco.generation.plan import sent_brief
 from dco.generation.run import first_request
 from dco.models import Brief, FunnelStage, Signals
 from dco.prompts.templates import PromptSet
 from dco.providers import get_provider
-from dco.providers.base import ChatRequest
+from dco.providers.base import ChatRequest, Provider
 from dco.providers.cache import CachedProvider
 from dco.review.stores import QUEUE_VARIABLE
 from dco.tuning import PROFILE_NAME, TuningProfile
@@ -119,6 +122,21 @@ from dco.tuning import PROFILE_NAME, TuningProfile
 )
 @click.option("--verbose", "-v", is_flag=True, help="List each discarded variant and why.")
 @click.option(
+    "--batch",
+    "use_batch",
+    is_flag=True,
+    help="Send every brief through the provider's Batch API (half the price, answered within "
+    "24 h) and return at once with the batch's id; `dco batch collect ID` brings the variants "
+    "in.",
+)
+@click.option(
+    "--batch-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=JOBS_FOLDER,
+    show_default=True,
+    help="Where batch jobs keep their requests, replies and state.",
+)
+@click.option(
     "--dry-run",
     is_flag=True,
     help="Print each brief's first request (prompts, schema, sampling) and send nothing.",
@@ -134,7 +152,8 @@ def generate_command(
     channel: str | None, n: int, provider: str | None, seed: int | None, temperature: float,
     prompts_dir: Path | None, concurrency: int, brand_dir: str | None, profile: Path | None,
     queue_path: str | None, init: bool, cache: Path | None, out: Path | None, resume: bool,
-    timeout: float | None, verbose: bool, dry_run: bool, as_json: bool,
+    timeout: float | None, verbose: bool, use_batch: bool, batch_dir: Path, dry_run: bool,
+    as_json: bool,
 ) -> None:  # fmt: skip
     """Write N headline / body / CTA variants for each brief, fitted to the customer's stage.
 
@@ -145,12 +164,12 @@ def generate_command(
       dco generate --brief brief.yaml --query "하프 마라톤 코칭 가격" --channel google_rsa
       dco generate --brief briefs.yaml --stage decision --n 10 --out variants.jsonl
       dco generate --brief brief.yaml --stage awareness --provider openai/gpt-4o-mini
+      dco generate --brief campaign.yaml --stage decision --provider openai/gpt-4o-mini --batch
     """
     briefs = _read_briefs(brief_file)
     if channel:
         briefs = [b.model_copy(update={"channel": channel}) for b in briefs]
-    signals = Signals(text=query or "", events=events) if (query or events) else None
-    if signals is None and stage is None:
+    if not (query or events) and stage is None:
         raise click.UsageError("give the customer's signals (--query/--event) or a --stage")
     if resume and out is None:
         raise click.UsageError("--resume needs --out: the file whose briefs are done")
@@ -158,15 +177,22 @@ def generate_command(
     provider_note(llm)
     if cache is not None:
         llm = CachedProvider(llm, cache)
-    brand = load_brand(brand_dir) if brand_dir else None
-    profile = profile or _brand_profile(brand)
-    options: dict[str, Any] = dict(
-        signals=signals, stage=stage, n=n, provider=llm, seed=seed, temperature=temperature,
-        prompts=PromptSet(prompts_dir) if prompts_dir else None, brand=brand,
-        profile=TuningProfile.load(profile) if profile else None,
-    )  # fmt: skip
+    settings = {
+        "provider": provider, "query": query, "events": list(events), "stage": stage, "n": n,
+        "seed": seed, "temperature": temperature, "brand_dir": brand_dir,
+        "prompts_dir": str(prompts_dir) if prompts_dir else None,
+        "profile": str(profile) if profile else None,
+        # A batch is collected later: its context is read at the moment it was sent.
+        "time": datetime.now(timezone.utc).isoformat() if use_batch else None,
+    }  # fmt: skip
+    options = generation_options(settings, llm)
     if dry_run:
         _print_requests(briefs, options, as_json)
+        return
+    if use_batch:
+        from dco.cli.batch import submit_campaign
+
+        submit_campaign(briefs, options, settings, batch_dir)
         return
     todo = list(range(len(briefs)))
     if resume and out is not None:
@@ -213,6 +239,25 @@ def generate_command(
         )
     if batch.failures:
         raise SystemExit(1)
+
+
+def generation_options(settings: Mapping[str, Any], provider: Provider) -> dict[str, Any]:
+    """`generate`'s options from the command's settings (kept with a batch job, so that
+    `dco batch collect` rebuilds exactly the requests that were sent)."""
+    query, events = settings.get("query"), tuple(settings.get("events") or ())
+    signals = None
+    if query or events:
+        context = {"time": settings["time"]} if settings.get("time") else {}
+        signals = Signals(text=query or "", events=events, context=context)
+    brand = load_brand(settings["brand_dir"]) if settings.get("brand_dir") else None
+    profile = settings.get("profile") or _brand_profile(brand)
+    prompts_dir = settings.get("prompts_dir")
+    return dict(
+        signals=signals, stage=settings.get("stage"), n=settings.get("n", 5), provider=provider,
+        seed=settings.get("seed"), temperature=settings.get("temperature", 0.8),
+        prompts=PromptSet(Path(prompts_dir)) if prompts_dir else None, brand=brand,
+        profile=TuningProfile.load(profile) if profile else None,
+    )  # fmt: skip
 
 
 def _print_requests(briefs: list[Brief], options: dict[str, Any], as_json: bool) -> None:

@@ -4,6 +4,7 @@ the first request and written as each brief completes; which briefs a file alrea
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -12,7 +13,7 @@ import pydantic
 from dco.cli.output import error_console
 from dco.errors import ConfigError
 from dco.generation import GenerationResult
-from dco.models import Brief
+from dco.models import Brief, Variant
 from dco.models.ids import canonical_json
 from dco.review import ReviewQueue
 
@@ -40,14 +41,20 @@ class Sinks:
 
     def write(self, result: GenerationResult | None) -> None:
         """One brief's variants, written and committed before the next brief's."""
-        if not result:
-            return
+        if result:
+            self.submit(list(result))
+
+    def submit(self, variants: Sequence[Variant]) -> int:
+        """Write `variants` to the file and the queue (a `VariantSink`); how many were new."""
+        added = 0
         if self.file is not None:
-            self.file.writelines(v.model_dump_json(by_alias=True) + "\n" for v in result)
+            self.file.writelines(v.model_dump_json(by_alias=True) + "\n" for v in variants)
             self.file.flush()
-            self.written += len(result)
+            self.written += len(variants)
         if self.queue is not None:
-            self.added += self.queue.submit(list(result))
+            added = self.queue.submit(variants)
+            self.added += added
+        return added
 
     def report(self) -> None:
         if self.queue is not None:

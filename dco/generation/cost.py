@@ -36,8 +36,17 @@ def price_of(model: str) -> Price | None:
     return None
 
 
-def spend_line(spend: Spend, accepted: int, model: str) -> str:
-    """One line on what a run cost, for the end of `dco generate`."""
+@functools.cache
+def batch_share() -> float:
+    """The share of the direct price that the Batch API charges for the same tokens."""
+    document = load_data("prices.yaml")
+    share = document.data.get("batch_discount", 0.5) if isinstance(document.data, dict) else 0.5
+    return float(share)
+
+
+def spend_line(spend: Spend, accepted: int, model: str, *, batch: bool = False) -> str:
+    """One line on what a run cost, for the end of `dco generate` (`batch`: at the Batch API's
+    price, with the direct price for the same tokens beside it)."""
     line = (
         f"{spend.requests} request{'s' if spend.requests != 1 else ''} "
         f"({spend.repairs} repair round{'s' if spend.repairs != 1 else ''}, {spend.retries} "
@@ -47,7 +56,12 @@ def spend_line(spend: Spend, accepted: int, model: str) -> str:
     if accepted:
         line += f", {round(spend.tokens / accepted):,} per accepted variant"
     price = price_of(model)
-    if price is not None:
+    if price is not None and batch:
+        line += (
+            f"; ${price.of(spend) * batch_share():,.4f} at {model}'s Batch API price "
+            f"(${price.of(spend):,.4f} sent directly)"
+        )
+    elif price is not None:
         line += f"; ${price.of(spend):,.4f} at {model}'s price"
     elif spend.tokens:
         line += f" (no price for {model} in dco/data/prices.yaml)"

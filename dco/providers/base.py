@@ -101,3 +101,58 @@ class ServerProvider(Protocol):
     def structured_output(self) -> str:
         """The schema mode in use: json_schema, json_schema_unbounded, json_object or none."""
         ...
+
+
+BATCH_FINISHED = frozenset({"completed", "failed", "expired", "cancelled"})
+"""Batch states after which nothing more will be answered."""
+
+
+@dataclass(frozen=True, slots=True)
+class BatchStatus:
+    """Where a batch of requests stands on the provider's side."""
+
+    id: str
+    status: str
+    """validating, in_progress, finalizing, completed, failed, expired, cancelling, cancelled."""
+    total: int = 0
+    completed: int = 0
+    failed: int = 0
+    output_file: str | None = None
+    """The answered requests, one JSON line each, once there are any."""
+    error_file: str | None = None
+    """The requests that failed or were never answered, one JSON line each."""
+    errors: tuple[str, ...] = ()
+    """Why the provider refused the whole batch (a malformed input file, ...)."""
+
+    @property
+    def finished(self) -> bool:
+        return self.status in BATCH_FINISHED
+
+
+@runtime_checkable
+class BatchProvider(Provider, Protocol):
+    """A provider that also answers requests in bulk, later and at a lower price (OpenAI's
+    Batch API): a file of requests goes up, a file of replies comes back."""
+
+    def batch_line(self, request: ChatRequest, custom_id: str) -> dict[str, Any]:
+        """`request` as one line of the batch's input file."""
+        ...
+
+    def batch_reply(self, body: Any, request: ChatRequest) -> ChatResult:
+        """A reply's body from the batch's output file, read as `complete` reads a reply."""
+        ...
+
+    def start_batch(self, path: Any, metadata: Mapping[str, str]) -> str:
+        """Upload the input file at `path` and start a batch of it; returns the batch's id."""
+        ...
+
+    def find_batch(self, metadata: Mapping[str, str]) -> str | None:
+        """The id of a batch started with this metadata, if the provider has one (how a start
+        interrupted before its id was kept is found again, instead of paid for twice)."""
+        ...
+
+    def batch_status(self, batch_id: str) -> BatchStatus: ...
+
+    def download(self, file_id: str, path: Any) -> None:
+        """Write the file's content to `path`."""
+        ...

@@ -36,13 +36,15 @@ from dco.errors import (
     TransientError,
 )
 from dco.providers.base import ChatRequest, ChatResult, Usage
+from dco.providers.openai_batches import BatchEndpoints
 
 DEFAULT_MODEL = "gpt-4o-mini"
 _SCHEMA_HINTS = ("response_format", "json_schema", "structured output", "strict")
 
 
-class OpenAIProvider:
-    """Chat completions through `openai.OpenAI` / `openai.AsyncOpenAI`.
+class OpenAIProvider(BatchEndpoints):
+    """Chat completions through `openai.OpenAI` / `openai.AsyncOpenAI`, one by one or in
+    batches (`BatchEndpoints`).
 
     Structured output uses a strict JSON schema; a server that rejects schemas is asked again in
     JSON mode, and one that rejects JSON mode too, with the schema in the prompt alone — and
@@ -163,6 +165,13 @@ class OpenAIProvider:
         recursively to transform it and builds a typed reply, which together cost more CPU than
         the HTTP exchange, for a body that is plain JSON already and a reply dco reads once.
         """
+        arguments: dict[str, Any] = {"body": self.request_body(request)}
+        if request.request_id:
+            arguments["options"] = {"headers": {"X-Request-ID": request.request_id}}
+        return arguments
+
+    def request_body(self, request: ChatRequest) -> dict[str, Any]:
+        """The chat completion's JSON body for `request`, in the structured-output mode in use."""
         body: dict[str, Any] = {
             "model": request.model or self.model,
             "messages": [{"role": m.role, "content": m.content} for m in request.messages],
@@ -186,10 +195,7 @@ class OpenAIProvider:
                 }
             elif mode == "json_object":
                 body["response_format"] = {"type": "json_object"}
-        arguments: dict[str, Any] = {"body": body}
-        if request.request_id:
-            arguments["options"] = {"headers": {"X-Request-ID": request.request_id}}
-        return arguments
+        return body
 
     def _drop_refused_format(self, error: openai.OpenAIError, request: ChatRequest) -> bool:
         """True when the server refused the structured-output mode, which is then dropped."""
@@ -209,6 +215,15 @@ class OpenAIProvider:
         latency_ms = (time.perf_counter() - started) * 1000
         try:
             payload = json.loads(body)
+        except ValueError as e:
+            raise InvalidReplyError(
+                f"the server's reply is not a chat completion ({type(e).__name__}: {e})"
+            ) from None
+        return self.reply_from(payload, request, latency_ms)
+
+    def reply_from(self, payload: Any, request: ChatRequest, latency_ms: float = 0.0) -> ChatResult:
+        """A chat completion's parsed JSON read as dco reads every reply."""
+        try:
             choice = payload["choices"][0]
             content = choice["message"].get("content")
         except (ValueError, KeyError, IndexError, TypeError, AttributeError) as e:

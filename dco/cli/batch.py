@@ -1,0 +1,215 @@
+"""`dco batch`: campaigns sent through the provider's Batch API — where they stand, and
+bringing their variants in (`dco generate --batch` sends them)."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.markup import escape
+
+from dco.cli.output import console, error_console, print_json
+from dco.cli.sinks import Sinks
+from dco.errors import OptionError
+from dco.generation.batch_jobs import (
+    JOBS_FOLDER,
+    BatchJob,
+    Collected,
+    batch_status,
+    collect_batch,
+    open_job,
+    submit_batch,
+)
+from dco.generation.cost import spend_line
+from dco.models import Brief
+from dco.providers import get_provider
+from dco.providers.base import BatchProvider, BatchStatus
+from dco.review.stores import QUEUE_VARIABLE
+
+batch_dir_option = click.option(
+    "--batch-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=JOBS_FOLDER,
+    show_default=True,
+    help="Where `dco generate --batch` kept the job.",
+)
+
+
+def submit_campaign(
+    briefs: Sequence[Brief], options: dict[str, Any], settings: dict[str, Any], folder: Path
+) -> None:
+    """`dco generate --batch`: write, upload and start the batch; say how to collect it."""
+    provider = options.pop("provider")
+    if not isinstance(provider, BatchProvider):
+        raise OptionError(
+            f"the {provider.name} provider has no Batch API; use --provider openai/<model>, or "
+            "generate without --batch"
+        )
+    job = submit_batch(briefs, provider=provider, folder=folder, settings=settings, **options)
+    console().print(job.batch_id, highlight=False)
+    error_console().print(
+        f"sent {len(briefs)} briefs as batch {job.batch_id} (job kept in {job.folder}); "
+        f"`dco batch status {job.batch_id}` says where it stands, `dco batch collect "
+        f"{job.batch_id} --queue QUEUE` brings the variants in once it is done",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@click.group("batch")
+def batch() -> None:
+    """Campaigns sent with `dco generate --batch`: where they stand, and collecting them."""
+
+
+@batch.command("status")
+@click.argument("job_id", metavar="ID")
+@batch_dir_option
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+def status_command(job_id: str, batch_dir: Path, as_json: bool) -> None:
+    """Where batch ID (or its job) stands on the provider's side.
+
+    \b
+    Examples:
+      dco batch status batch_abc123
+    """
+    job = open_job(job_id, batch_dir)
+    status = batch_status(job, _provider(job))
+    if as_json:
+        print_json(_status_data(job, status))
+        return
+    console().print(_status_line(job, status), highlight=False)
+
+
+@batch.command("collect")
+@click.argument("job_id", metavar="ID")
+@batch_dir_option
+@click.option(
+    "--queue",
+    "queue_path",
+    metavar="QUEUE",
+    help="Submit the accepted variants to this review queue (a SQLite file or a postgresql:// "
+    "URL) [default: $DCO_QUEUE].",
+)
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Append the variants here."
+)
+@click.option(
+    "--direct",
+    is_flag=True,
+    help="Ask for repairs (and requests the batch left unanswered) straight away, at the "
+    "direct price, instead of as a follow-up batch.",
+)
+@click.option("--wait", is_flag=True, help="Poll until the batch is done, then collect.")
+@click.option(
+    "--poll",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0.01),
+    help="Seconds between polls with --wait.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the collection as JSON.")
+def collect_command(
+    job_id: str, batch_dir: Path, queue_path: str | None, out: Path | None, direct: bool,
+    wait: bool, poll: float, as_json: bool,
+) -> None:  # fmt: skip
+    """Bring in the variants of batch ID once the provider has answered it: download the
+    replies (kept in the job's folder), run the same checks as direct generation, and submit
+    the accepted variants to the queue. Replies that need repair go out as a follow-up batch
+    (collect that one the same way), or straight away with --direct. Safe to run again.
+
+    \b
+    Examples:
+      dco batch collect batch_abc123 --queue dco-review.db
+      dco batch collect batch_abc123 --queue postgresql://kim@db.internal/dco --wait
+    """
+    from dco.cli.generate import generation_options
+
+    job = open_job(job_id, batch_dir)
+    provider = _provider(job)
+    queue_path = queue_path or os.environ.get(QUEUE_VARIABLE) or None
+    if queue_path is None and out is None:
+        raise OptionError("give --queue (or set DCO_QUEUE) or --out: where the variants go")
+    options = generation_options(job.settings, provider)
+    options.pop("provider")
+    with Sinks(queue_path, out) as sinks:
+        while True:
+            collected = collect_batch(job, provider=provider, sink=sinks, direct=direct,
+                                      **options)  # fmt: skip
+            if collected.status.finished or not wait:
+                break
+            error_console().print(_status_line(job, collected.status), highlight=False)
+            time.sleep(poll)
+        if collected.status.finished:
+            sinks.report()
+    _report(collected, as_json)
+    if collected.failures:
+        raise SystemExit(1)
+
+
+def _provider(job: BatchJob) -> BatchProvider:
+    provider = get_provider(job.provider)
+    if not isinstance(provider, BatchProvider):
+        raise OptionError(f"the {provider.name} provider has no Batch API to ask about this job")
+    return provider
+
+
+def _status_line(job: BatchJob, status: BatchStatus) -> str:
+    answered = f"{status.completed + status.failed}/{status.total} answered" if status.total else ""
+    where = f"round {job.current.number}, " if len(job.rounds) > 1 else ""
+    line = f"{job.job_id}: batch {status.id} ({where}{job.current.requests} requests) is "
+    line += f"{status.status}" + (f", {answered}" if answered else "")
+    if status.errors:
+        line += f"; the provider says: {'; '.join(status.errors[:3])}"
+    if status.finished and not job.finished:
+        line += f"; collect it: dco batch collect {status.id} --queue QUEUE"
+    elif job.finished:
+        line += "; collected"
+    return line
+
+
+def _status_data(job: BatchJob, status: BatchStatus) -> dict[str, Any]:
+    return {
+        "job": job.job_id, "batch": status.id, "round": job.current.number,
+        "status": status.status, "total": status.total, "completed": status.completed,
+        "failed": status.failed, "errors": list(status.errors), "collected": job.finished,
+    }  # fmt: skip
+
+
+def _report(collected: Collected, as_json: bool) -> None:
+    job, status = collected.job, collected.status
+    if as_json:
+        print_json({
+            **_status_data(job, status), "done": collected.done,
+            "accepted": collected.accepted, "discarded": collected.discarded,
+            "next_batch": collected.next_batch,
+            "failures": [{"brief": f.index + 1, "product": f.brief.product, "error": f.error}
+                         for f in collected.failures],
+        })  # fmt: skip
+        return
+    if not status.finished:
+        console().print(
+            _status_line(job, status) + "; run this again later, or with --wait", highlight=False
+        )
+        return
+    summary = (
+        f"batch {status.id}: {collected.accepted} variants accepted, {collected.discarded} "
+        f"discarded, {len(collected.failures)} briefs failed"
+    )
+    if collected.next_batch:
+        summary += (
+            f"; the rest went out as batch {collected.next_batch}: collect it the same way "
+            "once it is done"
+        )
+    console().print(summary, highlight=False)
+    error_console().print(
+        f"[dim]{escape(spend_line(collected.spend, collected.accepted, job.model, batch=True))}[/]"
+    )
+    for failure in collected.failures:
+        error_console().print(
+            f"[red]brief {failure.index + 1} ({escape(failure.brief.product)}) failed:[/] "
+            f"{escape(failure.error)}"
+        )

@@ -1,0 +1,535 @@
+"""Campaigns through a provider's Batch API: submit every brief's request at once, collect later.
+
+A job lives in a folder of its own (`dco-batches/<job>/`): the briefs, each round's input file,
+each round's replies as downloaded, and a manifest of where it stands. Every step is written
+before the next can fail, so a crash at any point is resumed by running the same step again:
+
+- a round's replies are downloaded whole (and kept) before any is read: what was paid for is
+  never lost, and never asked for twice;
+- a batch is started with the job's id in its metadata, and a start interrupted before its id
+  was kept is found again by that metadata instead of started twice;
+- collecting replays each brief's generation from its first request (the pipeline is
+  deterministic), feeding it the replies of every round so far, so variants come out the same
+  each time and a queue that already holds them keeps them once.
+
+Replies that need repair go out as the next round's batch, or (`direct=True`) straight to the
+provider, each direct reply written down before it is used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+import uuid
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from dco.errors import ConfigError, DcoError, OptionError, ProviderError
+from dco.generation.batch import BatchFailure, OnResult
+from dco.generation.pipeline import GenerationResult, Spend, pipeline
+from dco.generation.plan import make_plan
+from dco.generation.run import plan_options
+from dco.models import Brief
+from dco.protocols import VariantSink
+from dco.providers.base import BatchProvider, BatchStatus, ChatRequest, ChatResult
+from dco.providers.retry import DEFAULT_POLICY, complete_with_retries
+
+JOBS_FOLDER = Path("dco-batches")
+"""Where jobs are kept unless told otherwise."""
+
+_PLAN_DEFAULTS: dict[str, Any] = {
+    "signals": None, "stage": None, "brand": None, "n": 5, "channel": None, "prompts": None,
+    "temperature": 0.8, "seed": None, "max_tokens": None, "max_repairs": 2, "profile": None,
+    "context_rules": None,
+}  # fmt: skip
+
+
+@dataclass
+class Round:
+    """One batch of a job: the requests of one round of asking (the first, or repairs)."""
+
+    number: int
+    requests: int
+    batch_id: str | None = None
+    collected: bool = False
+
+
+@dataclass
+class BatchJob:
+    """A campaign generated through a Batch API: its folder and where it stands."""
+
+    folder: Path
+    job_id: str
+    provider: str
+    model: str
+    briefs: int
+    rounds: list[Round] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
+    """What the caller keeps with the job to collect it the same way (the CLI's options)."""
+    finished: bool = False
+
+    @property
+    def batch_id(self) -> str | None:
+        """The first round's batch: the id the job is known by."""
+        return self.rounds[0].batch_id if self.rounds else None
+
+    @property
+    def current(self) -> Round:
+        return self.rounds[-1]
+
+    def save(self) -> None:
+        """Write the manifest whole, or not at all."""
+        data = asdict(self) | {"folder": None}
+        partial = self.folder / "manifest.json.part"
+        partial.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(partial, self.folder / "manifest.json")
+
+    @classmethod
+    def load(cls, folder: Path) -> BatchJob:
+        path = folder / "manifest.json"
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            rounds = [Round(**r) for r in data.pop("rounds")]
+            data.pop("folder", None)
+            return cls(folder=folder, rounds=rounds, **data)
+        except (OSError, ValueError, TypeError, KeyError) as e:
+            raise ConfigError(f"{path}: not a batch job dco can read ({e})") from e
+
+    def path(self, name: str) -> Path:
+        return self.folder / name
+
+
+@dataclass
+class Collected:
+    """What one collection did: whether the job is done, what came through, what it cost."""
+
+    job: BatchJob
+    status: BatchStatus
+    done: bool = False
+    """Every brief has its outcome (the job needs no more rounds)."""
+    accepted: int = 0
+    discarded: int = 0
+    failures: list[BatchFailure] = field(default_factory=list)
+    spend: Spend = field(default_factory=Spend)
+    next_batch: str | None = None
+    """The follow-up batch started for the requests still to answer, if one was."""
+
+
+def open_job(name: str, folder: Path = JOBS_FOLDER) -> BatchJob:
+    """The job named by its id, any of its batches' ids, or its folder."""
+    if (Path(name) / "manifest.json").is_file():
+        return BatchJob.load(Path(name))
+    if (folder / name / "manifest.json").is_file():
+        return BatchJob.load(folder / name)
+    for manifest in sorted(folder.glob("*/manifest.json")):
+        job = BatchJob.load(manifest.parent)
+        if any(r.batch_id == name for r in job.rounds):
+            return job
+    raise ConfigError(
+        f"{name}: no batch job of that id in {folder}/; `dco generate --batch` prints the ids "
+        "(give --batch-dir if the jobs are kept elsewhere)"
+    )
+
+
+def submit_batch(
+    briefs: Sequence[Brief],
+    *,
+    provider: BatchProvider,
+    folder: Path = JOBS_FOLDER,
+    settings: Mapping[str, Any] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    **options: Any,
+) -> BatchJob:
+    """Write every brief's first request as a Batch API input file, upload it and start the
+    batch; returns at once with the job (its `batch_id` is the provider's).
+
+    `options` are `generate`'s (stage or signals, n, brand, …); give the same ones to
+    `collect_batch`.
+    """
+    if not isinstance(provider, BatchProvider):
+        raise OptionError(
+            f"the {provider.name} provider has no Batch API; use --provider openai/<model>, or "
+            "generate without --batch"
+        )
+    if not briefs:
+        raise OptionError("no briefs to send")
+    job_id = f"job_{time.strftime('%Y%m%d_%H%M%S')}_{uuid.uuid4().hex[:6]}"
+    job = BatchJob(folder / job_id, job_id, f"{provider.name}/{provider.model}", provider.model,
+                   len(briefs), settings=dict(settings or {}))  # fmt: skip
+    job.folder.mkdir(parents=True, exist_ok=False)
+    options = _plan_options(options)
+    with _writer(job.path("briefs.jsonl")) as out:
+        out.writelines(brief.model_dump_json() + "\n" for brief in briefs)
+    requests = 0
+    with _writer(job.path(_input(1))) as out:
+        for index, brief in enumerate(briefs):
+            request = next(pipeline(make_plan(brief, provider=provider, **options)))
+            out.write(_line(provider, request, index, 1))
+            requests += 1
+            if on_progress:
+                on_progress(index + 1, len(briefs))
+    job.rounds.append(Round(1, requests))
+    job.save()
+    _start(job, provider)
+    return job
+
+
+def resume_start(job: BatchJob, provider: BatchProvider) -> None:
+    """Start the current round's batch if an interrupted run did not (found by metadata first)."""
+    if job.current.batch_id is None and not job.finished:
+        _start(job, provider)
+
+
+def batch_status(job: BatchJob, provider: BatchProvider) -> BatchStatus:
+    """Where the job's current batch stands."""
+    resume_start(job, provider)
+    assert job.current.batch_id is not None
+    return provider.batch_status(job.current.batch_id)
+
+
+def collect_batch(
+    job: BatchJob,
+    *,
+    provider: BatchProvider,
+    sink: VariantSink | None = None,
+    direct: bool = False,
+    on_result: OnResult | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    **options: Any,
+) -> Collected:
+    """Collect the job's current batch once the provider has finished it: download its replies,
+    run every brief's checks on them, give accepted variants to `sink` (a `ReviewQueue`), and
+    send what needs another request (repairs, requests the batch never answered) as the next
+    round's batch, or straight to the provider with `direct`.
+
+    Returns at once, with `done` False and nothing collected, while the batch is still running.
+    """
+    status = batch_status(job, provider)
+    if not status.finished:
+        return Collected(job, status)
+    if status.status == "failed" and not status.output_file and not status.error_file:
+        raise ProviderError(
+            f"batch {status.id} failed before answering anything: "
+            + ("; ".join(status.errors) or "the provider gave no reason")
+        )
+    _download(job, provider, status)
+    collected = Collected(job, status)
+    rounds = len(job.rounds)
+    options = _plan_options(options)
+    next_input = job.path(_input(rounds + 1))
+    carried = 0
+    to_submit: list[Any] = []
+    with _writer(next_input) as pending, _Answers(job) as answers, _DirectLog(job) as log:
+        for index, brief in _briefs(job):
+            try:
+                outcome = _replay(index, brief, provider, options, answers, rounds)
+                if isinstance(outcome, _Waiting):
+                    if not direct:
+                        pending.write(_line(provider, outcome.request, index, rounds + 1))
+                        carried += 1
+                        continue
+                    outcome = _finish_directly(index, outcome, provider, log)
+                result, failure = outcome, None
+                if not result:
+                    reasons = "; ".join(dict.fromkeys(d.reason for d in result.discarded))
+                    failure = BatchFailure(index, brief, f"no variant came through ({reasons})")
+            except OptionError:
+                raise  # the job as a whole was collected wrongly: no brief is to blame
+            except DcoError as e:
+                result, failure = None, BatchFailure(index, brief, str(e))
+            except Exception as e:  # one brief's surprise must not lose the batch
+                result, failure = None, BatchFailure(index, brief, f"{type(e).__name__}: {e}")
+            if result is not None:
+                collected.accepted += len(result)
+                collected.discarded += len(result.discarded)
+                collected.spend += result.spend
+                to_submit.extend(result)
+                if sink is not None and len(to_submit) >= _SUBMIT_EVERY:
+                    sink.submit(to_submit)
+                    to_submit = []
+            if failure is not None:
+                collected.failures.append(failure)
+            if on_result:
+                on_result(index, result, failure)
+            if on_progress:
+                on_progress(index + 1, job.briefs)
+    if sink is not None and to_submit:
+        sink.submit(to_submit)
+    job.current.collected = True
+    if carried:
+        job.rounds.append(Round(rounds + 1, carried))
+        job.save()
+        _start(job, provider)
+        collected.next_batch = job.current.batch_id
+    else:
+        next_input.unlink(missing_ok=True)
+        job.finished = True
+        job.save()
+        collected.done = True
+    return collected
+
+
+_SUBMIT_EVERY = 1000
+"""Variants handed to the sink at a time (the replies they come from are on disk already)."""
+
+
+# -- the pieces ---------------------------------------------------------------------------------
+
+
+def _plan_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(options) - set(_PLAN_DEFAULTS))
+    if unknown:
+        raise OptionError(f"unknown option {unknown[0]!r} for a batch job")
+    return plan_options(_PLAN_DEFAULTS | dict(options))
+
+
+def _input(number: int) -> str:
+    return f"round-{number}.input.jsonl"
+
+
+def _custom_id(index: int, step: str, body: Mapping[str, Any]) -> str:
+    """The brief, the step (`r2`: the second batch round; `d1`: the first direct request) and a
+    digest of the request: a reply is matched to exactly the request it answers, so collecting
+    with other options than were sent is caught."""
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:12]
+    return f"b{index}-{step}-{digest}"
+
+
+def _line(provider: BatchProvider, request: ChatRequest, index: int, number: int) -> str:
+    line = provider.batch_line(request, "")
+    line["custom_id"] = _custom_id(index, f"r{number}", line["body"])
+    return json.dumps(line, ensure_ascii=False) + "\n"
+
+
+class _writer:
+    """A file written whole or not at all (a `.part` file renamed when the block ends well)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.partial = path, path.with_name(path.name + ".part")
+
+    def __enter__(self) -> IO[str]:
+        self.file = self.partial.open("w", encoding="utf-8")
+        return self.file
+
+    def __exit__(self, kind: object, *rest: object) -> None:
+        self.file.close()
+        if kind is None:
+            os.replace(self.partial, self.path)
+        else:
+            self.partial.unlink(missing_ok=True)
+
+
+def _start(job: BatchJob, provider: BatchProvider) -> None:
+    """Start the current round's batch, unless one started with its metadata already exists."""
+    number = job.current.number
+    metadata = {"dco_job": job.job_id, "dco_round": str(number)}
+    batch_id = provider.find_batch(metadata) or provider.start_batch(
+        job.path(_input(number)), metadata
+    )
+    job.current.batch_id = batch_id
+    job.save()
+
+
+def _download(job: BatchJob, provider: BatchProvider, status: BatchStatus) -> None:
+    """Keep the round's replies and errors on disk before reading any (once)."""
+    number = job.current.number
+    for kind, file_id in (("output", status.output_file), ("errors", status.error_file)):
+        target = job.path(f"round-{number}.{kind}.jsonl")
+        if file_id and not target.exists():
+            provider.download(file_id, target)
+
+
+def _briefs(job: BatchJob) -> Iterator[tuple[int, Brief]]:
+    with job.path("briefs.jsonl").open(encoding="utf-8") as lines:
+        for index, line in enumerate(lines):
+            yield index, Brief.model_validate_json(line)
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """A request's reply from a batch: its body, or why there is none."""
+
+    body: Any = None
+    error: str | None = None
+    retry: bool = False
+    """No reply, but asking again may bring one (expired, rate-limited, the server's fault)."""
+
+
+class _Answers:
+    """Every reply so far by custom id, read from the downloaded files on demand: an index of
+    offsets in memory, the lines themselves on disk."""
+
+    def __init__(self, job: BatchJob) -> None:
+        self._where: dict[str, tuple[int, int]] = {}
+        self._sent: dict[tuple[int, str], str] = {}
+        """(brief, round) → the custom id the round sent for it: a lookup that misses but
+        finds the brief under another id means other options made the request."""
+        self._files: list[IO[bytes]] = []
+        names = [f"round-{n}.{kind}.jsonl" for n in range(1, len(job.rounds) + 1)
+                 for kind in ("output", "errors")] + ["direct.jsonl"]  # fmt: skip
+        for name in names:
+            if job.path(name).exists():
+                self._index(job.path(name))
+
+    def _index(self, path: Path) -> None:
+        handle = path.open("rb")
+        self._files.append(handle)
+        number = len(self._files) - 1
+        offset = 0
+        for raw in handle:
+            start, offset = offset, offset + len(raw)
+            custom_id = _peek_custom_id(raw)
+            if custom_id is None:
+                continue
+            brief, _, rest = custom_id.partition("-")
+            self._sent[(int(brief[1:]) if brief[1:].isdigit() else -1, rest.split("-")[0])] = (
+                custom_id
+            )
+            self._where.setdefault(custom_id, (number, start))
+
+    def get(self, custom_id: str) -> _Answer | None:
+        place = self._where.get(custom_id)
+        if place is None:
+            return None
+        handle = self._files[place[0]]
+        handle.seek(place[1])
+        return _answer(json.loads(handle.readline()))
+
+    def sent_otherwise(self, index: int, step: str, custom_id: str) -> bool:
+        """Whether the brief's request at `step` was answered under another id than this one."""
+        found = self._sent.get((index, step))
+        return found is not None and found != custom_id
+
+    def __enter__(self) -> _Answers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for handle in self._files:
+            handle.close()
+
+
+def _peek_custom_id(raw: bytes) -> str | None:
+    """The custom id of a raw line, without parsing the rest of it."""
+    marker = raw.find(b'"custom_id"')
+    if marker < 0:
+        return None
+    start = raw.find(b'"', raw.find(b":", marker) + 1) + 1
+    end = raw.find(b'"', start)
+    return raw[start:end].decode() if start > 0 and end > start else None
+
+
+def _answer(line: Mapping[str, Any]) -> _Answer:
+    """Read one line of a batch's output or error file (or of the direct log)."""
+    error = line.get("error")
+    response = line.get("response") or {}
+    status = response.get("status_code")
+    body = response.get("body")
+    if status == 200 and body is not None:
+        return _Answer(body=body)
+    if isinstance(error, dict):
+        code = str(error.get("code") or "")
+        return _Answer(error=f"{code}: {error.get('message')}".strip(": "),
+                       retry=code in ("batch_expired", "batch_cancelled"))  # fmt: skip
+    message = ""
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        message = str(body["error"].get("message") or "")
+    retry = isinstance(status, int) and (status in (408, 429) or status >= 500)
+    return _Answer(error=f"HTTP {status}: {message or 'no reason given'}", retry=retry)
+
+
+@dataclass
+class _Waiting:
+    """A brief's generation waiting for the answer to `request`; `direct` requests of it were
+    answered directly so far."""
+
+    request: ChatRequest
+    steps: Generator[ChatRequest, ChatResult, GenerationResult]
+    direct: int = 0
+
+
+def _replay(
+    index: int,
+    brief: Brief,
+    provider: BatchProvider,
+    options: Mapping[str, Any],
+    answers: _Answers,
+    rounds: int,
+) -> GenerationResult | _Waiting:
+    """Run the brief's generation again from its first request, answering each request from
+    the replies kept so far: each batch round's, then those got directly. Returns its result,
+    or the request still to be answered."""
+    steps = pipeline(make_plan(brief, provider=provider, **options))
+    waiting = _Waiting(next(steps), steps)
+    number = 1
+    while True:
+        in_batch = number <= rounds
+        step = f"r{number}" if in_batch else f"d{waiting.direct + 1}"
+        custom_id = _custom_id(index, step, provider.batch_line(waiting.request, "")["body"])
+        answer = answers.get(custom_id)
+        if answer is None and answers.sent_otherwise(index, step, custom_id):
+            raise OptionError(
+                "its replies answer other requests than these options make: collect with the "
+                "options the batch was submitted with"
+            )
+        if in_batch:
+            number += 1
+        elif answer is None or answer.body is None:
+            return waiting  # no direct reply kept for it (yet)
+        else:
+            waiting.direct += 1
+        if answer is None or answer.body is None:
+            if answer is None or answer.retry:
+                continue  # unanswered: the same request went into the next round
+            raise ProviderError(f"the batch refused the request ({answer.error})")
+        try:
+            waiting.request = steps.send(provider.batch_reply(answer.body, waiting.request))
+        except StopIteration as done:
+            return done.value
+
+
+class _DirectLog:
+    """Replies got directly (not by batch), written down before they are used, so a collection
+    resumed after a crash reads them instead of paying for them again."""
+
+    def __init__(self, job: BatchJob) -> None:
+        self.path = job.path("direct.jsonl")
+
+    def __enter__(self) -> _DirectLog:
+        self.file = self.path.open("a", encoding="utf-8")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.file.close()
+
+    def write(self, custom_id: str, result: ChatResult) -> None:
+        body = {
+            "model": result.model,
+            "usage": {"prompt_tokens": result.usage.prompt_tokens,
+                      "completion_tokens": result.usage.completion_tokens},
+            "choices": [{"index": 0, "finish_reason": result.finish_reason,
+                         "message": {"role": "assistant", "content": result.text}}],
+        }  # fmt: skip
+        line = {"custom_id": custom_id, "response": {"status_code": 200, "body": body}}
+        self.file.write(json.dumps(line, ensure_ascii=False) + "\n")
+        self.file.flush()
+        os.fsync(self.file.fileno())
+
+
+def _finish_directly(
+    index: int, waiting: _Waiting, provider: BatchProvider, log: _DirectLog
+) -> GenerationResult:
+    """Answer the brief's remaining requests one by one through the provider."""
+    request = waiting.request
+    while True:
+        waiting.direct += 1
+        result = complete_with_retries(provider.complete, request, DEFAULT_POLICY)
+        body = provider.batch_line(request, "")["body"]
+        log.write(_custom_id(index, f"d{waiting.direct}", body), result)
+        try:
+            request = waiting.steps.send(result)
+        except StopIteration as done:
+            return done.value

@@ -1,0 +1,89 @@
+"""OpenAI's Batch API for `OpenAIProvider`: a file of requests up, a file of replies back.
+
+Half the price of direct requests, answered within the completion window (24 h) on the
+provider's side. Through the official SDK's `files` and `batches` endpoints, so any server that
+implements them (OpenAI, Azure OpenAI, a local mock) serves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+import openai
+
+from dco.errors import ProviderError
+from dco.providers.base import BatchStatus, ChatRequest, ChatResult
+
+ENDPOINT: Final[Literal["/v1/chat/completions"]] = "/v1/chat/completions"
+WINDOW: Final[Literal["24h"]] = "24h"
+
+
+class BatchEndpoints:
+    """The `BatchProvider` half of `OpenAIProvider` (which supplies what is declared here)."""
+
+    if TYPE_CHECKING:
+
+        def _sync(self) -> openai.OpenAI: ...
+        def _translate(self, error: openai.OpenAIError) -> ProviderError: ...
+        def request_body(self, request: ChatRequest) -> dict[str, Any]: ...
+        def reply_from(
+            self, payload: Any, request: ChatRequest, latency_ms: float = 0.0
+        ) -> ChatResult: ...
+
+    def batch_line(self, request: ChatRequest, custom_id: str) -> dict[str, Any]:
+        return {"custom_id": custom_id, "method": "POST", "url": ENDPOINT,
+                "body": self.request_body(request)}  # fmt: skip
+
+    def batch_reply(self, body: Any, request: ChatRequest) -> ChatResult:
+        return self.reply_from(body, request)
+
+    def start_batch(self, path: Any, metadata: Mapping[str, str]) -> str:
+        client = self._sync()
+        try:
+            with Path(path).open("rb") as file:
+                uploaded = client.files.create(file=file, purpose="batch")
+            batch = client.batches.create(
+                input_file_id=uploaded.id, endpoint=ENDPOINT, completion_window=WINDOW,
+                metadata=dict(metadata),
+            )  # fmt: skip
+        except openai.OpenAIError as e:
+            raise self._translate(e) from None
+        return batch.id
+
+    def find_batch(self, metadata: Mapping[str, str]) -> str | None:
+        try:
+            # Newest first; a batch started moments ago is on the first page.
+            for batch in self._sync().batches.list(limit=100):
+                found = batch.metadata or {}
+                if all(found.get(key) == value for key, value in metadata.items()):
+                    return batch.id
+        except openai.OpenAIError as e:
+            raise self._translate(e) from None
+        return None
+
+    def batch_status(self, batch_id: str) -> BatchStatus:
+        try:
+            batch = self._sync().batches.retrieve(batch_id)
+        except openai.OpenAIError as e:
+            raise self._translate(e) from None
+        counts = batch.request_counts
+        errors = tuple(
+            f"{e.line}: {e.message}" if e.line is not None else str(e.message)
+            for e in (batch.errors.data or [] if batch.errors else [])
+        )
+        return BatchStatus(
+            id=batch.id, status=batch.status, total=counts.total if counts else 0,
+            completed=counts.completed if counts else 0, failed=counts.failed if counts else 0,
+            output_file=batch.output_file_id, error_file=batch.error_file_id, errors=errors,
+        )  # fmt: skip
+
+    def download(self, file_id: str, path: Any) -> None:
+        target = Path(path)
+        partial = target.with_name(target.name + ".part")
+        try:
+            self._sync().files.content(file_id).write_to_file(partial)
+        except openai.OpenAIError as e:
+            raise self._translate(e) from None
+        partial.replace(target)  # whole or not at all: a crash leaves no half file behind

@@ -1,0 +1,177 @@
+"""A local mock of OpenAI's Files and Batches endpoints (and chat completions), on 127.0.0.1.
+
+The real `openai` SDK talks to it over HTTP as it would to api.openai.com: uploads go up as
+multipart, batches are created, polled and listed, output and error files come down. A batch
+runs when it is polled `polls` times; `answer` writes each line's reply; lines past `expire_after`
+are left unanswered, as when the completion window ends.
+"""
+
+from __future__ import annotations
+
+import email.parser
+import itertools
+import json
+import re
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+Answer = Callable[[dict], tuple[int, dict]]
+"""A chat request's body → (HTTP status, the body to answer with)."""
+
+
+@dataclass
+class BatchServer:
+    answer: Answer
+    polls: int = 2
+    """Retrieves before a batch is done: the first ones see it in progress."""
+    expire_after: int | None = None
+    """Lines answered before the batch expires (None: every line)."""
+    files: dict[str, bytes] = field(default_factory=dict)
+    batches: dict[str, dict] = field(default_factory=dict)
+    created: list[str] = field(default_factory=list)
+    """Every batch id created, in order: a batch paid for twice shows here twice."""
+    direct: int = 0
+    """Chat completions answered one by one (not in a batch)."""
+    port: int = 0
+    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def new_id(self, prefix: str) -> str:
+        with self._lock:
+            return f"{prefix}-{next(self._ids)}"
+
+    # -- endpoints -------------------------------------------------------------------------------
+
+    def upload(self, headers, body: bytes) -> tuple[int, dict]:
+        message = email.parser.BytesParser().parsebytes(
+            f"Content-Type: {headers['Content-Type']}\r\n\r\n".encode() + body
+        )
+        content = next(
+            part.get_payload(decode=True) for part in message.get_payload()
+            if part.get_param("name", header="content-disposition") == "file"
+        )  # fmt: skip
+        file_id = self.new_id("file")
+        self.files[file_id] = content
+        return 200, {
+            "id": file_id, "object": "file", "bytes": len(content), "created_at": 0,
+            "filename": "input.jsonl", "purpose": "batch", "status": "processed",
+        }  # fmt: skip
+
+    def create(self, request: dict) -> tuple[int, dict]:
+        if request["input_file_id"] not in self.files:
+            return 400, {"error": {"message": "no such file", "type": "invalid_request_error"}}
+        batch_id = self.new_id("batch")
+        self.created.append(batch_id)
+        self.batches[batch_id] = {
+            "id": batch_id, "object": "batch", "endpoint": request["endpoint"],
+            "input_file_id": request["input_file_id"],
+            "completion_window": request["completion_window"], "status": "validating",
+            "created_at": 0, "metadata": request.get("metadata") or {}, "output_file_id": None,
+            "error_file_id": None, "errors": None,
+            "request_counts": {"total": 0, "completed": 0, "failed": 0}, "_polls": 0,
+        }  # fmt: skip
+        return 200, self._public(self.batches[batch_id])
+
+    def retrieve(self, batch_id: str) -> tuple[int, dict]:
+        batch = self.batches.get(batch_id)
+        if batch is None:
+            return 404, {"error": {"message": f"no batch {batch_id}", "type": "not_found"}}
+        batch["_polls"] += 1
+        if batch["status"] in ("validating", "in_progress"):
+            batch["status"] = "in_progress"
+            if batch["_polls"] >= self.polls:
+                self._run(batch)
+        return 200, self._public(batch)
+
+    def listing(self) -> tuple[int, dict]:
+        data = [self._public(b) for b in reversed(self.batches.values())]
+        return 200, {"object": "list", "data": data, "has_more": False,
+                     "first_id": data[0]["id"] if data else None,
+                     "last_id": data[-1]["id"] if data else None}  # fmt: skip
+
+    def chat(self, request: dict) -> tuple[int, dict]:
+        self.direct += 1
+        return self.answer(request)
+
+    def _run(self, batch: dict) -> None:
+        lines = [json.loads(line) for line in self.files[batch["input_file_id"]].splitlines()]
+        output, errors = [], []
+        for number, line in enumerate(lines):
+            if self.expire_after is not None and number >= self.expire_after:
+                errors.append({"id": f"req-{number}", "custom_id": line["custom_id"],
+                               "response": None, "error": {"code": "batch_expired",
+                               "message": "This request could not be executed before the "
+                               "completion window expired."}})  # fmt: skip
+                continue
+            status, body = self.answer(line["body"])
+            record = {"id": f"req-{number}", "custom_id": line["custom_id"],
+                      "response": {"status_code": status, "request_id": f"r{number}",
+                                   "body": body}, "error": None}  # fmt: skip
+            (output if status == 200 else errors).append(record)
+        for kind, records in (("output_file_id", output), ("error_file_id", errors)):
+            if records:
+                file_id = self.new_id("file")
+                self.files[file_id] = "".join(json.dumps(r) + "\n" for r in records).encode()
+                batch[kind] = file_id
+        batch["status"] = "expired" if self.expire_after is not None else "completed"
+        batch["request_counts"] = {"total": len(lines), "completed": len(output),
+                                   "failed": len(errors)}  # fmt: skip
+
+    @staticmethod
+    def _public(batch: dict) -> dict:
+        return {key: value for key, value in batch.items() if not key.startswith("_")}
+
+
+@contextmanager
+def batch_server(answer: Answer, **settings) -> Iterator[BatchServer]:
+    """Serve a `BatchServer` until the block ends."""
+    server = BatchServer(answer, **settings)
+
+    class Handler(BaseHTTPRequestHandler):
+        def _reply(self, status: int, body) -> None:
+            data = body if isinstance(body, bytes) else json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_POST(self):  # the name http.server calls
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            if self.path == "/v1/files":
+                self._reply(*server.upload(self.headers, body))
+            elif self.path == "/v1/batches":
+                self._reply(*server.create(json.loads(body)))
+            elif self.path == "/v1/chat/completions":
+                self._reply(*server.chat(json.loads(body)))
+            else:
+                self._reply(404, {"error": {"message": self.path}})
+
+        def do_GET(self):  # the name http.server calls
+            if match := re.fullmatch(r"/v1/files/([\w-]+)/content", self.path):
+                content = server.files.get(match[1])
+                self._reply(200, content) if content is not None else self._reply(404, {})
+            elif match := re.fullmatch(r"/v1/batches/([\w-]+)", self.path):
+                self._reply(*server.retrieve(match[1]))
+            elif self.path.startswith("/v1/batches"):
+                self._reply(*server.listing())
+            else:
+                self._reply(404, {"error": {"message": self.path}})
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.port = httpd.server_address[1]
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield server
+    finally:
+        httpd.shutdown()

@@ -1,0 +1,56 @@
+"""`dco generate --batch` and `dco batch status|collect` as a user types them, against a local
+mock of the Batch API reached through the real SDK (OPENAI_BASE_URL)."""
+
+import json
+
+import pytest
+
+from dco.review import ReviewQueue
+from tests.batch_server import batch_server
+from tests.conftest import run_dco
+from tests.generation.test_batch_jobs import PRODUCTS, copywriter
+
+
+@pytest.fixture
+def campaign(tmp_path):
+    path = tmp_path / "campaign.json"
+    briefs = [{"product": p, "offer": "첫 주 무료", "channel": "google_rsa"} for p in PRODUCTS[:3]]
+    path.write_text(json.dumps(briefs, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_a_campaign_sent_as_a_batch_is_collected_into_the_queue(tmp_path, campaign):
+    jobs, queue = tmp_path / "jobs", tmp_path / "review.db"
+    with batch_server(copywriter(refuse="수영 강습"), polls=2) as server:
+        env = {"OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": server.base_url}
+        sent = run_dco("generate", "--brief", str(campaign), "--stage", "decision", "--n", "2",
+                       "--seed", "7", "--provider", "openai/gpt-4o-mini", "--batch",
+                       "--batch-dir", str(jobs), env=env)  # fmt: skip
+        assert sent.returncode == 0, sent.stderr
+        batch_id = sent.stdout.strip()
+        assert batch_id == server.created[0] and "dco batch collect" in sent.stderr
+        status = run_dco("batch", "status", batch_id, "--batch-dir", str(jobs), env=env)
+        assert status.returncode == 0 and "is in_progress" in status.stdout
+        done = run_dco("batch", "collect", batch_id, "--batch-dir", str(jobs), "--queue",
+                       str(queue), env=env)  # fmt: skip
+    assert done.returncode == 1  # one brief failed, and says so
+    assert "4 variants accepted, 0 discarded, 1 briefs failed" in done.stdout
+    assert (
+        "brief 3 (수영 강습) failed: the batch refused the request (HTTP 400: content policy)"
+        in (done.stderr)
+    )
+    assert "Batch API price" in done.stderr and "sent directly" in done.stderr
+    with ReviewQueue(queue) as q:
+        assert q.stats()["pending"] == 4
+
+
+def test_batch_needs_a_provider_with_a_batch_api_and_collect_needs_somewhere_to_put_it(
+    tmp_path, campaign
+):
+    jobs = tmp_path / "jobs"
+    refused = run_dco("generate", "--brief", str(campaign), "--stage", "decision",
+                      "--provider", "fake", "--batch", "--batch-dir", str(jobs))  # fmt: skip
+    assert refused.returncode == 2 and "has no Batch API" in refused.stderr
+    assert not jobs.exists()  # nothing half-made
+    missing = run_dco("batch", "collect", "batch-9", "--batch-dir", str(tmp_path))
+    assert missing.returncode == 2 and "no batch job of that id" in missing.stderr

@@ -1,0 +1,152 @@
+"""Campaigns through the Batch API: the real `openai` SDK against a local mock of the Files and
+Batches endpoints, with partial failures, expiry, repairs and crashes between steps."""
+
+import json
+
+import pytest
+
+from dco.errors import OptionError
+from dco.generation.batch_jobs import (
+    batch_status,
+    collect_batch,
+    open_job,
+    submit_batch,
+)
+from dco.models import Brief
+from dco.providers.openai import OpenAIProvider
+from dco.review import ReviewQueue
+from tests.batch_server import batch_server
+from tests.chat_server import completion
+
+PRODUCTS = ["러닝 코칭", "요가 클래스", "수영 강습", "필라테스", "등산 모임", "자전거 교실"]
+BODIES = ["코치와 함께 달려요.", "주 3회 훈련으로 완주해요.", "맞춤 플랜을 받아 보세요."]
+
+
+def copywriter(refuse: str | None = None, long_first_round: bool = False):
+    """Answers with as many variants as the request asks for, for the product its prompt
+    names. `refuse`: that product's request gets a 400. `long_first_round`: the first round's
+    first variant has a headline over the channel's limit, so the brief needs a repair."""
+
+    def answer(body):
+        prompt = body["messages"][-1]["content"]
+        product = next(p for p in PRODUCTS if f'"{p}' in prompt)
+        if product == refuse:
+            return 400, {"error": {"message": "content policy", "type": "invalid_request_error"}}
+        wanted = body["response_format"]["json_schema"]["schema"]["properties"]["variants"][
+            "maxItems"
+        ]
+        variants = [
+            {"headline": f"{product} {k + 1}주 완성", "body": BODIES[k % 3], "cta": "신청하기"}
+            for k in range(wanted)
+        ]
+        if long_first_round and body.get("seed") == 7:
+            variants[0]["headline"] = f"{product} " + "아주 " * 20 + "긴 헤드라인"
+        return 200, completion(json.dumps({"variants": variants}, ensure_ascii=False))
+
+    return answer
+
+
+def briefs(count=4):
+    return [Brief(product=p, offer="첫 주 무료", channel="google_rsa") for p in PRODUCTS[:count]]
+
+
+def provider(server):
+    return OpenAIProvider(model="gpt-4o-mini", api_key="sk-test", base_url=server.base_url)
+
+
+OPTIONS = {"stage": "decision", "n": 2, "seed": 7}
+
+
+def test_submit_returns_at_once_and_collect_waits_for_the_batch(tmp_path):
+    with batch_server(copywriter(), polls=3) as server:
+        llm = provider(server)
+        job = submit_batch(briefs(), provider=llm, folder=tmp_path, **OPTIONS)
+        assert job.batch_id == server.created[0] and len(server.created) == 1
+        lines = (job.folder / "round-1.input.jsonl").read_text(encoding="utf-8").splitlines()
+        assert [json.loads(line)["url"] for line in lines] == ["/v1/chat/completions"] * 4
+        assert batch_status(job, llm).status == "in_progress"
+        with ReviewQueue(tmp_path / "review.db") as queue:
+            early = collect_batch(job, provider=llm, sink=queue, **OPTIONS)
+            assert not early.done and early.accepted == 0 and queue.stats()["total"] == 0
+            collected = collect_batch(job, provider=llm, sink=queue, **OPTIONS)
+            assert collected.done and collected.accepted == 8 and not collected.failures
+            assert queue.stats()["pending"] == 8
+            assert collected.spend.requests == 4 and collected.spend.prompt_tokens == 40
+            # Collecting again reads the kept replies: nothing asked twice, nothing stored twice.
+            again = collect_batch(open_job(job.batch_id, tmp_path), provider=llm, sink=queue,
+                                  **OPTIONS)  # fmt: skip
+            assert again.done and again.accepted == 8 and queue.stats()["total"] == 8
+        assert len(server.created) == 1 and server.direct == 0
+
+
+def test_replies_that_need_repair_go_out_as_a_follow_up_batch(tmp_path):
+    with batch_server(copywriter(long_first_round=True), polls=1) as server:
+        llm = provider(server)
+        job = submit_batch(briefs(3), provider=llm, folder=tmp_path, **OPTIONS)
+        first = collect_batch(job, provider=llm, **OPTIONS)
+        assert not first.done and first.next_batch == server.created[1]
+        assert job.rounds[1].requests == 3  # one repair request per brief
+        second = collect_batch(job, provider=llm, **OPTIONS)
+        assert second.done and second.accepted == 6 and not second.failures
+        assert second.spend.repairs == 3 and len(server.created) == 2
+
+
+def test_repairs_can_be_asked_directly_and_are_not_paid_for_twice(tmp_path):
+    with batch_server(copywriter(long_first_round=True), polls=1) as server:
+        llm = provider(server)
+        job = submit_batch(briefs(3), provider=llm, folder=tmp_path, **OPTIONS)
+        collected = collect_batch(job, provider=llm, direct=True, **OPTIONS)
+        assert collected.done and collected.accepted == 6 and server.direct == 3
+        again = collect_batch(job, provider=llm, direct=True, **OPTIONS)
+        assert again.accepted == 6 and server.direct == 3  # read from direct.jsonl
+        assert len(server.created) == 1
+
+
+def test_a_refused_line_fails_its_brief_and_an_expired_one_is_asked_again(tmp_path):
+    with batch_server(copywriter(refuse="요가 클래스"), polls=1, expire_after=3) as server:
+        llm = provider(server)
+        job = submit_batch(briefs(4), provider=llm, folder=tmp_path, **OPTIONS)
+        reported = []
+        first = collect_batch(job, provider=llm, **OPTIONS,
+                              on_result=lambda i, result, failure: reported.append(i))  # fmt: skip
+        assert first.status.status == "expired"
+        assert [(f.index, f.brief.product) for f in first.failures] == [(1, "요가 클래스")]
+        assert "content policy" in first.failures[0].error
+        assert sorted(reported) == [0, 1, 2]  # brief 3 was never answered: it goes again
+        assert job.rounds[1].requests == 1
+        server.expire_after = None
+        second = collect_batch(job, provider=llm, **OPTIONS)
+        assert second.done and second.accepted == 6 and len(second.failures) == 1
+
+
+def test_a_start_interrupted_before_its_id_was_kept_is_found_not_started_again(tmp_path):
+    class CrashAfterStart(OpenAIProvider):
+        def start_batch(self, path, metadata):
+            super().start_batch(path, metadata)
+            raise KeyboardInterrupt  # the process dies before the id is written down
+
+    with batch_server(copywriter(), polls=1) as server:
+        crashing = CrashAfterStart(model="gpt-4o-mini", api_key="sk-test",
+                                   base_url=server.base_url)  # fmt: skip
+        with pytest.raises(KeyboardInterrupt):
+            submit_batch(briefs(2), provider=crashing, folder=tmp_path, **OPTIONS)
+        (folder,) = tmp_path.iterdir()
+        job = open_job(folder.name, tmp_path)
+        assert job.batch_id is None
+        llm = provider(server)
+        collected = collect_batch(job, provider=llm, **OPTIONS)
+        assert job.batch_id == server.created[0] and len(server.created) == 1
+        assert collected.done and collected.accepted == 4
+
+
+def test_collecting_with_other_options_than_were_sent_is_refused(tmp_path):
+    with batch_server(copywriter(), polls=1) as server:
+        llm = provider(server)
+        job = submit_batch(briefs(2), provider=llm, folder=tmp_path, **OPTIONS)
+        with pytest.raises(OptionError, match="options the batch was submitted with"):
+            collect_batch(job, provider=llm, **{**OPTIONS, "n": 3})
+
+
+def test_an_unknown_job_names_where_it_looked(tmp_path):
+    with pytest.raises(Exception, match="no batch job of that id"):
+        open_job("batch-404", tmp_path)
