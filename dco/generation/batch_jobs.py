@@ -23,7 +23,7 @@ import json
 import os
 import time
 import uuid
-from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -136,17 +136,18 @@ def open_job(name: str, folder: Path = JOBS_FOLDER) -> BatchJob:
 
 
 def submit_batch(
-    briefs: Sequence[Brief],
+    briefs: Iterable[Brief],
     *,
     provider: BatchProvider,
     folder: Path = JOBS_FOLDER,
     settings: Mapping[str, Any] | None = None,
-    on_progress: Callable[[int, int], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
     **options: Any,
 ) -> BatchJob:
     """Write every brief's first request as a Batch API input file, upload it and start the
     batch; returns at once with the job (its `batch_id` is the provider's).
 
+    `briefs` are read once, in order, and not kept: a campaign of any size streams through.
     `options` are `generate`'s (stage or signals, n, brand, …); give the same ones to
     `collect_batch`.
     """
@@ -155,24 +156,23 @@ def submit_batch(
             f"the {provider.name} provider has no Batch API; use --provider openai/<model>, or "
             "generate without --batch"
         )
-    if not briefs:
-        raise OptionError("no briefs to send")
+    options = _plan_options(options)
     job_id = f"job_{time.strftime('%Y%m%d_%H%M%S')}_{uuid.uuid4().hex[:6]}"
     job = BatchJob(folder / job_id, job_id, f"{provider.name}/{provider.model}", provider.model,
-                   len(briefs), settings=dict(settings or {}))  # fmt: skip
+                   0, settings=dict(settings or {}))  # fmt: skip
     job.folder.mkdir(parents=True, exist_ok=False)
-    options = _plan_options(options)
-    with _writer(job.path("briefs.jsonl")) as out:
-        out.writelines(brief.model_dump_json() + "\n" for brief in briefs)
-    requests = 0
-    with _writer(job.path(_input(1))) as out:
+    with _writer(job.path("briefs.jsonl")) as kept, _writer(job.path(_input(1))) as requests:
         for index, brief in enumerate(briefs):
+            kept.write(brief.model_dump_json() + "\n")
             request = next(pipeline(make_plan(brief, provider=provider, **options)))
-            out.write(_line(provider, request, index, 1))
-            requests += 1
+            requests.write(_line(provider, request, index, 1))
+            job.briefs += 1
             if on_progress:
-                on_progress(index + 1, len(briefs))
-    job.rounds.append(Round(1, requests))
+                on_progress(job.briefs)
+        if not job.briefs:
+            job.folder.rmdir()
+            raise OptionError("no briefs to send")
+    job.rounds.append(Round(1, job.briefs))
     job.save()
     _start(job, provider)
     return job
@@ -291,17 +291,23 @@ def _input(number: int) -> str:
     return f"round-{number}.input.jsonl"
 
 
-def _custom_id(index: int, step: str, body: Mapping[str, Any]) -> str:
+def _custom_id(index: int, step: str, request: ChatRequest) -> str:
     """The brief, the step (`r2`: the second batch round; `d1`: the first direct request) and a
     digest of the request: a reply is matched to exactly the request it answers, so collecting
-    with other options than were sent is caught."""
-    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:12]
-    return f"b{index}-{step}-{digest}"
+    with other options than were sent is caught. (The prompts carry the options: stage,
+    channel, brand, N; the digest reads them with the sampling, not the whole schema.)"""
+    digest = hashlib.blake2b(digest_size=6)
+    for message in request.messages:
+        digest.update(message.content.encode())
+        digest.update(b"\x00")
+    digest.update(repr((request.model, request.seed, request.temperature, request.max_tokens,
+                        request.schema_name)).encode())  # fmt: skip
+    return f"b{index}-{step}-{digest.hexdigest()}"
 
 
 def _line(provider: BatchProvider, request: ChatRequest, index: int, number: int) -> str:
-    line = provider.batch_line(request, "")
-    line["custom_id"] = _custom_id(index, f"r{number}", line["body"])
+    """The request as a line of the input file."""
+    line = provider.batch_line(request, _custom_id(index, f"r{number}", request))
     return json.dumps(line, ensure_ascii=False) + "\n"
 
 
@@ -468,7 +474,7 @@ def _replay(
     while True:
         in_batch = number <= rounds
         step = f"r{number}" if in_batch else f"d{waiting.direct + 1}"
-        custom_id = _custom_id(index, step, provider.batch_line(waiting.request, "")["body"])
+        custom_id = _custom_id(index, step, waiting.request)
         answer = answers.get(custom_id)
         if answer is None and answers.sent_otherwise(index, step, custom_id):
             raise OptionError(
@@ -527,8 +533,7 @@ def _finish_directly(
     while True:
         waiting.direct += 1
         result = complete_with_retries(provider.complete, request, DEFAULT_POLICY)
-        body = provider.batch_line(request, "")["body"]
-        log.write(_custom_id(index, f"d{waiting.direct}", body), result)
+        log.write(_custom_id(index, f"d{waiting.direct}", request), result)
         try:
             request = waiting.steps.send(result)
         except StopIteration as done:
