@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # the names below, for type checkers and editors
         ReviewError,
         SelectionError,
         StatsError,
+        StoreError,
         TransientError,
         UnencodableTextError,
         UnknownNameError,
@@ -43,6 +44,7 @@ if TYPE_CHECKING:  # the names below, for type checkers and editors
         generate,
         generate_many,
     )
+    from dco.generation.batch_jobs import collect_batch, open_job, submit_batch
     from dco.models import (
         Brief,
         Copy,
@@ -106,6 +108,7 @@ __all__ = [
     "StagePolicy",
     "StageResult",
     "StatsError",
+    "StoreError",
     "TransientError",
     "TuningProfile",
     "UnencodableTextError",
@@ -117,6 +120,7 @@ __all__ = [
     "channel_names",
     "classify",
     "classify_many",
+    "collect_batch",
     "generate",
     "generate_many",
     "get_channel",
@@ -124,7 +128,9 @@ __all__ = [
     "load_catalog",
     "load_lexicon",
     "measure",
+    "open_job",
     "select",
+    "submit_batch",
     "tune",
 ]
 
@@ -136,11 +142,12 @@ _WHERE = {
     "dco.channels": ["Channel", "FieldMeasure", "channel_names", "get_channel", "load_catalog"],
     "dco.errors": ["AuthenticationError", "ConfigError", "DcoError", "InvalidReplyError",
                    "InvalidRequestError", "OptionError", "OutcomeError", "ProviderError",
-                   "RateLimitError", "ReviewError", "SelectionError", "StatsError",
+                   "RateLimitError", "ReviewError", "SelectionError", "StatsError", "StoreError",
                    "TransientError", "UnencodableTextError", "UnknownNameError"],
     "dco.funnel": ["Classifier", "Lexicon", "classify", "classify_many", "load_lexicon"],
     "dco.generation": ["BatchResult", "GenerationResult", "agenerate", "agenerate_many",
                        "generate", "generate_many"],
+    "dco.generation.batch_jobs": ["collect_batch", "open_job", "submit_batch"],
     "dco.models": ["Brief", "Copy", "Decision", "Event", "FieldLength", "Finding",
                    "FunnelStage", "Provenance", "Signals", "Span", "StagePolicy",
                    "StageResult", "Variant"],
