@@ -15,6 +15,10 @@ from dco.cli.output import error_console
 from dco.errors import DcoError
 
 DEBUG_VARIABLE = "DCO_DEBUG"
+QUEUE_HELP = (
+    "QUEUE is the review queue: a SQLite file, or a postgresql:// URL for a team's shared "
+    "server (pip install 'dco-loop[postgres]'); by default $DCO_QUEUE, else ./dco-review.db."
+)
 
 COMMANDS = {
     "demo": "demo:demo",
@@ -48,7 +52,10 @@ class DcoGroup(click.Group):
         if name not in COMMANDS:
             return None
         module, attribute = COMMANDS[name].split(":")
-        return getattr(importlib.import_module(f"dco.cli.{module}"), attribute)
+        command = getattr(importlib.import_module(f"dco.cli.{module}"), attribute)
+        if any(param.name == "db" for param in command.params) and not command.epilog:
+            command.epilog = QUEUE_HELP
+        return command
 
     def invoke(self, ctx: click.Context) -> object:
         try:

@@ -47,7 +47,7 @@ def export_command(
     db: str | None, output: str, channel: str | None, campaign: str | None, brand_dir: str | None,
     force: bool, final_url: str, out: Path | None,
 ) -> None:  # fmt: skip
-    """Write the approved and edited copy in DB as CSV (default) or JSONL.
+    """Write the approved and edited copy in QUEUE as CSV (default) or JSONL.
 
     \b
     Examples:

@@ -30,7 +30,7 @@ def outcomes() -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def import_command(report: Path, db: str | None, mapping: tuple[str, ...], as_json: bool) -> None:
-    """Import REPORT (CSV) into DB; importing the same report again changes nothing.
+    """Import REPORT (CSV) into QUEUE; importing the same report again changes nothing.
 
     Columns: variant_id, date, impressions, clicks, and optionally conversions and segment.
     Each (variant, segment, day) is kept once, so a re-imported or overlapping report replaces

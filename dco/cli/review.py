@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import getpass
+import sys
 
 import click
 
 from dco.cli.common import db_argument, key_values, load_brand, require_db
+from dco.errors import OptionError
 from dco.review import ReviewQueue
 from dco.review.app import create_app
 from dco.review.stores.base import FILTERS
@@ -36,8 +38,13 @@ from dco.review.stores.base import FILTERS
 def review_command(
     db: str | None, reviewer: str, brand_dir: str | None, filters: tuple[str, ...]
 ) -> None:
-    """Review the variants in DB by keyboard: a approve, e edit, r reject, s skip, u undo,
+    """Review the variants in QUEUE by keyboard: a approve, e edit, r reject, s skip, u undo,
     j/k move, / filter, ? help, q quit. Every decision is saved the moment it is made."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise OptionError(
+            "dco review needs a terminal (it is an interactive app); run it in one, or script "
+            "decisions with dco.ReviewQueue"
+        )
     db = require_db(db)
     parsed = key_values(filters, "--filter", keys=FILTERS)
     checker = load_brand(brand_dir) if brand_dir else None

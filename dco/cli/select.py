@@ -59,7 +59,7 @@ def select_command(
     locale: str, campaign: str | None, objective: Objective, segment: str | None,
     brand_dir: str | None, rules: Path | None, seed: int | None, as_json: bool,
 ) -> None:  # fmt: skip
-    """Choose the approved variant in DB to serve to one customer, and say why.
+    """Choose the approved variant in QUEUE to serve to one customer, and say why.
 
     The customer's signals give the stage; the context rules give tags that narrow the
     candidates; Thompson sampling on each candidate's outcomes (`dco outcomes import`) picks the

@@ -48,7 +48,7 @@ def stats_command(
     campaign: str | None,
     as_json: bool,
 ) -> None:
-    """Approval, edit and rejection rates in DB, with Wilson 95 % intervals (dim, in %);
+    """Approval, edit and rejection rates in QUEUE, with Wilson 95 % intervals (dim, in %);
     and, once outcomes are imported, CTR and CVR by stage, prompt version and tag.
 
     Rates are shares of decided variants: approved as written, edited, rejected. The edit

@@ -60,7 +60,7 @@ def tune_command(
     db: str | None, brand_dir: Path | None, out: Path | None, min_support: int, max_examples: int,
     campaign: str | None, proposals: Path | None, dry_run: bool, as_json: bool,
 ) -> None:  # fmt: skip
-    """Learn from the decisions in DB: examples, preferences, notes.
+    """Learn from the decisions in QUEUE: examples, preferences, notes.
 
     Approved and edited copy becomes few-shot examples; replacements reviewers made in at
     least --min-support edits become "prefer X over Y"; frequent rejection reasons become

@@ -34,8 +34,9 @@ def test_posterior_arithmetic_matches_the_hand_computed_values():
 
 
 @pytest.fixture
-def queue(tmp_path):
-    with ReviewQueue(tmp_path / "review.db") as q:
+def queue(queue_location):
+    """Selection reads a queue in a SQLite file, and one on a PostgreSQL server, alike."""
+    with ReviewQueue(queue_location) as q:
         yield q
 
 

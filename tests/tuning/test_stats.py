@@ -70,11 +70,12 @@ def test_compare_says_when_there_is_not_enough_data_yet():
 
 
 @pytest.fixture
-def reviewed_db(tmp_path):
+def reviewed_db(queue_location):
+    """Decisions in a SQLite file, and on a PostgreSQL server: statistics read both alike."""
     from dco.review import ReviewQueue
     from tests.review.test_queue import variants
 
-    path = tmp_path / "review.db"
+    path = queue_location
     with ReviewQueue(path) as queue:
         batch = variants(4)
         queue.submit(batch)
