@@ -66,9 +66,10 @@ class Locations:
         return f"postgresql://{parts.get('user', '')}{password}@{host}{port}/bench_{name}"
 
 
-def reviewer(location: str, name: str, quota: int, results) -> None:
+def reviewer(location: str, name: str, quota: int, results, ready) -> None:
     decided = []
     with ReviewQueue(location) as queue:
+        ready.wait()  # every reviewer connected: the clock starts now
         while len(decided) < quota and (claimed := queue.claim(name)) is not None:
             queue.approve(claimed.variant.id, name)
             decided.append(claimed.variant.id)
@@ -91,14 +92,16 @@ def bench_decisions(locations: Locations, count: int, processes: int) -> None:
     with ReviewQueue(location) as queue:
         queue.submit(make_variants(count, "decide"))
     results: multiprocessing.Queue = multiprocessing.Queue()
+    ready = multiprocessing.Barrier(processes + 1)
     quota = -(-count // processes)
     workers = [
-        multiprocessing.Process(target=reviewer, args=(location, f"r{i}", quota, results))
+        multiprocessing.Process(target=reviewer, args=(location, f"r{i}", quota, results, ready))
         for i in range(processes)
     ]
-    start = time.perf_counter()
     for worker in workers:
         worker.start()
+    ready.wait()  # the processes' start-up (an interpreter and dco each) is not the queue's
+    start = time.perf_counter()
     decided = [variant for _ in workers for variant in results.get()]
     elapsed = time.perf_counter() - start
     for worker in workers:

@@ -200,6 +200,10 @@ class SqlStore:
         """Append a decision (columns after `seq`) and return its number."""
         raise NotImplementedError
 
+    def _before_reopening(self, tx: Transaction) -> None:
+        """Whatever keeps an undo from crossing a frontier being moved at the same moment
+        (nothing where writers already exclude each other)."""
+
     def claim(
         self, reviewer: str, filters: Mapping[str, str], now: float, expires: float
     ) -> str | None:
@@ -326,6 +330,7 @@ class SqlStore:
             if last is None:
                 return None
             variant_id = str(last[1])
+            self._before_reopening(tx)
             self._lock_variant(tx, variant_id)
             undo = Decision(variant_id=variant_id, action="undo", reviewer=reviewer, at=at)
             self._insert_decision(tx, decision_values(undo, int(last[0]), None))
@@ -338,8 +343,8 @@ class SqlStore:
             )  # fmt: skip
         return variant_id
 
-    def _advance_frontier(self, tx: Transaction, reviewer: str) -> int:
-        """Move the reviewer's frontier past the pending variants they skipped; return it.
+    def _advance_frontier(self, tx: Transaction, reviewer: str) -> None:
+        """Move the reviewer's frontier past the pending variants they skipped (after a skip).
 
         The frontier is a place in the queue before which every pending variant was skipped by
         that reviewer, so their claims start there instead of walking past their skips each
@@ -361,7 +366,7 @@ class SqlStore:
             tx, f"SELECT {self._skipped_by_reviewer.replace('v.id', ':id')}",
             {"id": at_frontier[0], "reviewer": reviewer},
         )[0]:  # fmt: skip
-            return frontier
+            return
         first = self._one(
             tx,
             "SELECT place FROM variants v WHERE status = 'pending' AND place >= :frontier "
@@ -378,7 +383,6 @@ class SqlStore:
                 tx, "INSERT INTO frontiers (reviewer, place) VALUES (?, ?) ON CONFLICT (reviewer) "
                 "DO UPDATE SET place = excluded.place", (reviewer, moved),
             )  # fmt: skip
-        return moved
 
     _skipped_by_reviewer = (
         "EXISTS (SELECT 1 FROM decisions d WHERE d.variant_id = v.id AND d.reviewer = :reviewer "

@@ -46,6 +46,9 @@ DECLARE
     v_frontier BIGINT;
     v_moved BIGINT;
 BEGIN
+    -- Shared with other reviewers' advances, exclusive of an undo (which reopens a variant that
+    -- may lie behind this frontier): one waits for the other, so neither misses the other.
+    PERFORM pg_advisory_xact_lock_shared(6513519);
     SELECT place INTO v_frontier FROM frontiers WHERE reviewer = p_reviewer FOR UPDATE;
     v_frontier := COALESCE(v_frontier, 0);
     -- Nothing to do (and nothing to write) unless the first pending variant from the frontier
@@ -88,7 +91,8 @@ BEGIN
         WHERE l.reviewer = p_reviewer AND l.expires_at > p_now AND v.status = 'pending'
         LIMIT 1 FOR UPDATE OF v;
     IF v_id IS NULL THEN
-        v_frontier := dco_advance_frontier(p_reviewer);
+        SELECT place INTO v_frontier FROM frontiers WHERE reviewer = p_reviewer;
+        v_frontier := COALESCE(v_frontier, 0);
         LOOP
             SELECT v.id, v.data INTO v_id, v_data FROM variants v
                 WHERE status = 'pending' AND place >= v_frontier
@@ -235,6 +239,7 @@ MIGRATIONS: dict[int, str] = {
 
 _MIGRATION_LOCK = 0x64636F  # 'dco': one process migrates while the others wait
 _SUBMISSION_LOCK = 0x64636F01
+_FRONTIER_LOCK = 6513519  # taken shared by dco_advance_frontier
 
 
 def is_postgres_url(location: str) -> bool:
@@ -490,6 +495,9 @@ class PostgresStore(SqlStore):
                 return self.db.execute(sql, parameters).fetchone()
             except self._psycopg.Error as e:
                 raise self._explain(e) from None
+
+    def _before_reopening(self, tx: Transaction) -> None:
+        tx.execute("SELECT pg_advisory_xact_lock(%s)", (_FRONTIER_LOCK,))
 
     def _after_copying_decisions(self, tx: Transaction) -> None:
         # Decisions arrive with their numbers; new ones must be numbered after them.

@@ -337,17 +337,17 @@ class SqliteStore(SqlStore):
                 (reviewer, now),
             ).fetchone()
             if held is None:
-                frontier = self._advance_frontier(tx, reviewer)
                 held = tx.execute(
                     # INDEXED BY keeps the plan fixed as the tables grow: walk pending variants
                     # in queue order from the reviewer's frontier, looking up only each one's
                     # own leases and skips.
                     "SELECT id, data FROM variants v INDEXED BY variants_open "
-                    f"WHERE status = 'pending' AND place >= :frontier{conditions(filters)} "
+                    "WHERE status = 'pending' AND place >= COALESCE((SELECT place FROM "
+                    f"frontiers WHERE reviewer = :reviewer), 0){conditions(filters)} "
                     "AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.variant_id = v.id "
                     "AND l.expires_at > :now AND l.reviewer != :reviewer) "
                     f"AND NOT {self._skipped_by_reviewer} ORDER BY place LIMIT 1",
-                    {**filters, "now": now, "reviewer": reviewer, "frontier": frontier},
+                    {**filters, "now": now, "reviewer": reviewer},
                 ).fetchone()
             row = held
             if row is None:
