@@ -8,6 +8,7 @@ import sys
 import click
 
 from dco.cli.common import db_argument, key_values, load_brand, require_db
+from dco.cli.output import error_console
 from dco.errors import OptionError
 from dco.review import ReviewQueue
 from dco.review.app import create_app
@@ -49,4 +50,6 @@ def review_command(
     parsed = key_values(filters, "--filter", keys=FILTERS)
     checker = load_brand(brand_dir) if brand_dir else None
     with ReviewQueue(db, checker=checker) as queue:
-        create_app(queue, reviewer, checker=checker, filters=parsed).run()
+        app = create_app(queue, reviewer, checker=checker, filters=parsed)
+        app.run()
+    error_console().print(app.summary(), highlight=False)

@@ -7,12 +7,14 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import NamedTuple
 
 from dco.channels.limits import copy_findings
 from dco.errors import ReviewError
@@ -28,6 +30,15 @@ from dco.text.distance import copy_distance
 REASON_TAGS = (
     "off-brand", "wrong-tone", "too-long", "inaccurate-claim", "compliance", "duplicate", "other",
 )  # fmt: skip
+
+
+class PendingRow(NamedTuple):
+    """A pending variant as a list shows it: what a row needs, without the full record."""
+
+    id: str
+    stage: str
+    channel: str
+    headline: str
 
 
 @dataclass(frozen=True)
@@ -102,6 +113,15 @@ class ReviewQueue(LogReaders, OutcomeTables):
         """Variants no one has approved, edited or rejected yet, oldest first."""
         records = self.store.pending_records(check_filters(filters), limit)
         return [Variant.model_validate_json(data) for data in records]
+
+    def pending_rows(self, **filters: str | None) -> list[PendingRow]:
+        """Every pending variant (with the filters) as a light row, oldest first: a whole
+        campaign's list in one read, each full record fetched (`get`) when it is looked at."""
+        loads = json.loads
+        return [
+            PendingRow(variant_id, stage, channel, loads(copy).get("headline", ""))
+            for variant_id, stage, channel, copy in self.store.pending_rows(check_filters(filters))
+        ]
 
     def pending_count(self, **filters: str | None) -> int:
         """How many variants are pending (with the filters)."""

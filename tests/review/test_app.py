@@ -108,7 +108,7 @@ def test_undo_puts_the_variant_back(queue):
 def test_filter_narrows_the_list(queue):
     app = drive(queue, "slash", *"channel=sms", "enter")
     assert app.filters == {"channel": "sms"}
-    assert [v.channel for v in app.variants] == ["sms"]
+    assert [row.channel for row in app.rows] == ["sms"]
 
 
 def test_quitting_mid_queue_keeps_every_decision(queue):
@@ -139,7 +139,7 @@ def test_each_variant_takes_one_line_of_the_list_at_80_columns(queue):
     async def list_height():
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
-            return app.query_one(VariantList).virtual_size.height, len(app.variants)
+            return app.query_one(VariantList).virtual_size.height, len(app.rows)
 
     height, rows = asyncio.run(list_height())
     assert rows == 4 and height == rows
@@ -198,9 +198,15 @@ def test_another_reviewers_variant_is_marked_in_the_detail(queue):
     async def run():
         async with app.run_test() as pilot:
             await pilot.pause()
+            assert app.current.id != target.id  # the app starts on the next free variant
+            await pilot.press("k")
+            await pilot.pause()
             assert "being reviewed by jun" in str(app.query_one("#detail").render())
+            await pilot.press("a")  # refused in the app's words, nothing recorded
+            await pilot.pause()
 
     asyncio.run(run())
+    assert queue.status(target.id) == "pending"
 
 
 def test_a_decided_row_shows_its_mark_and_the_others_keep_theirs(queue):
@@ -253,9 +259,9 @@ def test_a_variant_decided_by_another_reviewer_leaves_the_list(shared):
     async def run():
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.pause()
-            assert app.remaining == 4 and second.id in [v.id for v in app.variants]
+            assert app.remaining == 4 and second.id in [row.id for row in app.rows]
             theirs.approve(second.id, "jun")
-            assert await until(pilot, lambda: second.id not in [v.id for v in app.variants])
+            assert await until(pilot, lambda: second.id not in [row.id for row in app.rows])
             assert app.remaining == 3
             assert app.query_one(VariantList).option_count == 3
             await pilot.press("j", "a")  # the row below the first is now the third variant
@@ -282,3 +288,44 @@ def test_undo_in_the_app_undoes_its_own_decision_not_another_windows(shared):
     asyncio.run(run())
     assert mine.status(first.id) == "pending"
     assert mine.status(second.id) == "approved"
+
+
+def test_the_whole_campaign_is_in_the_list_and_the_ends_do_not_wrap(tmp_path):
+    from tests.review.test_durability import many_variants
+
+    with ReviewQueue(tmp_path / "review.db") as q:
+        q.submit(many_variants(450))
+        app = create_app(q, "minji")
+
+        async def run():
+            async with app.run_test(size=(80, 24)) as pilot:
+                await pilot.pause()
+                assert "1 of 450" in str(app.query_one(ProgressHeader).render())
+                await pilot.press("end")
+                await pilot.pause()
+                at_end = app.query_one(VariantList).highlighted
+                await pilot.press("j")
+                await pilot.pause()
+                return at_end, app.query_one(VariantList).highlighted, app.current.copy.headline
+
+        at_end, after_j, headline = asyncio.run(run())
+    assert at_end == after_j == 449 and headline == "헤드라인 449"
+
+
+def test_a_skip_is_not_a_review_and_quitting_sums_up_the_session(queue):
+    app = drive(queue, "a", "s", "r", "space", "ctrl+s")
+    assert app.reviewed == 2
+    assert app.summary() == "reviewed 2 (1 approved, 1 rejected), skipped 1; 2 remaining"
+
+
+def test_each_reviewer_starts_on_the_next_free_variant(queue):
+    first, second = queue.pending()[:2]
+    assert queue.claim("jun").variant.id == first.id
+    app = create_app(queue, "minji")
+
+    async def run():
+        async with app.run_test() as pilot:
+            await pilot.pause()
+            return app.current.id
+
+    assert asyncio.run(run()) == second.id

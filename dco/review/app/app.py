@@ -8,6 +8,7 @@ command and the tests both use it.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 
 from rich.text import Text
 from textual import work
@@ -28,12 +29,9 @@ from dco.review.app.reject_screen import RejectScreen
 from dco.review.app.render import detail
 from dco.review.app.small_screens import FilterScreen, HelpScreen
 from dco.review.app.variant_list import VariantList
-from dco.review.queue import ReviewQueue
+from dco.review.queue import PendingRow, ReviewQueue
 
 MARKS = {"approve": "✓", "edit": "✎", "reject": "✗", "skip": "»"}
-PAGE = 200
-"""Pending variants shown at once: a short list keeps every keypress cheap however long the
-queue; the next ones load as these are decided."""
 REFRESH_SECONDS = 2.0
 """How long the app waits for other reviewers' decisions between looks (on PostgreSQL it hears
 of them at once; this bounds how soon it notices quitting)."""
@@ -75,8 +73,12 @@ class ReviewApp(App[None]):
         self.reviewer = reviewer
         self.checker = checker
         self.filters = dict(filters or {})
-        self.variants: list[Variant] = []
-        self.reviewed = 0
+        self.rows: list[PendingRow] = []
+        """Every pending variant of the queue (with the filters), light: a whole campaign."""
+        self.loaded: Variant | None = None
+        """The full record of the highlighted row, read when it is highlighted."""
+        self.decided: Counter[str] = Counter()
+        """Decisions made in this app, by kind (skips are not reviews)."""
         self.remaining = 0
         self.holding: str | None = None
         """The variant this reviewer leases: the highlighted one, given back on leaving it."""
@@ -91,9 +93,29 @@ class ReviewApp(App[None]):
 
     def on_mount(self) -> None:
         self.log_seen = self.queue.log_position()
-        self.reload()
+        self.reload(start=self.next_free())
         self.query_one(OptionList).focus()
         self.watch_others()
+
+    @property
+    def reviewed(self) -> int:
+        return sum(n for action, n in self.decided.items() if action != "skip")
+
+    def next_free(self) -> str | None:
+        """The variant this reviewer should start on: the oldest no one else holds (claimed,
+        so two reviewers opening the queue together start on different ones)."""
+        claimed = self.queue.claim(self.reviewer, **self.filters)
+        return claimed.variant.id if claimed else None
+
+    def summary(self) -> str:
+        """What this session did, for the line printed on quitting."""
+        kinds = ", ".join(f"{self.decided[a]} {word}" for a, word in (
+            ("approve", "approved"), ("edit", "edited"), ("reject", "rejected"),
+        ) if self.decided[a])  # fmt: skip
+        line = f"reviewed {self.reviewed}" + (f" ({kinds})" if kinds else "")
+        if self.decided["skip"]:
+            line += f", skipped {self.decided['skip']}"
+        return f"{line}; {self.remaining} remaining"
 
     # -- other reviewers ---------------------------------------------------------------------------
 
@@ -113,42 +135,46 @@ class ReviewApp(App[None]):
         if not changes:
             return
         self.log_seen = changes[-1][0]
-        listed = {v.id for v in self.variants}
+        listed = {row.id for row in self.rows}
         touched = {d.variant_id for _, d in changes} & listed - self.decided_here
         gone = [vid for vid in touched if self.queue.status(vid) != "pending"]
         current = self.current
         listing = self.query_one(VariantList)
         for variant_id in gone:
             listing.remove_option(variant_id)
-        self.variants = [v for v in self.variants if v.id not in gone]
+        self.rows = [row for row in self.rows if row.id not in gone]
         self.remaining = self.queue.pending_count(**self.filters)
         if current is not None and current.id in gone:
             by = next(d.reviewer for _, d in reversed(changes) if d.variant_id == current.id)
             self.notify(f"“{current.copy.headline}” was just decided by {by}; moved on.")
-        if not self.variants:
+        if not self.rows:
             self.reload()
             return
         self.show_current()
 
     # -- the list --------------------------------------------------------------------------------
 
-    def reload(self) -> None:
-        """Load pending variants (with the filters) into the list."""
+    def reload(self, start: str | None = None) -> None:
+        """Load every pending variant (with the filters) into the list, highlighting `start`."""
         listing = self.query_one(OptionList)
         self.decided_here = set()  # rows marked so far leave the list now
-        self.variants = self.queue.pending(limit=PAGE, **self.filters)
-        self.remaining = self.queue.pending_count(**self.filters)
-        listing.set_options(Option(_row("·", v), id=v.id) for v in self.variants)
-        if self.variants:
-            listing.highlighted = 0
+        self.rows = self.queue.pending_rows(**self.filters)
+        self.remaining = len(self.rows)
+        listing.set_options(Option(_row("·", row), id=row.id) for row in self.rows)
+        if self.rows:
+            at = next((i for i, row in enumerate(self.rows) if row.id == start), 0)
+            listing.highlighted = at
         self.show_current()
 
     @property
     def current(self) -> Variant | None:
         index = self.query_one(OptionList).highlighted
-        if index is None or index >= len(self.variants):
+        if index is None or index >= len(self.rows):
             return None
-        return self.variants[index]
+        row = self.rows[index]
+        if self.loaded is None or self.loaded.id != row.id:
+            self.loaded = self.queue.get(row.id)
+        return self.loaded
 
     def on_option_list_option_highlighted(self) -> None:
         self.show_current()
@@ -168,8 +194,10 @@ class ReviewApp(App[None]):
 
     def update_title(self) -> None:
         filters = " ".join(f"{k}={v}" for k, v in self.filters.items())
+        index = self.query_one(OptionList).highlighted
+        position = f"{index + 1:,} of {len(self.rows):,} · " if index is not None else ""
         self.sub_title = (
-            f"{self.reviewer} · reviewed {self.reviewed} · remaining {self.remaining}"
+            f"{self.reviewer} · {position}reviewed {self.reviewed} · remaining {self.remaining}"
             + (f" · {filters}" if filters else "")
         )
         self.query_one(ProgressHeader).show(self.title, self.sub_title)
@@ -180,13 +208,13 @@ class ReviewApp(App[None]):
         listing = self.query_one(VariantList)
         variant = self.current
         assert variant is not None and listing.highlighted is not None
-        listing.mark(listing.highlighted, _row(MARKS[action], variant))
+        listing.mark(listing.highlighted, _row(MARKS[action], self.rows[listing.highlighted]))
         self.decided_here.add(variant.id)
-        self.reviewed += 1
+        self.decided[action] += 1
         if action != "skip":  # a skipped variant stays pending for others
             self.remaining -= 1
-        if listing.highlighted >= len(self.variants) - 1:
-            self.reload()  # the page is done: load the next pending ones
+        if listing.highlighted >= len(self.rows) - 1:
+            self.reload()  # the end of the list: what is still pending, from the top
             return
         listing.highlighted += 1
 
@@ -202,7 +230,15 @@ class ReviewApp(App[None]):
     # -- decisions -------------------------------------------------------------------------------
 
     def decide(self, record) -> bool:
-        """Run a queue call; a refusal becomes a notice, not a crash."""
+        """Run a queue call; a refusal becomes a notice saying what to do here, not a crash."""
+        variant = self.current
+        if variant is not None and self.holding != variant.id:
+            self.notify(
+                f"“{variant.copy.headline}” is being reviewed by someone else: move on (j), or "
+                "come back to it once they are done",
+                severity="warning", timeout=8,
+            )  # fmt: skip
+            return False
         try:
             record()
         except ReviewError as e:
@@ -254,11 +290,14 @@ class ReviewApp(App[None]):
     def action_undo(self) -> None:
         undone = self.queue.undo(self.reviewer, made_here=True)
         if undone is None:
-            self.notify("Nothing to undo.")
+            self.notify("Nothing to undo in this window.")
             return
-        self.reviewed = max(0, self.reviewed - 1)
-        self.reload()
-        self.notify(f"Undid your last decision on {undone.variant_id}.")
+        action = next((d.action for d in reversed(self.queue.history(undone.variant_id))
+                       if d.action != "undo"), "approve")  # fmt: skip
+        self.decided[action] = max(0, self.decided[action] - 1)
+        self.reload(start=undone.variant_id)
+        headline = self.queue.get(undone.variant_id).copy.headline
+        self.notify(f"Undid your {action} of “{headline}”: it is back in the list.")
 
     def action_down(self) -> None:
         self.query_one(OptionList).action_cursor_down()
@@ -278,10 +317,10 @@ class ReviewApp(App[None]):
         self.push_screen(HelpScreen())
 
 
-def _row(mark: str, variant: Variant) -> Text:
+def _row(mark: str, row: PendingRow) -> Text:
     text = Text(f"{mark} ", style="bold")
-    text.append(f"{variant.stage.value[:5]:<5} {variant.channel:<15} ", style="dim")
-    text.append(variant.copy.headline)
+    text.append(f"{row.stage[:5]:<5} {row.channel:<15} ", style="dim")
+    text.append(row.headline)
     return text
 
 

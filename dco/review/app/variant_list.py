@@ -18,6 +18,17 @@ class VariantList(OptionList):
     }
     """
 
+    def action_cursor_down(self) -> None:
+        """Down, stopping at the last row (OptionList wraps to the top, which loses a reviewer's
+        place in a long list)."""
+        if self.highlighted is None or self.highlighted < self.option_count - 1:
+            super().action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        """Up, stopping at the first row."""
+        if self.highlighted is None or self.highlighted > 0:
+            super().action_cursor_up()
+
     def mark(self, index: int, prompt: Any) -> None:
         """Show `prompt` on row `index`, repainting that row only.
 

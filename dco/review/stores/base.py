@@ -98,6 +98,7 @@ class QueueStore(Protocol):
     def add_variants(self, rows: Sequence[VariantRow]) -> int: ...
     def pending_records(self, filters: Mapping[str, str], limit: int | None) -> list[str]: ...
     def pending_count(self, filters: Mapping[str, str]) -> int: ...
+    def pending_rows(self, filters: Mapping[str, str]) -> list[tuple[str, str, str, str]]: ...
     def variant_record(self, variant_id: str) -> str | None: ...
     def variant_status(self, variant_id: str) -> str | None: ...
 
@@ -237,6 +238,14 @@ class SqlStore:
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         return [row[0] for row in self._read(sql, filters)]
+
+    def pending_rows(self, filters: Mapping[str, str]) -> list[tuple[str, str, str, str]]:
+        """(id, stage, channel, copy JSON) of every pending variant, in queue order."""
+        sql = (
+            f"SELECT id, stage, channel, copy FROM variants WHERE status = 'pending'"
+            f"{conditions(filters)} ORDER BY place"
+        )
+        return [(row[0], row[1], row[2], row[3]) for row in self._read(sql, filters)]
 
     def pending_count(self, filters: Mapping[str, str]) -> int:
         sql = f"SELECT COUNT(*) FROM variants WHERE status = 'pending'{conditions(filters)}"
