@@ -329,3 +329,33 @@ def test_each_reviewer_starts_on_the_next_free_variant(queue):
             return app.current.id
 
     assert asyncio.run(run()) == second.id
+
+
+def test_typing_in_the_edit_screen_adds_to_the_copy_and_an_over_limit_edit_needs_a_second_save(
+    queue,
+):
+    target = first_pending(queue)
+    app = create_app(queue, "minji")
+
+    async def run():
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("e")
+            await pilot.pause()
+            labels = [str(label.render()) for label in app.screen.query(".field")]
+            assert labels == ["Headline", "Body", "Call to action"]
+            await pilot.press(*"!!")  # the headline has focus, the cursor at its end
+            await pilot.pause()
+            assert app.screen.query_one("#headline").value == target.copy.headline + "!!"
+            app.screen.query_one("#cta").value = "가" * 60  # over the channel's limit
+            await pilot.pause()
+            await pilot.press("ctrl+s")  # refused once
+            await pilot.pause()
+            assert queue.status(target.id) == "pending"
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+
+    asyncio.run(run())
+    (decision,) = queue.history(target.id)
+    assert decision.edited.headline == target.copy.headline + "!!"
+    assert decision.edited.cta == "가" * 60

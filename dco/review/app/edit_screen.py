@@ -1,4 +1,4 @@
-"""The edit dialog: each field in an input, re-measured and re-checked as the reviewer types."""
+"""The edit dialog: each field labelled, re-measured and re-checked as the reviewer types."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Label, Static, TextArea
 
 from dco.channels.limits import copy_findings
 from dco.models import Copy, Finding, Variant
@@ -24,9 +24,13 @@ class EditScreen(ModalScreen[tuple[Copy, bool] | None]):
     ]
     DEFAULT_CSS = """
     EditScreen { align: center middle; }
-    EditScreen > Vertical { width: 90%; height: auto; border: round $accent; padding: 0 1; }
+    EditScreen > Vertical { width: 90%; height: auto; max-height: 100%; border: round $accent;
+                            padding: 0 1; }
     EditScreen Input { margin: 0; }
+    EditScreen TextArea { height: 4; margin: 0; }
+    EditScreen .field { color: $text-muted; }
     """
+    LABELS = {"headline": "Headline", "body": "Body", "cta": "Call to action"}
 
     def __init__(self, variant: Variant, checker: Checker | None = None) -> None:
         super().__init__()
@@ -38,20 +42,37 @@ class EditScreen(ModalScreen[tuple[Copy, bool] | None]):
         with Vertical():
             yield Label("Edit — ctrl+s save, esc cancel")
             for name, value in self.variant.copy.fields().items():
-                yield Input(value=value, placeholder=name, id=name)
+                yield Label(self.LABELS[name], classes="field")
+                if name == "body":  # the long field: several lines, wrapped
+                    yield TextArea(value, id=name, soft_wrap=True, show_line_numbers=False)
+                else:
+                    # The cursor goes to the end, nothing selected: typing adds to the copy
+                    # instead of replacing it.
+                    yield Input(value=value, placeholder=name, id=name, select_on_focus=False)
             yield Static(id="meters")
             yield Static(id="findings")
 
     def on_mount(self) -> None:
+        for field in self.query(Input):
+            field.cursor_position = len(field.value)
+        self.query_one("#body", TextArea).move_cursor(
+            self.query_one("#body", TextArea).document.end
+        )
         self.refresh_checks()
 
     def on_input_changed(self) -> None:
         self.confirming = False
         self.refresh_checks()
 
+    def on_text_area_changed(self) -> None:
+        self.confirming = False
+        self.refresh_checks()
+
     def current(self) -> Copy | None:
         values = {
-            name: self.query_one(f"#{name}", Input).value for name in ("headline", "body", "cta")
+            "headline": self.query_one("#headline", Input).value,
+            "body": self.query_one("#body", TextArea).text,
+            "cta": self.query_one("#cta", Input).value,
         }
         return Copy(**values) if any(v.strip() for v in values.values()) else None
 
@@ -76,8 +97,8 @@ class EditScreen(ModalScreen[tuple[Copy, bool] | None]):
             return
         if any(f.level == "error" for f in self.errors(copy)) and not self.confirming:
             self.confirming = True
-            self.notify("This edit breaks an error-level rule: ctrl+s again to save anyway.",
-                        severity="warning")  # fmt: skip
+            self.notify("This edit breaks an error-level rule or a channel limit: ctrl+s again "
+                        "to save it anyway (recorded as forced).", severity="warning")  # fmt: skip
             return
         self.dismiss((copy, self.confirming))
 
