@@ -39,6 +39,8 @@ class PendingRow(NamedTuple):
     stage: str
     channel: str
     headline: str
+    text: str
+    """Every field of the copy, for finding a variant by what it says."""
 
 
 @dataclass(frozen=True)
@@ -117,11 +119,12 @@ class ReviewQueue(LogReaders, OutcomeTables):
     def pending_rows(self, **filters: str | None) -> list[PendingRow]:
         """Every pending variant (with the filters) as a light row, oldest first: a whole
         campaign's list in one read, each full record fetched (`get`) when it is looked at."""
-        loads = json.loads
-        return [
-            PendingRow(variant_id, stage, channel, loads(copy).get("headline", ""))
-            for variant_id, stage, channel, copy in self.store.pending_rows(check_filters(filters))
-        ]
+        rows = []
+        for variant_id, stage, channel, copy in self.store.pending_rows(check_filters(filters)):
+            fields = json.loads(copy)
+            rows.append(PendingRow(variant_id, stage, channel, fields.get("headline", ""),
+                                   "\n".join(str(v) for v in fields.values())))  # fmt: skip
+        return rows
 
     def pending_count(self, **filters: str | None) -> int:
         """How many variants are pending (with the filters)."""

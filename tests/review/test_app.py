@@ -359,3 +359,13 @@ def test_typing_in_the_edit_screen_adds_to_the_copy_and_an_over_limit_edit_needs
     (decision,) = queue.history(target.id)
     assert decision.edited.headline == target.copy.headline + "!!"
     assert decision.edited.cta == "가" * 60
+
+
+def test_words_in_the_filter_narrow_the_list_to_copy_that_contains_them(queue):
+    pending = queue.pending()
+    wanted = pending[1]
+    others = " ".join(" ".join(v.copy.fields().values()) for v in pending if v is not wanted)
+    word = next(w for f in wanted.copy.fields().values() for w in f.split() if w not in others)
+    app = drive(queue, "slash", *f"channel={wanted.channel} {word}", "enter")
+    assert app.filters == {"channel": wanted.channel} and app.words == word
+    assert [row.id for row in app.rows] == [wanted.id] and app.remaining == 1

@@ -65,14 +65,16 @@ class ReviewApp(App[None]):
         super().__init__()
         self.queue = queue
         self.refresh_seconds = refresh_seconds
-        self.decided_here: set[str] = set()
-        """Variants this app recorded a decision on: their rows stay, marked."""
+        self.decided_here: dict[str, str] = {}
+        """Variants this app recorded a decision on, with its kind: their rows stay, marked."""
         self.log_seen = 0
         """The decision log's end when the app last looked at what others decided."""
         self.stopping = threading.Event()
         self.reviewer = reviewer
         self.checker = checker
         self.filters = dict(filters or {})
+        self.words = ""
+        """Words every listed variant's copy contains (the free-text part of the filter)."""
         self.rows: list[PendingRow] = []
         """Every pending variant of the queue (with the filters), light: a whole campaign."""
         self.loaded: Variant | None = None
@@ -136,14 +138,14 @@ class ReviewApp(App[None]):
             return
         self.log_seen = changes[-1][0]
         listed = {row.id for row in self.rows}
-        touched = {d.variant_id for _, d in changes} & listed - self.decided_here
+        touched = {d.variant_id for _, d in changes} & listed - set(self.decided_here)
         gone = [vid for vid in touched if self.queue.status(vid) != "pending"]
         current = self.current
         listing = self.query_one(VariantList)
         for variant_id in gone:
             listing.remove_option(variant_id)
         self.rows = [row for row in self.rows if row.id not in gone]
-        self.remaining = self.queue.pending_count(**self.filters)
+        self.remaining = self.count_remaining()
         if current is not None and current.id in gone:
             by = next(d.reviewer for _, d in reversed(changes) if d.variant_id == current.id)
             self.notify(f"“{current.copy.headline}” was just decided by {by}; moved on.")
@@ -154,11 +156,21 @@ class ReviewApp(App[None]):
 
     # -- the list --------------------------------------------------------------------------------
 
+    def count_remaining(self) -> int:
+        """Pending variants under the filters: counted by the queue, or among the listed rows
+        when words narrow the list (the queue cannot count those)."""
+        if not self.words:
+            return self.queue.pending_count(**self.filters)
+        return sum(1 for row in self.rows if self.decided_here.get(row.id) in (None, "skip"))
+
     def reload(self, start: str | None = None) -> None:
         """Load every pending variant (with the filters) into the list, highlighting `start`."""
         listing = self.query_one(OptionList)
-        self.decided_here = set()  # rows marked so far leave the list now
+        self.decided_here = {}  # rows marked so far leave the list now
         self.rows = self.queue.pending_rows(**self.filters)
+        if self.words:
+            wanted = self.words.casefold().split()
+            self.rows = [r for r in self.rows if all(w in r.text.casefold() for w in wanted)]
         self.remaining = len(self.rows)
         listing.set_options(Option(_row("·", row), id=row.id) for row in self.rows)
         if self.rows:
@@ -193,7 +205,7 @@ class ReviewApp(App[None]):
         panel.show(detail(variant, list(findings), held_by))
 
     def update_title(self) -> None:
-        filters = " ".join(f"{k}={v}" for k, v in self.filters.items())
+        filters = " ".join([f"{k}={v}" for k, v in self.filters.items()] + self.words.split())
         index = self.query_one(OptionList).highlighted
         position = f"{index + 1:,} of {len(self.rows):,} · " if index is not None else ""
         self.sub_title = (
@@ -209,7 +221,7 @@ class ReviewApp(App[None]):
         variant = self.current
         assert variant is not None and listing.highlighted is not None
         listing.mark(listing.highlighted, _row(MARKS[action], self.rows[listing.highlighted]))
-        self.decided_here.add(variant.id)
+        self.decided_here[variant.id] = action
         self.decided[action] += 1
         if action != "skip":  # a skipped variant stays pending for others
             self.remaining -= 1
@@ -306,12 +318,12 @@ class ReviewApp(App[None]):
         self.query_one(OptionList).action_cursor_up()
 
     def action_filter(self) -> None:
-        def done(filters: dict[str, str] | None) -> None:
-            if filters is not None:
-                self.filters = filters
+        def done(chosen: tuple[dict[str, str], str] | None) -> None:
+            if chosen is not None:
+                self.filters, self.words = chosen
                 self.reload()
 
-        self.push_screen(FilterScreen(self.filters), done)
+        self.push_screen(FilterScreen(self.filters, self.words), done)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())

@@ -34,8 +34,9 @@ class HelpScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-class FilterScreen(ModalScreen[dict[str, str] | None]):
-    """Asks for filters as `campaign=spring stage=decision`; empty clears them."""
+class FilterScreen(ModalScreen[tuple[dict[str, str], str] | None]):
+    """Asks for filters as `campaign=spring stage=decision`, and words the copy must contain
+    (`무료`); returns (filters, words). Empty clears them."""
 
     BINDINGS = [Binding("escape", "cancel", "cancel")]
     DEFAULT_CSS = """
@@ -43,25 +44,31 @@ class FilterScreen(ModalScreen[dict[str, str] | None]):
     FilterScreen > Vertical { width: 70; height: auto; border: round $accent; padding: 0 1; }
     """
 
-    def __init__(self, current: dict[str, str]) -> None:
+    def __init__(self, current: dict[str, str], words: str = "") -> None:
         super().__init__()
         self.current = current
+        self.words = words
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"Filter by {', '.join(FILTERS)} — e.g. stage=decision channel=sms")
-            yield Input(value=" ".join(f"{k}={v}" for k, v in self.current.items()), id="filter")
+            yield Label(f"Filter by {', '.join(FILTERS)} and by words in the copy — e.g. "
+                        "stage=decision channel=sms 무료")  # fmt: skip
+            shown = [f"{k}={v}" for k, v in self.current.items()] + self.words.split()
+            yield Input(value=" ".join(shown), id="filter")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        filters = {}
+        filters, words = {}, []
         for part in event.value.split():
-            key, _, value = part.partition("=")
+            key, equals, value = part.partition("=")
+            if not equals:
+                words.append(part)
+                continue
             if key not in FILTERS or not value:
                 self.notify(f"'{part}': write one of {', '.join(FILTERS)} as key=value",
                             severity="error")  # fmt: skip
                 return
             filters[key] = value
-        self.dismiss(filters)
+        self.dismiss((filters, " ".join(words)))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
