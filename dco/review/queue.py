@@ -39,8 +39,12 @@ class PendingRow(NamedTuple):
     stage: str
     channel: str
     headline: str
-    text: str
-    """Every field of the copy, for finding a variant by what it says."""
+    copy: dict[str, str]
+
+    @property
+    def text(self) -> str:
+        """Every field of the copy, for finding a variant by what it says."""
+        return "\n".join(self.copy.values())
 
 
 @dataclass(frozen=True)
@@ -122,8 +126,7 @@ class ReviewQueue(LogReaders, OutcomeTables):
         rows = []
         for variant_id, stage, channel, copy in self.store.pending_rows(check_filters(filters)):
             fields = json.loads(copy)
-            rows.append(PendingRow(variant_id, stage, channel, fields.get("headline", ""),
-                                   "\n".join(str(v) for v in fields.values())))  # fmt: skip
+            rows.append(PendingRow(variant_id, stage, channel, fields.get("headline", ""), fields))
         return rows
 
     def pending_count(self, **filters: str | None) -> int:

@@ -369,3 +369,25 @@ def test_words_in_the_filter_narrow_the_list_to_copy_that_contains_them(queue):
     app = drive(queue, "slash", *f"channel={wanted.channel} {word}", "enter")
     assert app.filters == {"channel": wanted.channel} and app.words == word
     assert [row.id for row in app.rows] == [wanted.id] and app.remaining == 1
+
+
+def test_rows_with_findings_are_marked_in_the_list(tmp_path):
+    brief = Brief(product="하프 마라톤 코칭", channel="google_rsa")
+    fine, over = (
+        Variant(copy=Copy(headline=headline, body="함께 달려요.", cta="신청"), brief=brief,
+                stage=FunnelStage.DECISION, channel="google_rsa")
+        for headline in ("첫 하프", "첫 하프 마라톤을 코치와 함께 완주하는 열 주")
+    )  # fmt: skip
+    with ReviewQueue(tmp_path / "review.db") as q:
+        q.submit([fine, over])
+        app = create_app(q, "minji")
+
+        async def run():
+            async with app.run_test(size=(80, 24)) as pilot:
+                assert await until(pilot, lambda: over.id in app.flags)
+                await pilot.pause()
+                listing = app.query_one(VariantList)
+                return [listing.render_line(y).text.strip()[:1] for y in range(2)]
+
+        marks = asyncio.run(run())
+    assert app.flags == {over.id: "error"} and marks == ["·", "!"]

@@ -1,6 +1,7 @@
 """A queue location dco cannot use gets one line saying why and what to do, on both engines."""
 
 import sqlite3
+import time
 
 import psycopg
 import pytest
@@ -131,6 +132,17 @@ def test_a_wrong_password_is_refused_without_printing_it(postgres_server, postgr
     assert "refused the password" in one_line(error) and "w0ng-pw" not in str(error.value)
     assert done.returncode == 2 and "w0ng-pw" not in done.stderr + done.stdout
     assert "refused the password" in done.stderr.splitlines()[0]
+
+
+def _wait_until_refused(url: str) -> None:
+    for _ in range(100):
+        try:
+            psycopg.connect(url).close()
+        except psycopg.OperationalError as e:
+            if "password authentication failed" in str(e):
+                return
+        time.sleep(0.05)
+    raise AssertionError("the server never started asking for the password")
 
 
 def test_a_database_from_a_newer_dco_is_refused(queue_location):

@@ -19,8 +19,9 @@ from textual.widgets import Footer, OptionList
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from dco.channels.limits import copy_findings
 from dco.errors import ReviewError
-from dco.models import Copy, Variant
+from dco.models import Copy, FunnelStage, Variant
 from dco.protocols import Checker
 from dco.review.app.detail_pane import DetailPane
 from dco.review.app.edit_screen import EditScreen
@@ -32,6 +33,8 @@ from dco.review.app.variant_list import VariantList
 from dco.review.queue import PendingRow, ReviewQueue
 
 MARKS = {"approve": "✓", "edit": "✎", "reject": "✗", "skip": "»"}
+FLAGS = {"error": ("!", "bold red"), "warning": ("~", "yellow")}
+"""How an undecided row shows the worst of its findings, once they are known."""
 REFRESH_SECONDS = 2.0
 """How long the app waits for other reviewers' decisions between looks (on PostgreSQL it hears
 of them at once; this bounds how soon it notices quitting)."""
@@ -82,6 +85,9 @@ class ReviewApp(App[None]):
         self.decided: Counter[str] = Counter()
         """Decisions made in this app, by kind (skips are not reviews)."""
         self.remaining = 0
+        self.index_of: dict[str, int] = {}
+        self.flags: dict[str, str] = {}
+        """The worst finding's level of each listed variant that has one."""
         self.holding: str | None = None
         """The variant this reviewer leases: the highlighted one, given back on leaving it."""
 
@@ -98,6 +104,35 @@ class ReviewApp(App[None]):
         self.reload(start=self.next_free())
         self.query_one(OptionList).focus()
         self.watch_others()
+
+    # -- findings in the list ------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="flags")
+    def flag_rows(self, rows: list[PendingRow]) -> None:
+        """Check every listed variant (channel limits, and the brand's rules when given) and
+        mark the rows with findings, a few hundred at a time, while the reviewer works."""
+        worker = get_current_worker()
+        flagged: list[tuple[str, str]] = []
+        for number, row in enumerate(rows, 1):
+            if worker.is_cancelled or self.stopping.is_set():
+                return
+            found = copy_findings(Copy(**row.copy), row.channel, self.checker,
+                                  FunnelStage(row.stage))  # fmt: skip
+            levels = {f.level for f in found}
+            worst = "error" if "error" in levels else "warning" if "warning" in levels else None
+            if worst:
+                flagged.append((row.id, worst))
+            if flagged and (number % 200 == 0 or number == len(rows)):
+                self.call_from_thread(self.show_flags, flagged)
+                flagged = []
+
+    def show_flags(self, flagged: list[tuple[str, str]]) -> None:
+        listing = self.query_one(VariantList)
+        for variant_id, level in flagged:
+            self.flags[variant_id] = level
+            index = self.index_of.get(variant_id)
+            if index is not None and variant_id not in self.decided_here:
+                listing.mark(index, _row("·", self.rows[index], level))
 
     @property
     def reviewed(self) -> int:
@@ -145,6 +180,7 @@ class ReviewApp(App[None]):
         for variant_id in gone:
             listing.remove_option(variant_id)
         self.rows = [row for row in self.rows if row.id not in gone]
+        self.index_of = {row.id: index for index, row in enumerate(self.rows)}
         self.remaining = self.count_remaining()
         if current is not None and current.id in gone:
             by = next(d.reviewer for _, d in reversed(changes) if d.variant_id == current.id)
@@ -172,7 +208,11 @@ class ReviewApp(App[None]):
             wanted = self.words.casefold().split()
             self.rows = [r for r in self.rows if all(w in r.text.casefold() for w in wanted)]
         self.remaining = len(self.rows)
-        listing.set_options(Option(_row("·", row), id=row.id) for row in self.rows)
+        self.index_of = {row.id: index for index, row in enumerate(self.rows)}
+        listing.set_options(
+            Option(_row("·", row, self.flags.get(row.id)), id=row.id) for row in self.rows
+        )
+        self.flag_rows([row for row in self.rows if row.id not in self.flags])
         if self.rows:
             at = next((i for i, row in enumerate(self.rows) if row.id == start), 0)
             listing.highlighted = at
@@ -329,8 +369,12 @@ class ReviewApp(App[None]):
         self.push_screen(HelpScreen())
 
 
-def _row(mark: str, row: PendingRow) -> Text:
-    text = Text(f"{mark} ", style="bold")
+def _row(mark: str, row: PendingRow, flag: str | None = None) -> Text:
+    if mark == "·" and flag in FLAGS:
+        shown, style = FLAGS[flag]
+        text = Text(f"{shown} ", style=style)
+    else:
+        text = Text(f"{mark} ", style="bold")
     text.append(f"{row.stage[:5]:<5} {row.channel:<15} ", style="dim")
     text.append(row.headline)
     return text
