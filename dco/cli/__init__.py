@@ -36,6 +36,7 @@ COMMANDS = {
     "channels": "channels:channels",
     "measure": "measure:measure",
     "doctor": "doctor:doctor",
+    "config": "config:config_command",
 }
 """Each command and where it lives: a command's module is imported only when it runs (or when
 --help lists them all), so `dco lint` in CI does not pay for the review app or numpy."""
@@ -101,11 +102,23 @@ def cli() -> None:
       dco channels                     each channel's limits and how it counts
       dco measure "하프 마라톤"         a text's length in every counting unit
       dco doctor                       check the model provider's key, server and model
+      dco config                       the settings from dco.toml and DCO_* variables
 
     Every command takes --help; commands that print data take --json.
     """
 
 
 def main() -> None:
-    """Console-script entry point."""
-    cli(prog_name="dco")
+    """Console-script entry point: the settings (dco.toml, DCO_* variables) become the commands'
+    defaults, then the command runs."""
+    from dco.cli.settings import apply_model, default_map, effective
+
+    try:
+        settings = effective()
+        apply_model(settings)
+        defaults = default_map(settings)
+    except DcoError as e:
+        error_console().print(f"[bold red]dco: error:[/] {escape(_one_line(e))}",
+                              highlight=False, soft_wrap=True)  # fmt: skip
+        sys.exit(2)
+    cli(prog_name="dco", default_map=defaults)
