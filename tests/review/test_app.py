@@ -391,3 +391,42 @@ def test_rows_with_findings_are_marked_in_the_list(tmp_path):
 
         marks = asyncio.run(run())
     assert app.flags == {over.id: "error"} and marks == ["·", "!"]
+
+
+@pytest.mark.parametrize("key", ["question_mark", "r", "e", "slash"])
+def test_every_screen_fits_80_by_24(queue, key):
+    app = create_app(queue, "minji")
+
+    async def run():
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press(key)
+            await pilot.pause()
+            screen = app.screen
+            assert screen is not app.screen_stack[0]  # the dialog is open
+            return [
+                (type(widget).__name__, widget.region)
+                for widget in screen.query("*")
+                if widget.display and widget.region.area
+            ]
+
+    placed = asyncio.run(run())
+    outside = [(name, r) for name, r in placed if r.right > 80 or r.bottom > 24 or r.x < 0]
+    assert placed and outside == []
+
+
+def test_a_row_shows_the_whole_channel_id_and_the_stage_as_a_letter(tmp_path):
+    brief = Brief(product="러닝 코칭", channel="kakao_friendtalk")
+    variant = Variant(copy=Copy(headline="봄 러닝", body="함께 달려요.", cta="신청"),
+                      brief=brief, stage=FunnelStage.CONSIDERATION, channel="kakao_friendtalk")  # fmt: skip
+    with ReviewQueue(tmp_path / "review.db") as q:
+        q.submit([variant])
+        app = create_app(q, "minji")
+
+        async def run():
+            async with app.run_test(size=(80, 24)) as pilot:
+                await pilot.pause()
+                return app.query_one(VariantList).render_line(0).text
+
+        line = asyncio.run(run())
+    assert "· C kakao_friendtalk 봄" in line

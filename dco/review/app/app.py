@@ -369,13 +369,20 @@ class ReviewApp(App[None]):
         self.push_screen(HelpScreen())
 
 
+STAGE_LETTERS = {"awareness": ("A", "cyan"), "consideration": ("C", "yellow"),
+                 "decision": ("D", "magenta")}  # fmt: skip
+"""A row's stage in one column (the help explains the letters): a clipped name misleads."""
+
+
 def _row(mark: str, row: PendingRow, flag: str | None = None) -> Text:
     if mark == "·" and flag in FLAGS:
         shown, style = FLAGS[flag]
         text = Text(f"{shown} ", style=style)
     else:
         text = Text(f"{mark} ", style="bold")
-    text.append(f"{row.stage[:5]:<5} {row.channel:<15} ", style="dim")
+    letter, colour = STAGE_LETTERS.get(row.stage, (row.stage[:1].upper(), "dim"))
+    text.append(f"{letter} ", style=f"bold {colour}")
+    text.append(f"{row.channel} ", style="dim")
     text.append(row.headline)
     return text
 

@@ -18,7 +18,8 @@ class RejectScreen(ModalScreen[tuple[list[str], str | None] | None]):
     ]
     DEFAULT_CSS = """
     RejectScreen { align: center middle; }
-    RejectScreen > Vertical { width: 60; height: auto; border: round $error; padding: 0 1; }
+    RejectScreen > Vertical { width: 64; max-width: 100%; height: auto; border: round $error;
+                              padding: 0 1; }
     RejectScreen SelectionList { height: auto; max-height: 12; }
     """
 
@@ -28,7 +29,7 @@ class RejectScreen(ModalScreen[tuple[list[str], str | None] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("Reject — space picks a reason, ctrl+s rejects, esc cancels")
+            yield Label("Reject: space picks a reason, ctrl+s rejects, esc cancels")
             yield SelectionList[str](*[(reason, reason) for reason in self.reasons], id="reasons")
             yield Input(placeholder="note (optional)", id="note")
 

@@ -11,9 +11,15 @@ from textual.widgets import Input, Label, Static
 from dco.review.stores.base import FILTERS
 
 HELP = """\
-a  approve            e  edit (live re-check)     r  reject with reasons
-s  skip               u  undo your last decision  /  filter
-j/k or ↑/↓  move      ?  this help                q  quit (every decision is already saved)
+a  approve           e  edit (re-checked as you type)
+r  reject            s  skip (it stays for others)
+u  undo your last decision in this window
+j/k ↑/↓  move        Home/End  first / last
+/  filter: stage=decision channel=sms 무료
+?  this help         q  quit (every decision is already saved)
+
+In the list: ✓ approved  ✎ edited  ✗ rejected  » skipped
+! an error finding  ~ a warning   A/C/D awareness, consideration, decision
 """
 
 
@@ -23,7 +29,8 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,question_mark,q", "close", "close")]
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen > Vertical { width: 84; height: auto; border: round $accent; padding: 0 1; }
+    HelpScreen > Vertical { width: 76; max-width: 100%; height: auto; border: round $accent;
+                            padding: 0 1; }
     """
 
     def compose(self) -> ComposeResult:
@@ -41,7 +48,9 @@ class FilterScreen(ModalScreen[tuple[dict[str, str], str] | None]):
     BINDINGS = [Binding("escape", "cancel", "cancel")]
     DEFAULT_CSS = """
     FilterScreen { align: center middle; }
-    FilterScreen > Vertical { width: 70; height: auto; border: round $accent; padding: 0 1; }
+    FilterScreen > Vertical { width: 76; max-width: 100%; height: auto; border: round $accent;
+                              padding: 0 1; }
+    FilterScreen Label { width: 100%; }
     """
 
     def __init__(self, current: dict[str, str], words: str = "") -> None:
