@@ -417,8 +417,10 @@ def test_every_screen_fits_80_by_24(queue, key):
 
 def test_a_row_shows_the_whole_channel_id_and_the_stage_as_a_letter(tmp_path):
     brief = Brief(product="러닝 코칭", channel="kakao_friendtalk")
-    variant = Variant(copy=Copy(headline="봄 러닝", body="함께 달려요.", cta="신청"),
-                      brief=brief, stage=FunnelStage.CONSIDERATION, channel="kakao_friendtalk")  # fmt: skip
+    variant = Variant(
+        copy=Copy(headline="봄 러닝", body="함께 달려요.", cta="신청"), brief=brief,
+        stage=FunnelStage.CONSIDERATION, channel="kakao_friendtalk",
+    )  # fmt: skip
     with ReviewQueue(tmp_path / "review.db") as q:
         q.submit([variant])
         app = create_app(q, "minji")
