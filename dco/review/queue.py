@@ -181,14 +181,17 @@ class ReviewQueue(LogReaders, OutcomeTables):
         override: bool = False,
     ) -> Decision:
         """Approve the variant with `copy` in place of its own, re-checked as generated copy is:
-        against the channel's limits and the brand's rules (`force` records it regardless)."""
+        against the channel's limits and the brand's rules. `force` records it regardless, its
+        note naming the rules it was forced past."""
         edited = copy if isinstance(copy, Copy) else Copy(**dict(copy))
         variant = self.get(variant_id)
-        if not force:
-            found = copy_findings(edited, variant.channel, self.checker, variant.stage)
-            errors = [f for f in found if f.level == "error"]
-            if errors:
-                raise ReviewError(_describe_errors(errors))
+        found = copy_findings(edited, variant.channel, self.checker, variant.stage)
+        errors = [f for f in found if f.level == "error"]
+        if errors and not force:
+            raise ReviewError(_describe_errors(errors))
+        if errors:  # recorded as forced, with what it overrode
+            overrode = ", ".join(dict.fromkeys(f.rule for f in errors))
+            note = f"forced past {overrode}" + (f"; {note}" if note else "")
         decision = Decision(variant_id=variant_id, action="edit", reviewer=reviewer,
                             at=self._now(), edited=edited, note=note)  # fmt: skip
         # A variant's own copy never changes once stored, so the edit's size can be measured

@@ -358,7 +358,7 @@ def test_typing_in_the_edit_screen_adds_to_the_copy_and_an_over_limit_edit_needs
     asyncio.run(run())
     (decision,) = queue.history(target.id)
     assert decision.edited.headline == target.copy.headline + "!!"
-    assert decision.edited.cta == "가" * 60
+    assert decision.edited.cta == "가" * 60 and decision.note == "forced past dco.Length"
 
 
 def test_words_in_the_filter_narrow_the_list_to_copy_that_contains_them(queue):

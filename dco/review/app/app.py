@@ -294,7 +294,12 @@ class ReviewApp(App[None]):
         try:
             record()
         except ReviewError as e:
-            self.notify(str(e), severity="error", timeout=8)
+            if variant is not None and self.queue.status(variant.id) != "pending":
+                self.notify(f"“{variant.copy.headline}” was decided elsewhere meanwhile; it "
+                            "leaves the list.", severity="warning")  # fmt: skip
+                self.refresh_from_others()
+            else:
+                self.notify(str(e), severity="error", timeout=8)
             return False
         return True
 
