@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from typing import NoReturn
 
 import click
 import pydantic
@@ -64,13 +65,16 @@ class DcoGroup(click.Group):
         except (DcoError, pydantic.ValidationError) as e:
             if os.environ.get(DEBUG_VARIABLE):
                 raise
-            error_console().print(
-                f"[bold red]dco: error:[/] {escape(_one_line(e))}", highlight=False, soft_wrap=True
-            )
-            error_console().print(
-                f"[dim](set {DEBUG_VARIABLE}=1 to see the traceback)[/]", highlight=False
-            )
-            sys.exit(2)
+            _fail(_one_line(e))
+
+
+def _fail(message: str) -> NoReturn:
+    """One line on stderr and exit status 2: how every error the user can act on ends
+    (DCO_DEBUG=1 shows the traceback instead, as `--help` says)."""
+    error_console().print(
+        f"[bold red]dco: error:[/] {escape(message)}", highlight=False, soft_wrap=True
+    )
+    sys.exit(2)
 
 
 def _one_line(error: Exception) -> str:
@@ -104,7 +108,8 @@ def cli() -> None:
       dco doctor                       check the model provider's key, server and model
       dco config                       the settings from dco.toml and DCO_* variables
 
-    Every command takes --help; commands that print data take --json.
+    Every command takes --help; commands that print data take --json. Errors are one line
+    on stderr with exit status 2 (DCO_DEBUG=1 shows the traceback).
     """
 
 
@@ -118,7 +123,17 @@ def main() -> None:
         apply_model(settings)
         defaults = default_map(settings)
     except DcoError as e:
-        error_console().print(f"[bold red]dco: error:[/] {escape(_one_line(e))}",
-                              highlight=False, soft_wrap=True)  # fmt: skip
-        sys.exit(2)
-    cli(prog_name="dco", default_map=defaults)
+        _fail(_one_line(e))
+    try:
+        code = cli.main(prog_name="dco", default_map=defaults, standalone_mode=False)
+    except click.UsageError as e:
+        # click's own usage errors end the same way as dco's: one line, and where to look.
+        command = e.ctx.command_path if e.ctx is not None else "dco"
+        _fail(f"{e.format_message()} (see {command} --help)")
+    except click.exceptions.Abort:
+        error_console().print("aborted")
+        sys.exit(130)
+    except click.ClickException as e:
+        _fail(e.format_message())
+    if isinstance(code, int) and code:  # a context exited with a status (click's Exit)
+        sys.exit(code)
