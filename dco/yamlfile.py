@@ -59,8 +59,36 @@ class Document:
         named = located + keys[len(located) :][-1:]
         dotted = ".".join(str(k) for k in named) or "(top level)"
         prefix = f"{what}: " if what else ""
-        message = problem["msg"].removeprefix("Value error, ")
-        return ConfigError(f"{self.where(located)}: {prefix}key '{dotted}': {message}")
+        return ConfigError(f"{self.where(located)}: {prefix}key '{dotted}': {plain(problem)}")
+
+
+_PLAIN = {
+    "missing": "is required",
+    "extra_forbidden": "is not a field dco knows; check its spelling",
+    "string_type": "must be text",
+    "int_type": "must be a whole number", "int_parsing": "must be a whole number",
+    "float_type": "must be a number", "float_parsing": "must be a number",
+    "bool_type": "must be true or false", "bool_parsing": "must be true or false",
+    "dict_type": "must be a mapping (key: value lines)",
+}  # fmt: skip
+"""pydantic's error types in a user's words."""
+
+
+def plain(problem: Mapping[str, Any]) -> str:
+    """One validation problem said the way a user writes the file, not the way pydantic
+    names types: "benefits must be a list, e.g. [맞춤 플랜]", not "a valid tuple"."""
+    kind, given = problem["type"], problem.get("input")
+    if kind in ("tuple_type", "list_type", "set_type", "frozen_set_type"):
+        example = given if isinstance(given, str | int | float) else "…"
+        return f"must be a list, e.g. [{example}]"
+    if kind == "string_too_long":
+        return f"is longer than its limit of {problem['ctx']['max_length']} characters"
+    if kind == "string_too_short" and problem.get("ctx", {}).get("min_length") == 1:
+        return "must not be empty"
+    if kind in _PLAIN:
+        return _PLAIN[kind]
+    message = str(problem["msg"]).removeprefix("Value error, ")
+    return message.replace("Input should be", "must be", 1)
 
 
 def load(path: str | Path) -> Document:

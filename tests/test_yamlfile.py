@@ -4,7 +4,7 @@ import pytest
 
 from dco import yamlfile
 from dco.errors import ConfigError
-from dco.models import DcoModel
+from dco.models import Brief, DcoModel
 from dco.yamlfile import parse
 
 
@@ -46,15 +46,20 @@ def test_other_unknown_escapes_stay_errors():
 
 def test_wrong_type_names_the_key_and_its_line():
     document = yamlfile.parse("name: x\nsize: many\n", "s.yaml")
-    with pytest.raises(
-        ConfigError, match=r"s\.yaml:2:1: key 'size': Input should be a valid integer"
-    ):
+    with pytest.raises(ConfigError, match=r"s\.yaml:2:1: key 'size': must be a whole number"):
         document.validate(Settings)
+
+
+def test_a_wrong_list_is_said_as_the_user_writes_it():
+    document = yamlfile.parse("product: 러닝\nbenefits: 맞춤 플랜\n", "b.yaml")
+    with pytest.raises(ConfigError, match=r"b\.yaml:2:1: key 'benefits': must be a list, "
+                       r"e\.g\. \[맞춤 플랜\]"):  # fmt: skip
+        document.validate(Brief)
 
 
 def test_missing_key_is_named_in_full():
     document = yamlfile.parse("size: 2\n", "s.yaml")
-    with pytest.raises(ConfigError, match=r"key 'name': Field required"):
+    with pytest.raises(ConfigError, match=r"key 'name': is required"):
         document.validate(Settings)
 
 

@@ -16,11 +16,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from dco import yamlfile
 from dco.brand import Brand
+from dco.channels import get_channel
 from dco.cli.common import load_brand
 from dco.cli.output import console, error_console, events_option, print_json
 from dco.cli.sinks import Sinks, brief_key, briefs_done
 from dco.cli.variants import print_result, provider_note
-from dco.errors import ConfigError
+from dco.errors import ConfigError, UnknownNameError
 from dco.generation import BatchResult, Discarded, generate_many
 from dco.generation.batch_jobs import JOBS_FOLDER
 from dco.generation.cost import spend_line
@@ -166,7 +167,7 @@ def generate_command(
       dco generate --brief brief.yaml --stage awareness --provider openai/gpt-4o-mini
       dco generate --brief campaign.yaml --stage decision --provider openai/gpt-4o-mini --batch
     """
-    briefs = _read_briefs(brief_file)
+    briefs = _read_briefs(brief_file, channels=channel is None)
     if channel:
         briefs = [b.model_copy(update={"channel": channel}) for b in briefs]
     if not (query or events) and stage is None:
@@ -338,7 +339,9 @@ class _ProgressBar:
             self.bar.stop()
 
 
-def _read_briefs(path: Path) -> list[Brief]:
+def _read_briefs(path: Path, *, channels: bool = True) -> list[Brief]:
+    """The briefs in a YAML or JSON file, each checked (and, with `channels`, its channel
+    known), or a one-line error at the file, line and key at fault."""
     if path.suffix == ".json":
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
@@ -350,11 +353,17 @@ def _read_briefs(path: Path) -> list[Brief]:
     items = document.data if isinstance(document.data, list) else [document.data]
     briefs = []
     for index, item in enumerate(items):
+        at = (index,) if isinstance(document.data, list) else ()
         try:
-            briefs.append(Brief.model_validate(item))
+            brief = Brief.model_validate(item)
         except pydantic.ValidationError as e:
-            at = (index,) if isinstance(document.data, list) else ()
             raise document.error_from(e, what="brief", at=at) from e
+        try:  # a channel dco does not know fails here, before any request is paid for
+            if channels:
+                get_channel(brief.channel)
+        except UnknownNameError as e:
+            raise ConfigError(f"{document.where((*at, 'channel'))}: brief: {e}") from e
+        briefs.append(brief)
     if not briefs:
         raise ConfigError(f"{path}: no briefs in the file")
     return briefs
