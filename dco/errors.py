@@ -8,6 +8,7 @@
     ├── ProviderError             a language-model call failed
     │   ├── RateLimitError        429: retried after the server's Retry-After
     │   ├── TransientError        5xx, 408, 409, a timeout or a dropped connection: retried
+    │   │   └── UnreachableError  no connection to the server at all: retried, then stops a batch
     │   ├── AuthenticationError   401/403: final
     │   ├── InvalidRequestError   400/404/422: final
     │   └── InvalidReplyError     an answer that is not what was asked for
@@ -58,9 +59,11 @@ class UnencodableTextError(DcoError, ValueError):
 
 
 class ProviderError(DcoError):
-    """A provider call failed. `retriable` errors are retried with backoff; the others are final."""
+    """A provider call failed. `retriable` errors are retried with backoff; the others are final.
+    One that `stops_batch` is the same for every brief of a batch: the batch ends with it."""
 
     retriable = False
+    stops_batch = False
 
     def __init__(self, message: str, *, status: int | None = None) -> None:
         super().__init__(message)
@@ -86,8 +89,18 @@ class TransientError(ProviderError):
     retriable = True
 
 
+class UnreachableError(TransientError):
+    """No connection to the server at all. Retried like any transient error; once the retries
+    are spent it stops a batch, whose other briefs would only wait for the same server."""
+
+    stops_batch = True
+
+
 class AuthenticationError(ProviderError):
-    """The provider refused the credentials (401) or the permission (403)."""
+    """The provider refused the credentials (401) or the permission (403): final, and it stops
+    a batch (every other brief would be refused the same way)."""
+
+    stops_batch = True
 
 
 class InvalidRequestError(ProviderError):

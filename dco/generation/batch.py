@@ -2,9 +2,10 @@
 
 A failed brief does not stop the rest: whatever one brief raises (a provider's error, a reply
 no code foresaw, a plugin's bug) is kept as that brief's failure, with the brief, and every
-other brief's variants are returned. A brief that ends with no variant at all is a failure
-too. `on_result` hears of each brief as it completes, so that a caller can write what was
-paid for before the batch ends.
+other brief's variants are returned. The exception is an error that would be the same for every
+brief (the key refused, the server unreachable): it ends the batch, raised as it is. A brief
+that ends with no variant at all is a failure too. `on_result` hears of each brief as it
+completes, so that a caller can write what was paid for before the batch ends.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any
 
-from dco.errors import DcoError
+from dco.errors import DcoError, ProviderError
 from dco.generation.pipeline import GenerationResult, Spend, pipeline
 from dco.generation.plan import make_plan
 from dco.generation.run import adrive, agenerate, generate, plan_options, resolve_provider
@@ -47,6 +48,10 @@ def _outcome(
     """One brief's result and failure: what it raised, or that it ended with no variant."""
     try:
         result = attempt()
+    except ProviderError as e:
+        if e.stops_batch:
+            raise  # the same for every brief: the batch ends here, with this one line
+        return None, BatchFailure(index, brief, str(e))
     except DcoError as e:
         return None, BatchFailure(index, brief, str(e))
     except Exception as e:  # one brief's surprise must not lose the batch
@@ -107,7 +112,12 @@ def generate_many(
         running = {pool.submit(one, index): index for index in range(len(briefs))}
         for done, future in enumerate(as_completed(running), 1):
             index = running[future]
-            results[index], failure = future.result()
+            try:
+                results[index], failure = future.result()
+            except ProviderError:  # one that stops the batch: no brief not begun is sent
+                for waiting in running:
+                    waiting.cancel()
+                raise
             if failure is not None:
                 failures.append(failure)
             if on_result:
@@ -179,6 +189,10 @@ async def agenerate_many(
             try:
                 steps = pipeline(make_plan(briefs[index], provider=provider, **planning))
                 outcome = _outcome(index, briefs[index], _done(await adrive(steps, gated, retry)))
+            except ProviderError as e:
+                if e.stops_batch:
+                    raise  # the same for every brief: gather ends the batch with it
+                outcome = None, BatchFailure(index, briefs[index], str(e))
             except DcoError as e:
                 outcome = None, BatchFailure(index, briefs[index], str(e))
             except Exception as e:  # one brief's surprise must not lose the batch

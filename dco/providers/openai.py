@@ -34,6 +34,7 @@ from dco.errors import (
     ProviderError,
     RateLimitError,
     TransientError,
+    UnreachableError,
 )
 from dco.providers.base import ChatRequest, ChatResult, Usage
 from dco.providers.openai_batches import BatchEndpoints
@@ -261,7 +262,7 @@ class OpenAIProvider(BatchEndpoints):
                 "may need longer: --timeout or DCO_TIMEOUT"
             )
         if isinstance(error, openai.APIConnectionError):
-            return TransientError(
+            return UnreachableError(
                 f"could not connect to {server}: {self._scrub(error)}; check OPENAI_BASE_URL "
                 "(is the server running?), or use the offline provider with --provider fake"
             )

@@ -179,3 +179,36 @@ def test_the_report_of_a_brief_with_no_variant_keeps_its_discards():
     (row,) = report["briefs"]
     assert report["ok"] is False and row["error"] == "no variant" and row["shortfall"] == 3
     assert [d["reason"] for d in row["discarded"]] == ["unreadable reply: …"]
+
+
+def test_a_refused_key_ends_the_whole_batch_in_one_line_exit_2(tmp_path):
+    from tests.chat_server import chat_server
+
+    seen = []
+
+    def refuse(body):
+        seen.append(body)
+        return 401, {"error": {"message": "Incorrect API key provided", "type": "invalid_key"}}
+
+    briefs = tmp_path / "briefs.json"
+    briefs.write_text(json.dumps([{"product": f"코칭 {i}", "channel": "google_rsa"}
+                                  for i in range(12)], ensure_ascii=False))  # fmt: skip
+    with chat_server(refuse) as port:
+        done = run_dco("generate", "--brief", str(briefs), "--stage", "decision",
+                       "--provider", "openai/local", "--concurrency", "2",
+                       env={"OPENAI_API_KEY": "sk-wrong",
+                            "OPENAI_BASE_URL": f"http://127.0.0.1:{port}/v1"})  # fmt: skip
+    assert done.returncode == 2
+    errors = [line for line in done.stderr.splitlines() if line.startswith("dco: error:")]
+    assert len(errors) == 1 and "refused the API key (401)" in errors[0]
+    assert len(seen) < 12  # the briefs not begun were never sent
+
+
+def test_a_brief_with_an_unknown_channel_stops_before_any_request(tmp_path):
+    brief = tmp_path / "brief.yaml"
+    brief.write_text("product: 러닝 코칭\nchannel: googel_rsa\n", encoding="utf-8")
+    done = run_dco("generate", "--brief", str(brief), "--stage", "decision", "--provider", "fake")
+    assert done.returncode == 2
+    assert f"{brief}:2:1: brief: unknown channel 'googel_rsa'. Did you mean 'google_rsa'?" in (
+        done.stderr
+    )

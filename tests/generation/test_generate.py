@@ -2,7 +2,7 @@ import asyncio
 
 import pytest
 
-from dco.errors import AuthenticationError, DcoError
+from dco.errors import AuthenticationError, DcoError, InvalidRequestError
 from dco.generation import agenerate, agenerate_many, batch, generate, generate_many
 from dco.models import Brief, Copy, Finding, FunnelStage
 from dco.prompts.templates import PromptSet
@@ -222,26 +222,40 @@ def test_async_twin_gives_the_same_variants():
     assert [v.copy for v in result] == [v.copy for v in sync]
 
 
-def test_batch_reports_failures_and_keeps_the_rest():
-    class FailsOnSecond(FakeProvider):
-        def complete(self, request):
-            if "두 번째" in request.messages[1].content:
-                raise AuthenticationError("refused")
-            return super().complete(request)
+class FailsOnSecond(FakeProvider):
+    """Refuses the second brief's request with `error`."""
 
+    def __init__(self, error):
+        super().__init__()
+        self.error = error
+
+    def complete(self, request):
+        if "두 번째" in request.messages[1].content:
+            raise self.error
+        return super().complete(request)
+
+
+def test_batch_reports_failures_and_keeps_the_rest():
     briefs = [BRIEF, BRIEF.model_copy(update={"product": "두 번째 코칭"}), BRIEF]
     progress = []
     batch = generate_many(
         briefs,
         stage="decision",
         n=2,
-        provider=FailsOnSecond(),
+        provider=FailsOnSecond(InvalidRequestError("refused")),
         on_progress=lambda done, total: progress.append((done, total)),
     )
     assert [r is not None for r in batch.results] == [True, False, True]
     assert [(f.index, f.error) for f in batch.failures] == [(1, "refused")]
     assert len(batch.variants) == 4
     assert sorted(progress)[-1] == (3, 3)
+
+
+def test_an_error_every_brief_would_meet_ends_the_batch():
+    briefs = [BRIEF, BRIEF.model_copy(update={"product": "두 번째 코칭"}), BRIEF]
+    with pytest.raises(AuthenticationError, match="key refused"):
+        generate_many(briefs, stage="decision", n=2, concurrency=1,
+                      provider=FailsOnSecond(AuthenticationError("key refused")))  # fmt: skip
 
 
 class Surprises(FakeProvider):
