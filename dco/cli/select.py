@@ -11,6 +11,7 @@ from rich.table import Table
 from dco.brand import Brand
 from dco.cli.common import db_argument, key_values, require_db
 from dco.cli.output import console, events_option, print_json, stage_label
+from dco.errors import SelectionError
 from dco.models import Signals
 from dco.review import ReviewQueue
 from dco.serving.context import ContextRules
@@ -53,11 +54,16 @@ from dco.serving.selection import Objective, select
     help="A context rules file (instead of the brand's).",
 )
 @click.option("--seed", type=int, help="Make the draw reproducible.")
+@click.option(
+    "--fallback",
+    is_flag=True,
+    help="When the customer's stage has no approved copy, serve the nearest stage's (and say so).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the selection as JSON.")
 def select_command(
     db: str | None, query: str, events: tuple[str, ...], pairs: tuple[str, ...], channel: str,
     locale: str, campaign: str | None, objective: Objective, segment: str | None,
-    brand_dir: str | None, rules: Path | None, seed: int | None, as_json: bool,
+    brand_dir: str | None, rules: Path | None, seed: int | None, fallback: bool, as_json: bool,
 ) -> None:  # fmt: skip
     """Choose the approved variant in QUEUE to serve to one customer, and say why.
 
@@ -78,10 +84,16 @@ def select_command(
         context_rules = Brand.load(brand_dir).context_rules
     signals = Signals(text=query, events=events, context=context)
     with ReviewQueue(db) as queue:
-        selection = select(
-            signals, queue, channel=channel, locale=locale, campaign=campaign,
-            objective=objective, segment=segment, context_rules=context_rules, seed=seed,
-        )  # fmt: skip
+        try:
+            selection = select(
+                signals, queue, channel=channel, locale=locale, campaign=campaign,
+                objective=objective, segment=segment, context_rules=context_rules, seed=seed,
+                fallback=fallback,
+            )  # fmt: skip
+        except SelectionError as e:
+            if as_json:  # a machine reading the output gets JSON either way
+                print_json({"ok": False, "error": str(e), "variant_id": None})
+            raise
     if as_json:
         print_json(selection.to_dict())
         return

@@ -86,8 +86,11 @@ class Selection:
         order: Callable[[], list[int]],
         winner: int,
         untried: bool = False,
+        served: FunnelStage | None = None,
     ) -> None:
         self.stage = stage
+        self.served = served or stage.stage
+        """The stage whose copy was served: the customer's, or a neighbour's (`fallback`)."""
         self.rules = rules
         self.tags = tags
         self.objective: Objective = objective
@@ -116,6 +119,14 @@ class Selection:
     @property
     def reason(self) -> str:
         """Why the winner won, in a sentence."""
+        if self.served != self.stage.stage:
+            return (
+                f"no approved {self.stage.stage.value} copy, so {self.served.value} copy (the "
+                f"nearest stage with some); {self._why()}"
+            )
+        return self._why()
+
+    def _why(self) -> str:
         w = self.winner
         low, high = w.interval
         figures = (
@@ -139,6 +150,7 @@ class Selection:
             "variant_id": self.variant_id,
             "copy": self.winner.copy.model_dump(),
             "stage": self.stage.model_dump(mode="json"),
+            "served_stage": self.served.value,
             "rules": list(self.rules),
             "tags": list(self.tags),
             "objective": self.objective,
@@ -251,18 +263,29 @@ class Selector:
         self.priors[stage] = self._prior(pool)
 
     def select(
-        self, signals: Signals | str, *, segment: str | None = None, now: datetime | None = None
+        self,
+        signals: Signals | str,
+        *,
+        segment: str | None = None,
+        now: datetime | None = None,
+        fallback: bool = False,
     ) -> Selection:
-        """The variant to serve to the customer with these signals (and audience `segment`)."""
+        """The variant to serve to the customer with these signals (and audience `segment`).
+        With `fallback`, a stage with no approved copy borrows the nearest stage's."""
         if isinstance(signals, str):
             signals = Signals(text=signals)
         stage = default_classifier().classify(signals)
-        pool = self.pools[stage.stage]
+        served = stage.stage
+        if not self.pools[served].ids and fallback:
+            served = next((s for s in _nearest(served) if self.pools[s].ids), served)
+        pool = self.pools[served]
         if not pool.ids:
+            others = [s.value for s in FunnelStage if self.pools[s].ids]
             raise SelectionError(
                 f"no approved {stage.stage.value} variant for {self.channel} in {self.locale}"
                 + (f", campaign {self.campaign}" if self.campaign else "")
                 + ": approve some in `dco review` first"
+                + (f", or serve {'/'.join(others)} copy with --fallback" if others else "")
             )
         matched = self.context_rules.match(signals.context, now=now) if self.context_rules else []
         tags = tuple(dict.fromkeys(t for rule in matched for t in rule.tags))
@@ -270,7 +293,7 @@ class Selector:
         arms = self._arms(pool, frozenset(tags), segment)
         indices = arms.indices
         successes, trials, used = self._figures(pool, segment)
-        prior = self.priors[stage.stage]
+        prior = self.priors[served]
         alphas = prior[0] + arms.successes
         betas = prior[1] + arms.failures
         draws = self.rng.beta(alphas, betas)
@@ -291,7 +314,7 @@ class Selector:
             objective=self.objective, explored=explored, pool=len(pool.ids),
             considered=len(indices), candidate=candidate,
             order=lambda: np.argsort(-draws, kind="stable").tolist(), winner=winner,
-            untried=arms.untried,
+            untried=arms.untried, served=served,
         )  # fmt: skip
 
     def _arms(self, pool: _Pool, tags: frozenset[str], segment: str) -> _Arms:
@@ -337,6 +360,14 @@ class Selector:
         return pooled_prior(int(successes.sum()), int(trials.sum()), self.prior_strength)
 
 
+def _nearest(stage: FunnelStage) -> list[FunnelStage]:
+    """The other stages, nearest in the funnel first (the later of two equally near)."""
+    order = list(FunnelStage)
+    at = order.index(stage)
+    return sorted((s for s in order if s != stage),
+                  key=lambda s: (abs(order.index(s) - at), -order.index(s)))  # fmt: skip
+
+
 def select(
     signals: Signals | str,
     queue: ApprovedLog,
@@ -349,8 +380,10 @@ def select(
     context_rules: ContextRules | None = None,
     seed: int | None = None,
     now: datetime | None = None,
+    fallback: bool = False,
 ) -> Selection:
     """The approved variant to serve to a customer; see the module docs for how it is chosen.
+    With `fallback`, a stage with no approved copy borrows the nearest stage's.
 
     Reads the queue on every call: to serve many requests, build a `Selector` once.
     """
@@ -358,4 +391,4 @@ def select(
         queue, channel=channel, locale=locale, campaign=campaign, objective=objective,
         context_rules=context_rules, seed=seed,
     )  # fmt: skip
-    return selector.select(signals, segment=segment, now=now)
+    return selector.select(signals, segment=segment, now=now, fallback=fallback)

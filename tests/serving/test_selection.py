@@ -141,3 +141,20 @@ def test_dco_select_prints_the_choice_as_json(queue):
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert data["rules"] == ["rainy-day"] and data["stage"]["stage"] == "decision"
+
+
+def test_a_stage_with_no_approved_copy_can_borrow_the_nearest_stages(queue):
+    brief = Brief(product="하프 마라톤 코칭", offer="첫 주 무료", channel="google_rsa")
+    batch = list(generate(brief, stage="consideration", n=2, provider=FakeProvider(), seed=3))
+    queue.submit(batch)
+    for v in batch:
+        queue.approve(v.id, "kim")
+    with pytest.raises(SelectionError, match="serve consideration copy with --fallback"):
+        select(DECISION, queue, channel="google_rsa", locale="ko-KR")
+    chosen = select(DECISION, queue, channel="google_rsa", locale="ko-KR", fallback=True)
+    assert chosen.stage.stage.value == "decision" and chosen.served.value == "consideration"
+    assert chosen.variant_id in {v.id for v in batch}
+    assert chosen.reason.startswith("no approved decision copy, so consideration copy")
+    done = run_dco("select", queue.store.location, "-q", DECISION, "--channel", "google_rsa",
+                   "--json")  # fmt: skip
+    assert done.returncode == 2 and json.loads(done.stdout)["ok"] is False
