@@ -5,17 +5,20 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
+import pydantic
 from rich.markup import escape
 from rich.table import Table
 
-from dco.cli.output import console, events_option, print_json, stage_label
+from dco.cli.output import console, error_console, events_option, print_json, stage_label
 from dco.errors import ConfigError
 from dco.funnel import Classifier, load_lexicon
 from dco.funnel.evaluation import Evaluation, evaluate, labelled_signals, read_labelled
 from dco.models import STAGES, Signals, StageResult
 from dco.models.events import vocabulary
+from dco.yamlfile import plain
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -111,16 +114,25 @@ def _print_result(signals: Signals, result: StageResult) -> None:
 
 
 def _run_stream(classifier: Classifier, as_json: bool) -> None:
+    """One customer per line of stdin: text, or a JSON object of signals. Fields that are not
+    signals (an `id`, a campaign) are passed through to the JSON output; a line that cannot be
+    read is reported by its number and the rest are classified (exit 1 if any was bad)."""
     table = None if as_json else _stream_table()
+    bad = 0
     for number, line in enumerate(sys.stdin, start=1):
         line = line.strip()
         if not line:
             continue
-        signals = _signals_from_line(line, number)
+        try:
+            signals, extra = _signals_from_line(line, number)
+        except ConfigError as e:
+            error_console().print(f"[red]{escape(str(e))}[/]", highlight=False, soft_wrap=True)
+            bad += 1
+            continue
         result = classifier.classify(signals)
         if table is None:
             record = {"text": signals.text, "events": [str(e) for e in signals.events]}
-            print(json.dumps(record | result.model_dump(mode="json"), ensure_ascii=False))
+            print(json.dumps(extra | record | result.model_dump(mode="json"), ensure_ascii=False))
         else:
             table.add_row(
                 escape(signals.text),
@@ -130,6 +142,10 @@ def _run_stream(classifier: Classifier, as_json: bool) -> None:
             )
     if table is not None:
         console().print(table)
+    if bad:
+        error_console().print(f"{bad} line{'s' if bad != 1 else ''} could not be read; fix "
+                              "and classify them again")  # fmt: skip
+        raise SystemExit(1)
 
 
 def _stream_table() -> Table:
@@ -141,13 +157,27 @@ def _stream_table() -> Table:
     return table
 
 
-def _signals_from_line(line: str, number: int) -> Signals:
+_SIGNAL_FIELDS = frozenset(Signals.model_fields)
+
+
+def _signals_from_line(line: str, number: int) -> tuple[Signals, dict[str, Any]]:
+    """The line's signals, and its other fields (kept for the output)."""
     if not line.startswith("{"):
-        return Signals(text=line)
+        return Signals(text=line), {}
     try:
-        return Signals.model_validate_json(line)
-    except ValueError as e:
-        raise ConfigError(f"<stdin>:{number}: {' '.join(str(e).split())}") from e
+        data = json.loads(line)
+    except json.JSONDecodeError as e:
+        raise ConfigError(f"<stdin>:{number}: not JSON ({e.msg} at column {e.colno})") from e
+    if not isinstance(data, dict):
+        raise ConfigError(f'<stdin>:{number}: a JSON object of signals, like {{"text": …}}')
+    extra = {k: v for k, v in data.items() if k not in _SIGNAL_FIELDS}
+    try:
+        signals = Signals.model_validate({k: v for k, v in data.items() if k in _SIGNAL_FIELDS})
+    except pydantic.ValidationError as e:
+        problem = e.errors(include_url=False)[0]
+        key = ".".join(str(k) for k in problem["loc"])
+        raise ConfigError(f"<stdin>:{number}: key '{key}': {plain(problem)}") from e
+    return signals, extra
 
 
 def _run_eval(classifier: Classifier, path: Path, show_errors: int, as_json: bool) -> None:

@@ -9,6 +9,7 @@ from rich.markup import escape
 
 from dco.cli.common import db_argument, load_brand, require_db
 from dco.cli.output import console, counted, error_console, print_json
+from dco.errors import ConfigError, OptionError
 from dco.review import ReviewQueue
 from dco.tuning import PROFILE_NAME, TuningProfile, tune
 from dco.tuning.changes import changes
@@ -75,7 +76,12 @@ def tune_command(
     """
     db = require_db(db)
     brand = load_brand(brand_dir) if brand_dir else None
-    out = out or (brand_dir / PROFILE_NAME if brand_dir else Path(f"dco-{PROFILE_NAME}"))
+    if out is None and brand_dir is not None and not Path(brand_dir).is_dir():
+        raise OptionError(
+            f"{brand_dir} is a built-in brand, whose folder dco does not write to; give "
+            f"--out FILE (e.g. --out {PROFILE_NAME}) and pass it to dco generate with --profile"
+        )
+    out = out or (Path(brand_dir) / PROFILE_NAME if brand_dir else Path(f"dco-{PROFILE_NAME}"))
     previous = TuningProfile.load(out) if out.exists() else None
     with ReviewQueue(db) as queue:
         profile = tune(
@@ -94,7 +100,10 @@ def tune_command(
     if dry_run:
         error_console().print("[dim]dry run: nothing written[/]")
         return
-    profile.save(out)
+    try:
+        profile.save(out)
+    except OSError as e:
+        raise ConfigError(f"{out}: cannot write the profile ({e.strerror}); give --out") from e
     examples = sum(len(s.examples) for s in profile.sections)
     preferences = sum(len(x.preferences) for x in profile.locales.values())
     error_console().print(

@@ -80,3 +80,16 @@ def test_eval_json_counts_every_row(tmp_path):
 def test_list_events_shows_the_vocabulary():
     data = json.loads(run_dco("classify", "--list-events", "--json").stdout)
     assert "page_view:pricing" in data and "add_to_cart" in data
+
+
+def test_stdin_keeps_extra_fields_and_reports_bad_lines_by_number():
+    lines = (
+        '{"id": 7, "text": "러닝화 최저가"}\n{"text": 3}\n{broken\n'
+        '{"id": "x", "text": "러닝화 추천"}\n'
+    )
+    result = run_dco("classify", "-", "--json", stdin=lines)
+    assert result.returncode == 1
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["id"], r["stage"]) for r in records] == [(7, "decision"), ("x", "consideration")]
+    assert "<stdin>:2: key 'text': must be text" in result.stderr
+    assert "<stdin>:3: not JSON" in result.stderr

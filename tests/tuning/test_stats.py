@@ -137,3 +137,12 @@ def test_stats_command_adds_ctr_once_outcomes_are_recorded(reviewed_db):
     report = json.loads(run_dco("stats", str(reviewed_db), "--json").stdout)
     assert report["outcomes"]["overall"]["ctr"]["count"] == 16
     assert report["outcomes"]["by"]["stage"][0]["impressions"] == 400
+
+
+def test_tuning_for_a_built_in_brand_asks_where_to_write(reviewed_db, tmp_path):
+    done = run_dco("tune", str(reviewed_db), "--brand", "runfit")
+    assert done.returncode == 2
+    assert "runfit is a built-in brand" in done.stderr and "--out" in done.stderr
+    written = run_dco("tune", str(reviewed_db), "--brand", "runfit", "--out",
+                      str(tmp_path / "tuning.yaml"))  # fmt: skip
+    assert written.returncode == 0 and (tmp_path / "tuning.yaml").is_file()
