@@ -602,6 +602,13 @@ class SqlStore:
         return None
 
 
+INSERT_DECISION = (
+    "INSERT INTO decisions (variant_id, action, reviewer, at, edited, reasons, note, undoes, "
+    "distance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+"""Appending to the log, with `decision_values` as the parameters."""
+
+
 def decision_values(decision: Decision, undoes: int | None, distance: float | None) -> tuple:
     """A decision's columns after `seq`, as the log stores them."""
     return (

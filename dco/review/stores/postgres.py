@@ -18,6 +18,7 @@ from dco.errors import StoreError
 from dco.models import Decision
 from dco.review.stores.base import (
     FILTERS,
+    INSERT_DECISION,
     SCHEMA_VERSION,
     Refused,
     SqlStore,
@@ -432,11 +433,7 @@ class PostgresStore(SqlStore):
         ).fetchone()
 
     def _insert_decision(self, tx: Transaction, row: tuple) -> int:
-        seq = tx.execute(
-            "INSERT INTO decisions (variant_id, action, reviewer, at, edited, reasons, note, "
-            "undoes, distance) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING seq",
-            row,
-        ).fetchone()[0]
+        seq = tx.execute(self._sql(INSERT_DECISION) + " RETURNING seq", row).fetchone()[0]
         # Delivered when the transaction commits, and only then.
         tx.execute("SELECT pg_notify(%s, %s)", (CHANNEL, row[0]))
         return int(seq)

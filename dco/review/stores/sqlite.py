@@ -15,7 +15,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from dco.errors import StoreError
-from dco.review.stores.base import SCHEMA_VERSION, SqlStore, Transaction, VariantRow, conditions
+from dco.review.stores.base import (
+    INSERT_DECISION,
+    SCHEMA_VERSION,
+    SqlStore,
+    Transaction,
+    VariantRow,
+    conditions,
+)
 from dco.text.distance import copy_distance
 
 # Each migration takes the database from the version before it to its own number.
@@ -297,17 +304,10 @@ class SqliteStore(SqlStore):
 
     def _lock_variant(self, tx: Transaction, variant_id: str) -> tuple | None:
         # A write transaction here already excludes every other writer.
-        return tx.execute(
-            "SELECT status, copy FROM variants WHERE id = ?", (variant_id,)
-        ).fetchone()
+        return tx.execute("SELECT status FROM variants WHERE id = ?", (variant_id,)).fetchone()
 
     def _insert_decision(self, tx: Transaction, row: tuple) -> int:
-        cursor = tx.execute(
-            "INSERT INTO decisions (variant_id, action, reviewer, at, edited, reasons, note, "
-            "undoes, distance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            row,
-        )
-        return int(cursor.lastrowid)
+        return int(tx.execute(INSERT_DECISION, row).lastrowid)
 
     def _places(self, tx: Transaction, count: int) -> range:
         start = int(tx.execute("SELECT value FROM meta WHERE key = 'next_place'").fetchone()[0])
