@@ -1,6 +1,7 @@
-"""Review: the queue of variants and reviewers' decisions (SQLite), and the terminal app."""
+"""Review: the queue of variants and reviewers' decisions (a SQLite file or a PostgreSQL server),
+its copying between the two, and the terminal app."""
 
 from dco.errors import ReviewError
-from dco.review.queue import REASON_TAGS, Claimed, ReviewQueue
+from dco.review.queue import REASON_TAGS, Claimed, PendingRow, ReviewQueue
 
-__all__ = ["REASON_TAGS", "Claimed", "ReviewError", "ReviewQueue"]
+__all__ = ["REASON_TAGS", "Claimed", "PendingRow", "ReviewError", "ReviewQueue"]
