@@ -161,17 +161,20 @@ def submit_batch(
     job = BatchJob(folder / job_id, job_id, f"{provider.name}/{provider.model}", provider.model,
                    0, settings=dict(settings or {}))  # fmt: skip
     job.folder.mkdir(parents=True, exist_ok=False)
-    with _writer(job.path("briefs.jsonl")) as kept, _writer(job.path(_input(1))) as requests:
-        for index, brief in enumerate(briefs):
-            kept.write(brief.model_dump_json() + "\n")
-            request = next(pipeline(make_plan(brief, provider=provider, **options)))
-            requests.write(_line(provider, request, index, 1))
-            job.briefs += 1
-            if on_progress:
-                on_progress(job.briefs)
-        if not job.briefs:
-            job.folder.rmdir()
-            raise OptionError("no briefs to send")
+    try:
+        with _writer(job.path("briefs.jsonl")) as kept, _writer(job.path(_input(1))) as sent:
+            for index, brief in enumerate(briefs):
+                kept.write(brief.model_dump_json() + "\n")
+                request = next(pipeline(make_plan(brief, provider=provider, **options)))
+                sent.write(_line(provider, request, index, 1))
+                job.briefs += 1
+                if on_progress:
+                    on_progress(job.briefs)
+            if not job.briefs:
+                raise OptionError("no briefs to send")
+    except BaseException:
+        job.folder.rmdir()  # the files were not kept: a half-made job leaves nothing behind
+        raise
     job.rounds.append(Round(1, job.briefs))
     job.save()
     _start(job, provider)

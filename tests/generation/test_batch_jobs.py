@@ -150,3 +150,14 @@ def test_collecting_with_other_options_than_were_sent_is_refused(tmp_path):
 def test_an_unknown_job_names_where_it_looked(tmp_path):
     with pytest.raises(Exception, match="no batch job of that id"):
         open_job("batch-404", tmp_path)
+
+
+def test_a_campaign_that_cannot_be_written_leaves_no_half_made_job(tmp_path):
+    with batch_server(copywriter(), polls=1) as server:
+        llm = provider(server)
+        with pytest.raises(OptionError, match="no briefs to send"):
+            submit_batch([], provider=llm, folder=tmp_path, **OPTIONS)
+        bad = [*briefs(1), Brief(product="러닝", channel="googel_rsa")]
+        with pytest.raises(Exception, match="unknown channel 'googel_rsa'"):
+            submit_batch(bad, provider=llm, folder=tmp_path, **OPTIONS)
+    assert list(tmp_path.iterdir()) == [] and server.created == []
