@@ -10,6 +10,7 @@ import click
 from dco.channels.limits import copy_findings
 from dco.cli.common import db_argument, load_brand, require_db
 from dco.cli.output import counted, error_console
+from dco.errors import OptionError
 from dco.review import ReviewQueue
 from dco.review.export import ExportRow, to_csv, to_google_ads_rsa, to_jsonl
 
@@ -37,7 +38,12 @@ from dco.review.export import ExportRow, to_csv, to_google_ads_rsa, to_jsonl
     help="Leave out copy that breaks this brand's error-level rules (see --force).",
 )
 @click.option("--force", is_flag=True, help="Export copy even if it breaks error-level rules.")
-@click.option("--final-url", default="", help="The Final URL column of Google Ads rows.")
+@click.option(
+    "--final-url",
+    default="",
+    help="The page the ads lead to: the Final URL of Google Ads rows (required with "
+    "--channel google_rsa).",
+)
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -55,6 +61,11 @@ def export_command(
       dco export review.db --channel google_rsa --brand runfit --out ads.csv
     """
     db = require_db(db)
+    if channel == "google_rsa" and out is not None and not final_url.strip():
+        raise OptionError(
+            "Google Ads needs a Final URL for every ad: give --final-url https://… (the page "
+            "the ads lead to)"
+        )
     brand = load_brand(brand_dir) if brand_dir else None
     with ReviewQueue(db) as queue:
         approved = queue.approved(channel=channel, campaign=campaign)

@@ -74,3 +74,38 @@ def test_google_ads_editor_rows_group_headlines_and_descriptions(tmp_path):
 def test_export_of_a_missing_database_says_how_to_make_one(tmp_path):
     result = run_dco("export", str(tmp_path / "none.db"))
     assert result.returncode == 2 and "dco generate --queue" in result.stderr
+
+
+def test_a_stage_with_more_copy_than_one_ad_holds_becomes_several_ads_losing_none(tmp_path):
+    from dco.models import FunnelStage, Variant
+
+    path = tmp_path / "review.db"
+    brief = Brief(product="하프 마라톤 코칭", channel="google_rsa", campaign="spring")
+    batch = [
+        Variant(copy=Copy(headline=f"하프 {i}주 완성", body=f"{i}주면 첫 하프를 달려요.",
+                          cta="신청하기"),
+                brief=brief, stage=FunnelStage.DECISION, channel="google_rsa")
+        for i in range(50)
+    ]  # fmt: skip
+    with ReviewQueue(path) as queue:
+        queue.submit(batch)
+        for v in batch:
+            queue.approve(v.id, "minji")
+    out = tmp_path / "ads.csv"
+    missing = run_dco("export", str(path), "--channel", "google_rsa", "--out", str(out))
+    assert missing.returncode == 2 and "--final-url" in missing.stderr and not out.exists()
+    done = run_dco("export", str(path), "--channel", "google_rsa", "--out", str(out),
+                   "--final-url", "https://runfit.example/half")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    ads = list(
+        csv.DictReader(io.StringIO(out.with_name("ads.google-ads.csv").read_text("utf-8-sig")))
+    )
+    assert len(ads) == 13  # 50 descriptions, 4 an ad
+    descriptions = {ad[f"Description {i}"] for ad in ads for i in range(1, 5)} - {""}
+    headlines = {ad[f"Headline {i}"] for ad in ads for i in range(1, 16)} - {""}
+    assert descriptions == {v.copy.body for v in batch}
+    assert headlines == {v.copy.headline for v in batch} | {"신청하기"}
+    assert all(sum(bool(ad[f"Description {i}"]) for i in range(1, 5)) >= 2 for ad in ads)
+    assert all(sum(bool(ad[f"Headline {i}"]) for i in range(1, 16)) >= 3 for ad in ads)
+    groups = [ad["Ad group"] for ad in ads]
+    assert max(groups.count(g) for g in set(groups)) <= 3  # at most 3 RSAs an ad group
