@@ -33,7 +33,7 @@ class Document:
         return str(self.path)
 
     def validate(self, model: type[M], *, what: str = "") -> M:
-        """Validate the document against `model`, turning the first problem into a `ConfigError`."""
+        """Validate the document against `model`, turning its problems into a `ConfigError`."""
         try:
             return model.model_validate(self.data)
         except pydantic.ValidationError as e:
@@ -42,11 +42,27 @@ class Document:
     def error_from(
         self, error: pydantic.ValidationError, *, what: str = "", at: KeyPath = ()
     ) -> ConfigError:
-        """A one-line `ConfigError` for the first problem pydantic found, located in the file.
+        """A one-line `ConfigError` naming every problem pydantic found, each located in the file
+        (the first in full, the others by line and key, so one fix-and-rerun fixes them all).
 
         `at` is where the validated value sits in the document, when it is not the whole of it.
         """
-        problem = error.errors(include_url=False)[0]
+        problems = error.errors(include_url=False)
+        located = [self._located(problem, at) for problem in problems]
+        first, *others = sorted(located, key=lambda found: _line_of(found[0]))
+        prefix = f"{what}: " if what else ""
+        where, dotted, message = first
+        line = f"{where}: {prefix}key '{dotted}': {message}"
+        if others:
+            shown = "; ".join(
+                f"line {_line_of(w)} key '{d}' {m}" for w, d, m in others[:MORE_SHOWN]
+            )
+            more = len(others) - MORE_SHOWN
+            line += f" (and {shown}" + (f"; {more} more" if more > 0 else "") + ")"
+        return ConfigError(line)
+
+    def _located(self, problem: Mapping[str, Any], at: KeyPath) -> tuple[str, str, str]:
+        """(file:line:col, dotted key, the problem in plain words) for one problem."""
         # "[key]" marks a problem with a mapping key itself: the key is the one before it.
         keys: KeyPath = at + tuple(
             k for k in problem["loc"] if isinstance(k, str | int) and k != "[key]"
@@ -58,8 +74,17 @@ class Document:
         located = _existing_prefix(self.data, keys)
         named = located + keys[len(located) :][-1:]
         dotted = ".".join(str(k) for k in named) or "(top level)"
-        prefix = f"{what}: " if what else ""
-        return ConfigError(f"{self.where(located)}: {prefix}key '{dotted}': {plain(problem)}")
+        return self.where(located), dotted, plain(problem)
+
+
+MORE_SHOWN = 4
+"""Problems named after the first in one error line; the rest are counted."""
+
+
+def _line_of(where: str) -> int:
+    """The line of a `file:line:col` place (0 when it names only the file)."""
+    parts = where.rsplit(":", 2)
+    return int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else 0
 
 
 _PLAIN = {

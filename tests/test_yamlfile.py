@@ -95,3 +95,13 @@ def test_aliases_that_expand_without_bound_are_refused_quickly():
 def test_merge_keys_fill_in_what_a_mapping_does_not_say():
     data = parse("base: &b {level: error, message: m}\nrule:\n  <<: *b\n  level: warning\n").data
     assert data["rule"] == {"level": "warning", "message": "m"}
+
+
+def test_every_problem_in_a_file_is_named_in_line_order():
+    document = yamlfile.parse("product: 러닝\nbenefits: 맞춤\naudience: 5\noffer: [a]\n", "b.yaml")
+    with pytest.raises(ConfigError) as error:
+        document.validate(Brief, what="brief")
+    assert str(error.value) == (
+        "b.yaml:2:1: brief: key 'benefits': must be a list, e.g. [맞춤] (and line 3 key "
+        "'audience' must be text; line 4 key 'offer' must be text)"
+    )
