@@ -22,7 +22,7 @@ from dco import resources, yamlfile
 from dco.brand.marketing import MARKETING_KINDS
 from dco.brand.metric import Metric, Readability
 from dco.brand.patterns import compile_pattern
-from dco.brand.rules import Rule
+from dco.brand.rules import Rule, known_channels
 from dco.brand.vale import VALE_KINDS, Existence, Substitution
 from dco.errors import ConfigError, did_you_mean
 from dco.models import DcoModel, Formality
@@ -49,6 +49,19 @@ class ClaimSpec(DcoModel):
     text: str = Field(min_length=1)
     source: str = Field(min_length=1)
     date: dt.date | str | None = None
+    """When the evidence is from: a date (2026-03-01), or a month (2026-03)."""
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _a_date(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+                return value
+        raise ValueError(f"{value!r} is not a date; write YYYY-MM-DD (or YYYY-MM for a month)")
 
 
 class Vocabulary(DcoModel):
@@ -115,6 +128,11 @@ class BrandSpec(DcoModel):
     channels: list[str] = Field(default_factory=list)
     locales: list[str] = Field(default_factory=list)
     packs: list[str] = Field(default_factory=list)
+
+    @field_validator("channels")
+    @classmethod
+    def _known_channels(cls, channels: list[str]) -> list[str]:
+        return known_channels(channels)
     contact: Contact = Field(default_factory=Contact)
     markdown: MarkdownReading = Field(default_factory=MarkdownReading)
 

@@ -95,6 +95,18 @@ def asset_text(context: Context, text: str) -> str:
     return context.whole or "\n".join(value for value in context.asset.values() if value) or text
 
 
+def known_channels(channels: list[str]) -> list[str]:
+    """`channels`, each one the catalog knows; a typo is an error naming the nearest."""
+    known = channel_names()
+    for name in channels:
+        if name not in known:
+            raise ValueError(
+                f"unknown channel {name!r}.{did_you_mean(name, known)} "
+                f"Channels: {', '.join(known)}."
+            )
+    return channels
+
+
 class Compiled:
     """A rule's compiled patterns. Plain attributes: pydantic's private attributes cost a
     `__getattr__` call on every access, and rules run thousands of times a second."""
@@ -167,14 +179,7 @@ class Rule(DcoModel):
     @field_validator("channels")
     @classmethod
     def _known_channels(cls, channels: list[str]) -> list[str]:
-        known = channel_names()
-        for name in channels:
-            if name not in known:
-                raise ValueError(
-                    f"unknown channel {name!r}.{did_you_mean(name, known)} "
-                    f"Channels: {', '.join(known)}."
-                )
-        return channels
+        return known_channels(channels)
 
     def anchors(self) -> tuple[str, ...] | None:
         """Casefolded text one of which must be in a text for this rule to find anything there,

@@ -1,6 +1,7 @@
 """Loading brand folders, with located errors; checking and fixing copy; the example brand."""
 
 import shutil
+from datetime import date
 
 import pytest
 
@@ -225,3 +226,32 @@ def test_a_bad_pattern_is_reported_at_its_key_not_as_the_joined_pattern(brand_di
     )
     with pytest.raises(ConfigError, match=r"Bad\.yml:5:5: .*key 'tokens\.1'.*'\(unclosed'"):
         Brand.load(brand_dir)
+
+
+def test_a_channel_typo_in_brand_yaml_names_the_nearest(brand_dir):
+    (brand_dir / "brand.yaml").write_text("name: Acme\nchannels: [sms, googel_rsa]\n")
+    with pytest.raises(
+        ConfigError, match=r"brand\.yaml:2:1: .*unknown channel 'googel_rsa'. Did you mean "
+        r"'google_rsa'\?"
+    ):  # fmt: skip
+        Brand.load(brand_dir)
+
+
+@pytest.mark.parametrize("written", ["2026-02-30", "지난달", "2026/03"])
+def test_a_claim_date_that_is_not_a_date_is_an_error(brand_dir, written):
+    (brand_dir / "brand.yaml").write_text(
+        "name: Acme\nclaims:\n  - text: 완주율 92%\n    source: survey.pdf\n"
+        f"    date: '{written}'\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match=r"brand\.yaml:5:\d+: .*is not a date; write YYYY-MM-DD"):
+        Brand.load(brand_dir)
+
+
+def test_a_claim_date_may_be_a_day_or_a_month(brand_dir):
+    (brand_dir / "brand.yaml").write_text(
+        "name: Acme\nclaims:\n  - {text: 완주율 92%, source: a.pdf, date: 2026-03-01}\n"
+        "  - {text: 회원 1만 명, source: b.pdf, date: '2026-03'}\n",
+        encoding="utf-8",
+    )
+    assert [c.date for c in Brand.load(brand_dir).spec.claims] == [date(2026, 3, 1), "2026-03"]
