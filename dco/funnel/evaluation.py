@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pydantic
 
 from dco.errors import ConfigError
 from dco.models import STAGES, FunnelStage, Signals
+from dco.yamlfile import plain
 
 
 @dataclass(frozen=True)
@@ -20,6 +24,8 @@ class LabelledRow:
     signals: Signals
     stage: FunnelStage
     line: int
+    extra: dict[str, Any] = field(default_factory=dict)
+    """The row's other fields (an `id`, a source), carried to the report untouched."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,7 @@ class Evaluation:
             },
             "errors": [
                 {
+                    **row.extra,
                     "line": row.line,
                     "text": row.signals.text,
                     "events": [str(e) for e in row.signals.events],
@@ -108,46 +115,85 @@ def evaluate(rows: Sequence[LabelledRow], predicted: Sequence[FunnelStage]) -> E
 
 
 def read_labelled(path: str | Path) -> list[LabelledRow]:
-    """Read JSONL rows `{"text", "events"?, "locale"?, "context"?, "stage"}`, skipping blanks."""
+    """Read labelled rows: JSON lines `{"text", "events"?, "locale"?, "context"?, "stage"}`, or
+    a CSV file with those columns (events separated by spaces; UTF-8, or cp949 as Excel saves
+    Korean). Other fields (an `id`) are kept with the row; blank lines are skipped."""
     path = Path(path)
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"{path}: cannot read the file ({e})") from e
-    rows = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        rows.append(_row(path, number, line))
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read the file ({e.strerror})") from e
+    if path.suffix.lower() == ".csv":
+        records = _csv_records(path, raw)
+    else:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise ConfigError(f"{path}: not UTF-8 text ({e.reason}); save it as UTF-8") from e
+        records = [
+            (number, _json_record(path, number, line))
+            for number, line in enumerate(text.splitlines(), start=1)
+            if line.strip()
+        ]
+    rows = [_row(path, number, data) for number, data in records]
     if not rows:
-        raise ConfigError(f"{path}: no labelled rows (expected JSON lines with 'text' and 'stage')")
+        raise ConfigError(f"{path}: no labelled rows (expected 'text' and 'stage' in each row)")
     return rows
 
 
-def _row(path: Path, number: int, line: str) -> LabelledRow:
-    where = f"{path}:{number}"
+def _json_record(path: Path, number: int, line: str) -> dict[str, Any]:
     try:
         data = json.loads(line)
     except json.JSONDecodeError as e:
-        raise ConfigError(f"{where}:{e.colno}: invalid JSON: {e.msg}") from e
+        raise ConfigError(f"{path}:{number}:{e.colno}: invalid JSON: {e.msg}") from e
     if not isinstance(data, dict):
-        raise ConfigError(f"{where}: expected a JSON object with 'text' and 'stage'")
-    data = dict(data)
+        raise ConfigError(f"{path}:{number}: expected a JSON object with 'text' and 'stage'")
+    return dict(data)
+
+
+def _csv_records(path: Path, raw: bytes) -> list[tuple[int, dict[str, Any]]]:
+    for encoding in ("utf-8-sig", "cp949"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ConfigError(f"{path}: neither UTF-8 nor cp949 text; save it as UTF-8 CSV")
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    if not reader.fieldnames or not {"text", "stage"} <= set(reader.fieldnames):
+        found = ", ".join(reader.fieldnames or []) or "nothing"
+        raise ConfigError(
+            f"{path}: a labelled CSV needs 'text' and 'stage' columns (found {found})"
+        )
+    records = []
+    for row in reader:
+        data: dict[str, Any] = {k: v for k, v in row.items() if k is not None and v}
+        if "events" in data:
+            data["events"] = data["events"].split()
+        if data:
+            records.append((reader.line_num, data))
+    return records
+
+
+def _row(path: Path, number: int, data: dict[str, Any]) -> LabelledRow:
+    where = f"{path}:{number}"
     stage = data.pop("stage", None)
     try:
         stage = FunnelStage(stage)
     except ValueError:
         known = ", ".join(s.value for s in STAGES)
         raise ConfigError(f"{where}: key 'stage': {stage!r} is not one of {known}") from None
+    extra = {k: v for k, v in data.items() if k not in Signals.model_fields}
     try:
-        signals = Signals.model_validate(data)
+        signals = Signals.model_validate({k: v for k, v in data.items() if k not in extra})
     except pydantic.ValidationError as e:
         problem = e.errors(include_url=False)[0]
         key = ".".join(str(k) for k in problem["loc"]) or "(row)"
-        raise ConfigError(f"{where}: key '{key}': {problem['msg']}") from e
-    return LabelledRow(signals=signals, stage=stage, line=number)
+        raise ConfigError(f"{where}: key '{key}': {plain(problem)}") from e
+    return LabelledRow(signals=signals, stage=stage, line=number, extra=extra)
 
 
 def labelled_signals(rows: Iterable[LabelledRow]) -> list[Signals]:

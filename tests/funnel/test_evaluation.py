@@ -44,3 +44,35 @@ def test_read_labelled_reports_an_unknown_event_with_its_line(tmp_path):
     path.write_text('\n{"text": "a", "events": ["add_to_kart"], "stage": "decision"}\n')
     with pytest.raises(ConfigError, match=r"set\.jsonl:2: key 'events\.0\.name': .*add_to_kart"):
         read_labelled(path)
+
+
+def test_labelled_rows_come_from_csv_in_utf8_or_cp949_and_keep_their_other_fields(tmp_path):
+    text = (
+        "id,text,events,stage\n7,러닝화 최저가,,decision\n"
+        "8,러닝화,add_to_cart product_view,decision\n"
+    )
+    for name, encoding in (("utf8.csv", "utf-8-sig"), ("excel.csv", "cp949")):
+        (tmp_path / name).write_bytes(text.encode(encoding))
+        rows = read_labelled(tmp_path / name)
+        assert [(r.extra, r.stage.value, r.line) for r in rows] == [
+            ({"id": "7"}, "decision", 2), ({"id": "8"}, "decision", 3),
+        ]  # fmt: skip
+        assert [str(e) for e in rows[1].signals.events] == ["add_to_cart", "product_view"]
+
+
+def test_a_csv_without_the_columns_says_what_it_found(tmp_path):
+    (tmp_path / "x.csv").write_text("검색어,단계\n러닝화,decision\n", encoding="utf-8")
+    with pytest.raises(
+        ConfigError, match=r"needs 'text' and 'stage' columns \(found 검색어, 단계\)"
+    ):
+        read_labelled(tmp_path / "x.csv")
+
+
+def test_an_id_in_a_json_row_is_kept_and_reported_with_its_error(tmp_path):
+    path = tmp_path / "rows.jsonl"
+    path.write_text(
+        '{"id": "q-17", "text": "마라톤 준비", "stage": "decision"}\n', encoding="utf-8"
+    )
+    (row,) = read_labelled(path)
+    result = evaluate([row], [FunnelStage.AWARENESS])
+    assert result.to_dict()["errors"][0]["id"] == "q-17"
