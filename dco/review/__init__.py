@@ -2,6 +2,10 @@
 its copying between the two, and the terminal app."""
 
 from dco.errors import ReviewError
+from dco.review.export import ExportRow, to_csv, to_google_ads_rsa, to_jsonl
 from dco.review.queue import REASON_TAGS, Claimed, PendingRow, ReviewQueue
 
-__all__ = ["REASON_TAGS", "Claimed", "PendingRow", "ReviewError", "ReviewQueue"]
+__all__ = [
+    "REASON_TAGS", "Claimed", "ExportRow", "PendingRow", "ReviewError", "ReviewQueue", "to_csv",
+    "to_google_ads_rsa", "to_jsonl",
+]  # fmt: skip
