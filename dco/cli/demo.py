@@ -192,10 +192,12 @@ def _print_run(run: _DemoRun) -> None:
 
 def _print_customers(customers: Sequence[Signals], results: Sequence[StageResult]) -> None:
     table = Table(title="1. Where each customer stands in the funnel", title_justify="left")
-    table.add_column("signals")
-    table.add_column("stage")
-    table.add_column("conf.", justify="right")
-    table.add_column("why")
+    # Folded, never cut: a Korean word wider than what is left of a line moves whole to the
+    # next one (rich cuts a cell's overflow with an ellipsis by default).
+    table.add_column("signals", overflow="fold")
+    table.add_column("stage", no_wrap=True)
+    table.add_column("conf.", justify="right", no_wrap=True)
+    table.add_column("why", overflow="fold")
     for signals, result in zip(customers, results, strict=True):
         shown = escape(signals.text) if signals.text else "[dim](no text)[/]"
         if signals.events:

@@ -40,3 +40,20 @@ def test_demo_fills_the_review_queue(tmp_path):
     assert data["queue"]["pending"] >= 1
     with ReviewQueue(path) as queue:
         assert queue.stats()["pending"] == data["queue"]["pending"]
+
+
+def test_at_80_columns_no_customer_text_loses_a_character(tmp_path):
+    from dco import resources
+
+    done = run_dco("demo", "--queue", str(tmp_path / "q.db"), env={"COLUMNS": "80"})
+    assert done.returncode == 0, done.stderr
+    table = done.stdout.split("\n2. ")[0]  # the first section: the customers' table
+    # Each cell's lines, joined, hold the customer's whole text (folded at spaces, not cut).
+    cells = " ".join(
+        line.split("│")[1].strip() for line in table.splitlines() if line.count("│") > 2
+    )
+    for customer in resources.load_data("demo.yaml").data["customers"]:
+        text = customer.get("text") if isinstance(customer, dict) else customer
+        if text:
+            assert " ".join(text.split()) in " ".join(cells.split()), text
+    assert "…" not in table
