@@ -128,13 +128,13 @@ class BrandSpec(DcoModel):
     channels: list[str] = Field(default_factory=list)
     locales: list[str] = Field(default_factory=list)
     packs: list[str] = Field(default_factory=list)
+    contact: Contact = Field(default_factory=Contact)
+    markdown: MarkdownReading = Field(default_factory=MarkdownReading)
 
     @field_validator("channels")
     @classmethod
     def _known_channels(cls, channels: list[str]) -> list[str]:
         return known_channels(channels)
-    contact: Contact = Field(default_factory=Contact)
-    markdown: MarkdownReading = Field(default_factory=MarkdownReading)
 
 
 def available_packs() -> list[str]:
