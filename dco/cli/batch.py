@@ -3,7 +3,6 @@ bringing their variants in (`dco generate --batch` sends them)."""
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,7 +27,6 @@ from dco.generation.cost import spend_line
 from dco.models import Brief
 from dco.providers import get_provider
 from dco.providers.base import BatchProvider, BatchStatus
-from dco.review.stores import QUEUE_VARIABLE
 
 batch_dir_option = click.option(
     "--batch-dir",
@@ -130,7 +128,6 @@ def collect_command(
 
     job = open_job(job_id, batch_dir)
     provider = _provider(job)
-    queue_path = queue_path or os.environ.get(QUEUE_VARIABLE) or None
     if queue_path is None and out is None:
         raise OptionError("give --queue (or set DCO_QUEUE) or --out: where the variants go")
     options = generation_options(job.settings, provider)

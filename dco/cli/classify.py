@@ -8,17 +8,21 @@ from pathlib import Path
 from typing import Any
 
 import click
-import pydantic
 from rich.markup import escape
 from rich.table import Table
 
 from dco.cli.output import console, error_console, events_option, print_json, stage_label
 from dco.errors import ConfigError
 from dco.funnel import Classifier, load_lexicon
-from dco.funnel.evaluation import Evaluation, evaluate, labelled_signals, read_labelled
+from dco.funnel.evaluation import (
+    Evaluation,
+    evaluate,
+    labelled_signals,
+    read_labelled,
+    signals_and_extra,
+)
 from dco.models import STAGES, Signals, StageResult
 from dco.models.events import vocabulary
-from dco.yamlfile import plain
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -157,9 +161,6 @@ def _stream_table() -> Table:
     return table
 
 
-_SIGNAL_FIELDS = frozenset(Signals.model_fields)
-
-
 def _signals_from_line(line: str, number: int) -> tuple[Signals, dict[str, Any]]:
     """The line's signals, and its other fields (kept for the output)."""
     if not line.startswith("{"):
@@ -170,14 +171,7 @@ def _signals_from_line(line: str, number: int) -> tuple[Signals, dict[str, Any]]
         raise ConfigError(f"<stdin>:{number}: not JSON ({e.msg} at column {e.colno})") from e
     if not isinstance(data, dict):
         raise ConfigError(f'<stdin>:{number}: a JSON object of signals, like {{"text": …}}')
-    extra = {k: v for k, v in data.items() if k not in _SIGNAL_FIELDS}
-    try:
-        signals = Signals.model_validate({k: v for k, v in data.items() if k in _SIGNAL_FIELDS})
-    except pydantic.ValidationError as e:
-        problem = e.errors(include_url=False)[0]
-        key = ".".join(str(k) for k in problem["loc"])
-        raise ConfigError(f"<stdin>:{number}: key '{key}': {plain(problem)}") from e
-    return signals, extra
+    return signals_and_extra(data, f"<stdin>:{number}")
 
 
 def _run_eval(classifier: Classifier, path: Path, show_errors: int, as_json: bool) -> None:

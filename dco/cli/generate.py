@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
@@ -32,7 +31,6 @@ from dco.prompts.templates import PromptSet
 from dco.providers import get_provider
 from dco.providers.base import ChatRequest, Provider
 from dco.providers.cache import CachedProvider
-from dco.review.stores import QUEUE_VARIABLE
 from dco.tuning import PROFILE_NAME, TuningProfile
 
 
@@ -205,7 +203,6 @@ def generate_command(
             )
     # Where the variants go is opened, and checked, before any request is paid for; each
     # brief's variants are written there as it completes, so a crash loses none of them.
-    queue_path = queue_path or os.environ.get(QUEUE_VARIABLE) or None
     with Sinks(queue_path, out, init=init) as sinks:
         with _ProgressBar(len(todo)) as on_progress:
             batch = generate_many(

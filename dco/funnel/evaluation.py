@@ -143,6 +143,19 @@ def read_labelled(path: str | Path) -> list[LabelledRow]:
     return rows
 
 
+def signals_and_extra(data: dict[str, Any], where: str) -> tuple[Signals, dict[str, Any]]:
+    """A row's signals, and its other fields (an `id`) to carry along untouched; a signal that
+    is not valid is one line at `where`, in plain words."""
+    extra = {k: v for k, v in data.items() if k not in Signals.model_fields}
+    try:
+        signals = Signals.model_validate({k: v for k, v in data.items() if k not in extra})
+    except pydantic.ValidationError as e:
+        problem = e.errors(include_url=False)[0]
+        key = ".".join(str(k) for k in problem["loc"]) or "(row)"
+        raise ConfigError(f"{where}: key '{key}': {plain(problem)}") from e
+    return signals, extra
+
+
 def _json_record(path: Path, number: int, line: str) -> dict[str, Any]:
     try:
         data = json.loads(line)
@@ -186,13 +199,7 @@ def _row(path: Path, number: int, data: dict[str, Any]) -> LabelledRow:
     except ValueError:
         known = ", ".join(s.value for s in STAGES)
         raise ConfigError(f"{where}: key 'stage': {stage!r} is not one of {known}") from None
-    extra = {k: v for k, v in data.items() if k not in Signals.model_fields}
-    try:
-        signals = Signals.model_validate({k: v for k, v in data.items() if k not in extra})
-    except pydantic.ValidationError as e:
-        problem = e.errors(include_url=False)[0]
-        key = ".".join(str(k) for k in problem["loc"]) or "(row)"
-        raise ConfigError(f"{where}: key '{key}': {plain(problem)}") from e
+    signals, extra = signals_and_extra(data, where)
     return LabelledRow(signals=signals, stage=stage, line=number, extra=extra)
 
 

@@ -32,7 +32,7 @@ from dco.errors import ConfigError, DcoError, OptionError, ProviderError
 from dco.generation.batch import BatchFailure, OnResult
 from dco.generation.pipeline import GenerationResult, Spend, pipeline
 from dco.generation.plan import make_plan
-from dco.generation.run import plan_options
+from dco.generation.run import planning
 from dco.models import Brief
 from dco.protocols import VariantSink
 from dco.providers.base import BatchProvider, BatchStatus, ChatRequest, ChatResult
@@ -40,12 +40,6 @@ from dco.providers.retry import DEFAULT_POLICY, complete_with_retries
 
 JOBS_FOLDER = Path("dco-batches")
 """Where jobs are kept unless told otherwise."""
-
-_PLAN_DEFAULTS: dict[str, Any] = {
-    "signals": None, "stage": None, "brand": None, "n": 5, "channel": None, "prompts": None,
-    "temperature": 0.8, "seed": None, "max_tokens": None, "max_repairs": 2, "profile": None,
-    "context_rules": None,
-}  # fmt: skip
 
 
 @dataclass
@@ -156,7 +150,7 @@ def submit_batch(
             f"the {provider.name} provider has no Batch API; use --provider openai/<model>, or "
             "generate without --batch"
         )
-    options = _plan_options(options)
+    options = planning(options)
     job_id = f"job_{time.strftime('%Y%m%d_%H%M%S')}_{uuid.uuid4().hex[:6]}"
     job = BatchJob(folder / job_id, job_id, f"{provider.name}/{provider.model}", provider.model,
                    0, settings=dict(settings or {}))  # fmt: skip
@@ -222,7 +216,7 @@ def collect_batch(
     _download(job, provider, status)
     collected = Collected(job, status)
     rounds = len(job.rounds)
-    options = _plan_options(options)
+    options = planning(options)
     next_input = job.path(_input(rounds + 1))
     carried = 0
     to_submit: list[Any] = []
@@ -281,13 +275,6 @@ _SUBMIT_EVERY = 1000
 
 
 # -- the pieces ---------------------------------------------------------------------------------
-
-
-def _plan_options(options: Mapping[str, Any]) -> dict[str, Any]:
-    unknown = sorted(set(options) - set(_PLAN_DEFAULTS))
-    if unknown:
-        raise OptionError(f"unknown option {unknown[0]!r} for a batch job")
-    return plan_options(_PLAN_DEFAULTS | dict(options))
 
 
 def _input(number: int) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Generator
 from pathlib import Path
 from typing import Any
 
+from dco.errors import OptionError
 from dco.generation.pipeline import GenerationResult, pipeline
 from dco.generation.plan import make_plan
 from dco.models import (
@@ -117,10 +118,21 @@ def first_request(
     """The request `generate` would send first for `brief` with these options, built but not
     sent: the rendered prompts, the schema and the sampling (what `--dry-run` prints)."""
     provider = resolve_provider(provider)
-    arguments = inspect.signature(generate).bind(brief, provider=provider, **options)
-    arguments.apply_defaults()
-    plan = make_plan(brief, provider=provider, **plan_options(arguments.arguments))
+    plan = make_plan(brief, provider=provider, **planning(options))
     return next(pipeline(plan))
+
+
+def planning(options: dict[str, Any]) -> dict[str, Any]:
+    """`generate`'s planning options from keyword `options`, its own defaults filling the rest;
+    an option `generate` does not take is an error naming it."""
+    arguments = inspect.signature(generate).bind_partial(**options)
+    unknown = sorted(set(options) - set(_PLAN_OPTIONS) - {"provider", "retry"})
+    if unknown:
+        raise OptionError(
+            f"unknown option {unknown[0]!r}; generate takes {', '.join(_PLAN_OPTIONS)}"
+        )
+    arguments.apply_defaults()
+    return plan_options(arguments.arguments)
 
 
 _PLAN_OPTIONS = (
