@@ -10,9 +10,10 @@ import functools
 import math
 import unicodedata
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from dco.funnel.lexicon import Lexicon, builtin_lexicon
-from dco.funnel.terms import TermMatcher
+from dco.funnel.terms import TermMatch, TermMatcher
 from dco.models import STAGES, Event, FunnelStage, Signals, StageResult
 from dco.text import units as text
 
@@ -23,12 +24,20 @@ class Classifier:
     def __init__(self, lexicon: Lexicon | None = None) -> None:
         self.lexicon = lexicon or builtin_lexicon()
         terms: list[str] = []
-        self._cue_info: list[tuple[FunnelStage, float, str | None]] = []
+        self._cue_info: list[_CueInfo] = []
         for stage, cues in self.lexicon.cues.items():
             for term, cue in cues.items():
                 terms.append(term)
-                self._cue_info.append((stage, cue.weight, cue.label))
+                self._cue_info.append(_CueInfo(stage, cue.weight, cue.label, cue.needs, cue.unless))
         self._matcher = TermMatcher(terms, self.lexicon.exceptions)
+        context_terms: list[str] = []
+        self._context_of_term: list[str] = []
+        for name, context in self.lexicon.contexts.items():
+            context_terms.extend(context.terms)
+            self._context_of_term.extend([name] * len(context.terms))
+        self._context_matcher = (
+            TermMatcher(context_terms, self.lexicon.exceptions) if context_terms else None
+        )
         self._event_weights = self.lexicon.events.weights
 
     def classify(self, signals: Signals | str) -> StageResult:
@@ -54,18 +63,43 @@ class Classifier:
         folded = text.fold(_clean(text.truncate(raw_text, self.lexicon.max_text_chars)))
         seen: set[int] = set()
         text_weight = self.lexicon.text_weight
+        contexts: list[TermMatch] | None = None  # found on the first cue that asks
         for match in self._matcher.finditer(folded):
             if match.term in seen:
                 # A repeated cue counts once: "할인 할인 할인" is not three times the intent.
                 continue
             seen.add(match.term)
-            stage, weight, label = self._cue_info[match.term]
-            weight *= text_weight
+            info = self._cue_info[match.term]
+            weight = info.weight * text_weight
             if weight <= 0:
                 continue
-            raw[stage] += weight
-            cue = label or repr(match.text.strip())
-            reasons.append(f"{cue} → {stage.value} cue (+{weight:.1f})")
+            cue = info.label or repr(match.text.strip())
+            context_note = ""
+            if info.needs or info.unless:
+                if contexts is None:
+                    contexts = self._contexts(folded)
+                blocker = _context_match(contexts, info.unless, match, self._context_of_term)
+                if blocker is not None:
+                    label = self.lexicon.contexts[self._context_of_term[blocker.term]].label
+                    reasons.append(
+                        f"{cue} not counted: {blocker.text.strip()!r} makes it {label}"
+                    )
+                    continue
+                if info.needs:
+                    support = _context_match(contexts, info.needs, match, self._context_of_term)
+                    if support is None:
+                        labels = [self.lexicon.contexts[n].label for n in info.needs]
+                        wanted = " or ".join(filter(None, (", ".join(labels[:-1]), labels[-1])))
+                        reasons.append(f"{cue} not counted: it needs {wanted} with it")
+                        continue
+                    context_note = f" with {support.text.strip()!r}"
+            raw[info.stage] += weight
+            reasons.append(f"{cue}{context_note} → {info.stage.value} cue (+{weight:.1f})")
+
+    def _contexts(self, folded: str) -> list[TermMatch]:
+        if self._context_matcher is None:
+            return []
+        return list(self._context_matcher.finditer(folded))
 
     def _score_event(self, event: Event, raw: dict[FunnelStage, float], reasons: list[str]) -> None:
         weights = self._event_weights.get(event.name)
@@ -89,8 +123,9 @@ class Classifier:
                 confidence=round(1 / len(STAGES), 4),
                 scores={stage: round(1 / len(STAGES), 4) for stage in STAGES},
                 reasons=(
-                    f"no stage cue in the text and no telling events: "
-                    f"default stage {lexicon.default_stage}",
+                    *reasons,  # the cues that did not count, and why
+                    f"low confidence: no stage cue in the text and no telling events, so the "
+                    f"default stage {lexicon.default_stage.value} (the lexicon's default_stage)",
                 ),
                 defaulted=True,
             )
@@ -115,6 +150,24 @@ class Classifier:
             reasons=tuple(reasons),
             defaulted=False,
         )
+
+
+class _CueInfo(NamedTuple):
+    stage: FunnelStage
+    weight: float
+    label: str | None
+    needs: tuple[str, ...]
+    unless: tuple[str, ...]
+
+
+def _context_match(
+    contexts: list[TermMatch], names: tuple[str, ...], cue: TermMatch, context_of: list[str]
+) -> TermMatch | None:
+    """The first context term of one of the groups `names` that is not the cue itself."""
+    for found in contexts:
+        if context_of[found.term] in names and (found.end <= cue.start or cue.end <= found.start):
+            return found
+    return None
 
 
 def _clean(raw_text: str) -> str:

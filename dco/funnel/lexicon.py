@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import pydantic
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from dco import resources, yamlfile
 from dco.models import DcoModel, FunnelStage
@@ -20,10 +20,25 @@ from dco.models import events as event_vocabulary
 
 
 class Cue(DcoModel):
-    """A cue's weight and, for regular expressions, the label reasons show instead of the match."""
+    """A cue's weight, the label reasons show instead of the match, and the contexts it needs.
+
+    A cue that `needs` contexts counts only when a term of one of them is also in the text
+    ('order' with 'pizza', 'vs' between products); one with `unless` contexts does not count when
+    a term of one of them is there. Both name groups of the lexicon's `contexts`.
+    """
 
     weight: float = Field(ge=0)
     label: str | None = None
+    needs: tuple[str, ...] = ()
+    unless: tuple[str, ...] = ()
+
+
+class Context(DcoModel):
+    """A named group of terms that makes a cue count or not: products, a commercial frame, …"""
+
+    label: str
+    """How reasons name the group: 'a product or brand'."""
+    terms: tuple[str, ...] = Field(min_length=1)
 
 
 EventName = Annotated[str, AfterValidator(event_vocabulary.check_name)]
@@ -47,8 +62,22 @@ class Lexicon(DcoModel):
     text_weight: float = Field(default=1.0, ge=0)
     max_text_chars: int = Field(default=2000, ge=1)
     cues: dict[FunnelStage, dict[str, Cue]] = Field(default_factory=dict)
+    contexts: dict[str, Context] = Field(default_factory=dict)
     exceptions: tuple[str, ...] = ()
     events: EventWeights = Field(default_factory=EventWeights)
+
+    @model_validator(mode="after")
+    def _contexts_are_defined(self) -> Lexicon:
+        for stage, cues in self.cues.items():
+            for term, cue in cues.items():
+                unknown = [c for c in (*cue.needs, *cue.unless) if c not in self.contexts]
+                if unknown:
+                    known = ", ".join(sorted(self.contexts)) or "none"
+                    raise ValueError(
+                        f"cue {term!r} ({stage.value}) names the context {unknown[0]!r}, which "
+                        f"'contexts' does not define (defined: {known})"
+                    )
+        return self
 
     @field_validator("cues", mode="before")
     @classmethod
@@ -80,6 +109,15 @@ class Lexicon(DcoModel):
                             stage_cues.pop(term, None)
                         else:
                             stage_cues[term] = cue
+            elif key == "contexts" and isinstance(value, Mapping):
+                for name, context in value.items():
+                    known = data["contexts"].get(name)
+                    if known and isinstance(context, Mapping) and "terms" in context:
+                        # A brand's terms join the group's; its label, if given, replaces it.
+                        terms = [*known["terms"], *(context.get("terms") or [])]
+                        data["contexts"][name] = {**known, **context, "terms": terms}
+                    else:
+                        data["contexts"][name] = context
             elif key == "exceptions" and isinstance(value, list):
                 data["exceptions"] = [*data["exceptions"], *value]
             elif key == "events" and isinstance(value, Mapping):
