@@ -186,10 +186,14 @@ def _run_eval(classifier: Classifier, path: Path, show_errors: int, as_json: boo
 
 def _print_evaluation(result: Evaluation, path: Path, show_errors: int) -> None:
     out = console()
+    over = ", ".join(s.value for s in result.averaged)
     out.print(
         f"[bold]{path}[/]: {result.total} rows  accuracy [bold]{result.accuracy:.3f}[/]  "
-        f"macro-F1 [bold]{result.macro_f1:.3f}[/]"
+        f"macro-F1 [bold]{result.macro_f1:.3f}[/] over {over}"
     )
+    if result.left_out:
+        missing = ", ".join(s.value for s in result.left_out)
+        out.print(f"[yellow]left out of macro-F1: {missing} (no gold rows in the file)[/]")
     per_class = Table(title="per class", title_justify="left")
     for column in ("stage", "precision", "recall", "F1", "support"):
         per_class.add_column(column, justify="left" if column == "stage" else "right")

@@ -45,10 +45,21 @@ class Evaluation:
     total: int
     accuracy: float
     macro_f1: float
+    """The mean F1 over the stages that have gold rows (see `averaged`)."""
     per_class: dict[FunnelStage, ClassScores]
     confusion: dict[FunnelStage, dict[FunnelStage, int]]
     """confusion[true][predicted] = count."""
     errors: list[tuple[LabelledRow, FunnelStage]] = field(default_factory=list)
+
+    @property
+    def averaged(self) -> tuple[FunnelStage, ...]:
+        """The stages macro-F1 averages over: those with at least one gold row."""
+        return tuple(s for s in STAGES if self.per_class[s].support)
+
+    @property
+    def left_out(self) -> tuple[FunnelStage, ...]:
+        """Stages with no gold row: their F1 says nothing, so the average leaves them out."""
+        return tuple(s for s in STAGES if not self.per_class[s].support)
 
     def to_dict(self) -> dict:
         """Plain data for `--json`."""
@@ -56,6 +67,8 @@ class Evaluation:
             "total": self.total,
             "accuracy": round(self.accuracy, 4),
             "macro_f1": round(self.macro_f1, 4),
+            "macro_f1_over": [s.value for s in self.averaged],
+            "left_out": [s.value for s in self.left_out],
             "per_class": {
                 stage.value: {
                     "precision": round(s.precision, 4),
@@ -101,7 +114,9 @@ def evaluate(rows: Sequence[LabelledRow], predicted: Sequence[FunnelStage]) -> E
         recall = true_positive / support if support else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         per_class[stage] = ClassScores(precision, recall, f1, support)
-    present = [s for s in STAGES if per_class[s].support or any(confusion[t][s] for t in STAGES)]
+    # A stage with no gold rows has F1 0 by construction (or undefined): averaging it in would
+    # punish or flatter the classifier for rows that do not exist.
+    present = [s for s in STAGES if per_class[s].support]
     total = len(rows)
     correct = sum(confusion[s][s] for s in STAGES)
     return Evaluation(

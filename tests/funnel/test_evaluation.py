@@ -25,6 +25,17 @@ def test_figures_match_a_hand_computed_example():
     assert [(row.line, guess) for row, guess in result.errors] == [(2, C), (6, A)]
 
 
+def test_macro_f1_leaves_out_stages_with_no_gold_rows_and_names_them():
+    truth = rows(A, A, D, D)
+    predicted = [A, C, D, D]  # one awareness row predicted as consideration, which has no gold row
+    result = evaluate(truth, predicted)
+    assert result.left_out == (C,)
+    assert result.averaged == (A, D)
+    # awareness: P 1 R 1/2 → 2/3; decision: P 1 R 1 → 1; consideration's F1 of 0 is not averaged.
+    assert result.macro_f1 == pytest.approx((2 / 3 + 1) / 2)
+    assert result.to_dict()["left_out"] == ["consideration"]
+
+
 def test_read_labelled_reports_the_line_of_a_bad_stage(tmp_path):
     path = tmp_path / "set.jsonl"
     path.write_text('{"text": "a", "stage": "awareness"}\n{"text": "b", "stage": "buy"}\n')
