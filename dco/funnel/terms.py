@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import NamedTuple
+
+from ahocorasick_rs import AhoCorasick, MatchKind
 
 from dco.errors import ConfigError
 from dco.text.units import fold
@@ -51,9 +52,11 @@ _WORD_CHAR = "a-z0-9"  # English words end where ASCII letters and digits end; H
 _REGEX_PREFIX = "re:"
 
 
-@dataclass(frozen=True, slots=True)
-class TermMatch:
-    """One occurrence of a term: which term (its index in the lexicon) and where, in folded text."""
+class TermMatch(NamedTuple):
+    """One occurrence of a term: which term (its index in the lexicon) and where, in folded text.
+
+    A named tuple rather than a frozen dataclass: a classification makes several, and a tuple is
+    built several times faster."""
 
     term: int
     start: int
@@ -64,9 +67,10 @@ class TermMatch:
 class TermMatcher:
     """Compiled lexicon: finds the non-overlapping term occurrences in a text.
 
-    Literal terms are indexed by their first two characters, so a scan tries at each position only
-    the few terms that can start there (the lexicon can grow without slowing every position down);
-    regular-expression terms are searched separately and take what the literal terms left.
+    Literal terms are found by their first word (one Aho-Corasick pass), so a scan tries only the
+    few terms that can start where one of those words does (the lexicon can grow without slowing
+    every position down); regular-expression terms are searched separately and take what the
+    literal terms left.
     """
 
     def __init__(self, terms: Sequence[str], exceptions: Sequence[str] = ()) -> None:
@@ -81,42 +85,59 @@ class TermMatcher:
                 folded = fold(term).strip()
                 head = folded.split()[0].rstrip("*")
                 literals.append(_Literal(-len(folded), index, head, re.compile(pattern)))
-        self._by_pair, self._by_char = _index(literals)
+        # Where some term's head starts: one Aho-Corasick pass in compiled code finds every such
+        # position, so the scan visits only those instead of every character of the text, and
+        # tries there only the terms of the heads found, longest first.
+        by_head: dict[str, list[_Literal]] = {}
+        for literal in literals:
+            by_head.setdefault(literal.head, []).append(literal)
+        heads = sorted(by_head)
+        self._heads = AhoCorasick(heads) if heads else None
+        self._by_head = [tuple(sorted(by_head[head])) for head in heads]
         # One pass finds every regular-expression term; `lastgroup` says which matched.
         self._expressions = re.compile("|".join(expressions)) if expressions else None
-        words = sorted({fold(e).strip() for e in exceptions if e.strip()}, key=len, reverse=True)
-        self._exceptions = re.compile("|".join(map(re.escape, words))) if words else None
+        words = sorted({fold(e).strip() for e in exceptions if e.strip()})
+        self._exceptions = (
+            AhoCorasick(words, matchkind=MatchKind.LeftmostLongest) if words else None
+        )
 
     def finditer(self, folded: str) -> Iterator[TermMatch]:
         """Occurrences of terms in `folded` (already passed through `dco.text.fold`), in order."""
         blocked = self._blocked(folded)
         taken: list[TermMatch] = []
-        by_pair, by_char = self._by_pair, self._by_char
-        position, length = 0, len(folded)
-        while position < length:
-            candidates = by_pair.get(folded[position : position + 2]) or by_char.get(
-                folded[position], ()
+        heads_at: dict[int, list[int]] = {}
+        if self._heads is not None:
+            for head, start, _ in self._heads.find_matches_as_indexes(folded, overlapping=True):
+                heads_at.setdefault(start, []).append(head)
+        position = 0
+        for start in sorted(heads_at):
+            if start < position:
+                continue  # inside a term already taken
+            heads = heads_at[start]
+            candidates = (
+                self._by_head[heads[0]]
+                if len(heads) == 1
+                else sorted(literal for head in heads for literal in self._by_head[head])
             )
             for literal in candidates:
-                if not folded.startswith(literal.head, position):
-                    continue
-                match = literal.pattern.match(folded, position)
-                if match and not _overlaps(blocked, position, match.end()):
-                    taken.append(TermMatch(literal.term, position, match.end(), match.group()))
+                match = literal.pattern.match(folded, start)
+                if match and not (blocked and _overlaps(blocked, start, match.end())):
+                    taken.append(TermMatch(literal.term, start, match.end(), match.group()))
                     position = match.end()
                     break
-            else:
-                position += 1
         if self._expressions is not None:
             literal_spans = [(t.start, t.end) for t in taken]
+            found = False
             for match in self._expressions.finditer(folded):
                 start, end = match.span()
-                if start == end or _overlaps(blocked, start, end):
+                if start == end or (blocked and _overlaps(blocked, start, end)):
                     continue
                 if not _overlaps(literal_spans, start, end):
                     index = int(match.lastgroup[1:])  # type: ignore[index]
                     taken.append(TermMatch(index, start, end, match.group()))
-            taken.sort(key=lambda t: t.start)
+                    found = True
+            if found:
+                taken.sort(key=lambda t: t.start)
         return iter(taken)
 
     def find(self, text: str) -> list[TermMatch]:
@@ -126,7 +147,7 @@ class TermMatcher:
     def _blocked(self, folded: str) -> list[tuple[int, int]]:
         if self._exceptions is None:
             return []
-        return [match.span() for match in self._exceptions.finditer(folded)]
+        return [(start, end) for _, start, end in self._exceptions.find_matches_as_indexes(folded)]
 
 
 class _Literal(NamedTuple):
@@ -134,29 +155,6 @@ class _Literal(NamedTuple):
     term: int
     head: str  # the term's first word, which the text must start with for the pattern to match
     pattern: re.Pattern[str]
-
-
-def _index(
-    literals: list[_Literal],
-) -> tuple[dict[str, tuple[_Literal, ...]], dict[str, tuple[_Literal, ...]]]:
-    """Index terms by the first two characters of their head, or by the first for one-letter heads.
-
-    Each two-character entry also holds the one-letter terms it could start, so a scan needs one
-    lookup per position; longest terms come first, so 가격비교 is tried before 가격.
-    """
-    by_char: dict[str, list[_Literal]] = {}
-    by_pair: dict[str, list[_Literal]] = {}
-    for literal in literals:
-        if len(literal.head) >= 2:
-            by_pair.setdefault(literal.head[:2], []).append(literal)
-        else:
-            by_char.setdefault(literal.head[:1], []).append(literal)
-    for pair, entries in by_pair.items():
-        entries.extend(by_char.get(pair[0], ()))
-    return (
-        {key: tuple(sorted(entries)) for key, entries in by_pair.items()},
-        {key: tuple(sorted(entries)) for key, entries in by_char.items()},
-    )
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
@@ -187,10 +185,3 @@ def term_pattern(term: str) -> str:
         ending = ""  # "no.1", "1+1": punctuation ends the term, no plural
     start = f"(?<![{_WORD_CHAR}])" if words[0][:1].isalnum() else ""
     return f"{start}{body}{ending}(?![{_WORD_CHAR}])"
-
-
-def _sort_key(term: str) -> tuple[int, int]:
-    # Literal terms first, longest first, so 가격비교 is tried before 가격 at the same position;
-    # regular expressions last, so a literal term wins over a pattern that starts in the same place.
-    is_regex = term.startswith(_REGEX_PREFIX)
-    return (1 if is_regex else 0, -len(term.replace(" ", "")))
