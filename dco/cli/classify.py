@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
+import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +16,7 @@ from rich.table import Table
 
 from dco.cli.output import console, error_console, events_option, print_json, stage_label
 from dco.errors import ConfigError
-from dco.funnel import Classifier, load_lexicon
+from dco.funnel import Classifier, LearnedLayer, load_classifier
 from dco.funnel.evaluation import (
     Evaluation,
     evaluate,
@@ -32,7 +35,42 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 @events_option
 @click.option("--locale", help="The customer's locale, e.g. ko-KR or en-US.")
 @click.option(
+    "--brand",
+    "brand_dir",
+    metavar="DIR",
+    help="A brand folder whose funnel.yaml and funnel_model.json (when there) replace the "
+    "built-in lexicon and model.",
+)
+@click.option(
     "--lexicon", type=_FILE, help="A brand's lexicon override (same shape as funnel.yaml)."
+)
+@click.option(
+    "--model",
+    "model_file",
+    type=_FILE,
+    help="A learned layer trained with --train (default: the brand's, else the built-in one).",
+)
+@click.option(
+    "--lexicon-only", is_flag=True, help="Leave the learned layer out: the lexicon decides alone."
+)
+@click.option(
+    "--train",
+    "train_file",
+    type=_FILE,
+    help="Train a learned layer on labelled rows (JSONL or CSV, like --eval's) and write it "
+    "to --out.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --train: where to write the model file (JSON).",
+)
+@click.option(
+    "--folds",
+    default=5,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="With --train: cross-validate over this many folds first (0 to skip).",
 )
 @click.option(
     "--eval",
@@ -53,7 +91,13 @@ def classify(
     text: str | None,
     events: tuple[str, ...],
     locale: str | None,
+    brand_dir: str | None,
     lexicon: Path | None,
+    model_file: Path | None,
+    lexicon_only: bool,
+    train_file: Path | None,
+    out: Path | None,
+    folds: int,
     eval_file: Path | None,
     show_errors: int,
     list_events: bool,
@@ -70,13 +114,31 @@ def classify(
       dco classify "best half marathon training plan" --json
       dco classify --event add_to_cart --event return_visit*3
       dco classify --eval tests/data/funnel_dev.jsonl
+      dco classify --train labelled.jsonl --out brand/funnel_model.json
+
+    The lexicon's cues (funnel.yaml) give evidence and reasons; a learned layer trained on
+    labelled rows weighs that evidence with the text's words. `--train` fits one on a team's own
+    labels and prints cross-validated figures; put the file in the brand folder as
+    funnel_model.json and --brand uses it.
 
     `dco classify --list-events` prints the event vocabulary.
     """
     if list_events:
         _print_events(as_json)
         return
-    classifier = Classifier(load_lexicon(lexicon))
+    if train_file is not None:
+        if text or events or eval_file:
+            raise click.UsageError("--train fits a model; give no TEXT, --event or --eval with it")
+        if out is None:
+            raise click.UsageError("--train needs --out FILE: where to write the model")
+        _run_training(load_classifier(brand_dir, lexicon=lexicon, learned=False), train_file,
+                      out, folds, as_json)  # fmt: skip
+        return
+    if model_file is not None and lexicon_only:
+        raise click.UsageError("--model and --lexicon-only contradict each other; give one")
+    classifier = load_classifier(
+        brand_dir, lexicon=lexicon, model=model_file, learned=not lexicon_only
+    )
     if eval_file is not None:
         if text or events:
             raise click.UsageError("--eval scores a file; give no TEXT or --event with it")
@@ -110,7 +172,10 @@ def _print_events(as_json: bool) -> None:
 
 def _print_result(signals: Signals, result: StageResult) -> None:
     out = console()
-    out.print(f"{stage_label(result.stage)}  confidence {result.confidence:.2f}")
+    out.print(
+        f"{stage_label(result.stage)}  confidence {result.confidence:.2f}  "
+        f"[dim](decided by {result.decided_by})[/]"
+    )
     scores = "  ".join(f"{stage.value} {result.scores[stage]:.2f}" for stage in STAGES)
     out.print(f"[dim]{scores}[/]")
     for reason in result.reasons:
@@ -184,11 +249,69 @@ def _run_eval(classifier: Classifier, path: Path, show_errors: int, as_json: boo
     _print_evaluation(result, path, show_errors)
 
 
+def _run_training(
+    classifier: Classifier, path: Path, out: Path, folds: int, as_json: bool
+) -> None:
+    from dco.funnel.training import cross_validate, fit, observe_all  # numpy: only to train
+
+    rows = read_labelled(path)
+    say = error_console()
+    per_stage = Counter(row.stage for row in rows)
+    counts = ", ".join(f"{per_stage[s]} {s.value}" for s in STAGES)
+    say.print(f"{path}: {len(rows)} labelled rows ({counts})", highlight=False)
+    missing = [s.value for s in STAGES if not per_stage[s]]
+    if missing:
+        say.print(f"[yellow]note:[/] no {', '.join(missing)} rows: the model will never answer "
+                  f"{' or '.join(missing)}; add labelled rows of it", highlight=False)  # fmt: skip
+    figures = None
+    if folds:
+        if len(rows) < folds:
+            raise ConfigError(f"{path}: {len(rows)} rows cannot make {folds} folds; "
+                              "give --folds 0 or more rows")  # fmt: skip
+        started = time.perf_counter()
+        figures = cross_validate(
+            classifier, rows, folds=folds,
+            progress=lambda step: say.print(f"cross-validating: {step}", highlight=False),
+        )  # fmt: skip
+        say.print(f"cross-validated in {time.perf_counter() - started:.1f} s", highlight=False)
+    started = time.perf_counter()
+    model = fit(observe_all(classifier, rows), [row.stage for row in rows])
+    seconds = time.perf_counter() - started
+    about = {
+        "trained_on": path.name,
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        **model.about,
+    }
+    if figures is not None:
+        about["cross_validated"] = {
+            "folds": folds,
+            "macro_f1": round(figures.macro_f1, 4),
+            "accuracy": round(figures.accuracy, 4),
+            "recall": {s.value: round(c.recall, 4) for s, c in figures.per_class.items()},
+        }
+    model = LearnedLayer(model.bias, model.evidence, model.features, about)
+    try:
+        model.save(out)
+    except OSError as e:
+        raise ConfigError(f"{out}: cannot write the model ({e.strerror})") from e
+    if as_json:
+        print_json({"model": str(out), **about,
+                    "evaluation": figures.to_dict() if figures else None})  # fmt: skip
+        return
+    if figures is not None:
+        _print_evaluation(figures, Path(f"{path} ({folds}-fold cross-validation)"), 0)
+    console().print(
+        f"wrote [bold]{escape(str(out))}[/]: {len(model.features)} features from {len(rows)} "
+        f"rows in {seconds:.1f} s; use it with --model {escape(str(out))}, or put it in the "
+        f"brand folder as funnel_model.json"
+    )
+
+
 def _print_evaluation(result: Evaluation, path: Path, show_errors: int) -> None:
     out = console()
     over = ", ".join(s.value for s in result.averaged)
     out.print(
-        f"[bold]{path}[/]: {result.total} rows  accuracy [bold]{result.accuracy:.3f}[/]  "
+        f"[bold]{escape(str(path))}[/]: {result.total} rows  accuracy [bold]{result.accuracy:.3f}[/]  "
         f"macro-F1 [bold]{result.macro_f1:.3f}[/] over {over}"
     )
     if result.left_out:

@@ -10,25 +10,62 @@ import functools
 import math
 import unicodedata
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
+from dco.funnel.features import describe, text_features
+from dco.funnel.learned import LearnedLayer, builtin_model, softmax
 from dco.funnel.lexicon import Lexicon, builtin_lexicon
 from dco.funnel.terms import TermMatch, TermMatcher
 from dco.models import STAGES, Event, FunnelStage, Signals, StageResult
 from dco.text import units as text
 
 
-class Classifier:
-    """A compiled lexicon. Build once (`Classifier(lexicon)`), classify many times."""
+class Observation(NamedTuple):
+    """What the classifier read in one customer's signals, before deciding: the lexicon's evidence
+    per stage (from the text and from the events), its reasons, and the learned layer's features.
+    Training and classifying both start here, so they cannot see the signals differently."""
 
-    def __init__(self, lexicon: Lexicon | None = None) -> None:
+    text_evidence: dict[FunnelStage, float]
+    event_evidence: dict[FunnelStage, float]
+    reasons: list[str]
+    features: list[str]
+
+    def evidence(self) -> list[float]:
+        """The lexicon's evidence in the learned layer's order (`learned.EVIDENCE`): text then
+        events, each per stage in funnel order."""
+        text, events = self.text_evidence, self.event_evidence
+        return [text[s] for s in STAGES] + [events[s] for s in STAGES]
+
+
+_BUILTIN = "builtin"
+_NAMES = tuple(stage.value for stage in STAGES)
+
+
+
+class Classifier:
+    """A compiled lexicon and, unless told otherwise, the learned layer over it.
+
+    Build once, classify many times. `Classifier()` is the built-in lexicon with the built-in
+    model; `Classifier(lexicon, model=None)` the lexicon alone; `model=load_model(path)` a
+    team's own (`dco classify --train`).
+    """
+
+    def __init__(
+        self,
+        lexicon: Lexicon | None = None,
+        *,
+        model: LearnedLayer | None | Literal["builtin"] = _BUILTIN,
+    ) -> None:
         self.lexicon = lexicon or builtin_lexicon()
+        self.model = builtin_model() if model == _BUILTIN else model
         terms: list[str] = []
         self._cue_info: list[_CueInfo] = []
         for stage, cues in self.lexicon.cues.items():
             for term, cue in cues.items():
                 terms.append(term)
-                self._cue_info.append(_CueInfo(stage, cue.weight, cue.label, cue.needs, cue.unless))
+                self._cue_info.append(
+                    _CueInfo(stage, f"{stage.value} cue", cue.weight, cue.label, cue.needs, cue.unless)
+                )
         self._matcher = TermMatcher(terms, self.lexicon.exceptions)
         context_terms: list[str] = []
         self._context_of_term: list[str] = []
@@ -42,25 +79,45 @@ class Classifier:
 
     def classify(self, signals: Signals | str) -> StageResult:
         """Classify one customer's signals (or a bare search text)."""
-        if isinstance(signals, str):
-            return self._classify(signals, ())
-        return self._classify(signals.text, signals.events)
+        return self.decide(self.observe(signals))
 
     def classify_many(self, items: Iterable[Signals | str]) -> list[StageResult]:
         """Classify a batch."""
         return [self.classify(item) for item in items]
 
-    def _classify(self, raw_text: str, events: Iterable[Event]) -> StageResult:
-        raw = dict.fromkeys(STAGES, 0.0)
-        reasons: list[str] = []
-        if raw_text:
-            self._score_text(raw_text, raw, reasons)
-        for event in events:
-            self._score_event(event, raw, reasons)
-        return self._result(raw, reasons)
+    def decide(self, observation: Observation) -> StageResult:
+        """The stage for what `observe` read: by the learned layer if there is one."""
+        if self.model is None:
+            return self._by_lexicon(observation)
+        return self._by_model(self.model, observation)
 
-    def _score_text(self, raw_text: str, raw: dict[FunnelStage, float], reasons: list[str]) -> None:
-        folded = text.fold(_clean(text.truncate(raw_text, self.lexicon.max_text_chars)))
+    def observe(self, signals: Signals | str, *, with_features: bool | None = None) -> Observation:
+        """Read the signals: the lexicon's evidence and reasons, and the text's features (when
+        there is a learned layer to weigh them, or `with_features`, as training asks)."""
+        if with_features is None:
+            with_features = self.model is not None
+        raw_text, events = (signals, ()) if isinstance(signals, str) else (signals.text, signals.events)
+        text_evidence = dict.fromkeys(STAGES, 0.0)
+        event_evidence = dict.fromkeys(STAGES, 0.0)
+        reasons: list[str] = []
+        features: list[str] = []
+        if raw_text:
+            folded = text.fold(_clean(text.truncate(raw_text, self.lexicon.max_text_chars)))
+            counted = self._score_text(folded, text_evidence, reasons)
+            if with_features:
+                # The learned layer reads the words the lexicon did not count: a cue's weight is
+                # the lexicon's to give, once (the layer weighs the evidence as a whole).
+                features = text_features(_blank(folded, counted))
+
+        for event in events:
+            self._score_event(event, event_evidence, reasons)
+        return Observation(text_evidence, event_evidence, reasons, features)
+
+    def _score_text(
+        self, folded: str, raw: dict[FunnelStage, float], reasons: list[str]
+    ) -> list[TermMatch]:
+        """Add the text's cues to `raw`; the cues that counted."""
+        counted: list[TermMatch] = []
         seen: set[int] = set()
         text_weight = self.lexicon.text_weight
         contexts: list[TermMatch] | None = None  # found on the first cue that asks
@@ -94,7 +151,9 @@ class Classifier:
                         continue
                     context_note = f" with {support.text.strip()!r}"
             raw[info.stage] += weight
-            reasons.append(f"{cue}{context_note} → {info.stage.value} cue (+{weight:.1f})")
+            counted.append(match)
+            reasons.append(f"{cue}{context_note} → {info.what} (+{weight:.1f})")
+        return counted
 
     def _contexts(self, folded: str) -> list[TermMatch]:
         if self._context_matcher is None:
@@ -115,45 +174,97 @@ class Classifier:
             raw[stage] += added
             reasons.append(f"event {event} → {stage.value} (+{added:.1f})")
 
-    def _result(self, raw: dict[FunnelStage, float], reasons: list[str]) -> StageResult:
-        lexicon = self.lexicon
+    def _by_lexicon(self, observation: Observation) -> StageResult:
+        """The lexicon decides: evidence summed per stage, a softmax at its temperature."""
+        raw = {s: observation.text_evidence[s] + observation.event_evidence[s] for s in STAGES}
+        reasons = list(observation.reasons)
         if not any(raw.values()):
-            return StageResult(
-                stage=lexicon.default_stage,
-                confidence=round(1 / len(STAGES), 4),
-                scores={stage: round(1 / len(STAGES), 4) for stage in STAGES},
-                reasons=(
-                    *reasons,  # the cues that did not count, and why
-                    f"low confidence: no stage cue in the text and no telling events, so the "
-                    f"default stage {lexicon.default_stage.value} (the lexicon's default_stage)",
-                ),
-                defaulted=True,
-            )
+            return self._default(reasons)
+        lexicon = self.lexicon
         top = max(raw.values())
         exps = {
             stage: math.exp((score - top) / lexicon.temperature) for stage, score in raw.items()
         }
         total = sum(exps.values())
-        probabilities = {stage: value / total for stage, value in exps.items()}
+        probabilities = [exps[s] / total for s in STAGES]
         # Ties go to the earliest stage (see funnel.yaml): STAGES is in funnel order.
         stage = next(s for s in STAGES if raw[s] == top)
-        confidence = probabilities[stage]
-        if confidence < lexicon.low_confidence:
+        if probabilities[STAGES.index(stage)] < lexicon.low_confidence:
             rivals = ", ".join(f"{s} {raw[s]:.1f}" for s in STAGES if raw[s] > 0)
             reasons.append(f"low confidence: the signals disagree or are weak ({rivals})")
-        # Built from values computed above, which are valid by construction: skipping validation
-        # here is a third of the classifier's time.
+        return _result(stage, probabilities, reasons, "lexicon")
+
+    def _by_model(self, model: LearnedLayer, observation: Observation) -> StageResult:
+        """The learned layer decides, weighing the lexicon's evidence and the text's features."""
+        evidence = observation.evidence()
+        reasons = list(observation.reasons)
+        logits, known = model.weigh(observation.features, evidence)
+        if not known and not any(evidence):
+            return self._default(reasons)
+        probabilities = softmax(logits)
+        first, second = _top_two(probabilities)
+        stage, rival = STAGES[first], STAGES[second]
+        leaning = model.leaning(known, first, second)
+        if leaning:
+            words = ", ".join(f"{describe(name)} +{push:.1f}" for name, push in leaning)
+            reasons.append(f"learned: {words} → {_NAMES[first]} over {_NAMES[second]}")
+        confidence = probabilities[first]
+        if not any(evidence):
+            # No cue and no event: the words alone decide only when they lean clearly.
+            if confidence < self.lexicon.low_confidence:
+                return self._default(reasons)
+            reasons.append("no stage cue in the text: the learned layer read its words alone")
+        if confidence < self.lexicon.low_confidence:
+            reasons.append(
+                f"low confidence: {stage.value} {confidence:.2f} against {rival.value} "
+                f"{probabilities[second]:.2f}"
+            )
+        return _result(stage, probabilities, reasons, "learned")
+
+    def _default(self, reasons: list[str]) -> StageResult:
+        stage = self.lexicon.default_stage
+        even = round(1 / len(STAGES), 4)
         return StageResult.trusted(
             stage=stage,
-            confidence=round(confidence, 4),
-            scores={s: round(p, 4) for s, p in probabilities.items()},
-            reasons=tuple(reasons),
-            defaulted=False,
+            confidence=even,
+            scores=dict.fromkeys(STAGES, even),
+            reasons=(
+                *reasons,  # the cues that did not count, and why
+                f"low confidence: no stage cue in the text and no telling events, so the "
+                f"default stage {stage.value} (the lexicon's default_stage)",
+            ),
+            defaulted=True,
+            decided_by="default",
         )
+
+
+def _top_two(values: list[float]) -> tuple[int, int]:
+    """The indexes of the largest and second largest of three values; of equal values the earlier
+    comes first (an earlier funnel stage, as in the lexicon's ties)."""
+    a, c, d = values
+    if a >= c:
+        return (0, 1 if c >= d else 2) if a >= d else (2, 0)
+    return (1, 0 if a >= d else 2) if c >= d else (2, 1)
+
+
+def _result(
+    stage: FunnelStage, probabilities: list[float], reasons: list[str], decided_by: str
+) -> StageResult:
+    # Built from values computed above, which are valid by construction: skipping validation
+    # here is a third of the classifier's time.
+    return StageResult.trusted(
+        stage=stage,
+        confidence=round(probabilities[STAGES.index(stage)], 4),
+        scores={s: round(p, 4) for s, p in zip(STAGES, probabilities, strict=True)},
+        reasons=tuple(reasons),
+        defaulted=False,
+        decided_by=decided_by,
+    )
 
 
 class _CueInfo(NamedTuple):
     stage: FunnelStage
+    what: str  # "decision cue", as reasons name it
     weight: float
     label: str | None
     needs: tuple[str, ...]
@@ -168,6 +279,19 @@ def _context_match(
         if context_of[found.term] in names and (found.end <= cue.start or cue.end <= found.start):
             return found
     return None
+
+
+def _blank(folded: str, matches: list[TermMatch]) -> str:
+    """`folded` with the matched spans as spaces."""
+    if not matches:
+        return folded
+    parts, position = [], 0
+    for match in sorted(matches, key=lambda m: m.start):
+        parts.append(folded[position : match.start])
+        parts.append(" ")
+        position = max(position, match.end)
+    parts.append(folded[position:])
+    return "".join(parts)
 
 
 def _clean(raw_text: str) -> str:

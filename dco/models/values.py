@@ -178,6 +178,9 @@ class StageResult(DcoModel):
     reasons: tuple[str, ...] = ()
     defaulted: bool = False
     """True when no signal decided and the documented default stage was used."""
+    decided_by: Literal["lexicon", "learned", "default", "provider"] = "lexicon"
+    """Which part chose the stage: the lexicon's cues and event weights alone, the learned layer
+    over them, the default stage (nothing to go on), or a language model's second opinion."""
 
 
 class FieldLength(DcoModel):

@@ -6,7 +6,8 @@ from tests.conftest import DATA, run_dco
 def test_classify_prints_stage_confidence_and_reasons():
     result = run_dco("classify", "하프 마라톤 목표 설정 방법", "--event", "page_view:blog")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("awareness  confidence 0.86")
+    assert result.stdout.startswith("awareness  confidence 0.")
+    assert "(decided by learned)" in result.stdout.splitlines()[0]
     assert "'방법' → awareness cue (+1.0)" in result.stdout
     assert "event page_view:blog → awareness (+1.5)" in result.stdout
 
@@ -93,3 +94,65 @@ def test_stdin_keeps_extra_fields_and_reports_bad_lines_by_number():
     assert [(r["id"], r["stage"]) for r in records] == [(7, "decision"), ("x", "consideration")]
     assert "<stdin>:2: key 'text': must be text" in result.stderr
     assert "<stdin>:3: not JSON" in result.stderr
+
+
+def _made_up_training_file(path):
+    """Labelled rows whose stage only the made-up word 'zorp' (decision) or 'blick' tells."""
+    lines = []
+    for n in range(30):
+        lines.append({"text": f"zorp item{'abc'[n % 3]}", "stage": "decision"})
+        lines.append({"text": f"blick item{'abc'[n % 3]}", "stage": "awareness"})
+        lines.append({"text": f"vunt item{'abc'[n % 3]}", "stage": "consideration"})
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_train_writes_a_model_that_classify_then_uses(tmp_path):
+    rows = _made_up_training_file(tmp_path / "labelled.jsonl")
+    model = tmp_path / "funnel_model.json"
+    trained = run_dco("classify", "--train", str(rows), "--out", str(model), "--folds", "3")
+    assert trained.returncode == 0, trained.stderr
+    assert "3-fold cross-validation" in trained.stdout
+    assert "cross-validating: fold 3 of 3" in trained.stderr
+    assert json.loads(model.read_text())["about"]["cross_validated"]["folds"] == 3
+    used = run_dco("classify", "zorp", "--model", str(model), "--json")
+    assert json.loads(used.stdout)["stage"] == "decision"
+    assert json.loads(used.stdout)["decided_by"] == "learned"
+    unused = run_dco("classify", "zorp", "--lexicon-only", "--json")
+    assert json.loads(unused.stdout)["decided_by"] == "default"
+
+
+def test_a_brand_folder_model_is_used_by_brand(tmp_path):
+    rows = _made_up_training_file(tmp_path / "labelled.jsonl")
+    brand = tmp_path / "brand"
+    brand.mkdir()
+    run_dco("classify", "--train", str(rows), "--out", str(brand / "funnel_model.json"),
+            "--folds", "0")  # fmt: skip
+    result = run_dco("classify", "zorp", "--brand", str(brand), "--json")
+    assert json.loads(result.stdout)["stage"] == "decision"
+
+
+def test_train_without_out_says_what_to_add():
+    result = run_dco("classify", "--train", str(DATA / "funnel_dev.jsonl"))
+    assert result.returncode == 2
+    assert "--train needs --out FILE" in result.stderr
+
+
+def test_a_model_file_that_is_not_one_is_one_line_and_exit_2(tmp_path):
+    bad = tmp_path / "model.json"
+    bad.write_text('{"format": "other"}')
+    result = run_dco("classify", "러닝화", "--model", str(bad))
+    assert result.returncode == 2
+    assert "not a dco funnel model" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_eval_names_the_stages_macro_f1_leaves_out(tmp_path):
+    rows = tmp_path / "two.jsonl"
+    rows.write_text('{"text": "how to run", "stage": "awareness"}\n'
+                    '{"text": "buy shoes", "stage": "decision"}\n')  # fmt: skip
+    result = run_dco("classify", "--eval", str(rows), "--json")
+    data = json.loads(result.stdout)
+    assert data["macro_f1_over"] == ["awareness", "decision"]
+    assert data["left_out"] == ["consideration"]

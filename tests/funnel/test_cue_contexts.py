@@ -83,11 +83,20 @@ def test_a_cue_that_counted_names_its_context():
     assert "'order' with 'pizza' → decision cue (+1.2)" in classify("order pizza").reasons
 
 
-def test_no_cue_is_low_confidence_and_says_so():
-    result = classify("walmart grocery pickup")
+def test_no_cue_and_no_known_word_is_the_default_at_low_confidence_and_says_so():
+    result = classify("zqxv blorf")
     assert result.defaulted
+    assert result.decided_by == "default"
     assert result.confidence < 0.5
     assert result.reasons[-1].startswith("low confidence: no stage cue")
+
+
+def test_default_stage_is_the_brand_lexicons_choice(tmp_path):
+    override = tmp_path / "funnel.yaml"
+    override.write_text("default_stage: consideration\n", encoding="utf-8")
+    result = Classifier(load_lexicon(override)).classify("zqxv blorf")
+    assert result.stage is C
+    assert "default stage consideration" in result.reasons[-1]
 
 
 def test_an_unless_context_cancels_a_cue(tmp_path):
@@ -107,8 +116,9 @@ def test_an_unless_context_cancels_a_cue(tmp_path):
 def test_a_brand_adds_terms_to_a_built_in_context(tmp_path):
     override = tmp_path / "funnel.yaml"
     override.write_text("contexts:\n  product:\n    terms: [duolingo]\n", encoding="utf-8")
-    assert classify("duolingo vs babbel").stage is A
-    assert Classifier(load_lexicon(override)).classify("duolingo vs babbel").stage is C
+    lexicon_only = Classifier(model=None)
+    assert lexicon_only.classify("duolingo vs babbel").stage is A
+    assert Classifier(load_lexicon(override), model=None).classify("duolingo vs babbel").stage is C
 
 
 def test_a_cue_naming_an_undefined_context_is_refused(tmp_path):
