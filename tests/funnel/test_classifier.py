@@ -172,7 +172,15 @@ def test_brand_override_with_a_misspelt_key_suggests_the_right_one(tmp_path):
         load_lexicon(override)
 
 
-@pytest.mark.parametrize("name", ["funnel_dev.jsonl", "funnel_holdout.jsonl"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "funnel_dev.jsonl",
+        "funnel_holdout.jsonl",
+        "funnel_web_dev.jsonl",
+        "funnel_web_holdout.jsonl",
+    ],
+)
 def test_labelled_sets_score_at_least_095_macro_f1(name):
     rows = read_labelled(DATA / name)
     predictions = [classify(row.signals).stage for row in rows]

@@ -72,6 +72,20 @@ def test_commercial_modifiers_count(text):
     assert classify(text).stage is D
 
 
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        ("youtube to mp3", D),
+        ("qr code generator", D),
+        ("watch the office", D),
+        ("how to watch the office", A),
+        ("internet speed test", D),
+    ],
+)
+def test_using_a_tool_or_service_online_now_is_a_decision(text, stage):
+    assert classify(text).stage is stage
+
+
 def test_a_cue_that_did_not_count_says_why():
     result = classify("sql order descending")
     assert result.defaulted
