@@ -14,6 +14,7 @@ knows only text, and is pure.
 
 from __future__ import annotations
 
+import functools
 import re
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[\uac00-\ud7a3]+")
@@ -33,18 +34,24 @@ def text_features(folded: str) -> list[str]:
     if _HAS_DIGIT.search(folded):
         tokens = [t.translate(_DIGITS) for t in tokens]
     features = ["s:" + tokens[0]]
-    append = features.append
     previous = ""
     for token in tokens:
-        append("w:" + token)
+        features.extend(_word_features(token))
         if previous:
-            append("b:" + previous + " " + token)
+            features.append("b:" + previous + " " + token)
         previous = token
-        if token[0] >= "\uac00":  # Hangul (the tokens are ASCII letters and digits, or Hangul)
-            features.extend(["k:" + token[i : i + 2] for i in range(len(token) - 1)])
-        elif len(token) > _PREFIX and token[0] > "9":
-            append("p:" + token[:_PREFIX])
     return list(dict.fromkeys(features))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _word_features(token: str) -> tuple[str, ...]:
+    """A word's own features (it, its Hangul pieces or its family): words recur across texts, so
+    they are worked out once per process (the cache is bounded)."""
+    if token[0] >= "\uac00":  # Hangul (the tokens are ASCII letters and digits, or Hangul)
+        return ("w:" + token, *("k:" + token[i : i + 2] for i in range(len(token) - 1)))
+    if len(token) > _PREFIX and token[0] > "9":
+        return ("w:" + token, "p:" + token[:_PREFIX])
+    return ("w:" + token,)
 
 
 def describe(name: str) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,7 +77,7 @@ class LearnedLayer:
         """Of the `known` features (from `weigh`), those that pushed most towards stage `win` over
         stage `lose` (indexes in funnel order), with how much."""
         pushes = [(name, w[win] - w[lose]) for name, w in known if w[win] - w[lose] > 0.05]
-        pushes.sort(key=lambda item: -item[1])
+        pushes.sort(key=_PUSH, reverse=True)
         return pushes[:top]
 
     def to_json(self) -> str:
@@ -114,16 +115,21 @@ class LearnedLayer:
         temporary.replace(path)
 
 
+_PUSH = operator.itemgetter(1)
+
+
 def _number(x: float) -> str:
     text = f"{x:.4f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
 
-def softmax(logits: list[float]) -> list[float]:
-    top = max(logits)
-    exps = [math.exp(x - top) for x in logits]
-    total = sum(exps)
-    return [x / total for x in exps]
+def softmax(logits: Sequence[float]) -> list[float]:
+    """Probabilities from three log-odds (one per stage)."""
+    a, c, d = logits
+    top = max(a, c, d)
+    a, c, d = math.exp(a - top), math.exp(c - top), math.exp(d - top)
+    total = a + c + d
+    return [a / total, c / total, d / total]
 
 
 def load_model(path: str | Path) -> LearnedLayer:
