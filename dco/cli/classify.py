@@ -7,6 +7,8 @@ import json
 import sys
 import time
 from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from dco.cli.output import console, error_console, events_option, print_json, stage_label
+from dco.cli.variants import provider_note
 from dco.errors import ConfigError
 from dco.funnel import Classifier, LearnedLayer, load_classifier
 from dco.funnel.evaluation import (
@@ -26,6 +29,9 @@ from dco.funnel.evaluation import (
 )
 from dco.models import STAGES, Signals, StageResult
 from dco.models.events import vocabulary
+
+if TYPE_CHECKING:
+    from dco.funnel.second_opinion import SecondOpinion
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -85,6 +91,25 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
     metavar="N",
     help="With --eval: how many misclassified rows to list.",
 )
+@click.option(
+    "--provider",
+    metavar="SPEC",
+    help="Ask a language model (fake, openai or openai/<model>) for a second opinion when the "
+    "offline classifier is unsure.",
+)
+@click.option(
+    "--ask-below",
+    default=0.6,
+    show_default=True,
+    type=click.FloatRange(0, 1),
+    help="With --provider: ask when the offline confidence is below this.",
+)
+@click.option("--always-ask", is_flag=True, help="With --provider: ask about every customer.")
+@click.option(
+    "--cache",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --provider: reuse the model's replies to identical questions from this SQLite file.",
+)
 @click.option("--list-events", is_flag=True, help="List the known events and what they mean.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def classify(
@@ -100,6 +125,10 @@ def classify(
     folds: int,
     eval_file: Path | None,
     show_errors: int,
+    provider: str | None,
+    ask_below: float,
+    always_ask: bool,
+    cache: Path | None,
     list_events: bool,
     as_json: bool,
 ) -> None:
@@ -115,11 +144,13 @@ def classify(
       dco classify --event add_to_cart --event return_visit*3
       dco classify --eval tests/data/funnel_dev.jsonl
       dco classify --train labelled.jsonl --out brand/funnel_model.json
+      dco classify "word to pdf online" --provider openai/gpt-4o-mini
 
     The lexicon's cues (funnel.yaml) give evidence and reasons; a learned layer trained on
     labelled rows weighs that evidence with the text's words. `--train` fits one on a team's own
     labels and prints cross-validated figures; put the file in the brand folder as
-    funnel_model.json and --brand uses it.
+    funnel_model.json and --brand uses it. With --provider, a language model gives a second
+    opinion on the customers the offline classifier is unsure of; the output says which decided.
 
     `dco classify --list-events` prints the event vocabulary.
     """
@@ -136,9 +167,12 @@ def classify(
         return
     if model_file is not None and lexicon_only:
         raise click.UsageError("--model and --lexicon-only contradict each other; give one")
-    classifier = load_classifier(
+    if (always_ask or cache) and not provider:
+        raise click.UsageError("--always-ask and --cache go with --provider SPEC")
+    offline = load_classifier(
         brand_dir, lexicon=lexicon, model=model_file, learned=not lexicon_only
     )
+    classifier = _with_second_opinion(offline, provider, ask_below, always_ask, cache)
     if eval_file is not None:
         if text or events:
             raise click.UsageError("--eval scores a file; give no TEXT or --event with it")
@@ -155,6 +189,38 @@ def classify(
         print_json(result.model_dump(mode="json"))
     else:
         _print_result(signals, result)
+
+
+class _Judge(Protocol):
+    def classify(self, signals: Signals) -> StageResult: ...
+
+
+@dataclass(frozen=True)
+class _Asking:
+    """The offline classifier, and a language model asked where it is unsure."""
+
+    offline: Classifier
+    opinion: SecondOpinion
+
+    def classify(self, signals: Signals) -> StageResult:
+        result = self.offline.classify(signals)
+        return self.opinion.ask(signals, result) if self.opinion.wanted(result) else result
+
+
+def _with_second_opinion(
+    offline: Classifier, spec: str | None, below: float, always: bool, cache: Path | None
+) -> _Judge:
+    if spec is None:
+        return offline
+    from dco.funnel.second_opinion import SecondOpinion
+    from dco.providers import get_provider
+    from dco.providers.cache import CachedProvider
+
+    provider = get_provider(spec)
+    provider_note(provider)
+    if cache is not None:
+        provider = CachedProvider(provider, cache)
+    return _Asking(offline, SecondOpinion(provider, below=below, always=always))
 
 
 def _print_events(as_json: bool) -> None:
@@ -182,7 +248,7 @@ def _print_result(signals: Signals, result: StageResult) -> None:
         out.print(f"  • {escape(reason)}")
 
 
-def _run_stream(classifier: Classifier, as_json: bool) -> None:
+def _run_stream(classifier: _Judge, as_json: bool) -> None:
     """One customer per line of stdin: text, or a JSON object of signals. Fields that are not
     signals (an `id`, a campaign) are passed through to the JSON output; a line that cannot be
     read is reported by its number and the rest are classified (exit 1 if any was bad)."""
@@ -239,10 +305,14 @@ def _signals_from_line(line: str, number: int) -> tuple[Signals, dict[str, Any]]
     return signals_and_extra(data, f"<stdin>:{number}")
 
 
-def _run_eval(classifier: Classifier, path: Path, show_errors: int, as_json: bool) -> None:
+def _run_eval(classifier: _Judge, path: Path, show_errors: int, as_json: bool) -> None:
     rows = read_labelled(path)
-    predictions = [r.stage for r in classifier.classify_many(labelled_signals(rows))]
-    result = evaluate(rows, predictions)
+    results = [classifier.classify(signals) for signals in labelled_signals(rows)]
+    result = evaluate(rows, [r.stage for r in results])
+    if isinstance(classifier, _Asking):
+        asked = sum(r.decided_by == "provider" for r in results)
+        error_console().print(f"the language model was asked about {asked} of {len(rows)} rows",
+                              highlight=False)  # fmt: skip
     if as_json:
         print_json(result.to_dict())
         return

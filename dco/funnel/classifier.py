@@ -10,7 +10,7 @@ import functools
 import math
 import unicodedata
 from collections.abc import Iterable
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from dco.funnel.features import describe, text_features
 from dco.funnel.learned import LearnedLayer, builtin_model, softmax
@@ -18,6 +18,10 @@ from dco.funnel.lexicon import Lexicon, builtin_lexicon
 from dco.funnel.terms import TermMatch, TermMatcher
 from dco.models import STAGES, Event, FunnelStage, Signals, StageResult
 from dco.text import units as text
+
+if TYPE_CHECKING:
+    from dco.funnel.second_opinion import SecondOpinion
+    from dco.providers.base import Provider
 
 
 class Observation(NamedTuple):
@@ -309,21 +313,63 @@ def default_classifier() -> Classifier:
     return Classifier()
 
 
-def classify(signals: Signals | str, *, lexicon: Lexicon | None = None) -> StageResult:
+def classify(
+    signals: Signals | str,
+    *,
+    lexicon: Lexicon | None = None,
+    provider: Provider | str | None = None,
+    ask_below: float = 0.6,
+    always_ask: bool = False,
+) -> StageResult:
     """Classify a customer's signals, or a bare search text, into a funnel stage.
 
-    With a custom `lexicon`, each call compiles it; to classify many, build a `Classifier` once.
+    Offline by default. With a `provider` (a `Provider`, or a name such as "openai/gpt-4o-mini"),
+    a language model gives a second opinion when the offline confidence is below `ask_below`, or
+    always with `always_ask`; `decided_by` says which answered. With a custom `lexicon`, each call
+    compiles it; to classify many, build a `Classifier` once.
 
     >>> classify("하프 마라톤 목표 설정 방법").stage
     <FunnelStage.AWARENESS: 'awareness'>
     """
     classifier = default_classifier() if lexicon is None else Classifier(lexicon)
-    return classifier.classify(signals)
+    result = classifier.classify(signals)
+    if provider is None:
+        return result
+    opinion = second_opinion(provider, ask_below=ask_below, always_ask=always_ask)
+    if not opinion.wanted(result):
+        return result
+    return opinion.ask(Signals(text=signals) if isinstance(signals, str) else signals, result)
 
 
 def classify_many(
-    items: Iterable[Signals | str], *, lexicon: Lexicon | None = None
+    items: Iterable[Signals | str],
+    *,
+    lexicon: Lexicon | None = None,
+    provider: Provider | str | None = None,
+    ask_below: float = 0.6,
+    always_ask: bool = False,
 ) -> list[StageResult]:
-    """Classify a batch of signals or texts, compiling the lexicon once."""
+    """Classify a batch of signals or texts, compiling the lexicon once (and, with a `provider`,
+    asking the model about the ones the offline classifier is unsure of, as `classify` does)."""
     classifier = default_classifier() if lexicon is None else Classifier(lexicon)
-    return classifier.classify_many(items)
+    results = classifier.classify_many(items)
+    if provider is None:
+        return results
+    opinion = second_opinion(provider, ask_below=ask_below, always_ask=always_ask)
+    return [
+        opinion.ask(Signals(text=item) if isinstance(item, str) else item, result)
+        if opinion.wanted(result)
+        else result
+        for item, result in zip(items, results, strict=True)
+    ]
+
+
+def second_opinion(
+    provider: Provider | str, *, ask_below: float = 0.6, always_ask: bool = False
+) -> SecondOpinion:
+    """A `SecondOpinion` from `provider` (a `Provider`, or a name for `get_provider`)."""
+    from dco.funnel.second_opinion import SecondOpinion  # prompts and providers: only when asked
+    from dco.providers import get_provider
+
+    model = get_provider(provider) if isinstance(provider, str) else provider
+    return SecondOpinion(model, below=ask_below, always=always_ask)

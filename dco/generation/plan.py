@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from dco.channels.catalog import Channel, get_channel
 from dco.channels.limits import copy_findings
 from dco.errors import OptionError
 from dco.funnel import default_classifier
-from dco.generation.redact import redact
+from dco.generation.redact import redact, redact_values
 from dco.models import (
     COPY_FIELDS,
     Brief,
@@ -381,7 +381,7 @@ def _customer(
     """The customer as the prompt shows them (redacted), the context rules' tags, and how many
     pieces of personal data were redacted."""
     text = redact(signals.text)
-    context, found = _redacted_values(signals.context)
+    context, found = redact_values(signals.context)
     customer: dict[str, Any] = {
         "search_text": text.text,
         "events": [str(e) for e in signals.events],
@@ -395,21 +395,6 @@ def _customer(
         if angles:
             customer["angles"] = angles
     return customer, tags, text.total + found
-
-
-def _redacted_values(value: Any) -> tuple[Any, int]:
-    """`value` (a context: text, numbers, lists and mappings of them) with personal data in
-    every string redacted, and how many pieces were."""
-    if isinstance(value, str):
-        redaction = redact(value)
-        return redaction.text, redaction.total
-    if isinstance(value, Mapping):
-        pairs = [(key, _redacted_values(item)) for key, item in value.items()]
-        return {key: item for key, (item, _) in pairs}, sum(n for _, (_, n) in pairs)
-    if isinstance(value, list | tuple):
-        items = [_redacted_values(item) for item in value]
-        return [item for item, _ in items], sum(n for _, n in items)
-    return value, 0
 
 
 def sent_brief(brief: Brief, channel: str | None = None) -> Brief:

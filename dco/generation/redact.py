@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 _FOLDED: dict[int, str] = {0xFF10 + d: str(d) for d in range(10)}
 _FOLDED |= dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2212\uff0d\ufe63"), "-")
@@ -145,3 +146,18 @@ def _luhn_valid(candidate: str) -> bool:
                 digit -= 9
         total += digit
     return total % 10 == 0
+
+
+def redact_values(value: Any) -> tuple[Any, int]:
+    """`value` (a context: text, numbers, lists and mappings of them) with personal data in
+    every string redacted, and how many pieces were."""
+    if isinstance(value, str):
+        redaction = redact(value)
+        return redaction.text, redaction.total
+    if isinstance(value, Mapping):
+        pairs = [(key, redact_values(item)) for key, item in value.items()]
+        return {key: item for key, (item, _) in pairs}, sum(n for _, (_, n) in pairs)
+    if isinstance(value, list | tuple):
+        items = [redact_values(item) for item in value]
+        return [item for item, _ in items], sum(n for _, n in items)
+    return value, 0

@@ -26,6 +26,10 @@ from dco.prompts.policy import PolicyTable
 T = TypeVar("T")
 
 TEMPLATES = ("generate.system.j2", "generate.user.j2", "repair.user.j2")
+"""The templates that write copy: their text is part of every prompt version."""
+CLASSIFY_TEMPLATES = ("classify.system.j2", "classify.user.j2")
+"""The templates that ask a model for a funnel stage (a second opinion); copy does not depend on
+them, so they stay out of the prompt version."""
 
 
 class PromptSet:
@@ -47,7 +51,7 @@ class PromptSet:
             lstrip_blocks=True,
         )
         self.env.filters["tojson"] = data_json
-        self._templates = {name: self._load(name) for name in TEMPLATES}
+        self._templates = {name: self._load(name) for name in (*TEMPLATES, *CLASSIFY_TEMPLATES)}
         self.policies = yamlfile.load(self._policy_file()).validate(PolicyTable, what="policies")
         self.version_seed = self._hash_sources()
         self._rendered: dict[tuple[str, Hashable], str] = {}

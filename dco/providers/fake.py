@@ -169,8 +169,11 @@ _WORDY = (
 
 
 def _simplest(schema: Any) -> Any:
-    """The simplest instance of a JSON schema: true, 0, "", and objects and lists of them."""
+    """The simplest instance of a JSON schema: true, 0, "", an enum's first value, and objects
+    and lists of them."""
     kind = schema.get("type") if isinstance(schema, dict) else None
+    if isinstance(schema, dict) and schema.get("enum"):
+        return schema["enum"][0]
     if kind == "object":
         return {name: _simplest(sub) for name, sub in schema.get("properties", {}).items()}
     if kind == "array":

@@ -156,3 +156,17 @@ def test_eval_names_the_stages_macro_f1_leaves_out(tmp_path):
     data = json.loads(result.stdout)
     assert data["macro_f1_over"] == ["awareness", "decision"]
     assert data["left_out"] == ["consideration"]
+
+
+def test_provider_gives_a_second_opinion_and_says_it_decided():
+    result = run_dco("classify", "zqxv blorf", "--provider", "fake", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["decided_by"] == "provider"
+    assert any(r.startswith("second opinion from fake-copywriter") for r in data["reasons"])
+
+
+def test_always_ask_without_a_provider_says_what_is_missing():
+    result = run_dco("classify", "러닝화", "--always-ask")
+    assert result.returncode == 2
+    assert "--always-ask and --cache go with --provider SPEC" in result.stderr
