@@ -13,9 +13,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import tempfile
 import platform
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path

@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # the names below, for type checkers and editors
         UnencodableTextError,
         UnknownNameError,
     )
-    from dco.funnel import Classifier, Lexicon, classify, classify_many, load_lexicon
+    from dco.funnel import Classifier, Lexicon, load_lexicon
     from dco.generation import (
         BatchResult,
         GenerationResult,
@@ -60,6 +60,7 @@ if TYPE_CHECKING:  # the names below, for type checkers and editors
         StageResult,
         Variant,
     )
+    from dco.opinion import classify, classify_many
     from dco.prompts import PromptSet
     from dco.providers import Provider, get_provider
     from dco.review import ReviewQueue
@@ -144,13 +145,14 @@ _WHERE = {
                    "InvalidRequestError", "OptionError", "OutcomeError", "ProviderError",
                    "RateLimitError", "ReviewError", "SelectionError", "StatsError", "StoreError",
                    "TransientError", "UnencodableTextError", "UnknownNameError"],
-    "dco.funnel": ["Classifier", "Lexicon", "classify", "classify_many", "load_lexicon"],
+    "dco.funnel": ["Classifier", "Lexicon", "load_lexicon"],
     "dco.generation": ["BatchResult", "GenerationResult", "agenerate", "agenerate_many",
                        "generate", "generate_many"],
     "dco.generation.batch_jobs": ["collect_batch", "open_job", "submit_batch"],
     "dco.models": ["Brief", "Copy", "Decision", "Event", "FieldLength", "Finding",
                    "FunnelStage", "Provenance", "Signals", "Span", "StagePolicy",
                    "StageResult", "Variant"],
+    "dco.opinion": ["classify", "classify_many"],
     "dco.prompts": ["PromptSet"],
     "dco.providers": ["Provider", "get_provider"],
     "dco.review": ["ReviewQueue"],

@@ -8,9 +8,8 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import click
 from rich.markup import escape
@@ -31,7 +30,7 @@ from dco.models import STAGES, Signals, StageResult
 from dco.models.events import vocabulary
 
 if TYPE_CHECKING:
-    from dco.funnel.second_opinion import SecondOpinion
+    from dco.opinion.asking import SecondOpinion
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -212,7 +211,7 @@ def _with_second_opinion(
 ) -> _Judge:
     if spec is None:
         return offline
-    from dco.funnel.second_opinion import SecondOpinion
+    from dco.opinion.asking import SecondOpinion
     from dco.providers import get_provider
     from dco.providers.cache import CachedProvider
 
@@ -319,9 +318,7 @@ def _run_eval(classifier: _Judge, path: Path, show_errors: int, as_json: bool) -
     _print_evaluation(result, path, show_errors)
 
 
-def _run_training(
-    classifier: Classifier, path: Path, out: Path, folds: int, as_json: bool
-) -> None:
+def _run_training(classifier: Classifier, path: Path, out: Path, folds: int, as_json: bool) -> None:
     from dco.funnel.training import cross_validate, fit, observe_all  # numpy: only to train
 
     rows = read_labelled(path)
@@ -381,7 +378,8 @@ def _print_evaluation(result: Evaluation, path: Path, show_errors: int) -> None:
     out = console()
     over = ", ".join(s.value for s in result.averaged)
     out.print(
-        f"[bold]{escape(str(path))}[/]: {result.total} rows  accuracy [bold]{result.accuracy:.3f}[/]  "
+        f"[bold]{escape(str(path))}[/]: {result.total} rows  "
+        f"accuracy [bold]{result.accuracy:.3f}[/]  "
         f"macro-F1 [bold]{result.macro_f1:.3f}[/] over {over}"
     )
     if result.left_out:

@@ -10,7 +10,7 @@ import functools
 import math
 import unicodedata
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import Literal, NamedTuple
 
 from dco.funnel.features import describe, text_features
 from dco.funnel.learned import LearnedLayer, builtin_model, softmax
@@ -18,10 +18,6 @@ from dco.funnel.lexicon import Lexicon, builtin_lexicon
 from dco.funnel.terms import TermMatch, TermMatcher
 from dco.models import STAGES, Event, FunnelStage, Signals, StageResult
 from dco.text import units as text
-
-if TYPE_CHECKING:
-    from dco.funnel.second_opinion import SecondOpinion
-    from dco.providers.base import Provider
 
 
 class Observation(NamedTuple):
@@ -42,9 +38,8 @@ class Observation(NamedTuple):
         return [text[a], text[c], text[d], events[a], events[c], events[d]]
 
 
-_BUILTIN = "builtin"
+_BUILTIN: Literal["builtin"] = "builtin"
 _NAMES = tuple(stage.value for stage in STAGES)
-
 
 
 class Classifier:
@@ -59,17 +54,19 @@ class Classifier:
         self,
         lexicon: Lexicon | None = None,
         *,
-        model: LearnedLayer | None | Literal["builtin"] = _BUILTIN,
+        model: LearnedLayer | Literal["builtin"] | None = _BUILTIN,
     ) -> None:
         self.lexicon = lexicon or builtin_lexicon()
-        self.model = builtin_model() if model == _BUILTIN else model
+        self.model: LearnedLayer | None = builtin_model() if isinstance(model, str) else model
         terms: list[str] = []
         self._cue_info: list[_CueInfo] = []
         for stage, cues in self.lexicon.cues.items():
             for term, cue in cues.items():
                 terms.append(term)
                 self._cue_info.append(
-                    _CueInfo(stage, f"{stage.value} cue", cue.weight, cue.label, cue.needs, cue.unless)
+                    _CueInfo(
+                        stage, f"{stage.value} cue", cue.weight, cue.label, cue.needs, cue.unless
+                    )
                 )
         self._matcher = TermMatcher(terms, self.lexicon.exceptions)
         context_terms: list[str] = []
@@ -101,7 +98,9 @@ class Classifier:
         there is a learned layer to weigh them, or `with_features`, as training asks)."""
         if with_features is None:
             with_features = self.model is not None
-        raw_text, events = (signals, ()) if isinstance(signals, str) else (signals.text, signals.events)
+        raw_text, events = (
+            (signals, ()) if isinstance(signals, str) else (signals.text, signals.events)
+        )
         text_evidence = dict.fromkeys(STAGES, 0.0)
         event_evidence = dict.fromkeys(STAGES, 0.0)
         reasons: list[str] = []
@@ -143,9 +142,7 @@ class Classifier:
                 blocker = _context_match(contexts, info.unless, match, self._context_of_term)
                 if blocker is not None:
                     label = self.lexicon.contexts[self._context_of_term[blocker.term]].label
-                    reasons.append(
-                        f"{cue} not counted: {blocker.text.strip()!r} makes it {label}"
-                    )
+                    reasons.append(f"{cue} not counted: {blocker.text.strip()!r} makes it {label}")
                     continue
                 if info.needs:
                     support = _context_match(contexts, info.needs, match, self._context_of_term)
@@ -191,7 +188,8 @@ class Classifier:
         # Ties go to the earliest stage (see funnel.yaml): STAGES is in funnel order.
         first = raw.index(max(raw))
         if probabilities[first] < lexicon.low_confidence:
-            rivals = ", ".join(f"{s} {score:.1f}" for s, score in zip(STAGES, raw) if score > 0)
+            scored = zip(STAGES, raw, strict=True)
+            rivals = ", ".join(f"{s} {score:.1f}" for s, score in scored if score > 0)
             reasons.append(f"low confidence: the signals disagree or are weak ({rivals})")
         return _result(first, probabilities, reasons, "lexicon")
 
@@ -313,63 +311,22 @@ def default_classifier() -> Classifier:
     return Classifier()
 
 
-def classify(
-    signals: Signals | str,
-    *,
-    lexicon: Lexicon | None = None,
-    provider: Provider | str | None = None,
-    ask_below: float = 0.6,
-    always_ask: bool = False,
-) -> StageResult:
-    """Classify a customer's signals, or a bare search text, into a funnel stage.
+def classify(signals: Signals | str, *, lexicon: Lexicon | None = None) -> StageResult:
+    """Classify a customer's signals, or a bare search text, into a funnel stage, offline.
 
-    Offline by default. With a `provider` (a `Provider`, or a name such as "openai/gpt-4o-mini"),
-    a language model gives a second opinion when the offline confidence is below `ask_below`, or
-    always with `always_ask`; `decided_by` says which answered. With a custom `lexicon`, each call
-    compiles it; to classify many, build a `Classifier` once.
+    With a custom `lexicon`, each call compiles it; to classify many, build a `Classifier` once.
+    (`dco.classify` adds a language model's second opinion: see `dco.opinion`.)
 
     >>> classify("하프 마라톤 목표 설정 방법").stage
     <FunnelStage.AWARENESS: 'awareness'>
     """
     classifier = default_classifier() if lexicon is None else Classifier(lexicon)
-    result = classifier.classify(signals)
-    if provider is None:
-        return result
-    opinion = second_opinion(provider, ask_below=ask_below, always_ask=always_ask)
-    if not opinion.wanted(result):
-        return result
-    return opinion.ask(Signals(text=signals) if isinstance(signals, str) else signals, result)
+    return classifier.classify(signals)
 
 
 def classify_many(
-    items: Iterable[Signals | str],
-    *,
-    lexicon: Lexicon | None = None,
-    provider: Provider | str | None = None,
-    ask_below: float = 0.6,
-    always_ask: bool = False,
+    items: Iterable[Signals | str], *, lexicon: Lexicon | None = None
 ) -> list[StageResult]:
-    """Classify a batch of signals or texts, compiling the lexicon once (and, with a `provider`,
-    asking the model about the ones the offline classifier is unsure of, as `classify` does)."""
+    """Classify a batch of signals or texts offline, compiling the lexicon once."""
     classifier = default_classifier() if lexicon is None else Classifier(lexicon)
-    results = classifier.classify_many(items)
-    if provider is None:
-        return results
-    opinion = second_opinion(provider, ask_below=ask_below, always_ask=always_ask)
-    return [
-        opinion.ask(Signals(text=item) if isinstance(item, str) else item, result)
-        if opinion.wanted(result)
-        else result
-        for item, result in zip(items, results, strict=True)
-    ]
-
-
-def second_opinion(
-    provider: Provider | str, *, ask_below: float = 0.6, always_ask: bool = False
-) -> SecondOpinion:
-    """A `SecondOpinion` from `provider` (a `Provider`, or a name for `get_provider`)."""
-    from dco.funnel.second_opinion import SecondOpinion  # prompts and providers: only when asked
-    from dco.providers import get_provider
-
-    model = get_provider(provider) if isinstance(provider, str) else provider
-    return SecondOpinion(model, below=ask_below, always=always_ask)
+    return classifier.classify_many(items)

@@ -4,9 +4,9 @@ Features are names a person can read in the model file, so a brand can see why a
 way: `w:lease` (a word), `b:near me` (two words in a row), `k:최저` (two Hangul letters inside a
 word: Korean glues its words, so 최저가로 and 최저가 share them), `p:conve` (the first five
 letters of a long English word: convert, converter and conversion share it), `s:order` (the word
-the text starts with: a query that opens with a verb is often an order). Events reach the layer as the lexicon's
-evidence, not as features. Digits read as `0`, so
-"galaxy s25" and "galaxy s24" share `w:s00`.
+the text starts with: a query that opens with a verb is often an order). Digits read as `0`, so
+"galaxy s25" and "galaxy s24" share `w:s00`. Events reach the layer as the lexicon's evidence,
+not as features.
 
 The lexicon's evidence joins these features as numbers (see `dco.funnel.learned`); this module
 knows only text, and is pure.

@@ -27,7 +27,7 @@ from dco.models import STAGES
 FORMAT = "dco-funnel-model"
 FORMAT_VERSION = 1
 EVIDENCE = tuple(f"{kind}:{stage.value}" for kind in ("text", "events") for stage in STAGES)
-"""The lexicon's evidence the layer weighs: cue weight found in the text, event weight, per stage."""
+"""The lexicon's evidence the layer weighs: cue weight in the text and event weight, per stage."""
 
 Weights = tuple[float, float, float]
 """One weight per stage, in funnel order."""
@@ -152,7 +152,7 @@ def parse_model(text: str, where: str) -> LearnedLayer:
         raise ConfigError(f"{where}:{e.lineno}:{e.colno}: not JSON ({e.msg})") from e
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ConfigError(
-            f"{where}: not a dco funnel model (expected \"format\": \"{FORMAT}\"); "
+            f'{where}: not a dco funnel model (expected "format": "{FORMAT}"); '
             "write one with dco classify --train LABELLED --out FILE"
         )
     if data.get("version") != FORMAT_VERSION:

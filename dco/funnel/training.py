@@ -83,7 +83,9 @@ def fit(
     # Each stage weighs the same in the loss however many rows it has, so a set with more
     # decision rows does not teach that an unknown query is probably a decision.
     per_stage = truth.sum(axis=0)
-    balance = np.divide(rows / len(STAGES), per_stage, out=np.zeros(len(STAGES)), where=per_stage > 0)
+    balance = np.divide(
+        rows / len(STAGES), per_stage, out=np.zeros(len(STAGES)), where=per_stage > 0
+    )
     truth *= balance
 
     weights, evidence, bias = _adam(column, row_of, dense, truth, len(vocabulary), settings)
@@ -150,13 +152,17 @@ def _adam(
             dense.T @ error + settings.evidence_l2 * (evidence - lexicon_prior),
             np.zeros(classes),  # no bias: see the module docstring
         ]
-        for param, gradient, moment, square in zip(params, gradients, moments, squares, strict=True):
+        for param, gradient, moment, square in zip(
+            params, gradients, moments, squares, strict=True
+        ):
             moment *= beta1
             moment += (1 - beta1) * gradient
             square *= beta2
             square += (1 - beta2) * gradient * gradient
             corrected = moment / (1 - beta1**step)
-            param -= settings.learning_rate * corrected / (np.sqrt(square / (1 - beta2**step)) + epsilon)
+            param -= (
+                settings.learning_rate * corrected / (np.sqrt(square / (1 - beta2**step)) + epsilon)
+            )
     return params[0], params[1], params[2]
 
 

@@ -78,7 +78,9 @@ def test_events_outweigh_a_weak_text_cue():
 
 def test_old_events_weigh_less_than_fresh_ones():
     lexicon_only = Classifier(model=None)
-    fresh = lexicon_only.classify(Signals(text="하프 마라톤 훈련 방법", events=["page_view:pricing"]))
+    fresh = lexicon_only.classify(
+        Signals(text="하프 마라톤 훈련 방법", events=["page_view:pricing"])
+    )
     stale = lexicon_only.classify(
         Signals(text="하프 마라톤 훈련 방법", events=["page_view:pricing@720h"])
     )

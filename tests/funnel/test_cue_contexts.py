@@ -138,5 +138,5 @@ def test_a_brand_adds_terms_to_a_built_in_context(tmp_path):
 def test_a_cue_naming_an_undefined_context_is_refused(tmp_path):
     override = tmp_path / "funnel.yaml"
     override.write_text("cues:\n  decision:\n    deal: {weight: 1, needs: [shops]}\n")
-    with pytest.raises(ConfigError, match="context 'shops'.*does not define"):
+    with pytest.raises(ConfigError, match=r"context 'shops'.*does not define"):
         load_lexicon(override)

@@ -70,6 +70,7 @@ def test_the_lexicons_reasons_stay_beside_the_learned_ones():
 def test_cross_validation_predicts_each_row_with_a_model_that_did_not_see_it():
     # Labels drawn at random over unique words: a model can memorise them but not predict them.
     rng = random.Random(7)
+
     def word(n):  # letters, not digits: features read every digit as 0
         return "".join(chr(ord("a") + int(digit)) for digit in f"{n:03d}")
 

@@ -5,9 +5,9 @@ import json
 import pytest
 
 from dco.errors import AuthenticationError
-from dco.funnel import classify, classify_many
-from dco.funnel.second_opinion import REPLY_SCHEMA, SecondOpinion
 from dco.models import FunnelStage, Signals
+from dco.opinion import classify, classify_many
+from dco.opinion.asking import REPLY_SCHEMA, SecondOpinion
 from dco.providers.cache import CachedProvider
 from dco.providers.fake import FakeProvider
 from dco.providers.retry import RetryPolicy

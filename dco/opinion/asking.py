@@ -1,5 +1,4 @@
-"""A language model's second opinion on the funnel stage, asked when the offline classifier is
-unsure (or always, when told).
+"""Asking a language model for its opinion on a customer's funnel stage.
 
 The model is asked through the provider interface like every other request: a JSON schema for
 the reply, retries on rate limits and server errors, and the reply cache when the provider is
@@ -134,7 +133,8 @@ def _answer(data: Any) -> tuple[FunnelStage, float, list[str]] | str:
     reasons = data.get("reasons") or []
     if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons):
         return "the reply's reasons are not a list of texts"
-    return stage, float(confidence), [" ".join(r.split())[:200] for r in reasons[:3]]
+    tidy = [" ".join(r.split())[:200] for r in reasons[:3]]
+    return stage, float(confidence), list(dict.fromkeys(r for r in tidy if r))
 
 
 def _with_note(result: StageResult, note: str) -> StageResult:
