@@ -19,9 +19,26 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from dco.models import Copy, Decision, Finding, Formality, FunnelStage, Variant
+    from dco.models import (
+        Copy,
+        Decision,
+        Finding,
+        Formality,
+        FunnelStage,
+        Signals,
+        StageResult,
+        Variant,
+    )
     from dco.models.records import Reviewed
     from dco.outcomes.values import Totals
+
+
+class StageClassifier(Protocol):
+    """Anything that places a customer in the funnel, such as `dco.Classifier`."""
+
+    def classify(self, signals: Signals | str) -> StageResult:
+        """The stage for `signals`, with confidence and reasons."""
+        ...
 
 
 class Checker(Protocol):
@@ -83,6 +100,11 @@ class BrandLike(Checker, Protocol):
 
     def requirements(self, channel: str | None) -> list[dict[str, str]]:
         """Text the brand's rules require word for word in `channel` (the "(광고)" prefix)."""
+        ...
+
+    @property
+    def classifier(self) -> StageClassifier | None:
+        """How the brand places its customers in the funnel, or None for the built-in classifier."""
         ...
 
 

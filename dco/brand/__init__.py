@@ -28,6 +28,8 @@ from dco.brand.rules import Context, Rule
 from dco.brand.vale import accepting
 from dco.channels.catalog import Channel, get_channel
 from dco.errors import ConfigError
+from dco.funnel import Classifier, default_classifier, load_classifier
+from dco.funnel.loading import LEXICON_FILE, MODEL_FILE
 from dco.models import Copy, Finding, Formality, FunnelStage
 from dco.resources import bundled_dir
 from dco.serving.context import ContextRules
@@ -146,6 +148,16 @@ class Brand:
         """The brand's context rules (`context.yaml` beside brand.yaml), or None."""
         path = self.folder / CONTEXT_FILE if self.folder is not None else None
         return ContextRules.load(path) if path is not None and path.is_file() else None
+
+    @functools.cached_property
+    def classifier(self) -> Classifier:
+        """How the brand places its customers in the funnel: its `funnel.yaml` (lexicon override)
+        and `funnel_model.json` (a model trained on its labels) beside brand.yaml, else the
+        built-in ones."""
+        own = self.folder is not None and any(
+            (self.folder / name).is_file() for name in (LEXICON_FILE, MODEL_FILE)
+        )
+        return load_classifier(self.folder) if own else default_classifier()
 
     # The attributes the generator reads to shape its prompts.
     @property

@@ -33,7 +33,7 @@ from dco.models import (
 from dco.models.ids import ContentIds
 from dco.prompts.policy import policy_for
 from dco.prompts.templates import PromptSet, default_prompts
-from dco.protocols import BrandLike, Checker, SituationRules
+from dco.protocols import BrandLike, Checker, SituationRules, StageClassifier
 from dco.providers.base import ChatRequest, Message, Provider
 from dco.tuning.profile import Guidance, TuningProfile
 
@@ -276,7 +276,8 @@ def make_plan(
     _check_counts(n, max_repairs)
     if isinstance(signals, str):
         signals = Signals(text=signals)
-    resolved, stage_result = _stage(signals, stage)
+    classifier = brand.classifier if brand is not None else None
+    resolved, stage_result = _stage(signals, stage, classifier or default_classifier())
     spec = get_channel(channel or brief.channel)
     prompts = prompts or default_prompts()
     policy, version = _policy(prompts, resolved, spec, brief.locale, brand)
@@ -324,10 +325,10 @@ def _check_counts(n: int, max_repairs: int) -> None:
 
 
 def _stage(
-    signals: Signals | None, stage: FunnelStage | str | None
+    signals: Signals | None, stage: FunnelStage | str | None, classifier: StageClassifier
 ) -> tuple[FunnelStage, StageResult | None]:
     """The stage to write for: the one given, else the one the signals are classified at."""
-    stage_result = default_classifier().classify(signals) if signals is not None else None
+    stage_result = classifier.classify(signals) if signals is not None else None
     if stage is not None:
         return FunnelStage(stage), stage_result
     if stage_result is not None:

@@ -1,12 +1,15 @@
 import asyncio
+import shutil
 
 import pytest
 
+from dco.brand import Brand
 from dco.errors import AuthenticationError, DcoError, InvalidRequestError
 from dco.generation import agenerate, agenerate_many, batch, generate, generate_many
 from dco.models import Brief, Copy, Finding, FunnelStage
 from dco.prompts.templates import PromptSet
 from dco.providers.retry import RetryPolicy
+from dco.resources import bundled_dir
 from dco.testing import FakeProvider
 
 BRIEF = Brief(
@@ -101,6 +104,7 @@ class BannedWords:
     voice = "warm, expert, never pushy"
     formality = "haeyo"
     context_rules = None
+    classifier = None
 
     def requirements(self, channel):
         return []
@@ -483,3 +487,15 @@ def test_a_reply_with_no_variants_is_a_shortfall_not_an_unreadable_reply():
     fake = FakeProvider().then_reply({"variants": []})
     result = generate(BRIEF, stage="decision", n=2, provider=fake, max_repairs=0)
     assert len(result) == 0 and result.shortfall == 2 and result.discarded == []
+
+
+def test_a_brand_folders_own_funnel_files_place_its_customers(tmp_path):
+    folder = tmp_path / "runfit"
+    shutil.copytree(bundled_dir("brand_guidelines") / "runfit", folder)
+    (folder / "funnel.yaml").write_text("default_stage: decision\n", encoding="utf-8")
+    brand = Brand.load(folder)
+    result = generate(BRIEF, signals="zqxv blorf", n=1, provider=FakeProvider(), brand=brand)
+    assert result.stage_result.stage is FunnelStage.DECISION
+    assert result.stage_result.defaulted
+    built_in = generate(BRIEF, signals="zqxv blorf", n=1, provider=FakeProvider())
+    assert built_in.stage_result.stage is FunnelStage.AWARENESS
