@@ -21,6 +21,7 @@ from dco.errors import ConfigError
 from dco.funnel import Classifier, LearnedLayer, load_classifier
 from dco.funnel.evaluation import (
     Evaluation,
+    LabelledRow,
     evaluate,
     labelled_signals,
     read_labelled,
@@ -81,7 +82,8 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
     "--eval",
     "eval_file",
     type=_FILE,
-    help='Score the classifier on labelled JSONL rows {"text", "events"?, "stage"}.',
+    help='Score the classifier on labelled JSONL rows {"text", "events"?, "stage"} (with --train: '
+    "score the new model on them, held out from training).",
 )
 @click.option(
     "--show-errors",
@@ -157,12 +159,12 @@ def classify(
         _print_events(as_json)
         return
     if train_file is not None:
-        if text or events or eval_file:
-            raise click.UsageError("--train fits a model; give no TEXT, --event or --eval with it")
+        if text or events:
+            raise click.UsageError("--train fits a model; give no TEXT or --event with it")
         if out is None:
             raise click.UsageError("--train needs --out FILE: where to write the model")
         _run_training(load_classifier(brand_dir, lexicon=lexicon, learned=False), train_file,
-                      out, folds, as_json)  # fmt: skip
+                      out, folds, eval_file, as_json)  # fmt: skip
         return
     if model_file is not None and lexicon_only:
         raise click.UsageError("--model and --lexicon-only contradict each other; give one")
@@ -318,33 +320,26 @@ def _run_eval(classifier: _Judge, path: Path, show_errors: int, as_json: bool) -
     _print_evaluation(result, path, show_errors)
 
 
-def _run_training(classifier: Classifier, path: Path, out: Path, folds: int, as_json: bool) -> None:
-    from dco.funnel.training import cross_validate, fit, observe_all  # numpy: only to train
+def _run_training(
+    classifier: Classifier,
+    path: Path,
+    out: Path,
+    folds: int,
+    held_out: Path | None,
+    as_json: bool,
+) -> None:
+    """Fit a learned layer on `path`'s rows (cross-validated first), write it to `out`, and
+    score it on `held_out` rows when given."""
+    from dco.funnel.training import fit, observe_all  # numpy: only to train
 
     rows = read_labelled(path)
-    say = error_console()
-    per_stage = Counter(row.stage for row in rows)
-    counts = ", ".join(f"{per_stage[s]} {s.value}" for s in STAGES)
-    say.print(f"{path}: {len(rows)} labelled rows ({counts})", highlight=False)
-    missing = [s.value for s in STAGES if not per_stage[s]]
-    if missing:
-        say.print(f"[yellow]note:[/] no {', '.join(missing)} rows: the model will never answer "
-                  f"{' or '.join(missing)}; add labelled rows of it", highlight=False)  # fmt: skip
-    figures = None
-    if folds:
-        if len(rows) < folds:
-            raise ConfigError(f"{path}: {len(rows)} rows cannot make {folds} folds; "
-                              "give --folds 0 or more rows")  # fmt: skip
-        started = time.perf_counter()
-        figures = cross_validate(
-            classifier, rows, folds=folds,
-            progress=lambda step: say.print(f"cross-validating: {step}", highlight=False),
-        )  # fmt: skip
-        say.print(f"cross-validated in {time.perf_counter() - started:.1f} s", highlight=False)
+    testing = read_labelled(held_out) if held_out is not None else None  # bad input fails early
+    _say_what_trains(path, rows)
+    figures = _cross_validated(classifier, path, rows, folds) if folds else None
     started = time.perf_counter()
     model = fit(observe_all(classifier, rows), [row.stage for row in rows])
     seconds = time.perf_counter() - started
-    about = {
+    about: dict[str, Any] = {
         "trained_on": path.name,
         "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
         **model.about,
@@ -361,12 +356,19 @@ def _run_training(classifier: Classifier, path: Path, out: Path, folds: int, as_
         model.save(out)
     except OSError as e:
         raise ConfigError(f"{out}: cannot write the model ({e.strerror})") from e
+    tested = None
+    if testing is not None:
+        judge = Classifier(classifier.lexicon, model=model)
+        tested = evaluate(testing, [judge.classify(row.signals).stage for row in testing])
     if as_json:
         print_json({"model": str(out), **about,
-                    "evaluation": figures.to_dict() if figures else None})  # fmt: skip
+                    "evaluation": figures.to_dict() if figures else None,
+                    "held_out": tested.to_dict() if tested else None})  # fmt: skip
         return
     if figures is not None:
-        _print_evaluation(figures, Path(f"{path} ({folds}-fold cross-validation)"), 0)
+        _print_evaluation(figures, f"{path} ({folds}-fold cross-validation)", 0)
+    if tested is not None and held_out is not None:
+        _print_evaluation(tested, f"{held_out} (held out, with the new model)", 10)
     console().print(
         f"wrote [bold]{escape(str(out))}[/]: {len(model.features)} features from {len(rows)} "
         f"rows in {seconds:.1f} s; use it with --model {escape(str(out))}, or put it in the "
@@ -374,7 +376,36 @@ def _run_training(classifier: Classifier, path: Path, out: Path, folds: int, as_
     )
 
 
-def _print_evaluation(result: Evaluation, path: Path, show_errors: int) -> None:
+def _say_what_trains(path: Path, rows: list[LabelledRow]) -> None:
+    say = error_console()
+    per_stage = Counter(row.stage for row in rows)
+    counts = ", ".join(f"{per_stage[s]} {s.value}" for s in STAGES)
+    say.print(f"{path}: {len(rows)} labelled rows ({counts})", highlight=False)
+    missing = [s.value for s in STAGES if not per_stage[s]]
+    if missing:
+        say.print(f"[yellow]note:[/] no {', '.join(missing)} rows: the model will never answer "
+                  f"{' or '.join(missing)}; add labelled rows of it", highlight=False)  # fmt: skip
+
+
+def _cross_validated(
+    classifier: Classifier, path: Path, rows: list[LabelledRow], folds: int
+) -> Evaluation:
+    from dco.funnel.training import cross_validate
+
+    if len(rows) < folds:
+        raise ConfigError(f"{path}: {len(rows)} rows cannot make {folds} folds; "
+                          "give --folds 0 or more rows")  # fmt: skip
+    say = error_console()
+    started = time.perf_counter()
+    figures = cross_validate(
+        classifier, rows, folds=folds,
+        progress=lambda step: say.print(f"cross-validating: {step}", highlight=False),
+    )  # fmt: skip
+    say.print(f"cross-validated in {time.perf_counter() - started:.1f} s", highlight=False)
+    return figures
+
+
+def _print_evaluation(result: Evaluation, path: Path | str, show_errors: int) -> None:
     out = console()
     over = ", ".join(s.value for s in result.averaged)
     out.print(

@@ -170,3 +170,14 @@ def test_always_ask_without_a_provider_says_what_is_missing():
     result = run_dco("classify", "러닝화", "--always-ask")
     assert result.returncode == 2
     assert "--always-ask and --cache go with --provider SPEC" in result.stderr
+
+
+def test_train_with_eval_scores_the_new_model_on_held_out_rows(tmp_path):
+    rows = _made_up_training_file(tmp_path / "labelled.jsonl")
+    held_out = tmp_path / "held_out.jsonl"
+    held_out.write_text('{"text": "zorp", "stage": "decision"}\n'
+                        '{"text": "blick", "stage": "awareness"}\n')  # fmt: skip
+    result = run_dco("classify", "--train", str(rows), "--out", str(tmp_path / "m.json"),
+                     "--eval", str(held_out), "--folds", "0", "--json")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["held_out"]["accuracy"] == 1.0
