@@ -11,6 +11,7 @@ import functools
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dco.brand.check import RuleSet, apply_fixes
 from dco.brand.loader import (
@@ -28,12 +29,13 @@ from dco.brand.rules import Context, Rule
 from dco.brand.vale import accepting
 from dco.channels.catalog import Channel, get_channel
 from dco.errors import ConfigError
-from dco.funnel import Classifier, default_classifier, load_classifier
-from dco.funnel.loading import LEXICON_FILE, MODEL_FILE
 from dco.models import Copy, Finding, Formality, FunnelStage
 from dco.resources import bundled_dir
 from dco.serving.context import ContextRules
 from dco.text.units import fold, nfc
+
+if TYPE_CHECKING:
+    from dco.funnel import Classifier
 
 CONTEXT_FILE = "context.yaml"
 
@@ -154,6 +156,10 @@ class Brand:
         """How the brand places its customers in the funnel: its `funnel.yaml` (lexicon override)
         and `funnel_model.json` (a model trained on its labels) beside brand.yaml, else the
         built-in ones."""
+        # The classifier loads on first use: `dco lint` checks copy and never classifies.
+        from dco.funnel import default_classifier, load_classifier
+        from dco.funnel.loading import LEXICON_FILE, MODEL_FILE
+
         own = self.folder is not None and any(
             (self.folder / name).is_file() for name in (LEXICON_FILE, MODEL_FILE)
         )

@@ -31,6 +31,7 @@ from dco.lint.results import (
     Asset,
     LintResult,
     Located,
+    Snippet,
     channel_findings,
     snippet,
 )
@@ -143,8 +144,16 @@ def _lint_text(
     )
     seen: set[tuple[str, int, int, str]] = set()
     """A rule that reads a sentence and its paragraph finds a match twice: it is one finding."""
+    # Copy files repeat lines (a CTA on every other line): the channel's verdict on a line and
+    # the snippet around a match are worked out once per distinct line.
+    measured: dict[tuple[tuple[str, str], ...], list[Finding]] = {}
+    snippets: dict[tuple[str, int, int], Snippet] = {}
     for asset, findings in zip(assets, checked, strict=True):
-        findings = findings + channel_findings(asset, channel)
+        copy = tuple(asset.fields.items())
+        over = measured.get(copy)
+        if over is None:
+            over = measured[copy] = channel_findings(asset, channel)
+        findings = findings + over
         shown = 0
         for finding in findings:
             start, end = _file_span(asset, finding)
@@ -164,10 +173,11 @@ def _lint_text(
             shown += 1
             line, column = line_and_column(line_starts, start)
             line_start = line_starts[line - 1]
-            around = snippet(
-                source[line_start : line_end(source, line_starts, line)],
-                start - line_start, end - line_start,
-            )  # fmt: skip
+            spot = (source[line_start : line_end(source, line_starts, line)],
+                    start - line_start, end - line_start)  # fmt: skip
+            around = snippets.get(spot)
+            if around is None:
+                around = snippets[spot] = snippet(*spot)
             located = Located(
                 str(path), line, column, column + max(1, end - start), finding, snippet=around
             )

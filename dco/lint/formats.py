@@ -11,6 +11,7 @@ from xml.etree import ElementTree
 
 from dco._version import __version__
 from dco.lint.results import LEVELS, LintResult, Located
+from dco.models import Finding
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "suggestion": "note"}
@@ -25,30 +26,43 @@ def to_json(result: LintResult) -> str:
     """Every finding with its location, a line each, and a summary.
 
     (Written a finding at a time rather than as one indented document: Python encodes JSON in
-    C only without indentation, and a large file's findings took most of a run to indent.)"""
-    encode = _ONE_LINE.encode
-    findings = ",\n".join(f"    {encode(_finding_data(located))}" for located in result.findings)
+    C only without indentation, and a large file's findings took most of a run to indent. A
+    finding's own part is encoded once however many places share it, as the lines of a copy
+    file that repeat do.)"""
+    own: dict[int, str] = {}
+    where: dict[tuple[str, str | None], str] = {}
+    lines = []
+    for located in result.findings:
+        finding = located.finding
+        # Keyed by identity: every finding stays alive in `result` while this runs.
+        tail = own.get(id(finding))
+        if tail is None:
+            tail = own[id(finding)] = _finding_part(finding)
+        head = where.get((located.path, located.record))
+        if head is None:
+            head = where[(located.path, located.record)] = (
+                f'"path": {_ONE_LINE.encode(located.path)}, '
+                f'"record": {_ONE_LINE.encode(located.record)}'
+            )
+        lines.append(
+            f'    {{{head}, "line": {located.line:d}, "column": {located.column:d}, '
+            f'"end_column": {located.end_column:d}, {tail}}}'
+        )
+    findings = ",\n".join(lines)
     summary = json.dumps(_summary(result), ensure_ascii=False, indent=2).replace("\n", "\n  ")
     listed = f"[\n{findings}\n  ]" if findings else "[]"
     return f'{{\n  "findings": {listed},\n  "summary": {summary}\n}}'
 
 
-def _finding_data(located: Located) -> dict[str, Any]:
-    finding = located.finding
-    return {
-        "path": located.path,
-        "record": located.record,
-        "line": located.line,
-        "column": located.column,
-        "end_column": located.end_column,
-        "rule": finding.rule,
-        "level": finding.level,
-        "message": finding.message,
-        "field": finding.field,
-        "match": finding.match,
-        "replacement": finding.replacement,
-        "link": finding.link,
-    }
+def _finding_part(finding: Finding) -> str:
+    """The finding's own keys of a line of `to_json`, as `json.dumps` writes them."""
+    encode = _ONE_LINE.encode
+    return (
+        f'"rule": {encode(finding.rule)}, "level": {encode(finding.level)}, '
+        f'"message": {encode(finding.message)}, "field": {encode(finding.field)}, '
+        f'"match": {encode(finding.match)}, "replacement": {encode(finding.replacement)}, '
+        f'"link": {encode(finding.link)}'
+    )
 
 
 def _summary(result: LintResult) -> dict[str, Any]:
