@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
-import time
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -15,13 +12,13 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
+from dco.cli.classify_report import print_evaluation
+from dco.cli.classify_train import run_training
 from dco.cli.output import console, error_console, events_option, print_json, stage_label
 from dco.cli.variants import provider_note
 from dco.errors import ConfigError
-from dco.funnel import Classifier, LearnedLayer, load_classifier
+from dco.funnel import Classifier, load_classifier
 from dco.funnel.evaluation import (
-    Evaluation,
-    LabelledRow,
     evaluate,
     labelled_signals,
     read_labelled,
@@ -163,7 +160,7 @@ def classify(
             raise click.UsageError("--train fits a model; give no TEXT or --event with it")
         if out is None:
             raise click.UsageError("--train needs --out FILE: where to write the model")
-        _run_training(load_classifier(brand_dir, lexicon=lexicon, learned=False), train_file,
+        run_training(load_classifier(brand_dir, lexicon=lexicon, learned=False), train_file,
                       out, folds, eval_file, as_json)  # fmt: skip
         return
     if model_file is not None and lexicon_only:
@@ -317,131 +314,4 @@ def _run_eval(classifier: _Judge, path: Path, show_errors: int, as_json: bool) -
     if as_json:
         print_json(result.to_dict())
         return
-    _print_evaluation(result, path, show_errors)
-
-
-def _run_training(
-    classifier: Classifier,
-    path: Path,
-    out: Path,
-    folds: int,
-    held_out: Path | None,
-    as_json: bool,
-) -> None:
-    """Fit a learned layer on `path`'s rows (cross-validated first), write it to `out`, and
-    score it on `held_out` rows when given."""
-    from dco.funnel.training import fit, observe_all  # numpy: only to train
-
-    rows = read_labelled(path)
-    testing = read_labelled(held_out) if held_out is not None else None  # bad input fails early
-    _say_what_trains(path, rows)
-    figures = _cross_validated(classifier, path, rows, folds) if folds else None
-    started = time.perf_counter()
-    model = fit(observe_all(classifier, rows), [row.stage for row in rows])
-    seconds = time.perf_counter() - started
-    about: dict[str, Any] = {
-        "trained_on": path.name,
-        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-        **model.about,
-    }
-    if figures is not None:
-        about["cross_validated"] = {
-            "folds": folds,
-            "macro_f1": round(figures.macro_f1, 4),
-            "accuracy": round(figures.accuracy, 4),
-            "recall": {s.value: round(c.recall, 4) for s, c in figures.per_class.items()},
-        }
-    model = LearnedLayer(model.bias, model.evidence, model.features, about)
-    try:
-        model.save(out)
-    except OSError as e:
-        raise ConfigError(f"{out}: cannot write the model ({e.strerror})") from e
-    tested = None
-    if testing is not None:
-        judge = Classifier(classifier.lexicon, model=model)
-        tested = evaluate(testing, [judge.classify(row.signals).stage for row in testing])
-    if as_json:
-        print_json({"model": str(out), **about,
-                    "evaluation": figures.to_dict() if figures else None,
-                    "held_out": tested.to_dict() if tested else None})  # fmt: skip
-        return
-    if figures is not None:
-        _print_evaluation(figures, f"{path} ({folds}-fold cross-validation)", 0)
-    if tested is not None and held_out is not None:
-        _print_evaluation(tested, f"{held_out} (held out, with the new model)", 10)
-    console().print(
-        f"wrote [bold]{escape(str(out))}[/]: {len(model.features)} features from {len(rows)} "
-        f"rows in {seconds:.1f} s; use it with --model {escape(str(out))}, or put it in the "
-        f"brand folder as funnel_model.json"
-    )
-
-
-def _say_what_trains(path: Path, rows: list[LabelledRow]) -> None:
-    say = error_console()
-    per_stage = Counter(row.stage for row in rows)
-    counts = ", ".join(f"{per_stage[s]} {s.value}" for s in STAGES)
-    say.print(f"{path}: {len(rows)} labelled rows ({counts})", highlight=False)
-    missing = [s.value for s in STAGES if not per_stage[s]]
-    if missing:
-        say.print(f"[yellow]note:[/] no {', '.join(missing)} rows: the model will never answer "
-                  f"{' or '.join(missing)}; add labelled rows of it", highlight=False)  # fmt: skip
-
-
-def _cross_validated(
-    classifier: Classifier, path: Path, rows: list[LabelledRow], folds: int
-) -> Evaluation:
-    from dco.funnel.training import cross_validate
-
-    if len(rows) < folds:
-        raise ConfigError(f"{path}: {len(rows)} rows cannot make {folds} folds; "
-                          "give --folds 0 or more rows")  # fmt: skip
-    say = error_console()
-    started = time.perf_counter()
-    figures = cross_validate(
-        classifier, rows, folds=folds,
-        progress=lambda step: say.print(f"cross-validating: {step}", highlight=False),
-    )  # fmt: skip
-    say.print(f"cross-validated in {time.perf_counter() - started:.1f} s", highlight=False)
-    return figures
-
-
-def _print_evaluation(result: Evaluation, path: Path | str, show_errors: int) -> None:
-    out = console()
-    over = ", ".join(s.value for s in result.averaged)
-    out.print(
-        f"[bold]{escape(str(path))}[/]: {result.total} rows  "
-        f"accuracy [bold]{result.accuracy:.3f}[/]  "
-        f"macro-F1 [bold]{result.macro_f1:.3f}[/] over {over}"
-    )
-    if result.left_out:
-        missing = ", ".join(s.value for s in result.left_out)
-        out.print(f"[yellow]left out of macro-F1: {missing} (no gold rows in the file)[/]")
-    per_class = Table(title="per class", title_justify="left")
-    for column in ("stage", "precision", "recall", "F1", "support"):
-        per_class.add_column(column, justify="left" if column == "stage" else "right")
-    for stage, scores in result.per_class.items():
-        per_class.add_row(
-            stage_label(stage),
-            f"{scores.precision:.3f}",
-            f"{scores.recall:.3f}",
-            f"{scores.f1:.3f}",
-            str(scores.support),
-        )
-    out.print(per_class)
-    confusion = Table(title="confusion (rows: true, columns: predicted)", title_justify="left")
-    confusion.add_column("")
-    for stage in STAGES:
-        confusion.add_column(stage.value, justify="right")
-    for true_stage, counts in result.confusion.items():
-        confusion.add_row(stage_label(true_stage), *(str(counts[s]) for s in STAGES))
-    out.print(confusion)
-    if result.errors and show_errors > 0:
-        out.print(
-            f"misclassified ({len(result.errors)}; first {min(show_errors, len(result.errors))}):"
-        )
-        for row, predicted in result.errors[:show_errors]:
-            events = " ".join(str(e) for e in row.signals.events)
-            out.print(
-                f"  line {row.line}: {escape(repr(row.signals.text))} {events} — expected "
-                f"{stage_label(row.stage)}, got {stage_label(predicted)}"
-            )
+    print_evaluation(result, path, show_errors)

@@ -1,7 +1,11 @@
 """The funnel-stage classifier: signals (text, events) → awareness, consideration or decision.
 
-It works offline from a lexicon and weight table in `dco/data/funnel.yaml` (read that file's header
-for the scoring rules and the documented defaults); a brand can override any part of it.
+It works offline, in two steps. `observe` reads the signals with the lexicon and weight table
+in `dco/data/funnel.yaml` (read that file's header for the scoring rules, the context a cue may
+need, and the documented defaults; a brand can override any part of it), and lists the words it
+did not count. `decide` weighs that evidence: with the learned layer (`dco.funnel.learned`, the
+built-in model unless told otherwise) or, without one, by the lexicon's own softmax. Every
+answer says why, and which part decided.
 """
 
 from __future__ import annotations

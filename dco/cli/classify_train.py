@@ -1,0 +1,104 @@
+"""`dco classify --train`: a learned layer fitted on a team's labelled rows, cross-validated
+first, written as a model file, and scored on held-out rows when given."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from rich.markup import escape
+
+from dco.cli.classify_report import print_evaluation
+from dco.cli.output import console, error_console, print_json
+from dco.errors import ConfigError
+from dco.funnel import Classifier, LearnedLayer
+from dco.funnel.evaluation import Evaluation, LabelledRow, evaluate, read_labelled
+from dco.models import STAGES
+
+
+def run_training(
+    classifier: Classifier,
+    path: Path,
+    out: Path,
+    folds: int,
+    held_out: Path | None,
+    as_json: bool,
+) -> None:
+    """Fit a learned layer on `path`'s rows (cross-validated first), write it to `out`, and
+    score it on `held_out` rows when given."""
+    from dco.funnel.training import fit, observe_all  # numpy: only to train
+
+    rows = read_labelled(path)
+    testing = read_labelled(held_out) if held_out is not None else None  # bad input fails early
+    _say_what_trains(path, rows)
+    figures = _cross_validated(classifier, path, rows, folds) if folds else None
+    started = time.perf_counter()
+    model = fit(observe_all(classifier, rows), [row.stage for row in rows])
+    seconds = time.perf_counter() - started
+    about: dict[str, Any] = {
+        "trained_on": path.name,
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        **model.about,
+    }
+    if figures is not None:
+        about["cross_validated"] = {
+            "folds": folds,
+            "macro_f1": round(figures.macro_f1, 4),
+            "accuracy": round(figures.accuracy, 4),
+            "recall": {s.value: round(c.recall, 4) for s, c in figures.per_class.items()},
+        }
+    model = LearnedLayer(model.bias, model.evidence, model.features, about)
+    try:
+        model.save(out)
+    except OSError as e:
+        raise ConfigError(f"{out}: cannot write the model ({e.strerror})") from e
+    tested = None
+    if testing is not None:
+        judge = Classifier(classifier.lexicon, model=model)
+        tested = evaluate(testing, [judge.classify(row.signals).stage for row in testing])
+    if as_json:
+        print_json({"model": str(out), **about,
+                    "evaluation": figures.to_dict() if figures else None,
+                    "held_out": tested.to_dict() if tested else None})  # fmt: skip
+        return
+    if figures is not None:
+        print_evaluation(figures, f"{path} ({folds}-fold cross-validation)", 0)
+    if tested is not None and held_out is not None:
+        print_evaluation(tested, f"{held_out} (held out, with the new model)", 10)
+    console().print(
+        f"wrote [bold]{escape(str(out))}[/]: {len(model.features)} features from {len(rows)} "
+        f"rows in {seconds:.1f} s; use it with --model {escape(str(out))}, or put it in the "
+        f"brand folder as funnel_model.json"
+    )
+
+
+def _say_what_trains(path: Path, rows: list[LabelledRow]) -> None:
+    say = error_console()
+    per_stage = Counter(row.stage for row in rows)
+    counts = ", ".join(f"{per_stage[s]} {s.value}" for s in STAGES)
+    say.print(f"{path}: {len(rows)} labelled rows ({counts})", highlight=False)
+    missing = [s.value for s in STAGES if not per_stage[s]]
+    if missing:
+        say.print(f"[yellow]note:[/] no {', '.join(missing)} rows: the model will never answer "
+                  f"{' or '.join(missing)}; add labelled rows of it", highlight=False)  # fmt: skip
+
+
+def _cross_validated(
+    classifier: Classifier, path: Path, rows: list[LabelledRow], folds: int
+) -> Evaluation:
+    from dco.funnel.training import cross_validate
+
+    if len(rows) < folds:
+        raise ConfigError(f"{path}: {len(rows)} rows cannot make {folds} folds; "
+                          "give --folds 0 or more rows")  # fmt: skip
+    say = error_console()
+    started = time.perf_counter()
+    figures = cross_validate(
+        classifier, rows, folds=folds,
+        progress=lambda step: say.print(f"cross-validating: {step}", highlight=False),
+    )  # fmt: skip
+    say.print(f"cross-validated in {time.perf_counter() - started:.1f} s", highlight=False)
+    return figures
