@@ -44,9 +44,11 @@ def junk_reason(copy: Copy, *, locale: str, hints: Sequence[str] = ()) -> str | 
         for other, other_text in filled[index + 1 :]:
             if text == other_text:
                 return f"{name} and {other} are the same text"
+    folded_hints = [(hint, hint.casefold()) for hint in hints if hint]
     for name, text in fields.items():
-        for hint in hints:
-            if hint and hint.casefold() in text.casefold():
+        folded = text.casefold()
+        for hint, folded_hint in folded_hints:
+            if folded_hint in folded:
                 return f"{name} repeats the prompt's {hint!r}"
         if _LIMIT.search(text):
             return f"{name} repeats a length limit of the prompt ({text!r})"
