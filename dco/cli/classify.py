@@ -215,7 +215,7 @@ def _with_second_opinion(
     from dco.providers.cache import CachedProvider
 
     provider = get_provider(spec)
-    provider_note(provider)
+    provider_note(provider, task="stage opinions")
     if cache is not None:
         provider = CachedProvider(provider, cache)
     return _Asking(offline, SecondOpinion(provider, below=below, always=always))

@@ -12,14 +12,15 @@ from dco.models import Brief
 from dco.providers import Provider, default_name
 
 
-def provider_note(provider: Provider | str | None) -> None:
-    """Say on stderr which provider writes, and how to switch when it is the offline fake."""
+def provider_note(provider: Provider | str | None, *, task: str = "copy") -> None:
+    """Say on stderr which provider answers, and how to switch when it is the offline fake.
+    `task`: what the fake gives instead of a model ("copy", "stage opinions")."""
     name = provider if provider is None or isinstance(provider, str) else provider.name
     name = name or default_name()
     if name.split("/")[0] == "fake":
         error_console().print(
-            "[dim]provider: fake — offline, deterministic copy. Set OPENAI_API_KEY (and "
-            "OPENAI_BASE_URL for another OpenAI-compatible server) to write with a real model.[/]"
+            f"[dim]provider: fake — offline, deterministic {task}. Set OPENAI_API_KEY (and "
+            "OPENAI_BASE_URL for another OpenAI-compatible server) to ask a real model.[/]"
         )
     else:
         error_console().print(f"[dim]provider: {escape(name)}[/]")
