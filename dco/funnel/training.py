@@ -1,14 +1,20 @@
 """Training the learned layer on a team's labelled rows, and cross-validating it.
 
-Multinomial logistic regression, fitted by full-batch Adam on the mean cross-entropy with an L2
-penalty, over sparse binary text features and the lexicon's evidence.
+Multinomial logistic regression, fitted by full-batch Adam on the mean cross-entropy, over
+sparse binary text features and the lexicon's evidence. numpy only: the rows of a funnel set
+are short, so a sparse product is a gather and a segment sum, and 100,000 rows train in seconds
+without a machine-learning library.
 
-The bias stays at zero: a learned prior would answer "awareness" for a text it knows nothing of
-(most cue-less rows of a training set are questions), overriding the brand's `default_stage`.
-With no bias, knowing nothing scores every stage alike and the classifier falls back to the
-default the brand chose. numpy only: the rows of a
-funnel set are short, so a sparse product is a gather and a segment sum, and 100,000 rows train in
-seconds without a machine-learning library.
+- Text features are pulled towards zero (L2); the lexicon's evidence is held near its own
+  weighting (one for one, per stage), so the layer corrects the lexicon where the labels say so
+  instead of relearning it.
+- Each stage weighs the same in the loss, however many rows it has.
+- Labels are smoothed, so template-built rows (which are separable) do not push every answer
+  to 1.00.
+- The bias stays at zero: a learned prior would answer "awareness" for a text it knows nothing
+  of (most cue-less rows of a training set are questions), overriding the brand's
+  `default_stage`. With no bias, knowing nothing scores every stage alike and the classifier
+  falls back to the default the brand chose.
 """
 
 from __future__ import annotations
@@ -77,16 +83,20 @@ def fit(
     dense = np.array([o.evidence() for o in observations], dtype=np.float64).reshape(
         rows, len(EVIDENCE)
     )
-    truth = np.zeros((rows, len(STAGES)))
-    truth[np.arange(rows), [STAGES.index(s) for s in stages]] = 1.0
-    truth = truth * (1 - settings.smoothing) + (1 - truth) * settings.smoothing / (len(STAGES) - 1)
+    true_stage = np.array([STAGES.index(s) for s in stages], dtype=np.int64)
+    one_hot = np.zeros((rows, len(STAGES)))
+    one_hot[np.arange(rows), true_stage] = 1.0
+    smoothed = one_hot * (1 - settings.smoothing) + (1 - one_hot) * (
+        settings.smoothing / (len(STAGES) - 1)
+    )
     # Each stage weighs the same in the loss however many rows it has, so a set with more
-    # decision rows does not teach that an unknown query is probably a decision.
-    per_stage = truth.sum(axis=0)
+    # decision rows does not teach that an unknown query is probably a decision. A row's weight
+    # scales its whole (smoothed) truth; `_adam` reads the weight back as the row's sum.
+    per_stage = one_hot.sum(axis=0)
     balance = np.divide(
         rows / len(STAGES), per_stage, out=np.zeros(len(STAGES)), where=per_stage > 0
     )
-    truth *= balance
+    truth = smoothed * balance[true_stage][:, None]
 
     weights, evidence, bias = _adam(column, row_of, dense, truth, len(vocabulary), settings)
 
