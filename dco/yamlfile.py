@@ -10,6 +10,7 @@ import pydantic
 import yaml
 
 from dco.errors import ConfigError
+from dco.userfiles import read_text
 
 M = TypeVar("M", bound=pydantic.BaseModel)
 
@@ -119,13 +120,7 @@ def plain(problem: Mapping[str, Any]) -> str:
 def load(path: str | Path) -> Document:
     """Read and parse a YAML file; a syntax error becomes a `ConfigError` with its position."""
     path = Path(path)
-    try:
-        source = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"{path}: cannot read the file ({e})") from e
-    return parse(source, path)
+    return parse(read_text(path), path)
 
 
 def parse(source: str, path: str | Path = "<string>") -> Document:

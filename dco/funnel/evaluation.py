@@ -14,6 +14,7 @@ import pydantic
 
 from dco.errors import ConfigError
 from dco.models import STAGES, FunnelStage, Signals
+from dco.userfiles import read_bytes
 from dco.yamlfile import plain
 
 
@@ -134,12 +135,7 @@ def read_labelled(path: str | Path) -> list[LabelledRow]:
     a CSV file with those columns (events separated by spaces; UTF-8, or cp949 as Excel saves
     Korean). Other fields (an `id`) are kept with the row; blank lines are skipped."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
-    except OSError as e:
-        raise ConfigError(f"{path}: cannot read the file ({e.strerror})") from e
+    raw = read_bytes(path)
     if path.suffix.lower() == ".csv":
         records = _csv_records(path, raw)
     else:

@@ -23,6 +23,7 @@ from typing import Any
 from dco import resources
 from dco.errors import ConfigError
 from dco.models import STAGES
+from dco.userfiles import read_text
 
 FORMAT = "dco-funnel-model"
 FORMAT_VERSION = 1
@@ -135,13 +136,7 @@ def softmax(logits: Sequence[float]) -> list[float]:
 def load_model(path: str | Path) -> LearnedLayer:
     """Read a model file written by `dco classify --train`; a file that is not one is one line."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"{path}: cannot read the model file ({e})") from e
-    return parse_model(text, str(path))
+    return parse_model(read_text(path), str(path))
 
 
 def parse_model(text: str, where: str) -> LearnedLayer:
