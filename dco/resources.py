@@ -29,6 +29,22 @@ def bundled_dir(name: str) -> Path:
     )
 
 
+def brand_folder(path: str | Path) -> Path:
+    """The brand folder `path` names: the folder itself, or a built-in brand by name
+    ("runfit"); neither is a `ConfigError` listing the built-in brands."""
+    folder = Path(path)
+    if folder.exists():
+        return folder
+    builtin = bundled_dir("brand_guidelines")
+    if (builtin / str(path)).is_dir():
+        return builtin / str(path)
+    known = sorted(p.name for p in builtin.iterdir() if (p / "brand.yaml").is_file())
+    raise ConfigError(
+        f"no brand folder {str(path)!r} and no built-in brand of that name "
+        f"(built-in: {', '.join(known)}); give the folder holding brand.yaml"
+    )
+
+
 def data_file(name: str) -> Path:
     """Path of one of dco's own data files (`channels.yaml`, `funnel.yaml`, ...)."""
     return DATA_DIR / name

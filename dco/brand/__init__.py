@@ -1,6 +1,6 @@
 """Brand guidelines: load a brand folder, check copy against its rules, apply the safe fixes.
 
->>> brand = Brand.load(bundled_dir("brand_guidelines") / "runfit")
+>>> brand = Brand.load("runfit")  # a built-in brand, by name
 >>> [f.rule for f in brand.check("업계 최고의 코칭")]
 ['ko-ad-law.Superlatives']
 """
@@ -30,7 +30,7 @@ from dco.brand.vale import accepting
 from dco.channels.catalog import Channel, get_channel
 from dco.errors import ConfigError
 from dco.models import Copy, Finding, Formality, FunnelStage
-from dco.resources import bundled_dir
+from dco.resources import brand_folder
 from dco.serving.context import ContextRules
 from dco.text.units import fold, nfc
 
@@ -69,16 +69,7 @@ class Brand:
     @classmethod
     def load(cls, path: str | Path) -> Brand:
         """Load the brand folder at `path` (or a built-in brand by name, e.g. "runfit")."""
-        folder = Path(path)
-        builtin = bundled_dir("brand_guidelines")
-        if not folder.exists():
-            if not (builtin / str(path)).is_dir():
-                known = sorted(p.name for p in builtin.iterdir() if (p / "brand.yaml").is_file())
-                raise ConfigError(
-                    f"no brand folder {str(path)!r} and no built-in brand of that name "
-                    f"(built-in: {', '.join(known)}); give the folder holding brand.yaml"
-                )
-            folder = builtin / str(path)
+        folder = brand_folder(path)
         spec, document = load_spec(folder)
         style = style_name(spec.name)
         loaded: list[Rule | SkippedRule] = [*vocabulary_rules(spec, style)]

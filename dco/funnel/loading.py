@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dco import resources
-from dco.errors import ConfigError
 from dco.funnel.classifier import Classifier
 from dco.funnel.learned import load_model
 from dco.funnel.lexicon import load_lexicon
+from dco.resources import brand_folder
 
 LEXICON_FILE = "funnel.yaml"
 MODEL_FILE = "funnel_model.json"
@@ -38,17 +37,3 @@ def load_classifier(
     if model is None:
         return Classifier(load_lexicon(lexicon))
     return Classifier(load_lexicon(lexicon), model=load_model(model))
-
-
-def brand_folder(brand: str | Path) -> Path:
-    """The folder `brand` names: a path, or a built-in brand's name."""
-    folder = Path(brand)
-    if folder.is_dir():
-        return folder
-    builtin = resources.bundled_dir("brand_guidelines") / str(brand)
-    if builtin.is_dir():
-        return builtin
-    raise ConfigError(
-        f"no brand folder {str(brand)!r} and no built-in brand of that name; give the folder "
-        "that holds brand.yaml"
-    )
