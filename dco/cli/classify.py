@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
 import click
 from rich.markup import escape
@@ -26,9 +25,8 @@ from dco.funnel.evaluation import (
 )
 from dco.models import STAGES, Signals, StageResult
 from dco.models.events import vocabulary
-
-if TYPE_CHECKING:
-    from dco.opinion.asking import SecondOpinion
+from dco.opinion import Asking, second_opinion
+from dco.protocols import StageClassifier
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -189,28 +187,11 @@ def classify(
         _print_result(signals, result)
 
 
-class _Judge(Protocol):
-    def classify(self, signals: Signals) -> StageResult: ...
-
-
-@dataclass(frozen=True)
-class _Asking:
-    """The offline classifier, and a language model asked where it is unsure."""
-
-    offline: Classifier
-    opinion: SecondOpinion
-
-    def classify(self, signals: Signals) -> StageResult:
-        result = self.offline.classify(signals)
-        return self.opinion.ask(signals, result) if self.opinion.wanted(result) else result
-
-
 def _with_second_opinion(
     offline: Classifier, spec: str | None, below: float, always: bool, cache: Path | None
-) -> _Judge:
+) -> StageClassifier:
     if spec is None:
         return offline
-    from dco.opinion.asking import SecondOpinion
     from dco.providers import get_provider
     from dco.providers.cache import CachedProvider
 
@@ -218,7 +199,7 @@ def _with_second_opinion(
     provider_note(provider, task="stage opinions")
     if cache is not None:
         provider = CachedProvider(provider, cache)
-    return _Asking(offline, SecondOpinion(provider, below=below, always=always))
+    return Asking(offline, second_opinion(provider, ask_below=below, always_ask=always))
 
 
 def _print_events(as_json: bool) -> None:
@@ -246,7 +227,7 @@ def _print_result(signals: Signals, result: StageResult) -> None:
         out.print(f"  • {escape(reason)}")
 
 
-def _run_stream(classifier: _Judge, as_json: bool) -> None:
+def _run_stream(classifier: StageClassifier, as_json: bool) -> None:
     """One customer per line of stdin: text, or a JSON object of signals. Fields that are not
     signals (an `id`, a campaign) are passed through to the JSON output; a line that cannot be
     read is reported by its number and the rest are classified (exit 1 if any was bad)."""
@@ -303,11 +284,11 @@ def _signals_from_line(line: str, number: int) -> tuple[Signals, dict[str, Any]]
     return signals_and_extra(data, f"<stdin>:{number}")
 
 
-def _run_eval(classifier: _Judge, path: Path, show_errors: int, as_json: bool) -> None:
+def _run_eval(classifier: StageClassifier, path: Path, show_errors: int, as_json: bool) -> None:
     rows = read_labelled(path)
     results = [classifier.classify(signals) for signals in labelled_signals(rows)]
     result = evaluate(rows, [r.stage for r in results])
-    if isinstance(classifier, _Asking):
+    if isinstance(classifier, Asking):
         asked = sum(r.decided_by == "provider" for r in results)
         error_console().print(f"the language model was asked about {asked} of {len(rows)} rows",
                               highlight=False)  # fmt: skip

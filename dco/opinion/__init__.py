@@ -10,6 +10,7 @@ imported only when a provider is given, so offline classification stays light.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dco.funnel import Classifier, Lexicon, default_classifier
@@ -53,15 +54,29 @@ def classify_many(
     """Classify a batch, compiling the lexicon once, and with a `provider` asking the model about
     the customers the offline classifier is unsure of (as `classify` does)."""
     classifier = default_classifier() if lexicon is None else Classifier(lexicon)
-    batch = [Signals(text=item) if isinstance(item, str) else item for item in items]
-    results = classifier.classify_many(batch)
     if provider is None:
-        return results
+        return classifier.classify_many(items)
     opinion = second_opinion(provider, ask_below=ask_below, always_ask=always_ask)
-    return [
-        opinion.ask(signals, result) if opinion.wanted(result) else result
-        for signals, result in zip(batch, results, strict=True)
-    ]
+    return Asking(classifier, opinion).classify_many(items)
+
+
+@dataclass(frozen=True)
+class Asking:
+    """An offline classifier, and a language model asked where it is unsure: classifies as
+    `dco.Classifier` does."""
+
+    offline: Classifier
+    opinion: SecondOpinion
+
+    def classify(self, signals: Signals | str) -> StageResult:
+        """The offline answer, or the model's where the offline one is unsure."""
+        signals = Signals(text=signals) if isinstance(signals, str) else signals
+        result = self.offline.classify(signals)
+        return self.opinion.ask(signals, result) if self.opinion.wanted(result) else result
+
+    def classify_many(self, items: Iterable[Signals | str]) -> list[StageResult]:
+        """`classify` for each of `items`."""
+        return [self.classify(item) for item in items]
 
 
 def second_opinion(
@@ -75,4 +90,4 @@ def second_opinion(
     return SecondOpinion(model, below=ask_below, always=always_ask)
 
 
-__all__ = ["classify", "classify_many", "second_opinion"]
+__all__ = ["Asking", "classify", "classify_many", "second_opinion"]
