@@ -98,7 +98,7 @@ def fit(
     )
     truth = smoothed * balance[true_stage][:, None]
 
-    weights, evidence, bias = _adam(column, row_of, dense, truth, len(vocabulary), settings)
+    weights, evidence = _adam(column, row_of, dense, truth, len(vocabulary), settings)
 
     features = {
         name: _triple(weights[i])
@@ -106,7 +106,7 @@ def fit(
         if np.abs(weights[i]).max() >= settings.prune_below
     }
     return LearnedLayer(
-        bias=_triple(bias),
+        bias=(0.0, 0.0, 0.0),  # see the module docstring
         evidence={name: _triple(evidence[i]) for i, name in enumerate(EVIDENCE)},
         features=features,
         about={
@@ -128,7 +128,7 @@ def _adam(
     truth: np.ndarray,
     vocabulary: int,
     settings: TrainingSettings,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray]:
     rows, classes = truth.shape
     # The lexicon's own reading: each stage's evidence counts for that stage, one for one. The
     # layer starts there and is held near it, so it corrects the lexicon where the labels say
@@ -137,14 +137,13 @@ def _adam(
     params = [
         np.zeros((vocabulary, classes)),  # text features
         lexicon_prior.copy(),  # the lexicon's evidence
-        np.zeros(classes),  # bias
     ]
     moments = [np.zeros_like(p) for p in params]
     squares = [np.zeros_like(p) for p in params]
     beta1, beta2, epsilon = 0.9, 0.999, 1e-8
     for step in range(1, settings.epochs + 1):
-        weights, evidence, bias = params
-        logits = dense @ evidence + bias
+        weights, evidence = params
+        logits = dense @ evidence
         if column.size:
             for c in range(classes):
                 logits[:, c] += np.bincount(row_of, weights=weights[column, c], minlength=rows)
@@ -160,7 +159,6 @@ def _adam(
         gradients = [
             gradient_weights + settings.l2 * weights,
             dense.T @ error + settings.evidence_l2 * (evidence - lexicon_prior),
-            np.zeros(classes),  # no bias: see the module docstring
         ]
         for param, gradient, moment, square in zip(
             params, gradients, moments, squares, strict=True
@@ -173,7 +171,7 @@ def _adam(
             param -= (
                 settings.learning_rate * corrected / (np.sqrt(square / (1 - beta2**step)) + epsilon)
             )
-    return params[0], params[1], params[2]
+    return params[0], params[1]
 
 
 def _triple(values: np.ndarray) -> Weights:
