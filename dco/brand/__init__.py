@@ -148,13 +148,9 @@ class Brand:
         and `funnel_model.json` (a model trained on its labels) beside brand.yaml, else the
         built-in ones."""
         # The classifier loads on first use: `dco lint` checks copy and never classifies.
-        from dco.funnel import default_classifier, load_classifier
-        from dco.funnel.loading import LEXICON_FILE, MODEL_FILE
+        from dco.funnel import load_classifier
 
-        own = self.folder is not None and any(
-            (self.folder / name).is_file() for name in (LEXICON_FILE, MODEL_FILE)
-        )
-        return load_classifier(self.folder) if own else default_classifier()
+        return load_classifier(self.folder)
 
     # The attributes the generator reads to shape its prompts.
     @property

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dco.funnel.classifier import Classifier
+from dco.funnel.classifier import Classifier, default_classifier
 from dco.funnel.learned import load_model
 from dco.funnel.lexicon import load_lexicon
 from dco.resources import brand_folder
@@ -34,6 +34,8 @@ def load_classifier(
         model = folder / MODEL_FILE
     if not learned:
         return Classifier(load_lexicon(lexicon), model=None)
+    if lexicon is None and model is None:
+        return default_classifier()  # nothing of its own: the one compiled per process
     if model is None:
         return Classifier(load_lexicon(lexicon))
     return Classifier(load_lexicon(lexicon), model=load_model(model))
