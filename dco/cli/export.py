@@ -10,9 +10,16 @@ import click
 from dco.channels.limits import copy_findings
 from dco.cli.common import db_argument, load_brand, require_db
 from dco.cli.output import counted, error_console
-from dco.errors import OptionError
 from dco.review import ReviewQueue
-from dco.review.export import ExportRow, to_csv, to_google_ads_rsa, to_jsonl
+from dco.review.export import ExportRow, to_csv, to_jsonl
+from dco.review.google_ads import (
+    LAYOUTS,
+    layout_ads,
+    require_final_url,
+    rsa_format,
+    short_ads,
+    to_google_ads_csv,
+)
 
 
 @click.command("export")
@@ -45,13 +52,23 @@ from dco.review.export import ExportRow, to_csv, to_google_ads_rsa, to_jsonl
     "--channel google_rsa).",
 )
 @click.option(
+    "--google-ads-layout",
+    "layout",
+    type=click.Choice(LAYOUTS),
+    default="per-variant",
+    show_default=True,
+    help="per-variant: one ad for each variant, its headline and body pinned, its id in the "
+    "ad's label, so the report joins back to it; pooled: the stage's texts shared over as few "
+    "ads as possible (figures cannot be told apart by variant).",
+)
+@click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write here instead of standard output (the Google Ads file goes beside it).",
 )
 def export_command(
     db: str | None, output: str, channel: str | None, campaign: str | None, brand_dir: str | None,
-    force: bool, final_url: str, out: Path | None,
+    force: bool, final_url: str, layout: str, out: Path | None,
 ) -> None:  # fmt: skip
     """Write the approved and edited copy in QUEUE as CSV (default) or JSONL.
 
@@ -61,11 +78,8 @@ def export_command(
       dco export review.db --channel google_rsa --brand runfit --out ads.csv
     """
     db = require_db(db)
-    if channel == "google_rsa" and out is not None and not final_url.strip():
-        raise OptionError(
-            "Google Ads needs a Final URL for every ad: give --final-url https://… (the page "
-            "the ads lead to)"
-        )
+    if channel == "google_rsa" and out is not None:
+        require_final_url(final_url)  # before any work
     brand = load_brand(brand_dir) if brand_dir else None
     with ReviewQueue(db) as queue:
         approved = queue.approved(channel=channel, campaign=campaign)
@@ -83,9 +97,7 @@ def export_command(
     else:
         out.write_text(text, encoding="utf-8-sig" if output == "csv" else "utf-8")
         if channel == "google_rsa":
-            ads = out.with_name(out.stem + ".google-ads.csv")
-            ads.write_text(to_google_ads_rsa(rows, final_url=final_url), encoding="utf-8-sig")
-            error_console().print(f"wrote Google Ads Editor rows to {ads}")
+            _write_google_ads(rows, out.with_name(out.stem + ".google-ads.csv"), layout, final_url)
         error_console().print(f"wrote {len(rows)} approved variants to {out}")
     if held_back:
         broken = "over its channel's limits" + (
@@ -97,3 +109,19 @@ def export_command(
         )
     if brand is None and not force:
         error_console().print("[dim]not checked against a brand: give --brand DIR[/]")
+
+
+def _write_google_ads(rows: list[ExportRow], path: Path, layout: str, final_url: str) -> None:
+    ads = layout_ads(rows, "pooled" if layout == "pooled" else "per-variant")
+    path.write_text(to_google_ads_csv(ads, final_url=final_url), encoding=rsa_format().encoding)
+    error_console().print(f"wrote {counted(len(ads), 'responsive search ad')} to {path}")
+    short = short_ads(ads)
+    if short:
+        spec = rsa_format()
+        groups = ", ".join(sorted({ad.ad_group for ad in short}))
+        error_console().print(
+            f"[yellow]{counted(len(short), 'ad')} ({groups})"
+            f" have fewer than {spec.headlines.fewest} headlines or "
+            f"{spec.descriptions.fewest} descriptions: approve more copy for those stages, or "
+            "add texts in Google Ads Editor before posting[/]"
+        )

@@ -9,7 +9,7 @@ from rich.markup import escape
 
 from dco.cli.common import db_argument, key_values, require_db
 from dco.cli.output import console, error_console, print_json
-from dco.outcomes.reports import COLUMNS, read_report
+from dco.outcomes.reports import COLUMNS, PLATFORMS, read_report
 from dco.review import ReviewQueue
 
 
@@ -28,11 +28,24 @@ def outcomes() -> None:
     metavar="NAME=HEADER",
     help=f"Read dco's NAME ({', '.join(COLUMNS)}) from your column HEADER; repeatable.",
 )
+@click.option(
+    "--from",
+    "platform",
+    type=click.Choice(PLATFORMS),
+    default="dco",
+    show_default=True,
+    help="The report's layout: dco's own columns, or a platform's download as it comes "
+    "(google: the ads report with the Labels column that dco export put the variant ids in).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def import_command(report: Path, db: str | None, mapping: tuple[str, ...], as_json: bool) -> None:
+def import_command(
+    report: Path, db: str | None, mapping: tuple[str, ...], platform: str, as_json: bool
+) -> None:
     """Import REPORT (CSV) into QUEUE; importing the same report again changes nothing.
 
-    Columns: variant_id, date, impressions, clicks, and optionally conversions and segment.
+    Columns: variant_id, date, impressions, clicks, and optionally conversions and segment;
+    --from google reads Google Ads' ads report as downloaded (English or Korean headers, the
+    title and total rows left aside) and finds each variant by its dco:ID label.
     Each (variant, segment, day) is kept once, so a re-imported or overlapping report replaces
     its figures instead of adding them twice. Bad rows are listed with their line numbers; the
     good rows still land (exit status 1 when any row was bad).
@@ -40,11 +53,13 @@ def import_command(report: Path, db: str | None, mapping: tuple[str, ...], as_js
     \b
     Examples:
       dco outcomes import report.csv review.db
+      dco outcomes import "Ad report.csv" review.db --from google
       dco outcomes import naver.csv review.db --column variant_id="소재 ID" --column date=날짜 \\
           --column impressions=노출수 --column clicks=클릭수 --column conversions=전환수
     """
     db = require_db(db)
-    read = read_report(report, key_values(mapping, "--column", shape="NAME=HEADER"))
+    columns = key_values(mapping, "--column", shape="NAME=HEADER")
+    read = read_report(report, columns, platform=platform)
     with ReviewQueue(db) as queue:
         known = queue.known_variants(o.variant_id for o in read.outcomes)
         good = [(line, o) for line, o in read.rows if o.variant_id in known]

@@ -1,32 +1,97 @@
 """Reading ad platforms' performance reports (CSV) into outcomes, row by row.
 
-The columns dco reads, and their default headers (map yours with `columns`):
+Each platform's layout is a data file in `dco/data/reports/` (`dco` is the default): the headers
+each of dco's columns may go by, a pattern that finds the variant id inside its cell (a label
+such as `dco:3f2a…`), the date formats, and the summary rows to pass over. dco's columns:
 
     variant_id   the dco variant id (put it in the ad's label, name or a URL parameter)
-    date         the day the row covers: 2026-11-23, 2026/11/23 or 2026.11.23
+    date         the day the row covers: 2026-11-23, 2026/11/23, 2026.11.23 or the platform's own
     impressions  whole numbers; thousands separators (1,234) are fine
     clicks
     conversions  optional (0 when the column is absent)
     segment      optional (the audience segment; "all" when absent or empty)
 
-A bad row is reported with its line number and the rest still land. Files exported as UTF-8 (with
-or without a BOM) or as cp949, as Korean spreadsheet tools often write them, are both read.
+The header row is found among the first rows (downloads often start with a title and a date
+range). A bad row is reported with its line number and the rest still land. Files exported as
+UTF-8 (with or without a BOM) or as cp949, as Korean spreadsheet tools often write them, are both
+read.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import io
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from typing import Literal
 
-from dco.errors import ConfigError, DcoError, OutcomeError
+from pydantic import Field
+
+from dco import resources
+from dco.errors import ConfigError, DcoError, OutcomeError, unknown_name
+from dco.models import DcoModel
 from dco.outcomes.values import ALL_SEGMENTS, Outcome, period_of
 
-COLUMNS = ("variant_id", "date", "impressions", "clicks", "conversions", "segment")
-REQUIRED = ("variant_id", "date", "impressions", "clicks")
+ColumnName = Literal["variant_id", "date", "impressions", "clicks", "conversions", "segment"]
+COLUMNS: tuple[ColumnName, ...] = (
+    "variant_id", "date", "impressions", "clicks", "conversions", "segment",
+)  # fmt: skip
+REQUIRED: tuple[ColumnName, ...] = ("variant_id", "date", "impressions", "clicks")
+PLATFORMS = ("dco", "google")
+"""The report layouts dco ships (`dco/data/reports/<name>.yaml`)."""
+HEADER_SEARCH_ROWS = 20
+"""How many rows from the top may come before the header (titles, date ranges)."""
+
+
+class ReportColumn(DcoModel):
+    """Where one of dco's columns is in a platform's report."""
+
+    headers: tuple[str, ...] = Field(min_length=1)
+    """Any of these names the column (case and spaces do not matter)."""
+    find: str | None = None
+    """A pattern whose first group is the value inside the cell (the id inside a label)."""
+
+
+class ReportFormat(DcoModel):
+    """A platform's performance report, as its data file describes it."""
+
+    name: str
+    title: str
+    source: str = Field(min_length=1)
+    columns: dict[ColumnName, ReportColumn]
+    date_formats: tuple[str, ...] = ()
+    summary_rows: tuple[str, ...] = ()
+    """First cells that start a totals row rather than a day's figures."""
+    empty_cells: tuple[str, ...] = ()
+    """What the platform writes for "none" in a figure (read as 0)."""
+
+    def mapped(self, columns: Mapping[str, str]) -> ReportFormat:
+        """This format with `columns` (dco's name → your header) replacing its headers."""
+        unknown = [name for name in columns if name not in COLUMNS]
+        if unknown:
+            raise ConfigError(
+                f"unknown column {unknown[0]!r} to map; dco reads {', '.join(COLUMNS)}"
+            )
+        changed = dict(self.columns)
+        for name in COLUMNS:
+            if name in columns:
+                old = changed.get(name)
+                find = old.find if old else None
+                changed[name] = ReportColumn(headers=(columns[name],), find=find)
+        return self.model_copy(update={"columns": changed})
+
+
+@functools.cache
+def report_format(platform: str) -> ReportFormat:
+    """The shipped layout of `platform`'s reports."""
+    if platform not in PLATFORMS:
+        raise unknown_name("report format", platform, PLATFORMS)
+    document = resources.load_data(f"reports/{platform}.yaml")
+    return document.validate(ReportFormat, what=f"{platform} report format")
 
 
 @dataclass
@@ -42,30 +107,31 @@ class Report:
 
 
 def read_report(
-    path: str | Path, columns: Mapping[str, str] | None = None, *, today: date | None = None
+    path: str | Path,
+    columns: Mapping[str, str] | None = None,
+    *,
+    platform: str = "dco",
+    today: date | None = None,
 ) -> Report:
-    """The outcomes in the CSV report at `path`; `columns` maps dco's names to your headers."""
+    """The outcomes in the CSV report at `path`, laid out as `platform`'s reports are;
+    `columns` maps dco's names to your own headers."""
     path = Path(path)
-    unknown = [name for name in columns or {} if name not in COLUMNS]
-    if unknown:
-        raise ConfigError(f"unknown column {unknown[0]!r} to map; dco reads {', '.join(COLUMNS)}")
-    headers = {name: (columns or {}).get(name, name) for name in COLUMNS}
-    reader = csv.DictReader(io.StringIO(_text(path)))
-    present = set(reader.fieldnames or ())
-    missing = [name for name in REQUIRED if headers[name] not in present]
-    if missing:
-        name = missing[0]
-        raise ConfigError(
-            f"{path}: no column {headers[name]!r} for {name} (the file has "
-            f"{', '.join(reader.fieldnames or ()) or 'no header'}); map yours with "
-            f"--column {name}=HEADER"
-        )
+    layout = report_format(platform)
+    if columns:
+        layout = layout.mapped(columns)
+    rows = csv.reader(io.StringIO(_text(path)))
+    found = _header(rows, layout)
+    if found is None:
+        raise _no_header(path, layout, columns)
+    line, places = found
     report = Report()
     today = today or date.today()
-    for row in reader:
-        line = reader.line_num
+    for cells in rows:
+        line += 1
+        if not any(c.strip() for c in cells) or _is_summary(cells, layout):
+            continue
         try:
-            report.rows.append((line, _outcome(row, headers, present, today)))
+            report.rows.append((line, _outcome(cells, places, layout, today)))
         except DcoError as e:
             report.problems.append((line, str(e)))
     return report
@@ -82,27 +148,105 @@ def _text(path: Path) -> str:
             raise ConfigError(f"{path}: neither UTF-8 nor cp949 text") from e
 
 
-def _outcome(row: dict, headers: dict[str, str], present: set[str], today: date) -> Outcome:
-    def value(name: str) -> str:
-        header = headers[name]
-        return (row.get(header) or "").strip() if header in present else ""
+def _header(rows: Iterator[list[str]], layout: ReportFormat) -> tuple[int, dict[str, int]] | None:
+    """(line, where each column is) of the first row naming every required column."""
+    for line, cells in enumerate(rows, start=1):
+        places = _places(cells, layout)
+        if all(name in places for name in REQUIRED):
+            return line, places
+        if line >= HEADER_SEARCH_ROWS:
+            break
+    return None
 
-    variant_id, day = value("variant_id"), value("date")
-    if not variant_id:
-        raise OutcomeError("no variant id")
+
+def _places(cells: list[str], layout: ReportFormat) -> dict[str, int]:
+    index = {_key(cell): i for i, cell in reversed(list(enumerate(cells)))}
+    places: dict[str, int] = {}
+    for name, column in layout.columns.items():
+        for header in column.headers:
+            if _key(header) in index:
+                places[name] = index[_key(header)]
+                break
+    return places
+
+
+def _key(header: str) -> str:
+    return "".join(header.split()).casefold()
+
+
+def _no_header(path: Path, layout: ReportFormat, mapped: Mapping[str, str] | None) -> ConfigError:
+    with path.open(encoding="utf-8-sig", errors="replace") as text:
+        first = next(csv.reader(text), [])
+    missing = [n for n in REQUIRED if n not in _places(first, layout)]
+    name = missing[0] if missing else REQUIRED[0]
+    wanted = " or ".join(repr(h) for h in layout.columns[name].headers)
+    hint = (
+        f"map yours with --column {name}=HEADER"
+        if layout.name == "dco" or mapped
+        else f"is it a {layout.title}? map yours with --column {name}=HEADER"
+    )
+    return ConfigError(
+        f"{path}: no column {wanted} for {name} in its first {HEADER_SEARCH_ROWS} rows (the "
+        f"first row has {', '.join(c for c in first if c.strip()) or 'nothing'}); {hint}"
+    )
+
+
+def _is_summary(cells: list[str], layout: ReportFormat) -> bool:
+    first = next((c.strip() for c in cells if c.strip()), "")
+    return any(first.casefold().startswith(s.casefold()) for s in layout.summary_rows)
+
+
+def _outcome(
+    cells: list[str], places: dict[str, int], layout: ReportFormat, today: date
+) -> Outcome:
+    def value(name: str) -> str:
+        at = places.get(name)
+        return cells[at].strip() if at is not None and at < len(cells) else ""
+
+    variant_id = _variant_id(value("variant_id"), layout)
+    day = value("date")
     if not day:
         raise OutcomeError("no date")
     return Outcome(
         variant_id=variant_id,
-        impressions=_count(value("impressions"), "impressions"),
-        clicks=_count(value("clicks"), "clicks"),
-        conversions=_count(value("conversions") or "0", "conversions"),
+        impressions=_count(value("impressions"), "impressions", layout),
+        clicks=_count(value("clicks"), "clicks", layout),
+        conversions=_count(value("conversions") or "0", "conversions", layout),
         segment=value("segment") or ALL_SEGMENTS,
-        period=period_of(day, today),
+        period=_day(day, layout, today),
     ).check()
 
 
-def _count(text: str, name: str) -> int:
+def _variant_id(cell: str, layout: ReportFormat) -> str:
+    pattern = layout.columns["variant_id"].find
+    if pattern is None:
+        if not cell:
+            raise OutcomeError("no variant id")
+        return cell
+    found = list(dict.fromkeys(re.findall(pattern, cell[:10_000])))
+    if not found:
+        raise OutcomeError(f"no dco variant id in {cell[:60]!r} (an ad dco did not export?)")
+    if len(found) > 1:
+        raise OutcomeError(
+            f"the ad carries {len(found)} variants ({', '.join(found[:3])}…), exported pooled: "
+            "its figures cannot be split by variant; export with --google-ads-layout per-variant "
+            "to measure each"
+        )
+    return found[0]
+
+
+def _day(text: str, layout: ReportFormat, today: date) -> str:
+    for pattern in layout.date_formats:
+        try:
+            return datetime.strptime(text, pattern).date().isoformat()
+        except ValueError:
+            continue
+    return period_of(text, today)
+
+
+def _count(text: str, name: str, layout: ReportFormat) -> int:
+    if text in layout.empty_cells:
+        return 0
     cleaned = text.replace(",", "").replace(" ", "")
     if cleaned.endswith(".0"):
         cleaned = cleaned[:-2]

@@ -56,11 +56,12 @@ def test_export_leaves_out_copy_over_its_channels_limit_even_without_a_brand(tmp
     assert "left out 1 approved variant over its channel's limits" in result.stderr
 
 
-def test_google_ads_editor_rows_group_headlines_and_descriptions(tmp_path):
+def test_pooled_google_ads_editor_rows_group_headlines_and_descriptions(tmp_path):
     path, a, _b = filled(tmp_path)
     out = tmp_path / "ads.csv"
     run_dco("export", str(path), "--channel", "google_rsa", "--out", str(out),
-            "--final-url", "https://runfit.example/half")  # fmt: skip
+            "--final-url", "https://runfit.example/half",
+            "--google-ads-layout", "pooled")  # fmt: skip
     ads = list(
         csv.DictReader(io.StringIO((tmp_path / "ads.google-ads.csv").read_text("utf-8-sig")))
     )
@@ -76,7 +77,9 @@ def test_export_of_a_missing_database_says_how_to_make_one(tmp_path):
     assert result.returncode == 2 and "dco generate --queue" in result.stderr
 
 
-def test_a_stage_with_more_copy_than_one_ad_holds_becomes_several_ads_losing_none(tmp_path):
+def test_a_pooled_stage_with_more_copy_than_one_ad_holds_becomes_several_ads_losing_none(
+    tmp_path,
+):
     from dco.models import FunnelStage, Variant
 
     path = tmp_path / "review.db"
@@ -95,7 +98,8 @@ def test_a_stage_with_more_copy_than_one_ad_holds_becomes_several_ads_losing_non
     missing = run_dco("export", str(path), "--channel", "google_rsa", "--out", str(out))
     assert missing.returncode == 2 and "--final-url" in missing.stderr and not out.exists()
     done = run_dco("export", str(path), "--channel", "google_rsa", "--out", str(out),
-                   "--final-url", "https://runfit.example/half")  # fmt: skip
+                   "--final-url", "https://runfit.example/half",
+                   "--google-ads-layout", "pooled")  # fmt: skip
     assert done.returncode == 0, done.stderr
     ads = list(
         csv.DictReader(io.StringIO(out.with_name("ads.google-ads.csv").read_text("utf-8-sig")))
