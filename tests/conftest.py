@@ -16,9 +16,19 @@ WEDNESDAY_NOON_SEOUL = "2026-10-14T12:00+09:00"
 at the current time, which on a weekday morning or in winter matches the commute or winter rule,
 so tests that expect no time-based tag give this one."""
 
+# The suite states English messages; a developer's Korean locale must not change them. Tests of
+# the language choice set (or blank) DCO_LANG themselves.
+os.environ["DCO_LANG"] = "en"
 
-def run_dco(*args: str, stdin: str | None = None, env: dict[str, str] | None = None):
-    """Run `python -m dco ARGS` in a subprocess and return the completed process (text mode)."""
+
+def run_dco(
+    *args: str,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+    cwd: str | Path | None = None,
+):
+    """Run `python -m dco ARGS` in a subprocess (in `cwd`, when given) and return the completed
+    process (text mode)."""
     return subprocess.run(
         [sys.executable, "-m", "dco", *args],
         input=stdin,
@@ -27,6 +37,7 @@ def run_dco(*args: str, stdin: str | None = None, env: dict[str, str] | None = N
         encoding="utf-8",
         env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200", **(env or {})},
         timeout=120,
+        cwd=cwd,
     )
 
 

@@ -7,6 +7,7 @@ import pytest
 import dco
 import dco.brand
 import dco.funnel.classifier
+import dco.i18n
 import dco.serving.context
 import dco.text.distance
 import dco.text.units
@@ -27,6 +28,7 @@ MODULES = [
     dco.brand,
     dco.text.units,
     dco.funnel.classifier,
+    dco.i18n,
     dco.text.distance,
     dco.tuning.stats,
     dco.serving.context,

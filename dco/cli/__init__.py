@@ -12,8 +12,10 @@ import pydantic
 from rich.markup import escape
 
 import dco
+from dco.cli.language import choose, translate
 from dco.cli.output import error_console
 from dco.errors import DcoError
+from dco.i18n import _
 
 DEBUG_VARIABLE = "DCO_DEBUG"
 QUEUE_HELP = (
@@ -57,7 +59,7 @@ class DcoGroup(click.Group):
         command = getattr(importlib.import_module(f"dco.cli.{module}"), attribute)
         if any(param.name == "db" for param in command.params) and not command.epilog:
             command.epilog = QUEUE_HELP
-        return command
+        return translate(command)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -72,7 +74,7 @@ def _fail(message: str) -> NoReturn:
     """One line on stderr and exit status 2: how every error the user can act on ends
     (DCO_DEBUG=1 shows the traceback instead, as `--help` says)."""
     error_console().print(
-        f"[bold red]dco: error:[/] {escape(message)}", highlight=False, soft_wrap=True
+        f"[bold red]{_('dco: error:')}[/] {escape(message)}", highlight=False, soft_wrap=True
     )
     sys.exit(2)
 
@@ -88,6 +90,13 @@ def _one_line(error: Exception) -> str:
 
 @click.group(cls=DcoGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(dco.__version__, "-V", "--version", prog_name="dco")
+@click.option(
+    "--lang",
+    metavar="LANG",
+    expose_value=False,
+    help="The language dco speaks, en or ko, after any command (default: $DCO_LANG, dco.toml, "
+    "else the locale's).",
+)
 def cli() -> None:
     """Funnel-aware marketing copy with a human in the loop.
 
@@ -120,18 +129,20 @@ def main() -> None:
 
     try:
         settings = effective()
+        args = choose(sys.argv[1:], settings["lang"].value)
         apply_model(settings)
         defaults = default_map(settings)
     except DcoError as e:
         _fail(_one_line(e))
+    translate(cli)
     try:
-        code = cli.main(prog_name="dco", default_map=defaults, standalone_mode=False)
+        code = cli.main(args, prog_name="dco", default_map=defaults, standalone_mode=False)
     except click.UsageError as e:
         # click's own usage errors end the same way as dco's: one line, and where to look.
         command = e.ctx.command_path if e.ctx is not None else "dco"
         _fail(f"{e.format_message()} (see {command} --help)")
     except click.exceptions.Abort:
-        error_console().print("aborted")
+        error_console().print(_("aborted"))
         sys.exit(130)
     except click.ClickException as e:
         _fail(e.format_message())

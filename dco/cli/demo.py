@@ -21,6 +21,7 @@ from dco.cli.output import console, print_json, stage_label
 from dco.cli.variants import print_result, provider_note
 from dco.funnel import classify_many
 from dco.generation import GenerationResult, generate
+from dco.i18n import _
 from dco.models import Brief, Copy, DcoModel, Finding, Signals, StageResult
 from dco.providers import get_provider
 from dco.review import ReviewQueue
@@ -123,7 +124,7 @@ class _DemoRun:
             ],
             "generated": [
                 [v.model_dump(mode="json", by_alias=True) for v in result]
-                for _, result in self.generated
+                for _brief, result in self.generated
             ],
             "measures": [
                 {"copy": c.model_dump(), "channel": ch, "fields": [m.to_dict() for m in ms]}
@@ -146,7 +147,7 @@ def _run(provider: str | None, queue_path: str) -> _DemoRun:
     ]
     checked = [(text, brand.check(text)) for text in script.checks]
     with ReviewQueue(queue_path, checker=brand) as queue:
-        queue.submit(v for _, result in generated for v in result)
+        queue.submit(v for _brief, result in generated for v in result)
         waiting = queue.stats()["pending"]
     results = classify_many(script.customers)
     measured = [
@@ -160,16 +161,18 @@ def _run(provider: str | None, queue_path: str) -> _DemoRun:
 def _print_run(run: _DemoRun) -> None:
     out = console()
     _print_customers(run.script.customers, run.results)
-    out.print("[bold]2. The same copy counted the way each channel counts[/]")
+    out.print(f"[bold]{_('2. The same copy counted the way each channel counts')}[/]")
     for copy in run.script.copy_examples:
         _print_copy_measures(copy, [(ch, ms) for c, ch, ms in run.measured if c is copy])
-    out.print(
-        f"[bold]3. Variants written for each customer's stage, within the channel limits, "
-        f"checked against the {escape(run.brand.name)} brand[/]"
-    )
+    heading = _(
+        "3. Variants written for each customer's stage, within the channel limits, checked "
+        "against the {brand} brand"
+    ).format(brand=escape(run.brand.name))
+    out.print(f"[bold]{heading}[/]")
     for brief, result in run.generated:
         print_result(brief, result)
-    out.print(f"[bold]4. Copy checked against {escape(run.brand.name)}'s guidelines[/]")
+    heading = _("4. Copy checked against {brand}'s guidelines").format(brand=escape(run.brand.name))
+    out.print(f"[bold]{heading}[/]")
     for text, findings in run.checked:
         out.print(f"  {escape(text)}")
         for finding in findings:
@@ -178,28 +181,27 @@ def _print_run(run: _DemoRun) -> None:
                 f"[dim]{escape(finding.rule)}[/] {escape(finding.message)}"
             )
         if not findings:
-            out.print("    [green]clean[/]")
+            out.print(f"    [green]{_('clean')}[/]")
     path = escape(describe(run.queue_path))
+    waiting = _("5. {n} variants wait for review in {queue}").format(n=run.waiting, queue=path)
+    out.print(f"[bold]{waiting}[/]: dco review {path} --brand {escape(run.script.brand)}")
     out.print(
-        f"[bold]5. {run.waiting} variants wait for review in {path}[/]: "
-        f"dco review {path} --brand {escape(run.script.brand)}"
-    )
-    out.print(
-        "[dim]Try your own:[/] dco generate --brief examples/brief.yaml --query '러닝 코칭 가격'"
-        "   [dim]·[/] dco lint copy.txt --brand runfit   [dim]·[/] dco demo --rounds 3"
+        f"[dim]{_('Try your own:')}[/] dco generate --brief examples/brief.yaml --query "
+        "'러닝 코칭 가격'   [dim]·[/] dco lint copy.txt --brand runfit"
+        "   [dim]·[/] dco demo --rounds 3"
     )
 
 
 def _print_customers(customers: Sequence[Signals], results: Sequence[StageResult]) -> None:
-    table = Table(title="1. Where each customer stands in the funnel", title_justify="left")
+    table = Table(title=_("1. Where each customer stands in the funnel"), title_justify="left")
     # Folded, never cut: a Korean word wider than what is left of a line moves whole to the
     # next one (rich cuts a cell's overflow with an ellipsis by default).
-    table.add_column("signals", overflow="fold")
-    table.add_column("stage", no_wrap=True)
-    table.add_column("conf.", justify="right", no_wrap=True)
-    table.add_column("why", overflow="fold")
+    table.add_column(_("signals"), overflow="fold")
+    table.add_column(_("stage"), no_wrap=True)
+    table.add_column(_("conf."), justify="right", no_wrap=True)
+    table.add_column(_("why"), overflow="fold")
     for signals, result in zip(customers, results, strict=True):
-        shown = escape(signals.text) if signals.text else "[dim](no text)[/]"
+        shown = escape(signals.text) if signals.text else f"[dim]{_('(no text)')}[/]"
         if signals.events:
             shown += "\n[dim]" + " ".join(str(e) for e in signals.events) + "[/]"
         table.add_row(
@@ -215,13 +217,15 @@ def run_rounds(rounds: int, locale: str, queue_path: str | None, as_json: bool) 
     """The closed-loop simulation, printed round by round."""
     brand = Brand.load(_load_script().brand)
     table = Table(
-        title=f"The feedback loop, simulated ({locale}): generate → review → tune",
+        title=_("The feedback loop, simulated ({locale}): generate → review → tune").format(
+            locale=locale
+        ),
         title_justify="left",
         box=box.SIMPLE_HEAD,
     )
-    for column in ("round", "approved", "edited", "rejected", "edit dist."):
+    for column in (_("round"), _("approved"), _("edited"), _("rejected"), _("edit dist.")):
         table.add_column(column, justify="right", no_wrap=True)
-    table.add_column("the round's prompt learned from")
+    table.add_column(_("the round's prompt learned from"))
     with tempfile.TemporaryDirectory() as temp:
         path = queue_path or str(Path(temp) / "simulation.db")
         with ReviewQueue(path, checker=brand) as queue:
@@ -234,19 +238,20 @@ def run_rounds(rounds: int, locale: str, queue_path: str | None, as_json: bool) 
         table.add_row(
             str(r.round), f"{r.approval_rate:.0%} [dim]{r.approved}/{r.decided}[/]",
             str(r.edited), str(r.rejected), f"{r.edit_distance:.3f}",
-            "nothing yet" if not any(learned.values()) else
-            f"{learned['examples']} examples, {learned['preferences']} preferences, "
-            f"{learned['avoid']} words to avoid, {learned['notes']} notes",
+            _("nothing yet") if not any(learned.values()) else
+            _("{examples} examples, {preferences} preferences, {avoid} words to avoid, "
+              "{notes} notes").format(**learned),
         )  # fmt: skip
     console().print(table)
-    console().print(
-        "[dim]The fake provider does what its prompt says, so this proves the decisions reach "
-        "the prompt and are used. With a real model and real reviewers, measure the gain with "
-        "`dco stats --compare`.[/]"
+    note = _(
+        "The fake provider does what its prompt says, so this proves the decisions reach the "
+        "prompt and are used. With a real model and real reviewers, measure the gain with "
+        "`dco stats --compare`."
     )
+    console().print(f"[dim]{note}[/]")
     if queue_path is not None:
         where = escape(describe(queue_path))
-        console().print(f"decisions kept in {where}: dco stats {where}")
+        console().print(_("decisions kept in {queue}").format(queue=where) + f": dco stats {where}")
 
 
 def _print_copy_measures(copy: Copy, measured: list[tuple[str, list[FieldMeasure]]]) -> None:
@@ -255,7 +260,7 @@ def _print_copy_measures(copy: Copy, measured: list[tuple[str, list[FieldMeasure
         title_justify="left",
         title_style="",
     )
-    for column in ("channel", "field", "from", "length / limit"):
+    for column in (_("channel"), _("field"), _("from"), _("length / limit")):
         table.add_column(column)
     for channel, measures in measured:
         for index, m in enumerate(measures):
@@ -263,7 +268,7 @@ def _print_copy_measures(copy: Copy, measured: list[tuple[str, list[FieldMeasure
             shown = "—" if m.length is None else str(m.length)
             verdict = f"[{colour}]{shown}[/] / {m.limit} {m.unit}"
             if m.problem:
-                verdict += " [red](cannot encode)[/]"
+                verdict += f" [red]{_('(cannot encode)')}[/]"
             table.add_row(channel if index == 0 else "", m.field, "+".join(m.copy_fields), verdict)
     console().print(table)
 

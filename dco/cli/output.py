@@ -9,6 +9,7 @@ from typing import Any
 import click
 from rich.console import Console
 
+from dco.i18n import _
 from dco.models import FunnelStage
 
 STAGE_STYLE = {
@@ -42,7 +43,14 @@ def counted(number: int, noun: str) -> str:
 
 def stage_label(stage: FunnelStage) -> str:
     """The stage name in its colour, as rich markup."""
-    return f"[{STAGE_STYLE[stage]}]{stage.value}[/]"
+    return f"[{STAGE_STYLE[stage]}]{stage_name(stage)}[/]"
+
+
+def stage_name(stage: FunnelStage) -> str:
+    """The stage's name in the language in use."""
+    names = {"awareness": _("awareness"), "consideration": _("consideration"),
+             "decision": _("decision")}  # fmt: skip
+    return names[stage.value]
 
 
 events_option = click.option(

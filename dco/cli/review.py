@@ -10,6 +10,7 @@ import click
 from dco.cli.common import db_argument, key_values, load_brand, require_db
 from dco.cli.output import error_console
 from dco.errors import OptionError
+from dco.i18n import _
 from dco.review import ReviewQueue
 from dco.review.app import create_app
 from dco.review.stores.base import FILTERS
@@ -43,8 +44,10 @@ def review_command(
     j/k move, / filter, ? help, q quit. Every decision is saved the moment it is made."""
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise OptionError(
-            "dco review needs a terminal (it is an interactive app); run it in one, or script "
-            "decisions with dco.ReviewQueue"
+            _(
+                "dco review needs a terminal (it is an interactive app); run it in one, or script "
+                "decisions with dco.ReviewQueue"
+            )
         )
     db = require_db(db)
     parsed = key_values(filters, "--filter", keys=FILTERS)

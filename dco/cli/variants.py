@@ -8,8 +8,12 @@ from rich.table import Table
 from dco.channels.catalog import get_channel
 from dco.cli.output import console, error_console, stage_label
 from dco.generation import GenerationResult
+from dco.i18n import _
 from dco.models import Brief
 from dco.providers import Provider, default_name
+
+TASKS = {"copy": _("copy"), "stage opinions": _("stage opinions")}
+"""What the fake provider gives instead of a model, by task."""
 
 
 def provider_note(provider: Provider | str | None, *, task: str = "copy") -> None:
@@ -18,12 +22,13 @@ def provider_note(provider: Provider | str | None, *, task: str = "copy") -> Non
     name = provider if provider is None or isinstance(provider, str) else provider.name
     name = name or default_name()
     if name.split("/")[0] == "fake":
-        error_console().print(
-            f"[dim]provider: fake — offline, deterministic {task}. Set OPENAI_API_KEY (and "
-            "OPENAI_BASE_URL for another OpenAI-compatible server) to ask a real model.[/]"
-        )
+        note = _(
+            "provider: fake — offline, deterministic {task}. Set OPENAI_API_KEY (and "
+            "OPENAI_BASE_URL for another OpenAI-compatible server) to ask a real model."
+        ).format(task=TASKS.get(task, task))
+        error_console().print(f"[dim]{note}[/]")
     else:
-        error_console().print(f"[dim]provider: {escape(name)}[/]")
+        error_console().print(f"[dim]{_('provider: {name}').format(name=escape(name))}[/]")
 
 
 def print_result(brief: Brief, result: GenerationResult, *, verbose: bool = False) -> None:
@@ -35,12 +40,13 @@ def print_result(brief: Brief, result: GenerationResult, *, verbose: bool = Fals
     if stage is not None:
         title += f" · {stage_label(stage)}"
     if result.stage_result is not None:
-        title += f" [dim](confidence {result.stage_result.confidence:.2f})[/]"
+        confidence = f"{result.stage_result.confidence:.2f}"
+        title += f" [dim]({_('confidence {value}').format(value=confidence)})[/]"
     if result:
         table = Table(title=title, title_justify="left", show_lines=True)
         table.add_column("#", justify="right")
-        table.add_column("copy")
-        table.add_column("length / limit")
+        table.add_column(_("copy"))
+        table.add_column(_("length / limit"))
         for number, variant in enumerate(result, start=1):
             copy = variant.copy
             text = (
@@ -66,7 +72,7 @@ def print_result(brief: Brief, result: GenerationResult, *, verbose: bool = Fals
     if verbose:
         for discarded in result.discarded:
             what = escape(discarded.copy.headline) if discarded.copy else "(reply)"
-            console().print(f"  [dim]discarded:[/] {what} — {escape(discarded.reason)}")
+            console().print(f"  [dim]{_('discarded:')}[/] {what} — {escape(discarded.reason)}")
 
 
 def discard_summary(result: GenerationResult) -> str:

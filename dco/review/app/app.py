@@ -21,6 +21,7 @@ from textual.worker import get_current_worker
 
 from dco.channels.limits import copy_findings
 from dco.errors import ReviewError
+from dco.i18n import _
 from dco.models import Copy, FunnelStage, Variant
 from dco.protocols import Checker
 from dco.review.app.detail_pane import DetailPane
@@ -45,16 +46,16 @@ class ReviewApp(App[None]):
 
     TITLE = "dco review"
     BINDINGS = [
-        Binding("a", "approve", "approve"),
-        Binding("e", "edit", "edit"),
-        Binding("r", "reject", "reject"),
-        Binding("s", "skip", "skip"),
-        Binding("u", "undo", "undo"),
-        Binding("j", "down", "down", show=False),
-        Binding("k", "up", "up", show=False),
-        Binding("slash", "filter", "filter"),
-        Binding("question_mark", "help", "help"),
-        Binding("q", "quit", "quit"),
+        Binding("a", "approve", _("approve")),
+        Binding("e", "edit", _("edit")),
+        Binding("r", "reject", _("reject")),
+        Binding("s", "skip", _("skip")),
+        Binding("u", "undo", _("undo")),
+        Binding("j", "down", _("down"), show=False),
+        Binding("k", "up", _("up"), show=False),
+        Binding("slash", "filter", _("filter")),
+        Binding("question_mark", "help", _("help")),
+        Binding("q", "quit", _("quit")),
     ]
     DEFAULT_CSS = """
     #list { width: 45%; }
@@ -146,13 +147,14 @@ class ReviewApp(App[None]):
 
     def summary(self) -> str:
         """What this session did, for the line printed on quitting."""
-        kinds = ", ".join(f"{self.decided[a]} {word}" for a, word in (
-            ("approve", "approved"), ("edit", "edited"), ("reject", "rejected"),
+        kinds = ", ".join(word.format(n=self.decided[a]) for a, word in (
+            ("approve", _("{n} approved")), ("edit", _("{n} edited")),
+            ("reject", _("{n} rejected")),
         ) if self.decided[a])  # fmt: skip
-        line = f"reviewed {self.reviewed}" + (f" ({kinds})" if kinds else "")
+        line = _("reviewed {n}").format(n=self.reviewed) + (f" ({kinds})" if kinds else "")
         if self.decided["skip"]:
-            line += f", skipped {self.decided['skip']}"
-        return f"{line}; {self.remaining} remaining"
+            line += _(", skipped {n}").format(n=self.decided["skip"])
+        return _("{done}; {n} remaining").format(done=line, n=self.remaining)
 
     # -- other reviewers ---------------------------------------------------------------------------
 
@@ -173,7 +175,7 @@ class ReviewApp(App[None]):
             return
         self.log_seen = changes[-1][0]
         listed = {row.id for row in self.rows}
-        touched = {d.variant_id for _, d in changes} & listed - set(self.decided_here)
+        touched = {d.variant_id for _at, d in changes} & listed - set(self.decided_here)
         gone = [vid for vid in touched if self.queue.status(vid) != "pending"]
         current = self.current
         listing = self.query_one(VariantList)
@@ -183,8 +185,12 @@ class ReviewApp(App[None]):
         self.index_of = {row.id: index for index, row in enumerate(self.rows)}
         self.remaining = self.count_remaining()
         if current is not None and current.id in gone:
-            by = next(d.reviewer for _, d in reversed(changes) if d.variant_id == current.id)
-            self.notify(f"“{current.copy.headline}” was just decided by {by}; moved on.")
+            by = next(d.reviewer for _at, d in reversed(changes) if d.variant_id == current.id)
+            self.notify(
+                _("“{headline}” was just decided by {reviewer}; moved on.").format(
+                    headline=current.copy.headline, reviewer=by
+                )
+            )
         if not self.rows:
             self.reload()
             return
@@ -236,7 +242,7 @@ class ReviewApp(App[None]):
         variant = self.current
         panel = self.query_one(DetailPane)
         if variant is None:
-            panel.show("Nothing to review here. / to change the filter, q to quit.")
+            panel.show(_("Nothing to review here. / to change the filter, q to quit."))
             return
         held_by = self.queue.hold(variant.id, self.reviewer, only=True)
         self.holding = None if held_by else variant.id
@@ -247,10 +253,14 @@ class ReviewApp(App[None]):
     def update_title(self) -> None:
         filters = " ".join([f"{k}={v}" for k, v in self.filters.items()] + self.words.split())
         index = self.query_one(OptionList).highlighted
-        position = f"{index + 1:,} of {len(self.rows):,} · " if index is not None else ""
-        self.sub_title = (
-            f"{self.reviewer} · {position}reviewed {self.reviewed} · remaining {self.remaining}"
-            + (f" · {filters}" if filters else "")
+        position = (
+            _("{n} of {total}").format(n=f"{index + 1:,}", total=f"{len(self.rows):,}") + " · "
+            if index is not None
+            else ""
+        )
+        progress = _("reviewed {n} · remaining {left}").format(n=self.reviewed, left=self.remaining)
+        self.sub_title = f"{self.reviewer} · {position}{progress}" + (
+            f" · {filters}" if filters else ""
         )
         self.query_one(ProgressHeader).show(self.title, self.sub_title)
 
@@ -286,8 +296,8 @@ class ReviewApp(App[None]):
         variant = self.current
         if variant is not None and self.holding != variant.id:
             self.notify(
-                f"“{variant.copy.headline}” is being reviewed by someone else: move on (j), or "
-                "come back to it once they are done",
+                _("“{headline}” is being reviewed by someone else: move on (j), or come back "
+                  "to it once they are done").format(headline=variant.copy.headline),
                 severity="warning", timeout=8,
             )  # fmt: skip
             return False
@@ -295,8 +305,9 @@ class ReviewApp(App[None]):
             record()
         except ReviewError as e:
             if variant is not None and self.queue.status(variant.id) != "pending":
-                self.notify(f"“{variant.copy.headline}” was decided elsewhere meanwhile; it "
-                            "leaves the list.", severity="warning")  # fmt: skip
+                self.notify(_("“{headline}” was decided elsewhere meanwhile; it leaves the "
+                              "list.").format(headline=variant.copy.headline),
+                            severity="warning")  # fmt: skip
                 self.refresh_from_others()
             else:
                 self.notify(str(e), severity="error", timeout=8)
@@ -347,14 +358,14 @@ class ReviewApp(App[None]):
     def action_undo(self) -> None:
         undone = self.queue.undo(self.reviewer, made_here=True)
         if undone is None:
-            self.notify("Nothing to undo in this window.")
+            self.notify(_("Nothing to undo in this window."))
             return
         action = next((d.action for d in reversed(self.queue.history(undone.variant_id))
                        if d.action != "undo"), "approve")  # fmt: skip
         self.decided[action] = max(0, self.decided[action] - 1)
         self.reload(start=undone.variant_id)
         headline = self.queue.get(undone.variant_id).copy.headline
-        self.notify(f"Undid your {action} of “{headline}”: it is back in the list.")
+        self.notify(UNDONE.get(action, UNDONE["approve"]).format(headline=headline))
 
     def action_down(self) -> None:
         self.query_one(OptionList).action_cursor_down()
@@ -374,6 +385,12 @@ class ReviewApp(App[None]):
         self.push_screen(HelpScreen())
 
 
+UNDONE = {
+    "approve": _("Undid your approval of “{headline}”: it is back in the list."),
+    "edit": _("Undid your edit of “{headline}”: it is back in the list."),
+    "reject": _("Undid your rejection of “{headline}”: it is back in the list."),
+}
+"""The notice after an undo, by the kind of decision undone."""
 STAGE_LETTERS = {"awareness": ("A", "cyan"), "consideration": ("C", "yellow"),
                  "decision": ("D", "magenta")}  # fmt: skip
 """A row's stage in one column (the help explains the letters): a clipped name misleads."""

@@ -9,6 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static, TextArea
 
 from dco.channels.limits import copy_findings
+from dco.i18n import _
 from dco.models import Copy, Finding, Variant
 from dco.protocols import Checker
 from dco.review.app.render import LEVEL_STYLE, meters
@@ -19,8 +20,8 @@ class EditScreen(ModalScreen[tuple[Copy, bool] | None]):
     finding asks once more: the second save is forced."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "save"),
-        Binding("escape", "cancel", "cancel"),
+        Binding("ctrl+s", "save", _("save")),
+        Binding("escape", "cancel", _("cancel")),
     ]
     DEFAULT_CSS = """
     EditScreen { align: center middle; }
@@ -30,7 +31,7 @@ class EditScreen(ModalScreen[tuple[Copy, bool] | None]):
     EditScreen TextArea { height: 4; margin: 0; }
     EditScreen .field { color: $text-muted; }
     """
-    LABELS = {"headline": "Headline", "body": "Body", "cta": "Call to action"}
+    LABELS = {"headline": _("Headline"), "body": _("Body"), "cta": _("Call to action")}
 
     def __init__(self, variant: Variant, checker: Checker | None = None) -> None:
         super().__init__()
@@ -40,7 +41,7 @@ class EditScreen(ModalScreen[tuple[Copy, bool] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("Edit — ctrl+s save, esc cancel")
+            yield Label(_("Edit — ctrl+s save, esc cancel"))
             for name, value in self.variant.copy.fields().items():
                 yield Label(self.LABELS[name], classes="field")
                 if name == "body":  # the long field: several lines, wrapped
@@ -82,14 +83,16 @@ class EditScreen(ModalScreen[tuple[Copy, bool] | None]):
     def refresh_checks(self) -> None:
         copy = self.current()
         if copy is None:
-            self.query_one("#findings", Static).update("copy needs text in at least one field")
+            self.query_one("#findings", Static).update(_("copy needs text in at least one field"))
             return
         self.query_one("#meters", Static).update(meters(copy, self.variant.channel))
         lines = [
             f"[{LEVEL_STYLE[f.level]}]{f.level}[/] {f.field}: {f.message}"
             for f in self.errors(copy)
         ]
-        self.query_one("#findings", Static).update("\n".join(lines) or "[green]no findings[/]")
+        self.query_one("#findings", Static).update(
+            "\n".join(lines) or f"[green]{_('no findings')}[/]"
+        )
 
     def action_save(self) -> None:
         copy = self.current()
@@ -97,8 +100,9 @@ class EditScreen(ModalScreen[tuple[Copy, bool] | None]):
             return
         if any(f.level == "error" for f in self.errors(copy)) and not self.confirming:
             self.confirming = True
-            self.notify("This edit breaks an error-level rule or a channel limit: ctrl+s again "
-                        "to save it anyway (recorded as forced).", severity="warning")  # fmt: skip
+            self.notify(_("This edit breaks an error-level rule or a channel limit: ctrl+s "
+                          "again to save it anyway (recorded as forced)."),
+                        severity="warning")  # fmt: skip
             return
         self.dismiss((copy, self.confirming))
 

@@ -6,8 +6,12 @@ from rich.text import Text
 
 from dco.channels.catalog import get_channel
 from dco.errors import UnknownNameError
+from dco.i18n import _
 from dco.models import Copy, Finding, Variant
 
+STAGE_NAMES = {
+    "awareness": _("awareness"), "consideration": _("consideration"), "decision": _("decision"),
+}  # fmt: skip
 LEVEL_STYLE = {"error": "bold red", "warning": "yellow", "suggestion": "cyan"}
 
 
@@ -47,10 +51,15 @@ def detail(variant: Variant, findings: list[Finding], held_by: str | None = None
     text.append(f"{brief.product}", style="bold")
     text.append(f"  {variant.channel} · {variant.locale} · {brief.campaign or '—'}\n", style="dim")
     if held_by:
-        text.append(f"being reviewed by {held_by}\n", style="bold yellow")
-    text.append(f"stage {variant.stage.value}", style="bold magenta")
+        text.append(_("being reviewed by {reviewer}").format(reviewer=held_by) + "\n",
+                    style="bold yellow")  # fmt: skip
+    text.append(
+        _("stage {stage}").format(stage=STAGE_NAMES.get(variant.stage.value, variant.stage.value)),
+        style="bold magenta",
+    )
     if variant.stage_result is not None:
-        text.append(f"  confidence {variant.stage_result.confidence:.2f}\n", style="dim")
+        confidence = _("confidence {value}").format(value=f"{variant.stage_result.confidence:.2f}")
+        text.append(f"  {confidence}\n", style="dim")
         for reason in variant.stage_result.reasons[:4]:
             text.append(f"  · {reason}\n", style="dim")
     else:
@@ -68,5 +77,5 @@ def detail(variant: Variant, findings: list[Finding], held_by: str | None = None
             text.append(f"{finding.rule} ", style="dim")
             text.append(f"{finding.message}\n")
     else:
-        text.append("no findings\n", style="green")
+        text.append(_("no findings") + "\n", style="green")
     return text

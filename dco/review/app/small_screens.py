@@ -8,9 +8,10 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from dco.i18n import _
 from dco.review.stores.base import FILTERS
 
-HELP = """\
+HELP = _("""\
 a  approve           e  edit (re-checked as you type)
 r  reject            s  skip (it stays for others)
 u  undo your last decision in this window
@@ -20,13 +21,13 @@ j/k ↑/↓  move        Home/End  first / last
 
 In the list: ✓ approved  ✎ edited  ✗ rejected  » skipped
 ! an error finding  ~ a warning   A/C/D awareness, consideration, decision
-"""
+""")
 
 
 class HelpScreen(ModalScreen[None]):
     """The keys, on any key closed."""
 
-    BINDINGS = [Binding("escape,question_mark,q", "close", "close")]
+    BINDINGS = [Binding("escape,question_mark,q", "close", _("close"))]
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > Vertical { width: 76; max-width: 100%; height: auto; border: round $accent;
@@ -45,7 +46,7 @@ class FilterScreen(ModalScreen[tuple[dict[str, str], str] | None]):
     """Asks for filters as `campaign=spring stage=decision`, and words the copy must contain
     (`무료`); returns (filters, words). Empty clears them."""
 
-    BINDINGS = [Binding("escape", "cancel", "cancel")]
+    BINDINGS = [Binding("escape", "cancel", _("cancel"))]
     DEFAULT_CSS = """
     FilterScreen { align: center middle; }
     FilterScreen > Vertical { width: 76; max-width: 100%; height: auto; border: round $accent;
@@ -60,8 +61,8 @@ class FilterScreen(ModalScreen[tuple[dict[str, str], str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"Filter by {', '.join(FILTERS)} and by words in the copy — e.g. "
-                        "stage=decision channel=sms 무료")  # fmt: skip
+            yield Label(_("Filter by {keys} and by words in the copy — e.g. stage=decision "
+                          "channel=sms 무료").format(keys=", ".join(FILTERS)))  # fmt: skip
             shown = [f"{k}={v}" for k, v in self.current.items()] + self.words.split()
             yield Input(value=" ".join(shown), id="filter")
 
@@ -73,7 +74,8 @@ class FilterScreen(ModalScreen[tuple[dict[str, str], str] | None]):
                 words.append(part)
                 continue
             if key not in FILTERS or not value:
-                self.notify(f"'{part}': write one of {', '.join(FILTERS)} as key=value",
+                self.notify(_("'{part}': write one of {keys} as key=value").format(
+                                part=part, keys=", ".join(FILTERS)),
                             severity="error")  # fmt: skip
                 return
             filters[key] = value

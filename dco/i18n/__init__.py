@@ -1,0 +1,95 @@
+"""The language dco speaks: gettext catalogues in `dco/locale/`, and which one is in use.
+
+Messages are written in English in the code and looked up in the catalogue of the language in
+use (`dco/locale/<lang>/LC_MESSAGES/dco.po`, compiled to `dco.mo` beside it). The language is,
+first found: `--lang`, `DCO_LANG`, `lang` in dco.toml, the locale (`LANGUAGE`, `LC_ALL`,
+`LC_MESSAGES`, `LANG`), English.
+
+    >>> from dco.i18n import _, use
+    >>> use("ko")
+    >>> _("approved")
+    '승인'
+    >>> use("en")
+    >>> _("approved")
+    'approved'
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from dco.errors import ConfigError
+
+DOMAIN = "dco"
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+LANGUAGES = ("en", "ko")
+"""The languages dco speaks: English, in the code, and those with a catalogue."""
+LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+"""Where a process's locale is read from for messages, strongest first (as gettext reads it)."""
+
+_in_use: gettext.NullTranslations | None = None
+_language = "en"
+
+
+def language_from(
+    option: str | None = None,
+    setting: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> str:
+    """The language to speak: `option` (--lang), else `setting` (DCO_LANG or dco.toml), else
+    the locale's, else English. An unknown language asked for by name is a `ConfigError`."""
+    for asked, where in ((option, "--lang"), (setting, "lang")):
+        if asked and asked.strip():
+            return _known(asked, where)
+    environ = os.environ if environ is None else environ
+    for variable in LOCALE_VARIABLES:
+        value = environ.get(variable, "")
+        if value and value not in ("C", "POSIX"):
+            first = value.split(":")[0]
+            return "ko" if first.lower().startswith("ko") else "en"
+    return "en"
+
+
+def _known(asked: str, where: str) -> str:
+    code = asked.strip().lower().replace("-", "_").split("_")[0].split(".")[0]
+    if code not in LANGUAGES:
+        raise ConfigError(
+            f"{where} {asked!r} is not a language dco speaks; use one of {', '.join(LANGUAGES)}"
+        )
+    return code
+
+
+def use(language: str) -> None:
+    """Speak `language` from now on (one of `LANGUAGES`)."""
+    global _in_use, _language
+    _language = _known(language, "language")
+    _in_use = gettext.translation(DOMAIN, LOCALE_DIR, languages=[_language], fallback=True)
+
+
+def current() -> str:
+    """The language in use."""
+    _translations()
+    return _language
+
+
+def _translations() -> gettext.NullTranslations:
+    if _in_use is None:
+        try:
+            use(language_from(setting=os.environ.get("DCO_LANG")))
+        except ConfigError:
+            use("en")
+    assert _in_use is not None
+    return _in_use
+
+
+def _(message: str) -> str:
+    """`message` in the language in use (itself when the catalogue lacks it)."""
+    return _translations().gettext(message)
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    """The singular or plural form of a message for `count`, in the language in use."""
+    return _translations().ngettext(singular, plural, count)

@@ -1,0 +1,115 @@
+"""dco speaks English or Korean: every message has its translation, and the language is chosen
+by --lang, DCO_LANG, dco.toml or the locale, in that order."""
+
+import gettext
+import re
+
+import polib
+import pytest
+
+from dco import i18n
+from dco.errors import ConfigError
+from dco.i18n.catalogue import messages, po_path, untranslated
+from tests.conftest import run_dco
+
+PLACEHOLDER = re.compile(r"\{[a-z_]*(?:![rs])?\}")
+
+
+def test_every_message_dco_shows_has_a_korean_translation():
+    lacking = untranslated("ko")
+    assert lacking == [], "run `python -m dco.i18n.catalogue` and translate: " + "; ".join(
+        f"{where}: {text[:50]!r}" for text, where in lacking[:5]
+    )
+
+
+def test_translations_keep_every_placeholder_and_help_paragraph_marker():
+    for entry in polib.pofile(str(po_path("ko"))):
+        if not entry.msgstr:
+            continue
+        assert sorted(PLACEHOLDER.findall(entry.msgstr)) == sorted(
+            PLACEHOLDER.findall(entry.msgid)
+        ), entry.msgid
+        assert entry.msgstr.count("\b") == entry.msgid.count("\b"), entry.msgid
+
+
+def test_the_compiled_catalogue_matches_its_source():
+    with po_path("ko").with_suffix(".mo").open("rb") as compiled:
+        shipped = gettext.GNUTranslations(compiled)
+    for entry in polib.pofile(str(po_path("ko"))):
+        if entry.msgstr:
+            assert shipped.gettext(entry.msgid) == entry.msgstr, "recompile: " + entry.msgid
+
+
+def test_no_translation_is_left_for_a_message_the_code_no_longer_shows():
+    current = set(messages())
+    stale = [e.msgid for e in polib.pofile(str(po_path("ko"))) if e.msgid not in current]
+    assert stale == []
+
+
+@pytest.mark.parametrize(
+    ("option", "setting", "environ", "expected"),
+    [
+        ("ko", "en", {"LANG": "en_US.UTF-8"}, "ko"),
+        (None, "ko", {"LANG": "en_US.UTF-8"}, "ko"),
+        (None, None, {"LANG": "ko_KR.UTF-8"}, "ko"),
+        (None, None, {"LANGUAGE": "en", "LANG": "ko_KR.UTF-8"}, "en"),
+        (None, None, {"LC_ALL": "C"}, "en"),
+        (None, None, {}, "en"),
+        ("ko-KR", None, {}, "ko"),
+    ],
+)
+def test_the_language_is_the_option_then_the_setting_then_the_locale(
+    option, setting, environ, expected
+):
+    assert i18n.language_from(option, setting, environ) == expected
+
+
+def test_a_language_dco_does_not_speak_names_those_it_does():
+    with pytest.raises(ConfigError, match="'fr' is not a language dco speaks; use one of en, ko"):
+        i18n.language_from("fr")
+
+
+def test_a_korean_locale_gives_korean_help_including_clicks_own_words():
+    result = run_dco("--help", env={"DCO_LANG": "", "LANG": "ko_KR.UTF-8", "LANGUAGE": ""})
+    assert result.returncode == 0
+    assert result.stdout.startswith("사용법: dco")
+    assert "사람이 검토하는, 퍼널 단계에 맞춘 마케팅 카피." in result.stdout
+    assert "이 도움말을 보여 주고 끝냅니다." in result.stdout
+    assert "Funnel-aware" not in result.stdout
+
+
+def test_lang_after_a_command_wins_over_dco_lang():
+    result = run_dco("lint", "--help", "--lang", "ko", env={"DCO_LANG": "en"})
+    shown = " ".join(result.stdout.split())
+    assert "카피 파일을 브랜드 가이드라인에 맞춰 검사합니다" in shown
+    assert "브랜드 폴더(brand.yaml + rules/) 또는 내장 브랜드 이름." in shown
+
+
+def test_dco_toml_sets_the_language_and_dco_config_says_so(tmp_path):
+    (tmp_path / "dco.toml").write_text('lang = "ko"\n', encoding="utf-8")
+    env = {"DCO_LANG": "", "LANG": "en_US.UTF-8"}
+    config = run_dco("config", "--json", env=env, cwd=tmp_path)
+    assert '"lang": {\n    "value": "ko",\n    "from": "dco.toml"' in config.stdout
+    error = run_dco("review", str(tmp_path / "q.db"), env=env, cwd=tmp_path)
+    assert error.returncode == 2
+    assert error.stderr.startswith("dco: 오류: dco review에는 터미널이 필요합니다")
+
+
+def test_an_unknown_language_is_one_line_and_exit_2():
+    result = run_dco("--lang", "fr", "--help")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "dco: error: --lang 'fr' is not a language dco speaks; use one of en, ko"
+    )
+
+
+def test_korean_help_is_wrapped_by_the_columns_hangul_takes():
+    from rich.cells import cell_len
+
+    result = run_dco("generate", "--help", "--lang", "ko", env={"COLUMNS": "80"})
+    options = result.stdout.split("옵션:", 1)[1].splitlines()
+    assert len(options) > 20
+    assert max(cell_len(line) for line in options) <= 80
+    # Wrapped at spaces between words: no Hangul word is cut at a line's end.
+    assert "--timeout FLOAT RANGE" in result.stdout
+    assert "몇 분이 걸릴 수 있습니다." in " ".join(result.stdout.split())
