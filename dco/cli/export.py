@@ -10,6 +10,7 @@ import click
 from dco.channels.limits import copy_findings
 from dco.cli.common import db_argument, load_brand, require_db
 from dco.cli.output import counted, error_console
+from dco.i18n import _
 from dco.review import ReviewQueue
 from dco.review.export import ExportRow, to_csv, to_jsonl
 from dco.review.google_ads import (
@@ -98,30 +99,45 @@ def export_command(
         out.write_text(text, encoding="utf-8-sig" if output == "csv" else "utf-8")
         if channel == "google_rsa":
             _write_google_ads(rows, out.with_name(out.stem + ".google-ads.csv"), layout, final_url)
-        error_console().print(f"wrote {len(rows)} approved variants to {out}")
-    if held_back:
-        broken = "over its channel's limits" + (
-            f" or breaking {brand.name}'s error-level rules" if brand is not None else ""
-        )
         error_console().print(
-            f"[yellow]left out {counted(held_back, 'approved variant')} {broken} (fix them, or "
-            "pass --force)[/]"
+            _("wrote {variants} to {path}").format(
+                variants=counted(len(rows), "approved variant"), path=out
+            )
         )
+    if held_back:
+        left_out = counted(held_back, "approved variant")
+        if brand is not None:
+            note = _(
+                "left out {variants} over its channel's limits or breaking {brand}'s "
+                "error-level rules (fix them, or pass --force)"
+            ).format(variants=left_out, brand=brand.name)
+        else:
+            note = _(
+                "left out {variants} over its channel's limits (fix them, or pass --force)"
+            ).format(variants=left_out)
+        error_console().print(f"[yellow]{note}[/]")
     if brand is None and not force:
-        error_console().print("[dim]not checked against a brand: give --brand DIR[/]")
+        error_console().print(f"[dim]{_('not checked against a brand: give --brand DIR')}[/]")
 
 
 def _write_google_ads(rows: list[ExportRow], path: Path, layout: str, final_url: str) -> None:
     ads = layout_ads(rows, "pooled" if layout == "pooled" else "per-variant")
     path.write_text(to_google_ads_csv(ads, final_url=final_url), encoding=rsa_format().encoding)
-    error_console().print(f"wrote {counted(len(ads), 'responsive search ad')} to {path}")
+    error_console().print(
+        _("wrote {ads} to {path}").format(ads=counted(len(ads), "responsive search ad"), path=path)
+    )
     short = short_ads(ads)
     if short:
         spec = rsa_format()
         groups = ", ".join(sorted({ad.ad_group for ad in short}))
-        error_console().print(
-            f"[yellow]{counted(len(short), 'ad')} ({groups})"
-            f" have fewer than {spec.headlines.fewest} headlines or "
-            f"{spec.descriptions.fewest} descriptions: approve more copy for those stages, or "
-            "add texts in Google Ads Editor before posting[/]"
+        note = _(
+            "{ads} ({groups}) have fewer than {headlines} headlines or {descriptions} "
+            "descriptions: approve more copy for those stages, or add texts in Google Ads "
+            "Editor before posting"
+        ).format(
+            ads=counted(len(short), "ad"),
+            groups=groups,
+            headlines=spec.headlines.fewest,
+            descriptions=spec.descriptions.fewest,
         )
+        error_console().print(f"[yellow]{note}[/]")

@@ -10,6 +10,7 @@ from rich.markup import escape
 
 from dco.cli.common import key_values, load_brand
 from dco.cli.output import console, counted, error_console
+from dco.i18n import _
 from dco.lint.files import lint
 from dco.lint.formats import to_github, to_json, to_junit, to_sarif
 from dco.lint.results import LEVELS, MAX_SHOWN_PER_ASSET, LintResult, Located
@@ -117,20 +118,26 @@ def _print_text(result: LintResult) -> None:
         if located.snippet is not None and located.snippet.text:
             out.print(_excerpt(located), highlight=False, soft_wrap=True)
     counts = result.counts()
-    summary = (
-        f"{counted(counts['error'], 'error')}, {counted(counts['warning'], 'warning')}, "
-        f"{counted(counts['suggestion'], 'suggestion')} in "
-        f"{counted(result.assets, 'piece')} of copy across {counted(result.files, 'file')}"
+    summary = _("{errors}, {warnings}, {suggestions} in {pieces} of copy across {files}").format(
+        errors=counted(counts["error"], "error"),
+        warnings=counted(counts["warning"], "warning"),
+        suggestions=counted(counts["suggestion"], "suggestion"),
+        pieces=counted(result.assets, "piece"),
+        files=counted(result.files, "file"),
     )
     hidden = sum(result.not_shown.values())
     if hidden:
-        summary += f"; {hidden} not listed (over {MAX_SHOWN_PER_ASSET} in one piece of copy)"
+        summary += _("; {n} not listed (over {most} in one piece of copy)").format(
+            n=hidden, most=MAX_SHOWN_PER_ASSET
+        )
     if result.silenced:
-        summary += f"; {result.silenced} silenced"
+        summary += _("; {n} silenced").format(n=result.silenced)
     if result.fixed:
-        summary += f"; {result.fixed} fixed"
+        summary += _("; {n} fixed").format(n=result.fixed)
     if result.skipped_rules:
-        summary += f"; {counted(len(result.skipped_rules), 'rule')} not run (see the notes above)"
+        summary += _("; {rules} not run (see the notes above)").format(
+            rules=counted(len(result.skipped_rules), "rule")
+        )
     error_console().print(("✔ " if not result.findings else "✖ ") + summary)
 
 

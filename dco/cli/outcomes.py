@@ -9,6 +9,7 @@ from rich.markup import escape
 
 from dco.cli.common import db_argument, key_values, require_db
 from dco.cli.output import console, error_console, print_json
+from dco.i18n import _
 from dco.outcomes.reports import COLUMNS, PLATFORMS, read_report
 from dco.review import ReviewQueue
 
@@ -80,11 +81,15 @@ def import_command(
         )
     else:
         console().print(
-            f"imported {len(good)} rows from {escape(str(report))} into {escape(where)}"
+            _("imported {n} rows from {report} into {queue}").format(
+                n=len(good), report=escape(str(report)), queue=escape(where)
+            )
         )
         for line, text in problems:
             error_console().print(f"[red]{escape(str(report))}:{line}:[/] {escape(text)}")
         if problems:
-            error_console().print(f"{len(problems)} rows were not imported; fix them and re-import")
+            error_console().print(
+                _("{n} rows were not imported; fix them and re-import").format(n=len(problems))
+            )
     if problems:
         raise SystemExit(1)

@@ -10,6 +10,7 @@ from rich.markup import escape
 from dco.cli.common import db_argument, load_brand, require_db
 from dco.cli.output import console, counted, error_console, print_json
 from dco.errors import ConfigError, OptionError
+from dco.i18n import _
 from dco.review import ReviewQueue
 from dco.tuning import PROFILE_NAME, TuningProfile, tune
 from dco.tuning.changes import changes
@@ -96,9 +97,9 @@ def tune_command(
             colour = "green" if change.sign == "+" else "red"
             console().print(f"[{colour}]{escape(str(change))}[/]", highlight=False)
     else:
-        console().print("no changes since the last profile")
+        console().print(_("no changes since the last profile"))
     if dry_run:
-        error_console().print("[dim]dry run: nothing written[/]")
+        error_console().print(f"[dim]{_('dry run: nothing written')}[/]")
         return
     try:
         profile.save(out)
@@ -107,13 +108,18 @@ def tune_command(
     examples = sum(len(s.examples) for s in profile.sections)
     preferences = sum(len(x.preferences) for x in profile.locales.values())
     error_console().print(
-        f"learned from {counted(profile.decisions, 'decision')}; wrote {out} "
-        f"({counted(examples, 'example')}, {counted(preferences, 'preference')})"
+        _("learned from {decisions}; wrote {path} ({examples}, {preferences})").format(
+            decisions=counted(profile.decisions, "decision"),
+            path=out,
+            examples=counted(examples, "example"),
+            preferences=counted(preferences, "preference"),
+        )
     )
     if proposals is not None:
         written = propose_rules(profile, proposals)
         error_console().print(
-            f"wrote {counted(len(written), 'proposed rule')} to {proposals}; move the ones you "
-            "accept into "
-            "your brand's rules/ folder"
+            _(
+                "wrote {rules} to {folder}; move the ones you accept into your brand's rules/ "
+                "folder"
+            ).format(rules=counted(len(written), "proposed rule"), folder=proposals)
         )

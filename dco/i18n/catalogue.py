@@ -5,7 +5,7 @@ catalogue updated (new messages added untranslated, gone ones dropped) and compi
     python -m dco.i18n.catalogue --check    # exit 1 naming each message with no translation
 
 The messages are the help of every command and option (read from the commands themselves), the
-strings passed to `_()` and `ngettext()` in dco's code, and the strings of click's own that dco's
+strings passed to `_()` and `N_()` in dco's code, and the strings of click's own that dco's
 help and errors show. Needs the dev extra (`polib`).
 """
 
@@ -76,7 +76,7 @@ def _marked_in_code() -> Iterator[tuple[str, str]]:
         for node in ast.walk(tree):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
                 continue
-            count = {"_": 1, "ngettext": 2}.get(node.func.id, 0)
+            count = {"_": 1, "N_": 1}.get(node.func.id, 0)
             for arg in node.args[:count]:
                 if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                     yield arg.value, f"{path.relative_to(PACKAGE_DIR.parent)}:{node.lineno}"
