@@ -65,8 +65,9 @@ if TYPE_CHECKING:  # the names below, for type checkers and editors
     from dco.providers import Provider, get_provider
     from dco.review import ReviewQueue
     from dco.serving import ContextRules, Selection, Selector, select
+    from dco.simulation import SimulatedReviewer, simulate
     from dco.text import measure
-    from dco.tuning import TuningProfile, tune
+    from dco.tuning import TuningProfile, compare_prompt_versions, summarise_decisions, tune
 
 from dco._lazy import lazy_face
 from dco._version import __version__
@@ -105,6 +106,7 @@ __all__ = [
     "SelectionError",
     "Selector",
     "Signals",
+    "SimulatedReviewer",
     "Span",
     "StagePolicy",
     "StageResult",
@@ -122,6 +124,7 @@ __all__ = [
     "classify",
     "classify_many",
     "collect_batch",
+    "compare_prompt_versions",
     "generate",
     "generate_many",
     "get_channel",
@@ -131,7 +134,9 @@ __all__ = [
     "measure",
     "open_job",
     "select",
+    "simulate",
     "submit_batch",
+    "summarise_decisions",
     "tune",
 ]
 
@@ -158,6 +163,7 @@ _WHERE = {
     "dco.review": ["ReviewQueue"],
     "dco.serving": ["ContextRules", "Selection", "Selector", "select"],
     "dco.text": ["measure"],
-    "dco.tuning": ["TuningProfile", "tune"],
+    "dco.simulation": ["SimulatedReviewer", "simulate"],
+    "dco.tuning": ["TuningProfile", "compare_prompt_versions", "summarise_decisions", "tune"],
 }  # fmt: skip
 __getattr__, __dir__ = lazy_face(__name__, _WHERE)

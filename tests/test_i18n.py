@@ -8,8 +8,8 @@ import polib
 import pytest
 
 from dco import i18n
+from dco.cli.translations import messages, po_path, untranslated
 from dco.errors import ConfigError
-from dco.i18n.catalogue import messages, po_path, untranslated
 from tests.conftest import run_dco
 
 PLACEHOLDER = re.compile(r"\{[a-z_]*(?:![rs])?\}")
@@ -17,7 +17,7 @@ PLACEHOLDER = re.compile(r"\{[a-z_]*(?:![rs])?\}")
 
 def test_every_message_dco_shows_has_a_korean_translation():
     lacking = untranslated("ko")
-    assert lacking == [], "run `python -m dco.i18n.catalogue` and translate: " + "; ".join(
+    assert lacking == [], "run `python -m dco.cli.translations` and translate: " + "; ".join(
         f"{where}: {text[:50]!r}" for text, where in lacking[:5]
     )
 

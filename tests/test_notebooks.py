@@ -57,4 +57,6 @@ def test_the_quickstart_runs_the_loop_and_draws_its_chart():
 
 def test_the_batch_notebook_exports_google_ads_rows():
     notebook = execute(REPO / "notebooks" / "batch_briefs.ipynb")
-    assert "Campaign,Ad group,Ad type,Final URL,Headline 1" in printed(notebook)
+    assert "Campaign,Ad group,Ad type,Final URL,Labels,Headline 1,Headline 1 position" in printed(
+        notebook
+    )

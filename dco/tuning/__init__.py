@@ -10,8 +10,10 @@ from dco.tuning.profile import (
     Section,
     TuningProfile,
 )
+from dco.tuning.stats import compare as compare_prompt_versions
+from dco.tuning.stats import summarise as summarise_decisions
 
 __all__ = [
     "PROFILE_NAME", "Example", "Guidance", "LocaleLessons", "Preference", "Section",
-    "TuningProfile", "tune",
+    "TuningProfile", "compare_prompt_versions", "summarise_decisions", "tune",
 ]  # fmt: skip

@@ -24,7 +24,7 @@ from pathlib import Path
 from dco.errors import ConfigError
 
 DOMAIN = "dco"
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 LANGUAGES = ("en", "ko")
 """The languages dco speaks: English, in the code, and those with a catalogue."""
 LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")

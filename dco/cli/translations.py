@@ -1,8 +1,8 @@
 """Keeping the catalogues whole: every message dco shows, found in its code, and each language's
 catalogue updated (new messages added untranslated, gone ones dropped) and compiled.
 
-    python -m dco.i18n.catalogue            # update dco/locale/*/LC_MESSAGES/dco.po, compile .mo
-    python -m dco.i18n.catalogue --check    # exit 1 naming each message with no translation
+    python -m dco.cli.translations            # update dco/locale/*/LC_MESSAGES/dco.po, compile .mo
+    python -m dco.cli.translations --check    # exit 1 naming each message with no translation
 
 The messages are the help of every command and option (read from the commands themselves), the
 strings passed to `_()` and `N_()` in dco's code, and the strings of click's own that dco's
