@@ -21,6 +21,7 @@ from dco.review.google_ads import (
     short_ads,
     to_google_ads_csv,
 )
+from dco.review.naver_ads import to_naver_ads_jsonl
 
 
 @click.command("export")
@@ -53,6 +54,13 @@ from dco.review.google_ads import (
     "--channel google_rsa).",
 )
 @click.option(
+    "--naver-adgroup",
+    default="",
+    metavar="ID",
+    help="The Naver ad group (nccAdgroupId) the ads go in: with --channel naver_powerlink, "
+    "writes the Search Ad API's ad bodies beside --out.",
+)
+@click.option(
     "--google-ads-layout",
     "layout",
     type=click.Choice(LAYOUTS),
@@ -69,18 +77,23 @@ from dco.review.google_ads import (
 )
 def export_command(
     db: str | None, output: str, channel: str | None, campaign: str | None, brand_dir: str | None,
-    force: bool, final_url: str, layout: str, out: Path | None,
+    force: bool, final_url: str, naver_adgroup: str, layout: str, out: Path | None,
 ) -> None:  # fmt: skip
     """Write the approved and edited copy in QUEUE as CSV (default) or JSONL.
 
     \b
     Examples:
       dco export review.db --brand runfit --out approved.csv
-      dco export review.db --channel google_rsa --brand runfit --out ads.csv
+      dco export review.db --channel google_rsa --brand runfit --out ads.csv \\
+          --final-url https://runfit.example/half
+      dco export review.db --channel naver_powerlink --out ads.csv \\
+          --final-url https://runfit.example/half --naver-adgroup grp-a001-01-000000000000000
     """
     db = require_db(db)
-    if channel == "google_rsa" and out is not None:
+    if channel in ("google_rsa", "naver_powerlink") and out is not None:
         require_final_url(final_url)  # before any work
+    if channel == "naver_powerlink" and out is not None:
+        to_naver_ads_jsonl([], final_url=final_url, adgroup=naver_adgroup)
     brand = load_brand(brand_dir) if brand_dir else None
     with ReviewQueue(db) as queue:
         approved = queue.approved(channel=channel, campaign=campaign)
@@ -99,6 +112,17 @@ def export_command(
         out.write_text(text, encoding="utf-8-sig" if output == "csv" else "utf-8")
         if channel == "google_rsa":
             _write_google_ads(rows, out.with_name(out.stem + ".google-ads.csv"), layout, final_url)
+        if channel == "naver_powerlink":
+            naver = out.with_name(out.stem + ".naver-ads.jsonl")
+            naver.write_text(
+                to_naver_ads_jsonl(rows, final_url=final_url, adgroup=naver_adgroup),
+                encoding="utf-8",
+            )
+            error_console().print(
+                _("wrote {n} Naver text ads (Search Ad API bodies) to {path}").format(
+                    n=len(rows), path=naver
+                )
+            )
         error_console().print(
             _("wrote {variants} to {path}").format(
                 variants=counted(len(rows), "approved variant"), path=out

@@ -24,7 +24,7 @@ import functools
 import io
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
@@ -41,7 +41,7 @@ COLUMNS: tuple[ColumnName, ...] = (
     "variant_id", "date", "impressions", "clicks", "conversions", "segment",
 )  # fmt: skip
 REQUIRED: tuple[ColumnName, ...] = ("variant_id", "date", "impressions", "clicks")
-PLATFORMS = ("dco", "google")
+PLATFORMS = ("dco", "google", "naver")
 """The report layouts dco ships (`dco/data/reports/<name>.yaml`)."""
 HEADER_SEARCH_ROWS = 20
 """How many rows from the top may come before the header (titles, date ranges)."""
@@ -56,12 +56,30 @@ class ReportColumn(DcoModel):
     """A pattern whose first group is the value inside the cell (the id inside a label)."""
 
 
+class MasterFormat(DcoModel):
+    """A second file that ties a platform's own ad ids to dco's variant ids."""
+
+    delimiter: str = ","
+    positions: dict[int, tuple[str, ...]]
+    """The column names by position, for each column count the file may have (no header)."""
+    key: str
+    """The column holding the platform's ad id."""
+    find_in: tuple[str, ...]
+    """The columns searched for the variant id (landing URLs)."""
+    find: str
+    """A pattern whose first group is the variant id."""
+
+
 class ReportFormat(DcoModel):
     """A platform's performance report, as its data file describes it."""
 
     name: str
     title: str
     source: str = Field(min_length=1)
+    delimiter: str = ","
+    positions: dict[int, tuple[str, ...]] = Field(default_factory=dict)
+    """For a file without a header: the column names by position, by column count."""
+    master: MasterFormat | None = None
     columns: dict[ColumnName, ReportColumn]
     date_formats: tuple[str, ...] = ()
     summary_rows: tuple[str, ...] = ()
@@ -111,30 +129,117 @@ def read_report(
     columns: Mapping[str, str] | None = None,
     *,
     platform: str = "dco",
+    master: str | Path | None = None,
     today: date | None = None,
 ) -> Report:
-    """The outcomes in the CSV report at `path`, laid out as `platform`'s reports are;
-    `columns` maps dco's names to your own headers."""
+    """The outcomes in the report at `path`, laid out as `platform`'s reports are; `columns`
+    maps dco's names to your own headers. A platform whose report names its own ads (Naver)
+    needs the `master` file that ties each ad to dco's variant id.
+
+    Rows for the same variant, segment and day (a platform's rows per keyword, medium or
+    device) are summed into one outcome, kept at the line of the first."""
     path = Path(path)
     layout = report_format(platform)
     if columns:
         layout = layout.mapped(columns)
-    rows = csv.reader(io.StringIO(_text(path)))
-    found = _header(rows, layout)
-    if found is None:
-        raise _no_header(path, layout, columns)
-    line, places = found
+    variants = _master_ids(layout, master) if layout.master is not None else None
+    rows = csv.reader(io.StringIO(_text(path)), delimiter=layout.delimiter)
     report = Report()
     today = today or date.today()
+    fixed: dict[str, int] | None = None
+    if not layout.positions:
+        found = _header(rows, layout)
+        if found is None:
+            raise _no_header(path, layout, columns)
+        fixed = found[1]
     for cells in rows:
-        line += 1
+        line = rows.line_num
         if not any(c.strip() for c in cells) or _is_summary(cells, layout):
             continue
         try:
-            report.rows.append((line, _outcome(cells, places, layout, today)))
+            places = fixed if fixed is not None else _positions(cells, layout.positions, layout)
+            outcome = _outcome(cells, places, layout, today)
+            if variants is not None:
+                outcome = _through_master(outcome, variants)
+            report.rows.append((line, outcome))
         except DcoError as e:
             report.problems.append((line, str(e)))
+    report.rows = _summed(report.rows)
     return report
+
+
+def _positions(
+    cells: list[str], positions: Mapping[int, tuple[str, ...]], layout: ReportFormat
+) -> dict[str, int]:
+    """Where dco's columns are in a row of a file without a header, by its column count."""
+    names = positions.get(len(cells))
+    if names is None:
+        counts = " or ".join(str(n) for n in sorted(positions))
+        raise OutcomeError(
+            f"a row of {len(cells)} columns; the {layout.name} report has {counts} (is it "
+            f"{layout.title}?)"
+        )
+    return _places(list(names), layout)
+
+
+def _master_ids(layout: ReportFormat, master: str | Path | None) -> dict[str, str]:
+    """The platform's ad id → dco's variant id, from the master report."""
+    spec = layout.master
+    assert spec is not None
+    if master is None:
+        raise ConfigError(
+            f"--from {layout.name} needs the ad master report that ties the platform's ads to "
+            "dco's variants: give --master FILE"
+        )
+    path = Path(master)
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such master report")
+    ids: dict[str, str] = {}
+    pattern = re.compile(spec.find)
+    for cells in csv.reader(io.StringIO(_text(path)), delimiter=spec.delimiter):
+        names = spec.positions.get(len(cells))
+        if names is None:
+            continue
+        row = dict(zip(names, cells, strict=True))
+        for column in spec.find_in:
+            found = pattern.search(row.get(column, "")[:10_000])
+            if found:
+                ids[row[spec.key].strip()] = found.group(1)
+                break
+    if not ids:
+        raise ConfigError(
+            f"{path}: no ad in it carries a dco variant id (looked for {spec.find!r} in "
+            f"{', '.join(spec.find_in)}); is it the master report of ads dco exported?"
+        )
+    return ids
+
+
+def _through_master(outcome: Outcome, variants: Mapping[str, str]) -> Outcome:
+    variant_id = variants.get(outcome.variant_id)
+    if variant_id is None:
+        raise OutcomeError(
+            f"ad {outcome.variant_id!r} is not in the master report with a dco variant id (an "
+            "ad dco did not export?)"
+        )
+    return replace(outcome, variant_id=variant_id)
+
+
+def _summed(rows: list[tuple[int, Outcome]]) -> list[tuple[int, Outcome]]:
+    """One outcome per variant, segment and day: the figures of rows that share them added."""
+    kept: dict[tuple[str, str, str], tuple[int, Outcome]] = {}
+    for line, outcome in rows:
+        key = (outcome.variant_id, outcome.segment, outcome.period)
+        if key in kept:
+            first, total = kept[key]
+            outcome = replace(
+                total,
+                impressions=total.impressions + outcome.impressions,
+                clicks=total.clicks + outcome.clicks,
+                conversions=total.conversions + outcome.conversions,
+            )
+            line = first
+        kept[key] = (line, outcome)
+    return list(kept.values())
 
 
 def _text(path: Path) -> str:

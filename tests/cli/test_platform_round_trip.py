@@ -120,3 +120,110 @@ def test_a_stage_with_too_little_copy_for_an_rsa_is_named(tmp_path):
     done = run_dco("export", str(path), "--channel", "google_rsa", "--out",
                    str(tmp_path / "one.csv"), "--final-url", "https://runfit.example")  # fmt: skip
     assert "1 ad (spring - decision) have fewer than 3 headlines" in done.stderr
+
+
+def approved_naver(tmp_path, count=4):
+    path = tmp_path / "review.db"
+    brief = Brief(product="하프 마라톤 코칭", channel="naver_powerlink", campaign="spring")
+    batch = [
+        Variant(copy=Copy(headline=f"하프 {i}주 완성", body=f"{i}주면 첫 하프를 완주해요.",
+                          cta="지금 신청"),
+                brief=brief, stage=FunnelStage.DECISION, channel="naver_powerlink")
+        for i in range(count)
+    ]  # fmt: skip
+    with ReviewQueue(path) as queue:
+        queue.submit(batch)
+        for v in batch:
+            queue.approve(v.id, "minji")
+    return path, batch
+
+
+def export_naver(tmp_path, path):
+    out = tmp_path / "ads.csv"
+    done = run_dco("export", str(path), "--channel", "naver_powerlink", "--out", str(out),
+                   "--final-url", "https://runfit.example/half?utm_source=naver",
+                   "--naver-adgroup", "grp-a001-01-000000000000001")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    lines = out.with_name("ads.naver-ads.jsonl").read_text("utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def naver_reports(tmp_path, bodies):
+    """What the Search Ad API would give back for these ads: the Ad master report (Naver's
+    ad ids and the landing URLs) and a 14-column AD report with a row per device."""
+    master, stats = [], []
+    for n, body in enumerate(bodies):
+        ad_id = f"nad-a001-01-{n:015d}"
+        ad = body["ad"]
+        master.append("\t".join(["1234", body["nccAdgroupId"], ad_id, "20", ad["headline"],
+                                 ad["description"], ad["pc"]["final"], ad["mobile"]["final"],
+                                 "0", "2026-12-01T00:00:00Z", ""]))  # fmt: skip
+        for device, shown in (("P", 100), ("M", 300 + n)):
+            stats.append("\t".join(["20261201", "1234", "cmp-a001-01-000000000000001",
+                                    body["nccAdgroupId"], "nkw-a001-01-000000000000001", ad_id,
+                                    "bsn-a001-00-000000000000001", "27758", device, str(shown),
+                                    str(n + 1), "1200", "250", "0"]))  # fmt: skip
+    (tmp_path / "Ad_master.tsv").write_text("\n".join(master) + "\n", encoding="utf-8")
+    (tmp_path / "AD_20261201.tsv").write_text("\n".join(stats) + "\n", encoding="utf-8")
+    return tmp_path / "AD_20261201.tsv", tmp_path / "Ad_master.tsv"
+
+
+def test_naver_ads_are_the_apis_bodies_with_the_variant_in_the_landing_url(tmp_path):
+    path, batch = approved_naver(tmp_path)
+    bodies = export_naver(tmp_path, path)
+    assert len(bodies) == len(batch)
+    for body, variant in zip(bodies, batch, strict=True):
+        assert body["type"] == "TEXT_45" and body["nccAdgroupId"] == "grp-a001-01-000000000000001"
+        assert body["ad"]["headline"] == variant.copy.headline
+        # The CTA is not lost: the description holds the body and the CTA, as the channel
+        # composes and measures it.
+        assert body["ad"]["description"] == f"{variant.copy.body} {variant.copy.cta}"
+        assert body["ad"]["pc"]["final"] == (
+            f"https://runfit.example/half?utm_source=naver&utm_content=dco-{variant.id}"
+        )
+
+
+def test_a_naver_report_joins_every_row_back_through_the_master_report(tmp_path):
+    path, batch = approved_naver(tmp_path)
+    stats, master = naver_reports(tmp_path, export_naver(tmp_path, path))
+    done = run_dco("outcomes", "import", str(stats), str(path), "--from", "naver",
+                   "--master", str(master), "--json")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"imported": len(batch), "problems": []}
+    with ReviewQueue(path) as queue:
+        totals = queue.outcome_totals()
+    for n, variant in enumerate(batch):  # the PC and mobile rows of a day, added up
+        assert totals[variant.id]["all"] == Totals(100 + 300 + n, 2 * (n + 1), 0)
+
+
+def test_a_naver_report_without_its_master_says_which_file_to_give(tmp_path):
+    path, _ = approved_naver(tmp_path, count=1)
+    stats, _master = naver_reports(tmp_path, export_naver(tmp_path, path))
+    done = run_dco("outcomes", "import", str(stats), str(path), "--from", "naver")
+    assert done.returncode == 2
+    assert "needs the ad master report" in done.stderr and "--master FILE" in done.stderr
+
+
+def test_an_ad_dco_did_not_export_is_reported_by_line_and_the_rest_land(tmp_path):
+    path, batch = approved_naver(tmp_path, count=2)
+    stats, master = naver_reports(tmp_path, export_naver(tmp_path, path))
+    foreign = (
+        stats.read_text("utf-8")
+        .splitlines()[0]
+        .replace("nad-a001-01-000000000000000", "nad-a001-01-999999999999999")
+    )
+    stats.write_text(stats.read_text("utf-8") + foreign + "\n", encoding="utf-8")
+    done = run_dco("outcomes", "import", str(stats), str(path), "--from", "naver",
+                   "--master", str(master))  # fmt: skip
+    assert done.returncode == 1
+    assert ":5: ad 'nad-a001-01-999999999999999' is not in the master report" in done.stderr
+    with ReviewQueue(path) as queue:
+        assert set(queue.outcome_totals()) == {v.id for v in batch}
+
+
+def test_naver_export_needs_its_ad_group(tmp_path):
+    path, _ = approved_naver(tmp_path, count=1)
+    out = tmp_path / "ads.csv"
+    done = run_dco("export", str(path), "--channel", "naver_powerlink", "--out", str(out),
+                   "--final-url", "https://runfit.example/half")  # fmt: skip
+    assert done.returncode == 2 and "--naver-adgroup" in done.stderr and not out.exists()
