@@ -113,3 +113,14 @@ def test_korean_help_is_wrapped_by_the_columns_hangul_takes():
     # Wrapped at spaces between words: no Hangul word is cut at a line's end.
     assert "--timeout FLOAT RANGE" in result.stdout
     assert "몇 분이 걸릴 수 있습니다." in " ".join(result.stdout.split())
+
+
+def test_a_lint_error_names_the_columns_and_the_fix_in_korean(tmp_path):
+    report = tmp_path / "소재.csv"
+    report.write_text("제목,본문,버튼\n봄 세일,20% 할인,구매\n", encoding="utf-8")
+    result = run_dco("lint", str(report), "--brand", "runfit", "--lang", "ko")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"dco: 오류: {report}: 카피가 든 headline/body/cta 열이 없습니다 (찾은 열: 제목, 본문, "
+        "버튼). 이렇게 연결하세요: --column headline=제목 --column body=본문 --column cta=버튼"
+    )

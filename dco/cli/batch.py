@@ -24,6 +24,7 @@ from dco.generation.batch_jobs import (
     submit_batch,
 )
 from dco.generation.cost import spend_line
+from dco.i18n import _
 from dco.models import Brief
 from dco.providers import get_provider
 from dco.providers.base import BatchProvider, BatchStatus
@@ -44,8 +45,10 @@ def submit_campaign(
     provider = options.pop("provider")
     if not isinstance(provider, BatchProvider):
         raise OptionError(
-            f"the {provider.name} provider has no Batch API; use --provider openai/<model>, or "
-            "generate without --batch"
+            _(
+                "the {provider} provider has no Batch API; use --provider openai/<model>, or "
+                "generate without --batch"
+            ).format(provider=provider.name)
         )
     job = submit_batch(briefs, provider=provider, folder=folder, settings=settings, **options)
     console().print(job.batch_id, highlight=False)
@@ -129,7 +132,7 @@ def collect_command(
     job = open_job(job_id, batch_dir)
     provider = _provider(job)
     if queue_path is None and out is None:
-        raise OptionError("give --queue (or set DCO_QUEUE) or --out: where the variants go")
+        raise OptionError(_("give --queue (or set DCO_QUEUE) or --out: where the variants go"))
     options = generation_options(job.settings, provider)
     options.pop("provider")
     with Sinks(queue_path, out) as sinks:

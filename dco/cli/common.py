@@ -11,6 +11,7 @@ from rich.markup import escape
 
 from dco.cli.output import error_console
 from dco.errors import ConfigError
+from dco.i18n import _
 
 if TYPE_CHECKING:
     from dco.brand import Brand
@@ -28,8 +29,10 @@ def require_db(db: str | None) -> str:
     location = db or default_location()
     if not is_postgres_url(location) and not Path(location).exists():
         raise ConfigError(
-            f"{location}: no review queue here (dco generate --queue {location} makes one; "
-            "a team's queue is a postgresql:// URL, or set DCO_QUEUE)"
+            _(
+                "{queue}: no review queue here (dco generate --queue {queue} makes one; a "
+                "team's queue is a postgresql:// URL, or set DCO_QUEUE)"
+            ).format(queue=location)
         )
     return location
 

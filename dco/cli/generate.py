@@ -26,6 +26,7 @@ from dco.generation.batch_jobs import JOBS_FOLDER
 from dco.generation.cost import spend_line
 from dco.generation.plan import sent_brief
 from dco.generation.run import first_request
+from dco.i18n import _
 from dco.models import Brief, FunnelStage, Signals
 from dco.prompts.templates import PromptSet
 from dco.providers import get_provider
@@ -362,7 +363,7 @@ def _read_briefs(path: Path, *, channels: bool = True) -> list[Brief]:
             raise ConfigError(f"{document.where((*at, 'channel'))}: brief: {e}") from e
         briefs.append(brief)
     if not briefs:
-        raise ConfigError(f"{path}: no briefs in the file")
+        raise ConfigError(_("{path}: no briefs in the file").format(path=path))
     return briefs
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from dco.errors import ConfigError
+from dco.i18n import _
 from dco.resources import load_data
 
 if sys.version_info >= (3, 11):
@@ -59,7 +60,11 @@ def config_file(folder: Path) -> tuple[Path, dict[str, Any]] | None:
         try:
             data: Any = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as e:
-            raise ConfigError(f"{path}: not TOML dco can read ({e}); fix it or remove it") from e
+            raise ConfigError(
+                _("{path}: not TOML dco can read ({why}); fix it or remove it").format(
+                    path=path, why=e
+                )
+            ) from e
         for key in table:
             data = data.get(key) if isinstance(data, dict) else None
         if data is None:
@@ -85,11 +90,17 @@ def effective(
         unknown = sorted(set(values) - set(settings))
         if unknown:
             raise ConfigError(
-                f"{path}: unknown setting {unknown[0]!r}; dco reads {', '.join(settings)}"
+                _("{path}: unknown setting {name!r}; dco reads {known}").format(
+                    path=path, name=unknown[0], known=", ".join(settings)
+                )
             )
         for name, value in values.items():
             if not isinstance(value, str) or not value.strip():
-                raise ConfigError(f'{path}: {name} must be a string, e.g. {name} = "…"')
+                raise ConfigError(
+                    _('{path}: {name} must be a string, e.g. {name} = "…"').format(
+                        path=path, name=name
+                    )
+                )
     result = {}
     for name, setting in settings.items():
         if environ.get(setting.env):

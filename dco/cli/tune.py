@@ -79,8 +79,10 @@ def tune_command(
     brand = load_brand(brand_dir) if brand_dir else None
     if out is None and brand_dir is not None and not Path(brand_dir).is_dir():
         raise OptionError(
-            f"{brand_dir} is a built-in brand, whose folder dco does not write to; give "
-            f"--out FILE (e.g. --out {PROFILE_NAME}) and pass it to dco generate with --profile"
+            _(
+                "{brand} is a built-in brand, whose folder dco does not write to; give --out "
+                "FILE (e.g. --out {name}) and pass it to dco generate with --profile"
+            ).format(brand=brand_dir, name=PROFILE_NAME)
         )
     out = out or (Path(brand_dir) / PROFILE_NAME if brand_dir else Path(f"dco-{PROFILE_NAME}"))
     previous = TuningProfile.load(out) if out.exists() else None

@@ -23,6 +23,7 @@ from dco.brand import Brand
 from dco.brand.check import apply_fixes
 from dco.channels.catalog import Channel, get_channel
 from dco.errors import ConfigError
+from dco.i18n import _
 from dco.lint.markdown import Document, read
 from dco.lint.records import lint_records
 from dco.lint.results import (
@@ -51,19 +52,24 @@ def expand(paths: list[str | Path]) -> list[Path]:
             inside = sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
             if not inside:
                 raise ConfigError(
-                    f"{path}: no copy file in it (dco lint reads {', '.join(SUFFIXES)} files); "
-                    "name the files or the folder that holds them"
+                    _(
+                        "{path}: no copy file in it (dco lint reads {suffixes} files); name the "
+                        "files or the folder that holds them"
+                    ).format(path=path, suffixes=", ".join(SUFFIXES))
                 )
             found += inside
         elif path.is_file():
             if path.suffix not in SUFFIXES:
                 raise ConfigError(
-                    f"{path}: cannot lint {path.suffix or 'files without a suffix'}; "
-                    f"give {', '.join(SUFFIXES)} files"
+                    _("{path}: cannot lint {kind}; give {suffixes} files").format(
+                        path=path,
+                        kind=path.suffix or _("files without a suffix"),
+                        suffixes=", ".join(SUFFIXES),
+                    )
                 )
             found.append(path)
         else:
-            raise ConfigError(f"{path}: no such file or folder")
+            raise ConfigError(_("{path}: no such file or folder").format(path=path))
     return found
 
 
@@ -129,10 +135,16 @@ def _lint_text(
     document = read_markdown(source, brand) if path.suffix in MARKDOWN else None
     assets = _markdown_assets(document) if document else list(_line_assets(source))
     if not any(asset.fields.keys() - _WHOLE_FILE for asset in assets):
-        what = "no paragraph or heading outside code and markup" if document else "no copy"
+        what = _("no paragraph or heading outside code and markup") if document else _("no copy")
         raise ConfigError(
-            f"{path}: {what} to check ({'an empty file' if not source.strip() else 'nothing read'})"
-            "; give files with copy in them, or leave this one out"
+            _(
+                "{path}: {what} to check ({why}); give files with copy in them, or leave this "
+                "one out"
+            ).format(
+                path=path,
+                what=what,
+                why=_("an empty file") if not source.strip() else _("nothing read"),
+            )
         )
     line_starts = line_offsets(source)
     fixes: list[Finding] = []

@@ -14,6 +14,7 @@ from dco.brand import Brand
 from dco.brand.check import apply_fixes
 from dco.channels.catalog import Channel, get_channel
 from dco.errors import ConfigError
+from dco.i18n import _
 from dco.lint.columns import guess_columns
 from dco.lint.positions import Cell, csv_rows, json_record_spans, json_string
 from dco.lint.results import (
@@ -161,7 +162,9 @@ def _no_copy(
 ) -> str:
     """What to say of a records file in which no record has a copy field."""
     if not records:
-        return f"{path}: no records in it; give a file with a record per line or row"
+        return _("{path}: no records in it; give a file with a record per line or row").format(
+            path=path
+        )
     wanted = "/".join(columns.get(name, name) for name in COPY_FIELDS)
     if path.suffix == ".csv":
         found = next(csv.reader(io.StringIO(text)), [])
@@ -174,9 +177,13 @@ def _no_copy(
         or "--column headline=NAME"
     )
     shown = ", ".join(found[:8]) + (", …" if len(found) > 8 else "")
-    return (
-        f"{path}: no {wanted} {'column' if path.suffix == '.csv' else 'field'} with copy "
-        f"(found {shown or 'nothing'}); map yours with {suggestion}"
+    message = (
+        _("{path}: no {wanted} column with copy (found {found}); map yours with {suggestion}")
+        if path.suffix == ".csv"
+        else _("{path}: no {wanted} field with copy (found {found}); map yours with {suggestion}")
+    )
+    return message.format(
+        path=path, wanted=wanted, found=shown or _("nothing"), suggestion=suggestion
     )
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dco.errors import ConfigError
+from dco.i18n import _
 
 FALLBACK = "cp949"
 """Tried when a file is not UTF-8: Korean Windows and Excel save CSV and text in it."""
@@ -45,7 +46,7 @@ def _read(path: Path, encoding: str | None) -> Source:
     try:
         data = path.read_bytes()
     except OSError as e:
-        raise ConfigError(f"{path}: cannot read ({e.strerror})") from e
+        raise ConfigError(_("{path}: cannot read ({why})").format(path=path, why=e.strerror)) from e
     if encoding is not None:
         text = _decode(path, data, encoding, f"not {encoding} text")
         bom = False
@@ -64,8 +65,10 @@ def _read(path: Path, encoding: str | None) -> Source:
         text = data.decode(FALLBACK)
     except UnicodeDecodeError:
         raise ConfigError(
-            f"{path}: neither UTF-8 nor cp949 text ({utf8_error.reason} at byte "
-            f"{utf8_error.start}); give its encoding with --encoding, e.g. --encoding euc-kr"
+            _(
+                "{path}: neither UTF-8 nor cp949 text ({why} at byte {at}); give its encoding "
+                "with --encoding, e.g. --encoding euc-kr"
+            ).format(path=path, why=utf8_error.reason, at=utf8_error.start)
         ) from utf8_error
     return Source(text, FALLBACK, False, _newline(text))
 
@@ -87,7 +90,9 @@ def _decode(path: Path, data: bytes, encoding: str, problem: str) -> str:
         return data.decode(encoding)
     except LookupError as e:
         raise ConfigError(
-            f"unknown encoding {encoding!r}; give one Python knows, e.g. utf-8, cp949 or euc-kr"
+            _(
+                "unknown encoding {encoding!r}; give one Python knows, e.g. utf-8, cp949 or euc-kr"
+            ).format(encoding=encoding)
         ) from e
     except UnicodeDecodeError as e:
         raise ConfigError(f"{path}: {problem} ({e.reason} at byte {e.start})") from e
