@@ -30,6 +30,7 @@ def test_translations_keep_every_placeholder_and_help_paragraph_marker():
             PLACEHOLDER.findall(entry.msgid)
         ), entry.msgid
         assert entry.msgstr.count("\b") == entry.msgid.count("\b"), entry.msgid
+        assert entry.msgstr.count("%s") == entry.msgid.count("%s"), entry.msgid
 
 
 def test_the_compiled_catalogue_matches_its_source():
@@ -124,3 +125,20 @@ def test_a_lint_error_names_the_columns_and_the_fix_in_korean(tmp_path):
         f"dco: 오류: {report}: 카피가 든 headline/body/cta 열이 없습니다 (찾은 열: 제목, 본문, "
         "버튼). 이렇게 연결하세요: --column headline=제목 --column body=본문 --column cta=버튼"
     )
+
+
+def test_shipped_rules_report_in_korean_and_a_teams_own_rule_as_written(tmp_path):
+    copy = tmp_path / "copy.txt"
+    copy.write_text("업계 최고의 러닝 코칭\n", encoding="utf-8")
+    result = run_dco("lint", str(copy), "--brand", "runfit", "--lang", "ko")
+    assert "'최고'은(는) 절대적 표현입니다" in result.stdout
+    own = tmp_path / "brand"
+    (own / "rules").mkdir(parents=True)
+    (own / "brand.yaml").write_text("name: 우리\n", encoding="utf-8")
+    (own / "rules" / "Coaching.yml").write_text(
+        "extends: existence\nmessage: \"Say '%s' only with the coach's name.\"\n"
+        "level: warning\ntokens: [코칭]\n",
+        encoding="utf-8",
+    )
+    mine = run_dco("lint", str(copy), "--brand", str(own), "--lang", "ko")
+    assert "Say '코칭' only with the coach's name." in mine.stdout

@@ -25,6 +25,7 @@ from dco.brand.patterns import compile_pattern
 from dco.brand.rules import Rule, known_channels
 from dco.brand.vale import VALE_KINDS, Existence, Substitution
 from dco.errors import ConfigError, did_you_mean
+from dco.i18n import _
 from dco.models import DcoModel, Formality
 
 KINDS: dict[str, type[Rule]] = {
@@ -211,6 +212,9 @@ def load_rule(path: Path, rule_id: str) -> Rule | SkippedRule:
             f"{where}: rule {rule_id}: key 'extends': unknown rule kind {kind!r}.{hint} "
             f"Known kinds: {', '.join(KINDS)}."
         )
+    if isinstance(data.get("message"), str):
+        # A shipped rule's message is in the catalogues; a team's own reads as written.
+        data = {**data, "message": _(data["message"])}
     try:
         rule = KINDS[kind].model_validate(data)
     except pydantic.ValidationError as e:
@@ -263,19 +267,19 @@ def vocabulary_rules(spec: BrandSpec, style: str) -> list[Rule]:
     if swap:
         rules.append(Substitution(
             extends="substitution", id=f"{style}.Spelling", level="error", swap=swap,
-            message=f"Write {spec.name}'s names as %s, not '%s'.",
+            message=_("Write {brand}'s names as %s, not '%s'.").format(brand=spec.name),
         ))  # fmt: skip
     if spec.vocabulary.prefer:
         rules.append(Substitution(
             extends="substitution", id=f"{style}.Vocabulary", level="warning",
             swap=dict(spec.vocabulary.prefer), ignorecase=True,
-            message="Prefer %s over '%s'.",
+            message=_("Prefer %s over '%s'."),
         ))  # fmt: skip
     if spec.vocabulary.reject:
         rules.append(Existence(
             extends="existence", id=f"{style}.Rejected", level="error",
             tokens=list(spec.vocabulary.reject), ignorecase=True,
-            message=f"'%s' is not a word {spec.name} uses.",
+            message=_("'%s' is not a word {brand} uses.").format(brand=spec.name),
         ))  # fmt: skip
     return rules
 

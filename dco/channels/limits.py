@@ -7,6 +7,7 @@ app, export and lint share: the channel's limits, then the brand's rules.
 from __future__ import annotations
 
 from dco.channels.catalog import Channel, get_channel
+from dco.i18n import _
 from dco.models import Copy, Finding, FunnelStage
 from dco.protocols import Checker
 
@@ -24,9 +25,13 @@ def length_findings(copy: Copy, channel: Channel) -> list[Finding]:
             continue
         level = "error" if m.kind == "hard" else "warning"
         message = (
-            f"{field} is {m.length} {m.unit}; the {channel.id} {m.field} "
-            f"{'limit' if m.kind == 'hard' else 'recommended length'} is {m.limit}"
-        )
+            _("{field} is {length} {unit}; the {channel} {name} limit is {limit}")
+            if m.kind == "hard"
+            else _("{field} is {length} {unit}; the {channel} {name} recommended length is {limit}")
+        ).format(
+            field=field, length=m.length, unit=m.unit, channel=channel.id, name=m.field,
+            limit=m.limit,
+        )  # fmt: skip
         findings.append(_finding(LENGTH_RULE, level, field, message))
     return findings
 

@@ -5,8 +5,9 @@ catalogue updated (new messages added untranslated, gone ones dropped) and compi
     python -m dco.cli.translations --check    # exit 1 naming each message with no translation
 
 The messages are the help of every command and option (read from the commands themselves), the
-strings passed to `_()` and `N_()` in dco's code, and the strings of click's own that dco's
-help and errors show. Needs the dev extra (`polib`).
+strings passed to `_()` and `N_()` in dco's code, the messages of the rules dco ships (its packs
+and built-in brands), and the strings of click's own that dco's help and errors show. Needs
+the dev extra (`polib`).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ gettext in dco's catalogue once the CLI has chosen a language)."""
 def messages() -> dict[str, str]:
     """Every message dco shows → where it was found."""
     found: dict[str, str] = {}
-    for text, where in (*_command_help(), *_marked_in_code()):
+    for text, where in (*_command_help(), *_marked_in_code(), *_rule_messages()):
         found.setdefault(text, where)
     for text in CLICK_MESSAGES:
         found.setdefault(text, "click")
@@ -80,6 +81,21 @@ def _marked_in_code() -> Iterator[tuple[str, str]]:
             for arg in node.args[:count]:
                 if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                     yield arg.value, f"{path.relative_to(PACKAGE_DIR.parent)}:{node.lineno}"
+
+
+def _rule_messages() -> Iterator[tuple[str, str]]:
+    """The messages of the rules dco ships: its packs and the built-in brands' rules."""
+    import yaml
+
+    from dco.resources import DATA_DIR, bundled_dir
+
+    for folder in (DATA_DIR / "packs", bundled_dir("brand_guidelines")):
+        for path in sorted(folder.rglob("*.y*ml")):
+            if path.parent.name != "rules" and path.parent.parent != DATA_DIR / "packs":
+                continue
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            if isinstance(data, dict) and isinstance(data.get("message"), str):
+                yield data["message"], str(path.relative_to(folder.parent))
 
 
 def po_path(language: str) -> Path:
