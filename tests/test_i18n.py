@@ -12,7 +12,7 @@ from dco.cli.translations import messages, po_path, untranslated
 from dco.errors import ConfigError
 from tests.conftest import run_dco
 
-PLACEHOLDER = re.compile(r"\{[a-z_]*(?:![rs])?\}")
+PLACEHOLDER = re.compile(r"\{[a-z_]*(?:![rs])?(?::[^{}]*)?\}")
 
 
 def test_every_message_dco_shows_has_a_korean_translation():
@@ -142,3 +142,11 @@ def test_shipped_rules_report_in_korean_and_a_teams_own_rule_as_written(tmp_path
     )
     mine = run_dco("lint", str(copy), "--brand", str(own), "--lang", "ko")
     assert "Say '코칭' only with the coach's name." in mine.stdout
+
+
+def test_the_classifiers_reasons_read_in_korean():
+    result = run_dco("classify", "sql order descending", "--lexicon-only", "--lang", "ko")
+    shown = " ".join(result.stdout.split())
+    assert shown.startswith("인지 확신도 0.33 (결정: 기본 단계)")
+    assert "'order' 제외: 예약하거나 주문할 것, 상업적 단어 또는 바로 뒤의 목적어" in shown
+    assert "기본 단계 인지 (어휘 사전의 default_stage)" in shown

@@ -13,7 +13,14 @@ from rich.table import Table
 
 from dco.cli.classify_report import print_evaluation
 from dco.cli.classify_train import run_training
-from dco.cli.output import console, error_console, events_option, print_json, stage_label
+from dco.cli.output import (
+    console,
+    error_console,
+    events_option,
+    print_json,
+    stage_label,
+    stage_name,
+)
 from dco.cli.variants import provider_note
 from dco.errors import ConfigError
 from dco.funnel import Classifier, load_classifier
@@ -23,6 +30,7 @@ from dco.funnel.evaluation import (
     read_labelled,
     signals_and_extra,
 )
+from dco.i18n import _
 from dco.models import STAGES, Signals, StageResult
 from dco.models.events import vocabulary
 from dco.opinion import Asking, second_opinion
@@ -217,11 +225,12 @@ def _print_events(as_json: bool) -> None:
 
 def _print_result(signals: Signals, result: StageResult) -> None:
     out = console()
-    out.print(
-        f"{stage_label(result.stage)}  confidence {result.confidence:.2f}  "
-        f"[dim](decided by {result.decided_by})[/]"
-    )
-    scores = "  ".join(f"{stage.value} {result.scores[stage]:.2f}" for stage in STAGES)
+    deciders = {"lexicon": _("the lexicon"), "learned": _("the learned layer"),
+                "default": _("the default stage"), "provider": _("the language model")}  # fmt: skip
+    confidence = _("confidence {value}").format(value=f"{result.confidence:.2f}")
+    decided = _("decided by {who}").format(who=deciders.get(result.decided_by, result.decided_by))
+    out.print(f"{stage_label(result.stage)}  {confidence}  [dim]({decided})[/]")
+    scores = "  ".join(f"{stage_name(stage)} {result.scores[stage]:.2f}" for stage in STAGES)
     out.print(f"[dim]{scores}[/]")
     for reason in result.reasons:
         out.print(f"  • {escape(reason)}")

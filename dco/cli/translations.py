@@ -6,8 +6,8 @@ catalogue updated (new messages added untranslated, gone ones dropped) and compi
 
 The messages are the help of every command and option (read from the commands themselves), the
 strings passed to `_()` and `N_()` in dco's code, the messages of the rules dco ships (its packs
-and built-in brands), and the strings of click's own that dco's help and errors show. Needs
-the dev extra (`polib`).
+and built-in brands), the labels of the built-in funnel lexicon, and the strings of click's own
+that dco's help and errors show. Needs the dev extra (`polib`).
 """
 
 from __future__ import annotations
@@ -38,7 +38,12 @@ gettext in dco's catalogue once the CLI has chosen a language)."""
 def messages() -> dict[str, str]:
     """Every message dco shows → where it was found."""
     found: dict[str, str] = {}
-    for text, where in (*_command_help(), *_marked_in_code(), *_rule_messages()):
+    for text, where in (
+        *_command_help(),
+        *_marked_in_code(),
+        *_rule_messages(),
+        *_lexicon_labels(),
+    ):
         found.setdefault(text, where)
     for text in CLICK_MESSAGES:
         found.setdefault(text, "click")
@@ -96,6 +101,28 @@ def _rule_messages() -> Iterator[tuple[str, str]]:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
             if isinstance(data, dict) and isinstance(data.get("message"), str):
                 yield data["message"], str(path.relative_to(folder.parent))
+
+
+def _lexicon_labels() -> Iterator[tuple[str, str]]:
+    """The labels the built-in funnel lexicon gives its cues and context groups in reasons."""
+    import yaml
+
+    from dco.resources import data_file
+
+    def walk(node: object) -> Iterator[str]:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "label" and isinstance(value, str):
+                    yield value
+                else:
+                    yield from walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                yield from walk(item)
+
+    path = data_file("funnel.yaml")
+    for label in walk(yaml.safe_load(path.read_text(encoding="utf-8"))):
+        yield label, "dco/data/funnel.yaml"
 
 
 def po_path(language: str) -> Path:

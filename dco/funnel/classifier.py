@@ -20,6 +20,7 @@ from dco.funnel.features import describe, text_features
 from dco.funnel.learned import LearnedLayer, builtin_model, softmax
 from dco.funnel.lexicon import Lexicon, builtin_lexicon
 from dco.funnel.terms import TermMatch, TermMatcher
+from dco.i18n import _
 from dco.models import STAGES, Event, FunnelStage, Signals, StageResult
 from dco.text import units as text
 
@@ -43,7 +44,6 @@ class Observation(NamedTuple):
 
 
 _BUILTIN: Literal["builtin"] = "builtin"
-_NAMES = tuple(stage.value for stage in STAGES)
 
 
 class Classifier:
@@ -63,14 +63,15 @@ class Classifier:
         self.lexicon = lexicon or builtin_lexicon()
         self.model: LearnedLayer | None = builtin_model() if isinstance(model, str) else model
         terms: list[str] = []
+        self._say = _Wording.in_use()
         self._cue_info: list[_CueInfo] = []
         for stage, cues in self.lexicon.cues.items():
+            what = self._say.cue.format(stage=self._say.stages[stage])
             for term, cue in cues.items():
                 terms.append(term)
+                label = _(cue.label) if cue.label else None
                 self._cue_info.append(
-                    _CueInfo(
-                        stage, f"{stage.value} cue", cue.weight, cue.label, cue.needs, cue.unless
-                    )
+                    _CueInfo(stage, what, cue.weight, label, cue.needs, cue.unless)
                 )
         self._matcher = TermMatcher(terms, self.lexicon.exceptions)
         context_terms: list[str] = []
@@ -145,17 +146,23 @@ class Classifier:
                     contexts = self._contexts(folded)
                 blocker = _context_match(contexts, info.unless, match, self._context_of_term)
                 if blocker is not None:
-                    label = self.lexicon.contexts[self._context_of_term[blocker.term]].label
-                    reasons.append(f"{cue} not counted: {blocker.text.strip()!r} makes it {label}")
+                    label = _(self.lexicon.contexts[self._context_of_term[blocker.term]].label)
+                    reasons.append(
+                        self._say.blocked.format(
+                            cue=cue, blocker=repr(blocker.text.strip()), context=label
+                        )
+                    )
                     continue
                 if info.needs:
                     support = _context_match(contexts, info.needs, match, self._context_of_term)
                     if support is None:
-                        labels = [self.lexicon.contexts[n].label for n in info.needs]
-                        wanted = " or ".join(filter(None, (", ".join(labels[:-1]), labels[-1])))
-                        reasons.append(f"{cue} not counted: it needs {wanted} with it")
+                        labels = [_(self.lexicon.contexts[n].label) for n in info.needs]
+                        wanted = self._say.either.join(
+                            filter(None, (", ".join(labels[:-1]), labels[-1]))
+                        )
+                        reasons.append(self._say.wanting.format(cue=cue, wanted=wanted))
                         continue
-                    context_note = f" with {support.text.strip()!r}"
+                    context_note = self._say.beside.format(context=repr(support.text.strip()))
             raw[info.stage] += weight
             counted.append(match)
             reasons.append(f"{cue}{context_note} → {info.what} (+{weight:.1f})")
@@ -178,7 +185,9 @@ class Classifier:
             if added <= 0:
                 continue
             raw[stage] += added
-            reasons.append(f"event {event} → {stage.value} (+{added:.1f})")
+            reasons.append(
+                self._say.event.format(event=event, stage=self._say.stages[stage], added=added)
+            )
 
     def _by_lexicon(self, observation: Observation) -> StageResult:
         """The lexicon decides: evidence summed per stage, a softmax at its temperature."""
@@ -193,8 +202,9 @@ class Classifier:
         first = raw.index(max(raw))
         if probabilities[first] < lexicon.low_confidence:
             scored = zip(STAGES, raw, strict=True)
-            rivals = ", ".join(f"{s} {score:.1f}" for s, score in scored if score > 0)
-            reasons.append(f"low confidence: the signals disagree or are weak ({rivals})")
+            names = self._say.stages
+            rivals = ", ".join(f"{names[s]} {score:.1f}" for s, score in scored if score > 0)
+            reasons.append(self._say.weak.format(rivals=rivals))
         return _result(first, probabilities, reasons, "lexicon")
 
     def _by_model(self, model: LearnedLayer, observation: Observation) -> StageResult:
@@ -210,17 +220,27 @@ class Classifier:
         leaning = model.leaning(known, first, second)
         if leaning:
             words = ", ".join(f"{describe(name)} +{push:.1f}" for name, push in leaning)
-            reasons.append(f"learned: {words} → {_NAMES[first]} over {_NAMES[second]}")
+            names = self._say.stages
+            reasons.append(
+                self._say.learned.format(
+                    words=words, first=names[STAGES[first]], second=names[STAGES[second]]
+                )
+            )
         confidence = probabilities[first]
         if not any(evidence):
             # No cue and no event: the words alone decide only when they lean clearly.
             if confidence < self.lexicon.low_confidence:
                 return self._default(reasons)
-            reasons.append("no stage cue in the text: the learned layer read its words alone")
+            reasons.append(self._say.words_alone)
         if confidence < self.lexicon.low_confidence:
+            names = self._say.stages
             reasons.append(
-                f"low confidence: {stage.value} {confidence:.2f} against {rival.value} "
-                f"{probabilities[second]:.2f}"
+                self._say.close.format(
+                    stage=names[stage],
+                    confidence=confidence,
+                    rival=names[rival],
+                    second=probabilities[second],
+                )
             )
         return _result(first, probabilities, reasons, "learned")
 
@@ -233,8 +253,7 @@ class Classifier:
             scores=dict.fromkeys(STAGES, even),
             reasons=(
                 *reasons,  # the cues that did not count, and why
-                f"low confidence: no stage cue in the text and no telling events, so the "
-                f"default stage {stage.value} (the lexicon's default_stage)",
+                self._say.default.format(stage=self._say.stages[stage]),
             ),
             defaulted=True,
             decided_by="default",
@@ -265,6 +284,48 @@ def _result(
         defaulted=False,
         decided_by=decided_by,
     )
+
+
+class _Wording(NamedTuple):
+    """The reasons' words in the language in use, looked up once per classifier (a reason is
+    written for most cues of every customer)."""
+
+    stages: dict[FunnelStage, str]
+    cue: str
+    blocked: str
+    wanting: str
+    either: str
+    beside: str
+    event: str
+    weak: str
+    learned: str
+    words_alone: str
+    close: str
+    default: str
+
+    @classmethod
+    def in_use(cls) -> _Wording:
+        return cls(
+            stages={
+                FunnelStage.AWARENESS: _("awareness"),
+                FunnelStage.CONSIDERATION: _("consideration"),
+                FunnelStage.DECISION: _("decision"),
+            },
+            cue=_("{stage} cue"),
+            blocked=_("{cue} not counted: {blocker} makes it {context}"),
+            wanting=_("{cue} not counted: it needs {wanted} with it"),
+            either=_(" or "),
+            beside=_(" with {context}"),
+            event=_("event {event} → {stage} (+{added:.1f})"),
+            weak=_("low confidence: the signals disagree or are weak ({rivals})"),
+            learned=_("learned: {words} → {first} over {second}"),
+            words_alone=_("no stage cue in the text: the learned layer read its words alone"),
+            close=_("low confidence: {stage} {confidence:.2f} against {rival} {second:.2f}"),
+            default=_(
+                "low confidence: no stage cue in the text and no telling events, so the "
+                "default stage {stage} (the lexicon's default_stage)"
+            ),
+        )
 
 
 class _CueInfo(NamedTuple):

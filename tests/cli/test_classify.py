@@ -7,7 +7,7 @@ def test_classify_prints_stage_confidence_and_reasons():
     result = run_dco("classify", "하프 마라톤 목표 설정 방법", "--event", "page_view:blog")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("awareness  confidence 0.")
-    assert "(decided by learned)" in result.stdout.splitlines()[0]
+    assert "(decided by the learned layer)" in result.stdout.splitlines()[0]
     assert "'방법' → awareness cue (+1.0)" in result.stdout
     assert "event page_view:blog → awareness (+1.5)" in result.stdout
 
