@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import cast
 
 import click
 
@@ -11,17 +12,17 @@ from dco.channels.limits import copy_findings
 from dco.cli.common import db_argument, load_brand, require_db
 from dco.cli.output import counted, error_console
 from dco.i18n import _
-from dco.review import ReviewQueue
+from dco.review import ReviewQueue, naver_ads
 from dco.review.export import ExportRow, to_csv, to_jsonl
 from dco.review.google_ads import (
     LAYOUTS,
+    Layout,
     layout_ads,
     require_final_url,
     rsa_format,
     short_ads,
     to_google_ads_csv,
 )
-from dco.review.naver_ads import to_naver_ads_jsonl
 
 
 @click.command("export")
@@ -90,10 +91,11 @@ def export_command(
           --final-url https://runfit.example/half --naver-adgroup grp-a001-01-000000000000000
     """
     db = require_db(db)
+    # The platforms' options are checked before any work.
     if channel in ("google_rsa", "naver_powerlink") and out is not None:
-        require_final_url(final_url)  # before any work
+        require_final_url(final_url)
     if channel == "naver_powerlink" and out is not None:
-        to_naver_ads_jsonl([], final_url=final_url, adgroup=naver_adgroup)
+        naver_ads.check_options(final_url=final_url, adgroup=naver_adgroup)
     brand = load_brand(brand_dir) if brand_dir else None
     with ReviewQueue(db) as queue:
         approved = queue.approved(channel=channel, campaign=campaign)
@@ -111,11 +113,12 @@ def export_command(
     else:
         out.write_text(text, encoding="utf-8-sig" if output == "csv" else "utf-8")
         if channel == "google_rsa":
-            _write_google_ads(rows, out.with_name(out.stem + ".google-ads.csv"), layout, final_url)
+            ads = out.with_name(out.stem + ".google-ads.csv")
+            _write_google_ads(rows, ads, cast(Layout, layout), final_url)
         if channel == "naver_powerlink":
             naver = out.with_name(out.stem + ".naver-ads.jsonl")
             naver.write_text(
-                to_naver_ads_jsonl(rows, final_url=final_url, adgroup=naver_adgroup),
+                naver_ads.to_naver_ads_jsonl(rows, final_url=final_url, adgroup=naver_adgroup),
                 encoding="utf-8",
             )
             error_console().print(
@@ -144,8 +147,8 @@ def export_command(
         error_console().print(f"[dim]{_('not checked against a brand: give --brand DIR')}[/]")
 
 
-def _write_google_ads(rows: list[ExportRow], path: Path, layout: str, final_url: str) -> None:
-    ads = layout_ads(rows, "pooled" if layout == "pooled" else "per-variant")
+def _write_google_ads(rows: list[ExportRow], path: Path, layout: Layout, final_url: str) -> None:
+    ads = layout_ads(rows, layout)
     path.write_text(to_google_ads_csv(ads, final_url=final_url), encoding=rsa_format().encoding)
     error_console().print(
         _("wrote {ads} to {path}").format(ads=counted(len(ads), "responsive search ad"), path=path)

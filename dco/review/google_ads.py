@@ -24,15 +24,12 @@ from pydantic import Field
 
 from dco import resources
 from dco.errors import OptionError
+from dco.i18n import _
 from dco.models import DcoModel
 from dco.review.export import ExportRow
 
 Layout = Literal["per-variant", "pooled"]
 LAYOUTS: tuple[Layout, ...] = ("per-variant", "pooled")
-_NO_FINAL_URL = (
-    "Google Ads needs a Final URL for every ad: give --final-url https://… (the page the ads "
-    "lead to)"
-)
 
 
 class Span(DcoModel):
@@ -99,7 +96,11 @@ def layout_ads(rows: Sequence[ExportRow], layout: Layout = "per-variant") -> lis
     """The ads that carry every approved text of `rows`, grouped by campaign and stage, each ad
     group holding no more ads than Google allows."""
     if layout not in LAYOUTS:
-        raise OptionError(f"unknown Google Ads layout {layout!r}; use {' or '.join(LAYOUTS)}")
+        raise OptionError(
+            _("unknown Google Ads layout {layout!r}; use {known}").format(
+                layout=layout, known=" or ".join(LAYOUTS)
+            )
+        )
     spec = rsa_format()
     groups: dict[tuple[str, str], list[ExportRow]] = {}
     for row in rows:
@@ -154,7 +155,12 @@ def to_google_ads_csv(ads: Iterable[Ad], *, final_url: str) -> str:
 def require_final_url(final_url: str) -> None:
     """An `OptionError` naming the option when the ads would have no Final URL."""
     if not final_url.strip():
-        raise OptionError(_NO_FINAL_URL)
+        raise OptionError(
+            _(
+                "Google Ads needs a Final URL for every ad: give --final-url https://… (the "
+                "page the ads lead to)"
+            )
+        )
 
 
 def to_google_ads_rsa(
@@ -189,16 +195,16 @@ def _pooled(campaign: str, stage: str, members: list[ExportRow]) -> list[Ad]:
     descriptions = _unique(r.copy.body for r in members)
     heads = _chunks(headlines, spec.headlines.most) or [[]]
     bodies = _chunks(descriptions, spec.descriptions.most) or [[]]
+    # Whose copy each text is, looked up per ad: a whole campaign's stage stays linear.
+    owners: dict[str, list[str]] = {}
+    for r in members:
+        for text in _unique((r.copy.headline, r.copy.cta, r.copy.body)):
+            owners.setdefault(text, []).append(r.variant.id)
     ads = []
     for i in range(max(len(heads), len(bodies))):
         shown = _filled(heads[i % len(heads)], headlines, spec.headlines.fewest)
         described = _filled(bodies[i % len(bodies)], descriptions, spec.descriptions.fewest)
-        texts = set(shown) | set(described)
-        carried = [
-            r.variant.id
-            for r in members
-            if {r.copy.headline.strip(), r.copy.cta.strip(), r.copy.body.strip()} & texts
-        ]
+        carried = [vid for text in (*shown, *described) for vid in owners.get(text, ())]
         ad = Ad(campaign, stage, variant_ids=list(dict.fromkeys(carried)))
         ad.headlines = [(t, None) for t in shown]
         ad.descriptions = [(t, None) for t in described]

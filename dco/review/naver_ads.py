@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from dco import resources
 from dco.channels.catalog import get_channel
 from dco.errors import OptionError
+from dco.i18n import _
 from dco.models import DcoModel
 from dco.review.export import ExportRow
 
@@ -33,15 +34,30 @@ def naver_format() -> NaverAdFormat:
     return document.validate(NaverAdFormat, what="Naver export format")
 
 
+def check_options(*, final_url: str, adgroup: str) -> None:
+    """An `OptionError` naming the option when the ads would lack their ad group or have no
+    web address to lead to (checked before any work)."""
+    if not adgroup.strip():
+        raise OptionError(
+            _(
+                "Naver ads belong to an ad group: give --naver-adgroup grp-… (the nccAdgroupId "
+                "the ads go in)"
+            )
+        )
+    parts = urlsplit(final_url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise OptionError(
+            _(
+                "--final-url {url!r} is not a web address; give the page the ads lead to, e.g. "
+                "https://example.com/coaching"
+            ).format(url=final_url)
+        )
+
+
 def landing_url(final_url: str, variant_id: str) -> str:
     """`final_url` with the variant id as its `utm_content` parameter (replacing one there)."""
     spec = naver_format()
     parts = urlsplit(final_url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise OptionError(
-            f"--final-url {final_url!r} is not a web address; give the page the ads lead to, "
-            "e.g. https://example.com/coaching"
-        )
     query = [(k, v) for k, v in parse_qsl(parts.query) if k != spec.id_parameter]
     query.append((spec.id_parameter, spec.id_value.format(variant_id=variant_id)))
     return urlunsplit(parts._replace(query=urlencode(query)))
@@ -51,11 +67,7 @@ def to_naver_ads_jsonl(rows: Iterable[ExportRow], *, final_url: str, adgroup: st
     """Each variant as the body of a Naver text ad: its headline as the title, its body and
     call to action as the description (as the channel composes them), and the landing URL
     carrying its id."""
-    if not adgroup.strip():
-        raise OptionError(
-            "Naver ads belong to an ad group: give --naver-adgroup grp-… (the nccAdgroupId "
-            "the ads go in)"
-        )
+    check_options(final_url=final_url, adgroup=adgroup)
     spec = naver_format()
     channel = get_channel(spec.channel)
     description = channel.fields["description"]

@@ -227,3 +227,13 @@ def test_naver_export_needs_its_ad_group(tmp_path):
     done = run_dco("export", str(path), "--channel", "naver_powerlink", "--out", str(out),
                    "--final-url", "https://runfit.example/half")  # fmt: skip
     assert done.returncode == 2 and "--naver-adgroup" in done.stderr and not out.exists()
+
+
+def test_naver_export_needs_a_web_address_to_lead_to(tmp_path):
+    path, _ = approved_naver(tmp_path, count=1)
+    out = tmp_path / "ads.csv"
+    done = run_dco("export", str(path), "--channel", "naver_powerlink", "--out", str(out),
+                   "--final-url", "runfit.example/half",
+                   "--naver-adgroup", "grp-a001-01-000000000000001")  # fmt: skip
+    assert done.returncode == 2 and not out.exists()
+    assert "--final-url 'runfit.example/half' is not a web address" in done.stderr
