@@ -94,8 +94,3 @@ def N_(message: str) -> str:
     """`message` itself, marked for the catalogue: for texts defined before the language is
     chosen (module constants), translated with `_()` where they are shown."""
     return message
-
-
-def ngettext(singular: str, plural: str, count: int) -> str:
-    """The singular or plural form of a message for `count`, in the language in use."""
-    return _translations().ngettext(singular, plural, count)

@@ -1,4 +1,4 @@
-"""Reading ad platforms' performance reports (CSV) into outcomes, row by row.
+"""Reading ad platforms' performance reports (CSV or tab-separated) into outcomes, row by row.
 
 Each platform's layout is a data file in `dco/data/reports/` (`dco` is the default): the headers
 each of dco's columns may go by, a pattern that finds the variant id inside its cell (a label
@@ -12,9 +12,10 @@ such as `dco:3f2a…`), the date formats, and the summary rows to pass over. dco
     segment      optional (the audience segment; "all" when absent or empty)
 
 The header row is found among the first rows (downloads often start with a title and a date
-range). A bad row is reported with its line number and the rest still land. Files exported as
-UTF-8 (with or without a BOM) or as cp949, as Korean spreadsheet tools often write them, are both
-read.
+range); a report without one (an API's) is read by the layout of its column count, and one that
+names the platform's own ads is tied to variants through a master report. A bad row is
+reported with its line number and the rest still land. Files exported as UTF-8 (with or without
+a BOM) or as cp949, as Korean spreadsheet tools often write them, are both read.
 """
 
 from __future__ import annotations
