@@ -10,13 +10,14 @@ from dco.review import ReviewQueue
 from tests.conftest import run_dco
 
 
-def approved_campaign(tmp_path, count=8):
+def approved(tmp_path, channel, count):
+    """A queue holding `count` approved variants of one campaign stage for `channel`."""
     path = tmp_path / "review.db"
-    brief = Brief(product="하프 마라톤 코칭", channel="google_rsa", campaign="spring")
+    brief = Brief(product="하프 마라톤 코칭", channel=channel, campaign="spring")
     batch = [
-        Variant(copy=Copy(headline=f"하프 {i}주 완성", body=f"{i}주면 첫 하프를 달려요.",
-                          cta="신청하기"),
-                brief=brief, stage=FunnelStage.DECISION, channel="google_rsa")
+        Variant(copy=Copy(headline=f"하프 {i}주 완성", body=f"{i}주면 첫 하프를 완주해요.",
+                          cta="지금 신청"),
+                brief=brief, stage=FunnelStage.DECISION, channel=channel)
         for i in range(count)
     ]  # fmt: skip
     with ReviewQueue(path) as queue:
@@ -24,6 +25,10 @@ def approved_campaign(tmp_path, count=8):
         for v in batch:
             queue.approve(v.id, "minji")
     return path, batch
+
+
+def approved_campaign(tmp_path, count=8):
+    return approved(tmp_path, "google_rsa", count)
 
 
 def export_google(tmp_path, path, *extra):
@@ -123,19 +128,7 @@ def test_a_stage_with_too_little_copy_for_an_rsa_is_named(tmp_path):
 
 
 def approved_naver(tmp_path, count=4):
-    path = tmp_path / "review.db"
-    brief = Brief(product="하프 마라톤 코칭", channel="naver_powerlink", campaign="spring")
-    batch = [
-        Variant(copy=Copy(headline=f"하프 {i}주 완성", body=f"{i}주면 첫 하프를 완주해요.",
-                          cta="지금 신청"),
-                brief=brief, stage=FunnelStage.DECISION, channel="naver_powerlink")
-        for i in range(count)
-    ]  # fmt: skip
-    with ReviewQueue(path) as queue:
-        queue.submit(batch)
-        for v in batch:
-            queue.approve(v.id, "minji")
-    return path, batch
+    return approved(tmp_path, "naver_powerlink", count)
 
 
 def export_naver(tmp_path, path):
