@@ -139,12 +139,18 @@ class SelectionError(DcoError):
 # -- building messages ------------------------------------------------------------------------
 
 
-def did_you_mean(name: str, known: list[str] | tuple[str, ...]) -> str:
-    """Return " Did you mean 'x'?" for the closest known name, or "" when none is close."""
+def closest(name: str, known: list[str] | tuple[str, ...]) -> str | None:
+    """The known name closest to `name`, or None when none is close."""
     import difflib
 
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-    return f" Did you mean {close[0]!r}?" if close else ""
+    return close[0] if close else None
+
+
+def did_you_mean(name: str, known: list[str] | tuple[str, ...]) -> str:
+    """Return " Did you mean 'x'?" for the closest known name, or "" when none is close."""
+    close = closest(name, known)
+    return f" Did you mean {close!r}?" if close else ""
 
 
 def unknown_name(kind: str, name: str, known: list[str] | tuple[str, ...]) -> UnknownNameError:

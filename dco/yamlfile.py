@@ -9,7 +9,8 @@ from typing import Any, TypeVar
 import pydantic
 import yaml
 
-from dco.errors import ConfigError
+from dco.errors import ConfigError, closest
+from dco.i18n import N_, _
 from dco.userfiles import read_text
 
 M = TypeVar("M", bound=pydantic.BaseModel)
@@ -53,13 +54,18 @@ class Document:
         first, *others = sorted(located, key=lambda found: _line_of(found[0]))
         prefix = f"{what}: " if what else ""
         where, dotted, message = first
-        line = f"{where}: {prefix}key '{dotted}': {message}"
+        line = f"{where}: {prefix}" + _("key '{key}': {problem}").format(
+            key=dotted, problem=message
+        )
         if others:
+            also = _("line {line} key '{key}' {problem}")
             shown = "; ".join(
-                f"line {_line_of(w)} key '{d}' {m}" for w, d, m in others[:MORE_SHOWN]
+                also.format(line=_line_of(w), key=d, problem=m) for w, d, m in others[:MORE_SHOWN]
             )
             more = len(others) - MORE_SHOWN
-            line += f" (and {shown}" + (f"; {more} more" if more > 0 else "") + ")"
+            if more > 0:
+                shown += _("; {n} more").format(n=more)
+            line += _(" (and {others})").format(others=shown)
         return ConfigError(line)
 
     def _located(self, problem: Mapping[str, Any], at: KeyPath) -> tuple[str, str, str]:
@@ -89,15 +95,15 @@ def _line_of(where: str) -> int:
 
 
 _PLAIN = {
-    "missing": "is required",
-    "extra_forbidden": "is not a field dco knows; check its spelling",
-    "string_type": "must be text",
-    "int_type": "must be a whole number", "int_parsing": "must be a whole number",
-    "float_type": "must be a number", "float_parsing": "must be a number",
-    "bool_type": "must be true or false", "bool_parsing": "must be true or false",
-    "dict_type": "must be a mapping (key: value lines)",
+    "missing": N_("is required"),
+    "extra_forbidden": N_("is not a field dco knows; check its spelling"),
+    "string_type": N_("must be text"),
+    "int_type": N_("must be a whole number"), "int_parsing": N_("must be a whole number"),
+    "float_type": N_("must be a number"), "float_parsing": N_("must be a number"),
+    "bool_type": N_("must be true or false"), "bool_parsing": N_("must be true or false"),
+    "dict_type": N_("must be a mapping (key: value lines)"),
 }  # fmt: skip
-"""pydantic's error types in a user's words."""
+"""pydantic's error types in a user's words (in the language in use where they are shown)."""
 
 
 def plain(problem: Mapping[str, Any]) -> str:
@@ -106,13 +112,22 @@ def plain(problem: Mapping[str, Any]) -> str:
     kind, given = problem["type"], problem.get("input")
     if kind in ("tuple_type", "list_type", "set_type", "frozen_set_type"):
         example = given if isinstance(given, str | int | float) else "…"
-        return f"must be a list, e.g. [{example}]"
+        return _("must be a list, e.g. [{example}]").format(example=example)
+    if kind == "unknown_key":  # DcoModel's: the key itself is named where it is reported
+        ctx = problem["ctx"]
+        close = closest(str(ctx["key"]), str(ctx["known"]).split(", "))
+        hint = _(" Did you mean {name!r}?").format(name=close) if close else ""
+        return _("is not a field dco knows.{hint} Known fields: {known}.").format(
+            hint=hint, known=ctx["known"]
+        )
     if kind == "string_too_long":
-        return f"is longer than its limit of {problem['ctx']['max_length']} characters"
+        return _("is longer than its limit of {n} characters").format(
+            n=problem["ctx"]["max_length"]
+        )
     if kind == "string_too_short" and problem.get("ctx", {}).get("min_length") == 1:
-        return "must not be empty"
+        return _("must not be empty")
     if kind in _PLAIN:
-        return _PLAIN[kind]
+        return _(_PLAIN[kind])
     message = str(problem["msg"]).removeprefix("Value error, ")
     return message.replace("Input should be", "must be", 1)
 
@@ -135,11 +150,18 @@ def parse(source: str, path: str | Path = "<string>") -> Document:
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        raise ConfigError(f"{where}: invalid YAML: {e.problem or e}") from e
+        problem = e.problem or e
+        raise ConfigError(
+            _("{where}: invalid YAML: {problem}").format(where=where, problem=problem)
+        ) from e
     except yaml.YAMLError as e:
-        raise ConfigError(f"{path}: invalid YAML: {e}") from e
+        raise ConfigError(
+            _("{where}: invalid YAML: {problem}").format(where=path, problem=e)
+        ) from e
     except RecursionError:
-        raise ConfigError(f"{path}: nested too deeply to be a dco file") from None
+        raise ConfigError(
+            _("{path}: nested too deeply to be a dco file").format(path=path)
+        ) from None
     return Document(path, data, marks)
 
 
@@ -154,7 +176,7 @@ def _compose(source: str) -> yaml.Node | None:
             return yaml.compose(source, Loader=_FAST_LOADER)
         except yaml.YAMLError:
             pass  # read again below, for the repair or the message
-    for _ in range(_MAX_ESCAPE_REPAIRS):
+    for _attempt in range(_MAX_ESCAPE_REPAIRS):
         try:
             return yaml.compose(source, Loader=yaml.SafeLoader)
         except yaml.MarkedYAMLError as e:

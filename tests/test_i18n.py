@@ -150,3 +150,25 @@ def test_the_classifiers_reasons_read_in_korean():
     assert shown.startswith("인지 확신도 0.33 (결정: 기본 단계)")
     assert "'order' 제외: 예약하거나 주문할 것, 상업적 단어 또는 바로 뒤의 목적어" in shown
     assert "기본 단계 인지 (어휘 사전의 default_stage)" in shown
+
+
+def test_a_brand_file_typo_is_named_in_korean_with_the_field_meant(tmp_path):
+    (tmp_path / "brand.yaml").write_text("name: 우리\nchanels: [sms]\n", encoding="utf-8")
+    copy = tmp_path / "copy.txt"
+    copy.write_text("봄맞이 할인\n", encoding="utf-8")
+    result = run_dco("lint", str(copy), "--brand", str(tmp_path), "--lang", "ko")
+    assert result.returncode == 2
+    assert (
+        f"{tmp_path / 'brand.yaml'}:2:1: brand: 키 'chanels': dco가 모르는 필드입니다. "
+        "'channels'을(를) 말한 건가요?"
+    ) in result.stderr
+
+
+@pytest.mark.parametrize("columns", ["72", "80", "84"])
+def test_the_korean_demo_folds_its_tables_and_loses_no_character(tmp_path, columns):
+    result = run_dco("demo", "--lang", "ko", env={"COLUMNS": columns}, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert all(len(line) <= int(columns) for line in lines)
+    # A cell too narrow for its text folds; rich's default would cut it with an ellipsis.
+    assert not [line for line in lines if "…" in line]

@@ -261,7 +261,7 @@ def _print_copy_measures(copy: Copy, measured: list[tuple[str, list[FieldMeasure
         title_style="",
     )
     for column in (_("channel"), _("field"), _("from"), _("length / limit")):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")  # never cut with an ellipsis
     for channel, measures in measured:
         for index, m in enumerate(measures):
             colour = "red" if m.over else "green"

@@ -8,11 +8,13 @@ from rich.table import Table
 from dco.channels.catalog import get_channel
 from dco.cli.output import console, error_console, stage_label
 from dco.generation import GenerationResult
-from dco.i18n import _
+from dco.i18n import N_, _
 from dco.models import Brief
 from dco.providers import Provider, default_name
 
 TASKS = {"copy": _("copy"), "stage opinions": _("stage opinions")}
+LEVELS = {"error": N_("error"), "warning": N_("warning"), "suggestion": N_("suggestion")}
+"""Finding levels as a reader sees them."""
 """What the fake provider gives instead of a model, by task."""
 
 
@@ -45,8 +47,10 @@ def print_result(brief: Brief, result: GenerationResult, *, verbose: bool = Fals
     if result:
         table = Table(title=title, title_justify="left", show_lines=True)
         table.add_column("#", justify="right")
-        table.add_column(_("copy"))
-        table.add_column(_("length / limit"))
+        # Folded, never cut: rich ends a cell's overflow with an ellipsis by default, and a
+        # Korean word wider than the rest of a line would lose its last characters.
+        table.add_column(_("copy"), overflow="fold")
+        table.add_column(_("length / limit"), overflow="fold")
         for number, variant in enumerate(result, start=1):
             copy = variant.copy
             text = (
@@ -55,7 +59,8 @@ def print_result(brief: Brief, result: GenerationResult, *, verbose: bool = Fals
             )
             for finding in variant.findings:  # what passed, but a reviewer should see
                 colour = "yellow" if finding.level == "warning" else "dim"
-                text += f"\n[{colour}]{finding.level}: {escape(finding.message)}[/]"
+                level = LEVELS.get(finding.level, finding.level)
+                text += f"\n[{colour}]{_(level)}: {escape(finding.message)}[/]"
             lengths = []
             for m in channel.measure(copy):
                 colour = "red" if m.over else "green"
