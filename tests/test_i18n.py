@@ -172,3 +172,18 @@ def test_the_korean_demo_folds_its_tables_and_loses_no_character(tmp_path, colum
     assert all(len(line) <= int(columns) for line in lines)
     # A cell too narrow for its text folds; rich's default would cut it with an ellipsis.
     assert not [line for line in lines if "…" in line]
+
+
+def test_queue_and_provider_errors_speak_korean(tmp_path):
+    not_a_queue = tmp_path / "notes.db"
+    not_a_queue.write_text("not a database", encoding="utf-8")
+    queue = run_dco("stats", str(not_a_queue), "--lang", "ko")
+    assert queue.returncode == 2
+    assert f"{not_a_queue}: SQLite 데이터베이스가 아닙니다" in queue.stderr
+    brief = tmp_path / "brief.yaml"
+    brief.write_text("product: 하프 마라톤 코칭\nchannel: sms\n", encoding="utf-8")
+    keyless = run_dco("generate", "--brief", str(brief), "--stage", "decision",
+                      "--provider", "openai", "--lang", "ko",
+                      env={"OPENAI_API_KEY": ""})  # fmt: skip
+    assert keyless.returncode == 2
+    assert "OpenAI 제공자의 API 키가 없습니다" in keyless.stderr

@@ -36,6 +36,7 @@ from dco.errors import (
     TransientError,
     UnreachableError,
 )
+from dco.i18n import _
 from dco.providers.base import ChatRequest, ChatResult, Usage
 from dco.providers.openai_batches import BatchEndpoints
 
@@ -69,8 +70,10 @@ class OpenAIProvider(BatchEndpoints):
         key = api_key or os.environ.get("OPENAI_API_KEY")
         if not key:
             raise AuthenticationError(
-                "no API key for the OpenAI provider: set OPENAI_API_KEY (or pass api_key=), "
-                "or use the offline provider with --provider fake"
+                _(
+                    "no API key for the OpenAI provider: set OPENAI_API_KEY (or pass api_key=), "
+                    "or use the offline provider with --provider fake"
+                )
             )
         self.base_url = _checked_base_url(base_url or os.environ.get("OPENAI_BASE_URL") or None)
         self.timeout = _timeout(timeout)
@@ -258,13 +261,17 @@ class OpenAIProvider(BatchEndpoints):
         server = self.server
         if isinstance(error, openai.APITimeoutError):
             return TransientError(
-                f"the request to {server} timed out after {self.timeout:g} s; a local server "
-                "may need longer: --timeout or DCO_TIMEOUT"
+                _(
+                    "the request to {server} timed out after {seconds} s; a local server may "
+                    "need longer: --timeout or DCO_TIMEOUT"
+                ).format(server=server, seconds=f"{self.timeout:g}")
             )
         if isinstance(error, openai.APIConnectionError):
             return UnreachableError(
-                f"could not connect to {server}: {self._scrub(error)}; check OPENAI_BASE_URL "
-                "(is the server running?), or use the offline provider with --provider fake"
+                _(
+                    "could not connect to {server}: {why}; check OPENAI_BASE_URL (is the server "
+                    "running?), or use the offline provider with --provider fake"
+                ).format(server=server, why=self._scrub(error))
             )
         if not isinstance(error, openai.APIStatusError):
             return ProviderError(self._scrub(error))
@@ -279,19 +286,25 @@ class OpenAIProvider(BatchEndpoints):
             return TransientError(f"{server} answered {status}: {detail}", status=status)
         if status == 401:
             return AuthenticationError(
-                f"{server} refused the API key (401): set OPENAI_API_KEY to a valid key",
+                _("{server} refused the API key (401): set OPENAI_API_KEY to a valid key").format(
+                    server=server
+                ),
                 status=status,
             )
         if status == 403:
             return AuthenticationError(
-                f"{server} refused access (403): check the key's project, organization and "
-                f"permissions for model {self.model!r}",
+                _(
+                    "{server} refused access (403): check the key's project, organization and "
+                    "permissions for model {model!r}"
+                ).format(server=server, model=self.model),
                 status=status,
             )
         if status == 404:
             return InvalidRequestError(
-                f"{server} has no model {self.model!r} (404): set DCO_MODEL or use "
-                "--provider openai/<model> with a model the server serves",
+                _(
+                    "{server} has no model {model!r} (404): set DCO_MODEL or use --provider "
+                    "openai/<model> with a model the server serves"
+                ).format(server=server, model=self.model),
                 status=status,
             )
         return InvalidRequestError(
@@ -388,8 +401,10 @@ def _checked_base_url(url: str | None) -> str | None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(
-            f"OPENAI_BASE_URL {shown!r} is not a server's URL: give one such as "
-            "http://127.0.0.1:8080/v1 (or unset it to use api.openai.com)"
+            _(
+                "OPENAI_BASE_URL {url!r} is not a server's URL: give one such as "
+                "http://127.0.0.1:8080/v1 (or unset it to use api.openai.com)"
+            ).format(url=shown)
         )
     try:
         parts.port  # noqa: B018  # a port out of range raises here
@@ -408,9 +423,11 @@ def _timeout(timeout: float | None) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise ConfigError(f"DCO_TIMEOUT {raw!r} is not a number of seconds") from None
+        raise ConfigError(
+            _("DCO_TIMEOUT {value!r} is not a number of seconds").format(value=raw)
+        ) from None
     if value <= 0:
-        raise ConfigError(f"DCO_TIMEOUT must be above 0 seconds, not {raw}")
+        raise ConfigError(_("DCO_TIMEOUT must be above 0 seconds, not {value}").format(value=raw))
     return value
 
 

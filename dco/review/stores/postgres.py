@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from dco.errors import StoreError
+from dco.i18n import _
 from dco.models import Decision
 from dco.review.stores.base import (
     FILTERS,
@@ -279,7 +280,7 @@ class PostgresStore(SqlStore):
             import psycopg
         except ImportError as e:
             raise StoreError(
-                "a PostgreSQL queue needs the postgres extra: pip install 'dco-loop[postgres]'"
+                _("a PostgreSQL queue needs the postgres extra: pip install 'dco-loop[postgres]'")
             ) from e
         self._psycopg = psycopg
         self.location = safe_location(url)
@@ -311,36 +312,59 @@ class PostgresStore(SqlStore):
         where = self.location
         if "password authentication failed" in text:
             return StoreError(
-                f"{where}: the server refused the password; check it (in PGPASSWORD or "
-                "~/.pgpass rather than the URL, where it ends up in shell history)"
+                _(
+                    "{where}: the server refused the password; check it (in PGPASSWORD or "
+                    "~/.pgpass rather than the URL, where it ends up in shell history)"
+                ).format(where=where)
             )
         if "no password supplied" in text:
             return StoreError(
-                f"{where}: the server wants a password; put it in PGPASSWORD or ~/.pgpass"
+                _("{where}: the server wants a password; put it in PGPASSWORD or ~/.pgpass").format(
+                    where=where
+                )
             )
         if "does not exist" in text and ("database" in text or "role" in text):
-            return StoreError(f"{where}: {text.split('FATAL:')[-1].strip()}; create it first")
+            missing = text.split("FATAL:")[-1].strip()
+            return StoreError(
+                _("{where}: {missing}; create it first").format(where=where, missing=missing)
+            )
         if isinstance(error, errors.ReadOnlySqlTransaction | errors.InsufficientPrivilege):
             return StoreError(
-                f"{where}: the database refuses writes ({text}); dco records every decision, "
-                "so connect as a user who may write, to the primary server"
+                _(
+                    "{where}: the database refuses writes ({why}); dco records every decision, "
+                    "so connect as a user who may write, to the primary server"
+                ).format(where=where, why=text)
             )
         if isinstance(error, errors.LockNotAvailable | errors.QueryCanceled):
             return StoreError(
-                f"{where}: another session has held the rows for over {LOCK_SECONDS} s; let it "
-                "finish (or end it) and try again"
+                _(
+                    "{where}: another session has held the rows for over {seconds} s; let it "
+                    "finish (or end it) and try again"
+                ).format(where=where, seconds=LOCK_SECONDS)
             )
         if isinstance(error, errors.DataCorrupted | errors.IndexCorrupted):
-            return StoreError(f"{where}: the database reports corrupt data ({text}); ask its "
-                              "administrator to restore it")  # fmt: skip
+            return StoreError(
+                _(
+                    "{where}: the database reports corrupt data ({why}); ask its administrator "
+                    "to restore it"
+                ).format(where=where, why=text)
+            )
         if isinstance(error, self._psycopg.OperationalError):
             if "SSL" in text or "invalid response" in text or "unexpected" in text:
-                return StoreError(f"{where}: the server there does not speak PostgreSQL ({text})")
+                return StoreError(
+                    _("{where}: the server there does not speak PostgreSQL ({why})").format(
+                        where=where, why=text
+                    )
+                )
             return StoreError(
-                f"{where}: cannot reach the PostgreSQL server ({text}); check the host and port, "
-                "and that the server is running"
+                _(
+                    "{where}: cannot reach the PostgreSQL server ({why}); check the host and "
+                    "port, and that the server is running"
+                ).format(where=where, why=text)
             )
-        return StoreError(f"{where}: the review database failed ({text})")
+        return StoreError(
+            _("{where}: the review database failed ({why})").format(where=where, why=text)
+        )
 
     def close(self) -> None:
         self.db.close()
@@ -407,14 +431,18 @@ class PostgresStore(SqlStore):
                 return
             if current > SCHEMA_VERSION:
                 raise StoreError(
-                    f"{self.location}: review database schema {current} is newer than this dco "
-                    f"understands ({SCHEMA_VERSION}); upgrade dco"
+                    _(
+                        "{where}: review database schema {found} is newer than this dco "
+                        "understands ({known}); upgrade dco"
+                    ).format(where=self.location, found=current, known=SCHEMA_VERSION)
                 )
             if current == 0 and tables and not init:
                 raise StoreError(
-                    f"{self.location}: a database of another application (tables "
-                    f"{', '.join(sorted(tables)[:5])}); dco adds its tables only to an empty "
-                    "database: give another one, or pass --init to add them here"
+                    _(
+                        "{where}: a database of another application (tables {tables}); dco "
+                        "adds its tables only to an empty database: give another one, or pass "
+                        "--init to add them here"
+                    ).format(where=self.location, tables=", ".join(sorted(tables)[:5]))
                 )
             tx.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
             for version in range(max(current + 1, min(MIGRATIONS)), SCHEMA_VERSION + 1):

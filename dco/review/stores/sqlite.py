@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from dco.errors import StoreError
+from dco.i18n import _
 from dco.review.stores.base import (
     INSERT_DECISION,
     SCHEMA_VERSION,
@@ -185,30 +186,42 @@ class SqliteStore(SqlStore):
         where = self.location
         if "not a database" in text:
             return StoreError(
-                f"{where}: not a SQLite database; give a dco queue file, or a new path to "
-                "create one"
+                _(
+                    "{where}: not a SQLite database; give a dco queue file, or a new path to "
+                    "create one"
+                ).format(where=where)
             )
         if "malformed" in text or "corrupt" in text:
             return StoreError(
-                f"{where}: the database file is corrupt ({text}); restore it from a backup, or "
-                f"rescue what is readable with: sqlite3 {where} .recover"
+                _(
+                    "{where}: the database file is corrupt ({why}); restore it from a backup, or "
+                    "rescue what is readable with: sqlite3 {where} .recover"
+                ).format(where=where, why=text)
             )
         if "readonly" in text or "read-only" in text:
             return StoreError(
-                f"{where}: the review database is read-only; dco records every decision in it, "
-                "so give a file you may write (check its permissions and its folder's)"
+                _(
+                    "{where}: the review database is read-only; dco records every decision in "
+                    "it, so give a file you may write (check its permissions and its folder's)"
+                ).format(where=where)
             )
         if "locked" in text or "busy" in text:
             return StoreError(
-                f"{where}: another process has held the database for over "
-                f"{BUSY_SECONDS:.0f} s; let it finish (or stop it) and try again"
+                _(
+                    "{where}: another process has held the database for over {seconds} s; let "
+                    "it finish (or stop it) and try again"
+                ).format(where=where, seconds=f"{BUSY_SECONDS:.0f}")
             )
         if "unable to open" in text:
             return StoreError(
-                f"{where}: cannot open the review database ({text}); check that its folder "
-                "exists and may be written"
+                _(
+                    "{where}: cannot open the review database ({why}); check that its folder "
+                    "exists and may be written"
+                ).format(where=where, why=text)
             )
-        return StoreError(f"{where}: the review database failed ({text})")
+        return StoreError(
+            _("{where}: the review database failed ({why})").format(where=where, why=text)
+        )
 
     def close(self) -> None:
         self.db.close()
@@ -265,8 +278,10 @@ class SqliteStore(SqlStore):
             current = int(row[0]) if row else 0
             if current > SCHEMA_VERSION:
                 raise StoreError(
-                    f"{self.location}: review database schema {current} is newer than this dco "
-                    f"understands ({SCHEMA_VERSION}); upgrade dco"
+                    _(
+                        "{where}: review database schema {found} is newer than this dco "
+                        "understands ({known}); upgrade dco"
+                    ).format(where=self.location, found=current, known=SCHEMA_VERSION)
                 )
             if current == 0 and not init:
                 others = [
@@ -277,9 +292,11 @@ class SqliteStore(SqlStore):
                 ]  # fmt: skip
                 if others:
                     raise StoreError(
-                        f"{self.location}: a database of another application (tables "
-                        f"{', '.join(others[:5])}); dco adds its tables only to an empty "
-                        "database: give another path, or pass --init to add them here"
+                        _(
+                            "{where}: a database of another application (tables {tables}); dco "
+                            "adds its tables only to an empty database: give another path, or "
+                            "pass --init to add them here"
+                        ).format(where=self.location, tables=", ".join(others[:5]))
                     )
             for version in range(current + 1, SCHEMA_VERSION + 1):
                 # Statement by statement inside this transaction (executescript would commit
