@@ -54,7 +54,7 @@ def import_command(
     master: Path | None,
     as_json: bool,
 ) -> None:
-    """Import REPORT (CSV) into QUEUE; importing the same report again changes nothing.
+    """Import REPORT into QUEUE; importing the same report again changes nothing.
 
     Columns: variant_id, date, impressions, clicks, and optionally conversions and segment;
     --from google reads Google Ads' ads report as downloaded (English or Korean headers, the
