@@ -33,6 +33,7 @@ from dco.generation.batch import BatchFailure, OnResult
 from dco.generation.pipeline import GenerationResult, Spend, pipeline
 from dco.generation.plan import make_plan
 from dco.generation.run import planning
+from dco.i18n import _
 from dco.models import Brief
 from dco.protocols import VariantSink
 from dco.providers.base import BatchProvider, BatchStatus, ChatRequest, ChatResult
@@ -91,7 +92,9 @@ class BatchJob:
             data.pop("folder", None)
             return cls(folder=folder, rounds=rounds, **data)
         except (OSError, ValueError, TypeError, KeyError) as e:
-            raise ConfigError(f"{path}: not a batch job dco can read ({e})") from e
+            raise ConfigError(
+                _("{path}: not a batch job dco can read ({why})").format(path=path, why=e)
+            ) from e
 
     def path(self, name: str) -> Path:
         return self.folder / name
@@ -124,8 +127,10 @@ def open_job(name: str, folder: Path = JOBS_FOLDER) -> BatchJob:
         if any(r.batch_id == name for r in job.rounds):
             return job
     raise ConfigError(
-        f"{name}: no batch job of that id in {folder}/; `dco generate --batch` prints the ids "
-        "(give --batch-dir if the jobs are kept elsewhere)"
+        _(
+            "{name}: no batch job of that id in {folder}/; `dco generate --batch` prints the "
+            "ids (give --batch-dir if the jobs are kept elsewhere)"
+        ).format(name=name, folder=folder)
     )
 
 
@@ -147,8 +152,10 @@ def submit_batch(
     """
     if not isinstance(provider, BatchProvider):
         raise OptionError(
-            f"the {provider.name} provider has no Batch API; use --provider openai/<model>, or "
-            "generate without --batch"
+            _(
+                "the {provider} provider has no Batch API; use --provider openai/<model>, or "
+                "generate without --batch"
+            ).format(provider=provider.name)
         )
     options = planning(options)
     job_id = f"job_{time.strftime('%Y%m%d_%H%M%S')}_{uuid.uuid4().hex[:6]}"
@@ -165,7 +172,7 @@ def submit_batch(
                 if on_progress:
                     on_progress(job.briefs)
             if not job.briefs:
-                raise OptionError("no briefs to send")
+                raise OptionError(_("no briefs to send"))
     except BaseException:
         job.folder.rmdir()  # the files were not kept: a half-made job leaves nothing behind
         raise
@@ -381,7 +388,7 @@ class _Answers:
             custom_id = _peek_custom_id(raw)
             if custom_id is None:
                 continue
-            brief, _, rest = custom_id.partition("-")
+            brief, _dash, rest = custom_id.partition("-")
             self._sent[(int(brief[1:]) if brief[1:].isdigit() else -1, rest.split("-")[0])] = (
                 custom_id
             )
@@ -468,8 +475,10 @@ def _replay(
         answer = answers.get(custom_id)
         if answer is None and answers.sent_otherwise(index, step, custom_id):
             raise OptionError(
-                "its replies answer other requests than these options make: collect with the "
-                "options the batch was submitted with"
+                _(
+                    "its replies answer other requests than these options make: collect with "
+                    "the options the batch was submitted with"
+                )
             )
         if in_batch:
             number += 1

@@ -7,7 +7,8 @@ import re
 from typing import Any
 
 from dco import resources
-from dco.errors import UnknownNameError, did_you_mean
+from dco.errors import UnknownNameError, closest
+from dco.i18n import _
 
 _EVENT = re.compile(
     r"^\s*(?P<name>[a-z][a-z0-9_]*(?::[a-z0-9_]+)?)"
@@ -33,8 +34,9 @@ def check_name(name: str) -> str:
     if name in known:
         return name
     raise UnknownNameError(
-        f"unknown event {name!r}.{did_you_mean(name, list(known))} "
-        f"Known events: {', '.join(known)}."
+        _("unknown event {name!r}.{hint} Known events: {known}.").format(
+            name=name, hint=_hint(name, list(known)), known=", ".join(known)
+        )
     )
 
 
@@ -43,8 +45,10 @@ def parse(text: str) -> dict[str, Any]:
     match = _EVENT.match(text)
     if not match:
         raise ValueError(
-            f"cannot read event {text!r}: write NAME, NAME*COUNT, NAME@AGE or NAME*COUNT@AGE, "
-            "e.g. 'add_to_cart', 'return_visit*3', 'page_view:pricing@2h' (age in m, h or d)"
+            _(
+                "cannot read event {text!r}: write NAME, NAME*COUNT, NAME@AGE or NAME*COUNT@AGE, "
+                "e.g. 'add_to_cart', 'return_visit*3', 'page_view:pricing@2h' (age in m, h or d)"
+            ).format(text=text)
         )
     fields: dict[str, Any] = {"name": match["name"]}
     if match["count"]:
@@ -60,3 +64,8 @@ def format_event(name: str, count: int, age_hours: float | None) -> str:
     if age_hours is not None:
         text += f"@{age_hours:g}h"
     return text
+
+
+def _hint(name: str, known: list[str]) -> str:
+    close = closest(name, known)
+    return _(" Did you mean {name!r}?").format(name=close) if close else ""

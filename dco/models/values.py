@@ -24,6 +24,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from dco.errors import did_you_mean
+from dco.i18n import _
 from dco.models import events as _events
 from dco.models.ids import content_id
 
@@ -118,7 +119,9 @@ def normalise_locale(value: str) -> str:
     match = _LOCALE.match(value.strip())
     if not match:
         raise ValueError(
-            f"locale {value!r} is not a language tag such as 'ko', 'ko-KR', 'en' or 'en-US'"
+            _(
+                "locale {value!r} is not a language tag such as 'ko', 'ko-KR', 'en' or 'en-US'"
+            ).format(value=value)
         )
     lang, region = match["lang"].lower(), match["region"]
     return f"{lang}-{region.upper()}" if region else lang
@@ -240,7 +243,7 @@ class Copy(DcoModel):
     @model_validator(mode="after")
     def _not_empty(self) -> Copy:
         if not (self.headline.strip() or self.body.strip() or self.cta.strip()):
-            raise ValueError("copy needs text in at least one of headline, body or cta")
+            raise ValueError(_("copy needs text in at least one of headline, body or cta"))
         return self
 
     def fields(self) -> dict[CopyField, str]:
