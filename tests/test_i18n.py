@@ -187,3 +187,24 @@ def test_queue_and_provider_errors_speak_korean(tmp_path):
                       env={"OPENAI_API_KEY": ""})  # fmt: skip
     assert keyless.returncode == 2
     assert "OpenAI 제공자의 API 키가 없습니다" in keyless.stderr
+
+
+def test_a_reports_bad_rows_are_listed_in_korean_and_the_rest_land(tmp_path):
+    from dco.models import Brief, Copy, FunnelStage, Variant
+    from dco.review import ReviewQueue
+
+    variant = Variant(copy=Copy(headline="하프 10주 완성"), brief=Brief(product="코칭"),
+                      stage=FunnelStage.DECISION)  # fmt: skip
+    queue = tmp_path / "review.db"
+    with ReviewQueue(queue) as q:
+        q.submit([variant])
+    report = tmp_path / "report.csv"
+    report.write_text(
+        "variant_id,date,impressions,clicks\n"
+        f"{variant.id},2026-12-01,100,4\n{variant.id},2026-12-02,10,40\n",
+        encoding="utf-8",
+    )
+    result = run_dco("outcomes", "import", str(report), str(queue), "--lang", "ko")
+    assert result.returncode == 1
+    assert f"{report}에서 1행을" in result.stdout
+    assert f"{report}:3: 클릭(40)이 노출(10)보다 많습니다" in result.stderr

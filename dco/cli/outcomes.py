@@ -81,7 +81,12 @@ def import_command(
         known = queue.known_variants(o.variant_id for o in read.outcomes)
         good = [(line, o) for line, o in read.rows if o.variant_id in known]
         problems = read.problems + [
-            (line, f"no variant {o.variant_id!r} in {queue.store.location}")
+            (
+                line,
+                _("no variant {id!r} in {queue}").format(
+                    id=o.variant_id, queue=queue.store.location
+                ),
+            )
             for line, o in read.rows
             if o.variant_id not in known
         ]

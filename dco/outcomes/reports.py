@@ -34,6 +34,7 @@ from pydantic import Field
 
 from dco import resources
 from dco.errors import ConfigError, DcoError, OutcomeError, unknown_name
+from dco.i18n import _
 from dco.models import DcoModel
 from dco.outcomes.values import ALL_SEGMENTS, Outcome, period_of
 
@@ -93,7 +94,9 @@ class ReportFormat(DcoModel):
         unknown = [name for name in columns if name not in COLUMNS]
         if unknown:
             raise ConfigError(
-                f"unknown column {unknown[0]!r} to map; dco reads {', '.join(COLUMNS)}"
+                _("unknown column {name!r} to map; dco reads {known}").format(
+                    name=unknown[0], known=", ".join(COLUMNS)
+                )
             )
         changed = dict(self.columns)
         for name in COLUMNS:
@@ -177,8 +180,9 @@ def _positions(
     if names is None:
         counts = " or ".join(str(n) for n in sorted(positions))
         raise OutcomeError(
-            f"a row of {len(cells)} columns; the {layout.name} report has {counts} (is it "
-            f"{layout.title}?)"
+            _("a row of {n} columns; the {name} report has {counts} (is it {title}?)").format(
+                n=len(cells), name=layout.name, counts=counts, title=layout.title
+            )
         )
     return _places(list(names), layout)
 
@@ -189,12 +193,14 @@ def _master_ids(layout: ReportFormat, master: str | Path | None) -> dict[str, st
     assert spec is not None
     if master is None:
         raise ConfigError(
-            f"--from {layout.name} needs the ad master report that ties the platform's ads to "
-            "dco's variants: give --master FILE"
+            _(
+                "--from {name} needs the ad master report that ties the platform's ads to dco's "
+                "variants: give --master FILE"
+            ).format(name=layout.name)
         )
     path = Path(master)
     if not path.is_file():
-        raise ConfigError(f"{path}: no such master report")
+        raise ConfigError(_("{path}: no such master report").format(path=path))
     ids: dict[str, str] = {}
     pattern = re.compile(spec.find)
     for cells in csv.reader(io.StringIO(_text(path)), delimiter=spec.delimiter):
@@ -209,8 +215,10 @@ def _master_ids(layout: ReportFormat, master: str | Path | None) -> dict[str, st
                 break
     if not ids:
         raise ConfigError(
-            f"{path}: no ad in it carries a dco variant id (looked for {spec.find!r} in "
-            f"{', '.join(spec.find_in)}); is it the master report of ads dco exported?"
+            _(
+                "{path}: no ad in it carries a dco variant id (looked for {pattern!r} in "
+                "{columns}); is it the master report of ads dco exported?"
+            ).format(path=path, pattern=spec.find, columns=", ".join(spec.find_in))
         )
     return ids
 
@@ -219,8 +227,10 @@ def _through_master(outcome: Outcome, variants: Mapping[str, str]) -> Outcome:
     variant_id = variants.get(outcome.variant_id)
     if variant_id is None:
         raise OutcomeError(
-            f"ad {outcome.variant_id!r} is not in the master report with a dco variant id (an "
-            "ad dco did not export?)"
+            _(
+                "ad {ad!r} is not in the master report with a dco variant id (an ad dco did not "
+                "export?)"
+            ).format(ad=outcome.variant_id)
         )
     return replace(outcome, variant_id=variant_id)
 
@@ -251,7 +261,7 @@ def _text(path: Path) -> str:
         try:
             return data.decode("cp949")
         except UnicodeDecodeError as e:
-            raise ConfigError(f"{path}: neither UTF-8 nor cp949 text") from e
+            raise ConfigError(_("{path}: neither UTF-8 nor cp949 text").format(path=path)) from e
 
 
 def _header(rows: Iterator[list[str]], layout: ReportFormat) -> tuple[int, dict[str, int]] | None:
@@ -287,13 +297,22 @@ def _no_header(path: Path, layout: ReportFormat, mapped: Mapping[str, str] | Non
     name = missing[0] if missing else REQUIRED[0]
     wanted = " or ".join(repr(h) for h in layout.columns[name].headers)
     hint = (
-        f"map yours with --column {name}=HEADER"
+        _("map yours with --column {name}=HEADER")
         if layout.name == "dco" or mapped
-        else f"is it a {layout.title}? map yours with --column {name}=HEADER"
-    )
+        else _("is it a {title}? map yours with --column {name}=HEADER")
+    ).format(name=name, title=layout.title)
     return ConfigError(
-        f"{path}: no column {wanted} for {name} in its first {HEADER_SEARCH_ROWS} rows (the "
-        f"first row has {', '.join(c for c in first if c.strip()) or 'nothing'}); {hint}"
+        _(
+            "{path}: no column {wanted} for {name} in its first {rows} rows (the first row has "
+            "{found}); {hint}"
+        ).format(
+            path=path,
+            wanted=wanted,
+            name=name,
+            rows=HEADER_SEARCH_ROWS,
+            found=", ".join(c for c in first if c.strip()) or _("nothing"),
+            hint=hint,
+        )
     )
 
 
@@ -312,7 +331,7 @@ def _outcome(
     variant_id = _variant_id(value("variant_id"), layout)
     day = value("date")
     if not day:
-        raise OutcomeError("no date")
+        raise OutcomeError(_("no date"))
     return Outcome(
         variant_id=variant_id,
         impressions=_count(value("impressions"), "impressions", layout),
@@ -327,16 +346,19 @@ def _variant_id(cell: str, layout: ReportFormat) -> str:
     pattern = layout.columns["variant_id"].find
     if pattern is None:
         if not cell:
-            raise OutcomeError("no variant id")
+            raise OutcomeError(_("no variant id"))
         return cell
     found = list(dict.fromkeys(re.findall(pattern, cell[:10_000])))
     if not found:
-        raise OutcomeError(f"no dco variant id in {cell[:60]!r} (an ad dco did not export?)")
+        raise OutcomeError(
+            _("no dco variant id in {cell!r} (an ad dco did not export?)").format(cell=cell[:60])
+        )
     if len(found) > 1:
         raise OutcomeError(
-            f"the ad carries {len(found)} variants ({', '.join(found[:3])}…), exported pooled: "
-            "its figures cannot be split by variant; export with --google-ads-layout per-variant "
-            "to measure each"
+            _(
+                "the ad carries {n} variants ({some}…), exported pooled: its figures cannot be "
+                "split by variant; export with --google-ads-layout per-variant to measure each"
+            ).format(n=len(found), some=", ".join(found[:3]))
         )
     return found[0]
 
@@ -357,5 +379,7 @@ def _count(text: str, name: str, layout: ReportFormat) -> int:
     if cleaned.endswith(".0"):
         cleaned = cleaned[:-2]
     if not cleaned.isdigit():
-        raise OutcomeError(f"{name} {text!r} is not a whole number")
+        raise OutcomeError(
+            _("{name} {value!r} is not a whole number").format(name=name, value=text)
+        )
     return int(cleaned)

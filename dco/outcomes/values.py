@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from dco.errors import OutcomeError
+from dco.i18n import _
 
 ALL_SEGMENTS = "all"
 """The segment of figures not broken down by audience."""
@@ -29,16 +30,26 @@ class Outcome:
         for name in ("impressions", "clicks", "conversions"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise OutcomeError(f"{name} must be a whole number ≥ 0, not {value!r}")
+                raise OutcomeError(
+                    _("{name} must be a whole number ≥ 0, not {value!r}").format(
+                        name=name, value=value
+                    )
+                )
         if self.clicks > self.impressions:
-            raise OutcomeError(f"clicks ({self.clicks}) exceed impressions ({self.impressions})")
+            raise OutcomeError(
+                _("clicks ({clicks}) exceed impressions ({impressions})").format(
+                    clicks=self.clicks, impressions=self.impressions
+                )
+            )
         if self.conversions > self.clicks:
             raise OutcomeError(
-                f"conversions ({self.conversions}) exceed clicks ({self.clicks}); count the "
-                "clicks that converted, once each"
+                _(
+                    "conversions ({conversions}) exceed clicks ({clicks}); count the clicks that "
+                    "converted, once each"
+                ).format(conversions=self.conversions, clicks=self.clicks)
             )
         if not self.segment:
-            raise OutcomeError("the segment is empty; use 'all' for figures not broken down")
+            raise OutcomeError(_("the segment is empty; use 'all' for figures not broken down"))
         return self
 
 
@@ -64,7 +75,7 @@ def period_of(at: date | datetime | str | None, today: date) -> str:
                 return date(year, month, day).isoformat()
             except ValueError:
                 pass
-    raise OutcomeError(f"date {at!r} is not a day such as 2026-11-23")
+    raise OutcomeError(_("date {value!r} is not a day such as 2026-11-23").format(value=at))
 
 
 @dataclass(frozen=True)
