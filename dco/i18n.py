@@ -21,7 +21,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from dco.errors import ConfigError
+from dco.errors import ConfigError, closest
 
 DOMAIN = "dco"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -88,6 +88,13 @@ def _translations() -> gettext.NullTranslations:
 def _(message: str) -> str:
     """`message` in the language in use (itself when the catalogue lacks it)."""
     return _translations().gettext(message)
+
+
+def did_you_mean(name: str, known: list[str] | tuple[str, ...]) -> str:
+    """ " Did you mean 'x'?" in the language in use, for the known name closest to `name`, or ""
+    when none is close."""
+    close = closest(name, known)
+    return _(" Did you mean {name!r}?").format(name=close) if close else ""
 
 
 def N_(message: str) -> str:

@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 import pydantic
 import yaml
 
-from dco.errors import ConfigError, closest
-from dco.i18n import N_, _
+from dco.errors import ConfigError
+from dco.i18n import N_, _, did_you_mean
 from dco.userfiles import read_text
 
 M = TypeVar("M", bound=pydantic.BaseModel)
@@ -115,8 +115,7 @@ def plain(problem: Mapping[str, Any]) -> str:
         return _("must be a list, e.g. [{example}]").format(example=example)
     if kind == "unknown_key":  # DcoModel's: the key itself is named where it is reported
         ctx = problem["ctx"]
-        close = closest(str(ctx["key"]), str(ctx["known"]).split(", "))
-        hint = _(" Did you mean {name!r}?").format(name=close) if close else ""
+        hint = did_you_mean(str(ctx["key"]), str(ctx["known"]).split(", "))
         return _("is not a field dco knows.{hint} Known fields: {known}.").format(
             hint=hint, known=ctx["known"]
         )

@@ -208,3 +208,12 @@ def test_a_reports_bad_rows_are_listed_in_korean_and_the_rest_land(tmp_path):
     assert result.returncode == 1
     assert f"{report}에서 1행을" in result.stdout
     assert f"{report}:3: 클릭(40)이 노출(10)보다 많습니다" in result.stderr
+
+
+def test_a_brand_file_channel_typo_is_named_in_korean(tmp_path):
+    (tmp_path / "brand.yaml").write_text("name: 우리\nchannels: [smss]\n", encoding="utf-8")
+    copy = tmp_path / "copy.txt"
+    copy.write_text("봄맞이 할인\n", encoding="utf-8")
+    result = run_dco("lint", str(copy), "--brand", str(tmp_path), "--lang", "ko")
+    assert result.returncode == 2
+    assert "키 'channels': 알 수 없는 채널 'smss'. 'sms'을(를) 말한 건가요?" in result.stderr

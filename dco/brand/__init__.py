@@ -29,6 +29,7 @@ from dco.brand.rules import Context, Rule
 from dco.brand.vale import accepting
 from dco.channels.catalog import Channel, get_channel
 from dco.errors import ConfigError
+from dco.i18n import _
 from dco.models import Copy, Finding, Formality, FunnelStage
 from dco.resources import brand_folder
 from dco.serving.context import ContextRules
@@ -87,9 +88,11 @@ class Brand:
             elif line and not _satisfies(rule, line):
                 key = f"contact.{rule.supplied_by}"
                 raise ConfigError(
-                    f"{document.where(('contact', rule.supplied_by))}: key '{key}': {line!r} "
-                    f"does not satisfy {rule.id} ({rule.format(rule.pattern)})"
-                )
+                    _("{where}: key '{key}': {line!r} does not satisfy {rule} ({wanted})").format(
+                        where=document.where(("contact", rule.supplied_by)), key=key, line=line,
+                        rule=rule.id, wanted=rule.format(rule.pattern),
+                    )
+                )  # fmt: skip
         return cls(spec, rules, folder, skipped)
 
     def requirements(self, channel: str | None) -> list[dict[str, str]]:
@@ -110,10 +113,15 @@ class Brand:
                 text = getattr(self.spec.contact, rule.supplied_by)
                 if not text:
                     raise ConfigError(
-                        f"copy for {channel} must carry {rule.supplied_by.replace('_', ' ')} "
-                        f"({rule.id}: {rule.format(rule.pattern)}); add contact."
-                        f"{rule.supplied_by} to {self.spec.name}'s brand.yaml"
-                    )
+                        _(
+                            "copy for {channel} must carry {what} ({rule}: {wanted}); add "
+                            "contact.{key} to {brand}'s brand.yaml"
+                        ).format(
+                            channel=channel, what=rule.supplied_by.replace("_", " "),
+                            rule=rule.id, wanted=rule.format(rule.pattern),
+                            key=rule.supplied_by, brand=self.spec.name,
+                        )
+                    )  # fmt: skip
             else:
                 continue  # a pattern only a writer can satisfy: the repair loop reports it
             if rule.after is not None:

@@ -24,8 +24,8 @@ from dco.brand.metric import Metric, Readability
 from dco.brand.patterns import compile_pattern
 from dco.brand.rules import Rule, known_channels
 from dco.brand.vale import VALE_KINDS, Existence, Substitution
-from dco.errors import ConfigError, did_you_mean
-from dco.i18n import _
+from dco.errors import ConfigError
+from dco.i18n import _, did_you_mean
 from dco.models import DcoModel, Formality
 
 KINDS: dict[str, type[Rule]] = {
@@ -62,7 +62,11 @@ class ClaimSpec(DcoModel):
         except ValueError:
             if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
                 return value
-        raise ValueError(f"{value!r} is not a date; write YYYY-MM-DD (or YYYY-MM for a month)")
+        raise ValueError(
+            _("{value!r} is not a date; write YYYY-MM-DD (or YYYY-MM for a month)").format(
+                value=value
+            )
+        )
 
 
 class Vocabulary(DcoModel):
@@ -99,7 +103,11 @@ class MarkdownReading(DcoModel):
             try:
                 re.compile(pattern)
             except re.error as e:
-                raise ValueError(f"{pattern!r} is not a regular expression: {e}") from None
+                raise ValueError(
+                    _("{pattern!r} is not a regular expression: {why}").format(
+                        pattern=pattern, why=e
+                    )
+                ) from None
         return patterns
 
 
@@ -147,7 +155,11 @@ def load_spec(folder: Path) -> tuple[BrandSpec, yamlfile.Document]:
     """Read and validate `folder/brand.yaml`."""
     path = folder / "brand.yaml"
     if not path.is_file():
-        raise ConfigError(f"{folder}: no brand.yaml (a brand folder holds brand.yaml and rules/)")
+        raise ConfigError(
+            _("{folder}: no brand.yaml (a brand folder holds brand.yaml and rules/)").format(
+                folder=folder
+            )
+        )
     document = yamlfile.load(path)
     spec = document.validate(BrandSpec, what="brand")
     overlap = set(spec.vocabulary.prefer.values()) & set(spec.vocabulary.reject)
@@ -155,16 +167,22 @@ def load_spec(folder: Path) -> tuple[BrandSpec, yamlfile.Document]:
         term = sorted(overlap)[0]
         where = document.where(("vocabulary", "reject", spec.vocabulary.reject.index(term)))
         raise ConfigError(
-            f"{where}: key 'vocabulary.reject': {term!r} is both preferred and rejected; "
-            "remove it from one of the lists"
+            _(
+                "{where}: key 'vocabulary.reject': {term!r} is both preferred and rejected; "
+                "remove it from one of the lists"
+            ).format(where=where, term=term)
         )
     for index, pack in enumerate(spec.packs):
         if pack not in available_packs():
             raise ConfigError(
-                f"{document.where(('packs', index))}: key 'packs.{index}': unknown pack "
-                f"{pack!r}.{did_you_mean(pack, available_packs())} "
-                f"Known packs: {', '.join(available_packs())}."
-            )
+                _(
+                    "{where}: key 'packs.{index}': unknown pack {pack!r}.{hint} Known packs: "
+                    "{known}."
+                ).format(
+                    where=document.where(("packs", index)), index=index, pack=pack,
+                    hint=did_you_mean(pack, available_packs()), known=", ".join(available_packs()),
+                )
+            )  # fmt: skip
     return spec, document
 
 
@@ -201,7 +219,9 @@ def load_rule(path: Path, rule_id: str) -> Rule | SkippedRule:
     document = yamlfile.load(path)
     data = document.data
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: a rule file holds a mapping with 'extends' and its fields")
+        raise ConfigError(
+            _("{path}: a rule file holds a mapping with 'extends' and its fields").format(path=path)
+        )
     kind = data.get("extends")
     if kind in UNSUPPORTED_KINDS:
         return SkippedRule(rule_id, kind, document.where(("extends",)))
@@ -209,8 +229,10 @@ def load_rule(path: Path, rule_id: str) -> Rule | SkippedRule:
         where = document.where(("extends",)) if "extends" in data else str(path)
         hint = did_you_mean(str(kind), list(KINDS)) if kind else ""
         raise ConfigError(
-            f"{where}: rule {rule_id}: key 'extends': unknown rule kind {kind!r}.{hint} "
-            f"Known kinds: {', '.join(KINDS)}."
+            _(
+                "{where}: rule {rule}: key 'extends': unknown rule kind {kind!r}.{hint} Known "
+                "kinds: {known}."
+            ).format(where=where, rule=rule_id, kind=kind, hint=hint, known=", ".join(KINDS))
         )
     if isinstance(data.get("message"), str):
         # A shipped rule's message is in the catalogues; a team's own reads as written.
@@ -224,9 +246,14 @@ def load_rule(path: Path, rule_id: str) -> Rule | SkippedRule:
         where = document.where(key) if key else str(path)
         named = f"key '{'.'.join(map(str, key))}': " if key else ""
         raise ConfigError(
-            f"{where}: rule {rule_id}: {named}invalid regular expression {culprit!r}: "
-            f"{error.msg} (at position {error.pos}); fix the pattern"
-        ) from e
+            _(
+                "{where}: rule {rule}: {named}invalid regular expression {pattern!r}: {why} (at "
+                "position {at}); fix the pattern"
+            ).format(
+                where=where, rule=rule_id, named=named, pattern=culprit, why=error.msg,
+                at=error.pos,
+            )
+        ) from e  # fmt: skip
     rule.id = rule_id
     return rule
 

@@ -23,7 +23,7 @@ from dco.brand.matching import (
     Finder,
 )
 from dco.channels.catalog import Channel, channel_names
-from dco.errors import did_you_mean
+from dco.i18n import _, did_you_mean
 from dco.models import DcoModel, FunnelStage, Level
 
 
@@ -101,8 +101,9 @@ def known_channels(channels: list[str]) -> list[str]:
     for name in channels:
         if name not in known:
             raise ValueError(
-                f"unknown channel {name!r}.{did_you_mean(name, known)} "
-                f"Channels: {', '.join(known)}."
+                _("unknown channel {name!r}.{hint} Channels: {known}.").format(
+                    name=name, hint=did_you_mean(name, known), known=", ".join(known)
+                )
             )
     return channels
 

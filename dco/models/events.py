@@ -7,8 +7,8 @@ import re
 from typing import Any
 
 from dco import resources
-from dco.errors import UnknownNameError, closest
-from dco.i18n import _
+from dco.errors import UnknownNameError
+from dco.i18n import _, did_you_mean
 
 _EVENT = re.compile(
     r"^\s*(?P<name>[a-z][a-z0-9_]*(?::[a-z0-9_]+)?)"
@@ -35,7 +35,7 @@ def check_name(name: str) -> str:
         return name
     raise UnknownNameError(
         _("unknown event {name!r}.{hint} Known events: {known}.").format(
-            name=name, hint=_hint(name, list(known)), known=", ".join(known)
+            name=name, hint=did_you_mean(name, list(known)), known=", ".join(known)
         )
     )
 
@@ -64,8 +64,3 @@ def format_event(name: str, count: int, age_hours: float | None) -> str:
     if age_hours is not None:
         text += f"@{age_hours:g}h"
     return text
-
-
-def _hint(name: str, known: list[str]) -> str:
-    close = closest(name, known)
-    return _(" Did you mean {name!r}?").format(name=close) if close else ""
