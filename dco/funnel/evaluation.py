@@ -13,6 +13,7 @@ from typing import Any
 import pydantic
 
 from dco.errors import ConfigError
+from dco.i18n import _
 from dco.models import STAGES, FunnelStage, Signals
 from dco.userfiles import read_bytes
 from dco.yamlfile import plain
@@ -142,7 +143,11 @@ def read_labelled(path: str | Path) -> list[LabelledRow]:
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as e:
-            raise ConfigError(f"{path}: not UTF-8 text ({e.reason}); save it as UTF-8") from e
+            raise ConfigError(
+                _("{path}: not UTF-8 text ({why}); save it as UTF-8").format(
+                    path=path, why=e.reason
+                )
+            ) from e
         records = [
             (number, _json_record(path, number, line))
             for number, line in enumerate(text.splitlines(), start=1)
@@ -150,7 +155,11 @@ def read_labelled(path: str | Path) -> list[LabelledRow]:
         ]
     rows = [_row(path, number, data) for number, data in records]
     if not rows:
-        raise ConfigError(f"{path}: no labelled rows (expected 'text' and 'stage' in each row)")
+        raise ConfigError(
+            _("{path}: no labelled rows (expected 'text' and 'stage' in each row)").format(
+                path=path
+            )
+        )
     return rows
 
 
@@ -163,7 +172,9 @@ def signals_and_extra(data: dict[str, Any], where: str) -> tuple[Signals, dict[s
     except pydantic.ValidationError as e:
         problem = e.errors(include_url=False)[0]
         key = ".".join(str(k) for k in problem["loc"]) or "(row)"
-        raise ConfigError(f"{where}: key '{key}': {plain(problem)}") from e
+        raise ConfigError(
+            f"{where}: " + _("key '{key}': {problem}").format(key=key, problem=plain(problem))
+        ) from e
     return signals, extra
 
 
@@ -171,9 +182,15 @@ def _json_record(path: Path, number: int, line: str) -> dict[str, Any]:
     try:
         data = json.loads(line)
     except json.JSONDecodeError as e:
-        raise ConfigError(f"{path}:{number}:{e.colno}: invalid JSON: {e.msg}") from e
+        raise ConfigError(
+            _("{where}: invalid JSON: {why}").format(where=f"{path}:{number}:{e.colno}", why=e.msg)
+        ) from e
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}:{number}: expected a JSON object with 'text' and 'stage'")
+        raise ConfigError(
+            _("{where}: expected a JSON object with 'text' and 'stage'").format(
+                where=f"{path}:{number}"
+            )
+        )
     return dict(data)
 
 
@@ -185,12 +202,16 @@ def _csv_records(path: Path, raw: bytes) -> list[tuple[int, dict[str, Any]]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise ConfigError(f"{path}: neither UTF-8 nor cp949 text; save it as UTF-8 CSV")
+        raise ConfigError(
+            _("{path}: neither UTF-8 nor cp949 text; save it as UTF-8 CSV").format(path=path)
+        )
     reader = csv.DictReader(io.StringIO(text, newline=""))
     if not reader.fieldnames or not {"text", "stage"} <= set(reader.fieldnames):
-        found = ", ".join(reader.fieldnames or []) or "nothing"
+        found = ", ".join(reader.fieldnames or []) or _("nothing")
         raise ConfigError(
-            f"{path}: a labelled CSV needs 'text' and 'stage' columns (found {found})"
+            _("{path}: a labelled CSV needs 'text' and 'stage' columns (found {found})").format(
+                path=path, found=found
+            )
         )
     records = []
     for row in reader:
@@ -209,7 +230,11 @@ def _row(path: Path, number: int, data: dict[str, Any]) -> LabelledRow:
         stage = FunnelStage(stage)
     except ValueError:
         known = ", ".join(s.value for s in STAGES)
-        raise ConfigError(f"{where}: key 'stage': {stage!r} is not one of {known}") from None
+        raise ConfigError(
+            _("{where}: key 'stage': {stage!r} is not one of {known}").format(
+                where=where, stage=stage, known=known
+            )
+        ) from None
     signals, extra = signals_and_extra(data, where)
     return LabelledRow(signals=signals, stage=stage, line=number, extra=extra)
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from dco import resources
 from dco.errors import ConfigError
+from dco.i18n import _
 from dco.models import STAGES
 from dco.userfiles import read_text
 
@@ -144,16 +145,22 @@ def parse_model(text: str, where: str) -> LearnedLayer:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
-        raise ConfigError(f"{where}:{e.lineno}:{e.colno}: not JSON ({e.msg})") from e
+        raise ConfigError(
+            _("{where}: not JSON ({why})").format(where=f"{where}:{e.lineno}:{e.colno}", why=e.msg)
+        ) from e
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ConfigError(
-            f'{where}: not a dco funnel model (expected "format": "{FORMAT}"); '
-            "write one with dco classify --train LABELLED --out FILE"
+            _(
+                '{where}: not a dco funnel model (expected "format": "{format}"); write one with '
+                "dco classify --train LABELLED --out FILE"
+            ).format(where=where, format=FORMAT)
         )
     if data.get("version") != FORMAT_VERSION:
         raise ConfigError(
-            f"{where}: model format version {data.get('version')!r}; this dco reads version "
-            f"{FORMAT_VERSION}: train it again with this dco (dco classify --train)"
+            _(
+                "{where}: model format version {found!r}; this dco reads version {known}: train "
+                "it again with this dco (dco classify --train)"
+            ).format(where=where, found=data.get("version"), known=FORMAT_VERSION)
         )
     if data.get("stages") != [s.value for s in STAGES]:
         raise ConfigError(f"{where}: key 'stages' must be {[s.value for s in STAGES]}")

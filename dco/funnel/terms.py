@@ -26,6 +26,7 @@ from typing import NamedTuple
 from ahocorasick_rs import AhoCorasick, MatchKind
 
 from dco.errors import ConfigError
+from dco.i18n import _
 from dco.text.units import fold
 
 # Particles that may sit between the parts of a multi-word Korean term (가격을 비교, 가격과 비교).
@@ -169,12 +170,14 @@ def term_pattern(term: str) -> str:
             re.compile(pattern)
         except re.error as e:
             raise ConfigError(
-                f"lexicon term {term!r} is not a valid regular expression: {e}"
+                _("lexicon term {term!r} is not a valid regular expression: {why}").format(
+                    term=term, why=e
+                )
             ) from e
         return pattern
     folded = fold(term).strip()
     if not folded:
-        raise ConfigError(f"empty lexicon term {term!r}")
+        raise ConfigError(_("empty lexicon term {term!r}").format(term=term))
     if _HANGUL.search(folded):
         return _JOIN.join(re.escape(part) for part in folded.split())
     prefix = folded.endswith("*")

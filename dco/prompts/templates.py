@@ -21,6 +21,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from dco import resources, yamlfile
 from dco.errors import ConfigError
+from dco.i18n import _
 from dco.prompts.policy import PolicyTable
 
 T = TypeVar("T")
@@ -40,7 +41,7 @@ class PromptSet:
         folders = [Path(folder), builtin] if folder is not None else [builtin]
         for path in folders:
             if not path.is_dir():
-                raise ConfigError(f"prompts folder {path} does not exist")
+                raise ConfigError(_("prompts folder {path} does not exist").format(path=path))
         self.folders = tuple(folders)
         self.env = ImmutableSandboxedEnvironment(
             loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(p)) for p in folders]),
@@ -124,7 +125,7 @@ class PromptSet:
     def _hash_sources(self) -> str:
         digest = hashlib.sha256()
         for name in TEMPLATES:
-            source, _, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
+            source, _filename, _uptodate = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
             digest.update(name.encode() + b"\0" + source.encode() + b"\0")
         digest.update(self.policies.model_dump_json().encode())
         return digest.hexdigest()

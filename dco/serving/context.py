@@ -36,6 +36,7 @@ from pydantic import Field, field_validator, model_validator
 
 from dco import yamlfile
 from dco.errors import ConfigError
+from dco.i18n import _
 from dco.models import DcoModel
 
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -69,13 +70,15 @@ class Condition(DcoModel):
         for span in spans or []:
             match = _SPAN.match(span)
             if not match or int(match[1]) > 23 or int(match[3]) > 24 or int(match[2]) > 59:
-                raise ValueError(f"time span {span!r} is not HH:MM-HH:MM (e.g. 07:00-09:30)")
+                raise ValueError(
+                    _("time span {span!r} is not HH:MM-HH:MM (e.g. 07:00-09:30)").format(span=span)
+                )
         return spans
 
     @model_validator(mode="after")
     def _something(self) -> Condition:
         if all(value is None for value in self.model_dump().values()):
-            raise ValueError("a rule's 'when' needs at least one condition")
+            raise ValueError(_("a rule's 'when' needs at least one condition"))
         return self
 
     @cached_property
@@ -198,7 +201,9 @@ def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as e:
-        raise ConfigError(f"unknown time zone {name!r}; use an IANA name such as Asia/Seoul") from e
+        raise ConfigError(
+            _("unknown time zone {name!r}; use an IANA name such as Asia/Seoul").format(name=name)
+        ) from e
 
 
 def _local_time(value: Any, zone: ZoneInfo, now: datetime | None) -> datetime | None:
@@ -209,6 +214,8 @@ def _local_time(value: Any, zone: ZoneInfo, now: datetime | None) -> datetime | 
         moment = datetime.fromisoformat(str(value))
     except ValueError as e:
         raise ConfigError(
-            f"context time {value!r} is not an ISO 8601 timestamp (e.g. 2026-11-23T08:10+09:00)"
+            _(
+                "context time {value!r} is not an ISO 8601 timestamp (e.g. 2026-11-23T08:10+09:00)"
+            ).format(value=value)
         ) from e
     return moment.astimezone(zone) if moment.tzinfo else moment

@@ -28,6 +28,7 @@ import numpy as np
 
 from dco.errors import SelectionError
 from dco.funnel import default_classifier
+from dco.i18n import _
 from dco.models import Copy, FunnelStage, Signals, StageResult
 from dco.outcomes.bandit import beta_interval, beta_mean, pooled_prior
 from dco.outcomes.values import ALL_SEGMENTS, Totals
@@ -214,7 +215,9 @@ class Selector:
         seed: int | None = None,
     ) -> None:
         if objective not in ("ctr", "cvr"):
-            raise SelectionError(f"objective must be 'ctr' or 'cvr', not {objective!r}")
+            raise SelectionError(
+                _("objective must be 'ctr' or 'cvr', not {value!r}").format(value=objective)
+            )
         self.channel, self.locale, self.campaign = channel, locale, campaign
         self.objective: Objective = objective
         self.context_rules = context_rules
@@ -225,7 +228,9 @@ class Selector:
         self.rng = np.random.default_rng(seed)
         self.totals: dict[str, dict[str, Totals]] = queue.outcome_totals()
         by_stage: dict[FunnelStage, list] = {stage: [] for stage in FunnelStage}
-        for variant, copy, _ in queue.approved(channel=channel, locale=locale, campaign=campaign):
+        for variant, copy, _decision in queue.approved(
+            channel=channel, locale=locale, campaign=campaign
+        ):
             by_stage[variant.stage].append((variant.id, copy, variant.tags))
         self.pools = {stage: _Pool(items) for stage, items in by_stage.items()}
         self.priors = {stage: self._prior(pool) for stage, pool in self.pools.items()}
@@ -281,11 +286,18 @@ class Selector:
         pool = self.pools[served]
         if not pool.ids:
             others = [s.value for s in FunnelStage if self.pools[s].ids]
+            where = (
+                _("{channel} in {locale}, campaign {campaign}")
+                if self.campaign
+                else _("{channel} in {locale}")
+            ).format(channel=self.channel, locale=self.locale, campaign=self.campaign)
+            message = _(
+                "no approved {stage} variant for {where}: approve some in `dco review` first"
+            )
+            if others:
+                message += _(", or serve {stages} copy with --fallback")
             raise SelectionError(
-                f"no approved {stage.stage.value} variant for {self.channel} in {self.locale}"
-                + (f", campaign {self.campaign}" if self.campaign else "")
-                + ": approve some in `dco review` first"
-                + (f", or serve {'/'.join(others)} copy with --fallback" if others else "")
+                message.format(stage=stage.stage.value, where=where, stages="/".join(others))
             )
         matched = self.context_rules.match(signals.context, now=now) if self.context_rules else []
         tags = tuple(dict.fromkeys(t for rule in matched for t in rule.tags))
@@ -321,7 +333,7 @@ class Selector:
         arms = pool.arms.get((tags, segment))
         if arms is None:
             indices = pool.preferred(tags)
-            successes, trials, _ = self._figures(pool, segment)
+            successes, trials, _conversions = self._figures(pool, segment)
             chosen, tried = successes[indices], trials[indices]
             arms = pool.arms[(tags, segment)] = _Arms(
                 indices=indices, successes=chosen, failures=tried - chosen,
@@ -356,7 +368,7 @@ class Selector:
         return pooled[0], pooled[1], ALL_SEGMENTS
 
     def _prior(self, pool: _Pool) -> tuple[float, float]:
-        successes, trials, _ = self._figures(pool, ALL_SEGMENTS)
+        successes, trials, _conversions = self._figures(pool, ALL_SEGMENTS)
         return pooled_prior(int(successes.sum()), int(trials.sum()), self.prior_strength)
 
 

@@ -18,6 +18,7 @@ from pydantic import Field
 
 from dco import yamlfile
 from dco.errors import ConfigError
+from dco.i18n import _
 from dco.models import DcoModel
 
 FORMAT_VERSION = 1
@@ -109,8 +110,10 @@ class TuningProfile(DcoModel):
         profile = document.validate(cls, what="tuning profile")
         if profile.version > FORMAT_VERSION:
             raise ConfigError(
-                f"{path}: tuning profile format {profile.version} is newer than this dco "
-                f"reads ({FORMAT_VERSION}); upgrade dco"
+                _(
+                    "{path}: tuning profile format {found} is newer than this dco reads "
+                    "({known}); upgrade dco"
+                ).format(path=path, found=profile.version, known=FORMAT_VERSION)
             )
         return profile
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dco.errors import StatsError
+from dco.i18n import _
 
 DIMENSIONS = ("stage", "channel", "locale", "prompt_version", "model", "campaign", "reviewer")
 Z95 = 1.959963984540054
@@ -110,7 +111,11 @@ def summarise(records: Iterable[Any], by: Sequence[str] = ()) -> list[Group]:
     """
     unknown = [d for d in by if d not in DIMENSIONS]
     if unknown:
-        raise StatsError(f"cannot group by {unknown[0]!r}; use {', '.join(DIMENSIONS)}")
+        raise StatsError(
+            _("cannot group by {name!r}; use {known}").format(
+                name=unknown[0], known=", ".join(DIMENSIONS)
+            )
+        )
     groups: dict[tuple, Group] = {}
     for record in records:
         values = tuple(getattr(record, d) for d in by)
@@ -173,7 +178,11 @@ def compare(
     missing = [v for v in (version_a, version_b) if v not in groups]
     if missing:
         known = ", ".join(str(v) for v in groups) or "none yet"
-        raise StatsError(f"no decided variants for prompt version {missing[0]!r} (known: {known})")
+        raise StatsError(
+            _("no decided variants for prompt version {version!r} (known: {known})").format(
+                version=missing[0], known=known
+            )
+        )
     a, b = groups[version_a], groups[version_b]
     pooled = (a.approved + b.approved) / (a.decided + b.decided)
     expected = min(n * share for n in (a.decided, b.decided) for share in (pooled, 1 - pooled))
@@ -233,7 +242,9 @@ def summarise_outcomes(rows: Iterable[Any], by: Sequence[str] = ()) -> list[Perf
     unknown = [d for d in by if d not in OUTCOME_DIMENSIONS]
     if unknown:
         raise StatsError(
-            f"cannot group outcomes by {unknown[0]!r}; use {', '.join(OUTCOME_DIMENSIONS)}"
+            _("cannot group outcomes by {name!r}; use {known}").format(
+                name=unknown[0], known=", ".join(OUTCOME_DIMENSIONS)
+            )
         )
     groups: dict[tuple, Performance] = {}
     for row in rows:
