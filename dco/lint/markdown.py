@@ -281,7 +281,7 @@ def _render(
             block.parts.append("\n")
             block.positions.extend(placer.place("\n"))
         elif kind == "code_inline":
-            positions = placer.place(child.content)
+            positions = placer.place_code(child.content)
             if inline:
                 extra.append(Piece(f"code in {scope}", child.content, positions))
             code = "code" in ignored.tags or html_ignoring

@@ -105,6 +105,14 @@ class Placer:
                 for _ in text:
                     positions.add(at)
             return positions
+        return self._each(text, positions)
+
+    def place_code(self, text: str) -> Positions:
+        """Where an inline code span's characters sit: a character at a time, as a line break
+        inside the span reads as a space (found whole, that space could be one further on)."""
+        return self._each(text, Positions())
+
+    def _each(self, text: str, positions: Positions) -> Positions:
         for char in text:  # a character at a time: past container markers and line breaks
             end = min(self.limit, self.cursor + _SEARCH_WINDOW)
             if char == " ":  # in a code span, a line break reads as a space

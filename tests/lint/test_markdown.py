@@ -107,6 +107,7 @@ def test_sentences_are_pieces_when_asked_for():
 @example("> a\nb")
 @example("- a\n  b\n\n  c")
 @example("a\\*b\\\nc")
+@example("`\n`1 ")  # a line break in a code span reads as a space: not the space after it
 def test_every_rendered_character_sits_where_the_file_has_it(source):
     for piece in read(source, raw=False).pieces:
         for index, char in enumerate(piece.text):
