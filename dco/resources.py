@@ -6,6 +6,7 @@ from pathlib import Path
 
 from dco import yamlfile
 from dco.errors import ConfigError
+from dco.i18n import _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = PACKAGE_DIR / "data"
@@ -40,8 +41,10 @@ def brand_folder(path: str | Path) -> Path:
         return builtin / str(path)
     known = sorted(p.name for p in builtin.iterdir() if (p / "brand.yaml").is_file())
     raise ConfigError(
-        f"no brand folder {str(path)!r} and no built-in brand of that name "
-        f"(built-in: {', '.join(known)}); give the folder holding brand.yaml"
+        _(
+            "no brand folder {path!r} and no built-in brand of that name (built-in: {known}); "
+            "give the folder holding brand.yaml"
+        ).format(path=str(path), known=", ".join(known))
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dco.errors import ConfigError
+from dco.i18n import _
 
 
 def read_bytes(path: Path) -> bytes:
@@ -12,9 +13,11 @@ def read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
+        raise ConfigError(_("{path}: file not found").format(path=path)) from None
     except OSError as e:
-        raise ConfigError(f"{path}: cannot read the file ({e.strerror})") from e
+        raise ConfigError(
+            _("{path}: cannot read the file ({why})").format(path=path, why=e.strerror)
+        ) from e
 
 
 def read_text(path: Path) -> str:
@@ -23,4 +26,4 @@ def read_text(path: Path) -> str:
     try:
         return read_bytes(path).decode("utf-8")
     except UnicodeDecodeError as e:
-        raise ConfigError(f"{path}: cannot read the file ({e})") from e
+        raise ConfigError(_("{path}: cannot read the file ({why})").format(path=path, why=e)) from e

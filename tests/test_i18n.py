@@ -1,6 +1,7 @@
 """dco speaks English or Korean: every message has its translation, and the language is chosen
 by --lang, DCO_LANG, dco.toml or the locale, in that order."""
 
+import ast
 import gettext
 import re
 
@@ -10,7 +11,7 @@ import pytest
 from dco import i18n
 from dco.cli.translations import messages, po_path, untranslated
 from dco.errors import ConfigError
-from tests.conftest import run_dco
+from tests.conftest import REPO, run_dco
 
 PLACEHOLDER = re.compile(r"\{[a-z_]*(?:![rs])?(?::[^{}]*)?\}")
 
@@ -217,3 +218,62 @@ def test_a_brand_file_channel_typo_is_named_in_korean(tmp_path):
     result = run_dco("lint", str(copy), "--brand", str(tmp_path), "--lang", "ko")
     assert result.returncode == 2
     assert "키 'channels': 알 수 없는 채널 'smss'. 'sms'을(를) 말한 건가요?" in result.stderr
+
+
+UNTRANSLATED_RAISES = {
+    "dco/_lazy.py": 1,
+    "dco/channels/catalog.py": 2,
+    "dco/cli/batch.py": 1,
+    "dco/cli/channels.py": 1,
+    "dco/cli/classify.py": 8,
+    "dco/cli/classify_train.py": 2,
+    "dco/cli/generate.py": 4,
+    "dco/cli/sinks.py": 2,
+    "dco/cli/tune.py": 1,
+    "dco/funnel/evaluation.py": 1,
+    "dco/funnel/learned.py": 5,
+    "dco/funnel/lexicon.py": 1,
+    "dco/funnel/training.py": 3,
+    "dco/generation/batch_jobs.py": 1,
+    "dco/generation/plan.py": 3,
+    "dco/generation/run.py": 1,
+    "dco/i18n.py": 1,
+    "dco/lint/records.py": 4,
+    "dco/lint/sources.py": 2,
+    "dco/models/values.py": 5,
+    "dco/outcomes/bandit.py": 1,
+    "dco/outcomes/reports.py": 1,
+    "dco/prompts/policy.py": 2,
+    "dco/prompts/tags.py": 1,
+    "dco/prompts/templates.py": 5,
+    "dco/providers/__init__.py": 1,
+    "dco/providers/openai.py": 3,
+    "dco/resources.py": 1,
+    "dco/review/copying.py": 2,
+    "dco/review/outcome_tables.py": 1,
+    "dco/review/stores/sqlite.py": 1,
+    "dco/serving/selection.py": 1,
+    "dco/simulation.py": 1,
+    "dco/text/units.py": 2,
+    "dco/tuning/learn.py": 1,
+    "dco/yamlfile.py": 4,
+}
+"""Errors still raised with a message written in place, by file: checks no file or option of the
+CLI reaches, internal ones, and those not yet moved into the catalogue. The numbers may only
+fall; a file not listed raises none."""
+
+
+def test_no_new_error_message_escapes_the_catalogue():
+    package = REPO / "dco"
+    counts = {}
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args:
+                message = node.exc.args[0]
+                if isinstance(message, ast.JoinedStr) or (
+                    isinstance(message, ast.Constant) and isinstance(message.value, str)
+                ):
+                    name = path.relative_to(REPO).as_posix()
+                    counts[name] = counts.get(name, 0) + 1
+    grown = {f: n for f, n in counts.items() if n > UNTRANSLATED_RAISES.get(f, 0)}
+    assert grown == {}, "wrap the new messages in _() and translate them"

@@ -31,6 +31,7 @@ from dco.brand.rules import (
 from dco.brand.sentences import sentence_breaks
 from dco.channels.catalog import get_channel
 from dco.errors import UnencodableTextError
+from dco.i18n import _
 from dco.models import Formality as Register
 from dco.models import Unit
 from dco.text.units import fold, measure
@@ -49,7 +50,7 @@ class Length(Rule):
     @model_validator(mode="after")
     def _limit_known(self) -> Length:
         if self.max is None and self.channel is None:
-            raise ValueError("a length rule needs max (with unit) or a channel")
+            raise ValueError(_("a length rule needs max (with unit) or a channel"))
         if self.channel is not None:
             get_channel(self.channel)  # unknown channels fail at load time
         return self

@@ -20,6 +20,7 @@ from pydantic import Field, model_validator
 
 from dco.brand.rules import Compiled, Context, Hit, Rule
 from dco.brand.sentences import sentence_count
+from dco.i18n import _
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _VOWEL_GROUP = re.compile(r"[aeiouy]+")
@@ -101,7 +102,11 @@ class Metric(Rule):
     def _compile(self) -> Metric:
         condition = _CONDITION.match(self.condition)
         if not condition:
-            raise ValueError(f"condition {self.condition!r} should look like '> 8' or '<= 60'")
+            raise ValueError(
+                _("condition {value!r} should look like '> 8' or '<= 60'").format(
+                    value=self.condition
+                )
+            )
         self.compiled = _compile_formula(self.formula, condition.group(1), condition.group(2))
         return self
 
@@ -151,7 +156,9 @@ def _compile_formula(formula: str, comparison: str, bound: str) -> _CompiledForm
     try:
         tree = ast.parse(written, mode="eval")
     except SyntaxError as e:
-        raise ValueError(f"formula is not an arithmetic expression: {e.msg}") from None
+        raise ValueError(
+            _("formula is not an arithmetic expression: {why}").format(why=e.msg)
+        ) from None
     _check(tree.body)
     compiled = _CompiledFormula()
     # Safe to compile and evaluate: _check admitted numbers, the count variables, arithmetic
@@ -219,11 +226,13 @@ def _check(node: ast.AST) -> None:
         if node.id not in VARIABLES and node.id not in _IDENTIFIERS:
             name = node.id.replace("__", ".")
             known = ", ".join((*VARIABLES, *STRUCTURE))
-            raise ValueError(f"unknown variable {name!r}; formulas use {known}")
+            raise ValueError(
+                _("unknown variable {name!r}; formulas use {known}").format(name=name, known=known)
+            )
     elif (
         isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
         and node.func.id == "sqrt" and len(node.args) == 1
     ):  # fmt: skip
         _check(node.args[0])
     else:
-        raise ValueError("formulas may use numbers, the count variables, + - * / ** and sqrt()")
+        raise ValueError(_("formulas may use numbers, the count variables, + - * / ** and sqrt()"))

@@ -26,7 +26,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 
-from dco.errors import did_you_mean
+from dco.i18n import _, did_you_mean
 
 PROSE = frozenset(
     ["text", "raw", "paragraph", "sentence", "list", "blockquote", "table", "summary", "alt"]
@@ -68,8 +68,9 @@ def parse(scope: str | Sequence[str]) -> Parsed:
             name = selector.split(".", 1)[0]
             if name not in KNOWN:
                 raise ValueError(
-                    f"unknown scope {selector!r}.{did_you_mean(name, KNOWN)} "
-                    f"Scopes: {', '.join(KNOWN)}."
+                    _("unknown scope {selector!r}.{hint} Scopes: {known}.").format(
+                        selector=selector, hint=did_you_mean(name, KNOWN), known=", ".join(KNOWN)
+                    )
                 )
             selectors.append((negated, selector))
         parsed.append(tuple(selectors))
@@ -94,7 +95,7 @@ COPY_FIELD_OF = {
 @functools.lru_cache(maxsize=1024)
 def covers(scope: Parsed, field: str) -> bool:
     """Whether the parsed `scope` covers the text named `field` (a piece or a copy field)."""
-    own, _, parent = field.partition(" in ")
+    own, _in, parent = field.partition(" in ")
     sections = _PIECE_SECTIONS.get(own)
     if sections is not None:
         outer = _PIECE_SECTIONS.get(parent, sections)
@@ -121,7 +122,7 @@ def _piece_covered(
 
 
 def _covers(selector: str, field: str) -> bool:
-    name, _, detail = selector.partition(".")
+    name, _dot, detail = selector.partition(".")
     if name in PROSE:
         return True
     if name in HEADINGS:

@@ -29,6 +29,7 @@ from dco.brand.patterns import compile_pattern
 from dco.brand.relations import Conditional, Consistency, Repetition
 from dco.brand.rules import Compiled, Context, Hit, Rule, add_hit, filled, only_text
 from dco.brand.sentences import sentences
+from dco.i18n import _
 
 
 class Existence(Rule):
@@ -233,7 +234,7 @@ class Occurrence(Rule):
     def _compile(self) -> Occurrence:
         self.compiled = Compiled()
         if self.max is None and self.min is None:
-            raise ValueError("an occurrence rule needs max or min")
+            raise ValueError(_("an occurrence rule needs max or min"))
         self.compiled.pattern = compile_pattern(self.token, re.IGNORECASE if self.ignorecase else 0)
         return self
 

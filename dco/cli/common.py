@@ -53,8 +53,16 @@ def key_values(
         key, value = key.strip(), value.strip()
         if not separator or not key or not value or (allowed and key not in allowed):
             name = shape.split("=")[0]
-            among = f" with {name} one of {', '.join(allowed)}" if allowed else ""
-            raise ConfigError(f"{option} {item!r}: write {shape}{among}")
+            among = (
+                _(" with {name} one of {known}").format(name=name, known=", ".join(allowed))
+                if allowed
+                else ""
+            )
+            raise ConfigError(
+                _("{option} {item!r}: write {shape}{among}").format(
+                    option=option, item=item, shape=shape, among=among
+                )
+            )
         parsed[key] = value
     return parsed
 

@@ -6,6 +6,7 @@ Statistics, tuning, selection and export read the log through these methods of `
 from __future__ import annotations
 
 from dco.errors import ReviewError
+from dco.i18n import _
 from dco.models import Copy, Decision, Variant
 from dco.models.records import DecisionCount, Reviewed
 from dco.review.rows import decision_from_row
@@ -26,7 +27,9 @@ class LogReaders:
         """pending, approved, edited or rejected."""
         status = self.store.variant_status(variant_id)
         if status is None:
-            raise ReviewError(f"no variant {variant_id!r} in {self.store.location}")
+            raise ReviewError(
+                _("no variant {id!r} in {queue}").format(id=variant_id, queue=self.store.location)
+            )
         return status
 
     def stats(self) -> dict[str, int]:

@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 from dco.channels.limits import copy_findings
 from dco.errors import ReviewError
+from dco.i18n import _
 from dco.models import Copy, Decision, Finding, Variant
 from dco.protocols import Checker
 from dco.review.log import LogReaders
@@ -137,7 +138,9 @@ class ReviewQueue(LogReaders, OutcomeTables):
         """One stored variant."""
         data = self.store.variant_record(variant_id)
         if data is None:
-            raise ReviewError(f"no variant {variant_id!r} in {self.store.location}")
+            raise ReviewError(
+                _("no variant {id!r} in {queue}").format(id=variant_id, queue=self.store.location)
+            )
         return Variant.model_validate_json(data)
 
     def claim(self, reviewer: str, **filters: str | None) -> Claimed | None:
@@ -213,7 +216,9 @@ class ReviewQueue(LogReaders, OutcomeTables):
         unknown = [r for r in reasons if r not in self.reasons]
         if unknown:
             raise ReviewError(
-                f"unknown reason {unknown[0]!r}; use one of {', '.join(self.reasons)}"
+                _("unknown reason {reason!r}; use one of {known}").format(
+                    reason=unknown[0], known=", ".join(self.reasons)
+                )
             )
         decision = Decision(variant_id=variant_id, action="reject", reviewer=reviewer,
                             at=self._now(), reasons=reasons, note=note)  # fmt: skip

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any, NamedTuple, Protocol
 
 from dco.errors import ReviewError
+from dco.i18n import _
 from dco.models import Decision
 from dco.models.records import DecisionCount, OutcomeRow, Reviewed
 
@@ -138,7 +139,11 @@ def check_filters(filters: Mapping[str, str | None]) -> dict[str, str]:
     """The filters given (None is no filter), each a column a reader may filter by."""
     unknown = [k for k in filters if k not in FILTERS]
     if unknown:
-        raise ReviewError(f"unknown filter {unknown[0]!r}; filter by {', '.join(FILTERS)}")
+        raise ReviewError(
+            _("unknown filter {name!r}; filter by {known}").format(
+                name=unknown[0], known=", ".join(FILTERS)
+            )
+        )
     return {k: str(v) for k, v in filters.items() if v is not None}
 
 
