@@ -31,7 +31,6 @@ LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 """Where a process's locale is read from for messages, strongest first (as gettext reads it)."""
 
 _in_use: gettext.NullTranslations | None = None
-_language = "en"
 
 
 def language_from(
@@ -64,15 +63,9 @@ def _known(asked: str, where: str) -> str:
 
 def use(language: str) -> None:
     """Speak `language` from now on (one of `LANGUAGES`)."""
-    global _in_use, _language
-    _language = _known(language, "language")
-    _in_use = gettext.translation(DOMAIN, LOCALE_DIR, languages=[_language], fallback=True)
-
-
-def current() -> str:
-    """The language in use."""
-    _translations()
-    return _language
+    global _in_use
+    code = _known(language, "language")
+    _in_use = gettext.translation(DOMAIN, LOCALE_DIR, languages=[code], fallback=True)
 
 
 def _translations() -> gettext.NullTranslations:

@@ -153,11 +153,16 @@ def test_the_classifiers_reasons_read_in_korean():
     assert "기본 단계 인지 (어휘 사전의 default_stage)" in shown
 
 
-def test_a_brand_file_typo_is_named_in_korean_with_the_field_meant(tmp_path):
-    (tmp_path / "brand.yaml").write_text("name: 우리\nchanels: [sms]\n", encoding="utf-8")
-    copy = tmp_path / "copy.txt"
+def lint_in_korean_with_brand(folder, brand_yaml):
+    """`dco lint --lang ko` of one line of copy against a brand folder holding `brand_yaml`."""
+    (folder / "brand.yaml").write_text(brand_yaml, encoding="utf-8")
+    copy = folder / "copy.txt"
     copy.write_text("봄맞이 할인\n", encoding="utf-8")
-    result = run_dco("lint", str(copy), "--brand", str(tmp_path), "--lang", "ko")
+    return run_dco("lint", str(copy), "--brand", str(folder), "--lang", "ko")
+
+
+def test_a_brand_file_typo_is_named_in_korean_with_the_field_meant(tmp_path):
+    result = lint_in_korean_with_brand(tmp_path, "name: 우리\nchanels: [sms]\n")
     assert result.returncode == 2
     assert (
         f"{tmp_path / 'brand.yaml'}:2:1: brand: 키 'chanels': dco가 모르는 필드입니다. "
@@ -212,10 +217,7 @@ def test_a_reports_bad_rows_are_listed_in_korean_and_the_rest_land(tmp_path):
 
 
 def test_a_brand_file_channel_typo_is_named_in_korean(tmp_path):
-    (tmp_path / "brand.yaml").write_text("name: 우리\nchannels: [smss]\n", encoding="utf-8")
-    copy = tmp_path / "copy.txt"
-    copy.write_text("봄맞이 할인\n", encoding="utf-8")
-    result = run_dco("lint", str(copy), "--brand", str(tmp_path), "--lang", "ko")
+    result = lint_in_korean_with_brand(tmp_path, "name: 우리\nchannels: [smss]\n")
     assert result.returncode == 2
     assert "키 'channels': 알 수 없는 채널 'smss'. 'sms'을(를) 말한 건가요?" in result.stderr
 

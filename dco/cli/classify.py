@@ -19,7 +19,6 @@ from dco.cli.output import (
     events_option,
     print_json,
     stage_label,
-    stage_name,
 )
 from dco.cli.variants import provider_note
 from dco.errors import ConfigError
@@ -230,7 +229,7 @@ def _print_result(signals: Signals, result: StageResult) -> None:
     confidence = _("confidence {value}").format(value=f"{result.confidence:.2f}")
     decided = _("decided by {who}").format(who=deciders.get(result.decided_by, result.decided_by))
     out.print(f"{stage_label(result.stage)}  {confidence}  [dim]({decided})[/]")
-    scores = "  ".join(f"{stage_name(stage)} {result.scores[stage]:.2f}" for stage in STAGES)
+    scores = "  ".join(f"{stage.label} {result.scores[stage]:.2f}" for stage in STAGES)
     out.print(f"[dim]{scores}[/]")
     for reason in result.reasons:
         out.print(f"  • {escape(reason)}")

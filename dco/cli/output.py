@@ -65,14 +65,7 @@ def counted(number: int, noun: str) -> str:
 
 def stage_label(stage: FunnelStage) -> str:
     """The stage name in its colour, as rich markup."""
-    return f"[{STAGE_STYLE[stage]}]{stage_name(stage)}[/]"
-
-
-def stage_name(stage: FunnelStage) -> str:
-    """The stage's name in the language in use."""
-    names = {"awareness": _("awareness"), "consideration": _("consideration"),
-             "decision": _("decision")}  # fmt: skip
-    return names[stage.value]
+    return f"[{STAGE_STYLE[stage]}]{stage.label}[/]"
 
 
 events_option = click.option(

@@ -306,11 +306,7 @@ class _Wording(NamedTuple):
     @classmethod
     def in_use(cls) -> _Wording:
         return cls(
-            stages={
-                FunnelStage.AWARENESS: _("awareness"),
-                FunnelStage.CONSIDERATION: _("consideration"),
-                FunnelStage.DECISION: _("decision"),
-            },
+            stages={stage: stage.label for stage in STAGES},
             cue=_("{stage} cue"),
             blocked=_("{cue} not counted: {blocker} makes it {context}"),
             wanting=_("{cue} not counted: it needs {wanted} with it"),

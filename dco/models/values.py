@@ -24,7 +24,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from dco.errors import did_you_mean
-from dco.i18n import _
+from dco.i18n import N_, _
 from dco.models import events as _events
 from dco.models.ids import content_id
 
@@ -101,7 +101,15 @@ class FunnelStage(str, Enum):
     def __str__(self) -> str:
         return self.value
 
+    @property
+    def label(self) -> str:
+        """The stage's name as a reader sees it, in the language in use (the value is data)."""
+        return _(_STAGE_LABELS[self.value])
 
+
+_STAGE_LABELS = {
+    "awareness": N_("awareness"), "consideration": N_("consideration"), "decision": N_("decision"),
+}  # fmt: skip
 STAGES: tuple[FunnelStage, ...] = tuple(FunnelStage)
 
 Level = Literal["suggestion", "warning", "error"]

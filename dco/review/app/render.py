@@ -9,9 +9,6 @@ from dco.errors import UnknownNameError
 from dco.i18n import _
 from dco.models import Copy, Finding, Variant
 
-STAGE_NAMES = {
-    "awareness": _("awareness"), "consideration": _("consideration"), "decision": _("decision"),
-}  # fmt: skip
 LEVEL_STYLE = {"error": "bold red", "warning": "yellow", "suggestion": "cyan"}
 
 
@@ -54,7 +51,7 @@ def detail(variant: Variant, findings: list[Finding], held_by: str | None = None
         text.append(_("being reviewed by {reviewer}").format(reviewer=held_by) + "\n",
                     style="bold yellow")  # fmt: skip
     text.append(
-        _("stage {stage}").format(stage=STAGE_NAMES.get(variant.stage.value, variant.stage.value)),
+        _("stage {stage}").format(stage=variant.stage.label),
         style="bold magenta",
     )
     if variant.stage_result is not None:
