@@ -15,18 +15,16 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from re import _constants, _parser  # type: ignore[attr-defined]  # no stubs for the engine's own modules  # the engine's own parser: what a pattern means, exactly
 
 from dco.brand.patterns import TimedPattern, compile_pattern
-from dco.funnel.terms import PARTICLES
+from dco.text.korean import HANGUL, joined_parts
 
-_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 _REGEX_SYNTAX = re.compile(r"[\\^$.|?*+()\[\]{}]")
-_JOIN = "(?:" + "|".join(sorted(PARTICLES, key=len, reverse=True)) + r")?\s*"
 _WORD = "A-Za-z0-9_"
 
 
 def token_pattern(token: str) -> str:
     """The pattern for one token: Korean-aware for plain Hangul words, else the token itself."""
-    if _HANGUL.search(token) and not _REGEX_SYNTAX.search(token):
-        return _JOIN.join(re.escape(part) for part in token.split())
+    if HANGUL.search(token) and not _REGEX_SYNTAX.search(token):
+        return joined_parts(token)
     return token
 
 

@@ -27,28 +27,9 @@ from ahocorasick_rs import AhoCorasick, MatchKind
 
 from dco.errors import ConfigError
 from dco.i18n import _
+from dco.text.korean import HANGUL, joined_parts
 from dco.text.units import fold
 
-# Particles that may sit between the parts of a multi-word Korean term (가격을 비교, 가격과 비교).
-PARTICLES = (
-    "을",
-    "를",
-    "이",
-    "가",
-    "은",
-    "는",
-    "의",
-    "와",
-    "과",
-    "도",
-    "로",
-    "으로",
-    "에",
-    "에서",
-    "만",
-)
-_JOIN = "(?:" + "|".join(sorted(PARTICLES, key=len, reverse=True)) + r")?\s*"
-_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 _WORD_CHAR = "a-z0-9"  # English words end where ASCII letters and digits end; Hangul may follow
 _REGEX_PREFIX = "re:"
 
@@ -178,8 +159,8 @@ def term_pattern(term: str) -> str:
     folded = fold(term).strip()
     if not folded:
         raise ConfigError(_("empty lexicon term {term!r}").format(term=term))
-    if _HANGUL.search(folded):
-        return _JOIN.join(re.escape(part) for part in folded.split())
+    if HANGUL.search(folded):
+        return joined_parts(folded)
     prefix = folded.endswith("*")
     words = folded.rstrip("*").split()
     body = r"[\s-]+".join(re.escape(word) for word in words)
