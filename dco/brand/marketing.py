@@ -15,8 +15,8 @@ from pydantic import Field, model_validator
 
 from dco.brand import scopes
 from dco.brand.anchors import anchor_test, literal_anchors
-from dco.brand.joined import finditer_each, separator_for
-from dco.brand.matching import compile_exceptions, compile_tokens, excepted, finder
+from dco.brand.joined import finditer_each
+from dco.brand.matching import compile_exceptions, compile_tokens, excepted
 from dco.brand.patterns import compile_pattern
 from dco.brand.rules import (
     Compiled,
@@ -184,8 +184,6 @@ class Claim(Rule):
             self.tokens, ignorecase=self.ignorecase, nonword=self.nonword
         )
         self.compiled.exceptions = compile_exceptions(self.exceptions, ignorecase=self.ignorecase)
-        self.compiled.separator = separator_for(self.compiled.pattern)
-        self.compiled.find = finder(self.compiled.pattern)
         return self
 
     def anchors(self) -> tuple[str, ...] | None:
@@ -354,8 +352,6 @@ class ConditionalOffer(Rule):
             "|".join(f"(?:{c})" for c in self.conditions), re.IGNORECASE
         )
         self.compiled.conditions_possible = anchor_test(self.conditions)
-        self.compiled.separator = separator_for(self.compiled.pattern)
-        self.compiled.find = finder(self.compiled.pattern)
         return self
 
     def anchors(self) -> tuple[str, ...] | None:

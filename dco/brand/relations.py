@@ -13,12 +13,11 @@ from typing import ClassVar
 from pydantic import Field, model_validator
 
 from dco.brand.anchors import first_characters, literal_anchors
-from dco.brand.joined import finditer_each, separator_for
+from dco.brand.joined import finditer_each
 from dco.brand.matching import (
     bounded,
     compile_exceptions,
     excepted,
-    finder,
     found_in,
     split_separators,
     token_pattern,
@@ -146,8 +145,6 @@ class Conditional(Rule):
         self.compiled.pattern = compile_pattern(self.first, flags)
         self.compiled.conditions = compile_pattern(self.second, flags)
         self.compiled.exceptions = word_exceptions(self.exceptions)
-        self.compiled.separator = separator_for(self.compiled.pattern)
-        self.compiled.find = finder(self.compiled.pattern)
         return self
 
     def gate(self) -> re.Pattern[str] | None:

@@ -18,10 +18,8 @@ from typing import Any, ClassVar, NamedTuple
 from pydantic import ConfigDict, Field, field_validator
 
 from dco.brand import scopes
-from dco.brand.matching import (
-    Exceptions,
-    Finder,
-)
+from dco.brand.joined import separator_for
+from dco.brand.matching import Exceptions, Finder, finder
 from dco.channels.catalog import Channel, channel_names
 from dco.i18n import _, did_you_mean
 from dco.models import DcoModel, FunnelStage, Level
@@ -123,11 +121,6 @@ class Compiled:
         self.tree: Any = None
         self.pairs: list[tuple[re.Pattern[str], re.Pattern[str]]] = []
         self.test: Any = None
-        self.find: Finder | None = None
-        """What finds `pattern`'s matches in a text (see `matching.finder`)."""
-        self.separator: str | None = None
-        """What texts may be joined by to search them for `pattern` at once, if anything
-        (see `joined.separator_for`)."""
         self.separators: str | None = None
         """For token patterns `str.split` can read (see `matching.split_separators`)."""
         self.message = ""
@@ -138,6 +131,23 @@ class Compiled:
         self.missing: dict[str, Hit] = {}
         """For a `required` rule: its hit on a text that lacks the required text, by the
         text's first character (where it reports), made once."""
+
+    # `find` and `separator` are worked out on first use: each costs parsing the pattern
+    # again (and `find` may compile a second one), and most of a large brand's rules never
+    # search a text, their anchors being absent from it.
+
+    @functools.cached_property
+    def find(self) -> Finder:
+        """What finds `pattern`'s matches in a text (see `matching.finder`)."""
+        if self.pattern is None:
+            raise ValueError("a rule without a pattern has nothing to find")
+        return finder(self.pattern)
+
+    @functools.cached_property
+    def separator(self) -> str | None:
+        """What texts may be joined by to search them for `pattern` at once, if anything
+        (see `joined.separator_for`)."""
+        return separator_for(self.pattern)
 
 
 class Rule(DcoModel):

@@ -16,13 +16,12 @@ from pydantic import Field, field_validator, model_validator
 
 from dco.brand.anchors import first_characters, literal_anchors
 from dco.brand.case import case_test
-from dco.brand.joined import finditer_each, separator_for
+from dco.brand.joined import finditer_each
 from dco.brand.matching import (
     bounded,
     compile_exceptions,
     compile_tokens,
     excepted,
-    finder,
     token_pattern,
 )
 from dco.brand.patterns import compile_pattern
@@ -61,9 +60,6 @@ class Existence(Rule):
             append=self.append,
         )
         self.compiled.exceptions = compile_exceptions(self.exceptions, ignorecase=self.ignorecase)
-        self.compiled.separator = separator_for(self.compiled.pattern)
-        if self.compiled.pattern is not None:
-            self.compiled.find = finder(self.compiled.pattern)
         return self
 
     def anchors(self) -> tuple[str, ...] | None:
@@ -124,8 +120,6 @@ class Substitution(Rule):
         self.compiled.pattern = compile_pattern(
             bounded("|".join(branches), nonword=self.nonword), flags
         )
-        self.compiled.separator = separator_for(self.compiled.pattern)
-        self.compiled.find = finder(self.compiled.pattern)
         self.compiled.exceptions = compile_exceptions(self.exceptions, ignorecase=self.ignorecase)
         self.compiled.quotes_options = _replaces(self.action)
         if self.compiled.quotes_options:

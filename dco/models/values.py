@@ -43,7 +43,7 @@ M = TypeVar("M", bound="DcoModel")
 class DcoModel(BaseModel):
     """Base of dco's models: unknown fields are an error that names them and suggests a fix."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
     @model_validator(mode="before")
     @classmethod

@@ -23,16 +23,16 @@ import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from typing import Final, get_args
-
-import regex
+from typing import TYPE_CHECKING, Final, get_args
 
 from dco.errors import UnencodableTextError, unknown_name
 from dco.models import Unit
 
+if TYPE_CHECKING:
+    import regex
+
 UNITS: Final[tuple[str, ...]] = get_args(Unit)
 
-_GRAPHEME = regex.compile(r"\X")
 _HANGUL_OR_ASCII = re.compile("[\x00-\x7f\uac00-\ud7a3]*")
 _EMOJI_PRESENTATION = "\ufe0f"
 _REGIONAL_INDICATORS = (0x1F1E6, 0x1F1FF)
@@ -90,9 +90,22 @@ def cp949_unencodable(text: str) -> list[tuple[int, str]]:
     return bad
 
 
+@functools.cache
+def _grapheme_pattern() -> regex.Pattern[str]:
+    # Imported here: ASCII and Hangul never need it, and importing it costs every run.
+    import regex
+
+    return regex.compile(r"\X")
+
+
+def _clusters(text: str) -> list[str]:
+    """`text`'s grapheme clusters, in order (`\\X`, which only the `regex` module knows)."""
+    return _grapheme_pattern().findall(text)
+
+
 def graphemes(text: str) -> list[str]:
     """Split `text` (after NFC) into user-perceived characters."""
-    return _GRAPHEME.findall(nfc(text))
+    return _clusters(nfc(text))
 
 
 def _chars(text: str) -> int:
@@ -116,7 +129,7 @@ def _cp949_bytes(text: str) -> int:
 def _graphemes(text: str) -> int:
     if text.isascii():
         return len(text) - text.count("\r\n")
-    return len(_GRAPHEME.findall(text))
+    return len(_clusters(text))
 
 
 def _google_width(text: str) -> int:
@@ -134,7 +147,7 @@ def _google_width(text: str) -> int:
         # Every code point is its own cluster: the width is one per character plus one per wide one.
         wide = tables.wide_astral if astral else tables.wide_bmp
         return 2 * len(text) - len(wide.sub("", text))
-    return sum(_cluster_width(cluster, tables) for cluster in _GRAPHEME.findall(text))
+    return sum(_cluster_width(cluster, tables) for cluster in _clusters(text))
 
 
 def _cluster_width(cluster: str, tables: _WidthTables) -> int:
@@ -242,7 +255,7 @@ def truncate(text: str, limit: int) -> str:
     """
     if len(text) <= limit:
         return text
-    clusters = _GRAPHEME.findall(text[: limit + 8])
+    clusters = _clusters(text[: limit + 8])
     kept, total = [], 0
     for cluster in clusters:
         if total + len(cluster) > limit:
