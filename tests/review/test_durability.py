@@ -66,3 +66,16 @@ def test_a_killed_process_leaves_every_acknowledged_decision(queue_location):
         # and claims the next, never one already decided.
         other = queue.claim("jun")
         assert other is not None and queue.status(other.variant.id) == "pending"
+
+
+def test_a_decision_after_a_claim_waits_for_the_disk_on_postgresql(postgres_url):
+    # A claim commits without waiting for its write to reach the disk; the setting that lets it
+    # must end with the claim's transaction, or every decision after it would be as fragile.
+    with ReviewQueue(postgres_url) as queue:
+        queue.submit(many_variants(2))
+        claimed = queue.claim("reviewer")
+        assert claimed is not None
+        setting = queue.store.db.execute("SHOW synchronous_commit").fetchone()[0]  # type: ignore[attr-defined]
+        assert setting == "on"
+        queue.approve(claimed.variant.id, "reviewer")
+        assert queue.stats()["approved"] == 1

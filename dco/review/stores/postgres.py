@@ -498,8 +498,16 @@ class PostgresStore(SqlStore):
         self, reviewer: str, filters: Mapping[str, str], now: float, expires: float
     ) -> str | None:
         by = [filters.get(name) for name in FILTERS]
-        row = self._call("SELECT dco_claim(%s, %s, %s, %s, %s, %s, %s)",
-                         (reviewer, now, expires, *by))  # fmt: skip
+        # A claim commits without waiting for its write to reach the disk: a lease is a
+        # reservation that lapses in minutes anyway, so a server crash that lost the last
+        # instant's leases would only offer those variants again, and a decision is still
+        # checked against the variant under its row lock and committed durably. Waiting for
+        # the disk on every claim would halve how many decisions a team's server can take.
+        row = self._call(
+            "SELECT dco_claim(%s, %s, %s, %s, %s, %s, %s), "
+            "set_config('synchronous_commit', 'off', true)",
+            (reviewer, now, expires, *by),
+        )
         return row[0] if row else None
 
     def decide(
