@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as default
 from typing import Any, ClassVar, NamedTuple
@@ -106,6 +106,10 @@ def known_channels(channels: list[str]) -> list[str]:
     return channels
 
 
+def _finds_nothing(text: str) -> Iterator[re.Match[str]]:
+    return iter(())
+
+
 class Compiled:
     """A rule's compiled patterns. Plain attributes: pydantic's private attributes cost a
     `__getattr__` call on every access, and rules run thousands of times a second."""
@@ -140,7 +144,7 @@ class Compiled:
     def find(self) -> Finder:
         """What finds `pattern`'s matches in a text (see `matching.finder`)."""
         if self.pattern is None:
-            raise ValueError("a rule without a pattern has nothing to find")
+            return _finds_nothing
         return finder(self.pattern)
 
     @functools.cached_property
