@@ -162,30 +162,37 @@ def classify(
         return
     if train_file is not None:
         if text or events:
-            raise click.UsageError("--train fits a model; give no TEXT or --event with it")
+            raise click.UsageError(_("--train fits a model; give no TEXT or --event with it"))
         if out is None:
-            raise click.UsageError("--train needs --out FILE: where to write the model")
+            raise click.UsageError(_("--train needs --out FILE: where to write the model"))
+        if folds == 1:
+            raise click.UsageError(
+                _(
+                    "--folds takes 0 (no cross-validation) or 2 and more: one fold has "
+                    "nothing to test on"
+                )
+            )
         run_training(load_classifier(brand_dir, lexicon=lexicon, learned=False), train_file,
                       out, folds, eval_file, as_json)  # fmt: skip
         return
     if model_file is not None and lexicon_only:
-        raise click.UsageError("--model and --lexicon-only contradict each other; give one")
+        raise click.UsageError(_("--model and --lexicon-only contradict each other; give one"))
     if (always_ask or cache) and not provider:
-        raise click.UsageError("--always-ask and --cache go with --provider SPEC")
+        raise click.UsageError(_("--always-ask and --cache go with --provider SPEC"))
     offline = load_classifier(
         brand_dir, lexicon=lexicon, model=model_file, learned=not lexicon_only
     )
     classifier = _with_second_opinion(offline, provider, ask_below, always_ask, cache)
     if eval_file is not None:
         if text or events:
-            raise click.UsageError("--eval scores a file; give no TEXT or --event with it")
+            raise click.UsageError(_("--eval scores a file; give no TEXT or --event with it"))
         _run_eval(classifier, eval_file, show_errors, as_json)
         return
     if text == "-":
         _run_stream(classifier, as_json)
         return
     if not text and not events:
-        raise click.UsageError("give a TEXT, one or more --event, '-' for stdin, or --eval FILE")
+        raise click.UsageError(_("give a TEXT, one or more --event, '-' for stdin, or --eval FILE"))
     signals = Signals(text=text or "", events=events, locale=locale)
     result = classifier.classify(signals)
     if as_json:
@@ -286,9 +293,17 @@ def _signals_from_line(line: str, number: int) -> tuple[Signals, dict[str, Any]]
     try:
         data = json.loads(line)
     except json.JSONDecodeError as e:
-        raise ConfigError(f"<stdin>:{number}: not JSON ({e.msg} at column {e.colno})") from e
+        raise ConfigError(
+            _("<stdin>:{line}: not JSON ({why} at column {column})").format(
+                line=number, why=e.msg, column=e.colno
+            )
+        ) from e
     if not isinstance(data, dict):
-        raise ConfigError(f'<stdin>:{number}: a JSON object of signals, like {{"text": …}}')
+        raise ConfigError(
+            _("<stdin>:{line}: a JSON object of signals, like {example}").format(
+                line=number, example='{"text": …}'
+            )
+        )
     return signals_and_extra(data, f"<stdin>:{number}")
 
 

@@ -181,3 +181,11 @@ def test_train_with_eval_scores_the_new_model_on_held_out_rows(tmp_path):
                      "--eval", str(held_out), "--folds", "0", "--json")  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["held_out"]["accuracy"] == 1.0
+
+
+def test_one_fold_is_a_usage_error_not_a_traceback(tmp_path):
+    result = run_dco("classify", "--train", str(DATA / "funnel_dev.jsonl"), "--out",
+                     str(tmp_path / "model.json"), "--folds", "1")  # fmt: skip
+    assert result.returncode == 2
+    assert "--folds takes 0" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "model.json").exists()
