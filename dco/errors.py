@@ -151,11 +151,3 @@ def did_you_mean(name: str, known: list[str] | tuple[str, ...]) -> str:
     """Return " Did you mean 'x'?" for the closest known name, or "" when none is close."""
     close = closest(name, known)
     return f" Did you mean {close!r}?" if close else ""
-
-
-def unknown_name(kind: str, name: str, known: list[str] | tuple[str, ...]) -> UnknownNameError:
-    """Build the error for an unknown `kind` called `name`, suggesting the nearest known one."""
-    listing = ", ".join(sorted(known))
-    return UnknownNameError(
-        f"unknown {kind} {name!r}.{did_you_mean(name, known)} Known {kind}s: {listing}."
-    )

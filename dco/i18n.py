@@ -21,7 +21,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from dco.errors import ConfigError, closest
+from dco.errors import ConfigError, UnknownNameError, closest
 
 DOMAIN = "dco"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -55,6 +55,8 @@ def language_from(
 def _known(asked: str, where: str) -> str:
     code = asked.strip().lower().replace("-", "_").split("_")[0].split(".")[0]
     if code not in LANGUAGES:
+        # In English: no language is chosen yet (this is the choosing), and translating here
+        # would ask for the language being chosen.
         raise ConfigError(
             f"{where} {asked!r} is not a language dco speaks; use one of {', '.join(LANGUAGES)}"
         )
@@ -94,3 +96,19 @@ def N_(message: str) -> str:
     """`message` itself, marked for the catalogue: for texts defined before the language is
     chosen (module constants), translated with `_()` where they are shown."""
     return message
+
+
+def unknown_name(kind: str, name: str, known: list[str] | tuple[str, ...]) -> UnknownNameError:
+    """Build the error for an unknown `kind` called `name`, suggesting the nearest known one,
+    in the language in use. `kind`: channel, provider, unit or report format."""
+    messages = {
+        "channel": N_("unknown channel {name!r}.{hint} Channels: {known}."),
+        "provider": N_("unknown provider {name!r}.{hint} Providers: {known}."),
+        "unit": N_("unknown unit {name!r}.{hint} Known units: {known}."),
+        "report format": N_("unknown report format {name!r}.{hint} Report formats: {known}."),
+    }
+    return UnknownNameError(
+        _(messages[kind]).format(
+            name=name, hint=did_you_mean(name, known), known=", ".join(sorted(known))
+        )
+    )

@@ -11,7 +11,8 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from dco import resources, yamlfile
-from dco.errors import UnencodableTextError, unknown_name
+from dco.errors import UnencodableTextError
+from dco.i18n import unknown_name
 from dco.models import Copy, CopyField, DcoModel, Unit
 from dco.text import units as text
 

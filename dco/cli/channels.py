@@ -10,7 +10,7 @@ from rich.table import Table
 
 from dco.channels.catalog import Channel, load_catalog
 from dco.cli.output import console, print_json
-from dco.errors import unknown_name
+from dco.i18n import unknown_name
 
 
 @click.command()

@@ -33,8 +33,8 @@ from typing import Literal
 from pydantic import Field
 
 from dco import resources
-from dco.errors import ConfigError, DcoError, OutcomeError, unknown_name
-from dco.i18n import _
+from dco.errors import ConfigError, DcoError, OutcomeError
+from dco.i18n import _, unknown_name
 from dco.models import DcoModel
 from dco.outcomes.values import ALL_SEGMENTS, Outcome, period_of
 

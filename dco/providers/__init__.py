@@ -20,8 +20,8 @@ from dco.errors import (
     ProviderError,
     RateLimitError,
     TransientError,
-    unknown_name,
 )
+from dco.i18n import unknown_name
 from dco.providers.base import ChatRequest, ChatResult, Message, Provider, Usage
 
 ENTRY_POINT_GROUP = "dco.providers"

@@ -25,7 +25,8 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Final, get_args
 
-from dco.errors import UnencodableTextError, unknown_name
+from dco.errors import UnencodableTextError
+from dco.i18n import _, unknown_name
 from dco.models import Unit
 
 if TYPE_CHECKING:
@@ -118,8 +119,10 @@ def _cp949_bytes(text: str) -> int:
     except UnicodeEncodeError as e:
         char = text[e.start]
         raise UnencodableTextError(
-            f"character {char!r} (U+{ord(char):04X}) at position {e.start + 1} cannot be sent in "
-            "cp949 (Korean SMS/LMS); remove or replace it",
+            _(
+                "character {char!r} (U+{code:04X}) at position {position} cannot be sent in cp949 "
+                "(Korean SMS/LMS); remove or replace it"
+            ).format(char=char, code=ord(char), position=e.start + 1),
             character=char,
             index=e.start,
             unit="cp949_bytes",
