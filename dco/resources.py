@@ -25,8 +25,10 @@ def bundled_dir(name: str) -> Path:
     if beside.is_dir():
         return beside
     raise ConfigError(
-        f"dco's built-in {name!r} folder is missing (looked in {inside} and {beside}); "
-        "reinstall dco"
+        _(
+            "dco's built-in {name!r} folder is missing (looked in {inside} and {beside}); "
+            "reinstall dco"
+        ).format(name=name, inside=inside, beside=beside)
     )
 
 

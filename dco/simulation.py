@@ -19,6 +19,7 @@ from dco.brand import Brand
 from dco.channels.catalog import get_channel
 from dco.errors import UnencodableTextError, UnknownNameError
 from dco.generation import generate
+from dco.i18n import _
 from dco.models import Brief, Copy, Variant
 from dco.providers.fake import FakeProvider
 from dco.review.queue import ReviewQueue
@@ -115,7 +116,9 @@ def simulate(
     scenarios = _data()["scenarios"]
     if locale not in scenarios:
         raise UnknownNameError(
-            f"no simulation scenario {locale!r}; use one of {', '.join(scenarios)}"
+            _("no simulation scenario {locale!r}; use one of {scenarios}").format(
+                locale=locale, scenarios=", ".join(scenarios)
+            )
         )
     scenario = dict(scenarios[locale])
     stage = scenario.pop("stage")

@@ -214,8 +214,10 @@ class _Builder:
         if self.budget < 0:
             line, col = _position(node)
             raise ConfigError(
-                f"{self.path}:{line}:{col}: expands to far more values than it has text "
-                "(aliases of aliases?); write the values out"
+                _(
+                    "{where}: expands to far more values than it has text (aliases of "
+                    "aliases?); write the values out"
+                ).format(where=f"{self.path}:{line}:{col}")
             )
         self.marks[keys] = _position(node)
         if isinstance(node, yaml.MappingNode):
@@ -229,8 +231,9 @@ class _Builder:
                 if isinstance(key, list | dict | set):
                     line, col = _position(key_node)
                     raise ConfigError(
-                        f"{self.path}:{line}:{col}: a key must be a plain value, not a list or "
-                        "mapping"
+                        _("{where}: a key must be a plain value, not a list or mapping").format(
+                            where=f"{self.path}:{line}:{col}"
+                        )
                     )
                 child = (*keys, key)
                 value = self.build(value_node, child)
@@ -239,8 +242,15 @@ class _Builder:
                 if key in result and result[key] != value:
                     line, col = _position(key_node)
                     raise ConfigError(
-                        f"{self.path}:{line}:{col}: duplicate key {key!r} with another value "
-                        f"({result[key]!r}, then {value!r}); keep one"
+                        _(
+                            "{where}: duplicate key {key!r} with another value ({first!r}, "
+                            "then {second!r}); keep one"
+                        ).format(
+                            where=f"{self.path}:{line}:{col}",
+                            key=key,
+                            first=result[key],
+                            second=value,
+                        )
                     )
                 result[key] = value
                 # A key's own position is more useful than its value's when pointing at it.
@@ -257,7 +267,8 @@ class _Builder:
         for mapping in merged if isinstance(merged, list) else [merged]:
             if not isinstance(mapping, dict):
                 line, col = _position(node)
-                raise ConfigError(f"{self.path}:{line}:{col}: '<<' merges mappings only")
+                where = f"{self.path}:{line}:{col}"
+                raise ConfigError(_("{where}: '<<' merges mappings only").format(where=where))
             for key, value in mapping.items():
                 result.setdefault(key, value)
 

@@ -25,13 +25,17 @@ def test_every_message_dco_shows_has_a_korean_translation():
 
 def test_translations_keep_every_placeholder_and_help_paragraph_marker():
     for entry in polib.pofile(str(po_path("ko"))):
-        if not entry.msgstr:
-            continue
-        assert sorted(PLACEHOLDER.findall(entry.msgstr)) == sorted(
-            PLACEHOLDER.findall(entry.msgid)
-        ), entry.msgid
-        assert entry.msgstr.count("\b") == entry.msgid.count("\b"), entry.msgid
-        assert entry.msgstr.count("%s") == entry.msgid.count("%s"), entry.msgid
+        # Korean has one form: it translates the plural, whose placeholders may be the ones
+        # the singular lacks (click fills both).
+        original = entry.msgid_plural or entry.msgid
+        for translation in [entry.msgstr, *entry.msgstr_plural.values()]:
+            if not translation:
+                continue
+            assert sorted(PLACEHOLDER.findall(translation)) == sorted(
+                PLACEHOLDER.findall(original)
+            ), entry.msgid
+            assert translation.count("\b") == original.count("\b"), entry.msgid
+            assert translation.count("%s") == original.count("%s"), entry.msgid
 
 
 def test_the_compiled_catalogue_matches_its_source():
@@ -40,6 +44,9 @@ def test_the_compiled_catalogue_matches_its_source():
     for entry in polib.pofile(str(po_path("ko"))):
         if entry.msgstr:
             assert shipped.gettext(entry.msgid) == entry.msgstr, "recompile: " + entry.msgid
+        for count, translation in entry.msgstr_plural.items():
+            shown = shipped.ngettext(entry.msgid, entry.msgid_plural, count + 2)
+            assert shown == translation, "recompile: " + entry.msgid
 
 
 def test_no_translation_is_left_for_a_message_the_code_no_longer_shows():
@@ -223,46 +230,31 @@ def test_a_brand_file_channel_typo_is_named_in_korean(tmp_path):
 
 
 UNTRANSLATED_RAISES = {
+    # Python's own protocol: `from dco import x` of a name that is not there.
     "dco/_lazy.py": 1,
+    # The kind of name (`unknown_name("channel", …)`), not a message: the message is translated.
+    # (The channel catalogue's other one is a mistake in dco's own channel table.)
     "dco/channels/catalog.py": 2,
-    "dco/cli/batch.py": 1,
     "dco/cli/channels.py": 1,
-    "dco/cli/classify.py": 8,
-    "dco/cli/classify_train.py": 2,
-    "dco/cli/generate.py": 4,
-    "dco/cli/sinks.py": 2,
-    "dco/cli/tune.py": 1,
-    "dco/funnel/evaluation.py": 1,
-    "dco/funnel/learned.py": 5,
-    "dco/funnel/lexicon.py": 1,
-    "dco/funnel/training.py": 3,
-    "dco/generation/batch_jobs.py": 1,
-    "dco/generation/plan.py": 3,
-    "dco/generation/run.py": 1,
+    "dco/outcomes/reports.py": 1,
+    "dco/providers/__init__.py": 1,
+    "dco/text/units.py": 1,
+    # The language cannot be chosen in the language being chosen.
     "dco/i18n.py": 1,
-    "dco/lint/records.py": 4,
-    "dco/lint/sources.py": 2,
+    # Only placeholders ("{where}: {e}"): nothing to translate.
+    "dco/funnel/learned.py": 1,
+    # A library caller's mistake (arguments of the wrong size or range, a decision built
+    # wrong), which no file or option of the CLI leads to.
+    "dco/funnel/evaluation.py": 1,
+    "dco/funnel/training.py": 3,
     "dco/models/values.py": 5,
     "dco/outcomes/bandit.py": 1,
-    "dco/outcomes/reports.py": 1,
-    "dco/prompts/policy.py": 2,
     "dco/prompts/tags.py": 1,
-    "dco/prompts/templates.py": 5,
-    "dco/providers/__init__.py": 1,
-    "dco/providers/openai.py": 3,
-    "dco/resources.py": 1,
-    "dco/review/copying.py": 2,
-    "dco/review/outcome_tables.py": 1,
-    "dco/review/stores/sqlite.py": 1,
     "dco/serving/selection.py": 1,
-    "dco/simulation.py": 1,
-    "dco/text/units.py": 2,
-    "dco/tuning/learn.py": 1,
-    "dco/yamlfile.py": 4,
 }
-"""Errors still raised with a message written in place, by file: checks no file or option of the
-CLI reaches, internal ones, and those not yet moved into the catalogue. The numbers may only
-fall; a file not listed raises none."""
+"""Errors raised with a message written in place, by file, and why each stays so. The test
+fails when a file raises more (wrap the new message in _() and translate it) or fewer (take
+it off this list, so that the list stays true)."""
 
 
 def test_no_new_error_message_escapes_the_catalogue():
@@ -277,5 +269,4 @@ def test_no_new_error_message_escapes_the_catalogue():
                 ):
                     name = path.relative_to(REPO).as_posix()
                     counts[name] = counts.get(name, 0) + 1
-    grown = {f: n for f, n in counts.items() if n > UNTRANSLATED_RAISES.get(f, 0)}
-    assert grown == {}, "wrap the new messages in _() and translate them"
+    assert counts == UNTRANSLATED_RAISES

@@ -140,7 +140,11 @@ def main() -> None:
     except click.UsageError as e:
         # click's own usage errors end the same way as dco's: one line, and where to look.
         command = e.ctx.command_path if e.ctx is not None else "dco"
-        _fail(f"{e.format_message()} (see {command} --help)")
+        _fail(
+            _("{problem} (see {command} --help)").format(
+                problem=e.format_message(), command=command
+            )
+        )
     except click.exceptions.Abort:
         error_console().print(_("aborted"))
         sys.exit(130)

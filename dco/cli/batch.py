@@ -153,7 +153,11 @@ def collect_command(
 def _provider(job: BatchJob) -> BatchProvider:
     provider = get_provider(job.provider)
     if not isinstance(provider, BatchProvider):
-        raise OptionError(f"the {provider.name} provider has no Batch API to ask about this job")
+        raise OptionError(
+            _("the {provider} provider has no Batch API to ask about this job").format(
+                provider=provider.name
+            )
+        )
     return provider
 
 

@@ -16,6 +16,7 @@ from dco.cli.output import console, error_console, print_json
 from dco.errors import ConfigError
 from dco.funnel import Classifier, LearnedLayer
 from dco.funnel.evaluation import Evaluation, LabelledRow, evaluate, read_labelled
+from dco.i18n import _
 from dco.models import STAGES
 
 
@@ -54,7 +55,9 @@ def run_training(
     try:
         model.save(out)
     except OSError as e:
-        raise ConfigError(f"{out}: cannot write the model ({e.strerror})") from e
+        raise ConfigError(
+            _("{file}: cannot write the model ({why})").format(file=out, why=e.strerror)
+        ) from e
     tested = None
     if testing is not None:
         judge = Classifier(classifier.lexicon, model=model)
@@ -92,8 +95,11 @@ def _cross_validated(
     from dco.funnel.training import cross_validate
 
     if len(rows) < folds:
-        raise ConfigError(f"{path}: {len(rows)} rows cannot make {folds} folds; "
-                          "give --folds 0 or more rows")  # fmt: skip
+        raise ConfigError(
+            _("{file}: {rows} rows cannot make {folds} folds; give --folds 0 or more rows").format(
+                file=path, rows=len(rows), folds=folds
+            )
+        )
     say = error_console()
     started = time.perf_counter()
     figures = cross_validate(

@@ -170,9 +170,9 @@ def generate_command(
     if channel:
         briefs = [b.model_copy(update={"channel": channel}) for b in briefs]
     if not (query or events) and stage is None:
-        raise click.UsageError("give the customer's signals (--query/--event) or a --stage")
+        raise click.UsageError(_("give the customer's signals (--query/--event) or a --stage"))
     if resume and out is None:
-        raise click.UsageError("--resume needs --out: the file whose briefs are done")
+        raise click.UsageError(_("--resume needs --out: the file whose briefs are done"))
     llm = get_provider(provider, **({"timeout": timeout} if timeout else {}))
     provider_note(llm)
     if cache is not None:
@@ -344,7 +344,11 @@ def _read_briefs(path: Path, *, channels: bool = True) -> list[Brief]:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as e:
-            raise ConfigError(f"{path}:{e.lineno}:{e.colno}: invalid JSON: {e.msg}") from e
+            raise ConfigError(
+                _("{file}:{line}:{column}: invalid JSON: {why}").format(
+                    file=path, line=e.lineno, column=e.colno, why=e.msg
+                )
+            ) from e
         document = yamlfile.Document(path, data, {})
     else:
         document = yamlfile.load(path)
@@ -360,7 +364,9 @@ def _read_briefs(path: Path, *, channels: bool = True) -> list[Brief]:
             if channels:
                 get_channel(brief.channel)
         except UnknownNameError as e:
-            raise ConfigError(f"{document.where((*at, 'channel'))}: brief: {e}") from e
+            raise ConfigError(
+                _("{where}: brief: {why}").format(where=document.where((*at, "channel")), why=e)
+            ) from e
         briefs.append(brief)
     if not briefs:
         raise ConfigError(_("{path}: no briefs in the file").format(path=path))

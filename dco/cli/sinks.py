@@ -37,7 +37,11 @@ class Sinks:
             except OSError as e:
                 if self.queue is not None:
                     self.queue.close()
-                raise ConfigError(f"{self.out}: cannot write variants there ({e.strerror})") from e
+                raise ConfigError(
+                    _("{file}: cannot write variants there ({why})").format(
+                        file=self.out, why=e.strerror
+                    )
+                ) from e
         return self
 
     def write(self, result: GenerationResult | None) -> None:
@@ -97,8 +101,10 @@ def briefs_done(out: Path) -> set[str]:
                 done.add(brief_key(Brief.model_validate(brief)))
             except (ValueError, KeyError, TypeError, pydantic.ValidationError) as e:
                 raise ConfigError(
-                    f"{out}:{number}: not a variant dco wrote ({type(e).__name__}); give "
-                    "--out a file of dco's variants to resume from"
+                    _(
+                        "{file}:{line}: not a variant dco wrote ({why}); give --out a file of "
+                        "dco's variants to resume from"
+                    ).format(file=out, line=number, why=type(e).__name__)
                 ) from e
     return done
 

@@ -33,6 +33,8 @@ CLICK_MESSAGES = (
 )  # fmt: skip
 """click's strings that appear in dco's help and usage errors (click looks them up through
 gettext in dco's catalogue once the CLI has chosen a language)."""
+CLICK_PLURALS = (("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)"),)
+"""click's strings with a plural form (looked up with `ngettext`): (singular, plural)."""
 
 
 def messages() -> dict[str, str]:
@@ -45,7 +47,7 @@ def messages() -> dict[str, str]:
         *_lexicon_labels(),
     ):
         found.setdefault(text, where)
-    for text in CLICK_MESSAGES:
+    for text in (*CLICK_MESSAGES, *(singular for singular, _plural in CLICK_PLURALS)):
         found.setdefault(text, "click")
     return found
 
@@ -151,7 +153,11 @@ def update(language: str) -> int:
     for text, where in wanted.items():
         entry = known.get(text)
         if entry is None:
-            entry = polib.POEntry(msgid=text, msgstr="")
+            plural = dict(CLICK_PLURALS).get(text)
+            if plural is None:
+                entry = polib.POEntry(msgid=text, msgstr="")
+            else:  # one form in each language dco speaks (Korean counts no plural)
+                entry = polib.POEntry(msgid=text, msgid_plural=plural, msgstr_plural={0: ""})
             catalogue.append(entry)
         entry.occurrences = [(where, "")]
         if "{" in text:

@@ -106,7 +106,11 @@ def tune_command(
     try:
         profile.save(out)
     except OSError as e:
-        raise ConfigError(f"{out}: cannot write the profile ({e.strerror}); give --out") from e
+        raise ConfigError(
+            _("{file}: cannot write the profile ({why}); give --out").format(
+                file=out, why=e.strerror
+            )
+        ) from e
     examples = sum(len(s.examples) for s in profile.sections)
     preferences = sum(len(x.preferences) for x in profile.locales.values())
     error_console().print(

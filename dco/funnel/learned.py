@@ -163,24 +163,38 @@ def parse_model(text: str, where: str) -> LearnedLayer:
             ).format(where=where, found=data.get("version"), known=FORMAT_VERSION)
         )
     if data.get("stages") != [s.value for s in STAGES]:
-        raise ConfigError(f"{where}: key 'stages' must be {[s.value for s in STAGES]}")
+        raise ConfigError(
+            _("{where}: key 'stages' must be {stages}").format(
+                where=where, stages=[s.value for s in STAGES]
+            )
+        )
     try:
         bias = _weights(data["bias"], "bias")
         evidence = {name: _weights(w, name) for name, w in data["evidence"].items()}
         features = {name: _weights(w, name) for name, w in data["features"].items()}
     except KeyError as e:
-        raise ConfigError(f"{where}: key {e.args[0]!r} is missing") from None
+        raise ConfigError(
+            _("{where}: key {key!r} is missing").format(where=where, key=e.args[0])
+        ) from None
     except (AttributeError, TypeError, ValueError) as e:
         raise ConfigError(f"{where}: {e}") from None
     missing = [name for name in EVIDENCE if name not in evidence]
     if missing:
-        raise ConfigError(f"{where}: key 'evidence' lacks {', '.join(missing)}")
+        raise ConfigError(
+            _("{where}: key 'evidence' lacks {missing}").format(
+                where=where, missing=", ".join(missing)
+            )
+        )
     return LearnedLayer(bias, evidence, features, data.get("about") or {})
 
 
 def _weights(value: Any, name: str) -> Weights:
     if not isinstance(value, list) or len(value) != len(STAGES):
-        raise ValueError(f"key {name!r}: expected {len(STAGES)} numbers, one per stage")
+        raise ValueError(
+            _("key {name!r}: expected {count} numbers, one per stage").format(
+                name=name, count=len(STAGES)
+            )
+        )
     a, c, d = (float(x) for x in value)
     return (a, c, d)
 

@@ -15,6 +15,7 @@ import pydantic
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from dco import resources, yamlfile
+from dco.i18n import _
 from dco.models import DcoModel, FunnelStage
 from dco.models import events as event_vocabulary
 
@@ -74,8 +75,10 @@ class Lexicon(DcoModel):
                 if unknown:
                     known = ", ".join(sorted(self.contexts)) or "none"
                     raise ValueError(
-                        f"cue {term!r} ({stage.value}) names the context {unknown[0]!r}, which "
-                        f"'contexts' does not define (defined: {known})"
+                        _(
+                            "cue {term!r} ({stage}) names the context {context!r}, which "
+                            "'contexts' does not define (defined: {known})"
+                        ).format(term=term, stage=stage.value, context=unknown[0], known=known)
                     )
         return self
 

@@ -489,7 +489,7 @@ def _replay(
         if answer is None or answer.body is None:
             if answer is None or answer.retry:
                 continue  # unanswered: the same request went into the next round
-            raise ProviderError(f"the batch refused the request ({answer.error})")
+            raise ProviderError(_("the batch refused the request ({why})").format(why=answer.error))
         try:
             waiting.request = steps.send(provider.batch_reply(answer.body, waiting.request))
         except StopIteration as done:

@@ -20,6 +20,7 @@ from dco.channels.limits import copy_findings
 from dco.errors import OptionError
 from dco.funnel import default_classifier
 from dco.generation.redact import redact, redact_values
+from dco.i18n import _
 from dco.models import (
     COPY_FIELDS,
     Brief,
@@ -319,9 +320,9 @@ def make_plan(
 
 def _check_counts(n: int, max_repairs: int) -> None:
     if not 1 <= n <= 50:
-        raise OptionError(f"n must be between 1 and 50, not {n}")
+        raise OptionError(_("n must be between 1 and 50, not {n}").format(n=n))
     if max_repairs < 0:
-        raise OptionError(f"max_repairs must be 0 or more, not {max_repairs}")
+        raise OptionError(_("max_repairs must be 0 or more, not {count}").format(count=max_repairs))
 
 
 def _stage(
@@ -333,7 +334,7 @@ def _stage(
         return FunnelStage(stage), stage_result
     if stage_result is not None:
         return stage_result.stage, stage_result
-    raise OptionError("give the customer's signals or a stage to write for")
+    raise OptionError(_("give the customer's signals or a stage to write for"))
 
 
 def _policy(
@@ -401,7 +402,7 @@ def _customer(
 def sent_brief(brief: Brief, channel: str | None = None) -> Brief:
     """The brief as variants carry it: redacted, with the channel it was written for. (What
     `dco generate --resume` compares a brief with to know it is done.)"""
-    safe, _ = _redact_brief(brief)
+    safe, _redacted = _redact_brief(brief)
     return safe.model_copy(update={"channel": get_channel(channel or brief.channel).id})
 
 

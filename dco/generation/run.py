@@ -14,6 +14,7 @@ from typing import Any
 from dco.errors import OptionError
 from dco.generation.pipeline import GenerationResult, pipeline
 from dco.generation.plan import make_plan
+from dco.i18n import _
 from dco.models import (
     Brief,
     FunnelStage,
@@ -129,7 +130,9 @@ def planning(options: dict[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(options) - set(_PLAN_OPTIONS) - {"provider", "retry"})
     if unknown:
         raise OptionError(
-            f"unknown option {unknown[0]!r}; generate takes {', '.join(_PLAN_OPTIONS)}"
+            _("unknown option {name!r}; generate takes {options}").format(
+                name=unknown[0], options=", ".join(_PLAN_OPTIONS)
+            )
         )
     arguments.apply_defaults()
     return plan_options(arguments.arguments)

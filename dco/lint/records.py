@@ -100,7 +100,11 @@ def _records(path: Path, source: str) -> Iterator[tuple[int, dict[str, Any]]]:
         data = _json(path, source, None)
         items = data.get("variants") if isinstance(data, dict) else data
         if not isinstance(items, list):
-            raise ConfigError(f'{path}: expected a list of records or {{"variants": [...]}}')
+            raise ConfigError(
+                _("{file}: expected a list of records or {example}").format(
+                    file=path, example='{"variants": [...]}'
+                )
+            )
         for number, item in enumerate(items, start=1):
             yield number, item
     else:
@@ -109,7 +113,11 @@ def _records(path: Path, source: str) -> Iterator[tuple[int, dict[str, Any]]]:
             for row in reader:
                 yield reader.line_num, dict(row)
         except csv.Error as e:
-            raise ConfigError(f"{path}:{reader.line_num}: not a CSV row dco can read ({e})") from e
+            raise ConfigError(
+                _("{file}:{line}: not a CSV row dco can read ({why})").format(
+                    file=path, line=reader.line_num, why=e
+                )
+            ) from e
 
 
 def _locators(
@@ -151,10 +159,12 @@ def _json(path: Path, text: str, line: int | None) -> Any:
     try:
         return json.loads(text)
     except RecursionError:
-        raise ConfigError(f"{path}{f':{line}' if line else ''}: JSON nested too deeply") from None
+        raise ConfigError(
+            _("{where}: JSON nested too deeply").format(where=f"{path}:{line}" if line else path)
+        ) from None
     except json.JSONDecodeError as e:
         where = f"{path}:{line}:{e.colno}" if line else f"{path}:{e.lineno}:{e.colno}"
-        raise ConfigError(f"{where}: invalid JSON: {e.msg}") from e
+        raise ConfigError(_("{where}: invalid JSON: {why}").format(where=where, why=e.msg)) from e
 
 
 def _no_copy(

@@ -79,8 +79,10 @@ def write_source(path: Path, source: Source, text: str) -> None:
         data = source.encode(text)
     except UnicodeEncodeError as e:
         raise ConfigError(
-            f"{path}: the fixed text has {e.object[e.start : e.end]!r}, which {source.encoding} "
-            "cannot hold; fix it by hand or save the file as UTF-8"
+            _(
+                "{file}: the fixed text has {text!r}, which {encoding} cannot hold; fix it by "
+                "hand or save the file as UTF-8"
+            ).format(file=path, text=e.object[e.start : e.end], encoding=source.encoding)
         ) from e
     path.write_bytes(data)
 
@@ -95,7 +97,11 @@ def _decode(path: Path, data: bytes, encoding: str, problem: str) -> str:
             ).format(encoding=encoding)
         ) from e
     except UnicodeDecodeError as e:
-        raise ConfigError(f"{path}: {problem} ({e.reason} at byte {e.start})") from e
+        raise ConfigError(
+            _("{file}: {problem} ({why} at byte {byte})").format(
+                file=path, problem=problem, why=e.reason, byte=e.start
+            )
+        ) from e
 
 
 def _newline(text: str) -> str:

@@ -7,6 +7,7 @@ import math
 from pydantic import Field, model_validator
 
 from dco.channels.catalog import Channel
+from dco.i18n import _
 from dco.models import (
     COPY_FIELDS,
     CopyField,
@@ -31,7 +32,11 @@ class StageSpec(DcoModel):
     def _shares(self) -> StageSpec:
         for field, share in self.length.items():
             if not 0 < share <= 1:
-                raise ValueError(f"length share of {field} must be in (0, 1], not {share}")
+                raise ValueError(
+                    _("length share of {field} must be in (0, 1], not {share}").format(
+                        field=field, share=share
+                    )
+                )
         return self
 
 
@@ -51,7 +56,9 @@ class PolicyTable(DcoModel):
     def _every_stage(self) -> PolicyTable:
         missing = [s.value for s in FunnelStage if s not in self.stages]
         if missing:
-            raise ValueError(f"the table has no policy for {', '.join(missing)}")
+            raise ValueError(
+                _("the table has no policy for {stages}").format(stages=", ".join(missing))
+            )
         return self
 
 

@@ -63,9 +63,11 @@ class PromptSet:
         try:
             return self._templates[name].render(**context).strip()
         except jinja2.UndefinedError as e:
-            raise ConfigError(f"prompt template {name}: {e.message}") from e
+            raise ConfigError(
+                _("prompt template {name}: {why}").format(name=name, why=e.message)
+            ) from e
         except jinja2.TemplateError as e:
-            raise ConfigError(f"prompt template {name}: {e}") from e
+            raise ConfigError(_("prompt template {name}: {why}").format(name=name, why=e)) from e
 
     def render_once(self, name: str, key: Hashable, **context: Any) -> str:
         """`render`, remembered under `key`: for a template whose context `key` fully determines.
@@ -112,15 +114,23 @@ class PromptSet:
         try:
             return self.env.get_template(name)
         except jinja2.TemplateSyntaxError as e:
-            raise ConfigError(f"{e.filename}:{e.lineno}: template syntax error: {e.message}") from e
+            raise ConfigError(
+                _("{file}:{line}: template syntax error: {why}").format(
+                    file=e.filename, line=e.lineno, why=e.message
+                )
+            ) from e
         except jinja2.TemplateNotFound as e:
-            raise ConfigError(f"prompt template {name} not found in {self.folders}") from e
+            raise ConfigError(
+                _("prompt template {name} not found in {folders}").format(
+                    name=name, folders=self.folders
+                )
+            ) from e
 
     def _policy_file(self) -> Path:
         for folder in self.folders:
             if (folder / "policies.yaml").is_file():
                 return folder / "policies.yaml"
-        raise ConfigError(f"policies.yaml not found in {self.folders}")
+        raise ConfigError(_("policies.yaml not found in {folders}").format(folders=self.folders))
 
     def _hash_sources(self) -> str:
         digest = hashlib.sha256()

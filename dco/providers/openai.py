@@ -220,9 +220,7 @@ class OpenAIProvider(BatchEndpoints):
         try:
             payload = json.loads(body)
         except ValueError as e:
-            raise InvalidReplyError(
-                f"the server's reply is not a chat completion ({type(e).__name__}: {e})"
-            ) from None
+            raise InvalidReplyError(_not_a_completion(e)) from None
         return self.reply_from(payload, request, latency_ms)
 
     def reply_from(self, payload: Any, request: ChatRequest, latency_ms: float = 0.0) -> ChatResult:
@@ -231,9 +229,7 @@ class OpenAIProvider(BatchEndpoints):
             choice = payload["choices"][0]
             content = choice["message"].get("content")
         except (ValueError, KeyError, IndexError, TypeError, AttributeError) as e:
-            raise InvalidReplyError(
-                f"the server's reply is not a chat completion ({type(e).__name__}: {e})"
-            ) from None
+            raise InvalidReplyError(_not_a_completion(e)) from None
         data = None
         if isinstance(content, dict | list):
             # A server that returns the JSON itself rather than as text: read it as sent.
@@ -315,6 +311,12 @@ class OpenAIProvider(BatchEndpoints):
         text = " ".join(str(error).split())
         text = text.replace(self._secret, "[API key]") if self._secret else text
         return _URL_CREDENTIALS.sub(r"\1[credentials]@", text)
+
+
+def _not_a_completion(error: Exception) -> str:
+    return _("the server's reply is not a chat completion ({kind}: {why})").format(
+        kind=type(error).__name__, why=error
+    )
 
 
 def _server_message(error: openai.APIStatusError) -> str:
@@ -409,7 +411,9 @@ def _checked_base_url(url: str | None) -> str | None:
     try:
         parts.port  # noqa: B018  # a port out of range raises here
     except ValueError:
-        raise ConfigError(f"OPENAI_BASE_URL {shown!r} has no valid port") from None
+        raise ConfigError(
+            _("OPENAI_BASE_URL {url!r} has no valid port").format(url=shown)
+        ) from None
     return url
 
 

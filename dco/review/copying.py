@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from dco.errors import StoreError
+from dco.i18n import _
 from dco.review.stores import QueueStore
 from dco.review.stores.base import TABLES
 
@@ -57,8 +58,10 @@ def copy_queue(
     compare the two by counts and digest. `on_table` hears of each table as it is done."""
     if not target.is_empty():
         raise StoreError(
-            f"{target.location} already holds variants; copy into a new, empty queue so nothing "
-            "is merged by accident"
+            _(
+                "{queue} already holds variants; copy into a new, empty queue so nothing is "
+                "merged by accident"
+            ).format(queue=target.location)
         )
     report = CopyReport()
     for table in TABLES:
@@ -68,7 +71,14 @@ def copy_queue(
     report.target_digest, target_counts = digest(target)
     if source_counts != target_counts or not report.ok:
         raise StoreError(
-            f"the copy in {target.location} differs from {source.location} "
-            f"({source_counts} rows vs {target_counts}); do not use it, and report this"
+            _(
+                "the copy in {target} differs from {source} ({source_rows} rows vs "
+                "{target_rows}); do not use it, and report this"
+            ).format(
+                target=target.location,
+                source=source.location,
+                source_rows=source_counts,
+                target_rows=target_counts,
+            )
         )
     return report

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime, timezone
 
 from dco.errors import ReviewError
+from dco.i18n import _
 from dco.models.records import OutcomeRow
 from dco.outcomes.values import ALL_SEGMENTS, Outcome, Totals, period_of
 from dco.review.stores import QueueStore
@@ -49,7 +50,9 @@ class OutcomeTables:
         known = self.known_variants(o.variant_id for o in outcomes)
         missing = sorted({o.variant_id for o in outcomes} - known)
         if missing:
-            raise ReviewError(f"no variant {missing[0]!r} in {self.store.location}")
+            raise ReviewError(
+                _("no variant {id!r} in {queue}").format(id=missing[0], queue=self.store.location)
+            )
         rows = [
             (o.variant_id, o.segment, o.period, o.impressions, o.clicks, o.conversions)
             for o in outcomes

@@ -13,6 +13,7 @@ from dco import resources
 from dco.channels.catalog import Channel, get_channel
 from dco.channels.limits import copy_findings
 from dco.errors import DcoError, OptionError, UnencodableTextError
+from dco.i18n import _
 from dco.models import COPY_FIELDS, Copy, CopyField
 from dco.models.records import Reviewed
 from dco.outcomes.bandit import beta_mean, pooled_prior, posterior
@@ -51,7 +52,7 @@ def tune(
     latest `RECENT` decisions.
     """
     if min_support < 1 or max_examples < 0 or not 0 <= note_share <= 1:
-        raise OptionError("min_support must be ≥ 1, max_examples ≥ 0 and note_share in 0…1")
+        raise OptionError(_("min_support must be ≥ 1, max_examples ≥ 0 and note_share in 0…1"))
     if isinstance(log, DecisionLog):
         records = list(log.decided(campaign=campaign))
         totals = log.outcome_totals()

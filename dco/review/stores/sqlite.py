@@ -156,7 +156,11 @@ class SqliteStore(SqlStore):
                 self.path, isolation_level=None, check_same_thread=False, timeout=BUSY_SECONDS
             )
         except sqlite3.Error as e:
-            raise StoreError(f"{self.location}: cannot open the review database ({e})") from e
+            raise StoreError(
+                _("{where}: cannot open the review database ({why})").format(
+                    where=self.location, why=e
+                )
+            ) from e
         try:
             self._configure()
             self._migrate(init)
