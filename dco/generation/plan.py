@@ -33,7 +33,7 @@ from dco.models import (
 )
 from dco.models.ids import ContentIds
 from dco.prompts.policy import policy_for
-from dco.prompts.templates import PromptSet, default_prompts
+from dco.prompts.templates import EncodedData, PromptSet, default_prompts
 from dco.protocols import BrandLike, Checker, SituationRules, StageClassifier
 from dco.providers.base import ChatRequest, Message, Provider
 from dco.tuning.profile import Guidance, TuningProfile
@@ -95,12 +95,15 @@ class Plan:
     """Text the brand's rules require word for word in this channel (e.g. the "(광고)" prefix)."""
     brief_data: dict[str, Any] = field(default_factory=dict)
     """The brief as JSON-mode data, computed once: it goes into every prompt and variant id."""
-    variant_id: ContentIds = field(init=False)
-    """The id of each variant this plan yields (see `ContentIds`)."""
 
     def __post_init__(self) -> None:
         self.brief_data = self.brief.model_dump(mode="json")
-        self.variant_id = ContentIds(
+
+    @functools.cached_property
+    def variant_id(self) -> ContentIds:
+        """The id of each variant this plan yields (see `ContentIds`). Found when the first
+        variant is: a batch's requests are written long before any variant exists."""
+        return ContentIds(
             self.brief_data, self.stage, self.channel.id, self.brief.locale, self.prompt_version
         )
 
@@ -158,7 +161,8 @@ class Plan:
             customer=self.customer,
             reviewers=guidance.prompt_data() if guidance and not guidance.empty else None,
             policy_data=self.prompts.memo(
-                ("policy_data", self.prompt_version), lambda: self.policy.model_dump(mode="json")
+                ("policy_data", self.prompt_version),
+                lambda: EncodedData(self.policy.model_dump(mode="json")),
             ),
             task=self.task(self.n),
         )
@@ -417,5 +421,7 @@ def _redact_brief(brief: Brief) -> tuple[Brief, int]:
             updates[name] = redaction.text
     benefits = [redact(b) for b in brief.benefits]
     total += sum(r.total for r in benefits)
+    if not total:
+        return brief, 0  # nothing personal: the brief as it is (most are; a copy costs)
     updates["benefits"] = tuple(r.text for r in benefits)
     return brief.model_copy(update=updates), total

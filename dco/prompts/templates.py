@@ -144,14 +144,30 @@ class PromptSet:
 _TAG_SAFE = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"))
 
 
+class EncodedData(dict[str, Any]):
+    """Data a template reads as a mapping, which also remembers its JSON (what `tojson`
+    gives for it): for data the same in every prompt of a batch, such as the stage policy,
+    encoded once instead of in every render. Not to be changed once made."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        super().__init__(data)
+        self.encoded = _encoded(data)
+
+
 def data_json(value: Any) -> str:
     """User data as JSON for a prompt: Korean kept readable, `<`, `>`, `&` and `'` escaped.
 
     The escapes keep data from closing the tag it sits in (a brief holding "</brief>" stays
     inside <brief>), as Jinja's own `tojson` does, without its cost on every render.
     """
+    if isinstance(value, EncodedData):
+        return value.encoded
     if isinstance(value, pydantic.BaseModel):
         value = value.model_dump(mode="json")
+    return _encoded(value)
+
+
+def _encoded(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False)
     for char, escape in _TAG_SAFE:
         if char in text:

@@ -4,7 +4,7 @@ from dco.channels.catalog import get_channel
 from dco.errors import ConfigError
 from dco.models import FunnelStage
 from dco.prompts.policy import field_limits, policy_for
-from dco.prompts.templates import PromptSet, default_prompts
+from dco.prompts.templates import EncodedData, PromptSet, data_json, default_prompts
 
 
 def test_stage_policies_differ_in_tone_and_length():
@@ -53,3 +53,11 @@ def test_sandbox_refuses_unsafe_attribute_access(tmp_path):
 def test_version_depends_on_the_parts():
     prompts = default_prompts()
     assert prompts.version({"a": 1}) == prompts.version({"a": 1}) != prompts.version({"a": 2})
+
+
+def test_encoded_data_reads_as_its_mapping_and_encodes_as_fresh_data_would():
+    policy = {"tone": "따뜻하게 </policy>", "lengths": {"headline": [15, 30]}}
+    encoded = EncodedData(policy)
+    assert encoded["lengths"]["headline"] == [15, 30]
+    assert data_json(encoded) == data_json(dict(policy))
+    assert "</policy>" not in data_json(encoded)  # escaped, as any data in a prompt is
