@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-import uuid
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,6 +122,11 @@ class Plan:
         """(field, target, limit, unit) as the prompt states them: the policy's, tightened to
         the share of the limit reviewers accepted where they found copy too long. The checks
         still hold copy to the channel's own limits."""
+        return list(self._lengths)
+
+    @functools.cached_property
+    def _lengths(self) -> tuple[tuple[str, int, int | None, str], ...]:
+        # Found once: the prompt, its task and the reply's bounds each read them.
         shares = self.guidance.lengths if self.guidance else {}
         rows: list[tuple[str, int, int | None, str]] = []
         for name, length in self.policy.lengths.items():
@@ -131,7 +136,7 @@ class Plan:
             else:
                 limit = max(1, int(length.limit * share))
                 rows.append((name, min(length.target, limit), limit, length.unit))
-        return rows
+        return tuple(rows)
 
     def first_messages(self) -> list[Message]:
         language = self.brief.locale.split("-")[0]
@@ -188,7 +193,7 @@ class Plan:
             max_tokens=self.max_tokens or reply_budget(wanted, self.field_limits),
             # The same id on every retry of this request (X-Request-ID), so that a server
             # that deduplicates by it does not do, or bill, the work twice.
-            request_id=uuid.uuid4().hex,
+            request_id=secrets.token_hex(16),
         )
 
     @functools.cached_property
