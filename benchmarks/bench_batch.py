@@ -6,8 +6,9 @@ The provider's side is played locally (the "upload" keeps the file; the "batch" 
 line with two clean variants), so what is timed is dco's own work each way: planning and
 rendering each brief's request and writing the input file; then reading the output file,
 replaying each brief's generation on its reply, checking and accepting the variants. Peak memory
-is read after each way: it stays flat as the campaign grows because briefs, requests and replies
-are streamed, never held whole.
+is read after each way. Briefs, requests and replies are streamed, never held whole; what grows
+with the campaign is collect's index of where each reply sits in the downloaded files (about 350
+bytes a brief: some 35 MB for 100,000).
 """
 
 from __future__ import annotations
