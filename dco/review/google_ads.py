@@ -32,7 +32,7 @@ Layout = Literal["per-variant", "pooled"]
 LAYOUTS: tuple[Layout, ...] = ("per-variant", "pooled")
 
 
-class Span(DcoModel):
+class TextCount(DcoModel):
     """How many texts of one kind an ad must have, and may have."""
 
     fewest: int = Field(ge=1)
@@ -61,8 +61,8 @@ class RsaFormat(DcoModel):
     channel: str
     encoding: str
     ad_type: str
-    headlines: Span
-    descriptions: Span
+    headlines: TextCount
+    descriptions: TextCount
     ads_per_ad_group: int = Field(ge=1)
     label: str
     label_separator: str
