@@ -145,9 +145,3 @@ def closest(name: str, known: list[str] | tuple[str, ...]) -> str | None:
 
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     return close[0] if close else None
-
-
-def did_you_mean(name: str, known: list[str] | tuple[str, ...]) -> str:
-    """Return " Did you mean 'x'?" for the closest known name, or "" when none is close."""
-    close = closest(name, known)
-    return f" Did you mean {close!r}?" if close else ""

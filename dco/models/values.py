@@ -23,8 +23,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from dco.errors import did_you_mean
-from dco.i18n import N_, _
+from dco.i18n import N_, _, did_you_mean
 from dco.models import events as _events
 from dco.models.ids import content_id
 
