@@ -50,6 +50,18 @@ def test_pending_filters_by_campaign_and_channel(queue):
         queue.pending(color="red")
 
 
+def test_a_claim_with_filters_takes_the_oldest_variant_that_matches_them(queue):
+    spring = variants(2, campaign="spring")
+    fall_sms = variants(2, campaign="fall", channel="sms")
+    queue.submit(spring + fall_sms)
+    for _ in range(7):  # past the first few claims, where a server plans each one afresh
+        assert queue.claim("minji", campaign="fall", channel="sms").variant.id == fall_sms[0].id
+        queue.release(fall_sms[0].id, "minji")
+    assert queue.claim("minji", channel="sms", stage="awareness") is None
+    assert queue.claim("minji").variant.id == spring[0].id
+    assert queue.claim("jun", locale="ko-KR", campaign="fall").variant.id == fall_sms[0].id
+
+
 def test_two_reviewers_never_get_the_same_variant(queue):
     queue.submit(variants(2))
     first = queue.claim("minji")

@@ -74,3 +74,21 @@ def test_decided_lists_the_standing_decision_with_the_edit_size_and_reasons(tmp_
         assert 0 < edit.distance < 1
         queue.reject(batch[1].id, "kim", ["too-long"])
         assert queue.decided(stage="decision")[-1].reasons == ("too-long",)
+
+
+def test_a_postgres_database_with_other_versions_of_the_functions_gets_this_dcos(postgres_url):
+    import psycopg
+
+    batch = variants(2)
+    with ReviewQueue(postgres_url) as queue:
+        queue.submit(batch)
+    with psycopg.connect(postgres_url, autocommit=True) as db:
+        db.execute(
+            "CREATE OR REPLACE FUNCTION dco_claim(p_reviewer TEXT, p_now DOUBLE PRECISION, "
+            "p_expires DOUBLE PRECISION, p_campaign TEXT, p_stage TEXT, p_channel TEXT, "
+            "p_locale TEXT) RETURNS TEXT LANGUAGE sql AS 'SELECT NULL::text'"
+        )
+        db.execute("UPDATE meta SET value = 'another' WHERE key = 'functions'")
+    with ReviewQueue(postgres_url) as queue:
+        assert queue.claim("kim").variant.id == batch[0].id
+        assert queue.stats()["total"] == 2

@@ -8,6 +8,7 @@ notifies listeners (`LISTEN dco_decisions`) so other review apps drop it from th
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -42,7 +43,7 @@ FUNCTIONS = """
 -- thousands of variants a minute, the statements between them are what costs. They do what
 -- SqlStore.claim/decide and _advance_frontier do on SQLite, statement for statement.
 
-CREATE FUNCTION dco_advance_frontier(p_reviewer TEXT) RETURNS BIGINT
+CREATE OR REPLACE FUNCTION dco_advance_frontier(p_reviewer TEXT) RETURNS BIGINT
 LANGUAGE plpgsql AS $$
 DECLARE
     v_frontier BIGINT;
@@ -78,7 +79,7 @@ BEGIN
     RETURN v_moved;
 END $$;
 
-CREATE FUNCTION dco_claim(
+CREATE OR REPLACE FUNCTION dco_claim(
     p_reviewer TEXT, p_now DOUBLE PRECISION, p_expires DOUBLE PRECISION,
     p_campaign TEXT, p_stage TEXT, p_channel TEXT, p_locale TEXT
 ) RETURNS TEXT
@@ -96,19 +97,37 @@ BEGIN
         SELECT place INTO v_frontier FROM frontiers WHERE reviewer = p_reviewer;
         v_frontier := COALESCE(v_frontier, 0);
         LOOP
-            SELECT v.id, v.data INTO v_id, v_data FROM variants v
-                WHERE status = 'pending' AND place >= v_frontier
-                AND (p_campaign IS NULL OR campaign = p_campaign)
-                AND (p_stage IS NULL OR stage = p_stage)
-                AND (p_channel IS NULL OR channel = p_channel)
-                AND (p_locale IS NULL OR locale = p_locale)
-                AND NOT (id = ANY (v_passed))
-                AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.variant_id = v.id
-                    AND l.expires_at > p_now AND l.reviewer <> p_reviewer)
-                AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.reviewer = p_reviewer
-                    AND d.variant_id = v.id AND d.action = 'skip'
-                    AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.seq))
-                ORDER BY place LIMIT 1 FOR UPDATE SKIP LOCKED;
+            -- The same search twice, without filters and with them. Written once, with
+            -- `p_campaign IS NULL OR …`, its cached plan can never be generic: the planner
+            -- takes the four guesses for rows matching to mean almost none, and sorts them
+            -- instead of walking the queue in order. So every claim was planned afresh, which
+            -- cost more than the search. Unfiltered (the usual claim), the plan is made once.
+            IF p_campaign IS NULL AND p_stage IS NULL AND p_channel IS NULL
+                    AND p_locale IS NULL THEN
+                SELECT v.id, v.data INTO v_id, v_data FROM variants v
+                    WHERE status = 'pending' AND place >= v_frontier
+                    AND NOT (id = ANY (v_passed))
+                    AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.variant_id = v.id
+                        AND l.expires_at > p_now AND l.reviewer <> p_reviewer)
+                    AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.reviewer = p_reviewer
+                        AND d.variant_id = v.id AND d.action = 'skip'
+                        AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.seq))
+                    ORDER BY place LIMIT 1 FOR UPDATE SKIP LOCKED;
+            ELSE
+                SELECT v.id, v.data INTO v_id, v_data FROM variants v
+                    WHERE status = 'pending' AND place >= v_frontier
+                    AND (p_campaign IS NULL OR campaign = p_campaign)
+                    AND (p_stage IS NULL OR stage = p_stage)
+                    AND (p_channel IS NULL OR channel = p_channel)
+                    AND (p_locale IS NULL OR locale = p_locale)
+                    AND NOT (id = ANY (v_passed))
+                    AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.variant_id = v.id
+                        AND l.expires_at > p_now AND l.reviewer <> p_reviewer)
+                    AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.reviewer = p_reviewer
+                        AND d.variant_id = v.id AND d.action = 'skip'
+                        AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.seq))
+                    ORDER BY place LIMIT 1 FOR UPDATE SKIP LOCKED;
+            END IF;
             IF v_id IS NULL THEN
                 RETURN NULL;
             END IF;
@@ -128,7 +147,7 @@ END $$;
 
 -- Returns the decision's number, or NULL with the refusal: ('missing' | 'held' | 'decided',
 -- detail).
-CREATE FUNCTION dco_decide(
+CREATE OR REPLACE FUNCTION dco_decide(
     p_variant TEXT, p_action TEXT, p_reviewer TEXT, p_at TEXT, p_edited TEXT, p_reasons TEXT,
     p_note TEXT, p_distance DOUBLE PRECISION, p_now DOUBLE PRECISION, p_override BOOLEAN,
     OUT seq BIGINT, OUT refused TEXT, OUT detail TEXT
@@ -175,6 +194,9 @@ BEGIN
     PERFORM pg_notify('dco_decisions', p_variant);
 END $$;
 """
+
+FUNCTIONS_DIGEST = hashlib.sha256(FUNCTIONS.encode()).hexdigest()[:16]
+"""Which version of the functions a database has (meta key 'functions')."""
 
 MIGRATIONS: dict[int, str] = {
     # PostgreSQL support began at schema 4: a new database gets the whole schema at once.
@@ -235,8 +257,7 @@ MIGRATIONS: dict[int, str] = {
         recorded_at DOUBLE PRECISION NOT NULL,
         PRIMARY KEY (variant_id, segment, period)
     );
-    """
-    + FUNCTIONS,
+    """,
 }
 
 _MIGRATION_LOCK = 0x64636F  # 'dco': one process migrates while the others wait
@@ -427,8 +448,6 @@ class PostgresStore(SqlStore):
             if "meta" in tables:
                 row = tx.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
                 current = int(row[0]) if row else 0
-            if current == SCHEMA_VERSION:
-                return
             if current > SCHEMA_VERSION:
                 raise StoreError(
                     _(
@@ -444,14 +463,24 @@ class PostgresStore(SqlStore):
                         "--init to add them here"
                     ).format(where=self.location, tables=", ".join(sorted(tables)[:5]))
                 )
-            tx.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-            for version in range(max(current + 1, min(MIGRATIONS)), SCHEMA_VERSION + 1):
-                tx.execute(MIGRATIONS[version])
-            tx.execute(
-                "INSERT INTO meta (key, value) VALUES ('schema_version', %s) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (str(SCHEMA_VERSION),),
-            )
+            if current < SCHEMA_VERSION:
+                tx.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+                for version in range(max(current + 1, min(MIGRATIONS)), SCHEMA_VERSION + 1):
+                    tx.execute(MIGRATIONS[version])
+                _set_meta(tx, "schema_version", str(SCHEMA_VERSION))
+            self._install_functions(tx)
+
+    def _install_functions(self, tx: Transaction) -> None:
+        """(Re)create the server-side functions when the database has other versions of them.
+
+        They are code, not schema: a dco that claims or decides more cheaply replaces them
+        in a database of the same schema, and their names, arguments and results never change
+        without a new schema version, so an older dco on the same database still works.
+        """
+        row = tx.execute("SELECT value FROM meta WHERE key = 'functions'").fetchone()
+        if row is None or row[0] != FUNCTIONS_DIGEST:
+            tx.execute(FUNCTIONS)
+            _set_meta(tx, "functions", FUNCTIONS_DIGEST)
 
     # -- where PostgreSQL differs ------------------------------------------------------------------
 
@@ -538,6 +567,14 @@ class PostgresStore(SqlStore):
             "SELECT setval(pg_get_serial_sequence('decisions', 'seq'), "
             "COALESCE((SELECT MAX(seq) FROM decisions), 0) + 1, false)"
         )
+
+
+def _set_meta(tx: Transaction, key: str, value: str) -> None:
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES (%s, %s) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
 
 
 def _password_of(url: str) -> str | None:
