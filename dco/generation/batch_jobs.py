@@ -18,7 +18,6 @@ provider, each direct reply written down before it is used.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
@@ -30,6 +29,7 @@ from typing import IO, Any
 
 from dco.errors import ConfigError, DcoError, OptionError, ProviderError
 from dco.generation.batch import BatchFailure, OnResult
+from dco.generation.batch_answers import Answers, custom_id, request_digest
 from dco.generation.pipeline import GenerationResult, Spend, pipeline
 from dco.generation.plan import make_plan
 from dco.generation.run import planning
@@ -227,7 +227,7 @@ def collect_batch(
     next_input = job.path(_input(rounds + 1))
     carried = 0
     to_submit: list[Any] = []
-    with _writer(next_input) as pending, _Answers(job) as answers, _DirectLog(job) as log:
+    with _writer(next_input) as pending, _answers(job) as answers, _DirectLog(job) as log:
         for index, brief in _briefs(job):
             try:
                 outcome = _replay(index, brief, provider, options, answers, rounds)
@@ -288,23 +288,9 @@ def _input(number: int) -> str:
     return f"round-{number}.input.jsonl"
 
 
-def _custom_id(index: int, step: str, request: ChatRequest) -> str:
-    """The brief, the step (`r2`: the second batch round; `d1`: the first direct request) and a
-    digest of the request: a reply is matched to exactly the request it answers, so collecting
-    with other options than were sent is caught. (The prompts carry the options: stage,
-    channel, brand, N; the digest reads them with the sampling, not the whole schema.)"""
-    digest = hashlib.blake2b(digest_size=6)
-    for message in request.messages:
-        digest.update(message.content.encode())
-        digest.update(b"\x00")
-    digest.update(repr((request.model, request.seed, request.temperature, request.max_tokens,
-                        request.schema_name)).encode())  # fmt: skip
-    return f"b{index}-{step}-{digest.hexdigest()}"
-
-
 def _line(provider: BatchProvider, request: ChatRequest, index: int, number: int) -> str:
     """The request as a line of the input file."""
-    line = provider.batch_line(request, _custom_id(index, f"r{number}", request))
+    line = provider.batch_line(request, custom_id(index, f"r{number}", request_digest(request)))
     return json.dumps(line, ensure_ascii=False) + "\n"
 
 
@@ -346,102 +332,17 @@ def _download(job: BatchJob, provider: BatchProvider, status: BatchStatus) -> No
             provider.download(file_id, target)
 
 
+def _answers(job: BatchJob) -> Answers:
+    """The job's replies so far: each batch round's output and errors, then the direct log."""
+    names = [f"round-{n}.{kind}.jsonl" for n in range(1, len(job.rounds) + 1)
+             for kind in ("output", "errors")] + ["direct.jsonl"]  # fmt: skip
+    return Answers(job.briefs, [job.path(name) for name in names])
+
+
 def _briefs(job: BatchJob) -> Iterator[tuple[int, Brief]]:
     with job.path("briefs.jsonl").open(encoding="utf-8") as lines:
         for index, line in enumerate(lines):
             yield index, Brief.model_validate_json(line)
-
-
-@dataclass(frozen=True)
-class _Answer:
-    """A request's reply from a batch: its body, or why there is none."""
-
-    body: Any = None
-    error: str | None = None
-    retry: bool = False
-    """No reply, but asking again may bring one (expired, rate-limited, the server's fault)."""
-
-
-class _Answers:
-    """Every reply so far by custom id, read from the downloaded files on demand: an index of
-    offsets in memory, the lines themselves on disk."""
-
-    def __init__(self, job: BatchJob) -> None:
-        self._where: dict[str, tuple[int, int]] = {}
-        self._sent: dict[tuple[int, str], str] = {}
-        """(brief, round) → the custom id the round sent for it: a lookup that misses but
-        finds the brief under another id means other options made the request."""
-        self._files: list[IO[bytes]] = []
-        names = [f"round-{n}.{kind}.jsonl" for n in range(1, len(job.rounds) + 1)
-                 for kind in ("output", "errors")] + ["direct.jsonl"]  # fmt: skip
-        for name in names:
-            if job.path(name).exists():
-                self._index(job.path(name))
-
-    def _index(self, path: Path) -> None:
-        handle = path.open("rb")
-        self._files.append(handle)
-        number = len(self._files) - 1
-        offset = 0
-        for raw in handle:
-            start, offset = offset, offset + len(raw)
-            custom_id = _peek_custom_id(raw)
-            if custom_id is None:
-                continue
-            brief, _dash, rest = custom_id.partition("-")
-            self._sent[(int(brief[1:]) if brief[1:].isdigit() else -1, rest.split("-")[0])] = (
-                custom_id
-            )
-            self._where.setdefault(custom_id, (number, start))
-
-    def get(self, custom_id: str) -> _Answer | None:
-        place = self._where.get(custom_id)
-        if place is None:
-            return None
-        handle = self._files[place[0]]
-        handle.seek(place[1])
-        return _answer(json.loads(handle.readline()))
-
-    def sent_otherwise(self, index: int, step: str, custom_id: str) -> bool:
-        """Whether the brief's request at `step` was answered under another id than this one."""
-        found = self._sent.get((index, step))
-        return found is not None and found != custom_id
-
-    def __enter__(self) -> _Answers:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for handle in self._files:
-            handle.close()
-
-
-def _peek_custom_id(raw: bytes) -> str | None:
-    """The custom id of a raw line, without parsing the rest of it."""
-    marker = raw.find(b'"custom_id"')
-    if marker < 0:
-        return None
-    start = raw.find(b'"', raw.find(b":", marker) + 1) + 1
-    end = raw.find(b'"', start)
-    return raw[start:end].decode() if start > 0 and end > start else None
-
-
-def _answer(line: Mapping[str, Any]) -> _Answer:
-    """Read one line of a batch's output or error file (or of the direct log)."""
-    error = line.get("error")
-    response = line.get("response") or {}
-    status = response.get("status_code")
-    body = response.get("body")
-    if status == 200 and body is not None:
-        return _Answer(body=body)
-    if isinstance(error, dict):
-        code = str(error.get("code") or "")
-        return _Answer(error=f"{code}: {error.get('message')}".strip(": "),
-                       retry=code in ("batch_expired", "batch_cancelled"))  # fmt: skip
-    message = ""
-    if isinstance(body, dict) and isinstance(body.get("error"), dict):
-        message = str(body["error"].get("message") or "")
-    retry = isinstance(status, int) and (status in (408, 429) or status >= 500)
-    return _Answer(error=f"HTTP {status}: {message or 'no reason given'}", retry=retry)
 
 
 @dataclass
@@ -459,7 +360,7 @@ def _replay(
     brief: Brief,
     provider: BatchProvider,
     options: Mapping[str, Any],
-    answers: _Answers,
+    answers: Answers,
     rounds: int,
 ) -> GenerationResult | _Waiting:
     """Run the brief's generation again from its first request, answering each request from
@@ -471,9 +372,9 @@ def _replay(
     while True:
         in_batch = number <= rounds
         step = f"r{number}" if in_batch else f"d{waiting.direct + 1}"
-        custom_id = _custom_id(index, step, waiting.request)
-        answer = answers.get(custom_id)
-        if answer is None and answers.sent_otherwise(index, step, custom_id):
+        digest = request_digest(waiting.request)
+        answer = answers.get(index, step, digest)
+        if answer is None and answers.sent_otherwise(index, step, digest):
             raise OptionError(
                 _(
                     "its replies answer other requests than these options make: collect with "
@@ -532,7 +433,7 @@ def _finish_directly(
     while True:
         waiting.direct += 1
         result = complete_with_retries(provider.complete, request, DEFAULT_POLICY)
-        log.write(_custom_id(index, f"d{waiting.direct}", request), result)
+        log.write(custom_id(index, f"d{waiting.direct}", request_digest(request)), result)
         try:
             request = waiting.steps.send(result)
         except StopIteration as done:

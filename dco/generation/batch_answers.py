@@ -1,0 +1,158 @@
+"""Where a batch job's replies sit on disk, by brief and step, and what each one says.
+
+A request's custom id is `b<brief>-<step>-<digest>`: the brief's number in the job, the step
+(`r2`: the second batch round; `d1`: the first direct request) and a digest of the request, so
+a reply is matched to exactly the request it answers, and collecting with other options than
+were sent is caught.
+
+The replies stay in the downloaded files; memory holds only where each one starts, in arrays of
+a few bytes a brief for each step, so collecting a campaign of any size reads its replies
+without holding them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from array import array
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from dco.providers.base import ChatRequest
+
+
+def request_digest(request: ChatRequest) -> str:
+    """What a custom id says of its request. (The prompts carry the options: stage, channel,
+    brand, N; the digest reads them with the sampling, not the whole schema.)"""
+    digest = hashlib.blake2b(digest_size=6)
+    for message in request.messages:
+        digest.update(message.content.encode())
+        digest.update(b"\x00")
+    digest.update(repr((request.model, request.seed, request.temperature, request.max_tokens,
+                        request.schema_name)).encode())  # fmt: skip
+    return digest.hexdigest()
+
+
+def custom_id(brief: int, step: str, digest: str) -> str:
+    return f"b{brief}-{step}-{digest}"
+
+
+def parse_custom_id(text: str) -> tuple[int, str, int] | None:
+    """(brief, step, digest as a number) of a custom id dco wrote; None for any other."""
+    brief, _dash, rest = text.partition("-")
+    step, _dash, digest = rest.partition("-")
+    if not (brief[:1] == "b" and brief[1:].isdecimal() and step and len(digest) == 12):
+        return None
+    try:
+        return int(brief[1:]), step, int(digest, 16)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A request's reply from a batch: its body, or why there is none."""
+
+    body: Any = None
+    error: str | None = None
+    retry: bool = False
+    """No reply, but asking again may bring one (expired, rate-limited, the server's fault)."""
+
+
+def read_answer(line: Mapping[str, Any]) -> Answer:
+    """Read one line of a batch's output or error file (or of the direct log)."""
+    error = line.get("error")
+    response = line.get("response") or {}
+    status = response.get("status_code")
+    body = response.get("body")
+    if status == 200 and body is not None:
+        return Answer(body=body)
+    if isinstance(error, dict):
+        code = str(error.get("code") or "")
+        return Answer(error=f"{code}: {error.get('message')}".strip(": "),
+                      retry=code in ("batch_expired", "batch_cancelled"))  # fmt: skip
+    message = ""
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        message = str(body["error"].get("message") or "")
+    retry = isinstance(status, int) and (status in (408, 429) or status >= 500)
+    return Answer(error=f"HTTP {status}: {message or 'no reason given'}", retry=retry)
+
+
+def peek_custom_id(raw: bytes) -> str | None:
+    """The custom id of a raw line, without parsing the rest of it."""
+    marker = raw.find(b'"custom_id"')
+    if marker < 0:
+        return None
+    start = raw.find(b'"', raw.find(b":", marker) + 1) + 1
+    end = raw.find(b'"', start)
+    return raw[start:end].decode() if start > 0 and end > start else None
+
+
+class _Places:
+    """One step's replies: for each brief, the file and offset of its reply and the digest of
+    the request it answers (offset -1: none)."""
+
+    def __init__(self, briefs: int) -> None:
+        self.offset = array("q", [-1]) * briefs
+        self.file = array("H", [0]) * briefs
+        self.digest = array("Q", [0]) * briefs
+
+
+class Answers:
+    """Every reply of a job so far, found by brief, step and request digest, read on demand."""
+
+    def __init__(self, briefs: int, paths: list[Path]) -> None:
+        self._briefs = briefs
+        self._steps: dict[str, _Places] = {}
+        self._files: list[IO[bytes]] = []
+        for path in paths:
+            if path.exists():
+                self._index(path)
+
+    def _index(self, path: Path) -> None:
+        handle = path.open("rb")
+        self._files.append(handle)
+        number = len(self._files) - 1
+        offset = 0
+        for raw in handle:
+            start, offset = offset, offset + len(raw)
+            found = peek_custom_id(raw)
+            parts = parse_custom_id(found) if found else None
+            if parts is None or not 0 <= parts[0] < self._briefs:
+                continue  # not a reply to any request of this job
+            brief, step, digest = parts
+            places = self._steps.get(step)
+            if places is None:
+                places = self._steps[step] = _Places(self._briefs)
+            if places.offset[brief] < 0:  # the first reply to a request is the one kept
+                places.offset[brief], places.file[brief] = start, number
+                places.digest[brief] = digest
+
+    def get(self, brief: int, step: str, digest: str) -> Answer | None:
+        """The reply to the brief's request at `step`, if that request (by its digest) has
+        one."""
+        places = self._steps.get(step)
+        if places is None or places.offset[brief] < 0 or places.digest[brief] != int(digest, 16):
+            return None
+        handle = self._files[places.file[brief]]
+        handle.seek(places.offset[brief])
+        return read_answer(json.loads(handle.readline()))
+
+    def sent_otherwise(self, brief: int, step: str, digest: str) -> bool:
+        """Whether the brief's request at `step` was answered for another request than this
+        one (other options made it)."""
+        places = self._steps.get(step)
+        return (
+            places is not None
+            and places.offset[brief] >= 0
+            and places.digest[brief] != int(digest, 16)
+        )
+
+    def __enter__(self) -> Answers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for handle in self._files:
+            handle.close()

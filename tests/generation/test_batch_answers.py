@@ -1,0 +1,42 @@
+"""The index of a batch job's replies: found by brief, step and request digest."""
+
+import json
+
+from dco.generation.batch_answers import Answers, custom_id, parse_custom_id
+
+
+def reply(custom: str, text: str) -> str:
+    body = {"choices": [{"message": {"content": text}}]}
+    return json.dumps({"custom_id": custom, "response": {"status_code": 200, "body": body}}) + "\n"
+
+
+def test_a_reply_is_found_only_for_the_request_it_answers(tmp_path):
+    output = tmp_path / "round-1.output.jsonl"
+    lines = [reply(custom_id(0, "r1", "00000000abcd"), "첫 답"),
+             reply(custom_id(1, "r1", "0123456789ab"), "둘째 답")]  # fmt: skip
+    output.write_text("".join(lines), encoding="utf-8")
+    with Answers(2, [output]) as answers:
+        found = answers.get(1, "r1", "0123456789ab")
+        assert found.body["choices"][0]["message"]["content"] == "둘째 답"
+        assert answers.get(1, "r1", "ffffffffffff") is None
+        assert answers.sent_otherwise(1, "r1", "ffffffffffff")
+        assert answers.get(1, "r2", "0123456789ab") is None
+        assert not answers.sent_otherwise(1, "r2", "0123456789ab")
+
+
+def test_lines_no_request_of_the_job_made_are_passed_over(tmp_path):
+    output = tmp_path / "round-1.output.jsonl"
+    lines = [reply("request-7", "남의 것"), reply(custom_id(9, "r1", "0123456789ab"), "범위 밖"),
+             "not json at all\n", reply(custom_id(0, "r1", "0123456789ab"), "ours")]  # fmt: skip
+    output.write_text("".join(lines), encoding="utf-8")
+    with Answers(1, [output, tmp_path / "direct.jsonl"]) as answers:
+        assert answers.get(0, "r1", "0123456789ab").body["choices"][0]["message"]["content"] == (
+            "ours"
+        )
+
+
+def test_custom_ids_dco_did_not_write_are_not_read_as_its_own():
+    assert parse_custom_id("b12-r2-0123456789ab") == (12, "r2", 0x0123456789AB)
+    for other in ("request-7", "b-r1-0123456789ab", "bx-r1-0123456789ab", "b1-r1-short",
+                  "b1--0123456789ab", "b1-r1-0123456789xz"):  # fmt: skip
+        assert parse_custom_id(other) is None
