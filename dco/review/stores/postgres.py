@@ -38,6 +38,24 @@ CHANNEL = "dco_decisions"
 LOCK_SECONDS = 30
 """How long a statement waits for another transaction's lock before giving up."""
 
+_SEARCH = """\
+                SELECT v.id, v.data INTO v_id, v_data FROM variants v
+                    WHERE status = 'pending' AND place >= v_frontier@FILTERS@
+                    AND NOT (id = ANY (v_passed))
+                    AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.variant_id = v.id
+                        AND l.expires_at > p_now AND l.reviewer <> p_reviewer)
+                    AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.reviewer = p_reviewer
+                        AND d.variant_id = v.id AND d.action = 'skip'
+                        AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.seq))
+                    ORDER BY place LIMIT 1 FOR UPDATE SKIP LOCKED;"""
+"""A claim's search for the oldest variant free to this reviewer (see dco_claim)."""
+
+_FILTERS = """
+                    AND (p_campaign IS NULL OR campaign = p_campaign)
+                    AND (p_stage IS NULL OR stage = p_stage)
+                    AND (p_channel IS NULL OR channel = p_channel)
+                    AND (p_locale IS NULL OR locale = p_locale)"""
+
 FUNCTIONS = """
 -- A claim and a decision each run on the server in one round trip: with a team deciding
 -- thousands of variants a minute, the statements between them are what costs. They do what
@@ -104,29 +122,9 @@ BEGIN
             -- cost more than the search. Unfiltered (the usual claim), the plan is made once.
             IF p_campaign IS NULL AND p_stage IS NULL AND p_channel IS NULL
                     AND p_locale IS NULL THEN
-                SELECT v.id, v.data INTO v_id, v_data FROM variants v
-                    WHERE status = 'pending' AND place >= v_frontier
-                    AND NOT (id = ANY (v_passed))
-                    AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.variant_id = v.id
-                        AND l.expires_at > p_now AND l.reviewer <> p_reviewer)
-                    AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.reviewer = p_reviewer
-                        AND d.variant_id = v.id AND d.action = 'skip'
-                        AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.seq))
-                    ORDER BY place LIMIT 1 FOR UPDATE SKIP LOCKED;
+@SEARCH@
             ELSE
-                SELECT v.id, v.data INTO v_id, v_data FROM variants v
-                    WHERE status = 'pending' AND place >= v_frontier
-                    AND (p_campaign IS NULL OR campaign = p_campaign)
-                    AND (p_stage IS NULL OR stage = p_stage)
-                    AND (p_channel IS NULL OR channel = p_channel)
-                    AND (p_locale IS NULL OR locale = p_locale)
-                    AND NOT (id = ANY (v_passed))
-                    AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.variant_id = v.id
-                        AND l.expires_at > p_now AND l.reviewer <> p_reviewer)
-                    AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.reviewer = p_reviewer
-                        AND d.variant_id = v.id AND d.action = 'skip'
-                        AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.seq))
-                    ORDER BY place LIMIT 1 FOR UPDATE SKIP LOCKED;
+@FILTERED_SEARCH@
             END IF;
             IF v_id IS NULL THEN
                 RETURN NULL;
@@ -194,6 +192,10 @@ BEGIN
     PERFORM pg_notify('dco_decisions', p_variant);
 END $$;
 """
+
+FUNCTIONS = FUNCTIONS.replace("@SEARCH@", _SEARCH.replace("@FILTERS@", "")).replace(
+    "@FILTERED_SEARCH@", _SEARCH.replace("@FILTERS@", _FILTERS)
+)
 
 FUNCTIONS_DIGEST = hashlib.sha256(FUNCTIONS.encode()).hexdigest()[:16]
 """Which version of the functions a database has (meta key 'functions')."""
