@@ -92,3 +92,35 @@ def test_a_postgres_database_with_other_versions_of_the_functions_gets_this_dcos
     with ReviewQueue(postgres_url) as queue:
         assert queue.claim("kim").variant.id == batch[0].id
         assert queue.stats()["total"] == 2
+
+
+def test_a_role_that_may_not_replace_the_functions_still_reviews_with_those_there(
+    postgres_server, postgres_url
+):
+    import psycopg
+
+    batch = variants(2)
+    with ReviewQueue(postgres_url) as queue:
+        queue.submit(batch)
+    with psycopg.connect(postgres_url, autocommit=True) as db:
+        db.execute("UPDATE meta SET value = 'another' WHERE key = 'functions'")
+        db.execute("DROP ROLE IF EXISTS reviewer_dml")
+        db.execute("CREATE ROLE reviewer_dml LOGIN")
+        db.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public "
+                   "TO reviewer_dml")  # fmt: skip
+        db.execute("GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO reviewer_dml")
+    try:
+        url = postgres_url.replace("postgresql://postgres@", "postgresql://reviewer_dml@")
+        with ReviewQueue(url) as queue:
+            claimed = queue.claim("kim")
+            assert claimed.variant.id == batch[0].id
+            queue.approve(claimed.variant.id, "kim")
+            assert queue.stats()["approved"] == 1
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as db:
+            db.execute("DROP OWNED BY reviewer_dml")
+            db.execute("DROP ROLE reviewer_dml")
+    with psycopg.connect(postgres_url) as db:
+        assert db.execute("SELECT value FROM meta WHERE key = 'functions'").fetchone() == (
+            "another",
+        )

@@ -56,7 +56,7 @@ _FILTERS = """
                     AND (p_channel IS NULL OR channel = p_channel)
                     AND (p_locale IS NULL OR locale = p_locale)"""
 
-FUNCTIONS = """
+_FUNCTIONS = """
 -- A claim and a decision each run on the server in one round trip: with a team deciding
 -- thousands of variants a minute, the statements between them are what costs. They do what
 -- SqlStore.claim/decide and _advance_frontier do on SQLite, statement for statement.
@@ -193,9 +193,10 @@ BEGIN
 END $$;
 """
 
-FUNCTIONS = FUNCTIONS.replace("@SEARCH@", _SEARCH.replace("@FILTERS@", "")).replace(
+FUNCTIONS = _FUNCTIONS.replace("@SEARCH@", _SEARCH.replace("@FILTERS@", "")).replace(
     "@FILTERED_SEARCH@", _SEARCH.replace("@FILTERS@", _FILTERS)
 )
+"""The server-side functions, installed in every dco database (see `_install_functions`)."""
 
 FUNCTIONS_DIGEST = hashlib.sha256(FUNCTIONS.encode()).hexdigest()[:16]
 """Which version of the functions a database has (meta key 'functions')."""
@@ -480,9 +481,18 @@ class PostgresStore(SqlStore):
         without a new schema version, so an older dco on the same database still works.
         """
         row = tx.execute("SELECT value FROM meta WHERE key = 'functions'").fetchone()
-        if row is None or row[0] != FUNCTIONS_DIGEST:
-            tx.execute(FUNCTIONS)
-            _set_meta(tx, "functions", FUNCTIONS_DIGEST)
+        if row is not None and row[0] == FUNCTIONS_DIGEST:
+            return
+        errors = self._psycopg.errors
+        try:
+            with self.db.transaction():  # a savepoint: a refusal leaves the rest standing
+                tx.execute(FUNCTIONS)
+                _set_meta(tx, "functions", FUNCTIONS_DIGEST)
+        except (errors.InsufficientPrivilege, errors.ReadOnlySqlTransaction):
+            # A reviewer's role may write decisions but not replace its owner's functions,
+            # and a standby takes none: the versions there answer the same. The next
+            # connection that may replace them does.
+            pass
 
     # -- where PostgreSQL differs ------------------------------------------------------------------
 
