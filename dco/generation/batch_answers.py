@@ -36,6 +36,7 @@ def request_digest(request: ChatRequest) -> str:
 
 
 def custom_id(brief: int, step: str, digest: str) -> str:
+    """The custom id of the brief's request at `step` (see the module's docstring)."""
     return f"b{brief}-{step}-{digest}"
 
 
