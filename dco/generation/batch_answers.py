@@ -134,8 +134,8 @@ class Answers:
     def get(self, brief: int, step: str, digest: str) -> Answer | None:
         """The reply to the brief's request at `step`, if that request (by its digest) has
         one."""
-        places = self._steps.get(step)
-        if places is None or places.offset[brief] < 0 or places.digest[brief] != int(digest, 16):
+        places = self._places(brief, step)
+        if places is None or places.digest[brief] != int(digest, 16):
             return None
         handle = self._files[places.file[brief]]
         handle.seek(places.offset[brief])
@@ -144,12 +144,15 @@ class Answers:
     def sent_otherwise(self, brief: int, step: str, digest: str) -> bool:
         """Whether the brief's request at `step` was answered for another request than this
         one (other options made it)."""
+        places = self._places(brief, step)
+        return places is not None and places.digest[brief] != int(digest, 16)
+
+    def _places(self, brief: int, step: str) -> _Places | None:
+        """The step's index, if it holds a reply for the brief."""
         places = self._steps.get(step)
-        return (
-            places is not None
-            and places.offset[brief] >= 0
-            and places.digest[brief] != int(digest, 16)
-        )
+        if places is None or not 0 <= brief < self._briefs or places.offset[brief] < 0:
+            return None
+        return places
 
     def __enter__(self) -> Answers:
         return self

@@ -22,6 +22,7 @@ def test_a_reply_is_found_only_for_the_request_it_answers(tmp_path):
         assert answers.sent_otherwise(1, "r1", "ffffffffffff")
         assert answers.get(1, "r2", "0123456789ab") is None
         assert not answers.sent_otherwise(1, "r2", "0123456789ab")
+        assert answers.get(2, "r1", "0123456789ab") is None  # a brief the job does not have
 
 
 def test_lines_no_request_of_the_job_made_are_passed_over(tmp_path):
