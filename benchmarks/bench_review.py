@@ -153,15 +153,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, metavar="N",
                         help="run each phase N times, to see its spread")  # fmt: skip
     args = parser.parse_args()
-    phases = {
-        "submit": lambda: bench_submit(locations, args.variants),
-        "decisions": lambda: bench_decisions(locations, args.decisions, args.processes),
-        "claim": lambda: bench_claim(locations, args.variants, args.skipped),
-        "app": lambda: app_keypress(locations.new("app"), args.app_variants),
-    }
     print(f"dco {dco.__version__}, {args.backend}\n")
     with tempfile.TemporaryDirectory() as temp:
         locations = Locations(args.backend, args.url, Path(temp))
+        phases = {
+            "submit": lambda: bench_submit(locations, args.variants),
+            "decisions": lambda: bench_decisions(locations, args.decisions, args.processes),
+            "claim": lambda: bench_claim(locations, args.variants, args.skipped),
+            "app": lambda: app_keypress(locations.new("app"), args.app_variants),
+        }
         for phase in args.only or PHASES:
             for _ in range(args.repeat):
                 phases[phase]()
