@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Mapping
@@ -62,12 +63,7 @@ class ContentIds:
     ) -> None:
         brief_json = brief if isinstance(brief, str) else canonical_json(brief)
         self._brief = hashlib.sha256(brief_json.encode() + b"\0")
-        self._head = f'{{"channel":{canonical_json(channel)},"copy":{{"body":'
-        self._tail = (
-            f'}},"locale":{canonical_json(locale)},'
-            f'"prompt_version":{canonical_json(prompt_version)},'
-            f'"stage":{canonical_json(stage.value)}}}'
-        )
+        self._head, self._tail = _frame(channel, locale, prompt_version, stage.value)
 
     def __call__(self, copy: CopyText) -> str:
         identity = "".join(
@@ -79,10 +75,26 @@ class ContentIds:
         return "v_" + digest.hexdigest()[:16]
 
 
+@functools.lru_cache(maxsize=256)
+def _frame(channel: str, locale: str, prompt_version: str | None, stage: str) -> tuple[str, str]:
+    """The canonical JSON around a copy's fields, the same for every variant of a campaign's
+    stage, channel, locale and prompt version."""
+    head = f'{{"channel":{canonical_json(channel)},"copy":{{"body":'
+    tail = (
+        f'}},"locale":{canonical_json(locale)},'
+        f'"prompt_version":{canonical_json(prompt_version)},'
+        f'"stage":{canonical_json(stage)}}}'
+    )
+    return head, tail
+
+
 _json_string = json.encoder.encode_basestring
 """A string as JSON writes it with ensure_ascii=False (json's own C function)."""
+
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+"""Made once: `json.dumps` with these options builds an encoder on every call."""
 
 
 def canonical_json(data: Any) -> str:
     """`data` as compact JSON with sorted keys: the same data always gives the same text."""
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _CANONICAL.encode(data)

@@ -167,8 +167,12 @@ def data_json(value: Any) -> str:
     return _encoded(value)
 
 
+_PROMPT_JSON = json.JSONEncoder(ensure_ascii=False)
+"""Made once: `json.dumps` with an option builds an encoder on every call."""
+
+
 def _encoded(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
+    text = _PROMPT_JSON.encode(value)
     for char, escape in _TAG_SAFE:
         if char in text:
             text = text.replace(char, escape)
