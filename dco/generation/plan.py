@@ -210,24 +210,33 @@ class Plan:
         language's name, the policy's tone and CTA style (a phrase of either), its register,
         the channel's id."""
         name = _LANGUAGES.get(self.brief.locale.split("-")[0], "")
-        phrases = [name] if "(" in name else []
-        for instruction in (self.policy.tone, self.policy.cta_style):
-            # A phrase long enough not to be copy by chance: "a soft invitation to learn more",
-            # and its opening four words, which a model echoes with a new ending.
-            for phrase in (p.strip() for p in _CLAUSES.split(instruction)):
-                if len(phrase) >= 16:
-                    phrases.append(phrase)
-                    words = phrase.split()
-                    if len(words) >= 5 and len(" ".join(words[:4])) >= 16:
-                        phrases.append(" ".join(words[:4]))
-        if self.policy.formality:
-            phrases.append(self.policy.formality)
-        if "_" in self.channel.id:  # google_rsa: an id no copy spells
-            phrases.append(self.channel.id)
-        return tuple(phrases)
+        policy = self.policy
+        return _hints(name, policy.tone, policy.cta_style, policy.formality, self.channel.id)
 
     def check(self, copy: Copy) -> list[Finding]:
         return copy_findings(copy, self.channel, self.checker, self.stage)
+
+
+@functools.lru_cache(maxsize=256)
+def _hints(
+    language_name: str, tone: str, cta_style: str, formality: str | None, channel_id: str
+) -> tuple[str, ...]:
+    # Found once for each stage, channel and language of a campaign, not once per brief.
+    phrases = [language_name] if "(" in language_name else []
+    for instruction in (tone, cta_style):
+        # A phrase long enough not to be copy by chance: "a soft invitation to learn more",
+        # and its opening four words, which a model echoes with a new ending.
+        for phrase in (p.strip() for p in _CLAUSES.split(instruction)):
+            if len(phrase) >= 16:
+                phrases.append(phrase)
+                words = phrase.split()
+                if len(words) >= 5 and len(" ".join(words[:4])) >= 16:
+                    phrases.append(" ".join(words[:4]))
+    if formality:
+        phrases.append(formality)
+    if "_" in channel_id:  # google_rsa: an id no copy spells
+        phrases.append(channel_id)
+    return tuple(phrases)
 
 
 _CLAUSES = re.compile(r"[,;:()/—]|\s-\s")
