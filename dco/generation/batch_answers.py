@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import mmap
 from array import array
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from dco.providers.base import ChatRequest
 
@@ -102,22 +103,27 @@ class _Places:
 
 
 class Answers:
-    """Every reply of a job so far, found by brief, step and request digest, read on demand."""
+    """Every reply of a job so far, found by brief, step and request digest, read on demand.
+
+    The files are mapped into memory, not read through handles: a reply is a slice from its
+    offset to its line's end, with no seek to share with a forked process.
+    """
 
     def __init__(self, briefs: int, paths: list[Path]) -> None:
         self._briefs = briefs
         self._steps: dict[str, _Places] = {}
-        self._files: list[IO[bytes]] = []
+        self._files: list[mmap.mmap] = []
         for path in paths:
-            if path.exists():
+            if path.exists() and path.stat().st_size:
                 self._index(path)
 
     def _index(self, path: Path) -> None:
-        handle = path.open("rb")
-        self._files.append(handle)
+        with path.open("rb") as handle:
+            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        self._files.append(mapped)
         number = len(self._files) - 1
         offset = 0
-        for raw in handle:
+        for raw in iter(mapped.readline, b""):
             start, offset = offset, offset + len(raw)
             found = peek_custom_id(raw)
             parts = parse_custom_id(found) if found else None
@@ -137,9 +143,10 @@ class Answers:
         places = self._places(brief, step)
         if places is None or places.digest[brief] != int(digest, 16):
             return None
-        handle = self._files[places.file[brief]]
-        handle.seek(places.offset[brief])
-        return read_answer(json.loads(handle.readline()))
+        mapped = self._files[places.file[brief]]
+        start = places.offset[brief]
+        end = mapped.find(b"\n", start)
+        return read_answer(json.loads(mapped[start : end if end >= 0 else len(mapped)]))
 
     def sent_otherwise(self, brief: int, step: str, digest: str) -> bool:
         """Whether the brief's request at `step` was answered for another request than this
@@ -158,5 +165,5 @@ class Answers:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for handle in self._files:
-            handle.close()
+        for mapped in self._files:
+            mapped.close()
