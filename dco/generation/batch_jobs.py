@@ -22,14 +22,22 @@ import json
 import os
 import time
 import uuid
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from dco.errors import ConfigError, DcoError, OptionError, ProviderError
+from dco.errors import ConfigError, OptionError, ProviderError
 from dco.generation.batch import BatchFailure, OnResult
 from dco.generation.batch_answers import Answers, custom_id, request_digest
+from dco.generation.batch_replay import (
+    Replayed,
+    Replayer,
+    Waiting,
+    default_workers,
+    guarded,
+    replay_all,
+)
 from dco.generation.pipeline import GenerationResult, Spend, pipeline
 from dco.generation.plan import make_plan
 from dco.generation.run import planning
@@ -203,12 +211,16 @@ def collect_batch(
     direct: bool = False,
     on_result: OnResult | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
     **options: Any,
 ) -> Collected:
     """Collect the job's current batch once the provider has finished it: download its replies,
     run every brief's checks on them, give accepted variants to `sink` (a `ReviewQueue`), and
     send what needs another request (repairs, requests the batch never answered) as the next
     round's batch, or straight to the provider with `direct`.
+
+    The replies are checked by `workers` processes (by default one per core for a job of some
+    size; 1: in this one), and come out in brief order either way.
 
     Returns at once, with `done` False and nothing collected, while the batch is still running.
     """
@@ -223,30 +235,22 @@ def collect_batch(
     _download(job, provider, status)
     collected = Collected(job, status)
     rounds = len(job.rounds)
-    options = planning(options)
     next_input = job.path(_input(rounds + 1))
     carried = 0
     to_submit: list[Any] = []
+    if workers is None:
+        workers = default_workers(job.briefs)
     with _writer(next_input) as pending, _answers(job) as answers, _DirectLog(job) as log:
-        for index, brief in _briefs(job):
-            try:
-                outcome = _replay(index, brief, provider, options, answers, rounds)
-                if isinstance(outcome, _Waiting):
-                    if not direct:
-                        pending.write(_line(provider, outcome.request, index, rounds + 1))
-                        carried += 1
-                        continue
-                    outcome = _finish_directly(index, outcome, provider, log)
-                result, failure = outcome, None
-                if not result:
-                    reasons = "; ".join(dict.fromkeys(d.reason for d in result.discarded))
-                    failure = BatchFailure(index, brief, f"no variant came through ({reasons})")
-            except OptionError:
-                raise  # the job as a whole was collected wrongly: no brief is to blame
-            except DcoError as e:
-                result, failure = None, BatchFailure(index, brief, str(e))
-            except Exception as e:  # one brief's surprise must not lose the batch
-                result, failure = None, BatchFailure(index, brief, f"{type(e).__name__}: {e}")
+        replayer = Replayer(provider, planning(options), answers, rounds)
+        for outcome in replay_all(_brief_lines(job), replayer, workers=workers):
+            index, result, failure = outcome.index, outcome.result, outcome.failure
+            if outcome.waiting is not None:
+                if not direct:
+                    pending.write(_line(provider, outcome.waiting.request, index, rounds + 1))
+                    carried += 1
+                    continue
+                outcome = _finish_directly(index, outcome.waiting, replayer, log)
+                result, failure = outcome.result, outcome.failure
             if result is not None:
                 collected.accepted += len(result)
                 collected.discarded += len(result.discarded)
@@ -339,62 +343,9 @@ def _answers(job: BatchJob) -> Answers:
     return Answers(job.briefs, [job.path(name) for name in names])
 
 
-def _briefs(job: BatchJob) -> Iterator[tuple[int, Brief]]:
+def _brief_lines(job: BatchJob) -> Iterator[str]:
     with job.path("briefs.jsonl").open(encoding="utf-8") as lines:
-        for index, line in enumerate(lines):
-            yield index, Brief.model_validate_json(line)
-
-
-@dataclass
-class _Waiting:
-    """A brief's generation waiting for the answer to `request`; `direct` requests of it were
-    answered directly so far."""
-
-    request: ChatRequest
-    steps: Generator[ChatRequest, ChatResult, GenerationResult]
-    direct: int = 0
-
-
-def _replay(
-    index: int,
-    brief: Brief,
-    provider: BatchProvider,
-    options: Mapping[str, Any],
-    answers: Answers,
-    rounds: int,
-) -> GenerationResult | _Waiting:
-    """Run the brief's generation again from its first request, answering each request from
-    the replies kept so far: each batch round's, then those got directly. Returns its result,
-    or the request still to be answered."""
-    steps = pipeline(make_plan(brief, provider=provider, **options))
-    waiting = _Waiting(next(steps), steps)
-    number = 1
-    while True:
-        in_batch = number <= rounds
-        step = f"r{number}" if in_batch else f"d{waiting.direct + 1}"
-        digest = request_digest(waiting.request)
-        answer = answers.get(index, step, digest)
-        if answer is None and answers.sent_otherwise(index, step, digest):
-            raise OptionError(
-                _(
-                    "its replies answer other requests than these options make: collect with "
-                    "the options the batch was submitted with"
-                )
-            )
-        if in_batch:
-            number += 1
-        elif answer is None or answer.body is None:
-            return waiting  # no direct reply kept for it (yet)
-        else:
-            waiting.direct += 1
-        if answer is None or answer.body is None:
-            if answer is None or answer.retry:
-                continue  # unanswered: the same request went into the next round
-            raise ProviderError(_("the batch refused the request ({why})").format(why=answer.error))
-        try:
-            waiting.request = steps.send(provider.batch_reply(answer.body, waiting.request))
-        except StopIteration as done:
-            return done.value
+        yield from lines
 
 
 class _DirectLog:
@@ -425,16 +376,25 @@ class _DirectLog:
         os.fsync(self.file.fileno())
 
 
-def _finish_directly(
-    index: int, waiting: _Waiting, provider: BatchProvider, log: _DirectLog
-) -> GenerationResult:
+def _finish_directly(index: int, waiting: Waiting, replayer: Replayer, log: _DirectLog) -> Replayed:
     """Answer the brief's remaining requests one by one through the provider."""
-    request = waiting.request
-    while True:
-        waiting.direct += 1
-        result = complete_with_retries(provider.complete, request, DEFAULT_POLICY)
-        log.write(custom_id(index, f"d{waiting.direct}", request_digest(request)), result)
-        try:
-            request = waiting.steps.send(result)
-        except StopIteration as done:
-            return done.value
+
+    def answer() -> GenerationResult | Waiting:
+        paused = waiting
+        if paused.steps is None:  # replayed in another process: pick the generation up here
+            again = replayer.replay(index, paused.brief)
+            if not isinstance(again, Waiting):
+                return again
+            paused = again
+        assert paused.steps is not None
+        request = paused.request
+        while True:
+            paused.direct += 1
+            result = complete_with_retries(replayer.provider.complete, request, DEFAULT_POLICY)
+            log.write(custom_id(index, f"d{paused.direct}", request_digest(request)), result)
+            try:
+                request = paused.steps.send(result)
+            except StopIteration as done:
+                return done.value
+
+    return guarded(index, waiting.brief, answer)

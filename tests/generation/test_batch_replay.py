@@ -1,0 +1,148 @@
+"""Collecting a batch in worker processes: the real `openai` SDK against the local Batch API
+mock, with the replies replayed in forked workers a few briefs at a time."""
+
+import os
+import pickle
+
+import pytest
+
+from dco.errors import OptionError, ProviderError
+from dco.generation import batch_replay
+from dco.generation.batch_jobs import collect_batch, submit_batch
+from dco.models import Brief, Copy, Variant
+from tests.batch_server import batch_server
+from tests.generation.test_batch_jobs import OPTIONS, briefs, copywriter, provider
+
+pytestmark = pytest.mark.skipif(
+    "fork" not in __import__("multiprocessing").get_all_start_methods(),
+    reason="workers are forked; without fork, collecting runs in one process",
+)
+
+
+class Kept:
+    """A sink that keeps what it is given, in order."""
+
+    def __init__(self):
+        self.ids = []
+
+    def submit(self, variants):
+        self.ids += [v.id for v in variants]
+        return len(variants)
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Chunks of two briefs, so six briefs cross processes in several chunks."""
+    monkeypatch.setattr(batch_replay, "CHUNK", 2)
+
+
+def collect(server, folder, workers, **options):
+    """Submit six briefs (one refused, each needing a repair) and collect them once."""
+    llm = provider(server)
+    job = submit_batch(briefs(6), provider=llm, folder=folder, **OPTIONS)
+    sink, heard = Kept(), []
+    collected = collect_batch(
+        job, provider=llm, sink=sink, workers=workers,
+        on_result=lambda index, result, failure: heard.append(index), **OPTIONS, **options,
+    )  # fmt: skip
+    return job, collected, sink, heard
+
+
+def test_workers_give_what_one_process_gives_in_brief_order(tmp_path, small_chunks):
+    answer = copywriter(refuse="수영 강습", long_first_round=True)
+    with batch_server(answer, polls=1) as server:
+        outcomes = {w: collect(server, tmp_path / str(w), w) for w in (1, 3)}
+    (job_one, one, sink_one, heard_one), (job_three, three, sink_three, heard_three) = (
+        outcomes[1], outcomes[3]
+    )  # fmt: skip
+    assert heard_three == heard_one == [2]  # the refused brief; the others go to repair
+    assert [(f.index, f.error) for f in three.failures] == [(f.index, f.error) for f in one.failures]
+
+    def carried(job):
+        lines = (job.folder / "round-2.input.jsonl").read_text(encoding="utf-8").splitlines()
+        return [line.split('"custom_id": "')[1].split('"')[0] for line in lines]
+
+    assert carried(job_three) == carried(job_one) and len(carried(job_one)) == 5
+
+
+def test_repaired_briefs_come_back_in_order_from_workers(tmp_path, small_chunks):
+    with batch_server(copywriter(long_first_round=True), polls=1) as server:
+        results = {}
+        for workers in (1, 2):
+            llm = provider(server)
+            job = submit_batch(briefs(6), provider=llm, folder=tmp_path / str(workers),
+                               **OPTIONS)  # fmt: skip
+            collect_batch(job, provider=llm, workers=workers, **OPTIONS)  # round 1: repairs
+            sink, heard = Kept(), []
+            final = collect_batch(job, provider=llm, sink=sink, workers=workers, **OPTIONS,
+                                  on_result=lambda i, r, f: heard.append(i))  # fmt: skip
+            results[workers] = (final.done, final.accepted, sink.ids, heard)
+    assert results[2] == results[1]
+    done, accepted, ids, heard = results[2]
+    assert done and accepted == 12 and heard == list(range(6)) and len(set(ids)) == 12
+
+
+def test_direct_repairs_of_briefs_replayed_in_workers_are_asked_once(tmp_path, small_chunks):
+    with batch_server(copywriter(long_first_round=True), polls=1) as server:
+        llm = provider(server)
+        job = submit_batch(briefs(6), provider=llm, folder=tmp_path, **OPTIONS)
+        sink = Kept()
+        collected = collect_batch(job, provider=llm, sink=sink, direct=True, workers=2,
+                                  **OPTIONS)  # fmt: skip
+        assert collected.done and collected.accepted == 12 and server.direct == 6
+        again = collect_batch(job, provider=llm, sink=Kept(), direct=True, workers=2, **OPTIONS)
+        assert again.accepted == 12 and server.direct == 6  # read from direct.jsonl
+        assert len(server.created) == 1
+
+
+def test_a_worker_that_dies_loses_nothing_and_collecting_again_finishes(
+    tmp_path, small_chunks, monkeypatch
+):
+    parent = os.getpid()
+    replay = batch_replay.Replayer.__call__
+
+    def dies_on_the_fourth(self, index, line):
+        if index == 3 and os.getpid() != parent:
+            os._exit(9)  # as a worker killed by the system would
+        return replay(self, index, line)
+
+    with batch_server(copywriter(), polls=1) as server:
+        llm = provider(server)
+        job = submit_batch(briefs(6), provider=llm, folder=tmp_path, **OPTIONS)
+        monkeypatch.setattr(batch_replay.Replayer, "__call__", dies_on_the_fourth)
+        with pytest.raises(ProviderError, match="collect again"):
+            collect_batch(job, provider=llm, sink=Kept(), workers=2, **OPTIONS)
+        monkeypatch.setattr(batch_replay.Replayer, "__call__", replay)
+        sink = Kept()
+        collected = collect_batch(job, provider=llm, sink=sink, workers=2, **OPTIONS)
+    assert collected.done and collected.accepted == 12 and len(set(sink.ids)) == 12
+    assert len(server.created) == 1
+
+
+def test_an_error_for_the_whole_job_met_in_a_worker_reaches_the_caller(tmp_path, small_chunks):
+    with batch_server(copywriter(), polls=1) as server:
+        llm = provider(server)
+        job = submit_batch(briefs(6), provider=llm, folder=tmp_path, **OPTIONS)
+        # The first brief is replayed before the workers start; the same brief sent with
+        # other options than the rest is the one case a worker alone sees.
+        lines = job.path("briefs.jsonl").read_text(encoding="utf-8").splitlines()
+        moved = Brief.model_validate_json(lines[4]).model_copy(update={"offer": "둘째 주 무료"})
+        lines[4] = moved.model_dump_json()
+        job.path("briefs.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        with pytest.raises(OptionError, match="options the batch was submitted with"):
+            collect_batch(job, provider=llm, workers=2, **OPTIONS)
+
+
+def test_models_cross_processes_as_they_were():
+    variant = Variant(
+        copy=Copy(headline="마라톤 완주", body="코치와 함께 달려요.", cta="신청하기"),
+        brief=Brief(product="러닝 코칭", channel="google_rsa"),
+        stage="decision",
+        channel="google_rsa",
+    )
+    buffer = __import__("io").BytesIO()
+    batch_replay._ModelPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(variant)
+    back = pickle.loads(buffer.getvalue())
+    assert back == variant and back.model_fields_set == variant.model_fields_set
+    assert back.brief.model_fields_set == {"product", "channel"}
+    assert back.model_dump_json() == variant.model_dump_json()
