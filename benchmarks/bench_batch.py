@@ -1,14 +1,16 @@
 """Batch API speed: a campaign's briefs to Batch JSONL, and the replies back through the checks.
 
-python benchmarks/bench_batch.py [--briefs 100000]
+python benchmarks/bench_batch.py [--briefs 100000] [--workers N]
 
 The provider's side is played locally (the "upload" keeps the file; the "batch" answers every
 line with two clean variants), so what is timed is dco's own work each way: planning and
 rendering each brief's request and writing the input file; then reading the output file,
-replaying each brief's generation on its reply, checking and accepting the variants. Peak memory
-is read after each way. Briefs, requests and replies are streamed, never held whole; what grows
-with the campaign is collect's index of where each reply sits in the downloaded files, 18 bytes
-a brief for each step (under 2 MB for 100,000 briefs answered in one round).
+replaying each brief's generation on its reply, checking and accepting the variants (in one
+worker process per core unless --workers says otherwise). Peak memory is read after each way,
+for this process and for the largest worker. Briefs, requests and replies are streamed, never
+held whole; what grows with the campaign is collect's index of where each reply sits in the
+downloaded files, 22 bytes a brief for each step (under 2 MB for 100,000 briefs answered in one
+round).
 """
 
 from __future__ import annotations
@@ -91,9 +93,21 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def worker_peak_mb() -> float:
+    """The largest finished child's peak (the workers are forked from this process, so much
+    of it is pages they share with it)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--briefs", type=int, default=100_000)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="processes that check the replies (default: one per core)",
+    )
     args = parser.parse_args()
     options = {"stage": "decision", "n": 2, "seed": 7}
     print(f"dco {dco.__version__}\n")
@@ -109,13 +123,15 @@ def main() -> None:
         provider.seconds = 0.0
         sink = Counter()
         start = time.perf_counter()
-        collected = collect_batch(job, provider=provider, sink=sink, **options)
+        collected = collect_batch(job, provider=provider, sink=sink, workers=args.workers,
+                                  **options)  # fmt: skip
         elapsed = time.perf_counter() - start - provider.seconds
         assert collected.done and sink.submitted == 2 * args.briefs, collected
         print(
             f"{args.briefs:,} replies through the checks  [target >= 5,000/s]: "
             f"{args.briefs / elapsed:,.0f}/s ({elapsed:.1f} s), {collected.accepted:,} "
-            f"variants accepted; peak memory {peak_mb():,.0f} MB"
+            f"variants accepted; peak memory {peak_mb():,.0f} MB, "
+            f"largest worker {worker_peak_mb():,.0f} MB"
         )
 
 

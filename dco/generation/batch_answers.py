@@ -6,7 +6,7 @@ a reply is matched to exactly the request it answers, and collecting with other 
 were sent is caught.
 
 The replies stay in the downloaded files; memory holds only where each one starts, in arrays of
-a few bytes a brief for each step, so collecting a campaign of any size reads its replies
+22 bytes a brief for each step, so collecting a campaign of any size reads its replies
 without holding them.
 """
 
@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import mmap
+import os
 from array import array
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from dco.providers.base import ChatRequest
 
@@ -93,11 +93,12 @@ def peek_custom_id(raw: bytes) -> str | None:
 
 
 class _Places:
-    """One step's replies: for each brief, the file and offset of its reply and the digest of
-    the request it answers (offset -1: none)."""
+    """One step's replies: for each brief, the file, offset and length of its reply and the
+    digest of the request it answers (offset -1: none)."""
 
     def __init__(self, briefs: int) -> None:
         self.offset = array("q", [-1]) * briefs
+        self.length = array("I", [0]) * briefs
         self.file = array("H", [0]) * briefs
         self.digest = array("Q", [0]) * briefs
 
@@ -105,25 +106,24 @@ class _Places:
 class Answers:
     """Every reply of a job so far, found by brief, step and request digest, read on demand.
 
-    The files are mapped into memory, not read through handles: a reply is a slice from its
-    offset to its line's end, with no seek to share with a forked process.
+    A reply is read by its offset and length alone (`os.pread`), not by moving a file's
+    position: a forked process reading through the same descriptors reads its own replies.
     """
 
     def __init__(self, briefs: int, paths: list[Path]) -> None:
         self._briefs = briefs
         self._steps: dict[str, _Places] = {}
-        self._files: list[mmap.mmap] = []
+        self._files: list[IO[bytes]] = []
         for path in paths:
-            if path.exists() and path.stat().st_size:
+            if path.exists():
                 self._index(path)
 
     def _index(self, path: Path) -> None:
-        with path.open("rb") as handle:
-            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-        self._files.append(mapped)
+        handle = path.open("rb")
+        self._files.append(handle)
         number = len(self._files) - 1
         offset = 0
-        for raw in iter(mapped.readline, b""):
+        for raw in handle:
             start, offset = offset, offset + len(raw)
             found = peek_custom_id(raw)
             parts = parse_custom_id(found) if found else None
@@ -134,8 +134,8 @@ class Answers:
             if places is None:
                 places = self._steps[step] = _Places(self._briefs)
             if places.offset[brief] < 0:  # the first reply to a request is the one kept
-                places.offset[brief], places.file[brief] = start, number
-                places.digest[brief] = digest
+                places.offset[brief], places.length[brief] = start, len(raw)
+                places.file[brief], places.digest[brief] = number, digest
 
     def get(self, brief: int, step: str, digest: str) -> Answer | None:
         """The reply to the brief's request at `step`, if that request (by its digest) has
@@ -143,10 +143,8 @@ class Answers:
         places = self._places(brief, step)
         if places is None or places.digest[brief] != int(digest, 16):
             return None
-        mapped = self._files[places.file[brief]]
-        start = places.offset[brief]
-        end = mapped.find(b"\n", start)
-        return read_answer(json.loads(mapped[start : end if end >= 0 else len(mapped)]))
+        handle = self._files[places.file[brief]]
+        return read_answer(json.loads(_read_at(handle, places.offset[brief], places.length[brief])))
 
     def sent_otherwise(self, brief: int, step: str, digest: str) -> bool:
         """Whether the brief's request at `step` was answered for another request than this
@@ -165,5 +163,15 @@ class Answers:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for mapped in self._files:
-            mapped.close()
+        for handle in self._files:
+            handle.close()
+
+
+def _read_at(handle: IO[bytes], offset: int, length: int) -> bytes:
+    if _pread is None:  # Windows, where no worker is forked to share the handle's position
+        handle.seek(offset)
+        return handle.read(length)
+    return _pread(handle.fileno(), length, offset)
+
+
+_pread = getattr(os, "pread", None)
