@@ -241,7 +241,7 @@ def collect_batch(
     if workers is None:
         workers = default_workers(job.briefs)
     with _writer(next_input) as pending, _answers(job) as answers, _DirectLog(job) as log:
-        replayer = Replayer(provider, planning(options), answers, rounds)
+        replayer = Replayer(provider, planning(options), answers, rounds, job.path("briefs.jsonl"))
         for outcome in replay_all(_brief_lines(job), replayer, workers=workers):
             index, result, failure = outcome.index, outcome.result, outcome.failure
             if outcome.waiting is not None:

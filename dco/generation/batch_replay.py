@@ -26,6 +26,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -76,6 +77,8 @@ class Replayer:
     answers: Answers
     rounds: int
     """Batch rounds whose replies are in `answers`."""
+    briefs_file: Path
+    """Where the briefs replayed are kept (named when one cannot be read)."""
 
     def __call__(self, index: int, line: str) -> Replayed:
         """The brief on this line of the job's briefs file, replayed."""
@@ -83,8 +86,13 @@ class Replayer:
             brief = Brief.model_validate_json(line)
         except ValidationError as e:
             raise ConfigError(
-                _("briefs.jsonl line {line}: not a brief dco wrote ({why})").format(
-                    line=index + 1, why=e.errors()[0]["msg"] if e.errors() else e
+                _(
+                    "{path} line {line}: not a brief dco wrote ({why}); the job's files were "
+                    "changed since it was sent: send the briefs again with `dco generate --batch`"
+                ).format(
+                    path=self.briefs_file,
+                    line=index + 1,
+                    why=e.errors()[0]["msg"] if e.errors() else e,
                 )
             ) from None
         return guarded(index, brief, lambda: self.replay(index, brief))
