@@ -11,7 +11,7 @@ from typing import Any
 import click
 from rich.markup import escape
 
-from dco.cli.output import console, error_console, print_json
+from dco.cli.output import ProgressBar, console, error_console, print_json
 from dco.cli.sinks import Sinks
 from dco.errors import OptionError
 from dco.generation.batch_jobs import (
@@ -112,10 +112,16 @@ def status_command(job_id: str, batch_dir: Path, as_json: bool) -> None:
     type=click.FloatRange(min=0.01),
     help="Seconds between polls with --wait.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Processes that check the replies [default: one per core for a job of 500 briefs or "
+    "more]. 1 checks them in this process.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the collection as JSON.")
 def collect_command(
     job_id: str, batch_dir: Path, queue_path: str | None, out: Path | None, direct: bool,
-    wait: bool, poll: float, as_json: bool,
+    wait: bool, poll: float, workers: int | None, as_json: bool,
 ) -> None:  # fmt: skip
     """Bring in the variants of batch ID once the provider has answered it: download the
     replies (kept in the job's folder), run the same checks as direct generation, and submit
@@ -135,9 +141,10 @@ def collect_command(
         raise OptionError(_("give --queue (or set DCO_QUEUE) or --out: where the variants go"))
     options = generation_options(job.settings, provider)
     options.pop("provider")
-    with Sinks(queue_path, out) as sinks:
+    with Sinks(queue_path, out) as sinks, ProgressBar(job.briefs, _("checking")) as on_progress:
         while True:
             collected = collect_batch(job, provider=provider, sink=sinks, direct=direct,
+                                      workers=workers, on_progress=on_progress,
                                       **options)  # fmt: skip
             if collected.status.finished or not wait:
                 break

@@ -11,13 +11,12 @@ from typing import Any
 import click
 import pydantic
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from dco import yamlfile
 from dco.brand import Brand
 from dco.channels import get_channel
 from dco.cli.common import load_brand
-from dco.cli.output import console, error_console, events_option, print_json
+from dco.cli.output import ProgressBar, console, error_console, events_option, print_json
 from dco.cli.sinks import Sinks, brief_key, briefs_done
 from dco.cli.variants import print_result, provider_note
 from dco.errors import ConfigError, UnknownNameError
@@ -205,7 +204,7 @@ def generate_command(
     # Where the variants go is opened, and checked, before any request is paid for; each
     # brief's variants are written there as it completes, so a crash loses none of them.
     with Sinks(queue_path, out, init=init) as sinks:
-        with _ProgressBar(len(todo)) as on_progress:
+        with ProgressBar(len(todo), _("generating")) as on_progress:
             batch = generate_many(
                 [briefs[i] for i in todo], concurrency=concurrency, on_progress=on_progress,
                 on_result=lambda index, result, failure: sinks.write(result),
@@ -311,30 +310,6 @@ def _discarded(discarded: Discarded) -> dict[str, Any]:
         "copy": discarded.copy.model_dump(mode="json") if discarded.copy else None,
         "findings": [f.model_dump(mode="json") for f in discarded.findings],
     }
-
-
-class _ProgressBar:
-    """A progress bar on stderr for batches of more than one brief; nothing for a single one."""
-
-    def __init__(self, total: int) -> None:
-        self.total = total
-        self.bar: Progress | None = None
-
-    def __enter__(self):
-        if self.total < 2:
-            return None
-        self.bar = Progress(
-            TextColumn("generating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=error_console(), transient=True,
-        )  # fmt: skip
-        task = self.bar.add_task("briefs", total=self.total)
-        self.bar.start()
-        bar = self.bar
-        return lambda done, total: bar.update(task, completed=done)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
 
 
 def _read_briefs(path: Path, *, channels: bool = True) -> list[Brief]:

@@ -54,3 +54,33 @@ def test_batch_needs_a_provider_with_a_batch_api_and_collect_needs_somewhere_to_
     assert not jobs.exists()  # nothing half-made
     missing = run_dco("batch", "collect", "batch-9", "--batch-dir", str(tmp_path))
     assert missing.returncode == 2 and "no batch job of that id" in missing.stderr
+
+
+def test_collect_checks_replies_in_workers_and_names_a_briefs_file_changed_since(
+    tmp_path, campaign
+):
+    jobs, queue = tmp_path / "jobs", tmp_path / "review.db"
+    with batch_server(copywriter(), polls=1) as server:
+        env = {"OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": server.base_url}
+        sent = run_dco("generate", "--brief", str(campaign), "--stage", "decision", "--n", "2",
+                       "--seed", "7", "--provider", "openai/gpt-4o-mini", "--batch",
+                       "--batch-dir", str(jobs), env=env)  # fmt: skip
+        batch_id = sent.stdout.strip()
+        (folder,) = jobs.iterdir()
+        briefs_file = folder / "briefs.jsonl"
+        kept = briefs_file.read_text(encoding="utf-8")
+        lines = kept.splitlines()
+        lines[2] = '{"product": 3}'  # the third brief, replayed by a worker
+        briefs_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        collect = ("batch", "collect", batch_id, "--batch-dir", str(jobs), "--queue", str(queue))
+        broken = run_dco(*collect, "--workers", "2", env=env)
+        briefs_file.write_text(kept, encoding="utf-8")
+        none = run_dco(*collect, "--workers", "0", env=env)
+        done = run_dco(*collect, "--workers", "2", env=env)
+    assert broken.returncode == 2 and "Traceback" not in broken.stderr
+    assert f"{briefs_file} line 3: not a brief dco wrote" in broken.stderr
+    assert none.returncode == 2 and "--workers" in none.stderr
+    assert done.returncode == 0, done.stderr
+    assert "6 variants accepted, 0 discarded" in done.stdout
+    with ReviewQueue(queue) as q:
+        assert q.stats()["pending"] == 6
