@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # the names below, for type checkers and editors
         TransientError,
         UnencodableTextError,
         UnknownNameError,
+        WorkerError,
     )
     from dco.funnel import Classifier, Lexicon, load_lexicon
     from dco.generation import (
@@ -117,6 +118,7 @@ __all__ = [
     "UnencodableTextError",
     "UnknownNameError",
     "Variant",
+    "WorkerError",
     "__version__",
     "agenerate",
     "agenerate_many",
@@ -149,7 +151,7 @@ _WHERE = {
     "dco.errors": ["AuthenticationError", "ConfigError", "DcoError", "InvalidReplyError",
                    "InvalidRequestError", "OptionError", "OutcomeError", "ProviderError",
                    "RateLimitError", "ReviewError", "SelectionError", "StatsError", "StoreError",
-                   "TransientError", "UnencodableTextError", "UnknownNameError"],
+                   "TransientError", "UnencodableTextError", "UnknownNameError", "WorkerError"],
     "dco.funnel": ["Classifier", "Lexicon", "load_lexicon"],
     "dco.generation": ["BatchResult", "GenerationResult", "agenerate", "agenerate_many",
                        "generate", "generate_many"],

@@ -3,6 +3,7 @@
     DcoError                      one line a user can act on; the CLI prints it and exits 2
     ├── ConfigError               a data or configuration file is missing, malformed or invalid
     ├── OptionError               an argument's value is out of range, or a needed one is missing
+    ├── WorkerError               a worker process stopped before finishing its share of a batch
     ├── UnknownNameError          a channel, unit, event, provider, scenario … dco does not know
     ├── UnencodableTextError      a character the channel's encoding (cp949 for SMS) cannot carry
     ├── ProviderError             a language-model call failed
@@ -24,6 +25,8 @@ that already catches a bad value keeps working.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class DcoError(Exception):
     """Base of every error dco raises on purpose.
@@ -32,6 +35,18 @@ class DcoError(Exception):
     and says what to do about it. The command line prints it and exits with status 2.
     """
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt from its message and attributes rather than by calling __init__ again, so
+        # that errors with keyword-only fields cross from a worker process as they were.
+        return _rebuilt, (type(self), self.args, self.__dict__)
+
+
+def _rebuilt(kind: type[DcoError], args: tuple[Any, ...], attributes: dict[str, Any]) -> DcoError:
+    error = kind.__new__(kind, *args)
+    error.args = args
+    error.__dict__.update(attributes)
+    return error
+
 
 class ConfigError(DcoError):
     """A data or configuration file (YAML, JSON, JSONL) is missing, malformed or invalid."""
@@ -39,6 +54,10 @@ class ConfigError(DcoError):
 
 class OptionError(DcoError, ValueError):
     """An argument's value is out of range (n, max_repairs, …), or a needed one is missing."""
+
+
+class WorkerError(DcoError):
+    """A worker process stopped before finishing its share of a batch (killed, out of memory)."""
 
 
 class UnknownNameError(DcoError, ValueError):
