@@ -5,12 +5,12 @@ python benchmarks/bench_batch.py [--briefs 100000] [--workers N]
 The provider's side is played locally (the "upload" keeps the file; the "batch" answers every
 line with two clean variants), so what is timed is dco's own work each way: planning and
 rendering each brief's request and writing the input file; then reading the output file,
-replaying each brief's generation on its reply, checking and accepting the variants (in one
-worker process per core unless --workers says otherwise). Peak memory is read after each way,
-for this process and for the largest worker. Briefs, requests and replies are streamed, never
-held whole; what grows with the campaign is collect's index of where each reply sits in the
-downloaded files, 22 bytes a brief for each step (under 2 MB for 100,000 briefs answered in one
-round).
+replaying each brief's generation on its reply, checking and accepting the variants. Both ways
+run in one worker process per core unless --workers says otherwise. Peak memory is read after
+each way, for this process and for the largest worker. Briefs, requests and replies are
+streamed, never held whole; what grows with the campaign is collect's index of where each reply
+sits in the downloaded files, 22 bytes a brief for each step (under 3 MB for 100,000 briefs
+answered in one round).
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ def main() -> None:
         "--workers",
         type=int,
         default=None,
-        help="processes that check the replies (default: one per core)",
+        help="processes that render the requests and check the replies (default: one per core)",
     )
     args = parser.parse_args()
     options = {"stage": "decision", "n": 2, "seed": 7}
@@ -114,11 +114,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as temp:
         provider = LocalBatches(Path(temp))
         start = time.perf_counter()
-        job = submit_batch(briefs(args.briefs), provider=provider, folder=Path(temp), **options)
+        job = submit_batch(briefs(args.briefs), provider=provider, folder=Path(temp),
+                           workers=args.workers, **options)  # fmt: skip
         elapsed = time.perf_counter() - start - provider.seconds
         print(
             f"{args.briefs:,} briefs to Batch JSONL  [target >= 5,000/s]: "
-            f"{args.briefs / elapsed:,.0f}/s ({elapsed:.1f} s); peak memory {peak_mb():,.0f} MB"
+            f"{args.briefs / elapsed:,.0f}/s ({elapsed:.1f} s); peak memory {peak_mb():,.0f} MB, "
+            f"largest worker {worker_peak_mb():,.0f} MB"
         )
         provider.seconds = 0.0
         sink = Counter()

@@ -30,17 +30,11 @@ from typing import IO, Any
 from dco.errors import ConfigError, OptionError, ProviderError
 from dco.generation.batch import BatchFailure, OnResult
 from dco.generation.batch_answers import Answers, custom_id, request_digest
-from dco.generation.batch_replay import (
-    Replayed,
-    Replayer,
-    Waiting,
-    default_workers,
-    guarded,
-    replay_all,
-)
+from dco.generation.batch_replay import Replayed, Replayer, Waiting, guarded
 from dco.generation.pipeline import GenerationResult, Spend, pipeline
 from dco.generation.plan import make_plan
 from dco.generation.run import planning
+from dco.generation.workers import in_workers
 from dco.i18n import _
 from dco.models import Brief
 from dco.protocols import VariantSink
@@ -149,14 +143,16 @@ def submit_batch(
     folder: Path = JOBS_FOLDER,
     settings: Mapping[str, Any] | None = None,
     on_progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
     **options: Any,
 ) -> BatchJob:
     """Write every brief's first request as a Batch API input file, upload it and start the
     batch; returns at once with the job (its `batch_id` is the provider's).
 
     `briefs` are read once, in order, and not kept: a campaign of any size streams through.
-    `options` are `generate`'s (stage or signals, n, brand, …); give the same ones to
-    `collect_batch`.
+    The requests are rendered by `workers` processes (by default one per core once there are
+    500 briefs; 1: in this one). `options` are `generate`'s (stage or signals, n, brand, …);
+    give the same ones to `collect_batch`.
     """
     if not isinstance(provider, BatchProvider):
         raise OptionError(
@@ -172,10 +168,11 @@ def submit_batch(
     job.folder.mkdir(parents=True, exist_ok=False)
     try:
         with _writer(job.path("briefs.jsonl")) as kept, _writer(job.path(_input(1))) as sent:
-            for index, brief in enumerate(briefs):
-                kept.write(brief.model_dump_json() + "\n")
-                request = next(pipeline(make_plan(brief, provider=provider, **options)))
-                sent.write(_line(provider, request, index, 1))
+            lines = in_workers(_FirstRequest(provider, options), _kept(briefs, kept),
+                               workers=workers,
+                               stopped=_("nothing was sent, submit the briefs again"))  # fmt: skip
+            for line in lines:
+                sent.write(line)
                 job.briefs += 1
                 if on_progress:
                     on_progress(job.briefs)
@@ -238,11 +235,11 @@ def collect_batch(
     next_input = job.path(_input(rounds + 1))
     carried = 0
     to_submit: list[Any] = []
-    if workers is None:
-        workers = default_workers(job.briefs)
     with _writer(next_input) as pending, _answers(job) as answers, _DirectLog(job) as log:
         replayer = Replayer(provider, planning(options), answers, rounds, job.path("briefs.jsonl"))
-        for outcome in replay_all(_brief_lines(job), replayer, workers=workers):
+        outcomes = in_workers(replayer, _brief_lines(job), workers=workers,
+                              stopped=_("nothing is lost, collect again"))  # fmt: skip
+        for outcome in outcomes:
             index, result, failure = outcome.index, outcome.result, outcome.failure
             if outcome.waiting is not None:
                 if not direct:
@@ -290,6 +287,28 @@ _SUBMIT_EVERY = 1000
 
 def _input(number: int) -> str:
     return f"round-{number}.input.jsonl"
+
+
+@dataclass(frozen=True)
+class _FirstRequest:
+    """A brief's first request as a line of round 1's input file (a task for `in_workers`).
+    The brief comes as the JSON kept in the job, which is what collecting replays."""
+
+    provider: BatchProvider
+    options: Mapping[str, Any]
+
+    def __call__(self, index: int, brief_json: str) -> str:
+        brief = Brief.model_validate_json(brief_json)
+        request = next(pipeline(make_plan(brief, provider=self.provider, **self.options)))
+        return _line(self.provider, request, index, 1)
+
+
+def _kept(briefs: Iterable[Brief], file: IO[str]) -> Iterator[str]:
+    """Each brief as JSON, written to the job's briefs file as it is read."""
+    for brief in briefs:
+        line = brief.model_dump_json()
+        file.write(line + "\n")
+        yield line
 
 
 def _line(provider: BatchProvider, request: ChatRequest, index: int, number: int) -> str:

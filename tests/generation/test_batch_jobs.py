@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from dco.errors import OptionError
+from dco.errors import OptionError, UnknownNameError
+from dco.generation import workers
 from dco.generation.batch_jobs import (
     batch_status,
     collect_batch,
@@ -160,4 +161,32 @@ def test_a_campaign_that_cannot_be_written_leaves_no_half_made_job(tmp_path):
         bad = [*briefs(1), Brief(product="러닝", channel="googel_rsa")]
         with pytest.raises(Exception, match="unknown channel 'googel_rsa'"):
             submit_batch(bad, provider=llm, folder=tmp_path, **OPTIONS)
+    assert list(tmp_path.iterdir()) == [] and server.created == []
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Chunks of two briefs, so a few briefs cross processes in several chunks."""
+    monkeypatch.setattr(workers, "CHUNK", 2)
+
+
+def test_requests_rendered_in_workers_are_the_ones_one_process_writes(tmp_path, small_chunks):
+    with batch_server(copywriter(), polls=1) as server:
+        llm = provider(server)
+        written = {}
+        for count in (1, 3):
+            job = submit_batch(briefs(6), provider=llm, folder=tmp_path / str(count),
+                               workers=count, **OPTIONS)  # fmt: skip
+            written[count] = [job.path(name).read_bytes()
+                              for name in ("briefs.jsonl", "round-1.input.jsonl")]  # fmt: skip
+    assert written[3] == written[1]
+    assert [len(data.splitlines()) for data in written[1]] == [6, 6]
+
+
+def test_a_brief_that_fails_in_a_worker_leaves_no_half_made_job(tmp_path, small_chunks):
+    with batch_server(copywriter(), polls=1) as server:
+        llm = provider(server)
+        bad = [*briefs(5), Brief(product="러닝", channel="googel_rsa")]
+        with pytest.raises(UnknownNameError, match="unknown channel 'googel_rsa'"):
+            submit_batch(bad, provider=llm, folder=tmp_path, workers=2, **OPTIONS)
     assert list(tmp_path.iterdir()) == [] and server.created == []

@@ -2,14 +2,13 @@
 mock, with the replies replayed in forked workers a few briefs at a time."""
 
 import os
-import pickle
 
 import pytest
 
-from dco.errors import OptionError, ProviderError
-from dco.generation import batch_replay
+from dco.errors import ConfigError, OptionError, WorkerError
+from dco.generation import batch_replay, workers
 from dco.generation.batch_jobs import collect_batch, submit_batch
-from dco.models import Brief, Copy, Variant
+from dco.models import Brief
 from tests.batch_server import batch_server
 from tests.generation.test_batch_jobs import OPTIONS, briefs, copywriter, provider
 
@@ -33,7 +32,7 @@ class Kept:
 @pytest.fixture
 def small_chunks(monkeypatch):
     """Chunks of two briefs, so six briefs cross processes in several chunks."""
-    monkeypatch.setattr(batch_replay, "CHUNK", 2)
+    monkeypatch.setattr(workers, "CHUNK", 2)
 
 
 def collect(server, folder, workers, **options):
@@ -52,11 +51,10 @@ def test_workers_give_what_one_process_gives_in_brief_order(tmp_path, small_chun
     answer = copywriter(refuse="수영 강습", long_first_round=True)
     with batch_server(answer, polls=1) as server:
         outcomes = {w: collect(server, tmp_path / str(w), w) for w in (1, 3)}
-    (job_one, one, sink_one, heard_one), (job_three, three, sink_three, heard_three) = (
-        outcomes[1], outcomes[3]
-    )  # fmt: skip
+    (job_one, one, _, heard_one), (job_three, three, _, heard_three) = outcomes[1], outcomes[3]
     assert heard_three == heard_one == [2]  # the refused brief; the others go to repair
-    assert [(f.index, f.error) for f in three.failures] == [(f.index, f.error) for f in one.failures]
+    failed = [(f.index, f.error) for f in one.failures]
+    assert [(f.index, f.error) for f in three.failures] == failed and len(failed) == 1
 
     def carried(job):
         lines = (job.folder / "round-2.input.jsonl").read_text(encoding="utf-8").splitlines()
@@ -68,15 +66,14 @@ def test_workers_give_what_one_process_gives_in_brief_order(tmp_path, small_chun
 def test_repaired_briefs_come_back_in_order_from_workers(tmp_path, small_chunks):
     with batch_server(copywriter(long_first_round=True), polls=1) as server:
         results = {}
-        for workers in (1, 2):
+        for count in (1, 2):
             llm = provider(server)
-            job = submit_batch(briefs(6), provider=llm, folder=tmp_path / str(workers),
-                               **OPTIONS)  # fmt: skip
-            collect_batch(job, provider=llm, workers=workers, **OPTIONS)  # round 1: repairs
+            job = submit_batch(briefs(6), provider=llm, folder=tmp_path / str(count), **OPTIONS)
+            collect_batch(job, provider=llm, workers=count, **OPTIONS)  # round 1: repairs
             sink, heard = Kept(), []
-            final = collect_batch(job, provider=llm, sink=sink, workers=workers, **OPTIONS,
-                                  on_result=lambda i, r, f: heard.append(i))  # fmt: skip
-            results[workers] = (final.done, final.accepted, sink.ids, heard)
+            final = collect_batch(job, provider=llm, sink=sink, workers=count, **OPTIONS,
+                                  on_result=lambda i, r, f, to=heard: to.append(i))  # fmt: skip
+            results[count] = (final.done, final.accepted, sink.ids, heard)
     assert results[2] == results[1]
     done, accepted, ids, heard = results[2]
     assert done and accepted == 12 and heard == list(range(6)) and len(set(ids)) == 12
@@ -110,7 +107,7 @@ def test_a_worker_that_dies_loses_nothing_and_collecting_again_finishes(
         llm = provider(server)
         job = submit_batch(briefs(6), provider=llm, folder=tmp_path, **OPTIONS)
         monkeypatch.setattr(batch_replay.Replayer, "__call__", dies_on_the_fourth)
-        with pytest.raises(ProviderError, match="collect again"):
+        with pytest.raises(WorkerError, match="nothing is lost, collect again"):
             collect_batch(job, provider=llm, sink=Kept(), workers=2, **OPTIONS)
         monkeypatch.setattr(batch_replay.Replayer, "__call__", replay)
         sink = Kept()
@@ -133,16 +130,13 @@ def test_an_error_for_the_whole_job_met_in_a_worker_reaches_the_caller(tmp_path,
             collect_batch(job, provider=llm, workers=2, **OPTIONS)
 
 
-def test_models_cross_processes_as_they_were():
-    variant = Variant(
-        copy=Copy(headline="마라톤 완주", body="코치와 함께 달려요.", cta="신청하기"),
-        brief=Brief(product="러닝 코칭", channel="google_rsa"),
-        stage="decision",
-        channel="google_rsa",
-    )
-    buffer = __import__("io").BytesIO()
-    batch_replay._ModelPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(variant)
-    back = pickle.loads(buffer.getvalue())
-    assert back == variant and back.model_fields_set == variant.model_fields_set
-    assert back.brief.model_fields_set == {"product", "channel"}
-    assert back.model_dump_json() == variant.model_dump_json()
+def test_a_briefs_file_changed_since_it_was_sent_is_named_with_its_line(tmp_path, small_chunks):
+    with batch_server(copywriter(), polls=1) as server:
+        llm = provider(server)
+        job = submit_batch(briefs(6), provider=llm, folder=tmp_path, **OPTIONS)
+        path = job.path("briefs.jsonl")
+        lines = path.read_text(encoding="utf-8").splitlines()
+        lines[4] = '{"product": 3}'
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        with pytest.raises(ConfigError, match=r"briefs\.jsonl line 5: not a brief dco wrote"):
+            collect_batch(job, provider=llm, workers=2, **OPTIONS)

@@ -1,0 +1,168 @@
+"""Work spread over forked worker processes, its results handed back in order.
+
+A batch job's requests are rendered, and its replies checked, one brief at a time, with no
+brief depending on another: CPU work that one process does on one core. `in_workers` runs such
+a task over a stream of items in forked processes, one per core, a chunk of items at a time,
+and yields the results in the items' order, so what a caller writes or submits comes out as
+one process would give it. Workers are forked, so they inherit the task (its provider, options,
+brand and templates) as it is, without pickling it; only the items and the results cross.
+"""
+
+from __future__ import annotations
+
+import gc
+import io
+import multiprocessing
+import os
+import pickle
+import sys
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from itertools import chain, islice
+from typing import Any, TypeVar
+
+from dco.errors import WorkerError
+from dco.i18n import _
+from dco.models.values import DcoModel
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+CHUNK = 250
+"""Items a worker takes at a time: enough to make handing them over cheap, few enough that
+the last chunks still keep every worker busy."""
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def in_workers(
+    task: Callable[[int, Item], Result],
+    items: Iterable[Item],
+    *,
+    workers: int | None = None,
+    stopped: str,
+) -> Iterator[Result]:
+    """`task(index, item)` for each item, in the items' order, by `workers` forked processes
+    (by default one per core, once there are two chunks of items or more); in this process when
+    there are fewer, when `workers` is 1, or where processes cannot be forked (Windows).
+
+    `stopped` ends the message of the error raised if a worker dies (killed, out of memory):
+    what the caller should do about it.
+    """
+    numbered: Iterator[tuple[int, Item]] = enumerate(items)
+    if workers is None:
+        first = list(islice(numbered, 2 * CHUNK))
+        workers = cores() if len(first) == 2 * CHUNK else 1
+        numbered = chain(first, numbered)
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for index, item in numbered:
+            yield task(index, item)
+        return
+    # The first item is done here: that loads what every task reads (the classifier, the
+    # templates, the channels) once, for the workers to inherit instead of each loading it.
+    for index, item in islice(numbered, 1):
+        yield task(index, item)
+    with _heap_frozen():
+        yield from _spread(task, numbered, workers, stopped)
+
+
+def _spread(
+    task: Callable[[int, Item], Result],
+    numbered: Iterator[tuple[int, Item]],
+    workers: int,
+    stopped: str,
+) -> Iterator[Result]:
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()  # or text still buffered here would be written again by each worker
+    pool = ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("fork"), initializer=_adopt,
+        initargs=(task,),
+    )  # fmt: skip
+    chunks = _chunks(numbered)
+    pending: deque[Future[bytes]] = deque()
+    try:
+        # A few chunks ahead per worker: enough to keep each busy, never the whole stream.
+        for start, part in islice(chunks, 3 * workers):
+            pending.append(pool.submit(_run_chunk, start, part))
+        while pending:
+            try:
+                results = pickle.loads(pending.popleft().result())
+            except BrokenProcessPool as e:
+                raise WorkerError(
+                    _("a worker process stopped ({why}); {what_to_do}").format(
+                        why=e, what_to_do=stopped
+                    )
+                ) from None
+            for start, part in islice(chunks, 1):
+                pending.append(pool.submit(_run_chunk, start, part))
+            yield from results
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _chunks(numbered: Iterator[tuple[int, Item]]) -> Iterator[tuple[int, list[Item]]]:
+    """(index of the first, items) of each run of `CHUNK` numbered items."""
+    while part := list(islice(numbered, CHUNK)):
+        yield part[0][0], [item for _, item in part]
+
+
+@contextmanager
+def _heap_frozen() -> Iterator[None]:
+    """The objects that exist now left out of the collector's passes until the block ends.
+
+    Unpickling the workers' results makes objects fast enough to set off full collections,
+    each of which walks every object of the program (its modules, templates, the caller's
+    data); frozen, a full pass walks only what the work made. A program that freezes its own
+    heap (a pre-fork server) is left to do so.
+    """
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+_task: Callable[[int, Any], Any] | None = None
+"""The task of this worker process, set as it starts."""
+
+
+def _adopt(task: Callable[[int, Any], Any]) -> None:
+    global _task
+    _task = task
+    # What the worker inherited lives as long as it does: left out of the collector's
+    # passes, which otherwise walk every module, template and plan on each full one.
+    gc.freeze()
+
+
+def _run_chunk(start: int, items: list[Any]) -> bytes:
+    assert _task is not None, "a worker runs chunks only after _adopt"
+    results = [_task(start + offset, item) for offset, item in enumerate(items)]
+    buffer = io.BytesIO()
+    _ModelPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(results)
+    return buffer.getvalue()
+
+
+class _ModelPickler(pickle.Pickler):
+    """Pickles dco's models as their values, rebuilt without validation (they were valid when
+    pickled): pydantic's own pickling costs a worker as much as a brief's checks."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, DcoModel):
+            return _restored, (type(obj), obj.__dict__, obj.model_fields_set)
+        return NotImplemented
+
+
+def _restored(kind: type[DcoModel], values: dict[str, Any], fields_set: set[str]) -> DcoModel:
+    return kind.restored(values, fields_set)
