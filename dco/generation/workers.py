@@ -15,6 +15,7 @@ import io
 import multiprocessing
 import os
 import pickle
+import signal
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -141,6 +142,10 @@ _task: Callable[[int, Any], Any] | None = None
 def _adopt(task: Callable[[int, Any], Any]) -> None:
     global _task
     _task = task
+    # Ctrl-C reaches every process of the terminal's group; it is the parent's to act on (it
+    # stops handing out chunks and shuts the workers down), where a worker would only print
+    # a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # What the worker inherited lives as long as it does: left out of the collector's
     # passes, which otherwise walk every module, template and plan on each full one.
     gc.freeze()
