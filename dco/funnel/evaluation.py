@@ -15,6 +15,7 @@ import pydantic
 from dco.errors import ConfigError
 from dco.i18n import _
 from dco.models import STAGES, FunnelStage, Signals
+from dco.text.decoding import decode_text
 from dco.userfiles import read_bytes
 from dco.yamlfile import plain
 
@@ -195,16 +196,12 @@ def _json_record(path: Path, number: int, line: str) -> dict[str, Any]:
 
 
 def _csv_records(path: Path, raw: bytes) -> list[tuple[int, dict[str, Any]]]:
-    for encoding in ("utf-8-sig", "cp949"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
+    try:
+        text = decode_text(raw).text
+    except UnicodeDecodeError:
         raise ConfigError(
             _("{path}: neither UTF-8 nor cp949 text; save it as UTF-8 CSV").format(path=path)
-        )
+        ) from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
     if not reader.fieldnames or not {"text", "stage"} <= set(reader.fieldnames):
         found = ", ".join(reader.fieldnames or []) or _("nothing")

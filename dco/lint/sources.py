@@ -10,9 +10,7 @@ from pathlib import Path
 
 from dco.errors import ConfigError
 from dco.i18n import _
-
-FALLBACK = "cp949"
-"""Tried when a file is not UTF-8: Korean Windows and Excel save CSV and text in it."""
+from dco.text.decoding import decode_text
 
 
 @dataclass(frozen=True)
@@ -57,20 +55,15 @@ def _read(path: Path, encoding: str | None) -> Source:
         text = _decode(path, data[len(codecs.BOM_UTF8) :], "utf-8", "not UTF-8 text after its BOM")
         return Source(text, "utf-8", True, _newline(text))
     try:
-        text = data.decode("utf-8")
-        return Source(text, "utf-8", False, _newline(text))
+        decoded = decode_text(data)
     except UnicodeDecodeError as e:
-        utf8_error = e
-    try:
-        text = data.decode(FALLBACK)
-    except UnicodeDecodeError:
         raise ConfigError(
             _(
                 "{path}: neither UTF-8 nor cp949 text ({why} at byte {at}); give its encoding "
                 "with --encoding, e.g. --encoding euc-kr"
-            ).format(path=path, why=utf8_error.reason, at=utf8_error.start)
-        ) from utf8_error
-    return Source(text, FALLBACK, False, _newline(text))
+            ).format(path=path, why=e.reason, at=e.start)
+        ) from e
+    return Source(decoded.text, decoded.encoding, False, _newline(decoded.text))
 
 
 def write_source(path: Path, source: Source, text: str) -> None:

@@ -37,6 +37,7 @@ from dco.errors import ConfigError, DcoError, OutcomeError
 from dco.i18n import _, unknown_name
 from dco.models import DcoModel
 from dco.outcomes.values import ALL_SEGMENTS, Outcome, period_of
+from dco.text.decoding import decode_text
 
 ColumnName = Literal["variant_id", "date", "impressions", "clicks", "conversions", "segment"]
 COLUMNS: tuple[ColumnName, ...] = (
@@ -254,14 +255,10 @@ def _summed(rows: list[tuple[int, Outcome]]) -> list[tuple[int, Outcome]]:
 
 
 def _text(path: Path) -> str:
-    data = path.read_bytes()
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            return data.decode("cp949")
-        except UnicodeDecodeError as e:
-            raise ConfigError(_("{path}: neither UTF-8 nor cp949 text").format(path=path)) from e
+        return decode_text(path.read_bytes()).text
+    except UnicodeDecodeError as e:
+        raise ConfigError(_("{path}: neither UTF-8 nor cp949 text").format(path=path)) from e
 
 
 def _header(rows: Iterator[list[str]], layout: ReportFormat) -> tuple[int, dict[str, int]] | None:

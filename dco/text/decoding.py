@@ -1,0 +1,40 @@
+"""Bytes of a file from a Korean team as text: UTF-8 (with or without a BOM), else cp949.
+
+Korean Windows and Excel save CSV and text files in cp949; everything else writes UTF-8. A
+file that starts with UTF-8's BOM is UTF-8 and nothing else: read as cp949, its BOM and any
+bad byte would come out as plausible Hanja instead of an error.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+
+FALLBACK = "cp949"
+"""Tried when a file is not UTF-8: Korean Windows and Excel save CSV and text in it."""
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """A file's text, the encoding it was read in, and whether it began with a BOM."""
+
+    text: str
+    encoding: str
+    bom: bool = False
+
+
+def decode_text(data: bytes) -> Decoded:
+    """`data` read as UTF-8 (a BOM dropped) or, failing that, cp949.
+
+    Raises the UTF-8 `UnicodeDecodeError` (its reason and byte are the telling ones) when
+    neither reads it, or when text after a BOM is not UTF-8.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        return Decoded(data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8", bom=True)
+    try:
+        return Decoded(data.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError as utf8_error:
+        try:
+            return Decoded(data.decode(FALLBACK), FALLBACK)
+        except UnicodeDecodeError:
+            raise utf8_error from None
