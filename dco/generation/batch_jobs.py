@@ -23,6 +23,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -171,11 +172,12 @@ def submit_batch(
             lines = in_workers(_FirstRequest(provider, options), _kept(briefs, kept),
                                workers=workers,
                                stopped=_("nothing was sent, submit the briefs again"))  # fmt: skip
-            for line in lines:
-                sent.write(line)
-                job.briefs += 1
-                if on_progress:
-                    on_progress(job.briefs)
+            with closing(lines):  # the workers stop here, whatever ends the loop
+                for line in lines:
+                    sent.write(line)
+                    job.briefs += 1
+                    if on_progress:
+                        on_progress(job.briefs)
             if not job.briefs:
                 raise OptionError(_("no briefs to send"))
     except BaseException:
@@ -216,8 +218,8 @@ def collect_batch(
     send what needs another request (repairs, requests the batch never answered) as the next
     round's batch, or straight to the provider with `direct`.
 
-    The replies are checked by `workers` processes (by default one per core for a job of some
-    size; 1: in this one), and come out in brief order either way.
+    The replies are checked by `workers` processes (by default one per core once there are 500
+    briefs; 1: in this one), and come out in brief order either way.
 
     Returns at once, with `done` False and nothing collected, while the batch is still running.
     """
@@ -239,29 +241,30 @@ def collect_batch(
         replayer = Replayer(provider, planning(options), answers, rounds, job.path("briefs.jsonl"))
         outcomes = in_workers(replayer, _brief_lines(job), workers=workers,
                               stopped=_("nothing is lost, collect again"))  # fmt: skip
-        for outcome in outcomes:
-            index, result, failure = outcome.index, outcome.result, outcome.failure
-            if outcome.waiting is not None:
-                if not direct:
-                    pending.write(_line(provider, outcome.waiting.request, index, rounds + 1))
-                    carried += 1
-                    continue
-                outcome = _finish_directly(index, outcome.waiting, replayer, log)
-                result, failure = outcome.result, outcome.failure
-            if result is not None:
-                collected.accepted += len(result)
-                collected.discarded += len(result.discarded)
-                collected.spend += result.spend
-                to_submit.extend(result)
-                if sink is not None and len(to_submit) >= _SUBMIT_EVERY:
-                    sink.submit(to_submit)
-                    to_submit = []
-            if failure is not None:
-                collected.failures.append(failure)
-            if on_result:
-                on_result(index, result, failure)
-            if on_progress:
-                on_progress(index + 1, job.briefs)
+        with closing(outcomes):  # the workers stop here, whatever ends the loop
+            for outcome in outcomes:
+                index, result, failure = outcome.index, outcome.result, outcome.failure
+                if outcome.waiting is not None:
+                    if not direct:
+                        pending.write(_line(provider, outcome.waiting.request, index, rounds + 1))
+                        carried += 1
+                        continue
+                    outcome = _finish_directly(index, outcome.waiting, replayer, log)
+                    result, failure = outcome.result, outcome.failure
+                if result is not None:
+                    collected.accepted += len(result)
+                    collected.discarded += len(result.discarded)
+                    collected.spend += result.spend
+                    to_submit.extend(result)
+                    if sink is not None and len(to_submit) >= _SUBMIT_EVERY:
+                        sink.submit(to_submit)
+                        to_submit = []
+                if failure is not None:
+                    collected.failures.append(failure)
+                if on_result:
+                    on_result(index, result, failure)
+                if on_progress:
+                    on_progress(index + 1, job.briefs)
     if sink is not None and to_submit:
         sink.submit(to_submit)
     job.current.collected = True

@@ -18,7 +18,7 @@ import pickle
 import signal
 import sys
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -51,13 +51,14 @@ def in_workers(
     *,
     workers: int | None = None,
     stopped: str,
-) -> Iterator[Result]:
+) -> Generator[Result, None, None]:
     """`task(index, item)` for each item, in the items' order, by `workers` forked processes
     (by default one per core, once there are two chunks of items or more); in this process when
     there are fewer, when `workers` is 1, or where processes cannot be forked (Windows).
 
     `stopped` ends the message of the error raised if a worker dies (killed, out of memory):
-    what the caller should do about it.
+    what the caller should do about it. Close the generator (`contextlib.closing`) if the
+    loop over it may end early: that is when the workers are stopped.
     """
     numbered: Iterator[tuple[int, Item]] = enumerate(items)
     if workers is None:

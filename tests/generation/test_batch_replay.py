@@ -1,6 +1,7 @@
 """Collecting a batch in worker processes: the real `openai` SDK against the local Batch API
 mock, with the replies replayed in forked workers a few briefs at a time."""
 
+import multiprocessing
 import os
 
 import pytest
@@ -13,7 +14,7 @@ from tests.batch_server import batch_server
 from tests.generation.test_batch_jobs import OPTIONS, briefs, copywriter, provider
 
 pytestmark = pytest.mark.skipif(
-    "fork" not in __import__("multiprocessing").get_all_start_methods(),
+    "fork" not in multiprocessing.get_all_start_methods(),
     reason="workers are forked; without fork, collecting runs in one process",
 )
 
@@ -140,3 +141,20 @@ def test_a_briefs_file_changed_since_it_was_sent_is_named_with_its_line(tmp_path
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         with pytest.raises(ConfigError, match=r"briefs\.jsonl line 5: not a brief dco wrote"):
             collect_batch(job, provider=llm, workers=2, **OPTIONS)
+
+
+def test_a_callback_that_raises_stops_the_workers_before_the_error_reaches_the_caller(
+    tmp_path, small_chunks
+):
+    def fails_on_the_third(index, result, failure):
+        if index == 2:
+            raise RuntimeError("the caller's own bug")
+
+    with batch_server(copywriter(), polls=1) as server:
+        llm = provider(server)
+        job = submit_batch(briefs(6), provider=llm, folder=tmp_path, **OPTIONS)
+        try:
+            collect_batch(job, provider=llm, workers=2, on_result=fails_on_the_third, **OPTIONS)
+        except RuntimeError as error:  # held, with its traceback, as a caller may hold it
+            held, children = error, multiprocessing.active_children()
+    assert str(held) == "the caller's own bug" and children == []
