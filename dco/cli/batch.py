@@ -50,7 +50,12 @@ def submit_campaign(
                 "generate without --batch"
             ).format(provider=provider.name)
         )
-    job = submit_batch(briefs, provider=provider, folder=folder, settings=settings, **options)
+    with ProgressBar(len(briefs), _("preparing")) as on_progress:
+        job = submit_batch(
+            briefs, provider=provider, folder=folder, settings=settings,
+            on_progress=(lambda done: on_progress(done, len(briefs))) if on_progress else None,
+            **options,
+        )  # fmt: skip
     console().print(job.batch_id, highlight=False)
     error_console().print(
         f"sent {len(briefs)} briefs as batch {job.batch_id} (job kept in {job.folder}); "

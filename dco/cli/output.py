@@ -49,7 +49,8 @@ class ProgressBar:
         self.drawn = 0.0
 
     def __enter__(self) -> Callable[[int, int], None] | None:
-        return self.update if self.total >= 2 else None
+        # Drawn for a person at a terminal; a pipe or a CI log gets nothing, not a blank line.
+        return self.update if self.total >= 2 and error_console().is_terminal else None
 
     def update(self, done: int, total: int) -> None:
         if self.bar is None:
