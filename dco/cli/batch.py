@@ -11,7 +11,7 @@ from typing import Any
 import click
 from rich.markup import escape
 
-from dco.cli.output import ProgressBar, console, error_console, print_json
+from dco.cli.output import ProgressBar, console, counted, error_console, print_json
 from dco.cli.sinks import Sinks
 from dco.errors import OptionError
 from dco.generation.batch_jobs import (
@@ -58,9 +58,11 @@ def submit_campaign(
         )  # fmt: skip
     console().print(job.batch_id, highlight=False)
     error_console().print(
-        f"sent {len(briefs)} briefs as batch {job.batch_id} (job kept in {job.folder}); "
-        f"`dco batch status {job.batch_id}` says where it stands, `dco batch collect "
-        f"{job.batch_id} --queue QUEUE` brings the variants in once it is done",
+        _(
+            "sent {briefs} as batch {batch} (job kept in {folder}); `dco batch status {batch}` "
+            "says where it stands, `dco batch collect {batch} --queue QUEUE` brings the variants "
+            "in once it is done"
+        ).format(briefs=counted(len(briefs), "brief"), batch=job.batch_id, folder=job.folder),
         highlight=False,
         soft_wrap=True,
     )
@@ -174,16 +176,26 @@ def _provider(job: BatchJob) -> BatchProvider:
 
 
 def _status_line(job: BatchJob, status: BatchStatus) -> str:
-    answered = f"{status.completed + status.failed}/{status.total} answered" if status.total else ""
-    where = f"round {job.current.number}, " if len(job.rounds) > 1 else ""
-    line = f"{job.job_id}: batch {status.id} ({where}{job.current.requests} requests) is "
-    line += f"{status.status}" + (f", {answered}" if answered else "")
+    requests = counted(job.current.requests, "request")
+    if len(job.rounds) > 1:
+        requests = _("round {number}, {requests}").format(
+            number=job.current.number, requests=requests
+        )
+    line = _("{job}: batch {batch} ({requests}) is {status}").format(
+        job=job.job_id, batch=status.id, requests=requests, status=status.status
+    )
+    if status.total:
+        line += _(", {done}/{total} answered").format(
+            done=status.completed + status.failed, total=status.total
+        )
     if status.errors:
-        line += f"; the provider says: {'; '.join(status.errors[:3])}"
+        line += _("; the provider says: {errors}").format(errors="; ".join(status.errors[:3]))
     if status.finished and not job.finished:
-        line += f"; collect it: dco batch collect {status.id} --queue QUEUE"
+        line += _("; collect it: {command}").format(
+            command=f"dco batch collect {status.id} --queue QUEUE"
+        )
     elif job.finished:
-        line += "; collected"
+        line += _("; collected")
     return line
 
 
@@ -208,24 +220,25 @@ def _report(collected: Collected, as_json: bool) -> None:
         return
     if not status.finished:
         console().print(
-            _status_line(job, status) + "; run this again later, or with --wait", highlight=False
+            _status_line(job, status) + _("; run this again later, or with --wait"),
+            highlight=False,
         )
         return
-    summary = (
-        f"batch {status.id}: {collected.accepted} variants accepted, {collected.discarded} "
-        f"discarded, {len(collected.failures)} briefs failed"
-    )
+    summary = _("batch {batch}: {variants} accepted, {discarded} discarded, {briefs} failed")
+    summary = summary.format(
+        batch=status.id, variants=counted(collected.accepted, "variant"),
+        discarded=collected.discarded, briefs=counted(len(collected.failures), "brief"),
+    )  # fmt: skip
     if collected.next_batch:
-        summary += (
-            f"; the rest went out as batch {collected.next_batch}: collect it the same way "
-            "once it is done"
-        )
+        summary += _(
+            "; the rest went out as batch {batch}: collect it the same way once it is done"
+        ).format(batch=collected.next_batch)
     console().print(summary, highlight=False)
     error_console().print(
         f"[dim]{escape(spend_line(collected.spend, collected.accepted, job.model, batch=True))}[/]"
     )
     for failure in collected.failures:
-        error_console().print(
-            f"[red]brief {failure.index + 1} ({escape(failure.brief.product)}) failed:[/] "
-            f"{escape(failure.error)}"
+        heading = _("brief {number} ({product}) failed:").format(
+            number=failure.index + 1, product=failure.brief.product
         )
+        error_console().print(f"[red]{escape(heading)}[/] {escape(failure.error)}")

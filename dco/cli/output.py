@@ -90,6 +90,9 @@ COUNTED = {
     "example": (N_("{n} example"), N_("{n} examples")),
     "preference": (N_("{n} preference"), N_("{n} preferences")),
     "proposed rule": (N_("{n} proposed rule"), N_("{n} proposed rules")),
+    "brief": (N_("{n} brief"), N_("{n} briefs")),
+    "variant": (N_("{n} variant"), N_("{n} variants")),
+    "request": (N_("{n} request"), N_("{n} requests")),
 }
 """The counted nouns dco prints, singular and plural, as the catalogue knows them."""
 

@@ -33,8 +33,11 @@ def test_a_campaign_sent_as_a_batch_is_collected_into_the_queue(tmp_path, campai
         assert status.returncode == 0 and "is in_progress" in status.stdout
         done = run_dco("batch", "collect", batch_id, "--batch-dir", str(jobs), "--queue",
                        str(queue), env=env)  # fmt: skip
+        korean = run_dco("batch", "status", batch_id, "--batch-dir", str(jobs), "--lang", "ko",
+                         env=env)  # fmt: skip
+    assert f"배치 {batch_id} (요청 3건) 상태 completed, 3/3 응답; 수집 완료" in korean.stdout
     assert done.returncode == 1  # one brief failed, and says so
-    assert "4 variants accepted, 0 discarded, 1 briefs failed" in done.stdout
+    assert "4 variants accepted, 0 discarded, 1 brief failed" in done.stdout
     assert (
         "brief 3 (수영 강습) failed: the batch refused the request (HTTP 400: content policy)"
         in (done.stderr)
