@@ -151,9 +151,9 @@ def submit_batch(
     batch; returns at once with the job (its `batch_id` is the provider's).
 
     `briefs` are read once, in order, and not kept: a campaign of any size streams through.
-    The requests are rendered by `workers` processes (by default one per core once there are
-    500 briefs; 1: in this one). `options` are `generate`'s (stage or signals, n, brand, …);
-    give the same ones to `collect_batch`.
+    The requests are rendered by `workers` processes (by default, on Linux, one per core once
+    there are 500 briefs; 1: in this one). `options` are `generate`'s (stage or signals, n,
+    brand, …); give the same ones to `collect_batch`.
     """
     if not isinstance(provider, BatchProvider):
         raise OptionError(
@@ -218,8 +218,8 @@ def collect_batch(
     send what needs another request (repairs, requests the batch never answered) as the next
     round's batch, or straight to the provider with `direct`.
 
-    The replies are checked by `workers` processes (by default one per core once there are 500
-    briefs; 1: in this one), and come out in brief order either way.
+    The replies are checked by `workers` processes (by default, on Linux, one per core once
+    there are 500 briefs; 1: in this one), and come out in brief order either way.
 
     Returns at once, with `done` False and nothing collected, while the batch is still running.
     """

@@ -37,6 +37,13 @@ CHUNK = 250
 the last chunks still keep every worker busy."""
 
 
+def can_fork() -> bool:
+    """Whether workers are forked here: on Linux. Windows cannot fork, and on macOS a process
+    that has touched the system's frameworks (an HTTP client reading the proxy settings does)
+    may crash its forked children, which is why Python itself stopped forking there."""
+    return sys.platform == "linux"
+
+
 def cores() -> int:
     """The cores this process may run on."""
     try:
@@ -54,7 +61,7 @@ def in_workers(
 ) -> Generator[Result, None, None]:
     """`task(index, item)` for each item, in the items' order, by `workers` forked processes
     (by default one per core, once there are two chunks of items or more); in this process when
-    there are fewer, when `workers` is 1, or where processes cannot be forked (Windows).
+    there are fewer, when `workers` is 1, or off Linux (see `can_fork`).
 
     `stopped` ends the message of the error raised if a worker dies (killed, out of memory):
     what the caller should do about it. Close the generator (`contextlib.closing`) if the
@@ -65,7 +72,7 @@ def in_workers(
         first = list(islice(numbered, 2 * CHUNK))
         workers = cores() if len(first) == 2 * CHUNK else 1
         numbered = chain(first, numbered)
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers <= 1 or not can_fork():
         for index, item in numbered:
             yield task(index, item)
         return

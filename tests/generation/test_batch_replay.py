@@ -14,7 +14,7 @@ from tests.batch_server import batch_server
 from tests.generation.test_batch_jobs import OPTIONS, briefs, copywriter, provider
 
 pytestmark = pytest.mark.skipif(
-    "fork" not in multiprocessing.get_all_start_methods(),
+    not workers.can_fork(),
     reason="workers are forked; without fork, collecting runs in one process",
 )
 

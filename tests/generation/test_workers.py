@@ -1,7 +1,6 @@
 """Work spread over forked processes: results in order, errors as they were raised, a dead
 worker reported, and small work kept in this process."""
 
-import multiprocessing
 import os
 import pickle
 
@@ -13,7 +12,7 @@ from dco.generation.workers import in_workers
 from dco.models import Brief, Copy, Variant
 
 pytestmark = pytest.mark.skipif(
-    "fork" not in multiprocessing.get_all_start_methods(),
+    not workers.can_fork(),
     reason="workers are forked; without fork, the work runs in this process",
 )
 
