@@ -122,8 +122,8 @@ def status_command(job_id: str, batch_dir: Path, as_json: bool) -> None:
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
-    help="Processes that check the replies [default: on Linux, one per core for a job of 500 "
-    "briefs or more; elsewhere 1]. 1 checks them in this process.",
+    help="Processes that check the replies [default: on Linux, one per core (at most 8) for a "
+    "job of 500 briefs or more; elsewhere 1]. 1 checks them in this process.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the collection as JSON.")
 def collect_command(

@@ -35,6 +35,10 @@ Result = TypeVar("Result")
 CHUNK = 250
 """Items a worker takes at a time: enough to make handing them over cheap, few enough that
 the last chunks still keep every worker busy."""
+MOST_WORKERS = 8
+"""The most workers started unless asked for more: past about six, this process's own share
+(taking the results back, writing or submitting them) is what limits a batch, and each worker
+holds its own copy of the plans and templates."""
 
 
 def can_fork() -> bool:
@@ -52,6 +56,12 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+def default_workers(items: int) -> int:
+    """Workers for `items` items (counted up to two chunks): one per core up to
+    `MOST_WORKERS` for two chunks or more; fewer are done before workers would have started."""
+    return min(cores(), MOST_WORKERS) if items >= 2 * CHUNK else 1
+
+
 def in_workers(
     task: Callable[[int, Item], Result],
     items: Iterable[Item],
@@ -60,8 +70,8 @@ def in_workers(
     stopped: str,
 ) -> Generator[Result, None, None]:
     """`task(index, item)` for each item, in the items' order, by `workers` forked processes
-    (by default one per core, once there are two chunks of items or more); in this process when
-    there are fewer, when `workers` is 1, or off Linux (see `can_fork`).
+    (by default one per core up to `MOST_WORKERS`, once there are two chunks of items or more);
+    in this process when there are fewer, when `workers` is 1, or off Linux (see `can_fork`).
 
     `stopped` ends the message of the error raised if a worker dies (killed, out of memory):
     what the caller should do about it. Close the generator (`contextlib.closing`) if the
@@ -70,7 +80,7 @@ def in_workers(
     numbered: Iterator[tuple[int, Item]] = enumerate(items)
     if workers is None:
         first = list(islice(numbered, 2 * CHUNK))
-        workers = cores() if len(first) == 2 * CHUNK else 1
+        workers = default_workers(len(first))
         numbered = chain(first, numbered)
     if workers <= 1 or not can_fork():
         for index, item in numbered:

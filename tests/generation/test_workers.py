@@ -40,6 +40,14 @@ def test_a_few_items_stay_in_this_process_unless_workers_are_asked_for():
     assert len({pid for _, _, pid in many}) > 1 or workers.cores() == 1
 
 
+def test_workers_by_default_are_one_per_core_up_to_a_few(monkeypatch):
+    monkeypatch.setattr(workers, "cores", lambda: 64)
+    assert workers.default_workers(6) == workers.MOST_WORKERS == 8
+    assert workers.default_workers(5) == 1  # under two chunks of three
+    monkeypatch.setattr(workers, "cores", lambda: 2)
+    assert workers.default_workers(6) == 2
+
+
 def test_an_error_in_a_worker_reaches_the_caller_as_it_was_raised():
     def fails_on_five(index, item):
         if index == 5:
