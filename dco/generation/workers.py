@@ -10,6 +10,7 @@ brand and templates) as it is, without pickling it; only the items and the resul
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import io
 import multiprocessing
@@ -104,7 +105,7 @@ def _spread(
         stream.flush()  # or text still buffered here would be written again by each worker
     pool = ProcessPoolExecutor(
         workers, mp_context=multiprocessing.get_context("fork"), initializer=_adopt,
-        initargs=(task,),
+        initargs=(task, os.getpid()),
     )  # fmt: skip
     chunks = _chunks(numbered)
     pending: deque[Future[bytes]] = deque()
@@ -157,9 +158,10 @@ _task: Callable[[int, Any], Any] | None = None
 """The task of this worker process, set as it starts."""
 
 
-def _adopt(task: Callable[[int, Any], Any]) -> None:
+def _adopt(task: Callable[[int, Any], Any], parent: int) -> None:
     global _task
     _task = task
+    _die_with(parent)
     # Ctrl-C reaches every process of the terminal's group; it is the parent's to act on (it
     # stops handing out chunks and shuts the workers down), where a worker would only print
     # a traceback of its own.
@@ -167,6 +169,22 @@ def _adopt(task: Callable[[int, Any], Any]) -> None:
     # What the worker inherited lives as long as it does: left out of the collector's
     # passes, which otherwise walk every module, template and plan on each full one.
     gc.freeze()
+
+
+_PR_SET_PDEATHSIG = 1
+"""prctl's option: the signal this process gets when the thread that forked it ends."""
+
+
+def _die_with(parent: int) -> None:
+    """Have Linux kill this worker when its parent dies. Killed with -9 (or by the out-of-memory
+    killer), a parent shuts nothing down, and its workers would wait for chunks for ever."""
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # no C library to ask: the worker lives on as before
+        return
+    prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
 
 
 def _run_chunk(start: int, items: list[Any]) -> bytes:

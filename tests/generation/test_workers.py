@@ -3,6 +3,11 @@ worker reported, and small work kept in this process."""
 
 import os
 import pickle
+import signal
+import subprocess
+import sys
+import textwrap
+import time
 
 import pytest
 
@@ -94,3 +99,45 @@ def test_models_cross_processes_as_they_were():
     assert back == variant and back.model_fields_set == variant.model_fields_set
     assert back.brief.model_fields_set == {"product", "channel"}
     assert back.model_dump_json() == variant.model_dump_json()
+
+
+def test_workers_do_not_outlive_a_parent_killed_with_9(tmp_path):
+    script = tmp_path / "parent.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            import os, time
+            from dco.generation import workers
+            from dco.generation.workers import in_workers
+
+            workers.CHUNK = 2
+
+            def slow(index, item):
+                time.sleep(0.05)
+                return os.getpid()
+
+            for pid in in_workers(slow, range(10_000), workers=2, stopped="again"):
+                if pid != os.getpid():
+                    print(pid, flush=True)
+            """
+        )
+    )
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    worker = int(parent.stdout.readline())
+    os.kill(parent.pid, signal.SIGKILL)  # no shutdown, no finally: the parent is simply gone
+    parent.wait()
+    parent.stdout.close()
+    for _ in range(200):  # the worker is killed with it, then reaped by whoever adopted it
+        if not running(worker):
+            break
+        time.sleep(0.05)
+    assert not running(worker)
+
+
+def running(pid):
+    """Whether `pid` is a process still running (a zombie is not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
