@@ -11,7 +11,7 @@ from typing import Any
 import click
 from rich.markup import escape
 
-from dco.cli.output import ProgressBar, console, counted, error_console, print_json
+from dco.cli.output import ProgressBar, console, error_console, print_json
 from dco.cli.sinks import Sinks
 from dco.errors import OptionError
 from dco.generation.batch_jobs import (
@@ -24,7 +24,7 @@ from dco.generation.batch_jobs import (
     submit_batch,
 )
 from dco.generation.cost import spend_line
-from dco.i18n import _
+from dco.i18n import _, counted
 from dco.models import Brief
 from dco.providers import get_provider
 from dco.providers.base import BatchProvider, BatchStatus

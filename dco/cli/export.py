@@ -10,8 +10,8 @@ import click
 
 from dco.channels.limits import copy_findings
 from dco.cli.common import db_argument, load_brand, require_db
-from dco.cli.output import counted, error_console
-from dco.i18n import _
+from dco.cli.output import error_console
+from dco.i18n import _, counted
 from dco.review import ReviewQueue, naver_ads
 from dco.review.export import ExportRow, to_csv, to_jsonl
 from dco.review.google_ads import (

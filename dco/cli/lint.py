@@ -9,8 +9,8 @@ import click
 from rich.markup import escape
 
 from dco.cli.common import key_values, load_brand
-from dco.cli.output import console, counted, error_console
-from dco.i18n import _
+from dco.cli.output import console, error_console
+from dco.i18n import _, counted
 from dco.lint.files import lint
 from dco.lint.formats import to_github, to_json, to_junit, to_sarif
 from dco.lint.results import LEVELS, MAX_SHOWN_PER_ASSET, LintResult, Located

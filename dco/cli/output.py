@@ -12,7 +12,6 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from dco.i18n import N_, _
 from dco.models import FunnelStage
 
 STAGE_STYLE = {
@@ -74,36 +73,6 @@ class ProgressBar:
 def print_json(data: Any) -> None:
     """Print `data` as JSON on stdout, keeping Korean readable (no \\u escapes)."""
     console().out(json.dumps(data, ensure_ascii=False, indent=2), highlight=False)
-
-
-COUNTED = {
-    "error": (N_("{n} error"), N_("{n} errors")),
-    "warning": (N_("{n} warning"), N_("{n} warnings")),
-    "suggestion": (N_("{n} suggestion"), N_("{n} suggestions")),
-    "piece": (N_("{n} piece"), N_("{n} pieces")),
-    "file": (N_("{n} file"), N_("{n} files")),
-    "rule": (N_("{n} rule"), N_("{n} rules")),
-    "approved variant": (N_("{n} approved variant"), N_("{n} approved variants")),
-    "responsive search ad": (N_("{n} responsive search ad"), N_("{n} responsive search ads")),
-    "ad": (N_("{n} ad"), N_("{n} ads")),
-    "decision": (N_("{n} decision"), N_("{n} decisions")),
-    "example": (N_("{n} example"), N_("{n} examples")),
-    "preference": (N_("{n} preference"), N_("{n} preferences")),
-    "proposed rule": (N_("{n} proposed rule"), N_("{n} proposed rules")),
-    "brief": (N_("{n} brief"), N_("{n} briefs")),
-    "variant": (N_("{n} variant"), N_("{n} variants")),
-    "request": (N_("{n} request"), N_("{n} requests")),
-}
-"""The counted nouns dco prints, singular and plural, as the catalogue knows them."""
-
-
-def counted(number: int, noun: str) -> str:
-    """A count with its noun in the right number and language: "1 error", "2 errors",
-    "오류 2개"."""
-    forms = COUNTED.get(noun)
-    if forms is None:
-        return f"{number} {noun}{'' if number == 1 else 's'}"
-    return _(forms[0] if number == 1 else forms[1]).format(n=number)
 
 
 def stage_label(stage: FunnelStage) -> str:

@@ -8,9 +8,9 @@ import click
 from rich.markup import escape
 
 from dco.cli.common import db_argument, load_brand, require_db
-from dco.cli.output import console, counted, error_console, print_json
+from dco.cli.output import console, error_console, print_json
 from dco.errors import ConfigError, OptionError
-from dco.i18n import _
+from dco.i18n import _, counted
 from dco.review import ReviewQueue
 from dco.tuning import PROFILE_NAME, TuningProfile, tune
 from dco.tuning.changes import changes
