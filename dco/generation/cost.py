@@ -6,6 +6,7 @@ import functools
 from dataclasses import dataclass
 
 from dco.generation.pipeline import Spend
+from dco.i18n import _, counted
 from dco.resources import load_data
 
 
@@ -46,23 +47,30 @@ def batch_share() -> float:
 
 def spend_line(spend: Spend, accepted: int, model: str, *, batch: bool = False) -> str:
     """One line on what a run cost, for the end of `dco generate` (`batch`: at the Batch API's
-    price, with the direct price for the same tokens beside it)."""
-    line = (
-        f"{spend.requests} request{'s' if spend.requests != 1 else ''} "
-        f"({spend.repairs} repair round{'s' if spend.repairs != 1 else ''}, {spend.retries} "
-        f"retried), {spend.prompt_tokens:,} prompt + {spend.completion_tokens:,} completion "
-        f"tokens"
-    )
+    price, with the direct price for the same tokens beside it), in the language in use."""
+    line = _("{requests} ({repairs}, {retries} retried), {prompt} prompt + {completion} "
+             "completion tokens").format(
+        requests=counted(spend.requests, "request"),
+        repairs=counted(spend.repairs, "repair round"),
+        retries=spend.retries,
+        prompt=f"{spend.prompt_tokens:,}",
+        completion=f"{spend.completion_tokens:,}",
+    )  # fmt: skip
     if accepted:
-        line += f", {round(spend.tokens / accepted):,} per accepted variant"
+        line += _(", {tokens} per accepted variant").format(
+            tokens=f"{round(spend.tokens / accepted):,}"
+        )
     price = price_of(model)
     if price is not None and batch:
-        line += (
-            f"; ${price.of(spend) * batch_share():,.4f} at {model}'s Batch API price "
-            f"(${price.of(spend):,.4f} sent directly)"
-        )
+        priced = _("; {batch_price} at {model}'s Batch API price ({direct_price} sent directly)")
+        line += priced.format(
+            batch_price=f"${price.of(spend) * batch_share():,.4f}", model=model,
+            direct_price=f"${price.of(spend):,.4f}",
+        )  # fmt: skip
     elif price is not None:
-        line += f"; ${price.of(spend):,.4f} at {model}'s price"
+        line += _("; {price} at {model}'s price").format(
+            price=f"${price.of(spend):,.4f}", model=model
+        )
     elif spend.tokens:
-        line += f" (no price for {model} in dco/data/prices.yaml)"
+        line += _(" (no price for {model} in dco/data/prices.yaml)").format(model=model)
     return line

@@ -1,5 +1,6 @@
 """What a run cost, priced from the editable price table."""
 
+from dco import i18n
 from dco.generation import Spend, generate
 from dco.generation.cost import price_of, spend_line
 from dco.models import Brief
@@ -39,3 +40,14 @@ def test_a_campaign_reports_the_share_of_its_prompts_every_brief_shares():
     # What varies per brief comes last: the prompts part only inside the brief, after the policy.
     shared = next(i for i, (a, b) in enumerate(zip(first, second, strict=False)) if a != b)
     assert "</policy>" in first[:shared] and first[:shared].endswith('"product": "')
+
+
+def test_the_spend_line_speaks_the_language_in_use():
+    spend = Spend(requests=2, prompt_tokens=1_000, completion_tokens=200, repairs=1)
+    i18n.use("ko")
+    try:
+        line = spend_line(spend, accepted=2, model="gpt-4o-mini", batch=True)
+    finally:
+        i18n.use("en")
+    assert line.startswith("요청 2건 (수정 1회, 재시도 0회), 토큰 프롬프트 1,000 + 응답 200")
+    assert "승인된 변형당 600" in line and "gpt-4o-mini의 Batch API 가격으로 $" in line
