@@ -42,6 +42,21 @@ OnResult = Callable[[int, "GenerationResult | None", "BatchFailure | None"], Non
 failure (None when it has variants)."""
 
 
+def raised(index: int, brief: Brief, error: Exception) -> BatchFailure:
+    """The brief's failure from what it raised: dco's own message, or the surprise named."""
+    if isinstance(error, DcoError):
+        return BatchFailure(index, brief, str(error))
+    return BatchFailure(index, brief, f"{type(error).__name__}: {error}")
+
+
+def came_to_nothing(index: int, brief: Brief, result: GenerationResult) -> BatchFailure | None:
+    """The brief's failure when no variant of its result came through, with why."""
+    if result:
+        return None
+    reasons = "; ".join(dict.fromkeys(d.reason for d in result.discarded)) or "none written"
+    return BatchFailure(index, brief, f"no variant came through ({reasons})")
+
+
 def _outcome(
     index: int, brief: Brief, attempt: Callable[[], GenerationResult]
 ) -> tuple[GenerationResult | None, BatchFailure | None]:
@@ -51,15 +66,10 @@ def _outcome(
     except ProviderError as e:
         if e.stops_batch:
             raise  # the same for every brief: the batch ends here, with this one line
-        return None, BatchFailure(index, brief, str(e))
-    except DcoError as e:
-        return None, BatchFailure(index, brief, str(e))
+        return None, raised(index, brief, e)
     except Exception as e:  # one brief's surprise must not lose the batch
-        return None, BatchFailure(index, brief, f"{type(e).__name__}: {e}")
-    if not result:
-        reasons = "; ".join(dict.fromkeys(d.reason for d in result.discarded)) or "none written"
-        return result, BatchFailure(index, brief, f"no variant came through ({reasons})")
-    return result, None
+        return None, raised(index, brief, e)
+    return result, came_to_nothing(index, brief, result)
 
 
 @dataclass
@@ -192,11 +202,9 @@ async def agenerate_many(
             except ProviderError as e:
                 if e.stops_batch:
                     raise  # the same for every brief: gather ends the batch with it
-                outcome = None, BatchFailure(index, briefs[index], str(e))
-            except DcoError as e:
-                outcome = None, BatchFailure(index, briefs[index], str(e))
+                outcome = None, raised(index, briefs[index], e)
             except Exception as e:  # one brief's surprise must not lose the batch
-                outcome = None, BatchFailure(index, briefs[index], f"{type(e).__name__}: {e}")
+                outcome = None, raised(index, briefs[index], e)
             results[index], failure = outcome
             if failure is not None:
                 failures.append(failure)

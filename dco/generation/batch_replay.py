@@ -18,8 +18,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from dco.errors import ConfigError, DcoError, OptionError, ProviderError
-from dco.generation.batch import BatchFailure
+from dco.errors import ConfigError, OptionError, ProviderError
+from dco.generation.batch import BatchFailure, came_to_nothing, raised
 from dco.generation.batch_answers import Answers, request_digest
 from dco.generation.pipeline import GenerationResult, pipeline
 from dco.generation.plan import make_plan
@@ -128,14 +128,8 @@ def guarded(index: int, brief: Brief, work: Callable[[], GenerationResult | Wait
         outcome = work()
     except OptionError:
         raise
-    except DcoError as e:
-        return Replayed(index, failure=BatchFailure(index, brief, str(e)))
     except Exception as e:  # one brief's surprise must not lose the batch
-        return Replayed(index, failure=BatchFailure(index, brief, f"{type(e).__name__}: {e}"))
+        return Replayed(index, failure=raised(index, brief, e))
     if isinstance(outcome, Waiting):
         return Replayed(index, waiting=outcome)
-    if not outcome:
-        reasons = "; ".join(dict.fromkeys(d.reason for d in outcome.discarded))
-        failure = BatchFailure(index, brief, f"no variant came through ({reasons})")
-        return Replayed(index, result=outcome, failure=failure)
-    return Replayed(index, result=outcome)
+    return Replayed(index, result=outcome, failure=came_to_nothing(index, brief, outcome))
