@@ -60,7 +60,8 @@ class Locations:
         parts = conninfo_to_dict(self.url)
         host = parts.get("host", "")
         if str(host).startswith("/"):
-            return f"postgresql://{parts.get('user', '')}@/bench_{name}?host={host}"
+            port = f"&port={parts['port']}" if parts.get("port") else ""
+            return f"postgresql://{parts.get('user', '')}@/bench_{name}?host={host}{port}"
         port = f":{parts['port']}" if parts.get("port") else ""
         password = f":{parts['password']}" if parts.get("password") else ""
         return f"postgresql://{parts.get('user', '')}{password}@{host}{port}/bench_{name}"
