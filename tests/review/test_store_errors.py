@@ -169,3 +169,43 @@ def test_the_cli_gives_one_line_and_exit_2_for_a_queue_it_cannot_use(tmp_path):
         f"dco: error: {path}: not a SQLite database; give a dco queue file, or a new path to "
         "create one"
     )
+
+
+def end_sessions(url):
+    """What a server restart does to every session on the database: ends it, saying so."""
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
+def test_a_postgres_queue_carries_on_after_the_server_ends_its_session(postgres_url):
+    batch = variants(2)
+    with ReviewQueue(postgres_url) as queue:
+        queue.submit(batch)
+        end_sessions(postgres_url)
+        assert queue.claim("minji").variant.id == batch[0].id
+        end_sessions(postgres_url)
+        queue.approve(batch[0].id, "minji")
+        end_sessions(postgres_url)
+        queue.skip(batch[1].id, "minji")  # a write transaction
+        end_sessions(postgres_url)
+        assert queue.stats()["approved"] == 1
+        assert [d.action for d in queue.history(batch[1].id)] == ["skip"]
+
+
+def test_a_lost_postgres_connection_is_named_and_the_next_call_connects_again(postgres_url):
+    import os
+    import socket
+
+    batch = variants(1)
+    with ReviewQueue(postgres_url) as queue:
+        queue.submit(batch)
+        # The network between dropping: no farewell from the server, the socket just ends.
+        socket.socket(fileno=os.dup(queue.store.db.fileno())).shutdown(socket.SHUT_RDWR)
+        with pytest.raises(StoreError, match="the connection to the server was lost") as lost:
+            queue.approve(batch[0].id, "minji")
+        assert "Traceback" not in str(lost.value) and "\n" not in str(lost.value)
+        queue.approve(batch[0].id, "minji")
+        assert queue.status(batch[0].id) == "approved"

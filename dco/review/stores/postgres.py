@@ -11,9 +11,9 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from dco.errors import StoreError
 from dco.i18n import _
@@ -37,6 +37,8 @@ CHANNEL = "dco_decisions"
 
 LOCK_SECONDS = 30
 """How long a statement waits for another transaction's lock before giving up."""
+
+_Result = TypeVar("_Result")
 
 _SEARCH = """\
                 SELECT v.id, v.data INTO v_id, v_data FROM variants v
@@ -311,11 +313,12 @@ class PostgresStore(SqlStore):
         self._secret = _password_of(url)
         self._url = url
         self._listener: psycopg.Connection[Any] | None = None
+        # What the server sends when it ends a session (a restart, `pg_terminate_backend`, an
+        # idle-session timeout): read as the answer to the next thing sent, which never ran.
+        self._ended = (psycopg.errors.AdminShutdown, psycopg.errors.CrashShutdown,
+                       psycopg.errors.IdleSessionTimeout)  # fmt: skip
         try:
-            self.db: psycopg.Connection[Any] = psycopg.connect(
-                url, autocommit=True, connect_timeout=10,
-                options=f"-c lock_timeout={LOCK_SECONDS * 1000}",
-            )  # fmt: skip
+            self.db: psycopg.Connection[Any] = self._connect()
         except psycopg.Error as e:
             raise self._explain(e) from None
         try:
@@ -327,13 +330,52 @@ class PostgresStore(SqlStore):
             self.db.close()
             raise
 
-    def _explain(self, error: Exception) -> StoreError:
-        """One line saying what went wrong and what to do, with any password taken out."""
+    def _connect(self) -> psycopg.Connection[Any]:
+        return self._psycopg.connect(
+            self._url, autocommit=True, connect_timeout=10,
+            options=f"-c lock_timeout={LOCK_SECONDS * 1000}",
+        )  # fmt: skip
+
+    def _live(self) -> psycopg.Connection[Any]:
+        """The connection, made again if the last one was lost: a review app open all day
+        outlives a server restart."""
+        if self.db.closed:
+            self.db = self._connect()
+        return self.db
+
+    def _again_if_ended(self, run: Callable[[psycopg.Connection[Any]], _Result]) -> _Result:
+        """`run` on the connection, and once more on a new one if the server had ended the
+        session. Ended while idle, its farewell answered the first thing `run` sent, which
+        never ran; ended during `run`, the transaction was rolled back. (In the instant after
+        a commit, an approval, edit or rejection tried again is refused as already made; a skip
+        is recorded, and counted, twice.)"""
+        try:
+            return run(self._live())
+        except self._ended:
+            return run(self._live())
+
+    def _explain(
+        self, error: Exception, connection: psycopg.Connection[Any] | None = None
+    ) -> StoreError:
+        """One line saying what went wrong on `connection` (by default the store's) and what
+        to do, with any password taken out."""
         errors = self._psycopg.errors
         text = " ".join(str(error).split())
         if self._secret:
             text = text.replace(self._secret, "***")
         where = self.location
+        connection = connection or getattr(self, "db", None)
+        if (
+            isinstance(error, self._psycopg.OperationalError)
+            and connection is not None
+            and connection.closed
+        ):
+            return StoreError(
+                _(
+                    "{where}: the connection to the server was lost ({why}); what was recorded "
+                    "before is kept, and the next try connects again"
+                ).format(where=where, why=text)
+            )
         if "password authentication failed" in text:
             return StoreError(
                 _(
@@ -399,11 +441,15 @@ class PostgresStore(SqlStore):
         """Wait up to `timeout` seconds for a decision to be announced (LISTEN), looking at
         `stop` every tenth of a second."""
         try:
-            if self._listener is None:
-                self._listener = self._psycopg.connect(
-                    self._url, autocommit=True, connect_timeout=10
-                )
-                self._listener.execute(f"LISTEN {CHANNEL}")
+            if self._listener is None or self._listener.closed:
+                listener = self._psycopg.connect(self._url, autocommit=True, connect_timeout=10)
+                try:
+                    listener.execute(f"LISTEN {CHANNEL}")
+                except BaseException:
+                    listener.close()  # or it would pass for one that listens
+                    raise
+                self._listener = listener
+                return True  # what was decided before it listened was not announced to it
             deadline = time.monotonic() + timeout
             while not (stop is not None and stop.is_set()):
                 left = deadline - time.monotonic()
@@ -413,27 +459,30 @@ class PostgresStore(SqlStore):
                     return True
             return False
         except self._psycopg.Error as e:
-            raise self._explain(e) from None
+            raise self._explain(e, self._listener) from None
 
     @contextmanager
     def _write(self) -> Iterator[Transaction]:
         with self._lock:
             try:
-                with self.db.transaction(), self.db.cursor() as cursor:
-                    yield cursor
+                with ExitStack() as stack:
+                    self._again_if_ended(lambda db: stack.enter_context(db.transaction()))
+                    yield stack.enter_context(self.db.cursor())
             except self._psycopg.Error as e:
                 raise self._explain(e) from None
 
     def _read(self, sql: str, parameters: Sequence | Mapping = ()) -> list[tuple]:
         with self._lock:
             try:
-                return self.db.execute(self._sql(sql), parameters or None).fetchall()
+                return self._again_if_ended(
+                    lambda db: db.execute(self._sql(sql), parameters or None).fetchall()
+                )
             except self._psycopg.Error as e:
                 raise self._explain(e) from None
 
     def _stream(self, sql: str) -> Iterator[tuple]:
         # A server-side cursor of its own connection-level transaction: pages, not all rows.
-        with self._lock, self.db.transaction(), self.db.cursor(name="dco_copy") as cursor:
+        with self._lock, self._live().transaction(), self.db.cursor(name="dco_copy") as cursor:
             cursor.itersize = 5000
             cursor.execute(self._sql(sql))
             yield from cursor
@@ -566,7 +615,7 @@ class PostgresStore(SqlStore):
         does a whole claim or decision needs no BEGIN and COMMIT round trips around it."""
         with self._lock:
             try:
-                return self.db.execute(sql, parameters).fetchone()
+                return self._again_if_ended(lambda db: db.execute(sql, parameters).fetchone())
             except self._psycopg.Error as e:
                 raise self._explain(e) from None
 
