@@ -432,3 +432,27 @@ def test_a_row_shows_the_whole_channel_id_and_the_stage_as_a_letter(tmp_path):
 
         line = asyncio.run(run())
     assert "· C kakao_friendtalk 봄" in line
+
+
+def test_the_app_carries_on_through_a_postgres_server_ending_its_sessions(postgres_url):
+    from tests.review.test_store_errors import end_sessions
+
+    brief = Brief(product="하프 마라톤 코칭", offer="첫 주 무료", channel="google_rsa",
+                  campaign="spring")  # fmt: skip
+    with ReviewQueue(postgres_url) as mine, ReviewQueue(postgres_url) as theirs:
+        mine.submit(generate(brief, stage="decision", n=4, provider=FakeProvider(), seed=1))
+        first, second = mine.pending()[:2]
+        app = create_app(mine, "minji", refresh_seconds=0.05)
+
+        async def run():
+            async with app.run_test(size=(100, 30)) as pilot:
+                await pilot.pause()
+                end_sessions(postgres_url)  # the listener's and both queues' sessions
+                theirs.approve(second.id, "jun")
+                assert await until(pilot, lambda: second.id not in [row.id for row in app.rows])
+                await pilot.press("a")
+                await pilot.pause()
+
+        asyncio.run(run())
+        assert app.return_code in (None, 0)
+        assert mine.status(first.id) == "approved"

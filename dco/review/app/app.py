@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from dco.channels.limits import copy_findings
-from dco.errors import ReviewError
+from dco.errors import ReviewError, StoreError
 from dco.i18n import _
 from dco.models import Copy, FunnelStage, Variant
 from dco.protocols import Checker
@@ -162,15 +162,29 @@ class ReviewApp(App[None]):
     def watch_others(self) -> None:
         """Wait for decisions made elsewhere (another reviewer, another window) and refresh."""
         worker = get_current_worker()
+        told = False
         while not (worker.is_cancelled or self.stopping.is_set()):
-            if self.queue.wait_for_decisions(self.refresh_seconds, self.stopping) and not (
-                worker.is_cancelled or self.stopping.is_set()
-            ):
+            try:
+                announced = self.queue.wait_for_decisions(self.refresh_seconds, self.stopping)
+            except StoreError as e:  # the server restarting, say: the app goes on, and so do we
+                if not told:  # once, not on every try while it is away
+                    self.call_from_thread(
+                        self.notify, _("Decisions made elsewhere are not followed for now: "
+                                       "{why}").format(why=e), severity="warning", timeout=10,
+                    )  # fmt: skip
+                    told = True
+                self.stopping.wait(self.refresh_seconds)
+                continue
+            told = False
+            if announced and not (worker.is_cancelled or self.stopping.is_set()):
                 self.call_from_thread(self.refresh_from_others)
 
     def refresh_from_others(self) -> None:
         """Take variants decided elsewhere out of the list, and count what remains afresh."""
-        changes = self.queue.decisions_since(self.log_seen)
+        try:
+            changes = self.queue.decisions_since(self.log_seen)
+        except StoreError:
+            return  # the watcher says so, and the next announcement tries again
         if not changes:
             return
         self.log_seen = changes[-1][0]
@@ -312,6 +326,9 @@ class ReviewApp(App[None]):
             else:
                 self.notify(str(e), severity="error", timeout=8)
             return False
+        except StoreError as e:  # the database out of reach: say so; the key tries again
+            self.notify(str(e), severity="error", timeout=10)
+            return False
         return True
 
     def action_approve(self) -> None:
@@ -356,7 +373,11 @@ class ReviewApp(App[None]):
         self.push_screen(RejectScreen(self.queue.reasons), done)
 
     def action_undo(self) -> None:
-        undone = self.queue.undo(self.reviewer, made_here=True)
+        try:
+            undone = self.queue.undo(self.reviewer, made_here=True)
+        except StoreError as e:
+            self.notify(str(e), severity="error", timeout=10)
+            return
         if undone is None:
             self.notify(_("Nothing to undo in this window."))
             return
