@@ -456,3 +456,43 @@ def test_the_app_carries_on_through_a_postgres_server_ending_its_sessions(postgr
         asyncio.run(run())
         assert app.return_code in (None, 0)
         assert mine.status(first.id) == "approved"
+
+
+def test_the_app_says_when_the_database_is_out_of_reach_and_goes_on_when_it_is_back(
+    postgres_url, monkeypatch
+):
+    import os
+    import socket
+
+    import psycopg
+
+    brief = Brief(product="하프 마라톤 코칭", offer="첫 주 무료", channel="google_rsa",
+                  campaign="spring")  # fmt: skip
+    with ReviewQueue(postgres_url) as queue:
+        queue.submit(generate(brief, stage="decision", n=4, provider=FakeProvider(), seed=1))
+        second = queue.pending()[1]
+        app = create_app(queue, "minji", refresh_seconds=0.05)
+        store = queue.store
+
+        def refused():
+            raise psycopg.OperationalError("connection refused")
+
+        async def run():
+            async with app.run_test(size=(100, 30)) as pilot:
+                await pilot.pause()
+                # The server goes away: its connection ends, and connecting again fails.
+                monkeypatch.setattr(store, "_connect", refused)
+                socket.socket(fileno=os.dup(store.db.fileno())).shutdown(socket.SHUT_RDWR)
+                await pilot.press("j", "a")
+                await pilot.pause()
+                shown = str(app.query_one("#detail").render())
+                assert "the connection to the server was lost" in shown
+                assert "Move (j, k) to try again" in shown
+                monkeypatch.undo()  # it is back
+                await pilot.press("a")
+                await pilot.pause()
+
+        asyncio.run(run())
+        assert app.return_code in (None, 0)
+        assert queue.status(second.id) == "approved"
+        assert queue.stats()["approved"] == 1

@@ -83,6 +83,8 @@ class ReviewApp(App[None]):
         """Every pending variant of the queue (with the filters), light: a whole campaign."""
         self.loaded: Variant | None = None
         """The full record of the highlighted row, read when it is highlighted."""
+        self.out_of_reach: StoreError | None = None
+        """Why the highlighted row could not be read, while the database is out of reach."""
         self.decided: Counter[str] = Counter()
         """Decisions made in this app, by kind (skips are not reviews)."""
         self.remaining = 0
@@ -183,21 +185,24 @@ class ReviewApp(App[None]):
         """Take variants decided elsewhere out of the list, and count what remains afresh."""
         try:
             changes = self.queue.decisions_since(self.log_seen)
+            listed = {row.id for row in self.rows}
+            touched = {d.variant_id for _at, d in changes} & listed - set(self.decided_here)
+            gone = [vid for vid in touched if self.queue.status(vid) != "pending"]
         except StoreError:
-            return  # the watcher says so, and the next announcement tries again
+            return  # the watcher says so, and the next announcement reads them again
         if not changes:
             return
         self.log_seen = changes[-1][0]
-        listed = {row.id for row in self.rows}
-        touched = {d.variant_id for _at, d in changes} & listed - set(self.decided_here)
-        gone = [vid for vid in touched if self.queue.status(vid) != "pending"]
         current = self.current
         listing = self.query_one(VariantList)
         for variant_id in gone:
             listing.remove_option(variant_id)
         self.rows = [row for row in self.rows if row.id not in gone]
         self.index_of = {row.id: index for index, row in enumerate(self.rows)}
-        self.remaining = self.count_remaining()
+        try:
+            self.remaining = self.count_remaining()
+        except StoreError:
+            self.remaining -= len(gone)  # counted afresh on the next announcement
         if current is not None and current.id in gone:
             by = next(d.reviewer for _at, d in reversed(changes) if d.variant_id == current.id)
             self.notify(
@@ -222,8 +227,13 @@ class ReviewApp(App[None]):
     def reload(self, start: str | None = None) -> None:
         """Load every pending variant (with the filters) into the list, highlighting `start`."""
         listing = self.query_one(OptionList)
+        try:
+            rows = self.queue.pending_rows(**self.filters)
+        except StoreError as e:  # the list stays as it is until the database is back
+            self.notify(str(e), severity="error", timeout=10)
+            return
         self.decided_here = {}  # rows marked so far leave the list now
-        self.rows = self.queue.pending_rows(**self.filters)
+        self.rows, self.out_of_reach = rows, None
         if self.words:
             wanted = self.words.casefold().split()
             self.rows = [r for r in self.rows if all(w in r.text.casefold() for w in wanted)]
@@ -245,7 +255,10 @@ class ReviewApp(App[None]):
             return None
         row = self.rows[index]
         if self.loaded is None or self.loaded.id != row.id:
-            self.loaded = self.queue.get(row.id)
+            try:
+                self.loaded, self.out_of_reach = self.queue.get(row.id), None
+            except StoreError as e:  # the detail pane says so; moving tries again
+                self.loaded, self.out_of_reach = None, e
         return self.loaded
 
     def on_option_list_option_highlighted(self) -> None:
@@ -255,10 +268,18 @@ class ReviewApp(App[None]):
         self.update_title()
         variant = self.current
         panel = self.query_one(DetailPane)
+        if variant is not None:
+            try:
+                held_by = self.queue.hold(variant.id, self.reviewer, only=True)
+            except StoreError as e:
+                self.loaded, self.out_of_reach, variant = None, e, None
         if variant is None:
-            panel.show(_("Nothing to review here. / to change the filter, q to quit."))
+            self.holding = None
+            if self.out_of_reach is not None:
+                panel.show(_("{why}\n\nMove (j, k) to try again.").format(why=self.out_of_reach))
+            else:
+                panel.show(_("Nothing to review here. / to change the filter, q to quit."))
             return
-        held_by = self.queue.hold(variant.id, self.reviewer, only=True)
         self.holding = None if held_by else variant.id
         findings = self.checker.check(variant.copy, channel=variant.channel,
                                       stage=variant.stage) if self.checker else []  # fmt: skip
@@ -309,6 +330,11 @@ class ReviewApp(App[None]):
         """Run a queue call; a refusal becomes a notice saying what to do here, not a crash."""
         variant = self.current
         if variant is not None and self.holding != variant.id:
+            self.show_current()  # holds it if no one else does: it may have been out of reach
+        if variant is not None and self.holding != variant.id:
+            if self.out_of_reach is not None:
+                self.notify(str(self.out_of_reach), severity="error", timeout=10)
+                return False
             self.notify(
                 _("“{headline}” is being reviewed by someone else: move on (j), or come back "
                   "to it once they are done").format(headline=variant.copy.headline),
