@@ -4,6 +4,8 @@ A job lives in a folder of its own (`dco-batches/<job>/`): the briefs, each roun
 each round's replies as downloaded, and a manifest of where it stands. Every step is written
 before the next can fail, so a crash at any point is resumed by running the same step again:
 
+- a job's files are written whole or not at all, and its manifest last: a submit killed while
+  writing leaves half-written files that no command takes for a job, cleared by a later submit;
 - a round's replies are downloaded whole (and kept) before any is read: what was paid for is
   never lost, and never asked for twice;
 - a batch is started with the job's id in its metadata, and a start interrupted before its id
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -44,6 +47,10 @@ from dco.providers.retry import DEFAULT_POLICY, complete_with_retries
 
 JOBS_FOLDER = Path("dco-batches")
 """Where jobs are kept unless told otherwise."""
+
+ABANDONED_AFTER = 15 * 60
+"""Seconds since its last write after which a job folder with no manifest and only half-written
+files counts as left by a submit that was killed: a submit still running writes every moment."""
 
 
 @dataclass
@@ -163,6 +170,7 @@ def submit_batch(
             ).format(provider=provider.name)
         )
     options = planning(options)
+    clear_abandoned(folder)
     job_id = f"job_{time.strftime('%Y%m%d_%H%M%S')}_{uuid.uuid4().hex[:6]}"
     job = BatchJob(folder / job_id, job_id, f"{provider.name}/{provider.model}", provider.model,
                    0, settings=dict(settings or {}))  # fmt: skip
@@ -187,6 +195,28 @@ def submit_batch(
     job.save()
     _start(job, provider)
     return job
+
+
+def clear_abandoned(folder: Path, now: float | None = None) -> list[Path]:
+    """Remove what submits killed mid-way (kill -9, a power cut) left in `folder`, and say
+    which: a job folder with no manifest, holding only the half-written (`.part`) files of
+    an input that was never sent, so nothing is lost with it. Anything else stays."""
+    now = time.time() if now is None else now
+    removed = []
+    for job_folder in sorted(folder.glob("job_*")):
+        try:
+            if (job_folder / "manifest.json").exists() or not job_folder.is_dir():
+                continue
+            files = list(job_folder.iterdir())
+            if any(f.is_dir() or not f.name.endswith(".part") for f in files):
+                continue
+            written = max([job_folder.stat().st_mtime, *(f.stat().st_mtime for f in files)])
+        except OSError:  # removed meanwhile, or not ours to read
+            continue
+        if written < now - ABANDONED_AFTER:
+            shutil.rmtree(job_folder, ignore_errors=True)
+            removed.append(job_folder)
+    return removed
 
 
 def resume_start(job: BatchJob, provider: BatchProvider) -> None:

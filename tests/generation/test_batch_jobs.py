@@ -190,3 +190,27 @@ def test_a_brief_that_fails_in_a_worker_leaves_no_half_made_job(tmp_path, small_
         with pytest.raises(UnknownNameError, match="unknown channel 'googel_rsa'"):
             submit_batch(bad, provider=llm, folder=tmp_path, workers=2, **OPTIONS)
     assert list(tmp_path.iterdir()) == [] and server.created == []
+
+
+def test_what_a_killed_submit_left_is_cleared_by_the_next_submit_and_nothing_else(tmp_path):
+    import os
+    import time
+
+    def job_folder(name, files, age):
+        folder = tmp_path / name
+        folder.mkdir()
+        for file in files:
+            (folder / file).write_text("{}\n", encoding="utf-8")
+        then = time.time() - age
+        for path in [*folder.iterdir(), folder]:
+            os.utime(path, (then, then))
+        return folder
+
+    killed = job_folder("job_20261201_000000_aaaaaa",
+                        ["briefs.jsonl.part", "round-1.input.jsonl.part"], age=3600)  # fmt: skip
+    running = job_folder("job_20261201_000001_bbbbbb", ["briefs.jsonl.part"], age=5)
+    unknown = job_folder("job_20261201_000002_cccccc", ["notes.txt"], age=3600)
+    with batch_server(copywriter()) as server:
+        job = submit_batch(briefs(1), provider=provider(server), folder=tmp_path, **OPTIONS)
+    assert not killed.exists()
+    assert running.exists() and unknown.exists() and (job.folder / "manifest.json").exists()
