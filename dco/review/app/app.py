@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from contextlib import suppress
 
 from rich.text import Text
 from textual import work
@@ -322,7 +323,8 @@ class ReviewApp(App[None]):
     def on_unmount(self) -> None:
         self.stopping.set()
         if self.holding is not None:
-            self.queue.release(self.holding, self.reviewer)
+            with suppress(StoreError):  # out of reach: the lease lapses by itself
+                self.queue.release(self.holding, self.reviewer)
 
     # -- decisions -------------------------------------------------------------------------------
 
@@ -401,17 +403,17 @@ class ReviewApp(App[None]):
     def action_undo(self) -> None:
         try:
             undone = self.queue.undo(self.reviewer, made_here=True)
+            if undone is None:
+                self.notify(_("Nothing to undo in this window."))
+                return
+            action = next((d.action for d in reversed(self.queue.history(undone.variant_id))
+                           if d.action != "undo"), "approve")  # fmt: skip
+            headline = self.queue.get(undone.variant_id).copy.headline
         except StoreError as e:
             self.notify(str(e), severity="error", timeout=10)
             return
-        if undone is None:
-            self.notify(_("Nothing to undo in this window."))
-            return
-        action = next((d.action for d in reversed(self.queue.history(undone.variant_id))
-                       if d.action != "undo"), "approve")  # fmt: skip
         self.decided[action] = max(0, self.decided[action] - 1)
         self.reload(start=undone.variant_id)
-        headline = self.queue.get(undone.variant_id).copy.headline
         self.notify(UNDONE.get(action, UNDONE["approve"]).format(headline=headline))
 
     def action_down(self) -> None:
