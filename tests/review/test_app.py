@@ -271,6 +271,26 @@ def test_a_variant_decided_by_another_reviewer_leaves_the_list(shared):
     assert mine.status(second.id) == "approved" and len(mine.pending()) == 2
 
 
+def test_a_row_above_leaving_the_list_does_not_move_the_cursor_to_another_variant(shared):
+    mine, theirs = shared
+    first, second, third = mine.pending()[:3]
+    app = create_app(mine, "minji", refresh_seconds=0.05)
+
+    async def run():
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            await pilot.press("j")  # reading the second
+            await pilot.pause()
+            theirs.approve(first.id, "jun")
+            assert await until(pilot, lambda: first.id not in [row.id for row in app.rows])
+            assert app.current.id == second.id
+            await pilot.press("a")  # decides what is on screen, not the row that slid under
+            await pilot.pause()
+
+    asyncio.run(run())
+    assert mine.status(second.id) == "approved" and mine.status(third.id) == "pending"
+
+
 def test_undo_in_the_app_undoes_its_own_decision_not_another_windows(shared):
     mine, theirs = shared
     first, second = mine.pending()[:2]
@@ -496,3 +516,48 @@ def test_the_app_says_when_the_database_is_out_of_reach_and_goes_on_when_it_is_b
         assert app.return_code in (None, 0)
         assert queue.status(second.id) == "approved"
         assert queue.stats()["approved"] == 1
+
+
+def test_two_review_apps_on_one_queue_share_the_work_and_see_each_others_decisions(
+    queue_location,
+):
+    brief = Brief(product="하프 마라톤 코칭", offer="첫 주 무료", channel="google_rsa",
+                  campaign="spring")  # fmt: skip
+    with ReviewQueue(queue_location) as q:
+        q.submit(generate(brief, stage="decision", n=6, provider=FakeProvider(), seed=1))
+    with ReviewQueue(queue_location) as mine, ReviewQueue(queue_location) as theirs:
+        minji = create_app(mine, "minji", refresh_seconds=0.05)
+        jun = create_app(theirs, "jun", refresh_seconds=0.05)
+        shown: dict[str, str] = {}
+
+        async def both():
+            async with (
+                minji.run_test(size=(100, 30)) as at_minji,
+                jun.run_test(size=(100, 30)) as at_jun,
+            ):
+                await at_minji.pause()
+                await at_jun.pause()
+                # Each starts on a variant of their own, and decides it.
+                shown["minji"], shown["jun"] = minji.current.id, jun.current.id
+                await at_minji.press("a")
+                await at_jun.press("a")
+                await at_minji.pause()
+                await at_jun.pause()
+                decided = {shown["minji"], shown["jun"]}
+                # Each one's decision leaves the other's list, and both count what remains.
+                assert await until(at_minji, lambda: shown["jun"] not in rows_of(minji))
+                assert await until(at_jun, lambda: shown["minji"] not in rows_of(jun))
+                assert minji.remaining == jun.remaining == 4
+                assert not decided & {minji.current.id, jun.current.id}
+
+        def rows_of(app):
+            return {row.id for row in app.rows if row.id not in app.decided_here}
+
+        asyncio.run(both())
+        assert shown["minji"] != shown["jun"]
+        stats = mine.stats()
+        assert stats["approved"] == 2 and stats["pending"] == 4
+        assert {d.reviewer for v in (shown["minji"], shown["jun"]) for d in mine.history(v)} == {
+            "minji",
+            "jun",
+        }

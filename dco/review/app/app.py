@@ -196,10 +196,21 @@ class ReviewApp(App[None]):
         self.log_seen = changes[-1][0]
         current = self.current
         listing = self.query_one(VariantList)
+        # The cursor stays on the variant it was on (or moves to the next one still listed):
+        # left to the list, it keeps its place while rows above it leave, and so slides onto
+        # a variant the reviewer has not read, which the next key would decide.
+        at = listing.highlighted
+        staying = (
+            None
+            if at is None
+            else next((row.id for row in self.rows[at:] if row.id not in gone), None)
+        )
         for variant_id in gone:
             listing.remove_option(variant_id)
         self.rows = [row for row in self.rows if row.id not in gone]
         self.index_of = {row.id: index for index, row in enumerate(self.rows)}
+        if staying is not None:
+            listing.highlighted = self.index_of[staying]
         try:
             self.remaining = self.count_remaining()
         except StoreError:
