@@ -35,6 +35,8 @@ class BatchServer:
     """Every batch id created, in order: a batch paid for twice shows here twice."""
     direct: int = 0
     """Chat completions answered one by one (not in a batch)."""
+    broken_off: set[str] = field(default_factory=set)
+    """Files whose download stops half-way, the connection closed: a network dropping."""
     port: int = 0
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -157,7 +159,16 @@ def batch_server(answer: Answer, **settings) -> Iterator[BatchServer]:
         def do_GET(self):  # the name http.server calls
             if match := re.fullmatch(r"/v1/files/([\w-]+)/content", self.path):
                 content = server.files.get(match[1])
-                self._reply(200, content) if content is not None else self._reply(404, {})
+                if content is None:
+                    self._reply(404, {})
+                elif match[1] in server.broken_off:
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(len(content)))
+                    self.end_headers()
+                    self.wfile.write(content[: len(content) // 2])
+                    self.close_connection = True
+                else:
+                    self._reply(200, content)
             elif match := re.fullmatch(r"/v1/batches/([\w-]+)", self.path):
                 self._reply(*server.retrieve(match[1]))
             elif self.path.startswith("/v1/batches"):

@@ -11,9 +11,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
+import httpx2
 import openai
 
-from dco.errors import ProviderError
+from dco.errors import ProviderError, TransientError
+from dco.i18n import _
 from dco.providers.base import BatchStatus, ChatRequest, ChatResult
 
 ENDPOINT: Final[Literal["/v1/chat/completions"]] = "/v1/chat/completions"
@@ -25,6 +27,8 @@ class BatchEndpoints:
 
     if TYPE_CHECKING:
 
+        @property
+        def server(self) -> str: ...
         def _sync(self) -> openai.OpenAI: ...
         def _translate(self, error: openai.OpenAIError) -> ProviderError: ...
         def request_body(self, request: ChatRequest) -> dict[str, Any]: ...
@@ -80,10 +84,21 @@ class BatchEndpoints:
         )  # fmt: skip
 
     def download(self, file_id: str, path: Any) -> None:
+        """Stream the file to `path`, whole or not at all. Streamed: a campaign's replies can
+        be gigabytes, and `files.content` would hold them in memory twice over."""
         target = Path(path)
         partial = target.with_name(target.name + ".part")
         try:
-            self._sync().files.content(file_id).write_to_file(partial)
+            with self._sync().files.with_streaming_response.content(file_id) as response:
+                response.stream_to_file(partial)
         except openai.OpenAIError as e:
+            partial.unlink(missing_ok=True)
             raise self._translate(e) from None
-        partial.replace(target)  # whole or not at all: a crash leaves no half file behind
+        except httpx2.TransportError as e:  # broken off mid-way, which the SDK leaves unwrapped
+            partial.unlink(missing_ok=True)
+            raise TransientError(
+                _("the download of {file} from {server} broke off ({why}); collect again").format(
+                    file=file_id, server=self.server, why=e
+                )
+            ) from None
+        partial.replace(target)  # a crash leaves no half file where the replies belong

@@ -214,3 +214,34 @@ def test_what_a_killed_submit_left_is_cleared_by_the_next_submit_and_nothing_els
         job = submit_batch(briefs(1), provider=provider(server), folder=tmp_path, **OPTIONS)
     assert not killed.exists()
     assert running.exists() and unknown.exists() and (job.folder / "manifest.json").exists()
+
+
+def test_a_batchs_replies_are_downloaded_in_pieces_never_held_whole(tmp_path):
+    import tracemalloc
+
+    line = json.dumps({"custom_id": "b0-r1-x", "response": {"status_code": 200,
+                      "body": {"filler": "가" * 1000}}}).encode() + b"\n"  # fmt: skip
+    with batch_server(copywriter()) as server:
+        server.files["file-replies"] = line * 8000  # about 25 MB
+        llm = provider(server)
+        llm._sync()  # the client made before measuring
+        tracemalloc.start()
+        try:
+            llm.download("file-replies", tmp_path / "replies.jsonl")
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert (tmp_path / "replies.jsonl").read_bytes() == line * 8000
+    assert not (tmp_path / "replies.jsonl.part").exists()
+    assert peak < 5_000_000
+
+
+def test_a_download_broken_off_is_a_transient_error_and_leaves_no_file(tmp_path):
+    from dco.errors import TransientError
+
+    with batch_server(copywriter()) as server:
+        server.files["file-replies"] = b'{"custom_id": "b0-r1-x"}\n' * 100_000
+        server.broken_off.add("file-replies")
+        with pytest.raises(TransientError, match=r"broke off.*collect again"):
+            provider(server).download("file-replies", tmp_path / "replies.jsonl")
+    assert list(tmp_path.iterdir()) == []
