@@ -45,7 +45,7 @@ class LocalBatches(OpenAIProvider):
         self.seconds += time.perf_counter() - begin
         return "batch-local"
 
-    def find_batch(self, metadata):
+    def find_batch(self, metadata, since=None):
         return None
 
     def batch_status(self, batch_id):

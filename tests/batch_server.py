@@ -13,6 +13,8 @@ import itertools
 import json
 import re
 import threading
+import time
+import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,6 +37,8 @@ class BatchServer:
     """Every batch id created, in order: a batch paid for twice shows here twice."""
     direct: int = 0
     """Chat completions answered one by one (not in a batch)."""
+    list_pages: int = 0
+    """Pages of the batch listing served: how far a search for a batch walked."""
     broken_off: set[str] = field(default_factory=set)
     """Files whose download stops half-way, the connection closed: a network dropping."""
     port: int = 0
@@ -75,7 +79,8 @@ class BatchServer:
             "id": batch_id, "object": "batch", "endpoint": request["endpoint"],
             "input_file_id": request["input_file_id"],
             "completion_window": request["completion_window"], "status": "validating",
-            "created_at": 0, "metadata": request.get("metadata") or {}, "output_file_id": None,
+            "created_at": int(time.time()), "metadata": request.get("metadata") or {},
+            "output_file_id": None,
             "error_file_id": None, "errors": None,
             "request_counts": {"total": 0, "completed": 0, "failed": 0}, "_polls": 0,
         }  # fmt: skip
@@ -92,11 +97,31 @@ class BatchServer:
                 self._run(batch)
         return 200, self._public(batch)
 
-    def listing(self) -> tuple[int, dict]:
-        data = [self._public(b) for b in reversed(self.batches.values())]
-        return 200, {"object": "list", "data": data, "has_more": False,
+    def listing(self, query: str) -> tuple[int, dict]:
+        """A page of batches, newest first, as the API pages them (`limit`, `after`)."""
+        asked = urllib.parse.parse_qs(query)
+        limit = int(asked.get("limit", ["20"])[0])
+        made = list(enumerate(self.batches.values()))  # in the order they were made
+        newest_first = [b for _, b in sorted(made, key=lambda nb: (-nb[1]["created_at"], -nb[0]))]
+        ids = [b["id"] for b in newest_first]
+        start = ids.index(asked["after"][0]) + 1 if "after" in asked else 0
+        data = [self._public(b) for b in newest_first[start : start + limit]]
+        self.list_pages += 1
+        return 200, {"object": "list", "data": data, "has_more": start + limit < len(ids),
                      "first_id": data[0]["id"] if data else None,
                      "last_id": data[-1]["id"] if data else None}  # fmt: skip
+
+    def add_old_batches(self, count: int, days: float) -> None:
+        """`count` finished batches of other work, started `days` ago."""
+        for number in range(count):
+            batch_id = self.new_id("batch")
+            self.batches[batch_id] = {
+                "id": batch_id, "object": "batch", "endpoint": "/v1/chat/completions",
+                "input_file_id": "file-old", "completion_window": "24h", "status": "completed",
+                "created_at": int(time.time() - days * 86400) - number, "metadata": {},
+                "output_file_id": None, "error_file_id": None, "errors": None,
+                "request_counts": {"total": 1, "completed": 1, "failed": 0}, "_polls": 0,
+            }  # fmt: skip
 
     def chat(self, request: dict) -> tuple[int, dict]:
         self.direct += 1
@@ -172,7 +197,7 @@ def batch_server(answer: Answer, **settings) -> Iterator[BatchServer]:
             elif match := re.fullmatch(r"/v1/batches/([\w-]+)", self.path):
                 self._reply(*server.retrieve(match[1]))
             elif self.path.startswith("/v1/batches"):
-                self._reply(*server.listing())
+                self._reply(*server.listing(urllib.parse.urlsplit(self.path).query))
             else:
                 self._reply(404, {"error": {"message": self.path}})
 

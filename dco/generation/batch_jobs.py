@@ -48,6 +48,9 @@ from dco.providers.retry import DEFAULT_POLICY, complete_with_retries
 JOBS_FOLDER = Path("dco-batches")
 """Where jobs are kept unless told otherwise."""
 
+CLOCKS_DIFFER_BY = 60 * 60
+"""Seconds this machine's clock may be ahead of the provider's, for `find_batch`'s `since`."""
+
 ABANDONED_AFTER = 15 * 60
 """Seconds since its last write after which a job folder with no manifest and only half-written
 files counts as left by a submit that was killed: a submit still running writes every moment."""
@@ -61,6 +64,9 @@ class Round:
     requests: int
     batch_id: str | None = None
     collected: bool = False
+    written_at: float | None = None
+    """When its input file was complete (Unix time): its batch cannot have started before.
+    None in jobs from dco versions that did not note it."""
 
 
 @dataclass
@@ -191,7 +197,7 @@ def submit_batch(
     except BaseException:
         job.folder.rmdir()  # the files were not kept: a half-made job leaves nothing behind
         raise
-    job.rounds.append(Round(1, job.briefs))
+    job.rounds.append(Round(1, job.briefs, written_at=time.time()))
     job.save()
     _start(job, provider)
     return job
@@ -299,7 +305,7 @@ def collect_batch(
         sink.submit(to_submit)
     job.current.collected = True
     if carried:
-        job.rounds.append(Round(rounds + 1, carried))
+        job.rounds.append(Round(rounds + 1, carried, written_at=time.time()))
         job.save()
         _start(job, provider)
         collected.next_batch = job.current.batch_id
@@ -372,7 +378,9 @@ def _start(job: BatchJob, provider: BatchProvider) -> None:
     """Start the current round's batch, unless one started with its metadata already exists."""
     number = job.current.number
     metadata = {"dco_job": job.job_id, "dco_round": str(number)}
-    batch_id = provider.find_batch(metadata) or provider.start_batch(
+    written = job.current.written_at
+    since = None if written is None else written - CLOCKS_DIFFER_BY
+    batch_id = provider.find_batch(metadata, since) or provider.start_batch(
         job.path(_input(number)), metadata
     )
     job.current.batch_id = batch_id

@@ -146,9 +146,10 @@ class BatchProvider(Provider, Protocol):
         """Upload the input file at `path` and start a batch of it; returns the batch's id."""
         ...
 
-    def find_batch(self, metadata: Mapping[str, str]) -> str | None:
+    def find_batch(self, metadata: Mapping[str, str], since: float | None = None) -> str | None:
         """The id of a batch started with this metadata, if the provider has one (how a start
-        interrupted before its id was kept is found again, instead of paid for twice)."""
+        interrupted before its id was kept is found again, instead of paid for twice). Batches
+        started before `since` (a Unix time) are not looked at."""
         ...
 
     def batch_status(self, batch_id: str) -> BatchStatus: ...

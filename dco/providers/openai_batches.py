@@ -56,10 +56,13 @@ class BatchEndpoints:
             raise self._translate(e) from None
         return batch.id
 
-    def find_batch(self, metadata: Mapping[str, str]) -> str | None:
+    def find_batch(self, metadata: Mapping[str, str], since: float | None = None) -> str | None:
         try:
-            # Newest first; a batch started moments ago is on the first page.
+            # Newest first, page after page (the SDK pages on as it is walked): stopping at
+            # the first batch older than `since` keeps an account's whole history unread.
             for batch in self._sync().batches.list(limit=100):
+                if since is not None and batch.created_at < since:
+                    return None
                 found = batch.metadata or {}
                 if all(found.get(key) == value for key, value in metadata.items()):
                     return batch.id

@@ -245,3 +245,11 @@ def test_a_download_broken_off_is_a_transient_error_and_leaves_no_file(tmp_path)
         with pytest.raises(TransientError, match=r"broke off.*collect again"):
             provider(server).download("file-replies", tmp_path / "replies.jsonl")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_looking_for_an_interrupted_start_reads_only_the_batches_since_the_job(tmp_path):
+    with batch_server(copywriter(), polls=1) as server:
+        server.add_old_batches(1000, days=3)  # an account's history: ten pages of it
+        job = submit_batch(briefs(2), provider=provider(server), folder=tmp_path, **OPTIONS)
+        assert job.batch_id == server.created[0]
+        assert server.list_pages == 1  # stopped at the first batch older than the job
