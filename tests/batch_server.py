@@ -31,6 +31,8 @@ class BatchServer:
     """Retrieves before a batch is done: the first ones see it in progress."""
     expire_after: int | None = None
     """Lines answered before the batch expires (None: every line)."""
+    cancel_after: int | None = None
+    """Lines answered before someone cancels the batch (None: no one does)."""
     files: dict[str, bytes] = field(default_factory=dict)
     batches: dict[str, dict] = field(default_factory=dict)
     created: list[str] = field(default_factory=list)
@@ -137,6 +139,12 @@ class BatchServer:
                                "message": "This request could not be executed before the "
                                "completion window expired."}})  # fmt: skip
                 continue
+            if self.cancel_after is not None and number >= self.cancel_after:
+                errors.append({"id": f"req-{number}", "custom_id": line["custom_id"],
+                               "response": None, "error": {"code": "batch_cancelled",
+                               "message": "This request was not executed because the batch "
+                               "was cancelled."}})  # fmt: skip
+                continue
             status, body = self.answer(line["body"])
             record = {"id": f"req-{number}", "custom_id": line["custom_id"],
                       "response": {"status_code": status, "request_id": f"r{number}",
@@ -147,7 +155,11 @@ class BatchServer:
                 file_id = self.new_id("file")
                 self.files[file_id] = "".join(json.dumps(r) + "\n" for r in records).encode()
                 batch[kind] = file_id
-        batch["status"] = "expired" if self.expire_after is not None else "completed"
+        batch["status"] = (
+            "expired" if self.expire_after is not None
+            else "cancelled" if self.cancel_after is not None
+            else "completed"
+        )  # fmt: skip
         batch["request_counts"] = {"total": len(lines), "completed": len(output),
                                    "failed": len(errors)}  # fmt: skip
 

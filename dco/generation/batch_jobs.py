@@ -280,13 +280,21 @@ def collect_batch(
         with closing(outcomes):  # the workers stop here, whatever ends the loop
             for outcome in outcomes:
                 index, result, failure = outcome.index, outcome.result, outcome.failure
-                if outcome.waiting is not None:
-                    if not direct:
-                        pending.write(_line(provider, outcome.waiting.request, index, rounds + 1))
+                if (waiting := outcome.waiting) is not None:
+                    if direct:
+                        outcome = _finish_directly(index, waiting, replayer, log)
+                        result, failure = outcome.result, outcome.failure
+                    elif status.status == "cancelled":
+                        # Whoever cancelled it meant to stop paying: nothing more is sent
+                        # unless asked for.
+                        failure = BatchFailure(index, waiting.brief, _(
+                            "its batch was cancelled before the brief was done, so nothing more "
+                            "was sent for it; collect with --direct to ask for the rest now"
+                        ))  # fmt: skip
+                    else:
+                        pending.write(_line(provider, waiting.request, index, rounds + 1))
                         carried += 1
                         continue
-                    outcome = _finish_directly(index, outcome.waiting, replayer, log)
-                    result, failure = outcome.result, outcome.failure
                 if result is not None:
                     collected.accepted += len(result)
                     collected.discarded += len(result.discarded)

@@ -253,3 +253,18 @@ def test_looking_for_an_interrupted_start_reads_only_the_batches_since_the_job(t
         job = submit_batch(briefs(2), provider=provider(server), folder=tmp_path, **OPTIONS)
         assert job.batch_id == server.created[0]
         assert server.list_pages == 1  # stopped at the first batch older than the job
+
+
+def test_a_cancelled_batch_is_collected_and_nothing_more_is_sent_unless_asked(tmp_path):
+    with batch_server(copywriter(), polls=1, cancel_after=2) as server:
+        llm = provider(server)
+        job = submit_batch(briefs(4), provider=llm, folder=tmp_path, **OPTIONS)
+        collected = collect_batch(job, provider=llm, **OPTIONS)
+        assert collected.done and collected.accepted == 4  # the two briefs it answered
+        assert [f.index for f in collected.failures] == [2, 3]
+        assert all("cancelled" in f.error and "--direct" in f.error
+                   for f in collected.failures)  # fmt: skip
+        assert len(server.created) == 1 and server.direct == 0  # no follow-up batch
+        asked = collect_batch(job, provider=llm, direct=True, **OPTIONS)
+        assert asked.done and asked.accepted == 8 and not asked.failures
+        assert len(server.created) == 1 and server.direct == 2
