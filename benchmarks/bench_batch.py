@@ -41,19 +41,20 @@ class LocalBatches(OpenAIProvider):
 
     def start_batch(self, path, metadata):
         begin = time.perf_counter()
-        shutil.copy(path, self.folder / "input.jsonl")
+        batch_id = f"batch-local-{len(list(self.folder.glob('input-*.jsonl'))) + 1}"
+        shutil.copy(path, self.folder / f"input-{batch_id}.jsonl")
         self.seconds += time.perf_counter() - begin
-        return "batch-local"
+        return batch_id
 
     def find_batch(self, metadata, since=None):
         return None
 
     def batch_status(self, batch_id):
-        return BatchStatus(batch_id, "completed", output_file="output")
+        return BatchStatus(batch_id, "completed", output_file=batch_id)
 
     def download(self, file_id, path):
         begin = time.perf_counter()
-        with (self.folder / "input.jsonl").open(encoding="utf-8") as lines, \
+        with (self.folder / f"input-{file_id}.jsonl").open(encoding="utf-8") as lines, \
                 open(path, "w", encoding="utf-8") as out:  # fmt: skip
             for line in lines:
                 request = json.loads(line)
@@ -118,9 +119,9 @@ def main() -> None:
                            workers=args.workers, **options)  # fmt: skip
         elapsed = time.perf_counter() - start - provider.seconds
         print(
-            f"{args.briefs:,} briefs to Batch JSONL  [target >= 5,000/s]: "
-            f"{args.briefs / elapsed:,.0f}/s ({elapsed:.1f} s); peak memory {peak_mb():,.0f} MB, "
-            f"largest worker {worker_peak_mb():,.0f} MB"
+            f"{args.briefs:,} briefs to Batch JSONL, in {job.current.parts} batches  "
+            f"[target >= 5,000/s]: {args.briefs / elapsed:,.0f}/s ({elapsed:.1f} s); "
+            f"peak memory {peak_mb():,.0f} MB, largest worker {worker_peak_mb():,.0f} MB"
         )
         provider.seconds = 0.0
         sink = Counter()

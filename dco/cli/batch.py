@@ -57,12 +57,15 @@ def submit_campaign(
             **options,
         )  # fmt: skip
     console().print(job.batch_id, highlight=False)
+    sent = counted(len(briefs), "brief")
+    if job.current.parts > 1:  # beyond what one batch may hold
+        sent = _("{requests} in {parts} batches").format(requests=sent, parts=job.current.parts)
     error_console().print(
         _(
             "sent {briefs} as batch {batch} (job kept in {folder}); `dco batch status {batch}` "
             "says where it stands, `dco batch collect {batch} --queue QUEUE` brings the variants "
             "in once it is done"
-        ).format(briefs=counted(len(briefs), "brief"), batch=job.batch_id, folder=job.folder),
+        ).format(briefs=sent, batch=job.batch_id, folder=job.folder),
         highlight=False,
         soft_wrap=True,
     )
@@ -177,6 +180,10 @@ def _provider(job: BatchJob) -> BatchProvider:
 
 def _status_line(job: BatchJob, status: BatchStatus) -> str:
     requests = counted(job.current.requests, "request")
+    if job.current.parts > 1:
+        requests = _("{requests} in {parts} batches").format(
+            requests=requests, parts=job.current.parts
+        )
     if len(job.rounds) > 1:
         requests = _("round {number}, {requests}").format(
             number=job.current.number, requests=requests
@@ -201,7 +208,8 @@ def _status_line(job: BatchJob, status: BatchStatus) -> str:
 
 def _status_data(job: BatchJob, status: BatchStatus) -> dict[str, Any]:
     return {
-        "job": job.job_id, "batch": status.id, "round": job.current.number,
+        "job": job.job_id, "batch": status.id, "batches": job.current.batch_ids,
+        "round": job.current.number,
         "status": status.status, "total": status.total, "completed": status.completed,
         "failed": status.failed, "errors": list(status.errors), "collected": job.finished,
     }  # fmt: skip

@@ -15,7 +15,8 @@ before the next can fail, so a crash at any point is resumed by running the same
   each time and a queue that already holds them keeps them once.
 
 Replies that need repair go out as the next round's batch, or (`direct=True`) straight to the
-provider, each direct reply written down before it is used.
+provider, each direct reply written down before it is used. A round larger than one batch may
+hold goes out as several (`batch_rounds`), started in order, each id kept as soon as it is known.
 """
 
 from __future__ import annotations
@@ -35,6 +36,13 @@ from dco.errors import ConfigError, OptionError, ProviderError
 from dco.generation.batch import BatchFailure, OnResult
 from dco.generation.batch_answers import Answers, custom_id, request_digest
 from dco.generation.batch_replay import Replayed, Replayer, Waiting, guarded
+from dco.generation.batch_rounds import (
+    BatchLimits,
+    RoundWriter,
+    batch_limits,
+    combined,
+    part_name,
+)
 from dco.generation.pipeline import GenerationResult, Spend, pipeline
 from dco.generation.plan import make_plan
 from dco.generation.run import planning
@@ -58,15 +66,36 @@ files counts as left by a submit that was killed: a submit still running writes 
 
 @dataclass
 class Round:
-    """One batch of a job: the requests of one round of asking (the first, or repairs)."""
+    """One round of asking of a job (the first, or repairs): its requests, and the batches
+    that carry them (one, unless the round is more than one batch may hold)."""
 
     number: int
     requests: int
-    batch_id: str | None = None
+    batch_ids: list[str] = field(default_factory=list)
+    """The batches started for it so far, a part each, in order."""
+    parts: int = 1
+    """How many batches it goes out as."""
     collected: bool = False
     written_at: float | None = None
-    """When its input file was complete (Unix time): its batch cannot have started before.
+    """When its input files were complete (Unix time): its batches cannot have started before.
     None in jobs from dco versions that did not note it."""
+
+    @property
+    def batch_id(self) -> str | None:
+        """Its first batch: the id the round is known by."""
+        return self.batch_ids[0] if self.batch_ids else None
+
+    @property
+    def started(self) -> bool:
+        return len(self.batch_ids) >= self.parts
+
+    @classmethod
+    def from_manifest(cls, data: dict[str, Any]) -> Round:
+        data = dict(data)
+        if "batch_id" in data:  # written before rounds could be split: one batch, or none yet
+            first = data.pop("batch_id")
+            data["batch_ids"] = [first] if first else []
+        return cls(**data)
 
 
 @dataclass
@@ -104,7 +133,7 @@ class BatchJob:
         path = folder / "manifest.json"
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            rounds = [Round(**r) for r in data.pop("rounds")]
+            rounds = [Round.from_manifest(r) for r in data.pop("rounds")]
             data.pop("folder", None)
             return cls(folder=folder, rounds=rounds, **data)
         except (OSError, ValueError, TypeError, KeyError) as e:
@@ -140,7 +169,7 @@ def open_job(name: str, folder: Path = JOBS_FOLDER) -> BatchJob:
         return BatchJob.load(folder / name)
     for manifest in sorted(folder.glob("*/manifest.json")):
         job = BatchJob.load(manifest.parent)
-        if any(r.batch_id == name for r in job.rounds):
+        if any(name in r.batch_ids for r in job.rounds):
             return job
     raise ConfigError(
         _(
@@ -158,15 +187,18 @@ def submit_batch(
     settings: Mapping[str, Any] | None = None,
     on_progress: Callable[[int], None] | None = None,
     workers: int | None = None,
+    limits: BatchLimits | None = None,
     **options: Any,
 ) -> BatchJob:
     """Write every brief's first request as a Batch API input file, upload it and start the
     batch; returns at once with the job (its `batch_id` is the provider's).
 
     `briefs` are read once, in order, and not kept: a campaign of any size streams through.
-    The requests are rendered by `workers` processes (by default, on Linux, one per core once
-    there are 500 briefs; 1: in this one). `options` are `generate`'s (stage or signals, n,
-    brand, …); give the same ones to `collect_batch`.
+    A campaign larger than one batch may hold (`limits`, by default the Batch API's) goes out
+    as several, the job known by the first. The requests are rendered by `workers` processes
+    (by default, on Linux, one per core once there are 500 briefs; 1: in this one).
+    `options` are `generate`'s (stage or signals, n, brand, …); give the same ones to
+    `collect_batch`.
     """
     if not isinstance(provider, BatchProvider):
         raise OptionError(
@@ -182,7 +214,8 @@ def submit_batch(
                    0, settings=dict(settings or {}))  # fmt: skip
     job.folder.mkdir(parents=True, exist_ok=False)
     try:
-        with _writer(job.path("briefs.jsonl")) as kept, _writer(job.path(_input(1))) as sent:
+        with _writer(job.path("briefs.jsonl")) as kept, \
+                RoundWriter(job.folder, 1, limits or batch_limits()) as sent:  # fmt: skip
             lines = in_workers(_FirstRequest(provider, options), _kept(briefs, kept),
                                workers=workers,
                                stopped=_("nothing was sent, submit the briefs again"))  # fmt: skip
@@ -197,7 +230,7 @@ def submit_batch(
     except BaseException:
         job.folder.rmdir()  # the files were not kept: a half-made job leaves nothing behind
         raise
-    job.rounds.append(Round(1, job.briefs, written_at=time.time()))
+    job.rounds.append(Round(1, job.briefs, parts=sent.parts, written_at=time.time()))
     job.save()
     _start(job, provider)
     return job
@@ -226,16 +259,20 @@ def clear_abandoned(folder: Path, now: float | None = None) -> list[Path]:
 
 
 def resume_start(job: BatchJob, provider: BatchProvider) -> None:
-    """Start the current round's batch if an interrupted run did not (found by metadata first)."""
-    if job.current.batch_id is None and not job.finished:
+    """Start the current round's batches that an interrupted run did not (found by metadata
+    first)."""
+    if not job.current.started and not job.finished:
         _start(job, provider)
 
 
 def batch_status(job: BatchJob, provider: BatchProvider) -> BatchStatus:
-    """Where the job's current batch stands."""
+    """Where the job's current round stands: its batches' statuses taken together."""
+    return combined(_statuses(job, provider))
+
+
+def _statuses(job: BatchJob, provider: BatchProvider) -> list[BatchStatus]:
     resume_start(job, provider)
-    assert job.current.batch_id is not None
-    return provider.batch_status(job.current.batch_id)
+    return [provider.batch_status(batch_id) for batch_id in job.current.batch_ids]
 
 
 def collect_batch(
@@ -247,33 +284,36 @@ def collect_batch(
     on_result: OnResult | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
+    limits: BatchLimits | None = None,
     **options: Any,
 ) -> Collected:
     """Collect the job's current batch once the provider has finished it: download its replies,
     run every brief's checks on them, give accepted variants to `sink` (a `ReviewQueue`), and
     send what needs another request (repairs, requests the batch never answered) as the next
-    round's batch, or straight to the provider with `direct`.
+    round's batch (or batches, beyond `limits`), or straight to the provider with `direct`.
 
     The replies are checked by `workers` processes (by default, on Linux, one per core once
     there are 500 briefs; 1: in this one), and come out in brief order either way.
 
     Returns at once, with `done` False and nothing collected, while the batch is still running.
     """
-    status = batch_status(job, provider)
+    statuses = _statuses(job, provider)
+    status = combined(statuses)
     if not status.finished:
         return Collected(job, status)
-    if status.status == "failed" and not status.output_file and not status.error_file:
-        raise ProviderError(
-            f"batch {status.id} failed before answering anything: "
-            + ("; ".join(status.errors) or "the provider gave no reason")
-        )
-    _download(job, provider, status)
+    for part in statuses:
+        if part.status == "failed" and not part.output_file and not part.error_file:
+            raise ProviderError(
+                f"batch {part.id} failed before answering anything: "
+                + ("; ".join(part.errors) or "the provider gave no reason")
+            )
+    _download(job, provider, statuses)
     collected = Collected(job, status)
     rounds = len(job.rounds)
-    next_input = job.path(_input(rounds + 1))
     carried = 0
     to_submit: list[Any] = []
-    with _writer(next_input) as pending, _answers(job) as answers, _DirectLog(job) as log:
+    with RoundWriter(job.folder, rounds + 1, limits or batch_limits()) as pending, \
+            _answers(job) as answers, _DirectLog(job) as log:  # fmt: skip
         replayer = Replayer(provider, planning(options), answers, rounds, job.path("briefs.jsonl"))
         outcomes = in_workers(replayer, _brief_lines(job), workers=workers,
                               stopped=_("nothing is lost, collect again"))  # fmt: skip
@@ -313,12 +353,11 @@ def collect_batch(
         sink.submit(to_submit)
     job.current.collected = True
     if carried:
-        job.rounds.append(Round(rounds + 1, carried, written_at=time.time()))
+        job.rounds.append(Round(rounds + 1, carried, parts=pending.parts, written_at=time.time()))
         job.save()
         _start(job, provider)
         collected.next_batch = job.current.batch_id
     else:
-        next_input.unlink(missing_ok=True)
         job.finished = True
         job.save()
         collected.done = True
@@ -330,10 +369,6 @@ _SUBMIT_EVERY = 1000
 
 
 # -- the pieces ---------------------------------------------------------------------------------
-
-
-def _input(number: int) -> str:
-    return f"round-{number}.input.jsonl"
 
 
 @dataclass(frozen=True)
@@ -383,32 +418,37 @@ class _writer:
 
 
 def _start(job: BatchJob, provider: BatchProvider) -> None:
-    """Start the current round's batch, unless one started with its metadata already exists."""
-    number = job.current.number
-    metadata = {"dco_job": job.job_id, "dco_round": str(number)}
-    written = job.current.written_at
-    since = None if written is None else written - CLOCKS_DIFFER_BY
-    batch_id = provider.find_batch(metadata, since) or provider.start_batch(
-        job.path(_input(number)), metadata
-    )
-    job.current.batch_id = batch_id
-    job.save()
+    """Start the current round's batches not started yet, in order, each unless one started
+    with its metadata already exists; each id is kept as soon as it is known."""
+    current = job.current
+    since = None if current.written_at is None else current.written_at - CLOCKS_DIFFER_BY
+    while not current.started:
+        part = len(current.batch_ids) + 1
+        metadata = {"dco_job": job.job_id, "dco_round": str(current.number)}
+        if part > 1:  # the first part's metadata is what a round of one batch has
+            metadata["dco_part"] = str(part)
+        path = job.path(part_name(current.number, part, "input"))
+        current.batch_ids.append(
+            provider.find_batch(metadata, since) or provider.start_batch(path, metadata)
+        )
+        job.save()
 
 
-def _download(job: BatchJob, provider: BatchProvider, status: BatchStatus) -> None:
+def _download(job: BatchJob, provider: BatchProvider, statuses: list[BatchStatus]) -> None:
     """Keep the round's replies and errors on disk before reading any (once)."""
     number = job.current.number
-    for kind, file_id in (("output", status.output_file), ("errors", status.error_file)):
-        target = job.path(f"round-{number}.{kind}.jsonl")
-        if file_id and not target.exists():
-            provider.download(file_id, target)
+    for part, status in enumerate(statuses, 1):
+        for kind, file_id in (("output", status.output_file), ("errors", status.error_file)):
+            target = job.path(part_name(number, part, kind))
+            if file_id and not target.exists():
+                provider.download(file_id, target)
 
 
 def _answers(job: BatchJob) -> Answers:
     """The job's replies so far: each batch round's output and errors, then the direct log."""
-    names = [f"round-{n}.{kind}.jsonl" for n in range(1, len(job.rounds) + 1)
-             for kind in ("output", "errors")] + ["direct.jsonl"]  # fmt: skip
-    return Answers(job.briefs, [job.path(name) for name in names])
+    names = [part_name(r.number, part, kind) for r in job.rounds
+             for part in range(1, r.parts + 1) for kind in ("output", "errors")]  # fmt: skip
+    return Answers(job.briefs, [job.path(name) for name in [*names, "direct.jsonl"]])
 
 
 def _brief_lines(job: BatchJob) -> Iterator[str]:

@@ -268,3 +268,83 @@ def test_a_cancelled_batch_is_collected_and_nothing_more_is_sent_unless_asked(tm
         asked = collect_batch(job, provider=llm, direct=True, **OPTIONS)
         assert asked.done and asked.accepted == 8 and not asked.failures
         assert len(server.created) == 1 and server.direct == 2
+
+
+def test_a_campaign_larger_than_a_batch_may_hold_goes_out_as_several(tmp_path):
+    from dco.generation.batch_rounds import BatchLimits
+
+    limits = BatchLimits(requests=3, bytes=10**9)
+    with batch_server(copywriter(long_first_round=True), polls=1) as server:
+        llm = provider(server)
+        job = submit_batch(briefs(6) + briefs(1), provider=llm, folder=tmp_path,
+                           limits=limits, **OPTIONS)  # fmt: skip
+        assert job.current.parts == 3 and job.current.batch_ids == server.created
+        assert job.batch_id == server.created[0]
+        lines = [len((job.folder / name).read_text(encoding="utf-8").splitlines())
+                 for name in ("round-1.input.jsonl", "round-1-2.input.jsonl",
+                              "round-1-3.input.jsonl")]  # fmt: skip
+        assert lines == [3, 3, 1]
+        metadata = [server.batches[b]["metadata"] for b in server.created]
+        assert [m.get("dco_part") for m in metadata] == [None, "2", "3"]
+        first = collect_batch(job, provider=llm, limits=limits, **OPTIONS)
+        assert not first.done and first.accepted == 0  # every brief asks for a repair
+        assert job.current.parts == 3 and len(server.created) == 6
+        second = collect_batch(open_job(server.created[4], tmp_path), provider=llm,
+                               limits=limits, **OPTIONS)  # fmt: skip
+        assert second.done and second.accepted == 14 and not second.failures
+
+
+def test_a_batch_is_also_split_by_its_size_in_bytes(tmp_path):
+    from dco.generation.batch_rounds import BatchLimits
+
+    with batch_server(copywriter(), polls=1) as server:
+        llm = provider(server)
+        one = submit_batch(briefs(1), provider=llm, folder=tmp_path / "one", **OPTIONS)
+        size = (one.folder / "round-1.input.jsonl").stat().st_size
+        limits = BatchLimits(requests=1000, bytes=int(size * 2.5))
+        job = submit_batch(briefs(5), provider=llm, folder=tmp_path / "five", limits=limits,
+                           **OPTIONS)  # fmt: skip
+        files = sorted(job.folder.glob("round-1*.input.jsonl"))
+        assert job.current.parts == len(files) == 3
+        assert all(f.stat().st_size <= limits.bytes for f in files)
+        assert collect_batch(job, provider=llm, **OPTIONS).accepted == 10
+
+
+def test_a_split_start_interrupted_part_way_starts_only_the_parts_not_started(tmp_path):
+    from dco.generation.batch_rounds import BatchLimits
+
+    class CrashOnSecondStart(OpenAIProvider):
+        starts = 0
+
+        def start_batch(self, path, metadata):
+            batch_id = super().start_batch(path, metadata)
+            CrashOnSecondStart.starts += 1
+            if CrashOnSecondStart.starts == 2:
+                raise KeyboardInterrupt  # the second part started, its id never written down
+            return batch_id
+
+    with batch_server(copywriter(), polls=1) as server:
+        crashing = CrashOnSecondStart(model="gpt-4o-mini", api_key="sk-test",
+                                      base_url=server.base_url)  # fmt: skip
+        with pytest.raises(KeyboardInterrupt):
+            submit_batch(briefs(6), provider=crashing, folder=tmp_path,
+                         limits=BatchLimits(requests=2, bytes=10**9), **OPTIONS)  # fmt: skip
+        (folder,) = tmp_path.iterdir()
+        job = open_job(folder.name, tmp_path)
+        assert job.current.batch_ids == server.created[:1]
+        collected = collect_batch(job, provider=provider(server), **OPTIONS)
+        assert len(server.created) == 3 and job.current.batch_ids == server.created
+        assert collected.done and collected.accepted == 12
+
+
+def test_a_job_written_before_rounds_were_split_is_read_and_found_by_its_batch(tmp_path):
+    folder = tmp_path / "job_20261101_000000_abcdef"
+    folder.mkdir()
+    (folder / "manifest.json").write_text(json.dumps({
+        "job_id": folder.name, "provider": "openai/gpt-4o-mini", "model": "gpt-4o-mini",
+        "briefs": 2, "settings": {}, "finished": False, "folder": None,
+        "rounds": [{"number": 1, "requests": 2, "batch_id": "batch_old", "collected": False}],
+    }), encoding="utf-8")  # fmt: skip
+    job = open_job("batch_old", tmp_path)
+    assert job.current.batch_ids == ["batch_old"] and job.current.parts == 1
+    assert job.current.started and job.batch_id == "batch_old"

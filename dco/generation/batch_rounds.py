@@ -1,0 +1,124 @@
+"""A round of a batch job as the batches that carry it: split at what one batch may hold.
+
+The Batch API takes at most so many requests, and so many bytes, in one batch
+(`dco/data/batch_api.yaml`); a larger round goes out as several batches, its parts. A part's
+files are named after its round and number, the first part keeping the names rounds had before
+they were split, and a round's status is its parts' statuses taken together.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+from dco.providers.base import BatchStatus
+from dco.resources import data_error, load_data
+
+
+@dataclass(frozen=True)
+class BatchLimits:
+    """What one batch may hold."""
+
+    requests: int
+    bytes: int
+
+
+@functools.cache
+def batch_limits() -> BatchLimits:
+    """The Batch API's limits on one batch, from `dco/data/batch_api.yaml`."""
+    document = load_data("batch_api.yaml")
+    data = document.data if isinstance(document.data, dict) else {}
+    values = []
+    for key in ("most_requests", "most_bytes"):
+        value = data.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise data_error(document, (key,), "give a whole number above 0")
+        values.append(value)
+    return BatchLimits(*values)
+
+
+def part_name(number: int, part: int, kind: str) -> str:
+    """The file holding part `part` (from 1) of round `number`: its `input`, `output` or
+    `errors`."""
+    return f"round-{number}{'' if part == 1 else f'-{part}'}.{kind}.jsonl"
+
+
+class RoundWriter:
+    """A round's requests, a line each, into input files of at most `limits` each, written
+    whole or not at all: when the block ends well `parts` says how many there are; when it
+    does not, none is left behind."""
+
+    def __init__(self, folder: Path, number: int, limits: BatchLimits) -> None:
+        self.folder, self.number, self.limits = folder, number, limits
+        self.parts = 0
+        self._partials: list[Path] = []
+        self._file: IO[str] | None = None
+        self._lines = self._bytes = 0
+
+    def __enter__(self) -> RoundWriter:
+        return self
+
+    def write(self, line: str) -> None:
+        size = len(line.encode("utf-8"))
+        full = self._lines >= self.limits.requests or self._bytes + size > self.limits.bytes
+        if self._file is None or (full and self._lines):  # a line is never split from itself
+            self._next_part()
+        assert self._file is not None
+        self._file.write(line)
+        self._lines += 1
+        self._bytes += size
+
+    def _next_part(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        self.parts += 1
+        partial = self.folder / (part_name(self.number, self.parts, "input") + ".part")
+        self._partials.append(partial)
+        self._file = partial.open("w", encoding="utf-8")
+        self._lines = self._bytes = 0
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if self._file is not None:
+            self._file.close()
+        for partial in self._partials:
+            if kind is None:
+                partial.replace(partial.with_suffix(""))
+            else:
+                partial.unlink(missing_ok=True)
+        if kind is not None:
+            self.parts = 0
+
+
+_UNFINISHED_LAST = ("failed", "cancelled", "expired")
+"""How a round whose parts all ended ended, the first of these that one of them did first."""
+
+
+def combined(statuses: list[BatchStatus]) -> BatchStatus:
+    """A round's parts' statuses as one: unfinished while any part is (as the first of those
+    stands); once all are, failed, cancelled or expired if any part was, else completed. The
+    counts are summed; the id is the first part's (the one the round is known by)."""
+    if len(statuses) == 1:
+        return statuses[0]
+    unfinished = [s.status for s in statuses if not s.finished]
+    ended = {s.status for s in statuses}
+    state = (
+        unfinished[0]
+        if unfinished
+        else next((name for name in _UNFINISHED_LAST if name in ended), "completed")
+    )
+    return BatchStatus(
+        id=statuses[0].id,
+        status=state,
+        total=sum(s.total for s in statuses),
+        completed=sum(s.completed for s in statuses),
+        failed=sum(s.failed for s in statuses),
+        errors=tuple(error for s in statuses for error in s.errors),
+    )
