@@ -33,6 +33,8 @@ class BatchServer:
     """Lines answered before the batch expires (None: every line)."""
     cancel_after: int | None = None
     """Lines answered before someone cancels the batch (None: no one does)."""
+    refuse: dict[int, str] = field(default_factory=dict)
+    """Batches (by the order they are made, from 1) refused whole, with the error code."""
     files: dict[str, bytes] = field(default_factory=dict)
     batches: dict[str, dict] = field(default_factory=dict)
     created: list[str] = field(default_factory=list)
@@ -86,6 +88,12 @@ class BatchServer:
             "error_file_id": None, "errors": None,
             "request_counts": {"total": 0, "completed": 0, "failed": 0}, "_polls": 0,
         }  # fmt: skip
+        if code := self.refuse.get(len(self.created)):
+            message = ("Enqueued token limit reached for gpt-4o-mini. Please try again once some "
+                       "in_progress batches have been completed." if code == "token_limit_exceeded"
+                       else "The input file is not valid.")  # fmt: skip
+            self.batches[batch_id].update(status="failed", errors={"object": "list", "data": [
+                {"code": code, "line": None, "message": message, "param": None}]})  # fmt: skip
         return 200, self._public(self.batches[batch_id])
 
     def retrieve(self, batch_id: str) -> tuple[int, dict]:

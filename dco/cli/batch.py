@@ -23,6 +23,7 @@ from dco.generation.batch_jobs import (
     open_job,
     submit_batch,
 )
+from dco.generation.batch_rounds import limits_for
 from dco.generation.cost import spend_line
 from dco.i18n import _, counted
 from dco.models import Brief
@@ -53,6 +54,7 @@ def submit_campaign(
     with ProgressBar(len(briefs), _("preparing")) as on_progress:
         job = submit_batch(
             briefs, provider=provider, folder=folder, settings=settings,
+            limits=limits_for(settings.get("batch_size")),
             on_progress=(lambda done: on_progress(done, len(briefs))) if on_progress else None,
             **options,
         )  # fmt: skip
@@ -155,6 +157,7 @@ def collect_command(
         while True:
             collected = collect_batch(job, provider=provider, sink=sinks, direct=direct,
                                       workers=workers, on_progress=on_progress,
+                                      limits=limits_for(job.settings.get("batch_size")),
                                       **options)  # fmt: skip
             if collected.status.finished or not wait:
                 break

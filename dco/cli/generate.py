@@ -136,6 +136,13 @@ from dco.tuning import PROFILE_NAME, TuningProfile
     help="Where batch jobs keep their requests, replies and state.",
 )
 @click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    help="With --batch: requests in one batch at most [default: the Batch API's most, 50,000]; "
+    "a larger campaign goes out as several. Lower it when the provider refuses batches for "
+    "your organisation's limit on enqueued tokens.",
+)
+@click.option(
     "--dry-run",
     is_flag=True,
     help="Print each brief's first request (prompts, schema, sampling) and send nothing.",
@@ -151,8 +158,8 @@ def generate_command(
     channel: str | None, n: int, provider: str | None, seed: int | None, temperature: float,
     prompts_dir: Path | None, concurrency: int, brand_dir: str | None, profile: Path | None,
     queue_path: str | None, init: bool, cache: Path | None, out: Path | None, resume: bool,
-    timeout: float | None, verbose: bool, use_batch: bool, batch_dir: Path, dry_run: bool,
-    as_json: bool,
+    timeout: float | None, verbose: bool, use_batch: bool, batch_dir: Path,
+    batch_size: int | None, dry_run: bool, as_json: bool,
 ) -> None:  # fmt: skip
     """Write N headline / body / CTA variants for each brief, fitted to the customer's stage.
 
@@ -172,6 +179,8 @@ def generate_command(
         raise click.UsageError(_("give the customer's signals (--query/--event) or a --stage"))
     if resume and out is None:
         raise click.UsageError(_("--resume needs --out: the file whose briefs are done"))
+    if batch_size is not None and not use_batch:
+        raise click.UsageError(_("--batch-size goes with --batch"))
     llm = get_provider(provider, **({"timeout": timeout} if timeout else {}))
     provider_note(llm)
     if cache is not None:
@@ -183,6 +192,7 @@ def generate_command(
         "profile": str(profile) if profile else None,
         # A batch is collected later: its context is read at the moment it was sent.
         "time": datetime.now(timezone.utc).isoformat() if use_batch else None,
+        "batch_size": batch_size,  # and its follow-up rounds are split the same way
     }  # fmt: skip
     options = generation_options(settings, llm)
     if dry_run:

@@ -14,6 +14,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from dco.errors import OptionError
+from dco.i18n import _
 from dco.providers.base import BatchStatus
 from dco.resources import data_error, load_data
 
@@ -38,6 +40,21 @@ def batch_limits() -> BatchLimits:
             raise data_error(document, (key,), "give a whole number above 0")
         values.append(value)
     return BatchLimits(*values)
+
+
+def limits_for(batch_size: int | None) -> BatchLimits:
+    """The Batch API's limits, with at most `batch_size` requests in a batch when given (an
+    organisation whose queue of enqueued tokens is small needs smaller batches)."""
+    limits = batch_limits()
+    if batch_size is None:
+        return limits
+    if not 1 <= batch_size <= limits.requests:
+        raise OptionError(
+            _("a batch holds from 1 to {most} requests; {size} is not").format(
+                most=f"{limits.requests:,}", size=f"{batch_size:,}"
+            )
+        )
+    return BatchLimits(batch_size, limits.bytes)
 
 
 def part_name(number: int, part: int, kind: str) -> str:

@@ -123,6 +123,9 @@ class BatchStatus:
     """The requests that failed or were never answered, one JSON line each."""
     errors: tuple[str, ...] = ()
     """Why the provider refused the whole batch (a malformed input file, ...)."""
+    retry_later: bool = False
+    """Refused for now, not for what it holds (the organisation's queue of enqueued tokens was
+    full): the same requests may be taken once other batches are done."""
 
     @property
     def finished(self) -> bool:

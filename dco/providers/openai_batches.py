@@ -20,6 +20,8 @@ from dco.providers.base import BatchStatus, ChatRequest, ChatResult
 
 ENDPOINT: Final[Literal["/v1/chat/completions"]] = "/v1/chat/completions"
 WINDOW: Final[Literal["24h"]] = "24h"
+QUEUE_FULL: Final = "token_limit_exceeded"
+"""The code of a batch refused because the organisation's enqueued tokens reached its limit."""
 
 
 class BatchEndpoints:
@@ -76,14 +78,15 @@ class BatchEndpoints:
         except openai.OpenAIError as e:
             raise self._translate(e) from None
         counts = batch.request_counts
+        found = batch.errors.data or [] if batch.errors else []
         errors = tuple(
-            f"{e.line}: {e.message}" if e.line is not None else str(e.message)
-            for e in (batch.errors.data or [] if batch.errors else [])
+            f"{e.line}: {e.message}" if e.line is not None else str(e.message) for e in found
         )
         return BatchStatus(
             id=batch.id, status=batch.status, total=counts.total if counts else 0,
             completed=counts.completed if counts else 0, failed=counts.failed if counts else 0,
             output_file=batch.output_file_id, error_file=batch.error_file_id, errors=errors,
+            retry_later=bool(found) and all(e.code == QUEUE_FULL for e in found),
         )  # fmt: skip
 
     def download(self, file_id: str, path: Any) -> None:

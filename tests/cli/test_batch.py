@@ -87,3 +87,26 @@ def test_collect_checks_replies_in_workers_and_names_a_briefs_file_changed_since
     assert "6 variants accepted, 0 discarded" in done.stdout
     with ReviewQueue(queue) as q:
         assert q.stats()["pending"] == 6
+
+
+def test_batch_size_splits_a_campaign_and_its_repairs_into_batches_of_that_many(tmp_path, campaign):
+    jobs, queue = tmp_path / "jobs", tmp_path / "review.db"
+    with batch_server(copywriter(long_first_round=True), polls=1) as server:
+        env = {"OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": server.base_url}
+        sent = run_dco("generate", "--brief", str(campaign), "--stage", "decision", "--n", "2",
+                       "--seed", "7", "--provider", "openai/gpt-4o-mini", "--batch",
+                       "--batch-size", "2", "--batch-dir", str(jobs), env=env)  # fmt: skip
+        assert sent.returncode == 0, sent.stderr
+        assert "sent 3 briefs in 2 batches as batch" in sent.stderr
+        batch_id = sent.stdout.strip()
+        collect = ("batch", "collect", batch_id, "--batch-dir", str(jobs), "--queue", str(queue))
+        first = run_dco(*collect, "--json", env=env)  # every brief asks for a repair
+        assert len(json.loads(first.stdout)["batches"]) == 2  # the repairs: split the same way
+        done = run_dco(*collect, env=env)
+        assert done.returncode == 0, done.stderr
+    assert len(server.created) == 4
+    with ReviewQueue(queue) as q:
+        assert q.stats()["pending"] == 6
+    alone = run_dco("generate", "--brief", str(campaign), "--stage", "decision",
+                    "--batch-size", "2")  # fmt: skip
+    assert alone.returncode == 2 and "--batch-size goes with --batch" in alone.stderr

@@ -348,3 +348,42 @@ def test_a_job_written_before_rounds_were_split_is_read_and_found_by_its_batch(t
     job = open_job("batch_old", tmp_path)
     assert job.current.batch_ids == ["batch_old"] and job.current.parts == 1
     assert job.current.started and job.batch_id == "batch_old"
+
+
+def test_a_part_refused_for_a_full_queue_goes_out_again_and_the_others_are_collected(tmp_path):
+    from dco.generation.batch_rounds import BatchLimits
+
+    limits = BatchLimits(requests=2, bytes=10**9)
+    with batch_server(copywriter(), polls=1, refuse={2: "token_limit_exceeded"}) as server:
+        llm = provider(server)
+        job = submit_batch(briefs(4), provider=llm, folder=tmp_path, limits=limits, **OPTIONS)
+        first = collect_batch(job, provider=llm, limits=limits, **OPTIONS)
+        assert first.accepted == 4 and not first.failures  # the first part's two briefs
+        assert not first.done and job.current.requests == 2  # the refused part's, sent again
+        again = collect_batch(job, provider=llm, limits=limits, **OPTIONS)
+        assert again.done and again.accepted == 8 and not again.failures
+        assert len(server.created) == 3
+
+
+def test_a_part_refused_for_what_it_holds_fails_its_briefs_with_the_reason(tmp_path):
+    from dco.generation.batch_rounds import BatchLimits
+
+    limits = BatchLimits(requests=2, bytes=10**9)
+    with batch_server(copywriter(), polls=1, refuse={2: "invalid_file"}) as server:
+        llm = provider(server)
+        job = submit_batch(briefs(4), provider=llm, folder=tmp_path, limits=limits, **OPTIONS)
+        collected = collect_batch(job, provider=llm, limits=limits, **OPTIONS)
+        assert collected.done and collected.accepted == 4
+        assert [f.index for f in collected.failures] == [2, 3]
+        assert "The input file is not valid" in collected.failures[0].error
+        assert len(server.created) == 2  # nothing sent again to be refused again
+
+
+def test_a_round_refused_whole_for_a_full_queue_says_to_send_smaller_batches(tmp_path):
+    from dco.errors import ProviderError
+
+    with batch_server(copywriter(), polls=1, refuse={1: "token_limit_exceeded"}) as server:
+        llm = provider(server)
+        job = submit_batch(briefs(2), provider=llm, folder=tmp_path, **OPTIONS)
+        with pytest.raises(ProviderError, match=r"Enqueued token limit.*smaller --batch-size"):
+            collect_batch(job, provider=llm, **OPTIONS)
