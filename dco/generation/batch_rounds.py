@@ -114,14 +114,16 @@ class RoundWriter:
             self.parts = 0
 
 
-_UNFINISHED_LAST = ("failed", "cancelled", "expired")
-"""How a round whose parts all ended ended, the first of these that one of them did first."""
+_ENDED_WORST_FIRST = ("failed", "cancelled", "expired")
+"""How a round whose parts have all ended is said to have ended: the first of these that any
+part did, else completed."""
 
 
 def combined(statuses: list[BatchStatus]) -> BatchStatus:
     """A round's parts' statuses as one: unfinished while any part is (as the first of those
     stands); once all are, failed, cancelled or expired if any part was, else completed. The
     counts are summed; the id is the first part's (the one the round is known by)."""
+    assert statuses, "a round that was started has a batch"
     if len(statuses) == 1:
         return statuses[0]
     unfinished = [s.status for s in statuses if not s.finished]
@@ -129,7 +131,7 @@ def combined(statuses: list[BatchStatus]) -> BatchStatus:
     state = (
         unfinished[0]
         if unfinished
-        else next((name for name in _UNFINISHED_LAST if name in ended), "completed")
+        else next((name for name in _ENDED_WORST_FIRST if name in ended), "completed")
     )
     return BatchStatus(
         id=statuses[0].id,
