@@ -141,17 +141,11 @@ class BatchServer:
         lines = [json.loads(line) for line in self.files[batch["input_file_id"]].splitlines()]
         output, errors = [], []
         for number, line in enumerate(lines):
-            if self.expire_after is not None and number >= self.expire_after:
+            if unanswered := self._unanswered(number):
+                code, message = unanswered
+                error = {"code": code, "message": message}
                 errors.append({"id": f"req-{number}", "custom_id": line["custom_id"],
-                               "response": None, "error": {"code": "batch_expired",
-                               "message": "This request could not be executed before the "
-                               "completion window expired."}})  # fmt: skip
-                continue
-            if self.cancel_after is not None and number >= self.cancel_after:
-                errors.append({"id": f"req-{number}", "custom_id": line["custom_id"],
-                               "response": None, "error": {"code": "batch_cancelled",
-                               "message": "This request was not executed because the batch "
-                               "was cancelled."}})  # fmt: skip
+                               "response": None, "error": error})  # fmt: skip
                 continue
             status, body = self.answer(line["body"])
             record = {"id": f"req-{number}", "custom_id": line["custom_id"],
@@ -170,6 +164,18 @@ class BatchServer:
         )  # fmt: skip
         batch["request_counts"] = {"total": len(lines), "completed": len(output),
                                    "failed": len(errors)}  # fmt: skip
+
+    def _unanswered(self, number: int) -> tuple[str, str] | None:
+        """Why line `number` of a batch goes unanswered (code, message), if it does."""
+        if self.expire_after is not None and number >= self.expire_after:
+            return "batch_expired", (
+                "This request could not be executed before the completion window expired."
+            )
+        if self.cancel_after is not None and number >= self.cancel_after:
+            return "batch_cancelled", (
+                "This request was not executed because the batch was cancelled."
+            )
+        return None
 
     @staticmethod
     def _public(batch: dict) -> dict:
