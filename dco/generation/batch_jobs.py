@@ -79,6 +79,9 @@ class Round:
     requests: int
     batch_ids: list[str] = field(default_factory=list)
     """The batches started for it so far, a part each, in order."""
+    refused_ids: list[str] = field(default_factory=list)
+    """Batches the provider refused for now and that were sent again: the job is still found by
+    them."""
     parts: int = 1
     """How many batches it goes out as."""
     collected: bool = False
@@ -175,7 +178,7 @@ def open_job(name: str, folder: Path = JOBS_FOLDER) -> BatchJob:
         return BatchJob.load(folder / name)
     for manifest in sorted(folder.glob("*/manifest.json")):
         job = BatchJob.load(manifest.parent)
-        if any(name in r.batch_ids for r in job.rounds):
+        if any(name in r.batch_ids or name in r.refused_ids for r in job.rounds):
             return job
     raise ConfigError(
         _(
@@ -309,6 +312,11 @@ def collect_batch(
         return Collected(job, status)
     refused = {n: part for n, part in enumerate(statuses, 1) if _refused_whole(part)}
     if len(refused) == len(statuses):  # nothing of the round was answered
+        if all(part.retry_later for part in refused.values()):
+            # Refused for now: the round goes out again the next time the job is looked at.
+            job.current.refused_ids += job.current.batch_ids
+            job.current.batch_ids = []
+            job.save()
         raise ProviderError(_refusal(next(iter(refused.values()))))
     # A part refused while others were answered: refused only for now, its requests go out
     # again with the next round; refused for what it holds, its briefs fail with the reason.
@@ -457,8 +465,9 @@ def _refusal(status: BatchStatus) -> str:
     )
     if status.retry_later:
         line += _(
-            "; send the campaign again with a smaller --batch-size, or once your other batches "
-            "are done (a refused batch costs nothing)"
+            "; it is sent again when the job is next collected: wait for your other batches to "
+            "finish first, or send the campaign again with a smaller --batch-size (a refused "
+            "batch costs nothing)"
         )
     return line
 

@@ -65,6 +65,8 @@ class BatchEndpoints:
             for batch in self._sync().batches.list(limit=100):
                 if since is not None and batch.created_at < since:
                     return None
+                if batch.status == "failed":
+                    continue  # refused, so never started: sent again, not picked up
                 found = batch.metadata or {}
                 if all(found.get(key) == value for key, value in metadata.items()):
                     return batch.id

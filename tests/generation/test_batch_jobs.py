@@ -379,11 +379,16 @@ def test_a_part_refused_for_what_it_holds_fails_its_briefs_with_the_reason(tmp_p
         assert len(server.created) == 2  # nothing sent again to be refused again
 
 
-def test_a_round_refused_whole_for_a_full_queue_says_to_send_smaller_batches(tmp_path):
+def test_a_round_refused_whole_for_a_full_queue_is_sent_again_when_next_collected(tmp_path):
     from dco.errors import ProviderError
 
     with batch_server(copywriter(), polls=1, refuse={1: "token_limit_exceeded"}) as server:
         llm = provider(server)
         job = submit_batch(briefs(2), provider=llm, folder=tmp_path, **OPTIONS)
-        with pytest.raises(ProviderError, match=r"Enqueued token limit.*smaller --batch-size"):
+        refused_id = job.batch_id
+        with pytest.raises(ProviderError, match=r"Enqueued token limit.*sent again.*--batch-size"):
             collect_batch(job, provider=llm, **OPTIONS)
+        again = open_job(refused_id, tmp_path)  # still found by the id it was sent as
+        collected = collect_batch(again, provider=llm, **OPTIONS)
+        assert collected.done and collected.accepted == 4
+        assert server.created == [refused_id, again.batch_id]
