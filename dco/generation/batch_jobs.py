@@ -34,20 +34,17 @@ from typing import IO, Any
 
 from dco.errors import ConfigError, OptionError, ProviderError
 from dco.generation.batch import BatchFailure, OnResult
-from dco.generation.batch_answers import (
-    Answers,
-    custom_id,
-    parse_custom_id,
-    peek_custom_id,
-    request_digest,
-)
+from dco.generation.batch_answers import Answers, custom_id, request_digest
 from dco.generation.batch_replay import Replayed, Replayer, Waiting, guarded
 from dco.generation.batch_rounds import (
     BatchLimits,
     RoundWriter,
     batch_limits,
+    briefs_in,
     combined,
     part_name,
+    refusal,
+    refused_whole,
 )
 from dco.generation.pipeline import GenerationResult, Spend, pipeline
 from dco.generation.plan import make_plan
@@ -310,18 +307,18 @@ def collect_batch(
     status = combined(statuses)
     if not status.finished:
         return Collected(job, status)
-    refused = {n: part for n, part in enumerate(statuses, 1) if _refused_whole(part)}
+    refused = {n: part for n, part in enumerate(statuses, 1) if refused_whole(part)}
     if len(refused) == len(statuses):  # nothing of the round was answered
         if all(part.retry_later for part in refused.values()):
             # Refused for now: the round goes out again the next time the job is looked at.
             job.current.refused_ids += job.current.batch_ids
             job.current.batch_ids = []
             job.save()
-        raise ProviderError(_refusal(next(iter(refused.values()))))
+        raise ProviderError(refusal(next(iter(refused.values()))))
     # A part refused while others were answered: refused only for now, its requests go out
     # again with the next round; refused for what it holds, its briefs fail with the reason.
     refused_briefs = {index: part for n, part in refused.items() if not part.retry_later
-                      for index in _briefs_in(job, n)}  # fmt: skip
+                      for index in briefs_in(job.folder, job.current.number, n)}  # fmt: skip
     cancelled = any(part.status == "cancelled" for part in statuses)
     _download(job, provider, statuses)
     collected = Collected(job, status)
@@ -337,8 +334,8 @@ def collect_batch(
             for outcome in outcomes:
                 index, result, failure = outcome.index, outcome.result, outcome.failure
                 if (waiting := outcome.waiting) is not None:
-                    if (refusal := refused_briefs.get(index)) is not None:
-                        failure = BatchFailure(index, waiting.brief, _refusal(refusal))
+                    if (refused_part := refused_briefs.get(index)) is not None:
+                        failure = BatchFailure(index, waiting.brief, refusal(refused_part))
                     elif direct:
                         outcome = _finish_directly(index, waiting, replayer, log)
                         result, failure = outcome.result, outcome.failure
@@ -450,38 +447,6 @@ def _start(job: BatchJob, provider: BatchProvider) -> None:
             provider.find_batch(metadata, since) or provider.start_batch(path, metadata)
         )
         job.save()
-
-
-def _refused_whole(status: BatchStatus) -> bool:
-    """Whether the batch failed before answering anything (no replies, no errors by line)."""
-    return status.status == "failed" and not status.output_file and not status.error_file
-
-
-def _refusal(status: BatchStatus) -> str:
-    """What the provider said refusing a whole batch, and what to do when it said "later"."""
-    said = "; ".join(status.errors) or _("the provider gave no reason")
-    line = _("batch {batch} was refused before answering anything: {said}").format(
-        batch=status.id, said=said
-    )
-    if status.retry_later:
-        line += _(
-            "; it is sent again when the job is next collected: wait for your other batches to "
-            "finish first, or send the campaign again with a smaller --batch-size (a refused "
-            "batch costs nothing)"
-        )
-    return line
-
-
-def _briefs_in(job: BatchJob, part: int) -> set[int]:
-    """The briefs whose requests are in the current round's part `part`."""
-    briefs = set()
-    with job.path(part_name(job.current.number, part, "input")).open("rb") as lines:
-        for raw in lines:
-            found = peek_custom_id(raw)
-            parsed = parse_custom_id(found) if found else None
-            if parsed is not None:
-                briefs.add(parsed[0])
-    return briefs
 
 
 def _download(job: BatchJob, provider: BatchProvider, statuses: list[BatchStatus]) -> None:

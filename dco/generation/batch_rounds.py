@@ -3,7 +3,8 @@
 The Batch API takes at most so many requests, and so many bytes, in one batch
 (`dco/data/batch_api.yaml`); a larger round goes out as several batches, its parts. A part's
 files are named after its round and number, the first part keeping the names rounds had before
-they were split, and a round's status is its parts' statuses taken together.
+they were split; a round's status is its parts' statuses taken together, and a part the
+provider refused whole is told apart from the rest.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from types import TracebackType
 from typing import IO
 
 from dco.errors import OptionError
+from dco.generation.batch_answers import parse_custom_id, peek_custom_id
 from dco.i18n import _
 from dco.providers.base import BatchStatus
 from dco.resources import data_error, load_data
@@ -141,3 +143,35 @@ def combined(statuses: list[BatchStatus]) -> BatchStatus:
         failed=sum(s.failed for s in statuses),
         errors=tuple(error for s in statuses for error in s.errors),
     )
+
+
+def refused_whole(status: BatchStatus) -> bool:
+    """Whether the batch failed before answering anything (no replies, no errors by line)."""
+    return status.status == "failed" and not status.output_file and not status.error_file
+
+
+def refusal(status: BatchStatus) -> str:
+    """What the provider said refusing a whole batch, and what to do when it said "later"."""
+    said = "; ".join(status.errors) or _("the provider gave no reason")
+    line = _("batch {batch} was refused before answering anything: {said}").format(
+        batch=status.id, said=said
+    )
+    if status.retry_later:
+        line += _(
+            "; it is sent again when the job is next collected: wait for your other batches to "
+            "finish first, or send the campaign again with a smaller --batch-size (a refused "
+            "batch costs nothing)"
+        )
+    return line
+
+
+def briefs_in(folder: Path, number: int, part: int) -> set[int]:
+    """The briefs whose requests are in part `part` of round `number` of the job in `folder`."""
+    briefs = set()
+    with (folder / part_name(number, part, "input")).open("rb") as lines:
+        for raw in lines:
+            found = peek_custom_id(raw)
+            parsed = parse_custom_id(found) if found else None
+            if parsed is not None:
+                briefs.add(parsed[0])
+    return briefs
