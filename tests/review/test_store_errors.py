@@ -209,3 +209,21 @@ def test_a_lost_postgres_connection_is_named_and_the_next_call_connects_again(po
         assert "Traceback" not in str(lost.value) and "\n" not in str(lost.value)
         queue.approve(batch[0].id, "minji")
         assert queue.status(batch[0].id) == "approved"
+
+
+def test_a_postgres_database_that_cannot_hold_all_korean_text_is_refused(postgres_url):
+    from psycopg.conninfo import conninfo_to_dict
+
+    database = conninfo_to_dict(postgres_url)["dbname"]
+    euc_kr = f"{database}_euckr"
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{euc_kr}"')
+        admin.execute(f'CREATE DATABASE "{euc_kr}" ENCODING \'EUC_KR\' LC_COLLATE \'C\' '
+                      "LC_CTYPE 'C' TEMPLATE template0")  # fmt: skip
+    url = postgres_url.replace(f"/{database}?", f"/{euc_kr}?")
+    with pytest.raises(StoreError, match=r"encoding is EUC_KR.*ENCODING 'UTF8'") as refused:
+        ReviewQueue(url)
+    assert "\n" not in str(refused.value)
+    with psycopg.connect(url) as db:  # nothing of dco's was added to it
+        tables = "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+        assert db.execute(tables).fetchone() == (0,)

@@ -322,6 +322,7 @@ class PostgresStore(SqlStore):
         except psycopg.Error as e:
             raise self._explain(e) from None
         try:
+            self._refuse_a_narrow_encoding()
             self._migrate(init)
         except psycopg.Error as e:
             self.db.close()
@@ -329,6 +330,19 @@ class PostgresStore(SqlStore):
         except BaseException:
             self.db.close()
             raise
+
+    def _refuse_a_narrow_encoding(self) -> None:
+        """Refuse a database that cannot hold every character copy may have. EUC_KR (a Korean
+        team's older default) lacks most Hangul syllables (똠, 햏) and every emoji: such a queue
+        would fail on variants part-way through a campaign, so it is refused before any."""
+        encoding = self.db.info.parameter_status("server_encoding")
+        if encoding is not None and encoding.upper() not in ("UTF8", "UTF-8"):
+            raise StoreError(
+                _(
+                    "{where}: the database's encoding is {encoding}, which cannot hold all "
+                    "Korean text or emoji; create one with ENCODING 'UTF8' for the queue"
+                ).format(where=self.location, encoding=encoding)
+            )
 
     def _connect(self) -> psycopg.Connection[Any]:
         return self._psycopg.connect(
