@@ -227,3 +227,14 @@ def test_a_postgres_database_that_cannot_hold_all_korean_text_is_refused(postgre
     with psycopg.connect(url) as db:  # nothing of dco's was added to it
         tables = "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
         assert db.execute(tables).fetchone() == (0,)
+
+
+def test_a_korean_desktops_client_encoding_does_not_reach_the_queue(postgres_url, monkeypatch):
+    monkeypatch.setenv("PGCLIENTENCODING", "EUC_KR")  # as set for older Korean tools
+    batch = variants(1)
+    variant = batch[0].model_copy(
+        update={"copy": batch[0].copy.model_copy(update={"headline": "똠방각하 완주 🏃"})}
+    )
+    with ReviewQueue(postgres_url) as queue:
+        queue.submit([variant])
+        assert queue.get(variant.id).copy.headline == "똠방각하 완주 🏃"

@@ -345,8 +345,10 @@ class PostgresStore(SqlStore):
             )
 
     def _connect(self) -> psycopg.Connection[Any]:
+        # UTF8 whatever PGCLIENTENCODING says (EUC_KR or UHC on a Korean desktop): text goes
+        # over the wire as it is stored, and no Hangul syllable or emoji fails to encode.
         return self._psycopg.connect(
-            self._url, autocommit=True, connect_timeout=10,
+            self._url, autocommit=True, connect_timeout=10, client_encoding="UTF8",
             options=f"-c lock_timeout={LOCK_SECONDS * 1000}",
         )  # fmt: skip
 
@@ -456,7 +458,9 @@ class PostgresStore(SqlStore):
         `stop` every tenth of a second."""
         try:
             if self._listener is None or self._listener.closed:
-                listener = self._psycopg.connect(self._url, autocommit=True, connect_timeout=10)
+                listener = self._psycopg.connect(
+                    self._url, autocommit=True, connect_timeout=10, client_encoding="UTF8"
+                )
                 try:
                     listener.execute(f"LISTEN {CHANNEL}")
                 except BaseException:
