@@ -357,7 +357,12 @@ class ReviewApp(App[None]):
         try:
             record()
         except ReviewError as e:
-            if variant is not None and self.queue.status(variant.id) != "pending":
+            try:
+                status = self.queue.status(variant.id) if variant is not None else "pending"
+            except StoreError as lost:
+                self.notify(str(lost), severity="error", timeout=10)
+                return False
+            if variant is not None and status != "pending":
                 self.notify(_("“{headline}” was decided elsewhere meanwhile; it leaves the "
                               "list.").format(headline=variant.copy.headline),
                             severity="warning")  # fmt: skip
