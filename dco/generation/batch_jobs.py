@@ -39,6 +39,7 @@ from dco.generation.batch_replay import Replayed, Replayer, Waiting, guarded
 from dco.generation.batch_rounds import (
     BatchLimits,
     RoundWriter,
+    WholeFile,
     batch_limits,
     briefs_in,
     combined,
@@ -130,9 +131,8 @@ class BatchJob:
     def save(self) -> None:
         """Write the manifest whole, or not at all."""
         data = asdict(self) | {"folder": None}
-        partial = self.folder / "manifest.json.part"
-        partial.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-        os.replace(partial, self.folder / "manifest.json")
+        with WholeFile(self.folder / "manifest.json") as manifest:
+            manifest.write(json.dumps(data, ensure_ascii=False, indent=1))
 
     @classmethod
     def load(cls, folder: Path) -> BatchJob:
@@ -220,7 +220,7 @@ def submit_batch(
                    0, settings=dict(settings or {}))  # fmt: skip
     job.folder.mkdir(parents=True, exist_ok=False)
     try:
-        with _writer(job.path("briefs.jsonl")) as kept, \
+        with WholeFile(job.path("briefs.jsonl")) as kept, \
                 RoundWriter(job.folder, 1, limits or batch_limits()) as sent:  # fmt: skip
             lines = in_workers(_FirstRequest(provider, options), _kept(briefs, kept),
                                workers=workers,
@@ -412,24 +412,6 @@ def _line(provider: BatchProvider, request: ChatRequest, index: int, number: int
     """The request as a line of the input file."""
     line = provider.batch_line(request, custom_id(index, f"r{number}", request_digest(request)))
     return json.dumps(line, ensure_ascii=False) + "\n"
-
-
-class _writer:
-    """A file written whole or not at all (a `.part` file renamed when the block ends well)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path, self.partial = path, path.with_name(path.name + ".part")
-
-    def __enter__(self) -> IO[str]:
-        self.file = self.partial.open("w", encoding="utf-8")
-        return self.file
-
-    def __exit__(self, kind: object, *rest: object) -> None:
-        self.file.close()
-        if kind is None:
-            os.replace(self.partial, self.path)
-        else:
-            self.partial.unlink(missing_ok=True)
 
 
 def _start(job: BatchJob, provider: BatchProvider) -> None:

@@ -10,6 +10,7 @@ provider refused whole is told apart from the rest.
 from __future__ import annotations
 
 import functools
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -65,6 +66,25 @@ def part_name(number: int, part: int, kind: str) -> str:
     return f"round-{number}{'' if part == 1 else f'-{part}'}.{kind}.jsonl"
 
 
+class WholeFile:
+    """A file written whole or not at all: a `.part` file, renamed when the block ends well
+    and removed when it does not."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.partial = path, path.with_name(path.name + ".part")
+
+    def __enter__(self) -> IO[str]:
+        self.file = self.partial.open("w", encoding="utf-8")
+        return self.file
+
+    def __exit__(self, kind: object, *rest: object) -> None:
+        self.file.close()
+        if kind is None:
+            self.partial.replace(self.path)
+        else:
+            self.partial.unlink(missing_ok=True)
+
+
 class RoundWriter:
     """A round's requests, a line each, into input files of at most `limits` each, written
     whole or not at all: when the block ends well `parts` says how many there are; when it
@@ -73,7 +93,7 @@ class RoundWriter:
     def __init__(self, folder: Path, number: int, limits: BatchLimits) -> None:
         self.folder, self.number, self.limits = folder, number, limits
         self.parts = 0
-        self._partials: list[Path] = []
+        self._files = ExitStack()  # every part stays a .part file until the round is whole
         self._file: IO[str] | None = None
         self._lines = self._bytes = 0
 
@@ -84,20 +104,13 @@ class RoundWriter:
         size = len(line.encode("utf-8"))
         full = self._lines >= self.limits.requests or self._bytes + size > self.limits.bytes
         if self._file is None or (full and self._lines):  # a line is never split from itself
-            self._next_part()
-        assert self._file is not None
+            self.parts += 1
+            part = WholeFile(self.folder / part_name(self.number, self.parts, "input"))
+            self._file = self._files.enter_context(part)
+            self._lines = self._bytes = 0
         self._file.write(line)
         self._lines += 1
         self._bytes += size
-
-    def _next_part(self) -> None:
-        if self._file is not None:
-            self._file.close()
-        self.parts += 1
-        partial = self.folder / (part_name(self.number, self.parts, "input") + ".part")
-        self._partials.append(partial)
-        self._file = partial.open("w", encoding="utf-8")
-        self._lines = self._bytes = 0
 
     def __exit__(
         self,
@@ -105,15 +118,9 @@ class RoundWriter:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        if self._file is not None:
-            self._file.close()
-        for partial in self._partials:
-            if kind is None:
-                partial.replace(partial.with_suffix(""))
-            else:
-                partial.unlink(missing_ok=True)
         if kind is not None:
             self.parts = 0
+        self._files.__exit__(kind, error, trace)
 
 
 _ENDED_WORST_FIRST = ("failed", "cancelled", "expired")

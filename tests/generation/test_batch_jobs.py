@@ -13,6 +13,7 @@ from dco.generation.batch_jobs import (
     open_job,
     submit_batch,
 )
+from dco.generation.batch_rounds import BatchLimits
 from dco.models import Brief
 from dco.providers.openai import OpenAIProvider
 from dco.review import ReviewQueue
@@ -56,6 +57,8 @@ def provider(server):
 
 
 OPTIONS = {"stage": "decision", "n": 2, "seed": 7}
+TWO_A_BATCH = BatchLimits(requests=2, bytes=10**9)
+"""Batches of two requests: a few briefs make a round of several."""
 
 
 def test_submit_returns_at_once_and_collect_waits_for_the_batch(tmp_path):
@@ -271,8 +274,6 @@ def test_a_cancelled_batch_is_collected_and_nothing_more_is_sent_unless_asked(tm
 
 
 def test_a_campaign_larger_than_a_batch_may_hold_goes_out_as_several(tmp_path):
-    from dco.generation.batch_rounds import BatchLimits
-
     limits = BatchLimits(requests=3, bytes=10**9)
     with batch_server(copywriter(long_first_round=True), polls=1) as server:
         llm = provider(server)
@@ -295,8 +296,6 @@ def test_a_campaign_larger_than_a_batch_may_hold_goes_out_as_several(tmp_path):
 
 
 def test_a_batch_is_also_split_by_its_size_in_bytes(tmp_path):
-    from dco.generation.batch_rounds import BatchLimits
-
     with batch_server(copywriter(), polls=1) as server:
         llm = provider(server)
         one = submit_batch(briefs(1), provider=llm, folder=tmp_path / "one", **OPTIONS)
@@ -311,8 +310,6 @@ def test_a_batch_is_also_split_by_its_size_in_bytes(tmp_path):
 
 
 def test_a_split_start_interrupted_part_way_starts_only_the_parts_not_started(tmp_path):
-    from dco.generation.batch_rounds import BatchLimits
-
     class CrashOnSecondStart(OpenAIProvider):
         starts = 0
 
@@ -328,7 +325,7 @@ def test_a_split_start_interrupted_part_way_starts_only_the_parts_not_started(tm
                                       base_url=server.base_url)  # fmt: skip
         with pytest.raises(KeyboardInterrupt):
             submit_batch(briefs(6), provider=crashing, folder=tmp_path,
-                         limits=BatchLimits(requests=2, bytes=10**9), **OPTIONS)  # fmt: skip
+                         limits=TWO_A_BATCH, **OPTIONS)  # fmt: skip
         (folder,) = tmp_path.iterdir()
         job = open_job(folder.name, tmp_path)
         assert job.current.batch_ids == server.created[:1]
@@ -351,28 +348,22 @@ def test_a_job_written_before_rounds_were_split_is_read_and_found_by_its_batch(t
 
 
 def test_a_part_refused_for_a_full_queue_goes_out_again_and_the_others_are_collected(tmp_path):
-    from dco.generation.batch_rounds import BatchLimits
-
-    limits = BatchLimits(requests=2, bytes=10**9)
     with batch_server(copywriter(), polls=1, refuse={2: "token_limit_exceeded"}) as server:
         llm = provider(server)
-        job = submit_batch(briefs(4), provider=llm, folder=tmp_path, limits=limits, **OPTIONS)
-        first = collect_batch(job, provider=llm, limits=limits, **OPTIONS)
+        job = submit_batch(briefs(4), provider=llm, folder=tmp_path, limits=TWO_A_BATCH, **OPTIONS)
+        first = collect_batch(job, provider=llm, limits=TWO_A_BATCH, **OPTIONS)
         assert first.accepted == 4 and not first.failures  # the first part's two briefs
         assert not first.done and job.current.requests == 2  # the refused part's, sent again
-        again = collect_batch(job, provider=llm, limits=limits, **OPTIONS)
+        again = collect_batch(job, provider=llm, limits=TWO_A_BATCH, **OPTIONS)
         assert again.done and again.accepted == 8 and not again.failures
         assert len(server.created) == 3
 
 
 def test_a_part_refused_for_what_it_holds_fails_its_briefs_with_the_reason(tmp_path):
-    from dco.generation.batch_rounds import BatchLimits
-
-    limits = BatchLimits(requests=2, bytes=10**9)
     with batch_server(copywriter(), polls=1, refuse={2: "invalid_file"}) as server:
         llm = provider(server)
-        job = submit_batch(briefs(4), provider=llm, folder=tmp_path, limits=limits, **OPTIONS)
-        collected = collect_batch(job, provider=llm, limits=limits, **OPTIONS)
+        job = submit_batch(briefs(4), provider=llm, folder=tmp_path, limits=TWO_A_BATCH, **OPTIONS)
+        collected = collect_batch(job, provider=llm, limits=TWO_A_BATCH, **OPTIONS)
         assert collected.done and collected.accepted == 4
         assert [f.index for f in collected.failures] == [2, 3]
         assert "The input file is not valid" in collected.failures[0].error
