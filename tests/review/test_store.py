@@ -124,3 +124,30 @@ def test_a_role_that_may_not_replace_the_functions_still_reviews_with_those_ther
         assert db.execute("SELECT value FROM meta WHERE key = 'functions'").fetchone() == (
             "another",
         )
+
+
+def test_a_postgres_claim_reads_the_live_leases_not_every_one_decided_since_vacuum(postgres_url):
+    import psycopg
+
+    batch = [
+        variant.model_copy(update={"id": f"v_{number:04d}"})
+        for number, variant in enumerate(variants(1) * 401)
+    ]
+    with ReviewQueue(postgres_url) as queue:
+        queue.submit(batch)
+        for _ in range(400):
+            queue.approve(queue.claim("kim").variant.id, "kim")
+
+        def reviewer_index_reads() -> int:
+            queue.store.db.execute("SELECT pg_stat_force_next_flush()")
+            queue.store.db.execute("SELECT 1")  # its end flushes this connection's counts
+            with psycopg.connect(postgres_url, autocommit=True) as db:
+                return db.execute(
+                    "SELECT idx_tup_read FROM pg_stat_user_indexes "
+                    "WHERE indexrelname = 'leases_reviewer'"
+                ).fetchone()[0]
+
+        before = reviewer_index_reads()
+        queue.approve(queue.claim("kim").variant.id, "kim")
+        # Each of the 400 decisions left a dead lease entry; a claim must not read them all.
+        assert reviewer_index_reads() - before < 10

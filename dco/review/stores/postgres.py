@@ -103,7 +103,13 @@ CREATE OR REPLACE FUNCTION dco_claim(
     p_reviewer TEXT, p_now DOUBLE PRECISION, p_expires DOUBLE PRECISION,
     p_campaign TEXT, p_stage TEXT, p_channel TEXT, p_locale TEXT
 ) RETURNS TEXT
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+-- Every decision deletes a lease, and until vacuum its entry stays in leases_reviewer. A bitmap
+-- scan (which the planner picks for the held lease below) reads every such entry on every claim,
+-- so claims grew slower with each decision; an index scan marks them dead as it passes, and
+-- the next insert on their page removes them, so the index stays as small as the live leases.
+SET enable_bitmapscan = off
+AS $$
 DECLARE
     v_id TEXT;
     v_data TEXT;
