@@ -10,6 +10,7 @@ brand and templates) as it is, without pickling it; only the items and the resul
 
 from __future__ import annotations
 
+import copyreg
 import ctypes
 import gc
 import io
@@ -191,18 +192,31 @@ def _run_chunk(start: int, items: list[Any]) -> bytes:
     assert _task is not None, "a worker runs chunks only after _adopt"
     results = [_task(start + offset, item) for offset, item in enumerate(items)]
     buffer = io.BytesIO()
-    _ModelPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(results)
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _model_reducers()
+    pickler.dump(results)
     return buffer.getvalue()
 
 
-class _ModelPickler(pickle.Pickler):
-    """Pickles dco's models as their values, rebuilt without validation (they were valid when
-    pickled): pydantic's own pickling costs a worker as much as a brief's checks."""
+def _model_reducers() -> dict[type, Callable[[Any], Any]]:
+    """The pickling table for a worker's results: dco's models go as their values, rebuilt
+    without validation (they were valid when pickled); pydantic's own pickling cost a worker as
+    much as a brief's checks.
 
-    def reducer_override(self, obj: Any) -> Any:
-        if isinstance(obj, DcoModel):
-            return _restored, (type(obj), obj.__dict__, obj.model_fields_set)
-        return NotImplemented
+    A table by class, not `reducer_override`, because pickle calls that back for every object
+    it writes, each string and number too: a third of what a worker spent on a brief's result.
+    Made for each chunk, so a model class defined since is in it too."""
+    table: dict[type, Callable[[Any], Any]] = dict(copyreg.dispatch_table)
+    kinds = [DcoModel]
+    while kinds:
+        kind = kinds.pop()
+        table[kind] = _as_values
+        kinds += kind.__subclasses__()
+    return table
+
+
+def _as_values(model: DcoModel) -> tuple[Callable[..., DcoModel], tuple[Any, ...]]:
+    return _restored, (type(model), model.__dict__, model.model_fields_set)
 
 
 def _restored(kind: type[DcoModel], values: dict[str, Any], fields_set: set[str]) -> DcoModel:
