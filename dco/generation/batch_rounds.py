@@ -10,6 +10,7 @@ provider refused whole is told apart from the rest.
 from __future__ import annotations
 
 import functools
+import itertools
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,6 +122,18 @@ class RoundWriter:
         if kind is not None:
             self.parts = 0
         self._files.__exit__(kind, error, trace)
+        if kind is None:
+            self._remove_earlier_attempts()
+
+    def _remove_earlier_attempts(self) -> None:
+        """Remove the parts beyond this round's last that an interrupted attempt at the same
+        round wrote (the manifest never named them, so nothing would ever send them): collected
+        again with --direct, or into fewer parts, they were left in the job's folder for ever."""
+        for part in itertools.count(self.parts + 1):
+            stale = self.folder / part_name(self.number, part, "input")
+            if not stale.exists():
+                return
+            stale.unlink()
 
 
 _ENDED_WORST_FIRST = ("failed", "cancelled", "expired")

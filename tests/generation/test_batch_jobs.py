@@ -106,6 +106,30 @@ def test_repairs_can_be_asked_directly_and_are_not_paid_for_twice(tmp_path):
         assert len(server.created) == 1
 
 
+def test_a_collect_interrupted_before_its_next_round_was_kept_leaves_no_round_unsent(
+    tmp_path, monkeypatch
+):
+    with batch_server(copywriter(long_first_round=True), polls=1) as server:
+        llm = provider(server)
+        job = submit_batch(briefs(3), provider=llm, folder=tmp_path, **OPTIONS)
+
+        def crash():
+            raise KeyboardInterrupt
+
+        with monkeypatch.context() as patched:
+            patched.setattr(job, "save", crash)  # the repairs are written, not yet kept
+            with pytest.raises(KeyboardInterrupt):
+                collect_batch(job, provider=llm, limits=TWO_A_BATCH, **OPTIONS)
+        assert sorted(p.name for p in job.folder.glob("round-2*")) == [
+            "round-2-2.input.jsonl",
+            "round-2.input.jsonl",
+        ]
+        again = open_job(str(job.folder))  # as the manifest has it
+        collected = collect_batch(again, provider=llm, direct=True, **OPTIONS)
+        assert collected.done and collected.accepted == 6 and server.direct == 3
+        assert list(job.folder.glob("round-2*")) == []  # never to be sent, so not kept
+
+
 def test_a_refused_line_fails_its_brief_and_an_expired_one_is_asked_again(tmp_path):
     with batch_server(copywriter(refuse="요가 클래스"), polls=1, expire_after=3) as server:
         llm = provider(server)

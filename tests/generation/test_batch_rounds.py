@@ -35,6 +35,14 @@ def test_a_round_writer_rolls_over_at_either_limit_and_never_splits_a_line(tmp_p
                      "round-2-4.input.jsonl": "d\n"}  # fmt: skip
 
 
+def test_a_round_written_again_into_fewer_parts_leaves_none_of_the_earlier_ones(tmp_path):
+    for lines in (["a\n", "b\n", "c\n"], ["d\n"]):
+        with RoundWriter(tmp_path, 2, BatchLimits(requests=1, bytes=10)) as writer:
+            for line in lines:
+                writer.write(line)
+    assert {p.name: p.read_text() for p in tmp_path.iterdir()} == {"round-2.input.jsonl": "d\n"}
+
+
 def test_a_round_writer_that_fails_leaves_nothing_behind(tmp_path):
     with pytest.raises(RuntimeError), RoundWriter(tmp_path, 1, BatchLimits(1, 100)) as writer:
         writer.write("a\n")
