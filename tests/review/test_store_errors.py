@@ -11,6 +11,7 @@ from dco.review import ReviewQueue
 from dco.review.stores import postgres as postgres_store
 from dco.review.stores import sqlite as sqlite_store
 from tests.conftest import run_dco
+from tests.review.refusing_server import refusing_server
 from tests.review.test_queue import variants
 
 
@@ -132,6 +133,21 @@ def test_a_wrong_password_is_refused_without_printing_it(postgres_server, postgr
     assert "refused the password" in one_line(error) and "w0ng-pw" not in str(error.value)
     assert done.returncode == 2 and "w0ng-pw" not in done.stderr + done.stdout
     assert "refused the password" in done.stderr.splitlines()[0]
+
+
+def test_a_korean_servers_refusal_of_the_password_is_named_and_readable():
+    """A Korean Windows server words the refusal in Korean and sends it in CP949."""
+    refusal = '사용자 "reviewer"의 password 인증을 실패했습니다'
+    with refusing_server("치명적오류", refusal, "cp949") as port:
+        url = f"postgresql://reviewer:w0ng-pw@127.0.0.1:{port}/queue"
+        with pytest.raises(StoreError) as error:
+            ReviewQueue(url)
+        done = run_dco("stats", url)
+    text = one_line(error)
+    assert "turned the login down after the password was sent" in text
+    assert refusal in text and "\ufffd" not in text and "w0ng-pw" not in text
+    assert done.returncode == 2 and "w0ng-pw" not in done.stderr + done.stdout
+    assert refusal in done.stderr.splitlines()[0]
 
 
 def _wait_until_refused(url: str) -> None:

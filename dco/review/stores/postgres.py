@@ -12,7 +12,7 @@ import hashlib
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from dco.errors import StoreError
@@ -382,13 +382,15 @@ class PostgresStore(SqlStore):
         """One line saying what went wrong on `connection` (by default the store's) and what
         to do, with any password taken out."""
         errors = self._psycopg.errors
-        text = " ".join(str(error).split())
+        attempt = _failed_attempt(error)
+        text = _server_words(error, attempt)
         if self._secret:
             text = text.replace(self._secret, "***")
         where = self.location
         connection = connection or getattr(self, "db", None)
         if (
             isinstance(error, self._psycopg.OperationalError)
+            and attempt is None
             and connection is not None
             and connection.closed
         ):
@@ -405,7 +407,7 @@ class PostgresStore(SqlStore):
                     "~/.pgpass rather than the URL, where it ends up in shell history)"
                 ).format(where=where)
             )
-        if "no password supplied" in text:
+        if "no password supplied" in text or (attempt is not None and attempt.needs_password):
             return StoreError(
                 _("{where}: the server wants a password; put it in PGPASSWORD or ~/.pgpass").format(
                     where=where
@@ -415,6 +417,16 @@ class PostgresStore(SqlStore):
             missing = text.split("FATAL:")[-1].strip()
             return StoreError(
                 _("{where}: {missing}; create it first").format(where=where, missing=missing)
+            )
+        if attempt is not None and attempt.used_password:
+            # The server speaks another language than English (the texts above are its English
+            # ones), but libpq knows it asked for the password and was sent one.
+            return StoreError(
+                _(
+                    "{where}: the server turned the login down after the password was sent "
+                    "({why}); check the password (in PGPASSWORD or ~/.pgpass), the user name and "
+                    "the database name"
+                ).format(where=where, why=text)
             )
         if isinstance(error, errors.ReadOnlySqlTransaction | errors.InsufficientPrivilege):
             return StoreError(
@@ -652,6 +664,24 @@ class PostgresStore(SqlStore):
             "SELECT setval(pg_get_serial_sequence('decisions', 'seq'), "
             "COALESCE((SELECT MAX(seq) FROM decisions), 0) + 1, false)"
         )
+
+
+def _failed_attempt(error: Exception) -> Any | None:
+    """libpq's side of a connection attempt that failed (psycopg keeps it on the error), or
+    None when the error came from a connection that had been made."""
+    attempt = getattr(error, "pgconn", None)
+    return attempt if attempt is not None and attempt.backend_pid == 0 else None
+
+
+def _server_words(error: Exception, attempt: Any | None) -> str:
+    """The error's text, on one line. A server turning a login down has not yet learnt the
+    client's encoding and words it in its own: a Korean Windows server sends CP949, which
+    psycopg reads as UTF-8 into replacement characters, so those bytes are read as CP949."""
+    text = str(error)
+    if attempt is not None and "\ufffd" in text:
+        with suppress(UnicodeDecodeError):  # neither: the replacement characters stand
+            text = attempt.error_message.decode("cp949")
+    return " ".join(text.split())
 
 
 def _set_meta(tx: Transaction, key: str, value: str) -> None:

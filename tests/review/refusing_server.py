@@ -1,0 +1,87 @@
+"""A PostgreSQL server that asks for a password and turns every login down, in its own words.
+
+It plays only the start of the wire protocol (declining SSL and GSSAPI, asking for a cleartext
+password, answering with an ErrorResponse), which is all a login that fails needs: enough to
+show what libpq and psycopg make of a server whose messages are not English, such as a Korean
+Windows server, which words its refusals in Korean and sends them in CP949 (the server has not
+yet learnt the client's encoding when it refuses a login).
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+_NEGOTIATIONS = {80877103, 80877104}
+"""SSLRequest and GSSENCRequest: a client asks for each before its startup packet."""
+
+_CLEARTEXT_PASSWORD = 3
+
+
+@contextmanager
+def refusing_server(severity: str, message: str, encoding: str) -> Iterator[int]:
+    """A server on 127.0.0.1 for as long as the block runs; yields its port."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    reply = _error_response(severity, message, encoding)
+    stop = threading.Event()
+
+    def serve() -> None:
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                client, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with client:
+                client.settimeout(5)
+                _refuse(client, reply)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield port
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()
+
+
+def _refuse(client: socket.socket, reply: bytes) -> None:
+    try:
+        while True:
+            length, code = struct.unpack("!ii", _read(client, 8))
+            _read(client, length - 8)  # the startup packet's user, database and options
+            if code not in _NEGOTIATIONS:
+                break
+            client.sendall(b"N")
+        client.sendall(b"R" + struct.pack("!ii", 8, _CLEARTEXT_PASSWORD))
+        kind = _read(client, 1)
+        (length,) = struct.unpack("!i", _read(client, 4))
+        _read(client, length - 4)
+        if kind == b"p":  # the password, whatever it is
+            client.sendall(reply)
+    except (OSError, struct.error):
+        pass  # a client that gave up: the next one is served
+
+
+def _error_response(severity: str, message: str, encoding: str) -> bytes:
+    fields = b"".join(
+        key + value.encode(encoding) + b"\0"
+        for key, value in ((b"S", severity), (b"V", "FATAL"), (b"C", "28P01"), (b"M", message))
+    )
+    payload = fields + b"\0"
+    return b"E" + struct.pack("!i", len(payload) + 4) + payload
+
+
+def _read(client: socket.socket, count: int) -> bytes:
+    data = b""
+    while len(data) < count:
+        piece = client.recv(count - len(data))
+        if not piece:
+            raise OSError("the client closed the connection")
+        data += piece
+    return data
