@@ -1,8 +1,8 @@
-"""A PostgreSQL server that asks for a password and turns every login down, in its own words.
+"""A PostgreSQL server that turns every login down, in its own words.
 
 It plays only the start of the wire protocol (declining SSL and GSSAPI, asking for a cleartext
-password, answering with an ErrorResponse), which is all a login that fails needs: enough to
-show what libpq and psycopg make of a server whose messages are not English, such as a Korean
+password if told to, answering with an ErrorResponse), which is all a refused login needs: enough
+to show what libpq and psycopg make of a server whose messages are not English, such as a Korean
 Windows server, which words its refusals in Korean and sends them in CP949 (the server has not
 yet learnt the client's encoding when it refuses a login).
 """
@@ -22,8 +22,11 @@ _CLEARTEXT_PASSWORD = 3
 
 
 @contextmanager
-def refusing_server(severity: str, message: str, encoding: str) -> Iterator[int]:
-    """A server on 127.0.0.1 for as long as the block runs; yields its port."""
+def refusing_server(
+    severity: str, message: str, encoding: str, *, ask_password: bool = True
+) -> Iterator[int]:
+    """A server on 127.0.0.1 for as long as the block runs; yields its port. It refuses
+    once sent the password, or (`ask_password` False) as soon as it knows who logs in."""
     listener = socket.create_server(("127.0.0.1", 0))
     port = listener.getsockname()[1]
     reply = _error_response(severity, message, encoding)
@@ -38,7 +41,7 @@ def refusing_server(severity: str, message: str, encoding: str) -> Iterator[int]
                 continue
             with client:
                 client.settimeout(5)
-                _refuse(client, reply)
+                _refuse(client, reply, ask_password)
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
@@ -50,7 +53,7 @@ def refusing_server(severity: str, message: str, encoding: str) -> Iterator[int]
         listener.close()
 
 
-def _refuse(client: socket.socket, reply: bytes) -> None:
+def _refuse(client: socket.socket, reply: bytes, ask_password: bool) -> None:
     try:
         while True:
             length, code = struct.unpack("!ii", _read(client, 8))
@@ -58,6 +61,9 @@ def _refuse(client: socket.socket, reply: bytes) -> None:
             if code not in _NEGOTIATIONS:
                 break
             client.sendall(b"N")
+        if not ask_password:
+            client.sendall(reply)
+            return
         client.sendall(b"R" + struct.pack("!ii", 8, _CLEARTEXT_PASSWORD))
         kind = _read(client, 1)
         (length,) = struct.unpack("!i", _read(client, 4))

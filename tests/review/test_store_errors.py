@@ -150,6 +150,18 @@ def test_a_korean_servers_refusal_of_the_password_is_named_and_readable():
     assert refusal in done.stderr.splitlines()[0]
 
 
+def test_a_korean_servers_refusal_of_a_login_says_it_was_reached_not_out_of_reach():
+    missing = '"queue" 데이터베이스 없음'
+    with (
+        refusing_server("치명적오류", missing, "cp949", ask_password=False) as port,
+        pytest.raises(StoreError) as error,
+    ):
+        ReviewQueue(f"postgresql://reviewer@127.0.0.1:{port}/queue")
+    text = one_line(error)
+    assert "the server turned the connection down" in text and missing in text
+    assert "cannot reach" not in text
+
+
 def _wait_until_refused(url: str) -> None:
     for _ in range(100):
         try:

@@ -9,6 +9,7 @@ notifies listeners (`LISTEN dco_decisions`) so other review apps drop it from th
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -383,7 +384,8 @@ class PostgresStore(SqlStore):
         to do, with any password taken out."""
         errors = self._psycopg.errors
         attempt = _failed_attempt(error)
-        text = _server_words(error, attempt)
+        said = _server_words(error, attempt)
+        text = " ".join(said.split())
         if self._secret:
             text = text.replace(self._secret, "***")
         where = self.location
@@ -426,6 +428,15 @@ class PostgresStore(SqlStore):
                     "{where}: the server turned the login down after the password was sent "
                     "({why}); check the password (in PGPASSWORD or ~/.pgpass), the user name and "
                     "the database name"
+                ).format(where=where, why=text)
+            )
+        if attempt is not None and _SERVER_ANSWERED.search(said):
+            # Reached, and answered in another language than English (see above).
+            return StoreError(
+                _(
+                    "{where}: the server turned the connection down ({why}); check the user "
+                    "name and the database name, and that the server lets this user connect "
+                    "from here (pg_hba.conf)"
                 ).format(where=where, why=text)
             )
         if isinstance(error, errors.ReadOnlySqlTransaction | errors.InsufficientPrivilege):
@@ -673,15 +684,21 @@ def _failed_attempt(error: Exception) -> Any | None:
     return attempt if attempt is not None and attempt.backend_pid == 0 else None
 
 
+_SERVER_ANSWERED = re.compile(r"failed: [^:\n]{1,40}:  \S")
+"""How libpq quotes a server's answer to a connection attempt: its severity, in the server's
+language (FATAL, 치명적오류), a colon and two spaces. Its own failures (no route, refused, timed
+out) are worded otherwise."""
+
+
 def _server_words(error: Exception, attempt: Any | None) -> str:
-    """The error's text, on one line. A server turning a login down has not yet learnt the
+    """The error's text. A server turning a login down has not yet learnt the
     client's encoding and words it in its own: a Korean Windows server sends CP949, which
     psycopg reads as UTF-8 into replacement characters, so those bytes are read as CP949."""
     text = str(error)
     if attempt is not None and "\ufffd" in text:
         with suppress(UnicodeDecodeError):  # neither: the replacement characters stand
             text = attempt.error_message.decode("cp949")
-    return " ".join(text.split())
+    return text
 
 
 def _set_meta(tx: Transaction, key: str, value: str) -> None:
