@@ -203,9 +203,9 @@ def _model_reducers() -> dict[type, Callable[[Any], Any]]:
     without validation (they were valid when pickled); pydantic's own pickling cost a worker as
     much as a brief's checks.
 
-    A table by class, not `reducer_override`, because pickle calls that back for every object
-    it writes, each string and number too: a third of what a worker spent on a brief's result.
-    Made for each chunk, so a model class defined since is in it too."""
+    A table by class, not `reducer_override`: pickle calls that back for every object it
+    writes, each string and number too, which was two thirds of what pickling a brief's result
+    cost. Made for each chunk, so a model class defined since is in it too."""
     table: dict[type, Callable[[Any], Any]] = dict(copyreg.dispatch_table)
     kinds = [DcoModel]
     while kinds:

@@ -32,6 +32,7 @@ from dco.review.stores.base import (
 
 if TYPE_CHECKING:
     import psycopg
+    from psycopg.pq.abc import PGconn
 
 CHANNEL = "dco_decisions"
 """Where a decision is announced, with its variant id as the payload."""
@@ -677,7 +678,7 @@ class PostgresStore(SqlStore):
         )
 
 
-def _failed_attempt(error: Exception) -> Any | None:
+def _failed_attempt(error: Exception) -> PGconn | None:
     """libpq's side of a connection attempt that failed (psycopg keeps it on the error), or
     None when the error came from a connection that had been made."""
     attempt = getattr(error, "pgconn", None)
@@ -690,10 +691,10 @@ language (FATAL, 치명적오류), a colon and two spaces. Its own failures (no 
 out) are worded otherwise."""
 
 
-def _server_words(error: Exception, attempt: Any | None) -> str:
-    """The error's text. A server turning a login down has not yet learnt the
-    client's encoding and words it in its own: a Korean Windows server sends CP949, which
-    psycopg reads as UTF-8 into replacement characters, so those bytes are read as CP949."""
+def _server_words(error: Exception, attempt: PGconn | None) -> str:
+    """The error's text, with a refused login's words readable. A server turning a login down
+    has not yet learnt the client's encoding and words it in its own: a Korean Windows server
+    sends CP949, which psycopg reads as UTF-8 into replacement characters; read as CP949."""
     text = str(error)
     if attempt is not None and "\ufffd" in text:
         with suppress(UnicodeDecodeError):  # neither: the replacement characters stand
