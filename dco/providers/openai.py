@@ -38,6 +38,12 @@ from dco.errors import (
 )
 from dco.i18n import _
 from dco.providers.base import ChatRequest, ChatResult, Usage
+from dco.providers.bounded import (
+    MOST_REPLY_BYTES,
+    ReplyOutOfBounds,
+    async_response_hooks,
+    response_hooks,
+)
 from dco.providers.openai_batches import BatchEndpoints
 
 DEFAULT_MODEL = "gpt-4o-mini"
@@ -121,6 +127,8 @@ class OpenAIProvider(BatchEndpoints):
                 if self._drop_refused_format(e, request):
                     continue
                 raise self._translate(e) from None
+            except ReplyOutOfBounds as e:
+                raise self._out_of_bounds(e) from None
             return self._result(response.content, request, started)
 
     async def acomplete(self, request: ChatRequest) -> ChatResult:
@@ -135,6 +143,8 @@ class OpenAIProvider(BatchEndpoints):
                 if self._drop_refused_format(e, request):
                     continue
                 raise self._translate(e) from None
+            except ReplyOutOfBounds as e:
+                raise self._out_of_bounds(e) from None
             return self._result(await response.aread(), request, started)
 
     def close(self) -> None:
@@ -151,13 +161,15 @@ class OpenAIProvider(BatchEndpoints):
 
     def _sync(self) -> openai.OpenAI:
         if self._client is None:
-            self._client = openai.OpenAI(**_with_http_client(self._options, _http_client))
+            default = functools.partial(_http_client, self.timeout)
+            self._client = openai.OpenAI(**_with_http_client(self._options, default))
         return self._client
 
     def _async(self) -> openai.AsyncOpenAI:
         # Built on first use: an async client belongs to the event loop that first uses it.
         if self._async_client is None:
-            options = _with_http_client(self._async_options, _fastest_async_http_client)
+            default = functools.partial(_fastest_async_http_client, self.timeout)
+            options = _with_http_client(self._async_options, default)
             self._async_client = openai.AsyncOpenAI(**options)
         return self._async_client
 
@@ -307,6 +319,22 @@ class OpenAIProvider(BatchEndpoints):
             f"{server} rejected the request ({status}): {detail}", status=status
         )
 
+    def _out_of_bounds(self, error: ReplyOutOfBounds) -> InvalidReplyError:
+        """dco's error for a reply read past its bounds (see `dco.providers.bounded`)."""
+        if error.too_large:
+            return InvalidReplyError(
+                _(
+                    "{server} sent a reply larger than {size} MB, which no request of dco's asks "
+                    "for; nothing of it was kept"
+                ).format(server=self.server, size=MOST_REPLY_BYTES // 2**20)
+            )
+        return InvalidReplyError(
+            _(
+                "{server} was still sending its reply after {seconds} s; nothing of it was kept "
+                "(a local server may need longer: --timeout or DCO_TIMEOUT)"
+            ).format(server=self.server, seconds=f"{self.timeout:g}")
+        )
+
     def _scrub(self, error: object) -> str:
         text = " ".join(str(error).split())
         text = text.replace(self._secret, "[API key]") if self._secret else text
@@ -354,18 +382,21 @@ def _with_http_client(options: dict[str, Any], default: Callable[[], Any]) -> di
     return options | {"http_client": default()}
 
 
-def _http_client() -> Any:
-    """The SDK's own blocking HTTP client, on the shared TLS context."""
-    return openai.DefaultHttpxClient(verify=tls_context())
+def _http_client(seconds: float) -> Any:
+    """The SDK's own blocking HTTP client, on the shared TLS context, reading each completion
+    within bounds (see `dco.providers.bounded`)."""
+    return openai.DefaultHttpxClient(verify=tls_context(), event_hooks=response_hooks(seconds))
 
 
-def _fastest_async_http_client() -> Any:
-    """openai's aiohttp transport when aiohttp is installed (less CPU per request), else httpx2."""
+def _fastest_async_http_client(seconds: float) -> Any:
+    """openai's aiohttp transport when aiohttp is installed (less CPU per request), else httpx2;
+    either reads each completion within bounds."""
+    hooks = async_response_hooks(seconds)
     try:
         import aiohttp  # noqa: F401
     except ImportError:
-        return openai.DefaultAsyncHttpxClient(verify=tls_context())
-    return openai.DefaultAioHttpClient(verify=tls_context())
+        return openai.DefaultAsyncHttpxClient(verify=tls_context(), event_hooks=hooks)
+    return openai.DefaultAioHttpClient(verify=tls_context(), event_hooks=hooks)
 
 
 def tls_context() -> ssl.SSLContext:
