@@ -16,12 +16,12 @@ import hashlib
 import json
 import os
 from array import array
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from dco.providers.base import ChatRequest
+from dco.providers.base import MOST_REPLY_BYTES, ChatRequest
 
 
 def request_digest(request: ChatRequest) -> str:
@@ -61,6 +61,9 @@ class Answer:
     error: str | None = None
     retry: bool = False
     """No reply, but asking again may bring one (expired, rate-limited, the server's fault)."""
+    refused: bool = True
+    """With an error: the provider refused the request (False: it answered with what cannot be
+    read)."""
 
 
 def read_answer(line: Mapping[str, Any]) -> Answer:
@@ -89,7 +92,8 @@ def peek_custom_id(raw: bytes) -> str | None:
         return None
     start = raw.find(b'"', raw.find(b":", marker) + 1) + 1
     end = raw.find(b'"', start)
-    return raw[start:end].decode() if start > 0 and end > start else None
+    # Not UTF-8 is not an id dco wrote: replaced, it matches none.
+    return raw[start:end].decode(errors="replace") if start > 0 and end > start else None
 
 
 class _Places:
@@ -123,8 +127,8 @@ class Answers:
         self._files.append(handle)
         number = len(self._files) - 1
         offset = 0
-        for raw in handle:
-            start, offset = offset, offset + len(raw)
+        for raw, length in _bounded_lines(handle):
+            start, offset = offset, offset + length
             found = peek_custom_id(raw)
             parts = parse_custom_id(found) if found else None
             if parts is None or not 0 <= parts[0] < self._briefs:
@@ -134,7 +138,8 @@ class Answers:
             if places is None:
                 places = self._steps[step] = _Places(self._briefs)
             if places.offset[brief] < 0:  # the first reply to a request is the one kept
-                places.offset[brief], places.length[brief] = start, len(raw)
+                kept = length if length == len(raw) else _TOO_LONG
+                places.offset[brief], places.length[brief] = start, kept
                 places.file[brief], places.digest[brief] = number, digest
 
     def get(self, brief: int, step: str, digest: str) -> Answer | None:
@@ -143,6 +148,12 @@ class Answers:
         places = self._places(brief, step)
         if places is None or places.digest[brief] != int(digest, 16):
             return None
+        if places.length[brief] == _TOO_LONG:
+            return Answer(
+                error=f"it was larger than {MOST_REPLY_BYTES // 2**20} MB, which no request of "
+                "dco's asks for; nothing of it was read",
+                refused=False,
+            )
         handle = self._files[places.file[brief]]
         return read_answer(json.loads(_read_at(handle, places.offset[brief], places.length[brief])))
 
@@ -165,6 +176,26 @@ class Answers:
     def __exit__(self, *exc: object) -> None:
         for handle in self._files:
             handle.close()
+
+
+_MOST_LINE_BYTES = MOST_REPLY_BYTES + 2**16
+"""The most of one line of a batch's output read: a reply and the line's own fields."""
+_TOO_LONG = 0
+"""The length kept for a reply whose line was longer than that (a line is never empty)."""
+
+
+def _bounded_lines(handle: IO[bytes]) -> Iterator[tuple[bytes, int]]:
+    """Each line of `handle` with its length, read whole up to `_MOST_LINE_BYTES`; of a longer
+    line, only that much (enough for its custom id) is held, and the rest is passed over in
+    pieces: a line without end costs its reading, never the memory to hold it."""
+    while raw := handle.readline(_MOST_LINE_BYTES):
+        length = len(raw)
+        if raw.endswith(b"\n") or length < _MOST_LINE_BYTES:
+            yield raw, length
+            continue
+        while (rest := handle.readline(_MOST_LINE_BYTES)) and not rest.endswith(b"\n"):
+            length += len(rest)
+        yield raw, length + len(rest)
 
 
 def _read_at(handle: IO[bytes], offset: int, length: int) -> bytes:

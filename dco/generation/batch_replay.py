@@ -110,9 +110,12 @@ class Replayer:
             if answer is None or answer.body is None:
                 if answer is None or answer.retry:
                     continue  # unanswered: the same request went into the next round
-                raise ProviderError(
-                    _("the batch refused the request ({why})").format(why=answer.error)
+                said = (
+                    _("the batch refused the request ({why})")
+                    if answer.refused
+                    else _("the batch's reply to the request could not be used: {why}")
                 )
+                raise ProviderError(said.format(why=answer.error))
             try:
                 waiting.request = steps.send(
                     self.provider.batch_reply(answer.body, waiting.request)

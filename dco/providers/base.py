@@ -9,6 +9,11 @@ from typing import Any, Literal, Protocol, runtime_checkable
 Role = Literal["system", "user", "assistant"]
 
 
+MOST_REPLY_BYTES = 4 * 2**20
+"""The most of one reply dco reads, direct or in a batch's output: a thousand times the largest
+reply it asks for (`max_tokens` bounds each). More is a server gone wrong, or a hostile one."""
+
+
 @dataclass(frozen=True, slots=True)
 class Message:
     """One chat message."""

@@ -16,8 +16,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import httpx2
 
-MOST_REPLY_BYTES = 4 * 2**20
-"""The most of a chat completion's body read: a thousand times the largest reply dco asks for."""
+from dco.providers.base import MOST_REPLY_BYTES
 
 _BOUNDED_PATH = "/chat/completions"
 

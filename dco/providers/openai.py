@@ -37,13 +37,8 @@ from dco.errors import (
     UnreachableError,
 )
 from dco.i18n import _
-from dco.providers.base import ChatRequest, ChatResult, Usage
-from dco.providers.bounded import (
-    MOST_REPLY_BYTES,
-    ReplyOutOfBounds,
-    async_response_hooks,
-    response_hooks,
-)
+from dco.providers.base import MOST_REPLY_BYTES, ChatRequest, ChatResult, Usage
+from dco.providers.bounded import ReplyOutOfBounds, async_response_hooks, response_hooks
 from dco.providers.openai_batches import BatchEndpoints
 
 DEFAULT_MODEL = "gpt-4o-mini"

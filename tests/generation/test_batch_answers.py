@@ -41,3 +41,18 @@ def test_custom_ids_dco_did_not_write_are_not_read_as_its_own():
     for other in ("request-7", "b-r1-0123456789ab", "bx-r1-0123456789ab", "b1-r1-short",
                   "b1--0123456789ab", "b1-r1-0123456789xz"):  # fmt: skip
         assert parse_custom_id(other) is None
+
+
+def test_a_line_longer_than_any_reply_or_not_utf8_is_passed_over_and_the_next_found(tmp_path):
+    output = tmp_path / "round-1.output.jsonl"
+    huge = reply(custom_id(0, "r1", "0123456789ab"), "x" * (5 * 2**20))  # past the 4 MB bound
+    not_utf8 = b'{"custom_id": "b1\xff-r1-0123456789ab"}\n'  # an id no dco wrote, nor UTF-8
+    output.write_bytes(
+        huge.encode() + not_utf8 + reply(custom_id(1, "r1", "0123456789ab"), "다음 답").encode()
+    )
+    with Answers(2, [output]) as answers:
+        too_long = answers.get(0, "r1", "0123456789ab")
+        assert too_long.body is None and not too_long.refused and not too_long.retry
+        assert "larger than 4 MB" in too_long.error
+        after = answers.get(1, "r1", "0123456789ab")  # found where it is, past the long line
+        assert after.body["choices"][0]["message"]["content"] == "다음 답"

@@ -147,6 +147,23 @@ def test_a_refused_line_fails_its_brief_and_an_expired_one_is_asked_again(tmp_pa
         assert second.done and second.accepted == 6 and len(second.failures) == 1
 
 
+def test_a_reply_larger_than_any_dco_asks_for_fails_its_brief_and_not_the_others(tmp_path):
+    answer = copywriter()
+
+    def flooding(body):
+        if '"요가 클래스' in body["messages"][-1]["content"]:  # a server gone wrong, for one
+            return 200, completion("x" * (5 * 2**20))
+        return answer(body)
+
+    with batch_server(flooding, polls=1) as server:
+        llm = provider(server)
+        job = submit_batch(briefs(3), provider=llm, folder=tmp_path, **OPTIONS)
+        collected = collect_batch(job, provider=llm, **OPTIONS)
+    assert collected.done and collected.accepted == 4
+    assert [(f.index, f.brief.product) for f in collected.failures] == [(1, "요가 클래스")]
+    assert "could not be used: it was larger than 4 MB" in collected.failures[0].error
+
+
 def test_a_start_interrupted_before_its_id_was_kept_is_found_not_started_again(tmp_path):
     class CrashAfterStart(OpenAIProvider):
         def start_batch(self, path, metadata):
