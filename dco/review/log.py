@@ -9,7 +9,7 @@ from dco.errors import ReviewError
 from dco.i18n import _
 from dco.models import Copy, Decision, Variant
 from dco.models.records import DecisionCount, Reviewed
-from dco.review.rows import decision_from_row
+from dco.review.rows import decision_from_row, variant_from_record
 from dco.review.stores import QueueStore
 from dco.review.stores.base import check_filters
 
@@ -50,7 +50,7 @@ class LogReaders:
         """Approved and edited variants with their final copy and the deciding decision."""
         result = []
         for data, row in self.store.approved(check_filters(filters)):
-            variant = Variant.model_validate_json(data)
+            variant = variant_from_record(data, self.store.location)
             decision = decision_from_row(row)
             final = decision.edited if decision.edited is not None else variant.copy
             result.append((variant, final, decision))

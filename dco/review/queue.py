@@ -23,7 +23,7 @@ from dco.models import Copy, Decision, Finding, Variant
 from dco.protocols import Checker
 from dco.review.log import LogReaders
 from dco.review.outcome_tables import OutcomeTables
-from dco.review.rows import decision_from_row
+from dco.review.rows import decision_from_row, variant_from_record
 from dco.review.stores import QueueStore, default_location, open_store
 from dco.review.stores.base import Refused, VariantRow, check_filters
 from dco.text.distance import copy_distance
@@ -119,7 +119,7 @@ class ReviewQueue(LogReaders, OutcomeTables):
     def pending(self, *, limit: int | None = None, **filters: str | None) -> list[Variant]:
         """Variants no one has approved, edited or rejected yet, oldest first."""
         records = self.store.pending_records(check_filters(filters), limit)
-        return [Variant.model_validate_json(data) for data in records]
+        return [variant_from_record(data, self.store.location) for data in records]
 
     def pending_rows(self, **filters: str | None) -> list[PendingRow]:
         """Every pending variant (with the filters) as a light row, oldest first: a whole
@@ -141,7 +141,7 @@ class ReviewQueue(LogReaders, OutcomeTables):
             raise ReviewError(
                 _("no variant {id!r} in {queue}").format(id=variant_id, queue=self.store.location)
             )
-        return Variant.model_validate_json(data)
+        return variant_from_record(data, self.store.location, variant_id)
 
     def claim(self, reviewer: str, **filters: str | None) -> Claimed | None:
         """The oldest pending variant nobody else holds, leased to `reviewer`; None when none.
@@ -151,7 +151,9 @@ class ReviewQueue(LogReaders, OutcomeTables):
         now = self.clock()
         expires = now + self.lease_seconds
         data = self.store.claim(reviewer, check_filters(filters), now, expires)
-        return Claimed(Variant.model_validate_json(data), expires) if data is not None else None
+        if data is None:
+            return None
+        return Claimed(variant_from_record(data, self.store.location), expires)
 
     def hold(self, variant_id: str, reviewer: str, *, only: bool = False) -> str | None:
         """Lease `variant_id` to `reviewer` if no one else holds it; returns the other holder.

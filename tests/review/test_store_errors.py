@@ -266,3 +266,26 @@ def test_a_korean_desktops_client_encoding_does_not_reach_the_queue(postgres_url
     with ReviewQueue(postgres_url) as queue:
         queue.submit([variant])
         assert queue.get(variant.id).copy.headline == "똠방각하 완주 🏃"
+
+
+def test_a_stored_variant_this_dco_cannot_read_is_named_with_its_queue(queue_location):
+    batch = variants(2)
+    with ReviewQueue(queue_location) as queue:
+        queue.submit(batch)
+    # As a newer dco might write it: a field this one does not know.
+    sql = 'UPDATE variants SET data = replace(data, \'"id":\', \'"novelty": 1, "id":\')'
+    if queue_location.startswith("postgresql"):
+        with psycopg.connect(queue_location, autocommit=True) as db:
+            db.execute(sql)
+    else:
+        with sqlite3.connect(queue_location) as db:
+            db.execute(sql)
+    with ReviewQueue(queue_location) as queue:
+        for read in (queue.pending, lambda: queue.claim("minji"), lambda: queue.get(batch[0].id)):
+            with pytest.raises(StoreError) as error:
+                read()
+            text = one_line(error)
+            assert batch[0].id in text and "novelty" in text and "not one this dco can read" in text
+        queue.approve(batch[1].id, "minji")  # a decision needs no more than the variant's id
+    done = run_dco("export", queue_location)
+    assert done.returncode == 2 and batch[1].id in done.stderr.splitlines()[0]
