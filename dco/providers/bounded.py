@@ -22,8 +22,9 @@ _BOUNDED_PATH = "/chat/completions"
 
 
 class ReplyOutOfBounds(Exception):
-    """A completion's body went past its size or its time; says which, in English, for the
-    provider to word its own error from (the SDK wraps it as a connection error)."""
+    """A completion's body went past its size or its time (`too_large` says which). It leaves
+    the SDK as it is raised, and the provider words its own error from it; it never reaches a
+    caller."""
 
     def __init__(self, *, too_large: bool) -> None:
         super().__init__("larger than allowed" if too_large else "slower than allowed")
@@ -34,8 +35,11 @@ def response_hooks(seconds: float) -> dict[str, list[Callable[[httpx2.Response],
     """The `event_hooks` of a blocking client whose completions are read within bounds."""
 
     def bound(response: httpx2.Response) -> None:
-        if response.request.url.path.endswith(_BOUNDED_PATH):
-            response.stream = _Bounded(response.stream, seconds)  # type: ignore[arg-type]
+        stream = response.stream
+        if response.request.url.path.endswith(_BOUNDED_PATH) and isinstance(
+            stream, httpx2.SyncByteStream
+        ):
+            response.stream = _Bounded(stream, seconds)
 
     return {"response": [bound]}
 
@@ -46,8 +50,11 @@ def async_response_hooks(
     """The `event_hooks` of an async client whose completions are read within bounds."""
 
     async def bound(response: httpx2.Response) -> None:
-        if response.request.url.path.endswith(_BOUNDED_PATH):
-            response.stream = _AsyncBounded(response.stream, seconds)  # type: ignore[arg-type]
+        stream = response.stream
+        if response.request.url.path.endswith(_BOUNDED_PATH) and isinstance(
+            stream, httpx2.AsyncByteStream
+        ):
+            response.stream = _AsyncBounded(stream, seconds)
 
     return {"response": [bound]}
 
