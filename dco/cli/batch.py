@@ -59,9 +59,7 @@ def submit_campaign(
             **options,
         )  # fmt: skip
     console().print(job.batch_id, highlight=False)
-    sent = counted(len(briefs), "brief")
-    if job.current.parts > 1:  # beyond what one batch may hold
-        sent = _("{requests} in {parts} batches").format(requests=sent, parts=job.current.parts)
+    sent = _in_batches(counted(len(briefs), "brief"), job)
     error_console().print(
         _(
             "sent {briefs} as batch {batch} (job kept in {folder}); `dco batch status {batch}` "
@@ -181,12 +179,15 @@ def _provider(job: BatchJob) -> BatchProvider:
     return provider
 
 
+def _in_batches(requests: str, job: BatchJob) -> str:
+    """`requests`, with how many batches carry them when the round was more than one may hold."""
+    if job.current.parts == 1:
+        return requests
+    return _("{requests} in {parts} batches").format(requests=requests, parts=job.current.parts)
+
+
 def _status_line(job: BatchJob, status: BatchStatus) -> str:
-    requests = counted(job.current.requests, "request")
-    if job.current.parts > 1:
-        requests = _("{requests} in {parts} batches").format(
-            requests=requests, parts=job.current.parts
-        )
+    requests = _in_batches(counted(job.current.requests, "request"), job)
     if len(job.rounds) > 1:
         requests = _("round {number}, {requests}").format(
             number=job.current.number, requests=requests

@@ -63,11 +63,9 @@ def _outcome(
     """One brief's result and failure: what it raised, or that it ended with no variant."""
     try:
         result = attempt()
-    except ProviderError as e:
-        if e.stops_batch:
-            raise  # the same for every brief: the batch ends here, with this one line
-        return None, raised(index, brief, e)
     except Exception as e:  # one brief's surprise must not lose the batch
+        if isinstance(e, ProviderError) and e.stops_batch:
+            raise  # the same for every brief: the batch ends here, with this one line
         return None, raised(index, brief, e)
     return result, came_to_nothing(index, brief, result)
 
@@ -199,11 +197,9 @@ async def agenerate_many(
             try:
                 steps = pipeline(make_plan(briefs[index], provider=provider, **planning))
                 outcome = _outcome(index, briefs[index], _done(await adrive(steps, gated, retry)))
-            except ProviderError as e:
-                if e.stops_batch:
-                    raise  # the same for every brief: gather ends the batch with it
-                outcome = None, raised(index, briefs[index], e)
             except Exception as e:  # one brief's surprise must not lose the batch
+                if isinstance(e, ProviderError) and e.stops_batch:
+                    raise  # the same for every brief: gather ends the batch with it
                 outcome = None, raised(index, briefs[index], e)
             results[index], failure = outcome
             if failure is not None:

@@ -236,13 +236,18 @@ class ReviewApp(App[None]):
             return self.queue.pending_count(**self.filters)
         return sum(1 for row in self.rows if self.decided_here.get(row.id) in (None, "skip"))
 
+    def notify_unreachable(self, error: StoreError) -> None:
+        """Say the database could not be reached (or refused), long enough to be read; the key
+        that met it tries again once it is back."""
+        self.notify(str(error), severity="error", timeout=10)
+
     def reload(self, start: str | None = None) -> None:
         """Load every pending variant (with the filters) into the list, highlighting `start`."""
         listing = self.query_one(OptionList)
         try:
             rows = self.queue.pending_rows(**self.filters)
         except StoreError as e:  # the list stays as it is until the database is back
-            self.notify(str(e), severity="error", timeout=10)
+            self.notify_unreachable(e)
             return
         self.decided_here = {}  # rows marked so far leave the list now
         self.rows, self.out_of_reach = rows, None
@@ -346,7 +351,7 @@ class ReviewApp(App[None]):
             self.show_current()  # holds it if no one else does: it may have been out of reach
         if variant is not None and self.holding != variant.id:
             if self.out_of_reach is not None:
-                self.notify(str(self.out_of_reach), severity="error", timeout=10)
+                self.notify_unreachable(self.out_of_reach)
                 return False
             self.notify(
                 _("“{headline}” is being reviewed by someone else: move on (j), or come back "
@@ -360,7 +365,7 @@ class ReviewApp(App[None]):
             try:
                 status = self.queue.status(variant.id) if variant is not None else "pending"
             except StoreError as lost:
-                self.notify(str(lost), severity="error", timeout=10)
+                self.notify_unreachable(lost)
                 return False
             if variant is not None and status != "pending":
                 self.notify(_("“{headline}” was decided elsewhere meanwhile; it leaves the "
@@ -371,7 +376,7 @@ class ReviewApp(App[None]):
                 self.notify(str(e), severity="error", timeout=8)
             return False
         except StoreError as e:  # the database out of reach: say so; the key tries again
-            self.notify(str(e), severity="error", timeout=10)
+            self.notify_unreachable(e)
             return False
         return True
 
@@ -426,7 +431,7 @@ class ReviewApp(App[None]):
                            if d.action != "undo"), "approve")  # fmt: skip
             headline = self.queue.get(undone.variant_id).copy.headline
         except StoreError as e:
-            self.notify(str(e), severity="error", timeout=10)
+            self.notify_unreachable(e)
             return
         self.decided[action] = max(0, self.decided[action] - 1)
         self.reload(start=undone.variant_id)

@@ -9,11 +9,10 @@ notifies listeners (`LISTEN dco_decisions`) so other review apps drop it from th
 from __future__ import annotations
 
 import hashlib
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import ExitStack, contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from dco.errors import StoreError
@@ -29,10 +28,10 @@ from dco.review.stores.base import (
     VariantRow,
     decision_values,
 )
+from dco.review.stores.postgres_errors import explain
 
 if TYPE_CHECKING:
     import psycopg
-    from psycopg.pq.abc import PGconn
 
 CHANNEL = "dco_decisions"
 """Where a decision is announced, with its variant id as the payload."""
@@ -383,100 +382,10 @@ class PostgresStore(SqlStore):
     ) -> StoreError:
         """One line saying what went wrong on `connection` (by default the store's) and what
         to do, with any password taken out."""
-        errors = self._psycopg.errors
-        attempt = _failed_attempt(error)
-        said = _server_words(error, attempt)
-        text = " ".join(said.split())
-        if self._secret:
-            text = text.replace(self._secret, "***")
-        where = self.location
-        connection = connection or getattr(self, "db", None)
-        if (
-            isinstance(error, self._psycopg.OperationalError)
-            and attempt is None
-            and connection is not None
-            and connection.closed
-        ):
-            return StoreError(
-                _(
-                    "{where}: the connection to the server was lost ({why}); what was recorded "
-                    "before is kept, and the next try connects again"
-                ).format(where=where, why=text)
-            )
-        if "password authentication failed" in text:
-            return StoreError(
-                _(
-                    "{where}: the server refused the password; check it (in PGPASSWORD or "
-                    "~/.pgpass rather than the URL, where it ends up in shell history)"
-                ).format(where=where)
-            )
-        if "no password supplied" in text or (attempt is not None and attempt.needs_password):
-            return StoreError(
-                _("{where}: the server wants a password; put it in PGPASSWORD or ~/.pgpass").format(
-                    where=where
-                )
-            )
-        if "does not exist" in text and ("database" in text or "role" in text):
-            missing = text.split("FATAL:")[-1].strip()
-            return StoreError(
-                _("{where}: {missing}; create it first").format(where=where, missing=missing)
-            )
-        if attempt is not None and attempt.used_password:
-            # The server speaks another language than English (the texts above are its English
-            # ones), but libpq knows it asked for the password and was sent one.
-            return StoreError(
-                _(
-                    "{where}: the server turned the login down after the password was sent "
-                    "({why}); check the password (in PGPASSWORD or ~/.pgpass), the user name and "
-                    "the database name"
-                ).format(where=where, why=text)
-            )
-        if attempt is not None and _SERVER_ANSWERED.search(said):
-            # Reached, and answered in another language than English (see above).
-            return StoreError(
-                _(
-                    "{where}: the server turned the connection down ({why}); check the user "
-                    "name and the database name, and that the server lets this user connect "
-                    "from here (pg_hba.conf)"
-                ).format(where=where, why=text)
-            )
-        if isinstance(error, errors.ReadOnlySqlTransaction | errors.InsufficientPrivilege):
-            return StoreError(
-                _(
-                    "{where}: the database refuses writes ({why}); dco records every decision, "
-                    "so connect as a user who may write, to the primary server"
-                ).format(where=where, why=text)
-            )
-        if isinstance(error, errors.LockNotAvailable | errors.QueryCanceled):
-            return StoreError(
-                _(
-                    "{where}: another session has held the rows for over {seconds} s; let it "
-                    "finish (or end it) and try again"
-                ).format(where=where, seconds=LOCK_SECONDS)
-            )
-        if isinstance(error, errors.DataCorrupted | errors.IndexCorrupted):
-            return StoreError(
-                _(
-                    "{where}: the database reports corrupt data ({why}); ask its administrator "
-                    "to restore it"
-                ).format(where=where, why=text)
-            )
-        if isinstance(error, self._psycopg.OperationalError):
-            if "SSL" in text or "invalid response" in text or "unexpected" in text:
-                return StoreError(
-                    _("{where}: the server there does not speak PostgreSQL ({why})").format(
-                        where=where, why=text
-                    )
-                )
-            return StoreError(
-                _(
-                    "{where}: cannot reach the PostgreSQL server ({why}); check the host and "
-                    "port, and that the server is running"
-                ).format(where=where, why=text)
-            )
-        return StoreError(
-            _("{where}: the review database failed ({why})").format(where=where, why=text)
-        )
+        return explain(
+            error, where=self.location, secret=self._secret, lock_seconds=LOCK_SECONDS,
+            connection=connection or getattr(self, "db", None),
+        )  # fmt: skip
 
     def close(self) -> None:
         self.db.close()
@@ -488,9 +397,7 @@ class PostgresStore(SqlStore):
         `stop` every tenth of a second."""
         try:
             if self._listener is None or self._listener.closed:
-                listener = self._psycopg.connect(
-                    self._url, autocommit=True, connect_timeout=10, client_encoding="UTF8"
-                )
+                listener = self._connect()
                 try:
                     listener.execute(f"LISTEN {CHANNEL}")
                 except BaseException:
@@ -676,30 +583,6 @@ class PostgresStore(SqlStore):
             "SELECT setval(pg_get_serial_sequence('decisions', 'seq'), "
             "COALESCE((SELECT MAX(seq) FROM decisions), 0) + 1, false)"
         )
-
-
-def _failed_attempt(error: Exception) -> PGconn | None:
-    """libpq's side of a connection attempt that failed (psycopg keeps it on the error), or
-    None when the error came from a connection that had been made."""
-    attempt = getattr(error, "pgconn", None)
-    return attempt if attempt is not None and attempt.backend_pid == 0 else None
-
-
-_SERVER_ANSWERED = re.compile(r"failed: [^:\n]{1,40}:  \S")
-"""How libpq quotes a server's answer to a connection attempt: its severity, in the server's
-language (FATAL, 치명적오류), a colon and two spaces. Its own failures (no route, refused, timed
-out) are worded otherwise."""
-
-
-def _server_words(error: Exception, attempt: PGconn | None) -> str:
-    """The error's text, with a refused login's words readable. A server turning a login down
-    has not yet learnt the client's encoding and words it in its own: a Korean Windows server
-    sends CP949, which psycopg reads as UTF-8 into replacement characters; read as CP949."""
-    text = str(error)
-    if attempt is not None and "\ufffd" in text:
-        with suppress(UnicodeDecodeError):  # neither: the replacement characters stand
-            text = attempt.error_message.decode("cp949")
-    return text
 
 
 def _set_meta(tx: Transaction, key: str, value: str) -> None:
