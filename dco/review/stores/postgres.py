@@ -320,6 +320,7 @@ class PostgresStore(SqlStore):
         self._secret = _password_of(url)
         self._url = url
         self._listener: psycopg.Connection[Any] | None = None
+        self._calls: psycopg.Cursor[Any] | None = None
         # What the server sends when it ends a session (a restart, `pg_terminate_backend`, an
         # idle-session timeout): read as the answer to the next thing sent, which never ran.
         self._ended = (psycopg.errors.AdminShutdown, psycopg.errors.CrashShutdown,
@@ -570,9 +571,18 @@ class PostgresStore(SqlStore):
         does a whole claim or decision needs no BEGIN and COMMIT round trips around it."""
         with self._lock:
             try:
-                return self._again_if_ended(lambda db: db.execute(sql, parameters).fetchone())
+                return self._again_if_ended(
+                    lambda db: self._cursor_on(db).execute(sql, parameters).fetchone()
+                )
             except self._psycopg.Error as e:
                 raise self._explain(e) from None
+
+    def _cursor_on(self, db: psycopg.Connection[Any]) -> psycopg.Cursor[Any]:
+        """The cursor kept for `_call` on `db`, made again after the connection was. A cursor
+        made for every claim and decision cost a sixth of a reviewer's CPU."""
+        if self._calls is None or self._calls.connection is not db or self._calls.closed:
+            self._calls = db.cursor()
+        return self._calls
 
     def _before_reopening(self, tx: Transaction) -> None:
         tx.execute("SELECT pg_advisory_xact_lock(%s)", (_FRONTIER_LOCK,))
