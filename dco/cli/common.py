@@ -1,8 +1,9 @@
-"""Arguments and checks the commands share: the review database, KEY=VALUE options, brands."""
+"""Arguments and checks the commands share: the review database, KEY=VALUE options, brands,
+and options whose default a data file sets."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,23 @@ if TYPE_CHECKING:
 db_argument = click.argument("db", required=False, metavar="[QUEUE]")
 """The review queue a command reads: a SQLite file or a postgresql:// URL (default $DCO_QUEUE,
 else ./dco-review.db, which `dco demo` fills)."""
+
+
+class DefaultFromData(click.Option):
+    """An option whose default a data file sets: `--help` shows it as `shown()` reads it then,
+    so the help never names a figure the file no longer holds, and commands that do not show
+    help never read the file."""
+
+    def __init__(self, *args: object, shown: Callable[[], str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._shown = shown
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        try:
+            self.show_default = self._shown()
+        except ConfigError:  # the command itself says what is wrong with the file
+            self.show_default = False
+        return super().get_help_record(ctx)
 
 
 def require_db(db: str | None) -> str:

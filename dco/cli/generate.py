@@ -15,13 +15,14 @@ from rich.markup import escape
 from dco import yamlfile
 from dco.brand import Brand
 from dco.channels import get_channel
-from dco.cli.common import load_brand
+from dco.cli.common import DefaultFromData, load_brand
 from dco.cli.output import ProgressBar, console, error_console, events_option, print_json
 from dco.cli.sinks import Sinks, brief_key, briefs_done
 from dco.cli.variants import print_result, provider_note
 from dco.errors import ConfigError, UnknownNameError
 from dco.generation import BatchResult, Discarded, generate_many
 from dco.generation.batch_jobs import JOBS_FOLDER
+from dco.generation.batch_rounds import batch_limits
 from dco.generation.cost import spend_line
 from dco.generation.plan import sent_brief
 from dco.generation.run import first_request
@@ -138,9 +139,11 @@ from dco.tuning import PROFILE_NAME, TuningProfile
 @click.option(
     "--batch-size",
     type=click.IntRange(min=1),
-    help="With --batch: requests in one batch at most [default: the Batch API's most, 50,000]; "
-    "a larger campaign goes out as several. Lower it when the provider refuses batches for "
-    "your organisation's limit on enqueued tokens.",
+    cls=DefaultFromData,
+    shown=lambda: _("the Batch API's most, {most}").format(most=f"{batch_limits().requests:,}"),
+    help="With --batch: requests in one batch at most; a larger campaign goes out as several. "
+    "Lower it when the provider refuses batches for your organisation's limit on enqueued "
+    "tokens.",
 )
 @click.option(
     "--dry-run",

@@ -110,3 +110,16 @@ def test_batch_size_splits_a_campaign_and_its_repairs_into_batches_of_that_many(
     alone = run_dco("generate", "--brief", str(campaign), "--stage", "decision",
                     "--batch-size", "2")  # fmt: skip
     assert alone.returncode == 2 and "--batch-size goes with --batch" in alone.stderr
+
+
+def test_batch_size_help_shows_the_limit_the_data_file_sets(monkeypatch):
+    from click.testing import CliRunner
+
+    from dco.cli import cli
+    from dco.cli import generate as command
+    from dco.generation.batch_rounds import BatchLimits
+
+    monkeypatch.setattr(command, "batch_limits", lambda: BatchLimits(1234, 10**6))
+    shown = CliRunner().invoke(cli, ["generate", "--help"], terminal_width=200)
+    assert shown.exit_code == 0, shown.output
+    assert "[default: (the Batch API's most, 1,234); x>=1]" in shown.output
