@@ -54,7 +54,7 @@ class LocalBatches(OpenAIProvider):
     def batch_status(self, batch_id):
         return BatchStatus(batch_id, "completed", output_file=batch_id)
 
-    def download(self, file_id, path):
+    def download(self, file_id, path, *, most_lines):
         begin = time.perf_counter()
         with (self.folder / f"input-{file_id}.jsonl").open(encoding="utf-8") as lines, \
                 open(path, "w", encoding="utf-8") as out:  # fmt: skip

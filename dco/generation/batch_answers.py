@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from dco.providers.base import MOST_REPLY_BYTES, ChatRequest
+from dco.providers.base import MOST_BATCH_LINE_BYTES, MOST_REPLY_BYTES, ChatRequest
 
 
 def request_digest(request: ChatRequest) -> str:
@@ -178,22 +178,20 @@ class Answers:
             handle.close()
 
 
-_MOST_LINE_BYTES = MOST_REPLY_BYTES + 2**16
-"""The most of one line of a batch's output read: a reply and the line's own fields."""
 _TOO_LONG = 0
 """The length kept for a reply whose line was longer than that (a line is never empty)."""
 
 
 def _bounded_lines(handle: IO[bytes]) -> Iterator[tuple[bytes, int]]:
-    """Each line of `handle` with its length, read whole up to `_MOST_LINE_BYTES`; of a longer
+    """Each line of `handle` with its length, read whole up to `MOST_BATCH_LINE_BYTES`; of a longer
     line, only that much (enough for its custom id) is held, and the rest is passed over in
     pieces: a line without end costs its reading, never the memory to hold it."""
-    while raw := handle.readline(_MOST_LINE_BYTES):
+    while raw := handle.readline(MOST_BATCH_LINE_BYTES):
         length = len(raw)
-        if raw.endswith(b"\n") or length < _MOST_LINE_BYTES:
+        if raw.endswith(b"\n") or length < MOST_BATCH_LINE_BYTES:
             yield raw, length
             continue
-        while (rest := handle.readline(_MOST_LINE_BYTES)) and not rest.endswith(b"\n"):
+        while (rest := handle.readline(MOST_BATCH_LINE_BYTES)) and not rest.endswith(b"\n"):
             length += len(rest)
         yield raw, length + len(rest)
 

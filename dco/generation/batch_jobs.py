@@ -438,7 +438,7 @@ def _download(job: BatchJob, provider: BatchProvider, statuses: list[BatchStatus
         for kind, file_id in (("output", status.output_file), ("errors", status.error_file)):
             target = job.path(part_name(number, part, kind))
             if file_id and not target.exists():
-                provider.download(file_id, target)
+                provider.download(file_id, target, most_lines=job.current.requests)
 
 
 def _answers(job: BatchJob) -> Answers:

@@ -13,6 +13,9 @@ MOST_REPLY_BYTES = 4 * 2**20
 """The most of one reply dco reads, direct or in a batch's output: a thousand times the largest
 reply it asks for (`max_tokens` bounds each). More is a server gone wrong, or a hostile one."""
 
+MOST_BATCH_LINE_BYTES = MOST_REPLY_BYTES + 2**16
+"""The most of one line of a batch's reply file read: a reply and the line's own fields."""
+
 
 @dataclass(frozen=True, slots=True)
 class Message:
@@ -162,6 +165,9 @@ class BatchProvider(Provider, Protocol):
 
     def batch_status(self, batch_id: str) -> BatchStatus: ...
 
-    def download(self, file_id: str, path: Any) -> None:
-        """Write the file's content to `path`."""
+    def download(self, file_id: str, path: Any, *, most_lines: int) -> None:
+        """Write the file's content to `path`, whole or not at all. A batch's reply file has a
+        line for each request at most: one of more than `most_lines` lines, or of more bytes
+        than that many lines may hold (`MOST_BATCH_LINE_BYTES` each), is refused with a
+        `ProviderError` before it fills the disk."""
         ...

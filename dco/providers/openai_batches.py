@@ -16,7 +16,7 @@ import openai
 
 from dco.errors import ProviderError, TransientError
 from dco.i18n import _
-from dco.providers.base import BatchStatus, ChatRequest, ChatResult
+from dco.providers.base import MOST_BATCH_LINE_BYTES, BatchStatus, ChatRequest, ChatResult
 
 ENDPOINT: Final[Literal["/v1/chat/completions"]] = "/v1/chat/completions"
 WINDOW: Final[Literal["24h"]] = "24h"
@@ -91,14 +91,22 @@ class BatchEndpoints:
             retry_later=bool(found) and all(e.code == QUEUE_FULL for e in found),
         )  # fmt: skip
 
-    def download(self, file_id: str, path: Any) -> None:
+    def download(self, file_id: str, path: Any, *, most_lines: int) -> None:
         """Stream the file to `path`, whole or not at all. Streamed: a campaign's replies can
-        be gigabytes, and `files.content` would hold them in memory twice over."""
+        be gigabytes, and `files.content` would hold them in memory twice over. Bounded: a
+        server that sends more than a batch's replies (a line per request) is stopped there,
+        before it fills the disk."""
         target = Path(path)
         partial = target.with_name(target.name + ".part")
         try:
-            with self._sync().files.with_streaming_response.content(file_id) as response:
-                response.stream_to_file(partial)
+            with (
+                self._sync().files.with_streaming_response.content(file_id) as response,
+                partial.open("wb") as file,
+            ):
+                bound = _ReplyFileBound(most_lines, file_id, self.server)
+                for piece in response.iter_bytes():
+                    bound.count(piece)
+                    file.write(piece)
         except openai.OpenAIError as e:
             partial.unlink(missing_ok=True)
             raise self._translate(e) from None
@@ -109,4 +117,41 @@ class BatchEndpoints:
                     file=file_id, server=self.server, why=e
                 )
             ) from None
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
         partial.replace(target)  # a crash leaves no half file where the replies belong
+
+
+class _ReplyFileBound:
+    """How much of a batch's reply file may arrive: a line per request at most (and one final
+    empty line), each within `MOST_BATCH_LINE_BYTES`."""
+
+    def __init__(self, requests: int, file_id: str, server: str) -> None:
+        self.requests, self.file_id, self.server = requests, file_id, server
+        self.most_lines = requests + 1
+        self.most_bytes = max(requests, 1) * MOST_BATCH_LINE_BYTES
+        self.lines = self.bytes = 0
+
+    def count(self, piece: bytes) -> None:
+        """Count the piece in; a `ProviderError` once the file has run past the bound."""
+        self.lines += piece.count(b"\n")
+        self.bytes += len(piece)
+        if self.lines > self.most_lines:
+            passed = _("{lines} lines").format(lines=f"{self.most_lines:,}")
+        elif self.bytes > self.most_bytes:
+            passed = _("{size} MB").format(size=f"{self.most_bytes // 2**20:,}")
+        else:
+            return
+        raise ProviderError(
+            _(
+                "the reply file {file} from {server} ran past {passed}: more than replies to "
+                "the batch's {requests} requests take. dco kept none of it; ask the provider "
+                "about the batch"
+            ).format(
+                file=self.file_id,
+                server=self.server,
+                passed=passed,
+                requests=f"{self.requests:,}",
+            )
+        )

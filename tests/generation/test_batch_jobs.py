@@ -164,6 +164,29 @@ def test_a_reply_larger_than_any_dco_asks_for_fails_its_brief_and_not_the_others
     assert "could not be used: it was larger than 4 MB" in collected.failures[0].error
 
 
+def test_a_collect_stops_at_a_reply_file_past_its_bound_and_goes_on_once_it_is_sound(tmp_path):
+    from dco.errors import ProviderError
+
+    with batch_server(copywriter(), polls=1) as server:
+        llm = provider(server)
+        job = submit_batch(briefs(3), provider=llm, folder=tmp_path, **OPTIONS)
+        run, sound = server._run, {}
+
+        def flooding(batch):  # a server gone wrong: its replies, and more lines without end
+            run(batch)
+            sound[batch["output_file_id"]] = server.files[batch["output_file_id"]]
+            server.files[batch["output_file_id"]] += b'{"custom_id": "x"}\n' * 10
+
+        server._run = flooding
+        with pytest.raises(ProviderError, match="ran past 4 lines: more than replies to the "
+                           "batch's 3 requests take"):  # fmt: skip
+            collect_batch(job, provider=llm, **OPTIONS)
+        assert not list(job.folder.glob("*output*"))
+        server.files.update(sound)
+        collected = collect_batch(job, provider=llm, **OPTIONS)
+    assert collected.done and collected.accepted == 6 and not collected.failures
+
+
 def test_a_start_interrupted_before_its_id_was_kept_is_found_not_started_again(tmp_path):
     class CrashAfterStart(OpenAIProvider):
         def start_batch(self, path, metadata):
@@ -271,7 +294,7 @@ def test_a_batchs_replies_are_downloaded_in_pieces_never_held_whole(tmp_path):
         llm._sync()  # the client made before measuring
         tracemalloc.start()
         try:
-            llm.download("file-replies", tmp_path / "replies.jsonl")
+            llm.download("file-replies", tmp_path / "replies.jsonl", most_lines=8000)
             _, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()
@@ -287,8 +310,40 @@ def test_a_download_broken_off_is_a_transient_error_and_leaves_no_file(tmp_path)
         server.files["file-replies"] = b'{"custom_id": "b0-r1-x"}\n' * 100_000
         server.broken_off.add("file-replies")
         with pytest.raises(TransientError, match=r"broke off.*collect again"):
-            provider(server).download("file-replies", tmp_path / "replies.jsonl")
+            provider(server).download("file-replies", tmp_path / "replies.jsonl",
+                                      most_lines=100_000)  # fmt: skip
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_reply_file_with_more_lines_than_the_batch_has_requests_is_refused(tmp_path):
+    from dco.errors import ProviderError
+
+    with batch_server(copywriter()) as server:
+        server.files["file-replies"] = b'{"custom_id": "b0-r1-x"}\n' * 52
+        with pytest.raises(ProviderError, match=r"ran past 51 lines: more than replies to the "
+                           r"batch's 50 requests take\. dco kept none of it"):  # fmt: skip
+            provider(server).download("file-replies", tmp_path / "replies.jsonl", most_lines=50)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_reply_file_larger_than_its_lines_may_be_is_refused(tmp_path):
+    from dco.errors import ProviderError
+    from dco.providers.base import MOST_BATCH_LINE_BYTES
+
+    with batch_server(copywriter()) as server:
+        server.files["file-replies"] = b"x" * (2 * MOST_BATCH_LINE_BYTES + 1)  # no line's end
+        with pytest.raises(ProviderError, match=r"ran past 8 MB: more than replies to the "
+                           r"batch's 2 requests take"):  # fmt: skip
+            provider(server).download("file-replies", tmp_path / "replies.jsonl", most_lines=2)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_reply_file_of_a_line_per_request_and_a_last_empty_line_is_kept(tmp_path):
+    content = b'{"custom_id": "b0-r1-x"}\n' * 50 + b"\n"
+    with batch_server(copywriter()) as server:
+        server.files["file-replies"] = content
+        provider(server).download("file-replies", tmp_path / "replies.jsonl", most_lines=50)
+    assert (tmp_path / "replies.jsonl").read_bytes() == content
 
 
 def test_looking_for_an_interrupted_start_reads_only_the_batches_since_the_job(tmp_path):
