@@ -111,6 +111,29 @@ def test_an_unreachable_server_is_named_with_what_to_check():
     assert text.startswith("postgresql://dco@127.0.0.1:9/queue:")
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://dco:s3cret-pw@[::1/queue",  # an IPv6 host never closed
+        "postgresql://dco:s3cret%2Dpw@[::1/queue",  # the same, its password spelt as URLs may
+        "postgresql://dco@127.0.0.1/queue?password=s3cret-pw&sslmod=require",  # a misspelling
+    ],
+)
+def test_a_url_libpq_cannot_read_is_named_without_its_password(url):
+    with pytest.raises(StoreError) as error:
+        ReviewQueue(url)
+    text = one_line(error)
+    assert "not a server address PostgreSQL can read" in text
+    assert "s3cret" not in text and "postgresql://USER@HOST:PORT/DATABASE" in text
+
+
+def test_the_cli_names_a_url_it_cannot_read_in_one_line_without_its_password():
+    done = run_dco("stats", "postgresql://dco:s3cret-pw@[::1/queue")
+    assert done.returncode == 2
+    assert len(done.stderr.splitlines()) == 1 and "s3cret" not in done.stderr
+    assert "not a server address PostgreSQL can read" in done.stderr
+
+
 def test_a_wrong_password_is_refused_without_printing_it(postgres_server, postgres_url):
     """The session's server trusts local logins; one role is made to need a password."""
     hba = postgres_server.pgdata / "pg_hba.conf"
@@ -221,6 +244,39 @@ def test_a_postgres_queue_carries_on_after_the_server_ends_its_session(postgres_
         end_sessions(postgres_url)
         assert queue.stats()["approved"] == 1
         assert [d.action for d in queue.history(batch[1].id)] == ["skip"]
+
+
+def test_a_postgres_queue_is_copied_after_the_server_ends_its_session(postgres_url, tmp_path):
+    from dco.review.copying import copy_queue
+    from dco.review.stores import open_store
+
+    with ReviewQueue(postgres_url) as queue:
+        queue.submit(variants(3))
+    source, target = open_store(postgres_url), open_store(str(tmp_path / "copy.db"))
+    try:
+        end_sessions(postgres_url)
+        report = copy_queue(source, target)
+    finally:
+        source.close()
+        target.close()
+    assert report.ok and report.counts["variants"] == 3
+
+
+def test_a_postgres_queue_lost_while_it_is_copied_is_named_in_one_line(postgres_url, tmp_path):
+    from dco.review.stores import open_store
+
+    with ReviewQueue(postgres_url) as queue:
+        queue.submit(variants(3))
+    source = open_store(postgres_url)
+    try:
+        rows = source.table_rows("variants")
+        next(rows)
+        end_sessions(postgres_url)
+        with pytest.raises(StoreError) as error:
+            list(rows)
+    finally:
+        source.close()
+    assert one_line(error).startswith(postgres_store.safe_location(postgres_url))
 
 
 def test_a_lost_postgres_connection_is_named_and_the_next_call_connects_again(postgres_url):

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import unquote
 
 from dco.errors import StoreError
 from dco.i18n import _
@@ -438,10 +439,16 @@ class PostgresStore(SqlStore):
 
     def _stream(self, sql: str) -> Iterator[tuple]:
         # A server-side cursor of its own connection-level transaction: pages, not all rows.
-        with self._lock, self._live().transaction(), self.db.cursor(name="dco_copy") as cursor:
-            cursor.itersize = 5000
-            cursor.execute(self._sql(sql))
-            yield from cursor
+        with self._lock:
+            try:
+                with ExitStack() as stack:
+                    self._again_if_ended(lambda db: stack.enter_context(db.transaction()))
+                    cursor = stack.enter_context(self.db.cursor(name="dco_copy"))
+                    cursor.itersize = 5000
+                    cursor.execute(self._sql(sql))
+                    yield from cursor
+            except self._psycopg.Error as e:
+                raise self._explain(e) from None
 
     def _migrate(self, init: bool) -> None:
         with self.db.transaction(), self.db.cursor() as tx:
@@ -604,9 +611,13 @@ def _set_meta(tx: Transaction, key: str, value: str) -> None:
 
 
 def _password_of(url: str) -> str | None:
+    """The password in `url`, to keep out of messages: as libpq reads it, or, in a URL it
+    cannot read, what stands between the user name and the host."""
     try:
         from psycopg.conninfo import conninfo_to_dict
 
         return conninfo_to_dict(url).get("password") or None  # type: ignore[return-value]
     except Exception:
-        return None
+        authority = url.partition("://")[2].rpartition("@")[0]
+        password = authority.partition(":")[2]
+        return unquote(password) if password else None

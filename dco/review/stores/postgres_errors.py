@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from dco.errors import StoreError
 from dco.i18n import _
@@ -34,9 +35,7 @@ def explain(
     errors = psycopg.errors
     attempt = _failed_attempt(error)
     said = _server_words(error, attempt)
-    text = " ".join(said.split())
-    if secret:
-        text = text.replace(secret, "***")
+    text = scrubbed(" ".join(said.split()), secret)
     if (
         isinstance(error, psycopg.OperationalError)
         and attempt is None
@@ -86,6 +85,14 @@ def explain(
                 "from here (pg_hba.conf)"
             ).format(where=where, why=text)
         )
+    if connection is None and type(error) is psycopg.ProgrammingError and not error.sqlstate:
+        # libpq could not read the URL: nothing was sent anywhere.
+        return StoreError(
+            _(
+                "{where}: not a server address PostgreSQL can read ({why}); write it as "
+                "postgresql://USER@HOST:PORT/DATABASE"
+            ).format(where=where, why=text)
+        )
     if isinstance(error, errors.ReadOnlySqlTransaction | errors.InsufficientPrivilege):
         return StoreError(
             _(
@@ -123,6 +130,23 @@ def explain(
     return StoreError(
         _("{where}: the review database failed ({why})").format(where=where, why=text)
     )
+
+
+_URL_PASSWORD = re.compile(r"(\w+://[^\s:/@\"']*:)[^\s@\"']*@")
+"""A password in a URL a message quotes (libpq quotes a URL it cannot read whole)."""
+_PASSWORD_SETTING = re.compile(r"(password\s*=\s*)(?:'[^']*'|[^\s&'\"]+)", re.IGNORECASE)
+"""A password as a connection setting (`password=…`, in a URL's query or a conninfo)."""
+
+
+def scrubbed(text: str, secret: str | None) -> str:
+    """`text` without the password: `secret` as given and as a URL spells it, and whatever a
+    URL or a `password=` setting in the text holds, which is there even when the URL was too
+    malformed to find its password in."""
+    if secret:
+        for spelling in {secret, quote(secret, safe=""), quote(secret)}:
+            text = text.replace(spelling, "***")
+    text = _URL_PASSWORD.sub(r"\1***@", text)
+    return _PASSWORD_SETTING.sub(r"\1***", text)
 
 
 def _failed_attempt(error: Exception) -> PGconn | None:
