@@ -35,6 +35,7 @@ from typing import IO, Any
 from dco.errors import ConfigError, OptionError, ProviderError
 from dco.generation.batch import BatchFailure, OnResult
 from dco.generation.batch_answers import Answers, custom_id, request_digest
+from dco.generation.batch_manifest import RoundRecord, checked
 from dco.generation.batch_replay import Replayed, Replayer, Waiting, guarded
 from dco.generation.batch_rounds import (
     BatchLimits,
@@ -97,12 +98,11 @@ class Round:
         return len(self.batch_ids) >= self.parts
 
     @classmethod
-    def from_manifest(cls, data: dict[str, Any]) -> Round:
-        data = dict(data)
-        if "batch_id" in data:  # written before rounds could be split: one batch, or none yet
-            first = data.pop("batch_id")
-            data["batch_ids"] = [first] if first else []
-        return cls(**data)
+    def from_record(cls, record: RoundRecord) -> Round:
+        values = record.model_dump(exclude={"batch_id"})
+        if "batch_id" in record.model_fields_set:  # written before rounds could be split
+            values["batch_ids"] = [record.batch_id] if record.batch_id else []
+        return cls(**values)
 
 
 @dataclass
@@ -139,13 +139,13 @@ class BatchJob:
         path = folder / "manifest.json"
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            rounds = [Round.from_manifest(r) for r in data.pop("rounds")]
-            data.pop("folder", None)
-            return cls(folder=folder, rounds=rounds, **data)
-        except (OSError, ValueError, TypeError, KeyError) as e:
+        except (OSError, ValueError) as e:
             raise ConfigError(
                 _("{path}: not a batch job dco can read ({why})").format(path=path, why=e)
             ) from e
+        record = checked(data, path)
+        values = record.model_dump(exclude={"rounds", "folder"})
+        return cls(folder=folder, rounds=[Round.from_record(r) for r in record.rounds], **values)
 
     def path(self, name: str) -> Path:
         return self.folder / name
@@ -173,10 +173,22 @@ def open_job(name: str, folder: Path = JOBS_FOLDER) -> BatchJob:
         return BatchJob.load(Path(name))
     if (folder / name / "manifest.json").is_file():
         return BatchJob.load(folder / name)
+    unreadable: list[ConfigError] = []
     for manifest in sorted(folder.glob("*/manifest.json")):
-        job = BatchJob.load(manifest.parent)
+        try:
+            job = BatchJob.load(manifest.parent)
+        except ConfigError as e:  # another job's broken manifest must not hide this one
+            unreadable.append(e)
+            continue
         if any(name in r.batch_ids or name in r.refused_ids for r in job.rounds):
             return job
+    if unreadable:
+        raise ConfigError(
+            _(
+                "{name}: no batch job of that id among those dco could read in {folder}/, and "
+                "{count} could not be read: {first}"
+            ).format(name=name, folder=folder, count=len(unreadable), first=unreadable[0])
+        )
     raise ConfigError(
         _(
             "{name}: no batch job of that id in {folder}/; `dco generate --batch` prints the "
