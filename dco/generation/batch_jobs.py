@@ -461,7 +461,31 @@ def _answers(job: BatchJob) -> Answers:
 
 
 def _brief_lines(job: BatchJob) -> Iterator[str]:
-    with job.path("briefs.jsonl").open(encoding="utf-8") as lines:
+    """The job's briefs file, a brief a line, once it is known to hold as many as were sent:
+    a brief missing from it would be lost without a word, its replies never read."""
+    path = job.path("briefs.jsonl")
+    try:
+        with path.open("rb") as file:
+            count = sum(piece.count(b"\n") for piece in iter(lambda: file.read(2**20), b""))
+    except OSError as e:
+        raise ConfigError(
+            _("{path}: the job's briefs cannot be read ({why}); put the file back").format(
+                path=path, why=e.strerror or e
+            )
+        ) from None
+    if count != job.briefs:
+        raise ConfigError(
+            _(
+                "{path} holds {count} briefs where the job sent {sent}; the job's files were "
+                "changed since it was sent: put the file back, or send the briefs again with "
+                "`dco generate --batch`"
+            ).format(path=path, count=f"{count:,}", sent=f"{job.briefs:,}")
+        )
+    return _lines_of(path)
+
+
+def _lines_of(path: Path) -> Iterator[str]:
+    with path.open(encoding="utf-8") as lines:
         yield from lines
 
 

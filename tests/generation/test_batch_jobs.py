@@ -187,6 +187,28 @@ def test_a_collect_stops_at_a_reply_file_past_its_bound_and_goes_on_once_it_is_s
     assert collected.done and collected.accepted == 6 and not collected.failures
 
 
+def test_a_briefs_file_short_of_the_briefs_sent_stops_the_collect_instead_of_losing_them(
+    tmp_path,
+):
+    from dco.errors import ConfigError
+
+    with batch_server(copywriter(), polls=1) as server:
+        llm = provider(server)
+        job = submit_batch(briefs(3), provider=llm, folder=tmp_path, **OPTIONS)
+        kept = job.path("briefs.jsonl")
+        sent = kept.read_text(encoding="utf-8")
+        kept.write_text(sent.splitlines(keepends=True)[0], encoding="utf-8")
+        with pytest.raises(ConfigError, match=r"briefs.jsonl holds 1 briefs where the job sent 3"):
+            collect_batch(job, provider=llm, **OPTIONS)
+        assert list(job.folder.glob("*output*"))  # what was paid for is kept all the same
+        kept.unlink()
+        with pytest.raises(ConfigError, match=r"briefs.jsonl: the job's briefs cannot be read"):
+            collect_batch(job, provider=llm, **OPTIONS)
+        kept.write_text(sent, encoding="utf-8")
+        collected = collect_batch(job, provider=llm, **OPTIONS)
+    assert collected.done and collected.accepted == 6
+
+
 def test_a_start_interrupted_before_its_id_was_kept_is_found_not_started_again(tmp_path):
     class CrashAfterStart(OpenAIProvider):
         def start_batch(self, path, metadata):
