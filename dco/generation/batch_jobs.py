@@ -87,6 +87,9 @@ class Round:
     written_at: float | None = None
     """When its input files were complete (Unix time): its batches cannot have started before.
     None in jobs from dco versions that did not note it."""
+    downloaded: list[str] = field(default_factory=list)
+    """The reply files kept for it (each part's output and errors, as the provider had them):
+    one removed since is downloaded again, not taken for a reply never sent."""
 
     @property
     def batch_id(self) -> str | None:
@@ -444,13 +447,28 @@ def _start(job: BatchJob, provider: BatchProvider) -> None:
 
 
 def _download(job: BatchJob, provider: BatchProvider, statuses: list[BatchStatus]) -> None:
-    """Keep the round's replies and errors on disk before reading any (once)."""
-    number = job.current.number
+    """Keep the round's replies and errors on disk before reading any (once), and any an
+    earlier round kept that has been removed since."""
+    for earlier in job.rounds[:-1]:
+        if any(not job.path(name).exists() for name in earlier.downloaded):
+            _keep_replies(job, provider, earlier, [provider.batch_status(batch_id)
+                                                   for batch_id in earlier.batch_ids])  # fmt: skip
+    _keep_replies(job, provider, job.current, statuses)
+
+
+def _keep_replies(
+    job: BatchJob, provider: BatchProvider, round_: Round, statuses: list[BatchStatus]
+) -> None:
+    """Download the round's reply files not on disk, noting each for the manifest (written
+    when the round's collection is: until then the round is the current one, whose files are
+    downloaded whenever missing)."""
     for part, status in enumerate(statuses, 1):
         for kind, file_id in (("output", status.output_file), ("errors", status.error_file)):
-            target = job.path(part_name(number, part, kind))
-            if file_id and not target.exists():
-                provider.download(file_id, target, most_lines=job.current.requests)
+            name = part_name(round_.number, part, kind)
+            if file_id and not job.path(name).exists():
+                provider.download(file_id, job.path(name), most_lines=round_.requests)
+            if file_id and name not in round_.downloaded:
+                round_.downloaded.append(name)
 
 
 def _answers(job: BatchJob) -> Answers:

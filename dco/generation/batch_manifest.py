@@ -36,6 +36,7 @@ class RoundRecord(_Checked):
     parts: _Number = 1
     collected: bool = False
     written_at: float | None = None
+    downloaded: list[str] = []
     batch_id: str | None = None
     """Written by dco versions before rounds could be split: the round's one batch, if any."""
 

@@ -95,6 +95,20 @@ def test_replies_that_need_repair_go_out_as_a_follow_up_batch(tmp_path):
         assert second.spend.repairs == 3 and len(server.created) == 2
 
 
+def test_an_earlier_rounds_reply_file_removed_since_is_downloaded_again(tmp_path):
+    with batch_server(copywriter(long_first_round=True), polls=1) as server:
+        llm = provider(server)
+        job = submit_batch(briefs(3), provider=llm, folder=tmp_path, **OPTIONS)
+        collect_batch(job, provider=llm, **OPTIONS)
+        assert job.rounds[0].downloaded == ["round-1.output.jsonl"]
+        first_replies = job.path("round-1.output.jsonl")
+        kept = first_replies.read_bytes()
+        first_replies.unlink()  # tidied away by hand, say
+        second = collect_batch(open_job(str(job.folder)), provider=llm, **OPTIONS)
+    assert second.done and second.accepted == 6 and not second.failures
+    assert first_replies.read_bytes() == kept
+
+
 def test_repairs_can_be_asked_directly_and_are_not_paid_for_twice(tmp_path):
     with batch_server(copywriter(long_first_round=True), polls=1) as server:
         llm = provider(server)
