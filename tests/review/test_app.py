@@ -561,3 +561,71 @@ def test_two_review_apps_on_one_queue_share_the_work_and_see_each_others_decisio
             "minji",
             "jun",
         }
+
+
+def shown_notifications(app):
+    """The text of each notification on screen."""
+    from textual.widgets._toast import Toast
+
+    return [toast.render().plain for toast in app.screen.query(Toast)]
+
+
+@pytest.mark.parametrize(
+    "headline", ["[/bold] 50% 할인", "[b]굵게[/b] 코칭", "[@click=app.quit]여기[/]"]
+)
+def test_copy_that_looks_like_markup_is_shown_as_written_in_notifications(tmp_path, headline):
+    brief = Brief(product="하프 마라톤 코칭", channel="sms")
+    variant = Variant(copy=Copy(headline=headline, body="코치와 함께 달려요.", cta="신청"),
+                      brief=brief, stage=FunnelStage.DECISION, channel="sms")  # fmt: skip
+    with ReviewQueue(tmp_path / "review.db") as q:
+        q.submit([variant])
+        app = create_app(q, "minji")
+
+        async def approve_and_undo():
+            async with app.run_test(size=(100, 30), notifications=True) as pilot:
+                for key in ("a", "u"):
+                    await pilot.press(key)
+                    await pilot.pause()
+                return shown_notifications(app)
+
+        shown = asyncio.run(approve_and_undo())
+        assert q.status(variant.id) == "pending"
+    assert shown == [f"Undid your approval of “{headline}”: it is back in the list."]
+
+
+def test_a_filter_that_looks_like_markup_is_named_as_typed(queue):
+    app = create_app(queue, "minji")
+
+    async def filter_by():
+        async with app.run_test(size=(100, 30), notifications=True) as pilot:
+            for key in ("slash", *"[/b]=x", "enter"):
+                await pilot.press(key)
+            await pilot.pause()
+            return shown_notifications(app)
+
+    (shown,) = asyncio.run(filter_by())
+    assert shown.startswith("'[/b]=x': write one of ")
+
+
+class EchoingChecker:
+    """A brand whose one rule quotes the headline, as rules that name what they matched do."""
+
+    def check(self, copy, *, channel=None, stage=None):
+        from dco.models import Finding
+
+        return [Finding(rule="echo", level="warning", field="headline",
+                        message=f"check “{copy.headline}”")]  # fmt: skip
+
+
+def test_an_edit_that_looks_like_markup_is_checked_and_shown_as_typed(queue):
+    app = create_app(queue, "minji", checker=EchoingChecker())
+
+    async def edit():
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("e")
+            await pilot.pause()
+            app.screen.query_one("#headline").value = "[/b] 첫 주 [b]무료"
+            await pilot.pause()
+            return str(app.screen.query_one("#findings").render())
+
+    assert asyncio.run(edit()) == "warning headline: check “[/b] 첫 주 [b]무료”"

@@ -16,6 +16,7 @@ from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.notifications import SeverityLevel
 from textual.widgets import Footer, OptionList
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
@@ -235,6 +236,20 @@ class ReviewApp(App[None]):
         if not self.words:
             return self.queue.pending_count(**self.filters)
         return sum(1 for row in self.rows if self.decided_here.get(row.id) in (None, "skip"))
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """A notification, always as plain text (every screen's comes here too): what they say
+        holds a model's copy, a reviewer's words and the server's, which read as markup would
+        stop the app (`[/b]`), hide text (`[b]`) or make a link (`[@click=…]`)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def notify_unreachable(self, error: StoreError) -> None:
         """Say the database could not be reached (or refused), long enough to be read; the key

@@ -12,7 +12,7 @@ from dco.channels.limits import copy_findings
 from dco.i18n import _
 from dco.models import Copy, Finding, Variant
 from dco.protocols import Checker
-from dco.review.app.render import LEVEL_STYLE, meters
+from dco.review.app.render import findings_lines, meters
 
 
 class EditScreen(ModalScreen[tuple[Copy, bool] | None]):
@@ -86,13 +86,7 @@ class EditScreen(ModalScreen[tuple[Copy, bool] | None]):
             self.query_one("#findings", Static).update(_("copy needs text in at least one field"))
             return
         self.query_one("#meters", Static).update(meters(copy, self.variant.channel))
-        lines = [
-            f"[{LEVEL_STYLE[f.level]}]{f.level}[/] {f.field}: {f.message}"
-            for f in self.errors(copy)
-        ]
-        self.query_one("#findings", Static).update(
-            "\n".join(lines) or f"[green]{_('no findings')}[/]"
-        )
+        self.query_one("#findings", Static).update(findings_lines(self.errors(copy)))
 
     def action_save(self) -> None:
         copy = self.current()

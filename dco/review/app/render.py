@@ -1,4 +1,8 @@
-"""Rich text for the app: a variant's fields with length meters, and findings with their spans."""
+"""Rich text for the app: a variant's fields with length meters, and findings with their spans.
+
+Copy is a model's words, and an edit or a filter a reviewer's: all of it goes into `Text`
+objects, never into markup, where `[/b]` would stop the app and `[@click=…]` would be a link.
+"""
 
 from __future__ import annotations
 
@@ -76,3 +80,14 @@ def detail(variant: Variant, findings: list[Finding], held_by: str | None = None
     else:
         text.append(_("no findings") + "\n", style="green")
     return text
+
+
+def findings_lines(findings: list[Finding]) -> Text:
+    """Each finding on a line, its level coloured (the edit dialog's live check)."""
+    text = Text()
+    for number, finding in enumerate(findings):
+        if number:
+            text.append("\n")
+        text.append(finding.level, style=LEVEL_STYLE[finding.level])
+        text.append(f" {finding.field}: {finding.message}")
+    return text if findings else Text(_("no findings"), style="green")
