@@ -58,7 +58,7 @@ def submit_campaign(
             on_progress=(lambda done: on_progress(done, len(briefs))) if on_progress else None,
             **options,
         )  # fmt: skip
-    console().print(job.batch_id, highlight=False)
+    console().print(job.batch_id, highlight=False, markup=False)
     sent = _in_batches(counted(len(briefs), "brief"), job)
     error_console().print(
         _(
@@ -67,6 +67,7 @@ def submit_campaign(
             "in once it is done"
         ).format(briefs=sent, batch=job.batch_id, folder=job.folder),
         highlight=False,
+        markup=False,
         soft_wrap=True,
     )
 
@@ -92,7 +93,7 @@ def status_command(job_id: str, batch_dir: Path, as_json: bool) -> None:
     if as_json:
         print_json(_status_data(job, status))
         return
-    console().print(_status_line(job, status), highlight=False)
+    console().print(_status_line(job, status), highlight=False, markup=False)
 
 
 @batch.command("collect")
@@ -159,7 +160,9 @@ def collect_command(
                                       **options)  # fmt: skip
             if collected.status.finished or not wait:
                 break
-            error_console().print(_status_line(job, collected.status), highlight=False)
+            error_console().print(
+                _status_line(job, collected.status), highlight=False, markup=False
+            )
             time.sleep(poll)
         if collected.status.finished:
             sinks.report()
@@ -234,6 +237,7 @@ def _report(collected: Collected, as_json: bool) -> None:
         console().print(
             _status_line(job, status) + _("; run this again later, or with --wait"),
             highlight=False,
+            markup=False,
         )
         return
     summary = _("batch {batch}: {variants} accepted, {discarded} discarded, {briefs} failed")
@@ -245,7 +249,7 @@ def _report(collected: Collected, as_json: bool) -> None:
         summary += _(
             "; the rest went out as batch {batch}: collect it the same way once it is done"
         ).format(batch=collected.next_batch)
-    console().print(summary, highlight=False)
+    console().print(summary, highlight=False, markup=False)
     error_console().print(
         f"[dim]{escape(spend_line(collected.spend, collected.accepted, job.model, batch=True))}[/]"
     )

@@ -82,7 +82,7 @@ def _say_what_trains(path: Path, rows: list[LabelledRow]) -> None:
     say = error_console()
     per_stage = Counter(row.stage for row in rows)
     counts = ", ".join(f"{per_stage[s]} {s.value}" for s in STAGES)
-    say.print(f"{path}: {len(rows)} labelled rows ({counts})", highlight=False)
+    say.print(f"{path}: {len(rows)} labelled rows ({counts})", highlight=False, markup=False)
     missing = [s.value for s in STAGES if not per_stage[s]]
     if missing:
         say.print(f"[yellow]note:[/] no {', '.join(missing)} rows: the model will never answer "

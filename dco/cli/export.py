@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import cast
 
 import click
+from rich.markup import escape
 
 from dco.channels.limits import copy_findings
 from dco.cli.common import db_argument, load_brand, require_db
@@ -124,12 +125,14 @@ def export_command(
             error_console().print(
                 _("wrote {n} Naver text ads (Search Ad API bodies) to {path}").format(
                     n=len(rows), path=naver
-                )
+                ),
+                markup=False,
             )
         error_console().print(
             _("wrote {variants} to {path}").format(
                 variants=counted(len(rows), "approved variant"), path=out
-            )
+            ),
+            markup=False,
         )
     if held_back:
         left_out = counted(held_back, "approved variant")
@@ -142,7 +145,7 @@ def export_command(
             note = _(
                 "left out {variants} over its channel's limits (fix them, or pass --force)"
             ).format(variants=left_out)
-        error_console().print(f"[yellow]{note}[/]")
+        error_console().print(f"[yellow]{escape(note)}[/]")
     if brand is None and not force:
         error_console().print(f"[dim]{_('not checked against a brand: give --brand DIR')}[/]")
 
@@ -151,7 +154,8 @@ def _write_google_ads(rows: list[ExportRow], path: Path, layout: Layout, final_u
     ads = layout_ads(rows, layout)
     path.write_text(to_google_ads_csv(ads, final_url=final_url), encoding=rsa_format().encoding)
     error_console().print(
-        _("wrote {ads} to {path}").format(ads=counted(len(ads), "responsive search ad"), path=path)
+        _("wrote {ads} to {path}").format(ads=counted(len(ads), "responsive search ad"), path=path),
+        markup=False,
     )
     short = short_ads(ads)
     if short:
@@ -167,4 +171,4 @@ def _write_google_ads(rows: list[ExportRow], path: Path, layout: Layout, final_u
             headlines=spec.headlines.fewest,
             descriptions=spec.descriptions.fewest,
         )
-        error_console().print(f"[yellow]{note}[/]")
+        error_console().print(f"[yellow]{escape(note)}[/]")

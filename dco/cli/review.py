@@ -55,4 +55,4 @@ def review_command(
     with ReviewQueue(db, checker=checker) as queue:
         app = create_app(queue, reviewer, checker=checker, filters=parsed)
         app.run()
-    error_console().print(app.summary(), highlight=False)
+    error_console().print(app.summary(), highlight=False, markup=False)

@@ -100,13 +100,14 @@ def select_command(
     out = console()
     copy = selection.winner.copy
     out.print(f"[bold]{escape(copy.headline)}[/]\n{escape(copy.body)}\n[cyan]{escape(copy.cta)}[/]")
-    out.print(f"[dim]{selection.variant_id}[/] — {escape(selection.reason)}")
+    out.print(f"[dim]{escape(selection.variant_id)}[/] — {escape(selection.reason)}")
     out.print(
         f"stage {stage_label(selection.stage.stage)} ({selection.stage.confidence:.2f}): "
         + escape("; ".join(selection.stage.reasons) or "no cue; the default stage")
     )
     if selection.rules:
-        out.print(f"context rules: {', '.join(selection.rules)} → tags {', '.join(selection.tags)}")
+        matched, tags = ", ".join(selection.rules), ", ".join(selection.tags)
+        out.print(f"context rules: {matched} → tags {tags}", markup=False)
     table = Table(title="candidates", title_justify="left")
     for column in ("variant", "headline", "trials", "mean", "95 %", "draw"):
         table.add_column(
@@ -115,7 +116,7 @@ def select_command(
     for candidate in selection.candidates[:10]:
         low, high = candidate.interval
         table.add_row(
-            candidate.variant_id, escape(candidate.copy.headline), f"{candidate.trials:,}",
+            escape(candidate.variant_id), escape(candidate.copy.headline), f"{candidate.trials:,}",
             f"{candidate.mean:.2%}", f"{low:.2%}–{high:.2%}", f"{candidate.draw:.2%}",
         )  # fmt: skip
     out.print(table)

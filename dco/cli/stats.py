@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from dco.cli.common import db_argument, require_db
@@ -71,7 +72,7 @@ def stats_command(
             print_json(result.to_dict())
         else:
             _print_groups("prompt version", [result.a, result.b])
-            console().print(result.verdict)
+            console().print(result.verdict, markup=False)
         return
     overall = summarise(records)
     dimensions = dimensions or DEFAULT_DIMENSIONS
@@ -90,7 +91,9 @@ def stats_command(
         )
         return
     if not overall:
-        console().print(f"no decisions in {where} yet: open it with `dco review {where}`")
+        console().print(
+            f"no decisions in {where} yet: open it with `dco review {where}`", markup=False
+        )
         return
     _print_groups("all", overall)
     for dimension, groups in tables.items():
@@ -111,7 +114,7 @@ def _print_performance(title: str, groups: list[Performance]) -> None:
         table.add_column(column, justify="right", no_wrap=True)
     for group in groups:
         table.add_row(
-            str(next(iter(group.key.values())) or "—"), str(group.variants),
+            escape(str(next(iter(group.key.values())) or "—")), str(group.variants),
             f"{group.impressions:,}", f"{group.clicks:,}", _rate(group.ctr, 1),
             f"{group.conversions:,}", _rate(group.cvr, 1),
         )  # fmt: skip
@@ -128,12 +131,12 @@ def _print_groups(title: str, groups: list[Group], dimension: str | None = None)
     table.add_column("edit dist.", justify="right")
     table.add_column("rejection reasons")
     for group in groups:
-        cells = [str(next(iter(group.key.values()), None) or "—")] if group.key else []
+        cells = [escape(str(next(iter(group.key.values()), None) or "—"))] if group.key else []
         cells.append(str(group.decided))
         cells += [_rate(rate) for rate in (group.approval, group.edit, group.rejection)]
         distance = group.edit_distance
         cells.append("—" if distance is None else f"{distance:.2f}")
-        cells.append(", ".join(f"{r} {n}" for r, n in group.reasons.most_common(3)) or "—")
+        cells.append(escape(", ".join(f"{r} {n}" for r, n in group.reasons.most_common(3)) or "—"))
         table.add_row(*cells)
     console().print(table)
 

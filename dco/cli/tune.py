@@ -119,7 +119,8 @@ def tune_command(
             path=out,
             examples=counted(examples, "example"),
             preferences=counted(preferences, "preference"),
-        )
+        ),
+        markup=False,
     )
     if proposals is not None:
         written = propose_rules(profile, proposals)
@@ -127,5 +128,6 @@ def tune_command(
             _(
                 "wrote {rules} to {folder}; move the ones you accept into your brand's rules/ "
                 "folder"
-            ).format(rules=counted(len(written), "proposed rule"), folder=proposals)
+            ).format(rules=counted(len(written), "proposed rule"), folder=proposals),
+            markup=False,
         )

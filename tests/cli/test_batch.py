@@ -123,3 +123,20 @@ def test_batch_size_help_shows_the_limit_the_data_file_sets(monkeypatch):
     shown = CliRunner().invoke(cli, ["generate", "--help"], terminal_width=200)
     assert shown.exit_code == 0, shown.output
     assert "[default: (the Batch API's most, 1,234); x>=1]" in shown.output
+
+
+def test_the_providers_words_are_printed_as_it_sent_them_even_when_they_look_like_markup(
+    tmp_path, campaign
+):
+    jobs = tmp_path / "jobs"
+    said = "line 2: [/INST] is not allowed in [messages]"
+    with batch_server(copywriter(), refuse={1: "invalid_file"}) as server:
+        env = {"OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": server.base_url}
+        sent = run_dco("generate", "--brief", str(campaign), "--stage", "decision",
+                       "--provider", "openai/gpt-4o-mini", "--batch", "--batch-dir", str(jobs),
+                       env=env)  # fmt: skip
+        batch_id = sent.stdout.strip()
+        server.batches[batch_id]["errors"]["data"][0]["message"] = said
+        status = run_dco("batch", "status", batch_id, "--batch-dir", str(jobs), env=env)
+    assert status.returncode == 0, status.stderr
+    assert f"the provider says: {said}" in " ".join(status.stdout.split())

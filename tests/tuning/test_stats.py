@@ -146,3 +146,19 @@ def test_tuning_for_a_built_in_brand_asks_where_to_write(reviewed_db, tmp_path):
     written = run_dco("tune", str(reviewed_db), "--brand", "runfit", "--out",
                       str(tmp_path / "tuning.yaml"))  # fmt: skip
     assert written.returncode == 0 and (tmp_path / "tuning.yaml").is_file()
+
+
+def test_stats_command_prints_a_campaign_that_looks_like_markup_as_named(tmp_path):
+    from dco.review import ReviewQueue
+    from tests.review.test_queue import variants
+
+    campaigns = ["[/b] 봄 세일", "[b]여름[/b]"]
+    with ReviewQueue(tmp_path / "review.db") as queue:
+        batch = [v.model_copy(update={"brief": v.brief.model_copy(update={"campaign": c})})
+                 for v, c in zip(variants(2), campaigns, strict=True)]  # fmt: skip
+        queue.submit(batch)
+        for variant in batch:
+            queue.approve(variant.id, "kim")
+    done = run_dco("stats", str(tmp_path / "review.db"), "--by", "campaign")
+    assert done.returncode == 0, done.stderr
+    assert all(campaign in done.stdout for campaign in campaigns)
