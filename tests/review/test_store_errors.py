@@ -147,6 +147,7 @@ def test_a_wrong_password_is_refused_without_printing_it(postgres_server, postgr
             url = postgres_url.replace(
                 "postgresql://postgres@", "postgresql://reviewer_pw:w0ng-pw@"
             )
+            _wait_until_refused(url)  # the server reloads its rules in its own time
             with pytest.raises(StoreError) as error:
                 ReviewQueue(url)
             done = run_dco("stats", url)
