@@ -179,7 +179,8 @@ class Answers:
 
 
 _TOO_LONG = 0
-"""The length kept for a reply whose line was longer than that (a line is never empty)."""
+"""The length kept for a reply whose line was longer than `MOST_BATCH_LINE_BYTES` (a line is
+never empty)."""
 
 
 def _bounded_lines(handle: IO[bytes]) -> Iterator[tuple[bytes, int]]:
