@@ -212,6 +212,12 @@ def test_a_database_from_a_newer_dco_is_refused(queue_location):
     assert "schema 99 is newer than this dco understands" in one_line(error)
 
 
+def test_a_folder_given_for_a_queue_is_named_as_one(tmp_path):
+    with pytest.raises(StoreError, match=r"is a folder; give a queue file in it, such as .*dco"
+                       r"-review\.db"):  # fmt: skip
+        ReviewQueue(tmp_path)
+
+
 def test_the_cli_gives_one_line_and_exit_2_for_a_queue_it_cannot_use(tmp_path):
     path = tmp_path / "notes.db"
     path.write_text("not a database", encoding="utf-8")

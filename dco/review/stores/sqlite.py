@@ -151,6 +151,12 @@ class SqliteStore(SqlStore):
         super().__init__()
         self.path = Path(path)
         self.location = str(path)
+        if self.path.is_dir():
+            raise StoreError(
+                _("{where} is a folder; give a queue file in it, such as {example}").format(
+                    where=self.location, example=self.path / "dco-review.db"
+                )
+            )
         try:
             self.db = sqlite3.connect(
                 self.path, isolation_level=None, check_same_thread=False, timeout=BUSY_SECONDS
