@@ -55,6 +55,39 @@ def test_another_applications_postgres_database_gets_dcos_tables_only_with_init(
         assert queue.submit(variants(1)) == 1
 
 
+def test_init_beside_another_applications_table_of_the_same_name_says_what_is_in_the_way(
+    tmp_path,
+):
+    path = tmp_path / "crm.db"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE outcomes (quarter TEXT, revenue REAL)")
+    db.close()
+    with pytest.raises(StoreError) as error:
+        ReviewQueue(path, init=True)
+    assert "the database has tables of its own named outcomes; give another database" in (
+        one_line(error)
+    )
+    db = sqlite3.connect(path)
+    assert [name for (name,) in db.execute("SELECT name FROM sqlite_master")] == ["outcomes"]
+    db.close()
+
+
+def test_init_beside_a_postgres_table_of_the_same_name_points_to_a_schema_of_dcos_own(
+    postgres_url,
+):
+    with psycopg.connect(postgres_url, autocommit=True) as db:
+        db.execute("CREATE TABLE variants (sku TEXT PRIMARY KEY, colour TEXT)")
+        db.execute("CREATE SCHEMA dco")
+    with pytest.raises(StoreError) as error:
+        ReviewQueue(postgres_url, init=True)
+    text = one_line(error)
+    assert "has tables of its own named variants" in text and "search_path" in text
+    with ReviewQueue(f"{postgres_url}&options=-csearch_path%3Ddco") as queue:  # as it advises
+        assert queue.submit(variants(1)) == 1
+    with psycopg.connect(postgres_url) as db:
+        assert db.execute("SELECT count(*) FROM dco.variants").fetchone() == (1,)
+
+
 def test_a_corrupt_file_is_named_with_a_way_to_rescue_it(tmp_path):
     path = tmp_path / "review.db"
     with ReviewQueue(path) as queue:
@@ -352,3 +385,11 @@ def test_a_stored_variant_this_dco_cannot_read_is_named_with_its_queue(queue_loc
         queue.approve(batch[1].id, "minji")  # a decision needs no more than the variant's id
     done = run_dco("export", queue_location)
     assert done.returncode == 2 and batch[1].id in done.stderr.splitlines()[0]
+
+
+def test_pgoptions_reach_the_session_after_dcos_own_settings(monkeypatch):
+    monkeypatch.setenv("PGOPTIONS", "-c statement_timeout=5000")
+    options = postgres_store._session_options("postgresql://reviewer@db.example/queue")
+    assert options == "-c lock_timeout=30000 -c statement_timeout=5000"
+    in_the_url = "postgresql://reviewer@db.example/queue?options=-csearch_path%3Ddco"
+    assert postgres_store._session_options(in_the_url) == "-c lock_timeout=30000 -csearch_path=dco"

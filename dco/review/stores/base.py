@@ -15,13 +15,35 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol
 
-from dco.errors import ReviewError
+from dco.errors import ReviewError, StoreError
 from dco.i18n import _
 from dco.models import Decision
 from dco.models.records import DecisionCount, OutcomeRow, Reviewed
 
 SCHEMA_VERSION = 4
 """The version of the tables every engine's migrations bring a database to."""
+
+OWN_TABLES = frozenset({"variants", "decisions", "leases", "frontiers", "outcomes"})
+"""The tables dco makes in a queue's database, besides `meta`."""
+
+
+def tables_in_the_way(where: str, tables: Iterable[str], schemas: bool) -> StoreError | None:
+    """Why dco cannot add its tables (with --init) to a database whose own `tables` take the
+    same names, if they do. `schemas`: the engine has schemas, a way around it."""
+    taken = sorted(OWN_TABLES.intersection(tables))
+    if not taken:
+        return None
+    way_around = (
+        _("; or give dco a schema of its own: CREATE SCHEMA dco, then add "
+          "?options=-csearch_path%3Ddco to the URL") if schemas else ""
+    )  # fmt: skip
+    return StoreError(
+        _(
+            "{where}: dco cannot add its tables here: the database has tables of its own named "
+            "{tables}; give another database{way_around}"
+        ).format(where=where, tables=", ".join(taken), way_around=way_around)
+    )
+
 
 FILTERS = ("campaign", "stage", "channel", "locale")
 """The variant columns a reader may filter by."""

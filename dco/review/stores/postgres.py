@@ -9,6 +9,7 @@ notifies listeners (`LISTEN dco_decisions`) so other review apps drop it from th
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -28,6 +29,7 @@ from dco.review.stores.base import (
     Transaction,
     VariantRow,
     decision_values,
+    tables_in_the_way,
 )
 from dco.review.stores.postgres_errors import explain
 
@@ -358,7 +360,7 @@ class PostgresStore(SqlStore):
         # over the wire as it is stored, and no Hangul syllable or emoji fails to encode.
         return self._psycopg.connect(
             self._url, autocommit=True, connect_timeout=10, client_encoding="UTF8",
-            options=f"-c lock_timeout={LOCK_SECONDS * 1000}",
+            options=_session_options(self._url),
         )  # fmt: skip
 
     def _live(self) -> psycopg.Connection[Any]:
@@ -478,6 +480,8 @@ class PostgresStore(SqlStore):
                         "--init to add them here"
                     ).format(where=self.location, tables=", ".join(sorted(tables)[:5]))
                 )
+            if current == 0 and (in_the_way := tables_in_the_way(self.location, tables, True)):
+                raise in_the_way
             if current < SCHEMA_VERSION:
                 tx.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
                 for version in range(max(current + 1, min(MIGRATIONS)), SCHEMA_VERSION + 1):
@@ -608,6 +612,20 @@ def _set_meta(tx: Transaction, key: str, value: str) -> None:
         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         (key, value),
     )
+
+
+def _session_options(url: str) -> str:
+    """The settings each session starts with: dco's lock timeout, then the URL's own `options`
+    (or PGOPTIONS), which an `options` argument would otherwise replace: a team's
+    `-csearch_path=dco` keeps the queue in a schema of its own, and theirs win where both set
+    one."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        given = conninfo_to_dict(url).get("options") or os.environ.get("PGOPTIONS", "")
+    except Exception:  # a URL libpq cannot read is refused when connecting, and explained
+        given = ""
+    return f"-c lock_timeout={LOCK_SECONDS * 1000} {given}".strip()
 
 
 def _password_of(url: str) -> str | None:

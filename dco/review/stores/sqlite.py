@@ -23,6 +23,7 @@ from dco.review.stores.base import (
     Transaction,
     VariantRow,
     conditions,
+    tables_in_the_way,
 )
 from dco.text.distance import copy_distance
 
@@ -293,14 +294,14 @@ class SqliteStore(SqlStore):
                         "understands ({known}); upgrade dco"
                     ).format(where=self.location, found=current, known=SCHEMA_VERSION)
                 )
-            if current == 0 and not init:
+            if current == 0:
                 others = [
                     name for (name,) in db.execute(
                         "SELECT name FROM sqlite_master WHERE type = 'table' "
                         "AND name NOT IN ('meta') AND name NOT LIKE 'sqlite_%' ORDER BY name"
                     )
                 ]  # fmt: skip
-                if others:
+                if others and not init:
                     raise StoreError(
                         _(
                             "{where}: a database of another application (tables {tables}); dco "
@@ -308,6 +309,8 @@ class SqliteStore(SqlStore):
                             "pass --init to add them here"
                         ).format(where=self.location, tables=", ".join(others[:5]))
                     )
+                if in_the_way := tables_in_the_way(self.location, others, False):
+                    raise in_the_way
             for version in range(current + 1, SCHEMA_VERSION + 1):
                 # Statement by statement inside this transaction (executescript would commit
                 # first), split where SQLite itself sees a statement end.
