@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from dco.providers import get_provider
 from dco.providers.base import ChatRequest, Provider
 from dco.providers.cache import CachedProvider
 from dco.tuning import PROFILE_NAME, TuningProfile
+from dco.userfiles import read_text
 
 
 @click.command("generate")
@@ -41,7 +42,8 @@ from dco.tuning import PROFILE_NAME, TuningProfile
     "brief_file",
     required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="A brief in YAML or JSON: one mapping, or a list of them.",
+    help="A brief in YAML or JSON (one mapping, or a list of them), or a campaign in JSON "
+    "Lines (.jsonl: a brief a line).",
 )
 @click.option("--query", help="The customer's search or intent text, to classify the stage.")
 @events_option
@@ -326,24 +328,13 @@ def _discarded(discarded: Discarded) -> dict[str, Any]:
 
 
 def _read_briefs(path: Path, *, channels: bool = True) -> list[Brief]:
-    """The briefs in a YAML or JSON file, each checked (and, with `channels`, its channel
-    known), or a one-line error at the file, line and key at fault."""
-    if path.suffix == ".json":
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as e:
-            raise ConfigError(
-                _("{file}:{line}:{column}: invalid JSON: {why}").format(
-                    file=path, line=e.lineno, column=e.colno, why=e.msg
-                )
-            ) from e
-        document = yamlfile.Document(path, data, {})
-    else:
-        document = yamlfile.load(path)
-    items = document.data if isinstance(document.data, list) else [document.data]
+    """The briefs in a YAML, JSON or JSON Lines file, each checked (and, with `channels`, its
+    channel known), or a one-line error at the file, line and key at fault."""
     briefs = []
-    for index, item in enumerate(items):
-        at = (index,) if isinstance(document.data, list) else ()
+    for document, at in _brief_documents(path):
+        item = document.data
+        for key in at:
+            item = item[key]
         try:
             brief = Brief.model_validate(item)
         except pydantic.ValidationError as e:
@@ -359,6 +350,37 @@ def _read_briefs(path: Path, *, channels: bool = True) -> list[Brief]:
     if not briefs:
         raise ConfigError(_("{path}: no briefs in the file").format(path=path))
     return briefs
+
+
+def _brief_documents(path: Path) -> Iterator[tuple[yamlfile.Document, tuple[int, ...]]]:
+    """Each brief in the file as (the document holding it, where in it): a YAML or JSON file
+    holds one brief or a list; a JSON Lines file (`.jsonl`, as a data warehouse exports a
+    campaign) a brief a line, each a document of its own that knows its line."""
+    if path.suffix == ".jsonl":
+        for number, line in enumerate(read_text(path).splitlines(), 1):
+            if line.strip():
+                data = _json(line, path, number)
+                yield yamlfile.Document(path, data, {(): (number, 1)}), ()
+        return
+    if path.suffix == ".json":
+        document = yamlfile.Document(path, _json(read_text(path), path), {})
+    else:
+        document = yamlfile.load(path)
+    if isinstance(document.data, list):
+        yield from ((document, (index,)) for index in range(len(document.data)))
+    else:
+        yield document, ()
+
+
+def _json(text: str, path: Path, first_line: int = 1) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ConfigError(
+            _("{file}:{line}:{column}: invalid JSON: {why}").format(
+                file=path, line=first_line + e.lineno - 1, column=e.colno, why=e.msg
+            )
+        ) from None
 
 
 def _brand_profile(brand: Brand | None) -> Path | None:

@@ -62,6 +62,31 @@ def test_a_list_of_briefs_in_json(tmp_path):
     assert {v["channel"] for v in variants} == {"sms", "google_rsa"}
 
 
+def test_a_campaign_in_json_lines_gives_each_brief_its_variants(tmp_path):
+    campaign = tmp_path / "campaign.jsonl"
+    lines = [{"product": "러닝 코칭", "offer": "첫 주 무료", "channel": "sms"},
+             {"product": "Running coach", "locale": "en-US", "channel": "google_rsa"}]  # fmt: skip
+    campaign.write_text(
+        "\n\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\n",
+        encoding="utf-8",
+    )  # a blank line between them, as hand-made files have
+    result = run_dco("generate", "--brief", str(campaign), "--stage", "decision", "--n", "2",
+                     "--json", env=OFFLINE)  # fmt: skip
+    assert sorted(v["channel"] for v in variants_of(result)) == ["google_rsa"] * 2 + ["sms"] * 2
+
+
+def test_a_bad_line_of_a_json_lines_campaign_is_named_by_its_line(tmp_path):
+    campaign = tmp_path / "campaign.jsonl"
+    good = json.dumps({"product": "러닝 코칭", "channel": "sms"}, ensure_ascii=False)
+    for bad, said in (
+        ('{"product": "요가", "chanel": "sms"}', ":3:1: brief: key 'chanel'"),
+        ('{"product": "요가", ', ":3:19: invalid JSON"),
+    ):
+        campaign.write_text(f"{good}\n{good}\n{bad}\n", encoding="utf-8")
+        result = run_dco("generate", "--brief", str(campaign), "--stage", "decision", env=OFFLINE)
+        assert result.returncode == 2 and f"{campaign}{said}" in result.stderr
+
+
 def test_a_bad_brief_names_file_line_and_key(tmp_path):
     brief = tmp_path / "brief.yaml"
     brief.write_text("product: 코칭\nofer: 첫 주 무료\n", encoding="utf-8")
