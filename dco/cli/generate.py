@@ -331,10 +331,7 @@ def _read_briefs(path: Path, *, channels: bool = True) -> list[Brief]:
     """The briefs in a YAML, JSON or JSON Lines file, each checked (and, with `channels`, its
     channel known), or a one-line error at the file, line and key at fault."""
     briefs = []
-    for document, at in _brief_documents(path):
-        item = document.data
-        for key in at:
-            item = item[key]
+    for item, document, at in _brief_items(path):
         try:
             brief = Brief.model_validate(item)
         except pydantic.ValidationError as e:
@@ -352,24 +349,24 @@ def _read_briefs(path: Path, *, channels: bool = True) -> list[Brief]:
     return briefs
 
 
-def _brief_documents(path: Path) -> Iterator[tuple[yamlfile.Document, tuple[int, ...]]]:
-    """Each brief in the file as (the document holding it, where in it): a YAML or JSON file
-    holds one brief or a list; a JSON Lines file (`.jsonl`, as a data warehouse exports a
-    campaign) a brief a line, each a document of its own that knows its line."""
+def _brief_items(path: Path) -> Iterator[tuple[Any, yamlfile.Document, tuple[int, ...]]]:
+    """Each brief in the file, unchecked, with the document holding it and where in it: a YAML
+    or JSON file holds one brief or a list; a JSON Lines file (`.jsonl`, as a data warehouse
+    exports a campaign) a brief a line, each a document of its own that knows its line."""
     if path.suffix == ".jsonl":
         for number, line in enumerate(read_text(path).splitlines(), 1):
             if line.strip():
                 data = _json(line, path, number)
-                yield yamlfile.Document(path, data, {(): (number, 1)}), ()
+                yield data, yamlfile.Document(path, data, {(): (number, 1)}), ()
         return
     if path.suffix == ".json":
         document = yamlfile.Document(path, _json(read_text(path), path), {})
     else:
         document = yamlfile.load(path)
     if isinstance(document.data, list):
-        yield from ((document, (index,)) for index in range(len(document.data)))
+        yield from ((item, document, (index,)) for index, item in enumerate(document.data))
     else:
-        yield document, ()
+        yield document.data, document, ()
 
 
 def _json(text: str, path: Path, first_line: int = 1) -> Any:
