@@ -98,7 +98,8 @@ class Replayer:
                 raise OptionError(
                     _(
                         "its replies answer other requests than these options make: collect "
-                        "with the options the batch was submitted with"
+                        "with the options the batch was submitted with, and with the brand, "
+                        "prompt templates and tuning profile as they were then"
                     )
                 )
             if in_batch:
