@@ -30,6 +30,9 @@ _LIMIT = re.compile(
 """A length limit as the prompt states it ("14 chars"): never copy."""
 _MARKUP = re.compile(r"</?[A-Za-z][\w:-]*[^<>]*>|^\s*>")
 """An HTML or XML tag, or a tag's broken end opening the field: a model's stray markup."""
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""A control character other than a line break or a tab: a model's glitch that no platform
+takes in copy, and that a terminal may act on (an escape sequence) when the copy is shown."""
 
 
 def junk_reason(copy: Copy, *, locale: str, hints: Sequence[str] = ()) -> str | None:
@@ -54,6 +57,8 @@ def junk_reason(copy: Copy, *, locale: str, hints: Sequence[str] = ()) -> str | 
             return f"{name} repeats a length limit of the prompt ({text!r})"
         if _MARKUP.search(text):
             return f"{name} holds markup ({text[:40]!r})"
+        if _CONTROL.search(text):
+            return f"{name} holds a control character ({text[:40]!r})"
         if _looping(text):
             return f"{name} repeats one piece over and over ({text[:40]!r})"
     prose = f"{fields['headline']} {fields['body']}"

@@ -68,6 +68,8 @@ def copy(headline, body="코치와 함께 10주 훈련해요", cta="상담 신�
         (copy("첫 하프", cta="google_rsa"), "ko-KR", "cta repeats the prompt's 'google_rsa'"),
         (copy("B: B: B: B: B: B:", body="러닝 코칭"), "en-US", "headline repeats one piece"),
         (copy("><shortenDescription><p>The 10", body="Run"), "en-US", "headline holds markup"),
+        (copy("첫 하프\x00 완주"), "ko-KR", "headline holds a control character"),
+        (copy("첫 하프", body="코치와\x1b[31m 10주"), "ko-KR", "body holds a control character"),
     ],
 )
 def test_junk_is_named(variant, locale, reason):
@@ -81,6 +83,7 @@ def test_junk_is_named(variant, locale, reason):
         copy("첫 하프를 10주 만에"),
         copy("Run 10K", body="러닝 코칭 10주"),
         copy("무료 체험", cta=""),
+        copy("첫 하프", body="코치와 함께\n10주 완주"),  # a line break is the copy's own
     ],
 )
 def test_copy_is_not_junk(variant):

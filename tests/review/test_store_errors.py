@@ -393,3 +393,18 @@ def test_pgoptions_reach_the_session_after_dcos_own_settings(monkeypatch):
     assert options == "-c lock_timeout=30000 -c statement_timeout=5000"
     in_the_url = "postgresql://reviewer@db.example/queue?options=-csearch_path%3Ddco"
     assert postgres_store._session_options(in_the_url) == "-c lock_timeout=30000 -csearch_path=dco"
+
+
+def test_a_nul_character_postgres_cannot_store_is_named_with_its_variant(postgres_url):
+    batch = variants(3)
+    brief = batch[1].brief.model_copy(update={"campaign": "봄\x00세일"})
+    broken = batch[1].model_copy(update={"brief": brief})  # the copy is JSON, its NUL escaped
+    with ReviewQueue(postgres_url) as queue:
+        with pytest.raises(StoreError) as error:
+            queue.submit([batch[0], broken, batch[2]])
+        assert f"variant {broken.id} cannot be stored here" in one_line(error)
+        assert queue.pending() == []  # nothing of the batch went in
+        queue.submit([batch[0]])
+        with pytest.raises(StoreError, match=r"cannot store the NUL character \(0x00\)"):
+            queue.reject(batch[0].id, "kim", ["off-brand"], note="too\x00 loud")
+        assert queue.status(batch[0].id) == "pending"

@@ -535,7 +535,15 @@ class PostgresStore(SqlStore):
             )
             with tx.copy(f"COPY incoming ({columns}, ord) FROM STDIN") as copy:  # type: ignore[attr-defined]
                 for number, row in enumerate(rows):
-                    copy.write_row((*row, number))
+                    try:
+                        copy.write_row((*row, number))
+                    except self._psycopg.DataError as e:  # nothing of the batch is kept
+                        raise StoreError(
+                            _(
+                                "{where}: variant {variant} cannot be stored here ({why}); take "
+                                "it out, or fix its text, and submit the batch again"
+                            ).format(where=self.location, variant=row.id, why=e)
+                        ) from None
             return int(
                 tx.execute(
                     f"INSERT INTO variants ({columns}) SELECT {columns} FROM incoming "

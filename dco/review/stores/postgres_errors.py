@@ -93,6 +93,14 @@ def explain(
                 "postgresql://USER@HOST:PORT/DATABASE"
             ).format(where=where, why=text)
         )
+    if isinstance(error, psycopg.DataError) and "NUL" in text:
+        # psycopg's own words (never the server's): text PostgreSQL cannot hold.
+        return StoreError(
+            _(
+                "{where}: PostgreSQL cannot store the NUL character (0x00) this text holds; "
+                "take it out and try again"
+            ).format(where=where)
+        )
     if isinstance(error, errors.ReadOnlySqlTransaction | errors.InsufficientPrivilege):
         return StoreError(
             _(
