@@ -564,10 +564,8 @@ def test_two_review_apps_on_one_queue_share_the_work_and_see_each_others_decisio
 
 
 def shown_notifications(app):
-    """The text of each notification on screen."""
-    from textual.widgets._toast import Toast
-
-    return [toast.render().plain for toast in app.screen.query(Toast)]
+    """The text of each notification on screen (Textual's toasts, found by their type name)."""
+    return [toast.render().plain for toast in app.screen.query("Toast")]
 
 
 @pytest.mark.parametrize(
