@@ -5,8 +5,8 @@ hostile one, may send more, or never stop: read whole, such a body grew the proc
 of megabytes a second, and since every read brought bytes, the timeout was never reached. The
 SDK's HTTP clients dco makes get `response_hooks`, which wrap a completion's body as it arrives
 so that reading it past `MOST_REPLY_BYTES`, or for longer than the provider's timeout, raises
-`ReplyOutOfBounds`. Only chat completions are bounded: a batch's output file is large by right
-and is streamed to disk.
+`ReplyOutOfBounds`. Only chat completions are bounded here: a batch's reply file is large by
+right, and is streamed to disk within a bound of its own, a line per request (`download`).
 """
 
 from __future__ import annotations

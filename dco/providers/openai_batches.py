@@ -107,18 +107,16 @@ class BatchEndpoints:
                 for piece in response.iter_bytes():
                     bound.count(piece)
                     file.write(piece)
-        except openai.OpenAIError as e:
+        except BaseException as e:  # whatever stopped it, no half file is left behind
             partial.unlink(missing_ok=True)
-            raise self._translate(e) from None
-        except httpx2.TransportError as e:  # broken off mid-way, which the SDK leaves unwrapped
-            partial.unlink(missing_ok=True)
-            raise TransientError(
-                _("the download of {file} from {server} broke off ({why}); collect again").format(
-                    file=file_id, server=self.server, why=e
-                )
-            ) from None
-        except BaseException:
-            partial.unlink(missing_ok=True)
+            if isinstance(e, openai.OpenAIError):
+                raise self._translate(e) from None
+            if isinstance(e, httpx2.TransportError):  # broken off, which the SDK leaves as is
+                raise TransientError(
+                    _(
+                        "the download of {file} from {server} broke off ({why}); collect again"
+                    ).format(file=file_id, server=self.server, why=e)
+                ) from None
             raise
         partial.replace(target)  # a crash leaves no half file where the replies belong
 

@@ -322,6 +322,7 @@ class PostgresStore(SqlStore):
         self.location = safe_location(url)
         self._secret = _password_of(url)
         self._url = url
+        self._options = _session_options(url)
         self._listener: psycopg.Connection[Any] | None = None
         self._calls: psycopg.Cursor[Any] | None = None
         # What the server sends when it ends a session (a restart, `pg_terminate_backend`, an
@@ -360,7 +361,7 @@ class PostgresStore(SqlStore):
         # over the wire as it is stored, and no Hangul syllable or emoji fails to encode.
         return self._psycopg.connect(
             self._url, autocommit=True, connect_timeout=10, client_encoding="UTF8",
-            options=_session_options(self._url),
+            options=self._options,
         )  # fmt: skip
 
     def _live(self) -> psycopg.Connection[Any]:
