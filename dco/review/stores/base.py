@@ -346,7 +346,13 @@ class SqlStore:
             if not override and row[0] != "pending" and decision.action != "skip":
                 return Refused("decided", str(row[0]))
             seq = self._insert_decision(tx, decision_values(decision, None, distance))
-            self._refresh_status(tx, decision.variant_id)
+            if decision.action != "skip":
+                # The decision just made is the one that stands (a skip leaves the standing
+                # one as it was): no need to look it up in the log, as an undo must.
+                self._run(
+                    tx, "UPDATE variants SET status = ?, decision_seq = ? WHERE id = ?",
+                    (STATUS_OF_ACTION[decision.action], seq, decision.variant_id),
+                )  # fmt: skip
             self._run(tx, "DELETE FROM leases WHERE variant_id = ?", (decision.variant_id,))
             if decision.action == "skip":
                 self._advance_frontier(tx, decision.reviewer)

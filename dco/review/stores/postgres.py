@@ -166,7 +166,6 @@ LANGUAGE plpgsql AS $$
 DECLARE
     v_status TEXT;
     v_holder TEXT;
-    v_standing RECORD;
 BEGIN
     SELECT status INTO v_status FROM variants WHERE id = p_variant FOR UPDATE;
     IF NOT FOUND THEN
@@ -188,15 +187,15 @@ BEGIN
     INSERT INTO decisions (variant_id, action, reviewer, at, edited, reasons, note, distance)
         VALUES (p_variant, p_action, p_reviewer, p_at, p_edited, p_reasons, p_note, p_distance)
         RETURNING decisions.seq INTO seq;
-    SELECT d.action, d.seq AS number INTO v_standing FROM decisions d
-        WHERE d.variant_id = p_variant AND d.action IN ('approve', 'edit', 'reject')
-        AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.seq)
-        ORDER BY d.seq DESC LIMIT 1;
-    UPDATE variants SET
-        status = CASE v_standing.action WHEN 'approve' THEN 'approved'
-            WHEN 'edit' THEN 'edited' WHEN 'reject' THEN 'rejected' ELSE 'pending' END,
-        decision_seq = v_standing.number
-        WHERE id = p_variant;
+    -- The decision just made is the one that stands (a skip leaves the standing one as it
+    -- was): no need to look it up in the log, as an undo must.
+    IF p_action <> 'skip' THEN
+        UPDATE variants SET
+            status = CASE p_action WHEN 'approve' THEN 'approved'
+                WHEN 'edit' THEN 'edited' ELSE 'rejected' END,
+            decision_seq = seq
+            WHERE id = p_variant;
+    END IF;
     DELETE FROM leases WHERE variant_id = p_variant;
     IF p_action = 'skip' THEN
         PERFORM dco_advance_frontier(p_reviewer);
