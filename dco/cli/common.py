@@ -39,20 +39,12 @@ class DefaultFromData(click.Option):
         return super().get_help_record(ctx)
 
 
-def require_db(db: str | None) -> str:
-    """The queue's location (`db`, else the default), or an error saying how to make one when
-    a SQLite file is not there."""
-    from dco.review.stores import default_location, is_postgres_url
+def queue_location(db: str | None) -> str:
+    """The queue a command was given (`db`), else the default one. Commands that read a queue
+    open it with `create=False`: one that is not there is an error saying how to make it."""
+    from dco.review.stores import default_location
 
-    location = db or default_location()
-    if not is_postgres_url(location) and not Path(location).exists():
-        raise ConfigError(
-            _(
-                "{queue}: no review queue here (dco generate --queue {queue} makes one; a "
-                "team's queue is a postgresql:// URL, or set DCO_QUEUE)"
-            ).format(queue=location)
-        )
-    return location
+    return db or default_location()
 
 
 def key_values(

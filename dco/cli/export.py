@@ -10,7 +10,7 @@ import click
 from rich.markup import escape
 
 from dco.channels.limits import copy_findings
-from dco.cli.common import db_argument, load_brand, require_db
+from dco.cli.common import db_argument, load_brand, queue_location
 from dco.cli.output import error_console
 from dco.i18n import _, counted
 from dco.review import ReviewQueue, naver_ads
@@ -91,14 +91,14 @@ def export_command(
       dco export review.db --channel naver_powerlink --out ads.csv \\
           --final-url https://runfit.example/half --naver-adgroup grp-a001-01-000000000000000
     """
-    db = require_db(db)
+    db = queue_location(db)
     # The platforms' options are checked before any work.
     if channel in ("google_rsa", "naver_powerlink") and out is not None:
         require_final_url(final_url)
     if channel == "naver_powerlink" and out is not None:
         naver_ads.check_options(final_url=final_url, adgroup=naver_adgroup)
     brand = load_brand(brand_dir) if brand_dir else None
-    with ReviewQueue(db) as queue:
+    with ReviewQueue(db, create=False) as queue:
         approved = queue.approved(channel=channel, campaign=campaign)
     rows, held_back = [], 0
     for variant, copy, decision in approved:

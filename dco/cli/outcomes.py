@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from dco.cli.common import db_argument, key_values, require_db
+from dco.cli.common import db_argument, key_values, queue_location
 from dco.cli.output import console, error_console, print_json
 from dco.i18n import _
 from dco.outcomes.reports import COLUMNS, PLATFORMS, read_report
@@ -74,10 +74,10 @@ def import_command(
       dco outcomes import naver.csv review.db --column variant_id="소재 ID" --column date=날짜 \\
           --column impressions=노출수 --column clicks=클릭수 --column conversions=전환수
     """
-    db = require_db(db)
+    db = queue_location(db)
     columns = key_values(mapping, "--column", shape="NAME=HEADER")
     read = read_report(report, columns, platform=platform, master=master)
-    with ReviewQueue(db) as queue:
+    with ReviewQueue(db, create=False) as queue:
         known = queue.known_variants(o.variant_id for o in read.outcomes)
         good = [(line, o) for line, o in read.rows if o.variant_id in known]
         problems = read.problems + [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from rich.markup import escape
 
-from dco.cli.common import require_db
+from dco.cli.common import queue_location
 from dco.cli.output import console, error_console, print_json
 from dco.review.copying import copy_queue
 from dco.review.stores import open_store
@@ -34,7 +34,7 @@ def copy_command(source: str, target: str, init: bool, as_json: bool) -> None:
       dco queue copy dco-review.db postgresql://kim@db.internal/dco
       DCO_QUEUE=postgresql://kim@db.internal/dco dco review --reviewer kim
     """
-    source_store = open_store(require_db(source))
+    source_store = open_store(queue_location(source), create=False)
     try:
         target_store = open_store(target, init=init)
         try:

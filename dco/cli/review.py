@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from dco.cli.common import db_argument, key_values, load_brand, require_db
+from dco.cli.common import db_argument, key_values, load_brand, queue_location
 from dco.cli.output import error_console
 from dco.errors import OptionError
 from dco.i18n import _
@@ -49,10 +49,10 @@ def review_command(
                 "decisions with dco.ReviewQueue"
             )
         )
-    db = require_db(db)
+    db = queue_location(db)
     parsed = key_values(filters, "--filter", keys=FILTERS)
     checker = load_brand(brand_dir) if brand_dir else None
-    with ReviewQueue(db, checker=checker) as queue:
+    with ReviewQueue(db, checker=checker, create=False) as queue:
         app = create_app(queue, reviewer, checker=checker, filters=parsed)
         app.run()
     error_console().print(app.summary(), highlight=False, markup=False)

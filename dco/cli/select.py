@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from dco.brand import Brand
-from dco.cli.common import db_argument, key_values, require_db
+from dco.cli.common import db_argument, key_values, queue_location
 from dco.cli.output import console, events_option, print_json, stage_label
 from dco.errors import SelectionError
 from dco.models import Signals
@@ -77,13 +77,13 @@ def select_command(
       dco select review.db -q "주 3회 러닝" -c weather=rain -c time=2026-11-23T08:10+09:00 \\
           --channel kakao_friendtalk --brand runfit --seed 1
     """
-    db = require_db(db)
+    db = queue_location(db)
     context = key_values(pairs, "--context")
     context_rules = ContextRules.load(rules) if rules else None
     if context_rules is None and brand_dir:
         context_rules = Brand.load(brand_dir).context_rules
     signals = Signals(text=query, events=events, context=context)
-    with ReviewQueue(db) as queue:
+    with ReviewQueue(db, create=False) as queue:
         try:
             selection = select(
                 signals, queue, channel=channel, locale=locale, campaign=campaign,

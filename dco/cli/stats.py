@@ -6,7 +6,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from dco.cli.common import db_argument, require_db
+from dco.cli.common import db_argument, queue_location
 from dco.cli.output import console, print_json
 from dco.review import ReviewQueue
 from dco.tuning.stats import (
@@ -61,8 +61,8 @@ def stats_command(
       dco stats review.db --by prompt_version --json
       dco stats review.db --compare p_1a2b3c4d5e6f p_9f8e7d6c5b4a
     """
-    db = require_db(db)
-    with ReviewQueue(db) as queue:
+    db = queue_location(db)
+    with ReviewQueue(db, create=False) as queue:
         where = queue.store.location
         records = queue.decision_counts(campaign=campaign)
         served = [r for r in queue.outcome_rows() if campaign is None or r.campaign == campaign]

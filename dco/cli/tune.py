@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from dco.cli.common import db_argument, load_brand, require_db
+from dco.cli.common import db_argument, load_brand, queue_location
 from dco.cli.output import console, error_console, print_json
 from dco.errors import ConfigError, OptionError
 from dco.i18n import _, counted
@@ -75,7 +75,7 @@ def tune_command(
       dco tune review.db --brand brand_guidelines/runfit --propose-rules proposals/
       dco tune review.db --dry-run --json
     """
-    db = require_db(db)
+    db = queue_location(db)
     brand = load_brand(brand_dir) if brand_dir else None
     if out is None and brand_dir is not None and not Path(brand_dir).is_dir():
         raise OptionError(
@@ -86,7 +86,7 @@ def tune_command(
         )
     out = out or (Path(brand_dir) / PROFILE_NAME if brand_dir else Path(f"dco-{PROFILE_NAME}"))
     previous = TuningProfile.load(out) if out.exists() else None
-    with ReviewQueue(db) as queue:
+    with ReviewQueue(db, create=False) as queue:
         profile = tune(
             queue, brand=brand, min_support=min_support, max_examples=max_examples,
             campaign=campaign,

@@ -63,9 +63,10 @@ class ReviewQueue(LogReaders, OutcomeTables):
     log (`LogReaders`: history, counts, approved and decided copy) and recording outcomes
     (`OutcomeTables`) come from the classes it is built of, over the same store.
 
-    `location` is a SQLite file (created if new) or a `postgresql://` URL; by default
-    `$DCO_QUEUE`, else ./dco-review.db. Both give the same guarantees. `init` lets dco add its
-    tables to a database that holds another application's.
+    `location` is a SQLite file or a `postgresql://` URL; by default `$DCO_QUEUE`, else
+    ./dco-review.db. Both give the same guarantees. A new file or an empty database becomes a
+    queue, unless `create=False` (for readers: then it is an error saying how to make one).
+    `init` lets dco add its tables to a database that holds another application's.
 
     `checker` (a `dco.Brand`, or anything with `check(copy, channel=, stage=)`) re-checks edited
     copy: an edit that introduces an error-level finding raises unless `force=True`.
@@ -80,9 +81,10 @@ class ReviewQueue(LogReaders, OutcomeTables):
         lease_seconds: float = 600.0,
         clock: Callable[[], float] = time.time,
         init: bool = False,
+        create: bool = True,
     ) -> None:
         self.store: QueueStore = open_store(
-            location if location is not None else default_location(), init=init
+            location if location is not None else default_location(), init=init, create=create
         )
         self._recorded: list[tuple[str, int]] = []  # (reviewer, seq) recorded through this object
         self.checker = checker

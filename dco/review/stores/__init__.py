@@ -22,18 +22,20 @@ def default_location() -> str:
     return os.environ.get(QUEUE_VARIABLE) or DEFAULT_LOCATION
 
 
-def open_store(location: str | Path, *, init: bool = False) -> QueueStore:
-    """The store at `location`: a `postgresql://` URL or a SQLite file (created if new).
+def open_store(location: str | Path, *, init: bool = False, create: bool = True) -> QueueStore:
+    """The store at `location`: a `postgresql://` URL or a SQLite file.
 
-    `init` lets dco add its tables to a database that already holds other tables.
+    `create` makes the queue where there is none yet (a new file, an empty database); without
+    it, a queue that is not there is an error saying how to make one. `init` lets dco add its
+    tables to a database that already holds other tables.
     """
     if isinstance(location, str) and is_postgres_url(location):
         from dco.review.stores.postgres import PostgresStore
 
-        return PostgresStore(location, init=init)
+        return PostgresStore(location, init=init, create=create)
     from dco.review.stores.sqlite import SqliteStore
 
-    return SqliteStore(location, init=init)
+    return SqliteStore(location, init=init, create=create)
 
 
 def describe(location: str | Path) -> str:

@@ -31,7 +31,7 @@ from dco.review.stores.base import (
     decision_values,
     tables_in_the_way,
 )
-from dco.review.stores.postgres_errors import explain
+from dco.review.stores.postgres_errors import explain, may_not_create
 
 if TYPE_CHECKING:
     import psycopg
@@ -309,7 +309,7 @@ class PostgresStore(SqlStore):
     tags_of_data = "(v.data::jsonb -> 'tags')::text"
     bytewise = ' COLLATE "C"'
 
-    def __init__(self, url: str, *, init: bool = False) -> None:
+    def __init__(self, url: str, *, init: bool = False, create: bool = True) -> None:
         super().__init__()
         try:
             import psycopg
@@ -324,6 +324,8 @@ class PostgresStore(SqlStore):
         self._options = _session_options(url)
         self._listener: psycopg.Connection[Any] | None = None
         self._calls: psycopg.Cursor[Any] | None = None
+        self._schema = "public"  # until the connection says which it uses
+        self._user: str | None = None
         # What the server sends when it ends a session (a restart, `pg_terminate_backend`, an
         # idle-session timeout): read as the answer to the next thing sent, which never ran.
         self._ended = (psycopg.errors.AdminShutdown, psycopg.errors.CrashShutdown,
@@ -332,9 +334,10 @@ class PostgresStore(SqlStore):
             self.db: psycopg.Connection[Any] = self._connect()
         except psycopg.Error as e:
             raise self._explain(e) from None
+        self._user = self.db.info.user  # what a GRANT the owner is asked for names
         try:
             self._refuse_a_narrow_encoding()
-            self._migrate(init)
+            self._migrate(init, create)
         except psycopg.Error as e:
             self.db.close()
             raise self._explain(e) from None
@@ -388,7 +391,8 @@ class PostgresStore(SqlStore):
         to do, with any password taken out."""
         return explain(
             error, where=self.location, secret=self._secret, lock_seconds=LOCK_SECONDS,
-            connection=connection or getattr(self, "db", None),
+            connection=connection or getattr(self, "db", None), user=self._user,
+            schema=self._schema,
         )  # fmt: skip
 
     def close(self) -> None:
@@ -452,13 +456,28 @@ class PostgresStore(SqlStore):
             except self._psycopg.Error as e:
                 raise self._explain(e) from None
 
-    def _migrate(self, init: bool) -> None:
+    def _migrate(self, init: bool, create: bool) -> None:
         with self.db.transaction(), self.db.cursor() as tx:
             tx.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+            # From the catalogue, not information_schema, which shows a user only the tables
+            # they have rights on: a reviewer not yet granted dco's tables would take the
+            # database for an empty one and try to make them.
+            schema, search_path = tx.execute(
+                "SELECT current_schema(), current_setting('search_path')"
+            ).fetchone() or (None, "")
+            if schema is None:
+                raise StoreError(
+                    _(
+                        "{where}: no schema on the search path ({path}) exists; create it "
+                        "first (CREATE SCHEMA), or name another in the URL's options"
+                    ).format(where=self.location, path=search_path)
+                )
+            self._schema = schema
             tables = {
                 name for (name,) in tx.execute(
-                    "SELECT table_name FROM information_schema.tables "
-                    "WHERE table_schema = current_schema()"
+                    "SELECT c.relname FROM pg_class c "
+                    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE n.nspname = %s AND c.relkind IN ('r', 'p', 'v', 'm', 'f')", (schema,)
                 )
             }  # fmt: skip
             current = 0
@@ -472,6 +491,13 @@ class PostgresStore(SqlStore):
                         "understands ({known}); upgrade dco"
                     ).format(where=self.location, found=current, known=SCHEMA_VERSION)
                 )
+            if current == 0 and not tables and not create:
+                raise StoreError(
+                    _(
+                        "{where}: no review queue in this database yet (dco generate --queue "
+                        "{where} makes one, and dco queue copy moves one here)"
+                    ).format(where=self.location)
+                )
             if current == 0 and tables and not init:
                 raise StoreError(
                     _(
@@ -483,10 +509,16 @@ class PostgresStore(SqlStore):
             if current == 0 and (in_the_way := tables_in_the_way(self.location, tables, True)):
                 raise in_the_way
             if current < SCHEMA_VERSION:
-                tx.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-                for version in range(max(current + 1, min(MIGRATIONS)), SCHEMA_VERSION + 1):
-                    tx.execute(MIGRATIONS[version])
-                _set_meta(tx, "schema_version", str(SCHEMA_VERSION))
+                try:
+                    tx.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+                    for version in range(max(current + 1, min(MIGRATIONS)), SCHEMA_VERSION + 1):
+                        tx.execute(MIGRATIONS[version])
+                    _set_meta(tx, "schema_version", str(SCHEMA_VERSION))
+                except self._psycopg.errors.InsufficientPrivilege as e:
+                    raise may_not_create(
+                        e, where=self.location, secret=self._secret, schema=schema,
+                        user=self._user,
+                    ) from None  # fmt: skip
             self._install_functions(tx)
 
     def _install_functions(self, tx: Transaction) -> None:

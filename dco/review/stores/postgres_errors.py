@@ -27,9 +27,12 @@ def explain(
     secret: str | None,
     lock_seconds: int,
     connection: psycopg.Connection[Any] | None,
+    user: str | None = None,
+    schema: str = "public",
 ) -> StoreError:
     """One line saying what went wrong at the queue `where` (on `connection`, the one that
-    failed, if any) and what to do, with the password (`secret`) taken out."""
+    failed, if any, logged in as `user`; dco's tables are in `schema`) and what to do, with the
+    password (`secret`) taken out."""
     import psycopg
 
     errors = psycopg.errors
@@ -101,7 +104,20 @@ def explain(
                 "take it out and try again"
             ).format(where=where)
         )
-    if isinstance(error, errors.ReadOnlySqlTransaction | errors.InsufficientPrivilege):
+    if isinstance(error, errors.InsufficientPrivilege):
+        return StoreError(
+            _(
+                "{where}: {user} has no rights on dco's tables ({why}); have the database's "
+                "owner run: GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "
+                "{schema} TO {user}; GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema} TO {user}"
+            ).format(
+                where=where,
+                user=identifier(user) if user else "USER",
+                schema=identifier(schema),
+                why=_primary_words(error, secret),
+            )
+        )
+    if isinstance(error, errors.ReadOnlySqlTransaction):
         return StoreError(
             _(
                 "{where}: the database refuses writes ({why}); dco records every decision, "
@@ -138,6 +154,39 @@ def explain(
     return StoreError(
         _("{where}: the review database failed ({why})").format(where=where, why=text)
     )
+
+
+def may_not_create(
+    error: psycopg.Error, *, where: str, secret: str | None, schema: str, user: str | None
+) -> StoreError:
+    """The server refused to let `user` make dco's tables in `schema`: what the owner can do."""
+    return StoreError(
+        _(
+            "{where}: {user} may not make dco's tables in schema {schema} ({why}); make the "
+            "queue once as the database's owner (then grant reviewers its tables), or have the "
+            "owner run: GRANT CREATE ON SCHEMA {schema} TO {user}"
+        ).format(
+            where=where,
+            user=identifier(user) if user else "USER",
+            schema=identifier(schema),
+            why=_primary_words(error, secret),
+        )
+    )
+
+
+_PLAIN_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_$]*")
+
+
+def identifier(name: str) -> str:
+    """`name` as SQL must spell it: in double quotes unless lower-case letters, digits and
+    underscores (a user `Kim` or `kim.lee` is a different user unquoted)."""
+    return name if _PLAIN_IDENTIFIER.fullmatch(name) else '"' + name.replace('"', '""') + '"'
+
+
+def _primary_words(error: psycopg.Error, secret: str | None) -> str:
+    """The server's own sentence, without the statement it quotes after it (LINE 1: …)."""
+    said = error.diag.message_primary or str(error)
+    return scrubbed(" ".join(said.split()), secret)
 
 
 _URL_PASSWORD = re.compile(r"(\w+://[^\s:/@\"']*:)[^\s@\"']*@")

@@ -148,7 +148,7 @@ class SqliteStore(SqlStore):
     its tables only to an empty database or one it made.
     """
 
-    def __init__(self, path: str | Path, *, init: bool = False) -> None:
+    def __init__(self, path: str | Path, *, init: bool = False, create: bool = True) -> None:
         super().__init__()
         self.path = Path(path)
         self.location = str(path)
@@ -157,6 +157,13 @@ class SqliteStore(SqlStore):
                 _("{where} is a folder; give a queue file in it, such as {example}").format(
                     where=self.location, example=self.path / "dco-review.db"
                 )
+            )
+        if not create and not self.path.exists():
+            raise StoreError(
+                _(
+                    "{queue}: no review queue here (dco generate --queue {queue} makes one; a "
+                    "team's queue is a postgresql:// URL, or set DCO_QUEUE)"
+                ).format(queue=self.location)
             )
         try:
             self.db = sqlite3.connect(

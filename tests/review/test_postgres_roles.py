@@ -1,0 +1,107 @@
+"""A team's reviewers connect as PostgreSQL users of their own, which the database's owner has to
+let in: what dco needs from the owner is said in a line the owner can run as it stands."""
+
+import psycopg
+import pytest
+
+from dco.errors import StoreError
+from dco.review import ReviewQueue
+from tests.conftest import run_dco
+from tests.review.test_queue import variants
+
+
+@pytest.fixture
+def reviewer_role(postgres_url):
+    """A login role of its own (named as SQL must quote it) and its URL to the test's database,
+    with no rights on anything the owner makes."""
+    role = f"Kim.Lee_{postgres_url.split('/')[3].split('?')[0]}"
+    with psycopg.connect(postgres_url, autocommit=True) as owner:
+        owner.execute(f'DROP ROLE IF EXISTS "{role}"')
+        owner.execute(f'CREATE ROLE "{role}" LOGIN')
+    yield role, postgres_url.replace("postgresql://postgres@", f"postgresql://{role}@")
+    with psycopg.connect(postgres_url, autocommit=True) as owner:
+        owner.execute(f'DROP OWNED BY "{role}"')
+        owner.execute(f'DROP ROLE "{role}"')
+
+
+def _statements_asked_of_the_owner(message: str) -> list[str]:
+    """The SQL after "run: " in a message, one statement per `;`."""
+    return [part.strip() for part in message.split(" run: ", 1)[1].split(";") if part.strip()]
+
+
+def _tables(url: str) -> set[str]:
+    with psycopg.connect(url) as db:
+        return {name for (name,) in db.execute("SELECT tablename FROM pg_tables "
+                                               "WHERE schemaname = 'public'")}  # fmt: skip
+
+
+def test_a_reviewer_not_yet_granted_dcos_tables_is_told_the_grants_that_let_them_in(
+    postgres_url, reviewer_role
+):
+    role, url = reviewer_role
+    with ReviewQueue(postgres_url) as owners:  # the owner makes the queue and fills it
+        owners.submit(variants(3))
+    with pytest.raises(StoreError) as refused:
+        ReviewQueue(url)
+    message = str(refused.value)
+    assert "\n" not in message and f'"{role}" has no rights on dco\'s tables' in message
+    assert "permission denied for table meta" in message and "LINE 1" not in message
+    # The owner runs what the message asks, as it stands; the reviewer then works in the queue.
+    with psycopg.connect(postgres_url, autocommit=True) as owner:
+        for statement in _statements_asked_of_the_owner(message):
+            owner.execute(statement)
+    with ReviewQueue(url) as queue:
+        first = queue.claim(role)
+        assert first is not None
+        queue.approve(first.variant.id, role)
+        second = queue.claim(role)
+        assert second is not None
+        queue.skip(second.variant.id, role)
+        assert queue.undo(role) is not None
+        assert queue.stats()["approved"] == 1 and queue.pending_count() == 2
+
+
+def test_a_user_who_may_not_make_tables_is_told_what_the_owner_can_do(postgres_url, reviewer_role):
+    role, url = reviewer_role
+    with pytest.raises(StoreError) as refused:
+        ReviewQueue(url)
+    message = str(refused.value)
+    assert "\n" not in message
+    assert f'"{role}" may not make dco\'s tables in schema public' in message
+    assert "make the queue once as the database's owner" in message
+    assert _tables(postgres_url) == set()  # nothing half-made
+    with psycopg.connect(postgres_url, autocommit=True) as owner:
+        for statement in _statements_asked_of_the_owner(message):
+            owner.execute(statement)
+    with ReviewQueue(url) as queue:
+        assert queue.submit(variants(1)) == 1
+
+
+def test_a_search_path_naming_no_schema_that_exists_is_named(postgres_url):
+    url = postgres_url + "&options=-csearch_path%3Ddco"
+    with pytest.raises(StoreError) as refused:
+        ReviewQueue(url)
+    assert "no schema on the search path (dco) exists" in str(refused.value)
+    assert "CREATE SCHEMA" in str(refused.value)
+
+
+@pytest.mark.parametrize("command", [["stats"], ["export"], ["tune", "--dry-run"]])
+def test_a_command_that_reads_a_queue_does_not_make_one_in_an_empty_database(postgres_url, command):
+    done = run_dco(*command, postgres_url)
+    assert done.returncode == 2 and len(done.stderr.splitlines()) == 1
+    assert "no review queue in this database yet" in done.stderr
+    assert "dco generate --queue postgresql://" in done.stderr
+    assert _tables(postgres_url) == set()
+
+
+def test_copying_from_an_empty_database_refuses_instead_of_copying_nothing(postgres_url, tmp_path):
+    done = run_dco("queue", "copy", postgres_url, str(tmp_path / "copy.db"))
+    assert done.returncode == 2 and "no review queue in this database yet" in done.stderr
+    assert _tables(postgres_url) == set() and not (tmp_path / "copy.db").exists()
+
+
+def test_a_library_reader_may_ask_not_to_make_a_queue(tmp_path, postgres_url):
+    for location in (str(tmp_path / "missing.db"), postgres_url):
+        with pytest.raises(StoreError, match="no review queue"):
+            ReviewQueue(location, create=False)
+    assert not (tmp_path / "missing.db").exists() and _tables(postgres_url) == set()
