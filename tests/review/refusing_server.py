@@ -1,7 +1,8 @@
 """A PostgreSQL server that turns every login down, in its own words.
 
-It plays only the start of the wire protocol (declining SSL and GSSAPI, asking for a cleartext
-password if told to, answering with an ErrorResponse), which is all a refused login needs: enough
+It plays only the start of the wire protocol (declining GSSAPI, and SSL unless given a TLS
+context, asking for a cleartext password if told to, answering with an ErrorResponse), which is
+all a refused login needs: enough
 to show what libpq and psycopg make of a server whose messages are not English, such as a Korean
 Windows server, which words its refusals in Korean and sends them in CP949 (the server has not
 yet learnt the client's encoding when it refuses a login).
@@ -10,12 +11,14 @@ yet learnt the client's encoding when it refuses a login).
 from __future__ import annotations
 
 import socket
+import ssl
 import struct
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-_NEGOTIATIONS = {80877103, 80877104}
+_SSL_REQUEST = 80877103
+_NEGOTIATIONS = {_SSL_REQUEST, 80877104}
 """SSLRequest and GSSENCRequest: a client asks for each before its startup packet."""
 
 _CLEARTEXT_PASSWORD = 3
@@ -23,10 +26,16 @@ _CLEARTEXT_PASSWORD = 3
 
 @contextmanager
 def refusing_server(
-    severity: str, message: str, encoding: str, *, ask_password: bool = True
+    severity: str,
+    message: str,
+    encoding: str,
+    *,
+    ask_password: bool = True,
+    tls: ssl.SSLContext | None = None,
 ) -> Iterator[int]:
     """A server on 127.0.0.1 for as long as the block runs; yields its port. It refuses
-    once sent the password, or (`ask_password` False) as soon as it knows who logs in."""
+    once sent the password, or (`ask_password` False) as soon as it knows who logs in. With
+    `tls`, it accepts a client's SSLRequest and goes on over TLS, presenting its certificate."""
     listener = socket.create_server(("127.0.0.1", 0))
     port = listener.getsockname()[1]
     reply = _error_response(severity, message, encoding)
@@ -41,7 +50,7 @@ def refusing_server(
                 continue
             with client:
                 client.settimeout(5)
-                _refuse(client, reply, ask_password)
+                _refuse(client, reply, ask_password, tls)
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
@@ -53,14 +62,20 @@ def refusing_server(
         listener.close()
 
 
-def _refuse(client: socket.socket, reply: bytes, ask_password: bool) -> None:
+def _refuse(
+    client: socket.socket, reply: bytes, ask_password: bool, tls: ssl.SSLContext | None
+) -> None:
     try:
         while True:
             length, code = struct.unpack("!ii", _read(client, 8))
             _read(client, length - 8)  # the startup packet's user, database and options
             if code not in _NEGOTIATIONS:
                 break
-            client.sendall(b"N")
+            if code == _SSL_REQUEST and tls is not None:
+                client.sendall(b"S")
+                client = tls.wrap_socket(client, server_side=True)
+            else:
+                client.sendall(b"N")
         if not ask_password:
             client.sendall(reply)
             return
@@ -70,8 +85,8 @@ def _refuse(client: socket.socket, reply: bytes, ask_password: bool) -> None:
         _read(client, length - 4)
         if kind == b"p":  # the password, whatever it is
             client.sendall(reply)
-    except (OSError, struct.error):
-        pass  # a client that gave up: the next one is served
+    except (OSError, struct.error):  # ssl.SSLError is an OSError
+        pass  # a client that gave up (or refused the certificate): the next one is served
 
 
 def _error_response(severity: str, message: str, encoding: str) -> bytes:

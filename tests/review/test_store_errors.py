@@ -1,7 +1,9 @@
 """A queue location dco cannot use gets one line saying why and what to do, on both engines."""
 
 import sqlite3
+import ssl
 import time
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -13,6 +15,9 @@ from dco.review.stores import sqlite as sqlite_store
 from tests.conftest import run_dco
 from tests.review.refusing_server import refusing_server
 from tests.review.test_queue import variants
+
+CERTIFICATE = Path(__file__).parent.parent / "data" / "tls" / "db.internal.crt"
+"""A self-signed certificate for db.internal (its key beside it), made for these tests."""
 
 
 def one_line(error: pytest.ExceptionInfo) -> str:
@@ -408,3 +413,33 @@ def test_a_nul_character_postgres_cannot_store_is_named_with_its_variant(postgre
         with pytest.raises(StoreError, match=r"cannot store the NUL character \(0x00\)"):
             queue.reject(batch[0].id, "kim", ["off-brand"], note="too\x00 loud")
         assert queue.status(batch[0].id) == "pending"
+
+
+def test_a_server_without_ssl_where_the_url_insists_on_it_is_named_as_such():
+    with refusing_server("FATAL", "never reached", "utf-8") as port:
+        url = f"postgresql://reviewer@127.0.0.1:{port}/queue?sslmode=require"
+        with pytest.raises(StoreError) as error:
+            ReviewQueue(url)
+    text = one_line(error)
+    assert "the server takes no encrypted (SSL) connections" in text
+    assert "does not speak PostgreSQL" not in text
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        "sslmode=verify-full&sslrootcert=system",  # signed by no authority the system trusts
+        f"sslmode=verify-full&sslrootcert={CERTIFICATE}",  # for db.internal, not 127.0.0.1
+        "sslmode=verify-ca&sslrootcert=missing-root.crt",  # no such file
+    ],
+)
+def test_a_certificate_libpq_does_not_accept_is_named_with_what_to_check(settings):
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(CERTIFICATE, CERTIFICATE.with_suffix(".key"))
+    with refusing_server("FATAL", "never reached", "utf-8", tls=tls) as port:
+        url = f"postgresql://reviewer@127.0.0.1:{port}/queue?{settings}"
+        with pytest.raises(StoreError) as error:
+            ReviewQueue(url)
+    text = one_line(error)
+    assert "the server's certificate was not accepted" in text and "sslrootcert=" in text
+    assert "does not speak PostgreSQL" not in text

@@ -139,6 +139,24 @@ def explain(
             ).format(where=where, why=text)
         )
     if isinstance(error, psycopg.OperationalError):
+        # libpq's own words (in English whatever the server speaks) for the two ways an
+        # encrypted connection that the URL's sslmode asks for can fail at a real server.
+        if "does not support SSL" in text:
+            return StoreError(
+                _(
+                    "{where}: the server takes no encrypted (SSL) connections, and the URL's "
+                    "sslmode insists on one ({why}); have SSL turned on at the server, or "
+                    "connect with sslmode=prefer only on a network you trust"
+                ).format(where=where, why=text)
+            )
+        if "certificate" in text:
+            return StoreError(
+                _(
+                    "{where}: the server's certificate was not accepted ({why}); name the "
+                    "authority that signed it in sslrootcert= (sslrootcert=system for a public "
+                    "one), and connect by the host name the certificate is for"
+                ).format(where=where, why=text)
+            )
         if "SSL" in text or "invalid response" in text or "unexpected" in text:
             return StoreError(
                 _("{where}: the server there does not speak PostgreSQL ({why})").format(
