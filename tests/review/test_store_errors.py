@@ -1,7 +1,9 @@
 """A queue location dco cannot use gets one line saying why and what to do, on both engines."""
 
+import re
 import sqlite3
 import ssl
+import threading
 import time
 from pathlib import Path
 
@@ -128,6 +130,46 @@ def test_a_postgres_queue_locked_past_the_timeout_says_so(postgres_url, monkeypa
         other.rollback()
         assert "another session has held the rows" in one_line(error)
         assert queue.submit(variants(1)) == 1
+
+
+def test_a_lock_held_while_a_queue_is_opened_is_named_not_taken_for_a_lost_connection(
+    postgres_url, monkeypatch
+):
+    monkeypatch.setattr(postgres_store, "LOCK_SECONDS", 1)
+    with psycopg.connect(postgres_url, autocommit=True) as other:
+        other.execute("SELECT pg_advisory_lock(%s)", (postgres_store._MIGRATION_LOCK,))
+        with pytest.raises(StoreError) as error:
+            ReviewQueue(postgres_url)
+    text = one_line(error)
+    assert "another session has held the rows for over 1 s" in text
+    assert "connection to the server was lost" not in text
+
+
+def test_the_servers_statement_timeout_is_named_with_how_to_allow_dco_longer(postgres_url):
+    """A DBA's statement_timeout for every session stops a submission waiting on a lock; the
+    setting the message gives, added to the URL, lets the same wait through."""
+    database = postgres_url.split("/")[3].split("?")[0]
+    with ReviewQueue(postgres_url), psycopg.connect(postgres_url, autocommit=True) as admin:
+        admin.execute(f'ALTER DATABASE "{database}" SET statement_timeout = 200')
+
+    def submit_while_locked(url: str, held_for: float) -> None:
+        with ReviewQueue(url) as queue, psycopg.connect(postgres_url) as other:
+            other.execute("LOCK TABLE variants IN ACCESS EXCLUSIVE MODE")
+            letting_go = threading.Timer(held_for, other.rollback)
+            letting_go.start()
+            try:
+                queue.submit(variants(1))
+            finally:
+                letting_go.join()
+
+    with pytest.raises(StoreError) as error:
+        submit_while_locked(postgres_url, 1.0)
+    text = one_line(error)
+    assert "the server stopped a statement before it finished" in text
+    assert "statement timeout" in text and "another session has held" not in text
+    advised = re.search(r"add (options=\S+) to the URL", text)
+    assert advised is not None
+    submit_while_locked(f"{postgres_url}&{advised[1]}", 1.0)
 
 
 def test_a_read_only_postgres_database_is_named_as_such(postgres_url):

@@ -339,8 +339,9 @@ class PostgresStore(SqlStore):
             self._refuse_a_narrow_encoding()
             self._migrate(init, create)
         except psycopg.Error as e:
+            explained = self._explain(e)  # first: a closed connection reads as one lost
             self.db.close()
-            raise self._explain(e) from None
+            raise explained from None
         except BaseException:
             self.db.close()
             raise

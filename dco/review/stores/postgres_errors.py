@@ -124,12 +124,23 @@ def explain(
                 "so connect as a user who may write, to the primary server"
             ).format(where=where, why=text)
         )
-    if isinstance(error, errors.LockNotAvailable | errors.QueryCanceled):
+    if isinstance(error, errors.LockNotAvailable):
         return StoreError(
             _(
                 "{where}: another session has held the rows for over {seconds} s; let it "
                 "finish (or end it) and try again"
             ).format(where=where, seconds=lock_seconds)
+        )
+    if isinstance(error, errors.QueryCanceled):
+        # The server's statement_timeout (a DBA's setting for every session), or someone
+        # cancelling the statement: nothing of it was recorded either way.
+        return StoreError(
+            _(
+                "{where}: the server stopped a statement before it finished ({why}); what "
+                "it was writing was not recorded. If the server's statement_timeout stopped "
+                "it, allow dco longer: add options=-cstatement_timeout%3D60s to the URL, or "
+                "have the administrator ALTER ROLE that user SET statement_timeout = '60s'"
+            ).format(where=where, why=_primary_words(error, secret))
         )
     if isinstance(error, errors.DataCorrupted | errors.IndexCorrupted):
         return StoreError(
