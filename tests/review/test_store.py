@@ -1,4 +1,6 @@
 import sqlite3
+import threading
+import time
 
 import pytest
 
@@ -124,6 +126,44 @@ def test_a_role_that_may_not_replace_the_functions_still_reviews_with_those_ther
         assert db.execute("SELECT value FROM meta WHERE key = 'functions'").fetchone() == (
             "another",
         )
+
+
+@pytest.mark.parametrize("isolation", ["repeatable read", "serializable"])
+def test_a_database_defaulting_to_stricter_isolation_still_takes_decisions_that_waited(
+    postgres_url, isolation
+):
+    """A DBA's default isolation for the database: a decision that waited for another
+    session's write to the same variant goes on after it, instead of failing to serialize."""
+    import psycopg
+
+    batch = variants(1)
+    database = postgres_url.split("/")[3].split("?")[0]
+    with ReviewQueue(postgres_url) as queue, psycopg.connect(postgres_url) as other:
+        queue.submit(batch)
+        other.execute(f"ALTER DATABASE \"{database}\" SET default_transaction_isolation = "
+                      f"'{isolation}'")  # fmt: skip
+        other.commit()
+    with ReviewQueue(postgres_url) as queue, psycopg.connect(postgres_url) as other:
+        other.execute("UPDATE variants SET submitted_at = submitted_at WHERE id = %s",
+                      (batch[0].id,))  # fmt: skip
+        deciding = threading.Thread(target=queue.approve, args=(batch[0].id, "kim"))
+        deciding.start()
+        _wait_for_a_session_waiting_on_a_lock(postgres_url)
+        other.commit()
+        deciding.join()
+        assert queue.stats()["approved"] == 1
+
+
+def _wait_for_a_session_waiting_on_a_lock(url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as watcher:
+        for _ in range(200):
+            if watcher.execute("SELECT count(*) FROM pg_stat_activity "
+                               "WHERE wait_event_type = 'Lock'").fetchone()[0]:  # fmt: skip
+                return
+            time.sleep(0.02)
+    raise AssertionError("the decision never waited for the other session's lock")
 
 
 def test_a_postgres_claim_reads_the_live_leases_not_every_one_decided_since_vacuum(postgres_url):

@@ -13,6 +13,7 @@ import pytest
 from dco.errors import StoreError
 from dco.review import ReviewQueue
 from dco.review.stores import postgres as postgres_store
+from dco.review.stores import postgres_errors
 from dco.review.stores import sqlite as sqlite_store
 from tests.conftest import run_dco
 from tests.review.refusing_server import refusing_server
@@ -437,9 +438,11 @@ def test_a_stored_variant_this_dco_cannot_read_is_named_with_its_queue(queue_loc
 def test_pgoptions_reach_the_session_after_dcos_own_settings(monkeypatch):
     monkeypatch.setenv("PGOPTIONS", "-c statement_timeout=5000")
     options = postgres_store._session_options("postgresql://reviewer@db.example/queue")
-    assert options == "-c lock_timeout=30000 -c statement_timeout=5000"
+    isolation = r"-c default_transaction_isolation=read\ committed"
+    assert options == f"-c lock_timeout=30000 -c statement_timeout=5000 {isolation}"
     in_the_url = "postgresql://reviewer@db.example/queue?options=-csearch_path%3Ddco"
-    assert postgres_store._session_options(in_the_url) == "-c lock_timeout=30000 -csearch_path=dco"
+    options = postgres_store._session_options(in_the_url)
+    assert options == f"-c lock_timeout=30000 -csearch_path=dco {isolation}"
 
 
 def test_a_nul_character_postgres_cannot_store_is_named_with_its_variant(postgres_url):
@@ -485,3 +488,24 @@ def test_a_certificate_libpq_does_not_accept_is_named_with_what_to_check(setting
     text = one_line(error)
     assert "the server's certificate was not accepted" in text and "sslrootcert=" in text
     assert "does not speak PostgreSQL" not in text
+
+
+def test_a_transaction_the_server_took_back_is_named_as_a_conflict_to_retry(postgres_url):
+    """A serialization failure (as a deadlock is) is the server undoing one of two sessions'
+    transactions, not a server out of reach."""
+    with psycopg.connect(postgres_url, autocommit=True) as setup:
+        setup.execute("CREATE TABLE counters (n INT)")
+        setup.execute("INSERT INTO counters VALUES (0)")
+    with psycopg.connect(postgres_url) as first, psycopg.connect(postgres_url) as second:
+        for session in (first, second):
+            session.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            session.execute("SELECT n FROM counters").fetchall()  # both take their snapshots
+        first.execute("UPDATE counters SET n = n + 1")
+        first.commit()
+        with pytest.raises(psycopg.errors.SerializationFailure) as failed:
+            second.execute("UPDATE counters SET n = n + 1")
+        explained = postgres_errors.explain(
+            failed.value, where="the queue", secret=None, lock_seconds=30, connection=second
+        )
+    assert "took the transaction back to settle a conflict" in str(explained)
+    assert "try again" in str(explained) and "cannot reach" not in str(explained)

@@ -659,14 +659,23 @@ def _session_options(url: str) -> str:
     """The settings each session starts with: dco's lock timeout, then the URL's own `options`
     (or PGOPTIONS), which an `options` argument would otherwise replace: a team's
     `-csearch_path=dco` keeps the queue in a schema of its own, and theirs win where both set
-    one."""
+    one. Last, read committed isolation, whatever the server, database, role or URL default
+    to: claims skip rows other reviewers hold and look again at what committed meanwhile,
+    which repeatable read and serializable transactions refuse (`could not serialize access`)
+    as soon as two reviewers claim at once."""
     from psycopg.conninfo import conninfo_to_dict
 
     try:
-        given = conninfo_to_dict(url).get("options") or os.environ.get("PGOPTIONS", "")
+        given = str(conninfo_to_dict(url).get("options") or os.environ.get("PGOPTIONS", ""))
     except Exception:  # a URL libpq cannot read is refused when connecting, and explained
         given = ""
-    return f"-c lock_timeout={LOCK_SECONDS * 1000} {given}".strip()
+    return " ".join(
+        part for part in (f"-c lock_timeout={LOCK_SECONDS * 1000}", given, _READ_COMMITTED) if part
+    )
+
+
+_READ_COMMITTED = r"-c default_transaction_isolation=read\ committed"
+"""(A space in a setting's value is escaped in `options`.)"""
 
 
 def _password_of(url: str) -> str | None:

@@ -124,6 +124,15 @@ def explain(
                 "so connect as a user who may write, to the primary server"
             ).format(where=where, why=text)
         )
+    if isinstance(error, psycopg.Error) and (error.sqlstate or "").startswith("40"):
+        # Class 40, transaction rollback: a deadlock or a serialization failure, the server
+        # undoing this transaction (psycopg gives each its own class, not one they share).
+        return StoreError(
+            _(
+                "{where}: the server took the transaction back to settle a conflict with "
+                "another session ({why}); nothing of it was recorded: try again"
+            ).format(where=where, why=_primary_words(error, secret))
+        )
     if isinstance(error, errors.LockNotAvailable):
         return StoreError(
             _(
