@@ -509,3 +509,19 @@ def test_a_transaction_the_server_took_back_is_named_as_a_conflict_to_retry(post
         )
     assert "took the transaction back to settle a conflict" in str(explained)
     assert "try again" in str(explained) and "cannot reach" not in str(explained)
+
+
+def test_a_server_with_no_connection_to_spare_says_so_not_to_check_the_login(postgres_url):
+    role = f"one_at_a_time_{postgres_url.split('/')[3].split('?')[0]}"
+    with psycopg.connect(postgres_url, autocommit=True) as owner:
+        owner.execute(f"CREATE ROLE {role} LOGIN CONNECTION LIMIT 1")
+    url = postgres_url.replace("postgresql://postgres@", f"postgresql://{role}@")
+    try:
+        with psycopg.connect(url), pytest.raises(StoreError) as error:
+            ReviewQueue(url)
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as owner:
+            owner.execute(f"DROP ROLE {role}")
+    text = one_line(error)
+    assert "the server has no connection to spare" in text and "CONNECTION LIMIT" in text
+    assert "pg_hba.conf" not in text

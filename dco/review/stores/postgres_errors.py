@@ -69,6 +69,14 @@ def explain(
         return StoreError(
             _("{where}: {missing}; create it first").format(where=where, missing=missing)
         )
+    if _NO_CONNECTION_TO_SPARE.search(text):
+        return StoreError(
+            _(
+                "{where}: the server has no connection to spare ({why}); each open queue takes "
+                "one (a review app two), so close some, or have the administrator raise "
+                "max_connections, or the user's or database's CONNECTION LIMIT"
+            ).format(where=where, why=text)
+        )
     if attempt is not None and attempt.used_password:
         # The server speaks another language than English (the texts above are its English
         # ones), but libpq knows it asked for the password and was sent one.
@@ -250,6 +258,12 @@ def _failed_attempt(error: Exception) -> PGconn | None:
     attempt = getattr(error, "pgconn", None)
     return attempt if attempt is not None and attempt.backend_pid == 0 else None
 
+
+_NO_CONNECTION_TO_SPARE = re.compile(
+    r"too many clients|too many connections for|remaining connection slots are reserved"
+)
+"""The server's words (SQLSTATE 53300, which a refused login does not carry) for a login turned
+down because its connections, a user's or a database's, are all taken."""
 
 _SERVER_ANSWERED = re.compile(r"failed: [^:\n]{1,40}:  \S")
 """How libpq quotes a server's answer to a connection attempt: its severity, in the server's
