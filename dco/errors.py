@@ -130,6 +130,16 @@ class InvalidReplyError(ProviderError):
     """The provider answered, but not with what was asked (e.g. not JSON)."""
 
 
+class BatchNotStarted(ProviderError):
+    """A batch job's requests were written and kept, but the provider did not start its batch
+    (the provider's error is the cause): the job, `job_id`, starts once asked where it stands."""
+
+    def __init__(self, message: str, *, job_id: str, cause: ProviderError) -> None:
+        super().__init__(message, status=cause.status)
+        self.job_id = job_id
+        self.retriable = cause.retriable
+
+
 # -- review, outcomes, statistics and serving -------------------------------------------------
 
 

@@ -21,14 +21,27 @@ def completion(content: str, tokens: int = 10) -> dict:
     }  # fmt: skip
 
 
+_NOT_SERVED = (404, {"detail": "Not Found"})
+"""What a chat-only server (vLLM's FastAPI app) answers on any other path."""
+
+
 @contextmanager
 def chat_server(answer: Answer) -> Iterator[int]:
-    """Serve `answer` on a free port, yielded, until the block ends."""
+    """Serve `answer` for chat completions on a free port, yielded, until the block ends; any
+    other path is not found, as on a server that offers only chat."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):  # the name http.server calls
-            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
-            status, reply = answer(body)
+            sent = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            if not self.path.endswith("/chat/completions"):
+                self._reply(*_NOT_SERVED)
+                return
+            self._reply(*answer(json.loads(sent)))
+
+        def do_GET(self):  # the name http.server calls
+            self._reply(*_NOT_SERVED)
+
+        def _reply(self, status: int, reply: dict) -> None:
             data = json.dumps(reply).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")

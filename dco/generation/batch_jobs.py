@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from dco.errors import ConfigError, OptionError, ProviderError
+from dco.errors import BatchNotStarted, ConfigError, OptionError, ProviderError
 from dco.generation.batch import BatchFailure, OnResult
 from dco.generation.batch_answers import Answers, custom_id, request_digest
 from dco.generation.batch_manifest import RoundRecord, checked
@@ -219,7 +219,8 @@ def submit_batch(
     as several, the job known by the first. The requests are rendered by `workers` processes
     (by default, on Linux, one per core once there are 500 briefs; 1: in this one).
     `options` are `generate`'s (stage or signals, n, brand, …); give the same ones to
-    `collect_batch`.
+    `collect_batch`. A batch the provider does not start raises `BatchNotStarted`, the job
+    kept: `batch_status` on it starts it.
     """
     if not isinstance(provider, BatchProvider):
         raise OptionError(
@@ -253,7 +254,17 @@ def submit_batch(
         raise
     job.rounds.append(Round(1, job.briefs, parts=sent.parts, written_at=time.time()))
     job.save()
-    _start(job, provider)
+    try:
+        _start(job, provider)
+    except ProviderError as e:  # the requests are written: a new submit would write them again
+        where = "" if folder == JOBS_FOLDER else f" --batch-dir {folder}"
+        raise BatchNotStarted(
+            _(
+                "{why}; the requests are kept as job {job} in {folder}/: once that is mended, "
+                "`dco batch status {job}{where}` starts it"
+            ).format(why=e, job=job.job_id, folder=folder, where=where),
+            job_id=job.job_id, cause=e,
+        ) from e  # fmt: skip
     return job
 
 

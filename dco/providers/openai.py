@@ -303,16 +303,38 @@ class OpenAIProvider(BatchEndpoints):
                 status=status,
             )
         if status == 404:
-            return InvalidRequestError(
-                _(
-                    "{server} has no model {model!r} (404): set DCO_MODEL or use --provider "
-                    "openai/<model> with a model the server serves"
-                ).format(server=server, model=self.model),
-                status=status,
-            )
+            return InvalidRequestError(self._not_found(error, detail), status=status)
         return InvalidRequestError(
             f"{server} rejected the request ({status}): {detail}", status=status
         )
+
+    def _not_found(self, error: openai.APIStatusError, detail: str) -> str:
+        """What a 404 means, by what it says and what was asked: a model the server does not
+        serve, a batch or file it does not have, or an endpoint it does not offer (the Batch
+        API's, or any at all at an address that lacks its /v1)."""
+        path = error.request.url.path
+        if _about_the_model(error.body, detail):
+            return _(
+                "{server} has no model {model!r} (404): set DCO_MODEL or use --provider "
+                "openai/<model> with a model the server serves"
+            ).format(server=self.server, model=self.model)
+        if _ONE_BATCH_OR_FILE.search(path):
+            return _(
+                "{server} has nothing at {path} (404: {detail}); the batch or file was deleted, "
+                "or made with another key or project: check OPENAI_API_KEY and "
+                "OPENAI_PROJECT_ID"
+            ).format(server=self.server, path=path, detail=detail)
+        if path.endswith(("/files", "/batches")):
+            return _(
+                "{server} does not offer the Batch API ({path} answered 404); generate "
+                "without --batch, or set OPENAI_BASE_URL to a server that has /v1/files and "
+                "/v1/batches"
+            ).format(server=self.server, path=path)
+        return _(
+            "{server} answered 404 for {path} ({detail}); check OPENAI_BASE_URL (an "
+            "OpenAI-compatible server's address usually ends in /v1) and that the server "
+            "serves model {model!r}"
+        ).format(server=self.server, path=path, detail=detail, model=self.model)
 
     def _out_of_bounds(self, error: ReplyOutOfBounds) -> InvalidReplyError:
         """dco's error for a reply read past its bounds (see `dco.providers.bounded`)."""
@@ -342,12 +364,33 @@ def _not_a_completion(error: Exception) -> str:
     )
 
 
+_ONE_BATCH_OR_FILE = re.compile(r"/(?:batches|files)/[^/]+(?:/content)?$")
+"""The path of one batch, one file or a file's content (not of the endpoints themselves)."""
+_MODEL = re.compile(r"\bmodel\b", re.IGNORECASE)
+
+
+def _about_the_model(body: object, detail: str) -> bool:
+    """Whether a 404's body speaks of the model: OpenAI's code `model_not_found` or its
+    `param`, or the word in the message, as vLLM ("The model `x` does not exist") and Ollama
+    ("model "x" not found") word it."""
+    error = body.get("error") if isinstance(body, Mapping) else None
+    if isinstance(error, Mapping) and (
+        error.get("code") == "model_not_found" or error.get("param") == "model"
+    ):
+        return True
+    return bool(_MODEL.search(detail))
+
+
 def _server_message(error: openai.APIStatusError) -> str:
     body = error.body
     if isinstance(body, Mapping):
-        message = body.get("message") or (body.get("error") or {}).get("message")
-        if message:
-            return str(message)
+        inner = body.get("error")
+        said = [body.get("message"), inner.get("message") if isinstance(inner, Mapping) else inner,
+                body.get("detail")]  # fmt: skip
+        # (`detail`: FastAPI's own answers, such as vLLM's to a path it does not serve.)
+        for message in said:
+            if message and isinstance(message, str):
+                return message
     return error.message
 
 

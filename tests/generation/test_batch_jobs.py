@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from dco.errors import OptionError, UnknownNameError
+from dco.errors import BatchNotStarted, InvalidRequestError, OptionError, UnknownNameError
 from dco.generation import workers
 from dco.generation.batch_jobs import (
     batch_status,
@@ -18,7 +18,7 @@ from dco.models import Brief
 from dco.providers.openai import OpenAIProvider
 from dco.review import ReviewQueue
 from tests.batch_server import batch_server
-from tests.chat_server import completion
+from tests.chat_server import chat_server, completion
 
 PRODUCTS = ["러닝 코칭", "요가 클래스", "수영 강습", "필라테스", "등산 모임", "자전거 교실"]
 BODIES = ["코치와 함께 달려요.", "주 3회 훈련으로 완주해요.", "맞춤 플랜을 받아 보세요."]
@@ -515,3 +515,40 @@ def test_a_round_refused_whole_for_a_full_queue_is_sent_again_when_next_collecte
         collected = collect_batch(again, provider=llm, **OPTIONS)
         assert collected.done and collected.accepted == 4
         assert server.created == [refused_id, again.batch_id]
+
+
+def test_a_server_without_the_batch_api_is_named_and_the_job_starts_later_elsewhere(tmp_path):
+    """A chat-only server (vLLM, Ollama) has no Batch API: said so, not taken for a missing
+    model; the written requests are kept as the job, which starts once asked where it stands
+    with a provider that has the API."""
+    with chat_server(lambda body: (200, completion("{}"))) as port:
+        llm = OpenAIProvider(model="gpt-4o-mini", api_key="sk-test",
+                             base_url=f"http://127.0.0.1:{port}/v1")  # fmt: skip
+        with pytest.raises(BatchNotStarted) as caught:
+            submit_batch(briefs(2), provider=llm, folder=tmp_path, **OPTIONS)
+    text = str(caught.value)
+    assert "does not offer the Batch API" in text and "without --batch" in text
+    assert "no model" not in text and isinstance(caught.value.__cause__, InvalidRequestError)
+    job_id = caught.value.job_id
+    assert f"`dco batch status {job_id} --batch-dir {tmp_path}` starts it" in text
+    with batch_server(copywriter(), polls=1) as server:
+        llm = provider(server)
+        job = open_job(job_id, tmp_path)
+        assert batch_status(job, llm).status == "completed" and len(server.created) == 1
+        with ReviewQueue(tmp_path / "review.db") as queue:
+            collected = collect_batch(job, provider=llm, sink=queue, **OPTIONS)
+            assert collected.done and collected.accepted == 4
+
+
+def test_a_reply_file_deleted_on_the_server_is_named_with_what_to_check(tmp_path):
+    with batch_server(copywriter(), polls=1) as server:
+        llm = provider(server)
+        job = submit_batch(briefs(2), provider=llm, folder=tmp_path, **OPTIONS)
+        output = batch_status(job, llm).output_file
+        assert output is not None
+        del server.files[output]  # deleted there (or made with another key) before the collect
+        with pytest.raises(InvalidRequestError) as caught:
+            collect_batch(job, provider=llm, **OPTIONS)
+    text = str(caught.value)
+    assert "has nothing at /v1/files/" in text and "OPENAI_API_KEY" in text
+    assert "no model" not in text

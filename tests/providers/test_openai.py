@@ -151,9 +151,35 @@ def test_401_fails_at_once_saying_what_to_do_without_the_key():
     assert len(server.bodies) == 1
 
 
-def test_404_names_the_model():
+@pytest.mark.parametrize(
+    "body",
+    [
+        # OpenAI's own answer
+        {"error": {"message": "The model `gpt-test` does not exist or you do not have access "
+                   "to it.", "type": "invalid_request_error", "param": None,
+                   "code": "model_not_found"}},
+        # vLLM's and Ollama's
+        {"object": "error", "message": "The model `gpt-test` does not exist.", "code": 404},
+        {"error": {"message": 'model "gpt-test" not found, try pulling it first'}},
+    ],
+)  # fmt: skip
+def test_a_404_that_speaks_of_the_model_names_the_model(body):
     with pytest.raises(InvalidRequestError, match=r"no model 'gpt-test'.*DCO_MODEL"):
-        provider(Server(error(404))).complete(REQUEST)
+        provider(Server(httpx2.Response(404, json=body))).complete(REQUEST)
+
+
+def test_a_404_for_the_path_itself_points_to_the_base_url_not_only_the_model():
+    """A server's address without its /v1: the chat path is not there at all (FastAPI's
+    answer, as vLLM gives it)."""
+    client = httpx2.Client(transport=httpx2.MockTransport(Server(
+        httpx2.Response(404, json={"detail": "Not Found"}))))  # fmt: skip
+    llm = OpenAIProvider(model="gpt-test", api_key=KEY, base_url="http://llm.test",
+                         http_client=client)  # fmt: skip
+    with pytest.raises(InvalidRequestError) as caught:
+        llm.complete(REQUEST)
+    text = str(caught.value)
+    assert "answered 404 for /chat/completions (Not Found)" in text
+    assert "check OPENAI_BASE_URL" in text and "/v1" in text
 
 
 def test_server_messages_have_the_key_scrubbed():
