@@ -7,6 +7,7 @@ from rich.markup import escape
 
 from dco.cli.common import queue_location
 from dco.cli.output import console, error_console, print_json
+from dco.i18n import _
 from dco.review.copying import copy_queue
 from dco.review.stores import open_store
 
@@ -48,6 +49,19 @@ def copy_command(source: str, target: str, init: bool, as_json: bool) -> None:
             target_store.close()
     finally:
         source_store.close()
+    if any(report.arrived.values()):
+        error_console().print(
+            _(
+                "note: {source} gained {variants} variants and {decisions} decisions while it "
+                "was copied; {target} holds {source} as it stood when the copy began. Stop "
+                "reviewing in {source}, then copy again into a new queue"
+            ).format(
+                source=source_store.location, target=target_store.location,
+                variants=f"{report.arrived['variants']:,}",
+                decisions=f"{report.arrived['decisions']:,}",
+            ),
+            highlight=False, markup=False, soft_wrap=True,
+        )  # fmt: skip
     if as_json:
         print_json(report.to_dict())
         return

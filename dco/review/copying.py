@@ -24,6 +24,9 @@ class CopyReport:
     counts: dict[str, int] = field(default_factory=dict)
     source_digest: str = ""
     target_digest: str = ""
+    arrived: dict[str, int] = field(default_factory=dict)
+    """Variants and decisions the source gained while it was copied (a queue still in use),
+    which the copy, of the source as it stood when the copy began, does not hold."""
 
     @property
     def ok(self) -> bool:
@@ -31,7 +34,7 @@ class CopyReport:
 
     def to_dict(self) -> dict[str, object]:
         return {"ok": self.ok, "counts": self.counts, "source_digest": self.source_digest,
-                "target_digest": self.target_digest}  # fmt: skip
+                "target_digest": self.target_digest, "arrived_since": self.arrived}  # fmt: skip
 
 
 def digest(store: QueueStore) -> tuple[str, dict[str, int]]:
@@ -55,7 +58,10 @@ def copy_queue(
     on_table: Callable[[str, int], None] = lambda table, rows: None,
 ) -> CopyReport:
     """Copy every variant, decision and outcome from `source` into the empty `target`, then
-    compare the two by counts and digest. `on_table` hears of each table as it is done."""
+    compare the two by counts and digest. `on_table` hears of each table as it is done.
+
+    The source is read as it stood when the copy began (reviewers may go on deciding in it);
+    what it gained since is counted in the report's `arrived`, not copied."""
     if not target.is_empty():
         raise StoreError(
             _(
@@ -64,10 +70,13 @@ def copy_queue(
             ).format(queue=target.location)
         )
     report = CopyReport()
-    for table in TABLES:
-        report.counts[table] = target.load_rows(table, source.table_rows(table))
-        on_table(table, report.counts[table])
-    report.source_digest, source_counts = digest(source)
+    with source.snapshot():
+        before = _sizes(source)
+        for table in TABLES:
+            report.counts[table] = target.load_rows(table, source.table_rows(table))
+            on_table(table, report.counts[table])
+        report.source_digest, source_counts = digest(source)
+    report.arrived = {kind: now - before[kind] for kind, now in _sizes(source).items()}
     report.target_digest, target_counts = digest(target)
     if source_counts != target_counts or not report.ok:
         raise StoreError(
@@ -82,3 +91,9 @@ def copy_queue(
             )
         )
     return report
+
+
+def _sizes(store: QueueStore) -> dict[str, int]:
+    """How many variants and decisions the store holds."""
+    statuses, actions = store.counts()
+    return {"variants": sum(statuses.values()), "decisions": sum(actions.values())}

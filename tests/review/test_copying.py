@@ -67,3 +67,26 @@ def test_the_copy_command_reports_counts_and_the_digest(tmp_path, postgres_url):
     assert "copied 6 decisions" in done.stderr
     again = run_dco("queue", "copy", str(tmp_path / "a.db"), postgres_url)
     assert again.returncode == 2 and "already holds variants" in again.stderr
+
+
+def test_a_queue_still_in_use_is_copied_as_it_stood_when_the_copy_began(tmp_path, queue_location):
+    """Reviewers go on deciding (and a generator submitting) while the queue is copied: the
+    copy is of the queue at the copy's start, its tables agreeing with each other and with the
+    digest, and what arrived since is counted, not lost without a word."""
+    with ReviewQueue(queue_location) as source, ReviewQueue(queue_location) as reviewers:
+        fill(source)
+        newcomers = variants(4, campaign="winter")
+
+        def meanwhile(table: str, rows: int) -> None:
+            if table == "variants":  # between copying the variants and their decisions
+                reviewers.submit(newcomers)
+                claimed = reviewers.claim("hana", campaign="winter")
+                assert claimed is not None
+                reviewers.approve(claimed.variant.id, "hana")
+
+        with ReviewQueue(tmp_path / "copy.db") as target:
+            report = copy_queue(source.store, target.store, on_table=meanwhile)
+            assert report.ok and report.counts == {"variants": 6, "decisions": 6, "outcomes": 2}
+            assert report.arrived == {"variants": 4, "decisions": 1}
+            assert target.stats()["total"] == 6
+        assert source.stats()["total"] == 10

@@ -152,6 +152,7 @@ class QueueStore(Protocol):
     def outcome_sums(self) -> list[tuple[str, str, int, int, int]]: ...
     def outcome_rows(self) -> list[OutcomeRow]: ...
 
+    def snapshot(self) -> AbstractContextManager[None]: ...
     def table_rows(self, table: str) -> Iterator[tuple]: ...
     def load_rows(self, table: str, rows: Iterable[tuple]) -> int: ...
     def is_empty(self) -> bool: ...
@@ -215,6 +216,12 @@ class SqlStore:
 
     def _stream(self, sql: str) -> Iterator[tuple]:
         """The rows of a long read, fetched a page at a time rather than held whole."""
+        raise NotImplementedError
+
+    def snapshot(self) -> AbstractContextManager[None]:
+        """Reads in the block see the queue as it stood when it began, whatever other
+        connections write meanwhile: what a copy of a queue still in use reads, so that its
+        tables agree with each other and with its digest. (Not for writing through.)"""
         raise NotImplementedError
 
     def close(self) -> None:

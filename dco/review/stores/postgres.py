@@ -457,6 +457,19 @@ class PostgresStore(SqlStore):
             except self._psycopg.Error as e:
                 raise self._explain(e) from None
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        # One repeatable-read transaction: every read in it (each in a savepoint of its own)
+        # sees the database as its first did.
+        with self._lock:
+            try:
+                with ExitStack() as stack:
+                    self._again_if_ended(lambda db: stack.enter_context(db.transaction()))
+                    self.db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    yield
+            except self._psycopg.Error as e:
+                raise self._explain(e) from None
+
     def _migrate(self, init: bool, create: bool) -> None:
         with self.db.transaction(), self.db.cursor() as tx:
             tx.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))

@@ -267,6 +267,21 @@ class SqliteStore(SqlStore):
                     self.db.execute("ROLLBACK")
                     raise self._explain(e) from e
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        # A read transaction: in WAL mode its first read fixes what every later one sees,
+        # while other processes go on writing.
+        with self._lock:
+            try:
+                self.db.execute("BEGIN")
+                self.db.execute("SELECT COUNT(*) FROM meta").fetchall()
+            except sqlite3.Error as e:
+                raise self._explain(e) from e
+            try:
+                yield
+            finally:
+                self.db.execute("COMMIT")
+
     def _read(self, sql: str, parameters: Sequence | Mapping = ()) -> list[tuple]:
         with self._lock:
             try:
