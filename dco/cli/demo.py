@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -184,7 +185,8 @@ def _print_run(run: _DemoRun) -> None:
             out.print(f"    [green]{_('clean')}[/]")
     path = escape(describe(run.queue_path))
     waiting = _("5. {n} variants wait for review in {queue}").format(n=run.waiting, queue=path)
-    out.print(f"[bold]{waiting}[/]: dco review {path} --brand {escape(run.script.brand)}")
+    command = escape(f"dco review {shlex.quote(describe(run.queue_path))}")
+    out.print(f"[bold]{waiting}[/]: {command} --brand {escape(run.script.brand)}")
     out.print(
         f"[dim]{_('Try your own:')}[/] dco generate --brief examples/brief.yaml --query "
         "'러닝 코칭 가격'   [dim]·[/] dco lint copy.txt --brand runfit"

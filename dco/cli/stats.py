@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+
 import click
 from rich.markup import escape
 from rich.table import Table
@@ -92,7 +94,8 @@ def stats_command(
         return
     if not overall:
         console().print(
-            f"no decisions in {where} yet: open it with `dco review {where}`", markup=False
+            f"no decisions in {where} yet: open it with `dco review {shlex.quote(where)}`",
+            markup=False,
         )
         return
     _print_groups("all", overall)

@@ -1,6 +1,8 @@
 """A team's reviewers connect as PostgreSQL users of their own, which the database's owner has to
 let in: what dco needs from the owner is said in a line the owner can run as it stands."""
 
+from urllib.parse import quote
+
 import psycopg
 import pytest
 
@@ -90,7 +92,7 @@ def test_a_command_that_reads_a_queue_does_not_make_one_in_an_empty_database(pos
     done = run_dco(*command, postgres_url)
     assert done.returncode == 2 and len(done.stderr.splitlines()) == 1
     assert "no review queue in this database yet" in done.stderr
-    assert "dco generate --queue postgresql://" in done.stderr
+    assert f"(dco generate --queue '{postgres_url}' makes one" in done.stderr  # as typed again
     assert _tables(postgres_url) == set()
 
 
@@ -105,3 +107,32 @@ def test_a_library_reader_may_ask_not_to_make_a_queue(tmp_path, postgres_url):
         with pytest.raises(StoreError, match="no review queue"):
             ReviewQueue(location, create=False)
     assert not (tmp_path / "missing.db").exists() and _tables(postgres_url) == set()
+
+
+def test_the_location_dco_shows_reaches_the_same_queue_with_every_setting_but_the_password(
+    postgres_url,
+):
+    """A queue in a schema of its own (named in the URL's options) in a database named in
+    Hangul with a space: the location in messages keeps the schema and the name readable, and
+    given back to dco, as the hints say to, opens that same queue."""
+    own = postgres_url.split("/")[3].split("?")[0]
+    database = f"검수 큐 {own}"
+    with psycopg.connect(postgres_url, autocommit=True) as owner:
+        owner.execute(f'CREATE DATABASE "{database}"')
+    try:
+        base = postgres_url.replace(f"/{own}?", f"/{quote(database)}?")
+        with psycopg.connect(base, autocommit=True) as owner:
+            owner.execute("CREATE SCHEMA dco")
+        url = base + "&options=-csearch_path%3Ddco"
+        with ReviewQueue(url) as queue:
+            queue.submit(variants(2))
+            shown = queue.store.location
+        assert "검수%20큐" in shown and "options=-csearch_path%3Ddco" in shown
+        with ReviewQueue(shown) as again:
+            assert again.pending_count() == 2
+        done = run_dco("stats", url)
+        hint = done.stdout.replace("\n", "").split("open it with `")[1].split("`")[0]
+        assert hint == f"dco review '{shown}'"  # quoted for the shell: it holds & and ?
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as owner:
+            owner.execute(f'DROP DATABASE "{database}" WITH (FORCE)')

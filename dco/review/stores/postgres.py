@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shlex
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from dco.errors import StoreError
 from dco.i18n import _
@@ -285,20 +286,33 @@ def is_postgres_url(location: str) -> bool:
 
 
 def safe_location(url: str) -> str:
-    """The URL as messages may show it: user, host, port and database, never a password."""
+    """The URL as messages may show it, and as a command given it again reaches the same
+    queue: every setting it holds (a schema in `options`, `sslmode`, …) but the password.
+    Characters a URL cannot hold as they are are escaped; letters of any script are not."""
     try:
         from psycopg.conninfo import conninfo_to_dict
 
-        parts = conninfo_to_dict(url)
+        parts = {key: str(value) for key, value in conninfo_to_dict(url).items()}
     except Exception:  # a URL psycopg cannot read is described by its scheme alone
         return "postgresql://…"
-    user = f"{parts['user']}@" if parts.get("user") else ""
-    host = str(parts.get("host") or "")
-    port = f":{parts['port']}" if parts.get("port") else ""
-    database = parts.get("dbname", "")
+    parts.pop("password", None)
+    user = f"{_url_part(parts.pop('user'))}@" if parts.get("user") else ""
+    host = parts.pop("host", "")
+    port = f":{parts.pop('port')}" if parts.get("port") else ""
+    database = _url_part(parts.pop("dbname", ""))
+    settings = [(key, value) for key, value in parts.items() if value]
     if host.startswith("/"):  # a Unix socket's folder goes in the query, as libpq reads it
-        return f"postgresql://{user}{port}/{database}?host={host}"
-    return f"postgresql://{user}{host}{port}/{database}"
+        settings.insert(0, ("host", host))
+        host = ""
+    query = "&".join(f"{key}={_url_part(value, keep='/')}" for key, value in settings)
+    return f"postgresql://{user}{host}{port}/{database}" + (f"?{query}" if query else "")
+
+
+def _url_part(text: str, keep: str = "") -> str:
+    """`text` with what has a meaning in a URL (and spaces) escaped; Hangul stays readable."""
+    return "".join(
+        c if ord(c) > 127 or c.isalnum() or c in "-._~" + keep else quote(c, safe="") for c in text
+    )
 
 
 class PostgresStore(SqlStore):
@@ -509,8 +523,8 @@ class PostgresStore(SqlStore):
                 raise StoreError(
                     _(
                         "{where}: no review queue in this database yet (dco generate --queue "
-                        "{where} makes one, and dco queue copy moves one here)"
-                    ).format(where=self.location)
+                        "{queue} makes one, and dco queue copy moves one here)"
+                    ).format(where=self.location, queue=shlex.quote(self.location))
                 )
             if current == 0 and tables and not init:
                 raise StoreError(

@@ -9,6 +9,7 @@ committed before the call returns, so a crash loses no decision that was acknowl
 from __future__ import annotations
 
 import json
+import shlex
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -161,9 +162,9 @@ class SqliteStore(SqlStore):
         if not create and not self.path.exists():
             raise StoreError(
                 _(
-                    "{queue}: no review queue here (dco generate --queue {queue} makes one; a "
+                    "{where}: no review queue here (dco generate --queue {queue} makes one; a "
                     "team's queue is a postgresql:// URL, or set DCO_QUEUE)"
-                ).format(queue=self.location)
+                ).format(where=self.location, queue=shlex.quote(self.location))
             )
         try:
             self.db = sqlite3.connect(
