@@ -527,3 +527,12 @@ def test_a_server_with_no_connection_to_spare_says_so_not_to_check_the_login(pos
     text = one_line(error)
     assert "the server has no connection to spare" in text and "CONNECTION LIMIT" in text
     assert "pg_hba.conf" not in text
+
+
+def test_a_location_keeps_a_urls_settings_but_neither_password():
+    url = ("postgresql://kim:pw-1@db.internal:6432/dco?sslmode=verify-full&sslpassword=pw-2"
+           "&options=-csearch_path%3Ddco")  # fmt: skip
+    shown = postgres_store.safe_location(url)
+    assert shown == (  # the settings in libpq's order
+        "postgresql://kim@db.internal:6432/dco?options=-csearch_path%3Ddco&sslmode=verify-full"
+    )

@@ -295,7 +295,8 @@ def safe_location(url: str) -> str:
         parts = {key: str(value) for key, value in conninfo_to_dict(url).items()}
     except Exception:  # a URL psycopg cannot read is described by its scheme alone
         return "postgresql://…"
-    parts.pop("password", None)
+    for secret in _SECRET_SETTINGS:
+        parts.pop(secret, None)
     user = f"{_url_part(parts.pop('user'))}@" if parts.get("user") else ""
     host = parts.pop("host", "")
     port = f":{parts.pop('port')}" if parts.get("port") else ""
@@ -306,6 +307,10 @@ def safe_location(url: str) -> str:
         host = ""
     query = "&".join(f"{key}={_url_part(value, keep='/')}" for key, value in settings)
     return f"postgresql://{user}{host}{port}/{database}" + (f"?{query}" if query else "")
+
+
+_SECRET_SETTINGS = ("password", "sslpassword")
+"""The connection settings that are secrets: the password, and the client key's."""
 
 
 def _url_part(text: str, keep: str = "") -> str:
