@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shlex
 import threading
 import time
@@ -341,6 +342,9 @@ class PostgresStore(SqlStore):
         self._secret = _password_of(url)
         self._url = url
         self._options = _session_options(url)
+        self._pooled = False
+        """Whether the server is a connection pooler in transaction mode (PgBouncer), found by
+        its refusing session options: see `_connect`."""
         self._listener: psycopg.Connection[Any] | None = None
         self._calls: psycopg.Cursor[Any] | None = None
         self._schema = "public"  # until the connection says which it uses
@@ -381,10 +385,36 @@ class PostgresStore(SqlStore):
     def _connect(self) -> psycopg.Connection[Any]:
         # UTF8 whatever PGCLIENTENCODING says (EUC_KR or UHC on a Korean desktop): text goes
         # over the wire as it is stored, and no Hangul syllable or emoji fails to encode.
-        return self._psycopg.connect(
+        if not self._pooled:
+            try:
+                return self._psycopg.connect(
+                    self._url, autocommit=True, connect_timeout=10, client_encoding="UTF8",
+                    options=self._options,
+                )  # fmt: skip
+            except self._psycopg.OperationalError as e:
+                refused = _REFUSES_OPTIONS.search(str(e))
+                if refused is None:
+                    raise
+                if _options_given(self._url):  # dropped, they would open another queue
+                    raise StoreError(
+                        _(
+                            "{where}: the server, a connection pooler such as PgBouncer, takes "
+                            "no options when connecting ({why}); set what the URL's options "
+                            "(or PGOPTIONS) set for the user instead (ALTER ROLE … SET "
+                            "search_path = …), and take them out"
+                        ).format(where=self.location, why=refused[0])
+                    ) from None
+                self._pooled = True
+        # Through a pooler in transaction mode, each transaction may run on another server
+        # session: nothing is prepared (a statement prepared on one is unknown to the next),
+        # and dco's settings are made in each transaction (`_write`) rather than for the
+        # session.
+        db = self._psycopg.connect(
             self._url, autocommit=True, connect_timeout=10, client_encoding="UTF8",
-            options=self._options,
+            prepare_threshold=None,
         )  # fmt: skip
+        db.isolation_level = self._psycopg.IsolationLevel.READ_COMMITTED
+        return db
 
     def _live(self) -> psycopg.Connection[Any]:
         """The connection, made again if the last one was lost: a review app open all day
@@ -422,7 +452,10 @@ class PostgresStore(SqlStore):
 
     def wait_for_decisions(self, timeout: float, stop: threading.Event | None = None) -> bool:
         """Wait up to `timeout` seconds for a decision to be announced (LISTEN), looking at
-        `stop` every tenth of a second."""
+        `stop` every tenth of a second. Through a pooler in transaction mode, which delivers
+        no notifications, every `timeout` is a look, as on a SQLite file."""
+        if self._pooled:
+            return super().wait_for_decisions(timeout, stop)
         try:
             if self._listener is None or self._listener.closed:
                 listener = self._connect()
@@ -450,7 +483,11 @@ class PostgresStore(SqlStore):
             try:
                 with ExitStack() as stack:
                     self._again_if_ended(lambda db: stack.enter_context(db.transaction()))
-                    yield stack.enter_context(self.db.cursor())
+                    tx = stack.enter_context(self.db.cursor())
+                    if self._pooled:  # no session settings there: see `_connect`
+                        tx.execute("SELECT set_config('lock_timeout', %s, true)",
+                                   (str(LOCK_SECONDS * 1000),))  # fmt: skip
+                    yield tx
             except self._psycopg.Error as e:
                 raise self._explain(e) from None
 
@@ -695,15 +732,24 @@ def _session_options(url: str) -> str:
     to: claims skip rows other reviewers hold and look again at what committed meanwhile,
     which repeatable read and serializable transactions refuse (`could not serialize access`)
     as soon as two reviewers claim at once."""
-    from psycopg.conninfo import conninfo_to_dict
-
-    try:
-        given = str(conninfo_to_dict(url).get("options") or os.environ.get("PGOPTIONS", ""))
-    except Exception:  # a URL libpq cannot read is refused when connecting, and explained
-        given = ""
+    given = _options_given(url)
     return " ".join(
         part for part in (f"-c lock_timeout={LOCK_SECONDS * 1000}", given, _READ_COMMITTED) if part
     )
+
+
+def _options_given(url: str) -> str:
+    """The session options the user gave: the URL's `options`, else PGOPTIONS."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        return str(conninfo_to_dict(url).get("options") or os.environ.get("PGOPTIONS", ""))
+    except Exception:  # a URL libpq cannot read is refused when connecting, and explained
+        return ""
+
+
+_REFUSES_OPTIONS = re.compile(r"unsupported startup parameter: options")
+"""PgBouncer's refusal of a session's options (it pools sessions, so holds none of their own)."""
 
 
 _READ_COMMITTED = r"-c default_transaction_isolation=read\ committed"

@@ -1,0 +1,95 @@
+"""A stand-in for PgBouncer in front of the tests' PostgreSQL server: it refuses a session's
+`options` as PgBouncer does, and relays everything else to the server.
+
+PgBouncer pools server sessions, so it keeps no settings for a client's session and turns a
+startup packet that carries `options` down with "unsupported startup parameter: options". This
+plays that refusal, byte for byte, and otherwise passes the connection through (as PgBouncer's
+session mode would): enough to show what dco does when it meets one. Pooling itself (another
+server session for each transaction) is not played.
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+_NEGOTIATIONS = {80877103, 80877104}
+"""SSLRequest and GSSENCRequest, which a client may send before its startup packet."""
+
+
+@contextmanager
+def pooler(server_socket: Path) -> Iterator[int]:
+    """Serve on 127.0.0.1 until the block ends, relaying to the server listening on the Unix
+    socket `server_socket`; yields the port."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.1)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                client, _ = listener.accept()
+            except TimeoutError:
+                continue
+            threading.Thread(target=_session, args=(client, server_socket), daemon=True).start()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()
+
+
+def _session(client: socket.socket, server_socket: Path) -> None:
+    with client, suppress(OSError, struct.error):
+        while True:
+            header = _read(client, 8)
+            length, code = struct.unpack("!ii", header)
+            body = _read(client, length - 8)
+            if code not in _NEGOTIATIONS:
+                break
+            client.sendall(b"N")
+        if b"\0options\0" in b"\0" + body:
+            client.sendall(_refusal("unsupported startup parameter: options"))
+            return
+        with socket.socket(socket.AF_UNIX) as server:
+            server.connect(str(server_socket))
+            server.sendall(header + body)
+            onward = threading.Thread(target=_relay, args=(client, server), daemon=True)
+            onward.start()
+            _relay(server, client)
+            onward.join()
+
+
+def _relay(source: socket.socket, target: socket.socket) -> None:
+    with suppress(OSError):
+        while data := source.recv(65536):
+            target.sendall(data)
+    with suppress(OSError):
+        target.shutdown(socket.SHUT_WR)
+
+
+def _refusal(message: str) -> bytes:
+    fields = b"".join(
+        key + value.encode() + b"\0"
+        for key, value in ((b"S", "FATAL"), (b"V", "FATAL"), (b"C", "08P01"), (b"M", message))
+    )
+    payload = fields + b"\0"
+    return b"E" + struct.pack("!i", len(payload) + 4) + payload
+
+
+def _read(client: socket.socket, count: int) -> bytes:
+    data = b""
+    while len(data) < count:
+        piece = client.recv(count - len(data))
+        if not piece:
+            raise OSError("the client closed the connection")
+        data += piece
+    return data

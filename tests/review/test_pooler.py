@@ -1,0 +1,85 @@
+"""Through a connection pooler that takes no session options (PgBouncer), the queue still
+works, with its lock timeout, and a review app looks for decisions made elsewhere instead of
+waiting for announcements the pooler would not deliver."""
+
+import threading
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg.conninfo import conninfo_to_dict
+
+from dco.errors import StoreError
+from dco.review import ReviewQueue
+from dco.review.stores import postgres as postgres_store
+from tests.review.pooler import pooler
+from tests.review.test_queue import variants
+
+
+@pytest.fixture
+def pooled_url(postgres_server, postgres_url):
+    """`postgres_url`'s database, reached through a stand-in for PgBouncer."""
+    parts = conninfo_to_dict(postgres_server.get_uri())
+    socket = Path(str(parts["host"])) / f".s.PGSQL.{parts.get('port') or 5432}"
+    database = postgres_url.split("/")[3].split("?")[0]
+    with pooler(socket) as port:
+        yield f"postgresql://postgres@127.0.0.1:{port}/{database}"
+
+
+def test_a_pooler_that_takes_no_session_options_still_serves_the_queue(pooled_url):
+    with ReviewQueue(pooled_url) as queue:
+        batch = variants(3)
+        queue.submit(batch)
+        claimed = queue.claim("kim")
+        assert claimed is not None and claimed.variant.id == batch[0].id
+        queue.approve(claimed.variant.id, "kim")
+        assert queue.stats()["approved"] == 1
+        undone = queue.undo("kim")
+        assert undone is not None and undone.variant_id == batch[0].id
+        assert queue.stats()["pending"] == 3
+
+
+def test_through_a_pooler_a_lock_held_past_the_timeout_is_still_named(
+    pooled_url, postgres_url, monkeypatch
+):
+    """dco's lock timeout cannot be a session setting there: each transaction sets it."""
+    monkeypatch.setattr(postgres_store, "LOCK_SECONDS", 1)
+    with ReviewQueue(pooled_url) as queue, psycopg.connect(postgres_url) as other:
+        other.execute("LOCK TABLE variants IN ACCESS EXCLUSIVE MODE")
+        letting_go = threading.Timer(5, other.rollback)  # without the timeout, the wait ends
+        letting_go.start()
+        try:
+            with pytest.raises(StoreError) as error:
+                queue.submit(variants(1))
+        finally:
+            letting_go.join()
+    assert "another session has held the rows for over 1 s" in str(error.value)
+
+
+def test_through_a_pooler_a_review_app_looks_for_decisions_instead_of_listening(
+    pooled_url, postgres_url
+):
+    """A pooler delivers no notifications: waiting is a look after the time given (no session
+    listens), and what another reviewer decided meanwhile is found."""
+    with ReviewQueue(pooled_url) as app, ReviewQueue(postgres_url) as elsewhere:
+        batch = variants(2)
+        app.submit(batch)
+        seen = app.log_position()
+        for _ in range(2):
+            assert app.wait_for_decisions(0.2) is True  # a look is due, not an announcement
+        elsewhere.approve(batch[1].id, "lee")
+        assert [d.variant_id for _, d in app.decisions_since(seen)] == [batch[1].id]
+        with psycopg.connect(postgres_url) as watcher:
+            listening = watcher.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'LISTEN%%' "
+                "AND datname = current_database()"
+            ).fetchone()
+        assert listening == (0,)
+
+
+def test_a_pooler_refusing_the_urls_own_options_says_to_set_them_for_the_user(pooled_url):
+    with pytest.raises(StoreError) as error:
+        ReviewQueue(pooled_url + "?options=-csearch_path%3Ddco")
+    text = str(error.value)
+    assert "a connection pooler such as PgBouncer, takes no options" in text
+    assert "ALTER ROLE" in text and "\n" not in text
