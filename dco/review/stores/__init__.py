@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 from dco.review.stores.base import SCHEMA_VERSION, QueueStore
-from dco.review.stores.postgres import is_postgres_url, safe_location
+from dco.review.stores.postgres_urls import is_postgres_url, safe_location
 
 DEFAULT_LOCATION = "dco-review.db"
 QUEUE_VARIABLE = "DCO_QUEUE"

@@ -17,7 +17,6 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import quote, unquote
 
 from dco.errors import StoreError
 from dco.i18n import _
@@ -34,6 +33,7 @@ from dco.review.stores.base import (
     tables_in_the_way,
 )
 from dco.review.stores.postgres_errors import explain, may_not_create
+from dco.review.stores.postgres_urls import password_of, safe_location
 
 if TYPE_CHECKING:
     import psycopg
@@ -281,46 +281,6 @@ _SUBMISSION_LOCK = 0x64636F01
 _FRONTIER_LOCK = 6513519  # taken shared by dco_advance_frontier
 
 
-def is_postgres_url(location: str) -> bool:
-    """Whether a queue location names a PostgreSQL server rather than a SQLite file."""
-    return location.startswith(("postgresql://", "postgres://"))
-
-
-def safe_location(url: str) -> str:
-    """The URL as messages may show it, and as a command given it again reaches the same
-    queue: every setting it holds (a schema in `options`, `sslmode`, …) but the password.
-    Characters a URL cannot hold as they are are escaped; letters of any script are not."""
-    try:
-        from psycopg.conninfo import conninfo_to_dict
-
-        parts = {key: str(value) for key, value in conninfo_to_dict(url).items()}
-    except Exception:  # a URL psycopg cannot read is described by its scheme alone
-        return "postgresql://…"
-    for secret in _SECRET_SETTINGS:
-        parts.pop(secret, None)
-    user = f"{_url_part(parts.pop('user'))}@" if parts.get("user") else ""
-    host = parts.pop("host", "")
-    port = f":{parts.pop('port')}" if parts.get("port") else ""
-    database = _url_part(parts.pop("dbname", ""))
-    settings = [(key, value) for key, value in parts.items() if value]
-    if host.startswith("/"):  # a Unix socket's folder goes in the query, as libpq reads it
-        settings.insert(0, ("host", host))
-        host = ""
-    query = "&".join(f"{key}={_url_part(value, keep='/')}" for key, value in settings)
-    return f"postgresql://{user}{host}{port}/{database}" + (f"?{query}" if query else "")
-
-
-_SECRET_SETTINGS = ("password", "sslpassword")
-"""The connection settings that are secrets: the password, and the client key's."""
-
-
-def _url_part(text: str, keep: str = "") -> str:
-    """`text` with what has a meaning in a URL (and spaces) escaped; Hangul stays readable."""
-    return "".join(
-        c if ord(c) > 127 or c.isalnum() or c in "-._~" + keep else quote(c, safe="") for c in text
-    )
-
-
 class PostgresStore(SqlStore):
     """A review queue in a PostgreSQL database, its schema brought up to date on connecting."""
 
@@ -339,7 +299,7 @@ class PostgresStore(SqlStore):
             ) from e
         self._psycopg = psycopg
         self.location = safe_location(url)
-        self._secret = _password_of(url)
+        self._secret = password_of(url)
         self._url = url
         self._options = _session_options(url)
         self._pooled = False
@@ -529,9 +489,6 @@ class PostgresStore(SqlStore):
     def _migrate(self, init: bool, create: bool) -> None:
         with self.db.transaction(), self.db.cursor() as tx:
             tx.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
-            # From the catalogue, not information_schema, which shows a user only the tables
-            # they have rights on: a reviewer not yet granted dco's tables would take the
-            # database for an empty one and try to make them.
             schema, search_path = tx.execute(
                 "SELECT current_schema(), current_setting('search_path')"
             ).fetchone() or (None, "")
@@ -543,6 +500,9 @@ class PostgresStore(SqlStore):
                     ).format(where=self.location, path=search_path)
                 )
             self._schema = schema
+            # From the catalogue, not information_schema, which shows a user only the tables
+            # they have rights on: a reviewer not yet granted dco's tables would take the
+            # database for an empty one and try to make them.
             tables = {
                 name for (name,) in tx.execute(
                     "SELECT c.relname FROM pg_class c "
@@ -754,16 +714,3 @@ _REFUSES_OPTIONS = re.compile(r"unsupported startup parameter: options")
 
 _READ_COMMITTED = r"-c default_transaction_isolation=read\ committed"
 """(A space in a setting's value is escaped in `options`.)"""
-
-
-def _password_of(url: str) -> str | None:
-    """The password in `url`, to keep out of messages: as libpq reads it, or, in a URL it
-    cannot read, what stands between the user name and the host."""
-    try:
-        from psycopg.conninfo import conninfo_to_dict
-
-        return conninfo_to_dict(url).get("password") or None  # type: ignore[return-value]
-    except Exception:
-        authority = url.partition("://")[2].rpartition("@")[0]
-        password = authority.partition(":")[2]
-        return unquote(password) if password else None
