@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from tests.review.refusing_server import error_response, read_exactly
+
 _NEGOTIATIONS = {80877103, 80877104}
 """SSLRequest and GSSENCRequest, which a client may send before its startup packet."""
 
@@ -50,14 +52,15 @@ def pooler(server_socket: Path) -> Iterator[int]:
 def _session(client: socket.socket, server_socket: Path) -> None:
     with client, suppress(OSError, struct.error):
         while True:
-            header = _read(client, 8)
+            header = read_exactly(client, 8)
             length, code = struct.unpack("!ii", header)
-            body = _read(client, length - 8)
+            body = read_exactly(client, length - 8)
             if code not in _NEGOTIATIONS:
                 break
             client.sendall(b"N")
         if b"\0options\0" in b"\0" + body:
-            client.sendall(_refusal("unsupported startup parameter: options"))
+            refusal = "unsupported startup parameter: options"  # PgBouncer's words
+            client.sendall(error_response("FATAL", refusal, "utf-8", code="08P01"))
             return
         with socket.socket(socket.AF_UNIX) as server:
             server.connect(str(server_socket))
@@ -74,22 +77,3 @@ def _relay(source: socket.socket, target: socket.socket) -> None:
             target.sendall(data)
     with suppress(OSError):
         target.shutdown(socket.SHUT_WR)
-
-
-def _refusal(message: str) -> bytes:
-    fields = b"".join(
-        key + value.encode() + b"\0"
-        for key, value in ((b"S", "FATAL"), (b"V", "FATAL"), (b"C", "08P01"), (b"M", message))
-    )
-    payload = fields + b"\0"
-    return b"E" + struct.pack("!i", len(payload) + 4) + payload
-
-
-def _read(client: socket.socket, count: int) -> bytes:
-    data = b""
-    while len(data) < count:
-        piece = client.recv(count - len(data))
-        if not piece:
-            raise OSError("the client closed the connection")
-        data += piece
-    return data

@@ -38,7 +38,7 @@ def refusing_server(
     `tls`, it accepts a client's SSLRequest and goes on over TLS, presenting its certificate."""
     listener = socket.create_server(("127.0.0.1", 0))
     port = listener.getsockname()[1]
-    reply = _error_response(severity, message, encoding)
+    reply = error_response(severity, message, encoding)
     stop = threading.Event()
 
     def serve() -> None:
@@ -67,8 +67,8 @@ def _refuse(
 ) -> None:
     try:
         while True:
-            length, code = struct.unpack("!ii", _read(client, 8))
-            _read(client, length - 8)  # the startup packet's user, database and options
+            length, code = struct.unpack("!ii", read_exactly(client, 8))
+            read_exactly(client, length - 8)  # the startup packet's user, database and options
             if code not in _NEGOTIATIONS:
                 break
             if code == _SSL_REQUEST and tls is not None:
@@ -80,25 +80,27 @@ def _refuse(
             client.sendall(reply)
             return
         client.sendall(b"R" + struct.pack("!ii", 8, _CLEARTEXT_PASSWORD))
-        kind = _read(client, 1)
-        (length,) = struct.unpack("!i", _read(client, 4))
-        _read(client, length - 4)
+        kind = read_exactly(client, 1)
+        (length,) = struct.unpack("!i", read_exactly(client, 4))
+        read_exactly(client, length - 4)
         if kind == b"p":  # the password, whatever it is
             client.sendall(reply)
     except (OSError, struct.error):  # ssl.SSLError is an OSError
         pass  # a client that gave up (or refused the certificate): the next one is served
 
 
-def _error_response(severity: str, message: str, encoding: str) -> bytes:
+def error_response(severity: str, message: str, encoding: str, code: str = "28P01") -> bytes:
+    """An ErrorResponse as a server sends it: FATAL, with `severity` as it words it."""
     fields = b"".join(
         key + value.encode(encoding) + b"\0"
-        for key, value in ((b"S", severity), (b"V", "FATAL"), (b"C", "28P01"), (b"M", message))
+        for key, value in ((b"S", severity), (b"V", "FATAL"), (b"C", code), (b"M", message))
     )
     payload = fields + b"\0"
     return b"E" + struct.pack("!i", len(payload) + 4) + payload
 
 
-def _read(client: socket.socket, count: int) -> bytes:
+def read_exactly(client: socket.socket, count: int) -> bytes:
+    """`count` bytes from `client`; OSError if it closes first."""
     data = b""
     while len(data) < count:
         piece = client.recv(count - len(data))

@@ -118,12 +118,7 @@ def explain(
                 "{where}: {user} has no rights on dco's tables ({why}); have the database's "
                 "owner run: GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "
                 "{schema} TO {user}; GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema} TO {user}"
-            ).format(
-                where=where,
-                user=identifier(user) if user else "USER",
-                schema=identifier(schema),
-                why=_primary_words(error, secret),
-            )
+            ).format(**_refused_rights(error, where, secret, user, schema))
         )
     if isinstance(error, errors.ReadOnlySqlTransaction):
         return StoreError(
@@ -211,13 +206,21 @@ def may_not_create(
             "{where}: {user} may not make dco's tables in schema {schema} ({why}); make the "
             "queue once as the database's owner (then grant reviewers its tables), or have the "
             "owner run: GRANT CREATE ON SCHEMA {schema} TO {user}"
-        ).format(
-            where=where,
-            user=identifier(user) if user else "USER",
-            schema=identifier(schema),
-            why=_primary_words(error, secret),
-        )
+        ).format(**_refused_rights(error, where, secret, user, schema))
     )
+
+
+def _refused_rights(
+    error: psycopg.Error, where: str, secret: str | None, user: str | None, schema: str
+) -> dict[str, str]:
+    """What a message about rights the owner can grant names: the user and the schema as a
+    GRANT spells them, and the server's words."""
+    return {
+        "where": where,
+        "user": identifier(user) if user else "USER",
+        "schema": identifier(schema),
+        "why": _primary_words(error, secret),
+    }
 
 
 _PLAIN_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_$]*")
