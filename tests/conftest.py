@@ -72,9 +72,29 @@ def postgres_url(postgres_server, request):
     return f"postgresql://postgres@/{name}?host={host}"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture
+def pooled_url(postgres_server, postgres_url):
+    """`postgres_url`'s database, reached through a stand-in for PgBouncer (see
+    tests/review/pooler.py)."""
+    from pathlib import Path
+
+    from psycopg.conninfo import conninfo_to_dict
+
+    from tests.review.pooler import pooler
+
+    parts = conninfo_to_dict(postgres_server.get_uri())
+    socket = Path(str(parts["host"])) / f".s.PGSQL.{parts.get('port') or 5432}"
+    database = postgres_url.split("/")[3].split("?")[0]
+    with pooler(socket) as port:
+        yield f"postgresql://postgres@127.0.0.1:{port}/{database}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "postgresql-pooled"])
 def queue_location(request, tmp_path):
-    """Where a review queue lives: a SQLite file, then a database on a real PostgreSQL server."""
+    """Where a review queue lives: a SQLite file, a database on a real PostgreSQL server, and
+    that database behind a connection pooler that takes no session options (PgBouncer)."""
     if request.param == "sqlite":
         return str(tmp_path / "review.db")
+    if request.param == "postgresql-pooled":
+        return request.getfixturevalue("pooled_url")
     return request.getfixturevalue("postgres_url")

@@ -1,29 +1,17 @@
 """Through a connection pooler that takes no session options (PgBouncer), the queue still
 works, with its lock timeout, and a review app looks for decisions made elsewhere instead of
-waiting for announcements the pooler would not deliver."""
+waiting for announcements the pooler would not deliver. (Every test of the queue also runs
+through it: the `queue_location` fixture.)"""
 
 import threading
-from pathlib import Path
 
 import psycopg
 import pytest
-from psycopg.conninfo import conninfo_to_dict
 
 from dco.errors import StoreError
 from dco.review import ReviewQueue
 from dco.review.stores import postgres as postgres_store
-from tests.review.pooler import pooler
 from tests.review.test_queue import variants
-
-
-@pytest.fixture
-def pooled_url(postgres_server, postgres_url):
-    """`postgres_url`'s database, reached through a stand-in for PgBouncer."""
-    parts = conninfo_to_dict(postgres_server.get_uri())
-    socket = Path(str(parts["host"])) / f".s.PGSQL.{parts.get('port') or 5432}"
-    database = postgres_url.split("/")[3].split("?")[0]
-    with pooler(socket) as port:
-        yield f"postgresql://postgres@127.0.0.1:{port}/{database}"
 
 
 def test_a_pooler_that_takes_no_session_options_still_serves_the_queue(pooled_url):
