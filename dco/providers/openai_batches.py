@@ -1,8 +1,10 @@
 """OpenAI's Batch API for `OpenAIProvider`: a file of requests up, a file of replies back.
 
 Half the price of direct requests, answered within the completion window (24 h) on the
-provider's side. Through the official SDK's `files` and `batches` endpoints, so any server that
-implements them (OpenAI, Azure OpenAI, a local mock) serves.
+provider's side. Through the official SDK's `files` and `batches` endpoints, so a server that
+implements them as OpenAI does serves (OpenAI, a local mock in the tests). Azure OpenAI's
+deployments name the endpoint `/chat/completions`, without the `/v1`, in the batch and in each
+line: not tried here.
 """
 
 from __future__ import annotations
