@@ -275,13 +275,17 @@ class SqliteStore(SqlStore):
         with self._lock:
             try:
                 self.db.execute("BEGIN")
+            except sqlite3.Error as e:
+                raise self._explain(e) from e
+            try:
                 self.db.execute("SELECT COUNT(*) FROM meta").fetchall()
             except sqlite3.Error as e:
+                self.db.execute("ROLLBACK")
                 raise self._explain(e) from e
             try:
                 yield
             finally:
-                self.db.execute("COMMIT")
+                self.db.execute("COMMIT")  # it wrote nothing: this only ends the snapshot
 
     def _read(self, sql: str, parameters: Sequence | Mapping = ()) -> list[tuple]:
         with self._lock:
