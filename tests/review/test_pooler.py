@@ -71,3 +71,45 @@ def test_a_pooler_refusing_the_urls_own_options_says_to_set_them_for_the_user(po
     text = str(error.value)
     assert "a connection pooler such as PgBouncer, takes no options" in text
     assert "ALTER ROLE" in text and "\n" not in text
+
+
+def _prepared_everywhere_then_lost(queue: ReviewQueue) -> None:
+    """Lose the statements the queue's session prepared, as a pooler in transaction mode does
+    when it sends the next transaction to another server session."""
+    queue.store.db.pgconn.exec_(b"DEALLOCATE ALL")
+
+
+def test_a_pooler_that_took_the_options_is_found_out_by_a_lost_statement_and_claims_go_on(
+    postgres_url,
+):
+    """Some poolers take a session's options and still run each transaction on any server
+    session: a claim whose prepared statement is not there runs again, unprepared."""
+    with ReviewQueue(postgres_url) as queue:
+        queue.submit(variants(8))
+        for _ in range(6):  # past psycopg's threshold: claims and decisions are prepared
+            claimed = queue.claim("kim")
+            assert claimed is not None
+            queue.approve(claimed.variant.id, "kim")
+        _prepared_everywhere_then_lost(queue)
+        claimed = queue.claim("kim")
+        assert claimed is not None
+        queue.approve(claimed.variant.id, "kim")
+        assert queue.stats()["approved"] == 7
+
+
+def test_a_write_whose_statement_was_lost_says_to_try_again_and_the_next_one_is_recorded(
+    postgres_url,
+):
+    with ReviewQueue(postgres_url) as queue:
+        batch = variants(2)
+        queue.submit(batch)
+        for _ in range(6):  # a lease taken and given back: prepared past the threshold
+            assert queue.hold(batch[0].id, "kim") is None
+            queue.release(batch[0].id, "kim")
+        _prepared_everywhere_then_lost(queue)
+        with pytest.raises(StoreError) as error:
+            queue.hold(batch[0].id, "kim")
+        assert "nothing of it was recorded" in str(error.value)
+        assert "try again" in str(error.value)
+        assert queue.hold(batch[0].id, "kim") is None
+        assert queue.hold(batch[0].id, "jun") == "kim"  # the lease of the try that went through

@@ -393,6 +393,24 @@ class PostgresStore(SqlStore):
             return run(self._live())
         except self._ended:
             return run(self._live())
+        except self._psycopg.errors.InvalidSqlStatementName:
+            if self._pooled:
+                raise
+            # A statement prepared on one server session was sent to another: a pooler in
+            # transaction mode that took dco's options all the same. Nothing ran; from now on
+            # nothing is prepared (see `_connect`).
+            self._as_pooled()
+            return run(self._live())
+
+    def _as_pooled(self) -> None:
+        """Work as through a pooler in transaction mode from now on (see `_connect`), on the
+        connection already made; the listener, whose notifications would not come, goes."""
+        self._pooled = True
+        self.db.prepare_threshold = None
+        self.db.isolation_level = self._psycopg.IsolationLevel.READ_COMMITTED
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
 
     def _explain(
         self, error: Exception, connection: psycopg.Connection[Any] | None = None
@@ -448,6 +466,17 @@ class PostgresStore(SqlStore):
                         tx.execute("SELECT set_config('lock_timeout', %s, true)",
                                    (str(LOCK_SECONDS * 1000),))  # fmt: skip
                     yield tx
+            except self._psycopg.errors.InvalidSqlStatementName as e:
+                if self._pooled:
+                    raise self._explain(e) from None
+                self._as_pooled()  # see `_again_if_ended`; the transaction was rolled back
+                raise StoreError(
+                    _(
+                        "{where}: the server ran this transaction on another session than the "
+                        "last (a connection pooler in transaction mode), so nothing of it was "
+                        "recorded; dco now works as that needs: try again"
+                    ).format(where=self.location)
+                ) from None
             except self._psycopg.Error as e:
                 raise self._explain(e) from None
 
