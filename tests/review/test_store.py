@@ -158,9 +158,10 @@ def _wait_for_a_session_waiting_on_a_lock(url: str) -> None:
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as watcher:
-        for _ in range(200):
-            if watcher.execute("SELECT count(*) FROM pg_stat_activity "
-                               "WHERE wait_event_type = 'Lock'").fetchone()[0]:  # fmt: skip
+        waiting = ("SELECT count(*) FROM pg_stat_activity "
+                   "WHERE wait_event_type = 'Lock' AND datname = current_database()")  # fmt: skip
+        for _ in range(1500):  # up to 30 s on a loaded machine; over as soon as it waits
+            if watcher.execute(waiting).fetchone()[0]:
                 return
             time.sleep(0.02)
     raise AssertionError("the decision never waited for the other session's lock")
