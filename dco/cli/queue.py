@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import click
-from rich.markup import escape
 
 from dco.cli.common import queue_location
 from dco.cli.output import console, error_console, print_json
@@ -42,7 +41,8 @@ def copy_command(source: str, target: str, init: bool, as_json: bool) -> None:
             report = copy_queue(
                 source_store, target_store,
                 on_table=lambda table, rows: error_console().print(
-                    f"copied {rows:,} {table}", highlight=False
+                    _("copied {rows} {table}").format(rows=f"{rows:,}", table=table),
+                    highlight=False, markup=False,
                 ),
             )  # fmt: skip
         finally:
@@ -66,7 +66,14 @@ def copy_command(source: str, target: str, init: bool, as_json: bool) -> None:
         print_json(report.to_dict())
         return
     console().print(
-        f"{escape(target_store.location)} holds the same {report.counts['variants']:,} variants, "
-        f"{report.counts['decisions']:,} decisions and {report.counts['outcomes']:,} outcomes "
-        f"as {escape(source_store.location)} (digest {report.source_digest[:16]})"
-    )
+        _(
+            "{target} holds the same {variants} variants, {decisions} decisions and {outcomes} "
+            "outcomes as {source} (digest {digest})"
+        ).format(
+            target=target_store.location, source=source_store.location,
+            variants=f"{report.counts['variants']:,}",
+            decisions=f"{report.counts['decisions']:,}",
+            outcomes=f"{report.counts['outcomes']:,}", digest=report.source_digest[:16],
+        ),
+        markup=False,
+    )  # fmt: skip

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from dco.cli.common import db_argument, queue_location
 from dco.cli.output import console, print_json
+from dco.i18n import _
 from dco.review import ReviewQueue
 from dco.tuning.stats import (
     DIMENSIONS,
@@ -94,7 +95,9 @@ def stats_command(
         return
     if not overall:
         console().print(
-            f"no decisions in {where} yet: open it with `dco review {shlex.quote(where)}`",
+            _("no decisions in {where} yet: open it with `dco review {queue}`").format(
+                where=where, queue=shlex.quote(where)
+            ),
             markup=False,
         )
         return
