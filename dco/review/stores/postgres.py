@@ -365,16 +365,19 @@ class PostgresStore(SqlStore):
                         ).format(where=self.location, why=refused[0])
                     ) from None
                 self._pooled = True
-        # Through a pooler in transaction mode, each transaction may run on another server
-        # session: nothing is prepared (a statement prepared on one is unknown to the next),
-        # and dco's settings are made in each transaction (`_write`) rather than for the
-        # session.
         db = self._psycopg.connect(
-            self._url, autocommit=True, connect_timeout=10, client_encoding="UTF8",
-            prepare_threshold=None,
-        )  # fmt: skip
-        db.isolation_level = self._psycopg.IsolationLevel.READ_COMMITTED
+            self._url, autocommit=True, connect_timeout=10, client_encoding="UTF8"
+        )
+        self._suit_to_a_pooler(db)
         return db
+
+    def _suit_to_a_pooler(self, db: psycopg.Connection[Any]) -> None:
+        """Through a pooler in transaction mode, each transaction may run on another server
+        session: nothing is prepared (a statement prepared on one is unknown to the next), and
+        dco's settings are made in each transaction (here, and in `_write`) rather than for
+        the session."""
+        db.prepare_threshold = None
+        db.isolation_level = self._psycopg.IsolationLevel.READ_COMMITTED
 
     def _live(self) -> psycopg.Connection[Any]:
         """The connection, made again if the last one was lost: a review app open all day
@@ -406,8 +409,7 @@ class PostgresStore(SqlStore):
         """Work as through a pooler in transaction mode from now on (see `_connect`), on the
         connection already made; the listener, whose notifications would not come, goes."""
         self._pooled = True
-        self.db.prepare_threshold = None
-        self.db.isolation_level = self._psycopg.IsolationLevel.READ_COMMITTED
+        self._suit_to_a_pooler(self.db)
         if self._listener is not None:
             self._listener.close()
             self._listener = None
