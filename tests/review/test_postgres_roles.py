@@ -136,3 +136,31 @@ def test_the_location_dco_shows_reaches_the_same_queue_with_every_setting_but_th
     finally:
         with psycopg.connect(postgres_url, autocommit=True) as owner:
             owner.execute(f'DROP DATABASE "{database}" WITH (FORCE)')
+
+
+def test_a_reviewer_decides_where_an_older_dco_left_functions_they_may_not_replace(
+    postgres_url, reviewer_role
+):
+    role, url = reviewer_role
+    with ReviewQueue(postgres_url) as owners:
+        owners.submit(variants(2))
+    with psycopg.connect(postgres_url, autocommit=True) as owner:
+        owner.execute(
+            f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{role}"'
+        )
+        owner.execute(f'GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO "{role}"')
+        # As a dco from before decisions were announced apart from them left the database.
+        owner.execute("DROP PROCEDURE dco_decide_and_announce")
+        owner.execute("UPDATE meta SET value = 'older' WHERE key = 'functions'")
+    with ReviewQueue(url) as queue, psycopg.connect(postgres_url, autocommit=True) as listener:
+        listener.execute("LISTEN dco_decisions")
+        claimed = queue.claim(role)
+        assert claimed is not None
+        queue.approve(claimed.variant.id, role)
+        announced = [n.payload for n in listener.notifies(timeout=30, stop_after=1)]
+        assert announced == [claimed.variant.id]
+        assert queue.stats()["approved"] == 1
+    with psycopg.connect(postgres_url) as owner:  # the reviewer replaced nothing
+        assert owner.execute("SELECT value FROM meta WHERE key = 'functions'").fetchone() == (
+            "older",
+        )

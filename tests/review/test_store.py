@@ -192,3 +192,16 @@ def test_a_postgres_claim_reads_the_live_leases_not_every_one_decided_since_vacu
         queue.approve(queue.claim("kim").variant.id, "kim")
         # Each of the 400 decisions left a dead lease entry; a claim must not read them all.
         assert reviewer_index_reads() - before < 10
+
+
+def test_a_postgres_decision_is_announced_once_another_reviewer_can_read_it(postgres_url):
+    batch = variants(2)
+    with ReviewQueue(postgres_url) as deciding, ReviewQueue(postgres_url) as watching:
+        deciding.submit(batch)
+        assert watching.store.wait_for_decisions(0) is True  # listening from now on
+        deciding.approve(batch[0].id, "kim")
+        assert watching.store.wait_for_decisions(30) is True
+        assert watching.status(batch[0].id) == "approved"
+        deciding.skip(batch[1].id, "kim")  # a skip decides nothing, and says so all the same
+        assert watching.store.wait_for_decisions(30) is True
+        assert [d.action for d in watching.history(batch[1].id)] == ["skip"]
