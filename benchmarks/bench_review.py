@@ -59,7 +59,8 @@ class Locations:
 
         assert self.url is not None
         with psycopg.connect(self.url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "bench_{name}"')
+            # FORCE: a pooler in front of the server may still hold sessions on it.
+            admin.execute(f'DROP DATABASE IF EXISTS "bench_{name}" WITH (FORCE)')
             admin.execute(f'CREATE DATABASE "bench_{name}"')
             # The last phase's pages are written now, not by this phase's backends as they
             # need buffers: each phase is timed on a server that is idle when it begins.
