@@ -6,6 +6,8 @@ import sqlite3
 import subprocess
 import sys
 
+import pytest
+
 from dco.models import Brief, Copy, FunnelStage, Variant
 from dco.review import ReviewQueue
 from tests.conftest import REPO
@@ -20,18 +22,19 @@ def many_variants(count: int) -> list[Variant]:
     ]  # fmt: skip
 
 
-def reviewer(path, name):
+def reviewer(path, name, loop="claim"):
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.review.worker", str(path), name],
+        [sys.executable, "-m", "tests.review.worker", str(path), name, loop],
         cwd=REPO, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
 
 
-def test_concurrent_reviewers_never_share_a_variant_and_lose_no_decision(queue_location):
+@pytest.mark.parametrize("loop", ["claim", "claims"])
+def test_concurrent_reviewers_never_share_a_variant_and_lose_no_decision(queue_location, loop):
     path = queue_location
     with ReviewQueue(path) as queue:
         queue.submit(many_variants(200))
-    workers = [reviewer(path, f"reviewer-{i}") for i in range(6)]
+    workers = [reviewer(path, f"reviewer-{i}", loop) for i in range(6)]
     acked = []
     for worker in workers:
         out, _ = worker.communicate(timeout=120)
@@ -43,11 +46,12 @@ def test_concurrent_reviewers_never_share_a_variant_and_lose_no_decision(queue_l
         assert all(len(queue.history(i)) == 1 for i in acked)
 
 
-def test_a_killed_process_leaves_every_acknowledged_decision(queue_location):
+@pytest.mark.parametrize("loop", ["claim", "claims"])
+def test_a_killed_process_leaves_every_acknowledged_decision(queue_location, loop):
     path = queue_location
     with ReviewQueue(path) as queue:
         queue.submit(many_variants(2000))
-    worker = reviewer(path, "minji")
+    worker = reviewer(path, "minji", loop)
     acked = []
     for line in worker.stdout:
         acked.append(line.split()[1])
@@ -79,3 +83,15 @@ def test_a_decision_after_a_claim_waits_for_the_disk_on_postgresql(postgres_url)
         assert setting == "on"
         queue.approve(claimed.variant.id, "reviewer")
         assert queue.stats()["approved"] == 1
+
+
+def test_a_decision_after_one_that_claimed_the_next_waits_for_the_disk_on_postgresql(
+    postgres_url,
+):
+    with ReviewQueue(postgres_url) as queue:
+        queue.submit(many_variants(3))
+        for claimed in queue.claims("reviewer"):
+            queue.approve(claimed.variant.id, "reviewer")  # and the next claimed, lightly
+            setting = queue.store.db.execute("SHOW synchronous_commit").fetchone()[0]  # type: ignore[attr-defined]
+            assert setting == "on"
+        assert queue.stats()["approved"] == 3

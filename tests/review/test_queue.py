@@ -75,6 +75,65 @@ def test_a_reviewer_gets_their_own_claim_back(queue):
     assert queue.claim("minji").variant.id == queue.claim("minji").variant.id
 
 
+def test_claims_hands_out_each_matching_variant_in_turn_as_each_is_decided(queue):
+    spring, fall = variants(3, campaign="spring"), variants(2, campaign="fall")
+    queue.submit(spring + fall)
+    handed_out = []
+    for claimed in queue.claims("minji", campaign="spring"):
+        handed_out.append(claimed.variant.id)
+        if len(handed_out) == 1:
+            queue.skip(claimed.variant.id, "minji")  # passed over, not handed out again
+        elif len(handed_out) == 2:
+            queue.reject(claimed.variant.id, "minji", ["off-brand"])
+        else:
+            queue.edit(claimed.variant.id, "minji", Copy(headline="새 헤드라인", body="새 본문",
+                                                         cta="신청하기"))  # fmt: skip
+    assert handed_out == [v.id for v in spring]
+    assert [queue.status(v.id) for v in spring] == ["pending", "rejected", "edited"]
+    assert queue.pending_count(campaign="fall") == 2
+
+
+def test_leaving_claims_early_gives_back_the_variant_claimed_with_the_last_decision(queue):
+    batch = variants(3)
+    queue.submit(batch)
+    for claimed in queue.claims("minji"):
+        queue.approve(claimed.variant.id, "minji")
+        break
+    assert queue.claim("jun").variant.id == batch[1].id  # not held by minji until it lapses
+
+
+def test_a_variant_claims_hands_out_and_nobody_decides_is_an_error_not_an_endless_loop(queue):
+    queue.submit(variants(2))
+    with pytest.raises(ReviewError, match="came back undecided"):
+        for _claimed in queue.claims("minji"):
+            pass
+
+
+def test_claims_goes_on_past_a_decision_refused_because_another_reviewer_made_one(queue):
+    batch = variants(2)
+    queue.submit(batch)
+    handed_out = []
+    for claimed in queue.claims("minji"):
+        handed_out.append(claimed.variant.id)
+        if claimed.variant.id == batch[0].id:
+            queue.reject(batch[0].id, "jun", ["compliance"], override=True)  # the lead steps in
+            with pytest.raises(ReviewError, match="already rejected"):
+                queue.approve(claimed.variant.id, "minji")
+        else:
+            queue.approve(claimed.variant.id, "minji")
+    assert handed_out == [batch[0].id, batch[1].id]
+    assert [queue.status(v.id) for v in batch] == ["rejected", "approved"]
+
+
+def test_one_reviewer_has_one_claims_loop_at_a_time(queue):
+    queue.submit(variants(2))
+    first = queue.claims("minji")
+    next(first)
+    with pytest.raises(ReviewError, match="already working through this queue"):
+        next(queue.claims("minji"))
+    assert next(queue.claims("jun")) is not None  # another reviewer's is their own
+
+
 def test_an_expired_lease_frees_the_variant(queue, clock):
     queue.submit(variants(1))
     held = queue.claim("minji")

@@ -136,6 +136,15 @@ class QueueStore(Protocol):
     def decide(
         self, decision: Decision, now: float, distance: float | None, override: bool
     ) -> int | Refused: ...
+    def decide_then_claim(
+        self,
+        decision: Decision,
+        now: float,
+        distance: float | None,
+        override: bool,
+        filters: Mapping[str, str],
+        expires: float,
+    ) -> tuple[int | Refused, str | None]: ...
     def undo(self, reviewer: str, at: datetime, seq: int | None) -> str | None: ...
     def decisions_since(self, seq: int) -> list[DecisionRow]: ...
     def log_position(self) -> int: ...
@@ -364,6 +373,20 @@ class SqlStore:
             if decision.action == "skip":
                 self._advance_frontier(tx, decision.reviewer)
         return seq
+
+    def decide_then_claim(
+        self,
+        decision: Decision,
+        now: float,
+        distance: float | None,
+        override: bool,
+        filters: Mapping[str, str],
+        expires: float,
+    ) -> tuple[int | Refused, str | None]:
+        """`decide`, then the deciding reviewer's next `claim` (made whether or not the decision
+        was refused, as a reviewer would): a server can do both in one round trip."""
+        recorded = self.decide(decision, now, distance, override)
+        return recorded, self.claim(decision.reviewer, filters, now, expires)
 
     def undo(self, reviewer: str, at: datetime, seq: int | None) -> str | None:
         """Undo decision `seq` (or the reviewer's last one standing); returns its variant."""

@@ -226,6 +226,24 @@ BEGIN
     END IF;
 END $$;
 
+-- A decision as dco_decide_and_announce makes it, and the reviewer's next claim, in one round
+-- trip: what a reviewer working through the queue (ReviewQueue.claims) sends.
+CREATE OR REPLACE PROCEDURE dco_decide_and_claim(
+    p_variant TEXT, p_action TEXT, p_reviewer TEXT, p_at TEXT, p_edited TEXT, p_reasons TEXT,
+    p_note TEXT, p_distance DOUBLE PRECISION, p_now DOUBLE PRECISION, p_override BOOLEAN,
+    p_expires DOUBLE PRECISION, p_campaign TEXT, p_stage TEXT, p_channel TEXT, p_locale TEXT,
+    INOUT seq BIGINT, INOUT refused TEXT, INOUT detail TEXT, INOUT claimed TEXT
+)
+LANGUAGE plpgsql AS $$
+BEGIN
+    CALL dco_decide_and_announce(p_variant, p_action, p_reviewer, p_at, p_edited, p_reasons,
+        p_note, p_distance, p_now, p_override, seq, refused, detail);
+    -- In the announcement's transaction, which waits for no disk, as PostgresStore.claim's.
+    PERFORM set_config('synchronous_commit', 'off', true);
+    claimed := dco_claim(p_reviewer, p_now, p_expires, p_campaign, p_stage, p_channel,
+        p_locale);
+END $$;
+
 -- What a dco before dco_decide_and_announce calls, on a database it shares with a newer one:
 -- the decision, announced in its own transaction.
 CREATE OR REPLACE FUNCTION dco_decide(
@@ -315,6 +333,10 @@ MIGRATIONS: dict[int, str] = {
 }
 
 _DECIDE = "CALL dco_decide_and_announce(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, NULL, NULL, NULL)"
+_DECIDE_AND_CLAIM = (
+    "CALL dco_decide_and_claim(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+    "NULL, NULL, NULL, NULL)"
+)
 _DECIDE_THE_OLD_WAY = "SELECT * FROM dco_decide(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 """A decision where the database's functions predate dco_decide_and_announce and this user
 may not replace them: announced in the decision's transaction, which is slower for a team."""
@@ -350,7 +372,9 @@ class PostgresStore(SqlStore):
         its refusing session options: see `_connect`."""
         self._listener: psycopg.Connection[Any] | None = None
         self._calls: psycopg.Cursor[Any] | None = None
-        self._decide_sql = _DECIDE  # unless the database has only older functions: see below
+        self._older_functions = False
+        """Whether the database has only functions from before dco_decide_and_announce, which
+        this user may not replace (see `_install_functions`)."""
         self._schema = "public"  # until the connection says which it uses
         self._user: str | None = None
         # What the server sends when it ends a session (a restart, `pg_terminate_backend`, an
@@ -647,7 +671,7 @@ class PostgresStore(SqlStore):
             # connection that may replace them does.
             announcing = tx.execute("SELECT to_regproc('dco_decide_and_announce')").fetchone()
             if announcing is None or announcing[0] is None:
-                self._decide_sql = _DECIDE_THE_OLD_WAY
+                self._older_functions = True
 
     # -- where PostgreSQL differs ------------------------------------------------------------------
 
@@ -718,8 +742,27 @@ class PostgresStore(SqlStore):
         self, decision: Decision, now: float, distance: float | None, override: bool
     ) -> int | Refused:
         values = decision_values(decision, None, distance)
-        seq, refused, detail = self._call(self._decide_sql, (*values[:7], distance, now, override))
+        sql = _DECIDE_THE_OLD_WAY if self._older_functions else _DECIDE
+        seq, refused, detail = self._call(sql, (*values[:7], distance, now, override))
         return Refused(refused, detail) if refused else int(seq)
+
+    def decide_then_claim(
+        self,
+        decision: Decision,
+        now: float,
+        distance: float | None,
+        override: bool,
+        filters: Mapping[str, str],
+        expires: float,
+    ) -> tuple[int | Refused, str | None]:
+        if self._older_functions:
+            return super().decide_then_claim(decision, now, distance, override, filters, expires)
+        values = decision_values(decision, None, distance)
+        by = [filters.get(name) for name in FILTERS]
+        seq, refused, detail, claimed = self._call(
+            _DECIDE_AND_CLAIM, (*values[:7], distance, now, override, expires, *by)
+        )
+        return (Refused(refused, detail) if refused else int(seq)), claimed
 
     def _call(self, sql: str, parameters: Sequence) -> Any:
         """One statement, committed when it returns: a function that does a whole claim (or a
