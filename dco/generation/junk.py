@@ -33,25 +33,26 @@ _MARKUP = re.compile(r"</?[A-Za-z][\w:-]*[^<>]*>|^\s*>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 """A control character other than a line break or a tab: a model's glitch that no platform
 takes in copy, and that a terminal may act on (an escape sequence) when the copy is shown."""
+_PIECE_BREAKS = re.compile(r"[\s:;,.|/]+")
 
 
 def junk_reason(copy: Copy, *, locale: str, hints: Sequence[str] = ()) -> str | None:
     """Why `copy` is junk, or None when it is copy. `hints`: text of the prompt a model may
     echo (the language's name), which copy never holds."""
     fields = {name: getattr(copy, name).strip() for name in COPY_FIELDS}
+    folded = {name: text.casefold() for name, text in fields.items()}
     for name, text in fields.items():
-        if problem := _placeholder(text):
+        if problem := _placeholder(text, folded[name]):
             return f"{name} is {problem}"
-    filled = [(name, " ".join(text.casefold().split())) for name, text in fields.items() if text]
+    filled = [(name, " ".join(folded[name].split())) for name, text in fields.items() if text]
     for index, (name, text) in enumerate(filled):
         for other, other_text in filled[index + 1 :]:
             if text == other_text:
                 return f"{name} and {other} are the same text"
     folded_hints = [(hint, hint.casefold()) for hint in hints if hint]
     for name, text in fields.items():
-        folded = text.casefold()
         for hint, folded_hint in folded_hints:
-            if folded_hint in folded:
+            if folded_hint in folded[name]:
                 return f"{name} repeats the prompt's {hint!r}"
         if _LIMIT.search(text):
             return f"{name} repeats a length limit of the prompt ({text!r})"
@@ -59,7 +60,7 @@ def junk_reason(copy: Copy, *, locale: str, hints: Sequence[str] = ()) -> str | 
             return f"{name} holds markup ({text[:40]!r})"
         if _CONTROL.search(text):
             return f"{name} holds a control character ({text[:40]!r})"
-        if _looping(text):
+        if _looping(folded[name]):
             return f"{name} repeats one piece over and over ({text[:40]!r})"
     prose = f"{fields['headline']} {fields['body']}"
     language = locale.split("-")[0].lower()
@@ -70,20 +71,20 @@ def junk_reason(copy: Copy, *, locale: str, hints: Sequence[str] = ()) -> str | 
     return None
 
 
-def _looping(text: str) -> bool:
-    """Whether `text` is one short piece over and over ("B: B: B: B:"), as a model caught in
-    a loop writes: four pieces or more, at most a quarter of them distinct."""
-    pieces = [p for p in re.split(r"[\s:;,.|/]+", text.casefold()) if p]
+def _looping(folded: str) -> bool:
+    """Whether `folded` (casefolded) is one short piece over and over ("b: b: b: b:"), as a
+    model caught in a loop writes: four pieces or more, at most a quarter of them distinct."""
+    pieces = [p for p in _PIECE_BREAKS.split(folded) if p]
     return len(pieces) >= 4 and len(set(pieces)) * 4 <= len(pieces)
 
 
-def _placeholder(text: str) -> str | None:
+def _placeholder(text: str, folded: str) -> str | None:
     if not text:
         return None  # an empty field is the checks' to judge (a CTA may be optional)
     if _WORDLESS.match(text):
         return f"a placeholder ({text!r})"
     if _NUMBER.match(text):
         return f"only a number ({text!r})"
-    if _WRAPPED.match(text) or text.casefold().strip(" .:") in _PLACEHOLDERS:
+    if _WRAPPED.match(text) or folded.strip(" .:") in _PLACEHOLDERS:
         return f"a placeholder ({text!r})"
     return None
