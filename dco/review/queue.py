@@ -342,11 +342,14 @@ class ReviewQueue(LogReaders, OutcomeTables):
         loop = self._loops.get(decision.reviewer)
         if loop is not None and loop.handed_out == decision.variant_id:
             now = self.clock()
-            recorded, data = self.store.decide_then_claim(
-                decision, now, distance, override, loop.filters, now + self.lease_seconds
+            expires = now + self.lease_seconds
+            both = self.store.decide_then_claim(
+                decision, now, distance, override, loop.filters, expires
             )
-            loop.decided = True
-            loop.ahead = None if data is None else (data, now + self.lease_seconds)
+            recorded = both.recorded
+            if both.claim_made:  # else the loop claims on its own, as after one decided elsewhere
+                loop.decided = True
+                loop.ahead = None if both.record is None else (both.record, expires)
         else:
             recorded = self.store.decide(decision, self.clock(), distance, override)
         if isinstance(recorded, Refused):

@@ -168,3 +168,23 @@ def test_a_reviewer_decides_where_an_older_dco_left_functions_they_may_not_repla
         assert owner.execute("SELECT value FROM meta WHERE key = 'functions'").fetchone() == (
             "older",
         )
+
+
+def test_a_decision_stands_when_the_claim_sent_with_it_fails(postgres_url, reviewer_role):
+    role, url = reviewer_role
+    with ReviewQueue(postgres_url) as owners:
+        owners.submit(variants(2))
+    with psycopg.connect(postgres_url, autocommit=True) as owner:
+        owner.execute(
+            f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{role}"'
+        )
+        owner.execute(f'GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO "{role}"')
+    with ReviewQueue(url) as queue:
+        loop = queue.claims(role)
+        first = next(loop)
+        with psycopg.connect(postgres_url, autocommit=True) as owner:
+            owner.execute(f'REVOKE INSERT ON leases FROM "{role}"')  # no claim from now on
+        assert queue.approve(first.variant.id, role).action == "approve"
+        assert queue.status(first.variant.id) == "approved"
+        with pytest.raises(StoreError, match="permission denied for table leases"):
+            next(loop)  # the loop's own claim meets the refusal

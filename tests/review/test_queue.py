@@ -1,7 +1,7 @@
 import pytest
 
 from dco.brand import Brand
-from dco.errors import ReviewError
+from dco.errors import ReviewError, StoreError
 from dco.generation import generate
 from dco.models import Brief, Copy
 from dco.review import ReviewQueue
@@ -123,6 +123,23 @@ def test_claims_goes_on_past_a_decision_refused_because_another_reviewer_made_on
             queue.approve(claimed.variant.id, "minji")
     assert handed_out == [batch[0].id, batch[1].id]
     assert [queue.status(v.id) for v in batch] == ["rejected", "approved"]
+
+
+def test_a_decision_in_claims_stands_when_the_claim_after_it_fails(tmp_path, monkeypatch):
+    batch = variants(2)
+    with ReviewQueue(tmp_path / "review.db") as queue:
+        queue.submit(batch)
+        loop = queue.claims("minji")
+        first = next(loop)
+
+        def full_disk(*_args):
+            raise StoreError("the disk is full")
+
+        monkeypatch.setattr(queue.store, "claim", full_disk)
+        assert queue.approve(first.variant.id, "minji").action == "approve"
+        monkeypatch.undo()
+        assert next(loop).variant.id == batch[1].id  # claimed again, by the loop itself
+        assert queue.status(first.variant.id) == "approved"
 
 
 def test_one_reviewer_has_one_claims_loop_at_a_time(queue):

@@ -110,6 +110,18 @@ class Refused(NamedTuple):
     detail: str | None = None
 
 
+class DecidedThenClaimed(NamedTuple):
+    """A decision and the deciding reviewer's next claim, made together (`decide_then_claim`)."""
+
+    recorded: int | Refused
+    """The decision's number, or why it was refused."""
+    claim_made: bool
+    """Whether the claim was made: it can fail once the decision is committed, which then
+    stands all the same."""
+    record: str | None
+    """The variant claimed next; None when none was left (or no claim was made)."""
+
+
 class QueueStore(Protocol):
     """A review database: the operations of the queue, each one transaction."""
 
@@ -144,7 +156,7 @@ class QueueStore(Protocol):
         override: bool,
         filters: Mapping[str, str],
         expires: float,
-    ) -> tuple[int | Refused, str | None]: ...
+    ) -> DecidedThenClaimed: ...
     def undo(self, reviewer: str, at: datetime, seq: int | None) -> str | None: ...
     def decisions_since(self, seq: int) -> list[DecisionRow]: ...
     def log_position(self) -> int: ...
@@ -382,11 +394,15 @@ class SqlStore:
         override: bool,
         filters: Mapping[str, str],
         expires: float,
-    ) -> tuple[int | Refused, str | None]:
+    ) -> DecidedThenClaimed:
         """`decide`, then the deciding reviewer's next `claim` (made whether or not the decision
         was refused, as a reviewer would): a server can do both in one round trip."""
         recorded = self.decide(decision, now, distance, override)
-        return recorded, self.claim(decision.reviewer, filters, now, expires)
+        try:
+            record = self.claim(decision.reviewer, filters, now, expires)
+        except StoreError:  # the decision stands; a claim made again meets this if it lasts
+            return DecidedThenClaimed(recorded, False, None)
+        return DecidedThenClaimed(recorded, True, record)
 
     def undo(self, reviewer: str, at: datetime, seq: int | None) -> str | None:
         """Undo decision `seq` (or the reviewer's last one standing); returns its variant."""

@@ -25,6 +25,7 @@ from dco.review.stores.base import (
     FILTERS,
     INSERT_DECISION,
     SCHEMA_VERSION,
+    DecidedThenClaimed,
     Refused,
     SqlStore,
     Transaction,
@@ -204,11 +205,11 @@ BEGIN
     END IF;
 END $$;
 
--- A decision, committed, then announced in a transaction of its own. A NOTIFY holds one lock
--- for the whole database from the start of its transaction's commit to the end, so announced
--- in the decision's own transaction, which waits for the disk, every reviewer's decision
--- waited in line for every other's write to reach it, and a team's server took a few hundred
--- a second more than it could. The announcement waits for no disk: it is never written there.
+-- A decision, committed, then announced in a transaction of its own. NOTIFY takes one lock for
+-- the whole database as its transaction starts to commit, and holds it to the end: announced
+-- in the decision's own transaction, whose commit waits for the disk, every reviewer's decision
+-- waited in line behind every other's write. The announcement's commit waits for no disk:
+-- nothing in it has to outlive a crash.
 CREATE OR REPLACE PROCEDURE dco_decide_and_announce(
     p_variant TEXT, p_action TEXT, p_reviewer TEXT, p_at TEXT, p_edited TEXT, p_reasons TEXT,
     p_note TEXT, p_distance DOUBLE PRECISION, p_now DOUBLE PRECISION, p_override BOOLEAN,
@@ -227,12 +228,15 @@ BEGIN
 END $$;
 
 -- A decision as dco_decide_and_announce makes it, and the reviewer's next claim, in one round
--- trip: what a reviewer working through the queue (ReviewQueue.claims) sends.
+-- trip: what a reviewer working through the queue (ReviewQueue.claims) sends. `claim_made` is
+-- false when the claim failed: the decision stands all the same, and the reviewer's loop
+-- claims again on its own, meeting the error (if it lasts) there.
 CREATE OR REPLACE PROCEDURE dco_decide_and_claim(
     p_variant TEXT, p_action TEXT, p_reviewer TEXT, p_at TEXT, p_edited TEXT, p_reasons TEXT,
     p_note TEXT, p_distance DOUBLE PRECISION, p_now DOUBLE PRECISION, p_override BOOLEAN,
     p_expires DOUBLE PRECISION, p_campaign TEXT, p_stage TEXT, p_channel TEXT, p_locale TEXT,
-    INOUT seq BIGINT, INOUT refused TEXT, INOUT detail TEXT, INOUT claimed TEXT
+    INOUT seq BIGINT, INOUT refused TEXT, INOUT detail TEXT, INOUT claimed TEXT,
+    INOUT claim_made BOOLEAN
 )
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -240,8 +244,15 @@ BEGIN
         p_note, p_distance, p_now, p_override, seq, refused, detail);
     -- In the announcement's transaction, which waits for no disk, as PostgresStore.claim's.
     PERFORM set_config('synchronous_commit', 'off', true);
-    claimed := dco_claim(p_reviewer, p_now, p_expires, p_campaign, p_stage, p_channel,
-        p_locale);
+    BEGIN
+        claimed := dco_claim(p_reviewer, p_now, p_expires, p_campaign, p_stage, p_channel,
+            p_locale);
+        claim_made := true;
+    -- query_canceled too: a statement_timeout counts from the CALL's start, which may have
+    -- waited for the variant's lock before the decision was committed.
+    EXCEPTION WHEN query_canceled OR OTHERS THEN
+        claim_made := false;
+    END;
 END $$;
 
 -- What a dco before dco_decide_and_announce calls, on a database it shares with a newer one:
@@ -335,7 +346,7 @@ MIGRATIONS: dict[int, str] = {
 _DECIDE = "CALL dco_decide_and_announce(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, NULL, NULL, NULL)"
 _DECIDE_AND_CLAIM = (
     "CALL dco_decide_and_claim(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
-    "NULL, NULL, NULL, NULL)"
+    "NULL, NULL, NULL, NULL, NULL)"
 )
 _DECIDE_THE_OLD_WAY = "SELECT * FROM dco_decide(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 """A decision where the database's functions predate dco_decide_and_announce and this user
@@ -754,15 +765,16 @@ class PostgresStore(SqlStore):
         override: bool,
         filters: Mapping[str, str],
         expires: float,
-    ) -> tuple[int | Refused, str | None]:
+    ) -> DecidedThenClaimed:
         if self._older_functions:
             return super().decide_then_claim(decision, now, distance, override, filters, expires)
         values = decision_values(decision, None, distance)
         by = [filters.get(name) for name in FILTERS]
-        seq, refused, detail, claimed = self._call(
+        seq, refused, detail, claimed, claim_made = self._call(
             _DECIDE_AND_CLAIM, (*values[:7], distance, now, override, expires, *by)
         )
-        return (Refused(refused, detail) if refused else int(seq)), claimed
+        recorded = Refused(refused, detail) if refused else int(seq)
+        return DecidedThenClaimed(recorded, bool(claim_made), claimed)
 
     def _call(self, sql: str, parameters: Sequence) -> Any:
         """One statement, committed when it returns: a function that does a whole claim (or a
