@@ -1,4 +1,4 @@
-"""A PostgreSQL server that turns every login down, in its own words.
+"""A PostgreSQL server that turns every login down, in its own words (or lets it in, and hangs up).
 
 It plays only the start of the wire protocol (declining GSSAPI, and SSL unless given a TLS
 context, asking for a cleartext password if told to, answering with an ErrorResponse), which is
@@ -36,9 +36,19 @@ def refusing_server(
     """A server on 127.0.0.1 for as long as the block runs; yields its port. It refuses
     once sent the password, or (`ask_password` False) as soon as it knows who logs in. With
     `tls`, it accepts a client's SSLRequest and goes on over TLS, presenting its certificate."""
+    reply = error_response(severity, message, encoding)
+    with answering_server(reply, ask_password=ask_password, tls=tls) as port:
+        yield port
+
+
+@contextmanager
+def answering_server(
+    reply: bytes, *, ask_password: bool = True, tls: ssl.SSLContext | None = None
+) -> Iterator[int]:
+    """`refusing_server` with a `reply` of the caller's own (`welcome`: it lets the client in),
+    after which it hangs up."""
     listener = socket.create_server(("127.0.0.1", 0))
     port = listener.getsockname()[1]
-    reply = error_response(severity, message, encoding)
     stop = threading.Event()
 
     def serve() -> None:
@@ -97,6 +107,18 @@ def error_response(severity: str, message: str, encoding: str, code: str = "28P0
     )
     payload = fields + b"\0"
     return b"E" + struct.pack("!i", len(payload) + 4) + payload
+
+
+def welcome(parameters: dict[str, str]) -> bytes:
+    """What a server sends to let a client in: AuthenticationOk, its `parameters`
+    (server_version, say), a cancel key, and ReadyForQuery."""
+    messages = [b"R" + struct.pack("!ii", 8, 0)]
+    for name, value in parameters.items():
+        payload = name.encode() + b"\0" + value.encode() + b"\0"
+        messages.append(b"S" + struct.pack("!i", len(payload) + 4) + payload)
+    messages.append(b"K" + struct.pack("!iii", 12, 1, 2))
+    messages.append(b"Z" + struct.pack("!ib", 5, ord("I")))
+    return b"".join(messages)
 
 
 def read_exactly(client: socket.socket, count: int) -> bytes:

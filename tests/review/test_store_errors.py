@@ -16,7 +16,7 @@ from dco.review.stores import postgres as postgres_store
 from dco.review.stores import postgres_errors
 from dco.review.stores import sqlite as sqlite_store
 from tests.conftest import run_dco
-from tests.review.refusing_server import refusing_server
+from tests.review.refusing_server import answering_server, refusing_server, welcome
 from tests.review.test_queue import variants
 
 CERTIFICATE = Path(__file__).parent.parent / "data" / "tls" / "db.internal.crt"
@@ -401,6 +401,19 @@ def test_a_postgres_database_that_cannot_hold_all_korean_text_is_refused(postgre
     with psycopg.connect(url) as db:  # nothing of dco's was added to it
         tables = "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
         assert db.execute(tables).fetchone() == (0,)
+
+
+def test_a_server_before_postgresql_11_is_named_as_too_old():
+    parameters = {"server_version": "10.23", "server_encoding": "UTF8", "client_encoding": "UTF8"}
+    with (
+        answering_server(welcome(parameters), ask_password=False) as port,
+        pytest.raises(StoreError) as refused,
+    ):
+        ReviewQueue(f"postgresql://kim@127.0.0.1:{port}/dco")
+    assert str(refused.value) == (
+        f"postgresql://kim@127.0.0.1:{port}/dco: the server is PostgreSQL 10.23, and a review "
+        "queue needs 11 or newer; upgrade it, or keep the queue in a SQLite file"
+    )
 
 
 def test_a_korean_desktops_client_encoding_does_not_reach_the_queue(postgres_url, monkeypatch):

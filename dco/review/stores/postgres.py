@@ -398,6 +398,7 @@ class PostgresStore(SqlStore):
             raise self._explain(e) from None
         self._user = self.db.info.user  # what a GRANT the owner is asked for names
         try:
+            self._refuse_an_old_server()
             self._refuse_a_narrow_encoding()
             self._migrate(init, create)
         except psycopg.Error as e:
@@ -407,6 +408,19 @@ class PostgresStore(SqlStore):
         except BaseException:
             self.db.close()
             raise
+
+    def _refuse_an_old_server(self) -> None:
+        """Refuse a server before PostgreSQL 11, which has no procedures: a decision is one."""
+        if 0 < self.db.info.server_version < 110000:
+            raise StoreError(
+                _(
+                    "{where}: the server is PostgreSQL {version}, and a review queue needs 11 or "
+                    "newer; upgrade it, or keep the queue in a SQLite file"
+                ).format(
+                    where=self.location,
+                    version=self.db.info.parameter_status("server_version") or "",
+                )
+            )
 
     def _refuse_a_narrow_encoding(self) -> None:
         """Refuse a database that cannot hold every character copy may have. EUC_KR (a Korean
