@@ -384,8 +384,8 @@ class PostgresStore(SqlStore):
         self._listener: psycopg.Connection[Any] | None = None
         self._calls: psycopg.Cursor[Any] | None = None
         self._older_functions = False
-        """Whether the database has only functions from before dco_decide_and_announce, which
-        this user may not replace (see `_install_functions`)."""
+        """Whether the database has only functions from before dco_decide_and_announce and
+        dco_decide_and_claim, which this user may not replace (see `_install_functions`)."""
         self._schema = "public"  # until the connection says which it uses
         self._user: str | None = None
         # What the server sends when it ends a session (a restart, `pg_terminate_backend`, an
@@ -694,9 +694,11 @@ class PostgresStore(SqlStore):
             # A reviewer's role may write decisions but not replace its owner's functions,
             # and a standby takes none: the versions there answer the same. The next
             # connection that may replace them does.
-            announcing = tx.execute("SELECT to_regproc('dco_decide_and_announce')").fetchone()
-            if announcing is None or announcing[0] is None:
-                self._older_functions = True
+            older = tx.execute(
+                "SELECT to_regproc('dco_decide_and_announce') IS NULL "
+                "OR to_regproc('dco_decide_and_claim') IS NULL"
+            ).fetchone()
+            self._older_functions = older is not None and bool(older[0])
 
     # -- where PostgreSQL differs ------------------------------------------------------------------
 
