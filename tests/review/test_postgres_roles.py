@@ -31,6 +31,17 @@ def _statements_asked_of_the_owner(message: str) -> list[str]:
     return [part.strip() for part in message.split(" run: ", 1)[1].split(";") if part.strip()]
 
 
+def _queue_granted_to(role: str, url: str, batch: list) -> None:
+    """A queue of `batch` made at `url` by the database's owner, who grants `role` its tables."""
+    with ReviewQueue(url) as owners:
+        owners.submit(batch)
+    with psycopg.connect(url, autocommit=True) as owner:
+        owner.execute(
+            f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{role}"'
+        )
+        owner.execute(f'GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO "{role}"')
+
+
 def _tables(url: str) -> set[str]:
     with psycopg.connect(url) as db:
         return {name for (name,) in db.execute("SELECT tablename FROM pg_tables "
@@ -142,14 +153,10 @@ def test_a_reviewer_decides_where_an_older_dco_left_functions_they_may_not_repla
     postgres_url, reviewer_role
 ):
     role, url = reviewer_role
-    with ReviewQueue(postgres_url) as owners:
-        owners.submit(variants(2))
+    _queue_granted_to(role, postgres_url, variants(2))
     with psycopg.connect(postgres_url, autocommit=True) as owner:
-        owner.execute(
-            f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{role}"'
-        )
-        owner.execute(f'GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO "{role}"')
         # As a dco from before decisions were announced apart from them left the database.
+        owner.execute("DROP PROCEDURE dco_decide_and_claim")
         owner.execute("DROP PROCEDURE dco_decide_and_announce")
         owner.execute("UPDATE meta SET value = 'older' WHERE key = 'functions'")
     with ReviewQueue(url) as queue, psycopg.connect(postgres_url, autocommit=True) as listener:
@@ -172,13 +179,7 @@ def test_a_reviewer_decides_where_an_older_dco_left_functions_they_may_not_repla
 
 def test_a_decision_stands_when_the_claim_sent_with_it_fails(postgres_url, reviewer_role):
     role, url = reviewer_role
-    with ReviewQueue(postgres_url) as owners:
-        owners.submit(variants(2))
-    with psycopg.connect(postgres_url, autocommit=True) as owner:
-        owner.execute(
-            f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{role}"'
-        )
-        owner.execute(f'GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO "{role}"')
+    _queue_granted_to(role, postgres_url, variants(2))
     with ReviewQueue(url) as queue:
         loop = queue.claims(role)
         first = next(loop)
