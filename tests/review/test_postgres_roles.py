@@ -57,7 +57,8 @@ def test_a_reviewer_not_yet_granted_dcos_tables_is_told_the_grants_that_let_them
     with pytest.raises(StoreError) as refused:
         ReviewQueue(url)
     message = str(refused.value)
-    assert "\n" not in message and f'"{role}" has no rights on dco\'s tables' in message
+    assert "\n" not in message
+    assert f'"{role}" has no rights on dco\'s tables or functions' in message
     assert "permission denied for table meta" in message and "LINE 1" not in message
     # The owner runs what the message asks, as it stands; the reviewer then works in the queue.
     with psycopg.connect(postgres_url, autocommit=True) as owner:
@@ -72,6 +73,26 @@ def test_a_reviewer_not_yet_granted_dcos_tables_is_told_the_grants_that_let_them
         queue.skip(second.variant.id, role)
         assert queue.undo(role) is not None
         assert queue.stats()["approved"] == 1 and queue.pending_count() == 2
+
+
+def test_where_functions_are_not_everyones_to_run_the_grants_asked_for_cover_them(
+    postgres_url, reviewer_role
+):
+    role, url = reviewer_role
+    _queue_granted_to(role, postgres_url, variants(2))
+    with psycopg.connect(postgres_url, autocommit=True) as owner:  # a hardened database
+        owner.execute("REVOKE EXECUTE ON ALL ROUTINES IN SCHEMA public FROM PUBLIC")
+    with ReviewQueue(url) as queue:
+        with pytest.raises(StoreError) as refused:
+            queue.claim(role)
+        message = str(refused.value)
+        assert "permission denied for function dco_claim" in message
+        with psycopg.connect(postgres_url, autocommit=True) as owner:
+            for statement in _statements_asked_of_the_owner(message):
+                owner.execute(statement)
+        for claimed in queue.claims(role):
+            queue.approve(claimed.variant.id, role)
+        assert queue.stats()["approved"] == 2
 
 
 def test_a_user_who_may_not_make_tables_is_told_what_the_owner_can_do(postgres_url, reviewer_role):

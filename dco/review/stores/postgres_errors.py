@@ -115,9 +115,10 @@ def explain(
     if isinstance(error, errors.InsufficientPrivilege):
         return StoreError(
             _(
-                "{where}: {user} has no rights on dco's tables ({why}); have the database's "
-                "owner run: GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "
-                "{schema} TO {user}; GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema} TO {user}"
+                "{where}: {user} has no rights on dco's tables or functions ({why}); have the "
+                "database's owner run: GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN "
+                "SCHEMA {schema} TO {user}; GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema} TO "
+                "{user}; GRANT EXECUTE ON ALL ROUTINES IN SCHEMA {schema} TO {user}"
             ).format(**_refused_rights(error, where, secret, user, schema))
         )
     if isinstance(error, errors.ReadOnlySqlTransaction):
