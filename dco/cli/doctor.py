@@ -1,5 +1,5 @@
 """`dco doctor`: is the provider set up? One small request checks key, server, model and
-structured output, and says what to fix."""
+structured output, and says what to fix. With --queue: is the review queue?"""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import time
 import click
 from rich.markup import escape
 
+from dco.cli.common import queue_location
 from dco.cli.output import console
 from dco.errors import (
     AuthenticationError,
@@ -18,6 +19,7 @@ from dco.errors import (
 )
 from dco.providers import get_provider
 from dco.providers.base import ChatRequest, Message, ServerProvider
+from dco.review import ReviewQueue
 
 _PROBE_SCHEMA = {
     "type": "object",
@@ -50,15 +52,31 @@ _MODES = {
     help="fake, openai or openai/<model>. Default: openai when OPENAI_API_KEY is set, else fake.",
 )
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds to wait.")
-def doctor(provider: str | None, timeout: float | None) -> None:
+@click.option(
+    "--queue",
+    is_flag=False,
+    flag_value="",
+    metavar="[QUEUE]",
+    help="Check the review queue instead (a SQLite file or a postgresql:// URL; alone, "
+    "$DCO_QUEUE or ./dco-review.db): what holds it, the rights this user lacks, and whether "
+    "review apps hear of decisions at once.",
+)
+def doctor(provider: str | None, timeout: float | None, queue: str | None) -> None:
     """Check the provider: the key, the server, the model and structured output, in one small
     request; print what was found and what to fix. Exit 1 when the check fails.
+
+    With --queue, check a review queue as the user who will work in it: before a team's
+    reviewers start, each runs it with their own URL.
 
     \b
     Examples:
       dco doctor
       OPENAI_BASE_URL=http://127.0.0.1:8090/v1 dco doctor --provider openai/gemma-3-270m
+      dco doctor --queue postgresql://kim@db.internal/dco
     """
+    if queue is not None:
+        _check_queue(queue_location(queue or None))
+        return
     llm = get_provider(provider, **({"timeout": timeout} if timeout else {}))
     out = console()
     out.print(f"provider   {escape(llm.name)}")
@@ -84,6 +102,38 @@ def doctor(provider: str | None, timeout: float | None) -> None:
     out.print(f"[yellow]reply      not the JSON asked for: {escape(result.text[:120])!r}[/]")
     out.print("[bold]to fix[/]     nothing to set: dco reads what it can and repairs the rest, "
               "but expect repair rounds; a larger model follows instructions better")  # fmt: skip
+
+
+def _check_queue(location: str) -> None:
+    out = console()
+    try:
+        with ReviewQueue(location, create=False) as queue:
+            checkup = queue.checkup()
+            try:
+                counts = queue.stats()
+                variants = f"{counts['pending']:,} pending of {counts['total']:,}"
+            except DcoError as e:  # a right missing, say: the rights below say which
+                variants = f"[red]cannot be read: {escape(str(e))}[/]"
+    except DcoError as e:
+        out.print(f"[red]queue      {escape(str(e))}[/]")
+        raise SystemExit(1) from None
+    out.print(f"queue      {escape(queue.store.location)}")
+    out.print(f"server     {escape(checkup.server)}")
+    out.print(f"variants   {variants}")
+    if checkup.missing:
+        out.print(f"[red]rights     lacking: {escape(', '.join(checkup.missing))}[/]")
+    else:
+        out.print("[green]rights     enough to generate into it and to review[/]")
+    if checkup.announced:
+        out.print("updates    review apps hear of other reviewers' decisions at once")
+    else:
+        out.print("updates    review apps look for other reviewers' decisions every 2 s")
+    if checkup.older_functions:
+        out.print("functions  an older dco's, which this user may not replace: decisions take "
+                  "a little longer until the owner connects with this dco")  # fmt: skip
+    if checkup.missing:
+        out.print(f"[bold]to fix[/]     {escape(checkup.fix)}")
+        raise SystemExit(1)
 
 
 def _fix(error: DcoError) -> str:

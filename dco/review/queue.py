@@ -26,7 +26,7 @@ from dco.review.log import LogReaders
 from dco.review.outcome_tables import OutcomeTables
 from dco.review.rows import decision_from_row, variant_from_record
 from dco.review.stores import QueueStore, default_location, open_store
-from dco.review.stores.base import Refused, VariantRow, check_filters
+from dco.review.stores.base import QueueCheckup, Refused, VariantRow, check_filters
 from dco.text.distance import copy_distance
 
 REASON_TAGS = (
@@ -222,6 +222,11 @@ class ReviewQueue(LogReaders, OutcomeTables):
         ends with its own error, if any, rather than this one."""
         with suppress(StoreError):
             self.release(variant_from_record(record, self.store.location).id, reviewer)
+
+    def checkup(self) -> QueueCheckup:
+        """What holds the queue, which rights this user lacks (and what gives them), and
+        whether review apps hear of decisions at once: what `dco doctor --queue` prints."""
+        return self.store.checkup()
 
     def hold(self, variant_id: str, reviewer: str, *, only: bool = False) -> str | None:
         """Lease `variant_id` to `reviewer` if no one else holds it; returns the other holder.

@@ -49,3 +49,28 @@ def test_no_server_says_to_check_the_base_url():
 def test_the_offline_fake_is_ready():
     done = run_dco("doctor", "--provider", "fake")
     assert done.returncode == 0 and "ready to generate" in done.stdout
+
+
+def test_a_queue_is_checked_as_its_user_would_use_it(queue_location, request):
+    from dco.review import ReviewQueue
+    from tests.review.test_queue import variants
+
+    with ReviewQueue(queue_location) as queue:
+        queue.submit(variants(3))
+    done = run_dco("doctor", "--queue", queue_location)
+    assert done.returncode == 0, done.stderr
+    out = " ".join(done.stdout.split())
+    assert "variants 3 pending of 3" in out
+    assert "rights enough to generate into it and to review" in out
+    where = request.node.callspec.params["queue_location"]
+    assert f"server {'SQLite' if where == 'sqlite' else 'PostgreSQL'}" in out
+    # Notifications reach an app on PostgreSQL, unless through a pooler, which drops them.
+    heard_at_once = where == "postgresql"
+    assert ("at once" in out) == heard_at_once and ("every 2 s" in out) != heard_at_once
+
+
+def test_a_queue_that_is_not_there_is_named_and_fails_the_check(tmp_path):
+    done = run_dco("doctor", "--queue", str(tmp_path / "none.db"))
+    assert done.returncode == 1
+    assert "no review queue here" in done.stdout
+    assert not (tmp_path / "none.db").exists()  # the check made none

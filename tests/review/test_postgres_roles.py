@@ -82,6 +82,11 @@ def test_where_functions_are_not_everyones_to_run_the_grants_asked_for_cover_the
     _queue_granted_to(role, postgres_url, variants(2))
     with psycopg.connect(postgres_url, autocommit=True) as owner:  # a hardened database
         owner.execute("REVOKE EXECUTE ON ALL ROUTINES IN SCHEMA public FROM PUBLIC")
+    checked = run_dco("doctor", "--queue", url)  # before anyone starts: what is missing
+    assert checked.returncode == 1
+    told = " ".join(checked.stdout.split())
+    assert "lacking: EXECUTE on dco_advance_frontier, EXECUTE on dco_claim" in told
+    assert f'GRANT EXECUTE ON ALL ROUTINES IN SCHEMA public TO "{role}"' in told
     with ReviewQueue(url) as queue:
         with pytest.raises(StoreError) as refused:
             queue.claim(role)
@@ -93,6 +98,8 @@ def test_where_functions_are_not_everyones_to_run_the_grants_asked_for_cover_the
         for claimed in queue.claims(role):
             queue.approve(claimed.variant.id, role)
         assert queue.stats()["approved"] == 2
+    checked = run_dco("doctor", "--queue", url)
+    assert checked.returncode == 0 and "enough to generate into it and to review" in checked.stdout
 
 
 def test_a_user_who_may_not_make_tables_is_told_what_the_owner_can_do(postgres_url, reviewer_role):

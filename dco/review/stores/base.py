@@ -110,6 +110,21 @@ class Refused(NamedTuple):
     detail: str | None = None
 
 
+class QueueCheckup(NamedTuple):
+    """What `dco doctor --queue` reports of a queue opened by this user."""
+
+    server: str
+    """What holds the queue: "SQLite 3.45.1", "PostgreSQL 15.18, schema public"."""
+    missing: tuple[str, ...]
+    """Rights this user lacks that reviewing or generating needs ("INSERT on leases")."""
+    fix: str
+    """What gives them ("" when none is missing)."""
+    announced: bool
+    """Whether review apps hear of other reviewers' decisions at once, or look every 2 s."""
+    older_functions: bool
+    """Whether the queue's functions are an older dco's, which this user may not replace."""
+
+
 class DecidedThenClaimed(NamedTuple):
     """A decision and the deciding reviewer's next claim, made together (`decide_then_claim`)."""
 
@@ -174,6 +189,7 @@ class QueueStore(Protocol):
     def outcome_rows(self) -> list[OutcomeRow]: ...
 
     def snapshot(self) -> AbstractContextManager[None]: ...
+    def checkup(self) -> QueueCheckup: ...
     def table_rows(self, table: str) -> Iterator[tuple]: ...
     def load_rows(self, table: str, rows: Iterable[tuple]) -> int: ...
     def is_empty(self) -> bool: ...

@@ -24,8 +24,10 @@ from dco.models import Decision
 from dco.review.stores.base import (
     FILTERS,
     INSERT_DECISION,
+    OWN_TABLES,
     SCHEMA_VERSION,
     DecidedThenClaimed,
+    QueueCheckup,
     Refused,
     SqlStore,
     Transaction,
@@ -33,7 +35,7 @@ from dco.review.stores.base import (
     decision_values,
     tables_in_the_way,
 )
-from dco.review.stores.postgres_errors import explain, may_not_create
+from dco.review.stores.postgres_errors import explain, grants, may_not_create
 from dco.review.stores.postgres_urls import password_of, safe_location
 
 if TYPE_CHECKING:
@@ -596,6 +598,37 @@ class PostgresStore(SqlStore):
                     yield from cursor
             except self._psycopg.Error as e:
                 raise self._explain(e) from None
+
+    def checkup(self) -> QueueCheckup:
+        schema = self._schema
+        missing = [
+            row[0]
+            for row in self._read(
+                # What the queue's user must be able to do, as the catalogue says: nothing is
+                # written to find out. (Written for `_read`: ? for a value, % as it is.)
+                "SELECT p || ' on ' || t FROM unnest(?::text[]) t, "
+                "unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE']) p "
+                "WHERE NOT has_table_privilege(format('%I.%I', ?::text, t), p) "
+                "UNION ALL SELECT 'USAGE on ' || c.relname FROM pg_class c "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? "
+                # (CASE: the server may test the right before the kind, and a table has none.)
+                "AND CASE WHEN c.relkind = 'S' THEN NOT has_sequence_privilege(c.oid, 'USAGE') END "
+                "UNION ALL SELECT 'EXECUTE on ' || f.proname FROM pg_proc f "
+                "JOIN pg_namespace n ON n.oid = f.pronamespace WHERE n.nspname = ? "
+                r"AND f.proname LIKE 'dco\_%' AND NOT has_function_privilege(f.oid, 'EXECUTE')",
+                (sorted(OWN_TABLES | {"meta"}), schema, schema, schema),
+            )
+        ]
+        version = self.db.info.parameter_status("server_version") or ""
+        return QueueCheckup(
+            server=f"PostgreSQL {version}, schema {schema}",
+            missing=tuple(missing),
+            fix=_("have the database's owner run: {grants}").format(
+                grants=grants(self._user, schema)
+            ) if missing else "",
+            announced=not self._pooled,
+            older_functions=self._older_functions,
+        )  # fmt: skip
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:

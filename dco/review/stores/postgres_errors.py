@@ -116,10 +116,11 @@ def explain(
         return StoreError(
             _(
                 "{where}: {user} has no rights on dco's tables or functions ({why}); have the "
-                "database's owner run: GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN "
-                "SCHEMA {schema} TO {user}; GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema} TO "
-                "{user}; GRANT EXECUTE ON ALL ROUTINES IN SCHEMA {schema} TO {user}"
-            ).format(**_refused_rights(error, where, secret, user, schema))
+                "database's owner run: {grants}"
+            ).format(
+                **_refused_rights(error, where, secret, user, schema),
+                grants=grants(user, schema),
+            )
         )
     if isinstance(error, errors.ReadOnlySqlTransaction):
         return StoreError(
@@ -196,6 +197,16 @@ def explain(
     return StoreError(
         _("{where}: the review database failed ({why})").format(where=where, why=text)
     )
+
+
+def grants(user: str | None, schema: str) -> str:
+    """The statements a database's owner runs to let `user` (USER when not known) review and
+    generate in the queue in `schema`, the names spelt as SQL needs."""
+    return (
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {user}; "
+        "GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema} TO {user}; "
+        "GRANT EXECUTE ON ALL ROUTINES IN SCHEMA {schema} TO {user}"
+    ).format(user=identifier(user) if user else "USER", schema=identifier(schema))
 
 
 def may_not_create(

@@ -9,6 +9,7 @@ committed before the call returns, so a crash loses no decision that was acknowl
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -20,6 +21,7 @@ from dco.i18n import _
 from dco.review.stores.base import (
     INSERT_DECISION,
     SCHEMA_VERSION,
+    QueueCheckup,
     SqlStore,
     Transaction,
     VariantRow,
@@ -267,6 +269,23 @@ class SqliteStore(SqlStore):
                 except sqlite3.Error as e:
                     self.db.execute("ROLLBACK")
                     raise self._explain(e) from e
+
+    def checkup(self) -> QueueCheckup:
+        missing: tuple[str, ...] = ()
+        if self.location != ":memory:":
+            # SQLite writes the file, and its journal files beside it in the same folder.
+            wanted = ((_("writing the file"), self.path), (_("writing in its folder"),
+                      self.path.absolute().parent))  # fmt: skip
+            missing = tuple(what for what, path in wanted if not os.access(path, os.W_OK))
+        return QueueCheckup(
+            server=f"SQLite {sqlite3.sqlite_version}",
+            missing=missing,
+            fix=_("give this user the right to write {path} and its folder").format(
+                path=self.location
+            ) if missing else "",
+            announced=False,
+            older_functions=False,
+        )  # fmt: skip
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
