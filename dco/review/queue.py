@@ -165,9 +165,12 @@ class ReviewQueue(LogReaders, OutcomeTables):
 
         A reviewer who already holds one gets that one back, so a restart resumes where it was.
         """
+        return self._claim(reviewer, check_filters(filters))
+
+    def _claim(self, reviewer: str, filters: dict[str, str]) -> Claimed | None:
         now = self.clock()
         expires = now + self.lease_seconds
-        data = self.store.claim(reviewer, check_filters(filters), now, expires)
+        data = self.store.claim(reviewer, filters, now, expires)
         if data is None:
             return None
         return Claimed(variant_from_record(data, self.store.location), expires)
@@ -193,7 +196,7 @@ class ReviewQueue(LogReaders, OutcomeTables):
             )
         loop = self._loops[reviewer] = _ClaimLoop(checked)
         try:
-            claimed = self.claim(reviewer, **filters)
+            claimed = self._claim(reviewer, checked)
             while claimed is not None:
                 loop.handed_out, loop.decided, loop.ahead = claimed.variant.id, False, None
                 yield claimed
@@ -203,7 +206,7 @@ class ReviewQueue(LogReaders, OutcomeTables):
                         return
                     claimed = Claimed(variant_from_record(ahead[0], self.store.location), ahead[1])
                     continue
-                claimed = self.claim(reviewer, **filters)  # decided elsewhere, or not at all
+                claimed = self._claim(reviewer, checked)  # decided elsewhere, or not at all
                 if claimed is not None and claimed.variant.id == loop.handed_out:
                     raise ReviewError(
                         _(

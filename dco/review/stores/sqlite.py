@@ -271,21 +271,20 @@ class SqliteStore(SqlStore):
                     raise self._explain(e) from e
 
     def checkup(self) -> QueueCheckup:
-        missing: tuple[str, ...] = ()
-        if self.location != ":memory:":
-            # SQLite writes the file, and its journal files beside it in the same folder.
-            wanted = ((_("writing the file"), self.path), (_("writing in its folder"),
-                      self.path.absolute().parent))  # fmt: skip
-            missing = tuple(what for what, path in wanted if not os.access(path, os.W_OK))
+        # SQLite writes the file, and its journal files beside it in the same folder.
+        wanted = {_("writing the file"): self.path,
+                  _("writing in its folder"): self.path.absolute().parent}  # fmt: skip
+        missing = () if self.location == ":memory:" else tuple(
+            what for what, path in wanted.items() if not os.access(path, os.W_OK)
+        )  # fmt: skip
+        fix = _("give this user the right to write {path} and its folder")
         return QueueCheckup(
             server=f"SQLite {sqlite3.sqlite_version}",
             missing=missing,
-            fix=_("give this user the right to write {path} and its folder").format(
-                path=self.location
-            ) if missing else "",
+            fix=fix.format(path=self.location) if missing else "",
             announced=False,
             older_functions=False,
-        )  # fmt: skip
+        )
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
