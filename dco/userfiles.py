@@ -1,8 +1,11 @@
-"""Reading a file a user named: its bytes or UTF-8 text, or one line saying why it cannot be."""
+"""Files a user keeps: reading one (its bytes or UTF-8 text, or one line saying why it cannot be),
+and making one just written outlast a power cut."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import IO
 
 from dco.errors import ConfigError
 from dco.i18n import _
@@ -27,3 +30,26 @@ def read_text(path: Path) -> str:
         return read_bytes(path).decode("utf-8")
     except UnicodeDecodeError as e:
         raise ConfigError(_("{path}: cannot read the file ({why})").format(path=path, why=e)) from e
+
+
+def onto_disk(file: IO[str] | IO[bytes]) -> None:
+    """Have what was written to the open `file` on the disk before it is renamed into place:
+    without it, a power cut soon after the rename can leave the new name on an empty file."""
+    file.flush()
+    os.fsync(file.fileno())
+
+
+def sync_folder(folder: Path) -> None:
+    """Make a rename into `folder` outlast a power cut (the rename is the folder's change). Where
+    a folder cannot be opened (Windows) or synced (some network file systems), the rename
+    stands as the system keeps it."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)

@@ -228,7 +228,7 @@ def _report(collected: Collected, as_json: bool) -> None:
         print_json({
             **_status_data(job, status), "done": collected.done,
             "accepted": collected.accepted, "discarded": collected.discarded,
-            "next_batch": collected.next_batch,
+            "next_batch": collected.next_batch, "downloaded_again": collected.downloaded_again,
             "failures": [{"brief": f.index + 1, "product": f.brief.product, "error": f.error}
                          for f in collected.failures],
         })  # fmt: skip
@@ -250,6 +250,12 @@ def _report(collected: Collected, as_json: bool) -> None:
             "; the rest went out as batch {batch}: collect it the same way once it is done"
         ).format(batch=collected.next_batch)
     console().print(summary, highlight=False, markup=False)
+    for name in collected.downloaded_again:
+        note = _(
+            "{path} was removed or changed since it was downloaded; it was downloaded again "
+            "from the provider"
+        ).format(path=job.path(name))
+        error_console().print(f"[yellow]{escape(note)}[/]")
     error_console().print(
         f"[dim]{escape(spend_line(collected.spend, collected.accepted, job.model, batch=True))}[/]"
     )

@@ -155,7 +155,14 @@ class Answers:
                 refused=False,
             )
         handle = self._files[places.file[brief]]
-        return read_answer(json.loads(_read_at(handle, places.offset[brief], places.length[brief])))
+        raw = _read_at(handle, places.offset[brief], places.length[brief])
+        try:
+            line = json.loads(raw)
+        except ValueError as e:  # the provider's line, as kept copies are checked when read
+            return Answer(error=f"the line holding it is not JSON ({e})", refused=False)
+        if not isinstance(line, dict):
+            return Answer(error="the line holding it is not a JSON object", refused=False)
+        return read_answer(line)
 
     def sent_otherwise(self, brief: int, step: str, digest: str) -> bool:
         """Whether the brief's request at `step` was answered for another request than this

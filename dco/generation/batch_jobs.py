@@ -7,7 +7,8 @@ before the next can fail, so a crash at any point is resumed by running the same
 - a job's files are written whole or not at all, and its manifest last: a submit killed while
   writing leaves half-written files that no command takes for a job, cleared by a later submit;
 - a round's replies are downloaded whole (and kept) before any is read: what was paid for is
-  never lost, and never asked for twice;
+  never lost, and never asked for twice (a kept copy removed or changed since, told by the size
+  and digest noted when it came, is downloaded again: `batch_kept`);
 - a batch is started with the job's id in its metadata, and a start interrupted before its id
   was kept is found again by that metadata instead of started twice;
 - collecting replays each brief's generation from its first request (the pipeline is
@@ -35,6 +36,7 @@ from typing import IO, Any
 from dco.errors import BatchNotStarted, ConfigError, OptionError, ProviderError
 from dco.generation.batch import BatchFailure, OnResult
 from dco.generation.batch_answers import Answers, custom_id, request_digest
+from dco.generation.batch_kept import KeptFile, fingerprint, intact
 from dco.generation.batch_manifest import RoundRecord, checked
 from dco.generation.batch_replay import Replayed, Replayer, Waiting, guarded
 from dco.generation.batch_rounds import (
@@ -90,6 +92,9 @@ class Round:
     downloaded: list[str] = field(default_factory=list)
     """The reply files kept for it (each part's output and errors, as the provider had them):
     one removed since is downloaded again, not taken for a reply never sent."""
+    kept: dict[str, KeptFile] = field(default_factory=dict)
+    """What each reply file held when it was downloaded: one changed since is downloaded
+    again. (Files kept by dco versions that did not note it are noted when next read.)"""
 
     @property
     def batch_id(self) -> str | None:
@@ -102,7 +107,9 @@ class Round:
 
     @classmethod
     def from_record(cls, record: RoundRecord) -> Round:
-        values = record.model_dump(exclude={"batch_id"})
+        values = record.model_dump(exclude={"batch_id", "kept"})
+        values["kept"] = {name: KeptFile(kept.bytes, kept.blake2b)
+                          for name, kept in record.kept.items()}  # fmt: skip
         if "batch_id" in record.model_fields_set:  # written before rounds could be split
             values["batch_ids"] = [record.batch_id] if record.batch_id else []
         return cls(**values)
@@ -168,6 +175,8 @@ class Collected:
     spend: Spend = field(default_factory=Spend)
     next_batch: str | None = None
     """The follow-up batch started for the requests still to answer, if one was."""
+    downloaded_again: list[str] = field(default_factory=list)
+    """Reply files kept before, downloaded again because they were removed or changed since."""
 
 
 def open_job(name: str, folder: Path = JOBS_FOLDER) -> BatchJob:
@@ -346,8 +355,7 @@ def collect_batch(
     refused_briefs = {index: part for n, part in refused.items() if not part.retry_later
                       for index in briefs_in(job.folder, job.current.number, n)}  # fmt: skip
     cancelled = any(part.status == "cancelled" for part in statuses)
-    _download(job, provider, statuses)
-    collected = Collected(job, status)
+    collected = Collected(job, status, downloaded_again=_download(job, provider, statuses))
     rounds = len(job.rounds)
     carried = 0
     to_submit: list[Any] = []
@@ -457,29 +465,67 @@ def _start(job: BatchJob, provider: BatchProvider) -> None:
         job.save()
 
 
-def _download(job: BatchJob, provider: BatchProvider, statuses: list[BatchStatus]) -> None:
-    """Keep the round's replies and errors on disk before reading any (once), and any an
-    earlier round kept that has been removed since."""
+def _download(job: BatchJob, provider: BatchProvider, statuses: list[BatchStatus]) -> list[str]:
+    """Keep the round's replies and errors on disk before reading any (once), and download
+    again any an earlier round kept that has been removed or changed since. Returns the names
+    of the files downloaded again."""
+    again: list[str] = []
     for earlier in job.rounds[:-1]:
-        if any(not job.path(name).exists() for name in earlier.downloaded):
-            _keep_replies(job, provider, earlier, [provider.batch_status(batch_id)
-                                                   for batch_id in earlier.batch_ids])  # fmt: skip
-    _keep_replies(job, provider, job.current, statuses)
+        if not all(_sound(job, earlier, name) for name in earlier.downloaded):
+            statuses_then = [provider.batch_status(batch_id) for batch_id in earlier.batch_ids]
+            again += _keep_replies(job, provider, earlier, statuses_then)
+    again += _keep_replies(job, provider, job.current, statuses)
+    job.save()  # what was paid for is noted before anything else can fail
+    return again
+
+
+def _sound(job: BatchJob, round_: Round, name: str) -> bool:
+    """Whether the round's reply file `name` is on disk as it was downloaded."""
+    kept = round_.kept.get(name)
+    path = job.path(name)
+    return intact(path, kept) if kept else path.exists()
 
 
 def _keep_replies(
     job: BatchJob, provider: BatchProvider, round_: Round, statuses: list[BatchStatus]
-) -> None:
-    """Download the round's reply files not on disk, noting each for the manifest (written
-    when the round's collection is: until then the round is the current one, whose files are
-    downloaded whenever missing)."""
+) -> list[str]:
+    """Download the round's reply files not on disk as they were downloaded, noting what each
+    holds. Returns the names of those downloaded again (removed or changed since)."""
+    again = []
     for part, status in enumerate(statuses, 1):
         for kind, file_id in (("output", status.output_file), ("errors", status.error_file)):
+            if not file_id:
+                continue
             name = part_name(round_.number, part, kind)
-            if file_id and not job.path(name).exists():
-                provider.download(file_id, job.path(name), most_lines=round_.requests)
-            if file_id and name not in round_.downloaded:
+            path = job.path(name)
+            if not _sound(job, round_, name):
+                if name in round_.downloaded:
+                    again.append(name)
+                _fetch(provider, file_id, path, round_, name)
+                round_.kept[name] = fingerprint(path)
+            elif name not in round_.kept:  # kept by a dco that did not note what it held
+                round_.kept[name] = fingerprint(path)
+            if name not in round_.downloaded:
                 round_.downloaded.append(name)
+    return again
+
+
+def _fetch(provider: BatchProvider, file_id: str, path: Path, round_: Round, name: str) -> None:
+    """Download the round's reply file `name`; if that fails, a copy kept before and changed
+    since (which stays as it is until a download is whole) is named as the cause."""
+    try:
+        provider.download(file_id, path, most_lines=round_.requests)
+    except ProviderError as e:
+        kept = round_.kept.get(name)
+        if kept is None or not path.exists():
+            raise
+        raise ProviderError(
+            _(
+                "{path} was changed since it was downloaded ({now} bytes where it had {then}), "
+                "and downloading it again failed: {why}. Collect again once the provider "
+                "answers, or put back the file as it was downloaded"
+            ).format(path=path, now=f"{path.stat().st_size:,}", then=f"{kept.bytes:,}", why=e)
+        ) from None
 
 
 def _answers(job: BatchJob) -> Answers:

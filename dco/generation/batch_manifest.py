@@ -26,6 +26,13 @@ class _Checked(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
 
 
+class KeptRecord(_Checked):
+    """A reply file as the manifest keeps it: what it held when downloaded."""
+
+    bytes: _Count
+    blake2b: Annotated[str, Field(pattern="^[0-9a-f]{32}$")]
+
+
 class RoundRecord(_Checked):
     """A round as the manifest keeps it."""
 
@@ -37,6 +44,7 @@ class RoundRecord(_Checked):
     collected: bool = False
     written_at: float | None = None
     downloaded: list[str] = []
+    kept: dict[str, KeptRecord] = {}
     batch_id: str | None = None
     """Written by dco versions before rounds could be split: the round's one batch, if any."""
 

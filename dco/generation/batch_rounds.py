@@ -22,6 +22,7 @@ from dco.generation.batch_answers import parse_custom_id, peek_custom_id
 from dco.i18n import _
 from dco.providers.base import BatchStatus
 from dco.resources import data_error, load_data
+from dco.userfiles import onto_disk, sync_folder
 
 
 @dataclass(frozen=True)
@@ -68,8 +69,8 @@ def part_name(number: int, part: int, kind: str) -> str:
 
 
 class WholeFile:
-    """A file written whole or not at all: a `.part` file, renamed when the block ends well
-    and removed when it does not."""
+    """A file written whole or not at all: a `.part` file, on the disk and renamed when the block
+    ends well, removed when it does not."""
 
     def __init__(self, path: Path) -> None:
         self.path, self.partial = path, path.with_name(path.name + ".part")
@@ -79,11 +80,20 @@ class WholeFile:
         return self.file
 
     def __exit__(self, kind: object, *rest: object) -> None:
-        self.file.close()
-        if kind is None:
-            self.partial.replace(self.path)
-        else:
-            self.partial.unlink(missing_ok=True)
+        whole = kind is None
+        try:
+            if whole:
+                onto_disk(self.file)  # a full disk may be told only now
+        except BaseException:
+            whole = False
+            raise
+        finally:
+            self.file.close()
+            if whole:
+                self.partial.replace(self.path)
+                sync_folder(self.path.parent)
+            else:
+                self.partial.unlink(missing_ok=True)
 
 
 class RoundWriter:

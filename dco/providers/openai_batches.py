@@ -19,6 +19,7 @@ import openai
 from dco.errors import ProviderError, TransientError
 from dco.i18n import _
 from dco.providers.base import MOST_BATCH_LINE_BYTES, BatchStatus, ChatRequest, ChatResult
+from dco.userfiles import onto_disk, sync_folder
 
 ENDPOINT: Final[Literal["/v1/chat/completions"]] = "/v1/chat/completions"
 WINDOW: Final[Literal["24h"]] = "24h"
@@ -109,6 +110,7 @@ class BatchEndpoints:
                 for piece in response.iter_bytes():
                     bound.count(piece)
                     file.write(piece)
+                onto_disk(file)
         except BaseException as e:  # whatever stopped it, no half file is left behind
             partial.unlink(missing_ok=True)
             if isinstance(e, openai.OpenAIError):
@@ -121,6 +123,7 @@ class BatchEndpoints:
                 ) from None
             raise
         partial.replace(target)  # a crash leaves no half file where the replies belong
+        sync_folder(target.parent)
 
 
 class _ReplyFileBound:

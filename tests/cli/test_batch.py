@@ -89,6 +89,31 @@ def test_collect_checks_replies_in_workers_and_names_a_briefs_file_changed_since
         assert q.stats()["pending"] == 6
 
 
+def test_collect_says_which_kept_reply_file_it_downloaded_again(tmp_path, campaign):
+    jobs, queue = tmp_path / "jobs", tmp_path / "review.db"
+    with batch_server(copywriter(), polls=1) as server:
+        env = {"OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": server.base_url}
+        sent = run_dco("generate", "--brief", str(campaign), "--stage", "decision", "--n", "2",
+                       "--seed", "7", "--provider", "openai/gpt-4o-mini", "--batch",
+                       "--batch-dir", str(jobs), env=env)  # fmt: skip
+        collect = ("batch", "collect", sent.stdout.strip(), "--batch-dir", str(jobs), "--queue",
+                   str(queue))  # fmt: skip
+        assert run_dco(*collect, env=env).returncode == 0
+        (replies,) = jobs.glob("*/round-1.output.jsonl")
+        replies.write_bytes(replies.read_bytes()[:100])
+        text = run_dco(*collect, env=env)
+        replies.unlink()
+        as_json = run_dco(*collect, "--json", env=env)
+    assert text.returncode == 0 and "6 variants accepted" in text.stdout
+    assert f"{replies} was removed or changed since it was downloaded; it was downloaded again" in (
+        text.stderr
+    )
+    assert json.loads(as_json.stdout)["downloaded_again"] == ["round-1.output.jsonl"]
+    assert len(server.created) == 1 and server.direct == 0
+    with ReviewQueue(queue) as q:
+        assert q.stats()["total"] == 6
+
+
 def test_batch_size_splits_a_campaign_and_its_repairs_into_batches_of_that_many(tmp_path, campaign):
     jobs, queue = tmp_path / "jobs", tmp_path / "review.db"
     with batch_server(copywriter(long_first_round=True), polls=1) as server:

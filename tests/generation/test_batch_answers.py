@@ -56,3 +56,13 @@ def test_a_line_longer_than_any_reply_or_not_utf8_is_passed_over_and_the_next_fo
         assert "larger than 4 MB" in too_long.error
         after = answers.get(1, "r1", "0123456789ab")  # found where it is, past the long line
         assert after.body["choices"][0]["message"]["content"] == "다음 답"
+
+
+def test_a_reply_line_that_is_not_json_is_an_unusable_reply_not_a_crash(tmp_path):
+    output = tmp_path / "round-1.output.jsonl"
+    broken = reply(custom_id(0, "r1", "0123456789ab"), "답").replace('"response":', '"response"')
+    output.write_text(broken, encoding="utf-8")
+    with Answers(1, [output]) as answers:
+        not_json = answers.get(0, "r1", "0123456789ab")
+        assert not_json.body is None and not not_json.refused and not not_json.retry
+        assert not_json.error.startswith("the line holding it is not JSON (Expecting ':'")

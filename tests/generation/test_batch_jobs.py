@@ -5,7 +5,13 @@ import json
 
 import pytest
 
-from dco.errors import BatchNotStarted, InvalidRequestError, OptionError, UnknownNameError
+from dco.errors import (
+    BatchNotStarted,
+    InvalidRequestError,
+    OptionError,
+    ProviderError,
+    UnknownNameError,
+)
 from dco.generation import workers
 from dco.generation.batch_jobs import (
     batch_status,
@@ -109,6 +115,83 @@ def test_an_earlier_rounds_reply_file_removed_since_is_downloaded_again(tmp_path
     assert first_replies.read_bytes() == kept
 
 
+def cut_short(data: bytes) -> bytes:
+    return data[: len(data) // 2]
+
+
+def emptied(data: bytes) -> bytes:
+    return b""
+
+
+def a_line_garbled(data: bytes) -> bytes:
+    """The second line's key spoiled, the size kept: only the digest can tell."""
+    first, second, *rest = data.splitlines(keepends=True)
+    return b"".join([first, second.replace(b'"response":', b'"response" '), *rest])
+
+
+@pytest.mark.parametrize("damage", [cut_short, emptied, a_line_garbled])
+def test_a_reply_file_changed_since_it_was_downloaded_is_downloaded_again_not_asked_again(
+    tmp_path, damage
+):
+    with batch_server(copywriter(long_first_round=True), polls=1) as server:
+        llm = provider(server)
+        job = submit_batch(briefs(3), provider=llm, folder=tmp_path, **OPTIONS)
+        collect_batch(job, provider=llm, **OPTIONS)
+        first_replies = job.path("round-1.output.jsonl")
+        kept = first_replies.read_bytes()
+        first_replies.write_bytes(damage(kept))
+        second = collect_batch(open_job(str(job.folder)), provider=llm, **OPTIONS)
+    assert second.done and second.accepted == 6 and not second.failures
+    assert second.downloaded_again == ["round-1.output.jsonl"]
+    assert first_replies.read_bytes() == kept
+    assert len(server.created) == 2 and server.direct == 0  # the repairs' round, no more
+
+
+def test_the_last_rounds_replies_are_checked_too_when_a_done_job_is_collected_again(tmp_path):
+    with batch_server(copywriter(), polls=1) as server:
+        llm = provider(server)
+        job = submit_batch(briefs(3), provider=llm, folder=tmp_path, **OPTIONS)
+        assert collect_batch(job, provider=llm, **OPTIONS).done
+        replies = job.path("round-1.output.jsonl")
+        replies.write_bytes(cut_short(replies.read_bytes()))
+        again = collect_batch(open_job(str(job.folder)), provider=llm, **OPTIONS)
+    assert again.done and again.accepted == 6 and again.downloaded_again == [replies.name]
+    assert len(server.created) == 1 and server.direct == 0
+
+
+def test_a_changed_reply_file_the_provider_no_longer_has_is_named_and_left_as_it_is(tmp_path):
+    with batch_server(copywriter(), polls=1) as server:
+        llm = provider(server)
+        job = submit_batch(briefs(3), provider=llm, folder=tmp_path, **OPTIONS)
+        collect_batch(job, provider=llm, **OPTIONS)
+        del server.files[server.batches[job.batch_id]["output_file_id"]]  # deleted since
+        replies = job.path("round-1.output.jsonl")
+        replies.write_bytes(cut_short(replies.read_bytes()))
+        damaged = replies.read_bytes()
+        with pytest.raises(ProviderError) as error:
+            collect_batch(open_job(str(job.folder)), provider=llm, **OPTIONS)
+    assert str(error.value).startswith(
+        f"{replies} was changed since it was downloaded ({len(damaged):,} bytes where it had "
+    )
+    assert "put back the file as it was downloaded" in str(error.value)
+    assert replies.read_bytes() == damaged and len(server.created) == 1
+
+
+def test_reply_files_kept_by_a_dco_that_did_not_note_them_are_noted_when_next_read(tmp_path):
+    with batch_server(copywriter(), polls=1) as server:
+        llm = provider(server)
+        job = submit_batch(briefs(3), provider=llm, folder=tmp_path, **OPTIONS)
+        collect_batch(job, provider=llm, **OPTIONS)
+        manifest = job.path("manifest.json")
+        older = json.loads(manifest.read_text(encoding="utf-8"))
+        noted = older["rounds"][0].pop("kept")
+        manifest.write_text(json.dumps(older), encoding="utf-8")
+        again = collect_batch(open_job(str(job.folder)), provider=llm, **OPTIONS)
+    assert again.done and again.accepted == 6 and again.downloaded_again == []
+    assert json.loads(manifest.read_text(encoding="utf-8"))["rounds"][0]["kept"] == noted
+    assert noted["round-1.output.jsonl"]["bytes"] == job.path("round-1.output.jsonl").stat().st_size
+
+
 def test_repairs_can_be_asked_directly_and_are_not_paid_for_twice(tmp_path):
     with batch_server(copywriter(long_first_round=True), polls=1) as server:
         llm = provider(server)
@@ -127,11 +210,15 @@ def test_a_collect_interrupted_before_its_next_round_was_kept_leaves_no_round_un
         llm = provider(server)
         job = submit_batch(briefs(3), provider=llm, folder=tmp_path, **OPTIONS)
 
-        def crash():
-            raise KeyboardInterrupt
+        saved = job.save
+
+        def crash_once_replies_are_noted():
+            if len(job.rounds) == 2:  # the repairs are written, not yet kept
+                raise KeyboardInterrupt
+            saved()
 
         with monkeypatch.context() as patched:
-            patched.setattr(job, "save", crash)  # the repairs are written, not yet kept
+            patched.setattr(job, "save", crash_once_replies_are_noted)
             with pytest.raises(KeyboardInterrupt):
                 collect_batch(job, provider=llm, limits=TWO_A_BATCH, **OPTIONS)
         assert sorted(p.name for p in job.folder.glob("round-2*")) == [

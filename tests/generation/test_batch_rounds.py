@@ -1,9 +1,12 @@
 """Splitting a batch job's round into batches, and telling its parts' statuses as one."""
 
+import errno
+import os
+
 import pytest
 
 from dco.errors import OptionError
-from dco.generation.batch_rounds import BatchLimits, RoundWriter, combined, limits_for
+from dco.generation.batch_rounds import BatchLimits, RoundWriter, WholeFile, combined, limits_for
 from dco.providers.base import BatchStatus
 
 
@@ -55,3 +58,17 @@ def test_a_batch_size_above_what_a_batch_may_hold_is_refused():
     assert limits_for(100).requests == 100
     with pytest.raises(OptionError, match="from 1 to 50,000 requests"):
         limits_for(60_000)
+
+
+def test_a_whole_file_the_disk_refuses_at_its_sync_leaves_the_earlier_one(tmp_path, monkeypatch):
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text("as it was", encoding="utf-8")
+
+    def full_disk(descriptor):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    with pytest.raises(OSError, match="No space left"), WholeFile(manifest) as file:
+        file.write("new")
+    assert [p.name for p in tmp_path.iterdir()] == ["manifest.json"]
+    assert manifest.read_text(encoding="utf-8") == "as it was"
