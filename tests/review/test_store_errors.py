@@ -190,6 +190,8 @@ def test_an_unreachable_server_is_named_with_what_to_check():
     text = one_line(error)
     assert "cannot reach the PostgreSQL server" in text and "s3cret-pw" not in text
     assert text.startswith("postgresql://dco@127.0.0.1:9/queue:")
+    # libpq's two lines read as two sentences, not run together
+    assert "Connection refused. Is the server running on that host" in text
 
 
 @pytest.mark.parametrize(

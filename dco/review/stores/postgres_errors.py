@@ -38,7 +38,7 @@ def explain(
     errors = psycopg.errors
     attempt = _failed_attempt(error)
     said = _server_words(error, attempt)
-    text = scrubbed(" ".join(said.split()), secret)
+    text = scrubbed(_one_line(said), secret)
     if (
         isinstance(error, psycopg.OperationalError)
         and attempt is None
@@ -242,6 +242,18 @@ def identifier(name: str) -> str:
     """`name` as SQL must spell it: in double quotes unless lower-case letters, digits and
     underscores (a user `Kim` or `kim.lee` is a different user unquoted)."""
     return name if _PLAIN_IDENTIFIER.fullmatch(name) else '"' + name.replace('"', '""') + '"'
+
+
+def _one_line(said: str) -> str:
+    """A message of libpq's, which breaks lines between sentences ("Connection refused\n\tIs the
+    server running …?"), as one line that still reads as sentences."""
+    lines = [" ".join(line.split()) for line in said.splitlines()]
+    joined = ""
+    for line in filter(None, lines):
+        if joined:
+            joined += " " if joined[-1] in ".?!:;,(" else ". "
+        joined += line
+    return joined
 
 
 def _primary_words(error: psycopg.Error, secret: str | None) -> str:
