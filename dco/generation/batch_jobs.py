@@ -23,7 +23,6 @@ hold goes out as several (`batch_rounds`), started in order, each id kept as soo
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import time
 import uuid
@@ -59,6 +58,7 @@ from dco.models import Brief
 from dco.protocols import VariantSink
 from dco.providers.base import BatchProvider, BatchStatus, ChatRequest, ChatResult
 from dco.providers.retry import DEFAULT_POLICY, complete_with_retries
+from dco.userfiles import onto_disk
 
 JOBS_FOLDER = Path("dco-batches")
 """Where jobs are kept unless told otherwise."""
@@ -588,8 +588,7 @@ class _DirectLog:
         }  # fmt: skip
         line = {"custom_id": custom_id, "response": {"status_code": 200, "body": body}}
         self.file.write(json.dumps(line, ensure_ascii=False) + "\n")
-        self.file.flush()
-        os.fsync(self.file.fileno())
+        onto_disk(self.file)
 
 
 def _finish_directly(index: int, waiting: Waiting, replayer: Replayer, log: _DirectLog) -> Replayed:
