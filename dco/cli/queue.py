@@ -52,13 +52,15 @@ def copy_command(source: str, target: str, init: bool, as_json: bool) -> None:
     if any(report.arrived.values()):
         error_console().print(
             _(
-                "note: {source} gained {variants} variants and {decisions} decisions while it "
-                "was copied; {target} holds {source} as it stood when the copy began. Stop "
-                "reviewing in {source}, then copy again into a new queue"
+                "note: {source} gained {variants} variants, {decisions} decisions and "
+                "{outcomes} new or updated outcomes while it was copied; {target} holds "
+                "{source} as it stood when the copy began. Stop reviewing and importing "
+                "outcomes in {source}, then copy again into a new queue"
             ).format(
                 source=source_store.location, target=target_store.location,
                 variants=f"{report.arrived['variants']:,}",
                 decisions=f"{report.arrived['decisions']:,}",
+                outcomes=f"{report.arrived['outcomes']:,}",
             ),
             highlight=False, markup=False, soft_wrap=True,
         )  # fmt: skip

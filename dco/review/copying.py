@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from dco.errors import StoreError
 from dco.i18n import _
 from dco.review.stores import QueueStore
-from dco.review.stores.base import TABLES
+from dco.review.stores.base import TABLE_KEYS, TABLES
 
 
 @dataclass
@@ -25,8 +25,9 @@ class CopyReport:
     source_digest: str = ""
     target_digest: str = ""
     arrived: dict[str, int] = field(default_factory=dict)
-    """Variants and decisions the source gained while it was copied (a queue still in use),
-    which the copy, of the source as it stood when the copy began, does not hold."""
+    """Variants and decisions the source gained while it was copied (a queue still in use), and
+    outcomes recorded or updated in it meanwhile, which the copy, of the source as it stood when
+    the copy began, does not hold."""
 
     @property
     def ok(self) -> bool:
@@ -60,8 +61,9 @@ def copy_queue(
     """Copy every variant, decision and outcome from `source` into the empty `target`, then
     compare the two by counts and digest. `on_table` hears of each table as it is done.
 
-    The source is read as it stood when the copy began (reviewers may go on deciding in it);
-    what it gained since is counted in the report's `arrived`, not copied."""
+    The source is read as it stood when the copy began (reviewers may go on deciding in it,
+    platforms' figures go on arriving); what it gained since is counted in the report's
+    `arrived`, not copied."""
     if not target.is_empty():
         raise StoreError(
             _(
@@ -77,6 +79,7 @@ def copy_queue(
             on_table(table, report.counts[table])
         report.source_digest, source_counts = digest(source)
     report.arrived = {kind: now - before[kind] for kind, now in _sizes(source).items()}
+    report.arrived["outcomes"] = _rows_not_copied(source, target, "outcomes")
     report.target_digest, target_counts = digest(target)
     if source_counts != target_counts or not report.ok:
         raise StoreError(
@@ -97,3 +100,20 @@ def _sizes(store: QueueStore) -> dict[str, int]:
     """How many variants and decisions the store holds."""
     statuses, actions = store.counts()
     return {"variants": sum(statuses.values()), "decisions": sum(actions.values())}
+
+
+def _rows_not_copied(source: QueueStore, target: QueueStore, table: str) -> int:
+    """Rows of `table` the source holds now and the copy does not hold as they are: added or
+    updated since the copy began. (Counted, not copied: outcomes are updated in place, so
+    their number alone does not tell.) Both are read in key order, side by side."""
+    copied = iter(target.table_rows(table))
+    theirs = next(copied, None)
+    key = len(TABLE_KEYS[table].split(","))
+    differing = 0
+    for row in source.table_rows(table):
+        # Text keys in byte order, as both engines read them (TABLE_KEYS), is code point order.
+        while theirs is not None and theirs[:key] < row[:key]:
+            theirs = next(copied, None)
+        if theirs != row:
+            differing += 1
+    return differing

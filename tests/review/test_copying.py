@@ -74,7 +74,7 @@ def test_a_queue_still_in_use_is_copied_as_it_stood_when_the_copy_began(tmp_path
     copy is of the queue at the copy's start, its tables agreeing with each other and with the
     digest, and what arrived since is counted, not lost without a word."""
     with ReviewQueue(queue_location) as source, ReviewQueue(queue_location) as reviewers:
-        fill(source)
+        ids = fill(source)
         newcomers = variants(4, campaign="winter")
 
         def meanwhile(table: str, rows: int) -> None:
@@ -83,10 +83,15 @@ def test_a_queue_still_in_use_is_copied_as_it_stood_when_the_copy_began(tmp_path
                 claimed = reviewers.claim("hana", campaign="winter")
                 assert claimed is not None
                 reviewers.approve(claimed.variant.id, "hana")
+                # A platform's later figures for a day already recorded (updated in place, so
+                # no count grows), and a new day's.
+                reviewers.record_outcome(ids[0], impressions=1500, clicks=40, conversions=3,
+                                         at="2026-11-23")  # fmt: skip
+                reviewers.record_outcome(ids[0], impressions=300, clicks=5, at="2026-11-25")
 
         with ReviewQueue(tmp_path / "copy.db") as target:
             report = copy_queue(source.store, target.store, on_table=meanwhile)
             assert report.ok and report.counts == {"variants": 6, "decisions": 6, "outcomes": 2}
-            assert report.arrived == {"variants": 4, "decisions": 1}
+            assert report.arrived == {"variants": 4, "decisions": 1, "outcomes": 2}
             assert target.stats()["total"] == 6
         assert source.stats()["total"] == 10
