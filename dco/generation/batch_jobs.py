@@ -173,6 +173,8 @@ class Collected:
     discarded: int = 0
     failures: list[BatchFailure] = field(default_factory=list)
     spend: Spend = field(default_factory=Spend)
+    """What the job's replies read so far cost, every brief's: those done (all their rounds)
+    and those still waiting for an answer (the rounds they had)."""
     next_batch: str | None = None
     """The follow-up batch started for the requests still to answer, if one was."""
     downloaded_again: list[str] = field(default_factory=list)
@@ -368,6 +370,10 @@ def collect_batch(
             for outcome in outcomes:
                 index, result, failure = outcome.index, outcome.result, outcome.failure
                 if (waiting := outcome.waiting) is not None:
+                    if not direct or index in refused_briefs:
+                        # Its replies so far were paid for: counted while it waits (once done,
+                        # its result's spend counts every round's).
+                        collected.spend += waiting.spend
                     if (refused_part := refused_briefs.get(index)) is not None:
                         failure = BatchFailure(index, waiting.brief, refusal(refused_part))
                     elif direct:

@@ -12,7 +12,7 @@ its answer will be asked for.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from dco.errors import ConfigError, OptionError, ProviderError
 from dco.generation.batch import BatchFailure, came_to_nothing, raised
 from dco.generation.batch_answers import Answers, request_digest
-from dco.generation.pipeline import GenerationResult, pipeline
+from dco.generation.pipeline import GenerationResult, Spend, pipeline
 from dco.generation.plan import make_plan
 from dco.i18n import _
 from dco.models import Brief
@@ -38,6 +38,8 @@ class Waiting:
     request: ChatRequest
     steps: Generator[ChatRequest, ChatResult, GenerationResult] | None
     direct: int = 0
+    spend: Spend = field(default_factory=Spend)
+    """What the replies it was given so far cost: paid for, though the brief is not done."""
 
     def __getstate__(self) -> dict[str, object]:
         return {**self.__dict__, "steps": None}  # a paused generator cannot cross processes
@@ -117,10 +119,10 @@ class Replayer:
                     else _("the batch's reply to the request could not be used: {why}")
                 )
                 raise ProviderError(said.format(why=answer.error))
+            reply = self.provider.batch_reply(answer.body, waiting.request)
+            waiting.spend.count(reply)
             try:
-                waiting.request = steps.send(
-                    self.provider.batch_reply(answer.body, waiting.request)
-                )
+                waiting.request = steps.send(reply)
             except StopIteration as done:
                 return done.value
 

@@ -55,6 +55,15 @@ class Spend:
     """Requests the provider sent again after a transient error (429, 5xx, timeout)."""
     seconds: float = 0.0
 
+    def count(self, result: ChatResult) -> None:
+        """Add one answered request of a brief's generation (after its first, a repair)."""
+        self.requests += 1
+        self.repairs = self.requests - 1
+        self.prompt_tokens += result.usage.prompt_tokens
+        self.completion_tokens += result.usage.completion_tokens
+        self.retries += result.attempts - 1
+        self.seconds += result.latency_ms / 1000
+
     def __iadd__(self, other: Spend) -> Spend:
         self.requests += other.requests
         self.prompt_tokens += other.prompt_tokens
@@ -105,13 +114,7 @@ class _Tally:
     model: str = ""
 
     def add(self, result: ChatResult) -> None:
-        spend = self.spend
-        spend.requests += 1
-        spend.repairs = spend.requests - 1
-        spend.prompt_tokens += result.usage.prompt_tokens
-        spend.completion_tokens += result.usage.completion_tokens
-        spend.retries += result.attempts - 1
-        spend.seconds += result.latency_ms / 1000
+        self.spend.count(result)
         self.model = result.model or self.model
 
 

@@ -96,9 +96,12 @@ def test_replies_that_need_repair_go_out_as_a_follow_up_batch(tmp_path):
         first = collect_batch(job, provider=llm, **OPTIONS)
         assert not first.done and first.next_batch == server.created[1]
         assert job.rounds[1].requests == 3  # one repair request per brief
+        # The first round's replies were paid for, though no brief is done yet.
+        assert (first.spend.requests, first.spend.prompt_tokens) == (3, 30)
         second = collect_batch(job, provider=llm, **OPTIONS)
         assert second.done and second.accepted == 6 and not second.failures
-        assert second.spend.repairs == 3 and len(server.created) == 2
+        assert (second.spend.requests, second.spend.repairs) == (6, 3)  # the job's, in all
+        assert len(server.created) == 2
 
 
 def test_an_earlier_rounds_reply_file_removed_since_is_downloaded_again(tmp_path):
