@@ -24,7 +24,7 @@ from dco.generation.batch_jobs import (
     submit_batch,
 )
 from dco.generation.batch_rounds import limits_for
-from dco.generation.cost import spend_line
+from dco.generation.cost import spend_data, spend_line
 from dco.i18n import _, counted
 from dco.models import Brief
 from dco.providers import get_provider
@@ -229,6 +229,7 @@ def _report(collected: Collected, as_json: bool) -> None:
             **_status_data(job, status), "done": collected.done,
             "accepted": collected.accepted, "discarded": collected.discarded,
             "next_batch": collected.next_batch, "downloaded_again": collected.downloaded_again,
+            "spend": spend_data(collected.spend, job.model, batch=True),
             "failures": [{"brief": f.index + 1, "product": f.brief.product, "error": f.error}
                          for f in collected.failures],
         })  # fmt: skip

@@ -74,3 +74,21 @@ def spend_line(spend: Spend, accepted: int, model: str, *, batch: bool = False) 
     elif spend.tokens:
         line += _(" (no price for {model} in dco/data/prices.yaml)").format(model=model)
     return line
+
+
+def spend_data(spend: Spend, model: str, *, batch: bool = False) -> dict[str, object]:
+    """What a run cost, for JSON: the counts, and the price in US dollars (None when
+    `prices.yaml` has none for `model`); `batch`: at the Batch API's price, with the direct
+    price for the same tokens beside it."""
+    price = price_of(model)
+    direct = price.of(spend) if price is not None else None
+    data: dict[str, object] = {
+        "requests": spend.requests, "repairs": spend.repairs, "retries": spend.retries,
+        "prompt_tokens": spend.prompt_tokens, "completion_tokens": spend.completion_tokens,
+    }  # fmt: skip
+    if batch:
+        data["usd"] = direct * batch_share() if direct is not None else None
+        data["usd_sent_directly"] = direct
+    else:
+        data["usd"] = direct
+    return data

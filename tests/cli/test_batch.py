@@ -5,6 +5,8 @@ import json
 
 import pytest
 
+from dco.generation.cost import batch_share, price_of
+from dco.generation.pipeline import Spend
 from dco.review import ReviewQueue
 from tests.batch_server import batch_server
 from tests.conftest import run_dco
@@ -127,6 +129,12 @@ def test_batch_size_splits_a_campaign_and_its_repairs_into_batches_of_that_many(
         collect = ("batch", "collect", batch_id, "--batch-dir", str(jobs), "--queue", str(queue))
         first = run_dco(*collect, "--json", env=env)  # every brief asks for a repair
         assert len(json.loads(first.stdout)["batches"]) == 2  # the repairs: split the same way
+        spend = json.loads(first.stdout)["spend"]  # the first round's, paid though none is done
+        direct = price_of("gpt-4o-mini").of(Spend(prompt_tokens=30, completion_tokens=30))
+        counts = (spend["requests"], spend["prompt_tokens"], spend["completion_tokens"])
+        assert counts == (3, 30, 30)
+        assert spend["usd_sent_directly"] == pytest.approx(direct) and direct > 0
+        assert spend["usd"] == pytest.approx(direct * batch_share())
         done = run_dco(*collect, env=env)
         assert done.returncode == 0, done.stderr
     assert len(server.created) == 4
