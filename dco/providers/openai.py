@@ -274,7 +274,7 @@ class OpenAIProvider(BatchEndpoints):
                 _(
                     "could not connect to {server}: {why}; check OPENAI_BASE_URL (is the server "
                     "running?), or use the offline provider with --provider fake"
-                ).format(server=server, why=self._scrub(error))
+                ).format(server=server, why=_connection_failure(error))
             )
         if not isinstance(error, openai.APIStatusError):
             return ProviderError(self._scrub(error))
@@ -356,6 +356,21 @@ class OpenAIProvider(BatchEndpoints):
         text = " ".join(str(error).split())
         text = text.replace(self._secret, "[API key]") if self._secret else text
         return _URL_CREDENTIALS.sub(r"\1[credentials]@", text)
+
+
+def _connection_failure(error: openai.APIConnectionError) -> str:
+    """Why a connection failed, in the system's words ("Connection refused", "Name or service
+    not known"), which the SDK's own "Connection error." leaves out. Only the system's reason
+    is taken from the causes, never their whole text, which may quote the URL and its
+    credentials."""
+    cause: BaseException | None = error
+    for _depth in range(8):  # a chain of causes is short; a loop of them must not hang
+        if cause is None:
+            break
+        if isinstance(cause, OSError) and (cause.strerror or getattr(cause, "reason", None)):
+            return str(cause.strerror or getattr(cause, "reason", ""))
+        cause = cause.__cause__ or cause.__context__
+    return "Connection error"
 
 
 def _not_a_completion(error: Exception) -> str:

@@ -395,6 +395,15 @@ def test_credentials_in_the_base_url_never_appear_in_a_message():
     assert "OPENAI_BASE_URL" in message and "--provider fake" in message
 
 
+def test_a_server_not_listening_is_named_with_the_systems_reason():
+    llm = OpenAIProvider(model="m", api_key=KEY, base_url="http://127.0.0.1:9/v1")
+    with pytest.raises(TransientError) as raised:
+        llm.complete(REQUEST)
+    assert str(raised.value).startswith(
+        "could not connect to http://127.0.0.1:9/v1: Connection refused; check OPENAI_BASE_URL"
+    )
+
+
 def test_the_timeout_comes_from_dco_timeout_and_a_bad_one_is_refused(monkeypatch):
     from dco.errors import ConfigError
 
