@@ -138,12 +138,13 @@ def export_command(
         left_out = counted(held_back, "approved variant")
         if brand is not None:
             note = _(
-                "left out {variants} over its channel's limits or breaking {brand}'s "
-                "error-level rules (fix them, or pass --force)"
+                "left out {variants} over its channel's limits, opening as a spreadsheet "
+                "formula, or breaking {brand}'s error-level rules (fix them, or pass --force)"
             ).format(variants=left_out, brand=brand.name)
         else:
             note = _(
-                "left out {variants} over its channel's limits (fix them, or pass --force)"
+                "left out {variants} over its channel's limits or opening as a spreadsheet "
+                "formula (fix them, or pass --force)"
             ).format(variants=left_out)
         error_console().print(f"[yellow]{escape(note)}[/]")
     if brand is None and not force:

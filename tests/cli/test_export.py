@@ -113,3 +113,19 @@ def test_a_pooled_stage_with_more_copy_than_one_ad_holds_becomes_several_ads_los
     assert all(sum(bool(ad[f"Headline {i}"]) for i in range(1, 16)) >= 3 for ad in ads)
     groups = [ad["Ad group"] for ad in ads]
     assert max(groups.count(g) for g in set(groups)) <= 3  # at most 3 RSAs an ad group
+
+
+def test_export_leaves_out_copy_a_spreadsheet_would_run_as_a_formula(tmp_path):
+    path, a, b = filled(tmp_path)
+    with ReviewQueue(path) as queue:
+        queue.undo("minji")  # the rejection
+        queue.undo("minji")  # the edit of b
+        formula = Copy(headline='=HYPERLINK("https://evil.example","코칭")', body="함께",
+                       cta="신청")  # fmt: skip
+        queue.edit(b.id, "minji", formula, force=True)
+    result = run_dco("export", str(path), "--format", "csv")
+    assert [r["variant_id"] for r in csv.DictReader(io.StringIO(result.stdout))] == [a.id]
+    assert (
+        "left out 1 approved variant over its channel's limits or opening as a spreadsheet "
+        "formula" in " ".join(result.stderr.split())
+    )

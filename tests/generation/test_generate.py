@@ -72,6 +72,20 @@ def test_an_overlong_variant_is_repaired():
     assert "headline is" in repair and "limit is 30" in repair and "[dco.Length]" in repair
 
 
+def test_a_variant_a_spreadsheet_would_run_as_a_formula_is_repaired():
+    # What hostile text in a prompt could steer a model to write.
+    formula = '=HYPERLINK("https://evil.example","하프 마라톤")'
+    fake = FakeProvider().then_reply({"variants": [
+        {"headline": formula, "body": "코치와 함께 완주해요.", "cta": "신청하기"},
+        {"headline": "하프 마라톤 코칭", "body": "주 3회 훈련으로 완주해요.", "cta": "상담받기"},
+        {"headline": "첫 주 무료 코칭", "body": "맞춤 플랜을 받아 보세요.", "cta": "시작하기"},
+    ]})  # fmt: skip
+    result = generate(BRIEF, stage="decision", n=3, provider=fake)
+    assert len(result) == 3 and len(fake.calls) == 2
+    assert "[dco.Formula]" in fake.calls[1].messages[-1].content
+    assert all(variant.copy.headline != formula for variant in result)
+
+
 def test_invalid_json_is_repaired_quoting_the_problem():
     fake = FakeProvider().then_invalid_json()
     result = generate(BRIEF, stage="decision", n=3, provider=fake)

@@ -260,6 +260,15 @@ def test_an_edit_over_the_channels_limit_is_refused_unless_forced(queue):
     assert queue.edit(variant.id, "minji", long, force=True).action == "edit"
 
 
+def test_an_edit_a_spreadsheet_would_run_as_a_formula_is_refused_unless_forced(queue):
+    (variant,) = variants(1)
+    queue.submit([variant])
+    formula = Copy(headline="=1+1", body=variant.copy.body, cta=variant.copy.cta)
+    with pytest.raises(ReviewError, match=r"headline opens as a spreadsheet formula"):
+        queue.edit(variant.id, "minji", formula)
+    assert queue.edit(variant.id, "minji", formula, force=True).action == "edit"
+
+
 def test_a_reviewer_who_skipped_many_is_served_the_oldest_they_did_not_skip(queue, clock):
     batch = variants(8)
     queue.submit(batch)
