@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from dco.brand.scopes import copy_field
 from dco.channels.catalog import Channel
-from dco.channels.limits import ENCODING_RULE, LENGTH_RULE, length_findings
+from dco.channels.limits import ENCODING_RULE, LENGTH_RULE, formula_findings, length_findings
 from dco.lint.placing import Positions
 from dco.models import Copy, Finding
 
@@ -100,8 +100,9 @@ class Asset:
 
 
 def channel_findings(asset: Asset, channel: Channel | None) -> list[Finding]:
-    """The copy's fields held to the channel's limits, in the channel's unit (the same check
-    every generated variant gets). A line of a text file is a whole message: a body."""
+    """The copy's fields held to the channel's limits, in the channel's unit, and to what no
+    export may carry (a spreadsheet formula): the same check every generated variant gets. A
+    line of a text file is a whole message: a body."""
     if channel is None:
         return []
     fields = {copy_field(name): text for name, text in asset.fields.items()}
@@ -111,7 +112,7 @@ def channel_findings(asset: Asset, channel: Channel | None) -> list[Finding]:
         cta=fields.get("cta", ""),
     )
     located = []
-    for finding in length_findings(copy, channel):
+    for finding in length_findings(copy, channel) + formula_findings(copy):
         # A field the channel composes of several ("headline+body+cta" in an SMS) is reported
         # at the first of them the asset has; a line of a text file, under its own name.
         parts = (finding.field or "").split("+")

@@ -96,6 +96,16 @@ def test_channel_rules_follow_the_records_channel(tmp_path):
     assert {"ko-ad-law.AdPrefix", "ko-ad-law.OptOut"} <= rules
 
 
+def test_copy_held_to_a_channel_is_held_to_what_no_export_may_carry(tmp_path):
+    path = tmp_path / "ads.jsonl"
+    headlines = ['=HYPERLINK("https://evil.example","코칭")', "-30% 할인"]
+    records = [{"headline": h, "body": "함께 달려요", "channel": "google_rsa"} for h in headlines]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
+    found = [(f.line, f.finding.field, f.finding.level) for f in lint([path], BRAND).findings
+             if f.finding.rule == "dco.Formula"]  # fmt: skip
+    assert found == [(1, "headline", "error")]
+
+
 def test_fix_rewrites_text_files(tmp_path):
     path = tmp_path / "ads.txt"
     path.write_text("저렴한 코칭이에요\nRunFit과 달려요\n", encoding="utf-8")
