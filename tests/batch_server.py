@@ -43,6 +43,9 @@ class BatchServer:
     """Chat completions answered one by one (not in a batch)."""
     list_pages: int = 0
     """Pages of the batch listing served: how far a search for a batch walked."""
+    timed_out: set[int] = field(default_factory=set)
+    """Lines (by number in their batch, from 0) whose model call timed out, the first time a
+    batch holds them: answered in the error file with the code `request_timeout`."""
     broken_off: set[str] = field(default_factory=set)
     """Files whose download stops half-way, the connection closed: a network dropping."""
     port: int = 0
@@ -167,6 +170,9 @@ class BatchServer:
 
     def _unanswered(self, number: int) -> tuple[str, str] | None:
         """Why line `number` of a batch goes unanswered (code, message), if it does."""
+        if number in self.timed_out:
+            self.timed_out.discard(number)
+            return "request_timeout", "The underlying call to the model timed out."
         if self.expire_after is not None and number >= self.expire_after:
             return "batch_expired", (
                 "This request could not be executed before the completion window expired."

@@ -12,6 +12,7 @@ without holding them.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from dco.providers.base import MOST_BATCH_LINE_BYTES, MOST_REPLY_BYTES, ChatRequest
+from dco.resources import data_error, load_data
 
 
 def request_digest(request: ChatRequest) -> str:
@@ -77,12 +79,23 @@ def read_answer(line: Mapping[str, Any]) -> Answer:
     if isinstance(error, dict):
         code = str(error.get("code") or "")
         return Answer(error=f"{code}: {error.get('message')}".strip(": "),
-                      retry=code in ("batch_expired", "batch_cancelled"))  # fmt: skip
+                      retry=code in ask_again_codes())  # fmt: skip
     message = ""
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
         message = str(body["error"].get("message") or "")
     retry = isinstance(status, int) and (status in (408, 429) or status >= 500)
     return Answer(error=f"HTTP {status}: {message or 'no reason given'}", retry=retry)
+
+
+@functools.cache
+def ask_again_codes() -> frozenset[str]:
+    """The error codes of a batch's reply that mean "not answered, ask again" rather than
+    "refused", from `dco/data/batch_api.yaml`."""
+    document = load_data("batch_api.yaml")
+    codes = document.data.get("ask_again") if isinstance(document.data, dict) else None
+    if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
+        raise data_error(document, ("ask_again",), "give a list of error codes")
+    return frozenset(codes)
 
 
 def peek_custom_id(raw: bytes) -> str | None:

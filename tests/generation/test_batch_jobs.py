@@ -234,6 +234,17 @@ def test_a_collect_interrupted_before_its_next_round_was_kept_leaves_no_round_un
         assert list(job.folder.glob("round-2*")) == []  # never to be sent, so not kept
 
 
+def test_a_line_whose_model_call_timed_out_is_asked_again_not_failed(tmp_path):
+    with batch_server(copywriter(), polls=1, timed_out={1}) as server:
+        llm = provider(server)
+        job = submit_batch(briefs(3), provider=llm, folder=tmp_path, **OPTIONS)
+        first = collect_batch(job, provider=llm, **OPTIONS)
+        assert not first.failures and first.accepted == 4 and job.rounds[1].requests == 1
+        second = collect_batch(job, provider=llm, **OPTIONS)
+    assert second.done and second.accepted == 6 and not second.failures
+    assert len(server.created) == 2 and server.direct == 0
+
+
 def test_a_refused_line_fails_its_brief_and_an_expired_one_is_asked_again(tmp_path):
     with batch_server(copywriter(refuse="요가 클래스"), polls=1, expire_after=3) as server:
         llm = provider(server)
