@@ -21,13 +21,20 @@ def campaign(tmp_path):
     return path
 
 
+def send(campaign, jobs, server, *extra):
+    """`dco generate --batch` of the campaign through the mock, as a user types it: the
+    environment it was given and what it printed."""
+    env = {"OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": server.base_url}
+    sent = run_dco("generate", "--brief", str(campaign), "--stage", "decision", "--n", "2",
+                   "--seed", "7", "--provider", "openai/gpt-4o-mini", "--batch",
+                   "--batch-dir", str(jobs), *extra, env=env)  # fmt: skip
+    return env, sent
+
+
 def test_a_campaign_sent_as_a_batch_is_collected_into_the_queue(tmp_path, campaign):
     jobs, queue = tmp_path / "jobs", tmp_path / "review.db"
     with batch_server(copywriter(refuse="수영 강습"), polls=2) as server:
-        env = {"OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": server.base_url}
-        sent = run_dco("generate", "--brief", str(campaign), "--stage", "decision", "--n", "2",
-                       "--seed", "7", "--provider", "openai/gpt-4o-mini", "--batch",
-                       "--batch-dir", str(jobs), env=env)  # fmt: skip
+        env, sent = send(campaign, jobs, server)
         assert sent.returncode == 0, sent.stderr
         batch_id = sent.stdout.strip()
         assert batch_id == server.created[0] and "dco batch collect" in sent.stderr
@@ -66,10 +73,7 @@ def test_collect_checks_replies_in_workers_and_names_a_briefs_file_changed_since
 ):
     jobs, queue = tmp_path / "jobs", tmp_path / "review.db"
     with batch_server(copywriter(), polls=1) as server:
-        env = {"OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": server.base_url}
-        sent = run_dco("generate", "--brief", str(campaign), "--stage", "decision", "--n", "2",
-                       "--seed", "7", "--provider", "openai/gpt-4o-mini", "--batch",
-                       "--batch-dir", str(jobs), env=env)  # fmt: skip
+        env, sent = send(campaign, jobs, server)
         batch_id = sent.stdout.strip()
         (folder,) = jobs.iterdir()
         briefs_file = folder / "briefs.jsonl"
@@ -94,10 +98,7 @@ def test_collect_checks_replies_in_workers_and_names_a_briefs_file_changed_since
 def test_collect_says_which_kept_reply_file_it_downloaded_again(tmp_path, campaign):
     jobs, queue = tmp_path / "jobs", tmp_path / "review.db"
     with batch_server(copywriter(), polls=1) as server:
-        env = {"OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": server.base_url}
-        sent = run_dco("generate", "--brief", str(campaign), "--stage", "decision", "--n", "2",
-                       "--seed", "7", "--provider", "openai/gpt-4o-mini", "--batch",
-                       "--batch-dir", str(jobs), env=env)  # fmt: skip
+        env, sent = send(campaign, jobs, server)
         collect = ("batch", "collect", sent.stdout.strip(), "--batch-dir", str(jobs), "--queue",
                    str(queue))  # fmt: skip
         assert run_dco(*collect, env=env).returncode == 0
@@ -119,10 +120,7 @@ def test_collect_says_which_kept_reply_file_it_downloaded_again(tmp_path, campai
 def test_batch_size_splits_a_campaign_and_its_repairs_into_batches_of_that_many(tmp_path, campaign):
     jobs, queue = tmp_path / "jobs", tmp_path / "review.db"
     with batch_server(copywriter(long_first_round=True), polls=1) as server:
-        env = {"OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": server.base_url}
-        sent = run_dco("generate", "--brief", str(campaign), "--stage", "decision", "--n", "2",
-                       "--seed", "7", "--provider", "openai/gpt-4o-mini", "--batch",
-                       "--batch-size", "2", "--batch-dir", str(jobs), env=env)  # fmt: skip
+        env, sent = send(campaign, jobs, server, "--batch-size", "2")
         assert sent.returncode == 0, sent.stderr
         assert "sent 3 briefs in 2 batches as batch" in sent.stderr
         batch_id = sent.stdout.strip()
