@@ -7,6 +7,7 @@ sent in the server's own encoding (CP949 from a Korean Windows server) is read i
 
 from __future__ import annotations
 
+import itertools
 import re
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any
@@ -247,13 +248,11 @@ def identifier(name: str) -> str:
 def _one_line(said: str) -> str:
     """A message of libpq's, which breaks lines between sentences ("Connection refused\n\tIs the
     server running …?"), as one line that still reads as sentences."""
-    lines = [" ".join(line.split()) for line in said.splitlines()]
-    joined = ""
-    for line in filter(None, lines):
-        if joined:
-            joined += " " if joined[-1] in ".?!:;,(" else ". "
-        joined += line
-    return joined
+    lines = [words for line in said.splitlines() if (words := " ".join(line.split()))]
+    pieces = lines[:1]
+    for before, line in itertools.pairwise(lines):
+        pieces += [" " if before[-1] in ".?!:;,(" else ". ", line]
+    return "".join(pieces)
 
 
 def _primary_words(error: psycopg.Error, secret: str | None) -> str:
