@@ -156,6 +156,7 @@ def collect_command(
         while True:
             collected = collect_batch(job, provider=provider, sink=sinks, direct=direct,
                                       workers=workers, on_progress=on_progress,
+                                      on_download=_say_downloading,
                                       limits=limits_for(job.settings.get("batch_size")),
                                       **options)  # fmt: skip
             if collected.status.finished or not wait:
@@ -169,6 +170,12 @@ def collect_command(
     _report(collected, as_json)
     if collected.failures:
         raise SystemExit(1)
+
+
+def _say_downloading(path: Path) -> None:
+    error_console().print(
+        _("downloading {path} from the provider").format(path=path), highlight=False, markup=False
+    )
 
 
 def _provider(job: BatchJob) -> BatchProvider:

@@ -326,6 +326,7 @@ def collect_batch(
     direct: bool = False,
     on_result: OnResult | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    on_download: Callable[[Path], None] | None = None,
     workers: int | None = None,
     limits: BatchLimits | None = None,
     **options: Any,
@@ -334,6 +335,9 @@ def collect_batch(
     run every brief's checks on them, give accepted variants to `sink` (a `ReviewQueue`), and
     send what needs another request (repairs, requests the batch never answered) as the next
     round's batch (or batches, beyond `limits`), or straight to the provider with `direct`.
+
+    `on_download` hears of each reply file before it is downloaded (a campaign's replies can
+    take minutes to arrive), `on_progress` of each brief checked.
 
     The replies are checked by `workers` processes (by default, on Linux, one per core once
     there are 500 briefs; 1: in this one), and come out in brief order either way.
@@ -357,7 +361,8 @@ def collect_batch(
     refused_briefs = {index: part for n, part in refused.items() if not part.retry_later
                       for index in briefs_in(job.folder, job.current.number, n)}  # fmt: skip
     cancelled = any(part.status == "cancelled" for part in statuses)
-    collected = Collected(job, status, downloaded_again=_download(job, provider, statuses))
+    again = _download(job, provider, statuses, on_download)
+    collected = Collected(job, status, downloaded_again=again)
     rounds = len(job.rounds)
     carried = 0
     to_submit: list[Any] = []
@@ -471,7 +476,12 @@ def _start(job: BatchJob, provider: BatchProvider) -> None:
         job.save()
 
 
-def _download(job: BatchJob, provider: BatchProvider, statuses: list[BatchStatus]) -> list[str]:
+def _download(
+    job: BatchJob,
+    provider: BatchProvider,
+    statuses: list[BatchStatus],
+    on_download: Callable[[Path], None] | None,
+) -> list[str]:
     """Keep the round's replies and errors on disk before reading any (once), and download
     again any an earlier round kept that has been removed or changed since. Returns the names
     of the files downloaded again."""
@@ -479,8 +489,8 @@ def _download(job: BatchJob, provider: BatchProvider, statuses: list[BatchStatus
     for earlier in job.rounds[:-1]:
         if not all(_sound(job, earlier, name) for name in earlier.downloaded):
             statuses_then = [provider.batch_status(batch_id) for batch_id in earlier.batch_ids]
-            again += _keep_replies(job, provider, earlier, statuses_then)
-    again += _keep_replies(job, provider, job.current, statuses)
+            again += _keep_replies(job, provider, earlier, statuses_then, on_download)
+    again += _keep_replies(job, provider, job.current, statuses, on_download)
     job.save()  # what was paid for is noted before anything else can fail
     return again
 
@@ -493,7 +503,11 @@ def _sound(job: BatchJob, round_: Round, name: str) -> bool:
 
 
 def _keep_replies(
-    job: BatchJob, provider: BatchProvider, round_: Round, statuses: list[BatchStatus]
+    job: BatchJob,
+    provider: BatchProvider,
+    round_: Round,
+    statuses: list[BatchStatus],
+    on_download: Callable[[Path], None] | None,
 ) -> list[str]:
     """Download the round's reply files not on disk as they were downloaded, noting what each
     holds. Returns the names of those downloaded again (removed or changed since)."""
@@ -507,6 +521,8 @@ def _keep_replies(
             if not _sound(job, round_, name):
                 if name in round_.downloaded:
                     again.append(name)
+                if on_download:
+                    on_download(path)
                 _fetch(provider, file_id, path, round_, name)
                 round_.kept[name] = fingerprint(path)
             elif name not in round_.kept:  # kept by a dco that did not note what it held

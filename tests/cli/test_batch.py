@@ -101,17 +101,21 @@ def test_collect_says_which_kept_reply_file_it_downloaded_again(tmp_path, campai
         env, sent = send(campaign, jobs, server)
         collect = ("batch", "collect", sent.stdout.strip(), "--batch-dir", str(jobs), "--queue",
                    str(queue))  # fmt: skip
-        assert run_dco(*collect, env=env).returncode == 0
+        first = run_dco(*collect, env=env)
+        assert first.returncode == 0
         (replies,) = jobs.glob("*/round-1.output.jsonl")
+        assert f"downloading {replies} from the provider" in first.stderr
         replies.write_bytes(replies.read_bytes()[:100])
         text = run_dco(*collect, env=env)
         replies.unlink()
         as_json = run_dco(*collect, "--json", env=env)
+        again = run_dco(*collect, env=env)
     assert text.returncode == 0 and "6 variants accepted" in text.stdout
     assert f"{replies} was removed or changed since it was downloaded; it was downloaded again" in (
         text.stderr
     )
     assert json.loads(as_json.stdout)["downloaded_again"] == ["round-1.output.jsonl"]
+    assert "downloading" not in again.stderr  # kept as downloaded: read, not fetched
     assert len(server.created) == 1 and server.direct == 0
     with ReviewQueue(queue) as q:
         assert q.stats()["total"] == 6
