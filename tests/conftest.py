@@ -83,8 +83,17 @@ def postgres_url(postgres_server, request):
 def pooled_url(postgres_server, postgres_url):
     """`postgres_url`'s database, reached through a stand-in for PgBouncer (see
     tests/review/pooler.py)."""
-    from pathlib import Path
+    yield from _relayed(postgres_server, postgres_url, as_pgpool=False)
 
+
+@pytest.fixture
+def pgpool_url(postgres_server, postgres_url):
+    """`postgres_url`'s database, reached through a stand-in for Pgpool-II (see
+    tests/review/pooler.py)."""
+    yield from _relayed(postgres_server, postgres_url, as_pgpool=True)
+
+
+def _relayed(postgres_server, postgres_url: str, *, as_pgpool: bool):
     from psycopg.conninfo import conninfo_to_dict
 
     from tests.review.pooler import pooler
@@ -92,7 +101,7 @@ def pooled_url(postgres_server, postgres_url):
     parts = conninfo_to_dict(postgres_server.get_uri())
     socket = Path(str(parts["host"])) / f".s.PGSQL.{parts.get('port') or 5432}"
     database = postgres_url.split("/")[3].split("?")[0]
-    with pooler(socket) as port:
+    with pooler(socket, as_pgpool=as_pgpool) as port:
         yield f"postgresql://postgres@127.0.0.1:{port}/{database}"
 
 

@@ -6,6 +6,11 @@ startup packet that carries `options` down with "unsupported startup parameter: 
 plays that refusal, byte for byte, and otherwise passes the connection through (as PgBouncer's
 session mode would): enough to show what dco does when it meets one. Pooling itself (another
 server session for each transaction) is not played.
+
+With `as_pgpool`, it plays Pgpool-II instead (which takes options): when the server ends the
+session behind it, the client hears not the server's farewell (57P01) but Pgpool-II's own
+"unable to read data from DB node 0" (FATAL, XX000), and the connection closes, as Pgpool-II
+4.3.5 does.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ _NEGOTIATIONS = {80877103, 80877104}
 
 
 @contextmanager
-def pooler(server_socket: Path) -> Iterator[int]:
+def pooler(server_socket: Path, *, as_pgpool: bool = False) -> Iterator[int]:
     """Serve on 127.0.0.1 until the block ends, relaying to the server listening on the Unix
     socket `server_socket`; yields the port."""
     listener = socket.create_server(("127.0.0.1", 0))
@@ -37,7 +42,9 @@ def pooler(server_socket: Path) -> Iterator[int]:
                 client, _ = listener.accept()
             except TimeoutError:
                 continue
-            threading.Thread(target=_session, args=(client, server_socket), daemon=True).start()
+            threading.Thread(
+                target=_session, args=(client, server_socket, as_pgpool), daemon=True
+            ).start()
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
@@ -49,7 +56,7 @@ def pooler(server_socket: Path) -> Iterator[int]:
         listener.close()
 
 
-def _session(client: socket.socket, server_socket: Path) -> None:
+def _session(client: socket.socket, server_socket: Path, as_pgpool: bool) -> None:
     with client, suppress(OSError, struct.error):
         while True:
             header = read_exactly(client, 8)
@@ -58,7 +65,7 @@ def _session(client: socket.socket, server_socket: Path) -> None:
             if code not in _NEGOTIATIONS:
                 break
             client.sendall(b"N")
-        if b"\0options\0" in b"\0" + body:
+        if b"\0options\0" in b"\0" + body and not as_pgpool:
             refusal = "unsupported startup parameter: options"  # PgBouncer's words
             client.sendall(error_response("FATAL", refusal, "utf-8", code="08P01"))
             return
@@ -67,13 +74,24 @@ def _session(client: socket.socket, server_socket: Path) -> None:
             server.sendall(header + body)
             onward = threading.Thread(target=_relay, args=(client, server), daemon=True)
             onward.start()
-            _relay(server, client)
+            _relay(server, client, as_pgpool)
             onward.join()
 
 
-def _relay(source: socket.socket, target: socket.socket) -> None:
+_FAREWELL = b"C57P01\0"
+"""The code field of the server's "terminating connection due to administrator command"."""
+
+
+def _relay(source: socket.socket, target: socket.socket, as_pgpool: bool = False) -> None:
     with suppress(OSError):
         while data := source.recv(65536):
+            if as_pgpool and data[:1] == b"E" and _FAREWELL in data:
+                continue  # Pgpool-II does not pass the server's farewell on
             target.sendall(data)
     with suppress(OSError):
+        if as_pgpool:  # the server went: Pgpool-II's own words, then it closes
+            target.sendall(error_response("FATAL", _PGPOOL_LOST, "utf-8", code="XX000"))
         target.shutdown(socket.SHUT_WR)
+
+
+_PGPOOL_LOST = "unable to read data from DB node 0"

@@ -206,3 +206,19 @@ def test_a_postgres_decision_is_announced_once_another_reviewer_can_read_it(post
         deciding.skip(batch[1].id, "kim")  # a skip decides nothing, and says so all the same
         assert watching.store.wait_for_decisions(30) is True
         assert [d.action for d in watching.history(batch[1].id)] == ["skip"]
+
+
+def test_a_table_read_left_part_way_leaves_the_queue_working(queue_location):
+    # Rows are streamed in chunks; a reader that stops early (a copy that failed, a digest
+    # abandoned) must not leave the connection busy with the rest.
+    with ReviewQueue(queue_location) as queue:
+        batch = variants(12)
+        queue.submit(batch)
+        rows = queue.store.table_rows("variants")
+        assert [next(rows)[0] for _ in range(3)] == [v.id for v in batch[:3]]
+        rows.close()
+        claimed = queue.claim("minji")
+        assert claimed is not None and claimed.variant.id == batch[0].id
+        queue.approve(claimed.variant.id, "minji")
+        assert queue.stats()["approved"] == 1
+        assert sum(1 for _ in queue.store.table_rows("variants")) == 12

@@ -323,9 +323,16 @@ def end_sessions(url):
         )
 
 
-def test_a_postgres_queue_carries_on_after_the_server_ends_its_session(postgres_url):
+@pytest.fixture(params=["server", "through Pgpool-II"])
+def reached(request, postgres_url):
+    """The queue's URL, on the server itself or behind a stand-in for Pgpool-II, which words a
+    session's end its own way (see tests/review/pooler.py); sessions are ended on the server."""
+    return request.getfixturevalue("pgpool_url") if request.param != "server" else postgres_url
+
+
+def test_a_postgres_queue_carries_on_after_the_server_ends_its_session(reached, postgres_url):
     batch = variants(2)
-    with ReviewQueue(postgres_url) as queue:
+    with ReviewQueue(reached) as queue:
         queue.submit(batch)
         end_sessions(postgres_url)
         assert queue.claim("minji").variant.id == batch[0].id
@@ -338,13 +345,15 @@ def test_a_postgres_queue_carries_on_after_the_server_ends_its_session(postgres_
         assert [d.action for d in queue.history(batch[1].id)] == ["skip"]
 
 
-def test_a_postgres_queue_is_copied_after_the_server_ends_its_session(postgres_url, tmp_path):
+def test_a_postgres_queue_is_copied_after_the_server_ends_its_session(
+    reached, postgres_url, tmp_path
+):
     from dco.review.copying import copy_queue
     from dco.review.stores import open_store
 
-    with ReviewQueue(postgres_url) as queue:
+    with ReviewQueue(reached) as queue:
         queue.submit(variants(3))
-    source, target = open_store(postgres_url), open_store(str(tmp_path / "copy.db"))
+    source, target = open_store(reached), open_store(str(tmp_path / "copy.db"))
     try:
         end_sessions(postgres_url)
         report = copy_queue(source, target)

@@ -354,6 +354,9 @@ _DECIDE_THE_OLD_WAY = "SELECT * FROM dco_decide(%s, %s, %s, %s, %s, %s, %s, %s, 
 """A decision where the database's functions predate dco_decide_and_announce and this user
 may not replace them: announced in the decision's transaction, which is slower for a team."""
 
+_STREAM_CHUNK = 5000
+"""Rows a stream holds at a time, where libpq can chunk them (17 or newer)."""
+
 _MIGRATION_LOCK = 0x64636F  # 'dco': one process migrates while the others wait
 _SUBMISSION_LOCK = 0x64636F01
 _FRONTIER_LOCK = 6513519  # taken shared by dco_advance_frontier
@@ -491,6 +494,13 @@ class PostgresStore(SqlStore):
             return run(self._live())
         except self._ended:
             return run(self._live())
+        except self._psycopg.errors.InternalError_ as e:
+            # Pgpool-II, when the server ended the session behind it, answers with its own
+            # fatal error ("unable to read data from DB node 0", XX000) in place of the
+            # server's farewell, and closes the connection: the session ended all the same.
+            if not (e.diag.severity == "FATAL" and self.db.closed):
+                raise
+            return run(self._live())
         except self._psycopg.errors.InvalidSqlStatementName:
             if self._pooled:
                 raise
@@ -587,15 +597,16 @@ class PostgresStore(SqlStore):
                 raise self._explain(e) from None
 
     def _stream(self, sql: str) -> Iterator[tuple]:
-        # A server-side cursor of its own connection-level transaction: pages, not all rows.
+        # Rows arrive in chunks (libpq's chunked rows mode, from libpq 17; one by one before),
+        # never all at once. Not through a named server-side cursor: Pgpool-II closes the
+        # connection when a client describes a portal that DECLARE made ("unable to execute
+        # Describe ... unable to get the bind message"), and psycopg describes its cursors so.
         with self._lock:
             try:
                 with ExitStack() as stack:
                     self._again_if_ended(lambda db: stack.enter_context(db.transaction()))
-                    cursor = stack.enter_context(self.db.cursor(name="dco_copy"))
-                    cursor.itersize = 5000
-                    cursor.execute(self._sql(sql))
-                    yield from cursor
+                    chunk = _STREAM_CHUNK if self._psycopg.capabilities.has_stream_chunked() else 1
+                    yield from self.db.cursor().stream(self._sql(sql), size=chunk)
             except self._psycopg.Error as e:
                 raise self._explain(e) from None
 
