@@ -498,7 +498,9 @@ class PostgresStore(SqlStore):
             # Pgpool-II, when the server ended the session behind it, answers with its own
             # fatal error ("unable to read data from DB node 0", XX000) in place of the
             # server's farewell, and closes the connection: the session ended all the same.
-            if not (e.diag.severity == "FATAL" and self.db.closed):
+            # The severity in English whatever the server's language (a Korean one says 치명적).
+            severity = e.diag.severity_nonlocalized or e.diag.severity
+            if not (severity == "FATAL" and self.db.closed):
                 raise
             return run(self._live())
         except self._psycopg.errors.InvalidSqlStatementName:
