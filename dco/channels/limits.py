@@ -1,8 +1,8 @@
 """Copy held to a channel: a field over its limit, not encodable in the channel, or opening as a
 spreadsheet formula, as a finding.
 
-`copy_findings` is the one check of copy that generation, the review queue and app, and export
-share: the channel's limits, what no export may carry, then the brand's rules.
+`copy_findings` is the one check of copy that generation, the review queue and app, export and
+lint share: the channel's limits, what no export may carry, then the brand's rules.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from dco.brand.scopes import copy_field
 from dco.channels.catalog import Channel
-from dco.channels.limits import ENCODING_RULE, LENGTH_RULE, formula_findings, length_findings
+from dco.channels.limits import ENCODING_RULE, LENGTH_RULE, copy_findings
 from dco.lint.placing import Positions
 from dco.models import Copy, Finding
 
@@ -112,7 +112,7 @@ def channel_findings(asset: Asset, channel: Channel | None) -> list[Finding]:
         cta=fields.get("cta", ""),
     )
     located = []
-    for finding in length_findings(copy, channel) + formula_findings(copy):
+    for finding in copy_findings(copy, channel):  # no brand here: lint checks its rules itself
         # A field the channel composes of several ("headline+body+cta" in an SMS) is reported
         # at the first of them the asset has; a line of a text file, under its own name.
         parts = (finding.field or "").split("+")
