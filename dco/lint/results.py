@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from dco.brand.scopes import copy_field
 from dco.channels.catalog import Channel
-from dco.channels.limits import ENCODING_RULE, LENGTH_RULE, copy_findings
+from dco.channels.limits import ENCODING_RULE, FORMULA_RULE, LENGTH_RULE, copy_findings
 from dco.lint.placing import Positions
 from dco.models import Copy, Finding
 
@@ -18,6 +18,7 @@ would otherwise list thousands, and hold them all in memory)."""
 CHANNEL_RULES = {
     LENGTH_RULE: "A field is longer than the channel allows, counted in the channel's unit.",
     ENCODING_RULE: "A field holds a character the channel cannot send (emoji in a cp949 SMS).",
+    FORMULA_RULE: "A field a spreadsheet would run as a formula when an export is opened.",
 }
 
 
