@@ -41,12 +41,18 @@ class LocalBatches(OpenAIProvider):
         self.seconds = 0.0
         """Time spent playing the provider's side, taken out of dco's figures."""
 
-    def start_batch(self, path, metadata):
+    def upload_batch_input(self, path):
         begin = time.perf_counter()
-        batch_id = f"batch-local-{len(list(self.folder.glob('input-*.jsonl'))) + 1}"
-        shutil.copy(path, self.folder / f"input-{batch_id}.jsonl")
+        file_id = f"local-{len(list(self.folder.glob('input-*.jsonl'))) + 1}"
+        shutil.copy(path, self.folder / f"input-{file_id}.jsonl")
         self.seconds += time.perf_counter() - begin
-        return batch_id
+        return file_id
+
+    def has_file(self, file_id):
+        return (self.folder / f"input-{file_id}.jsonl").exists()
+
+    def start_batch(self, input_file, metadata):
+        return input_file  # the batch answers the file it was made of (see download)
 
     def find_batch(self, metadata, since=None):
         return None

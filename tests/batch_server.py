@@ -39,6 +39,10 @@ class BatchServer:
     batches: dict[str, dict] = field(default_factory=dict)
     created: list[str] = field(default_factory=list)
     """Every batch id created, in order: a batch paid for twice shows here twice."""
+    uploaded: list[str] = field(default_factory=list)
+    """Every file id uploaded, in order: an input file uploaded twice shows here twice."""
+    unavailable: int = 0
+    """Batch creations answered 503 before one succeeds: the service down for a moment."""
     direct: int = 0
     """Chat completions answered one by one (not in a batch)."""
     list_pages: int = 0
@@ -72,12 +76,24 @@ class BatchServer:
         )  # fmt: skip
         file_id = self.new_id("file")
         self.files[file_id] = content
+        self.uploaded.append(file_id)
+        return self.file(file_id)
+
+    def file(self, file_id: str) -> tuple[int, dict]:
+        """The file's description, as `files.retrieve` has it."""
+        if file_id not in self.files:
+            return 404, {"error": {"message": f"No such File object: {file_id}",
+                                   "type": "invalid_request_error"}}  # fmt: skip
         return 200, {
-            "id": file_id, "object": "file", "bytes": len(content), "created_at": 0,
+            "id": file_id, "object": "file", "bytes": len(self.files[file_id]), "created_at": 0,
             "filename": "input.jsonl", "purpose": "batch", "status": "processed",
         }  # fmt: skip
 
     def create(self, request: dict) -> tuple[int, dict]:
+        if self.unavailable:
+            self.unavailable -= 1
+            return 503, {"error": {"message": "The server is overloaded or not ready yet.",
+                                   "type": "server_error"}}  # fmt: skip
         if request["input_file_id"] not in self.files:
             return 400, {"error": {"message": "no such file", "type": "invalid_request_error"}}
         batch_id = self.new_id("batch")
@@ -226,6 +242,8 @@ def batch_server(answer: Answer, **settings) -> Iterator[BatchServer]:
                     self.close_connection = True
                 else:
                     self._reply(200, content)
+            elif match := re.fullmatch(r"/v1/files/([\w-]+)", self.path):
+                self._reply(*server.file(match[1]))
             elif match := re.fullmatch(r"/v1/batches/([\w-]+)", self.path):
                 self._reply(*server.retrieve(match[1]))
             elif self.path.startswith("/v1/batches"):

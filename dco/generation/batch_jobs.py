@@ -83,6 +83,9 @@ class Round:
     refused_ids: list[str] = field(default_factory=list)
     """Batches the provider refused for now and that were sent again: the job is still found by
     them."""
+    uploaded: list[str] = field(default_factory=list)
+    """The provider's ids of the input files uploaded so far, a part each, in order: kept as
+    soon as known, so a start interrupted between upload and batch uses the file again."""
     parts: int = 1
     """How many batches it goes out as."""
     collected: bool = False
@@ -469,11 +472,24 @@ def _start(job: BatchJob, provider: BatchProvider) -> None:
         metadata = {"dco_job": job.job_id, "dco_round": str(current.number)}
         if part > 1:  # the first part's metadata is what a round of one batch has
             metadata["dco_part"] = str(part)
-        path = job.path(part_name(current.number, part, "input"))
-        current.batch_ids.append(
-            provider.find_batch(metadata, since) or provider.start_batch(path, metadata)
-        )
+        batch_id = provider.find_batch(metadata, since)
+        if batch_id is None:
+            batch_id = provider.start_batch(_uploaded(job, part, provider), metadata)
+        current.batch_ids.append(batch_id)
         job.save()
+
+
+def _uploaded(job: BatchJob, part: int, provider: BatchProvider) -> str:
+    """The provider's id of the current round's input file for `part`: the one uploaded
+    before, if the provider still has it (an interrupted start), else uploaded now."""
+    current = job.current
+    if len(current.uploaded) >= part and provider.has_file(current.uploaded[part - 1]):
+        return current.uploaded[part - 1]
+    file_id = provider.upload_batch_input(job.path(part_name(current.number, part, "input")))
+    del current.uploaded[part - 1 :]  # one the provider no longer has is replaced
+    current.uploaded.append(file_id)
+    job.save()
+    return file_id
 
 
 def _download(

@@ -40,6 +40,7 @@ class RoundRecord(_Checked):
     requests: _Count
     batch_ids: list[str] = []
     refused_ids: list[str] = []
+    uploaded: list[str] = []
     parts: _Number = 1
     collected: bool = False
     written_at: float | None = None

@@ -153,8 +153,17 @@ class BatchProvider(Provider, Protocol):
         """A reply's body from the batch's output file, read as `complete` reads a reply."""
         ...
 
-    def start_batch(self, path: Any, metadata: Mapping[str, str]) -> str:
-        """Upload the input file at `path` and start a batch of it; returns the batch's id."""
+    def upload_batch_input(self, path: Any) -> str:
+        """Upload the input file at `path`; returns the provider's id for it."""
+        ...
+
+    def has_file(self, file_id: str) -> bool:
+        """Whether the provider still keeps the file (one uploaded before an interruption is
+        used again, not uploaded twice, unless it was deleted or has expired meanwhile)."""
+        ...
+
+    def start_batch(self, input_file: str, metadata: Mapping[str, str]) -> str:
+        """Start a batch of the uploaded input file `input_file`; returns the batch's id."""
         ...
 
     def find_batch(self, metadata: Mapping[str, str], since: float | None = None) -> str | None:

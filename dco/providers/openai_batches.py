@@ -48,13 +48,26 @@ class BatchEndpoints:
     def batch_reply(self, body: Any, request: ChatRequest) -> ChatResult:
         return self.reply_from(body, request)
 
-    def start_batch(self, path: Any, metadata: Mapping[str, str]) -> str:
-        client = self._sync()
+    def upload_batch_input(self, path: Any) -> str:
         try:
             with Path(path).open("rb") as file:
-                uploaded = client.files.create(file=file, purpose="batch")
-            batch = client.batches.create(
-                input_file_id=uploaded.id, endpoint=ENDPOINT, completion_window=WINDOW,
+                return self._sync().files.create(file=file, purpose="batch").id
+        except openai.OpenAIError as e:
+            raise self._translate(e) from None
+
+    def has_file(self, file_id: str) -> bool:
+        try:
+            self._sync().files.retrieve(file_id)
+        except openai.NotFoundError:
+            return False
+        except openai.OpenAIError as e:
+            raise self._translate(e) from None
+        return True
+
+    def start_batch(self, input_file: str, metadata: Mapping[str, str]) -> str:
+        try:
+            batch = self._sync().batches.create(
+                input_file_id=input_file, endpoint=ENDPOINT, completion_window=WINDOW,
                 metadata=dict(metadata),
             )  # fmt: skip
         except openai.OpenAIError as e:

@@ -326,8 +326,8 @@ def test_a_briefs_file_short_of_the_briefs_sent_stops_the_collect_instead_of_los
 
 def test_a_start_interrupted_before_its_id_was_kept_is_found_not_started_again(tmp_path):
     class CrashAfterStart(OpenAIProvider):
-        def start_batch(self, path, metadata):
-            super().start_batch(path, metadata)
+        def start_batch(self, input_file, metadata):
+            super().start_batch(input_file, metadata)
             raise KeyboardInterrupt  # the process dies before the id is written down
 
     with batch_server(copywriter(), polls=1) as server:
@@ -341,6 +341,55 @@ def test_a_start_interrupted_before_its_id_was_kept_is_found_not_started_again(t
         llm = provider(server)
         collected = collect_batch(job, provider=llm, **OPTIONS)
         assert job.batch_id == server.created[0] and len(server.created) == 1
+        assert collected.done and collected.accepted == 4
+
+
+def test_a_batch_not_started_after_its_upload_is_started_later_from_the_same_file(tmp_path):
+    with batch_server(copywriter(), polls=1, unavailable=1) as server:
+        llm = provider(server)
+        with pytest.raises(BatchNotStarted, match="503"):
+            submit_batch(briefs(2), provider=llm, folder=tmp_path, **OPTIONS)
+        (folder,) = tmp_path.iterdir()
+        job = open_job(folder.name, tmp_path)
+        collected = collect_batch(job, provider=llm, **OPTIONS)
+        (uploaded,) = server.uploaded  # not uploaded again: no orphan in the provider's files
+        assert server.batches[job.batch_id]["input_file_id"] == uploaded
+        assert collected.done and collected.accepted == 4
+
+
+class CrashBeforeBatch(OpenAIProvider):
+    def start_batch(self, input_file, metadata):
+        raise KeyboardInterrupt  # the process dies after the upload, before the batch is made
+
+
+def test_a_start_interrupted_between_upload_and_batch_uses_the_uploaded_file(tmp_path):
+    with batch_server(copywriter(), polls=1) as server:
+        crashing = CrashBeforeBatch(model="gpt-4o-mini", api_key="sk-test",
+                                    base_url=server.base_url)  # fmt: skip
+        with pytest.raises(KeyboardInterrupt):
+            submit_batch(briefs(2), provider=crashing, folder=tmp_path, **OPTIONS)
+        (folder,) = tmp_path.iterdir()
+        job = open_job(folder.name, tmp_path)
+        collected = collect_batch(job, provider=provider(server), **OPTIONS)
+        (uploaded,) = server.uploaded
+        assert server.batches[job.batch_id]["input_file_id"] == uploaded
+        assert collected.done and collected.accepted == 4
+
+
+def test_an_input_file_the_provider_no_longer_has_is_uploaded_again(tmp_path):
+    with batch_server(copywriter(), polls=1) as server:
+        crashing = CrashBeforeBatch(model="gpt-4o-mini", api_key="sk-test",
+                                    base_url=server.base_url)  # fmt: skip
+        with pytest.raises(KeyboardInterrupt):
+            submit_batch(briefs(2), provider=crashing, folder=tmp_path, **OPTIONS)
+        del server.files[server.uploaded[0]]  # deleted, or expired, before the job resumed
+        (folder,) = tmp_path.iterdir()
+        job = open_job(folder.name, tmp_path)
+        collected = collect_batch(job, provider=provider(server), **OPTIONS)
+        gone, again = server.uploaded
+        assert gone not in server.files
+        assert job.rounds[0].uploaded == [again]
+        assert server.batches[job.batch_id]["input_file_id"] == again
         assert collected.done and collected.accepted == 4
 
 
@@ -546,8 +595,8 @@ def test_a_split_start_interrupted_part_way_starts_only_the_parts_not_started(tm
     class CrashOnSecondStart(OpenAIProvider):
         starts = 0
 
-        def start_batch(self, path, metadata):
-            batch_id = super().start_batch(path, metadata)
+        def start_batch(self, input_file, metadata):
+            batch_id = super().start_batch(input_file, metadata)
             CrashOnSecondStart.starts += 1
             if CrashOnSecondStart.starts == 2:
                 raise KeyboardInterrupt  # the second part started, its id never written down
@@ -616,6 +665,8 @@ def test_a_round_refused_whole_for_a_full_queue_is_sent_again_when_next_collecte
         collected = collect_batch(again, provider=llm, **OPTIONS)
         assert collected.done and collected.accepted == 4
         assert server.created == [refused_id, again.batch_id]
+        (uploaded,) = server.uploaded  # sent again from the file already uploaded
+        assert {b["input_file_id"] for b in server.batches.values()} == {uploaded}
 
 
 def test_a_server_without_the_batch_api_is_named_and_the_job_starts_later_elsewhere(tmp_path):
