@@ -14,13 +14,20 @@ import asyncio
 import inspect
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from dco.errors import DcoError, ProviderError
 from dco.generation.pipeline import GenerationResult, Spend, pipeline
 from dco.generation.plan import make_plan
-from dco.generation.run import adrive, agenerate, generate, plan_options, resolve_provider
+from dco.generation.run import (
+    adrive,
+    agenerate,
+    drive,
+    generate,
+    plan_options,
+    resolve_provider,
+)
 from dco.models import (
     Brief,
     Variant,
@@ -35,6 +42,8 @@ class BatchFailure:
     index: int
     brief: Brief
     error: str
+    spend: Spend = field(default_factory=Spend)
+    """What its replies cost before it failed: paid for all the same."""
 
 
 OnResult = Callable[[int, "GenerationResult | None", "BatchFailure | None"], None]
@@ -42,11 +51,11 @@ OnResult = Callable[[int, "GenerationResult | None", "BatchFailure | None"], Non
 failure (None when it has variants)."""
 
 
-def raised(index: int, brief: Brief, error: Exception) -> BatchFailure:
-    """The brief's failure from what it raised: dco's own message, or the surprise named."""
-    if isinstance(error, DcoError):
-        return BatchFailure(index, brief, str(error))
-    return BatchFailure(index, brief, f"{type(error).__name__}: {error}")
+def raised(index: int, brief: Brief, error: Exception, spend: Spend | None = None) -> BatchFailure:
+    """The brief's failure from what it raised (dco's own message, or the surprise named),
+    with what its replies had cost (`spend`) until then."""
+    why = str(error) if isinstance(error, DcoError) else f"{type(error).__name__}: {error}"
+    return BatchFailure(index, brief, why, spend if spend is not None else Spend())
 
 
 def came_to_nothing(index: int, brief: Brief, result: GenerationResult) -> BatchFailure | None:
@@ -54,19 +63,21 @@ def came_to_nothing(index: int, brief: Brief, result: GenerationResult) -> Batch
     if result:
         return None
     reasons = "; ".join(dict.fromkeys(d.reason for d in result.discarded)) or "none written"
+    # Its spend is the result's, which the batch counts already.
     return BatchFailure(index, brief, f"no variant came through ({reasons})")
 
 
 def _outcome(
-    index: int, brief: Brief, attempt: Callable[[], GenerationResult]
+    index: int, brief: Brief, attempt: Callable[[], GenerationResult], spend: Spend
 ) -> tuple[GenerationResult | None, BatchFailure | None]:
-    """One brief's result and failure: what it raised, or that it ended with no variant."""
+    """One brief's result and failure: what it raised (with `spend`, what the attempt's
+    replies had cost until then), or that it ended with no variant."""
     try:
         result = attempt()
     except Exception as e:  # one brief's surprise must not lose the batch
         if isinstance(e, ProviderError) and e.stops_batch:
             raise  # the same for every brief: the batch ends here, with this one line
-        return None, raised(index, brief, e)
+        return None, raised(index, brief, e, spend)
     return result, came_to_nothing(index, brief, result)
 
 
@@ -91,11 +102,14 @@ class BatchResult:
         return _common_prefix(prompts) / (sum(map(len, prompts)) / len(prompts))
 
     def spend(self) -> Spend:
-        """What the batch cost, every brief's requests and tokens together."""
+        """What the batch cost, every brief's requests and tokens together (those of briefs
+        that failed part way included)."""
         total = Spend()
         for result in self.results:
             if result is not None:
                 total += result.spend
+        for failure in self.failures:
+            total += failure.spend
         return total
 
 
@@ -109,12 +123,22 @@ def generate_many(
 ) -> BatchResult:
     """`generate` for each brief, `concurrency` at a time; a failed brief does not stop the
     rest. `on_result` is called in this thread as each brief completes."""
-    options["provider"] = resolve_provider(options.get("provider"))
+    provider = resolve_provider(options.pop("provider", None))
+    # Bound once for the batch as generate would bind them per brief: defaults, unknown names.
+    arguments = inspect.signature(generate).bind(None, provider=provider, **options)
+    arguments.apply_defaults()
+    planning, retry = plan_options(arguments.arguments), arguments.arguments["retry"]
     results: list[GenerationResult | None] = [None] * len(briefs)
     failures: list[BatchFailure] = []
 
     def one(index: int) -> tuple[GenerationResult | None, BatchFailure | None]:
-        return _outcome(index, briefs[index], lambda: generate(briefs[index], **options))
+        spend = Spend()
+
+        def attempt() -> GenerationResult:
+            steps = pipeline(make_plan(briefs[index], provider=provider, **planning), spend)
+            return drive(steps, provider.complete, retry)
+
+        return _outcome(index, briefs[index], attempt, spend)
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         running = {pool.submit(one, index): index for index in range(len(briefs))}
@@ -194,13 +218,15 @@ async def agenerate_many(
             # and would find its turn already come.
             loop.call_soon(turns[number + 1].set_result, None)
         for index in next_brief:
+            spend = Spend()
             try:
-                steps = pipeline(make_plan(briefs[index], provider=provider, **planning))
-                outcome = _outcome(index, briefs[index], _done(await adrive(steps, gated, retry)))
+                steps = pipeline(make_plan(briefs[index], provider=provider, **planning), spend)
+                result = await adrive(steps, gated, retry)
+                outcome = _outcome(index, briefs[index], _done(result), spend)
             except Exception as e:  # one brief's surprise must not lose the batch
                 if isinstance(e, ProviderError) and e.stops_batch:
                     raise  # the same for every brief: gather ends the batch with it
-                outcome = None, raised(index, briefs[index], e)
+                outcome = None, raised(index, briefs[index], e, spend)
             results[index], failure = outcome
             if failure is not None:
                 failures.append(failure)

@@ -408,6 +408,7 @@ def collect_batch(
                         to_submit = []
                 if failure is not None:
                     collected.failures.append(failure)
+                    collected.spend += failure.spend  # a brief that failed part way
                 if on_result:
                     on_result(index, result, failure)
                 if on_progress:
@@ -632,10 +633,13 @@ class _DirectLog:
 def _finish_directly(index: int, waiting: Waiting, replayer: Replayer, log: _DirectLog) -> Replayed:
     """Answer the brief's remaining requests one by one through the provider."""
 
+    # What the generation counts its replies into: replayed anew, it counts them all again.
+    spend = waiting.spend if waiting.steps is not None else Spend()
+
     def answer() -> GenerationResult | Waiting:
         paused = waiting
         if paused.steps is None:  # replayed in another process: pick the generation up here
-            again = replayer.replay(index, paused.brief)
+            again = replayer.replay(index, paused.brief, spend)
             if not isinstance(again, Waiting):
                 return again
             paused = again
@@ -650,4 +654,4 @@ def _finish_directly(index: int, waiting: Waiting, replayer: Replayer, log: _Dir
             except StopIteration as done:
                 return done.value
 
-    return guarded(index, waiting.brief, answer)
+    return guarded(index, waiting.brief, answer, spend)

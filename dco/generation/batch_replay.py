@@ -82,14 +82,19 @@ class Replayer:
                     why=e.errors()[0]["msg"] if e.errors() else e,
                 )
             ) from None
-        return guarded(index, brief, lambda: self.replay(index, brief))
+        spend = Spend()
+        return guarded(index, brief, lambda: self.replay(index, brief, spend), spend)
 
-    def replay(self, index: int, brief: Brief) -> GenerationResult | Waiting:
+    def replay(
+        self, index: int, brief: Brief, spend: Spend | None = None
+    ) -> GenerationResult | Waiting:
         """Run the brief's generation again from its first request, answering each request
         from the replies kept so far: each batch round's, then those got directly. Returns
-        its result, or the request still to be answered."""
-        steps = pipeline(make_plan(brief, provider=self.provider, **self.options))
-        waiting = Waiting(brief, next(steps), steps)
+        its result, or the request still to be answered. Each reply is counted into `spend`
+        as it is given (the result's, and the waiting generation's)."""
+        spend = spend if spend is not None else Spend()
+        steps = pipeline(make_plan(brief, provider=self.provider, **self.options), spend)
+        waiting = Waiting(brief, next(steps), steps, spend=spend)
         number = 1
         while True:
             in_batch = number <= self.rounds
@@ -120,22 +125,24 @@ class Replayer:
                 )
                 raise ProviderError(said.format(why=answer.error))
             reply = self.provider.batch_reply(answer.body, waiting.request)
-            waiting.spend.count(reply)
             try:
                 waiting.request = steps.send(reply)
             except StopIteration as done:
                 return done.value
 
 
-def guarded(index: int, brief: Brief, work: Callable[[], GenerationResult | Waiting]) -> Replayed:
-    """What `work` on the brief came to. A surprise in one brief is its failure, while options
-    that do not fit the job (`OptionError`) are an error for the whole."""
+def guarded(
+    index: int, brief: Brief, work: Callable[[], GenerationResult | Waiting], spend: Spend
+) -> Replayed:
+    """What `work` on the brief came to. A surprise in one brief is its failure, with `spend`
+    (what the work's replies had cost until then), while options that do not fit the job
+    (`OptionError`) are an error for the whole."""
     try:
         outcome = work()
     except OptionError:
         raise
     except Exception as e:  # one brief's surprise must not lose the batch
-        return Replayed(index, failure=raised(index, brief, e))
+        return Replayed(index, failure=raised(index, brief, e, spend))
     if isinstance(outcome, Waiting):
         return Replayed(index, waiting=outcome)
     return Replayed(index, result=outcome, failure=came_to_nothing(index, brief, outcome))

@@ -127,14 +127,19 @@ class _Accepted:
     grams: Bigrams = field(default_factory=frozenset)
 
 
-def pipeline(plan: Plan) -> Generator[ChatRequest, ChatResult, GenerationResult]:
+def pipeline(
+    plan: Plan, spend: Spend | None = None
+) -> Generator[ChatRequest, ChatResult, GenerationResult]:
     """Ask, check, and re-ask with the problems until N clean variants or the rounds run out.
-    Every variant not returned is in the result's `discarded`, with its reason."""
+    Every variant not returned is in the result's `discarded`, with its reason.
+
+    Each reply is counted into `spend` (the result's) as it arrives: a caller that keeps it
+    knows what a generation that failed part way had already paid for."""
     messages = plan.first_messages()
     first_prompt = "".join(m.content for m in messages)
     accepted: list[_Accepted] = []
     discarded: list[Discarded] = []
-    tally = _Tally()
+    tally = _Tally(spend if spend is not None else Spend())
     wanted = plan.n
     failing: list[tuple[Copy, list[Finding]]] = []
     for round_number in range(1, plan.max_repairs + 2):

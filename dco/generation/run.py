@@ -65,13 +65,7 @@ def generate(
     """
     provider = resolve_provider(provider)
     steps = pipeline(make_plan(brief, provider=provider, **plan_options(locals())))
-    request = next(steps)
-    while True:
-        result = complete_with_retries(provider.complete, request, retry)
-        try:
-            request = steps.send(result)
-        except StopIteration as done:
-            return done.value
+    return drive(steps, provider.complete, retry)
 
 
 async def agenerate(
@@ -96,6 +90,21 @@ async def agenerate(
     provider = resolve_provider(provider)
     steps = pipeline(make_plan(brief, provider=provider, **plan_options(locals())))
     return await adrive(steps, provider.acomplete, retry)
+
+
+def drive(
+    steps: Generator[ChatRequest, ChatResult, GenerationResult],
+    complete: Callable[[ChatRequest], ChatResult],
+    retry: RetryPolicy,
+) -> GenerationResult:
+    """Run a generation's steps, answering each request it yields through `complete`."""
+    request = next(steps)
+    while True:
+        result = complete_with_retries(complete, request, retry)
+        try:
+            request = steps.send(result)
+        except StopIteration as done:
+            return done.value
 
 
 async def adrive(

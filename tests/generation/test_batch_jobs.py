@@ -104,6 +104,25 @@ def test_replies_that_need_repair_go_out_as_a_follow_up_batch(tmp_path):
         assert len(server.created) == 2
 
 
+def test_a_brief_whose_repair_is_refused_still_counts_its_first_reply_in_the_spend(tmp_path):
+    answer = copywriter(long_first_round=True)
+
+    def refusing_repairs(body):
+        if '"요가 클래스' in body["messages"][-1]["content"] and body.get("seed") != 7:
+            return 400, {"error": {"message": "content policy", "type": "invalid_request_error"}}
+        return answer(body)
+
+    with batch_server(refusing_repairs, polls=1) as server:
+        llm = provider(server)
+        job = submit_batch(briefs(3), provider=llm, folder=tmp_path, **OPTIONS)
+        collect_batch(job, provider=llm, **OPTIONS)
+        second = collect_batch(job, provider=llm, **OPTIONS)
+    assert second.done and [f.index for f in second.failures] == [1]
+    assert "content policy" in second.failures[0].error
+    # Two briefs of two requests each, and the refused one's first reply: paid for all the same.
+    assert second.failures[0].spend.requests == 1 and second.spend.requests == 5
+
+
 def test_an_earlier_rounds_reply_file_removed_since_is_downloaded_again(tmp_path):
     with batch_server(copywriter(long_first_round=True), polls=1) as server:
         llm = provider(server)

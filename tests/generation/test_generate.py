@@ -269,6 +269,21 @@ def test_batch_reports_failures_and_keeps_the_rest():
     assert sorted(progress)[-1] == (3, 3)
 
 
+@pytest.mark.parametrize("twin", ["sync", "async"])
+def test_a_brief_that_fails_part_way_still_counts_what_its_replies_cost(twin):
+    fake = FakeProvider().then_overlong("headline").then_raise(InvalidRequestError("refused"))
+    options = dict(stage="decision", n=2, provider=fake)
+    if twin == "sync":
+        batch = generate_many([BRIEF], **options)
+    else:
+        batch = asyncio.run(agenerate_many([BRIEF], **options))
+    (failure,) = batch.failures
+    assert failure.error == "refused" and len(fake.calls) == 2
+    # The first reply was answered, and paid for, before the repair was refused.
+    assert failure.spend.requests == 1 and failure.spend.tokens > 0
+    assert batch.spend().requests == 1 and batch.spend().tokens == failure.spend.tokens
+
+
 def test_an_error_every_brief_would_meet_ends_the_batch():
     briefs = [BRIEF, BRIEF.model_copy(update={"product": "두 번째 코칭"}), BRIEF]
     with pytest.raises(AuthenticationError, match="key refused"):
