@@ -432,10 +432,14 @@ def test_async_batch_lets_the_next_brief_call_while_one_backs_off():
     assert campaigns == ["c0", "c1", "c0"]
 
 
-def test_async_batch_refuses_an_unknown_option_before_calling_anyone():
+@pytest.mark.parametrize("twin", ["sync", "async"])
+def test_a_batch_refuses_an_unknown_option_before_calling_anyone(twin):
     provider = FakeProvider()
     with pytest.raises(TypeError, match="stag"):
-        asyncio.run(agenerate_many([BRIEF], stag="decision", provider=provider))
+        if twin == "sync":  # not a failure of every brief, one by one
+            generate_many([BRIEF, BRIEF], stag="decision", provider=provider)
+        else:
+            asyncio.run(agenerate_many([BRIEF], stag="decision", provider=provider))
     assert provider.calls == []
 
 
