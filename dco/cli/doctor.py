@@ -128,12 +128,21 @@ def _check_queue(location: str) -> None:
         out.print("updates    review apps hear of other reviewers' decisions at once")
     else:
         out.print("updates    review apps look for other reviewers' decisions every 2 s")
+    if abs(checkup.clock_ahead) >= CLOCKS_AGREE_WITHIN:
+        side = "behind" if checkup.clock_ahead > 0 else "ahead of"
+        seconds = f"{abs(checkup.clock_ahead):,.0f} s"
+        out.print(f"clock      this machine's is {seconds} {side} the server's; leases are "
+                  "timed by the server's, so reviews are not affected")  # fmt: skip
     if checkup.older_functions:
         out.print("functions  an older dco's, which this user may not replace: decisions take "
                   "a little longer until the owner connects with this dco")  # fmt: skip
     if checkup.missing:
         out.print(f"[bold]to fix[/]     {escape(checkup.fix)}")
         raise SystemExit(1)
+
+
+CLOCKS_AGREE_WITHIN = 1.0
+"""Seconds of difference between this machine's clock and the server's not worth a line."""
 
 
 def _fix(error: DcoError) -> str:

@@ -84,6 +84,10 @@ class ReviewQueue(LogReaders, OutcomeTables):
 
     `checker` (a `dco.Brand`, or anything with `check(copy, channel=, stage=)`) re-checks edited
     copy: an edit that introduces an error-level finding raises unless `force=True`.
+
+    A claim holds its variant for `lease_seconds`. `clock` says what time it is (Unix seconds):
+    by default this machine's, set by the server's clock where the queue is on PostgreSQL, so
+    reviewers on machines whose clocks differ agree when a lease ends.
     """
 
     def __init__(
@@ -93,7 +97,7 @@ class ReviewQueue(LogReaders, OutcomeTables):
         checker: Checker | None = None,
         reasons: Iterable[str] = REASON_TAGS,
         lease_seconds: float = 600.0,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] | None = None,
         init: bool = False,
         create: bool = True,
     ) -> None:
@@ -105,7 +109,12 @@ class ReviewQueue(LogReaders, OutcomeTables):
         self.checker = checker
         self.reasons = tuple(reasons)
         self.lease_seconds = lease_seconds
-        self.clock = clock
+        self.clock = clock if clock is not None else self._agreed_time
+
+    def _agreed_time(self) -> float:
+        """This machine's time, set by the server's clock where the queue is on one: leases
+        end when the server says, for every reviewer, whatever their machines' clocks say."""
+        return time.time() + self.store.clock_offset
 
     def close(self) -> None:
         self.store.close()

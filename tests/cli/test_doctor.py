@@ -1,6 +1,7 @@
 """`dco doctor` as a user types it, against a local OpenAI-compatible server."""
 
 import json
+import os
 
 import pytest
 
@@ -67,6 +68,26 @@ def test_a_queue_is_checked_as_its_user_would_use_it(queue_location, request):
     # Notifications reach an app on PostgreSQL, unless through a pooler, which drops them.
     heard_at_once = where == "postgresql"
     assert ("at once" in out) == heard_at_once and ("every 2 s" in out) != heard_at_once
+    assert "clock" not in out  # this machine's clock and the server's agree
+
+
+def test_a_machine_whose_clock_is_off_hears_that_leases_follow_the_servers(postgres_url):
+    import subprocess
+    import sys
+
+    from dco.review import ReviewQueue
+
+    ReviewQueue(postgres_url).close()  # a queue to check
+    behind = ("import sys, time; true_time = time.time; time.time = lambda: true_time() - 300; "
+              "from dco.cli import main; main()")  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", behind, "doctor", "--queue", postgres_url],
+        capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    out = " ".join(done.stdout.split())
+    assert "clock this machine's is 300 s behind the server's" in out
+    assert "leases are timed by the server's" in out
 
 
 def test_a_queue_that_is_not_there_is_named_and_fails_the_check(tmp_path):

@@ -29,6 +29,22 @@ def reviewer(path, name, loop="claim"):
     )  # fmt: skip
 
 
+def test_reviewers_whose_clocks_differ_by_more_than_a_lease_never_share_a_variant(postgres_url):
+    with ReviewQueue(postgres_url) as queue:
+        queue.submit(many_variants(2))
+    behind = subprocess.run(
+        [sys.executable, "-m", "tests.review.skewed", postgres_url, "900"],
+        cwd=REPO, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    theirs, ahead = behind.stdout.split()
+    assert 899 < float(ahead) < 901  # the server's clock, 15 minutes ahead of that machine's
+    with ReviewQueue(postgres_url) as queue:  # this machine's clock is right
+        assert queue.lease_seconds < 900  # by its own clock, theirs would have ended
+        mine = queue.claim("on time")
+        assert mine is not None and mine.variant.id != theirs
+        assert queue.hold(theirs, "on time") == "behind"
+
+
 @pytest.mark.parametrize("loop", ["claim", "claims"])
 def test_concurrent_reviewers_never_share_a_variant_and_lose_no_decision(queue_location, loop):
     path = queue_location

@@ -123,6 +123,9 @@ class QueueCheckup(NamedTuple):
     """Whether review apps hear of other reviewers' decisions at once, or look every 2 s."""
     older_functions: bool
     """Whether the queue's functions are an older dco's, which this user may not replace."""
+    clock_ahead: float = 0.0
+    """Seconds the server's clock is ahead of this machine's (behind, below 0): dco times
+    leases by the server's, so reviewers whose clocks differ agree when one ends."""
 
 
 class DecidedThenClaimed(NamedTuple):
@@ -142,6 +145,9 @@ class QueueStore(Protocol):
 
     location: str
     """Where the database is, for messages (never with a password)."""
+    clock_offset: float
+    """Seconds the database's clock is ahead of this machine's: 0 for a SQLite file (this
+    machine's own); a server's, measured on connecting."""
 
     def close(self) -> None: ...
 
@@ -229,6 +235,7 @@ class SqlStore:
     """
 
     location: str
+    clock_offset = 0.0
     paramstyle = "qmark"
     for_update = ""
     """What locks a row read in a write transaction, where writers do not already exclude each

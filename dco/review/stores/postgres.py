@@ -405,6 +405,7 @@ class PostgresStore(SqlStore):
         try:
             self._refuse_an_old_server()
             self._refuse_a_narrow_encoding()
+            self.clock_offset = _clock_offset(self.db)
             self._migrate(init, create)
         except psycopg.Error as e:
             explained = self._explain(e)  # first: a closed connection reads as one lost
@@ -482,6 +483,7 @@ class PostgresStore(SqlStore):
         outlives a server restart."""
         if self.db.closed:
             self.db = self._connect()
+            self.clock_offset = _clock_offset(self.db)
         return self.db
 
     def _again_if_ended(self, run: Callable[[psycopg.Connection[Any]], _Result]) -> _Result:
@@ -641,6 +643,7 @@ class PostgresStore(SqlStore):
             ) if missing else "",
             announced=not self._pooled,
             older_functions=self._older_functions,
+            clock_ahead=self.clock_offset,
         )  # fmt: skip
 
     @contextmanager
@@ -865,6 +868,16 @@ class PostgresStore(SqlStore):
             "SELECT setval(pg_get_serial_sequence('decisions', 'seq'), "
             "COALESCE((SELECT MAX(seq) FROM decisions), 0) + 1, false)"
         )
+
+
+def _clock_offset(db: psycopg.Connection[Any]) -> float:
+    """Seconds the server's clock is ahead of this machine's, to within half a round trip.
+    Leases are times: reviewers whose machines' clocks differ by more than a lease would each
+    take the other's as ended, and review the same variants."""
+    before = time.time()
+    row = db.execute("SELECT extract(epoch FROM clock_timestamp())::float8").fetchone()
+    after = time.time()
+    return float(row[0]) - (before + after) / 2 if row else 0.0
 
 
 def _set_meta(tx: Transaction, key: str, value: str) -> None:
