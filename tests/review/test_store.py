@@ -222,3 +222,17 @@ def test_a_table_read_left_part_way_leaves_the_queue_working(queue_location):
         queue.approve(claimed.variant.id, "minji")
         assert queue.stats()["approved"] == 1
         assert sum(1 for _ in queue.store.table_rows("variants")) == 12
+
+
+def test_a_postgres_connection_gone_silent_is_found_dead_in_seconds_not_minutes(postgres_url):
+    """A network that drops a connection without a word is found out by TCP keepalives and
+    tcp_user_timeout: a statement sent into the silence fails after 30 s, and a listening app
+    hears of it within a minute, instead of both waiting out the outage."""
+    with ReviewQueue(postgres_url) as queue:
+        made = queue.store.db.info.get_parameters()
+    assert made["keepalives"] == "1" and made["tcp_user_timeout"] == "30000"
+    assert (made["keepalives_idle"], made["keepalives_interval"], made["keepalives_count"]) == (
+        "30", "10", "3")  # fmt: skip
+    own = f"{postgres_url}{'&' if '?' in postgres_url else '?'}keepalives_idle=5"
+    with ReviewQueue(own) as queue:  # the URL's own settings win
+        assert queue.store.db.info.get_parameters()["keepalives_idle"] == "5"

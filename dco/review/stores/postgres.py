@@ -383,6 +383,8 @@ class PostgresStore(SqlStore):
         self._secret = password_of(url)
         self._url = url
         self._options = _session_options(url)
+        self._target = _with_liveness(url, psycopg.pq.version())
+        """What is connected to: the URL, with the `LIVENESS` settings it does not make."""
         self._pooled = False
         """Whether the server is a connection pooler in transaction mode (PgBouncer), found by
         its refusing session options: see `_connect`."""
@@ -447,7 +449,7 @@ class PostgresStore(SqlStore):
         if not self._pooled:
             try:
                 return self._psycopg.connect(
-                    self._url, autocommit=True, connect_timeout=10, client_encoding="UTF8",
+                    self._target, autocommit=True, connect_timeout=10, client_encoding="UTF8",
                     options=self._options,
                 )  # fmt: skip
             except self._psycopg.OperationalError as e:
@@ -465,7 +467,7 @@ class PostgresStore(SqlStore):
                     ) from None
                 self._pooled = True
         db = self._psycopg.connect(
-            self._url, autocommit=True, connect_timeout=10, client_encoding="UTF8"
+            self._target, autocommit=True, connect_timeout=10, client_encoding="UTF8"
         )
         self._suit_to_a_pooler(db)
         return db
@@ -910,6 +912,32 @@ def _options_given(url: str) -> str:
         return str(conninfo_to_dict(url).get("options") or os.environ.get("PGOPTIONS", ""))
     except Exception:  # a URL libpq cannot read is refused when connecting, and explained
         return ""
+
+
+LIVENESS = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
+            "keepalives_count": 3, "tcp_user_timeout": 30_000}  # fmt: skip
+"""How a connection whose server went silent is found dead (libpq's settings; a URL's own
+win). A network that drops a connection without a word (a NAT's idle timeout, a VPN or Wi-Fi
+changing, the server's machine gone) would otherwise leave a decision waiting for the system's
+TCP retransmissions, about 15 minutes on Linux, and a review app's listener deaf all day:
+sent data unacknowledged for 30 s, or an idle connection unanswered for a minute, ends it, and
+the next try connects again."""
+
+
+def _with_liveness(url: str, libpq: int) -> str:
+    """The URL with the `LIVENESS` settings it does not make itself (tcp_user_timeout from
+    libpq 12), as a connection string."""
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    try:
+        given = conninfo_to_dict(url)
+    except Exception:  # a URL libpq cannot read is refused when connecting, and explained
+        return url
+    added = {
+        name: value for name, value in LIVENESS.items()
+        if name not in given and (name != "tcp_user_timeout" or libpq >= 120000)
+    }  # fmt: skip
+    return make_conninfo(url, **added)
 
 
 _REFUSES_OPTIONS = re.compile(r"unsupported startup parameter: options")
