@@ -343,6 +343,16 @@ def test_a_briefs_file_short_of_the_briefs_sent_stops_the_collect_instead_of_los
     assert collected.done and collected.accepted == 6
 
 
+def killed_while_submitting(crashing: type[OpenAIProvider], server, folder):
+    """The job a submit of two briefs left when `crashing` (a provider that raises
+    KeyboardInterrupt part way, as a process killed there) stopped it."""
+    llm = crashing(model="gpt-4o-mini", api_key="sk-test", base_url=server.base_url)
+    with pytest.raises(KeyboardInterrupt):
+        submit_batch(briefs(2), provider=llm, folder=folder, **OPTIONS)
+    (job_folder,) = folder.iterdir()
+    return open_job(job_folder.name, folder)
+
+
 def test_a_start_interrupted_before_its_id_was_kept_is_found_not_started_again(tmp_path):
     class CrashAfterStart(OpenAIProvider):
         def start_batch(self, input_file, metadata):
@@ -350,12 +360,7 @@ def test_a_start_interrupted_before_its_id_was_kept_is_found_not_started_again(t
             raise KeyboardInterrupt  # the process dies before the id is written down
 
     with batch_server(copywriter(), polls=1) as server:
-        crashing = CrashAfterStart(model="gpt-4o-mini", api_key="sk-test",
-                                   base_url=server.base_url)  # fmt: skip
-        with pytest.raises(KeyboardInterrupt):
-            submit_batch(briefs(2), provider=crashing, folder=tmp_path, **OPTIONS)
-        (folder,) = tmp_path.iterdir()
-        job = open_job(folder.name, tmp_path)
+        job = killed_while_submitting(CrashAfterStart, server, tmp_path)
         assert job.batch_id is None
         llm = provider(server)
         collected = collect_batch(job, provider=llm, **OPTIONS)
@@ -383,12 +388,7 @@ class CrashBeforeBatch(OpenAIProvider):
 
 def test_a_start_interrupted_between_upload_and_batch_uses_the_uploaded_file(tmp_path):
     with batch_server(copywriter(), polls=1) as server:
-        crashing = CrashBeforeBatch(model="gpt-4o-mini", api_key="sk-test",
-                                    base_url=server.base_url)  # fmt: skip
-        with pytest.raises(KeyboardInterrupt):
-            submit_batch(briefs(2), provider=crashing, folder=tmp_path, **OPTIONS)
-        (folder,) = tmp_path.iterdir()
-        job = open_job(folder.name, tmp_path)
+        job = killed_while_submitting(CrashBeforeBatch, server, tmp_path)
         collected = collect_batch(job, provider=provider(server), **OPTIONS)
         (uploaded,) = server.uploaded
         assert server.batches[job.batch_id]["input_file_id"] == uploaded
@@ -397,13 +397,8 @@ def test_a_start_interrupted_between_upload_and_batch_uses_the_uploaded_file(tmp
 
 def test_an_input_file_the_provider_no_longer_has_is_uploaded_again(tmp_path):
     with batch_server(copywriter(), polls=1) as server:
-        crashing = CrashBeforeBatch(model="gpt-4o-mini", api_key="sk-test",
-                                    base_url=server.base_url)  # fmt: skip
-        with pytest.raises(KeyboardInterrupt):
-            submit_batch(briefs(2), provider=crashing, folder=tmp_path, **OPTIONS)
+        job = killed_while_submitting(CrashBeforeBatch, server, tmp_path)
         del server.files[server.uploaded[0]]  # deleted, or expired, before the job resumed
-        (folder,) = tmp_path.iterdir()
-        job = open_job(folder.name, tmp_path)
         collected = collect_batch(job, provider=provider(server), **OPTIONS)
         gone, again = server.uploaded
         assert gone not in server.files
