@@ -484,11 +484,12 @@ def _uploaded(job: BatchJob, part: int, provider: BatchProvider) -> str:
     """The provider's id of the current round's input file for `part`: the one uploaded
     before, if the provider still has it (an interrupted start), else uploaded now."""
     current = job.current
-    if len(current.uploaded) >= part and provider.has_file(current.uploaded[part - 1]):
-        return current.uploaded[part - 1]
+    kept = current.uploaded[part - 1] if len(current.uploaded) >= part else ""
+    if kept and provider.has_file(kept):
+        return kept
     file_id = provider.upload_batch_input(job.path(part_name(current.number, part, "input")))
-    del current.uploaded[part - 1 :]  # one the provider no longer has is replaced
-    current.uploaded.append(file_id)
+    # A part each, in order: parts started by a dco that kept no ids hold their places empty.
+    current.uploaded[part - 1 :] = [""] * (part - 1 - len(current.uploaded)) + [file_id]
     job.save()
     return file_id
 

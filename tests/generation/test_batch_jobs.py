@@ -630,6 +630,30 @@ def test_a_split_start_interrupted_part_way_starts_only_the_parts_not_started(tm
         assert collected.done and collected.accepted == 12
 
 
+def test_a_job_whose_first_parts_uploads_were_not_noted_keeps_the_next_in_its_place(tmp_path):
+    class CrashOnSecondPart(OpenAIProvider):
+        def start_batch(self, input_file, metadata):
+            if metadata.get("dco_part") == "2":
+                raise KeyboardInterrupt  # after the second part's upload, before its batch
+            return super().start_batch(input_file, metadata)
+
+    with batch_server(copywriter(), polls=1) as server:
+        crashing = CrashOnSecondPart(model="gpt-4o-mini", api_key="sk-test",
+                                     base_url=server.base_url)  # fmt: skip
+        with pytest.raises(KeyboardInterrupt):
+            submit_batch(briefs(4), provider=crashing, folder=tmp_path, limits=TWO_A_BATCH,
+                         **OPTIONS)  # fmt: skip
+        (folder,) = tmp_path.iterdir()
+        manifest = folder / "manifest.json"
+        older = json.loads(manifest.read_text(encoding="utf-8"))
+        del older["rounds"][0]["uploaded"]  # as a dco that noted no uploads left it
+        manifest.write_text(json.dumps(older), encoding="utf-8")
+        job = open_job(folder.name, tmp_path)
+        collected = collect_batch(job, provider=provider(server), limits=TWO_A_BATCH, **OPTIONS)
+        assert job.rounds[0].uploaded == ["", server.uploaded[-1]]
+        assert collected.done and collected.accepted == 8
+
+
 def test_a_job_written_before_rounds_were_split_is_read_and_found_by_its_batch(tmp_path):
     folder = tmp_path / "job_20261101_000000_abcdef"
     folder.mkdir()
