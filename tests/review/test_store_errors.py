@@ -5,6 +5,7 @@ import sqlite3
 import ssl
 import threading
 import time
+from contextlib import suppress
 from pathlib import Path
 
 import psycopg
@@ -560,3 +561,46 @@ def test_a_location_keeps_a_urls_settings_but_neither_password():
     assert shown == (  # the settings in libpq's order
         "postgresql://kim@db.internal:6432/dco?options=-csearch_path%3Ddco&sslmode=verify-full"
     )
+
+
+def test_a_port_where_something_else_closes_at_once_is_named_as_not_postgresql():
+    import socket
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def close_each() -> None:  # a service that is no PostgreSQL, hanging up on every client
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            with suppress(TimeoutError):
+                listener.accept()[0].close()
+
+    closer = threading.Thread(target=close_each, daemon=True)
+    closer.start()
+    try:
+        with pytest.raises(StoreError) as error:
+            ReviewQueue(f"postgresql://reviewer@127.0.0.1:{listener.getsockname()[1]}/queue")
+    finally:
+        stop.set()
+        closer.join()
+        listener.close()
+    assert "the server there does not speak PostgreSQL" in one_line(error)
+
+
+def test_an_address_closed_at_connect_that_nothing_answers_is_named_as_out_of_reach():
+    """What psycopg reports for a machine on the local network that is off (libpq's words for
+    a server hanging up): the address is tried again, and found out of reach, not taken for a
+    server that is no PostgreSQL."""
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as gone:  # a port nothing listens on after
+        port = gone.getsockname()[1]
+    said = psycopg.OperationalError(
+        f'connection failed: connection to server at "127.0.0.1", port {port} failed: server '
+        "closed the connection unexpectedly\n\tThis probably means the server terminated "
+        "abnormally\n\tbefore or while processing the request."
+    )
+    text = str(postgres_errors.explain(said, where="postgresql://kim@127.0.0.1/queue",
+                                       secret=None, lock_seconds=30, connection=None))  # fmt: skip
+    assert "cannot reach the PostgreSQL server" in text
+    assert f"127.0.0.1, port {port}: Connection refused" in text

@@ -183,12 +183,17 @@ def explain(
                     "one), and connect by the host name the certificate is for"
                 ).format(where=where, why=text)
             )
-        if "SSL" in text or "invalid response" in text or "unexpected" in text:
+        unreachable = _unreachable_behind(text)
+        if unreachable is None and (
+            "SSL" in text or "invalid response" in text or "unexpected" in text
+        ):
             return StoreError(
                 _("{where}: the server there does not speak PostgreSQL ({why})").format(
                     where=where, why=text
                 )
             )
+        if unreachable:
+            text = unreachable  # libpq's words would say the server closed the connection
         return StoreError(
             _(
                 "{where}: cannot reach the PostgreSQL server ({why}); check the host and "
@@ -306,3 +311,33 @@ def _server_words(error: Exception, attempt: PGconn | None) -> str:
         with suppress(UnicodeDecodeError):  # neither: the replacement characters stand
             text = attempt.error_message.decode("cp949")
     return text
+
+
+_CLOSED_AT_CONNECT = re.compile(
+    r'connection to server at "(?P<host>[^"]*)"(?: \((?P<address>[^)]*)\))?, port (?P<port>\d+) '
+    r"failed: server closed the connection unexpectedly"
+)
+
+
+def _unreachable_behind(text: str) -> str | None:
+    """Where a connection attempt was "closed unexpectedly", and why, if that address cannot be
+    reached at all ("10.0.0.5, port 5432: No route to host"). libpq says the same of a server
+    that is no PostgreSQL and closes at once, and (through psycopg) of a machine on the local
+    network that is off, whose address no one answers: a TCP connection of its own, made only
+    then, tells them apart. None where it connects, or the text names no such attempt."""
+    import socket
+
+    found = _CLOSED_AT_CONNECT.search(text)
+    if found is None:
+        return None
+    host, port = found["address"] or found["host"], int(found["port"])
+    try:
+        with socket.create_connection((host, port), timeout=_PROBE_SECONDS):
+            return None
+    except OSError as e:
+        return f"{host}, port {port}: {e.strerror or e}"
+
+
+_PROBE_SECONDS = 5.0
+"""How long `_unreachable_behind` waits for its connection: longer than a local network takes
+to give up on an address no machine answers (three ARP requests, a second apart)."""
