@@ -82,7 +82,7 @@ class OpenAIProvider(BatchEndpoints):
             "api_key": key,
             "base_url": self.base_url,
             "organization": organization or os.environ.get("OPENAI_ORG_ID") or None,
-            "timeout": self.timeout,
+            "timeout": httpx2.Timeout(self.timeout, connect=min(self.timeout, CONNECT_SECONDS)),
             "max_retries": 0,
         }
         self._secret = key
@@ -262,6 +262,14 @@ class OpenAIProvider(BatchEndpoints):
     def _translate(self, error: openai.OpenAIError) -> ProviderError:
         """dco's error for an SDK error, retriable or not, with the API key scrubbed out."""
         server = self.server
+        if isinstance(error, openai.APITimeoutError) and _caused_by(error, httpx2.ConnectTimeout):
+            return UnreachableError(
+                _(
+                    "could not connect to {server}: no answer within {seconds} s; check "
+                    "OPENAI_BASE_URL (is the server running, and reachable from this machine?), "
+                    "or use the offline provider with --provider fake"
+                ).format(server=server, seconds=f"{min(self.timeout, CONNECT_SECONDS):g}")
+            )
         if isinstance(error, openai.APITimeoutError):
             return TransientError(
                 _(
@@ -356,6 +364,18 @@ class OpenAIProvider(BatchEndpoints):
         text = " ".join(str(error).split())
         text = text.replace(self._secret, "[API key]") if self._secret else text
         return _URL_CREDENTIALS.sub(r"\1[credentials]@", text)
+
+
+def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
+    """Whether `error`, or one of the errors it was raised from, is a `kind`."""
+    cause: BaseException | None = error
+    for _depth in range(8):  # a chain of causes is short; a loop of them must not hang
+        if cause is None:
+            return False
+        if isinstance(cause, kind):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def _connection_failure(error: openai.APIConnectionError) -> str:
@@ -476,6 +496,10 @@ _BOUND_HINTS = ("maxlength", "minlength", "maxitems", "minitems")
 _URL_CREDENTIALS = re.compile(r"(\b[a-z][a-z0-9+.-]*://)[^/\s@]+@", re.IGNORECASE)
 """`user:secret@` in a URL: never shown in a message."""
 DEFAULT_TIMEOUT = 60.0
+CONNECT_SECONDS = 10.0
+"""The longest a connection to the server may take to be made (the whole timeout, if shorter):
+a server that answers no connection (its machine off, a firewall dropping the traffic) is
+named as out of reach in seconds, not after a reply's whole timeout on every try."""
 
 
 def _checked_base_url(url: str | None) -> str | None:

@@ -404,6 +404,48 @@ def test_a_server_not_listening_is_named_with_the_systems_reason():
     )
 
 
+@pytest.fixture
+def unanswered_port():
+    """A port whose connections are never made: its one listening slot is taken, so the
+    system drops every new connection's first packet, as a firewall or a machine that is off
+    would."""
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0), backlog=0) as listener:
+        port = listener.getsockname()[1]
+        waiting = []
+        for _ in range(4):  # enough to fill the backlog, whatever the system rounds it up to
+            client = socket.socket()
+            client.setblocking(False)
+            client.connect_ex(("127.0.0.1", port))
+            waiting.append(client)
+        yield port
+        for client in waiting:
+            client.close()
+
+
+@pytest.mark.parametrize("twin", ["sync", "async"])
+def test_a_server_that_answers_no_connection_is_named_out_of_reach_not_slow(unanswered_port, twin):
+    from dco.errors import UnreachableError
+
+    llm = OpenAIProvider(model="m", api_key=KEY, base_url=f"http://127.0.0.1:{unanswered_port}/v1",
+                         timeout=1)  # fmt: skip
+    with pytest.raises(UnreachableError) as raised:
+        if twin == "sync":
+            llm.complete(REQUEST)
+        else:
+            asyncio.run(llm.acomplete(REQUEST))
+    message = str(raised.value)
+    assert message.startswith(f"could not connect to http://127.0.0.1:{unanswered_port}/v1: "
+                              "no answer within 1 s; check OPENAI_BASE_URL")  # fmt: skip
+    assert "timed out" not in message  # not a slow reply: --timeout would not help
+
+
+def test_connecting_waits_ten_seconds_at_most_whatever_a_reply_may_take():
+    llm = OpenAIProvider(model="m", api_key=KEY, timeout=300)
+    assert llm._sync().timeout == httpx2.Timeout(300, connect=10)
+
+
 def test_the_timeout_comes_from_dco_timeout_and_a_bad_one_is_refused(monkeypatch):
     from dco.errors import ConfigError
 
