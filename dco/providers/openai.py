@@ -19,7 +19,7 @@ import os
 import re
 import ssl
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -366,16 +366,19 @@ class OpenAIProvider(BatchEndpoints):
         return _URL_CREDENTIALS.sub(r"\1[credentials]@", text)
 
 
-def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
-    """Whether `error`, or one of the errors it was raised from, is a `kind`."""
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    """`error`, then the errors it was raised from, nearest first."""
     cause: BaseException | None = error
     for _depth in range(8):  # a chain of causes is short; a loop of them must not hang
         if cause is None:
-            return False
-        if isinstance(cause, kind):
-            return True
+            return
+        yield cause
         cause = cause.__cause__ or cause.__context__
-    return False
+
+
+def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
+    """Whether `error`, or one of the errors it was raised from, is a `kind`."""
+    return any(isinstance(cause, kind) for cause in _causes(error))
 
 
 def _connection_failure(error: openai.APIConnectionError) -> str:
@@ -383,13 +386,9 @@ def _connection_failure(error: openai.APIConnectionError) -> str:
     not known"), which the SDK's own "Connection error." leaves out. Only the system's reason
     is taken from the causes, never their whole text, which may quote the URL and its
     credentials."""
-    cause: BaseException | None = error
-    for _depth in range(8):  # a chain of causes is short; a loop of them must not hang
-        if cause is None:
-            break
+    for cause in _causes(error):
         if isinstance(cause, OSError) and (cause.strerror or getattr(cause, "reason", None)):
             return str(cause.strerror or getattr(cause, "reason", ""))
-        cause = cause.__cause__ or cause.__context__
     return "Connection error"
 
 
