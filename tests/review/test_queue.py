@@ -251,6 +251,22 @@ def test_decisions_survive_reopening_the_queue(queue_location):
         assert [d.reviewer for d in queue.history(v.id)] == ["minji"]
 
 
+def test_a_closed_queue_says_so_instead_of_opening_itself_again(queue_location):
+    first, second = variants(2)
+    queue = ReviewQueue(queue_location)
+    queue.submit([first, second])
+    loop = queue.claims("minji")
+    next(loop)
+    queue.close()
+    queue.close()  # closing twice is no error
+    with pytest.raises(StoreError, match="this queue was closed; open it again"):
+        queue.approve(second.id, "minji")
+    loop.close()  # the loop's held variant cannot be given back: its lease lapses instead
+    with ReviewQueue(queue_location) as again:
+        assert again.status(second.id) == "pending"
+        assert again.stats()["pending"] == 2
+
+
 def test_an_edit_over_the_channels_limit_is_refused_unless_forced(queue):
     (variant,) = variants(1)
     queue.submit([variant])

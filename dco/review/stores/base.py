@@ -72,6 +72,16 @@ TABLE_KEYS = {"variants": "place", "decisions": "seq",
 copy keeps), the others by key, text compared byte by byte whatever the server's locale."""
 
 
+def closed_queue(where: str) -> StoreError:
+    """The error for a queue used after `close()`: it does not open itself again unasked (a
+    script that closed it meant to be done), whichever backend holds it."""
+    return StoreError(
+        _("{where}: this queue was closed; open it again (ReviewQueue) to go on").format(
+            where=where
+        )
+    )
+
+
 class VariantRow(NamedTuple):
     """A variant as the `variants` table stores it."""
 

@@ -32,6 +32,7 @@ from dco.review.stores.base import (
     SqlStore,
     Transaction,
     VariantRow,
+    closed_queue,
     decision_values,
     tables_in_the_way,
 )
@@ -394,6 +395,7 @@ class PostgresStore(SqlStore):
         """Whether the database has only functions from before dco_decide_and_announce and
         dco_decide_and_claim, which this user may not replace (see `_install_functions`)."""
         self._schema = "public"  # until the connection says which it uses
+        self._closed = False
         self._user: str | None = None
         # What the server sends when it ends a session (a restart, `pg_terminate_backend`, an
         # idle-session timeout): read as the answer to the next thing sent, which never ran.
@@ -482,7 +484,9 @@ class PostgresStore(SqlStore):
 
     def _live(self) -> psycopg.Connection[Any]:
         """The connection, made again if the last one was lost: a review app open all day
-        outlives a server restart."""
+        outlives a server restart. Not once the store was closed."""
+        if self._closed:
+            raise closed_queue(self.location)
         if self.db.closed:
             self.db = self._connect()
             self.clock_offset = _clock_offset(self.db)
@@ -537,6 +541,7 @@ class PostgresStore(SqlStore):
         )  # fmt: skip
 
     def close(self) -> None:
+        self._closed = True
         self.db.close()
         if self._listener is not None:
             self._listener.close()
@@ -547,6 +552,8 @@ class PostgresStore(SqlStore):
         no notifications, every `timeout` is a look, as on a SQLite file."""
         if self._pooled:
             return super().wait_for_decisions(timeout, stop)
+        if self._closed:
+            raise closed_queue(self.location)
         try:
             if self._listener is None or self._listener.closed:
                 listener = self._connect()

@@ -25,6 +25,7 @@ from dco.review.stores.base import (
     SqlStore,
     Transaction,
     VariantRow,
+    closed_queue,
     conditions,
     tables_in_the_way,
 )
@@ -205,6 +206,8 @@ class SqliteStore(SqlStore):
         """One line saying what is wrong with the file and what to do."""
         text = str(error)
         where = self.location
+        if isinstance(error, sqlite3.ProgrammingError) and "closed database" in text:
+            return closed_queue(where)
         if "not a database" in text:
             return StoreError(
                 _(
