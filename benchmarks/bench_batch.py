@@ -41,15 +41,24 @@ class LocalBatches(OpenAIProvider):
         self.seconds = 0.0
         """Time spent playing the provider's side, taken out of dco's figures."""
 
-    def upload_batch_input(self, path):
+    def upload_batch_input(self, path, name):
         begin = time.perf_counter()
         file_id = f"local-{len(list(self.folder.glob('input-*.jsonl'))) + 1}"
         shutil.copy(path, self.folder / f"input-{file_id}.jsonl")
+        (self.folder / f"name-{file_id}").write_text(name)
         self.seconds += time.perf_counter() - begin
         return file_id
 
     def has_file(self, file_id):
         return (self.folder / f"input-{file_id}.jsonl").exists()
+
+    def find_file(self, name, size, since=None):
+        for named in self.folder.glob("name-*"):
+            file_id = named.name.removeprefix("name-")
+            kept = self.folder / f"input-{file_id}.jsonl"
+            if named.read_text() == name and kept.stat().st_size == size:
+                return file_id
+        return None
 
     def start_batch(self, input_file, metadata):
         return input_file  # the batch answers the file it was made of (see download)

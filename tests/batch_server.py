@@ -36,6 +36,10 @@ class BatchServer:
     refuse: dict[int, str] = field(default_factory=dict)
     """Batches (by the order they are made, from 1) refused whole, with the error code."""
     files: dict[str, bytes] = field(default_factory=dict)
+    file_names: dict[str, str] = field(default_factory=dict)
+    """The name each uploaded file was given (the multipart part's filename)."""
+    file_times: dict[str, int] = field(default_factory=dict)
+    """When each file was made, in Unix seconds (now, unless set otherwise)."""
     batches: dict[str, dict] = field(default_factory=dict)
     created: list[str] = field(default_factory=list)
     """Every batch id created, in order: a batch paid for twice shows here twice."""
@@ -47,6 +51,8 @@ class BatchServer:
     """Chat completions answered one by one (not in a batch)."""
     list_pages: int = 0
     """Pages of the batch listing served: how far a search for a batch walked."""
+    file_pages: int = 0
+    """Pages of the file listing served: how far a search for an upload walked."""
     timed_out: set[int] = field(default_factory=set)
     """Lines (by number in their batch, from 0) whose model call timed out, the first time a
     batch holds them: answered in the error file with the code `request_timeout`."""
@@ -70,12 +76,13 @@ class BatchServer:
         message = email.parser.BytesParser().parsebytes(
             f"Content-Type: {headers['Content-Type']}\r\n\r\n".encode() + body
         )
-        content = next(
-            part.get_payload(decode=True) for part in message.get_payload()
+        part = next(
+            part for part in message.get_payload()
             if part.get_param("name", header="content-disposition") == "file"
         )  # fmt: skip
         file_id = self.new_id("file")
-        self.files[file_id] = content
+        self.files[file_id] = part.get_payload(decode=True)
+        self.file_names[file_id] = part.get_filename() or "upload"
         self.uploaded.append(file_id)
         return self.file(file_id)
 
@@ -84,10 +91,27 @@ class BatchServer:
         if file_id not in self.files:
             return 404, {"error": {"message": f"No such File object: {file_id}",
                                    "type": "invalid_request_error"}}  # fmt: skip
+        uploaded = file_id in self.file_names
         return 200, {
-            "id": file_id, "object": "file", "bytes": len(self.files[file_id]), "created_at": 0,
-            "filename": "input.jsonl", "purpose": "batch", "status": "processed",
+            "id": file_id, "object": "file", "bytes": len(self.files[file_id]),
+            "created_at": self.file_times.setdefault(file_id, int(time.time())),
+            "filename": self.file_names.get(file_id, f"{file_id}.jsonl"),
+            "purpose": "batch" if uploaded else "batch_output", "status": "processed",
         }  # fmt: skip
+
+    def file_listing(self, query: str) -> tuple[int, dict]:
+        """A page of files, newest first (`order=desc`, the default), of the `purpose` asked,
+        as the API pages them (`limit`, `after`)."""
+        asked = urllib.parse.parse_qs(query)
+        described = [self.file(file_id)[1] for file_id in self.files]  # in the order made
+        if "purpose" in asked:
+            described = [f for f in described if f["purpose"] == asked["purpose"][0]]
+        made = list(enumerate(described))
+        descending = asked.get("order", ["desc"])[0] == "desc"
+        ordered = [f for _, f in sorted(made, key=lambda nf: (nf[1]["created_at"], nf[0]),
+                                        reverse=descending)]  # fmt: skip
+        self.file_pages += 1
+        return 200, _page(ordered, asked, default_limit=10_000)
 
     def create(self, request: dict) -> tuple[int, dict]:
         if self.unavailable:
@@ -129,16 +153,18 @@ class BatchServer:
     def listing(self, query: str) -> tuple[int, dict]:
         """A page of batches, newest first, as the API pages them (`limit`, `after`)."""
         asked = urllib.parse.parse_qs(query)
-        limit = int(asked.get("limit", ["20"])[0])
         made = list(enumerate(self.batches.values()))  # in the order they were made
         newest_first = [b for _, b in sorted(made, key=lambda nb: (-nb[1]["created_at"], -nb[0]))]
-        ids = [b["id"] for b in newest_first]
-        start = ids.index(asked["after"][0]) + 1 if "after" in asked else 0
-        data = [self._public(b) for b in newest_first[start : start + limit]]
         self.list_pages += 1
-        return 200, {"object": "list", "data": data, "has_more": start + limit < len(ids),
-                     "first_id": data[0]["id"] if data else None,
-                     "last_id": data[-1]["id"] if data else None}  # fmt: skip
+        return 200, _page([self._public(b) for b in newest_first], asked, default_limit=20)
+
+    def add_old_files(self, count: int, days: float) -> None:
+        """`count` input files of other work, uploaded `days` ago."""
+        for number in range(count):
+            file_id = self.new_id("file")
+            self.files[file_id] = b"{}\n"
+            self.file_names[file_id] = f"old-{number}.jsonl"
+            self.file_times[file_id] = int(time.time() - days * 86400) - number
 
     def add_old_batches(self, count: int, days: float) -> None:
         """`count` finished batches of other work, started `days` ago."""
@@ -204,6 +230,17 @@ class BatchServer:
         return {key: value for key, value in batch.items() if not key.startswith("_")}
 
 
+def _page(items: list[dict], asked: dict[str, list[str]], *, default_limit: int) -> dict:
+    """One page of a listing, as the API pages them: `limit` items after the id `after`."""
+    limit = int(asked.get("limit", [str(default_limit)])[0])
+    ids = [item["id"] for item in items]
+    start = ids.index(asked["after"][0]) + 1 if "after" in asked else 0
+    data = items[start : start + limit]
+    return {"object": "list", "data": data, "has_more": start + limit < len(ids),
+            "first_id": data[0]["id"] if data else None,
+            "last_id": data[-1]["id"] if data else None}  # fmt: skip
+
+
 @contextmanager
 def batch_server(answer: Answer, **settings) -> Iterator[BatchServer]:
     """Serve a `BatchServer` until the block ends."""
@@ -244,6 +281,8 @@ def batch_server(answer: Answer, **settings) -> Iterator[BatchServer]:
                     self._reply(200, content)
             elif match := re.fullmatch(r"/v1/files/([\w-]+)", self.path):
                 self._reply(*server.file(match[1]))
+            elif self.path == "/v1/files" or self.path.startswith("/v1/files?"):
+                self._reply(*server.file_listing(urllib.parse.urlsplit(self.path).query))
             elif match := re.fullmatch(r"/v1/batches/([\w-]+)", self.path):
                 self._reply(*server.retrieve(match[1]))
             elif self.path.startswith("/v1/batches"):

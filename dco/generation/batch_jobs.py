@@ -64,7 +64,8 @@ JOBS_FOLDER = Path("dco-batches")
 """Where jobs are kept unless told otherwise."""
 
 CLOCKS_DIFFER_BY = 60 * 60
-"""Seconds this machine's clock may be ahead of the provider's, for `find_batch`'s `since`."""
+"""Seconds this machine's clock may be ahead of the provider's, for the `since` of `find_batch`
+and `find_file`."""
 
 ABANDONED_AFTER = 15 * 60
 """Seconds since its last write after which a job folder with no manifest and only half-written
@@ -85,7 +86,8 @@ class Round:
     them."""
     uploaded: list[str] = field(default_factory=list)
     """The provider's ids of the input files uploaded so far, a part each, in order: kept as
-    soon as known, so a start interrupted between upload and batch uses the file again."""
+    soon as known, so a start interrupted between upload and batch uses the file again. ""
+    for an upload begun whose id is not known (nor for parts started by an older dco)."""
     parts: int = 1
     """How many batches it goes out as."""
     collected: bool = False
@@ -467,7 +469,7 @@ def _start(job: BatchJob, provider: BatchProvider) -> None:
     """Start the current round's batches not started yet, in order, each unless one started
     with its metadata already exists; each id is kept as soon as it is known."""
     current = job.current
-    since = None if current.written_at is None else current.written_at - CLOCKS_DIFFER_BY
+    since = _since(current)
     while not current.started:
         part = len(current.batch_ids) + 1
         metadata = {"dco_job": job.job_id, "dco_round": str(current.number)}
@@ -480,18 +482,38 @@ def _start(job: BatchJob, provider: BatchProvider) -> None:
         job.save()
 
 
+def _since(current: Round) -> float | None:
+    """When the round's batches and uploads may have begun, by the provider's clock at the
+    earliest: what `find_batch` and `find_file` look back to."""
+    return None if current.written_at is None else current.written_at - CLOCKS_DIFFER_BY
+
+
 def _uploaded(job: BatchJob, part: int, provider: BatchProvider) -> str:
     """The provider's id of the current round's input file for `part`: the one uploaded
     before, if the provider still has it (an interrupted start), else uploaded now."""
     current = job.current
-    kept = current.uploaded[part - 1] if len(current.uploaded) >= part else ""
+    kept = current.uploaded[part - 1] if len(current.uploaded) >= part else None
     if kept and provider.has_file(kept):
         return kept
-    file_id = provider.upload_batch_input(job.path(part_name(current.number, part, "input")))
-    # A part each, in order: parts started by a dco that kept no ids hold their places empty.
-    current.uploaded[part - 1 :] = [""] * (part - 1 - len(current.uploaded)) + [file_id]
+    path = job.path(part_name(current.number, part, "input"))
+    name = f"dco-{job.job_id}-{path.name}"  # the job's, so no other upload is taken for it
+    # Begun, its id never known: the file may have reached the provider all the same, its
+    # answer lost with the process. (A kept id the provider no longer has was deleted or has
+    # expired, and is not listed either.)
+    found = provider.find_file(name, path.stat().st_size, _since(current)) if kept == "" else None
+    if found is None:
+        _note_upload(current, part, "")  # begun: what a resumed start looks for
+        job.save()
+        found = provider.upload_batch_input(path, name)
+    _note_upload(current, part, found)
     job.save()
-    return file_id
+    return found
+
+
+def _note_upload(current: Round, part: int, file_id: str) -> None:
+    """Keep `file_id` as the upload of `part` ("": one begun, its id not known yet). A part
+    each, in order: parts started by a dco that kept no ids hold their places empty too."""
+    current.uploaded[part - 1 :] = [""] * (part - 1 - len(current.uploaded)) + [file_id]
 
 
 def _download(

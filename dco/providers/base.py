@@ -153,8 +153,16 @@ class BatchProvider(Provider, Protocol):
         """A reply's body from the batch's output file, read as `complete` reads a reply."""
         ...
 
-    def upload_batch_input(self, path: Any) -> str:
-        """Upload the input file at `path`; returns the provider's id for it."""
+    def upload_batch_input(self, path: Any, name: str) -> str:
+        """Upload the input file at `path` as `name` (a name no other upload has: what finds
+        it again if its id never came back); returns the provider's id for it."""
+        ...
+
+    def find_file(self, name: str, size: int, since: float | None = None) -> str | None:
+        """The id of a file the provider keeps, uploaded as `name` with `size` bytes, if it
+        has one (how an upload whose answer was lost is found again, instead of left in the
+        provider's storage and made twice). Files uploaded before `since` (a Unix time) are
+        not looked at."""
         ...
 
     def has_file(self, file_id: str) -> bool:

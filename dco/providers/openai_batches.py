@@ -48,12 +48,25 @@ class BatchEndpoints:
     def batch_reply(self, body: Any, request: ChatRequest) -> ChatResult:
         return self.reply_from(body, request)
 
-    def upload_batch_input(self, path: Any) -> str:
+    def upload_batch_input(self, path: Any, name: str) -> str:
         try:
             with Path(path).open("rb") as file:
-                return self._sync().files.create(file=file, purpose="batch").id
+                return self._sync().files.create(file=(name, file), purpose="batch").id
         except openai.OpenAIError as e:
             raise self._translate(e) from None
+
+    def find_file(self, name: str, size: int, since: float | None = None) -> str | None:
+        try:
+            # Newest first, a page at a time (the default page is 10,000 files), stopping at
+            # the first file older than `since`, as find_batch does.
+            for file in self._sync().files.list(purpose="batch", order="desc", limit=100):
+                if since is not None and file.created_at < since:
+                    return None
+                if file.filename == name and file.bytes == size and file.status != "error":
+                    return file.id
+        except openai.OpenAIError as e:
+            raise self._translate(e) from None
+        return None
 
     def has_file(self, file_id: str) -> bool:
         try:

@@ -407,6 +407,50 @@ def test_an_input_file_the_provider_no_longer_has_is_uploaded_again(tmp_path):
         assert collected.done and collected.accepted == 4
 
 
+class CrashAfterUpload(OpenAIProvider):
+    def upload_batch_input(self, path, name):
+        super().upload_batch_input(path, name)
+        raise KeyboardInterrupt  # the process dies before the upload's answer is written down
+
+
+class CrashBeforeUpload(OpenAIProvider):
+    def upload_batch_input(self, path, name):
+        raise KeyboardInterrupt  # the process dies before anything went up
+
+
+def test_an_upload_whose_answer_was_lost_is_found_not_uploaded_again(tmp_path):
+    with batch_server(copywriter(), polls=1) as server:
+        job = killed_while_submitting(CrashAfterUpload, server, tmp_path)
+        assert job.rounds[0].uploaded == [""]  # begun, its id never came back
+        collected = collect_batch(job, provider=provider(server), **OPTIONS)
+        (uploaded,) = server.uploaded  # the provider's copy is used, not left behind
+        assert server.batches[job.batch_id]["input_file_id"] == uploaded
+        assert job.rounds[0].uploaded == [uploaded]
+        assert collected.done and collected.accepted == 4
+
+
+def test_another_jobs_upload_of_the_same_requests_is_not_taken_for_this_ones(tmp_path):
+    with batch_server(copywriter(), polls=1) as server:
+        llm = provider(server)
+        other = submit_batch(briefs(2), provider=llm, folder=tmp_path / "other", **OPTIONS)
+        job = killed_while_submitting(CrashBeforeUpload, server, tmp_path / "this")
+        theirs = server.batches[other.batch_id]["input_file_id"]
+        assert server.files[theirs] == job.path("round-1.input.jsonl").read_bytes()
+        collected = collect_batch(job, provider=llm, **OPTIONS)
+        assert server.uploaded == [theirs, job.rounds[0].uploaded[0]]
+        assert collected.done and collected.accepted == 4
+
+
+def test_looking_for_a_lost_upload_stops_at_files_older_than_the_job(tmp_path):
+    with batch_server(copywriter(), polls=1) as server:
+        server.add_old_files(250, days=3)  # an account's history: more than two pages
+        job = killed_while_submitting(CrashBeforeUpload, server, tmp_path)
+        assert server.file_pages == 0  # a first upload looks for none
+        collected = collect_batch(job, provider=provider(server), **OPTIONS)
+        assert server.file_pages == 1
+        assert collected.done and collected.accepted == 4
+
+
 def test_collecting_with_other_options_than_were_sent_is_refused(tmp_path):
     with batch_server(copywriter(), polls=1) as server:
         llm = provider(server)
