@@ -205,6 +205,23 @@ def test_a_reviewer_decides_where_an_older_dco_left_functions_they_may_not_repla
         )
 
 
+def test_a_reviewer_holds_variants_where_an_older_dco_left_no_function_for_it(
+    postgres_url, reviewer_role
+):
+    role, url = reviewer_role
+    first, second = variants(2)
+    _queue_granted_to(role, postgres_url, [first, second])
+    with psycopg.connect(postgres_url, autocommit=True) as owner:
+        owner.execute("DROP FUNCTION dco_hold")  # as a dco from before it left the database
+        owner.execute("UPDATE meta SET value = 'older' WHERE key = 'functions'")
+    with ReviewQueue(url) as queue, ReviewQueue(url) as other:  # neither may replace it
+        assert queue.hold(first.id, role) is None
+        assert other.hold(first.id, "lee") == role
+        assert queue.hold(second.id, role, only=True) is None  # the first given back
+        assert other.hold(first.id, "lee") is None
+        assert queue.checkup().older_functions
+
+
 def test_a_decision_stands_when_the_claim_sent_with_it_fails(postgres_url, reviewer_role):
     role, url = reviewer_role
     _queue_granted_to(role, postgres_url, variants(2))
