@@ -1,6 +1,7 @@
 """The review app driven by Textual's Pilot, asserting what lands in the store."""
 
 import asyncio
+from collections import Counter
 
 import pytest
 
@@ -269,6 +270,35 @@ def test_a_variant_decided_by_another_reviewer_leaves_the_list(shared):
 
     asyncio.run(run())
     assert mine.status(second.id) == "approved" and len(mine.pending()) == 2
+
+
+def test_the_apps_own_decision_announced_back_to_it_is_not_read_again(shared, monkeypatch):
+    """Every read is a round trip to a server that may be far away: hearing of its own
+    approval, the app neither recounts the queue nor takes the next row's lease again."""
+    mine, _theirs = shared
+    app = create_app(mine, "minji", refresh_seconds=0.05)
+    calls: Counter[str] = Counter()
+    for name in ("get", "hold", "pending_count"):
+        real = getattr(mine, name)
+
+        def counted(*args, _real=real, _name=name, **kwargs):
+            calls[_name] += 1
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(mine, name, counted)
+
+    async def run():
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            seen = app.log_seen
+            calls.clear()
+            await pilot.press("a")
+            assert await until(pilot, lambda: app.log_seen > seen)  # heard, and read
+            await pilot.pause(0.2)
+
+    asyncio.run(run())
+    assert calls == {"get": 1, "hold": 1}  # the next row, read and held once
+    assert app.remaining == 3
 
 
 def test_a_row_above_leaving_the_list_does_not_move_the_cursor_to_another_variant(shared):

@@ -195,6 +195,8 @@ class ReviewApp(App[None]):
         if not changes:
             return
         self.log_seen = changes[-1][0]
+        if not gone and all(d.variant_id in self.decided_here for _at, d in changes):
+            return  # this app's own decisions, already shown: nothing to read again
         current = self.current
         listing = self.query_one(VariantList)
         # The cursor stays on the variant it was on (or moves to the next one still listed):
