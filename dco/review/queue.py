@@ -26,7 +26,7 @@ from dco.review.log import LogReaders
 from dco.review.outcome_tables import OutcomeTables
 from dco.review.rows import decision_from_row, variant_from_record
 from dco.review.stores import QueueStore, default_location, open_store
-from dco.review.stores.base import QueueCheckup, Refused, VariantRow, check_filters
+from dco.review.stores.base import Held, QueueCheckup, Refused, VariantRow, check_filters
 from dco.text.distance import copy_distance
 
 REASON_TAGS = (
@@ -55,6 +55,14 @@ class Claimed:
 
     variant: Variant
     expires_at: float
+
+
+class Taken(NamedTuple):
+    """A variant as it comes on a reviewer's screen (see `ReviewQueue.take`)."""
+
+    variant: Variant
+    held_by: str | None
+    """The other reviewer who holds it; None when it is this reviewer's now."""
 
 
 @dataclass
@@ -246,8 +254,25 @@ class ReviewQueue(LogReaders, OutcomeTables):
         With `only`, the reviewer's other leases are given back in the same transaction (the
         review app holds just the variant on screen).
         """
+        return self._hold(variant_id, reviewer, only).holder
+
+    def take(self, variant_id: str, reviewer: str) -> Taken:
+        """Read `variant_id` and lease it to `reviewer` unless someone else holds it, giving
+        back the reviewer's other leases: what a review app does as a variant comes on screen,
+        in one round trip on PostgreSQL (a reviewer far from the server waits for each)."""
+        held = self._hold(variant_id, reviewer, only=True)
+        assert held.record is not None  # _hold refuses a variant there is not
+        variant = variant_from_record(held.record, self.store.location, variant_id)
+        return Taken(variant, held.holder)
+
+    def _hold(self, variant_id: str, reviewer: str, only: bool) -> Held:
         now = self.clock()
-        return self.store.hold(variant_id, reviewer, now, now + self.lease_seconds, only)
+        held = self.store.hold(variant_id, reviewer, now, now + self.lease_seconds, only)
+        if held.record is None:
+            raise ReviewError(
+                _("no variant {id!r} in {queue}").format(id=variant_id, queue=self.store.location)
+            )
+        return held
 
     def release(self, variant_id: str, reviewer: str) -> None:
         """Give back a lease before it expires."""

@@ -273,12 +273,13 @@ def test_a_variant_decided_by_another_reviewer_leaves_the_list(shared):
 
 
 def test_the_apps_own_decision_announced_back_to_it_is_not_read_again(shared, monkeypatch):
-    """Every read is a round trip to a server that may be far away: hearing of its own
-    approval, the app neither recounts the queue nor takes the next row's lease again."""
+    """Every read is a round trip to a server that may be far away: the next row is read and
+    held in one, and hearing of its own approval, the app neither recounts the queue nor takes
+    the next row's lease again."""
     mine, _theirs = shared
     app = create_app(mine, "minji", refresh_seconds=0.05)
     calls: Counter[str] = Counter()
-    for name in ("get", "hold", "pending_count"):
+    for name in ("get", "hold", "take", "pending_count"):
         real = getattr(mine, name)
 
         def counted(*args, _real=real, _name=name, **kwargs):
@@ -297,7 +298,7 @@ def test_the_apps_own_decision_announced_back_to_it_is_not_read_again(shared, mo
             await pilot.pause(0.2)
 
     asyncio.run(run())
-    assert calls == {"get": 1, "hold": 1}  # the next row, read and held once
+    assert calls == {"take": 1}  # the next row, read and held together, once
     assert app.remaining == 3
 
 

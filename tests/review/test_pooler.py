@@ -106,10 +106,12 @@ def test_a_write_whose_statement_was_lost_says_to_try_again_and_the_next_one_is_
         for _ in range(6):  # a lease taken and given back: prepared past the threshold
             assert queue.hold(batch[0].id, "kim") is None
             queue.release(batch[0].id, "kim")
+        assert queue.hold(batch[0].id, "kim") is None
         _prepared_everywhere_then_lost(queue)
         with pytest.raises(StoreError) as error:
-            queue.hold(batch[0].id, "kim")
+            queue.release(batch[0].id, "kim")
         assert "nothing of it was recorded" in str(error.value)
         assert "try again" in str(error.value)
-        assert queue.hold(batch[0].id, "kim") is None
-        assert queue.hold(batch[0].id, "jun") == "kim"  # the lease of the try that went through
+        assert queue.hold(batch[0].id, "jun") == "kim"  # the failed release gave nothing back
+        queue.release(batch[0].id, "kim")
+        assert queue.hold(batch[0].id, "jun") is None  # the try that went through did

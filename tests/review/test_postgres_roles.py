@@ -217,7 +217,7 @@ def test_a_reviewer_holds_variants_where_an_older_dco_left_no_function_for_it(
     with ReviewQueue(url) as queue, ReviewQueue(url) as other:  # neither may replace it
         assert queue.hold(first.id, role) is None
         assert other.hold(first.id, "lee") == role
-        assert queue.hold(second.id, role, only=True) is None  # the first given back
+        assert queue.take(second.id, role) == (second, None)  # the first given back
         assert other.hold(first.id, "lee") is None
         assert queue.checkup().older_functions
 

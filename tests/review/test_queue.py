@@ -168,6 +168,24 @@ def test_deciding_on_a_variant_someone_else_holds_is_an_error(queue):
     assert queue.status(held.variant.id) == "approved"
 
 
+def test_taking_a_variant_reads_it_and_holds_it_alone_unless_another_holds_it(queue):
+    first, second = variants(2)
+    queue.submit([first, second])
+    taken = queue.take(first.id, "minji")
+    assert taken.variant == first and taken.held_by is None
+    assert queue.take(first.id, "jun") == (first, "minji")
+    assert queue.take(second.id, "minji").held_by is None  # and the first given back
+    assert queue.take(first.id, "jun").held_by is None
+    assert queue.hold(second.id, "jun") == "minji"
+
+
+def test_taking_or_holding_a_variant_that_is_not_there_names_it(queue):
+    with pytest.raises(ReviewError, match="no variant 'v_gone'"):
+        queue.take("v_gone", "minji")
+    with pytest.raises(ReviewError, match="no variant 'v_gone'"):
+        queue.hold("v_gone", "minji")
+
+
 def test_every_decision_kind_and_the_status_it_leaves(queue):
     a, b, c, d = variants(4)
     queue.submit([a, b, c, d])

@@ -299,25 +299,30 @@ class ReviewApp(App[None]):
         self.show_current()
 
     def show_current(self) -> None:
+        """Read the highlighted variant and hold it (one round trip: see `ReviewQueue.take`),
+        and show it with its findings and who else holds it."""
         self.update_title()
-        variant = self.current
+        index = self.query_one(OptionList).highlighted
         panel = self.query_one(DetailPane)
-        if variant is not None:
+        taken = None
+        if index is not None and index < len(self.rows):
             try:
-                held_by = self.queue.hold(variant.id, self.reviewer, only=True)
-            except StoreError as e:
-                self.loaded, self.out_of_reach, variant = None, e, None
-        if variant is None:
+                taken = self.queue.take(self.rows[index].id, self.reviewer)
+                self.loaded, self.out_of_reach = taken.variant, None
+            except StoreError as e:  # the detail pane says so; moving tries again
+                self.loaded, self.out_of_reach = None, e
+        if taken is None:
             self.holding = None
             if self.out_of_reach is not None:
                 panel.show(_("{why}\n\nMove (j, k) to try again.").format(why=self.out_of_reach))
             else:
                 panel.show(_("Nothing to review here. / to change the filter, q to quit."))
             return
-        self.holding = None if held_by else variant.id
+        variant = taken.variant
+        self.holding = None if taken.held_by else variant.id
         findings = self.checker.check(variant.copy, channel=variant.channel,
                                       stage=variant.stage) if self.checker else []  # fmt: skip
-        panel.show(detail(variant, list(findings), held_by))
+        panel.show(detail(variant, list(findings), taken.held_by))
 
     def update_title(self) -> None:
         filters = " ".join([f"{k}={v}" for k, v in self.filters.items()] + self.words.split())

@@ -120,6 +120,15 @@ class Refused(NamedTuple):
     detail: str | None = None
 
 
+class Held(NamedTuple):
+    """What taking a variant's lease found."""
+
+    record: str | None
+    """The variant's record; None when there is no such variant (and nothing was held)."""
+    holder: str | None
+    """The other reviewer who holds it; None when it is this reviewer's now."""
+
+
 class QueueCheckup(NamedTuple):
     """What `dco doctor --queue` reports of a queue opened by this user."""
 
@@ -173,7 +182,7 @@ class QueueStore(Protocol):
     ) -> str | None: ...
     def hold(
         self, variant_id: str, reviewer: str, now: float, expires: float, only: bool
-    ) -> str | None: ...
+    ) -> Held: ...
     def release(self, variant_id: str, reviewer: str) -> None: ...
 
     def decide(
@@ -352,11 +361,13 @@ class SqlStore:
 
     # -- leases ------------------------------------------------------------------------------------
 
-    def hold(
-        self, variant_id: str, reviewer: str, now: float, expires: float, only: bool
-    ) -> str | None:
+    def hold(self, variant_id: str, reviewer: str, now: float, expires: float, only: bool) -> Held:
         with self._write() as tx:
-            self._lock_variant(tx, variant_id)
+            found = self._one(
+                tx, f"SELECT data FROM variants WHERE id = ?{self.for_update}", (variant_id,)
+            )
+            if found is None:
+                return Held(None, None)
             lease = self._one(
                 tx, "SELECT reviewer FROM leases WHERE variant_id = ? AND expires_at > ?",
                 (variant_id, now),
@@ -367,9 +378,9 @@ class SqlStore:
                     (reviewer, variant_id),
                 )  # fmt: skip
             if lease is not None and lease[0] != reviewer:
-                return str(lease[0])
+                return Held(found[0], str(lease[0]))
             self._put_lease(tx, variant_id, reviewer, expires)
-        return None
+        return Held(found[0], None)
 
     def _put_lease(self, tx: Transaction, variant_id: str, reviewer: str, expires: float) -> None:
         self._run(

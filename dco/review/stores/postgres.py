@@ -27,6 +27,7 @@ from dco.review.stores.base import (
     OWN_TABLES,
     SCHEMA_VERSION,
     DecidedThenClaimed,
+    Held,
     QueueCheckup,
     Refused,
     SqlStore,
@@ -162,29 +163,31 @@ BEGIN
 END $$;
 
 -- The lease of one variant, as SqlStore.hold takes it, in one round trip instead of six (a
--- review app takes one on every move, from wherever its reviewer is): the other reviewer who
--- holds it, or NULL once it is this reviewer's. With p_only, the reviewer's other leases go.
+-- review app takes one on every move, from wherever its reviewer is), with the variant's
+-- record: NULLs for a variant there is not; else the other reviewer who holds it, or NULL once
+-- it is this reviewer's. With p_only, the reviewer's other leases go.
 CREATE OR REPLACE FUNCTION dco_hold(
     p_variant TEXT, p_reviewer TEXT, p_now DOUBLE PRECISION, p_expires DOUBLE PRECISION,
-    p_only BOOLEAN
-) RETURNS TEXT
+    p_only BOOLEAN, OUT found_record TEXT, OUT held_by TEXT
+)
 LANGUAGE plpgsql AS $$
-DECLARE
-    v_holder TEXT;
 BEGIN
-    PERFORM 1 FROM variants WHERE id = p_variant FOR UPDATE;
-    SELECT reviewer INTO v_holder FROM leases WHERE variant_id = p_variant
-        AND expires_at > p_now;
+    SELECT v.data INTO found_record FROM variants v WHERE v.id = p_variant FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    SELECT l.reviewer INTO held_by FROM leases l WHERE l.variant_id = p_variant
+        AND l.expires_at > p_now;
     IF p_only THEN
-        DELETE FROM leases WHERE reviewer = p_reviewer AND variant_id <> p_variant;
+        DELETE FROM leases l WHERE l.reviewer = p_reviewer AND l.variant_id <> p_variant;
     END IF;
-    IF v_holder IS NOT NULL AND v_holder <> p_reviewer THEN
-        RETURN v_holder;
+    IF held_by IS NOT NULL AND held_by <> p_reviewer THEN
+        RETURN;
     END IF;
+    held_by := NULL;
     INSERT INTO leases (variant_id, reviewer, expires_at) VALUES (p_variant, p_reviewer,
         p_expires) ON CONFLICT (variant_id) DO UPDATE SET reviewer = excluded.reviewer,
         expires_at = excluded.expires_at;
-    RETURN NULL;
 END $$;
 
 -- Returns the decision's number, or NULL with the refusal: ('missing' | 'held' | 'decided',
@@ -853,17 +856,16 @@ class PostgresStore(SqlStore):
         )
         return row[0] if row else None
 
-    def hold(
-        self, variant_id: str, reviewer: str, now: float, expires: float, only: bool
-    ) -> str | None:
+    def hold(self, variant_id: str, reviewer: str, now: float, expires: float, only: bool) -> Held:
         if self._lacks("dco_hold"):
             return super().hold(variant_id, reviewer, now, expires, only)
         # Without waiting for the disk, as a claim's lease (see `claim`).
-        row = self._call(
-            "SELECT dco_hold(%s, %s, %s, %s, %s), set_config('synchronous_commit', 'off', true)",
+        record, holder, _off = self._call(
+            "SELECT h.found_record, h.held_by, set_config('synchronous_commit', 'off', true) "
+            "FROM dco_hold(%s, %s, %s, %s, %s) h",
             (variant_id, reviewer, now, expires, only),
         )
-        return row[0] if row else None
+        return Held(record, holder)
 
     def _lacks(self, function: str) -> bool:
         """Whether the database lacks `function` (see `_missing_functions`)."""
