@@ -114,6 +114,7 @@ class ReviewQueue(LogReaders, OutcomeTables):
         )
         self._recorded: list[tuple[str, int]] = []  # (reviewer, seq) recorded through this object
         self._loops: dict[str, _ClaimLoop] = {}  # each reviewer's claims() loop, while it runs
+        self._closed = False
         self.checker = checker
         self.reasons = tuple(reasons)
         self.lease_seconds = lease_seconds
@@ -125,6 +126,7 @@ class ReviewQueue(LogReaders, OutcomeTables):
         return time.time() + self.store.clock_offset
 
     def close(self) -> None:
+        self._closed = True
         self.store.close()
 
     def __enter__(self) -> ReviewQueue:
@@ -237,9 +239,11 @@ class ReviewQueue(LogReaders, OutcomeTables):
                 self._give_back(loop.ahead[0], reviewer)
 
     def _give_back(self, record: str, reviewer: str) -> None:
-        """Release the variant of `record`, as a loop ends: when it cannot be (the connection
-        is gone, the record unreadable), the lease lapses at its end instead, and the loop
-        ends with its own error, if any, rather than this one."""
+        """Release the variant of `record`, as a loop ends: when it cannot be (the queue
+        closed, the connection gone, the record unreadable), the lease lapses at its end
+        instead, and the loop ends with its own error, if any, rather than this one."""
+        if self._closed:  # nothing to try: a loop left for Python to end as it exits ends here
+            return
         with suppress(StoreError):
             self.release(variant_from_record(record, self.store.location).id, reviewer)
 

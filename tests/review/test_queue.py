@@ -269,19 +269,25 @@ def test_decisions_survive_reopening_the_queue(queue_location):
         assert [d.reviewer for d in queue.history(v.id)] == ["minji"]
 
 
-def test_a_closed_queue_says_so_instead_of_opening_itself_again(queue_location):
-    first, second = variants(2)
+def test_a_closed_queue_says_so_instead_of_opening_itself_again(queue_location, monkeypatch):
+    batch = variants(3)
     queue = ReviewQueue(queue_location)
-    queue.submit([first, second])
+    queue.submit(batch)
     loop = queue.claims("minji")
-    next(loop)
+    handed = next(loop)
+    queue.approve(handed.variant.id, "minji")  # the next is claimed with it, held by the loop
     queue.close()
     queue.close()  # closing twice is no error
     with pytest.raises(StoreError, match="this queue was closed; open it again"):
-        queue.approve(second.id, "minji")
-    loop.close()  # the loop's held variant cannot be given back: its lease lapses instead
+        queue.approve(batch[2].id, "minji")
+
+    def tried(*_args):
+        raise AssertionError("a closed queue was asked to give back a lease")
+
+    monkeypatch.setattr(queue, "release", tried)
+    loop.close()  # as Python ends a loop left open: its lease lapses instead, nothing tried
     with ReviewQueue(queue_location) as again:
-        assert again.status(second.id) == "pending"
+        assert again.status(batch[2].id) == "pending"
         assert again.stats()["pending"] == 2
 
 
