@@ -181,7 +181,26 @@ class ReviewApp(App[None]):
                 continue
             told = False
             if announced and not (worker.is_cancelled or self.stopping.is_set()):
-                self.call_from_thread(self.refresh_from_others)
+                self.look_at_the_log()
+
+    def look_at_the_log(self) -> None:
+        """Read what was decided since the app last looked, in the watcher's thread, and have
+        the list refreshed only when some of it was decided elsewhere: the reviewer's own
+        decisions, heard back, keep the keys waiting for no read (a round trip to a server
+        that may be far away)."""
+        try:
+            changes = self.queue.decisions_since(self.log_seen)
+        except StoreError:
+            return  # the watcher says so, and the next look reads them again
+        if not changes:
+            return
+        if all(d.variant_id in self.decided_here for _at, d in changes):
+            self.call_from_thread(self.read_up_to, changes[-1][0])
+        else:
+            self.call_from_thread(self.refresh_from_others)
+
+    def read_up_to(self, seq: int) -> None:
+        self.log_seen = max(self.log_seen, seq)
 
     def refresh_from_others(self) -> None:
         """Take variants decided elsewhere out of the list, and count what remains afresh."""
