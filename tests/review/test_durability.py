@@ -145,13 +145,15 @@ def test_a_server_killed_mid_review_comes_back_with_every_acknowledged_decision(
         assert queue.stats()["approved"] >= len(acked)
 
 
-def _once_back(url: str, attempts: int = 120) -> ReviewQueue:
-    """The queue at `url` once its server has recovered from the crash (it takes a moment)."""
+def _once_back(url: str, seconds: float = 120.0) -> ReviewQueue:
+    """The queue at `url` once its server has recovered from the crash: a moment, or much
+    longer on a machine busy with other work (a failure then says why it did not come back)."""
     import time
 
     from dco.errors import StoreError
 
-    for _ in range(attempts):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
         try:
             return ReviewQueue(url)
         except StoreError:
