@@ -304,6 +304,27 @@ def test_the_apps_own_decision_announced_back_to_it_is_not_read_again(shared, mo
     assert app.remaining == 3
 
 
+def test_opening_the_app_reads_and_holds_its_first_variant_once(shared, monkeypatch):
+    mine, _theirs = shared
+    app = create_app(mine, "minji")
+    taken: list[str] = []
+    real = mine.take
+
+    def take(variant_id, reviewer):
+        taken.append(variant_id)
+        return real(variant_id, reviewer)
+
+    monkeypatch.setattr(mine, "take", take)
+
+    async def run():
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            await pilot.pause(0.2)
+
+    asyncio.run(run())
+    assert taken == [app.rows[0].id]
+
+
 def test_a_row_above_leaving_the_list_does_not_move_the_cursor_to_another_variant(shared):
     mine, theirs = shared
     first, second, third = mine.pending()[:3]

@@ -315,6 +315,13 @@ class ReviewApp(App[None]):
         return self.loaded
 
     def on_option_list_option_highlighted(self) -> None:
+        index = self.query_one(OptionList).highlighted
+        row = self.rows[index] if index is not None and index < len(self.rows) else None
+        if row is not None and self.loaded is not None and row.id == self.loaded.id == self.holding:
+            # Shown and held already: by the `reload` that set this highlight, or by a move
+            # the keys made before this one's message came.
+            self.update_title()
+            return
         self.show_current()
 
     def show_current(self) -> None:
