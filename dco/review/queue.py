@@ -26,7 +26,14 @@ from dco.review.log import LogReaders
 from dco.review.outcome_tables import OutcomeTables
 from dco.review.rows import decision_from_row, variant_from_record
 from dco.review.stores import QueueStore, default_location, open_store
-from dco.review.stores.base import Held, QueueCheckup, Refused, VariantRow, check_filters
+from dco.review.stores.base import (
+    Heard,
+    Held,
+    QueueCheckup,
+    Refused,
+    VariantRow,
+    check_filters,
+)
 from dco.text.distance import copy_distance
 
 REASON_TAGS = (
@@ -370,9 +377,10 @@ class ReviewQueue(LogReaders, OutcomeTables):
         """Where the decision log ends now: pass it to `decisions_since` later."""
         return self.store.log_position()
 
-    def wait_for_decisions(self, timeout: float, stop: threading.Event | None = None) -> bool:
+    def wait_for_decisions(self, timeout: float, stop: threading.Event | None = None) -> Heard:
         """Block up to `timeout` seconds, or until `stop` is set, until decisions may have been
-        made elsewhere (announced on PostgreSQL; on SQLite, after the wait)."""
+        made elsewhere (announced on PostgreSQL, with the variants decided; on SQLite, after
+        the wait): whether to look at the log, and which variants it will show when known."""
         return self.store.wait_for_decisions(timeout, stop)
 
     def decisions_since(self, seq: int) -> list[tuple[int, Decision]]:

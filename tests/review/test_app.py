@@ -276,16 +276,19 @@ def test_a_variant_decided_by_another_reviewer_leaves_the_list(shared):
 def test_the_apps_own_decision_announced_back_to_it_is_not_read_again(shared, monkeypatch):
     """Every read is a round trip to a server that may be far away: the next row is read and
     held in one, and hearing of its own approval, the app neither recounts the queue nor takes
-    the next row's lease again, and reads the log away from the keys (its watcher's thread)."""
-    mine, _theirs = shared
+    the next row's lease again; the log is read away from the keys (in its watcher's thread),
+    and not at all where the server says which variant was decided."""
+    mine, theirs = shared
+    announced = mine.checkup().announced
     app = create_app(mine, "minji", refresh_seconds=0.05)
-    calls: Counter[str] = Counter()
+    on_keys: Counter[str] = Counter()  # calls in the app's thread, which the keys wait for
+    off_keys: Counter[str] = Counter()
     for name in ("get", "hold", "take", "pending_count", "decisions_since"):
         real = getattr(mine, name)
 
         def counted(*args, _real=real, _name=name, **kwargs):
-            if threading.current_thread() is threading.main_thread():  # the app's, the keys'
-                calls[_name] += 1
+            main = threading.current_thread() is threading.main_thread()
+            (on_keys if main else off_keys)[_name] += 1
             return _real(*args, **kwargs)
 
         monkeypatch.setattr(mine, name, counted)
@@ -293,15 +296,19 @@ def test_the_apps_own_decision_announced_back_to_it_is_not_read_again(shared, mo
     async def run():
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.pause()
-            seen = app.log_seen
-            calls.clear()
+            listed = [row.id for row in app.rows]
+            on_keys.clear()
+            off_keys.clear()
             await pilot.press("a")
-            assert await until(pilot, lambda: app.log_seen > seen)  # heard, and read
-            await pilot.pause(0.2)
+            await pilot.pause(0.5)  # heard back: at once where announced, else looked for
+            assert on_keys == {"take": 1}  # the next row, read and held together, once
+            if announced:
+                assert off_keys["decisions_since"] == 0
+            theirs.approve(listed[3], "jun")  # others' decisions are still followed
+            assert await until(pilot, lambda: listed[3] not in [row.id for row in app.rows])
 
     asyncio.run(run())
-    assert calls == {"take": 1}  # the next row, read and held together, once
-    assert app.remaining == 3
+    assert app.remaining == 2
 
 
 def test_opening_the_app_reads_and_holds_its_first_variant_once(shared, monkeypatch):

@@ -54,7 +54,7 @@ def test_through_a_pooler_a_review_app_looks_for_decisions_instead_of_listening(
         app.submit(batch)
         seen = app.log_position()
         for _ in range(2):
-            assert app.wait_for_decisions(0.2) is True  # a look is due, not an announcement
+            assert app.wait_for_decisions(0.2) == (True, None)  # a look due, not an announcement
         elsewhere.approve(batch[1].id, "lee")
         assert [d.variant_id for _, d in app.decisions_since(seen)] == [batch[1].id]
         with psycopg.connect(postgres_url) as watcher:

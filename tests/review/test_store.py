@@ -199,13 +199,18 @@ def test_a_postgres_decision_is_announced_once_another_reviewer_can_read_it(post
     batch = variants(2)
     with ReviewQueue(postgres_url) as deciding, ReviewQueue(postgres_url) as watching:
         deciding.submit(batch)
-        assert watching.store.wait_for_decisions(0) is True  # listening from now on
+        assert watching.store.wait_for_decisions(0) == (True, None)  # listening from now on
         deciding.approve(batch[0].id, "kim")
-        assert watching.store.wait_for_decisions(30) is True
+        assert watching.store.wait_for_decisions(30) == (True, {batch[0].id})  # and which
         assert watching.status(batch[0].id) == "approved"
         deciding.skip(batch[1].id, "kim")  # a skip decides nothing, and says so all the same
-        assert watching.store.wait_for_decisions(30) is True
+        assert watching.store.wait_for_decisions(30) == (True, {batch[1].id})
         assert [d.action for d in watching.history(batch[1].id)] == ["skip"]
+        deciding.approve(batch[1].id, "kim")
+        deciding.undo("kim")
+        time.sleep(0.2)  # both announced by now: heard together
+        assert watching.store.wait_for_decisions(30) == (True, {batch[1].id})
+        assert watching.store.wait_for_decisions(0.1) == (False, None)
 
 
 def test_a_table_read_left_part_way_leaves_the_queue_working(queue_location):

@@ -95,6 +95,8 @@ class ReviewApp(App[None]):
         """The worst finding's level of each listed variant that has one."""
         self.holding: str | None = None
         """The variant this reviewer leases: the highlighted one, given back on leaving it."""
+        self.deciding: str | None = None
+        """The variant whose decision is on its way to the queue, while it is."""
 
     def compose(self) -> ComposeResult:
         yield ProgressHeader()
@@ -169,7 +171,7 @@ class ReviewApp(App[None]):
         told = False
         while not (worker.is_cancelled or self.stopping.is_set()):
             try:
-                announced = self.queue.wait_for_decisions(self.refresh_seconds, self.stopping)
+                heard = self.queue.wait_for_decisions(self.refresh_seconds, self.stopping)
             except StoreError as e:  # the server restarting, say: the app goes on, and so do we
                 if not told:  # once, not on every try while it is away
                     self.call_from_thread(
@@ -180,8 +182,17 @@ class ReviewApp(App[None]):
                 self.stopping.wait(self.refresh_seconds)
                 continue
             told = False
-            if announced and not (worker.is_cancelled or self.stopping.is_set()):
-                self.look_at_the_log()
+            if not heard.look or worker.is_cancelled or self.stopping.is_set():
+                continue
+            if heard.variants is not None and heard.variants <= self.decided_by_this_app():
+                continue  # its own, heard back: the log is read when others decide
+            self.look_at_the_log()
+
+    def decided_by_this_app(self) -> set[str]:
+        """The variants this app decided, and the one it is deciding now (whose announcement
+        may come before the decision's answer): read from the watcher's thread."""
+        deciding = self.deciding
+        return {*self.decided_here, *([deciding] if deciding else [])}
 
     def look_at_the_log(self) -> None:
         """Read what was decided since the app last looked, in the watcher's thread, and have
@@ -194,7 +205,7 @@ class ReviewApp(App[None]):
             return  # the watcher says so, and the next look reads them again
         if not changes:
             return
-        if all(d.variant_id in self.decided_here for _at, d in changes):
+        if {d.variant_id for _at, d in changes} <= self.decided_by_this_app():
             self.call_from_thread(self.read_up_to, changes[-1][0])
         else:
             self.call_from_thread(self.refresh_from_others)
@@ -407,9 +418,11 @@ class ReviewApp(App[None]):
                 severity="warning", timeout=8,
             )  # fmt: skip
             return False
+        self.deciding = variant.id if variant is not None else None
         try:
             record()
         except ReviewError as e:
+            self.deciding = None  # refused: not this app's decision
             try:
                 status = self.queue.status(variant.id) if variant is not None else "pending"
             except StoreError as lost:
@@ -424,6 +437,7 @@ class ReviewApp(App[None]):
                 self.notify(str(e), severity="error", timeout=8)
             return False
         except StoreError as e:  # the database out of reach: say so; the key tries again
+            self.deciding = None
             self.notify_unreachable(e)
             return False
         return True

@@ -120,6 +120,16 @@ class Refused(NamedTuple):
     detail: str | None = None
 
 
+class Heard(NamedTuple):
+    """What a wait for decisions made elsewhere heard."""
+
+    look: bool
+    """Whether decisions may have been made meanwhile: the log says which."""
+    variants: frozenset[str] | None = None
+    """The variants decided, where the server announced each one (PostgreSQL); None where it
+    cannot say, and only the log can."""
+
+
 class Held(NamedTuple):
     """What taking a variant's lease found."""
 
@@ -200,7 +210,7 @@ class QueueStore(Protocol):
     def undo(self, reviewer: str, at: datetime, seq: int | None) -> str | None: ...
     def decisions_since(self, seq: int) -> list[DecisionRow]: ...
     def log_position(self) -> int: ...
-    def wait_for_decisions(self, timeout: float, stop: threading.Event | None = None) -> bool: ...
+    def wait_for_decisions(self, timeout: float, stop: threading.Event | None = None) -> Heard: ...
 
     def history(self, variant_id: str) -> list[DecisionRow]: ...
     def counts(self) -> tuple[dict[str, int], dict[str, int]]: ...
@@ -542,14 +552,13 @@ class SqlStore:
         """The number of the latest decision (0 for an empty log)."""
         return int(self._read("SELECT COALESCE(MAX(seq), 0) FROM decisions")[0][0])
 
-    def wait_for_decisions(self, timeout: float, stop: threading.Event | None = None) -> bool:
-        """Wait up to `timeout` seconds (or until `stop` is set) for decisions made elsewhere;
-        whether there may be some.
+    def wait_for_decisions(self, timeout: float, stop: threading.Event | None = None) -> Heard:
+        """Wait up to `timeout` seconds (or until `stop` is set) for decisions made elsewhere.
 
         Here: wait, then say "look" (a look is one indexed read). A server that can announce
-        decisions says so only when one was made.
+        decisions says so only when one was made, and which.
         """
-        return not (stop or threading.Event()).wait(timeout)
+        return Heard(look=not (stop or threading.Event()).wait(timeout))
 
     def decisions_since(self, seq: int) -> list[DecisionRow]:
         rows = self._read(

@@ -27,6 +27,7 @@ from dco.review.stores.base import (
     OWN_TABLES,
     SCHEMA_VERSION,
     DecidedThenClaimed,
+    Heard,
     Held,
     QueueCheckup,
     Refused,
@@ -579,10 +580,11 @@ class PostgresStore(SqlStore):
         if self._listener is not None:
             self._listener.close()
 
-    def wait_for_decisions(self, timeout: float, stop: threading.Event | None = None) -> bool:
+    def wait_for_decisions(self, timeout: float, stop: threading.Event | None = None) -> Heard:
         """Wait up to `timeout` seconds for a decision to be announced (LISTEN), looking at
-        `stop` every tenth of a second. Through a pooler in transaction mode, which delivers
-        no notifications, every `timeout` is a look, as on a SQLite file."""
+        `stop` every tenth of a second; the variants announced come with it. Through a pooler
+        in transaction mode, which delivers no notifications, every `timeout` is a look, as on
+        a SQLite file."""
         if self._pooled:
             return super().wait_for_decisions(timeout, stop)
         if self._closed:
@@ -596,15 +598,18 @@ class PostgresStore(SqlStore):
                     listener.close()  # or it would pass for one that listens
                     raise
                 self._listener = listener
-                return True  # what was decided before it listened was not announced to it
+                return Heard(look=True)  # what was decided before it listened was not announced
             deadline = time.monotonic() + timeout
             while not (stop is not None and stop.is_set()):
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    return False
-                if any(True for _ in self._listener.notifies(timeout=min(left, 0.1), stop_after=1)):
-                    return True
-            return False
+                    return Heard(look=False)
+                first = [n.payload for n in self._listener.notifies(timeout=min(left, 0.1),
+                                                                    stop_after=1)]  # fmt: skip
+                if first:  # and any others already here, without waiting for more
+                    rest = [n.payload for n in self._listener.notifies(timeout=0)]
+                    return Heard(look=True, variants=frozenset(first + rest))
+            return Heard(look=False)
         except self._psycopg.Error as e:
             raise self._explain(e, self._listener) from None
 
