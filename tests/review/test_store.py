@@ -96,6 +96,25 @@ def test_a_postgres_database_with_other_versions_of_the_functions_gets_this_dcos
         assert queue.stats()["total"] == 2
 
 
+def test_a_postgres_database_whose_hold_function_returned_less_gets_this_dcos(postgres_url):
+    import psycopg
+
+    batch = variants(2)
+    with ReviewQueue(postgres_url) as queue:
+        queue.submit(batch)
+    with psycopg.connect(postgres_url, autocommit=True) as db:
+        db.execute("DROP FUNCTION dco_hold")  # as it was while it was being made
+        db.execute(
+            "CREATE FUNCTION dco_hold(p_variant TEXT, p_reviewer TEXT, p_now DOUBLE PRECISION, "
+            "p_expires DOUBLE PRECISION, p_only BOOLEAN) RETURNS TEXT LANGUAGE sql "
+            "AS 'SELECT NULL::text'"
+        )
+        db.execute("UPDATE meta SET value = 'another' WHERE key = 'functions'")
+    with ReviewQueue(postgres_url) as queue:
+        assert queue.take(batch[0].id, "kim") == (batch[0], None)
+        assert queue.hold(batch[0].id, "lee") == "kim"
+
+
 def test_a_role_that_may_not_replace_the_functions_still_reviews_with_those_there(
     postgres_server, postgres_url
 ):

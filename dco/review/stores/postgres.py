@@ -167,7 +167,10 @@ END $$;
 -- review app takes one on every move, from wherever its reviewer is), with the variant's
 -- record: NULLs for a variant there is not; else the other reviewer who holds it, or NULL once
 -- it is this reviewer's. With p_only, the reviewer's other leases go.
-CREATE OR REPLACE FUNCTION dco_hold(
+-- Dropped first: it returned the holder alone while it was being made, and CREATE OR REPLACE
+-- cannot change what a function returns. No dco calls that one.
+DROP FUNCTION IF EXISTS dco_hold(TEXT, TEXT, DOUBLE PRECISION, DOUBLE PRECISION, BOOLEAN);
+CREATE FUNCTION dco_hold(
     p_variant TEXT, p_reviewer TEXT, p_now DOUBLE PRECISION, p_expires DOUBLE PRECISION,
     p_only BOOLEAN, OUT found_record TEXT, OUT held_by TEXT
 )
