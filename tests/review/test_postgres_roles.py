@@ -222,6 +222,22 @@ def test_a_reviewer_holds_variants_where_an_older_dco_left_no_function_for_it(
         assert queue.checkup().older_functions
 
 
+def test_a_reviewer_undoes_where_an_older_dco_left_no_procedure_for_it(postgres_url, reviewer_role):
+    role, url = reviewer_role
+    first, second = variants(2)
+    _queue_granted_to(role, postgres_url, [first, second])
+    with psycopg.connect(postgres_url, autocommit=True) as owner:
+        owner.execute("DROP PROCEDURE dco_undo_and_announce")
+        owner.execute("UPDATE meta SET value = 'older' WHERE key = 'functions'")
+    with ReviewQueue(url) as queue:
+        queue.approve(first.id, role)
+        queue.skip(second.id, role)
+        assert queue.undo(role).variant_id == second.id
+        assert queue.undo(role).variant_id == first.id
+        assert queue.status(first.id) == "pending"
+        assert queue.claim(role).variant.id == first.id
+
+
 def test_a_decision_stands_when_the_claim_sent_with_it_fails(postgres_url, reviewer_role):
     role, url = reviewer_role
     _queue_granted_to(role, postgres_url, variants(2))

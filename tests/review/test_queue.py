@@ -329,6 +329,19 @@ def test_a_reviewer_who_skipped_many_is_served_the_oldest_they_did_not_skip(queu
     assert queue.claim("minji").variant.id == batch[5].id
 
 
+def test_undoing_a_decision_made_over_another_leaves_the_other_standing(queue):
+    (variant,) = variants(1)
+    queue.submit([variant])
+    queue.approve(variant.id, "kim")
+    queue.reject(variant.id, "lee", ["other"], override=True)
+    assert queue.status(variant.id) == "rejected"
+    assert queue.undo("lee").variant_id == variant.id
+    assert queue.status(variant.id) == "approved"
+    (standing,) = queue.decided()
+    assert (standing.action, standing.reviewer) == ("approve", "kim")
+    assert queue.undo("lee") is None  # lee has nothing left standing
+
+
 def test_a_decision_undone_elsewhere_returns_its_variant_to_every_reviewer(queue):
     batch = variants(4)
     queue.submit(batch)
