@@ -184,15 +184,15 @@ class ReviewApp(App[None]):
             told = False
             if not heard.look or worker.is_cancelled or self.stopping.is_set():
                 continue
-            if heard.variants is not None and heard.variants <= self.decided_by_this_app():
+            if heard.variants is not None and all(map(self.decided_by_this_app, heard.variants)):
                 continue  # its own, heard back: the log is read when others decide
             self.look_at_the_log()
 
-    def decided_by_this_app(self) -> set[str]:
-        """The variants this app decided, and the one it is deciding now (whose announcement
-        may come before the decision's answer): read from the watcher's thread."""
-        deciding = self.deciding
-        return {*self.decided_here, *([deciding] if deciding else [])}
+    def decided_by_this_app(self, variant_id: str) -> bool:
+        """Whether this app decided the variant, or is deciding it now (its announcement may
+        come before the decision's answer). Asked from the watcher's thread, while the app's
+        own adds to what it decided: one lookup, never a walk over it."""
+        return variant_id in self.decided_here or variant_id == self.deciding
 
     def look_at_the_log(self) -> None:
         """Read what was decided since the app last looked, in the watcher's thread, and have
@@ -205,7 +205,7 @@ class ReviewApp(App[None]):
             return  # the watcher says so, and the next look reads them again
         if not changes:
             return
-        if {d.variant_id for _at, d in changes} <= self.decided_by_this_app():
+        if all(self.decided_by_this_app(d.variant_id) for _at, d in changes):
             self.call_from_thread(self.read_up_to, changes[-1][0])
         else:
             self.call_from_thread(self.refresh_from_others)
