@@ -97,6 +97,23 @@ def test_a_pooler_that_took_the_options_is_found_out_by_a_lost_statement_and_cla
         assert queue.stats()["approved"] == 7
 
 
+def test_a_pooler_that_took_the_options_is_found_out_by_another_clients_statement(
+    postgres_url,
+):
+    """Through a pooler in transaction mode, the server session may hold a statement another
+    client prepared, under the name psycopg gives the one it prepares next: the claim runs
+    again, unprepared, and nothing is prepared from then on."""
+    with ReviewQueue(postgres_url) as queue:
+        queue.submit(variants(8))
+        queue.store.db.pgconn.exec_(b"PREPARE _pg3_0 AS SELECT 1")  # another client's
+        for _ in range(7):  # past psycopg's threshold: each would prepare its statement
+            claimed = queue.claim("kim")
+            assert claimed is not None
+            queue.approve(claimed.variant.id, "kim")
+        assert queue.stats()["approved"] == 7
+        assert queue.store.db.prepare_threshold is None
+
+
 def test_a_write_whose_statement_was_lost_says_to_try_again_and_the_next_one_is_recorded(
     postgres_url,
 ):

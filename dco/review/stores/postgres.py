@@ -484,6 +484,11 @@ class PostgresStore(SqlStore):
         # idle-session timeout): read as the answer to the next thing sent, which never ran.
         self._ended = (psycopg.errors.AdminShutdown, psycopg.errors.CrashShutdown,
                        psycopg.errors.IdleSessionTimeout)  # fmt: skip
+        # What a server session shared with other clients answers a prepared statement: not
+        # there (prepared on another session), or there already (another client's, named as
+        # psycopg names its own). Either way nothing ran: see `_again_if_ended`.
+        self._mixed_sessions = (psycopg.errors.InvalidSqlStatementName,
+                                psycopg.errors.DuplicatePreparedStatement)  # fmt: skip
         try:
             self.db: psycopg.Connection[Any] = self._connect()
         except psycopg.Error as e:
@@ -594,10 +599,11 @@ class PostgresStore(SqlStore):
             if not (severity == "FATAL" and self.db.closed):
                 raise
             return run(self._live())
-        except self._psycopg.errors.InvalidSqlStatementName:
+        except self._mixed_sessions:
             if self._pooled:
                 raise
-            # A statement prepared on one server session was sent to another: a pooler in
+            # A statement prepared on one server session was sent to another, or the session
+            # holds another client's under the name of the one being prepared: a pooler in
             # transaction mode that took dco's options all the same. Nothing ran; from now on
             # nothing is prepared (see `_connect`).
             self._as_pooled()
@@ -673,15 +679,15 @@ class PostgresStore(SqlStore):
                         tx.execute("SELECT set_config('lock_timeout', %s, true)",
                                    (str(LOCK_SECONDS * 1000),))  # fmt: skip
                     yield tx
-            except self._psycopg.errors.InvalidSqlStatementName as e:
+            except self._mixed_sessions as e:
                 if self._pooled:
                     raise self._explain(e) from None
                 self._as_pooled()  # see `_again_if_ended`; the transaction was rolled back
                 raise StoreError(
                     _(
-                        "{where}: the server ran this transaction on another session than the "
-                        "last (a connection pooler in transaction mode), so nothing of it was "
-                        "recorded; dco now works as that needs: try again"
+                        "{where}: the server ran this transaction on a session shared with "
+                        "other clients (a connection pooler in transaction mode), so nothing "
+                        "of it was recorded; dco now works as that needs: try again"
                     ).format(where=self.location)
                 ) from None
             except self._psycopg.Error as e:
