@@ -371,6 +371,45 @@ def test_undo_in_the_app_undoes_its_own_decision_not_another_windows(shared):
     assert mine.status(second.id) == "approved"
 
 
+def test_undo_in_the_app_names_the_decision_it_took_back(shared):
+    """The notice and the count follow what this app decided, not the variant's latest
+    decision: here a skip, which another reviewer's approval came after."""
+    mine, theirs = shared
+    first = mine.pending()[0]
+    app = create_app(mine, "minji", refresh_seconds=0.05)
+
+    async def run():
+        async with app.run_test(size=(100, 30), notifications=True) as pilot:
+            await pilot.pause()
+            await pilot.press("s")  # skips the first, here
+            await pilot.pause()
+            theirs.approve(first.id, "jun")
+            await pilot.press("u")
+            await pilot.pause()
+            return shown_notifications(app)
+
+    shown = asyncio.run(run())
+    assert f"Undid your skip of “{first.copy.headline}”: it comes to you again." in shown
+    assert app.decided["skip"] == 0 and app.decided["approve"] == 0
+    assert [d.action for d in mine.history(first.id)] == ["skip", "approve", "undo"]
+
+
+def test_undo_in_the_app_of_a_decision_made_through_its_queue_by_a_script(queue):
+    first, second = queue.pending()[:2]
+    app = create_app(queue, "minji")
+
+    async def run():
+        async with app.run_test(size=(100, 30), notifications=True) as pilot:
+            await pilot.pause()
+            queue.approve(second.id, "minji")  # through the app's own queue object
+            await pilot.press("u")
+            await pilot.pause()
+            return shown_notifications(app)
+
+    assert asyncio.run(run()) == [f"Undid your decision on “{second.copy.headline}”."]
+    assert queue.status(second.id) == "pending" and queue.status(first.id) == "pending"
+
+
 def test_the_whole_campaign_is_in_the_list_and_the_ends_do_not_wrap(tmp_path):
     from tests.review.test_durability import many_variants
 

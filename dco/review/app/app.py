@@ -97,6 +97,8 @@ class ReviewApp(App[None]):
         """The variant this reviewer leases: the highlighted one, given back on leaving it."""
         self.deciding: str | None = None
         """The variant whose decision is on its way to the queue, while it is."""
+        self.made: list[tuple[str, str, str]] = []
+        """Each decision made here (variant, kind, headline), newest last: what undo takes back."""
 
     def compose(self) -> ComposeResult:
         yield ProgressHeader()
@@ -383,6 +385,7 @@ class ReviewApp(App[None]):
         assert variant is not None and listing.highlighted is not None
         listing.mark(listing.highlighted, _row(MARKS[action], self.rows[listing.highlighted]))
         self.decided_here[variant.id] = action
+        self.made.append((variant.id, action, variant.copy.headline))
         self.decided[action] += 1
         if action != "skip":  # a skipped variant stays pending for others
             self.remaining -= 1
@@ -486,18 +489,33 @@ class ReviewApp(App[None]):
     def action_undo(self) -> None:
         try:
             undone = self.queue.undo(self.reviewer, made_here=True)
-            if undone is None:
-                self.notify(_("Nothing to undo in this window."))
-                return
-            action = next((d.action for d in reversed(self.queue.history(undone.variant_id))
-                           if d.action != "undo"), "approve")  # fmt: skip
-            headline = self.queue.get(undone.variant_id).copy.headline
         except StoreError as e:
             self.notify_unreachable(e)
             return
-        self.decided[action] = max(0, self.decided[action] - 1)
+        if undone is None:
+            self.notify(_("Nothing to undo in this window."))
+            return
+        action, headline = self.taken_back(undone.variant_id)
+        if action is not None:
+            self.decided[action] = max(0, self.decided[action] - 1)
         self.reload(start=undone.variant_id)
-        self.notify(UNDONE.get(action, UNDONE["approve"]).format(headline=headline))
+        notice = UNDONE_ANY if action is None else UNDONE.get(action, UNDONE_ANY)
+        self.notify(notice.format(headline=headline))
+
+    def taken_back(self, variant_id: str) -> tuple[str | None, str]:
+        """The kind and headline of the decision an undo here took back: the newest this app
+        made on `variant_id`. Newer ones it passes over were undone elsewhere already (the
+        queue passed over them too), and the log is not asked: someone else's decision on the
+        variant since would answer for this app's. (A script deciding through the app's own
+        queue object makes decisions the app did not: those are named without their kind.)"""
+        while self.made:
+            made_on, action, headline = self.made.pop()
+            if made_on == variant_id:
+                return action, headline
+        try:
+            return None, self.queue.get(variant_id).copy.headline
+        except StoreError:
+            return None, variant_id
 
     def action_down(self) -> None:
         self.query_one(OptionList).action_cursor_down()
@@ -521,7 +539,9 @@ UNDONE = {
     "approve": _("Undid your approval of “{headline}”: it is back in the list."),
     "edit": _("Undid your edit of “{headline}”: it is back in the list."),
     "reject": _("Undid your rejection of “{headline}”: it is back in the list."),
+    "skip": _("Undid your skip of “{headline}”: it comes to you again."),
 }
+UNDONE_ANY = _("Undid your decision on “{headline}”.")
 """The notice after an undo, by the kind of decision undone."""
 STAGE_LETTERS = {"awareness": ("A", "cyan"), "consideration": ("C", "yellow"),
                  "decision": ("D", "magenta")}  # fmt: skip
