@@ -93,7 +93,14 @@ def pgpool_url(postgres_server, postgres_url):
     yield from _relayed(postgres_server, postgres_url, as_pgpool=True)
 
 
-def _relayed(postgres_server, postgres_url: str, *, as_pgpool: bool):
+@pytest.fixture
+def pgbouncer_taking_options_url(postgres_server, postgres_url):
+    """`postgres_url`'s database, reached through a stand-in for PgBouncer set to ignore the
+    session options it would otherwise refuse (see tests/review/pooler.py)."""
+    yield from _relayed(postgres_server, postgres_url, as_pgpool=False, taking_options=True)
+
+
+def _relayed(postgres_server, postgres_url: str, *, as_pgpool: bool, taking_options=False):
     from psycopg.conninfo import conninfo_to_dict
 
     from tests.review.pooler import pooler
@@ -101,7 +108,7 @@ def _relayed(postgres_server, postgres_url: str, *, as_pgpool: bool):
     parts = conninfo_to_dict(postgres_server.get_uri())
     socket = Path(str(parts["host"])) / f".s.PGSQL.{parts.get('port') or 5432}"
     database = postgres_url.split("/")[3].split("?")[0]
-    with pooler(socket, as_pgpool=as_pgpool) as port:
+    with pooler(socket, as_pgpool=as_pgpool, taking_options=taking_options) as port:
         yield f"postgresql://postgres@127.0.0.1:{port}/{database}"
 
 

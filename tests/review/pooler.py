@@ -3,7 +3,9 @@
 
 PgBouncer pools server sessions, so it keeps no settings for a client's session and turns a
 startup packet that carries `options` down with "unsupported startup parameter: options". This
-plays that refusal, byte for byte, and otherwise passes the connection through (as PgBouncer's
+plays that refusal, byte for byte (or, `taking_options`, lets them through, as PgBouncer set
+with `ignore_startup_parameters = options` does), gives the client its own cancel key in place
+of the server's, as PgBouncer does, and otherwise passes the connection through (as PgBouncer's
 session mode would): enough to show what dco does when it meets one. Pooling itself (another
 server session for each transaction) is not played.
 
@@ -15,6 +17,7 @@ session behind it, the client hears not the server's farewell (57P01) but Pgpool
 
 from __future__ import annotations
 
+import os
 import socket
 import struct
 import threading
@@ -29,9 +32,12 @@ _NEGOTIATIONS = {80877103, 80877104}
 
 
 @contextmanager
-def pooler(server_socket: Path, *, as_pgpool: bool = False) -> Iterator[int]:
+def pooler(
+    server_socket: Path, *, as_pgpool: bool = False, taking_options: bool = False
+) -> Iterator[int]:
     """Serve on 127.0.0.1 until the block ends, relaying to the server listening on the Unix
-    socket `server_socket`; yields the port."""
+    socket `server_socket`; yields the port. `taking_options`: PgBouncer set up to ignore
+    them (`ignore_startup_parameters = options`) rather than refuse them."""
     listener = socket.create_server(("127.0.0.1", 0))
     listener.settimeout(0.1)
     stop = threading.Event()
@@ -43,7 +49,9 @@ def pooler(server_socket: Path, *, as_pgpool: bool = False) -> Iterator[int]:
             except TimeoutError:
                 continue
             threading.Thread(
-                target=_session, args=(client, server_socket, as_pgpool), daemon=True
+                target=_session,
+                args=(client, server_socket, as_pgpool, taking_options),
+                daemon=True,
             ).start()
 
     thread = threading.Thread(target=serve, daemon=True)
@@ -56,7 +64,9 @@ def pooler(server_socket: Path, *, as_pgpool: bool = False) -> Iterator[int]:
         listener.close()
 
 
-def _session(client: socket.socket, server_socket: Path, as_pgpool: bool) -> None:
+def _session(
+    client: socket.socket, server_socket: Path, as_pgpool: bool, taking_options: bool
+) -> None:
     with client, suppress(OSError, struct.error):
         while True:
             header = read_exactly(client, 8)
@@ -65,7 +75,7 @@ def _session(client: socket.socket, server_socket: Path, as_pgpool: bool) -> Non
             if code not in _NEGOTIATIONS:
                 break
             client.sendall(b"N")
-        if b"\0options\0" in b"\0" + body and not as_pgpool:
+        if b"\0options\0" in b"\0" + body and not (as_pgpool or taking_options):
             refusal = "unsupported startup parameter: options"  # PgBouncer's words
             client.sendall(error_response("FATAL", refusal, "utf-8", code="08P01"))
             return
@@ -74,8 +84,25 @@ def _session(client: socket.socket, server_socket: Path, as_pgpool: bool) -> Non
             server.sendall(header + body)
             onward = threading.Thread(target=_relay, args=(client, server), daemon=True)
             onward.start()
+            if not as_pgpool:
+                _welcome_with_own_keys(server, client)
             _relay(server, client, as_pgpool)
             onward.join()
+
+
+def _welcome_with_own_keys(server: socket.socket, client: socket.socket) -> None:
+    """Pass on the server's messages up to its first ReadyForQuery, with PgBouncer's own
+    cancel key in place of the server's BackendKeyData: the client cancels through PgBouncer,
+    which knows which server session to send it to."""
+    while True:
+        kind = read_exactly(server, 1)
+        (length,) = struct.unpack("!i", read_exactly(server, 4))
+        body = read_exactly(server, length - 4)
+        if kind == b"K":
+            body = os.urandom(len(body))
+        client.sendall(kind + struct.pack("!i", length) + body)
+        if kind in (b"Z", b"E"):
+            return
 
 
 _FAREWELL = b"C57P01\0"

@@ -114,6 +114,34 @@ def test_a_pooler_that_took_the_options_is_found_out_by_another_clients_statemen
         assert queue.store.db.prepare_threshold is None
 
 
+def test_behind_a_pooler_that_takes_the_options_nothing_is_prepared_from_the_start(
+    pgbouncer_taking_options_url,
+):
+    """PgBouncer set to ignore the options gives out its own cancel keys all the same: dco
+    prepares nothing there, so none of its statements meets another client's of the same
+    name on a shared server session, not even the first."""
+    with ReviewQueue(pgbouncer_taking_options_url) as queue:
+        queue.submit(variants(8))
+        for _ in range(7):  # past psycopg's threshold: each would prepare its statement
+            claimed = queue.claim("kim")
+            assert claimed is not None
+            queue.approve(claimed.variant.id, "kim")
+        session = queue.store.db
+        assert session.execute("SELECT count(*) FROM pg_prepared_statements").fetchone() == (0,)
+        assert queue.stats()["approved"] == 7
+
+
+def test_on_the_server_itself_the_statements_a_reviewer_repeats_are_prepared(postgres_url):
+    with ReviewQueue(postgres_url) as queue:
+        queue.submit(variants(8))
+        for _ in range(7):
+            claimed = queue.claim("kim")
+            assert claimed is not None
+            queue.approve(claimed.variant.id, "kim")
+        session = queue.store.db
+        assert session.execute("SELECT count(*) FROM pg_prepared_statements").fetchone()[0] >= 2
+
+
 def test_a_write_whose_statement_was_lost_says_to_try_again_and_the_next_one_is_recorded(
     postgres_url,
 ):

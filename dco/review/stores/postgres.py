@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from dco.errors import StoreError
 from dco.i18n import _
@@ -497,7 +497,7 @@ class PostgresStore(SqlStore):
         try:
             self._refuse_an_old_server()
             self._refuse_a_narrow_encoding()
-            self.clock_offset = _clock_offset(self.db)
+            self._settle_in()
             self._migrate(init, create)
         except psycopg.Error as e:
             explained = self._explain(e)  # first: a closed connection reads as one lost
@@ -577,8 +577,18 @@ class PostgresStore(SqlStore):
             raise closed_queue(self.location)
         if self.db.closed:
             self.db = self._connect()
-            self.clock_offset = _clock_offset(self.db)
+            self._settle_in()
         return self.db
+
+    def _settle_in(self) -> None:
+        """Take a new session's first look (`_first_look`): its clock, and whether a pooler
+        gave out its keys. Behind a pooler, which may run a transaction on a server session
+        where another client prepared statements under the names psycopg gives its own (and
+        run theirs for it, unnoticed, when the parameters fit), nothing is prepared."""
+        look = _first_look(self.db)
+        self.clock_offset = look.clock_offset
+        if look.keys_given_between:
+            self.db.prepare_threshold = None
 
     def _again_if_ended(self, run: Callable[[psycopg.Connection[Any]], _Result]) -> _Result:
         """`run` on the connection, and once more on a new one if the server had ended the
@@ -995,14 +1005,27 @@ class PostgresStore(SqlStore):
         )
 
 
-def _clock_offset(db: psycopg.Connection[Any]) -> float:
+class _FirstLook(NamedTuple):
+    """What a new session is, read in one round trip as it begins."""
+
+    clock_offset: float
     """Seconds the server's clock is ahead of this machine's, to within half a round trip.
     Leases are times: reviewers whose machines' clocks differ by more than a lease would each
     take the other's as ended, and review the same variants."""
+    keys_given_between: bool
+    """Whether the session's cancel keys are not its server process's: a program in between
+    (a connection pooler, PgBouncer say) gave out its own."""
+
+
+def _first_look(db: psycopg.Connection[Any]) -> _FirstLook:
     before = time.time()
-    row = db.execute("SELECT extract(epoch FROM clock_timestamp())::float8").fetchone()
+    row = db.execute(
+        "SELECT extract(epoch FROM clock_timestamp())::float8, pg_backend_pid()"
+    ).fetchone()
     after = time.time()
-    return float(row[0]) - (before + after) / 2 if row else 0.0
+    if row is None:
+        return _FirstLook(0.0, False)
+    return _FirstLook(float(row[0]) - (before + after) / 2, row[1] != db.info.backend_pid)
 
 
 def _set_meta(tx: Transaction, key: str, value: str) -> None:
