@@ -79,6 +79,15 @@ def _prepared_everywhere_then_lost(queue: ReviewQueue) -> None:
     queue.store.db.pgconn.exec_(b"DEALLOCATE ALL")
 
 
+def _review(queue: ReviewQueue, times: int) -> None:
+    """Claim and approve `times` variants: past psycopg's threshold (5), each statement would
+    be prepared."""
+    for _ in range(times):
+        claimed = queue.claim("kim")
+        assert claimed is not None
+        queue.approve(claimed.variant.id, "kim")
+
+
 def test_a_pooler_that_took_the_options_is_found_out_by_a_lost_statement_and_claims_go_on(
     postgres_url,
 ):
@@ -86,14 +95,9 @@ def test_a_pooler_that_took_the_options_is_found_out_by_a_lost_statement_and_cla
     session: a claim whose prepared statement is not there runs again, unprepared."""
     with ReviewQueue(postgres_url) as queue:
         queue.submit(variants(8))
-        for _ in range(6):  # past psycopg's threshold: claims and decisions are prepared
-            claimed = queue.claim("kim")
-            assert claimed is not None
-            queue.approve(claimed.variant.id, "kim")
+        _review(queue, 6)  # claims and decisions are prepared
         _prepared_everywhere_then_lost(queue)
-        claimed = queue.claim("kim")
-        assert claimed is not None
-        queue.approve(claimed.variant.id, "kim")
+        _review(queue, 1)
         assert queue.stats()["approved"] == 7
 
 
@@ -106,10 +110,7 @@ def test_a_pooler_that_took_the_options_is_found_out_by_another_clients_statemen
     with ReviewQueue(postgres_url) as queue:
         queue.submit(variants(8))
         queue.store.db.pgconn.exec_(b"PREPARE _pg3_0 AS SELECT 1")  # another client's
-        for _ in range(7):  # past psycopg's threshold: each would prepare its statement
-            claimed = queue.claim("kim")
-            assert claimed is not None
-            queue.approve(claimed.variant.id, "kim")
+        _review(queue, 7)
         assert queue.stats()["approved"] == 7
         assert queue.store.db.prepare_threshold is None
 
@@ -122,10 +123,7 @@ def test_behind_a_pooler_that_takes_the_options_nothing_is_prepared_from_the_sta
     name on a shared server session, not even the first."""
     with ReviewQueue(pgbouncer_taking_options_url) as queue:
         queue.submit(variants(8))
-        for _ in range(7):  # past psycopg's threshold: each would prepare its statement
-            claimed = queue.claim("kim")
-            assert claimed is not None
-            queue.approve(claimed.variant.id, "kim")
+        _review(queue, 7)
         session = queue.store.db
         assert session.execute("SELECT count(*) FROM pg_prepared_statements").fetchone() == (0,)
         assert queue.stats()["approved"] == 7
@@ -134,10 +132,7 @@ def test_behind_a_pooler_that_takes_the_options_nothing_is_prepared_from_the_sta
 def test_on_the_server_itself_the_statements_a_reviewer_repeats_are_prepared(postgres_url):
     with ReviewQueue(postgres_url) as queue:
         queue.submit(variants(8))
-        for _ in range(7):
-            claimed = queue.claim("kim")
-            assert claimed is not None
-            queue.approve(claimed.variant.id, "kim")
+        _review(queue, 7)
         session = queue.store.db
         assert session.execute("SELECT count(*) FROM pg_prepared_statements").fetchone()[0] >= 2
 
