@@ -9,9 +9,9 @@ line: not tried here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, TypeVar
 
 import httpx2
 import openai
@@ -25,6 +25,26 @@ ENDPOINT: Final[Literal["/v1/chat/completions"]] = "/v1/chat/completions"
 WINDOW: Final[Literal["24h"]] = "24h"
 QUEUE_FULL: Final = "token_limit_exceeded"
 """The code of a batch refused because the organisation's enqueued tokens reached its limit."""
+
+
+class _Made(Protocol):
+    """A file or batch as the API lists it: when it was made, in Unix seconds."""
+
+    @property
+    def created_at(self) -> int: ...
+
+
+_Listed = TypeVar("_Listed", bound=_Made)
+
+
+def _made_since(listing: Iterable[_Listed], since: float | None) -> Iterator[_Listed]:
+    """A newest-first listing's items up to the first made before `since` (all of them when
+    None). The SDK fetches the next page only as the listing is walked on, so an account's
+    older history is never read."""
+    for item in listing:
+        if since is not None and item.created_at < since:
+            return
+        yield item
 
 
 class BatchEndpoints:
@@ -57,11 +77,9 @@ class BatchEndpoints:
 
     def find_file(self, name: str, size: int, since: float | None = None) -> str | None:
         try:
-            # Newest first, a page at a time (the default page is 10,000 files), stopping at
-            # the first file older than `since`, as find_batch does.
-            for file in self._sync().files.list(purpose="batch", order="desc", limit=100):
-                if since is not None and file.created_at < since:
-                    return None
+            # A page of 100 at a time: the default page is 10,000 files.
+            files = self._sync().files.list(purpose="batch", order="desc", limit=100)
+            for file in _made_since(files, since):
                 if file.filename == name and file.bytes == size and file.status != "error":
                     return file.id
         except openai.OpenAIError as e:
@@ -89,11 +107,7 @@ class BatchEndpoints:
 
     def find_batch(self, metadata: Mapping[str, str], since: float | None = None) -> str | None:
         try:
-            # Newest first, page after page (the SDK pages on as it is walked): stopping at
-            # the first batch older than `since` keeps an account's whole history unread.
-            for batch in self._sync().batches.list(limit=100):
-                if since is not None and batch.created_at < since:
-                    return None
+            for batch in _made_since(self._sync().batches.list(limit=100), since):
                 if batch.status == "failed":
                     continue  # refused, so never started: sent again, not picked up
                 found = batch.metadata or {}
