@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import warnings
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -80,27 +81,33 @@ def postgres_url(postgres_server, request):
 
 
 @pytest.fixture
-def pooled_url(postgres_server, postgres_url):
-    """`postgres_url`'s database, reached through a stand-in for PgBouncer (see
-    tests/review/pooler.py)."""
-    yield from _relayed(postgres_server, postgres_url, as_pgpool=False)
+def pooled_url(through_a_pooler):
+    """`postgres_url`'s database, reached through a stand-in for PgBouncer, which refuses
+    session options (see tests/review/pooler.py)."""
+    return through_a_pooler("refused")
 
 
 @pytest.fixture
 def pgpool_url(postgres_server, postgres_url):
     """`postgres_url`'s database, reached through a stand-in for Pgpool-II (see
     tests/review/pooler.py)."""
-    yield from _relayed(postgres_server, postgres_url, as_pgpool=True)
+    with _relayed(postgres_server, postgres_url, as_pgpool=True) as url:
+        yield url
 
 
 @pytest.fixture
-def pgbouncer_taking_options_url(postgres_server, postgres_url):
-    """`postgres_url`'s database, reached through a stand-in for PgBouncer set to ignore the
-    session options it would otherwise refuse (see tests/review/pooler.py)."""
-    yield from _relayed(postgres_server, postgres_url, as_pgpool=False, taking_options=True)
+def through_a_pooler(postgres_server, postgres_url):
+    """A function giving `postgres_url`'s database through a stand-in for PgBouncer that deals
+    with session options as it is told: "refused", "refused_by_name", "ignored" or "passed"
+    (see tests/review/pooler.py)."""
+    with ExitStack() as stack:
+        yield lambda options: stack.enter_context(
+            _relayed(postgres_server, postgres_url, as_pgpool=False, options=options)
+        )
 
 
-def _relayed(postgres_server, postgres_url: str, *, as_pgpool: bool, taking_options=False):
+@contextmanager
+def _relayed(postgres_server, postgres_url: str, *, as_pgpool: bool, options="refused"):
     from psycopg.conninfo import conninfo_to_dict
 
     from tests.review.pooler import pooler
@@ -108,7 +115,7 @@ def _relayed(postgres_server, postgres_url: str, *, as_pgpool: bool, taking_opti
     parts = conninfo_to_dict(postgres_server.get_uri())
     socket = Path(str(parts["host"])) / f".s.PGSQL.{parts.get('port') or 5432}"
     database = postgres_url.split("/")[3].split("?")[0]
-    with pooler(socket, as_pgpool=as_pgpool, taking_options=taking_options) as port:
+    with pooler(socket, as_pgpool=as_pgpool, options=options) as port:
         yield f"postgresql://postgres@127.0.0.1:{port}/{database}"
 
 

@@ -1,18 +1,27 @@
-"""A stand-in for PgBouncer in front of the tests' PostgreSQL server: it refuses a session's
+"""A stand-in for PgBouncer in front of the tests' PostgreSQL server: it deals with a session's
 `options` as PgBouncer does, and relays everything else to the server.
 
-PgBouncer pools server sessions, so it keeps no settings for a client's session and turns a
-startup packet that carries `options` down with "unsupported startup parameter: options". This
-plays that refusal, byte for byte (or, `taking_options`, lets them through, as PgBouncer set
-with `ignore_startup_parameters = options` does), gives the client its own cancel key in place
-of the server's, as PgBouncer does, and otherwise passes the connection through (as PgBouncer's
-session mode would): enough to show what dco does when it meets one. Pooling itself (another
-server session for each transaction) is not played.
+PgBouncer pools server sessions, so it keeps no settings for a client's session. What it does
+with a startup packet that carries `options` depends on its version and set-up (`options`):
 
-With `as_pgpool`, it plays Pgpool-II instead (which takes options): when the server ends the
-session behind it, the client hears not the server's farewell (57P01) but Pgpool-II's own
-"unable to read data from DB node 0" (FATAL, XX000), and the connection closes, as Pgpool-II
-4.3.5 does.
+- "refused": PgBouncer before 1.20 turns it down, "unsupported startup parameter: options";
+- "refused_by_name": 1.20 and newer read the `-c` settings in it and turn down the first they
+  do not track, "unsupported startup parameter in options: lock_timeout" (Neon's and
+  Supabase's poolers say the same);
+- "ignored": listed in `ignore_startup_parameters`, the options are dropped: the session runs
+  without them, and nothing tells the client (1.18.0 tried);
+- "passed": let through to the server, as no PgBouncer does: a pooler that keeps a client's
+  settings and gives out its own cancel keys.
+
+Except with `as_pgpool`, it gives the client its own cancel key in place of the server's, as
+PgBouncer does, and otherwise passes the connection through (as PgBouncer's session mode
+would): enough to show what dco does when it meets one. Pooling itself (another server session
+for each transaction) is not played.
+
+With `as_pgpool`, it plays Pgpool-II instead (which takes options, and passes the server's
+cancel key on, as Pgpool-II 4.3.5 does): when the server ends the session behind it, the client
+hears not the server's farewell (57P01) but Pgpool-II's own "unable to read data from DB node
+0" (FATAL, XX000), and the connection closes, as Pgpool-II 4.3.5 does.
 """
 
 from __future__ import annotations
@@ -24,20 +33,23 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Literal
 
 from tests.review.refusing_server import error_response, read_exactly
 
 _NEGOTIATIONS = {80877103, 80877104}
 """SSLRequest and GSSENCRequest, which a client may send before its startup packet."""
 
+Options = Literal["refused", "refused_by_name", "ignored", "passed"]
+
 
 @contextmanager
 def pooler(
-    server_socket: Path, *, as_pgpool: bool = False, taking_options: bool = False
+    server_socket: Path, *, as_pgpool: bool = False, options: Options = "refused"
 ) -> Iterator[int]:
     """Serve on 127.0.0.1 until the block ends, relaying to the server listening on the Unix
-    socket `server_socket`; yields the port. `taking_options`: PgBouncer set up to ignore
-    them (`ignore_startup_parameters = options`) rather than refuse them."""
+    socket `server_socket`; yields the port. `options`: what is done with a session's options
+    (see above; Pgpool-II passes them)."""
     listener = socket.create_server(("127.0.0.1", 0))
     listener.settimeout(0.1)
     stop = threading.Event()
@@ -50,7 +62,7 @@ def pooler(
                 continue
             threading.Thread(
                 target=_session,
-                args=(client, server_socket, as_pgpool, taking_options),
+                args=(client, server_socket, as_pgpool, "passed" if as_pgpool else options),
                 daemon=True,
             ).start()
 
@@ -64,9 +76,7 @@ def pooler(
         listener.close()
 
 
-def _session(
-    client: socket.socket, server_socket: Path, as_pgpool: bool, taking_options: bool
-) -> None:
+def _session(client: socket.socket, server_socket: Path, as_pgpool: bool, options: Options) -> None:
     with client, suppress(OSError, struct.error):
         while True:
             header = read_exactly(client, 8)
@@ -75,10 +85,20 @@ def _session(
             if code not in _NEGOTIATIONS:
                 break
             client.sendall(b"N")
-        if b"\0options\0" in b"\0" + body and not (as_pgpool or taking_options):
-            refusal = "unsupported startup parameter: options"  # PgBouncer's words
+        # A startup packet gives protocol version 3.x (its parameters follow); else it is a
+        # CancelRequest, its keys in binary, passed on as it is.
+        parameters = _parameters(body[:-1]) if code >> 16 == 3 else {}
+        if "options" in parameters and options in ("refused", "refused_by_name"):
+            refusal = "unsupported startup parameter: options"  # PgBouncer's words, and 1.20's:
+            if options == "refused_by_name":
+                setting = parameters["options"].split("-c", 1)[-1].split("=", 1)[0].strip()
+                refusal = f"unsupported startup parameter in options: {setting}"
             client.sendall(error_response("FATAL", refusal, "utf-8", code="08P01"))
             return
+        if "options" in parameters and options == "ignored":
+            del parameters["options"]
+            body = b"".join(f"{k}\0{v}\0".encode() for k, v in parameters.items()) + b"\0"
+            header = struct.pack("!ii", len(body) + 8, code)
         with socket.socket(socket.AF_UNIX) as server:
             server.connect(str(server_socket))
             server.sendall(header + body)
@@ -88,6 +108,13 @@ def _session(
                 _welcome_with_own_keys(server, client)
             _relay(server, client, as_pgpool)
             onward.join()
+
+
+def _parameters(packed: bytes) -> dict[str, str]:
+    """A startup packet's parameters, from the pairs of NUL-ended names and values after its
+    protocol version."""
+    fields = packed.decode().split("\0")[:-1]
+    return dict(zip(fields[::2], fields[1::2], strict=True))
 
 
 def _welcome_with_own_keys(server: socket.socket, client: socket.socket) -> None:

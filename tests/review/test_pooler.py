@@ -1,7 +1,7 @@
-"""Through a connection pooler that takes no session options (PgBouncer), the queue still
-works, with its lock timeout, and a review app looks for decisions made elsewhere instead of
-waiting for announcements the pooler would not deliver. (Every test of the queue also runs
-through it: the `queue_location` fixture.)"""
+"""Through a connection pooler that takes no session options (PgBouncer, refusing or ignoring
+them), the queue still works, with its lock timeout, and a review app looks for decisions made
+elsewhere instead of waiting for announcements the pooler would not deliver. (Every test of
+the queue also runs through one: the `queue_location` fixture.)"""
 
 import threading
 
@@ -14,8 +14,9 @@ from dco.review.stores import postgres as postgres_store
 from tests.review.test_queue import variants
 
 
-def test_a_pooler_that_takes_no_session_options_still_serves_the_queue(pooled_url):
-    with ReviewQueue(pooled_url) as queue:
+@pytest.mark.parametrize("options", ["refused", "refused_by_name", "ignored"])
+def test_a_pooler_that_takes_no_session_options_still_serves_the_queue(through_a_pooler, options):
+    with ReviewQueue(through_a_pooler(options)) as queue:
         batch = variants(3)
         queue.submit(batch)
         claimed = queue.claim("kim")
@@ -27,12 +28,14 @@ def test_a_pooler_that_takes_no_session_options_still_serves_the_queue(pooled_ur
         assert queue.stats()["pending"] == 3
 
 
+@pytest.mark.parametrize("options", ["refused", "ignored"])
 def test_through_a_pooler_a_lock_held_past_the_timeout_is_still_named(
-    pooled_url, postgres_url, monkeypatch
+    through_a_pooler, options, postgres_url, monkeypatch
 ):
     """dco's lock timeout cannot be a session setting there: each transaction sets it."""
     monkeypatch.setattr(postgres_store, "LOCK_SECONDS", 1)
-    with ReviewQueue(pooled_url) as queue, psycopg.connect(postgres_url) as other:
+    url = through_a_pooler(options)
+    with ReviewQueue(url) as queue, psycopg.connect(postgres_url) as other:
         other.execute("LOCK TABLE variants IN ACCESS EXCLUSIVE MODE")
         letting_go = threading.Timer(5, other.rollback)  # without the timeout, the wait ends
         letting_go.start()
@@ -44,12 +47,14 @@ def test_through_a_pooler_a_lock_held_past_the_timeout_is_still_named(
     assert "another session has held the rows for over 1 s" in str(error.value)
 
 
+@pytest.mark.parametrize("options", ["refused", "ignored"])
 def test_through_a_pooler_a_review_app_looks_for_decisions_instead_of_listening(
-    pooled_url, postgres_url
+    through_a_pooler, options, postgres_url
 ):
     """A pooler delivers no notifications: waiting is a look after the time given (no session
     listens), and what another reviewer decided meanwhile is found."""
-    with ReviewQueue(pooled_url) as app, ReviewQueue(postgres_url) as elsewhere:
+    url = through_a_pooler(options)
+    with ReviewQueue(url) as app, ReviewQueue(postgres_url) as elsewhere:
         batch = variants(2)
         app.submit(batch)
         seen = app.log_position()
@@ -65,12 +70,34 @@ def test_through_a_pooler_a_review_app_looks_for_decisions_instead_of_listening(
         assert listening == (0,)
 
 
-def test_a_pooler_refusing_the_urls_own_options_says_to_set_them_for_the_user(pooled_url):
+@pytest.mark.parametrize("options", ["refused", "refused_by_name"])
+def test_a_pooler_refusing_the_urls_own_options_says_to_set_them_for_the_user(
+    through_a_pooler, options
+):
     with pytest.raises(StoreError) as error:
-        ReviewQueue(pooled_url + "?options=-csearch_path%3Ddco")
+        ReviewQueue(through_a_pooler(options) + "?options=-csearch_path%3Ddco")
     text = str(error.value)
     assert "a connection pooler such as PgBouncer, takes no options" in text
     assert "ALTER ROLE" in text and "\n" not in text
+
+
+def test_a_pooler_ignoring_the_urls_own_options_says_so_before_the_queue_is_made_elsewhere(
+    through_a_pooler, postgres_url
+):
+    """The URL's search_path never reached the server: a queue made all the same would be in
+    another schema than the one asked for."""
+    with psycopg.connect(postgres_url, autocommit=True) as owner:
+        owner.execute("CREATE SCHEMA dco")
+    with pytest.raises(StoreError) as error:
+        ReviewQueue(through_a_pooler("ignored") + "?options=-csearch_path%3Ddco")
+    text = str(error.value)
+    assert "a connection pooler such as PgBouncer, ignores the options" in text
+    assert "ALTER ROLE" in text and "\n" not in text
+    with psycopg.connect(postgres_url) as owner:
+        tables = owner.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema IN ('public', 'dco')"
+        ).fetchone()
+    assert tables == (0,)
 
 
 def _prepared_everywhere_then_lost(queue: ReviewQueue) -> None:
@@ -115,13 +142,13 @@ def test_a_pooler_that_took_the_options_is_found_out_by_another_clients_statemen
         assert queue.store.db.prepare_threshold is None
 
 
-def test_behind_a_pooler_that_takes_the_options_nothing_is_prepared_from_the_start(
-    pgbouncer_taking_options_url,
+def test_behind_a_pooler_that_passes_the_options_on_nothing_is_prepared_from_the_start(
+    through_a_pooler,
 ):
-    """PgBouncer set to ignore the options gives out its own cancel keys all the same: dco
+    """A pooler that gives out its own cancel keys is found out by them, options or not: dco
     prepares nothing there, so none of its statements meets another client's of the same
     name on a shared server session, not even the first."""
-    with ReviewQueue(pgbouncer_taking_options_url) as queue:
+    with ReviewQueue(through_a_pooler("passed")) as queue:
         queue.submit(variants(8))
         _review(queue, 7)
         session = queue.store.db

@@ -466,10 +466,11 @@ def test_pgoptions_reach_the_session_after_dcos_own_settings(monkeypatch):
     monkeypatch.setenv("PGOPTIONS", "-c statement_timeout=5000")
     options = postgres_store._session_options("postgresql://reviewer@db.example/queue")
     isolation = r"-c default_transaction_isolation=read\ committed"
-    assert options == f"-c lock_timeout=30000 -c statement_timeout=5000 {isolation}"
+    ours = "-c dco.session_options=kept -c lock_timeout=30000"
+    assert options == f"{ours} -c statement_timeout=5000 {isolation}"
     in_the_url = "postgresql://reviewer@db.example/queue?options=-csearch_path%3Ddco"
     options = postgres_store._session_options(in_the_url)
-    assert options == f"-c lock_timeout=30000 -csearch_path=dco {isolation}"
+    assert options == f"{ours} -csearch_path=dco {isolation}"
 
 
 def test_a_nul_character_postgres_cannot_store_is_named_with_its_variant(postgres_url):

@@ -477,7 +477,7 @@ class PostgresStore(SqlStore):
         """What is connected to: the URL, with the `LIVENESS` settings it does not make."""
         self._pooled = False
         """Whether the server is a connection pooler in transaction mode (PgBouncer), found by
-        its refusing session options: see `_connect`."""
+        its refusing session options (see `_connect`) or dropping them (`_settle_in`)."""
         self._listener: psycopg.Connection[Any] | None = None
         self._calls: psycopg.Cursor[Any] | None = None
         self._missing_functions: frozenset[str] = frozenset()
@@ -588,13 +588,26 @@ class PostgresStore(SqlStore):
         return self.db
 
     def _settle_in(self) -> None:
-        """Take a new session's first look (`_first_look`): its clock, and whether a pooler
-        gave out its keys. Behind a pooler, which may run a transaction on a server session
-        where another client prepared statements under the names psycopg gives its own (and
-        run theirs for it, unnoticed, when the parameters fit), nothing is prepared."""
+        """Take a new session's first look (`_first_look`): its clock, whether its options
+        were kept, and whether a pooler gave out its keys. Options dropped on the way mean a
+        pooler that ignores them (PgBouncer), and dco works as through one that refuses them.
+        Behind any pooler, which may run a transaction on a server session where another
+        client prepared statements under the names psycopg gives its own (and run theirs for
+        it, unnoticed, when the parameters fit), nothing is prepared."""
         look = _first_look(self.db)
         self.clock_offset = look.clock_offset
-        if look.keys_given_between:
+        if not (self._pooled or look.options_kept):
+            if _options_given(self._url):  # dropped, they would open another queue
+                raise StoreError(
+                    _(
+                        "{where}: the server, a connection pooler such as PgBouncer, ignores "
+                        "the options given when connecting; set what the URL's options (or "
+                        "PGOPTIONS) set for the user instead (ALTER ROLE … SET search_path = "
+                        "…), and take them out"
+                    ).format(where=self.location)
+                )
+            self._as_pooled()
+        elif look.keys_given_between:
             self.db.prepare_threshold = None
 
     def _again_if_ended(self, run: Callable[[psycopg.Connection[Any]], _Result]) -> _Result:
@@ -1022,17 +1035,22 @@ class _FirstLook(NamedTuple):
     keys_given_between: bool
     """Whether the session's cancel keys are not its server process's: a program in between
     (a connection pooler, PgBouncer say) gave out its own."""
+    options_kept: bool
+    """Whether the session has the options it was opened with (see `_KEPT`)."""
 
 
 def _first_look(db: psycopg.Connection[Any]) -> _FirstLook:
     before = time.time()
     row = db.execute(
-        "SELECT extract(epoch FROM clock_timestamp())::float8, pg_backend_pid()"
+        "SELECT extract(epoch FROM clock_timestamp())::float8, pg_backend_pid(), "
+        "current_setting('dco.session_options', true)"
     ).fetchone()
     after = time.time()
     if row is None:
-        return _FirstLook(0.0, False)
-    return _FirstLook(float(row[0]) - (before + after) / 2, row[1] != db.info.backend_pid)
+        return _FirstLook(0.0, False, False)
+    return _FirstLook(
+        float(row[0]) - (before + after) / 2, row[1] != db.info.backend_pid, row[2] == "kept"
+    )
 
 
 def _set_meta(tx: Transaction, key: str, value: str) -> None:
@@ -1044,16 +1062,18 @@ def _set_meta(tx: Transaction, key: str, value: str) -> None:
 
 
 def _session_options(url: str) -> str:
-    """The settings each session starts with: dco's lock timeout, then the URL's own `options`
-    (or PGOPTIONS), which an `options` argument would otherwise replace: a team's
-    `-csearch_path=dco` keeps the queue in a schema of its own, and theirs win where both set
-    one. Last, read committed isolation, whatever the server, database, role or URL default
-    to: claims skip rows other reviewers hold and look again at what committed meanwhile,
-    which repeatable read and serializable transactions refuse (`could not serialize access`)
-    as soon as two reviewers claim at once."""
+    """The settings each session starts with: a mark that they were kept (`_KEPT`), dco's lock
+    timeout, then the URL's own `options` (or PGOPTIONS), which an `options` argument would
+    otherwise replace: a team's `-csearch_path=dco` keeps the queue in a schema of its own,
+    and theirs win where both set one. Last, read committed isolation, whatever the server,
+    database, role or URL default to: claims skip rows other reviewers hold and look again at
+    what committed meanwhile, which repeatable read and serializable transactions refuse
+    (`could not serialize access`) as soon as two reviewers claim at once."""
     given = _options_given(url)
     return " ".join(
-        part for part in (f"-c lock_timeout={LOCK_SECONDS * 1000}", given, _READ_COMMITTED) if part
+        part
+        for part in (_KEPT, f"-c lock_timeout={LOCK_SECONDS * 1000}", given, _READ_COMMITTED)
+        if part
     )
 
 
@@ -1093,8 +1113,16 @@ def _with_liveness(url: str, libpq: int) -> str:
     return make_conninfo(url, **added)
 
 
-_REFUSES_OPTIONS = re.compile(r"unsupported startup parameter: options")
-"""PgBouncer's refusal of a session's options (it pools sessions, so holds none of their own)."""
+_REFUSES_OPTIONS = re.compile(r"unsupported startup parameter(?:: options| in options: [\w.]+)")
+"""PgBouncer's refusal of a session's options (it pools sessions, so holds none of their own):
+of them all before 1.20; from 1.20 on, of the first setting in them it does not track (Neon's
+and Supabase's poolers say the same)."""
+
+_KEPT = "-c dco.session_options=kept"
+"""A setting of dco's own among the session options, read back as a session begins
+(`_first_look`): a pooler set to ignore options it would refuse (PgBouncer's
+`ignore_startup_parameters`) drops them without a word, lock timeout, isolation and the URL's
+own `search_path` with them."""
 
 
 _READ_COMMITTED = r"-c default_transaction_isolation=read\ committed"
