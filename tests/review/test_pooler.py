@@ -156,6 +156,29 @@ def test_behind_a_pooler_that_passes_the_options_on_nothing_is_prepared_from_the
         assert queue.stats()["approved"] == 7
 
 
+def test_behind_a_pooler_that_passes_the_options_on_a_review_app_listens_and_looks(
+    through_a_pooler, postgres_url
+):
+    """Whether such a pooler keeps the listening session's server session, dco cannot see: a
+    decision announced is heard at once, and each wait that heard none ends in a look all the
+    same, which finds one made where no announcement reaches."""
+    with (
+        ReviewQueue(through_a_pooler("passed")) as app,
+        ReviewQueue(postgres_url) as elsewhere,
+    ):
+        batch = variants(3)
+        app.submit(batch)
+        assert app.wait_for_decisions(0.2) == (True, None)  # listening from now on
+        elsewhere.approve(batch[0].id, "lee")
+        assert app.wait_for_decisions(5) == (True, frozenset({batch[0].id}))
+        assert app.wait_for_decisions(0.2) == (True, None)
+        assert not app.checkup().announced
+    with ReviewQueue(postgres_url) as on_the_server:
+        assert on_the_server.wait_for_decisions(0.2) == (True, None)
+        assert on_the_server.wait_for_decisions(0.2) == (False, None)
+        assert on_the_server.checkup().announced
+
+
 def test_on_the_server_itself_the_statements_a_reviewer_repeats_are_prepared(postgres_url):
     with ReviewQueue(postgres_url) as queue:
         queue.submit(variants(8))

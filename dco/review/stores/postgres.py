@@ -478,6 +478,8 @@ class PostgresStore(SqlStore):
         self._pooled = False
         """Whether the server is a connection pooler in transaction mode (PgBouncer), found by
         its refusing session options (see `_connect`) or dropping them (`_settle_in`)."""
+        self._keys_given_between = False
+        """Whether a pooler gave out its own cancel keys (see `_settle_in`)."""
         self._listener: psycopg.Connection[Any] | None = None
         self._calls: psycopg.Cursor[Any] | None = None
         self._missing_functions: frozenset[str] = frozenset()
@@ -596,6 +598,7 @@ class PostgresStore(SqlStore):
         it, unnoticed, when the parameters fit), nothing is prepared."""
         look = _first_look(self.db)
         self.clock_offset = look.clock_offset
+        self._keys_given_between = look.keys_given_between
         if not (self._pooled or look.options_kept):
             if _options_given(self._url):  # dropped, they would open another queue
                 raise StoreError(
@@ -669,7 +672,8 @@ class PostgresStore(SqlStore):
         """Wait up to `timeout` seconds for a decision to be announced (LISTEN), looking at
         `stop` every tenth of a second; the variants announced come with it. Through a pooler
         in transaction mode, which delivers no notifications, every `timeout` is a look, as on
-        a SQLite file."""
+        a SQLite file; behind a pooler that passed the options on, which may or may not keep
+        this session's server session, it listens and looks."""
         if self._pooled:
             return super().wait_for_decisions(timeout, stop)
         if self._closed:
@@ -688,7 +692,7 @@ class PostgresStore(SqlStore):
             while not (stop is not None and stop.is_set()):
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    return Heard(look=False)
+                    return Heard(look=self._keys_given_between)
                 first = [n.payload for n in self._listener.notifies(timeout=min(left, 0.1),
                                                                     stop_after=1)]  # fmt: skip
                 if first:  # and any others already here, without waiting for more
@@ -773,7 +777,7 @@ class PostgresStore(SqlStore):
             fix=_("have the database's owner run: {grants}").format(
                 grants=grants(self._user, schema)
             ) if missing else "",
-            announced=not self._pooled,
+            announced=not (self._pooled or self._keys_given_between),
             older_functions=bool(self._missing_functions),
             clock_ahead=self.clock_offset,
         )  # fmt: skip
