@@ -48,6 +48,33 @@ def test_through_a_pooler_a_lock_held_past_the_timeout_is_still_named(
 
 
 @pytest.mark.parametrize("options", ["refused", "ignored"])
+def test_through_a_pooler_a_decision_or_claim_kept_waiting_for_a_lock_is_told_so(
+    through_a_pooler, options, postgres_url, monkeypatch
+):
+    """A decision or a claim is one call to a function on the server, with no transaction of
+    dco's around it to set the timeout in: the function bounds its own waits."""
+    monkeypatch.setattr(postgres_store, "LOCK_SECONDS", 1)
+    with ReviewQueue(through_a_pooler(options)) as queue:
+        batch = variants(2)
+        queue.submit(batch)
+        with psycopg.connect(postgres_url) as other:
+            other.execute("LOCK TABLE variants IN ACCESS EXCLUSIVE MODE")
+            letting_go = threading.Timer(10, other.rollback)  # without the bound, waits end
+            letting_go.start()
+            try:
+                for attempt in (lambda: queue.approve(batch[0].id, "kim"),
+                                lambda: queue.claim("kim"),
+                                lambda: queue.hold(batch[1].id, "kim")):  # fmt: skip
+                    with pytest.raises(StoreError) as error:
+                        attempt()
+                    assert "another session has held the rows for over 1 s" in str(error.value)
+            finally:
+                letting_go.cancel()
+                other.rollback()
+        assert queue.approve(batch[0].id, "kim").action == "approve"
+
+
+@pytest.mark.parametrize("options", ["refused", "ignored"])
 def test_through_a_pooler_a_review_app_looks_for_decisions_instead_of_listening(
     through_a_pooler, options, postgres_url
 ):

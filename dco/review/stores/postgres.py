@@ -8,6 +8,7 @@ notifies listeners (`LISTEN dco_decisions`) so other review apps drop it from th
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -71,6 +72,17 @@ _FILTERS = """
                     AND (p_channel IS NULL OR channel = p_channel)
                     AND (p_locale IS NULL OR locale = p_locale)"""
 
+_BOUND_LOCK_WAITS = """\
+    IF current_setting('lock_timeout') = '0' THEN
+        PERFORM set_config('lock_timeout', '@LOCK_TIMEOUT@', true);
+    END IF;"""
+"""dco's lock timeout for the rest of the transaction where the session has none, first thing
+in each function that waits for locks: behind a pooler in transaction mode, which takes no
+session options, a claim or a decision would otherwise wait for a lock without end instead of
+being told, as everywhere else, that another session held it too long. A timeout the session
+has (dco's, or the user's own) stands. (Written out in each: a function called for it would
+cost a decision a statement more.)"""
+
 _FUNCTIONS = """
 -- A claim and a decision each run on the server in one round trip: with a team deciding
 -- thousands of variants a minute, the statements between them are what costs. They do what
@@ -129,6 +141,7 @@ DECLARE
     v_frontier BIGINT;
     v_passed TEXT[] := '{}';
 BEGIN
+@BOUND_LOCK_WAITS@
     SELECT v.id, v.data INTO v_id, v_data FROM leases l JOIN variants v ON v.id = l.variant_id
         WHERE l.reviewer = p_reviewer AND l.expires_at > p_now AND v.status = 'pending'
         LIMIT 1 FOR UPDATE OF v;
@@ -177,6 +190,7 @@ CREATE FUNCTION dco_hold(
 )
 LANGUAGE plpgsql AS $$
 BEGIN
+@BOUND_LOCK_WAITS@
     SELECT v.data INTO found_record FROM variants v WHERE v.id = p_variant FOR UPDATE;
     IF NOT FOUND THEN
         RETURN;
@@ -207,6 +221,7 @@ DECLARE
     v_status TEXT;
     v_holder TEXT;
 BEGIN
+@BOUND_LOCK_WAITS@
     SELECT status INTO v_status FROM variants WHERE id = p_variant FOR UPDATE;
     IF NOT FOUND THEN
         refused := 'missing';
@@ -277,6 +292,7 @@ DECLARE
     v_action TEXT;
     v_standing BIGINT;
 BEGIN
+@BOUND_LOCK_WAITS@
     SELECT d.seq, d.variant_id INTO v_seq, undone FROM decisions d
         WHERE d.reviewer = p_reviewer AND (p_seq IS NULL OR d.seq = p_seq)
         AND d.action <> 'undo' AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.seq)
@@ -360,13 +376,26 @@ BEGIN
 END $$;
 """
 
-FUNCTIONS = _FUNCTIONS.replace("@SEARCH@", _SEARCH.replace("@FILTERS@", "")).replace(
-    "@FILTERED_SEARCH@", _SEARCH.replace("@FILTERS@", _FILTERS)
-)
-"""The server-side functions, installed in every dco database (see `_install_functions`)."""
 
-FUNCTIONS_DIGEST = hashlib.sha256(FUNCTIONS.encode()).hexdigest()[:16]
-"""Which version of the functions a database has (meta key 'functions')."""
+class ServerFunctions(NamedTuple):
+    """The server-side functions, installed in every dco database (see `_install_functions`)."""
+
+    text: str
+    digest: str
+    """Which version of the functions a database has (meta key 'functions')."""
+
+
+@functools.cache
+def server_functions(lock_seconds: float) -> ServerFunctions:
+    """The functions, bounding lock waits at `lock_seconds` where a session has no bound."""
+    text = (
+        _FUNCTIONS.replace("@BOUND_LOCK_WAITS@", _BOUND_LOCK_WAITS)
+        .replace("@SEARCH@", _SEARCH.replace("@FILTERS@", ""))
+        .replace("@FILTERED_SEARCH@", _SEARCH.replace("@FILTERS@", _FILTERS))
+        .replace("@LOCK_TIMEOUT@", f"{round(lock_seconds * 1000)}")
+    )
+    return ServerFunctions(text, hashlib.sha256(text.encode()).hexdigest()[:16])
+
 
 MIGRATIONS: dict[int, str] = {
     # PostgreSQL support began at schema 4: a new database gets the whole schema at once.
@@ -867,14 +896,15 @@ class PostgresStore(SqlStore):
         in a database of the same schema, and their names, arguments and results never change
         without a new schema version, so an older dco on the same database still works.
         """
+        functions = server_functions(LOCK_SECONDS)
         row = tx.execute("SELECT value FROM meta WHERE key = 'functions'").fetchone()
-        if row is not None and row[0] == FUNCTIONS_DIGEST:
+        if row is not None and row[0] == functions.digest:
             return
         errors = self._psycopg.errors
         try:
             with self.db.transaction():  # a savepoint: a refusal leaves the rest standing
-                tx.execute(FUNCTIONS)
-                _set_meta(tx, "functions", FUNCTIONS_DIGEST)
+                tx.execute(functions.text)
+                _set_meta(tx, "functions", functions.digest)
         except (errors.InsufficientPrivilege, errors.ReadOnlySqlTransaction):
             # A reviewer's role may write decisions but not replace its owner's functions,
             # and a standby takes none: the versions there answer the same. The next
