@@ -18,10 +18,10 @@ PgBouncer does, and otherwise passes the connection through (as PgBouncer's sess
 would): enough to show what dco does when it meets one. Pooling itself (another server session
 for each transaction) is not played.
 
-With `as_pgpool`, it plays Pgpool-II instead (which takes options, and passes the server's
-cancel key on, as Pgpool-II 4.3.5 does): when the server ends the session behind it, the client
-hears not the server's farewell (57P01) but Pgpool-II's own "unable to read data from DB node
-0" (FATAL, XX000), and the connection closes, as Pgpool-II 4.3.5 does.
+With `as_pgpool`, it plays Pgpool-II 4.3.5 instead, which passes the options and the server's
+cancel key on: when the server ends the session behind it, the client hears not the server's
+farewell (57P01) but Pgpool-II's own "unable to read data from DB node 0" (FATAL, XX000), and
+the connection closes.
 """
 
 from __future__ import annotations

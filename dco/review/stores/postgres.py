@@ -615,7 +615,11 @@ class PostgresStore(SqlStore):
             raise closed_queue(self.location)
         if self.db.closed:
             self.db = self._connect()
-            self._settle_in()
+            try:
+                self._settle_in()
+            except BaseException:
+                self.db.close()  # or the next call would take it for one settled in
+                raise
         return self.db
 
     def _settle_in(self) -> None:
