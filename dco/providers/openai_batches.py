@@ -10,6 +10,7 @@ line: not tried here.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, TypeVar
 
@@ -61,6 +62,14 @@ class BatchEndpoints:
             self, payload: Any, request: ChatRequest, latency_ms: float = 0.0
         ) -> ChatResult: ...
 
+    @contextmanager
+    def _translated(self) -> Iterator[None]:
+        """SDK errors raised in the block as dco's (see `OpenAIProvider._translate`)."""
+        try:
+            yield
+        except openai.OpenAIError as e:
+            raise self._translate(e) from None
+
     def batch_line(self, request: ChatRequest, custom_id: str) -> dict[str, Any]:
         return {"custom_id": custom_id, "method": "POST", "url": ENDPOINT,
                 "body": self.request_body(request)}  # fmt: skip
@@ -69,59 +78,47 @@ class BatchEndpoints:
         return self.reply_from(body, request)
 
     def upload_batch_input(self, path: Any, name: str) -> str:
-        try:
-            with Path(path).open("rb") as file:
-                return self._sync().files.create(file=(name, file), purpose="batch").id
-        except openai.OpenAIError as e:
-            raise self._translate(e) from None
+        with self._translated(), Path(path).open("rb") as file:
+            return self._sync().files.create(file=(name, file), purpose="batch").id
 
     def find_file(self, name: str, size: int, since: float | None = None) -> str | None:
-        try:
+        with self._translated():
             # A page of 100 at a time: the default page is 10,000 files.
             files = self._sync().files.list(purpose="batch", order="desc", limit=100)
             for file in _made_since(files, since):
                 if file.filename == name and file.bytes == size and file.status != "error":
                     return file.id
-        except openai.OpenAIError as e:
-            raise self._translate(e) from None
         return None
 
     def has_file(self, file_id: str) -> bool:
-        try:
-            self._sync().files.retrieve(file_id)
-        except openai.NotFoundError:
-            return False
-        except openai.OpenAIError as e:
-            raise self._translate(e) from None
+        with self._translated():
+            try:
+                self._sync().files.retrieve(file_id)
+            except openai.NotFoundError:
+                return False
         return True
 
     def start_batch(self, input_file: str, metadata: Mapping[str, str]) -> str:
-        try:
+        with self._translated():
             batch = self._sync().batches.create(
                 input_file_id=input_file, endpoint=ENDPOINT, completion_window=WINDOW,
                 metadata=dict(metadata),
             )  # fmt: skip
-        except openai.OpenAIError as e:
-            raise self._translate(e) from None
         return batch.id
 
     def find_batch(self, metadata: Mapping[str, str], since: float | None = None) -> str | None:
-        try:
+        with self._translated():
             for batch in _made_since(self._sync().batches.list(limit=100), since):
                 if batch.status == "failed":
                     continue  # refused, so never started: sent again, not picked up
                 found = batch.metadata or {}
                 if all(found.get(key) == value for key, value in metadata.items()):
                     return batch.id
-        except openai.OpenAIError as e:
-            raise self._translate(e) from None
         return None
 
     def batch_status(self, batch_id: str) -> BatchStatus:
-        try:
+        with self._translated():
             batch = self._sync().batches.retrieve(batch_id)
-        except openai.OpenAIError as e:
-            raise self._translate(e) from None
         counts = batch.request_counts
         found = batch.errors.data or [] if batch.errors else []
         errors = tuple(

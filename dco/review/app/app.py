@@ -315,11 +315,16 @@ class ReviewApp(App[None]):
         self.show_current()
 
     @property
-    def current(self) -> Variant | None:
+    def highlighted_row(self) -> PendingRow | None:
+        """The listed row the cursor is on; None on an empty list."""
         index = self.query_one(OptionList).highlighted
-        if index is None or index >= len(self.rows):
+        return self.rows[index] if index is not None and index < len(self.rows) else None
+
+    @property
+    def current(self) -> Variant | None:
+        row = self.highlighted_row
+        if row is None:
             return None
-        row = self.rows[index]
         if self.loaded is None or self.loaded.id != row.id:
             try:
                 self.loaded, self.out_of_reach = self.queue.get(row.id), None
@@ -328,8 +333,7 @@ class ReviewApp(App[None]):
         return self.loaded
 
     def on_option_list_option_highlighted(self) -> None:
-        index = self.query_one(OptionList).highlighted
-        row = self.rows[index] if index is not None and index < len(self.rows) else None
+        row = self.highlighted_row
         if row is not None and self.loaded is not None and row.id == self.loaded.id == self.holding:
             # Shown and held already: by the `reload` that set this highlight, or by a move
             # the keys made before this one's message came.
@@ -341,12 +345,12 @@ class ReviewApp(App[None]):
         """Read the highlighted variant and hold it (one round trip: see `ReviewQueue.take`),
         and show it with its findings and who else holds it."""
         self.update_title()
-        index = self.query_one(OptionList).highlighted
+        row = self.highlighted_row
         panel = self.query_one(DetailPane)
         taken = None
-        if index is not None and index < len(self.rows):
+        if row is not None:
             try:
-                taken = self.queue.take(self.rows[index].id, self.reviewer)
+                taken = self.queue.take(row.id, self.reviewer)
                 self.loaded, self.out_of_reach = taken.variant, None
             except StoreError as e:  # the detail pane says so; moving tries again
                 self.loaded, self.out_of_reach = None, e
