@@ -265,7 +265,7 @@ class ReviewQueue(LogReaders, OutcomeTables):
         With `only`, the reviewer's other leases are given back in the same transaction (the
         review app holds just the variant on screen).
         """
-        return self._hold(variant_id, reviewer, only).holder
+        return self._hold(variant_id, reviewer, only).held_by
 
     def take(self, variant_id: str, reviewer: str) -> Taken:
         """Read `variant_id` and lease it to `reviewer` unless someone else holds it, giving
@@ -274,7 +274,7 @@ class ReviewQueue(LogReaders, OutcomeTables):
         held = self._hold(variant_id, reviewer, only=True)
         assert held.record is not None  # _hold refuses a variant there is not
         variant = variant_from_record(held.record, self.store.location, variant_id)
-        return Taken(variant, held.holder)
+        return Taken(variant, held.held_by)
 
     def _hold(self, variant_id: str, reviewer: str, only: bool) -> Held:
         now = self.clock()

@@ -135,7 +135,7 @@ class Held(NamedTuple):
 
     record: str | None
     """The variant's record; None when there is no such variant (and nothing was held)."""
-    holder: str | None
+    held_by: str | None
     """The other reviewer who holds it; None when it is this reviewer's now."""
 
 

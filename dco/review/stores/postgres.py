@@ -988,12 +988,12 @@ class PostgresStore(SqlStore):
         if self._lacks("dco_hold"):
             return super().hold(variant_id, reviewer, now, expires, only)
         # Without waiting for the disk, as a claim's lease (see `claim`).
-        record, holder, _off = self._call(
+        record, held_by, _off = self._call(
             "SELECT h.found_record, h.held_by, set_config('synchronous_commit', 'off', true) "
             "FROM dco_hold(%s, %s, %s, %s, %s) h",
             (variant_id, reviewer, now, expires, only),
         )
-        return Held(record, holder)
+        return Held(record, held_by)
 
     def _lacks(self, function: str) -> bool:
         """Whether the database lacks `function` (see `_missing_functions`)."""
