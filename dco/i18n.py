@@ -116,6 +116,8 @@ COUNTED = {
     "variant": (N_("{n} variant"), N_("{n} variants")),
     "request": (N_("{n} request"), N_("{n} requests")),
     "repair round": (N_("{n} repair round"), N_("{n} repair rounds")),
+    "edit": (N_("{n} edit"), N_("{n} edits")),
+    "reviewer": (N_("{n} reviewer"), N_("{n} reviewers")),
 }
 """The counted nouns dco prints, singular and plural, as the catalogue knows them."""
 

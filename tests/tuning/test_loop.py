@@ -95,6 +95,21 @@ def test_tune_writes_the_profile_beside_the_brand_and_then_reports_no_changes(
     assert "+ prefer" in dry.stdout and not (brand_dir / "tuning.yaml").exists()
 
 
+def test_tune_lists_changes_in_korean_while_its_json_stays_the_same(tmp_path, simulated_db):
+    brand_dir = tmp_path / "runfit"
+    shutil.copytree(REPO / "brand_guidelines" / "runfit", brand_dir)
+    tune = ("tune", str(simulated_db), "--brand", str(brand_dir), "--dry-run")
+    listed = run_dco("--lang", "ko", *tune)
+    assert listed.returncode == 0, listed.stderr
+    assert "+ 선호 [ko-KR] 저렴한 대신 합리적인 (검토자 1명의 수정 " in listed.stdout
+    assert "+ 피할 단어 [ko-KR]" in listed.stdout and "+ 예시 [" in listed.stdout
+    assert ": 한도의 " in listed.stdout and " of its limit" not in listed.stdout
+    korean, english = (json.loads(run_dco("--lang", lang, *tune, "--json").stdout)["changes"]
+                       for lang in ("ko", "en"))  # fmt: skip
+    assert korean == english
+    assert any(c["kind"] == "prefer" and " edits by 1 reviewer)" in c["text"] for c in korean)
+
+
 def test_proposed_rules_load_into_the_brand_and_dco_lint_applies_them(tmp_path, simulated_db):
     brand_dir = tmp_path / "runfit"
     shutil.copytree(REPO / "brand_guidelines" / "runfit", brand_dir)
