@@ -10,7 +10,8 @@ from rich.table import Table
 
 from dco.cli.common import db_argument, queue_location
 from dco.cli.output import console, print_json
-from dco.i18n import _
+from dco.i18n import N_, _
+from dco.models import FunnelStage
 from dco.review import ReviewQueue
 from dco.tuning.stats import (
     DIMENSIONS,
@@ -24,6 +25,12 @@ from dco.tuning.stats import (
 
 DEFAULT_DIMENSIONS = ("stage", "channel", "locale", "prompt_version", "model")
 OUTCOME_TABLES = ("stage", "prompt_version", "tag")
+_DIMENSION_LABELS = {
+    "stage": N_("stage"), "channel": N_("channel"), "locale": N_("locale"),
+    "prompt_version": N_("prompt version"), "model": N_("model"), "campaign": N_("campaign"),
+    "reviewer": N_("reviewer"), "tag": N_("tag"),
+}  # fmt: skip
+"""Each grouping as a table's title and first column name it (--by and JSON take the key)."""
 
 
 @click.command("stats")
@@ -74,7 +81,7 @@ def stats_command(
         if as_json:
             print_json(result.to_dict())
         else:
-            _print_groups("prompt version", [result.a, result.b])
+            _print_groups([result.a, result.b], "prompt_version", titled=False)
             console().print(result.verdict, markup=False)
         return
     overall = summarise(records)
@@ -101,43 +108,54 @@ def stats_command(
             markup=False,
         )
         return
-    _print_groups("all", overall)
+    _print_groups(overall)
     for dimension, groups in tables.items():
-        _print_groups(dimension.replace("_", " "), groups, dimension)
+        _print_groups(groups, dimension)
     if served:
         for dimension, performances in performance.items():
-            _print_performance(dimension.replace("_", " "), performances)
+            _print_performance(performances, dimension)
     else:
         console().print(
-            "[dim]no outcomes yet: `dco outcomes import REPORT.csv` adds CTR and CVR[/]"
+            "[dim]{}[/]".format(
+                escape(_("no outcomes yet: `dco outcomes import REPORT.csv` adds CTR and CVR"))
+            )
         )
 
 
-def _print_performance(title: str, groups: list[Performance]) -> None:
-    table = Table(title=f"served copy by {title}", title_justify="left")
-    table.add_column(title, no_wrap=True)
-    for column in ("variants", "impressions", "clicks", "CTR", "conv.", "CVR"):
+def _print_performance(groups: list[Performance], dimension: str) -> None:
+    name = _(_DIMENSION_LABELS[dimension])
+    title = _("served copy by {dimension}").format(dimension=name)
+    table = Table(title=title, title_justify="left")
+    table.add_column(name, no_wrap=True)
+    for column in (_("variants"), _("impressions"), _("clicks"), "CTR", _("conv."), "CVR"):
         table.add_column(column, justify="right", no_wrap=True)
     for group in groups:
         table.add_row(
-            escape(str(next(iter(group.key.values())) or "—")), str(group.variants),
+            _group_name(group.key, dimension), str(group.variants),
             f"{group.impressions:,}", f"{group.clicks:,}", _rate(group.ctr, 1),
             f"{group.conversions:,}", _rate(group.cvr, 1),
         )  # fmt: skip
     console().print(table)
 
 
-def _print_groups(title: str, groups: list[Group], dimension: str | None = None) -> None:
-    table = Table(title=f"by {title}" if dimension else title, title_justify="left")
-    if dimension or title == "prompt version":
-        table.add_column(title, no_wrap=True)
-    table.add_column("decided", justify="right")
-    for column in ("approved", "edited", "rejected"):
+def _print_groups(groups: list[Group], dimension: str | None = None, titled: bool = True) -> None:
+    """A table of decision rates: over all decisions, or a row for each group of `dimension`
+    (titled by it, unless the rows say enough: a comparison's two versions)."""
+    if dimension is None:
+        title = _("all")
+    else:
+        name = _(_DIMENSION_LABELS[dimension])
+        title = _("by {dimension}").format(dimension=name) if titled else None
+    table = Table(title=title, title_justify="left")
+    if dimension is not None:
+        table.add_column(name, no_wrap=True)
+    table.add_column(_("decided"), justify="right")
+    for column in (_("approved"), _("edited"), _("rejected")):
         table.add_column(column, justify="right", no_wrap=True)
-    table.add_column("edit dist.", justify="right")
-    table.add_column("rejection reasons")
+    table.add_column(_("edit dist."), justify="right")
+    table.add_column(_("rejection reasons"))
     for group in groups:
-        cells = [escape(str(next(iter(group.key.values()), None) or "—"))] if group.key else []
+        cells = [_group_name(group.key, dimension)] if dimension is not None else []
         cells.append(str(group.decided))
         cells += [_rate(rate) for rate in (group.approval, group.edit, group.rejection)]
         distance = group.edit_distance
@@ -145,6 +163,15 @@ def _print_groups(title: str, groups: list[Group], dimension: str | None = None)
         cells.append(escape(", ".join(f"{r} {n}" for r, n in group.reasons.most_common(3)) or "—"))
         table.add_row(*cells)
     console().print(table)
+
+
+def _group_name(key: dict, dimension: str) -> str:
+    """A group's value as its row shows it: a stage in the reader's language, the rest as
+    recorded."""
+    value = key.get(dimension)
+    if dimension == "stage" and value in FunnelStage._value2member_map_:
+        return escape(FunnelStage(value).label)
+    return escape(str(value or "—"))
 
 
 def _rate(rate: Rate, digits: int = 0) -> str:

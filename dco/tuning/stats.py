@@ -177,7 +177,7 @@ def compare(
     groups = {g.key["prompt_version"]: g for g in summarise(records, ("prompt_version",))}
     missing = [v for v in (version_a, version_b) if v not in groups]
     if missing:
-        known = ", ".join(str(v) for v in groups) or "none yet"
+        known = ", ".join(str(v) for v in groups) or _("none yet")
         raise StatsError(
             _("no decided variants for prompt version {version!r} (known: {known})").format(
                 version=missing[0], known=known
@@ -187,22 +187,32 @@ def compare(
     pooled = (a.approved + b.approved) / (a.decided + b.decided)
     expected = min(n * share for n in (a.decided, b.decided) for share in (pooled, 1 - pooled))
     if expected < MIN_EXPECTED:
-        needed = (
-            f"at the pooled approval rate of {pooled:.0%}, each version should expect at least "
-            f"{MIN_EXPECTED} approvals and {MIN_EXPECTED} non-approvals; with {a.decided} (A) "
-            f"and {b.decided} (B) decided, the fewest expected is {expected:.1f}"
-        )
-        return Comparison(a, b, None, None, False, f"not enough data yet: {needed}")
+        verdict = _(
+            "not enough data yet: at the pooled approval rate of {pooled}, each version should "
+            "expect at least {least} approvals and {least} non-approvals; with {a} (A) and {b} "
+            "(B) decided, the fewest expected is {expected:.1f}"
+        ).format(
+            pooled=f"{pooled:.0%}", least=MIN_EXPECTED, a=a.decided, b=b.decided,
+            expected=expected,
+        )  # fmt: skip
+        return Comparison(a, b, None, None, False, verdict)
     z, p = two_proportion_test(a.approved, a.decided, b.approved, b.decided)
-    direction = "higher" if z > 0 else "lower"
-    figures = (
-        f"A {a.approval.value:.1%} of {a.decided}, B {b.approval.value:.1%} of {b.decided}; "
-        f"z = {z:.2f}, p = {p:.3g}"
-    )
-    if p < alpha:
-        verdict = f"B's approval rate is {direction} than A's beyond chance ({figures})"
+    figures = _("A {a_rate} of {a}, B {b_rate} of {b}; z = {z}, p = {p}").format(
+        a_rate=f"{a.approval.value:.1%}", a=a.decided, b_rate=f"{b.approval.value:.1%}",
+        b=b.decided, z=f"{z:.2f}", p=f"{p:.3g}",
+    )  # fmt: skip
+    if p >= alpha:
+        verdict = _("no difference beyond chance at the {level} level ({figures})").format(
+            level=f"{1 - alpha:.0%}", figures=figures
+        )
+    elif z > 0:
+        verdict = _("B's approval rate is higher than A's beyond chance ({figures})").format(
+            figures=figures
+        )
     else:
-        verdict = f"no difference beyond chance at the {1 - alpha:.0%} level ({figures})"
+        verdict = _("B's approval rate is lower than A's beyond chance ({figures})").format(
+            figures=figures
+        )
     return Comparison(a, b, z, p, True, verdict)
 
 

@@ -94,6 +94,30 @@ def test_stats_command_prints_json_rates_per_stage(reviewed_db):
     assert report["by"]["stage"][0]["reasons"] == {"too-long": 1}
 
 
+def test_stats_tables_speak_korean_and_name_the_stage_as_korean_readers_do(reviewed_db):
+    done = run_dco("--lang", "ko", "stats", str(reviewed_db), "--by", "stage")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].strip() == "전체" and "단계별" in done.stdout
+    header = next(line for line in lines if "결정 수" in line and "단계" in line)
+    assert "승인" in header and "반려 사유" in header and "decided" not in done.stdout
+    assert any(line.startswith("│ 결정 ") for line in lines)  # the stage "decision", in Korean
+    assert "아직 성과가 없습니다" in done.stdout
+
+
+def test_a_comparisons_verdict_speaks_the_language_in_use():
+    from dco import i18n
+
+    log = [record("approve", "p_a")] * 40 + [record("reject", "p_a", reasons=("other",))] * 60
+    log += [record("approve", "p_b")] * 60 + [record("edit", "p_b", distance=0.1)] * 40
+    i18n.use("ko")
+    try:
+        verdict = compare(log, "p_a", "p_b").verdict
+    finally:
+        i18n.use("en")
+    assert verdict.startswith("B의 승인율이 우연을 넘어 A보다 높습니다 (A 100건 중 40.0%")
+
+
 def test_stats_command_says_how_to_make_a_database_when_there_is_none(tmp_path):
     done = run_dco("stats", str(tmp_path / "none.db"))
     assert done.returncode == 2
