@@ -141,9 +141,8 @@ def _print_performance(groups: list[Performance], dimension: str) -> None:
 def _print_groups(groups: list[Group], dimension: str | None = None, titled: bool = True) -> None:
     """A table of decision rates: over all decisions, or a row for each group of `dimension`
     (titled by it, unless the rows say enough: a comparison's two versions)."""
-    if dimension is None:
-        title = _("all")
-    else:
+    title: str | None = _("all")
+    if dimension is not None:
         name = _(_DIMENSION_LABELS[dimension])
         title = _("by {dimension}").format(dimension=name) if titled else None
     table = Table(title=title, title_justify="left")
