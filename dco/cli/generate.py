@@ -309,6 +309,7 @@ def _report(briefs: list[Brief], batch: BatchResult) -> dict[str, Any]:
             "variants": [v.model_dump(mode="json", by_alias=True) for v in result or []],
             "discarded": [_discarded(d) for d in result.discarded] if result is not None else [],
             "shortfall": result.shortfall if result is not None else None,
+            "unwritten": result.unwritten if result is not None else None,
             "error": failed.get(index),
         })  # fmt: skip
     return {

@@ -13,9 +13,9 @@ from dco.models import Brief
 from dco.providers import Provider, default_name
 
 TASKS = {"copy": _("copy"), "stage opinions": _("stage opinions")}
+"""What the fake provider gives instead of a model, by task."""
 LEVELS = {"error": N_("error"), "warning": N_("warning"), "suggestion": N_("suggestion")}
 """Finding levels as a reader sees them."""
-"""What the fake provider gives instead of a model, by task."""
 
 
 def provider_note(provider: Provider | str | None, *, task: str = "copy") -> None:
@@ -70,7 +70,7 @@ def print_result(brief: Brief, result: GenerationResult, *, verbose: bool = Fals
         console().print(table)
     else:
         console().print(f"[bold]{title}[/]")
-    summary = discard_summary(result)
+    summary = discard_summary(result, verbose=verbose)
     if summary:
         colour = "red" if not result else "yellow"
         console().print(f"[{colour}]{escape(summary)}[/]")
@@ -80,8 +80,9 @@ def print_result(brief: Brief, result: GenerationResult, *, verbose: bool = Fals
             console().print(f"  [dim]{_('discarded:')}[/] {what} — {escape(discarded.reason)}")
 
 
-def discard_summary(result: GenerationResult) -> str:
-    """One line: how many variants of those asked for, and what was discarded, by reason."""
+def discard_summary(result: GenerationResult, *, verbose: bool = False) -> str:
+    """One line: how many variants of those asked for, what was discarded, by reason, and how
+    many the model never wrote. Without `verbose` (which lists each), it says how to see them."""
     asked = len(result) + result.shortfall
     if not result.discarded and not result.shortfall:
         return ""
@@ -89,10 +90,14 @@ def discard_summary(result: GenerationResult) -> str:
     for discarded in result.discarded:
         kind = discarded.reason.split(":")[0].split(" of variant")[0]
         kinds[kind] = kinds.get(kind, 0) + 1
-    reasons = ", ".join(f"{count} {kind}" for kind, count in kinds.items())
-    line = f"{len(result)} of {asked} variants"
-    if reasons:
-        line += f"; discarded {len(result.discarded)}: {reasons}"
-    if not result:
-        line += " (run with --verbose to see each)"
+    line = _("{made} of {asked} variants").format(made=len(result), asked=asked)
+    if kinds:
+        reasons = ", ".join(f"{count} {kind}" for kind, count in kinds.items())
+        line += "; " + _("discarded {count}: {reasons}").format(
+            count=len(result.discarded), reasons=reasons
+        )
+    if result.unwritten:
+        line += "; " + _("the model wrote {count} fewer than asked").format(count=result.unwritten)
+    if not result and result.discarded and not verbose:
+        line += " " + _("(run with --verbose to see each)")
     return line

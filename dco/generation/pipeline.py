@@ -88,6 +88,7 @@ class GenerationResult(list[Variant]):
         *,
         discarded: Sequence[Discarded] = (),
         shortfall: int = 0,
+        unwritten: int = 0,
         stage_result: StageResult | None = None,
         policy: StagePolicy | None = None,
         prompt_version: str = "",
@@ -101,6 +102,9 @@ class GenerationResult(list[Variant]):
         self.discarded = list(discarded)
         self.shortfall = shortfall
         """How many of the N asked for could not be produced."""
+        self.unwritten = unwritten
+        """How many variants the model's last reply left out of those asked for: never
+        written, so in no discard (part of the shortfall, which says it was short)."""
         self.stage_result = stage_result
         self.policy = policy
         self.prompt_version = prompt_version
@@ -149,6 +153,9 @@ def pipeline(
         reply_problem = reply.problem
         if reply.problem and not reply.items:  # an empty list is fewer variants, not a loss
             discarded.append(Discarded(None, (), f"unreadable reply: {reply.problem}"))
+            unwritten = 0  # written, perhaps, but not readably: the discard says so
+        else:
+            unwritten = max(0, wanted - len(reply.items))
         failing = []
         for item in reply.items:
             copy, item_problem = read_copy(item)
@@ -192,6 +199,7 @@ def pipeline(
         variants,
         discarded=discarded,
         shortfall=plan.n - len(variants),
+        unwritten=unwritten,
         stage_result=plan.stage_result,
         policy=plan.policy,
         prompt_version=plan.prompt_version,

@@ -189,7 +189,8 @@ def test_json_report_carries_discards_and_says_ok():
     report = json.loads(result.stdout)
     assert report["ok"] is True and report["failures"] == 0
     (brief,) = report["briefs"]
-    assert set(brief) >= {"variants", "discarded", "shortfall", "error"}
+    assert set(brief) >= {"variants", "discarded", "shortfall", "unwritten", "error"}
+    assert brief["unwritten"] == 0
 
 
 def test_the_report_of_a_brief_with_no_variant_keeps_its_discards():

@@ -488,6 +488,27 @@ def test_every_variant_not_returned_has_its_reason():
     assert len(result) == 1 and result.shortfall == 1
 
 
+def test_variants_the_model_never_wrote_are_told_apart_from_those_discarded():
+    from dco.cli.variants import discard_summary
+
+    one = {"headline": "첫 하프 완주", "body": "코치와 10주 훈련", "cta": "상담 신청"}
+    fake = FakeProvider().then_reply({"variants": [one]}).then_reply({"variants": []})
+    result = generate(BRIEF, stage="decision", n=3, provider=fake, max_repairs=1)
+    assert len(result) == 1 and result.shortfall == 2 and result.discarded == []
+    assert result.unwritten == 2
+    assert discard_summary(result) == "1 of 3 variants; the model wrote 2 fewer than asked"
+
+
+def test_the_summary_says_how_to_see_each_discarded_variant_only_when_they_are_not_listed():
+    from dco.cli.variants import discard_summary
+
+    fake = FakeProvider().then_invalid_json()
+    result = generate(BRIEF, stage="decision", n=2, provider=fake, max_repairs=0)
+    assert not result and result.unwritten == 0
+    assert discard_summary(result).endswith("(run with --verbose to see each)")
+    assert "--verbose" not in discard_summary(result, verbose=True)
+
+
 def test_each_repair_round_asks_with_a_seed_of_its_own_and_a_bounded_reply():
     fake = FakeProvider().then_invalid_json().then_invalid_json()
     generate(BRIEF, stage="decision", n=3, provider=fake, seed=7, max_repairs=2)
