@@ -56,7 +56,13 @@ from dco.userfiles import read_text
     "--channel", metavar="NAME", help="Override the brief's channel (see `dco channels`)."
 )
 @click.option(
-    "--n", "n", default=5, show_default=True, type=click.IntRange(1, 50), help="Variants per brief."
+    "-n",
+    "--n",
+    "n",
+    default=5,
+    show_default=True,
+    type=click.IntRange(1, 50),
+    help="Variants per brief.",
 )
 @click.option(
     "--provider",

@@ -193,6 +193,13 @@ def test_json_report_carries_discards_and_says_ok():
     assert brief["unwritten"] == 0
 
 
+def test_n_is_also_the_short_option_a_user_types_first():
+    result = run_dco("generate", "--brief", BRIEF, "--stage", "decision", "-n", "2", "--json",
+                     env=OFFLINE)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads(result.stdout)["briefs"][0]["variants"]) == 2
+
+
 def test_the_report_of_a_brief_with_no_variant_keeps_its_discards():
     from dco.cli.generate import _report
     from dco.generation import BatchFailure, BatchResult, Discarded, GenerationResult
