@@ -12,6 +12,7 @@ from dco.brand import Brand
 from dco.cli.common import db_argument, key_values, queue_location
 from dco.cli.output import console, events_option, print_json, stage_label
 from dco.errors import SelectionError
+from dco.i18n import _
 from dco.models import Signals
 from dco.review import ReviewQueue
 from dco.serving.context import ContextRules
@@ -101,18 +102,27 @@ def select_command(
     copy = selection.winner.copy
     out.print(f"[bold]{escape(copy.headline)}[/]\n{escape(copy.body)}\n[cyan]{escape(copy.cta)}[/]")
     out.print(f"[dim]{escape(selection.variant_id)}[/] — {escape(selection.reason)}")
+    cues = "; ".join(selection.stage.reasons) or _("no cue; the default stage")
     out.print(
-        f"stage {stage_label(selection.stage.stage)} ({selection.stage.confidence:.2f}): "
-        + escape("; ".join(selection.stage.reasons) or "no cue; the default stage")
+        _("stage {stage} ({confidence}): {cues}").format(
+            stage=stage_label(selection.stage.stage),
+            confidence=f"{selection.stage.confidence:.2f}",
+            cues=escape(cues),
+        )
     )
     if selection.rules:
         matched, tags = ", ".join(selection.rules), ", ".join(selection.tags)
-        out.print(f"context rules: {matched} → tags {tags}", markup=False)
-    table = Table(title="candidates", title_justify="left")
-    for column in ("variant", "headline", "trials", "mean", "95 %", "draw"):
-        table.add_column(
-            column, justify="right" if column in ("trials", "mean", "draw") else "left"
+        out.print(
+            _("context rules: {rules} → tags {tags}").format(rules=matched, tags=tags),
+            markup=False,
         )
+    table = Table(title=_("candidates"), title_justify="left")
+    table.add_column(_("variant"))
+    table.add_column(_("headline"))
+    for column in (_("trials"), _("mean")):
+        table.add_column(column, justify="right")
+    table.add_column("95 %")
+    table.add_column(_("draw"), justify="right")
     for candidate in selection.candidates[:10]:
         low, high = candidate.interval
         table.add_row(

@@ -119,32 +119,43 @@ class Selection:
 
     @property
     def reason(self) -> str:
-        """Why the winner won, in a sentence."""
+        """Why the winner won, in a sentence (in the language in use)."""
         if self.served != self.stage.stage:
-            return (
-                f"no approved {self.stage.stage.value} copy, so {self.served.value} copy (the "
-                f"nearest stage with some); {self._why()}"
-            )
+            return _(
+                "no approved {stage} copy, so {served} copy (the nearest stage with some); {why}"
+            ).format(stage=self.stage.stage.label, served=self.served.label, why=self._why())
         return self._why()
 
     def _why(self) -> str:
         w = self.winner
         low, high = w.interval
-        figures = (
-            f"{self.objective.upper()} posterior mean {w.mean:.2%} (95 % {low:.2%}–{high:.2%}) "
-            f"from {w.successes:,} of {w.trials:,} ({w.segment})"
-        )
+        figures = _(
+            "{objective} posterior mean {mean} (95 % {low}–{high}) from {successes} of {trials} "
+            "({segment})"
+        ).format(
+            objective=self.objective.upper(), mean=f"{w.mean:.2%}", low=f"{low:.2%}",
+            high=f"{high:.2%}", successes=f"{w.successes:,}", trials=f"{w.trials:,}",
+            segment=_("all") if w.segment == ALL_SEGMENTS else w.segment,
+        )  # fmt: skip
         if self.explored:
-            return f"explored: a variant with few trials yet, picked at random; {figures}"
-        if self.untried:
-            return (
-                f"no outcomes recorded yet, so a random pick among {self.considered} "
-                "(record some with `dco outcomes import`)"
+            return _("explored: a variant with few trials yet, picked at random; {figures}").format(
+                figures=figures
             )
-        matched = f" among the {self.considered} tagged {', '.join(self.tags)}" if (
-            self.tags and self.considered < self.pool
-        ) else f" among {self.considered}"  # fmt: skip
-        return f"largest Thompson draw ({w.draw:.2%}){matched}; {figures}"
+        if self.untried:
+            return _(
+                "no outcomes recorded yet, so a random pick among {count} (record some with "
+                "`dco outcomes import`)"
+            ).format(count=self.considered)
+        if self.tags and self.considered < self.pool:
+            return _(
+                "largest Thompson draw ({draw}) among the {count} tagged {tags}; {figures}"
+            ).format(
+                draw=f"{w.draw:.2%}", count=self.considered, tags=", ".join(self.tags),
+                figures=figures,
+            )  # fmt: skip
+        return _("largest Thompson draw ({draw}) among {count}; {figures}").format(
+            draw=f"{w.draw:.2%}", count=self.considered, figures=figures
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {

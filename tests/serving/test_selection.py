@@ -143,6 +143,16 @@ def test_dco_select_prints_the_choice_as_json(queue):
     assert data["rules"] == ["rainy-day"] and data["stage"]["stage"] == "decision"
 
 
+def test_dco_select_explains_its_choice_in_korean(queue):
+    approved(queue, n=3)
+    done = run_dco("--lang", "ko", "select", queue.store.location, "-q", DECISION,
+                   "--channel", "google_rsa", "--seed", "1")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "— 아직 기록된 성과가 없어 3개 중 무작위로 골랐습니다" in done.stdout
+    assert "단계 결정 (" in done.stdout and "후보" in done.stdout
+    assert "헤드라인" in done.stdout and "candidates" not in done.stdout
+
+
 def test_a_stage_with_no_approved_copy_can_borrow_the_nearest_stages(queue):
     brief = Brief(product="하프 마라톤 코칭", offer="첫 주 무료", channel="google_rsa")
     batch = list(generate(brief, stage="consideration", n=2, provider=FakeProvider(), seed=3))
