@@ -6,6 +6,8 @@ from __future__ import annotations
 import time
 
 import click
+from rich.cells import cell_len
+from rich.console import Console
 from rich.markup import escape
 
 from dco.cli.common import queue_location
@@ -17,6 +19,7 @@ from dco.errors import (
     ProviderError,
     TransientError,
 )
+from dco.i18n import N_, _
 from dco.providers import get_provider
 from dco.providers.base import ChatRequest, Message, ServerProvider
 from dco.review import ReviewQueue
@@ -38,11 +41,29 @@ _PROBE = ChatRequest(
     max_tokens=20,
 )
 _MODES = {
-    "json_schema": "strict JSON schema (best: replies follow the schema)",
-    "json_schema_unbounded": "strict JSON schema without length bounds",
-    "json_object": "JSON mode only (replies are checked and repaired by dco)",
-    "none": "none: the schema is in the prompt alone (expect repair rounds)",
+    "json_schema": N_("strict JSON schema (best: replies follow the schema)"),
+    "json_schema_unbounded": N_("strict JSON schema without length bounds"),
+    "json_object": N_("JSON mode only (replies are checked and repaired by dco)"),
+    "none": N_("none: the schema is in the prompt alone (expect repair rounds)"),
 }
+_LABELS = {
+    "provider": N_("provider"), "model": N_("model"), "server": N_("server"),
+    "request": N_("request"), "structured": N_("structured"), "reply": N_("reply"),
+    "to fix": N_("to fix"), "queue": N_("queue"), "variants": N_("variants"),
+    "rights": N_("rights"), "updates": N_("updates"), "clock": N_("clock"),
+    "functions": N_("functions"),
+}  # fmt: skip
+"""What each line of the report is about, as its first column says it."""
+
+
+def _say(out: Console, label: str, text: str, style: str = "") -> None:
+    """One line of the report: its label, padded to the widest label in the language in use
+    (by the columns a terminal gives it), then `text` (rich markup), in `style` when given."""
+    shown = _(_LABELS[label])
+    width = max(cell_len(_(name)) for name in _LABELS.values())
+    head = f"[bold]{escape(shown)}[/]" if label == "to fix" else escape(shown)
+    line = f"{head}{' ' * (width - cell_len(shown) + 1)}{text}"
+    out.print(f"[{style}]{line}[/]" if style else line)
 
 
 @click.command("doctor")
@@ -79,29 +100,38 @@ def doctor(provider: str | None, timeout: float | None, queue: str | None) -> No
         return
     llm = get_provider(provider, **({"timeout": timeout} if timeout else {}))
     out = console()
-    out.print(f"provider   {escape(llm.name)}")
-    out.print(f"model      {escape(llm.model)}")
+    _say(out, "provider", escape(llm.name))
+    _say(out, "model", escape(llm.model))
     if isinstance(llm, ServerProvider):
-        out.print(f"server     {escape(llm.server)}")
+        _say(out, "server", escape(llm.server))
     started = time.perf_counter()
     try:
         result = llm.complete(_PROBE)
     except DcoError as e:
-        out.print(f"[red]request    failed: {escape(str(e))}[/]")
-        out.print(f"[bold]to fix[/]     {escape(_fix(e))}")
+        _say(out, "request", escape(_("failed: {why}").format(why=e)), "red")
+        _say(out, "to fix", escape(_fix(e)))
         raise SystemExit(1) from None
     seconds = time.perf_counter() - started
-    out.print(f"request    answered in {seconds:.1f} s, {result.usage.prompt_tokens} prompt + "
-              f"{result.usage.completion_tokens} completion tokens")  # fmt: skip
+    answered = _(
+        "answered in {seconds} s, {prompt} prompt + {completion} completion tokens"
+    ).format(
+        seconds=f"{seconds:.1f}", prompt=result.usage.prompt_tokens,
+        completion=result.usage.completion_tokens,
+    )  # fmt: skip
+    _say(out, "request", escape(answered))
     if isinstance(llm, ServerProvider):
         mode = llm.structured_output
-        out.print(f"structured {escape(_MODES.get(mode, mode))}")
+        _say(out, "structured", escape(_(_MODES[mode]) if mode in _MODES else mode))
     if isinstance(result.data, dict) and result.data.get("ok") is True:
-        out.print("[green]reply      the JSON asked for: ready to generate[/]")
+        _say(out, "reply", escape(_("the JSON asked for: ready to generate")), "green")
         return
-    out.print(f"[yellow]reply      not the JSON asked for: {escape(result.text[:120])!r}[/]")
-    out.print("[bold]to fix[/]     nothing to set: dco reads what it can and repairs the rest, "
-              "but expect repair rounds; a larger model follows instructions better")  # fmt: skip
+    wrote = _("not the JSON asked for: {text}").format(text=repr(result.text[:120]))
+    _say(out, "reply", escape(wrote), "yellow")
+    _say(
+        out, "to fix",
+        escape(_("nothing to set: dco reads what it can and repairs the rest, but expect repair "
+                 "rounds; a larger model follows instructions better")),
+    )  # fmt: skip
 
 
 def _check_queue(location: str) -> None:
@@ -111,33 +141,48 @@ def _check_queue(location: str) -> None:
             checkup = queue.checkup()
             try:
                 counts = queue.stats()
-                variants = f"{counts['pending']:,} pending of {counts['total']:,}"
+                variants = escape(
+                    _("{pending} pending of {total}").format(
+                        pending=f"{counts['pending']:,}", total=f"{counts['total']:,}"
+                    )
+                )
             except DcoError as e:  # a right missing, say: the rights below say which
-                variants = f"[red]cannot be read: {escape(str(e))}[/]"
+                unread = _("cannot be read: {why}").format(why=e)
+                variants = f"[red]{escape(unread)}[/]"
     except DcoError as e:
-        out.print(f"[red]queue      {escape(str(e))}[/]")
+        _say(out, "queue", escape(str(e)), "red")
         raise SystemExit(1) from None
-    out.print(f"queue      {escape(queue.store.location)}")
-    out.print(f"server     {escape(checkup.server)}")
-    out.print(f"variants   {variants}")
+    _say(out, "queue", escape(queue.store.location))
+    _say(out, "server", escape(checkup.server))
+    _say(out, "variants", variants)
     if checkup.missing:
-        out.print(f"[red]rights     lacking: {escape(', '.join(checkup.missing))}[/]")
+        lacking = _("lacking: {rights}").format(rights=", ".join(checkup.missing))
+        _say(out, "rights", escape(lacking), "red")
     else:
-        out.print("[green]rights     enough to generate into it and to review[/]")
+        _say(out, "rights", escape(_("enough to generate into it and to review")), "green")
     if checkup.announced:
-        out.print("updates    review apps hear of other reviewers' decisions at once")
+        _say(out, "updates", escape(_("review apps hear of other reviewers' decisions at once")))
     else:
-        out.print("updates    review apps look for other reviewers' decisions every 2 s")
+        every = _("review apps look for other reviewers' decisions every {seconds} s")
+        _say(out, "updates", escape(every.format(seconds=2)))
     if abs(checkup.clock_ahead) >= CLOCKS_AGREE_WITHIN:
-        side = "behind" if checkup.clock_ahead > 0 else "ahead of"
-        seconds = f"{abs(checkup.clock_ahead):,.0f} s"
-        out.print(f"clock      this machine's is {seconds} {side} the server's; leases are "
-                  "timed by the server's, so reviews are not affected")  # fmt: skip
+        seconds = f"{abs(checkup.clock_ahead):,.0f}"
+        clock = (
+            _("this machine's is {seconds} s behind the server's; leases are timed by the "
+              "server's, so reviews are not affected")
+            if checkup.clock_ahead > 0
+            else _("this machine's is {seconds} s ahead of the server's; leases are timed by "
+                   "the server's, so reviews are not affected")
+        ).format(seconds=seconds)  # fmt: skip
+        _say(out, "clock", escape(clock))
     if checkup.older_functions:
-        out.print("functions  an older dco's, which this user may not replace: decisions take "
-                  "a little longer until the owner connects with this dco")  # fmt: skip
+        older = _(
+            "an older dco's, which this user may not replace: decisions take a little longer "
+            "until the owner connects with this dco"
+        )
+        _say(out, "functions", escape(older))
     if checkup.missing:
-        out.print(f"[bold]to fix[/]     {escape(checkup.fix)}")
+        _say(out, "to fix", escape(checkup.fix))
         raise SystemExit(1)
 
 
@@ -147,12 +192,14 @@ CLOCKS_AGREE_WITHIN = 1.0
 
 def _fix(error: DcoError) -> str:
     if isinstance(error, AuthenticationError):
-        return "set OPENAI_API_KEY to a key the server accepts"
+        return _("set OPENAI_API_KEY to a key the server accepts")
     if isinstance(error, InvalidRequestError) and error.status == 404:
-        return "set DCO_MODEL (or --provider openai/<model>) to a model the server serves"
+        return _("set DCO_MODEL (or --provider openai/<model>) to a model the server serves")
     if isinstance(error, TransientError):
-        return ("check OPENAI_BASE_URL and that the server is running; a slow local server "
-                "needs --timeout or DCO_TIMEOUT")  # fmt: skip
+        return _(
+            "check OPENAI_BASE_URL and that the server is running; a slow local server needs "
+            "--timeout or DCO_TIMEOUT"
+        )
     if isinstance(error, ProviderError):
-        return "read the server's message above; --provider fake works offline meanwhile"
-    return "see the message above"
+        return _("read the server's message above; --provider fake works offline meanwhile")
+    return _("see the message above")

@@ -47,6 +47,16 @@ def test_no_server_says_to_check_the_base_url():
     assert done.returncode == 1 and "check OPENAI_BASE_URL" in done.stdout
 
 
+@pytest.mark.parametrize("server", [{"status": 404}], indirect=True)
+def test_the_report_and_its_fix_speak_korean_in_columns_that_line_up(server):
+    env = {"OPENAI_API_KEY": "sk-local", "OPENAI_BASE_URL": server}
+    done = run_dco("--lang", "ko", "doctor", "--provider", "openai/local-model", env=env)
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("제공자      openai") and lines[1].startswith("모델        ")
+    assert any(line.startswith("고칠 점     DCO_MODEL(또는 --provider") for line in lines)
+
+
 def test_the_offline_fake_is_ready():
     done = run_dco("doctor", "--provider", "fake")
     assert done.returncode == 0 and "ready to generate" in done.stdout
