@@ -10,7 +10,7 @@ from rich.table import Table
 
 from dco.channels.catalog import Channel, load_catalog
 from dco.cli.output import console, print_json
-from dco.i18n import unknown_name
+from dco.i18n import _, unknown_name
 
 
 @click.command()
@@ -42,31 +42,31 @@ def channels(name: str | None, catalog: Path | None, as_json: bool) -> None:
             {c.id: c.model_dump(mode="json", by_alias=True, exclude={"id"}) for c in selected}
         )
         return
-    table = Table(title="Channels", title_justify="left", show_lines=bool(name))
-    table.add_column("channel", style="bold")
-    table.add_column("field")
-    table.add_column("limit", justify="right")
-    table.add_column("unit")
-    table.add_column("bounds copy")
+    table = Table(title=_("Channels"), title_justify="left", show_lines=bool(name))
+    table.add_column(_("channel"), style="bold")
+    table.add_column(_("field"))
+    table.add_column(_("limit"), justify="right")
+    table.add_column(_("unit"))
+    table.add_column(_("bounds copy"))
     for channel in selected:
         _add_rows(table, channel)
     console().print(table)
     if name:
         channel = selected[0]
         console().print(
-            f"[bold]{escape(channel.name)}[/]\n[dim]source:[/] {escape(channel.source)}"
+            f"[bold]{escape(channel.name)}[/]\n[dim]{_('source:')}[/] {escape(channel.source)}"
         )
         if channel.notes:
-            console().print(f"[dim]notes:[/] {escape(channel.notes)}")
+            console().print(f"[dim]{_('notes:')}[/] {escape(channel.notes)}")
 
 
 def _add_rows(table: Table, channel: Channel) -> None:
     for index, (field_name, spec) in enumerate(channel.fields.items()):
         if spec.compose:
-            bounds = " + ".join(spec.compose) + " (together)"
+            bounds = _("{fields} (together)").format(fields=" + ".join(spec.compose))
         else:
             bounds = ", ".join(spec.copy_fields) or "—"
-        limit = f"{spec.limit:,}" + ("" if spec.kind == "hard" else " [dim](rec.)[/]")
+        limit = f"{spec.limit:,}" + ("" if spec.kind == "hard" else f" [dim]{_('(rec.)')}[/]")
         table.add_row(
             channel.id if index == 0 else "",
             f"{field_name} [dim]{escape(spec.label)}[/]"

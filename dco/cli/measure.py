@@ -9,6 +9,7 @@ from rich.table import Table
 from dco.channels.catalog import get_channel
 from dco.cli.output import console, print_json
 from dco.errors import UnencodableTextError
+from dco.i18n import _
 from dco.models import Copy
 from dco.text import units as text_units
 
@@ -56,10 +57,10 @@ def measure(text: str, unit: str | None, channel: str | None, as_json: bool) -> 
         print_json({"lengths": lengths, "problems": problems})
         return
     table = Table(show_header=True)
-    table.add_column("unit")
-    table.add_column("length", justify="right")
+    table.add_column(_("unit"))
+    table.add_column(_("length"), justify="right")
     for name, length in lengths.items():
-        table.add_row(name, "[red]cannot encode[/]" if length is None else str(length))
+        table.add_row(name, f"[red]{_('cannot encode')}[/]" if length is None else str(length))
     console().print(table)
     for name, problem in problems.items():
         console().print(f"[red]{name}:[/] {escape(problem)}")

@@ -27,3 +27,11 @@ def test_unknown_channel_is_exit_2_with_a_suggestion():
     result = run_dco("channels", "naver")
     assert result.returncode == 2
     assert "unknown channel 'naver'" in result.stderr
+
+
+def test_the_channel_table_and_its_notes_speak_korean():
+    done = run_dco("--lang", "ko", "channels", "google_rsa")
+    assert done.returncode == 0, done.stderr
+    header = next(line for line in done.stdout.splitlines() if "필드" in line)
+    assert "제한" in header and "단위" in header and "재는 카피" in header
+    assert "출처:" in done.stdout and "source:" not in done.stdout

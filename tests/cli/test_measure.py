@@ -21,3 +21,9 @@ def test_measure_one_unit():
 def test_measure_against_a_channel_flags_over_limit():
     data = json.loads(run_dco("measure", "가" * 16, "--channel", "google_rsa", "--json").stdout)
     assert data[0]["length"] == 32 and data[0]["over"] is True
+
+
+def test_a_character_sms_cannot_carry_is_shown_as_such_in_korean():
+    done = run_dco("--lang", "ko", "measure", "하프 마라톤 👟")
+    assert done.returncode == 0, done.stderr
+    assert "인코딩할 수 없음" in done.stdout and "cannot encode" not in done.stdout
