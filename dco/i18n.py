@@ -118,6 +118,7 @@ COUNTED = {
     "repair round": (N_("{n} repair round"), N_("{n} repair rounds")),
     "edit": (N_("{n} edit"), N_("{n} edits")),
     "reviewer": (N_("{n} reviewer"), N_("{n} reviewers")),
+    "line": (N_("{n} line"), N_("{n} lines")),
 }
 """The counted nouns dco prints, singular and plural, as the catalogue knows them."""
 

@@ -29,7 +29,7 @@ from dco.funnel.evaluation import (
     read_labelled,
     signals_and_extra,
 )
-from dco.i18n import _
+from dco.i18n import _, counted
 from dco.models import STAGES, Signals, StageResult
 from dco.models.events import vocabulary
 from dco.opinion import Asking, second_opinion
@@ -221,9 +221,13 @@ def _print_events(as_json: bool) -> None:
     if as_json:
         print_json(known)
         return
-    table = Table(title="Events (write NAME, NAME*COUNT, NAME@AGE: add_to_cart, return_visit*3@2d)")
-    table.add_column("event", style="bold")
-    table.add_column("meaning")
+    table = Table(
+        title=_("Events (write {forms}: {examples})").format(
+            forms="NAME, NAME*COUNT, NAME@AGE", examples="add_to_cart, return_visit*3@2d"
+        )
+    )
+    table.add_column(_("event"), style="bold")
+    table.add_column(_("meaning"))
     for name, meaning in known.items():
         table.add_row(name, escape(meaning))
     console().print(table)
@@ -272,17 +276,21 @@ def _run_stream(classifier: StageClassifier, as_json: bool) -> None:
     if table is not None:
         console().print(table)
     if bad:
-        error_console().print(f"{bad} line{'s' if bad != 1 else ''} could not be read; fix "
-                              "and classify them again")  # fmt: skip
+        error_console().print(
+            _("{lines} could not be read; fix and classify them again").format(
+                lines=counted(bad, "line")
+            ),
+            highlight=False,
+        )
         raise SystemExit(1)
 
 
 def _stream_table() -> Table:
     table = Table()
-    table.add_column("text")
-    table.add_column("stage")
-    table.add_column("conf.", justify="right")
-    table.add_column("first reason")
+    table.add_column(_("text"))
+    table.add_column(_("stage"))
+    table.add_column(_("conf."), justify="right")
+    table.add_column(_("first reason"))
     return table
 
 
@@ -313,8 +321,12 @@ def _run_eval(classifier: StageClassifier, path: Path, show_errors: int, as_json
     result = evaluate(rows, [r.stage for r in results])
     if isinstance(classifier, Asking):
         asked = sum(r.decided_by == "provider" for r in results)
-        error_console().print(f"the language model was asked about {asked} of {len(rows)} rows",
-                              highlight=False)  # fmt: skip
+        error_console().print(
+            _("the language model was asked about {asked} of {rows} rows").format(
+                asked=asked, rows=len(rows)
+            ),
+            highlight=False,
+        )
     if as_json:
         print_json(result.to_dict())
         return

@@ -189,3 +189,11 @@ def test_one_fold_is_a_usage_error_not_a_traceback(tmp_path):
     assert result.returncode == 2
     assert "--folds takes 0" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "model.json").exists()
+
+
+def test_a_stream_of_customers_is_tabled_in_korean_and_a_bad_line_is_counted():
+    done = run_dco("--lang", "ko", "classify", "-", stdin="러닝화 최저가\n{bad\n하프 마라톤이란\n")
+    assert done.returncode == 1
+    header = next(line for line in done.stdout.splitlines() if "텍스트" in line)
+    assert "단계" in header and "확신도" in header and "첫 번째 근거" in header
+    assert "1줄을 읽을 수 없었습니다" in done.stderr
