@@ -187,6 +187,12 @@ def test_the_korean_demo_folds_its_tables_and_loses_no_character(tmp_path, colum
     assert not [line for line in lines if "…" in line]
 
 
+def test_the_korean_demo_names_each_findings_level_in_korean(tmp_path):
+    result = run_dco("demo", "--lang", "ko", env={"COLUMNS": "200"}, cwd=tmp_path)
+    levels = [line.split()[0] for line in result.stdout.splitlines() if ".Superlatives " in line]
+    assert levels == ["오류"]
+
+
 def test_queue_and_provider_errors_speak_korean(tmp_path):
     not_a_queue = tmp_path / "notes.db"
     not_a_queue.write_text("not a database", encoding="utf-8")

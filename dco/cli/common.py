@@ -83,5 +83,5 @@ def load_brand(path: str | Path) -> Brand:
 
     brand = Brand.load(path)
     for skipped in brand.skipped:
-        error_console().print(f"[yellow]note:[/] {escape(skipped.reason)}", soft_wrap=True)
+        error_console().print(f"[yellow]{_('note:')}[/] {escape(skipped.reason)}", soft_wrap=True)
     return brand

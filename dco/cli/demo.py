@@ -19,7 +19,7 @@ from dco import resources
 from dco.brand import Brand
 from dco.channels.catalog import FieldMeasure, get_channel
 from dco.cli.output import console, print_json, stage_label
-from dco.cli.variants import print_result, provider_note
+from dco.cli.variants import LEVELS, print_result, provider_note
 from dco.funnel import classify_many
 from dco.generation import GenerationResult, generate
 from dco.i18n import _
@@ -178,7 +178,7 @@ def _print_run(run: _DemoRun) -> None:
         out.print(f"  {escape(text)}")
         for finding in findings:
             out.print(
-                f"    [{_LEVEL_STYLE[finding.level]}]{finding.level}[/] "
+                f"    [{_LEVEL_STYLE[finding.level]}]{_(LEVELS[finding.level])}[/] "
                 f"[dim]{escape(finding.rule)}[/] {escape(finding.message)}"
             )
         if not findings:

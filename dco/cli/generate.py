@@ -26,7 +26,7 @@ from dco.generation.batch_rounds import batch_limits
 from dco.generation.cost import spend_line
 from dco.generation.plan import sent_brief
 from dco.generation.run import first_request
-from dco.i18n import _
+from dco.i18n import _, counted
 from dco.models import Brief, FunnelStage, Signals
 from dco.prompts.templates import PromptSet
 from dco.providers import get_provider
@@ -220,7 +220,10 @@ def generate_command(
         todo = [i for i in todo if brief_key(sent_brief(briefs[i])) not in done]
         if len(todo) < len(briefs):
             error_console().print(
-                f"resuming: {len(briefs) - len(todo)} of {len(briefs)} briefs already in {out}"
+                _("resuming: {done} of {briefs} already in {path}").format(
+                    done=len(briefs) - len(todo), briefs=counted(len(briefs), "brief"), path=out
+                ),
+                markup=False,
             )
     # Where the variants go is opened, and checked, before any request is paid for; each
     # brief's variants are written there as it completes, so a crash loses none of them.
@@ -235,7 +238,9 @@ def generate_command(
     line = spend_line(batch.spend(), len(batch.variants), llm.model)
     shared = batch.shared_prefix()
     if shared is not None:
-        line += f"; {shared:.0%} of a prompt is a prefix every brief shares"
+        line += "; " + _("{share} of a prompt is a prefix every brief shares").format(
+            share=f"{shared:.0%}"
+        )
     error_console().print(f"[dim]{line}[/]")
     chosen = [briefs[i] for i in todo]
     if as_json:
@@ -392,5 +397,6 @@ def _brand_profile(brand: Brand | None) -> Path | None:
     if brand is None or brand.folder is None or not (brand.folder / PROFILE_NAME).is_file():
         return None
     profile = brand.folder / PROFILE_NAME
-    error_console().print(f"[dim]prompts tuned by {profile} (--profile to choose another)[/]")
+    tuned = _("prompts tuned by {profile} (--profile to choose another)").format(profile=profile)
+    error_console().print(f"[dim]{escape(tuned)}[/]")
     return profile
