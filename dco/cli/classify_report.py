@@ -9,23 +9,28 @@ from rich.table import Table
 
 from dco.cli.output import console, stage_label
 from dco.funnel.evaluation import Evaluation
+from dco.i18n import _
 from dco.models import STAGES
 
 
 def print_evaluation(result: Evaluation, path: Path | str, show_errors: int) -> None:
     out = console()
-    over = ", ".join(s.value for s in result.averaged)
-    out.print(
-        f"[bold]{escape(str(path))}[/]: {result.total} rows  "
-        f"accuracy [bold]{result.accuracy:.3f}[/]  "
-        f"macro-F1 [bold]{result.macro_f1:.3f}[/] over {over}"
-    )
+    over = ", ".join(s.label for s in result.averaged)
+    figures = _("{rows} rows  accuracy {accuracy}  macro-F1 {macro_f1} over {stages}").format(
+        rows=result.total, accuracy=f"[bold]{result.accuracy:.3f}[/]",
+        macro_f1=f"[bold]{result.macro_f1:.3f}[/]", stages=escape(over),
+    )  # fmt: skip
+    out.print(f"[bold]{escape(str(path))}[/]: {figures}")
     if result.left_out:
-        missing = ", ".join(s.value for s in result.left_out)
-        out.print(f"[yellow]left out of macro-F1: {missing} (no gold rows in the file)[/]")
-    per_class = Table(title="per class", title_justify="left")
-    for column in ("stage", "precision", "recall", "F1", "support"):
-        per_class.add_column(column, justify="left" if column == "stage" else "right")
+        missing = ", ".join(s.label for s in result.left_out)
+        left_out = _("left out of macro-F1: {stages} (no gold rows in the file)").format(
+            stages=missing
+        )
+        out.print(f"[yellow]{escape(left_out)}[/]")
+    per_class = Table(title=_("per class"), title_justify="left")
+    per_class.add_column(_("stage"))
+    for column in (_("precision"), _("recall"), "F1", _("support")):
+        per_class.add_column(column, justify="right")
     for stage, scores in result.per_class.items():
         per_class.add_row(
             stage_label(stage),
@@ -35,20 +40,24 @@ def print_evaluation(result: Evaluation, path: Path | str, show_errors: int) -> 
             str(scores.support),
         )
     out.print(per_class)
-    confusion = Table(title="confusion (rows: true, columns: predicted)", title_justify="left")
+    confusion = Table(title=_("confusion (rows: true, columns: predicted)"), title_justify="left")
     confusion.add_column("")
     for stage in STAGES:
-        confusion.add_column(stage.value, justify="right")
+        confusion.add_column(stage.label, justify="right")
     for true_stage, counts in result.confusion.items():
         confusion.add_row(stage_label(true_stage), *(str(counts[s]) for s in STAGES))
     out.print(confusion)
     if result.errors and show_errors > 0:
+        shown = min(show_errors, len(result.errors))
         out.print(
-            f"misclassified ({len(result.errors)}; first {min(show_errors, len(result.errors))}):"
+            _("misclassified ({count}; first {shown}):").format(
+                count=len(result.errors), shown=shown
+            )
         )
         for row, predicted in result.errors[:show_errors]:
             events = " ".join(str(e) for e in row.signals.events)
-            out.print(
-                f"  line {row.line}: {escape(repr(row.signals.text))} {events} — expected "
-                f"{stage_label(row.stage)}, got {stage_label(predicted)}"
-            )
+            miss = _("line {line}: {text} {events} — expected {expected}, got {got}").format(
+                line=row.line, text=escape(repr(row.signals.text)), events=escape(events),
+                expected=stage_label(row.stage), got=stage_label(predicted),
+            )  # fmt: skip
+            out.print(f"  {miss}")

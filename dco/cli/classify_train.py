@@ -68,25 +68,32 @@ def run_training(
                     "held_out": tested.to_dict() if tested else None})  # fmt: skip
         return
     if figures is not None:
-        print_evaluation(figures, f"{path} ({folds}-fold cross-validation)", 0)
+        where = _("{path} ({folds}-fold cross-validation)").format(path=path, folds=folds)
+        print_evaluation(figures, where, 0)
     if tested is not None and held_out is not None:
-        print_evaluation(tested, f"{held_out} (held out, with the new model)", 10)
-    console().print(
-        f"wrote [bold]{escape(str(out))}[/]: {len(model.features)} features from {len(rows)} "
-        f"rows in {seconds:.1f} s; use it with --model {escape(str(out))}, or put it in the "
-        f"brand folder as funnel_model.json"
-    )
+        where = _("{path} (held out, with the new model)").format(path=held_out)
+        print_evaluation(tested, where, 10)
+    wrote = _(
+        "wrote {path}: {features} features from {rows} rows in {seconds} s; use it with "
+        "--model {path}, or put it in the brand folder as funnel_model.json"
+    ).format(path=out, features=len(model.features), rows=len(rows), seconds=f"{seconds:.1f}")
+    console().print(escape(wrote))
 
 
 def _say_what_trains(path: Path, rows: list[LabelledRow]) -> None:
     say = error_console()
     per_stage = Counter(row.stage for row in rows)
-    counts = ", ".join(f"{per_stage[s]} {s.value}" for s in STAGES)
-    say.print(f"{path}: {len(rows)} labelled rows ({counts})", highlight=False, markup=False)
-    missing = [s.value for s in STAGES if not per_stage[s]]
+    counts = ", ".join(f"{s.label} {per_stage[s]}" for s in STAGES)
+    labelled = _("{path}: {rows} labelled rows ({counts})").format(
+        path=path, rows=len(rows), counts=counts
+    )
+    say.print(labelled, highlight=False, markup=False)
+    missing = ", ".join(s.label for s in STAGES if not per_stage[s])
     if missing:
-        say.print(f"[yellow]note:[/] no {', '.join(missing)} rows: the model will never answer "
-                  f"{' or '.join(missing)}; add labelled rows of it", highlight=False)  # fmt: skip
+        note = _(
+            "no labelled rows of {stages}: the model will never answer {stages}; add some"
+        ).format(stages=missing)
+        say.print(f"[yellow]{_('note:')}[/] {escape(note)}", highlight=False)
 
 
 def _cross_validated(
@@ -104,7 +111,10 @@ def _cross_validated(
     started = time.perf_counter()
     figures = cross_validate(
         classifier, rows, folds=folds,
-        progress=lambda step: say.print(f"cross-validating: {step}", highlight=False),
+        progress=lambda step: say.print(
+            _("cross-validating: {step}").format(step=step), highlight=False
+        ),
     )  # fmt: skip
-    say.print(f"cross-validated in {time.perf_counter() - started:.1f} s", highlight=False)
+    seconds = f"{time.perf_counter() - started:.1f}"
+    say.print(_("cross-validated in {seconds} s").format(seconds=seconds), highlight=False)
     return figures

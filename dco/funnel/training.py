@@ -29,6 +29,7 @@ import numpy as np
 from dco.funnel.classifier import Classifier, Observation
 from dco.funnel.evaluation import Evaluation, LabelledRow, evaluate
 from dco.funnel.learned import EVIDENCE, LearnedLayer, Weights
+from dco.i18n import _
 from dco.models import STAGES, FunnelStage
 
 
@@ -199,7 +200,7 @@ def cross_validate(
     predicted: list[FunnelStage | None] = [None] * len(rows)
     for fold in range(folds):
         if progress:
-            progress(f"fold {fold + 1} of {folds}")
+            progress(_("fold {fold} of {folds}").format(fold=fold + 1, folds=folds))
         held_out = set(order[fold::folds])
         train = [i for i in order if i not in held_out]
         model = fit([observations[i] for i in train], [rows[i].stage for i in train], settings)

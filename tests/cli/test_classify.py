@@ -64,6 +64,16 @@ def test_eval_prints_accuracy_macro_f1_per_class_and_confusion():
     assert "confusion (rows: true, columns: predicted)" in result.stdout
 
 
+def test_eval_speaks_korean_and_names_the_stages_by_their_labels():
+    result = run_dco("--lang", "ko", "classify", "--eval", str(DATA / "funnel_dev.jsonl"))
+    assert result.returncode == 0, result.stderr
+    assert "정확도" in result.stdout and "매크로 F1" in result.stdout
+    assert "혼동 행렬" in result.stdout  # its title folds to the width of the table
+    header = next(line for line in result.stdout.splitlines() if "정밀도" in line)
+    assert "재현율" in header and "표본 수" in header
+    assert "precision" not in result.stdout and "consideration" not in result.stdout
+
+
 def test_eval_json_counts_every_row(tmp_path):
     path = tmp_path / "mini.jsonl"
     path.write_text(
