@@ -9,6 +9,7 @@ from rich.table import Table
 
 from dco.cli.output import console, print_json
 from dco.cli.settings import CONFIG_FILE, catalogue, effective
+from dco.i18n import _
 from dco.review.stores import describe
 
 
@@ -37,12 +38,13 @@ def config_command(as_json: bool) -> None:
         print_json({name: {"value": value, "from": source}
                     for name, (value, source) in shown.items()})  # fmt: skip
         return
-    table = Table(box=box.SIMPLE_HEAD, title=f"settings (from {CONFIG_FILE} and DCO_* variables)",
-                  title_justify="left")  # fmt: skip
-    for column in ("setting", "value", "from", "what it sets"):
+    title = _("settings (from {file} and DCO_* variables)").format(file=CONFIG_FILE)
+    table = Table(box=box.SIMPLE_HEAD, title=escape(title), title_justify="left")
+    for column in (_("setting"), _("value"), _("from"), _("what it sets")):
         table.add_column(column)
     helps = catalogue()
     for name, (value, source) in shown.items():
-        table.add_row(name, escape(value) if value else "[dim]—[/]", source,
+        table.add_row(name, escape(value) if value else "[dim]—[/]",
+                      _("not set") if value is None else escape(source),
                       f"[dim]{escape(helps[name].help)} ({helps[name].env})[/]")  # fmt: skip
     console().print(table)
