@@ -320,13 +320,20 @@ def _run_eval(classifier: StageClassifier, path: Path, show_errors: int, as_json
     results = [classifier.classify(signals) for signals in labelled_signals(rows)]
     result = evaluate(rows, [r.stage for r in results])
     if isinstance(classifier, Asking):
-        asked = sum(r.decided_by == "provider" for r in results)
-        error_console().print(
-            _("the language model was asked about {asked} of {rows} rows").format(
-                asked=asked, rows=len(rows)
-            ),
-            highlight=False,
+        # Asked where the offline answer was unsure; a reply that could not be used left that
+        # answer in place, so the results alone undercount the questions.
+        offline = classifier.offline.classify_many(labelled_signals(rows))
+        asked = sum(classifier.opinion.wanted(answer) for answer in offline)
+        unusable = asked - sum(r.decided_by == "provider" for r in results)
+        said = _("the language model was asked about {asked} of {rows} rows").format(
+            asked=asked, rows=len(rows)
         )
+        if unusable:
+            said += "; " + _(
+                "{count} of its replies could not be used, and those rows kept the offline "
+                "answer (their reasons say why)"
+            ).format(count=unusable)
+        error_console().print(said, highlight=False)
     if as_json:
         print_json(result.to_dict())
         return

@@ -207,3 +207,28 @@ def test_a_stream_of_customers_is_tabled_in_korean_and_a_bad_line_is_counted():
     header = next(line for line in done.stdout.splitlines() if "텍스트" in line)
     assert "단계" in header and "확신도" in header and "첫 번째 근거" in header
     assert "1줄을 읽을 수 없었습니다" in done.stderr
+
+
+def test_eval_counts_every_question_the_model_was_asked_and_the_replies_it_could_not_use(
+    tmp_path,
+):
+    from tests.chat_server import chat_server, completion
+
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(
+        '{"text": "러닝화 최저가", "stage": "decision"}\n'
+        '{"text": "하프 마라톤이란", "stage": "awareness"}\n'
+        '{"text": "러닝 코칭 후기", "stage": "consideration"}\n',
+        encoding="utf-8",
+    )
+    replies = iter([
+        {"stage": "decision", "confidence": 0.9, "reasons": ["price"]},
+        {"stage": "purchase", "confidence": 0.9, "reasons": []},  # not a funnel stage
+        {"stage": "consideration", "confidence": 0.8, "reasons": ["reviews"]},
+    ])  # fmt: skip
+    with chat_server(lambda body: (200, completion(json.dumps(next(replies))))) as port:
+        env = {"OPENAI_API_KEY": "sk-local", "OPENAI_BASE_URL": f"http://127.0.0.1:{port}/v1"}
+        done = run_dco("classify", "--eval", str(rows), "--provider", "openai/local",
+                       "--always-ask", env=env)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "asked about 3 of 3 rows; 1 of its replies could not be used" in done.stderr
