@@ -13,7 +13,7 @@ import pydantic
 from dco.cli.output import error_console
 from dco.errors import ConfigError
 from dco.generation import GenerationResult
-from dco.i18n import _
+from dco.i18n import _, counted
 from dco.models import Brief, Variant
 from dco.models.ids import canonical_json
 from dco.review import ReviewQueue
@@ -65,13 +65,17 @@ class Sinks:
         if self.queue is not None:
             waiting = self.queue.stats()["pending"]
             error_console().print(
-                _("submitted {n} new variants to {queue} ({waiting} waiting for review)").format(
-                    n=self.added, queue=self.queue.store.location, waiting=waiting
+                _("submitted {variants} to {queue} ({waiting} waiting for review)").format(
+                    variants=counted(self.added, "new variant"),
+                    queue=self.queue.store.location,
+                    waiting=waiting,
                 )
             )
         if self.file is not None:
             error_console().print(
-                _("wrote {n} variants to {path}").format(n=self.written, path=self.out)
+                _("wrote {variants} to {path}").format(
+                    variants=counted(self.written, "variant"), path=self.out
+                )
             )
 
     def __exit__(self, *exc: object) -> None:

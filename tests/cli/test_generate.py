@@ -200,6 +200,15 @@ def test_n_is_also_the_short_option_a_user_types_first():
     assert len(json.loads(result.stdout)["briefs"][0]["variants"]) == 2
 
 
+def test_one_variant_submitted_and_written_is_counted_in_the_singular(tmp_path):
+    result = run_dco("generate", "--brief", BRIEF, "--stage", "decision", "-n", "1",
+                     "--queue", str(tmp_path / "q.db"), "--out", str(tmp_path / "v.jsonl"),
+                     env=OFFLINE)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "submitted 1 new variant to " in result.stderr
+    assert "wrote 1 variant to " in result.stderr
+
+
 def test_the_report_of_a_brief_with_no_variant_keeps_its_discards():
     from dco.cli.generate import _report
     from dco.generation import BatchFailure, BatchResult, Discarded, GenerationResult
