@@ -31,6 +31,7 @@ _DIMENSION_LABELS = {
     "reviewer": N_("reviewer"), "tag": N_("tag"),
 }  # fmt: skip
 """Each grouping as a table's title and first column name it (--by and JSON take the key)."""
+_STAGES = frozenset(stage.value for stage in FunnelStage)
 
 
 @click.command("stats")
@@ -115,11 +116,8 @@ def stats_command(
         for dimension, performances in performance.items():
             _print_performance(performances, dimension)
     else:
-        console().print(
-            "[dim]{}[/]".format(
-                escape(_("no outcomes yet: `dco outcomes import REPORT.csv` adds CTR and CVR"))
-            )
-        )
+        note = _("no outcomes yet: `dco outcomes import REPORT.csv` adds CTR and CVR")
+        console().print(f"[dim]{escape(note)}[/]")
 
 
 def _print_performance(groups: list[Performance], dimension: str) -> None:
@@ -141,12 +139,13 @@ def _print_performance(groups: list[Performance], dimension: str) -> None:
 def _print_groups(groups: list[Group], dimension: str | None = None, titled: bool = True) -> None:
     """A table of decision rates: over all decisions, or a row for each group of `dimension`
     (titled by it, unless the rows say enough: a comparison's two versions)."""
-    title: str | None = _("all")
-    if dimension is not None:
-        name = _(_DIMENSION_LABELS[dimension])
+    name = None if dimension is None else _(_DIMENSION_LABELS[dimension])
+    if name is None:
+        title: str | None = _("all")
+    else:
         title = _("by {dimension}").format(dimension=name) if titled else None
     table = Table(title=title, title_justify="left")
-    if dimension is not None:
+    if name is not None:
         table.add_column(name, no_wrap=True)
     table.add_column(_("decided"), justify="right")
     for column in (_("approved"), _("edited"), _("rejected")):
@@ -168,7 +167,7 @@ def _group_name(key: dict, dimension: str) -> str:
     """A group's value as its row shows it: a stage in the reader's language, the rest as
     recorded."""
     value = key.get(dimension)
-    if dimension == "stage" and value in FunnelStage._value2member_map_:
+    if dimension == "stage" and value in _STAGES:
         return escape(FunnelStage(value).label)
     return escape(str(value or "—"))
 
