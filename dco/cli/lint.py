@@ -62,6 +62,15 @@ _FORMATS = {"json": to_json, "sarif": to_sarif, "github": to_github, "junit": to
     "is not UTF-8].",
 )
 @click.option(
+    "--ext",
+    "stdin_ext",
+    default=".txt",
+    show_default=True,
+    metavar="SUFFIX",
+    help="What standard input (PATHS -) holds, as a file's suffix would say: .txt, .md, "
+    ".json, .jsonl or .csv. Its findings are reported as stdin.txt (or .md, …), as Vale does.",
+)
+@click.option(
     "--fix",
     is_flag=True,
     help="Rewrite the files with the safe replacements, keeping their encoding and line endings; "
@@ -69,16 +78,17 @@ _FORMATS = {"json": to_json, "sarif": to_sarif, "github": to_github, "junit": to
 )
 def lint_command(
     paths: tuple[Path, ...], brand_dir: str, channel: str | None, output: str, fail_level: str,
-    columns: tuple[str, ...], encoding: str | None, fix: bool,
+    columns: tuple[str, ...], encoding: str | None, stdin_ext: str, fix: bool,
 ) -> None:  # fmt: skip
     """Check copy files against a brand's guidelines: exit 0 clean, 1 findings, 2 bad setup.
 
     PATHS are .txt (a piece of copy per line), .md (headings are headlines, paragraphs bodies;
     code, URLs, markup and front matter are skipped), .json/.jsonl/.csv records with
-    headline/body/cta, or folders of them. A file with no copy in it is an error (exit 2),
-    never a pass. With --channel (or a record's channel), each field is also held to the
-    channel's limits in its own unit: over a hard limit, or a character the channel cannot
-    send, is an error (dco.Length, dco.Encoding); over a recommended length, a warning.
+    headline/body/cta, or folders of them; - is standard input (see --ext). A file with no
+    copy in it is an error (exit 2), never a pass. With --channel (or a record's channel), each
+    field is also held to the channel's limits in its own unit: over a hard limit, or a
+    character the channel cannot send, is an error (dco.Length, dco.Encoding); over a
+    recommended length, a warning.
 
     \b
     Examples:
@@ -86,13 +96,15 @@ def lint_command(
       dco lint ads.csv --brand runfit --channel google_rsa --format sarif > dco.sarif
       dco lint sms.jsonl --brand runfit --channel sms --format github --fail-level warning
       dco lint 소재.csv --brand runfit --column headline=제목 --column body=본문
+      generate-copy | dco lint - --ext .jsonl --brand runfit
 
     Silence a finding in Markdown with <!-- vale Rule.Id = NO --> ... <!-- vale Rule.Id = YES -->
     or <!-- vale off --> ... <!-- vale on -->, and in a record with "lint_ignore": ["Rule.Id"].
     """
     brand = load_brand(brand_dir)
     mapping = key_values(columns, "--column", shape="FIELD=NAME", keys=("headline", "body", "cta"))
-    result = lint(list(paths), brand, channel=channel, columns=mapping, fix=fix, encoding=encoding)
+    result = lint(list(paths), brand, channel=channel, columns=mapping, fix=fix,
+                  encoding=encoding, stdin_ext=stdin_ext)  # fmt: skip
     if output == "text":
         _print_text(result)
     else:

@@ -22,7 +22,7 @@ from pathlib import Path
 from dco.brand import Brand
 from dco.brand.check import apply_fixes
 from dco.channels.catalog import Channel, get_channel
-from dco.errors import ConfigError
+from dco.errors import ConfigError, OptionError
 from dco.i18n import _
 from dco.lint.markdown import Document, read
 from dco.lint.records import lint_records
@@ -36,19 +36,28 @@ from dco.lint.results import (
     channel_findings,
     snippet,
 )
-from dco.lint.sources import Source, read_source, write_source
+from dco.lint.sources import Source, read_source, read_stdin, write_source
 from dco.models import Finding
 from dco.text.lines import line_and_column, line_end, line_offsets
 
 SUFFIXES = (".txt", ".md", ".markdown", ".json", ".jsonl", ".csv")
 
 
-def expand(paths: list[str | Path]) -> list[Path]:
-    """The copy files named, with folders searched for supported files."""
+STDIN = "-"
+"""The path that names standard input, as Vale and most tools take it."""
+
+
+def expand(paths: list[str | Path], stdin: Path | None = None) -> list[Path]:
+    """The copy files named, with folders searched for supported files; "-" is `stdin`, the
+    name standard input is read and reported under."""
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
+        if str(raw) == STDIN and stdin is not None:
+            if any(path is stdin for path in found):
+                raise ConfigError(_("standard input (-) is named twice; give it once"))
+            found.append(stdin)
+        elif path.is_dir():
             inside = sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
             if not inside:
                 raise ConfigError(
@@ -68,6 +77,13 @@ def expand(paths: list[str | Path]) -> list[Path]:
                     )
                 )
             found.append(path)
+        elif path.exists():
+            raise ConfigError(
+                _(
+                    "{path}: not a file or a folder (a pipe or a device); to lint what a command "
+                    "writes, pipe it in and give - (with --ext for its format)"
+                ).format(path=path)
+            )
         else:
             raise ConfigError(_("{path}: no such file or folder").format(path=path))
     return found
@@ -81,13 +97,27 @@ def lint(
     columns: Mapping[str, str] | None = None,
     fix: bool = False,
     encoding: str | None = None,
+    stdin_ext: str = ".txt",
 ) -> LintResult:
     """Check every copy file under `paths` against `brand`; with `fix`, rewrite safe fixes.
 
     A file that holds no copy to check (empty, or records with no copy field) is an error,
     not a pass. Files are read as UTF-8 or cp949 unless `encoding` is given, and a fixed file
     keeps its encoding, BOM and line endings; what is reported is what remains after fixing.
+    A path "-" is standard input, read as a `stdin_ext` file and reported as stdin.txt (or
+    .md, …), as Vale reports it; it has no file to rewrite, so `fix` refuses it.
     """
+    if stdin_ext not in SUFFIXES:
+        raise OptionError(
+            _("--ext {ext}: standard input can be one of {suffixes}").format(
+                ext=stdin_ext, suffixes=", ".join(SUFFIXES)
+            )
+        )
+    if fix and any(str(path) == STDIN for path in paths):
+        raise OptionError(
+            _("--fix rewrites files, and standard input (-) is none: lint a file to fix it")
+        )
+    stdin = Path("stdin" + stdin_ext)
     result = LintResult(
         skipped_rules=[rule.id for rule in brand.skipped],
         descriptions={
@@ -96,10 +126,10 @@ def lint(
         },
     )
     spec = get_channel(channel) if channel else None
-    for path in expand(paths):
+    for path in expand(paths, stdin):
         started = time.perf_counter()
         result.files += 1
-        source = read_source(path, encoding)
+        source = read_stdin(path, encoding) if path is stdin else read_source(path, encoding)
         mark = (len(result.findings), result.silenced, result.assets, dict(result.not_shown))
         if _lint_file(path, source, brand, spec, columns or {}, result, fix):
             # Report what the fixes left: the file as it now is, checked again.

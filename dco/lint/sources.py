@@ -5,6 +5,7 @@ Excel writes in Korea), and the line endings, read from the file and kept when i
 from __future__ import annotations
 
 import codecs
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,17 +35,26 @@ class Source:
 
 def read_source(path: Path, encoding: str | None = None) -> Source:
     """The text of `path`: in `encoding` when given, else UTF-8 (BOM or none) or cp949."""
-    source = _read(path, encoding)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise ConfigError(_("{path}: cannot read ({why})").format(path=path, why=e.strerror)) from e
+    return _decoded(path, data, encoding)
+
+
+def read_stdin(name: Path, encoding: str | None = None) -> Source:
+    """Standard input's text, as `read_source` reads a file's, reported under `name`."""
+    return _decoded(name, sys.stdin.buffer.read(), encoding)
+
+
+def _decoded(path: Path, data: bytes, encoding: str | None) -> Source:
+    source = _read(path, data, encoding)
     if source.newline == "\r\n":
         return Source(source.text.replace("\r\n", "\n"), source.encoding, source.bom, "\r\n")
     return source
 
 
-def _read(path: Path, encoding: str | None) -> Source:
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise ConfigError(_("{path}: cannot read ({why})").format(path=path, why=e.strerror)) from e
+def _read(path: Path, data: bytes, encoding: str | None) -> Source:
     if encoding is not None:
         text = _decode(path, data, encoding, f"not {encoding} text")
         bom = False

@@ -224,3 +224,43 @@ def test_findings_in_records_point_at_the_files_own_line_and_column(tmp_path):
                                "--format", "json").stdout)  # fmt: skip
     fourth = variants.split("\n")[3]
     assert [(f["line"], f["column"]) for f in found["findings"]] == [(4, fourth.index("최고") + 1)]
+
+
+def test_standard_input_is_linted_as_vale_lints_it_and_reported_as_stdin_txt():
+    done = run_dco("lint", "-", "--brand", "runfit", stdin="업계 최고의 코칭이에요\n")
+    assert done.returncode == 1
+    assert done.stdout.startswith("stdin.txt:1:4 error ko-ad-law.Superlatives ")
+
+
+def test_standard_input_takes_the_format_ext_names():
+    record = '{"headline": "최고의 코칭", "body": "코치와 10주 훈련", "cta": "신청"}\n'
+    done = run_dco("lint", "-", "--ext", ".jsonl", "--brand", "runfit", "--format", "json",
+                   stdin=record)  # fmt: skip
+    assert done.returncode == 1
+    [finding] = [f for f in json.loads(done.stdout)["findings"] if "Superlatives" in f["rule"]]
+    assert finding["path"] == "stdin.jsonl" and finding["record"] == "record 1.headline"
+
+
+def test_standard_input_that_is_empty_fails_the_gate_instead_of_passing():
+    done = run_dco("lint", "-", "--brand", "runfit", stdin="")
+    assert done.returncode == 2 and "stdin.txt: no copy to check (an empty file)" in done.stderr
+
+
+def test_standard_input_cannot_be_fixed_nor_named_twice_nor_take_an_unknown_format():
+    fixed = run_dco("lint", "-", "--fix", "--brand", "runfit", stdin="저렴한 코칭\n")
+    assert fixed.returncode == 2 and "--fix rewrites files" in fixed.stderr
+    twice = run_dco("lint", "-", "-", "--brand", "runfit", stdin="코칭\n")
+    assert twice.returncode == 2 and "named twice" in twice.stderr
+    python = run_dco("lint", "-", "--ext", ".py", "--brand", "runfit", stdin="코칭\n")
+    assert python.returncode == 2 and "--ext .py: standard input can be one of" in python.stderr
+
+
+def test_a_pipe_named_as_a_path_says_to_pipe_it_in_with_a_dash(tmp_path):
+    import os
+
+    pipe = tmp_path / "copy.txt"
+    os.mkfifo(pipe)  # what <(command) names: opening it to read would wait for a writer
+    done = run_dco("lint", str(pipe), "--brand", "runfit")
+    assert done.returncode == 2
+    assert "not a file or a folder (a pipe or a device)" in done.stderr
+    assert "give -" in done.stderr
