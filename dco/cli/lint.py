@@ -103,6 +103,10 @@ def lint_command(
     """
     brand = load_brand(brand_dir)
     mapping = key_values(columns, "--column", shape="FIELD=NAME", keys=("headline", "body", "cta"))
+    if any(str(path) == "-" for path in paths) and sys.stdin.isatty():
+        # Nothing piped in: the copy is typed, and a gate that seems to hang says why.
+        note = _("reading copy from the terminal: end it with Ctrl-D (Ctrl-Z, Enter on Windows)")
+        error_console().print(f"[dim]{escape(note)}[/]")
     result = lint(list(paths), brand, channel=channel, columns=mapping, fix=fix,
                   encoding=encoding, stdin_ext=stdin_ext)  # fmt: skip
     if output == "text":

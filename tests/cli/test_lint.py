@@ -264,3 +264,23 @@ def test_a_pipe_named_as_a_path_says_to_pipe_it_in_with_a_dash(tmp_path):
     assert done.returncode == 2
     assert "not a file or a folder (a pipe or a device)" in done.stderr
     assert "give -" in done.stderr
+
+
+def test_standard_input_from_a_terminal_says_how_to_end_it():
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    typing, terminal = pty.openpty()
+    done = subprocess.Popen(
+        [sys.executable, "-m", "dco", "lint", "-", "--brand", "runfit"],
+        stdin=terminal, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"},
+    )  # fmt: skip
+    os.close(terminal)
+    os.write(typing, "업계 최고의 코칭이에요\n".encode() + b"\x04")  # a line, then Ctrl-D
+    out, err = done.communicate(timeout=120)
+    os.close(typing)
+    assert "reading copy from the terminal: end it with Ctrl-D" in err.decode()
+    assert done.returncode == 1 and out.decode().startswith("stdin.txt:1:4 error ")
