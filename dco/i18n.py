@@ -119,6 +119,7 @@ COUNTED = {
     "edit": (N_("{n} edit"), N_("{n} edits")),
     "reviewer": (N_("{n} reviewer"), N_("{n} reviewers")),
     "line": (N_("{n} line"), N_("{n} lines")),
+    "row": (N_("{n} row"), N_("{n} rows")),
     "new variant": (N_("{n} new variant"), N_("{n} new variants")),
 }
 """The counted nouns dco prints, singular and plural, as the catalogue knows them."""

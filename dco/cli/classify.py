@@ -325,8 +325,8 @@ def _run_eval(classifier: StageClassifier, path: Path, show_errors: int, as_json
         offline = classifier.offline.classify_many(labelled_signals(rows))
         asked = sum(classifier.opinion.wanted(answer) for answer in offline)
         unusable = asked - sum(r.decided_by == "provider" for r in results)
-        said = _("the language model was asked about {asked} of {rows} rows").format(
-            asked=asked, rows=len(rows)
+        said = _("the language model was asked about {asked} of {rows}").format(
+            asked=asked, rows=counted(len(rows), "row")
         )
         if unusable:
             said += "; " + _(
