@@ -304,6 +304,18 @@ def test_a_folder_given_for_a_queue_is_named_as_one(tmp_path):
         ReviewQueue(tmp_path)
 
 
+@pytest.mark.parametrize("kind", ["device", "pipe"])
+def test_a_device_or_a_pipe_given_for_a_queue_is_named_as_one(tmp_path, kind):
+    import os
+
+    path = "/dev/null"
+    if kind == "pipe":
+        path = tmp_path / "queue.db"
+        os.mkfifo(path)
+    with pytest.raises(StoreError, match=r"is not a file \(a device or a pipe\)"):
+        ReviewQueue(path)
+
+
 def test_the_cli_gives_one_line_and_exit_2_for_a_queue_it_cannot_use(tmp_path):
     path = tmp_path / "notes.db"
     path.write_text("not a database", encoding="utf-8")

@@ -162,6 +162,13 @@ class SqliteStore(SqlStore):
                     where=self.location, example=self.path / "dco-review.db"
                 )
             )
+        if self.path.exists() and not self.path.is_file():
+            # SQLite would open a device or a pipe and fail later, in words about transactions.
+            raise StoreError(
+                _("{where} is not a file (a device or a pipe); give a queue file").format(
+                    where=self.location
+                )
+            )
         if not create and not self.path.exists():
             raise StoreError(
                 _(
