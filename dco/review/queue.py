@@ -17,6 +17,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import NamedTuple
 
+from pydantic_core import PydanticSerializationError
+
 from dco.channels.limits import copy_findings
 from dco.errors import ReviewError, StoreError
 from dco.i18n import _
@@ -148,15 +150,7 @@ class ReviewQueue(LogReaders, OutcomeTables):
         """Store variants for review; one already stored (same id) is kept once. Returns how
         many were new."""
         now = self.clock()
-        rows = [
-            VariantRow(
-                v.id, v.brief.campaign, v.stage.value, v.channel, v.locale,
-                v.provenance.prompt_version if v.provenance else None,
-                v.provenance.model if v.provenance else None,
-                v.model_dump_json(by_alias=True), v.copy.model_dump_json(), now,
-            )
-            for v in variants
-        ]  # fmt: skip
+        rows = [_variant_row(v, now) for v in variants]
         return self.store.add_variants(rows) if rows else 0
 
     def pending(self, *, limit: int | None = None, **filters: str | None) -> list[Variant]:
@@ -413,6 +407,27 @@ class ReviewQueue(LogReaders, OutcomeTables):
 
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), timezone.utc)
+
+
+def _variant_row(variant: Variant, now: float) -> VariantRow:
+    """The row that stores `variant`; a `ReviewError` naming it when its text cannot be stored
+    (a lone surrogate, half an emoji, in a model built in Python: files and replies are
+    cleaned of them before they become variants)."""
+    try:
+        record, copy = variant.model_dump_json(by_alias=True), variant.copy.model_dump_json()
+    except PydanticSerializationError as e:
+        raise ReviewError(
+            _(
+                "variant {id} cannot be stored: {why}; a lone surrogate is half an emoji, which "
+                "no file or database holds: replace it"
+            ).format(id=variant.id, why=str(e).removeprefix("Error serializing to JSON: "))
+        ) from None
+    provenance = variant.provenance
+    return VariantRow(
+        variant.id, variant.brief.campaign, variant.stage.value, variant.channel, variant.locale,
+        provenance.prompt_version if provenance else None,
+        provenance.model if provenance else None, record, copy, now,
+    )  # fmt: skip
 
 
 def _refusal(variant_id: str, refused: Refused) -> str:

@@ -352,3 +352,15 @@ def test_a_decision_undone_elsewhere_returns_its_variant_to_every_reviewer(queue
     queue.release(batch[3].id, "minji")
     queue.undo("jun")
     assert queue.claim("minji").variant.id == batch[0].id
+
+
+def test_a_variant_whose_text_cannot_be_stored_is_named_and_none_of_its_batch_is_stored(tmp_path):
+    from dco.models import Copy
+
+    good, bad = variants(2)
+    # Built in Python past validation: "\ud83c" alone is half of an emoji's surrogate pair.
+    bad = bad.model_copy(update={"copy": Copy.trusted(headline="첫 주 \ud83c", body="b", cta="c")})
+    with ReviewQueue(tmp_path / "q.db") as queue:
+        with pytest.raises(ReviewError, match=rf"variant {bad.id} cannot be stored: .*surrogate"):
+            queue.submit([good, bad])
+        assert queue.stats()["total"] == 0
