@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import warnings
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -61,9 +64,15 @@ def start_postgres(folder: Path):
 
 
 @pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory):
-    """A real PostgreSQL server for the session (see `start_postgres`)."""
-    return start_postgres(tmp_path_factory.mktemp("postgres") / "data")
+def postgres_server():
+    """A real PostgreSQL server for the session (see `start_postgres`), in a folder of its own:
+    pytest keeps only its three latest session folders, so in one of those the server's data
+    would be deleted under it by a second test run on the same machine."""
+    folder = Path(tempfile.mkdtemp(prefix="dco-tests-postgres-"))
+    # Registered before the server's own clean-up, so it runs after it (last in, first out):
+    # the server stops and deletes its data, then the folder that held it goes.
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return start_postgres(folder / "data")
 
 
 @pytest.fixture
