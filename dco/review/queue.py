@@ -416,11 +416,14 @@ def _variant_row(variant: Variant, now: float) -> VariantRow:
     try:
         record, copy = variant.model_dump_json(by_alias=True), variant.copy.model_dump_json()
     except PydanticSerializationError as e:
+        why = str(e).removeprefix("Error serializing to JSON: ")
+        fix = (
+            _("a lone surrogate is half an emoji, which no file or database holds: replace it")
+            if "surrogates not allowed" in why
+            else _("give it values JSON can hold")
+        )
         raise ReviewError(
-            _(
-                "variant {id} cannot be stored: {why}; a lone surrogate is half an emoji, which "
-                "no file or database holds: replace it"
-            ).format(id=variant.id, why=str(e).removeprefix("Error serializing to JSON: "))
+            _("variant {id} cannot be stored: {why}; {fix}").format(id=variant.id, why=why, fix=fix)
         ) from None
     provenance = variant.provenance
     return VariantRow(
