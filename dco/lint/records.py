@@ -13,7 +13,7 @@ from typing import Any
 from dco.brand import Brand
 from dco.brand.check import apply_fixes
 from dco.channels.catalog import Channel, get_channel
-from dco.errors import ConfigError
+from dco.errors import ConfigError, UnknownNameError
 from dco.i18n import _
 from dco.lint.columns import guess_columns
 from dco.lint.positions import Cell, csv_rows, json_record_spans, json_string
@@ -46,7 +46,7 @@ def lint_records(
     assets = [
         (record, asset)
         for index, (line, record) in enumerate(records, start=1)
-        if (asset := _record_asset(record, line, index, channel, columns)) is not None
+        if (asset := _record_asset(path, record, line, index, channel, columns)) is not None
     ]
     where = _locators(path, file.text, records)
     line_starts = line_offsets(file.text)
@@ -211,26 +211,96 @@ def _check_by_channel(brand: Brand, assets: list[Asset]) -> list[list[Finding]]:
     return checked
 
 
-def _record_asset(record, line, index, channel, columns) -> Asset | None:
+def _record_asset(
+    path: Path,
+    record: Any,
+    line: int,
+    index: int,
+    channel: Channel | None,
+    columns: Mapping[str, str],
+) -> Asset | None:
+    """The copy `record` holds, or None when it holds none; a `ConfigError` naming the file,
+    line and key when part of it cannot be read as what it stands for. A gate that passed
+    over a record it could not read would pass copy it never checked."""
+    where = (
+        _("{file}: record {index}").format(file=path, index=index)
+        if path.suffix == ".json"  # one document: its records are told by number, not line
+        else _("{file}:{line}: record {index}").format(file=path, line=line, index=index)
+    )
     if not isinstance(record, dict):
-        return None
+        raise ConfigError(
+            _("{where} is {kind}, not an object with {fields}").format(
+                where=where, kind=_kind(record), fields="/".join(COPY_FIELDS)
+            )
+        )
     nested = record.get("copy")
     source = nested if isinstance(nested, dict) else record
     fields: dict[str, str] = {}
     for name in COPY_FIELDS:
-        value = source.get(columns.get(name, name))
-        if isinstance(value, str) and value:
+        key = columns.get(name, name)
+        value = source.get(key)
+        if value is not None and not isinstance(value, str):
+            raise ConfigError(
+                _("{where}: '{key}' is {kind}, not text").format(
+                    where=where, key=key, kind=_kind(value)
+                )
+            )
+        if value:
             # Half an emoji escaped alone in JSON ("\\ud83d") is no character: print it as one.
             fields[name] = value.encode("utf-8", "replace").decode("utf-8")
     if not fields:
         return None
     ignore = record.get("lint_ignore") or []
+    ignore = [ignore] if isinstance(ignore, str) else ignore
+    if not isinstance(ignore, list) or not all(isinstance(rule, str) for rule in ignore):
+        given = record["lint_ignore"]
+        if isinstance(given, list):
+            odd = next(rule for rule in given if not isinstance(rule, str))
+            kind = _("a list holding {kind}").format(kind=_kind(odd))
+        else:
+            kind = _kind(given)
+        raise ConfigError(
+            _("{where}: 'lint_ignore' is {kind}; give a rule's id or a list of them").format(
+                where=where, kind=kind
+            )
+        )
     return Asset(
         fields, {}, line,
         record=str(record.get("id") or f"record {index}"),
-        channel=get_channel(record["channel"]) if record.get("channel") else channel,
-        ignore=frozenset([ignore] if isinstance(ignore, str) else ignore),
+        channel=_record_channel(record.get("channel"), where) or channel,
+        ignore=frozenset(ignore),
     )  # fmt: skip
+
+
+def _record_channel(name: Any, where: str) -> Channel | None:
+    """The channel a record names for itself, if any."""
+    if name is None or name == "":
+        return None
+    if not isinstance(name, str):
+        raise ConfigError(
+            _("{where}: 'channel' is {kind}, not a channel's name").format(
+                where=where, kind=_kind(name)
+            )
+        )
+    try:
+        return get_channel(name)
+    except UnknownNameError as e:
+        raise ConfigError(_("{where}: {why}").format(where=where, why=e)) from None
+
+
+def _kind(value: Any) -> str:
+    """What a JSON value is, as a reader would name it."""
+    if isinstance(value, bool):
+        return _("true or false")
+    if isinstance(value, int | float):
+        return _("a number ({value})").format(value=value)
+    if isinstance(value, str):
+        return _("text")
+    if isinstance(value, list):
+        return _("a list")
+    if isinstance(value, dict):
+        return _("an object")
+    return _("null")
 
 
 def _set_field(record: dict[str, Any], name: str, value: str, columns: Mapping[str, str]) -> None:

@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 from tests.conftest import run_dco
 
 
@@ -284,3 +286,32 @@ def test_standard_input_from_a_terminal_says_how_to_end_it():
     os.close(typing)
     assert "reading copy from the terminal: end it with Ctrl-D" in err.decode()
     assert done.returncode == 1 and out.decode().startswith("stdin.txt:1:4 error ")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "told"),
+    [
+        ("copy.jsonl", '{"headline": "함께 달려요"}\n"업계 최고의 코칭"\n',
+         "copy.jsonl:2: record 2 is text, not an object with headline/body/cta"),
+        ("copy.json", '[{"headline": "함께 달려요"}, 5]',
+         "copy.json: record 2 is a number (5), not an object with headline/body/cta"),
+        ("copy.jsonl", '{"headline": "함께 달려요"}\n{"body": ["최고"]}\n',
+         "copy.jsonl:2: record 2: 'body' is a list, not text"),
+        ("copy.jsonl", '{"headline": "함께 달려요", "lint_ignore": 5}\n',
+         "copy.jsonl:1: record 1: 'lint_ignore' is a number (5); give a rule's id"),
+        ("copy.jsonl", '{"headline": "함께 달려요", "lint_ignore": ["Runfit.X", 5]}\n',
+         "'lint_ignore' is a list holding a number (5)"),
+        ("copy.jsonl", '{"headline": "함께 달려요", "channel": 5}\n',
+         "copy.jsonl:1: record 1: 'channel' is a number (5), not a channel's name"),
+        ("copy.jsonl", '{"headline": "함께 달려요", "channel": "sms_kr"}\n',
+         "copy.jsonl:1: record 1: unknown channel 'sms_kr'"),
+    ],
+)  # fmt: skip
+def test_a_record_the_gate_cannot_read_is_named_and_never_passed_over(
+    tmp_path, name, content, told
+):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    done = run_dco("lint", str(path), "--brand", "runfit")
+    assert done.returncode == 2, done.stdout
+    assert told in done.stderr and "Traceback" not in done.stderr
