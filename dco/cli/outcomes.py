@@ -9,7 +9,7 @@ from rich.markup import escape
 
 from dco.cli.common import db_argument, key_values, queue_location
 from dco.cli.output import console, error_console, print_json
-from dco.i18n import _
+from dco.i18n import _, counted
 from dco.outcomes.reports import COLUMNS, PLATFORMS, read_report
 from dco.review import ReviewQueue
 
@@ -102,15 +102,17 @@ def import_command(
         )
     else:
         console().print(
-            _("imported {n} rows from {report} into {queue}").format(
-                n=len(good), report=escape(str(report)), queue=escape(where)
+            _("imported {rows} from {report} into {queue}").format(
+                rows=counted(len(good), "row"), report=escape(str(report)), queue=escape(where)
             )
         )
         for line, text in problems:
             error_console().print(f"[red]{escape(str(report))}:{line}:[/] {escape(text)}")
         if problems:
             error_console().print(
-                _("{n} rows were not imported; fix them and re-import").format(n=len(problems))
+                _("{rows} not imported; fix them and re-import").format(
+                    rows=counted(len(problems), "row")
+                )
             )
     if problems:
         raise SystemExit(1)

@@ -36,7 +36,7 @@ from dco import resources
 from dco.errors import ConfigError, DcoError, OutcomeError
 from dco.i18n import _, unknown_name
 from dco.models import DcoModel
-from dco.outcomes.values import ALL_SEGMENTS, Outcome, period_of
+from dco.outcomes.values import ALL_SEGMENTS, MOST_COUNTED, Outcome, period_of, too_large
 from dco.text.decoding import decode_text
 
 ColumnName = Literal["variant_id", "date", "impressions", "clicks", "conversions", "segment"]
@@ -169,7 +169,7 @@ def read_report(
             report.rows.append((line, outcome))
         except DcoError as e:
             report.problems.append((line, str(e)))
-    report.rows = _summed(report.rows)
+    report.rows = _summed(report.rows, report.problems)
     return report
 
 
@@ -236,8 +236,11 @@ def _through_master(outcome: Outcome, variants: Mapping[str, str]) -> Outcome:
     return replace(outcome, variant_id=variant_id)
 
 
-def _summed(rows: list[tuple[int, Outcome]]) -> list[tuple[int, Outcome]]:
-    """One outcome per variant, segment and day: the figures of rows that share them added."""
+def _summed(
+    rows: list[tuple[int, Outcome]], problems: list[tuple[int, str]]
+) -> list[tuple[int, Outcome]]:
+    """One outcome per variant, segment and day: the figures of rows that share them added.
+    A sum a queue cannot hold is a problem of its first row's, and is left out."""
     kept: dict[tuple[str, str, str], tuple[int, Outcome]] = {}
     for line, outcome in rows:
         key = (outcome.variant_id, outcome.segment, outcome.period)
@@ -251,7 +254,13 @@ def _summed(rows: list[tuple[int, Outcome]]) -> list[tuple[int, Outcome]]:
             )
             line = first
         kept[key] = (line, outcome)
-    return list(kept.values())
+    summed = []
+    for line, outcome in kept.values():
+        try:
+            summed.append((line, outcome.check()))
+        except OutcomeError as e:
+            problems.append((line, str(e)))
+    return summed
 
 
 def _text(path: Path) -> str:
@@ -375,8 +384,10 @@ def _count(text: str, name: str, layout: ReportFormat) -> int:
     cleaned = text.replace(",", "").replace(" ", "")
     if cleaned.endswith(".0"):
         cleaned = cleaned[:-2]
-    if not cleaned.isdigit():
+    if not (cleaned.isascii() and cleaned.isdigit()):  # "²" and "٣" are digits to isdigit()
         raise OutcomeError(
             _("{name} {value!r} is not a whole number").format(name=name, value=text)
         )
+    if len(cleaned.lstrip("0")) > len(str(MOST_COUNTED)):  # before int() reads a million digits
+        raise too_large(name, cleaned)
     return int(cleaned)

@@ -12,6 +12,9 @@ from dco.i18n import _
 ALL_SEGMENTS = "all"
 """The segment of figures not broken down by audience."""
 
+MOST_COUNTED = 2**63 - 1
+"""The largest figure a queue holds: a BIGINT, as both SQLite and PostgreSQL store it."""
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -35,6 +38,8 @@ class Outcome:
                         name=name, value=value
                     )
                 )
+            if value > MOST_COUNTED:
+                raise too_large(name, str(value))
         if self.clicks > self.impressions:
             raise OutcomeError(
                 _("clicks ({clicks}) exceed impressions ({impressions})").format(
@@ -51,6 +56,16 @@ class Outcome:
         if not self.segment:
             raise OutcomeError(_("the segment is empty; use 'all' for figures not broken down"))
         return self
+
+
+def too_large(name: str, value: str) -> OutcomeError:
+    """The error for a figure past `MOST_COUNTED` (a column read as the wrong one, say)."""
+    shown = value if len(value) <= 30 else f"{value[:30]}…"
+    return OutcomeError(
+        _(
+            "{name} {value} is more than a queue can hold (at most {most:,}); check the column"
+        ).format(name=name, value=shown, most=MOST_COUNTED)
+    )
 
 
 def period_of(at: date | datetime | str | None, today: date) -> str:

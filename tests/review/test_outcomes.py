@@ -76,6 +76,31 @@ def test_importing_a_report_twice_counts_it_once_and_lists_bad_rows_by_line(queu
     assert totals[b] == {"all": Totals(500, 20, 1)}
 
 
+def test_figures_a_queue_cannot_hold_are_bad_rows_not_a_crash(queue, tmp_path):
+    a = ids(queue)[0]
+    most = 2**63 - 1
+    report = tmp_path / "report.csv"
+    report.write_text(
+        "variant_id,date,impressions,clicks\n"
+        f"{a},2026-11-21,100,5\n"
+        f"{a},2026-11-22,99999999999999999999999,1\n"  # past a BIGINT
+        f"{a},2026-11-23,{'9' * 100_000},1\n"  # past what int() reads without a limit
+        f"{a},2026-11-24,²,1\n"  # a digit to str.isdigit(), and no number
+        f"{a},2026-11-25,{most},1\n{a},2026-11-25,{most},1\n",  # each fits; the sum does not
+        encoding="utf-8",
+    )
+    done = run_dco("outcomes", "import", str(report), queue.store.location)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stdout.startswith("imported 1 row from ")
+    told = " ".join(done.stderr.split())
+    assert "report.csv:3: impressions 99999999999999999999999 is more than a queue can hold" in told
+    assert "report.csv:4: impressions 999999999999999999999999999999… is more than" in told
+    assert "report.csv:5: impressions '²' is not a whole number" in told
+    assert f"report.csv:6: impressions {2 * most} is more than a queue can hold" in told
+    assert "4 rows not imported" in told
+    assert queue.outcome_totals()[a]["all"].impressions == 100
+
+
 def test_a_korean_report_in_cp949_with_its_own_headers_is_read_through_a_mapping(queue, tmp_path):
     a = ids(queue)[0]
     report = tmp_path / "naver.csv"
