@@ -33,9 +33,11 @@ def check_name(name: str) -> str:
     known = vocabulary()
     if name in known:
         return name
+    # An event name is a few words: one far longer is pasted text, shown cut and matched to none.
+    shown, hint = (name, did_you_mean(name, list(known))) if len(name) <= 80 else (name[:80], "")
     raise UnknownNameError(
         _("unknown event {name!r}.{hint} Known events: {known}.").format(
-            name=name, hint=did_you_mean(name, list(known)), known=", ".join(known)
+            name=shown + ("…" if shown != name else ""), hint=hint, known=", ".join(known)
         )
     )
 

@@ -232,3 +232,10 @@ def test_eval_counts_every_question_the_model_was_asked_and_the_replies_it_could
                        "--always-ask", env=env)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "asked about 3 of 3 rows; 1 of its replies could not be used" in done.stderr
+
+
+def test_an_unknown_event_pasted_long_is_named_cut_not_echoed_whole():
+    result = run_dco("classify", "러닝화", "-e", "page_view:" + "x" * 100_000)
+    assert result.returncode == 2
+    assert "unknown event 'page_view:xxx" in result.stderr and "…'" in result.stderr
+    assert len(result.stderr) < 2_000
