@@ -143,8 +143,20 @@ def unknown_name(kind: str, name: str, known: list[str] | tuple[str, ...]) -> Un
         "unit": N_("unknown unit {name!r}.{hint} Known units: {known}."),
         "report format": N_("unknown report format {name!r}.{hint} Report formats: {known}."),
     }
+    shown, hint = named_briefly(name, known)
     return UnknownNameError(
-        _(messages[kind]).format(
-            name=name, hint=did_you_mean(name, known), known=", ".join(sorted(known))
-        )
+        _(messages[kind]).format(name=shown, hint=hint, known=", ".join(sorted(known)))
     )
+
+
+NAME_SHOWN = 80
+"""The most of an unknown name an error shows: a name is a few words, and one far longer is
+pasted text, shown cut and matched to none."""
+
+
+def named_briefly(name: str, known: list[str] | tuple[str, ...]) -> tuple[str, str]:
+    """An unknown `name` as an error shows it (cut past `NAME_SHOWN`), and the nearest known
+    name as a hint (none for a name cut: difflib's cost grows with its length)."""
+    if len(name) <= NAME_SHOWN:
+        return name, did_you_mean(name, known)
+    return name[:NAME_SHOWN] + "…", ""

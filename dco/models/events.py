@@ -8,7 +8,7 @@ from typing import Any
 
 from dco import resources
 from dco.errors import UnknownNameError
-from dco.i18n import _, did_you_mean
+from dco.i18n import _, named_briefly
 
 _EVENT = re.compile(
     r"^\s*(?P<name>[a-z][a-z0-9_]*(?::[a-z0-9_]+)?)"
@@ -33,11 +33,10 @@ def check_name(name: str) -> str:
     known = vocabulary()
     if name in known:
         return name
-    # An event name is a few words: one far longer is pasted text, shown cut and matched to none.
-    shown, hint = (name, did_you_mean(name, list(known))) if len(name) <= 80 else (name[:80], "")
+    shown, hint = named_briefly(name, list(known))
     raise UnknownNameError(
         _("unknown event {name!r}.{hint} Known events: {known}.").format(
-            name=shown + ("…" if shown != name else ""), hint=hint, known=", ".join(known)
+            name=shown, hint=hint, known=", ".join(known)
         )
     )
 

@@ -27,3 +27,10 @@ def test_a_character_sms_cannot_carry_is_shown_as_such_in_korean():
     done = run_dco("--lang", "ko", "measure", "하프 마라톤 👟")
     assert done.returncode == 0, done.stderr
     assert "인코딩할 수 없음" in done.stdout and "cannot encode" not in done.stdout
+
+
+def test_an_unknown_channel_pasted_long_is_named_cut_not_echoed_whole():
+    done = run_dco("measure", "코칭", "--channel", "y" * 100_000)
+    assert done.returncode == 2
+    assert "unknown channel 'yyy" in done.stderr and "…'" in done.stderr
+    assert len(done.stderr) < 2_000
