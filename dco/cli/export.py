@@ -12,6 +12,7 @@ from rich.markup import escape
 from dco.channels.limits import copy_findings
 from dco.cli.common import db_argument, load_brand, queue_location
 from dco.cli.output import error_console
+from dco.errors import ConfigError
 from dco.i18n import _, counted
 from dco.review import ReviewQueue, naver_ads
 from dco.review.export import ExportRow, to_csv, to_jsonl
@@ -112,15 +113,16 @@ def export_command(
     if out is None:
         sys.stdout.write(text)
     else:
-        out.write_text(text, encoding="utf-8-sig" if output == "csv" else "utf-8")
+        _write(out, text, "utf-8-sig" if output == "csv" else "utf-8")
         if channel == "google_rsa":
             ads = out.with_name(out.stem + ".google-ads.csv")
             _write_google_ads(rows, ads, cast(Layout, layout), final_url)
         if channel == "naver_powerlink":
             naver = out.with_name(out.stem + ".naver-ads.jsonl")
-            naver.write_text(
+            _write(
+                naver,
                 naver_ads.to_naver_ads_jsonl(rows, final_url=final_url, adgroup=naver_adgroup),
-                encoding="utf-8",
+                "utf-8",
             )
             error_console().print(
                 _("wrote {n} Naver text ads (Search Ad API bodies) to {path}").format(
@@ -151,9 +153,22 @@ def export_command(
         error_console().print(f"[dim]{_('not checked against a brand: give --brand DIR')}[/]")
 
 
+def _write(path: Path, text: str, encoding: str) -> None:
+    """`text` written to `path`; one line saying why when it cannot be (no such folder, no
+    right to write there, a full disk)."""
+    try:
+        path.write_text(text, encoding=encoding)
+    except OSError as e:
+        raise ConfigError(
+            _(
+                "{file}: cannot write there ({why}); give --out a file in a folder you may write to"
+            ).format(file=path, why=e.strerror)
+        ) from None
+
+
 def _write_google_ads(rows: list[ExportRow], path: Path, layout: Layout, final_url: str) -> None:
     ads = layout_ads(rows, layout)
-    path.write_text(to_google_ads_csv(ads, final_url=final_url), encoding=rsa_format().encoding)
+    _write(path, to_google_ads_csv(ads, final_url=final_url), rsa_format().encoding)
     error_console().print(
         _("wrote {ads} to {path}").format(ads=counted(len(ads), "responsive search ad"), path=path),
         markup=False,

@@ -129,3 +129,12 @@ def test_export_leaves_out_copy_a_spreadsheet_would_run_as_a_formula(tmp_path):
         "left out 1 approved variant over its channel's limits or opening as a spreadsheet "
         "formula" in " ".join(result.stderr.split())
     )
+
+
+def test_export_to_a_folder_that_is_not_there_is_one_line_exit_2(tmp_path):
+    path, _, _ = filled(tmp_path)
+    out = tmp_path / "no such folder" / "ads.csv"
+    done = run_dco("export", str(path), "--channel", "google_rsa", "--out", str(out),
+                   "--final-url", "https://runfit.example/half")  # fmt: skip
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"{out}: cannot write there (No such file or directory)" in done.stderr
