@@ -5,6 +5,8 @@ Excel writes in Korea), and the line endings, read from the file and kept when i
 from __future__ import annotations
 
 import codecs
+import os
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,7 +89,21 @@ def write_source(path: Path, source: Source, text: str) -> None:
                 "hand or save the file as UTF-8"
             ).format(file=path, text=e.object[e.start : e.end], encoding=source.encoding)
         ) from e
-    path.write_bytes(data)
+    # Beside the file, then in its place in one step: a full disk or a refusal half-way leaves
+    # the file as it was, not cut short. Through a link, the file it names is the one replaced.
+    target = path.resolve()
+    written = target.with_name(f".{target.name}.dco-fix")
+    try:
+        written.write_bytes(data)
+        shutil.copymode(target, written)
+        os.replace(written, target)
+    except OSError as e:
+        written.unlink(missing_ok=True)
+        raise ConfigError(
+            _("{file}: cannot write the fixes ({why}); the file is as it was").format(
+                file=path, why=e.strerror
+            )
+        ) from e
 
 
 def _decode(path: Path, data: bytes, encoding: str, problem: str) -> str:

@@ -57,3 +57,35 @@ def test_bytes_that_are_neither_utf8_nor_cp949_say_what_to_do(tmp_path):
     path.write_bytes(b"\xff\xfe\xfa\x80")
     with pytest.raises(ConfigError, match=r"neither UTF-8 nor cp949 .* with --encoding"):
         read_source(path)
+
+
+def test_a_rewrite_that_fails_half_way_leaves_the_file_as_it_was(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    path = tmp_path / "copy.txt"
+    path.write_text("저렴한 코칭\n", encoding="utf-8")
+    source = read_source(path)
+
+    def full_disk(*_):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr("dco.lint.sources.os.replace", full_disk)
+    with pytest.raises(ConfigError, match=r"cannot write the fixes .*the file is as it was"):
+        write_source(path, source, "합리적인 코칭\n")
+    assert path.read_text(encoding="utf-8") == "저렴한 코칭\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["copy.txt"]  # nothing left beside it
+
+
+def test_a_rewrite_keeps_the_files_mode_and_replaces_the_file_a_link_names(tmp_path):
+    import os
+    import stat
+
+    path = tmp_path / "copy.txt"
+    path.write_text("저렴한 코칭\n", encoding="utf-8")
+    path.chmod(0o640)
+    link = tmp_path / "linked.txt"
+    link.symlink_to(path)
+    write_source(link, read_source(link), "합리적인 코칭\n")
+    assert link.is_symlink() and path.read_text(encoding="utf-8") == "합리적인 코칭\n"
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
