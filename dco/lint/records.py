@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,8 @@ def lint_records(
     fix: bool,
 ) -> bool:
     records = list(_records(path, file.text))
+    if path.suffix == ".csv":
+        _one_column_each(path, file.text, columns)
     changed = False
     assets = [
         (record, asset)
@@ -319,10 +322,41 @@ def _write_records(path: Path, records: list[dict[str, Any]], file: Source) -> N
             data = records
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     else:
-        buffer = io.StringIO()
-        fields = list(records[0]) if records else []
-        writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(records)
-        text = buffer.getvalue()
+        text = _csv_text(path, file.text, records)
     write_source(path, file, text)
+
+
+def _one_column_each(path: Path, source: str, columns: Mapping[str, str]) -> None:
+    """A `ConfigError` when the header names a column dco reads twice: a row would hold only the
+    last of the two, and the other's copy would pass the gate unread."""
+    header = Counter(next(csv.reader(io.StringIO(source)), []))
+    read = [columns.get(name, name) for name in COPY_FIELDS] + ["channel", "id", "lint_ignore"]
+    twice = next((name for name in read if header[name] > 1), None)
+    if twice is not None:
+        raise ConfigError(
+            _(
+                "{file}: its header names {column!r} twice; dco reads one column each: rename one"
+            ).format(file=path, column=twice)
+        )
+
+
+def _csv_text(path: Path, source: str, records: list[dict[Any, Any]]) -> str:
+    """The CSV file again with the records' fixed cells: every row as long as it was, its cells
+    past the header (csv.DictReader keeps them under None) in place."""
+    header = next(csv.reader(io.StringIO(source)), [])
+    twice = next((name for name, count in Counter(header).items() if count > 1), None)
+    if twice is not None:  # a row holds one of its cells: writing it back would lose the other
+        raise ConfigError(
+            _(
+                "{file}: its header names {column!r} twice, so --fix cannot rewrite it; rename one"
+            ).format(file=path, column=twice)
+        )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for record in records:
+        cells = [record.get(name) for name in header]
+        while cells and cells[-1] is None:  # a short row stays short
+            cells.pop()
+        writer.writerow(["" if cell is None else cell for cell in cells] + (record.get(None) or []))
+    return buffer.getvalue()

@@ -315,3 +315,32 @@ def test_a_record_the_gate_cannot_read_is_named_and_never_passed_over(
     done = run_dco("lint", str(path), "--brand", "runfit")
     assert done.returncode == 2, done.stdout
     assert told in done.stderr and "Traceback" not in done.stderr
+
+
+def test_fixing_a_csv_keeps_a_rows_cells_past_the_header_and_a_short_row_short(tmp_path):
+    path = tmp_path / "copy.csv"
+    path.write_text("headline,body,cta\n저렴한 코칭,좋아요,신청\n저렴한 가격,좋아요,신청,메모\n"
+                    "저렴한 플랜\n", encoding="utf-8")  # fmt: skip
+    done = run_dco("lint", str(path), "--brand", "runfit", "--fix")
+    assert done.returncode == 0, done.stderr
+    assert path.read_text(encoding="utf-8") == (
+        "headline,body,cta\n합리적인 코칭,좋아요,신청\n"
+        "합리적인 가격,좋아요,신청,메모\n합리적인 플랜\n"
+    )
+
+
+def test_a_csv_naming_a_copy_column_twice_is_refused_not_half_read(tmp_path):
+    path = tmp_path / "copy.csv"
+    path.write_text("headline,headline\n업계 최고의 코칭,좋아요\n", encoding="utf-8")
+    done = run_dco("lint", str(path), "--brand", "runfit")
+    assert done.returncode == 2
+    assert "copy.csv: its header names 'headline' twice" in done.stderr
+
+
+def test_fixing_a_csv_with_another_column_named_twice_is_refused_and_leaves_it(tmp_path):
+    path = tmp_path / "copy.csv"
+    original = "headline,note,note\n저렴한 코칭,a,b\n"
+    path.write_text(original, encoding="utf-8")
+    done = run_dco("lint", str(path), "--brand", "runfit", "--fix")
+    assert done.returncode == 2 and "names 'note' twice, so --fix cannot rewrite it" in done.stderr
+    assert path.read_text(encoding="utf-8") == original
