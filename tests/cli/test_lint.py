@@ -344,3 +344,11 @@ def test_fixing_a_csv_with_another_column_named_twice_is_refused_and_leaves_it(t
     done = run_dco("lint", str(path), "--brand", "runfit", "--fix")
     assert done.returncode == 2 and "names 'note' twice, so --fix cannot rewrite it" in done.stderr
     assert path.read_text(encoding="utf-8") == original
+
+
+def test_a_json_record_naming_a_key_twice_is_refused_not_half_read(tmp_path):
+    path = tmp_path / "copy.jsonl"
+    path.write_text('{"headline": "업계 최고의 코칭", "headline": "좋아요"}\n', encoding="utf-8")
+    done = run_dco("lint", str(path), "--brand", "runfit")
+    assert done.returncode == 2
+    assert "copy.jsonl:1: an object names 'headline' twice" in done.stderr
