@@ -1,11 +1,12 @@
 """Files a user keeps: reading one (its bytes or UTF-8 text, or one line saying why it cannot be),
-and making one just written outlast a power cut."""
+its JSON read strictly, and making one just written outlast a power cut."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from dco.errors import ConfigError
 from dco.i18n import _
@@ -30,6 +31,40 @@ def read_text(path: Path) -> str:
         return read_bytes(path).decode("utf-8")
     except UnicodeDecodeError as e:
         raise ConfigError(_("{path}: cannot read the file ({why})").format(path=path, why=e)) from e
+
+
+class KeyGivenTwice(ValueError):
+    """A JSON object names `key` twice: JSON keeps the last value, so the first would go unread."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def loads(text: str) -> Any:
+    """JSON from a user's file, as `json.loads` reads it, except that an object naming a key
+    twice raises `KeyGivenTwice` (json.JSONDecodeError for JSON that is not JSON, as ever)."""
+    return json.loads(text, object_pairs_hook=_object)
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    made = dict(pairs)
+    if len(made) != len(pairs):
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise KeyGivenTwice(key)
+            seen.add(key)
+    return made
+
+
+def key_twice(where: object, error: KeyGivenTwice) -> ConfigError:
+    """The one line for a JSON object that names a key twice, at `where` (file:line)."""
+    return ConfigError(
+        _("{where}: an object names {key!r} twice; JSON keeps the last, so give it once").format(
+            where=where, key=error.key
+        )
+    )
 
 
 def onto_disk(file: IO[str] | IO[bytes]) -> None:

@@ -105,3 +105,23 @@ def test_every_problem_in_a_file_is_named_in_line_order():
         "b.yaml:2:1: brief: key 'benefits': must be a list, e.g. [맞춤] (and line 3 key "
         "'audience' must be text; line 4 key 'offer' must be text)"
     )
+
+
+def test_users_json_naming_a_key_twice_is_refused_wherever_it_is_read(tmp_path):
+    from tests.conftest import run_dco
+
+    briefs = tmp_path / "briefs.jsonl"
+    briefs.write_text('{"product": "코칭", "channel": "sms"}\n'
+                      '{"product": "코칭", "product": "러닝화", "channel": "sms"}\n',
+                      encoding="utf-8")  # fmt: skip
+    labelled = tmp_path / "labelled.jsonl"
+    labelled.write_text('{"text": "러닝화 최저가", "stage": "awareness", "stage": "decision"}\n',
+                        encoding="utf-8")  # fmt: skip
+    told = [
+        run_dco("generate", "--brief", str(briefs), "--stage", "decision").stderr,
+        run_dco("classify", "--eval", str(labelled)).stderr,
+        run_dco("classify", "-", stdin='{"text": "a", "text": "b"}\n').stderr,
+    ]
+    assert "briefs.jsonl:2: an object names 'product' twice" in told[0]
+    assert "labelled.jsonl:1: an object names 'stage' twice" in told[1]
+    assert "<stdin>:1: an object names 'text' twice" in told[2]

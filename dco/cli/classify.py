@@ -11,6 +11,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
+from dco import userfiles
 from dco.cli.classify_report import print_evaluation
 from dco.cli.classify_train import run_training
 from dco.cli.output import (
@@ -299,7 +300,9 @@ def _signals_from_line(line: str, number: int) -> tuple[Signals, dict[str, Any]]
     if not line.startswith("{"):
         return Signals(text=line), {}
     try:
-        data = json.loads(line)
+        data = userfiles.loads(line)
+    except userfiles.KeyGivenTwice as e:
+        raise userfiles.key_twice(f"<stdin>:{number}", e) from None
     except json.JSONDecodeError as e:
         raise ConfigError(
             _("<stdin>:{line}: not JSON ({why} at column {column})").format(

@@ -12,7 +12,7 @@ import click
 import pydantic
 from rich.markup import escape
 
-from dco import yamlfile
+from dco import userfiles, yamlfile
 from dco.brand import Brand
 from dco.channels import get_channel
 from dco.cli.common import DefaultFromData, load_brand
@@ -383,7 +383,10 @@ def _brief_items(path: Path) -> Iterator[tuple[Any, yamlfile.Document, tuple[int
 
 def _json(text: str, path: Path, first_line: int = 1) -> Any:
     try:
-        return json.loads(text)
+        return userfiles.loads(text)
+    except userfiles.KeyGivenTwice as e:
+        where = f"{path}:{first_line}" if path.suffix == ".jsonl" else path
+        raise userfiles.key_twice(where, e) from None
     except json.JSONDecodeError as e:
         raise ConfigError(
             _("{file}:{line}:{column}: invalid JSON: {why}").format(

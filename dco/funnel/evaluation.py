@@ -12,6 +12,7 @@ from typing import Any
 
 import pydantic
 
+from dco import userfiles
 from dco.errors import ConfigError
 from dco.i18n import _
 from dco.models import STAGES, FunnelStage, Signals
@@ -181,7 +182,9 @@ def signals_and_extra(data: dict[str, Any], where: str) -> tuple[Signals, dict[s
 
 def _json_record(path: Path, number: int, line: str) -> dict[str, Any]:
     try:
-        data = json.loads(line)
+        data = userfiles.loads(line)
+    except userfiles.KeyGivenTwice as e:
+        raise userfiles.key_twice(f"{path}:{number}", e) from None
     except json.JSONDecodeError as e:
         raise ConfigError(
             _("{where}: invalid JSON: {why}").format(where=f"{path}:{number}:{e.colno}", why=e.msg)

@@ -29,6 +29,7 @@ from dco.lint.results import (
 from dco.lint.sources import Source, write_source
 from dco.models import COPY_FIELDS, Finding
 from dco.text.lines import line_and_column, line_end, line_offsets
+from dco.userfiles import KeyGivenTwice, key_twice, loads
 
 csv.field_size_limit(64 * 1024 * 1024)  # a cell of long copy is copy, not an error (default 128 KB)
 
@@ -158,35 +159,11 @@ def _locators(
     return in_record
 
 
-class _KeyTwice(ValueError):
-    """An object that names a key twice: JSON keeps the last, and the first would go unread."""
-
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object as a dict; `_KeyTwice` when it names a key twice."""
-    made = dict(pairs)
-    if len(made) != len(pairs):
-        seen: set[str] = set()
-        for key, _value in pairs:
-            if key in seen:
-                raise _KeyTwice(key)
-            seen.add(key)
-    return made
-
-
 def _json(path: Path, text: str, line: int | None) -> Any:
     try:
-        return json.loads(text, object_pairs_hook=_object)
-    except _KeyTwice as e:
-        raise ConfigError(
-            _(
-                "{where}: an object names {key!r} twice; JSON keeps the last, so give it once"
-            ).format(where=f"{path}:{line}" if line else path, key=e.key)
-        ) from None
+        return loads(text)
+    except KeyGivenTwice as e:
+        raise key_twice(f"{path}:{line}" if line else path, e) from None
     except RecursionError:
         raise ConfigError(
             _("{where}: JSON nested too deeply").format(where=f"{path}:{line}" if line else path)
