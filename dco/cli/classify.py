@@ -302,7 +302,8 @@ def _signals_from_line(line: str, number: int) -> tuple[Signals, dict[str, Any]]
     try:
         data = userfiles.loads(line)
     except userfiles.KeyGivenTwice as e:
-        raise userfiles.key_twice(f"<stdin>:{number}", e) from None
+        where = f"<stdin>:{number}"
+        raise userfiles.key_twice(where, e) from None
     except json.JSONDecodeError as e:
         raise ConfigError(
             _("<stdin>:{line}: not JSON ({why} at column {column})").format(

@@ -184,7 +184,8 @@ def _json_record(path: Path, number: int, line: str) -> dict[str, Any]:
     try:
         data = userfiles.loads(line)
     except userfiles.KeyGivenTwice as e:
-        raise userfiles.key_twice(f"{path}:{number}", e) from None
+        where = f"{path}:{number}"
+        raise userfiles.key_twice(where, e) from None
     except json.JSONDecodeError as e:
         raise ConfigError(
             _("{where}: invalid JSON: {why}").format(where=f"{path}:{number}:{e.colno}", why=e.msg)
