@@ -5,6 +5,12 @@ import pytest
 from tests.conftest import run_dco
 
 
+def lint_written(path, text, *options):
+    """`dco lint` run on `path` once `text` is written to it, against the runfit brand."""
+    path.write_text(text, encoding="utf-8")
+    return run_dco("lint", str(path), "--brand", "runfit", *options)
+
+
 def write(tmp_path, name, text):
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
@@ -310,18 +316,17 @@ def test_standard_input_from_a_terminal_says_how_to_end_it():
 def test_a_record_the_gate_cannot_read_is_named_and_never_passed_over(
     tmp_path, name, content, told
 ):
-    path = tmp_path / name
-    path.write_text(content, encoding="utf-8")
-    done = run_dco("lint", str(path), "--brand", "runfit")
+    done = lint_written(tmp_path / name, content)
     assert done.returncode == 2, done.stdout
     assert told in done.stderr and "Traceback" not in done.stderr
 
 
 def test_fixing_a_csv_keeps_a_rows_cells_past_the_header_and_a_short_row_short(tmp_path):
     path = tmp_path / "copy.csv"
-    path.write_text("headline,body,cta\n저렴한 코칭,좋아요,신청\n저렴한 가격,좋아요,신청,메모\n"
-                    "저렴한 플랜\n", encoding="utf-8")  # fmt: skip
-    done = run_dco("lint", str(path), "--brand", "runfit", "--fix")
+    written = (
+        "headline,body,cta\n저렴한 코칭,좋아요,신청\n저렴한 가격,좋아요,신청,메모\n저렴한 플랜\n"
+    )
+    done = lint_written(path, written, "--fix")
     assert done.returncode == 0, done.stderr
     assert path.read_text(encoding="utf-8") == (
         "headline,body,cta\n합리적인 코칭,좋아요,신청\n"
@@ -330,25 +335,21 @@ def test_fixing_a_csv_keeps_a_rows_cells_past_the_header_and_a_short_row_short(t
 
 
 def test_a_csv_naming_a_copy_column_twice_is_refused_not_half_read(tmp_path):
-    path = tmp_path / "copy.csv"
-    path.write_text("headline,headline\n업계 최고의 코칭,좋아요\n", encoding="utf-8")
-    done = run_dco("lint", str(path), "--brand", "runfit")
+    done = lint_written(tmp_path / "copy.csv", "headline,headline\n업계 최고의 코칭,좋아요\n")
     assert done.returncode == 2
     assert "copy.csv: its header names 'headline' twice" in done.stderr
 
 
 def test_fixing_a_csv_with_another_column_named_twice_is_refused_and_leaves_it(tmp_path):
-    path = tmp_path / "copy.csv"
-    original = "headline,note,note\n저렴한 코칭,a,b\n"
-    path.write_text(original, encoding="utf-8")
-    done = run_dco("lint", str(path), "--brand", "runfit", "--fix")
+    path, original = tmp_path / "copy.csv", "headline,note,note\n저렴한 코칭,a,b\n"
+    done = lint_written(path, original, "--fix")
     assert done.returncode == 2 and "names 'note' twice, so --fix cannot rewrite it" in done.stderr
     assert path.read_text(encoding="utf-8") == original
 
 
 def test_a_json_record_naming_a_key_twice_is_refused_not_half_read(tmp_path):
-    path = tmp_path / "copy.jsonl"
-    path.write_text('{"headline": "업계 최고의 코칭", "headline": "좋아요"}\n', encoding="utf-8")
-    done = run_dco("lint", str(path), "--brand", "runfit")
+    done = lint_written(
+        tmp_path / "copy.jsonl", '{"headline": "업계 최고", "headline": "좋아요"}\n'
+    )
     assert done.returncode == 2
     assert "copy.jsonl:1: an object names 'headline' twice" in done.stderr
