@@ -125,6 +125,13 @@ class PromptSet:
                     name=name, folders=self.folders
                 )
             ) from e
+        except UnicodeDecodeError as e:
+            found = next(folder / name for folder in self.folders if (folder / name).is_file())
+            raise ConfigError(
+                _("{file}: not UTF-8 text ({why}); save the template as UTF-8").format(
+                    file=found, why=e.reason
+                )
+            ) from None
 
     def _policy_file(self) -> Path:
         for folder in self.folders:

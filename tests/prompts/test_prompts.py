@@ -44,6 +44,14 @@ def test_template_syntax_errors_name_file_and_line(tmp_path):
         PromptSet(tmp_path)
 
 
+def test_a_template_that_is_not_utf8_is_named_with_what_to_do(tmp_path):
+    (tmp_path / "generate.user.j2").write_bytes("{{ brief }} 카피".encode("cp949"))
+    with pytest.raises(
+        ConfigError, match=r"generate\.user\.j2: not UTF-8 text .*save the template"
+    ):
+        PromptSet(tmp_path)
+
+
 def test_sandbox_refuses_unsafe_attribute_access(tmp_path):
     (tmp_path / "generate.system.j2").write_text("{{ policy.__class__.__mro__ }}", encoding="utf-8")
     with pytest.raises(ConfigError, match="unsafe"):
