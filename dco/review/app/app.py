@@ -24,7 +24,7 @@ from textual.worker import get_current_worker
 from dco.channels.limits import copy_findings
 from dco.errors import ReviewError, StoreError
 from dco.i18n import _
-from dco.models import Copy, FunnelStage, Variant
+from dco.models import Copy, Decision, FunnelStage, Variant
 from dco.protocols import Checker
 from dco.review.app.detail_pane import DetailPane
 from dco.review.app.edit_screen import EditScreen
@@ -210,15 +210,20 @@ class ReviewApp(App[None]):
         if all(self.decided_by_this_app(d.variant_id) for _at, d in changes):
             self.call_from_thread(self.read_up_to, changes[-1][0])
         else:
-            self.call_from_thread(self.refresh_from_others)
+            self.call_from_thread(self.refresh_from_others, changes)
 
     def read_up_to(self, seq: int) -> None:
         self.log_seen = max(self.log_seen, seq)
 
-    def refresh_from_others(self) -> None:
-        """Take variants decided elsewhere out of the list, and count what remains afresh."""
+    def refresh_from_others(self, changes: list[tuple[int, Decision]] | None = None) -> None:
+        """Take variants decided elsewhere out of the list, and count what remains afresh.
+        `changes` the watcher read already spare the log a second read (a round trip to a
+        server that may be far away); those this app has seen since are passed over."""
         try:
-            changes = self.queue.decisions_since(self.log_seen)
+            if changes is None:
+                changes = self.queue.decisions_since(self.log_seen)
+            else:
+                changes = [(at, d) for at, d in changes if at > self.log_seen]
             listed = {row.id for row in self.rows}
             touched = {d.variant_id for _at, d in changes} & listed - set(self.decided_here)
             gone = [vid for vid in touched if self.queue.status(vid) != "pending"]
