@@ -11,7 +11,7 @@ from rich.markup import escape
 from dco.cli.common import key_values, load_brand
 from dco.cli.output import console, error_console
 from dco.i18n import _, counted
-from dco.lint.files import lint
+from dco.lint.files import STDIN, lint
 from dco.lint.formats import to_github, to_json, to_junit, to_sarif
 from dco.lint.results import LEVELS, MAX_SHOWN_PER_ASSET, LintResult, Located
 
@@ -103,7 +103,7 @@ def lint_command(
     """
     brand = load_brand(brand_dir)
     mapping = key_values(columns, "--column", shape="FIELD=NAME", keys=("headline", "body", "cta"))
-    if any(str(path) == "-" for path in paths) and sys.stdin.isatty():
+    if any(str(path) == STDIN for path in paths) and sys.stdin.isatty():
         # Nothing piped in: the copy is typed, and a gate that seems to hang says why.
         note = _("reading copy from the terminal: end it with Ctrl-D (Ctrl-Z, Enter on Windows)")
         error_console().print(f"[dim]{escape(note)}[/]")
