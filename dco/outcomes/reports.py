@@ -242,9 +242,11 @@ def _summed(
     """One outcome per variant, segment and day: the figures of rows that share them added.
     A sum a queue cannot hold is a problem of its first row's, and is left out."""
     kept: dict[tuple[str, str, str], tuple[int, Outcome]] = {}
+    added_up: set[tuple[str, str, str]] = set()  # a row alone was checked as it was read
     for line, outcome in rows:
         key = (outcome.variant_id, outcome.segment, outcome.period)
         if key in kept:
+            added_up.add(key)
             first, total = kept[key]
             outcome = replace(
                 total,
@@ -255,9 +257,9 @@ def _summed(
             line = first
         kept[key] = (line, outcome)
     summed = []
-    for line, outcome in kept.values():
+    for key, (line, outcome) in kept.items():
         try:
-            summed.append((line, outcome.check()))
+            summed.append((line, outcome.check() if key in added_up else outcome))
         except OutcomeError as e:
             problems.append((line, str(e)))
     return summed
