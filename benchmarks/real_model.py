@@ -76,12 +76,13 @@ def main() -> None:
         reasons.update(kinds)
         totals.update(briefs=1, requests=spend.requests, prompt=spend.prompt_tokens,
                       completion=spend.completion_tokens, accepted=len(result),
-                      discarded=len(result.discarded))  # fmt: skip
+                      discarded=len(result.discarded), unwritten=result.unwritten)  # fmt: skip
         totals["seconds"] += round(seconds)
         discarded = ", ".join(f"{n} {k}" for k, n in kinds.items()) or "none"
         print(
             f"{head} {spend.requests} req, {spend.prompt_tokens}+{spend.completion_tokens} tok, "
             f"{seconds:.0f} s: {len(result)}/{args.n} accepted; discarded: {discarded}"
+            + (f"; never written: {result.unwritten}" if result.unwritten else "")
         )
         for variant in result:
             copy = variant.copy
@@ -93,7 +94,8 @@ def main() -> None:
     print(
         f"{totals['briefs']} briefs ({totals['failed']} failed): {totals['requests']} requests, "
         f"{totals['prompt']:,} + {totals['completion']:,} tokens, {totals['seconds']} s; "
-        f"{totals['accepted']} variants accepted, {totals['discarded']} discarded"
+        f"{totals['accepted']} variants accepted, {totals['discarded']} discarded, "
+        f"{totals['unwritten']} never written (a reply short of what was asked)"
     )
     for reason, count in reasons.most_common():
         print(f"    {count:4}  {reason}")
