@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,6 +32,7 @@ from dco.i18n import _
 from dco.models import Copy, Finding, Formality, FunnelStage
 from dco.resources import brand_folder
 from dco.serving.context import ContextRules
+from dco.text.surrogates import without_lone_surrogates
 from dco.text.units import fold, nfc
 
 if TYPE_CHECKING:
@@ -235,18 +235,13 @@ def _fields(copy: Copy | Mapping[str, str] | str) -> dict[str, str]:
     return {name: normalise(text) for name, text in fields.items()}
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def normalise(text: str) -> str:
     """Text as rules see it: NFC (composed Hangul), and a lone surrogate (from a "\\ud83d"
     escape, half an emoji) as U+FFFD, which is no text. (Full-width characters are folded by
     the checker, for the rules that do not look for them: see `dco.brand.check`.)"""
     if text.isascii():
         return text  # already both: the cheap answer for English copy
-    if _SURROGATE.search(text):
-        text = _SURROGATE.sub("\ufffd", text)
-    return nfc(text)
+    return nfc(without_lone_surrogates(text))
 
 
 def _satisfies(rule: Required, line: str) -> bool:

@@ -40,6 +40,7 @@ from dco.i18n import _
 from dco.providers.base import MOST_REPLY_BYTES, ChatRequest, ChatResult, Usage
 from dco.providers.bounded import ReplyOutOfBounds, async_response_hooks, response_hooks
 from dco.providers.openai_batches import BatchEndpoints
+from dco.text.surrogates import without_lone_surrogates
 
 DEFAULT_MODEL = "gpt-4o-mini"
 _SCHEMA_HINTS = ("response_format", "json_schema", "structured output", "strict")
@@ -242,7 +243,9 @@ class OpenAIProvider(BatchEndpoints):
             # A server that returns the JSON itself rather than as text: read it as sent.
             data, text = content, json.dumps(content, ensure_ascii=False)
         else:
-            text = "" if content is None else _clean_text(str(content))
+            # A lone surrogate (half an emoji, from a \\ud83d escape) could not be written
+            # to a file or a terminal later.
+            text = "" if content is None else without_lone_surrogates(str(content))
             if request.json_schema is not None:
                 try:
                     data = json.loads(text)
@@ -550,15 +553,6 @@ def unbounded(schema: Any) -> Any:
     if isinstance(schema, list):
         return [unbounded(item) for item in schema]
     return schema
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _clean_text(text: str) -> str:
-    """A reply's text with any lone surrogate (half an emoji, from a \\ud83d escape) made
-    U+FFFD: it cannot be written to a file or a terminal."""
-    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
 
 
 def _usage(raw: Any) -> Usage:
