@@ -13,6 +13,7 @@ from dco.errors import OptionError
 from dco.i18n import _
 from dco.review import ReviewQueue
 from dco.review.app import create_app
+from dco.review.queue import checked_reviewer
 from dco.review.stores.base import FILTERS
 
 
@@ -42,6 +43,7 @@ def review_command(
 ) -> None:
     """Review the variants in QUEUE by keyboard: a approve, e edit, r reject, s skip, u undo,
     j/k move, / filter, ? help, q quit. Every decision is saved the moment it is made."""
+    checked_reviewer(reviewer)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise OptionError(
             _(

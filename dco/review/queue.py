@@ -22,7 +22,7 @@ from pydantic_core import PydanticSerializationError
 from dco.channels.limits import copy_findings
 from dco.errors import ReviewError, StoreError
 from dco.i18n import _
-from dco.models import Copy, Decision, Finding, Variant
+from dco.models import Copy, Decision, DecisionAction, Finding, Variant
 from dco.protocols import Checker
 from dco.review.log import LogReaders
 from dco.review.outcome_tables import OutcomeTables
@@ -35,6 +35,7 @@ from dco.review.stores.base import (
     Refused,
     VariantRow,
     check_filters,
+    storable,
 )
 from dco.text.distance import copy_distance
 
@@ -173,7 +174,7 @@ class ReviewQueue(LogReaders, OutcomeTables):
 
     def get(self, variant_id: str) -> Variant:
         """One stored variant."""
-        data = self.store.variant_record(variant_id)
+        data = self.store.variant_record(storable(variant_id, _("variant id")))
         if data is None:
             raise ReviewError(
                 _("no variant {id!r} in {queue}").format(id=variant_id, queue=self.store.location)
@@ -185,7 +186,7 @@ class ReviewQueue(LogReaders, OutcomeTables):
 
         A reviewer who already holds one gets that one back, so a restart resumes where it was.
         """
-        return self._claim(reviewer, check_filters(filters))
+        return self._claim(checked_reviewer(reviewer), check_filters(filters))
 
     def _claim(self, reviewer: str, filters: dict[str, str]) -> Claimed | None:
         now = self.clock()
@@ -206,7 +207,7 @@ class ReviewQueue(LogReaders, OutcomeTables):
         >>> for claimed in queue.claims("kim", campaign="spring"):  # doctest: +SKIP
         ...     queue.approve(claimed.variant.id, "kim")
         """
-        checked = check_filters(filters)
+        reviewer, checked = checked_reviewer(reviewer), check_filters(filters)
         if reviewer in self._loops:
             raise ReviewError(
                 _(
@@ -271,6 +272,7 @@ class ReviewQueue(LogReaders, OutcomeTables):
         return Taken(variant, held.held_by)
 
     def _hold(self, variant_id: str, reviewer: str, only: bool) -> Held:
+        variant_id, reviewer = storable(variant_id, _("variant id")), checked_reviewer(reviewer)
         now = self.clock()
         held = self.store.hold(variant_id, reviewer, now, now + self.lease_seconds, only)
         if held.record is None:
@@ -281,14 +283,13 @@ class ReviewQueue(LogReaders, OutcomeTables):
 
     def release(self, variant_id: str, reviewer: str) -> None:
         """Give back a lease before it expires."""
-        self.store.release(variant_id, reviewer)
+        self.store.release(storable(variant_id, _("variant id")), checked_reviewer(reviewer))
 
     # -- decisions ------------------------------------------------------------------------------
 
     def approve(self, variant_id: str, reviewer: str, *, override: bool = False) -> Decision:
         """Approve the variant as written."""
-        return self._decide(Decision(variant_id=variant_id, action="approve", reviewer=reviewer,
-                                     at=self._now()), override)  # fmt: skip
+        return self._decide(self._decision(variant_id, "approve", reviewer), override)
 
     def edit(
         self,
@@ -304,6 +305,8 @@ class ReviewQueue(LogReaders, OutcomeTables):
         against the channel's limits and the brand's rules. `force` records it regardless, its
         note naming the rules it was forced past."""
         edited = copy if isinstance(copy, Copy) else Copy(**dict(copy))
+        for field, text in edited.fields().items():
+            storable(text, field)
         variant = self.get(variant_id)
         found = copy_findings(edited, variant.channel, self.checker, variant.stage)
         errors = [f for f in found if f.level == "error"]
@@ -312,8 +315,7 @@ class ReviewQueue(LogReaders, OutcomeTables):
         if errors:  # recorded as forced, with what it overrode
             overrode = ", ".join(dict.fromkeys(f.rule for f in errors))
             note = f"forced past {overrode}" + (f"; {note}" if note else "")
-        decision = Decision(variant_id=variant_id, action="edit", reviewer=reviewer,
-                            at=self._now(), edited=edited, note=note)  # fmt: skip
+        decision = self._decision(variant_id, "edit", reviewer, edited=edited, note=note)
         # A variant's own copy never changes once stored, so the edit's size can be measured
         # before the transaction that records it.
         distance = copy_distance(variant.copy.fields(), edited.fields())
@@ -337,15 +339,12 @@ class ReviewQueue(LogReaders, OutcomeTables):
                     reason=unknown[0], known=", ".join(self.reasons)
                 )
             )
-        decision = Decision(variant_id=variant_id, action="reject", reviewer=reviewer,
-                            at=self._now(), reasons=reasons, note=note)  # fmt: skip
+        decision = self._decision(variant_id, "reject", reviewer, reasons=reasons, note=note)
         return self._decide(decision, override)
 
     def skip(self, variant_id: str, reviewer: str) -> Decision:
         """Pass the variant over: it stays pending for others, and the lease is released."""
-        decision = Decision(variant_id=variant_id, action="skip", reviewer=reviewer,
-                            at=self._now())  # fmt: skip
-        return self._decide(decision, override=False)
+        return self._decide(self._decision(variant_id, "skip", reviewer), override=False)
 
     def undo(self, reviewer: str, *, made_here: bool = False) -> Decision | None:
         """Reverse `reviewer`'s last decision not yet undone, by appending an `undo`.
@@ -353,7 +352,7 @@ class ReviewQueue(LogReaders, OutcomeTables):
         With `made_here`, only a decision recorded through this queue object counts: a review
         app undoes its own last decision, not one the same reviewer made in another window.
         """
-        at = self._now()
+        reviewer, at = checked_reviewer(reviewer), self._now()
         if not made_here:
             variant_id = self.store.undo(reviewer, at, None)
         else:
@@ -384,6 +383,17 @@ class ReviewQueue(LogReaders, OutcomeTables):
 
     # -- internals --------------------------------------------------------------------------------
 
+    def _decision(
+        self, variant_id: str, action: DecisionAction, reviewer: str, *, note: str | None = None,
+        **rest: object,
+    ) -> Decision:  # fmt: skip
+        """A decision made now, its texts checked as ones the queue can hold."""
+        return Decision(
+            variant_id=storable(variant_id, _("variant id")), action=action,
+            reviewer=checked_reviewer(reviewer), at=self._now(),
+            note=None if note is None else storable(note, _("note")), **rest,
+        )  # fmt: skip
+
     def _decide(
         self, decision: Decision, override: bool, distance: float | None = None
     ) -> Decision:
@@ -407,6 +417,14 @@ class ReviewQueue(LogReaders, OutcomeTables):
 
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), timezone.utc)
+
+
+def checked_reviewer(reviewer: str) -> str:
+    """`reviewer` as a queue records them; a `ReviewError` for a blank name, or one no database
+    can hold."""
+    if not reviewer.strip():
+        raise ReviewError(_("a decision needs the reviewer's name: give one that is not blank"))
+    return storable(reviewer, _("reviewer"))
 
 
 def _variant_row(variant: Variant, now: float) -> VariantRow:

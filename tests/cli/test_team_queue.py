@@ -43,3 +43,23 @@ def test_generate_submits_to_the_queue_dco_queue_names(postgres_url, tmp_path):
     assert "submitted 2 new variants to postgresql://postgres@" in done.stderr
     with ReviewQueue(postgres_url) as queue:
         assert queue.stats()["pending"] == 2
+
+
+def test_a_filter_given_in_bytes_that_are_not_utf8_is_one_line_not_a_traceback(tmp_path):
+    queue = tmp_path / "review.db"
+    with ReviewQueue(queue) as q:
+        q.submit(variants(1))
+    # "\udcff" reaches the command as the byte 0xff, as a shell passes a Latin-1 argument.
+    for args in (["stats", str(queue), "--campaign", "\udcff"],
+                 ["select", str(queue), "-q", "러닝화", "--channel", "\udcff"]):  # fmt: skip
+        done = run_dco(*args)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.count("\n") == 1 and "holds a lone surrogate" in done.stderr
+
+
+def test_review_refuses_a_blank_reviewer_before_it_opens_the_queue(tmp_path):
+    done = run_dco("review", str(tmp_path / "none.db"), "--reviewer", " ")
+    assert done.returncode == 2
+    assert done.stderr == (
+        "dco: error: a decision needs the reviewer's name: give one that is not blank\n"
+    )

@@ -364,3 +364,41 @@ def test_a_variant_whose_text_cannot_be_stored_is_named_and_none_of_its_batch_is
         with pytest.raises(ReviewError, match=rf"variant {bad.id} cannot be stored: .*surrogate"):
             queue.submit([good, bad])
         assert queue.stats()["total"] == 0
+
+
+@pytest.mark.parametrize(
+    "decide",
+    [
+        pytest.param(lambda q, v: q.approve(v, "kim\udcff"), id="reviewer"),
+        pytest.param(lambda q, v: q.reject(v, "kim", ["other"], note="\ud83d 별로"), id="note"),
+        pytest.param(
+            lambda q, v: q.edit(v, "kim", {"headline": "첫 주\ud83c", "body": "b", "cta": "c"}),
+            id="edited copy",
+        ),
+    ],
+)
+def test_a_decision_with_text_no_database_holds_is_refused_by_name_and_not_recorded(queue, decide):
+    # A lone surrogate: a byte of a command's argument that was not UTF-8, or half an emoji.
+    (variant,) = variants(1)
+    queue.submit([variant])
+    with pytest.raises(ReviewError, match=r"holds a lone surrogate .* give it as UTF-8 text"):
+        decide(queue, variant.id)
+    assert queue.decided() == [] and queue.pending_count() == 1
+
+
+def test_a_filter_no_database_holds_is_refused_by_its_name(queue):
+    queue.submit(variants(1))
+    with pytest.raises(ReviewError, match=r"^campaign '\\udcff' holds a lone surrogate"):
+        queue.decision_counts(campaign="\udcff")
+    with pytest.raises(ReviewError, match=r"^channel '\\udcff' holds a lone surrogate"):
+        queue.claim("kim", channel="\udcff")
+
+
+@pytest.mark.parametrize("reviewer", ["", "   "])
+def test_a_blank_reviewer_can_neither_claim_nor_decide(queue, reviewer):
+    (variant,) = variants(1)
+    queue.submit([variant])
+    for act in (lambda: queue.claim(reviewer), lambda: queue.approve(variant.id, reviewer)):
+        with pytest.raises(ReviewError, match="needs the reviewer's name"):
+            act()
+    assert queue.claim("kim").variant.id == variant.id  # no lease was left in a blank name

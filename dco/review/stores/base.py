@@ -16,9 +16,10 @@ from datetime import datetime
 from typing import Any, NamedTuple, Protocol
 
 from dco.errors import ReviewError, StoreError
-from dco.i18n import _
+from dco.i18n import NAME_SHOWN, _
 from dco.models import Decision
 from dco.models.records import DecisionCount, OutcomeRow, Reviewed
+from dco.text.surrogates import has_lone_surrogate
 
 SCHEMA_VERSION = 4
 """The version of the tables every engine's migrations bring a database to."""
@@ -239,7 +240,22 @@ def check_filters(filters: Mapping[str, str | None]) -> dict[str, str]:
                 name=unknown[0], known=", ".join(FILTERS)
             )
         )
-    return {k: str(v) for k, v in filters.items() if v is not None}
+    return {k: storable(str(v), k) for k, v in filters.items() if v is not None}
+
+
+def storable(text: str, what: str) -> str:
+    """`text`, given as `what` to store or to look up; a `ReviewError` when no queue could hold
+    it: a lone surrogate, from bytes that were not UTF-8 (in a command's arguments) or half an
+    emoji, makes every database's driver fail as it sends the text."""
+    if has_lone_surrogate(text):
+        shown = text if len(text) <= NAME_SHOWN else text[:NAME_SHOWN] + "…"
+        raise ReviewError(
+            _(
+                "{what} {text!r} holds a lone surrogate (a byte that is not UTF-8, or half an "
+                "emoji), which no queue can hold: give it as UTF-8 text"
+            ).format(what=what, text=shown)
+        )
+    return text
 
 
 def conditions(filters: Mapping[str, str], prefix: str = "") -> str:
