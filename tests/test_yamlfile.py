@@ -76,6 +76,10 @@ def test_missing_file_says_so(tmp_path):
         ("name: !custom x\n", "invalid YAML"),
         ("a: " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
         ("base: &b {x: 1}\nother:\n  <<: [*b, 2]\n", "'<<' merges mappings only"),
+        # Values YAML reads as dates or numbers that Python cannot hold: each at its place.
+        ("name: x\nstarts: 2026-13-01\n", "brand.yaml:2:9: '2026-13-01' cannot be read as YAML"),
+        ("? 2026-02-30\n: x\n", "brand.yaml:1:3: '2026-02-30' cannot be read as YAML"),
+        ("n: " + "7" * 5000 + "\n", "brand.yaml:1:4: a value 5,000 characters long cannot"),
     ],
 )
 def test_malformed_yaml_is_one_located_error(text, problem):
@@ -125,3 +129,23 @@ def test_users_json_naming_a_key_twice_is_refused_wherever_it_is_read(tmp_path):
     assert "briefs.jsonl:2: an object names 'product' twice" in told[0]
     assert "labelled.jsonl:1: an object names 'stage' twice" in told[1]
     assert "<stdin>:1: an object names 'text' twice" in told[2]
+
+
+@pytest.mark.parametrize(
+    ("given", "problem"),
+    [
+        (
+            '{"product": ' + "[" * 5000 + "]" * 5000 + "}",
+            "1:511: invalid JSON: nested more than 500",
+        ),
+        ('{"product": 1' + "0" * 5000 + "}", "1:13: invalid JSON: a number 5,001 digits long"),
+    ],
+)
+def test_users_json_python_cannot_hold_is_one_located_error(tmp_path, given, problem):
+    from tests.conftest import run_dco
+
+    brief = tmp_path / "brief.json"
+    brief.write_text(given, encoding="utf-8")
+    done = run_dco("generate", "--brief", str(brief), "--stage", "decision")
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1].startswith(f"dco: error: {brief}:{problem}")

@@ -207,20 +207,29 @@ def _csv_records(path: Path, raw: bytes) -> list[tuple[int, dict[str, Any]]]:
             _("{path}: neither UTF-8 nor cp949 text; save it as UTF-8 CSV").format(path=path)
         ) from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    if not reader.fieldnames or not {"text", "stage"} <= set(reader.fieldnames):
-        found = ", ".join(reader.fieldnames or []) or _("nothing")
+    try:
+        header = reader.fieldnames  # read here, from the file's first row
+    except csv.Error as e:
+        where = f"{path}:1"
+        raise userfiles.unreadable_csv(where, e) from e
+    if not header or not {"text", "stage"} <= set(header):
+        found = ", ".join(header or []) or _("nothing")
         raise ConfigError(
             _("{path}: a labelled CSV needs 'text' and 'stage' columns (found {found})").format(
                 path=path, found=found
             )
         )
     records = []
-    for row in reader:
-        data: dict[str, Any] = {k: v for k, v in row.items() if k is not None and v}
-        if "events" in data:
-            data["events"] = data["events"].split()
-        if data:
-            records.append((reader.line_num, data))
+    try:
+        for row in reader:
+            data: dict[str, Any] = {k: v for k, v in row.items() if k is not None and v}
+            if "events" in data:
+                data["events"] = data["events"].split()
+            if data:
+                records.append((reader.line_num, data))
+    except csv.Error as e:
+        where = f"{path}:{reader.line_num + 1}"
+        raise userfiles.unreadable_csv(where, e) from e
     return records
 
 

@@ -20,11 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dco import resources
+from dco import resources, userfiles
 from dco.errors import ConfigError
 from dco.i18n import _
 from dco.models import STAGES
-from dco.userfiles import read_text
 
 FORMAT = "dco-funnel-model"
 FORMAT_VERSION = 1
@@ -137,13 +136,15 @@ def softmax(logits: Sequence[float]) -> list[float]:
 def load_model(path: str | Path) -> LearnedLayer:
     """Read a model file written by `dco classify --train`; a file that is not one is one line."""
     path = Path(path)
-    return parse_model(read_text(path), str(path))
+    return parse_model(userfiles.read_text(path), str(path))
 
 
 def parse_model(text: str, where: str) -> LearnedLayer:
     """A model from its file's text; `where` names the file in errors."""
     try:
-        data = json.loads(text)
+        data = userfiles.loads(text)
+    except userfiles.KeyGivenTwice as e:
+        raise userfiles.key_twice(where, e) from None
     except json.JSONDecodeError as e:
         raise ConfigError(
             _("{where}: not JSON ({why})").format(where=f"{where}:{e.lineno}:{e.colno}", why=e.msg)

@@ -169,10 +169,13 @@ class Answers:
             )
         handle = self._files[places.file[brief]]
         raw = _read_at(handle, places.offset[brief], places.length[brief])
+        # The provider's line, checked as kept copies are when read.
         try:
             line = json.loads(raw)
-        except ValueError as e:  # the provider's line, as kept copies are checked when read
+        except ValueError as e:
             return Answer(error=f"the line holding it is not JSON ({e})", refused=False)
+        except RecursionError:
+            return Answer(error="the line holding it is JSON nested too deeply", refused=False)
         if not isinstance(line, dict):
             return Answer(error="the line holding it is not a JSON object", refused=False)
         return read_answer(line)

@@ -29,9 +29,7 @@ from dco.lint.results import (
 from dco.lint.sources import Source, write_source
 from dco.models import COPY_FIELDS, Finding
 from dco.text.lines import line_and_column, line_end, line_offsets
-from dco.userfiles import KeyGivenTwice, key_twice, loads
-
-csv.field_size_limit(64 * 1024 * 1024)  # a cell of long copy is copy, not an error (default 128 KB)
+from dco.userfiles import KeyGivenTwice, key_twice, loads, unreadable_csv
 
 
 def lint_records(
@@ -117,11 +115,8 @@ def _records(path: Path, source: str) -> Iterator[tuple[int, dict[str, Any]]]:
             for row in reader:
                 yield reader.line_num, dict(row)
         except csv.Error as e:
-            raise ConfigError(
-                _("{file}:{line}: not a CSV row dco can read ({why})").format(
-                    file=path, line=reader.line_num, why=e
-                )
-            ) from e
+            where = f"{path}:{reader.line_num + 1}"
+            raise unreadable_csv(where, e) from e
 
 
 def _locators(
@@ -164,10 +159,6 @@ def _json(path: Path, text: str, line: int | None) -> Any:
         return loads(text)
     except KeyGivenTwice as e:
         raise key_twice(f"{path}:{line}" if line else path, e) from None
-    except RecursionError:
-        raise ConfigError(
-            _("{where}: JSON nested too deeply").format(where=f"{path}:{line}" if line else path)
-        ) from None
     except json.JSONDecodeError as e:
         where = f"{path}:{line}:{e.colno}" if line else f"{path}:{e.lineno}:{e.colno}"
         raise ConfigError(_("{where}: invalid JSON: {why}").format(where=where, why=e.msg)) from e

@@ -20,9 +20,7 @@ a BOM) or as cp949, as Korean spreadsheet tools often write them, are both read.
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -38,6 +36,7 @@ from dco.i18n import _, unknown_name
 from dco.models import DcoModel
 from dco.outcomes.values import ALL_SEGMENTS, MOST_COUNTED, Outcome, period_of, too_large
 from dco.text.decoding import decode_text
+from dco.userfiles import CsvRows
 
 ColumnName = Literal["variant_id", "date", "impressions", "clicks", "conversions", "segment"]
 COLUMNS: tuple[ColumnName, ...] = (
@@ -148,7 +147,7 @@ def read_report(
     if columns:
         layout = layout.mapped(columns)
     variants = _master_ids(layout, master) if layout.master is not None else None
-    rows = csv.reader(io.StringIO(_text(path)), delimiter=layout.delimiter)
+    rows = CsvRows(_text(path), path, delimiter=layout.delimiter)
     report = Report()
     today = today or date.today()
     fixed: dict[str, int] | None = None
@@ -204,7 +203,7 @@ def _master_ids(layout: ReportFormat, master: str | Path | None) -> dict[str, st
         raise ConfigError(_("{path}: no such master report").format(path=path))
     ids: dict[str, str] = {}
     pattern = re.compile(spec.find)
-    for cells in csv.reader(io.StringIO(_text(path)), delimiter=spec.delimiter):
+    for cells in CsvRows(_text(path), path, delimiter=spec.delimiter):
         names = spec.positions.get(len(cells))
         if names is None:
             continue
@@ -299,8 +298,7 @@ def _key(header: str) -> str:
 
 
 def _no_header(path: Path, layout: ReportFormat, mapped: Mapping[str, str] | None) -> ConfigError:
-    with path.open(encoding="utf-8-sig", errors="replace") as text:
-        first = next(csv.reader(text), [])
+    first = next(CsvRows(_text(path), path, delimiter=layout.delimiter), [])
     missing = [n for n in REQUIRED if n not in _places(first, layout)]
     name = missing[0] if missing else REQUIRED[0]
     wanted = " or ".join(repr(h) for h in layout.columns[name].headers)

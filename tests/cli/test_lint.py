@@ -184,7 +184,16 @@ def test_json_nested_without_end_is_one_error(tmp_path):
     path = write(tmp_path, "deep.json", "[" * 100_000 + "]" * 100_000)
     result = run_dco("lint", path, "--brand", "runfit")
     assert result.returncode == 2
-    assert result.stderr.startswith(f"dco: error: {path}: JSON nested too deeply")
+    assert result.stderr == f"dco: error: {path}:1:500: invalid JSON: nested more than 500 deep\n"
+
+
+def test_a_number_longer_than_python_reads_is_one_error_at_its_line(tmp_path):
+    path = write(
+        tmp_path, "long.jsonl", '{"headline": "a"}\n{"headline": "b", "n": ' + "9" * 5000 + "}\n"
+    )
+    result = run_dco("lint", path, "--brand", "runfit")
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"dco: error: {path}:2:24: invalid JSON: a number 5,000 digits")
 
 
 def test_half_an_emoji_escaped_in_jsonl_is_reported_not_a_crash(tmp_path):

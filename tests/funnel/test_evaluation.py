@@ -79,6 +79,17 @@ def test_a_csv_without_the_columns_says_what_it_found(tmp_path):
         read_labelled(tmp_path / "x.csv")
 
 
+def test_a_quote_never_closed_names_the_row_it_opens_in(tmp_path, cells_of_a_kilobyte):
+    labelled = tmp_path / "labelled.csv"
+    rows = 'text,stage\n러닝화,decision\n"러닝화 최저가,decision\n' + "러닝화,decision\n" * 200
+    labelled.write_text(rows, encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        read_labelled(labelled)
+    assert str(error.value).startswith(
+        f'{labelled}:3: a cell in this row runs past 64 MB: is a quote (") opened and never closed?'
+    )
+
+
 def test_an_id_in_a_json_row_is_kept_and_reported_with_its_error(tmp_path):
     path = tmp_path / "rows.jsonl"
     path.write_text(

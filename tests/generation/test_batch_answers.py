@@ -66,3 +66,15 @@ def test_a_reply_line_that_is_not_json_is_an_unusable_reply_not_a_crash(tmp_path
         not_json = answers.get(0, "r1", "0123456789ab")
         assert not_json.body is None and not not_json.refused and not not_json.retry
         assert not_json.error.startswith("the line holding it is not JSON (Expecting ':'")
+
+
+def test_a_reply_line_nested_past_pythons_stack_is_an_unusable_reply_not_a_crash(tmp_path):
+    output = tmp_path / "round-1.output.jsonl"
+    deep = reply(custom_id(0, "r1", "0123456789ab"), "답").replace(
+        '"response":', '"deep": ' + "[" * 100_000 + "]" * 100_000 + ', "response":'
+    )
+    output.write_text(deep, encoding="utf-8")
+    with Answers(1, [output]) as answers:
+        too_deep = answers.get(0, "r1", "0123456789ab")
+        assert too_deep.body is None and not too_deep.refused and not too_deep.retry
+        assert too_deep.error == "the line holding it is JSON nested too deeply"

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from dco.errors import OutcomeError, ReviewError
+from dco.errors import ConfigError, OutcomeError, ReviewError
 from dco.outcomes.reports import read_report
 from dco.outcomes.values import Totals
 from dco.review import ReviewQueue
@@ -110,3 +110,12 @@ def test_a_korean_report_in_cp949_with_its_own_headers_is_read_through_a_mapping
     assert read.problems == [] and read.outcomes[0].impressions == 300
     done = run_dco("outcomes", "import", str(report), queue.store.location)
     assert done.returncode == 2 and "--column variant_id=HEADER" in done.stderr
+
+
+def test_a_quote_never_closed_in_a_report_names_the_row_it_opens_in(tmp_path, cells_of_a_kilobyte):
+    report = tmp_path / "report.csv"
+    report.write_text("variant_id,date,impressions,clicks\nv_1,2026-12-01,10,1\n"
+                      '"v_2,2026-12-01,10,1\n' + "v_3,2026-12-01,10,1\n" * 100,
+                      encoding="utf-8")  # fmt: skip
+    with pytest.raises(ConfigError, match=r"report\.csv:3: a cell in this row runs past 64 MB"):
+        read_report(report)
