@@ -53,7 +53,7 @@ from dco.generation.pipeline import GenerationResult, Spend, pipeline
 from dco.generation.plan import make_plan
 from dco.generation.run import planning
 from dco.generation.workers import in_workers
-from dco.i18n import _
+from dco.i18n import NAME_SHOWN, _
 from dco.models import Brief
 from dco.protocols import VariantSink
 from dco.providers.base import BatchProvider, BatchStatus, ChatRequest, ChatResult
@@ -188,10 +188,9 @@ class Collected:
 
 def open_job(name: str, folder: Path = JOBS_FOLDER) -> BatchJob:
     """The job named by its id, any of its batches' ids, or its folder."""
-    if (Path(name) / "manifest.json").is_file():
-        return BatchJob.load(Path(name))
-    if (folder / name / "manifest.json").is_file():
-        return BatchJob.load(folder / name)
+    for place in (Path(name), folder / name):
+        if _holds_a_job(place):
+            return BatchJob.load(place)
     unreadable: list[ConfigError] = []
     for manifest in sorted(folder.glob("*/manifest.json")):
         try:
@@ -201,19 +200,29 @@ def open_job(name: str, folder: Path = JOBS_FOLDER) -> BatchJob:
             continue
         if any(name in r.batch_ids or name in r.refused_ids for r in job.rounds):
             return job
+    shown = name if len(name) <= NAME_SHOWN else name[:NAME_SHOWN] + "…"
     if unreadable:
         raise ConfigError(
             _(
                 "{name}: no batch job of that id among those dco could read in {folder}/, and "
                 "{count} could not be read: {first}"
-            ).format(name=name, folder=folder, count=len(unreadable), first=unreadable[0])
+            ).format(name=shown, folder=folder, count=len(unreadable), first=unreadable[0])
         )
     raise ConfigError(
         _(
             "{name}: no batch job of that id in {folder}/; `dco generate --batch` prints the "
             "ids (give --batch-dir if the jobs are kept elsewhere)"
-        ).format(name=name, folder=folder)
+        ).format(name=shown, folder=folder)
     )
+
+
+def _holds_a_job(folder: Path) -> bool:
+    """Whether `folder` has a job's manifest: not where its name cannot be a folder's (too
+    long, a NUL) or cannot be looked into."""
+    try:
+        return (folder / "manifest.json").is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def submit_batch(

@@ -66,6 +66,10 @@ def test_batch_needs_a_provider_with_a_batch_api_and_collect_needs_somewhere_to_
     assert not jobs.exists()  # nothing half-made
     missing = run_dco("batch", "collect", "batch-9", "--batch-dir", str(tmp_path))
     assert missing.returncode == 2 and "no batch job of that id" in missing.stderr
+    # An id no folder could be named (past the system's 255 bytes) is no job's, and is cut.
+    too_long = run_dco("batch", "status", "b" * 5000, "--batch-dir", str(tmp_path))
+    assert too_long.returncode == 2
+    assert too_long.stderr.startswith("dco: error: " + "b" * 80 + "…: no batch job of that id")
 
 
 def test_collect_checks_replies_in_workers_and_names_a_briefs_file_changed_since(
