@@ -8,6 +8,7 @@ import io
 import json
 import os
 import re
+import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,8 +19,16 @@ from dco.i18n import _
 
 
 def read_bytes(path: Path) -> bytes:
-    """The file's bytes; a missing or unreadable file is a `ConfigError` naming it."""
+    """The file's bytes; a missing or unreadable file is a `ConfigError` naming it, and so is a
+    device, which has no end to read to (/dev/zero) or waits on a terminal. A pipe is read:
+    `<(command)` and /dev/stdin give one."""
     try:
+        if stat.S_ISCHR(mode := os.stat(path).st_mode) or stat.S_ISBLK(mode):
+            raise ConfigError(
+                _("{path}: a device, not a file; give a file, or pipe the text in").format(
+                    path=path
+                )
+            )
         return path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(_("{path}: file not found").format(path=path)) from None
@@ -36,6 +45,12 @@ def read_text(path: Path) -> str:
         return read_bytes(path).decode("utf-8")
     except UnicodeDecodeError as e:
         raise ConfigError(_("{path}: cannot read the file ({why})").format(path=path, why=e)) from e
+
+
+def plainly(error: BaseException) -> str:
+    """What `error` says, without Python's advice to raise its own limit on long numbers
+    (sys.set_int_max_str_digits), which a user of dco's commands cannot take."""
+    return str(error).split("; use sys.set_int_max_str_digits()", 1)[0]
 
 
 class KeyGivenTwice(ValueError):

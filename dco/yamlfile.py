@@ -11,7 +11,7 @@ import yaml
 
 from dco.errors import ConfigError
 from dco.i18n import N_, _, did_you_mean
-from dco.userfiles import read_text
+from dco.userfiles import plainly, read_text
 
 M = TypeVar("M", bound=pydantic.BaseModel)
 
@@ -274,7 +274,7 @@ class _Builder:
             raise ConfigError(
                 _(
                     "{where}: {value} cannot be read as YAML reads it ({why}); quote it as text"
-                ).format(where=where, value=_shown(node), why=_why(e))
+                ).format(where=where, value=_shown(node), why=plainly(e))
             ) from None
 
     def _merge(self, result: dict[Any, Any], node: yaml.Node, keys: KeyPath) -> None:
@@ -292,11 +292,6 @@ def _shown(node: yaml.Node) -> str:
     """A scalar's text as an error quotes it: a long one cut, as its length says enough."""
     text = str(node.value)
     return repr(text) if len(text) <= 40 else _("a value {n:,} characters long").format(n=len(text))
-
-
-def _why(error: ValueError) -> str:
-    """A constructor's complaint, less its advice to raise Python's limit for long numbers."""
-    return str(error).split(";", 1)[0]
 
 
 def _position(node: yaml.Node) -> tuple[int, int]:

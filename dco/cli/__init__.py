@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import io
 import os
 import sys
 from typing import NoReturn
@@ -65,9 +66,22 @@ class DcoGroup(click.Group):
         try:
             return super().invoke(ctx)
         except (DcoError, pydantic.ValidationError) as e:
-            if os.environ.get(DEBUG_VARIABLE):
+            if debugging():
                 raise
             _fail(_one_line(e))
+
+
+def debugging() -> bool:
+    """Whether DCO_DEBUG asks for tracebacks: set to anything but nothing, 0, false, no or off."""
+    return os.environ.get(DEBUG_VARIABLE, "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
+def _speak_any_text(stream: object) -> None:
+    """Have `stream` write what its encoding cannot as escapes (\\uc5c5) instead of ending the
+    command in UnicodeEncodeError: a terminal or pipe set to ASCII (PYTHONIOENCODING=ascii, an
+    old locale) would otherwise fail on the first Hangul or dash dco prints."""
+    if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+        stream.reconfigure(errors="backslashreplace")
 
 
 def _fail(message: str) -> NoReturn:
@@ -127,6 +141,8 @@ def main() -> None:
     defaults, then the command runs."""
     from dco.cli.settings import apply_model, default_map, effective
 
+    for stream in (sys.stdout, sys.stderr):
+        _speak_any_text(stream)
     try:
         settings = effective()
         args = choose(sys.argv[1:], settings["lang"].value)

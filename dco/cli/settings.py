@@ -17,6 +17,7 @@ from typing import Any
 from dco.errors import ConfigError
 from dco.i18n import _
 from dco.resources import load_data
+from dco.userfiles import plainly
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -59,10 +60,13 @@ def config_file(folder: Path) -> tuple[Path, dict[str, Any]] | None:
             continue
         try:
             data: Any = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as e:
+        # ValueError: TOML that is not, text that is not UTF-8, or a number past what int()
+        # reads; RecursionError: arrays nested deeper than Python's stack.
+        except (ValueError, OSError, RecursionError) as e:
+            why = _("nested too deeply") if isinstance(e, RecursionError) else plainly(e)
             raise ConfigError(
                 _("{path}: not TOML dco can read ({why}); fix it or remove it").format(
-                    path=path, why=e
+                    path=path, why=why
                 )
             ) from e
         for key in table:

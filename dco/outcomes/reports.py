@@ -36,7 +36,7 @@ from dco.i18n import _, unknown_name
 from dco.models import DcoModel
 from dco.outcomes.values import ALL_SEGMENTS, MOST_COUNTED, Outcome, period_of, too_large
 from dco.text.decoding import decode_text
-from dco.userfiles import CsvRows
+from dco.userfiles import CsvRows, read_bytes
 
 ColumnName = Literal["variant_id", "date", "impressions", "clicks", "conversions", "segment"]
 COLUMNS: tuple[ColumnName, ...] = (
@@ -266,7 +266,7 @@ def _summed(
 
 def _text(path: Path) -> str:
     try:
-        return decode_text(path.read_bytes()).text
+        return decode_text(read_bytes(path)).text
     except UnicodeDecodeError as e:
         raise ConfigError(_("{path}: neither UTF-8 nor cp949 text").format(path=path)) from e
 

@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 from tests.conftest import DATA, run_dco
 
 
@@ -40,6 +42,19 @@ def test_debug_variable_shows_the_traceback():
     result = run_dco("classify", "x", "--event", "nope", env={"DCO_DEBUG": "1"})
     assert result.returncode != 0
     assert "Traceback" in result.stderr
+
+
+@pytest.mark.parametrize("off", ["0", "false", "off", ""])
+def test_debug_variable_set_to_off_keeps_the_one_line(off):
+    result = run_dco("classify", "x", "--event", "nope", env={"DCO_DEBUG": off})
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+
+
+def test_a_stream_that_takes_only_ascii_gets_escapes_not_a_traceback():
+    # A terminal or pipe set to ASCII (PYTHONIOENCODING, an old locale) cannot take Hangul.
+    shown = run_dco("classify", "러닝화 최저가", env={"PYTHONIOENCODING": "ascii"})
+    assert shown.returncode == 0, shown.stderr
+    assert "'\\ucd5c\\uc800\\uac00' \\u2192 decision cue" in shown.stdout
 
 
 def test_nothing_to_classify_is_a_usage_error():

@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from dco.review import ReviewQueue
 from tests.conftest import REPO
 from tests.review.test_queue import variants
@@ -67,3 +69,23 @@ def test_a_broken_or_unknown_setting_is_one_line_naming_the_file(tmp_path):
     (tmp_path / "dco.toml").write_text("reviewer = 3\n")
     wrong = dco_in(tmp_path, "config")
     assert wrong.returncode == 2 and "reviewer must be a string" in wrong.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("a = " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
+        (
+            "a = 1" + "0" * 5000 + "\n",
+            "Exceeds the limit (4300 digits) for integer string conversion: value has 5001 digits",
+        ),
+    ],
+)
+def test_a_settings_file_python_cannot_hold_is_one_line(tmp_path, text, why):
+    (tmp_path / "dco.toml").write_text(text)
+    done = dco_in(tmp_path, "config")
+    assert done.returncode == 2
+    settings = tmp_path / "dco.toml"
+    assert done.stderr == (
+        f"dco: error: {settings}: not TOML dco can read ({why}); fix it or remove it\n"
+    )

@@ -119,3 +119,12 @@ def test_a_quote_never_closed_in_a_report_names_the_row_it_opens_in(tmp_path, ce
                       encoding="utf-8")  # fmt: skip
     with pytest.raises(ConfigError, match=r"report\.csv:3: a cell in this row runs past 64 MB"):
         read_report(report)
+
+
+def test_a_device_given_as_a_report_is_refused_not_read_without_end(tmp_path):
+    done = run_dco("outcomes", "import", "/dev/zero", str(tmp_path / "review.db"))
+    assert done.returncode == 2
+    assert (
+        done.stderr
+        == "dco: error: /dev/zero: a device, not a file; give a file, or pipe the text in\n"
+    )
