@@ -20,6 +20,7 @@ from pydantic import Field, field_validator
 
 from dco import resources, yamlfile
 from dco.brand.marketing import MARKETING_KINDS
+from dco.brand.matching import literal_token
 from dco.brand.metric import Metric, Readability
 from dco.brand.patterns import compile_pattern
 from dco.brand.rules import Rule, known_channels
@@ -290,7 +291,10 @@ def _bad_pattern(data: dict[str, Any]) -> tuple[tuple[str | int, ...], str, re.e
 def vocabulary_rules(spec: BrandSpec, style: str) -> list[Rule]:
     """The rules `brand.yaml` implies: spellings, preferred words and rejected ones."""
     rules: list[Rule] = []
-    swap = {wrong: right for right, wrongs in spec.spellings.items() for wrong in wrongs}
+    # brand.yaml lists words, not patterns (as rule files' tokens are): each is matched as written.
+    swap = {
+        literal_token(wrong): right for right, wrongs in spec.spellings.items() for wrong in wrongs
+    }
     if swap:
         rules.append(Substitution(
             extends="substitution", id=f"{style}.Spelling", level="error", swap=swap,
@@ -299,13 +303,14 @@ def vocabulary_rules(spec: BrandSpec, style: str) -> list[Rule]:
     if spec.vocabulary.prefer:
         rules.append(Substitution(
             extends="substitution", id=f"{style}.Vocabulary", level="warning",
-            swap=dict(spec.vocabulary.prefer), ignorecase=True,
+            swap={literal_token(wrong): right for wrong, right in spec.vocabulary.prefer.items()},
+            ignorecase=True,
             message=_("Prefer %s over '%s'."),
         ))  # fmt: skip
     if spec.vocabulary.reject:
         rules.append(Existence(
             extends="existence", id=f"{style}.Rejected", level="error",
-            tokens=list(spec.vocabulary.reject), ignorecase=True,
+            tokens=[literal_token(word) for word in spec.vocabulary.reject], ignorecase=True,
             message=_("'%s' is not a word {brand} uses.").format(brand=spec.name),
         ))  # fmt: skip
     return rules

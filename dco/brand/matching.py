@@ -28,6 +28,12 @@ def token_pattern(token: str) -> str:
     return token
 
 
+def literal_token(word: str) -> str:
+    """`word` as a token that matches it as written: escaped where it holds pattern syntax
+    ("(주)", "C++"); a plain word stays as it is, so Hangul keeps its Korean-aware pattern."""
+    return re.escape(word) if _REGEX_SYNTAX.search(word) else word
+
+
 def bounded(pattern: str, *, nonword: bool) -> str:
     """Wrap `pattern` in Vale's default word boundaries unless `nonword` (ASCII boundaries)."""
     if nonword:

@@ -134,6 +134,22 @@ def test_a_term_both_preferred_and_rejected_is_an_error(brand_dir):
         Brand.load(brand_dir)
 
 
+def test_brand_yaml_words_are_matched_as_written_not_read_as_patterns(brand_dir):
+    (brand_dir / "brand.yaml").write_text(
+        "name: Acme\nspellings: {(주)에이크미: [(주) 에이크미]}\n"
+        "vocabulary:\n  prefer: {1+1: 하나 더}\n  reject: [C++, 살 빼기]\n",
+        encoding="utf-8",
+    )
+    brand = Brand.load(brand_dir)  # "C++" and "1+1" were patterns that did not compile
+
+    def rules(text):
+        return sorted(f.rule for f in brand.check(Copy(headline=text, body="b", cta="c")))
+
+    assert rules("(주) 에이크미 C++ 1+1") == ["Acme.Rejected", "Acme.Spelling", "Acme.Vocabulary"]
+    assert rules("주 에이크미 CCC 11") == []  # what the words read as patterns also matched
+    assert rules("살빼기") == ["Acme.Rejected"]  # a plain Hangul word keeps its Korean matching
+
+
 def test_an_unknown_pack_lists_the_packs(brand_dir):
     (brand_dir / "brand.yaml").write_text("name: Acme\npacks: [ko-ad-laws]\n")
     with pytest.raises(ConfigError, match=r"unknown pack 'ko-ad-laws'.*'ko-ad-law'"):
