@@ -102,6 +102,7 @@ _PLAIN = {
     "float_type": N_("must be a number"), "float_parsing": N_("must be a number"),
     "bool_type": N_("must be true or false"), "bool_parsing": N_("must be true or false"),
     "dict_type": N_("must be a mapping (key: value lines)"),
+    "model_type": N_("must be a mapping (key: value lines)"),  # a model's fields, given as one
 }  # fmt: skip
 """pydantic's error types in a user's words (in the language in use where they are shown)."""
 
