@@ -271,3 +271,11 @@ def test_a_claim_date_may_be_a_day_or_a_month(brand_dir):
         encoding="utf-8",
     )
     assert [c.date for c in Brand.load(brand_dir).spec.claims] == [date(2026, 3, 1), "2026-03"]
+
+
+def test_a_section_given_a_value_says_it_must_be_a_mapping(brand_dir):
+    (brand_dir / "brand.yaml").write_text("name: Acme\ncontact: 5\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        Brand.load(brand_dir)
+    assert str(error.value).endswith("brand.yaml:2:1: brand: key 'contact': must be a mapping "
+                                     "(key: value lines)")  # fmt: skip
