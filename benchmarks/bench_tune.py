@@ -16,9 +16,11 @@ import argparse
 import json
 import os
 import random
+import sqlite3
 import statistics
 import tempfile
 import time
+from contextlib import closing
 from pathlib import Path
 
 import dco
@@ -83,16 +85,16 @@ def edited(copy: dict[str, str], locale: str, rng: random.Random) -> dict[str, s
 def build_log(path: Path, decisions: int, seed: int = 1) -> None:
     rng = random.Random(seed)
     bases = base_variants()
-    with ReviewQueue(path) as queue:
-        store = queue.store
-        with store.write() as db:
-            for i in range(decisions):
-                base = bases[i % len(bases)]
-                data = json.loads(base.model_dump_json(by_alias=True))
-                variant_id = f"v_bench{i:07d}"
-                data["id"] = variant_id
-                version = f"p_bench{rng.randrange(6)}"
-                db.execute(
+    with ReviewQueue(path):
+        pass  # the queue's tables, made as dco makes them; the rows go in below in one transaction
+    with closing(sqlite3.connect(path)) as connection, connection as db:
+        for i in range(decisions):
+            base = bases[i % len(bases)]
+            data = json.loads(base.model_dump_json(by_alias=True))
+            variant_id = f"v_bench{i:07d}"
+            data["id"] = variant_id
+            version = f"p_bench{rng.randrange(6)}"
+            db.execute(
                     "INSERT INTO variants (id, campaign, stage, channel, locale, prompt_version, "
                     "model, data, copy, submitted_at, status) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -100,29 +102,29 @@ def build_log(path: Path, decisions: int, seed: int = 1) -> None:
                      rng.choice(MODELS), json.dumps(data, ensure_ascii=False),
                      base.copy.model_dump_json(), float(i), "pending"),
                 )  # fmt: skip
-                roll = rng.random()
-                copy = base.copy.fields()
-                reviewer = f"reviewer{rng.randrange(8)}"
-                at = f"2026-11-{1 + i % 28:02d}T09:00:00+00:00"
-                if roll < 0.60:
-                    row = ("approve", None, None, None, "approved")
-                elif roll < 0.85:
-                    after = edited(copy, base.locale, rng)
-                    row = ("edit", json.dumps(after, ensure_ascii=False), None,
+            roll = rng.random()
+            copy = base.copy.fields()
+            reviewer = f"reviewer{rng.randrange(8)}"
+            at = f"2026-11-{1 + i % 28:02d}T09:00:00+00:00"
+            if roll < 0.60:
+                row = ("approve", None, None, None, "approved")
+            elif roll < 0.85:
+                after = edited(copy, base.locale, rng)
+                row = ("edit", json.dumps(after, ensure_ascii=False), None,
                            copy_distance(copy, after), "edited")  # fmt: skip
-                else:
-                    reasons = rng.sample(REASONS, rng.choice((1, 1, 2)))
-                    row = ("reject", None, json.dumps(reasons), None, "rejected")
-                action, edited_json, reasons_json, distance, status = row
-                cursor = db.execute(
-                    "INSERT INTO decisions (variant_id, action, reviewer, at, edited, reasons, "
-                    "distance) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (variant_id, action, reviewer, at, edited_json, reasons_json, distance),
-                )
-                db.execute(
-                    "UPDATE variants SET status = ?, decision_seq = ? WHERE id = ?",
-                    (status, cursor.lastrowid, variant_id),
-                )
+            else:
+                reasons = rng.sample(REASONS, rng.choice((1, 1, 2)))
+                row = ("reject", None, json.dumps(reasons), None, "rejected")
+            action, edited_json, reasons_json, distance, status = row
+            cursor = db.execute(
+                "INSERT INTO decisions (variant_id, action, reviewer, at, edited, reasons, "
+                "distance) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (variant_id, action, reviewer, at, edited_json, reasons_json, distance),
+            )
+            db.execute(
+                "UPDATE variants SET status = ?, decision_seq = ? WHERE id = ?",
+                (status, cursor.lastrowid, variant_id),
+            )
 
 
 def timed(function, rounds: int = 3) -> tuple[float, object]:
