@@ -21,7 +21,8 @@ class LogReaders:
 
     def history(self, variant_id: str) -> list[Decision]:
         """Every decision on the variant, oldest first (undone ones included, with their undo)."""
-        return [decision_from_row(row) for row in self.store.history(variant_id)]
+        queue = self.store.location
+        return [decision_from_row(row, queue) for row in self.store.history(variant_id)]
 
     def status(self, variant_id: str) -> str:
         """pending, approved, edited or rejected."""
@@ -51,7 +52,7 @@ class LogReaders:
         result = []
         for data, row in self.store.approved(check_filters(filters)):
             variant = variant_from_record(data, self.store.location)
-            decision = decision_from_row(row)
+            decision = decision_from_row(row, self.store.location)
             final = decision.edited if decision.edited is not None else variant.copy
             result.append((variant, final, decision))
         return result

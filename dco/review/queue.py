@@ -379,7 +379,8 @@ class ReviewQueue(LogReaders, OutcomeTables):
     def decisions_since(self, seq: int) -> list[tuple[int, Decision]]:
         """Decisions recorded after log position `seq` (by anyone, anywhere), with their
         positions: how a review app learns what others decided since it last looked."""
-        return [(row.seq, decision_from_row(row)) for row in self.store.decisions_since(seq)]
+        queue = self.store.location
+        return [(row.seq, decision_from_row(row, queue)) for row in self.store.decisions_since(seq)]
 
     # -- internals --------------------------------------------------------------------------------
 

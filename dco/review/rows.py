@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from dco.errors import StoreError
 from dco.i18n import _
 from dco.models import Copy, Decision, Variant
-from dco.review.stores.base import DecisionRow
+from dco.review.stores.base import DecisionRow, damaged
 
 _STORED_ID = re.compile(r'"id"\s*:\s*"([^"\\]{1,200})"')
 """A stored variant's id, found in a record that cannot be read as a whole."""
@@ -44,14 +44,19 @@ def _stored_id(data: str) -> str | None:
     return found.group(1) if found else None
 
 
-def decision_from_row(row: DecisionRow) -> Decision:
-    """The decision a `decisions` row records."""
-    return Decision(
-        variant_id=row.variant_id,
-        action=row.action,
-        reviewer=row.reviewer,
-        at=datetime.fromisoformat(row.at),
-        edited=Copy.model_validate_json(row.edited) if row.edited else None,
-        reasons=tuple(json.loads(row.reasons)) if row.reasons else (),
-        note=row.note,
-    )
+def decision_from_row(row: DecisionRow, queue: str) -> Decision:
+    """The decision a `decisions` row records; a `StoreError` naming the queue and the decision
+    when the row is not one this dco can read (as `variant_from_record`)."""
+    try:
+        return Decision(
+            variant_id=row.variant_id,
+            action=row.action,
+            reviewer=row.reviewer,
+            at=datetime.fromisoformat(row.at),
+            edited=Copy.model_validate_json(row.edited) if row.edited else None,
+            reasons=tuple(json.loads(row.reasons)) if row.reasons else (),
+            note=row.note,
+        )
+    except (ValueError, TypeError) as e:  # ValidationError is a ValueError
+        what = _("decision {seq} (on {variant})").format(seq=row.seq, variant=row.variant_id)
+        raise damaged(queue, what, e) from None

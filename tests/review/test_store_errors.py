@@ -451,18 +451,60 @@ def test_a_korean_desktops_client_encoding_does_not_reach_the_queue(postgres_url
         assert queue.get(variant.id).copy.headline == "똠방각하 완주 🏃"
 
 
-def test_a_stored_variant_this_dco_cannot_read_is_named_with_its_queue(queue_location):
-    batch = variants(2)
-    with ReviewQueue(queue_location) as queue:
-        queue.submit(batch)
-    # As a newer dco might write it: a field this one does not know.
-    sql = 'UPDATE variants SET data = replace(data, \'"id":\', \'"novelty": 1, "id":\')'
+def by_hand(queue_location: str, sql: str) -> None:
+    """Change a queue as another program or a person with a SQL prompt might."""
     if queue_location.startswith("postgresql"):
         with psycopg.connect(queue_location, autocommit=True) as db:
             db.execute(sql)
     else:
         with sqlite3.connect(queue_location) as db:
             db.execute(sql)
+
+
+def test_a_schema_version_no_dco_wrote_is_named_not_a_value_error(queue_location):
+    with ReviewQueue(queue_location):
+        pass
+    by_hand(queue_location, "UPDATE meta SET value = 'four' WHERE key = 'schema_version'")
+    with pytest.raises(StoreError) as error:
+        ReviewQueue(queue_location)
+    assert "its schema_version is 'four', which no dco writes" in one_line(error)
+
+
+@pytest.mark.parametrize(
+    ("sql", "why", "readers"),
+    [
+        ("UPDATE decisions SET reasons = 'too long'", "Expecting value", ("decided", "history")),
+        # Statistics read no decision's time: only the full decision does.
+        ("UPDATE decisions SET at = 'yesterday'", "Invalid isoformat string", ("history",)),
+    ],
+)
+def test_a_decision_changed_by_hand_is_named_with_its_queue_and_number(
+    queue_location, sql, why, readers
+):
+    batch = variants(1)
+    with ReviewQueue(queue_location) as queue:
+        queue.submit(batch)
+        queue.reject(batch[0].id, "minji", ["too-long"])
+    by_hand(queue_location, sql)
+    with ReviewQueue(queue_location) as queue:
+        for reader in readers:
+            with pytest.raises(StoreError) as error:
+                queue.history(batch[0].id) if reader == "history" else queue.decided()
+            text = one_line(error)
+            assert text.startswith(f"{queue.store.location}: decision 1 (on {batch[0].id}) is "
+                                   "not one this dco can read (")  # fmt: skip
+            assert why in text
+
+
+def test_a_stored_variant_this_dco_cannot_read_is_named_with_its_queue(queue_location):
+    batch = variants(2)
+    with ReviewQueue(queue_location) as queue:
+        queue.submit(batch)
+    # As a newer dco might write it: a field this one does not know.
+    by_hand(
+        queue_location,
+        'UPDATE variants SET data = replace(data, \'"id":\', \'"novelty": 1, "id":\')',
+    )
     with ReviewQueue(queue_location) as queue:
         for read in (queue.pending, lambda: queue.claim("minji"), lambda: queue.get(batch[0].id)):
             with pytest.raises(StoreError) as error:

@@ -10,16 +10,20 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol, TypeVar
+
+import pydantic
 
 from dco.errors import ReviewError, StoreError
 from dco.i18n import NAME_SHOWN, _
 from dco.models import Decision
 from dco.models.records import DecisionCount, OutcomeRow, Reviewed
 from dco.text.surrogates import has_lone_surrogate
+
+_Record = TypeVar("_Record")
 
 SCHEMA_VERSION = 4
 """The version of the tables every engine's migrations bring a database to."""
@@ -231,6 +235,40 @@ class QueueStore(Protocol):
     def is_empty(self) -> bool: ...
 
 
+def stored_version(row: Sequence[Any] | None, where: str) -> int:
+    """The schema version a `meta` row records (0 with none); a `StoreError` for a value no dco
+    wrote, rather than a ValueError from deep in opening the queue."""
+    if row is None:
+        return 0
+    try:
+        return int(row[0])
+    except (TypeError, ValueError):
+        raise StoreError(
+            _(
+                "{where}: its schema_version is {value!r}, which no dco writes; the database was "
+                "changed by hand or by another program: restore it from a backup"
+            ).format(where=where, value=row[0])
+        ) from None
+
+
+def damaged(where: str, what: str, error: Exception) -> StoreError:
+    """The one line for a stored row this dco cannot read back: changed by hand or by another
+    program, or written by a newer dco."""
+    return StoreError(
+        _(
+            "{where}: {what} is not one this dco can read ({why}); if a newer dco wrote it, use "
+            "that one, else fix or restore the row"
+        ).format(where=where, what=what, why=_first_problem(error))
+    )
+
+
+def _first_problem(error: Exception) -> str:
+    """What is wrong, in one short line: a validation error's first problem, else the error."""
+    if isinstance(error, pydantic.ValidationError):
+        return str(error.errors(include_url=False)[0]["msg"])
+    return " ".join(str(error).split())[:200]
+
+
 def check_filters(filters: Mapping[str, str | None]) -> dict[str, str]:
     """The filters given (None is no filter), each a column a reader may filter by."""
     unknown = [k for k in filters if k not in FILTERS]
@@ -306,6 +344,21 @@ class SqlStore:
     def _stream(self, sql: str) -> Iterator[tuple]:
         """The rows of a long read, fetched a page at a time rather than held whole."""
         raise NotImplementedError
+
+    def _read_back(
+        self, rows: list[tuple], make: Callable[[tuple], _Record], which: Callable[[tuple], str]
+    ) -> list[_Record]:
+        """Each row made into its record by `make`; a `StoreError` naming the first that cannot
+        be (`which` says which it is), rather than a ValueError from json or int()."""
+        try:
+            return [make(row) for row in rows]
+        except (ValueError, TypeError):
+            for row in rows:  # the first that fails, to name it
+                try:
+                    make(row)
+                except (ValueError, TypeError) as e:
+                    raise damaged(self.location, which(row), e) from None
+            raise
 
     def snapshot(self) -> AbstractContextManager[None]:
         """Reads in the block see the queue as it stood when it began, whatever other
@@ -607,13 +660,15 @@ class SqlStore:
             "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9",
             filters,
         )
-        return [
-            DecisionCount._make((
+
+        def count(row: tuple) -> DecisionCount:
+            return DecisionCount._make((
                 *row[:8], tuple(json.loads(row[8])) if row[8] else (), int(row[9]),
                 float(row[10]),
-            ))
-            for row in rows
-        ]  # fmt: skip
+            ))  # fmt: skip
+
+        return self._read_back(rows, count, lambda row: _("a decision by {reviewer} ({action})")
+                               .format(reviewer=row[6], action=row[7]))  # fmt: skip
 
     def approved(self, filters: Mapping[str, str]) -> list[tuple[str, DecisionRow]]:
         columns = ", ".join(f"d.{c}" for c in TABLES["decisions"])
@@ -635,13 +690,15 @@ class SqlStore:
             filters,
         )
         loads = json.loads
-        return [
-            Reviewed._make((
+
+        def reviewed(row: tuple) -> Reviewed:
+            return Reviewed._make((
                 *row[:7], loads(row[7]), *row[8:12], loads(row[12]) if row[12] else None,
                 tuple(loads(row[13])) if row[13] else (), row[14] or 0.0,
-            ))
-            for row in rows
-        ]  # fmt: skip
+            ))  # fmt: skip
+
+        return self._read_back(rows, reviewed, lambda row: _(
+            "decision {seq} (on {variant})").format(seq=row[8], variant=row[0]))  # fmt: skip
 
     # -- outcomes ----------------------------------------------------------------------------------
 
@@ -684,13 +741,14 @@ class SqlStore:
             "GROUP BY v.id, v.stage, v.channel, v.locale, v.prompt_version, v.model, v.campaign, "
             "v.data"
         )
-        return [
-            OutcomeRow._make((
+
+        def outcome(row: tuple) -> OutcomeRow:
+            return OutcomeRow._make((
                 *row[:6], tuple(json.loads(row[6])) if row[6] else (),
                 *(int(n) for n in row[7:]),
-            ))
-            for row in rows
-        ]  # fmt: skip
+            ))  # fmt: skip
+
+        return self._read_back(rows, outcome, lambda row: _("a variant's outcomes"))
 
     # -- copying between engines -------------------------------------------------------------------
 

@@ -38,6 +38,7 @@ from dco.review.stores.base import (
     VariantRow,
     closed_queue,
     decision_values,
+    stored_version,
     tables_in_the_way,
 )
 from dco.review.stores.postgres_errors import explain, grants, may_not_create
@@ -855,7 +856,7 @@ class PostgresStore(SqlStore):
             current = 0
             if "meta" in tables:
                 row = tx.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-                current = int(row[0]) if row else 0
+                current = stored_version(row, self.location)
             if current > SCHEMA_VERSION:
                 raise StoreError(
                     _(

@@ -27,6 +27,7 @@ from dco.review.stores.base import (
     VariantRow,
     closed_queue,
     conditions,
+    stored_version,
     tables_in_the_way,
 )
 from dco.text.distance import copy_distance
@@ -333,7 +334,7 @@ class SqliteStore(SqlStore):
             row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         except sqlite3.OperationalError:
             return 0  # a new file: no meta table yet
-        return int(row[0]) if row else 0
+        return stored_version(row, self.location)
 
     def _migrate(self, init: bool) -> None:
         if self._version() == SCHEMA_VERSION:
@@ -341,7 +342,7 @@ class SqliteStore(SqlStore):
         with self._write() as db:
             db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
             row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            current = int(row[0]) if row else 0
+            current = stored_version(row, self.location)
             if current > SCHEMA_VERSION:
                 raise StoreError(
                     _(
