@@ -15,7 +15,7 @@ from dco.brand import Brand
 from dco.brand.check import apply_fixes
 from dco.channels.catalog import Channel, get_channel
 from dco.errors import ConfigError, UnknownNameError
-from dco.i18n import _
+from dco.i18n import _, did_you_mean
 from dco.lint.columns import guess_columns
 from dco.lint.positions import Cell, csv_rows, json_record_spans, json_string
 from dco.lint.results import (
@@ -54,6 +54,8 @@ def lint_records(
     line_starts = line_offsets(file.text)
     if not assets:
         raise ConfigError(_no_copy(path, file.text, records, columns))
+    if path.suffix != ".csv":  # a CSV's header names the same columns for every row
+        _each_names_copy(path, records, columns)
     result.assets += len(assets)
     checked = _check_by_channel(brand, [asset for _, asset in assets])
     for (record, asset), findings in zip(assets, checked, strict=True):
@@ -219,11 +221,7 @@ def _record_asset(
     """The copy `record` holds, or None when it holds none; a `ConfigError` naming the file,
     line and key when part of it cannot be read as what it stands for. A gate that passed
     over a record it could not read would pass copy it never checked."""
-    where = (
-        _("{file}: record {index}").format(file=path, index=index)
-        if path.suffix == ".json"  # one document: its records are told by number, not line
-        else _("{file}:{line}: record {index}").format(file=path, line=line, index=index)
-    )
+    where = _record_where(path, line, index)
     if not isinstance(record, dict):
         raise ConfigError(
             _("{where} is {kind}, not an object with {fields}").format(
@@ -267,6 +265,39 @@ def _record_asset(
         channel=_record_channel(record.get("channel"), where) or channel,
         ignore=frozenset(ignore),
     )  # fmt: skip
+
+
+def _record_where(path: Path, line: int, index: int) -> str:
+    """How an error names a record: by line, or in a .json file (one document) by number."""
+    if path.suffix == ".json":
+        return _("{file}: record {index}").format(file=path, index=index)
+    return _("{file}:{line}: record {index}").format(file=path, line=line, index=index)
+
+
+def _each_names_copy(
+    path: Path, records: list[tuple[int, Any]], columns: Mapping[str, str]
+) -> None:
+    """A `ConfigError` for the first record naming none of the copy fields, where others do:
+    a misspelt key ("headlne") would otherwise leave its copy unchecked and the gate green.
+    (A record whose copy fields are there but empty holds nothing to check.)"""
+    names = [columns.get(name, name) for name in COPY_FIELDS]
+    for index, (line, record) in enumerate(records, start=1):
+        nested = record.get("copy")
+        source = nested if isinstance(nested, dict) else record
+        if any(name in source for name in names):
+            continue
+        keys = [str(key) for key in source]
+        hint = next((h for key in keys if (h := did_you_mean(key, names))), "")
+        raise ConfigError(
+            _(
+                "{where} has no {wanted} field (its keys: {keys}), so none of it would be "
+                "checked; name its copy as the other records do.{hint}"
+            ).format(
+                where=_record_where(path, line, index), wanted="/".join(names),
+                keys=", ".join(keys[:8]) + (", …" if len(keys) > 8 else "") or _("none"),
+                hint=hint,
+            )
+        )  # fmt: skip
 
 
 def _record_channel(name: Any, where: str) -> Channel | None:

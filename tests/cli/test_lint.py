@@ -362,3 +362,17 @@ def test_a_json_record_naming_a_key_twice_is_refused_not_half_read(tmp_path):
     )
     assert done.returncode == 2
     assert "copy.jsonl:1: an object names 'headline' twice" in done.stderr
+
+
+def test_a_record_naming_no_copy_field_among_records_that_do_fails_the_gate(tmp_path):
+    # A misspelt key: its copy, an unbacked superlative, would have passed unread.
+    path = write(tmp_path, "ads.jsonl", '{"headline": "봄 러닝 코칭"}\n'
+                                        '{"id": "v9", "headlne": "업계 최고의 코칭"}\n'
+                                        '{"headline": ""}\n')  # fmt: skip
+    result = run_dco("lint", path, "--brand", "runfit")
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"dco: error: {path}:2: record 2 has no headline/body/cta field (its keys: id, headlne), "
+        "so none of it would be checked; name its copy as the other records do. Did you mean "
+        "'headline'?\n"
+    )
