@@ -15,7 +15,7 @@ from dco.errors import SelectionError
 from dco.i18n import _
 from dco.models import Signals
 from dco.review import ReviewQueue
-from dco.serving.context import ContextRules
+from dco.serving.context import CONTEXT_KEYS, ContextRules, check_context
 from dco.serving.selection import Objective, select
 
 
@@ -79,7 +79,8 @@ def select_command(
           --channel kakao_friendtalk --brand runfit --seed 1
     """
     db = queue_location(db)
-    context = key_values(pairs, "--context")
+    context = key_values(pairs, "--context", keys=CONTEXT_KEYS)
+    check_context(context)
     context_rules = ContextRules.load(rules) if rules else None
     if context_rules is None and brand_dir:
         context_rules = Brand.load(brand_dir).context_rules

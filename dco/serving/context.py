@@ -136,6 +136,17 @@ class ContextRules(DcoModel):
         return list(dict.fromkeys(t for rule in self.match(context, now=now) for t in rule.tags))
 
 
+CONTEXT_KEYS = ("weather", "time", "timezone", "region", "device", "source")
+"""What a customer's context may say: the keys context rules' conditions read."""
+
+
+def check_context(context: Mapping[str, Any]) -> None:
+    """A `ConfigError` for a context's time or time zone that cannot be read, whether or not a
+    rule reads it: a mistyped time must not wait for the day rules arrive to be found."""
+    zone = _zone(str(context.get("timezone") or "UTC"))
+    _local_time(context.get("time") or None, zone, datetime.now(timezone.utc))
+
+
 class Situation:
     """A customer's context read once for matching: folded words, local time, season."""
 

@@ -168,3 +168,18 @@ def test_a_stage_with_no_approved_copy_can_borrow_the_nearest_stages(queue):
     done = run_dco("select", queue.store.location, "-q", DECISION, "--channel", "google_rsa",
                    "--json")  # fmt: skip
     assert done.returncode == 2 and json.loads(done.stdout)["ok"] is False
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        ("wether=rain", "--context 'wether=rain': write KEY=VALUE with KEY one of weather, time"),
+        ("time=notatime", "context time 'notatime' is not an ISO 8601 timestamp"),
+        ("timezone=Mars/Base", "unknown time zone 'Mars/Base'"),
+    ],
+)
+def test_a_context_no_rule_could_read_is_refused_without_rules_too(tmp_path, given, said):
+    # With no context rules nothing reads the context yet: a mistake still says so at once.
+    done = run_dco("select", str(tmp_path / "review.db"), "-q", DECISION, "--channel", "sms",
+                   "-c", given)  # fmt: skip
+    assert done.returncode == 2 and done.stderr.startswith(f"dco: error: {said}")
