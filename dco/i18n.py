@@ -81,8 +81,9 @@ def _translations() -> gettext.NullTranslations:
 
 
 def _(message: str) -> str:
-    """`message` in the language in use (itself when the catalogue lacks it)."""
-    return _translations().gettext(message)
+    """`message` in the language in use (itself when the catalogue lacks it). An empty message
+    stays empty: gettext would give the catalogue's header for it."""
+    return _translations().gettext(message) if message else message
 
 
 def did_you_mean(name: str, known: list[str] | tuple[str, ...]) -> str:

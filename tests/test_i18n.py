@@ -152,6 +152,28 @@ def test_shipped_rules_report_in_korean_and_a_teams_own_rule_as_written(tmp_path
     assert "Say '코칭' only with the coach's name." in mine.stdout
 
 
+def test_what_the_data_files_say_to_a_reader_reads_in_korean_and_a_teams_own_as_written(
+    tmp_path,
+):
+    def shown(*args):  # the words, without the table's borders
+        return " ".join(run_dco(*args, "--lang", "ko").stdout.replace("│", " ").split())
+
+    sms = shown("channels", "sms")
+    assert '참고: 광고 SMS는 "(광고)"로 시작하고' in sms
+    assert "Korean carriers' short message service" in sms  # a source is cited as written
+    assert "page_view:home 홈페이지를 봤습니다." in shown("classify", "--list-events").replace(
+        "│", ""
+    )
+    assert "dco review가 결정을 기록할 때 쓰는 이름" in shown("config")
+    own = tmp_path / "channels.yaml"
+    own.write_text("version: 1\nchannels:\n  poster:\n    name: Shop poster\n    unit: chars\n"
+                   "    source: our print shop\n    notes: Printed in store.\n"
+                   "    fields:\n      line: {label: Poster line, limit: 20, copy: [headline]}\n",
+                   encoding="utf-8")  # fmt: skip
+    poster = shown("channels", "poster", "--catalog", str(own))
+    assert "Shop poster" in poster and "참고: Printed in store." in poster
+
+
 def test_the_classifiers_reasons_read_in_korean():
     result = run_dco("classify", "sql order descending", "--lexicon-only", "--lang", "ko")
     shown = " ".join(result.stdout.split())
@@ -311,3 +333,13 @@ def test_no_table_heading_escapes_the_catalogue():
                 ):
                     written_in_place.append(f"{path.relative_to(REPO)}:{node.lineno}")
     assert written_in_place == []
+
+
+def test_an_empty_text_stays_empty_not_the_catalogues_header():
+    from dco import i18n
+
+    i18n.use("ko")
+    try:
+        assert i18n._("") == ""  # gettext's own answer is the header: "Project-Id-Version: …"
+    finally:
+        i18n.use("en")

@@ -54,10 +54,10 @@ def channels(name: str | None, catalog: Path | None, as_json: bool) -> None:
     if name:
         channel = selected[0]
         console().print(
-            f"[bold]{escape(channel.name)}[/]\n[dim]{_('source:')}[/] {escape(channel.source)}"
+            f"[bold]{escape(_(channel.name))}[/]\n[dim]{_('source:')}[/] {escape(channel.source)}"
         )
         if channel.notes:
-            console().print(f"[dim]{_('notes:')}[/] {escape(channel.notes)}")
+            console().print(f"[dim]{_('notes:')}[/] {escape(_(channel.notes))}")
 
 
 def _add_rows(table: Table, channel: Channel) -> None:
@@ -69,7 +69,7 @@ def _add_rows(table: Table, channel: Channel) -> None:
         limit = f"{spec.limit:,}" + ("" if spec.kind == "hard" else f" [dim]{_('(rec.)')}[/]")
         table.add_row(
             channel.id if index == 0 else "",
-            f"{field_name} [dim]{escape(spec.label)}[/]"
+            f"{field_name} [dim]{escape(_(spec.label))}[/]"
             if spec.label != field_name
             else field_name,
             limit,

@@ -230,7 +230,7 @@ def _print_events(as_json: bool) -> None:
     table.add_column(_("event"), style="bold")
     table.add_column(_("meaning"))
     for name, meaning in known.items():
-        table.add_row(name, escape(meaning))
+        table.add_row(name, escape(_(meaning)))
     console().print(table)
 
 

@@ -46,5 +46,5 @@ def config_command(as_json: bool) -> None:
     for name, (value, source) in shown.items():
         table.add_row(name, escape(value) if value else "[dim]—[/]",
                       _("not set") if value is None else escape(source),
-                      f"[dim]{escape(helps[name].help)} ({helps[name].env})[/]")  # fmt: skip
+                      f"[dim]{escape(_(helps[name].help))} ({helps[name].env})[/]")  # fmt: skip
     console().print(table)

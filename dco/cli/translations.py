@@ -6,8 +6,9 @@ catalogue updated (new messages added untranslated, gone ones dropped) and compi
 
 The messages are the help of every command and option (read from the commands themselves), the
 strings passed to `_()` and `N_()` in dco's code, the messages of the rules dco ships (its packs
-and built-in brands), the labels of the built-in funnel lexicon, and the strings of click's own
-that dco's help and errors show. Needs the dev extra (`polib`).
+and built-in brands), the labels of the built-in funnel lexicon, what the data files say to a
+reader (events' meanings, settings' help, channels' names, notes and field labels), and the
+strings of click's own that dco's help and errors show. Needs the dev extra (`polib`).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ def messages() -> dict[str, str]:
         *_marked_in_code(),
         *_rule_messages(),
         *_lexicon_labels(),
+        *_data_texts(),
     ):
         found.setdefault(text, where)
     for text in (*CLICK_MESSAGES, *(singular for singular, _plural in CLICK_PLURALS)):
@@ -125,6 +127,26 @@ def _lexicon_labels() -> Iterator[tuple[str, str]]:
     path = data_file("funnel.yaml")
     for label in walk(yaml.safe_load(path.read_text(encoding="utf-8"))):
         yield label, "dco/data/funnel.yaml"
+
+
+def _data_texts() -> Iterator[tuple[str, str]]:
+    """What dco's data files say to a reader: each event's meaning, each setting's help, and
+    each channel's name, notes and field labels (not its source, a citation kept as written)."""
+    import yaml
+
+    from dco.resources import data_file
+
+    def read(name: str) -> dict:
+        return yaml.safe_load(data_file(name).read_text(encoding="utf-8"))
+
+    for meaning in read("events.yaml")["events"].values():
+        yield meaning, "dco/data/events.yaml"
+    for setting in read("settings.yaml")["settings"].values():
+        yield setting["help"], "dco/data/settings.yaml"
+    for channel in read("channels.yaml")["channels"].values():
+        texts = [channel.get("name"), channel.get("notes")]
+        texts += [field.get("label") for field in channel.get("fields", {}).values()]
+        yield from ((text, "dco/data/channels.yaml") for text in texts if text)
 
 
 def po_path(language: str) -> Path:
