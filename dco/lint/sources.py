@@ -31,8 +31,8 @@ class Source:
         """`text` (its lines ending in "\\n") as the file's bytes."""
         if self.newline != "\n":
             text = text.replace("\n", self.newline)
-        data = text.encode(self.encoding)
-        return codecs.BOM_UTF8 + data if self.bom else data
+        # The mark in the file's own encoding: UTF-8's three bytes, or UTF-16's two.
+        return (("\ufeff" if self.bom else "") + text).encode(self.encoding)
 
 
 def read_source(path: Path, encoding: str | None = None) -> Source:
@@ -75,7 +75,7 @@ def _read(path: Path, data: bytes, encoding: str | None) -> Source:
                 "with --encoding, e.g. --encoding euc-kr"
             ).format(path=path, why=e.reason, at=e.start)
         ) from e
-    return Source(decoded.text, decoded.encoding, False, _newline(decoded.text))
+    return Source(decoded.text, decoded.encoding, decoded.bom, _newline(decoded.text))
 
 
 def write_source(path: Path, source: Source, text: str) -> None:

@@ -2,7 +2,8 @@
 
 Korean Windows and Excel save CSV and text files in cp949; everything else writes UTF-8. A
 file that starts with UTF-8's BOM is UTF-8 and nothing else: read as cp949, its BOM and any
-bad byte would come out as plausible Hanja instead of an error.
+bad byte would come out as plausible Hanja instead of an error. A file that starts with a
+UTF-16 BOM (Excel's "Unicode text", some ad tools' exports) is UTF-16, likewise.
 """
 
 from __future__ import annotations
@@ -12,6 +13,15 @@ from dataclasses import dataclass
 
 FALLBACK = "cp949"
 """Tried when a file is not UTF-8: Korean Windows and Excel save CSV and text in it."""
+
+
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # first: it begins with UTF-16 LE's BOM
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+"""The byte order marks that say a file is UTF-16 or UTF-32, and which."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +41,9 @@ def decode_text(data: bytes) -> Decoded:
     """
     if data.startswith(codecs.BOM_UTF8):
         return Decoded(data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8", bom=True)
+    for bom, encoding in _WIDE_BOMS:
+        if data.startswith(bom):
+            return Decoded(data[len(bom) :].decode(encoding), encoding, bom=True)
     try:
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError as utf8_error:

@@ -54,7 +54,7 @@ def test_an_unknown_encoding_is_named(tmp_path):
 
 def test_bytes_that_are_neither_utf8_nor_cp949_say_what_to_do(tmp_path):
     path = tmp_path / "copy.txt"
-    path.write_bytes(b"\xff\xfe\xfa\x80")
+    path.write_bytes(b"\x80\xff\xfa")  # no BOM, and a first byte neither encoding starts with
     with pytest.raises(ConfigError, match=r"neither UTF-8 nor cp949 .* with --encoding"):
         read_source(path)
 
@@ -89,3 +89,16 @@ def test_a_rewrite_keeps_the_files_mode_and_replaces_the_file_a_link_names(tmp_p
     write_source(link, read_source(link), "합리적인 코칭\n")
     assert link.is_symlink() and path.read_text(encoding="utf-8") == "합리적인 코칭\n"
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
+
+
+@pytest.mark.parametrize(
+    ("given", "encoding"), [(None, "utf-16-le"), ("utf-16-le", "utf-16-le"), (None, "utf-16-be")]
+)
+def test_a_rewrite_keeps_a_utf16_file_and_its_mark(tmp_path, given, encoding):
+    # Found by its mark, or given: the mark written back is in the file's own encoding.
+    path = tmp_path / "copy.csv"
+    path.write_bytes("\ufeffheadline\r\n싼 코칭\r\n".encode(encoding))
+    source = read_source(path, given)
+    assert source.text == "headline\n싼 코칭\n"
+    write_source(path, source, "headline\n합리적인 코칭\n")
+    assert path.read_bytes() == "\ufeffheadline\r\n합리적인 코칭\r\n".encode(encoding)

@@ -29,3 +29,9 @@ def test_neither_gives_the_utf8_error_with_its_byte():
     with pytest.raises(UnicodeDecodeError) as raised:
         decode_text(b"ok \xff\xff")
     assert raised.value.encoding == "utf-8" and raised.value.start == 3
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le"])
+def test_a_file_with_a_utf16_or_utf32_bom_is_read_in_it(encoding):
+    decoded = decode_text("\ufeff러닝화,최저가\n".encode(encoding))
+    assert (decoded.text, decoded.encoding, decoded.bom) == ("러닝화,최저가\n", encoding, True)
