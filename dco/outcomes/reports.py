@@ -147,12 +147,18 @@ def read_report(
     if columns:
         layout = layout.mapped(columns)
     variants = _master_ids(layout, master) if layout.master is not None else None
-    rows = CsvRows(_text(path), path, delimiter=layout.delimiter)
+    text = _text(path)
+    rows = CsvRows(text, path, delimiter=layout.delimiter)
     report = Report()
     today = today or date.today()
     fixed: dict[str, int] | None = None
     if not layout.positions:
         found = _header(rows, layout)
+        if found is None and layout.delimiter != "\t":
+            # Saved tab-separated under a .csv name, as Excel's "Unicode text" and the ad
+            # tools' "Excel CSV" downloads are: the header, found only then, says which.
+            rows = CsvRows(text, path, delimiter="\t")
+            found = _header(rows, layout)
         if found is None:
             raise _no_header(path, layout, columns)
         fixed = found[1]

@@ -96,6 +96,21 @@ def test_an_english_google_report_reads_its_dates_and_headers(tmp_path):
     assert all(totals[v.id]["all"] == Totals(120, 3, 1) for v in batch)
 
 
+def test_a_google_report_saved_as_unicode_text_is_read_tab_separated(tmp_path):
+    # Excel's "Unicode text" and the "Excel CSV" downloads: UTF-16 with its BOM, tabs between.
+    path, batch = approved_campaign(tmp_path, count=3)
+    ads = export_google(tmp_path, path)
+    rows = ["광고 보고서", "라벨\t일\t노출수\t클릭수\t전환수"]
+    rows += [f'{ad["Labels"]}\t2026. 12. 1.\t"1,200"\t3\t1' for ad in ads]
+    report = tmp_path / "광고 보고서.csv"
+    report.write_bytes(("\r\n".join(rows) + "\r\n").encode("utf-16"))
+    done = run_dco("outcomes", "import", str(report), str(path), "--from", "google")
+    assert done.returncode == 0, done.stderr
+    with ReviewQueue(path) as queue:
+        totals = queue.outcome_totals()
+    assert all(totals[v.id]["all"] == Totals(1200, 3, 1) for v in batch)
+
+
 def test_a_pooled_ad_is_reported_as_unsplittable_not_credited_to_one_variant(tmp_path):
     path, batch = approved_campaign(tmp_path, count=4)
     (ad,) = export_google(tmp_path, path, "--google-ads-layout", "pooled")
