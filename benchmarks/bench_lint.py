@@ -5,6 +5,8 @@
    least 200 rules, as a brand with a full style guide would have; 2,000 distinct assets.
 2. `dco lint` over a 10,000-line copy file, wall time including interpreter start-up, its
    JSON report written to a file as a CI job keeps it.
+3. `dco lint` of hostile Markdown, emphasis nested ever deeper (`***…***text***…***`), at
+   doubling sizes: the time must grow as the input does, not as its square.
 
     python benchmarks/bench_lint.py [--rules 200] [--lines 10000]
 """
@@ -176,6 +178,28 @@ def lint_wall(
     return min(walls), report.stat().st_size
 
 
+def lint_once(path: Path, brand_dir: Path) -> float:
+    """One `dco lint` of `path`, its JSON report discarded: the wall time."""
+    command = [sys.executable, "-m", "dco", "lint", str(path), "--brand", str(brand_dir),
+               "--format", "json"]  # fmt: skip
+    start = time.perf_counter()
+    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if done.returncode not in (0, 1):
+        raise SystemExit(done.stderr)
+    return time.perf_counter() - start
+
+
+def nesting_walls(brand_dir: Path, workdir: Path, depths: tuple[int, ...]) -> list[float]:
+    """`dco lint` of Markdown whose emphasis opens `depth` deep around one line of copy, for
+    each depth: the best of 3 wall times."""
+    walls = []
+    for depth in depths:
+        path = workdir / f"nested-{depth}.md"
+        path.write_text("*" * depth + "업계 최고의 코칭" + "*" * depth + "\n", encoding="utf-8")
+        walls.append(min(lint_once(path, brand_dir) for _ in range(3)))
+    return walls
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rules", type=int, default=200)
@@ -211,6 +235,12 @@ def main() -> None:
                 f"{wall:.2f} s wall including start-up (best of 3; {size:,} bytes of output)"
             )
             print(f"    = {args.lines / wall:,.0f} lines/s")
+        depths = (25_000, 50_000, 100_000)
+        walls = nesting_walls(folder, Path(temp), depths)
+        shown = "; ".join(f"{d:,} deep {w:.2f} s" for d, w in zip(depths, walls, strict=True))
+        print(f"dco lint, Markdown emphasis nested ever deeper (best of 3, start-up included): "
+              f"{shown}; x4 the input took x{walls[-1] / walls[0]:.1f} the time "
+              "[target: about x4 or less]")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -255,6 +255,9 @@ def _render(
     inline_scope: str | None = None
     """The scope of the markup just opened: Vale reads the text right after it again."""
     open_tags: list[str] = []
+    ignored_open = 0
+    """How many of `open_tags` the brand ignores: counted as they open and close, not looked
+    for in the list at each text, which nested markup makes as long as the file."""
     html_ignoring: list[str] = []
     """Inline HTML tags open that the brand ignores (by tag or class)."""
     autolink = False
@@ -264,11 +267,12 @@ def _render(
             inline_scope = _INLINE.get(kind)
             autolink = child.markup == "autolink"
             open_tags.append(child.tag)
+            ignored_open += child.tag in ignored.tags
         elif kind in ("text", "text_special"):
             source_text = child.markup if kind == "text_special" and child.markup else None
             positions = placer.place(child.content, source_text)
             text = child.content.replace(_PLACEHOLDER, "*")
-            if autolink or html_ignoring or not ignored.tags.isdisjoint(open_tags):
+            if autolink or html_ignoring or ignored_open:
                 text = "*" * len(text)  # a bare URL, or markup the brand ignores, is not prose
             else:
                 text = _BARE_URL.sub(lambda m: "*" * len(m.group()), text)
@@ -303,7 +307,7 @@ def _render(
             inline_scope = None
             autolink = False
             if open_tags:
-                open_tags.pop()
+                ignored_open -= open_tags.pop() in ignored.tags
     return block, extra
 
 
