@@ -8,6 +8,7 @@ instructions" in a brief is inert text: Jinja never renders a variable's content
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import hashlib
 import json
@@ -17,7 +18,7 @@ from typing import Any, TypeVar
 
 import jinja2
 import pydantic
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment, safe_range
 
 from dco import resources, yamlfile
 from dco.errors import ConfigError
@@ -43,7 +44,7 @@ class PromptSet:
             if not path.is_dir():
                 raise ConfigError(_("prompts folder {path} does not exist").format(path=path))
         self.folders = tuple(folders)
-        self.env = ImmutableSandboxedEnvironment(
+        self.env = _BoundedSandbox(
             loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(p)) for p in folders]),
             undefined=jinja2.StrictUndefined,
             autoescape=False,
@@ -59,15 +60,34 @@ class PromptSet:
         self._memo: dict[Hashable, Any] = {}
 
     def render(self, name: str, **context: Any) -> str:
-        """Render template `name` with `context`; a missing variable is an error, not blank text."""
+        """Render template `name` with `context`; a missing variable is an error, not blank text,
+        and so is a render past its bounds (see `_BoundedSandbox`)."""
+        budget = _LOOPS_LEFT.set([MOST_LOOP_STEPS])
         try:
-            return self._templates[name].render(**context).strip()
+            text = self._templates[name].render(**context).strip()
         except jinja2.UndefinedError as e:
             raise ConfigError(
                 _("prompt template {name}: {why}").format(name=name, why=e.message)
             ) from e
-        except jinja2.TemplateError as e:
+        except (jinja2.TemplateError, OverflowError) as e:  # the sandbox's refusals included
             raise ConfigError(_("prompt template {name}: {why}").format(name=name, why=e)) from e
+        except RecursionError:
+            raise ConfigError(
+                _(
+                    "prompt template {name} calls itself without end (a macro, include or "
+                    "extends that comes back to itself)"
+                ).format(name=name)
+            ) from None
+        finally:
+            _LOOPS_LEFT.reset(budget)
+        if len(text) > MOST_PROMPT_CHARS:
+            raise ConfigError(
+                _(
+                    "prompt template {name} wrote {n:,} characters; no prompt for copy needs more "
+                    "than {most:,}: look for a loop or a repeat that runs away"
+                ).format(name=name, n=len(text), most=MOST_PROMPT_CHARS)
+            )
+        return text
 
     def render_once(self, name: str, key: Hashable, **context: Any) -> str:
         """`render`, remembered under `key`: for a template whose context `key` fully determines.
@@ -146,6 +166,56 @@ class PromptSet:
             digest.update(name.encode() + b"\0" + source.encode() + b"\0")
         digest.update(self.policies.model_dump_json().encode())
         return digest.hexdigest()
+
+
+MOST_PROMPT_CHARS = 1_000_000
+"""The longest prompt a template may write: dco's own are a few thousand characters, and the
+largest context a model takes is a few hundred thousand tokens."""
+MOST_LOOP_STEPS = 1_000_000
+"""The most steps a render's `range()` loops may take in all, nested ones multiplied: a
+template's loop over a range is for a handful of examples, not for work without end."""
+
+_LOOPS_LEFT: contextvars.ContextVar[list[int]] = contextvars.ContextVar("dco_loops_left")
+"""The loop steps the render in progress may still take (a list, to count down in place)."""
+
+
+def _budgeted_range(*args: int) -> range:
+    """The sandbox's `range`, each one's length taken from the render's budget of steps."""
+    steps = safe_range(*args)
+    left = _LOOPS_LEFT.get(None)
+    if left is not None:
+        left[0] -= len(steps)
+        if left[0] < 0:
+            raise OverflowError(
+                _("its loops ran past {most:,} steps; loop over fewer").format(most=MOST_LOOP_STEPS)
+            )
+    return steps
+
+
+class _BoundedSandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, with a render's cost bounded: its ranges together by
+    `MOST_LOOP_STEPS`, and a text or list repeated with `*` (or a power) by what a prompt could
+    hold. A team's own template that runs away is an error, not a hang or a prompt of gigabytes."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.globals["range"] = _budgeted_range
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            for sequence, times in ((left, right), (right, left)):
+                repeated = isinstance(sequence, str | list | tuple) and isinstance(times, int)
+                if repeated and len(sequence) * times > MOST_PROMPT_CHARS:
+                    raise OverflowError(
+                        _("a repeat of {n:,} items; no prompt holds it").format(
+                            n=len(sequence) * times
+                        )
+                    )
+        elif isinstance(right, int) and abs(right) > 1000:
+            raise OverflowError(_("a power of {n:,}; no prompt needs it").format(n=right))
+        return super().call_binop(context, operator, left, right)
 
 
 _TAG_SAFE = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"))

@@ -58,6 +58,36 @@ def test_sandbox_refuses_unsafe_attribute_access(tmp_path):
         PromptSet(tmp_path).render("generate.system.j2", policy=object())
 
 
+@pytest.mark.parametrize(
+    ("template", "said"),
+    [
+        ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+         "its loops ran past 1,000,000 steps"),
+        ("{{ 'copy ' * 100000000 }}", "a repeat of 500,000,000 items"),
+        ("{{ 9 ** 99999999 }}", "a power of 99,999,999"),
+        ("{% macro again() %}{{ again() }}{% endmacro %}{{ again() }}", "calls itself without end"),
+        ("{% extends 'generate.system.j2' %}", "calls itself without end"),
+        ("{% for i in range(99999) %}{{ '하프 마라톤 코칭 ' * 2 }}{% endfor %}",
+         "wrote 1,999,979 characters; no prompt for copy needs more than 1,000,000"),
+    ],
+)  # fmt: skip
+def test_a_template_that_runs_away_is_stopped_and_named(tmp_path, template, said):
+    # A team's own template, by mistake: an error, not a hang or a prompt of gigabytes.
+    (tmp_path / "generate.system.j2").write_text(template, encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"prompt template generate\.system\.j2") as error:
+        PromptSet(tmp_path).render("generate.system.j2", policy=None)
+    assert said in str(error.value)
+
+
+def test_loops_and_repeats_a_prompt_needs_still_render(tmp_path):
+    (tmp_path / "generate.system.j2").write_text(
+        "{% for i in range(3) %}{{ i * 2 }}{{ '-' * 3 }}{% endfor %}{{ 2 ** 10 }}", encoding="utf-8"
+    )
+    prompts = PromptSet(tmp_path)
+    for _ in range(2):  # each render has a budget of its own
+        assert prompts.render("generate.system.j2", policy=None) == "0---2---4---1024"
+
+
 def test_version_depends_on_the_parts():
     prompts = default_prompts()
     assert prompts.version({"a": 1}) == prompts.version({"a": 1}) != prompts.version({"a": 2})
