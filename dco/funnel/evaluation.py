@@ -13,10 +13,10 @@ from typing import Any
 import pydantic
 
 from dco import userfiles
+from dco.decoding import decode_text
 from dco.errors import ConfigError
 from dco.i18n import _
 from dco.models import STAGES, FunnelStage, Signals
-from dco.text.decoding import decode_text
 from dco.userfiles import read_bytes
 from dco.yamlfile import plain
 

@@ -11,9 +11,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from dco.decoding import decode_text
 from dco.errors import ConfigError
 from dco.i18n import _
-from dco.text.decoding import decode_text
 
 
 @dataclass(frozen=True)

@@ -31,11 +31,11 @@ from typing import Literal
 from pydantic import Field
 
 from dco import resources
+from dco.decoding import decode_text
 from dco.errors import ConfigError, DcoError, OutcomeError
 from dco.i18n import _, unknown_name
 from dco.models import DcoModel
 from dco.outcomes.values import ALL_SEGMENTS, MOST_COUNTED, Outcome, period_of, too_large
-from dco.text.decoding import decode_text
 from dco.userfiles import CsvRows, read_bytes
 
 ColumnName = Literal["variant_id", "date", "impressions", "clicks", "conversions", "segment"]

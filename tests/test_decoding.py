@@ -4,7 +4,7 @@ import codecs
 
 import pytest
 
-from dco.text.decoding import decode_text
+from dco.decoding import decode_text
 
 KOREAN = "러닝 코칭, 첫 주 무료"
 
