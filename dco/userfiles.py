@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from dco.decoding import decode_text
 from dco.errors import ConfigError
 from dco.i18n import _
 
@@ -39,12 +40,17 @@ def read_bytes(path: Path) -> bytes:
 
 
 def read_text(path: Path) -> str:
-    """The file's text in UTF-8 (a BOM is not expected); errors as `read_bytes`, and text that
-    is not UTF-8 is one too."""
+    """The file's text as a Korean team saves it (see `dco.decoding`): UTF-8, with or
+    without the BOM Windows editors put first, else cp949; errors as `read_bytes`, and text in
+    neither is one too."""
     try:
-        return read_bytes(path).decode("utf-8")
+        return decode_text(read_bytes(path)).text
     except UnicodeDecodeError as e:
-        raise ConfigError(_("{path}: cannot read the file ({why})").format(path=path, why=e)) from e
+        raise ConfigError(
+            _("{path}: neither UTF-8 nor cp949 text ({why} at byte {at}); save it as UTF-8").format(
+                path=path, why=e.reason, at=e.start
+            )
+        ) from None
 
 
 def plainly(error: BaseException) -> str:

@@ -1,3 +1,4 @@
+import json
 import re
 
 import pytest
@@ -149,3 +150,21 @@ def test_users_json_python_cannot_hold_is_one_located_error(tmp_path, given, pro
     done = run_dco("generate", "--brief", str(brief), "--stage", "decision")
     assert done.returncode == 2
     assert done.stderr.splitlines()[-1].startswith(f"dco: error: {brief}:{problem}")
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        # Windows Notepad's UTF-8 puts a BOM first, which JSON refused ("Unexpected UTF-8 BOM").
+        ("brief.json", '\ufeff{"product": "하프 마라톤 코칭", "channel": "sms"}'.encode()),
+        ("brief.yaml", "product: 하프 마라톤 코칭\nchannel: sms\n".encode("cp949")),
+    ],
+)
+def test_a_brief_saved_as_windows_saves_it_is_read(tmp_path, name, data):
+    from tests.conftest import run_dco
+
+    brief = tmp_path / name
+    brief.write_bytes(data)
+    done = run_dco("generate", "--brief", str(brief), "--stage", "decision", "-n", "1", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["briefs"][0]["product"] == "하프 마라톤 코칭"

@@ -299,6 +299,12 @@ def _places(cells: list[str], layout: ReportFormat) -> dict[str, int]:
     return places
 
 
+def _shown_briefly(text: str, most: int = 200) -> str:
+    """`text` as an error quotes it: cut past `most` characters (a first row may be a whole
+    file that is no report)."""
+    return text if len(text) <= most else text[:most] + "…"
+
+
 def _key(header: str) -> str:
     return "".join(header.split()).casefold()
 
@@ -322,7 +328,7 @@ def _no_header(path: Path, layout: ReportFormat, mapped: Mapping[str, str] | Non
             wanted=wanted,
             name=name,
             rows=HEADER_SEARCH_ROWS,
-            found=", ".join(c for c in first if c.strip()) or _("nothing"),
+            found=_shown_briefly(", ".join(c for c in first if c.strip())) or _("nothing"),
             hint=hint,
         )
     )

@@ -128,3 +128,11 @@ def test_a_device_given_as_a_report_is_refused_not_read_without_end(tmp_path):
         done.stderr
         == "dco: error: /dev/zero: a device, not a file; give a file, or pipe the text in\n"
     )
+
+
+def test_a_file_that_is_no_report_is_quoted_briefly(tmp_path):
+    report = tmp_path / "report.csv"
+    report.write_text("x" * 100_000 + "\n", encoding="utf-8")
+    done = run_dco("outcomes", "import", str(report), str(tmp_path / "review.db"))
+    assert done.returncode == 2
+    assert f"(the first row has {'x' * 200}…);" in done.stderr and len(done.stderr) < 1000
