@@ -1,5 +1,6 @@
-"""Files a user keeps: reading one (its bytes or UTF-8 text, or one line saying why it cannot be),
-its JSON read strictly, and making one just written outlast a power cut."""
+"""Files a user keeps: reading one (its bytes, or its text as a Korean team saves it, or one line
+saying why it cannot be), its JSON and CSV read strictly, and making one just written outlast a
+power cut."""
 
 from __future__ import annotations
 

@@ -66,12 +66,12 @@ class DcoGroup(click.Group):
         try:
             return super().invoke(ctx)
         except (DcoError, pydantic.ValidationError) as e:
-            if debugging():
+            if _debugging():
                 raise
             _fail(_one_line(e))
 
 
-def debugging() -> bool:
+def _debugging() -> bool:
     """Whether DCO_DEBUG asks for tracebacks: set to anything but nothing, 0, false, no or off."""
     return os.environ.get(DEBUG_VARIABLE, "").strip().lower() not in ("", "0", "false", "no", "off")
 

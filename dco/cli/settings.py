@@ -17,7 +17,7 @@ from typing import Any
 from dco.errors import ConfigError
 from dco.i18n import _
 from dco.resources import load_data
-from dco.userfiles import plainly
+from dco.userfiles import plainly, read_text
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -59,10 +59,11 @@ def config_file(folder: Path) -> tuple[Path, dict[str, Any]] | None:
         if not path.is_file():
             continue
         try:
-            data: Any = tomllib.loads(path.read_text(encoding="utf-8"))
-        # ValueError: TOML that is not, text that is not UTF-8, or a number past what int()
-        # reads; RecursionError: arrays nested deeper than Python's stack.
-        except (ValueError, OSError, RecursionError) as e:
+            # Read as a user's other files are: a BOM from Windows Notepad is no TOML error.
+            data: Any = tomllib.loads(read_text(path))
+        # ValueError: TOML that is not, or a number past what int() reads; RecursionError:
+        # arrays nested deeper than Python's stack.
+        except (ValueError, RecursionError) as e:
             why = _("nested too deeply") if isinstance(e, RecursionError) else plainly(e)
             raise ConfigError(
                 _("{path}: not TOML dco can read ({why}); fix it or remove it").format(

@@ -89,3 +89,10 @@ def test_a_settings_file_python_cannot_hold_is_one_line(tmp_path, text, why):
     assert done.stderr == (
         f"dco: error: {settings}: not TOML dco can read ({why}); fix it or remove it\n"
     )
+
+
+def test_a_settings_file_windows_notepad_saved_with_a_bom_is_read(tmp_path):
+    (tmp_path / "dco.toml").write_bytes('\ufeffreviewer = "김민지"\n'.encode())
+    done = dco_in(tmp_path, "config", "--json")
+    assert done.returncode == 0, done.stderr
+    assert "김민지" in done.stdout
