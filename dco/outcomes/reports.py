@@ -31,12 +31,11 @@ from typing import Literal
 from pydantic import Field
 
 from dco import resources
-from dco.decoding import decode_text
 from dco.errors import ConfigError, DcoError, OutcomeError
 from dco.i18n import _, unknown_name
 from dco.models import DcoModel
 from dco.outcomes.values import ALL_SEGMENTS, MOST_COUNTED, Outcome, period_of, too_large
-from dco.userfiles import CsvRows, read_bytes
+from dco.userfiles import CsvRows, read_text
 
 ColumnName = Literal["variant_id", "date", "impressions", "clicks", "conversions", "segment"]
 COLUMNS: tuple[ColumnName, ...] = (
@@ -147,7 +146,7 @@ def read_report(
     if columns:
         layout = layout.mapped(columns)
     variants = _master_ids(layout, master) if layout.master is not None else None
-    text = _text(path)
+    text = read_text(path)
     rows = CsvRows(text, path, delimiter=layout.delimiter)
     report = Report()
     today = today or date.today()
@@ -209,7 +208,7 @@ def _master_ids(layout: ReportFormat, master: str | Path | None) -> dict[str, st
         raise ConfigError(_("{path}: no such master report").format(path=path))
     ids: dict[str, str] = {}
     pattern = re.compile(spec.find)
-    for cells in CsvRows(_text(path), path, delimiter=spec.delimiter):
+    for cells in CsvRows(read_text(path), path, delimiter=spec.delimiter):
         names = spec.positions.get(len(cells))
         if names is None:
             continue
@@ -270,13 +269,6 @@ def _summed(
     return summed
 
 
-def _text(path: Path) -> str:
-    try:
-        return decode_text(read_bytes(path)).text
-    except UnicodeDecodeError as e:
-        raise ConfigError(_("{path}: neither UTF-8 nor cp949 text").format(path=path)) from e
-
-
 def _header(rows: Iterator[list[str]], layout: ReportFormat) -> tuple[int, dict[str, int]] | None:
     """(line, where each column is) of the first row naming every required column."""
     for line, cells in enumerate(rows, start=1):
@@ -310,7 +302,7 @@ def _key(header: str) -> str:
 
 
 def _no_header(path: Path, layout: ReportFormat, mapped: Mapping[str, str] | None) -> ConfigError:
-    first = next(CsvRows(_text(path), path, delimiter=layout.delimiter), [])
+    first = next(CsvRows(read_text(path), path, delimiter=layout.delimiter), [])
     missing = [n for n in REQUIRED if n not in _places(first, layout)]
     name = missing[0] if missing else REQUIRED[0]
     wanted = " or ".join(repr(h) for h in layout.columns[name].headers)
