@@ -155,9 +155,14 @@ NAME_SHOWN = 80
 pasted text, shown cut and matched to none."""
 
 
+def shown_briefly(text: str, most: int = NAME_SHOWN) -> str:
+    """`text` as an error quotes it: cut past `most` characters, a mark saying so."""
+    return text if len(text) <= most else text[:most] + "…"
+
+
 def named_briefly(name: str, known: list[str] | tuple[str, ...]) -> tuple[str, str]:
     """An unknown `name` as an error shows it (cut past `NAME_SHOWN`), and the nearest known
     name as a hint (none for a name cut: difflib's cost grows with its length)."""
     if len(name) <= NAME_SHOWN:
         return name, did_you_mean(name, known)
-    return name[:NAME_SHOWN] + "…", ""
+    return shown_briefly(name), ""

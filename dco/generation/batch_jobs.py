@@ -53,7 +53,7 @@ from dco.generation.pipeline import GenerationResult, Spend, pipeline
 from dco.generation.plan import make_plan
 from dco.generation.run import planning
 from dco.generation.workers import in_workers
-from dco.i18n import NAME_SHOWN, _
+from dco.i18n import _, shown_briefly
 from dco.models import Brief
 from dco.protocols import VariantSink
 from dco.providers.base import BatchProvider, BatchStatus, ChatRequest, ChatResult
@@ -200,7 +200,7 @@ def open_job(name: str, folder: Path = JOBS_FOLDER) -> BatchJob:
             continue
         if any(name in r.batch_ids or name in r.refused_ids for r in job.rounds):
             return job
-    shown = name if len(name) <= NAME_SHOWN else name[:NAME_SHOWN] + "…"
+    shown = shown_briefly(name)
     if unreadable:
         raise ConfigError(
             _(

@@ -32,7 +32,7 @@ from pydantic import Field
 
 from dco import resources
 from dco.errors import ConfigError, DcoError, OutcomeError
-from dco.i18n import _, unknown_name
+from dco.i18n import _, shown_briefly, unknown_name
 from dco.models import DcoModel
 from dco.outcomes.values import ALL_SEGMENTS, MOST_COUNTED, Outcome, period_of, too_large
 from dco.userfiles import CsvRows, read_text
@@ -291,12 +291,6 @@ def _places(cells: list[str], layout: ReportFormat) -> dict[str, int]:
     return places
 
 
-def _shown_briefly(text: str, most: int = 200) -> str:
-    """`text` as an error quotes it: cut past `most` characters (a first row may be a whole
-    file that is no report)."""
-    return text if len(text) <= most else text[:most] + "…"
-
-
 def _key(header: str) -> str:
     return "".join(header.split()).casefold()
 
@@ -320,7 +314,8 @@ def _no_header(path: Path, layout: ReportFormat, mapped: Mapping[str, str] | Non
             wanted=wanted,
             name=name,
             rows=HEADER_SEARCH_ROWS,
-            found=_shown_briefly(", ".join(c for c in first if c.strip())) or _("nothing"),
+            # Cut: a file that is no report may be one row as long as the file.
+            found=shown_briefly(", ".join(c for c in first if c.strip()), 200) or _("nothing"),
             hint=hint,
         )
     )

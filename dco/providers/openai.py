@@ -243,7 +243,7 @@ class OpenAIProvider(BatchEndpoints):
             # A server that returns the JSON itself rather than as text: read it as sent.
             data, text = content, json.dumps(content, ensure_ascii=False)
         else:
-            # A lone surrogate (half an emoji, from a \\ud83d escape) could not be written
+            # A lone surrogate (half an emoji, from a \ud83d escape) could not be written
             # to a file or a terminal later.
             text = "" if content is None else without_lone_surrogates(str(content))
             if request.json_schema is not None:

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple, Protocol, TypeVar
 import pydantic
 
 from dco.errors import ReviewError, StoreError
-from dco.i18n import NAME_SHOWN, _
+from dco.i18n import _, shown_briefly
 from dco.models import Decision
 from dco.models.records import DecisionCount, OutcomeRow, Reviewed
 from dco.text.surrogates import has_lone_surrogate
@@ -286,12 +286,11 @@ def storable(text: str, what: str) -> str:
     it: a lone surrogate, from bytes that were not UTF-8 (in a command's arguments) or half an
     emoji, makes every database's driver fail as it sends the text."""
     if has_lone_surrogate(text):
-        shown = text if len(text) <= NAME_SHOWN else text[:NAME_SHOWN] + "…"
         raise ReviewError(
             _(
                 "{what} {text!r} holds a lone surrogate (a byte that is not UTF-8, or half an "
                 "emoji), which no queue can hold: give it as UTF-8 text"
-            ).format(what=what, text=shown)
+            ).format(what=what, text=shown_briefly(text))
         )
     return text
 
@@ -667,8 +666,10 @@ class SqlStore:
                 float(row[10]),
             ))  # fmt: skip
 
-        return self._read_back(rows, count, lambda row: _("a decision by {reviewer} ({action})")
-                               .format(reviewer=row[6], action=row[7]))  # fmt: skip
+        def which(row: tuple) -> str:
+            return _("a decision by {reviewer} ({action})").format(reviewer=row[6], action=row[7])
+
+        return self._read_back(rows, count, which)
 
     def approved(self, filters: Mapping[str, str]) -> list[tuple[str, DecisionRow]]:
         columns = ", ".join(f"d.{c}" for c in TABLES["decisions"])
@@ -697,8 +698,10 @@ class SqlStore:
                 tuple(loads(row[13])) if row[13] else (), row[14] or 0.0,
             ))  # fmt: skip
 
-        return self._read_back(rows, reviewed, lambda row: _(
-            "decision {seq} (on {variant})").format(seq=row[8], variant=row[0]))  # fmt: skip
+        def which(row: tuple) -> str:
+            return _("decision {seq} (on {variant})").format(seq=row[8], variant=row[0])
+
+        return self._read_back(rows, reviewed, which)
 
     # -- outcomes ----------------------------------------------------------------------------------
 
