@@ -63,12 +63,15 @@ def _read(path: Path, data: bytes, encoding: str | None) -> Source:
         if text.startswith("\ufeff"):
             text, bom = text[1:], True
         return Source(text, encoding, bom, _newline(text))
-    if data.startswith(codecs.BOM_UTF8):
-        text = _decode(path, data[len(codecs.BOM_UTF8) :], "utf-8", "not UTF-8 text after its BOM")
-        return Source(text, "utf-8", True, _newline(text))
     try:
         decoded = decode_text(data)
     except UnicodeDecodeError as e:
+        if data.startswith(codecs.BOM_UTF8):  # UTF-8 by its mark: no other encoding was tried
+            raise ConfigError(
+                _("{file}: {problem} ({why} at byte {byte})").format(
+                    file=path, problem="not UTF-8 text after its BOM", why=e.reason, byte=e.start
+                )
+            ) from e
         raise ConfigError(
             _(
                 "{path}: neither UTF-8 nor cp949 text ({why} at byte {at}); give its encoding "
