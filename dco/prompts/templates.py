@@ -8,22 +8,23 @@ instructions" in a brief is inert text: Jinja never renders a variable's content
 
 from __future__ import annotations
 
-import contextvars
 import functools
 import hashlib
 import json
+import os
+import traceback
 from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import jinja2
 import pydantic
-from jinja2.sandbox import ImmutableSandboxedEnvironment, safe_range
 
 from dco import resources, yamlfile
 from dco.errors import ConfigError
 from dco.i18n import _
 from dco.prompts.policy import PolicyTable
+from dco.prompts.sandbox import LOOPS_LEFT, MOST_LOOP_STEPS, MOST_PROMPT_CHARS, BoundedSandbox
 
 T = TypeVar("T")
 
@@ -44,7 +45,7 @@ class PromptSet:
             if not path.is_dir():
                 raise ConfigError(_("prompts folder {path} does not exist").format(path=path))
         self.folders = tuple(folders)
-        self.env = _BoundedSandbox(
+        self.env = BoundedSandbox(
             loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(p)) for p in folders]),
             undefined=jinja2.StrictUndefined,
             autoescape=False,
@@ -61,16 +62,11 @@ class PromptSet:
 
     def render(self, name: str, **context: Any) -> str:
         """Render template `name` with `context`; a missing variable is an error, not blank text,
-        and so is a render past its bounds (see `_BoundedSandbox`)."""
-        budget = _LOOPS_LEFT.set([MOST_LOOP_STEPS])
+        and so is a render past its bounds (see `dco.prompts.sandbox`) or one that fails: each
+        names the template and line at fault."""
+        budget = LOOPS_LEFT.set([MOST_LOOP_STEPS])
         try:
-            text = self._templates[name].render(**context).strip()
-        except jinja2.UndefinedError as e:
-            raise ConfigError(
-                _("prompt template {name}: {why}").format(name=name, why=e.message)
-            ) from e
-        except (jinja2.TemplateError, OverflowError) as e:  # the sandbox's refusals included
-            raise ConfigError(_("prompt template {name}: {why}").format(name=name, why=e)) from e
+            text = self._written(name, context).strip()
         except RecursionError:
             raise ConfigError(
                 _(
@@ -78,16 +74,54 @@ class PromptSet:
                     "extends that comes back to itself)"
                 ).format(name=name)
             ) from None
-        finally:
-            _LOOPS_LEFT.reset(budget)
-        if len(text) > MOST_PROMPT_CHARS:
+        except jinja2.UndefinedError as e:
+            where = self._where(name, e)
             raise ConfigError(
-                _(
-                    "prompt template {name} wrote {n:,} characters; no prompt for copy needs more "
-                    "than {most:,}: look for a loop or a repeat that runs away"
-                ).format(name=name, n=len(text), most=MOST_PROMPT_CHARS)
-            )
+                _("prompt template {where}: {why}").format(where=where, why=e.message)
+            ) from e
+        except (jinja2.TemplateError, OverflowError) as e:  # the sandbox's refusals included
+            where = self._where(name, e)
+            raise ConfigError(_("prompt template {where}: {why}").format(where=where, why=e)) from e
+        except ConfigError:
+            raise
+        except Exception as e:  # a template's own mistake, such as dividing by zero
+            where = self._where(name, e)
+            raise ConfigError(
+                _("prompt template {where}: {error}: {why}").format(
+                    where=where, error=type(e).__name__, why=e
+                )
+            ) from e
+        finally:
+            LOOPS_LEFT.reset(budget)
         return text
+
+    def _written(self, name: str, context: dict[str, Any]) -> str:
+        """What template `name` writes, stopped as soon as it is longer than a prompt: a loop
+        that runs away writing is stopped before it has taken the memory."""
+        chunks: list[str] = []
+        written = 0
+        for chunk in self._templates[name].generate(**context):
+            written += len(chunk)
+            if written > MOST_PROMPT_CHARS:
+                raise ConfigError(
+                    _(
+                        "prompt template {name} wrote more than {most:,} characters, more than "
+                        "a prompt for copy needs: look for a loop or a repeat that runs away"
+                    ).format(name=name, most=MOST_PROMPT_CHARS)
+                )
+            chunks.append(chunk)
+        return "".join(chunks)
+
+    def _where(self, name: str, error: BaseException) -> str:
+        """The template and line `error` was raised at, as `generate.user.j2:12` (an included
+        template's own name where it was there), or `name` where no line is known."""
+        where = name
+        for frame in traceback.extract_tb(error.__traceback__):
+            for folder in self.folders:
+                if frame.filename.startswith(f"{folder}{os.sep}"):
+                    inside = Path(frame.filename).relative_to(folder).as_posix()
+                    where = f"{inside}:{frame.lineno}"
+        return where
 
     def render_once(self, name: str, key: Hashable, **context: Any) -> str:
         """`render`, remembered under `key`: for a template whose context `key` fully determines.
@@ -166,56 +200,6 @@ class PromptSet:
             digest.update(name.encode() + b"\0" + source.encode() + b"\0")
         digest.update(self.policies.model_dump_json().encode())
         return digest.hexdigest()
-
-
-MOST_PROMPT_CHARS = 1_000_000
-"""The longest prompt a template may write: dco's own are a few thousand characters, and the
-largest context a model takes is a few hundred thousand tokens."""
-MOST_LOOP_STEPS = 1_000_000
-"""The most steps a render's `range()` loops may take in all, nested ones multiplied: a
-template's loop over a range is for a handful of examples, not for work without end."""
-
-_LOOPS_LEFT: contextvars.ContextVar[list[int]] = contextvars.ContextVar("dco_loops_left")
-"""The loop steps the render in progress may still take (a list, to count down in place)."""
-
-
-def _budgeted_range(*args: int) -> range:
-    """The sandbox's `range`, each one's length taken from the render's budget of steps."""
-    steps = safe_range(*args)
-    left = _LOOPS_LEFT.get(None)
-    if left is not None:
-        left[0] -= len(steps)
-        if left[0] < 0:
-            raise OverflowError(
-                _("its loops ran past {most:,} steps; loop over fewer").format(most=MOST_LOOP_STEPS)
-            )
-    return steps
-
-
-class _BoundedSandbox(ImmutableSandboxedEnvironment):
-    """Jinja's immutable sandbox, with a render's cost bounded: its ranges together by
-    `MOST_LOOP_STEPS`, and a text or list repeated with `*` (or a power) by what a prompt could
-    hold. A team's own template that runs away is an error, not a hang or a prompt of gigabytes."""
-
-    intercepted_binops = frozenset({"*", "**"})
-
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        self.globals["range"] = _budgeted_range
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "*":
-            for sequence, times in ((left, right), (right, left)):
-                repeated = isinstance(sequence, str | list | tuple) and isinstance(times, int)
-                if repeated and len(sequence) * times > MOST_PROMPT_CHARS:
-                    raise OverflowError(
-                        _("a repeat of {n:,} items; no prompt holds it").format(
-                            n=len(sequence) * times
-                        )
-                    )
-        elif isinstance(right, int) and abs(right) > 1000:
-            raise OverflowError(_("a power of {n:,}; no prompt needs it").format(n=right))
-        return super().call_binop(context, operator, left, right)
 
 
 _TAG_SAFE = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"))

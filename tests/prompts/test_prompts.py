@@ -68,7 +68,31 @@ def test_sandbox_refuses_unsafe_attribute_access(tmp_path):
         ("{% macro again() %}{{ again() }}{% endmacro %}{{ again() }}", "calls itself without end"),
         ("{% extends 'generate.system.j2' %}", "calls itself without end"),
         ("{% for i in range(99999) %}{{ '하프 마라톤 코칭 ' * 2 }}{% endfor %}",
-         "wrote 1,999,979 characters; no prompt for copy needs more than 1,000,000"),
+         "wrote more than 1,000,000 characters"),
+        # Each way a template makes a value, asked for one no prompt holds: refused before it
+        # is made, not after the memory is taken.
+        ("{{ 'x'|center(2000000000) }}", "a text or list 2,000,000,000 long"),
+        ("{{ 'x'.ljust(2000000000) }}", "a text or list 2,000,000,000 long"),
+        ("{{ 'a\tb'.expandtabs(2000000000) }}", "a text or list 2,000,000,003 long"),
+        ("{{ 'ab'|indent(2000000000, first=True) }}", "a text or list 2,000,000,002 long"),
+        ("{{ '%2000000000s' % 'x' }}", "a text or list 2,000,000,000 long"),
+        ("{{ '%*s' % (2000000000, 'x') }}", "a text or list 2,000,000,000 long"),
+        ("{{ '%s'|format('x') ~ '%-2000000000s'|format('x') }}",
+         "a text or list 2,000,000,000 long"),
+        ("{{ '{:>{w}}'.format('x', w=2000000000) }}", "a text or list 2,000,000,000 long"),
+        ("{{ ('a' * 1000) | replace('a', 'b' * 1000) | replace('b', 'c' * 1000) }}",
+         "a text or list 1,000,000,000 long"),
+        ("{{ [1] | batch(2000000000, fill_with=0) | list }}", "a text or list 2,000,000,000 long"),
+        ("{{ lipsum(1, max=2000000000) }}", "a text or list 20,000,000,000 long"),
+        ("{% set ns = namespace(s='ab') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}"
+         "{% endfor %}", "a text or list 1,048,576 long"),
+        ("{% set ns = namespace(s=[1]) %}{% for i in range(40) %}{% set ns.s = ns.s + ns.s %}"
+         "{% endfor %}", "a text or list 1,048,576 long"),
+        ("{% macro grow(s, n) %}{{ grow(s ~ s, n - 1) if n else s }}{% endmacro %}"
+         "{{ grow('ab', 40)|length }}", "a text or list 1,048,576 long"),
+        ("{% set ns = namespace(n=10 ** 1000) %}{% for i in range(30) %}"
+         "{% set ns.n = ns.n * ns.n %}{% endfor %}", "a number of about 32,000 digits"),
+        ("{{ (10 ** 1000) ** 1000 }}", "a number of about 1,000,021 digits"),
     ],
 )  # fmt: skip
 def test_a_template_that_runs_away_is_stopped_and_named(tmp_path, template, said):
@@ -77,6 +101,43 @@ def test_a_template_that_runs_away_is_stopped_and_named(tmp_path, template, said
     with pytest.raises(ConfigError, match=r"prompt template generate\.system\.j2") as error:
         PromptSet(tmp_path).render("generate.system.j2", policy=None)
     assert said in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("template", "rendered"),
+    [
+        ("{{ '%5.2f|%-4s|%%' % (3.14159, 'ab') }}", "3.14|ab  |%"),
+        ("{{ '%.1f'|format(0.25) }} {{ '%(n)03d'|format(n=7) }}", "0.2 007"),
+        ("{{ '{:>6}|{:.3}|{w:^{n}}'.format('ab', 1.23456, w='c', n=3) }}", "ab|1.23| c"),
+        ("{{ 'a,b'.split(',') | join(' - ') }}|{{ 'x'.center(5, '*') }}", "a - b|**x**"),
+        ("{{ [1, 2, 3] | batch(2, fill_with=0) | list }}", "[[1, 2], [3, 0]]"),
+        ("{{ 'a\nb' | indent(2, first=True) }}|{{ 'aa' | replace('a', 'bc', 1) }}", "a\n  b|bca"),
+        ("{% set ns = namespace(s='') %}{% for i in range(3) %}{% set ns.s = ns.s ~ i %}"
+         "{% endfor %}{{ ns.s }} {{ 2 ** 64 * 3 }}", "012 55340232221128654848"),
+    ],
+)  # fmt: skip
+def test_formats_and_filters_a_prompt_uses_still_render(tmp_path, template, rendered):
+    (tmp_path / "generate.system.j2").write_text(template, encoding="utf-8")
+    assert PromptSet(tmp_path).render("generate.system.j2", policy=None) == rendered
+
+
+def test_a_template_that_fails_is_named_with_its_line(tmp_path):
+    # A team's template with a mistake: its file and line, as a template error is, not a bare
+    # "division by zero" on every brief.
+    (tmp_path / "generate.system.j2").write_text("Write copy.\n\n{{ 10 / 0 }}", encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        PromptSet(tmp_path).render("generate.system.j2", policy=None)
+    assert str(error.value) == (
+        "prompt template generate.system.j2:3: ZeroDivisionError: division by zero"
+    )
+
+
+def test_a_mistake_in_an_included_template_names_that_template(tmp_path):
+    (tmp_path / "parts").mkdir()
+    (tmp_path / "parts" / "voice.j2").write_text("Voice:\n{{ policy.tone.missing }}", "utf-8")
+    (tmp_path / "generate.system.j2").write_text("{% include 'parts/voice.j2' %}", "utf-8")
+    with pytest.raises(ConfigError, match=r"^prompt template parts/voice\.j2:2: .*'missing'"):
+        PromptSet(tmp_path).render("generate.system.j2", policy={"tone": "warm"})
 
 
 def test_loops_and_repeats_a_prompt_needs_still_render(tmp_path):

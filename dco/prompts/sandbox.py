@@ -1,0 +1,304 @@
+"""The sandbox prompt templates render in: Jinja's immutable sandbox, each render's cost bounded.
+
+A team's own template may, by mistake, loop without end or grow a text by doubling it again
+and again. Either is refused with an error that says which, before the work is done, instead of
+a hang or gigabytes held. Loops are bounded by the steps they take in all; every text, list and
+number a template makes, by what a prompt could hold. A template makes values in few places the
+sandbox lets dco watch: calls (functions, macros, a text's methods), operators, filters and
+assignments to a namespace. Each checks what it is about to make, from its arguments, before
+making it. What remains, joining texts with `~` in one expression, grows only with the
+template's own length.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import re
+import string
+from collections.abc import Callable, Collection, Mapping, Sized
+from typing import Any
+
+from jinja2.runtime import Namespace
+from jinja2.sandbox import ImmutableSandboxedEnvironment, safe_range
+from jinja2.utils import generate_lorem_ipsum
+
+from dco.i18n import _
+
+MOST_PROMPT_CHARS = 1_000_000
+"""The longest prompt a template may write, and the longest text or list it may make: dco's own
+are a few thousand characters, and the largest context a model takes is a few hundred thousand
+tokens."""
+MOST_LOOP_STEPS = 1_000_000
+"""The most steps a render's `range()` loops may take in all, nested ones multiplied: a
+template's loop over a range is for a handful of examples, not for work without end."""
+MOST_NUMBER_BITS = 100_000
+"""The largest whole number a template may make, about 30,000 digits: Python writes none past
+4,300 digits as text, so a larger one could only cost time."""
+MOST_EXPONENT = 1000
+"""The largest power a template may raise a number to."""
+
+LOOPS_LEFT: contextvars.ContextVar[list[int]] = contextvars.ContextVar("dco_loops_left")
+"""The loop steps the render in progress may still take (a list, to count down in place); the
+renderer sets it to `MOST_LOOP_STEPS` for each render."""
+
+
+def _refuse_long(length: int) -> None:
+    """Stop a render about to make a text or list of `length` items, if no prompt holds it."""
+    if length > MOST_PROMPT_CHARS:
+        raise OverflowError(_("a text or list {n:,} long; no prompt holds it").format(n=length))
+
+
+def _refuse_huge_number(bits: int) -> None:
+    if bits > MOST_NUMBER_BITS:
+        raise OverflowError(
+            _("a number of about {n:,} digits; no prompt needs it").format(n=int(bits * 0.30103))
+        )
+
+
+def _refuse_oversized(value: Any) -> None:
+    """Stop a render holding a value larger than any prompt could show."""
+    if isinstance(value, str | bytes | list | tuple | dict | set | frozenset):
+        _refuse_long(len(value))
+    elif isinstance(value, int):
+        _refuse_huge_number(value.bit_length())
+
+
+def _count(value: Any) -> int:
+    """A width or count as given, or 0 where it is not a whole number (the call itself then
+    says what is wrong with it)."""
+    return value if isinstance(value, int) else 0
+
+
+def _text_length(value: Any) -> int:
+    return len(value) if isinstance(value, str) else 0
+
+
+def _numbers_in(values: Any) -> list[int]:
+    """The whole numbers among the values a format fills its fields with."""
+    if isinstance(values, Mapping):
+        values = values.values()
+    elif not isinstance(values, tuple | list):
+        values = (values,)
+    return [value for value in values if isinstance(value, int)]
+
+
+# How long each growing operation's result would be, from its arguments alone: checked before
+# the operation runs, which could otherwise take the memory first and fail after. Each takes
+# its operation's arguments as given, and reads a value it does not understand as adding
+# nothing: the operation itself then says what is wrong with it.
+
+
+def _padded(text: Any, width: Any = 0, *_rest: Any, **options: Any) -> int:
+    return max(_text_length(text), _count(options.get("width", width)))
+
+
+def _replaced(text: Any, old: Any = "", new: Any = "", count: Any = None, **_options: Any) -> int:
+    if not (isinstance(text, str) and isinstance(old, str) and isinstance(new, str)):
+        return 0
+    found = text.count(old) if old else len(text) + 1
+    if isinstance(count, int) and count >= 0:
+        found = min(found, count)
+    return len(text) + found * max(0, len(new) - len(old))
+
+
+def _tabs_expanded(text: str, tabsize: Any = 8, **options: Any) -> int:
+    return len(text) + text.count("\t") * _count(options.get("tabsize", tabsize))
+
+
+def _joined(separator: Any, items: Any = (), *_rest: Any, **_options: Any) -> int:
+    if not isinstance(items, Collection) or isinstance(items, Mapping):
+        return 0  # made one by one: the text is checked once made
+    texts = sum(len(item) for item in items if isinstance(item, str))
+    return texts + _text_length(separator) * len(items)
+
+
+def _joined_by_filter(items: Any = (), d: Any = "", *_rest: Any, **options: Any) -> int:
+    return _joined(options.get("d", d), items)
+
+
+def _indented(text: Any, width: Any = 4, *_rest: Any, **options: Any) -> int:
+    width = options.get("width", width)
+    indent = len(width) if isinstance(width, str) else _count(width)
+    lines = text.count("\n") + 1 if isinstance(text, str) else 0
+    return _text_length(text) + lines * indent
+
+
+def _wrapped(text: Any, width: Any = 79, _long: Any = True, wrapstring: Any = None,
+             *_rest: Any, **options: Any) -> int:  # fmt: skip
+    width, wrapstring = options.get("width", width), options.get("wrapstring", wrapstring)
+    if not isinstance(text, str) or not isinstance(wrapstring, str):
+        return _text_length(text)
+    lines = len(text) // max(1, _count(width)) + text.count("\n") + 1
+    return len(text) + lines * len(wrapstring)
+
+
+def _batched(_items: Any = (), linecount: Any = 0, *_rest: Any, **options: Any) -> int:
+    return _count(options.get("linecount", linecount))
+
+
+def _sliced(_items: Any = (), slices: Any = 0, *_rest: Any, **options: Any) -> int:
+    return _count(options.get("slices", slices))
+
+
+def _lorem_ipsum(n: Any = 5, *rest: Any, **options: Any) -> int:
+    most_words = options.get("max", rest[2] if len(rest) > 2 else 100)
+    return _count(options.get("n", n)) * _count(most_words) * 10  # a word and its space
+
+
+_PRINTF_FIELD = re.compile(r"%(?:\([^)]{0,200}\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
+"""A printf field's width and precision (`%-10.2f`, `%*s`): `%` and the `format` filter."""
+_FORMAT_SIZE = re.compile(r"\{[^{}]{0,200}\}|\d+")
+"""Within a `str.format` field's spec, a number, or a nested field that gives one."""
+
+
+def _widest(sizes: list[str], values: Any) -> int:
+    """The widest of fields whose widths and precisions are `sizes`, written out (digits) or
+    taken from the values filled in (`*`): as wide as the largest number among them."""
+    widest = 0
+    for size in sizes:
+        if size.isdigit():
+            # Past 18 digits, reading the number would cost time only to refuse it.
+            widest = max(widest, int(size) if len(size) <= 18 else 10**18)
+        elif size:  # `*`, or a nested field such as `{width}`
+            widest = max(widest, *_numbers_in(values), 0)
+    return widest
+
+
+def _printf_width(template: Any, values: Any = ()) -> int:
+    if not isinstance(template, str) or "%" not in template:
+        return 0
+    fields = _PRINTF_FIELD.finditer(template)
+    return _widest([size for field in fields for size in field.groups("")], values)
+
+
+def _formatted(template: Any = "", *args: Any, **kwargs: Any) -> int:
+    """The `format` filter: printf fields, filled from `kwargs` or else `args`."""
+    return _printf_width(template, kwargs or args)
+
+
+def _format_width(template: str, values: Any) -> int:
+    try:
+        fields = list(string.Formatter().parse(template))
+    except ValueError:
+        return 0  # not a format: the call says so
+    specs = [spec for _text, name, spec, _conversion in fields if name is not None and spec]
+    sizes = [size for spec in specs for size in _FORMAT_SIZE.findall(spec)]
+    return _widest(sizes, values)
+
+
+_TEXT_METHOD_GROWTH: dict[str, Callable[..., int]] = {
+    "center": _padded, "ljust": _padded, "rjust": _padded, "zfill": _padded,
+    "expandtabs": _tabs_expanded, "replace": _replaced, "join": _joined,
+}  # fmt: skip
+_FILTER_GROWTH: dict[str, Callable[..., int]] = {
+    "center": _padded, "indent": _indented, "replace": _replaced, "join": _joined_by_filter,
+    "wordwrap": _wrapped, "format": _formatted, "batch": _batched, "slice": _sliced,
+}  # fmt: skip
+
+
+def _bounded(make: Callable[..., Any], grows: Callable[..., int]) -> Callable[..., Any]:
+    """`make` (a filter or a global), refused when `grows` says its result would be longer than
+    a prompt. A filter's environment or context, which Jinja passes first, is not measured."""
+    passed = 0 if getattr(make, "jinja_pass_arg", None) is None else 1
+
+    @functools.wraps(make)
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        _refuse_long(grows(*args[passed:], **kwargs))
+        return make(*args, **kwargs)
+
+    return bounded
+
+
+def _budgeted_range(*args: int) -> range:
+    """The sandbox's `range`, each one's length taken from the render's budget of steps."""
+    steps = safe_range(*args)
+    left = LOOPS_LEFT.get(None)
+    if left is not None:
+        left[0] -= len(steps)
+        if left[0] < 0:
+            raise OverflowError(
+                _("its loops ran past {most:,} steps; loop over fewer").format(most=MOST_LOOP_STEPS)
+            )
+    return steps
+
+
+class _BoundedNamespace(Namespace):
+    """`namespace()`, whose attributes hold no more than a prompt could: the one place a value
+    outlives a loop's step, so the one place a text doubled at each step could keep growing."""
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        _refuse_oversized(value)
+        super().__setitem__(name, value)
+
+
+class BoundedSandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, with a render's cost bounded (see the module's docstring)."""
+
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.globals["range"] = _budgeted_range
+        self.globals["namespace"] = _BoundedNamespace
+        self.globals["lipsum"] = _bounded(generate_lorem_ipsum, _lorem_ipsum)
+        for name, grows in _FILTER_GROWTH.items():
+            self.filters[name] = _bounded(self.filters[name], grows)
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            self._refuse_a_long_product(left, right)
+        elif operator == "**":
+            if isinstance(right, int) and abs(right) > MOST_EXPONENT:
+                raise OverflowError(_("a power of {n:,}; no prompt needs it").format(n=right))
+            if isinstance(left, int) and isinstance(right, int) and right > 0:
+                _refuse_huge_number(left.bit_length() * right)
+        elif operator == "+":
+            if isinstance(left, Sized) and isinstance(right, Sized):
+                _refuse_long(len(left) + len(right))
+        elif operator == "%":
+            _refuse_long(_printf_width(left, right))
+        return super().call_binop(context, operator, left, right)
+
+    @staticmethod
+    def _refuse_a_long_product(left: Any, right: Any) -> None:
+        if isinstance(left, int) and isinstance(right, int):
+            _refuse_huge_number(left.bit_length() + right.bit_length())
+            return
+        for sequence, times in ((left, right), (right, left)):
+            repeated = isinstance(sequence, str | list | tuple) and isinstance(times, int)
+            if repeated and len(sequence) * times > MOST_PROMPT_CHARS:
+                raise OverflowError(
+                    _("a repeat of {n:,} items; no prompt holds it").format(n=len(sequence) * times)
+                )
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        # A macro that calls itself with its argument doubled is stopped here, at the call
+        # whose argument no prompt could hold; the call's result is checked for the same.
+        for value in (*args, *kwargs.values()):
+            _refuse_oversized(value)
+        owner = getattr(__obj, "__self__", None)
+        if isinstance(owner, str):
+            grows = _TEXT_METHOD_GROWTH.get(getattr(__obj, "__name__", ""))
+            if grows is not None:
+                _refuse_long(grows(owner, *args, **kwargs))
+        made = super().call(__context, __obj, *args, **kwargs)
+        _refuse_oversized(made)
+        return made
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        formats = super().wrap_str_format(value)
+        if formats is None:
+            return None
+        template: str = value.__self__
+        mapped = value.__name__ == "format_map"
+
+        @functools.wraps(formats)
+        def bounded(*args: Any, **kwargs: Any) -> str:
+            given = args[0] if mapped and args else (*args, *kwargs.values())
+            _refuse_long(_format_width(template, given))
+            made = formats(*args, **kwargs)
+            _refuse_long(len(made))
+            return made
+
+        return bounded
