@@ -6,8 +6,11 @@ a hang or gigabytes held. Loops are bounded by the steps they take in all; every
 number a template makes, by what a prompt could hold. A template makes values in few places the
 sandbox lets dco watch: calls (functions, macros, a text's methods), operators, filters and
 assignments to a namespace. Each checks what it is about to make, from its arguments, before
-making it. What remains, joining texts with `~` in one expression, grows only with the
-template's own length.
+making it. Text written out is counted as it is written (see `PromptSet.render`).
+
+Not watched: texts joined with `~` within one expression, which grow with the template's own
+length, and text a loop writes inside a macro or a `{% set %}` block, which is bounded by the
+loop's steps and checked when the macro returns.
 """
 
 from __future__ import annotations
