@@ -74,22 +74,12 @@ class PromptSet:
                     "extends that comes back to itself)"
                 ).format(name=name)
             ) from None
-        except jinja2.UndefinedError as e:
-            where = self._where(name, e)
-            raise ConfigError(
-                _("prompt template {where}: {why}").format(where=where, why=e.message)
-            ) from e
-        except (jinja2.TemplateError, OverflowError) as e:  # the sandbox's refusals included
-            where = self._where(name, e)
-            raise ConfigError(_("prompt template {where}: {why}").format(where=where, why=e)) from e
         except ConfigError:
             raise
-        except Exception as e:  # a template's own mistake, such as dividing by zero
+        except Exception as e:  # the sandbox's refusals, and a template's own mistakes
             where = self._where(name, e)
             raise ConfigError(
-                _("prompt template {where}: {error}: {why}").format(
-                    where=where, error=type(e).__name__, why=e
-                )
+                _("prompt template {where}: {why}").format(where=where, why=_what_went_wrong(e))
             ) from e
         finally:
             LOOPS_LEFT.reset(budget)
@@ -200,6 +190,16 @@ class PromptSet:
             digest.update(name.encode() + b"\0" + source.encode() + b"\0")
         digest.update(self.policies.model_dump_json().encode())
         return digest.hexdigest()
+
+
+def _what_went_wrong(error: Exception) -> str:
+    """An error in a template as its author needs it: Jinja's and the sandbox's own words, or a
+    Python error's name and message (`ZeroDivisionError: division by zero`)."""
+    if isinstance(error, jinja2.UndefinedError) and error.message:
+        return error.message
+    if isinstance(error, jinja2.TemplateError | OverflowError):
+        return str(error)
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 
 
 _TAG_SAFE = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"))
