@@ -41,9 +41,54 @@ MOST_NUMBER_BITS = 100_000
 MOST_EXPONENT = 1000
 """The largest power a template may raise a number to."""
 
-LOOPS_LEFT: contextvars.ContextVar[list[int]] = contextvars.ContextVar("dco_loops_left")
-"""The loop steps the render in progress may still take (a list, to count down in place); the
-renderer sets it to `MOST_LOOP_STEPS` for each render."""
+MOST_NESTING = 100
+"""The deepest a list or mapping a template makes may nest."""
+
+
+class Budget:
+    """What the render in progress may still spend: its loops' steps, and the weights of the
+    lists and mappings it has weighed, remembered with them (a list weighed at every call of a
+    loop is weighed once; holding it keeps its id from being another's)."""
+
+    def __init__(self) -> None:
+        self.steps_left = MOST_LOOP_STEPS
+        self.weights: dict[int, tuple[Any, int]] = {}
+
+
+BUDGET: contextvars.ContextVar[Budget] = contextvars.ContextVar("dco_render_budget")
+"""The budget of the render in progress: the renderer sets a fresh one for each render."""
+
+
+def weight(value: Any, depth: int = 0) -> int:
+    """About how many characters `value` takes written out: a text its length, a number its
+    digits, a list or mapping its items' weights and a separator each. What a template makes is
+    bounded by this rather than by a list's length: a list that holds one long text many times,
+    or a list of itself twice over and again, is short and no prompt could hold it written out.
+    Counting stops once past any prompt's length, which is all a refusal needs to know."""
+    if isinstance(value, str | bytes):
+        return len(value)
+    if isinstance(value, int):
+        return value.bit_length() * 30103 // 100000 + 1
+    if not isinstance(value, Mapping | list | tuple | set | frozenset):
+        return 8  # a float, None, an object: its text is short
+    budget = BUDGET.get(None)
+    if budget is not None and (known := budget.weights.get(id(value))) is not None:
+        return known[1]
+    if depth > MOST_NESTING:
+        raise OverflowError(
+            _("a list or mapping nested more than {most} deep; no prompt needs it").format(
+                most=MOST_NESTING
+            )
+        )
+    items = [*value.keys(), *value.values()] if isinstance(value, Mapping) else value
+    total = 2
+    for item in items:
+        total += 1 + weight(item, depth + 1)
+        if total > MOST_PROMPT_CHARS:
+            break
+    if budget is not None:
+        budget.weights[id(value)] = (value, total)
+    return total
 
 
 def _refuse_long(length: int) -> None:
@@ -61,10 +106,10 @@ def _refuse_huge_number(bits: int) -> None:
 
 def _refuse_oversized(value: Any) -> None:
     """Stop a render holding a value larger than any prompt could show."""
-    if isinstance(value, str | bytes | list | tuple | dict | set | frozenset):
-        _refuse_long(len(value))
-    elif isinstance(value, int):
+    if isinstance(value, int):
         _refuse_huge_number(value.bit_length())
+    else:
+        _refuse_long(weight(value))
 
 
 def _count(value: Any) -> int:
@@ -112,8 +157,7 @@ def _tabs_expanded(text: str, tabsize: Any = 8, **options: Any) -> int:
 def _joined(separator: Any, items: Any = (), *_rest: Any, **_options: Any) -> int:
     if not isinstance(items, Collection) or isinstance(items, Mapping):
         return 0  # made one by one: the text is checked once made
-    texts = sum(len(item) for item in items if isinstance(item, str))
-    return texts + _text_length(separator) * len(items)
+    return sum(map(weight, items)) + _text_length(separator) * len(items)
 
 
 def _joined_by_filter(items: Any = (), d: Any = "", *_rest: Any, **options: Any) -> int:
@@ -216,10 +260,10 @@ def _bounded(make: Callable[..., Any], grows: Callable[..., int]) -> Callable[..
 def _budgeted_range(*args: int) -> range:
     """The sandbox's `range`, each one's length taken from the render's budget of steps."""
     steps = safe_range(*args)
-    left = LOOPS_LEFT.get(None)
-    if left is not None:
-        left[0] -= len(steps)
-        if left[0] < 0:
+    budget = BUDGET.get(None)
+    if budget is not None:
+        budget.steps_left -= len(steps)
+        if budget.steps_left < 0:
             raise OverflowError(
                 _("its loops ran past {most:,} steps; loop over fewer").format(most=MOST_LOOP_STEPS)
             )
@@ -258,7 +302,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
                 _refuse_huge_number(left.bit_length() * right)
         elif operator == "+":
             if isinstance(left, Sized) and isinstance(right, Sized):
-                _refuse_long(len(left) + len(right))
+                _refuse_long(weight(left) + weight(right))
         elif operator == "%":
             _refuse_long(_printf_width(left, right))
         return super().call_binop(context, operator, left, right)
@@ -269,11 +313,14 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             _refuse_huge_number(left.bit_length() + right.bit_length())
             return
         for sequence, times in ((left, right), (right, left)):
-            repeated = isinstance(sequence, str | list | tuple) and isinstance(times, int)
-            if repeated and len(sequence) * times > MOST_PROMPT_CHARS:
-                raise OverflowError(
-                    _("a repeat of {n:,} items; no prompt holds it").format(n=len(sequence) * times)
-                )
+            if isinstance(sequence, str | list | tuple) and isinstance(times, int):
+                repeated = weight(sequence) * times
+                if repeated > MOST_PROMPT_CHARS:
+                    raise OverflowError(
+                        _("a repeat of {n:,} characters written out; no prompt holds it").format(
+                            n=repeated
+                        )
+                    )
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         # A macro that calls itself with its argument doubled is stopped here, at the call

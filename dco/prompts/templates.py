@@ -24,7 +24,7 @@ from dco import resources, yamlfile
 from dco.errors import ConfigError
 from dco.i18n import _
 from dco.prompts.policy import PolicyTable
-from dco.prompts.sandbox import LOOPS_LEFT, MOST_LOOP_STEPS, MOST_PROMPT_CHARS, BoundedSandbox
+from dco.prompts.sandbox import BUDGET, MOST_PROMPT_CHARS, BoundedSandbox, Budget
 
 T = TypeVar("T")
 
@@ -64,7 +64,7 @@ class PromptSet:
         """Render template `name` with `context`; a missing variable is an error, not blank text,
         and so is a render past its bounds (see `dco.prompts.sandbox`) or one that fails: each
         names the template and line at fault."""
-        budget = LOOPS_LEFT.set([MOST_LOOP_STEPS])
+        budget = BUDGET.set(Budget())
         try:
             text = self._written(name, context).strip()
         except RecursionError:
@@ -82,7 +82,7 @@ class PromptSet:
                 _("prompt template {where}: {why}").format(where=where, why=_what_went_wrong(e))
             ) from e
         finally:
-            LOOPS_LEFT.reset(budget)
+            BUDGET.reset(budget)
         return text
 
     def _written(self, name: str, context: dict[str, Any]) -> str:
