@@ -40,7 +40,6 @@ MOST_NUMBER_BITS = 100_000
 4,300 digits as text, so a larger one could only cost time."""
 MOST_EXPONENT = 1000
 """The largest power a template may raise a number to."""
-
 MOST_NESTING = 100
 """The deepest a list or mapping a template makes may nest."""
 
@@ -92,7 +91,8 @@ def weight(value: Any, depth: int = 0) -> int:
 
 
 def _refuse_long(length: int) -> None:
-    """Stop a render about to make a text or list of `length` items, if no prompt holds it."""
+    """Stop a render about to make a text or list `length` characters long written out (see
+    `weight`), if no prompt holds it."""
     if length > MOST_PROMPT_CHARS:
         raise OverflowError(_("a text or list {n:,} long; no prompt holds it").format(n=length))
 
