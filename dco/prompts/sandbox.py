@@ -8,9 +8,11 @@ sandbox lets dco watch: calls (functions, macros, a text's methods), operators, 
 assignments to a namespace. Each checks what it is about to make, from its arguments, before
 making it. Text written out is counted as it is written (see `PromptSet.render`).
 
-Not watched: texts joined with `~` within one expression, which grow with the template's own
-length, and text a loop writes inside a macro or a `{% set %}` block, which is bounded by the
-loop's steps and checked when the macro returns.
+Loops take a step from the render's budget for each item they go through, whatever they loop
+over, and every expression's text counts against what a render may write in all, inside a macro
+or a `{% set %}` block too. Not watched: texts joined with `~` within one expression, and a
+template's own literal text, which grow only with the template's length (times its loops'
+steps, at most, before the prompt's own length stops it).
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ import contextvars
 import functools
 import re
 import string
-from collections.abc import Callable, Collection, Mapping, Sized
+from collections.abc import Callable, Collection, Iterator, Mapping, Sized
 from typing import Any
 
+from jinja2 import nodes
 from jinja2.runtime import Namespace
 from jinja2.sandbox import ImmutableSandboxedEnvironment, safe_range
 from jinja2.utils import generate_lorem_ipsum
@@ -42,6 +45,10 @@ MOST_EXPONENT = 1000
 """The largest power a template may raise a number to."""
 MOST_NESTING = 100
 """The deepest a list or mapping a template makes may nest."""
+MOST_WRITTEN = 4 * MOST_PROMPT_CHARS
+"""The most characters a render's expressions may write in all, counting what a macro returns
+or a `{% set %}` block captures as well as the prompt: room for text captured and written
+again, not for a loop that writes without end where no one sees it."""
 
 
 class Budget:
@@ -51,7 +58,15 @@ class Budget:
 
     def __init__(self) -> None:
         self.steps_left = MOST_LOOP_STEPS
+        self.written = 0
         self.weights: dict[int, tuple[Any, int]] = {}
+
+    def take_steps(self, steps: int) -> None:
+        self.steps_left -= steps
+        if self.steps_left < 0:
+            raise OverflowError(
+                _("its loops ran past {most:,} steps; loop over fewer").format(most=MOST_LOOP_STEPS)
+            )
 
 
 BUDGET: contextvars.ContextVar[Budget] = contextvars.ContextVar("dco_render_budget")
@@ -262,12 +277,40 @@ def _budgeted_range(*args: int) -> range:
     steps = safe_range(*args)
     budget = BUDGET.get(None)
     if budget is not None:
-        budget.steps_left -= len(steps)
-        if budget.steps_left < 0:
-            raise OverflowError(
-                _("its loops ran past {most:,} steps; loop over fewer").format(most=MOST_LOOP_STEPS)
-            )
+        budget.take_steps(len(steps))
     return steps
+
+
+def _stepped(items: Any) -> Any:
+    """What a loop goes through, a step from the render's budget for each item: nested loops
+    over a list of a thousand items would otherwise take a billion steps, with no `range()`
+    to count them. (Wrapped round every `{% for %}`'s items as templates are parsed.)"""
+    budget = BUDGET.get(None)
+    if budget is None:  # folding a constant as the template compiles: nothing runs yet
+        return items
+    return _each_a_step(items, budget)
+
+
+def _each_a_step(items: Any, budget: Budget) -> Iterator[Any]:
+    for item in items:
+        budget.take_steps(1)
+        yield item
+
+
+def _counted_output(value: Any) -> str:
+    """An expression's text as it is written, counted against what the render may write in
+    all (the sandbox's `finalize`): in a macro or a `{% set %}` block, nothing else sees it."""
+    text = value if type(value) is str else str(value)
+    budget = BUDGET.get(None)
+    if budget is not None:
+        budget.written += len(text)
+        if budget.written > MOST_WRITTEN:
+            raise OverflowError(
+                _("it wrote more than {most:,} characters in all; no prompt needs it").format(
+                    most=MOST_WRITTEN
+                )
+            )
+    return text
 
 
 class _BoundedNamespace(Namespace):
@@ -279,18 +322,31 @@ class _BoundedNamespace(Namespace):
         super().__setitem__(name, value)
 
 
+_STEPPED = "dco_stepped"
+"""The filter `_stepped` is known by in templates (a name no team's own filter would take)."""
+
+
 class BoundedSandbox(ImmutableSandboxedEnvironment):
     """Jinja's immutable sandbox, with a render's cost bounded (see the module's docstring)."""
 
     intercepted_binops = frozenset({"*", "**", "+", "%"})
 
     def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
+        super().__init__(finalize=_counted_output, **options)
+        self.filters[_STEPPED] = _stepped
         self.globals["range"] = _budgeted_range
         self.globals["namespace"] = _BoundedNamespace
         self.globals["lipsum"] = _bounded(generate_lorem_ipsum, _lorem_ipsum)
         for name, grows in _FILTER_GROWTH.items():
             self.filters[name] = _bounded(self.filters[name], grows)
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        # Jinja has no public hook between parsing and compiling; this is where every loop's
+        # items are wrapped in `_stepped`, so that no loop goes uncounted.
+        template = super()._parse(source, name, filename)
+        for loop in template.find_all(nodes.For):
+            loop.iter = nodes.Filter(loop.iter, _STEPPED, [], [], None, None, lineno=loop.lineno)
+        return template
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "*":

@@ -63,6 +63,12 @@ def test_sandbox_refuses_unsafe_attribute_access(tmp_path):
     [
         ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
          "its loops ran past 1,000,000 steps"),
+        # Loops over a list count their steps too: a billion here, with one range() of 1,000.
+        ("{% set l = range(1000)|list %}{% for a in l %}{% for b in l %}{% for c in l %}"
+         "{% endfor %}{% endfor %}{% endfor %}", "its loops ran past 1,000,000 steps"),
+        # What a macro or a {% set %} block writes counts, though it is not the prompt.
+        ("{% set big = 'x' * 5000 %}{% set kept %}{% for i in range(1000) %}{{ big }}{% endfor %}"
+         "{% endset %}", "it wrote more than 4,000,000 characters in all"),
         ("{{ 'copy ' * 100000000 }}", "a repeat of 500,000,000 characters written out"),
         # A list is weighed by what it holds written out, not by its length: one long text
         # held a million times, or a list of itself twice, doubled forty times.
@@ -119,6 +125,11 @@ def test_a_template_that_runs_away_is_stopped_and_named(tmp_path, template, said
         ("{{ 'a\nb' | indent(2, first=True) }}|{{ 'aa' | replace('a', 'bc', 1) }}", "a\n  b|bca"),
         ("{% set ns = namespace(s='') %}{% for i in range(3) %}{% set ns.s = ns.s ~ i %}"
          "{% endfor %}{{ ns.s }} {{ 2 ** 64 * 3 }}", "012 55340232221128654848"),
+        ("{% for x in 'abc' %}{{ loop.index }}/{{ loop.length }}{{ x }}{% else %}-{% endfor %}"
+         "|{% for x in [] %}{% else %}none{% endfor %}"
+         "|{% for k, v in {'a': 1}|dictsort %}{{ k }}={{ v }}{% endfor %}"
+         "|{% for x in [1, 2, 3, 4] if x is even %}{{ x }}{% endfor %}",
+         "1/3a2/3b3/3c|none|a=1|24"),
     ],
 )  # fmt: skip
 def test_formats_and_filters_a_prompt_uses_still_render(tmp_path, template, rendered):
