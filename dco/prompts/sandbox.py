@@ -9,10 +9,11 @@ assignments to a namespace. Each checks what it is about to make, from its argum
 making it. Text written out is counted as it is written (see `PromptSet.render`).
 
 Loops take a step from the render's budget for each item they go through, whatever they loop
-over, and every expression's text counts against what a render may write in all, inside a macro
-or a `{% set %}` block too. Not watched: texts joined with `~` within one expression, and a
-template's own literal text, which grow only with the template's length (times its loops'
-steps, at most, before the prompt's own length stops it).
+over, and so does each call. What a render writes counts against what it may write in all,
+inside a macro or a `{% set %}` block too: every expression's text as it is written, and the
+template's own text in a loop's body at each step. Not watched: texts joined with `~` within
+one expression, and the template's own text outside loops, which grow only with the template's
+length.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import contextvars
 import functools
 import re
 import string
-from collections.abc import Callable, Collection, Iterator, Mapping, Sized
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sized
 from typing import Any
 
 from jinja2 import nodes
@@ -36,8 +37,9 @@ MOST_PROMPT_CHARS = 1_000_000
 are a few thousand characters, and the largest context a model takes is a few hundred thousand
 tokens."""
 MOST_LOOP_STEPS = 1_000_000
-"""The most steps a render's `range()` loops may take in all, nested ones multiplied: a
-template's loop over a range is for a handful of examples, not for work without end."""
+"""The most steps a render may take in all: an item a loop goes through, a number `range()`
+makes, a call (a macro that calls itself twice takes twice the steps at each depth). A
+template's loops are for a handful of examples, not for work without end."""
 MOST_NUMBER_BITS = 100_000
 """The largest whole number a template may make, about 30,000 digits: Python writes none past
 4,300 digits as text, so a larger one could only cost time."""
@@ -46,9 +48,10 @@ MOST_EXPONENT = 1000
 MOST_NESTING = 100
 """The deepest a list or mapping a template makes may nest."""
 MOST_WRITTEN = 4 * MOST_PROMPT_CHARS
-"""The most characters a render's expressions may write in all, counting what a macro returns
-or a `{% set %}` block captures as well as the prompt: room for text captured and written
-again, not for a loop that writes without end where no one sees it."""
+"""The most characters a render may write in all, counting what a macro returns or a `{% set %}`
+block captures as well as the prompt: room for text captured and written again, not for a loop
+that writes without end where no one sees it. The prompt itself is held to `MOST_PROMPT_CHARS`
+once written, which this bounds first."""
 
 
 class Budget:
@@ -61,11 +64,22 @@ class Budget:
         self.written = 0
         self.weights: dict[int, tuple[Any, int]] = {}
 
+    def write(self, characters: int) -> None:
+        self.written += characters
+        if self.written > MOST_WRITTEN:
+            raise OverflowError(
+                _("it wrote more than {most:,} characters in all; no prompt needs it").format(
+                    most=MOST_WRITTEN
+                )
+            )
+
     def take_steps(self, steps: int) -> None:
         self.steps_left -= steps
         if self.steps_left < 0:
             raise OverflowError(
-                _("its loops ran past {most:,} steps; loop over fewer").format(most=MOST_LOOP_STEPS)
+                _("its loops and calls ran past {most:,} steps; loop or call fewer").format(
+                    most=MOST_LOOP_STEPS
+                )
             )
 
 
@@ -281,20 +295,34 @@ def _budgeted_range(*args: int) -> range:
     return steps
 
 
-def _stepped(items: Any) -> Any:
-    """What a loop goes through, a step from the render's budget for each item: nested loops
-    over a list of a thousand items would otherwise take a billion steps, with no `range()`
-    to count them. (Wrapped round every `{% for %}`'s items as templates are parsed.)"""
+def _stepped(items: Any, text_per_step: int = 0) -> Any:
+    """What a loop goes through, a step from the render's budget for each item, and the
+    template's own text in the loop's body (`text_per_step`) from what it may write: nested
+    loops over a list of a thousand items would otherwise take a billion steps, with no
+    `range()` to count them. (Wrapped round every `{% for %}`'s items as templates are parsed.)"""
     budget = BUDGET.get(None)
     if budget is None:  # folding a constant as the template compiles: nothing runs yet
         return items
-    return _each_a_step(items, budget)
+    return _each_a_step(items, text_per_step, budget)
 
 
-def _each_a_step(items: Any, budget: Budget) -> Iterator[Any]:
+def _each_a_step(items: Any, text_per_step: int, budget: Budget) -> Iterator[Any]:
     for item in items:
         budget.take_steps(1)
+        budget.write(text_per_step)
         yield item
+
+
+def _own_text(body: Iterable[nodes.Node]) -> int:
+    """The length of the template's own text in a loop's body, as written once a step: a loop
+    inside it counts its own."""
+    length = 0
+    for node in body:
+        if isinstance(node, nodes.TemplateData):
+            length += len(node.data)
+        elif not isinstance(node, nodes.For):
+            length += _own_text(node.iter_child_nodes())
+    return length
 
 
 def _counted_output(value: Any) -> str:
@@ -303,13 +331,7 @@ def _counted_output(value: Any) -> str:
     text = value if type(value) is str else str(value)
     budget = BUDGET.get(None)
     if budget is not None:
-        budget.written += len(text)
-        if budget.written > MOST_WRITTEN:
-            raise OverflowError(
-                _("it wrote more than {most:,} characters in all; no prompt needs it").format(
-                    most=MOST_WRITTEN
-                )
-            )
+        budget.write(len(text))
     return text
 
 
@@ -345,7 +367,10 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         # items are wrapped in `_stepped`, so that no loop goes uncounted.
         template = super()._parse(source, name, filename)
         for loop in template.find_all(nodes.For):
-            loop.iter = nodes.Filter(loop.iter, _STEPPED, [], [], None, None, lineno=loop.lineno)
+            text = nodes.Const(_own_text(loop.body))
+            loop.iter = nodes.Filter(
+                loop.iter, _STEPPED, [text], [], None, None, lineno=loop.lineno
+            )
         return template
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
@@ -379,8 +404,13 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
                     )
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
-        # A macro that calls itself with its argument doubled is stopped here, at the call
-        # whose argument no prompt could hold; the call's result is checked for the same.
+        # A call is a step: a macro calling itself twice at each depth would otherwise take
+        # time doubling with the depth, with no loop to count it. A macro that calls itself
+        # with its argument doubled is stopped here, at the call whose argument no prompt could
+        # hold; the call's result is checked for the same.
+        budget = BUDGET.get(None)
+        if budget is not None:
+            budget.take_steps(1)
         for value in (*args, *kwargs.values()):
             _refuse_oversized(value)
         owner = getattr(__obj, "__self__", None)

@@ -63,10 +63,11 @@ class PromptSet:
     def render(self, name: str, **context: Any) -> str:
         """Render template `name` with `context`; a missing variable is an error, not blank text,
         and so is a render past its bounds (see `dco.prompts.sandbox`) or one that fails: each
-        names the template and line at fault."""
+        names the template and line at fault. A prompt longer than `MOST_PROMPT_CHARS` is
+        refused once written: what a render may write is bounded first, in the sandbox."""
         budget = BUDGET.set(Budget())
         try:
-            text = self._written(name, context).strip()
+            text = self._templates[name].render(**context).strip()
         except RecursionError:
             raise ConfigError(
                 _(
@@ -83,24 +84,14 @@ class PromptSet:
             ) from e
         finally:
             BUDGET.reset(budget)
+        if len(text) > MOST_PROMPT_CHARS:  # written within the render's bounds (see the sandbox)
+            raise ConfigError(
+                _(
+                    "prompt template {name} wrote more than {most:,} characters, more than "
+                    "a prompt for copy needs: look for a loop or a repeat that runs away"
+                ).format(name=name, most=MOST_PROMPT_CHARS)
+            )
         return text
-
-    def _written(self, name: str, context: dict[str, Any]) -> str:
-        """What template `name` writes, stopped as soon as it is longer than a prompt: a loop
-        that runs away writing is stopped before it has taken the memory."""
-        chunks: list[str] = []
-        written = 0
-        for chunk in self._templates[name].generate(**context):
-            written += len(chunk)
-            if written > MOST_PROMPT_CHARS:
-                raise ConfigError(
-                    _(
-                        "prompt template {name} wrote more than {most:,} characters, more than "
-                        "a prompt for copy needs: look for a loop or a repeat that runs away"
-                    ).format(name=name, most=MOST_PROMPT_CHARS)
-                )
-            chunks.append(chunk)
-        return "".join(chunks)
 
     def _where(self, name: str, error: BaseException) -> str:
         """The template and line `error` was raised at, as `generate.user.j2:12` (an included

@@ -62,10 +62,13 @@ def test_sandbox_refuses_unsafe_attribute_access(tmp_path):
     ("template", "said"),
     [
         ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
-         "its loops ran past 1,000,000 steps"),
+         "its loops and calls ran past 1,000,000 steps"),
         # Loops over a list count their steps too: a billion here, with one range() of 1,000.
         ("{% set l = range(1000)|list %}{% for a in l %}{% for b in l %}{% for c in l %}"
-         "{% endfor %}{% endfor %}{% endfor %}", "its loops ran past 1,000,000 steps"),
+         "{% endfor %}{% endfor %}{% endfor %}", "its loops and calls ran past 1,000,000 steps"),
+        # Calls count as steps: this macro would call itself 2 ** 40 times.
+        ("{% macro twice(n) %}{% if n %}{{ twice(n - 1) }}{{ twice(n - 1) }}{% endif %}"
+         "{% endmacro %}{{ twice(40) }}", "its loops and calls ran past 1,000,000 steps"),
         # What a macro or a {% set %} block writes counts, though it is not the prompt.
         ("{% set big = 'x' * 5000 %}{% set kept %}{% for i in range(1000) %}{{ big }}{% endfor %}"
          "{% endset %}", "it wrote more than 4,000,000 characters in all"),
