@@ -36,7 +36,7 @@ MOST_PROMPT_CHARS = 1_000_000
 """The longest prompt a template may write, and the longest text or list it may make: dco's own
 are a few thousand characters, and the largest context a model takes is a few hundred thousand
 tokens."""
-MOST_LOOP_STEPS = 1_000_000
+MOST_STEPS = 1_000_000
 """The most steps a render may take in all: an item a loop goes through, a number `range()`
 makes, a call (a macro that calls itself twice takes twice the steps at each depth). A
 template's loops are for a handful of examples, not for work without end."""
@@ -55,16 +55,18 @@ once written, which this bounds first."""
 
 
 class Budget:
-    """What the render in progress may still spend: its loops' steps, and the weights of the
-    lists and mappings it has weighed, remembered with them (a list weighed at every call of a
-    loop is weighed once; holding it keeps its id from being another's)."""
+    """What the render in progress has spent: its steps (`MOST_STEPS`), the characters it has
+    written (`MOST_WRITTEN`), and the weights of the lists and mappings it has weighed,
+    remembered with them (a list weighed at every call of a loop is weighed once; holding it
+    keeps its id from being another's)."""
 
     def __init__(self) -> None:
-        self.steps_left = MOST_LOOP_STEPS
+        self.steps_left = MOST_STEPS
         self.written = 0
         self.weights: dict[int, tuple[Any, int]] = {}
 
     def write(self, characters: int) -> None:
+        """Count `characters` written; past `MOST_WRITTEN`, stop the render."""
         self.written += characters
         if self.written > MOST_WRITTEN:
             raise OverflowError(
@@ -74,11 +76,12 @@ class Budget:
             )
 
     def take_steps(self, steps: int) -> None:
+        """Spend `steps`; past `MOST_STEPS`, stop the render."""
         self.steps_left -= steps
         if self.steps_left < 0:
             raise OverflowError(
                 _("its loops and calls ran past {most:,} steps; loop or call fewer").format(
-                    most=MOST_LOOP_STEPS
+                    most=MOST_STEPS
                 )
             )
 
