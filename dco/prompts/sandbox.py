@@ -328,14 +328,15 @@ def _own_text(body: Iterable[nodes.Node]) -> int:
     return length
 
 
-def _counted_output(value: Any) -> str:
-    """An expression's text as it is written, counted against what the render may write in
-    all (the sandbox's `finalize`): in a macro or a `{% set %}` block, nothing else sees it."""
-    text = value if type(value) is str else str(value)
+def _counted_output(value: Any) -> Any:
+    """An expression's value as it is written, its text counted against what the render may
+    write in all (the sandbox's `finalize`): in a macro or a `{% set %}` block, nothing else
+    sees it. The value goes on as it came, for Jinja to write (and escape, where a template
+    turns escaping on) as it would have."""
     budget = BUDGET.get(None)
     if budget is not None:
-        budget.write(len(text))
-    return text
+        budget.write(len(value if isinstance(value, str) else str(value)))
+    return value
 
 
 class _BoundedNamespace(Namespace):
