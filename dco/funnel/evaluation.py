@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -206,12 +204,8 @@ def _csv_records(path: Path, raw: bytes) -> list[tuple[int, dict[str, Any]]]:
         raise ConfigError(
             _("{path}: neither UTF-8 nor cp949 text; save it as UTF-8 CSV").format(path=path)
         ) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    try:
-        header = reader.fieldnames  # read here, from the file's first row
-    except csv.Error as e:
-        where = f"{path}:1"
-        raise userfiles.unreadable_csv(where, e) from e
+    rows = userfiles.CsvRows(text, path)
+    header = next(rows, None)
     if not header or not {"text", "stage"} <= set(header):
         found = ", ".join(header or []) or _("nothing")
         raise ConfigError(
@@ -220,16 +214,15 @@ def _csv_records(path: Path, raw: bytes) -> list[tuple[int, dict[str, Any]]]:
             )
         )
     records = []
-    try:
-        for row in reader:
-            data: dict[str, Any] = {k: v for k, v in row.items() if k is not None and v}
-            if "events" in data:
-                data["events"] = data["events"].split()
-            if data:
-                records.append((reader.line_num, data))
-    except csv.Error as e:
-        where = f"{path}:{reader.line_num + 1}"
-        raise userfiles.unreadable_csv(where, e) from e
+    for cells in rows:
+        # Named by the header, as csv.DictReader would: cells past it and empty ones are no
+        # field, and a blank line no row.
+        row = dict(zip(header, cells, strict=False))
+        data: dict[str, Any] = {name: cell for name, cell in row.items() if cell}
+        if "events" in data:
+            data["events"] = data["events"].split()
+        if data:
+            records.append((rows.line_num, data))
     return records
 
 

@@ -159,7 +159,7 @@ def read_report(
             rows = CsvRows(text, path, delimiter="\t")
             found = _header(rows, layout)
         if found is None:
-            raise _no_header(path, layout, columns)
+            raise _no_header(path, text, layout, columns)
         fixed = found[1]
     for cells in rows:
         line = rows.line_num
@@ -295,8 +295,10 @@ def _key(header: str) -> str:
     return "".join(header.split()).casefold()
 
 
-def _no_header(path: Path, layout: ReportFormat, mapped: Mapping[str, str] | None) -> ConfigError:
-    first = next(CsvRows(read_text(path), path, delimiter=layout.delimiter), [])
+def _no_header(
+    path: Path, text: str, layout: ReportFormat, mapped: Mapping[str, str] | None
+) -> ConfigError:
+    first = next(CsvRows(text, path, delimiter=layout.delimiter), [])
     missing = [n for n in REQUIRED if n not in _places(first, layout)]
     name = missing[0] if missing else REQUIRED[0]
     wanted = " or ".join(repr(h) for h in layout.columns[name].headers)
