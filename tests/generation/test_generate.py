@@ -553,3 +553,34 @@ def test_a_brand_folders_own_funnel_files_place_its_customers(tmp_path):
     assert result.stage_result.defaulted
     built_in = generate(BRIEF, signals="zqxv blorf", n=1, provider=FakeProvider())
     assert built_in.stage_result.stage is FunnelStage.AWARENESS
+
+
+def test_request_ids_are_new_after_a_script_seeds_random():
+    """A server that deduplicates by X-Request-ID would answer a run with the last one's work."""
+    import random
+
+    ids = []
+    for _ in range(2):
+        random.seed(42)  # a script making its own choices reproducible
+        fake = FakeProvider()
+        generate(BRIEF, stage="decision", n=1, provider=fake, seed=1)
+        ids.append(fake.calls[0].request_id)
+    assert ids[0] != ids[1]
+
+
+def test_a_forked_worker_makes_request_ids_of_its_own():
+    import os
+
+    def first_id() -> str:
+        fake = FakeProvider()
+        generate(BRIEF, stage="decision", n=1, provider=fake, seed=1)
+        return fake.calls[0].request_id
+
+    reading, writing = os.pipe()
+    child = os.fork()
+    if child == 0:
+        os.write(writing, first_id().encode())
+        os._exit(0)
+    os.waitpid(child, 0)
+    theirs = os.read(reading, 64).decode()
+    assert len(theirs) == 32 and theirs != first_id()
