@@ -1,4 +1,6 @@
 import asyncio
+import os
+import random
 import shutil
 
 import pytest
@@ -557,20 +559,19 @@ def test_a_brand_folders_own_funnel_files_place_its_customers(tmp_path):
 
 def test_request_ids_are_new_after_a_script_seeds_random():
     """A server that deduplicates by X-Request-ID would answer a run with the last one's work."""
-    import random
-
-    ids = []
-    for _ in range(2):
-        random.seed(42)  # a script making its own choices reproducible
-        fake = FakeProvider()
-        generate(BRIEF, stage="decision", n=1, provider=fake, seed=1)
-        ids.append(fake.calls[0].request_id)
+    ids, state = [], random.getstate()
+    try:
+        for _ in range(2):
+            random.seed(42)  # a script making its own choices reproducible
+            fake = FakeProvider()
+            generate(BRIEF, stage="decision", n=1, provider=fake, seed=1)
+            ids.append(fake.calls[0].request_id)
+    finally:
+        random.setstate(state)
     assert ids[0] != ids[1]
 
 
 def test_a_forked_worker_makes_request_ids_of_its_own():
-    import os
-
     def first_id() -> str:
         fake = FakeProvider()
         generate(BRIEF, stage="decision", n=1, provider=fake, seed=1)
@@ -578,9 +579,11 @@ def test_a_forked_worker_makes_request_ids_of_its_own():
 
     reading, writing = os.pipe()
     child = os.fork()
-    if child == 0:
-        os.write(writing, first_id().encode())
-        os._exit(0)
+    if child == 0:  # the worker: whatever happens, it goes no further than this
+        try:
+            os.write(writing, first_id().encode())
+        finally:
+            os._exit(0)
     os.waitpid(child, 0)
     theirs = os.read(reading, 64).decode()
     assert len(theirs) == 32 and theirs != first_id()
