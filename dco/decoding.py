@@ -15,13 +15,14 @@ FALLBACK = "cp949"
 """Tried when a file is not UTF-8: Korean Windows and Excel save CSV and text in it."""
 
 
-_WIDE_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),  # first: it begins with UTF-16 LE's BOM
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE's: it begins with that one
     (codecs.BOM_UTF32_BE, "utf-32-be"),
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-"""The byte order marks that say a file is UTF-16 or UTF-32, and which."""
+"""The byte order marks that say which encoding a file is in."""
 
 
 @dataclass(frozen=True)
@@ -34,14 +35,14 @@ class Decoded:
 
 
 def decode_text(data: bytes) -> Decoded:
-    """`data` read as UTF-8 (a BOM dropped) or, failing that, cp949.
+    """`data` read in the encoding its BOM names (the BOM dropped), else as UTF-8 or, failing
+    that, cp949.
 
     Raises the UTF-8 `UnicodeDecodeError` (its reason and byte are the telling ones) when
-    neither reads it, or when text after a BOM is not UTF-8.
+    neither reads it, or the BOM's encoding's when the text after it is not in that encoding
+    (its byte counted from after the BOM).
     """
-    if data.startswith(codecs.BOM_UTF8):
-        return Decoded(data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8", bom=True)
-    for bom, encoding in _WIDE_BOMS:
+    for bom, encoding in _BOMS:
         if data.startswith(bom):
             return Decoded(data[len(bom) :].decode(encoding), encoding, bom=True)
     try:
@@ -51,3 +52,8 @@ def decode_text(data: bytes) -> Decoded:
             return Decoded(data.decode(FALLBACK), FALLBACK)
         except UnicodeDecodeError:
             raise utf8_error from None
+
+
+def bom_of(data: bytes) -> bytes:
+    """The byte order mark `data` starts with, or nothing."""
+    return next((bom for bom, _encoding in _BOMS if data.startswith(bom)), b"")

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from dco.decoding import decode_text
+from dco.decoding import bom_of, decode_text
 from dco.errors import ConfigError
 from dco.i18n import _
 
@@ -44,14 +44,26 @@ def read_text(path: Path) -> str:
     """The file's text as a Korean team saves it (see `dco.decoding`): UTF-8, with or
     without the BOM Windows editors put first, else cp949; errors as `read_bytes`, and text in
     neither is one too."""
+    data = read_bytes(path)
     try:
-        return decode_text(read_bytes(path)).text
+        return decode_text(data).text
     except UnicodeDecodeError as e:
         raise ConfigError(
-            _("{path}: neither UTF-8 nor cp949 text ({why} at byte {at}); save it as UTF-8").format(
-                path=path, why=e.reason, at=e.start
-            )
+            _("{path}: {what}; save it as UTF-8").format(path=path, what=not_text(data, e))
         ) from None
+
+
+def not_text(data: bytes, error: UnicodeDecodeError) -> str:
+    """What `decode_text` found `data` not to be, for an error line: text in the encoding its
+    byte order mark names (no other was tried), or in neither UTF-8 nor cp949; with the byte
+    at fault, counted from the file's start."""
+    if bom := bom_of(data):
+        return _("not {encoding} text after its byte order mark ({why} at byte {at})").format(
+            encoding=error.encoding.upper(), why=error.reason, at=error.start + len(bom)
+        )
+    return _("neither UTF-8 nor cp949 text ({why} at byte {at})").format(
+        why=error.reason, at=error.start
+    )
 
 
 def plainly(error: BaseException) -> str:

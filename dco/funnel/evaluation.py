@@ -200,9 +200,11 @@ def _json_record(path: Path, number: int, line: str) -> dict[str, Any]:
 def _csv_records(path: Path, raw: bytes) -> list[tuple[int, dict[str, Any]]]:
     try:
         text = decode_text(raw).text
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as e:
         raise ConfigError(
-            _("{path}: neither UTF-8 nor cp949 text; save it as UTF-8 CSV").format(path=path)
+            _("{path}: {what}; save it as UTF-8 CSV").format(
+                path=path, what=userfiles.not_text(raw, e)
+            )
         ) from None
     rows = userfiles.CsvRows(text, path)
     header = next(rows, None)

@@ -4,7 +4,6 @@ Excel writes in Korea), and the line endings, read from the file and kept when i
 
 from __future__ import annotations
 
-import codecs
 import os
 import shutil
 import sys
@@ -14,6 +13,7 @@ from pathlib import Path
 from dco.decoding import decode_text
 from dco.errors import ConfigError
 from dco.i18n import _
+from dco.userfiles import not_text
 
 
 @dataclass(frozen=True)
@@ -66,17 +66,10 @@ def _read(path: Path, data: bytes, encoding: str | None) -> Source:
     try:
         decoded = decode_text(data)
     except UnicodeDecodeError as e:
-        if data.startswith(codecs.BOM_UTF8):  # UTF-8 by its mark: no other encoding was tried
-            raise ConfigError(
-                _("{file}: {problem} ({why} at byte {byte})").format(
-                    file=path, problem="not UTF-8 text after its BOM", why=e.reason, byte=e.start
-                )
-            ) from e
         raise ConfigError(
-            _(
-                "{path}: neither UTF-8 nor cp949 text ({why} at byte {at}); give its encoding "
-                "with --encoding, e.g. --encoding euc-kr"
-            ).format(path=path, why=e.reason, at=e.start)
+            _("{path}: {what}; give its encoding with --encoding, e.g. --encoding euc-kr").format(
+                path=path, what=not_text(data, e)
+            )
         ) from e
     return Source(decoded.text, decoded.encoding, decoded.bom, _newline(decoded.text))
 

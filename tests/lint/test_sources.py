@@ -59,6 +59,16 @@ def test_bytes_that_are_neither_utf8_nor_cp949_say_what_to_do(tmp_path):
         read_source(path)
 
 
+def test_a_file_cut_short_after_its_utf16_bom_is_named_as_utf16(tmp_path):
+    """Its mark said UTF-16, so no other encoding was tried: "neither UTF-8 nor cp949" misleads.
+    The byte at fault is counted from the file's start, the mark included."""
+    path = tmp_path / "copy.txt"
+    path.write_bytes(codecs.BOM_UTF16_LE + "할인".encode("utf-16-le") + b"\x00")
+    with pytest.raises(ConfigError, match=r"not UTF-16-LE text after its byte order mark .* at "
+                       r"byte 6\)"):  # fmt: skip
+        read_source(path)
+
+
 def test_a_rewrite_that_fails_half_way_leaves_the_file_as_it_was(tmp_path, monkeypatch):
     import errno
     import os
