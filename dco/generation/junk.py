@@ -25,9 +25,12 @@ _LATIN = re.compile(r"[A-Za-z]")
 _WORDLESS = re.compile(r"^[\W_]*$")
 _NUMBER = re.compile(r"^[\d\s.,:%/+-]+$")
 _LIMIT = re.compile(
-    r"\b\d+\s*(?:chars?|characters|bytes|cp949_bytes|google_width|graphemes)\b", re.IGNORECASE
+    r"\b\d+\s*(?:chars?|characters|bytes|cp949_bytes|google_width|graphemes)\b"
+    r"|\b\d+\s*,\s*at most\b",
+    re.IGNORECASE,
 )
-"""A length limit as the prompt states it ("14 chars"): never copy."""
+"""A length limit as the prompt states it ("14 chars"; "about 30, at most 40" cut before its
+unit, as a small model echoes the line): never copy."""
 _MARKUP = re.compile(r"</?[A-Za-z][\w:-]*[^<>]*>|^\s*>")
 """An HTML or XML tag, or a tag's broken end opening the field: a model's stray markup."""
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")

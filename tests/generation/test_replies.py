@@ -65,6 +65,8 @@ def copy(headline, body="코치와 함께 10주 훈련해요", cta="상담 신�
         (copy("첫 하프 Korean (한국어)"), "ko-KR", "repeats the prompt's 'Korean (한국어)'"),
         (copy("첫 하프", body="코치와 10주", cta="..."), "ko-KR", "cta is a placeholder"),
         (copy("첫 하프", cta="14 chars"), "ko-KR", "cta repeats a length limit"),
+        # Seen from a real model, the prompt's length line echoed without its unit.
+        (copy("about 30, at most", body="18, at most 30,"), "en-US", "headline repeats a length"),
         (copy("첫 하프", cta="google_rsa"), "ko-KR", "cta repeats the prompt's 'google_rsa'"),
         (copy("B: B: B: B: B: B:", body="러닝 코칭"), "en-US", "headline repeats one piece"),
         (copy("><shortenDescription><p>The 10", body="Run"), "en-US", "headline holds markup"),
@@ -84,6 +86,7 @@ def test_junk_is_named(variant, locale, reason):
         copy("Run 10K", body="러닝 코칭 10주"),
         copy("무료 체험", cta=""),
         copy("첫 하프", body="코치와 함께\n10주 완주"),  # a line break is the copy's own
+        copy("첫 하프", body="10주, 최대 3회 상담"),  # at most, said in the copy's own words
     ],
 )
 def test_copy_is_not_junk(variant):
