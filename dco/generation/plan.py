@@ -19,6 +19,7 @@ from dco.channels.catalog import Channel, get_channel
 from dco.channels.limits import copy_findings
 from dco.errors import OptionError
 from dco.funnel import default_classifier
+from dco.generation.offers import OfferCheck
 from dco.generation.redact import redact, redact_values
 from dco.i18n import _
 from dco.models import (
@@ -214,7 +215,18 @@ class Plan:
         return _hints(name, policy.tone, policy.cta_style, policy.formality, self.channel.id)
 
     def check(self, copy: Copy) -> list[Finding]:
-        return copy_findings(copy, self.channel, self.checker, self.stage)
+        """What holds `copy` back in this plan's channel (limits, the brand's rules), and what
+        it promises beyond its brief (see `dco.generation.offers`)."""
+        return copy_findings(copy, self.channel, self.checker, self.stage) + self.offers(copy)
+
+    @functools.cached_property
+    def offers(self) -> OfferCheck:
+        """The offers and figures copy may repeat: the brief's own, and what the channel
+        requires word for word (an SMS's free opt-out number). Read once for all the plan's
+        copy, as `hints` is."""
+        brief = self.brief
+        given = [brief.product, brief.audience, brief.offer or "", brief.notes or ""]
+        return OfferCheck((*given, *brief.benefits, *(item["text"] for item in self.required)))
 
 
 @functools.lru_cache(maxsize=256)
