@@ -29,13 +29,26 @@ from dco.resources import data_error, load_data
 def request_digest(request: ChatRequest) -> str:
     """What a custom id says of its request. (The prompts carry the options: stage, channel,
     brand, N; the digest reads them with the sampling, not the whole schema.)"""
-    digest = hashlib.blake2b(digest_size=6)
-    for message in request.messages:
+    first, *rest = request.messages
+    digest = _digest_from(first.content).copy()
+    for message in rest:
         digest.update(message.content.encode())
         digest.update(b"\x00")
     digest.update(repr((request.model, request.seed, request.temperature, request.max_tokens,
                         request.schema_name)).encode())  # fmt: skip
     return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=32)
+def _digest_from(first: str) -> hashlib.blake2b:
+    """The digest begun with a request's first message: its system prompt, the same in every
+    request of a campaign's stage and channel, and the longest part of each. Begun once, it
+    spares each brief encoding and hashing some kilobytes (a third of the work of matching a
+    reply to its request)."""
+    digest = hashlib.blake2b(digest_size=6)
+    digest.update(first.encode())
+    digest.update(b"\x00")
+    return digest
 
 
 def custom_id(brief: int, step: str, digest: str) -> str:

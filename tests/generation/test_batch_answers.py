@@ -2,7 +2,8 @@
 
 import json
 
-from dco.generation.batch_answers import Answers, custom_id, parse_custom_id
+from dco.generation.batch_answers import Answers, custom_id, parse_custom_id, request_digest
+from dco.providers.base import ChatRequest, Message
 
 
 def reply(custom: str, text: str) -> str:
@@ -78,3 +79,17 @@ def test_a_reply_line_nested_past_pythons_stack_is_an_unusable_reply_not_a_crash
         too_deep = answers.get(0, "r1", "0123456789ab")
         assert too_deep.body is None and not too_deep.refused and not too_deep.retry
         assert too_deep.error == "the line holding it is JSON nested too deeply"
+
+
+def test_a_requests_digest_stays_what_jobs_already_sent_were_given():
+    """The digests of jobs in flight were written by the dco that sent them; these were."""
+    system = Message("system", "당신은 카피라이터입니다. " * 200)  # shared by a campaign's requests
+    sampling = {"seed": 7, "temperature": 0.8, "max_tokens": 600, "model": "gpt-4o-mini"}
+    first = ChatRequest((system, Message("user", "하프 마라톤 코칭 1")), **sampling)
+    second = ChatRequest((system, Message("user", "하프 마라톤 코칭 2")), **sampling)
+    repair = ChatRequest(
+        (system, Message("user", "a"), Message("assistant", "b"), Message("user", "c"))
+    )
+    for _again in range(2):  # the same each time, though the shared prompt is hashed once
+        digests = [request_digest(first), request_digest(second), request_digest(repair)]
+        assert digests == ["1ddc1118ca6f", "e98c740221bd", "6810a05d35dc"]
