@@ -8,8 +8,9 @@ A fixed set of Korean and English briefs, one per channel with the stages taken 
 (`--all`: every channel at every stage, in both languages), each generated through the OpenAI
 provider with the example brand's checks. For each brief it prints the requests, the tokens the
 server counted, the seconds, how many variants came through, what was discarded and why, and
-the variants. A small base model writes poor copy; the point is that dco handles whatever comes
-back correctly and says what happened. For a person to run by hand, never in CI.
+the variants with the warnings their reviewers will see. A small base model writes poor copy;
+the point is that dco handles whatever comes back correctly and says what happened. For a
+person to run by hand, never in CI.
 """
 
 from __future__ import annotations
@@ -87,6 +88,8 @@ def main() -> None:
         for variant in result:
             copy = variant.copy
             print(f"    + {copy.headline!r} / {copy.body!r} / {copy.cta!r}")
+            for finding in variant.findings:  # kept, but with what its reviewer must weigh
+                print(f"      {finding.level} [{finding.rule}] {finding.message}")
         for item in result.discarded[:4]:
             shown = repr(item.copy.headline) if item.copy else "(reply)"
             print(f"    - {shown}: {item.reason[:150]}")
