@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dco._once import once
 from dco.channels.catalog import Channel, get_channel
 from dco.channels.limits import copy_findings
 from dco.errors import OptionError
@@ -100,7 +101,7 @@ class Plan:
     def __post_init__(self) -> None:
         self.brief_data = self.brief.model_dump(mode="json")
 
-    @functools.cached_property
+    @once
     def variant_id(self) -> ContentIds:
         """The id of each variant this plan yields (see `ContentIds`). Found when the first
         variant is: a batch's requests are written long before any variant exists."""
@@ -125,7 +126,7 @@ class Plan:
         still hold copy to the channel's own limits."""
         return list(self._lengths)
 
-    @functools.cached_property
+    @once
     def _lengths(self) -> tuple[tuple[str, int, int | None, str], ...]:
         # Found once: the prompt, its task and the reply's bounds each read them.
         shares = self.guidance.lengths if self.guidance else {}
@@ -197,7 +198,7 @@ class Plan:
             request_id=secrets.token_hex(16),
         )
 
-    @functools.cached_property
+    @once
     def field_limits(self) -> dict[str, int]:
         """The most characters each copy field may hold (a limit in width or bytes is never
         fewer characters), for bounding the reply. (Found once per plan, as `hints`: every
@@ -205,7 +206,7 @@ class Plan:
         limits = {name: limit for name, _, limit, _ in self.lengths() if limit is not None}
         return {name: limits.get(name, _UNBOUNDED_FIELD) for name in COPY_FIELDS}
 
-    @functools.cached_property
+    @once
     def hints(self) -> tuple[str, ...]:
         """Text of the prompt a model may echo into copy, which copy never holds: the
         language's name, the policy's tone and CTA style (a phrase of either), its register,
@@ -219,7 +220,7 @@ class Plan:
         it promises beyond its brief (see `dco.generation.offers`)."""
         return copy_findings(copy, self.channel, self.checker, self.stage) + self.offers(copy)
 
-    @functools.cached_property
+    @once
     def offers(self) -> OfferCheck:
         """The offers and figures copy may repeat: the brief's own, and what the channel
         requires word for word (an SMS's free opt-out number). Read once for all the plan's
