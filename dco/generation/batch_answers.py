@@ -41,10 +41,9 @@ def request_digest(request: ChatRequest) -> str:
 
 @functools.lru_cache(maxsize=32)
 def _digest_from(first: str) -> hashlib.blake2b:
-    """The digest begun with a request's first message: its system prompt, the same in every
-    request of a campaign's stage and channel, and the longest part of each. Begun once, it
-    spares each brief encoding and hashing some kilobytes (a third of the work of matching a
-    reply to its request)."""
+    """The digest begun with a request's first message: its system prompt, the same kilobytes
+    in every request of a campaign's stage and channel. Begun once, and copied for each
+    request, it spares each brief encoding and hashing them again."""
     digest = hashlib.blake2b(digest_size=6)
     digest.update(first.encode())
     digest.update(b"\x00")
