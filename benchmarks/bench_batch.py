@@ -3,15 +3,16 @@
 python benchmarks/bench_batch.py [--briefs 100000] [--workers N]
 
 The provider's side is played locally (the "upload" keeps the file; the "batch" answers every
-line with two clean variants), so what is timed is dco's own work each way: planning and
-rendering each brief's request and writing the input file; then reading the output file,
-replaying each brief's generation on its reply, checking and accepting the variants. Both ways
-run in one worker process per core unless --workers says otherwise. Peak memory is read after
-each way, for this process and for the largest worker. Briefs, requests and replies are
-streamed, never held whole; what grows with the campaign is collect's index of where each reply
-sits in the downloaded files, 22 bytes a brief for each step (under 3 MB for 100,000 briefs
-answered in one round). Each figure is followed by what a brief cost in CPU, in this process
-and in the workers, and the rate that allows on the cores this process may use.
+line with two variants that pass the checks, the second with a warning for its reviewer, as
+"주 3회" is no figure of its brief: dco.NotInBrief), so what is timed is dco's own work each
+way: planning and rendering each brief's request and writing the input file; then reading the
+output file, replaying each brief's generation on its reply, checking and accepting the
+variants. Both ways run in one worker process per core unless --workers says otherwise. Peak
+memory is read after each way, for this process and for the largest worker. Briefs, requests
+and replies are streamed, never held whole; what grows with the campaign is collect's index of
+where each reply sits in the downloaded files, 22 bytes a brief for each step (under 3 MB for
+100,000 briefs answered in one round). Each figure is followed by what a brief cost in CPU, in
+this process and in the workers, and the rate that allows on the cores this process may use.
 """
 
 from __future__ import annotations
