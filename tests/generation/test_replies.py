@@ -3,7 +3,10 @@
 import json
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
+from dco.generation import junk
 from dco.generation.junk import junk_reason
 from dco.generation.replies import read_reply
 from dco.models import Copy
@@ -91,3 +94,43 @@ def test_junk_is_named(variant, locale, reason):
 )
 def test_copy_is_not_junk(variant):
     assert junk_reason(variant, locale="ko-KR", hints=("Korean (한국어)",)) is None
+
+
+# Copy that is no junk, and one thing put into one of its fields: something junk is made of, a
+# character that casefolds or matches without regard to case unlike its neighbours ("İ", "ı",
+# "ſ", "K", "ß"), or any text at all.
+_WORDS = ["하프", "마라톤", "완주", "run", "your", "first", "10", "K", "ß", " ", ", ", ". "]
+_CLEAN = st.lists(st.sampled_from(_WORDS), min_size=1, max_size=6).map("".join)
+_PUT_IN = st.one_of(
+    st.sampled_from(
+        ["14 chars", "30 CHARACTERS", "9 byteS", "12 google_wİdth", "7 GOOGLE_WıDTH",
+         "3 graphemeſ", "40 cp949_bytes", "about 30, at moſt", "5, AT MOST", "<p>", "</b", ">",
+         "<", "\x00", "\x1b[31m", "\x85", "\n", "\t", "Korean (한국어)", "KOREAN (한국어)",
+         "direct and urgent", "HAEYO", "google_rsa", "b: b: b: b:"]
+    ),
+    st.text(max_size=3),
+)  # fmt: skip
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.tuples(_CLEAN, _CLEAN, _CLEAN),
+    st.sampled_from([0, 1, 2]),
+    _PUT_IN,
+    st.integers(min_value=0, max_value=40),
+    st.sampled_from(["ko-KR", "en-US"]),
+)
+def test_looking_at_all_fields_at_once_never_changes_the_verdict(
+    clean, field, put_in, where, locale
+):
+    """The screen that spares most copy the field-by-field checks for echoes and glitches
+    (`_may_echo`) never passes over one: the verdict is the one those checks give alone."""
+    texts = list(clean)
+    texts[field] = texts[field][:where] + put_in + texts[field][where:]
+    assume(any(text.strip() for text in texts))  # copy has text somewhere
+    variant = Copy(headline=texts[0], body=texts[1], cta=texts[2])
+    hints = ("Korean (한국어)", "direct and urgent", "haeyo", "google_rsa")
+    screened = junk_reason(variant, locale=locale, hints=hints)
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(junk, "_may_echo", lambda *args: True)
+        assert junk_reason(variant, locale=locale, hints=hints) == screened
