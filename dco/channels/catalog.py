@@ -64,6 +64,8 @@ class Channel(DcoModel):
         without building a measure for each field that fits (most of them)."""
         found = []
         for name, spec, unit, fields, value in self._pieces(copy):
+            if text.surely_within(value, unit, spec.limit):
+                continue
             length, problem = _length(value, unit)
             if _exceeds(length, spec.limit):
                 found.append(_measure(name, spec, unit, fields, value, length, problem))

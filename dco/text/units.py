@@ -79,6 +79,21 @@ def measure(text: str, unit: Unit | str = "chars") -> int:
     return measurer(nfc(text))
 
 
+def surely_within(text: str, unit: Unit | str, limit: int) -> bool:
+    """Whether `text` is sure to measure at most `limit` in `unit`, told without measuring it:
+    NFC text whose every character, counted at the most `unit` counts one, stays within the
+    limit. False says only "measure it". Never True in cp949_bytes, which may refuse a
+    character however short the text. (Most copy is well within its limits: checking every
+    variant of a campaign against its channel need not measure them.)"""
+    most = _MOST_A_CHARACTER.get(unit)
+    return most is not None and len(text) * most <= limit and unicodedata.is_normalized("NFC", text)
+
+
+_MOST_A_CHARACTER: Final[dict[str, int]] = {"chars": 1, "graphemes": 1, "google_width": 2}
+"""The most one code point of NFC text counts in each unit that takes every character: a
+grapheme cluster holds one or more, and counts 1 (2 in google_width)."""
+
+
 def cp949_unencodable(text: str) -> list[tuple[int, str]]:
     """Positions and characters of `text` (after NFC) that cp949 cannot encode."""
     text = nfc(text)

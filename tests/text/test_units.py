@@ -1,11 +1,19 @@
 import unicodedata
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dco.errors import DcoError, UnencodableTextError, UnknownNameError
-from dco.text.units import UNITS, cp949_unencodable, fold, graphemes, measure, truncate
+from dco.text.units import (
+    UNITS,
+    cp949_unencodable,
+    fold,
+    graphemes,
+    measure,
+    surely_within,
+    truncate,
+)
 
 
 @pytest.mark.parametrize(
@@ -107,6 +115,35 @@ def test_google_width_fast_paths_agree_with_grapheme_segmentation(text):
 def test_google_width_of_hangul_and_ascii_is_length_plus_syllables(text):
     syllables = sum(1 for ch in text if "\uac00" <= ch <= "\ud7a3")
     assert measure(text, "google_width") == len(text) + syllables
+
+
+@settings(max_examples=500)
+@given(
+    st.lists(
+        st.characters(codec="utf-8") | st.sampled_from(["가", "東", "👍", "\u0958", "e\u0301"])
+    ).map("".join),
+    st.sampled_from(UNITS),
+    st.integers(min_value=1, max_value=60),
+)
+def test_text_surely_within_a_limit_measures_within_it(text, unit, limit):
+    """What `surely_within` tells without measuring holds when the text is measured, in every
+    unit: a text not in NFC (U+0958 is two code points in it) or wide characters included."""
+    if surely_within(text, unit, limit):
+        assert measure(text, unit) <= limit
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "limit", "sure"),
+    [
+        ("가" * 15, "google_width", 30, True),
+        ("가" * 15, "google_width", 29, False),
+        ("가" * 15, "chars", 15, True),
+        ("\u0958", "chars", 1, False),  # NFC makes it two code points: measure it
+        ("가", "cp949_bytes", 90, False),  # cp949 may refuse a character: always measured
+    ],
+)
+def test_surely_within_is_sure_only_where_no_character_can_count_more(text, unit, limit, sure):
+    assert surely_within(text, unit, limit) is sure
 
 
 @given(st.text(), st.integers(min_value=1, max_value=50))
