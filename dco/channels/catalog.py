@@ -75,15 +75,17 @@ class Channel(DcoModel):
         self, copy: Copy
     ) -> Iterator[tuple[str, ChannelField, Unit, tuple[CopyField, ...], str]]:
         """(channel field, its spec, unit, the copy fields in it, their text) for each piece
-        of `copy` this channel bounds: a composed field's joined text, or a copy field alone."""
-        texts = copy.fields()
+        of `copy` this channel bounds: a composed field's joined text, or a copy field alone.
+        (Every variant's check goes through here: each field's unit is `unit_of`'s, found
+        without a call, and each text is read off the copy, not from a dict of all three.)"""
         for name, spec in self.fields.items():
-            unit = self.unit_of(name)
+            unit = spec.unit or self.unit
             if spec.compose:
-                parts = [texts[f] for f in spec.compose if texts[f].strip()]
-                yield name, spec, unit, spec.compose, spec.separator.join(parts)
+                parts = [getattr(copy, f) for f in spec.compose]
+                joined = spec.separator.join(part for part in parts if part.strip())
+                yield name, spec, unit, spec.compose, joined
             for copy_field in spec.copy_fields:
-                yield name, spec, unit, (copy_field,), texts[copy_field]
+                yield name, spec, unit, (copy_field,), getattr(copy, copy_field)
 
     def limit_for(self, copy_field: CopyField) -> tuple[int, Unit] | None:
         """The tightest limit on `copy_field` alone, with its unit; None when nothing bounds it."""

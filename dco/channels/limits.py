@@ -21,6 +21,8 @@ FORMULA_RULE = "dco.Formula"
 _SPREADSHEET_START = re.compile(r"[\t\r]*([=@+-])")
 """What a spreadsheet reads as the start of a formula (after tabs and carriage returns, which
 some drop first)."""
+_OPENERS = frozenset("\t\r=@+-")
+"""The characters `_SPREADSHEET_START` may begin with."""
 _CALL_OR_COMMAND = re.compile(r"[\w.]\(|\|", re.ASCII)
 """A function call (HYPERLINK(, a name right before its parenthesis) or a command (cmd|): what
 makes a + or - at the start more than a sign, as in "+1 이벤트" or "-30% 할인"."""
@@ -34,6 +36,8 @@ def formula_findings(copy: Copy) -> list[Finding]:
     findings = []
     for name in COPY_FIELDS:
         text = getattr(copy, name)
+        if text[:1] not in _OPENERS:
+            continue  # what almost all copy does, told without a match
         start = _SPREADSHEET_START.match(text)
         if start is None:
             continue
