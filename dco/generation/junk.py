@@ -49,9 +49,16 @@ _PIECES = re.compile(r"[^\s:;,.|/]+")
 """The pieces of a field, between spaces and punctuation, for `_looping`."""
 
 
-def junk_reason(copy: Copy, *, locale: str, hints: Sequence[str] = ()) -> str | None:
+def junk_reason(
+    copy: Copy, *, locale: str, hints: Sequence[str] = (), instructions: str = ""
+) -> str | None:
     """Why `copy` is junk, or None when it is copy. `hints`: text of the prompt a model may
-    echo (the language's name), which copy never holds."""
+    echo (the language's name), which copy never holds. `instructions`: what the prompt says
+    of how copy should sound (the brand's voice, the stage's tone and call to action),
+    casefolded with single spaces, which no field of copy is a piece of: a model asked for
+    copy "in a warm, expert running coach's voice" may write "A warm, expert running coach"
+    as its headline, which holds none of the hints, since copy may well say "expert running
+    coach"."""
     fields: dict[str, str] = {name: getattr(copy, name).strip() for name in COPY_FIELDS}
     folded = {name: text.casefold() for name, text in fields.items()}
     for name, text in fields.items():
@@ -64,9 +71,12 @@ def junk_reason(copy: Copy, *, locale: str, hints: Sequence[str] = ()) -> str | 
                 return f"{name} and {other} are the same text"
     echoes = _echoes(tuple(hints))
     may_echo = _may_echo(fields, folded, echoes.screen)
+    spaced = dict(filled)
     for name, text in fields.items():
         if may_echo and (problem := _echo(text, folded[name], echoes.hints)):
             return f"{name} {problem}"
+        if instructions and _piece_of(spaced.get(name, ""), instructions):
+            return f"{name} repeats the prompt's instructions ({text[:40]!r})"
         if _looping(folded[name]):
             return f"{name} repeats one piece over and over ({text[:40]!r})"
     prose = f"{fields['headline']} {fields['body']}"
@@ -125,6 +135,18 @@ def _echo(text: str, folded: str, hints: tuple[tuple[str, str], ...]) -> str | N
     if _CONTROL.search(text):
         return f"holds a control character ({text[:40]!r})"
     return None
+
+
+def _piece_of(spaced: str, instructions: str) -> bool:
+    """Whether a field (casefolded, single-spaced) is a piece of `instructions`, punctuation
+    at its ends aside: one of 16 characters or more, long enough not to be there by chance
+    (a call to action "learn more" may well be a piece of "a soft invitation to learn more")."""
+    core = spaced.strip(_END_PUNCTUATION)
+    return len(core) >= _SHORTEST_PIECE and core in instructions
+
+
+_END_PUNCTUATION = " .,:;!?…'\"“”‘’"
+_SHORTEST_PIECE = 16
 
 
 def _looping(folded: str) -> bool:

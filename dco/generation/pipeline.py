@@ -163,7 +163,9 @@ def pipeline(
                 reply_problem = reply_problem or item_problem
                 discarded.append(Discarded(None, (), f"{item_problem} ({excerpt(str(item))})"))
                 continue
-            if junk := junk_reason(copy, locale=plan.brief.locale, hints=plan.hints):
+            if junk := junk_reason(
+                copy, locale=plan.brief.locale, hints=plan.hints, instructions=plan.instructions
+            ):
                 discarded.append(Discarded(copy, (), f"junk: {junk}"))
                 continue
             key = copy_key(copy)

@@ -215,6 +215,14 @@ class Plan:
         policy = self.policy
         return _hints(name, policy.tone, policy.cta_style, policy.formality, self.channel.id)
 
+    @once
+    def instructions(self) -> str:
+        """What the prompt says of how copy should sound, casefolded with single spaces, which
+        no field of copy is a piece of (see `junk_reason`). (Found once per plan, as `hints`
+        is.)"""
+        texts = (self.voice or "", self.policy.tone, self.policy.cta_style)
+        return "\n".join(" ".join(text.casefold().split()) for text in texts if text)
+
     def check(self, copy: Copy) -> list[Finding]:
         """What holds `copy` back in this plan's channel (limits, the brand's rules), and what
         it promises beyond its brief (see `dco.generation.offers`)."""

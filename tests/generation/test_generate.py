@@ -539,6 +539,22 @@ def test_copy_that_echoes_the_policy_is_junk():
     )
 
 
+def test_copy_made_of_the_brands_voice_is_junk():
+    """What a real model (gemma-3-270m) wrote for an English push with the example brand, and
+    dco accepted: the brand's voice, as headline and body."""
+    echo = {"headline": "A warm, expert running coach",
+            "body": "encouraging and concrete, never pushy or hyped",
+            "cta": "Always be careful with the person,"}  # fmt: skip
+    fake = FakeProvider().then_reply({"variants": [echo]})
+    brief = BRIEF.model_copy(update={"channel": "push", "locale": "en-US"})
+    result = generate(brief, stage="awareness", n=1, brand=Brand.load("runfit"), provider=fake,
+                      max_repairs=0)  # fmt: skip
+    assert not result
+    assert result.discarded[0].reason == (
+        "junk: headline repeats the prompt's instructions ('A warm, expert running coach')"
+    )
+
+
 def test_a_reply_with_no_variants_is_a_shortfall_not_an_unreadable_reply():
     fake = FakeProvider().then_reply({"variants": []})
     result = generate(BRIEF, stage="decision", n=2, provider=fake, max_repairs=0)

@@ -96,6 +96,35 @@ def test_copy_is_not_junk(variant):
     assert junk_reason(variant, locale="ko-KR", hints=("Korean (한국어)",)) is None
 
 
+VOICE = "a warm, expert running coach: encouraging and concrete, never pushy or hyped."
+
+
+@pytest.mark.parametrize(
+    ("variant", "reason"),
+    [
+        (
+            copy("Run your first half", body="Encouraging and concrete!"),
+            "body repeats the prompt's",
+        ),
+        (copy("A  WARM, expert running coach"), "headline repeats the prompt's instructions"),
+    ],
+)
+def test_a_field_that_is_a_piece_of_the_prompts_instructions_is_junk(variant, reason):
+    found = junk_reason(variant, locale="en-US", instructions=VOICE)
+    assert found is not None and found.startswith(reason)
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        copy("Train with an expert running coach"),  # says what the voice says, in copy
+        copy("Your first half", body="Ten weeks to the line", cta="running coach"),  # too short
+    ],
+)
+def test_copy_that_only_shares_words_with_the_instructions_is_not_junk(variant):
+    assert junk_reason(variant, locale="en-US", instructions=VOICE) is None
+
+
 # Copy that is no junk, and one thing put into one of its fields: something junk is made of, a
 # character that casefolds or matches without regard to case unlike its neighbours ("İ", "ı",
 # "ſ", "K", "ß"), or any text at all.
