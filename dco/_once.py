@@ -1,7 +1,7 @@
 """A property worked out on first use and kept on the instance, without a lock.
 
 `functools.cached_property` takes one lock for every instance of a class on each first use
-before Python 3.12 (which dropped it): several microseconds, and a generation plan has five,
+before Python 3.12 (which dropped it): several microseconds, and a generation plan has six,
 worked out for each of a campaign's briefs. Work out what this decorates from the instance
 alone, so that two threads that race on it each get the same value.
 """
