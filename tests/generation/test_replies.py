@@ -104,7 +104,7 @@ VOICE = "a warm, expert running coach: encouraging and concrete, never pushy or 
     [
         (
             copy("Run your first half", body="Encouraging and concrete!"),
-            "body repeats the prompt's",
+            "body repeats the prompt's instructions",
         ),
         (copy("A  WARM, expert running coach"), "headline repeats the prompt's instructions"),
     ],
