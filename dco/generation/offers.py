@@ -30,8 +30,6 @@ from dco.resources import data_error, load_data
 
 RULE = "dco.NotInBrief"
 
-_NUMBERS = re.compile(r"\d+(?:[.,]\d+)*")
-"""A number as copy writes it: 20, 10,000, 1.5."""
 _SIGNS = frozenset("$₩€£¥")
 """Currency signs, shown with the number after them."""
 _UNIT = re.compile(r"\s?%|-?[^\W\d_]{1,6}")
